@@ -1,0 +1,130 @@
+"""Fixtures: an app on a fresh database per test, clients signed in per role, and a CSRF helper.
+
+Databases: SQLite by default (a copy of a template file built once per run); PostgreSQL when
+TRACKER_TEST_DATABASE_URL is set (schema built once, every table emptied before each test).
+"""
+import os
+import re
+import shutil
+
+import pytest
+
+from tracker import create_app
+from tracker.db import database, init_db
+from tracker.models import MODELS, SchemaVersion
+
+from . import factories
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+SECRET = "test-secret-key"
+
+
+def make_app(database_url, **extra):
+    config = {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": database_url, "PER_PAGE": 25}
+    config.update(extra)
+    return create_app(config)
+
+
+def drop_all_tables():
+    tables = [m for m in MODELS]
+    database.drop_tables(tables, safe=True, cascade=not database.obj.__class__.__name__.startswith("Sqlite"))
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """SQLite: the path of a file with the latest schema and catalogs. PostgreSQL: the URL, built once."""
+    if PG_URL:
+        app = make_app(PG_URL)
+        with app.app_context():
+            database.connect(reuse_if_open=True)
+            drop_all_tables()
+            init_db()
+            database.close()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "tracker.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        init_db()
+        database.close()
+    return path
+
+
+def _reset_postgres():
+    from tracker.catalog import load_defaults
+
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m is not SchemaVersion)
+    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    load_defaults()
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    if PG_URL:
+        return PG_URL
+    target = tmp_path / "tracker.sqlite3"
+    shutil.copyfile(template_database, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on a fresh database. No app context stays pushed during the test: each test-client
+    request gets its own, as in production (a shared one would carry `g`, and so the signed-in user,
+    from one request to the next). Model calls in the test talk to the database directly."""
+    app = make_app(database_url)
+    database.connect(reuse_if_open=True)
+    if PG_URL:
+        _reset_postgres()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """A small world: one intermediary with ISPs, a foundation with two units, one engagement each."""
+    return factories.small_world()
+
+
+def sign_in(client, user):
+    """Sign a test client in as `user` (the session as flask-login writes it)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.session_token
+        sess["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def as_user(app):
+    """as_user(user) -> a new test client signed in as that user."""
+    def make(user):
+        return sign_in(app.test_client(), user)
+    return make
+
+
+TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url="/login"):
+    """A valid CSRF token for this client's session, read from a page that has a form."""
+    html = client.get(url).get_data(as_text=True)
+    match = TOKEN_RE.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url, data, token_from=None):
+    """POST a form the way a browser does: with the CSRF token of the page it came from."""
+    data = dict(data)
+    data.setdefault("csrf_token", csrf_token(client, token_from or url))
+    return client.post(url, data=data)

@@ -1,0 +1,102 @@
+"""Factory functions for test rows: sensible defaults, override what a test cares about."""
+import datetime as dt
+import itertools
+from types import SimpleNamespace
+
+from tracker.models import (
+    Competency,
+    Engagement,
+    Goal,
+    Meeting,
+    MeetingCompetency,
+    MeetingStrategy,
+    Organization,
+    Stage,
+    Strategy,
+    TeamMember,
+    Unit,
+    User,
+)
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def organization(name=None, kind="recipient"):
+    return Organization.create(name=name or f"Organization {next(_seq)}", kind=kind)
+
+
+def unit(org=None, name=None):
+    return Unit.create(organization=org or organization(), name=name or f"Unit {next(_seq)}")
+
+
+def user(role="isp", email=None, name=None, unit=None, organization=None, password=PASSWORD, **kwargs):
+    n = next(_seq)
+    u = User(email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}", role=role,
+             unit=unit, organization=organization, **kwargs)
+    u.set_password(password)
+    u.save()
+    return u
+
+
+def engagement(unit_=None, co_leads=None, supporting=(), title=None, start=dt.date(2026, 1, 5), stage=None,
+               intermediary=None, **kwargs):
+    kwargs.setdefault("status", "active")
+    e = Engagement.create(unit=unit_ or unit(), title=title or f"Engagement {next(_seq)}", start_date=start,
+                          intermediary=intermediary, **kwargs)
+    if co_leads is None:
+        co_leads = [user("isp"), user("isp")]
+    e.set_isps([u.id for u in co_leads], [u.id for u in supporting])
+    if stage:
+        e.enter_stage(Stage.get(Stage.key == stage), start)
+    return e
+
+
+def meeting(engagement_, date=dt.date(2026, 2, 3), competencies=(), strategies=(), **kwargs):
+    m = Meeting.create(engagement=engagement_, date=date, **kwargs)
+    for key in competencies:
+        c = Competency.get(Competency.key == key)
+        MeetingCompetency.create(meeting=m, competency=c, label=c.name)
+    for key in strategies:
+        s = Strategy.get(Strategy.key == key)
+        MeetingStrategy.create(meeting=m, strategy=s, label=s.name)
+    return m
+
+
+def goal(engagement_, title="Core components written down", **kwargs):
+    return Goal.create(engagement=engagement_, title=title, **kwargs)
+
+
+def team_member(engagement_, name="Alex Rivera", position="manager", **kwargs):
+    return TeamMember.create(engagement=engagement_, name=name, position=position, **kwargs)
+
+
+def small_world():
+    """An intermediary with three ISPs, a foundation with units A and B, an engagement in each.
+
+    isp_a1 and isp_a2 co-lead engagement A; isp_b is on neither... except as co-lead of B with isp_a2.
+    """
+    center = organization("Implementation Centre", kind="intermediary")
+    foundation = organization("Foundation", kind="recipient")
+    other = organization("Other Funder", kind="recipient")
+    unit_a = unit(foundation, "Unit A")
+    unit_b = unit(foundation, "Unit B")
+    unit_c = unit(other, "Unit C")
+    isp_a1 = user("isp", "isp.a1@example.org", "Ada ISP", organization=center)
+    isp_a2 = user("isp", "isp.a2@example.org", "Ben ISP", organization=center)
+    isp_b = user("isp", "isp.b@example.org", "Cai ISP", organization=center)
+    isp_none = user("isp", "isp.none@example.org", "Dee ISP", organization=center)
+    eng_a = engagement(unit_a, [isp_a1, isp_a2], title="Engagement A", intermediary=center, stage="exploration")
+    eng_b = engagement(unit_b, [isp_b, isp_a2], title="Engagement B", intermediary=center)
+    eng_c = engagement(unit_c, [isp_b, isp_a1], title="Engagement C", intermediary=center)
+    return SimpleNamespace(
+        center=center, foundation=foundation, other=other, unit_a=unit_a, unit_b=unit_b, unit_c=unit_c,
+        isp_a1=isp_a1, isp_a2=isp_a2, isp_b=isp_b, isp_none=isp_none,
+        engagement_a=eng_a, engagement_b=eng_b, engagement_c=eng_c,
+        recipient_a=user("recipient", "rec.a@example.org", "Rae Recipient", unit=unit_a, organization=foundation),
+        recipient_b=user("recipient", "rec.b@example.org", "Rob Recipient", unit=unit_b, organization=foundation),
+        leader_foundation=user("leader", "lead.f@example.org", "Lee Leader", organization=foundation),
+        leader_other=user("leader", "lead.o@example.org", "Lou Leader", organization=other),
+        leader_all=user("leader", "lead.all@example.org", "Liv Leader"),
+        admin=user("admin", "admin@example.org", "Ari Admin"),
+    )

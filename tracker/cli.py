@@ -1,0 +1,82 @@
+"""Flask commands: create-user, seed-demo (init-db and migrate live in db.py)."""
+import click
+
+from .db import database
+from .models import ROLES, Organization, Unit, User, ValidationError, keys
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def init_app(app):
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+def _fail(message):
+    raise click.ClickException(message)
+
+
+def _one_line(errors):
+    return " ".join(errors.values())
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name as shown in the app.")
+@click.option("--role", required=True, help="One of: " + ", ".join(keys(ROLES)) + ".")
+@click.option("--unit", "unit_name", help="The recipient's unit (name, or ORGANIZATION/UNIT).")
+@click.option("--organization", "organization_name",
+              help="Organization: a leader's scope (omit for all), an ISP's intermediary.")
+@click.option("--password", help="Password (at least 12 characters); asked for when left out.")
+def create_user_command(email, name, role, unit_name, organization_name, password):
+    """Create a user who can sign in."""
+    if role not in keys(ROLES):
+        _fail(f"Unknown role “{role}”: choose one of {', '.join(keys(ROLES))}.")
+    unit = organization = None
+    if unit_name:
+        org_part, _, unit_part = unit_name.rpartition("/")
+        query = Unit.select().join(Organization).where(Unit.name == unit_part)
+        if org_part:
+            query = query.where(Organization.name == org_part)
+        found = list(query)
+        if not found:
+            _fail(f"Unknown unit “{unit_name}”: create it first, or check the spelling.")
+        if len(found) > 1:
+            _fail(f"Several organizations have a unit “{unit_name}”: write it as ORGANIZATION/UNIT.")
+        unit = found[0]
+    if organization_name:
+        organization = Organization.get_or_none(Organization.name == organization_name)
+        if organization is None:
+            _fail(f"Unknown organization “{organization_name}”.")
+    if role == "recipient" and unit is None:
+        _fail("A recipient belongs to a unit: give --unit.")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        _fail(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(email=email, name=name, role=role, unit=unit,
+                organization=organization or (unit.organization if unit else None))
+    user.set_password(password)
+    try:
+        with database.atomic():
+            user.save()
+    except ValidationError as exc:
+        _fail(_one_line(exc.errors))
+    click.echo(f"Created {user.role_label.lower()} {user.name} <{user.email}>.")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Fill the database with the reference setting: five ISPs supporting a foundation's units."""
+    from . import db as db_module
+    from .demo import DEMO_PASSWORD, seed
+
+    db_module.init_db()
+    created, accounts = seed()
+    if created:
+        click.echo("Demo data created.")
+    else:
+        click.echo("Demo data is already present; nothing changed.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for role, email, name in accounts:
+        click.echo(f"  {role:<10} {email:<32} {name}")

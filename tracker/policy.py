@@ -1,0 +1,95 @@
+"""The access policy: who may see or change what. Every view and API route asks here.
+
+- admin: sees and changes everything.
+- leader: reads everything in their organization's scope (engagements of its units, or those it
+  supports as the intermediary); a leader with no organization reads everything. Leaders change nothing.
+- isp: sees and changes the engagements they co-lead or support; triages support requests.
+- recipient: sees their own unit's requests and engagements; submits requests and gives feedback.
+
+Records a user may not see answer 404 (their existence is not disclosed); records a user may see
+but not change answer 403.
+"""
+from flask import abort
+from flask_login import current_user
+
+from .models import Engagement, EngagementISP, SupportRequest, Unit
+
+
+def _scope_units(organization_id):
+    return Unit.select(Unit.id).where(Unit.organization == organization_id)
+
+
+def visible_engagements(user, query=None):
+    """Filter an engagement query (default: all live engagements) to what `user` may see."""
+    query = Engagement.live() if query is None else query
+    if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
+        return query
+    if user.role == "leader":
+        org = user.organization_id
+        return query.where(Engagement.unit.in_(_scope_units(org)) | (Engagement.intermediary == org))
+    if user.role == "recipient":
+        return query.where(Engagement.unit == user.unit_id)
+    if user.role == "isp":
+        mine = EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == user.id)
+        return query.where(Engagement.id.in_(mine))
+    return query.where(Engagement.id.is_null())  # unknown role: nothing
+
+
+def can_view_engagement(user, engagement):
+    if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
+        return True
+    if user.role == "recipient":
+        return engagement.unit_id == user.unit_id
+    if user.role == "leader":
+        return (engagement.intermediary_id == user.organization_id
+                or Unit.get_by_id(engagement.unit_id).organization_id == user.organization_id)
+    if user.role == "isp":
+        return is_on_engagement(user, engagement)
+    return False
+
+
+def is_on_engagement(user, engagement):
+    return EngagementISP.select().where((EngagementISP.engagement == engagement.id)
+                                        & (EngagementISP.user == user.id)).exists()
+
+
+def can_edit_engagement(user, engagement):
+    if user.role == "admin":
+        return True
+    return user.role == "isp" and is_on_engagement(user, engagement)
+
+
+def get_engagement(engagement_id, edit=False, user=None):
+    """The live engagement for the current user, or 404 (not visible) / 403 (visible, not editable)."""
+    user = user or current_user
+    engagement = Engagement.live().where(Engagement.id == engagement_id).first()
+    if engagement is None or not can_view_engagement(user, engagement):
+        abort(404)
+    if edit and not can_edit_engagement(user, engagement):
+        abort(403)
+    return engagement
+
+
+# --- support requests ---------------------------------------------------------------------------
+
+def can_triage_requests(user):
+    return user.role in ("admin", "isp")
+
+
+def visible_requests(user, query=None):
+    query = SupportRequest.select() if query is None else query
+    if user.role in ("admin", "isp") or (user.role == "leader" and user.organization_id is None):
+        return query
+    if user.role == "leader":
+        return query.where(SupportRequest.unit.in_(_scope_units(user.organization_id)))
+    if user.role == "recipient":
+        return query.where(SupportRequest.unit == user.unit_id)
+    return query.where(SupportRequest.id.is_null())
+
+
+def get_request(request_id, user=None):
+    user = user or current_user
+    found = visible_requests(user).where(SupportRequest.id == request_id).first()
+    if found is None:
+        abort(404)
+    return found

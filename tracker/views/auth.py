@@ -1,0 +1,40 @@
+"""Sign in and sign out."""
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..auth import safe_next
+from ..forms import BaseForm
+from ..forms.auth import SignInForm
+from ..models import User
+
+bp = Blueprint("auth", __name__)
+
+BAD_CREDENTIALS = "That email and password do not match an active account."
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = User.select().where(User.email == form.email.data.strip().lower()).first()
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            next_url = safe_next(request.args.get("next"))
+            session.clear()  # a fresh session on sign-in: nothing from before carries over
+            login_user(user, remember=form.remember.data)
+            flash(f"Signed in as {user.name}.", "success")
+            return redirect(next_url)
+        form.form_errors.append(BAD_CREDENTIALS)
+    return render_template("auth/login.html", form=form), 200 if not form.form_errors else 401
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = BaseForm()
+    form.validate_on_submit()  # 400 on a bad CSRF token: nobody is signed out from another site
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

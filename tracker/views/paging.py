@@ -1,0 +1,44 @@
+"""Pagination of peewee queries for list pages."""
+from dataclasses import dataclass
+
+from peewee import Query
+
+
+@dataclass
+class Page:
+    query: Query
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+    @property
+    def first_item(self):
+        return 0 if not self.total else (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_item(self):
+        return min(self.total, self.number * self.per_page)
+
+
+def paginate(query, page_arg, per_page):
+    """A Page of `query`; a missing, bad or out-of-range page number falls back to the nearest page."""
+    try:
+        number = max(1, int(page_arg or 1))
+    except (TypeError, ValueError):
+        number = 1
+    total = query.count()
+    pages = max(1, -(-total // per_page))
+    number = min(number, pages)
+    return Page(query=query.paginate(number, per_page), number=number, per_page=per_page, total=total)
