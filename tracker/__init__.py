@@ -60,4 +60,6 @@ def create_app(test_config=None):
     auth.init_app(app)
     views.init_app(app)
     cli.init_app(app)
+    if test_config is None and app.config["DATABASE_URL"].startswith("sqlite"):
+        db.create_on_first_run()
     return app

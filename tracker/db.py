@@ -111,6 +111,21 @@ def init_db():
     return applied, loaded
 
 
+def create_on_first_run():
+    """The embedded SQLite database is created, with its catalogs, the first time the app starts.
+    (PostgreSQL deployments run `flask --app tracker init-db` / `migrate` as a release step.)"""
+    with database.connection_context():
+        if current_version_or_zero() == 0:
+            init_db()
+
+
+def current_version_or_zero():
+    try:
+        return current_version()
+    except Exception:  # noqa: BLE001 - an unreadable database is reported by the first request
+        return -1
+
+
 @click.command("init-db")
 def init_db_command():
     """Create the database schema (latest version) and load the default catalogs."""
