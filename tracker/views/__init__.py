@@ -8,11 +8,10 @@ from .. import models
 
 
 def init_app(app):
-    from . import auth, engagements, home
+    from . import auth, context_notes, deliverables, engagements, goals, home, meetings, requests, stages, team
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(engagements.bp)
+    for module in (auth, home, engagements, requests, meetings, team, goals, stages, deliverables, context_notes):
+        app.register_blueprint(module.bp)
 
     @app.template_filter("date")
     def format_date(value, fmt=None):
@@ -32,7 +31,7 @@ def init_app(app):
 
     @app.context_processor
     def globals_for_templates():
-        return {"today": dt.date.today(), "label": models.label, "m": models, "logout_csrf": csrf_token}
+        return {"today": dt.date.today(), "label": models.label, "m": models, "logout_csrf": csrf_token, "csrf_token": csrf_token}
 
     def csrf_token():
         from ..forms import BaseForm

@@ -1,0 +1,29 @@
+"""What every form view does the same way."""
+from flask import flash, redirect
+
+from ..db import database
+from ..models import ValidationError
+
+
+def save_form(form, write, success, next_url):
+    """On a valid POST run `write(form)` in one transaction, flash `success` and redirect.
+
+    A model ValidationError rolls everything back and shows its messages next to the fields; the
+    caller then re-renders the form (with the user's input kept) with status 400. Returns the
+    redirect response, or None when the form is to be shown (again).
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        with database.atomic():
+            result = write(form)
+    except ValidationError as exc:
+        form.add_errors(exc.errors)
+        return None
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(next_url(result) if callable(next_url) else next_url)
+
+
+def form_status(form):
+    """400 for a form that was submitted and refused, 200 for a fresh one."""
+    return 400 if form.errors or form.form_errors else 200
