@@ -79,4 +79,4 @@ def seed_demo_command():
         click.echo("Demo data is already present; nothing changed.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for role, email, name in accounts:
-        click.echo(f"  {role:<10} {email:<32} {name}")
+        click.echo(f"  {role:<10} {email:<40} {name}")

@@ -706,7 +706,7 @@ class _Builder:
         plan = sorted(p for p in plan if start <= p[0] <= limit)
 
         meetings = []
-        open_from = ANCHOR - dt.timedelta(days=21)
+        open_from = ANCHOR - dt.timedelta(days=7)
         for day, kind, mode, minutes in plan:
             stage = stage_on(day)
             if kind == "monthly":
@@ -766,7 +766,7 @@ class _Builder:
             for text in rng.sample(NEXT_STEPS, count):
                 due = weekday(day + dt.timedelta(days=rng.randint(10, 30)))
                 done = None
-                if spec["status"] == "closed" or (due < open_from and rng.random() < 0.88):
+                if spec["status"] == "closed" or (due < open_from and rng.random() < (0.8 if spec["status"] == "paused" else 0.95)):
                     done = min(due + dt.timedelta(days=rng.randint(-7, 3)), limit, ANCHOR)
                     done = max(done, day)
                 self.links[NextStep].append({"meeting": meeting.id, "text": text, "owner": rng.choice(owners),

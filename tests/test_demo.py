@@ -1,0 +1,220 @@
+"""The demo data (`flask seed-demo`): the reference setting, deterministic, idempotent, usable."""
+import datetime as dt
+import hashlib
+
+import pytest
+from markupsafe import escape
+from peewee import fn
+
+from tracker import policy
+from tracker.db import database, init_db
+from tracker.demo import ANCHOR, DEMO_PASSWORD, INTERMEDIARY, seed
+from tracker.models import (
+    MODELS,
+    AuditEntry,
+    Benchmark,
+    Engagement,
+    EngagementISP,
+    FeedbackAnswer,
+    FeedbackResponse,
+    Goal,
+    GoalStatusChange,
+    Meeting,
+    MeetingAttendee,
+    MeetingCompetency,
+    MeetingStrategy,
+    NextStep,
+    Organization,
+    StageEntry,
+    SupportRequest,
+    Unit,
+    User,
+)
+
+from .conftest import make_app, post_form
+
+ROLE_ORDER = ["admin", "leader", "isp", "recipient"]
+
+
+@pytest.fixture
+def seeded(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def counts():
+    return {m.__name__: m.select().count() for m in MODELS if m is not AuditEntry}
+
+
+def digest():
+    """A fingerprint of the demo's content that does not depend on ids or the clock."""
+    h = hashlib.sha256()
+    for row in (Meeting.select(Engagement.title, Meeting.date, Meeting.kind, Meeting.mode, Meeting.duration_minutes,
+                               Meeting.notes)
+                .join(Engagement).order_by(Engagement.title, Meeting.date, Meeting.kind, Meeting.id).tuples()):
+        h.update(repr(row).encode())
+    for model, label in ((MeetingCompetency, MeetingCompetency.label), (MeetingStrategy, MeetingStrategy.label)):
+        for row in (model.select(Meeting.date, label).join(Meeting).order_by(Meeting.date, Meeting.id, model.id)
+                    .tuples()):
+            h.update(repr(row).encode())
+    for row in (FeedbackResponse.select(FeedbackResponse.submitted_on, FeedbackResponse.kind,
+                                        fn.SUM(FeedbackAnswer.value))
+                .join(FeedbackAnswer).group_by(FeedbackResponse.id)
+                .order_by(FeedbackResponse.submitted_on, FeedbackResponse.id).tuples()):
+        h.update(repr(row).encode())
+    for row in GoalStatusChange.select(GoalStatusChange.status, GoalStatusChange.changed_on).order_by(
+            GoalStatusChange.id).tuples():
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def test_seed_demo_prints_accounts_and_password(seeded):
+    out = seeded.output
+    assert "Demo data created." in out
+    assert DEMO_PASSWORD in out
+    users = list(User.select())
+    assert users
+    for user in users:
+        assert user.email in out
+
+
+def test_accounts_cover_every_role_in_order(app):
+    created, accounts = seed()
+    assert created
+    roles = [role for role, _, _ in accounts]
+    assert roles == sorted(roles, key=ROLE_ORDER.index)
+    assert roles.count("admin") >= 1 and roles.count("leader") >= 2
+    assert roles.count("isp") >= 2 and roles.count("recipient") >= 2
+    leaders = User.select().where(User.role == "leader")
+    assert {u.organization.kind for u in leaders} == {"intermediary", "recipient"}
+    assert {email for _, email, _ in accounts} == {u.email for u in User.select()}
+
+
+def test_reference_setting(seeded):
+    centre = Organization.get(Organization.kind == "intermediary")
+    assert Organization.select().where(Organization.kind == "intermediary").count() == 1
+    assert centre.name == INTERMEDIARY
+    assert User.select().where((User.role == "isp") & (User.organization == centre)).count() == 5
+    assert Unit.select().count() == 6
+    recipient_units = {u.unit_id for u in User.select().where(User.role == "recipient")}
+    assert len(recipient_units) >= 2
+
+    engagements = list(Engagement.select())
+    assert 7 <= len(engagements) <= 9
+    assert {e.status for e in engagements} == {"active", "paused", "closed", "proposed"}
+    assert {e.support_model for e in engagements} == {"push", "push_pull", "co_creation"}
+    assert {e.engagement_length for e in engagements} == {"limited", "high"}
+    assert all(e.intermediary_id == centre.id for e in engagements)
+    assert all(e.closing_summary for e in engagements if e.status == "closed")
+    assert any(e.request_id for e in engagements)
+    statuses = {r.status for r in SupportRequest.select()}
+    assert {"accepted", "submitted", "declined"} <= statuses
+    for e in engagements:
+        co_leads = EngagementISP.select().where((EngagementISP.engagement == e) & (EngagementISP.role == "co_lead"))
+        assert co_leads.count() == 2, e.title
+        assert 3 <= len(list(e.team)) <= 6, e.title
+        assert 2 <= Goal.select().where(Goal.engagement == e).count() <= 4, e.title
+        assert e.start_date <= ANCHOR
+        monthly = Meeting.select().where((Meeting.engagement == e) & (Meeting.kind == "monthly")).count()
+        if e.status == "proposed":  # still in definition meetings: no monthly team meetings yet
+            assert monthly == 0
+            assert Meeting.select().where((Meeting.engagement == e) & (Meeting.kind == "definition")).exists()
+        else:
+            assert 6 <= monthly <= 18, e.title
+
+    # meetings: dated up to the anchor, tagged, attended; planning/debrief/coaching around them
+    assert Meeting.select().where(Meeting.date > ANCHOR).count() == 0
+    kinds = {m.kind for m in Meeting.select(Meeting.kind).distinct()}
+    assert {"monthly", "planning", "debrief", "coaching", "definition"} <= kinds
+    for meeting in Meeting.select():
+        n_comp = MeetingCompetency.select().where(MeetingCompetency.meeting == meeting).count()
+        n_strat = MeetingStrategy.select().where(MeetingStrategy.meeting == meeting).count()
+        assert 2 <= n_comp <= 5 and 1 <= n_strat <= 4
+        assert MeetingAttendee.select().where(MeetingAttendee.meeting == meeting).exists()
+        if meeting.kind == "monthly":
+            assert 60 <= meeting.duration_minutes <= 120
+        if meeting.kind in ("planning", "debrief"):
+            assert meeting.mode == "virtual" and 30 <= meeting.duration_minutes <= 45
+
+    # the paused engagement has gone quiet for 8+ weeks
+    paused = Engagement.get(Engagement.status == "paused")
+    last = Meeting.select(fn.MAX(Meeting.date)).where(Meeting.engagement == paused).scalar()
+    last = dt.date.fromisoformat(last) if isinstance(last, str) else last
+    assert last < ANCHOR - dt.timedelta(weeks=8)
+
+    # progress: a stage revisit, completed benchmarks, goals moved, next steps open and done
+    revisits = 0
+    for e in engagements:
+        keys = [entry.stage_id for entry in e.stage_history()]
+        revisits += any(keys[i] in keys[:i] for i in range(len(keys)))
+    assert revisits >= 1
+    assert StageEntry.select().count() > len(engagements)
+    assert Benchmark.select().where(Benchmark.completed_on.is_null(False)).count() > 20
+    assert GoalStatusChange.select().where(GoalStatusChange.status == "achieved").exists()
+    assert NextStep.select().where(NextStep.done_on.is_null(False)).exists()
+    assert NextStep.select().where(NextStep.done_on.is_null() & (NextStep.due_on > ANCHOR)).exists()
+
+    # feedback: anonymous, on the 1-5 scale, improving over time
+    assert FeedbackResponse.select().count() >= 10
+    assert FeedbackResponse.select().where(~FeedbackResponse.anonymous).count() == 0
+    values = [a.value for a in FeedbackAnswer.select()]
+    assert values and min(values) >= 1 and max(values) <= 5
+    early = (FeedbackAnswer.select(fn.AVG(FeedbackAnswer.value)).join(FeedbackResponse)
+             .where(FeedbackResponse.submitted_on < dt.date(2026, 1, 1)).scalar())
+    late = (FeedbackAnswer.select(fn.AVG(FeedbackAnswer.value)).join(FeedbackResponse)
+            .where(FeedbackResponse.submitted_on >= dt.date(2026, 1, 1)).scalar())
+    assert late > early
+
+
+def test_seed_demo_twice_changes_nothing(runner, seeded):
+    before = counts()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "already present" in again.output
+    assert DEMO_PASSWORD in again.output
+    assert "sam.whitfield@northbridge.example" in again.output
+    assert counts() == before
+    assert seed()[0] is False
+
+
+def test_seed_is_deterministic(app, tmp_path):
+    assert seed()[0]
+    first = digest()
+    first_counts = counts()
+    other = make_app(f"sqlite:///{tmp_path / 'second.sqlite3'}")
+    try:
+        with other.app_context():
+            database.connect(reuse_if_open=True)
+            init_db()
+            assert seed()[0]
+            second = digest()
+            second_counts = counts()
+            database.close()
+    finally:
+        database.initialize(app.extensions["peewee"])  # back to the fixture's database
+        database.connect(reuse_if_open=True)
+    assert second == first
+    assert second_counts == first_counts
+
+
+def test_seed_is_fast(app):
+    import time
+
+    started = time.perf_counter()
+    seed()
+    assert time.perf_counter() - started < 5
+
+
+def test_each_demo_account_can_sign_in(app, seeded):
+    users = list(User.select())
+    expected = {u.id: [str(escape(e.title)) for e in policy.visible_engagements(u)] for u in users}
+    for user in users:
+        assert expected[user.id], f"{user.email} sees no engagement"
+        client = app.test_client()
+        response = post_form(client, "/login", {"email": user.email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, (user.email, response.status_code)
+        home = client.get("/")
+        assert home.status_code == 200, user.email
+        html = home.get_data(as_text=True)
+        assert any(title in html for title in expected[user.id]), user.email
