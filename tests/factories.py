@@ -3,6 +3,8 @@ import datetime as dt
 import itertools
 from types import SimpleNamespace
 
+from werkzeug.security import generate_password_hash
+
 from tracker.models import (
     Competency,
     Engagement,
@@ -19,6 +21,15 @@ from tracker.models import (
 )
 
 PASSWORD = "correct horse battery"
+_hashes = {}
+
+
+def password_hash(password):
+    """Hash each test password once per run: a real (scrypt) hash takes ~0.1 s, and most tests
+    create a dozen users."""
+    if password not in _hashes:
+        _hashes[password] = generate_password_hash(password)
+    return _hashes[password]
 _seq = itertools.count(1)
 
 
@@ -34,7 +45,7 @@ def user(role="isp", email=None, name=None, unit=None, organization=None, passwo
     n = next(_seq)
     u = User(email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}", role=role,
              unit=unit, organization=organization, **kwargs)
-    u.set_password(password)
+    u.password_hash = password_hash(password)
     u.save()
     return u
 
