@@ -1,5 +1,6 @@
 """Flask commands: create-user, seed-demo (init-db and migrate live in db.py)."""
 import click
+from flask.cli import with_appcontext
 
 from .db import database
 from .models import ROLES, Organization, Unit, User, ValidationError, keys
@@ -21,6 +22,7 @@ def _one_line(errors):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name as shown in the app.")
 @click.option("--role", required=True, help="One of: " + ", ".join(keys(ROLES)) + ".")
@@ -66,6 +68,7 @@ def create_user_command(email, name, role, unit_name, organization_name, passwor
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Fill the database with the reference setting: five ISPs supporting a foundation's units."""
     from . import db as db_module

@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
@@ -127,6 +128,7 @@ def current_version_or_zero():
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the database schema (latest version) and load the default catalogs."""
     applied, loaded = init_db()
@@ -140,6 +142,7 @@ def init_db_command():
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Apply the numbered migrations that this database has not had yet."""
     applied = migrate()

@@ -147,7 +147,7 @@ def _jsonable(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Model):
-        return value.get_id()
+        return value._pk  # not get_id(): User.get_id() is the session token (flask-login)
     return value
 
 
@@ -578,6 +578,25 @@ class EngagementISP(BaseModel):
         return label(ISP_ROLES, self.role)
 
 
+class EngagementStatusChange(BaseModel):
+    """One change of an engagement's status (activate, pause, resume, close), dated, with the reason."""
+    engagement = ForeignKeyField(Engagement, backref="status_changes", on_delete="CASCADE")
+    from_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
+    to_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
+    changed_on = DateField()
+    reason = TextField(default="")
+    changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def from_label(self):
+        return label(ENGAGEMENT_STATUSES, self.from_status)
+
+    @property
+    def to_label(self):
+        return label(ENGAGEMENT_STATUSES, self.to_status)
+
+
 class TeamMember(Audited):
     engagement = ForeignKeyField(Engagement, backref="team", on_delete="CASCADE")
     name = CharField(max_length=200)
@@ -853,7 +872,7 @@ class AuditEntry(BaseModel):
             action = "delete" if changes["deleted_at"][1] else "restore"
         return cls.insert(
             at=utcnow(), user=_audit_actor_id(), action=action, entity=type(instance).__name__,
-            entity_id=instance.get_id(), engagement_id=instance.audit_engagement_id(),
+            entity_id=instance._pk, engagement_id=instance.audit_engagement_id(),
             changes=json.dumps(changes, default=str, sort_keys=True),
         ).execute()
 
@@ -866,7 +885,8 @@ MODELS = [
     SchemaVersion, Organization, Unit, User,
     CompetencyFramework, CompetencyDomain, Competency, Principle, Stage, BenchmarkTemplate,
     StrategyCluster, Strategy, FeedbackInstrument, FeedbackItem,
-    SupportRequest, Engagement, EngagementISP, TeamMember, Goal, GoalStatusChange, StageEntry, Benchmark,
+    SupportRequest, Engagement, EngagementISP, EngagementStatusChange, TeamMember, Goal, GoalStatusChange,
+    StageEntry, Benchmark,
     Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, MeetingPrinciple, NextStep,
     Deliverable, ContextNote, FeedbackInvitation, FeedbackResponse, FeedbackAnswer, AuditEntry,
 ]
