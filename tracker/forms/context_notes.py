@@ -1,0 +1,32 @@
+"""Forms for context notes: barriers and facilitators by CFIR domain."""
+import datetime as dt
+
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..models import CFIR_DOMAINS, CONTEXT_KINDS
+from . import BaseForm
+from .fields import PlainDateField
+
+KIND_MESSAGE = "Choose barrier or facilitator."
+DOMAIN_MESSAGE = "Choose one of the five CFIR domains."
+
+
+class Radio(RadioField):
+    """Radio buttons over (key, label) choices: an empty answer is left to DataRequired (one message)."""
+
+    def pre_validate(self, form):
+        if self.data in ("", None):
+            return
+        super().pre_validate(form)
+
+
+class ContextNoteForm(BaseForm):
+    kind = Radio("Kind", choices=CONTEXT_KINDS, validators=[DataRequired(KIND_MESSAGE)],
+                      invalid_choice_message=KIND_MESSAGE)
+    domain = Radio("CFIR domain", choices=CFIR_DOMAINS, validators=[DataRequired(DOMAIN_MESSAGE)],
+                        invalid_choice_message=DOMAIN_MESSAGE)
+    text = TextAreaField("Note", validators=[DataRequired("Write the note."), Length(max=5000)],
+                         render_kw={"rows": 4})
+    noted_on = PlainDateField("Noted on", default=dt.date.today, validators=[InputRequired("Enter a date.")])
+    submit = SubmitField("Save")

@@ -1,0 +1,68 @@
+"""Forms for deliverables."""
+import datetime as dt
+from urllib.parse import urlsplit
+
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..models import DELIVERABLE_KINDS
+from . import BaseForm
+from .fields import ChoiceField, PlainDateField
+
+LINK_MESSAGE = "Enter a web address starting with http:// or https:// (other kinds of link are not accepted)."
+
+
+def safe_link(value):
+    """True for an absolute http(s) URL with a host and no spaces or control characters."""
+    value = (value or "").strip()
+    if not value:
+        return True
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def http_link(form, field):
+    field.data = (field.data or "").strip()
+    if not safe_link(field.data):
+        raise ValidationError(LINK_MESSAGE)
+
+
+def not_in_future(message):
+    def check(form, field):
+        if field.data and field.data > dt.date.today():
+            raise ValidationError(message)
+    return check
+
+
+class DeliverableForm(BaseForm):
+    title = StringField("Title", validators=[DataRequired("Name the deliverable."),
+                                             Length(max=300, message="At most 300 characters.")],
+                        render_kw={"autofocus": True, "maxlength": 300})
+    kind = ChoiceField("Kind", choices=DELIVERABLE_KINDS, default="other",
+                       validators=[DataRequired("Choose the kind of deliverable.")],
+                       invalid_choice_message="Choose one of the kinds of deliverable in the list.")
+    due_on = PlainDateField("Due on", validators=[Optional()])
+    delivered_on = PlainDateField("Delivered on", validators=[
+        Optional(), not_in_future("The delivery date cannot be in the future.")])
+    link = StringField("Link", validators=[Optional(), Length(max=500, message="At most 500 characters."),
+                                           http_link],
+                       render_kw={"type": "url", "inputmode": "url", "placeholder": "https://",
+                                  "maxlength": 500})
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    submit = SubmitField("Save")
+
+
+class DeliverForm(BaseForm):
+    delivered_on = PlainDateField("Delivered on", default=dt.date.today, validators=[
+        InputRequired("Enter the date it was delivered."),
+        not_in_future("The delivery date cannot be in the future.")], render_kw={"autofocus": True})
+    link = StringField("Link", validators=[Optional(), Length(max=500, message="At most 500 characters."),
+                                           http_link],
+                       render_kw={"type": "url", "inputmode": "url", "placeholder": "https://",
+                                  "maxlength": 500})
+    submit = SubmitField("Mark delivered")
