@@ -1,0 +1,171 @@
+"""Forms for engagements: the list filters, create directly, edit the summary, change the status."""
+import datetime as dt
+
+from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+
+from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Organization, Stage, Unit, User
+from . import BaseForm
+from .fields import ChoiceField, MultiCheckboxField, PlainDateField, not_before
+
+END_BEFORE_START = "The end date cannot be before the start date."
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def date_required(message):
+    """Like DataRequired for a PlainDateField, but keeps the field's own message for a bad date."""
+    def check(form, field):
+        if field.data is None and not field.process_errors:
+            raise StopValidation(message)
+    return check
+
+
+class IdChoiceField(ChoiceField):
+    """A select of database rows by id (as text); an id not in the list is refused with a clear message."""
+
+    def pre_validate(self, form):
+        if self.data in ("", None):
+            return
+        if str(self.data) not in {str(value) for value, _label in self.choices}:
+            raise ValidationError("That choice is not available; reload the page and choose one from the list.")
+
+
+# --- the list's filters (a GET form: no CSRF, bad values are ignored) -------------------------------
+
+class EngagementFilterForm(Form):
+    q = SearchField("Title contains", filters=[_strip], render_kw={"placeholder": "Search titles"})
+    unit = SelectField("Unit", choices=[])
+    status = SelectField("Status", choices=[("", "Any status")] + list(ENGAGEMENT_STATUSES))
+    stage = SelectField("Current stage", choices=[])
+    isp = SelectField("ISP (co-lead or supporting)", choices=[])
+    model = SelectField("Model of support", choices=[("", "Any model")] + list(SUPPORT_MODELS))
+
+    FILTERS = ("unit", "status", "stage", "isp", "model")
+
+    def __init__(self, formdata, units, stages, isps):
+        super().__init__(formdata)
+        self.unit.choices = [("", "All units")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
+        self.stage.choices = [("", "Any stage")] + [(str(s.id), s.name) for s in stages]
+        self.isp.choices = [("", "Any ISP")] + [(str(u.id), u.name) for u in isps]
+        for name in self.FILTERS:  # a value not offered (status=zzz, unit=abc, another unit's id) is ignored
+            field = self[name]
+            if field.data not in {value for value, _ in field.choices}:
+                field.data = ""
+        self.q.data = (self.q.data or "")[:200]
+
+    def cleaned(self):
+        """{filter: value} for the filters in use; ids as ints."""
+        out = {name: self[name].data for name in self.FILTERS if self[name].data}
+        for name in ("unit", "stage", "isp"):
+            if name in out:
+                out[name] = int(out[name])
+        if self.q.data:
+            out["q"] = self.q.data
+        return out
+
+
+# --- create and edit -------------------------------------------------------------------------------
+
+def unit_choices():
+    units = (Unit.select(Unit, Organization).join(Organization)
+             .order_by(Organization.kind.desc(), Organization.name, Unit.name))
+    return [(str(u.id), f"{u.organization.name} · {u.name}") for u in units]
+
+
+def isp_choices(engagement=None):
+    """Active ISPs, plus the engagement's current ISPs (even if no longer active) when editing."""
+    users = {u.id: u for u in User.isps()}
+    if engagement is not None:
+        for link in engagement.isps():
+            users.setdefault(link.user.id, link.user)
+    return [(u.id, u.name + ("" if u.is_active else " (inactive)"))
+            for u in sorted(users.values(), key=lambda u: u.name.lower())]
+
+
+class EngagementForm(BaseForm):
+    """The summary of an engagement (edit); NewEngagementForm adds the unit and the first stage."""
+
+    title = StringField("Title", [DataRequired("Give the engagement a title."), Length(max=200)],
+                        filters=[_strip], render_kw={"autocomplete": "off"})
+    problem_statement = TextAreaField("Implementation problem (optional)", [Length(max=10000)], filters=[_strip])
+    support_model = ChoiceField("Model of support", [DataRequired("Choose the model of support.")],
+                                choices=SUPPORT_MODELS, default="push_pull")
+    start_date = PlainDateField("Start date", [date_required("Enter the start date.")])
+    end_date = PlainDateField("Planned end date (optional)", [not_before("start_date", END_BEFORE_START)])
+    co_lead_1 = IdChoiceField("First co-lead", [DataRequired("Choose the first co-lead.")], blank="Choose an ISP…")
+    co_lead_2 = IdChoiceField("Second co-lead", [DataRequired("Choose the second co-lead.")],
+                              blank="Choose an ISP…")
+    supporting = MultiCheckboxField("Supporting ISPs (optional)", choices=[])
+
+    def __init__(self, *args, engagement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        isps = isp_choices(engagement)
+        self.co_lead_1.choices = [("", "Choose an ISP…")] + [(str(i), name) for i, name in isps]
+        self.co_lead_2.choices = list(self.co_lead_1.choices)
+        self.supporting.choices = isps
+
+    def validate_co_lead_2(self, field):
+        if field.data and field.data == self.co_lead_1.data:
+            raise ValidationError("Choose a different ISP from the first co-lead: two ISPs co-lead each engagement.")
+
+    def data_for_service(self):
+        return {
+            "title": self.title.data, "problem_statement": self.problem_statement.data or "",
+            "support_model": self.support_model.data, "start_date": self.start_date.data,
+            "end_date": self.end_date.data, "co_leads": [int(self.co_lead_1.data), int(self.co_lead_2.data)],
+            "supporting": list(self.supporting.data or []),
+        }
+
+
+class NewEngagementForm(EngagementForm):
+    unit = IdChoiceField("Unit", [DataRequired("Choose the unit this engagement supports.")],
+                         blank="Choose a unit…", render_kw={"autofocus": True})
+    first_stage = IdChoiceField("First stage", blank="No stage yet")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit.choices = [("", "Choose a unit…")] + unit_choices()
+        self.first_stage.choices = [("", "No stage yet")] + [(str(s.id), s.name) for s in Stage.ordered()]
+
+    @classmethod
+    def defaults(cls):
+        exploration = Stage.select().where(Stage.key == "exploration").first() or Stage.ordered().first()
+        return {"start_date": dt.date.today(), "support_model": "push_pull",
+                "first_stage": str(exploration.id) if exploration else ""}
+
+    def data_for_service(self):
+        data = super().data_for_service()
+        data["unit"] = int(self.unit.data)
+        data["first_stage"] = int(self.first_stage.data) if self.first_stage.data else None
+        return data
+
+
+# --- status changes --------------------------------------------------------------------------------
+
+class StatusForm(BaseForm):
+    action = HiddenField()
+    reason = TextAreaField("Reason (optional)", [Length(max=2000)], filters=[_strip],
+                           render_kw={"autofocus": True})
+    closing_summary = TextAreaField("Closing summary", [Length(max=20000)], filters=[_strip],
+                                    render_kw={"autofocus": True})
+    end_date = PlainDateField("End date")
+
+    def __init__(self, *args, start_date=None, **kwargs):
+        self.start_date_of_engagement = start_date
+        super().__init__(*args, **kwargs)
+
+    def validate_closing_summary(self, field):
+        if self.action.data == "close" and not field.data:
+            raise ValidationError("Write a closing summary before closing the engagement.")
+
+    def validate_end_date(self, field):
+        if self.action.data != "close":
+            return
+        if field.data is None and not field.process_errors:
+            raise ValidationError("Enter the date the engagement ended.")
+        start = self.start_date_of_engagement
+        if field.data and start and field.data < start:
+            raise ValidationError(f"The end date cannot be before the start date ({start.isoformat()}).")

@@ -1,0 +1,244 @@
+"""Engagements: create one directly (without a request), edit it, change its status; and the two
+reads of the engagement page that belong to this feature (status history, activity log).
+
+Writes run in one transaction and raise models.ValidationError({field: message}); the field names
+are those of tracker/forms/engagements.py so that messages show next to the right field.
+"""
+import datetime as dt
+import json
+import re
+
+from peewee import JOIN
+
+from ..db import database
+from ..models import (
+    MODELS,
+    AuditEntry,
+    Engagement,
+    EngagementStatusChange,
+    Stage,
+    Unit,
+    User,
+    ValidationError,
+    label,
+)
+
+# action key -> (statuses it applies to, the status it leads to, button text, past tense)
+STATUS_ACTIONS = {
+    "activate": (("proposed",), "active", "Activate", "activated"),
+    "pause": (("active",), "paused", "Pause", "paused"),
+    "resume": (("paused",), "active", "Resume", "resumed"),
+    "close": (("proposed", "active", "paused"), "closed", "Close engagement", "closed"),
+}
+
+
+def available_actions(engagement):
+    """The status actions open to an engagement in its current status, in display order."""
+    return [key for key, (sources, *_rest) in STATUS_ACTIONS.items() if engagement.status in sources]
+
+
+def _isp_ids(data):
+    co_leads = [int(i) for i in data.get("co_leads") or []]
+    supporting = [int(i) for i in data.get("supporting") or [] if int(i) not in co_leads]
+    return co_leads, supporting
+
+
+def _set_isps(engagement, co_leads, supporting):
+    if len(co_leads) != 2 or co_leads[0] == co_leads[1]:
+        raise ValidationError({"co_lead_2": "Choose two different ISPs as co-leads."})
+    try:
+        engagement.set_isps(co_leads, supporting)
+    except ValidationError as exc:
+        raise ValidationError({"co_lead_1" if key == "co_leads" else key: message
+                               for key, message in exc.errors.items()}) from exc
+
+
+def create_engagement(data, user):
+    """Create an engagement directly, with its two co-leads, supporting ISPs and first stage.
+
+    `data`: unit (id), title, problem_statement, support_model, start_date, end_date, co_leads
+    [id, id], supporting [ids], first_stage (Stage id or None). The intermediary is the creator's
+    organization when it is an intermediary. The engagement starts active, or proposed when its
+    start date is still ahead.
+    """
+    unit = Unit.get_or_none(Unit.id == data.get("unit")) if data.get("unit") else None
+    if unit is None:
+        raise ValidationError({"unit": "Choose the unit this engagement supports."})
+    stage = None
+    if data.get("first_stage"):
+        stage = Stage.get_or_none(Stage.id == data["first_stage"])
+        if stage is None:
+            raise ValidationError({"first_stage": "That stage does not exist; choose one from the list."})
+    co_leads, supporting = _isp_ids(data)
+    start = data.get("start_date")
+    intermediary = None
+    if user is not None and user.organization_id:
+        org = user.organization
+        intermediary = org if org.kind == "intermediary" else None
+    with database.atomic():
+        engagement = Engagement(
+            unit=unit, intermediary=intermediary, title=(data.get("title") or "").strip(),
+            problem_statement=(data.get("problem_statement") or "").strip(),
+            support_model=data.get("support_model") or "push_pull", start_date=start,
+            end_date=data.get("end_date"),
+            status="proposed" if start and start > dt.date.today() else "active")
+        engagement.save()
+        _set_isps(engagement, co_leads, supporting)
+        if stage is not None:
+            engagement.enter_stage(stage, start, user=user)
+    return engagement
+
+
+def update_engagement(engagement, data, user=None):
+    """Save the summary (title, problem, model, dates) and, when they changed, the ISPs."""
+    co_leads, supporting = _isp_ids(data)
+    with database.atomic():
+        engagement.title = (data.get("title") or "").strip()
+        engagement.problem_statement = (data.get("problem_statement") or "").strip()
+        engagement.support_model = data.get("support_model") or engagement.support_model
+        engagement.start_date = data.get("start_date")
+        engagement.end_date = data.get("end_date")
+        engagement.save()
+        current = engagement.isps()
+        before = (sorted(link.user_id for link in current if link.role == "co_lead"),
+                  sorted(link.user_id for link in current if link.role == "supporting"))
+        if (sorted(co_leads), sorted(supporting)) != before:
+            _set_isps(engagement, co_leads, supporting)
+    return engagement
+
+
+def change_status(engagement, action, user=None, reason="", closing_summary="", end_date=None, today=None):
+    """Apply a status action and record it (EngagementStatusChange, plus the audit log entry).
+
+    Closing needs a closing summary (the model insists) and sets the end date (default today).
+    """
+    today = today or dt.date.today()
+    if action not in STATUS_ACTIONS:
+        raise ValidationError({"action": "Choose what to do with the engagement."})
+    sources, target, _button, past = STATUS_ACTIONS[action]
+    if engagement.status not in sources:
+        raise ValidationError({"action": f"The engagement is {engagement.status_label.lower()}; "
+                                         f"it cannot be {past} now."})
+    before = engagement.status
+    changed_on = today
+    with database.atomic():
+        engagement.status = target
+        if action == "close":
+            engagement.closing_summary = (closing_summary or "").strip()
+            engagement.end_date = end_date or today
+            changed_on = engagement.end_date
+        engagement.save()
+        EngagementStatusChange.create(engagement=engagement, from_status=before, to_status=target,
+                                      changed_on=changed_on, reason=(reason or "").strip(), changed_by=user)
+    return engagement
+
+
+# --- reads for the engagement page ------------------------------------------------------------------
+
+def status_history(engagement):
+    """The engagement's status changes with who made them, newest first (one query)."""
+    return list(EngagementStatusChange.select(EngagementStatusChange, User)
+                .join(User, JOIN.LEFT_OUTER, on=(EngagementStatusChange.changed_by == User.id))
+                .where(EngagementStatusChange.engagement == engagement.id)
+                .order_by(EngagementStatusChange.created_at.desc(), EngagementStatusChange.id.desc()))
+
+
+_MODELS_BY_NAME = {model.__name__: model for model in MODELS}
+_ACTION_WORDS = {"create": "added", "update": "updated", "delete": "removed", "restore": "restored"}
+_HIDDEN_FIELDS = {"engagement", "created_at", "updated_at", "deleted_at", "password_hash", "session_token"}
+_FIELD_WORDS = {"co_leads": "co-leads", "supporting": "supporting ISPs", "current_stage": "current stage",
+                "support_model": "model of support", "end_date": "end date", "start_date": "start date"}
+
+
+def _entity_words(entity):
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", entity).lower()
+
+
+def _short(text, limit=80):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _value_words(entity, field, value, names):
+    if value is None or value == "":
+        return "—"
+    if field in ("co_leads", "supporting") and isinstance(value, list):
+        return ", ".join(names["users"].get(v, f"#{v}") for v in value) or "none"
+    if field in ("current_stage", "stage"):
+        return names["stages"].get(value, f"#{value}")
+    model = _MODELS_BY_NAME.get(entity)
+    model_field = model._meta.fields.get(field) if model else None
+    choices = getattr(model_field, "choices", None)
+    if choices:
+        return label(choices, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _short(value)
+
+
+def _describe(entry, changes, names):
+    entity = entry.entity
+    thing = "the engagement" if entity == "Engagement" else _entity_words(entity)
+    verb = _ACTION_WORDS.get(entry.action, entry.action)
+    if entry.action == "create":
+        if entity == "Engagement":
+            return "created the engagement", []
+        for key in ("title", "name", "text", "date"):
+            if changes.get(key):
+                return f"{verb} {thing} “{_short(changes[key], 60)}”", []
+        return f"{verb} {thing}", []
+    if entry.action != "update":
+        return f"{verb} {thing}", []
+    details = []
+    for field, value in sorted(changes.items()):
+        if field in _HIDDEN_FIELDS:
+            continue
+        words = _FIELD_WORDS.get(field, field.replace("_", " "))
+        if field in ("co_leads", "supporting"):
+            details.append(f"{words}: {_value_words(entity, field, value, names)}")
+        elif isinstance(value, list) and len(value) == 2:
+            details.append(f"{words} {_value_words(entity, field, value[0], names)} → "
+                           f"{_value_words(entity, field, value[1], names)}")
+        else:
+            details.append(f"{words}: {_value_words(entity, field, value, names)}")
+    return f"{verb} {thing}", details
+
+
+def activity(engagement_id, limit=20):
+    """The latest audit log entries of an engagement in readable words, newest first.
+
+    Three queries whatever the entries: the entries with their users, the names of the ISPs they
+    mention (co-leads, supporting) and the stage names.
+    """
+    entries = list(AuditEntry.select(AuditEntry, User)
+                   .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
+                   .where(AuditEntry.engagement_id == engagement_id)
+                   .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    parsed = []
+    user_ids, stage_ids = set(), set()
+    for entry in entries:
+        try:
+            changes = json.loads(entry.changes or "{}")
+        except ValueError:
+            changes = {}
+        if not isinstance(changes, dict):
+            changes = {}
+        for key in ("co_leads", "supporting"):
+            if isinstance(changes.get(key), list):
+                user_ids.update(v for v in changes[key] if isinstance(v, int))
+        for key in ("current_stage", "stage"):
+            value = changes.get(key)
+            for v in (value if isinstance(value, list) else [value]):
+                if isinstance(v, int):
+                    stage_ids.add(v)
+        parsed.append((entry, changes))
+    # Always these two small queries (even when nothing needs a name), so the count never varies.
+    names = {"users": {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(list(user_ids)))},
+             "stages": {s.id: s.name for s in Stage.select(Stage.id, Stage.name)}}
+    rows = []
+    for entry, changes in parsed:
+        summary, details = _describe(entry, changes, names)
+        who = entry.user.name if entry.user_id and entry.user is not None else "Someone (system)"
+        rows.append({"at": entry.at, "who": who, "action": entry.action, "summary": summary, "details": details,
+                     "text": f"{who} {summary}" + (": " + "; ".join(details) if details else "")})
+    return rows
