@@ -1,4 +1,5 @@
-"""Queries across entities, shared by pages, exports and (later) the API.
+"""Queries across entities, shared by pages, exports and the API (one module per report family;
+this one holds the engagement list and page queries).
 
 Each function takes plain filters or rows and returns plain data, with a fixed number of queries
 whatever the amount of data (no query per row).
@@ -8,7 +9,7 @@ from collections import defaultdict
 
 from peewee import JOIN, fn
 
-from .models import (
+from ..models import (
     AuditEntry,
     Benchmark,
     Competency,
