@@ -2,7 +2,7 @@
 import datetime as dt
 
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Organization, Stage, Unit, User
 from . import BaseForm
@@ -13,14 +13,6 @@ END_BEFORE_START = "The end date cannot be before the start date."
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def date_required(message):
-    """Like DataRequired for a PlainDateField, but keeps the field's own message for a bad date."""
-    def check(form, field):
-        if field.data is None and not field.process_errors:
-            raise StopValidation(message)
-    return check
 
 
 class IdChoiceField(ChoiceField):
@@ -93,7 +85,7 @@ class EngagementForm(BaseForm):
     problem_statement = TextAreaField("Implementation problem (optional)", [Length(max=10000)], filters=[_strip])
     support_model = ChoiceField("Model of support", [DataRequired("Choose the model of support.")],
                                 choices=SUPPORT_MODELS, default="push_pull")
-    start_date = PlainDateField("Start date", [date_required("Enter the start date.")])
+    start_date = PlainDateField("Start date", [InputRequired("Enter the start date.")])
     end_date = PlainDateField("Planned end date (optional)", [not_before("start_date", END_BEFORE_START)])
     co_lead_1 = IdChoiceField("First co-lead", [DataRequired("Choose the first co-lead.")], blank="Choose an ISP…")
     co_lead_2 = IdChoiceField("Second co-lead", [DataRequired("Choose the second co-lead.")],

@@ -1,11 +1,10 @@
 """Forms for implementation goals: add, edit, and change status with a dated note."""
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..models import GOAL_STATUSES, label
 from . import BaseForm
 from .fields import ChoiceField, PlainDateField
-from .team import date_required
 
 NOTE_REQUIRED = ("revised", "dropped")
 
@@ -35,7 +34,7 @@ class GoalStatusForm(BaseForm):
 
     status = ChoiceField("New status", [DataRequired("Choose the new status.")], choices=GOAL_STATUSES,
                          blank="Choose a status…", render_kw={"autofocus": True})
-    changed_on = PlainDateField("Changed on", [date_required("Enter the date of the change.")])
+    changed_on = PlainDateField("Changed on", [InputRequired("Enter the date of the change.")])
     note = TextAreaField("Note", filters=[_strip], render_kw={"rows": 3})
 
     def __init__(self, *args, goal=None, last_change=None, **kwargs):

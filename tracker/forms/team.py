@@ -2,7 +2,7 @@
 import re
 
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import POSITIONS
 from . import BaseForm
@@ -13,16 +13,6 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def date_required(message):
-    """Validator for a PlainDateField that must be given. Unlike DataRequired it keeps the field's own
-    message for a date typed in the wrong format ("Enter a date as YYYY-MM-DD.")."""
-    def check(form, field):
-        if field.data is None and not field.errors:
-            raise StopValidation(message)
-    check.field_flags = {"required": True}
-    return check
 
 
 def looks_like_email(form, field):
@@ -55,7 +45,7 @@ class TeamMemberForm(BaseForm):
 class EndMembershipForm(BaseForm):
     """End a membership: the member stays listed (meeting attendance refers to them)."""
 
-    left_on = PlainDateField("Left the team on", [date_required("Enter the date the person left the team.")],
+    left_on = PlainDateField("Left the team on", [InputRequired("Enter the date the person left the team.")],
                              render_kw={"autofocus": True})
 
     def __init__(self, *args, joined_on=None, **kwargs):
