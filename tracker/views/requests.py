@@ -1,4 +1,218 @@
 """Support requests: submit, triage (accept, decline, ask for information), answer."""
-from flask import Blueprint
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from peewee import JOIN, fn
+
+from .. import policy
+from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm
+from ..models import Organization, SupportRequest, Unit, User
+from ..services import requests as service
+from .helpers import form_status, save_form
+from .paging import paginate
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+# Tabs of the triage queue: key -> (label, statuses)
+TABS = {
+    "open": ("Open", service.OPEN_STATUSES),
+    "submitted": ("Submitted", ("submitted",)),
+    "info_requested": ("Waiting for information", ("info_requested",)),
+    "accepted": ("Accepted", ("accepted",)),
+    "declined": ("Declined", ("declined",)),
+    "all": ("All", None),
+}
+
+
+def _may_submit(user):
+    return user.role in ("recipient", "admin")
+
+
+def _require_triage():
+    if not policy.can_triage_requests(current_user):
+        abort(403)
+
+
+def _detail_url(req):
+    return url_for("requests.detail", request_id=req.id)
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+@bp.route("")
+@login_required
+def index():
+    visible = policy.visible_requests(current_user)
+    requester = User.alias()
+    query = (visible.select_extend(Unit, requester)
+             .join(Unit, on=(SupportRequest.unit == Unit.id))
+             .switch(SupportRequest)
+             .join(requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id),
+                   attr="requested_by"))
+    if current_user.role == "recipient":
+        tab, counts = None, {}
+        query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+    else:
+        tab = request.args.get("status", "open")
+        if tab not in TABS:
+            tab = "open"
+        counts = dict(visible.select(SupportRequest.status, fn.COUNT(SupportRequest.id))
+                      .group_by(SupportRequest.status).tuples())
+        statuses = TABS[tab][1]
+        if statuses:
+            query = query.where(SupportRequest.status.in_(statuses))
+        if tab in ("open", "submitted", "info_requested"):
+            query = query.order_by(SupportRequest.urgent.desc(), SupportRequest.created_at.desc(),
+                                   SupportRequest.id.desc())
+        else:
+            query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+    page = paginate(query, request.args.get("page"), current_app.config["PER_PAGE"])
+    rows = list(page.query)
+    engagements = service.engagements_for(current_user, [r.id for r in rows if r.status == "accepted"])
+    tabs = [(key, text, sum(counts.get(s, 0) for s in (statuses or counts)))
+            for key, (text, statuses) in TABS.items()]
+    return render_template("requests/list.html", rows=rows, page=page, tab=tab, tabs=tabs,
+                           engagements=engagements, today=dt.date.today(), age=service.age_in_days,
+                           can_submit=_may_submit(current_user),
+                           triage=policy.can_triage_requests(current_user))
+
+
+# --- submit -----------------------------------------------------------------------------------
+
+def _unit_choices():
+    units = (Unit.select(Unit, Organization).join(Organization)
+             .order_by(Organization.name, Unit.name))
+    return [(u.id, f"{u.organization.name} — {u.name}") for u in units]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not _may_submit(current_user):
+        abort(403)
+    form = RequestForm()
+    if current_user.role == "admin":
+        form.unit.choices = _unit_choices()
+        wanted = request.args.get("unit", type=int)
+        if request.method == "GET" and wanted in {v for v, _ in form.unit.choices}:
+            form.unit.data = wanted
+        form.unit.render_kw = {"autofocus": True}
+        form.title.render_kw = {**(form.title.render_kw or {}), "autofocus": False}
+    else:
+        del form.unit  # a recipient asks for their own unit
+
+    def write(form):
+        unit = Unit.get_by_id(form.unit.data) if "unit" in form else current_user.unit
+        return service.submit_request(unit, form.request_data(), current_user)
+
+    done = save_form(form, write, "Your request was submitted. The implementation support team will review it.",
+                     _detail_url)
+    if done:
+        return done
+    return render_template("requests/new.html", form=form), form_status(form)
+
+
+# --- one request ------------------------------------------------------------------------------
+
+def _detail_context(req):
+    engagement = service.engagements_for(current_user, [req.id]).get(req.id)
+    return {
+        "r": req, "events": service.history(req), "engagement": engagement,
+        "triage": policy.can_triage_requests(current_user), "is_open": service.is_open(req),
+        "may_answer": (current_user.role == "recipient" and req.status == "info_requested"
+                       and req.unit_id == current_user.unit_id),
+        "age": service.age_in_days(req),
+    }
+
+
+@bp.route("/<int:request_id>")
+@login_required
+def detail(request_id):
+    req = policy.get_request(request_id)
+    context = _detail_context(req)
+    answer_form = AnswerForm() if context["may_answer"] else None
+    return render_template("requests/detail.html", answer_form=answer_form, **context)
+
+
+@bp.route("/<int:request_id>/answer", methods=["POST"])
+@login_required
+def answer(request_id):
+    req = policy.get_request(request_id)
+    if current_user.role != "recipient" or req.unit_id != current_user.unit_id:
+        abort(403)
+    if req.status != "info_requested":
+        flash("No question is waiting for an answer on this request.", "info")
+        return redirect(_detail_url(req))
+    form = AnswerForm()
+    done = save_form(form, lambda f: service.answer_question(req, f.info_answer.data, current_user),
+                     "Thank you: your answer was sent to the implementation support team.", _detail_url(req))
+    if done:
+        return done
+    req = SupportRequest.get_by_id(req.id)  # the unsaved answer must not show as given
+    return render_template("requests/detail.html", answer_form=form, **_detail_context(req)), form_status(form)
+
+
+def _decided_redirect(req):
+    """A request that is no longer open cannot be triaged again: say so, change nothing."""
+    if req.status == "accepted":
+        flash("This request has already been accepted; nothing was changed.", "error")
+    else:
+        flash("This request has already been declined; nothing was changed.", "error")
+    return redirect(_detail_url(req))
+
+
+@bp.route("/<int:request_id>/accept", methods=["GET", "POST"])
+@login_required
+def accept(request_id):
+    req = policy.get_request(request_id)
+    _require_triage()
+    if not service.is_open(req):
+        return _decided_redirect(req)
+    today = dt.date.today()
+    problem = req.description or ""
+    if req.for_whom:
+        problem = f"{problem}\n\nFor whom: {req.for_whom}".strip()
+    form = AcceptForm(data={
+        "title": req.title, "problem_statement": problem, "support_model": "push_pull",
+        "start_date": req.hoped_start if req.hoped_start and req.hoped_start >= today else today,
+        "co_lead_1": current_user.id if current_user.role == "isp" else None,
+    })
+    form.set_isp_choices(User.isps())
+
+    def write(form):
+        return service.accept_request(req, form.engagement_data(), current_user)
+
+    done = save_form(form, write, lambda e: f"Request accepted: the engagement “{e.title}” has started.",
+                     lambda e: url_for("engagements.detail", engagement_id=e.id))
+    if done:
+        return done
+    return render_template("requests/accept.html", form=form, r=req), form_status(form)
+
+
+def _triage_note(request_id, form_class, template, write, success):
+    req = policy.get_request(request_id)
+    _require_triage()
+    if not service.is_open(req):
+        return _decided_redirect(req)
+    form = form_class()
+    done = save_form(form, lambda f: write(req, f), success, _detail_url(req))
+    if done:
+        return done
+    return render_template(template, form=form, r=req), form_status(form)
+
+
+@bp.route("/<int:request_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline(request_id):
+    return _triage_note(request_id, DeclineForm, "requests/decline.html",
+                        lambda req, f: service.decline_request(req, f.decline_reason.data, current_user),
+                        "The request was declined; the requester sees your reason.")
+
+
+@bp.route("/<int:request_id>/ask", methods=["GET", "POST"])
+@login_required
+def ask(request_id):
+    return _triage_note(request_id, AskForm, "requests/ask.html",
+                        lambda req, f: service.ask_for_information(req, f.info_question.data, current_user),
+                        "Your question was sent; the request waits for the requester's answer.")

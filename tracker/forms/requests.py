@@ -1,0 +1,164 @@
+"""Forms for support requests: submit, accept (start an engagement), decline, ask, answer."""
+import datetime as dt
+
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import Choice, SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
+
+from ..models import SUPPORT_MODELS
+from . import BaseForm
+from .fields import ChoiceField, MultiCheckboxField, PlainDateField, not_before
+
+ON_BEHALF_CHOICES = [SelectChoice("internal", "Internal initiative"),
+                     SelectChoice("partner", "On behalf of a partner or grantee")]
+HOPED_START_PAST_DAYS = 365  # a hoped-for start more than a year ago is a typing error
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class IdSelectField(SelectField):
+    """A select of ids (int) that says clearly when the id sent is blank, not a number or not offered."""
+
+    def __init__(self, label=None, validators=None, blank="Choose…", invalid="Choose one from the list.",
+                 **kwargs):
+        self.blank = blank
+        self.invalid = invalid
+        super().__init__(label, validators, coerce=int, choices=[], **kwargs)
+
+    def iter_choices(self):
+        yield Choice("", self.blank, self.data is None, {})
+        for value, text in self.choices or ():
+            yield Choice(value, text, self.data == value, {})
+
+    def process_data(self, value):
+        try:
+            self.data = int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            self.data = None
+
+    def process_formdata(self, valuelist):
+        self._not_a_number = False
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError:
+            self.data = None
+            self._not_a_number = True  # said in pre_validate, before DataRequired speaks of a blank
+
+    def pre_validate(self, form):
+        if getattr(self, "_not_a_number", False):
+            raise StopValidation(self.invalid)
+        if self.data is None:
+            return  # DataRequired / Optional decide
+        if self.data not in {value for value, _ in self.choices or ()}:
+            raise ValidationError(self.invalid)
+
+
+class RequestForm(BaseForm):
+    """A support request. `unit` is offered to administrators only (recipients ask for their own unit)."""
+
+    unit = IdSelectField("Unit asking for support", blank="Choose the unit…",
+                         invalid="Choose a unit from the list.",
+                         validators=[DataRequired("Choose the unit the request is for.")])
+    title = StringField("Title", filters=[_strip],
+                        validators=[DataRequired("Give the request a title."), Length(max=200)],
+                        render_kw={"autofocus": True, "maxlength": 200})
+    description = TextAreaField("What is the initiative?", filters=[_strip],
+                                validators=[DataRequired("Describe the initiative you would like support with."),
+                                            Length(max=5000)])
+    for_whom = TextAreaField("For whom?", filters=[_strip],
+                             validators=[DataRequired("Say who the initiative is for."), Length(max=2000)])
+    on_behalf = RadioField("Whose initiative is it?", choices=ON_BEHALF_CHOICES, default="internal",
+                           validators=[DataRequired("Choose internal or on behalf of a partner or grantee.")])
+    partner_name = StringField("Partner or grantee", filters=[_strip], validators=[Length(max=200)],
+                               render_kw={"maxlength": 200})
+    hoped_start = PlainDateField("Hoped-for start", validators=[Optional()])
+    urgent = BooleanField("This request is urgent")
+    urgency_note = TextAreaField("What makes it urgent?", filters=[_strip], validators=[Length(max=2000)])
+
+    def validate_partner_name(self, field):
+        if self.on_behalf.data == "partner" and not field.data:
+            raise ValidationError("Enter the name of the partner or grantee.")
+
+    def validate_hoped_start(self, field):
+        if field.data and field.data < dt.date.today() - dt.timedelta(days=HOPED_START_PAST_DAYS):
+            raise ValidationError("The hoped-for start cannot be more than a year in the past.")
+
+    def validate_urgency_note(self, field):
+        if self.urgent.data and not field.data:
+            raise ValidationError("Say what makes the request urgent.")
+
+    def request_data(self):
+        partner = self.on_behalf.data == "partner"
+        return {
+            "title": self.title.data,
+            "description": self.description.data,
+            "for_whom": self.for_whom.data,
+            "on_behalf_of": self.partner_name.data if partner else "",
+            "hoped_start": self.hoped_start.data,
+            "urgent": bool(self.urgent.data),
+            "urgency_note": self.urgency_note.data if self.urgent.data else "",
+        }
+
+
+class AcceptForm(BaseForm):
+    """Accepting a request starts an engagement: its title, problem, model of support, dates and ISPs."""
+
+    title = StringField("Engagement title", filters=[_strip],
+                        validators=[DataRequired("Give the engagement a title."), Length(max=200)],
+                        render_kw={"autofocus": True, "maxlength": 200})
+    problem_statement = TextAreaField("Implementation problem", filters=[_strip], validators=[Length(max=10000)])
+    support_model = ChoiceField("Model of support", choices=SUPPORT_MODELS, default="push_pull",
+                                validators=[DataRequired("Choose the model of support.")])
+    start_date = PlainDateField("Start date", validators=[InputRequired("Enter the start date.")])
+    end_date = PlainDateField("Planned end date", validators=[
+        Optional(), not_before("start_date", "The planned end cannot be before the start date.")])
+    co_lead_1 = IdSelectField("First co-lead", blank="Choose an ISP…", invalid="Choose an active ISP from the list.",
+                              validators=[DataRequired("Choose the first co-lead.")])
+    co_lead_2 = IdSelectField("Second co-lead", blank="Choose an ISP…", invalid="Choose an active ISP from the list.",
+                              validators=[DataRequired("Choose the second co-lead.")])
+    supporting = MultiCheckboxField("Supporting ISPs")
+
+    def set_isp_choices(self, isps):
+        choices = [(u.id, u.name) for u in isps]
+        self.co_lead_1.choices = choices
+        self.co_lead_2.choices = choices
+        self.supporting.choices = [SelectChoice(value, text) for value, text in choices]
+
+    def validate_co_lead_2(self, field):
+        if field.data is not None and field.data == self.co_lead_1.data:
+            raise ValidationError("Choose two different ISPs as co-leads.")
+
+    def engagement_data(self):
+        co_leads = [self.co_lead_1.data, self.co_lead_2.data]
+        return {
+            "title": self.title.data,
+            "problem_statement": self.problem_statement.data or "",
+            "support_model": self.support_model.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "co_leads": co_leads,
+            "supporting": [i for i in (self.supporting.data or []) if i not in co_leads],
+        }
+
+
+class DeclineForm(BaseForm):
+    decline_reason = TextAreaField("Why is the request declined?", filters=[_strip],
+                                   validators=[DataRequired("Say why the request is declined."), Length(max=5000)],
+                                   render_kw={"autofocus": True})
+
+
+class AskForm(BaseForm):
+    info_question = TextAreaField("What would you like to know?", filters=[_strip],
+                                  validators=[DataRequired("Write the question for the requester."),
+                                              Length(max=5000)],
+                                  render_kw={"autofocus": True})
+
+
+class AnswerForm(BaseForm):
+    info_answer = TextAreaField("Your answer", filters=[_strip],
+                                validators=[DataRequired("Write your answer to the question."), Length(max=5000)])

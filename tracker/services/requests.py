@@ -1,0 +1,165 @@
+"""Support requests: submit, triage (accept into an engagement, decline, ask for information), answer.
+
+Each function runs in one transaction and raises models.ValidationError({field: message}); nothing
+is written when it does.
+"""
+import datetime as dt
+
+from ..db import database
+from ..models import AuditEntry, Engagement, Stage, SupportRequest, User, ValidationError, utcnow
+
+OPEN_STATUSES = ("submitted", "info_requested")
+FIRST_STAGE_KEY = "exploration"
+
+
+def is_open(req):
+    return req.status in OPEN_STATUSES
+
+
+def _refuse_if_decided(req):
+    """Re-read the status from the database: another ISP may have decided meanwhile."""
+    current = SupportRequest.select(SupportRequest.status).where(SupportRequest.id == req.id).scalar()
+    if current == "accepted" or Engagement.select().where(Engagement.request == req.id).exists():
+        raise ValidationError({"__all__": "This request has already been accepted; nothing was changed."})
+    if current == "declined":
+        raise ValidationError({"__all__": "This request has already been declined; nothing was changed."})
+
+
+def submit_request(unit, data, user):
+    """A new request from `unit`, submitted by `user` (a recipient of the unit or an administrator)."""
+    with database.atomic():
+        return SupportRequest.create(unit=unit, requested_by=user, status="submitted", **data)
+
+
+def first_stage():
+    return Stage.get_or_none(Stage.key == FIRST_STAGE_KEY) or Stage.ordered().first()
+
+
+def accept_request(req, data, user):
+    """Accept `req`: create its engagement with two co-leads (and supporting ISPs), enter the first
+    stage on the start date, and mark the request accepted. Returns the engagement.
+
+    `data`: title, problem_statement, support_model, start_date, end_date, co_leads [id, id],
+    supporting [ids].
+    """
+    with database.atomic():
+        _refuse_if_decided(req)
+        co_leads = [int(i) for i in data["co_leads"]]
+        supporting = [int(i) for i in data.get("supporting") or () if int(i) not in co_leads]
+        wanted = set(co_leads) | set(supporting)
+        active_isps = {u.id for u in User.isps().where(User.id.in_(list(wanted)))} if wanted else set()
+        if set(co_leads) - active_isps:
+            raise ValidationError({"co_lead_1": "Co-leads must be active ISPs."})
+        if set(supporting) - active_isps:
+            raise ValidationError({"supporting": "Supporting ISPs must be active ISPs."})
+        org = user.organization if user.organization_id else None
+        engagement = Engagement.create(
+            unit=req.unit_id, request=req, title=data["title"],
+            problem_statement=data.get("problem_statement") or "",
+            support_model=data["support_model"], start_date=data["start_date"],
+            end_date=data.get("end_date"), status="active",
+            intermediary=org if org is not None and org.kind == "intermediary" else None)
+        try:
+            engagement.set_isps(co_leads, supporting)
+        except ValidationError as exc:
+            # set_isps speaks of "co_leads"; the form has two selects.
+            raise ValidationError({("co_lead_2" if k == "co_leads" else k): v for k, v in exc.errors.items()})
+        stage = first_stage()
+        if stage is not None:
+            engagement.enter_stage(stage, data["start_date"], note="Request accepted.", user=user)
+        req.status = "accepted"
+        req.decided_by = user
+        req.decided_at = utcnow()
+        req.save()
+    return engagement
+
+
+def decline_request(req, reason, user):
+    with database.atomic():
+        _refuse_if_decided(req)
+        req.status = "declined"
+        req.decline_reason = (reason or "").strip()
+        req.decided_by = user
+        req.decided_at = utcnow()
+        req.save()
+    return req
+
+
+def ask_for_information(req, question, user):
+    """Ask the requester a question; a new question replaces the previous one (the history keeps it)."""
+    with database.atomic():
+        _refuse_if_decided(req)
+        question = (question or "").strip()
+        if not question:
+            raise ValidationError({"info_question": "Write the question for the requester."})
+        req.status = "info_requested"
+        req.info_question = question
+        req.info_answer = ""
+        req.save()
+    return req
+
+
+def answer_question(req, answer, user):
+    with database.atomic():
+        current = SupportRequest.select(SupportRequest.status).where(SupportRequest.id == req.id).scalar()
+        if current != "info_requested":
+            raise ValidationError({"__all__": "No question is waiting for an answer on this request."})
+        answer = (answer or "").strip()
+        if not answer:
+            raise ValidationError({"info_answer": "Write your answer to the question."})
+        req.status = "submitted"
+        req.info_answer = answer
+        req.save()
+    return req
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def history(req):
+    """The request's story, oldest first: [{at, user, kind, text}] from its audit entries.
+
+    kinds: submitted, question, answer, accepted, declined. Every round of questions is kept, since
+    each change of the request is in the audit log with who and when.
+    """
+    entries = list(AuditEntry.select().where((AuditEntry.entity == "SupportRequest")
+                                             & (AuditEntry.entity_id == req.id))
+                   .order_by(AuditEntry.at, AuditEntry.id))
+    users = {u.id: u for u in User.select().where(User.id.in_({e.user_id for e in entries if e.user_id}))} \
+        if any(e.user_id for e in entries) else {}
+    events = []
+    for entry in entries:
+        who = users.get(entry.user_id)
+        changes = entry.change_map
+        if entry.action == "create":
+            events.append({"at": entry.at, "user": who or req.requested_by, "kind": "submitted", "text": ""})
+            continue
+        if entry.action != "update":
+            continue
+        question = changes.get("info_question")
+        if question and question[1]:
+            events.append({"at": entry.at, "user": who, "kind": "question", "text": question[1]})
+        answer = changes.get("info_answer")
+        if answer and answer[1]:
+            events.append({"at": entry.at, "user": who, "kind": "answer", "text": answer[1]})
+        status = changes.get("status")
+        if status and status[1] in ("accepted", "declined"):
+            text = changes.get("decline_reason", [None, req.decline_reason])[1] if status[1] == "declined" else ""
+            events.append({"at": entry.at, "user": who, "kind": status[1], "text": text or ""})
+    if not events or events[0]["kind"] != "submitted":
+        events.insert(0, {"at": req.created_at, "user": req.requested_by, "kind": "submitted", "text": ""})
+    return events
+
+
+def engagements_for(user, request_ids):
+    """{request id: engagement} for the accepted requests among `request_ids` whose engagement `user` may see."""
+    from .. import policy
+
+    if not request_ids:
+        return {}
+    query = Engagement.live().where(Engagement.request.in_(list(request_ids)))
+    return {e.request_id: e for e in policy.visible_engagements(user, query)}
+
+
+def age_in_days(req, today=None):
+    today = today or dt.date.today()
+    return max(0, (today - req.created_at.date()).days) if req.created_at else 0
