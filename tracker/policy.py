@@ -9,6 +9,7 @@
 Records a user may not see answer 404 (their existence is not disclosed); records a user may see
 but not change answer 403.
 """
+
 from flask import abort
 from flask_login import current_user
 
@@ -41,16 +42,21 @@ def can_view_engagement(user, engagement):
     if user.role == "recipient":
         return engagement.unit_id == user.unit_id
     if user.role == "leader":
-        return (engagement.intermediary_id == user.organization_id
-                or Unit.get_by_id(engagement.unit_id).organization_id == user.organization_id)
+        return (
+            engagement.intermediary_id == user.organization_id
+            or Unit.get_by_id(engagement.unit_id).organization_id == user.organization_id
+        )
     if user.role == "isp":
         return is_on_engagement(user, engagement)
     return False
 
 
 def is_on_engagement(user, engagement):
-    return EngagementISP.select().where((EngagementISP.engagement == engagement.id)
-                                        & (EngagementISP.user == user.id)).exists()
+    return (
+        EngagementISP.select()
+        .where((EngagementISP.engagement == engagement.id) & (EngagementISP.user == user.id))
+        .exists()
+    )
 
 
 def can_edit_engagement(user, engagement):
@@ -70,7 +76,24 @@ def get_engagement(engagement_id, edit=False, user=None):
     return engagement
 
 
+def get_part(model, engagement, record_id, deleted=False):
+    """A row of `model` (a goal, meeting, team member, ...) that belongs to `engagement`, or 404.
+
+    `engagement` comes from get_engagement, so access is already checked; an id of another
+    engagement answers 404 like an unknown one. Soft-deleted models give live rows, or with
+    deleted=True the deleted ones (for restoring)."""
+    query = model.select().where((model.id == record_id) & (model.engagement == engagement.id))
+    if "deleted_at" in model._meta.fields:
+        query = query.where(model.deleted_at.is_null(not deleted))
+    found = query.first()
+    if found is None:
+        abort(404)
+    found.engagement = engagement  # no second query for it
+    return found
+
+
 # --- support requests ---------------------------------------------------------------------------
+
 
 def can_triage_requests(user):
     return user.role in ("admin", "isp")

@@ -10,10 +10,7 @@ from collections import defaultdict
 from peewee import JOIN, fn
 
 from ..models import (
-    AuditEntry,
     Benchmark,
-    Competency,
-    CompetencyDomain,
     ContextNote,
     Deliverable,
     Engagement,
@@ -28,11 +25,7 @@ from ..models import (
     MeetingCompetency,
     MeetingStrategy,
     NextStep,
-    Organization,
     Stage,
-    StageEntry,
-    Strategy,
-    StrategyCluster,
     TeamMember,
     Unit,
     User,

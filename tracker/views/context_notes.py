@@ -1,5 +1,6 @@
 """Context notes: barriers and facilitators by CFIR domain."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
@@ -17,17 +18,12 @@ def back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="context-h")
 
 
-def get_note(engagement, note_id):
-    found = ContextNote.select().where((ContextNote.id == note_id) & (ContextNote.engagement == engagement)).first()
-    if found is None:
-        abort(404)
-    return found
-
-
 def domain_help():
     """[(key, name, help)] in the order of models.CFIR_DOMAINS, with the catalog's names and help."""
     catalog = {key: (name, text) for key, name, text in cfir_domains()}
-    return [(key, catalog.get(key, (name, ""))[0], catalog.get(key, (name, ""))[1]) for key, name in CFIR_DOMAINS]
+    return [
+        (key, catalog.get(key, (name, ""))[0], catalog.get(key, (name, ""))[1]) for key, name in CFIR_DOMAINS
+    ]
 
 
 def _fill(note, form):
@@ -40,8 +36,9 @@ def _fill(note, form):
 
 
 def _render(engagement, form, note):
-    return render_template("context_notes/form.html", e=engagement, form=form, note=note,
-                           domains=domain_help()), form_status(form)
+    return render_template(
+        "context_notes/form.html", e=engagement, form=form, note=note, domains=domain_help()
+    ), form_status(form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -49,8 +46,12 @@ def _render(engagement, form, note):
 def new(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     form = ContextNoteForm()
-    done = save_form(form, lambda f: _fill(ContextNote(engagement=engagement, created_by=current_user.id), f),
-                     lambda n: f"{n.kind_label} noted ({n.domain_label}).", back(engagement))
+    done = save_form(
+        form,
+        lambda f: _fill(ContextNote(engagement=engagement, created_by=current_user.id), f),
+        lambda n: f"{n.kind_label} noted ({n.domain_label}).",
+        back(engagement),
+    )
     return done or _render(engagement, form, None)
 
 
@@ -58,10 +59,14 @@ def new(engagement_id):
 @login_required
 def edit(engagement_id, note_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    note = get_note(engagement, note_id)
+    note = policy.get_part(ContextNote, engagement, note_id)
     form = ContextNoteForm(obj=note)
-    done = save_form(form, lambda f: _fill(note, f), lambda n: f"{n.kind_label} saved ({n.domain_label}).",
-                     back(engagement))
+    done = save_form(
+        form,
+        lambda f: _fill(note, f),
+        lambda n: f"{n.kind_label} saved ({n.domain_label}).",
+        back(engagement),
+    )
     return done or _render(engagement, form, note)
 
 
@@ -69,7 +74,7 @@ def edit(engagement_id, note_id):
 @login_required
 def delete(engagement_id, note_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    note = get_note(engagement, note_id)
+    note = policy.get_part(ContextNote, engagement, note_id)
     form = BaseForm()
     if form.validate_on_submit():
         with database.atomic():
@@ -78,8 +83,11 @@ def delete(engagement_id, note_id):
         return redirect(back(engagement))
     excerpt = note.text if len(note.text) <= 120 else note.text[:117] + "…"
     return render_template(
-        "confirm.html", title=f"Delete this {note.kind_label.lower()}?",
+        "confirm.html",
+        title=f"Delete this {note.kind_label.lower()}?",
         message=f"“{excerpt}” ({note.domain_label}, {note.noted_on.isoformat()}) will be removed from "
-                f"{engagement.title}. The audit log keeps a record of it.",
+        f"{engagement.title}. The audit log keeps a record of it.",
         action=url_for(".delete", engagement_id=engagement.id, note_id=note.id),
-        button="Delete the note", cancel=back(engagement))
+        button="Delete the note",
+        cancel=back(engagement),
+    )

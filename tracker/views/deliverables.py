@@ -1,7 +1,8 @@
 """Deliverables: add, edit, mark delivered, remove."""
+
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import policy
@@ -9,21 +10,13 @@ from ..db import database
 from ..forms import BaseForm
 from ..forms.deliverables import DeliverableForm, DeliverForm
 from ..models import Deliverable
-from .helpers import form_status, save_form
+from .helpers import form_page
 
 bp = Blueprint("deliverables", __name__, url_prefix="/engagements/<int:engagement_id>/deliverables")
 
 
 def back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="deliverables-h")
-
-
-def get_deliverable(engagement, deliverable_id):
-    found = Deliverable.select().where((Deliverable.id == deliverable_id)
-                                       & (Deliverable.engagement == engagement)).first()
-    if found is None:
-        abort(404)
-    return found
 
 
 def _fill(deliverable, form):
@@ -42,31 +35,39 @@ def _fill(deliverable, form):
 def new(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     form = DeliverableForm()
-    done = save_form(form, lambda f: _fill(Deliverable(engagement=engagement), f),
-                     lambda d: f"Deliverable added: {d.title}.", back(engagement))
-    if done:
-        return done
-    return render_template("deliverables/form.html", e=engagement, form=form, d=None), form_status(form)
+    return form_page(
+        form,
+        lambda f: _fill(Deliverable(engagement=engagement), f),
+        lambda d: f"Deliverable added: {d.title}.",
+        back(engagement),
+        "deliverables/form.html",
+        e=engagement,
+        d=None,
+    )
 
 
 @bp.route("/<int:deliverable_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(engagement_id, deliverable_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    deliverable = get_deliverable(engagement, deliverable_id)
+    deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
     form = DeliverableForm(obj=deliverable)
-    done = save_form(form, lambda f: _fill(deliverable, f), lambda d: f"Deliverable saved: {d.title}.",
-                     back(engagement))
-    if done:
-        return done
-    return render_template("deliverables/form.html", e=engagement, form=form, d=deliverable), form_status(form)
+    return form_page(
+        form,
+        lambda f: _fill(deliverable, f),
+        lambda d: f"Deliverable saved: {d.title}.",
+        back(engagement),
+        "deliverables/form.html",
+        e=engagement,
+        d=deliverable,
+    )
 
 
 @bp.route("/<int:deliverable_id>/deliver", methods=["GET", "POST"])
 @login_required
 def deliver(engagement_id, deliverable_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    deliverable = get_deliverable(engagement, deliverable_id)
+    deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
     form = DeliverForm(obj=deliverable)
     if request.method == "GET" and form.delivered_on.data is None:
         form.delivered_on.data = dt.date.today()
@@ -77,17 +78,22 @@ def deliver(engagement_id, deliverable_id):
         deliverable.save()
         return deliverable
 
-    done = save_form(form, write, lambda d: f"Marked delivered: {d.title}.", back(engagement))
-    if done:
-        return done
-    return render_template("deliverables/deliver.html", e=engagement, form=form, d=deliverable), form_status(form)
+    return form_page(
+        form,
+        write,
+        lambda d: f"Marked delivered: {d.title}.",
+        back(engagement),
+        "deliverables/deliver.html",
+        e=engagement,
+        d=deliverable,
+    )
 
 
 @bp.route("/<int:deliverable_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(engagement_id, deliverable_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    deliverable = get_deliverable(engagement, deliverable_id)
+    deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
     form = BaseForm()
     if form.validate_on_submit():
         with database.atomic():
@@ -95,8 +101,11 @@ def delete(engagement_id, deliverable_id):
         flash(f"Deliverable deleted: {deliverable.title}.", "success")
         return redirect(back(engagement))
     return render_template(
-        "confirm.html", title="Delete this deliverable?",
+        "confirm.html",
+        title="Delete this deliverable?",
         message=f"“{deliverable.title}” will be removed from {engagement.title}. The audit log keeps a record "
-                "of it.",
+        "of it.",
         action=url_for(".delete", engagement_id=engagement.id, deliverable_id=deliverable.id),
-        button="Delete the deliverable", cancel=back(engagement))
+        button="Delete the deliverable",
+        cancel=back(engagement),
+    )

@@ -1,5 +1,6 @@
 """Engagements: the list with filters, the page that tells an engagement's story, creating one
 directly, editing its summary and ISPs, and changing its status."""
+
 import datetime as dt
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -10,7 +11,7 @@ from ..auth import roles_required
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
 from ..models import Engagement, EngagementISP, Organization, Stage, Unit, User
 from ..services import engagements as service
-from .helpers import form_status, save_form
+from .helpers import form_page, form_status, save_form
 from .paging import paginate
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
@@ -32,13 +33,24 @@ def _page_after_save(engagement):
 def index():
     visible = policy.visible_engagements(current_user)
     visible_ids = visible.select(Engagement.id)
-    units = (Unit.select(Unit, Organization).join(Organization)
-             .where(Unit.id.in_(policy.visible_engagements(current_user).select(Engagement.unit)))
-             .order_by(Unit.name, Organization.name))
-    isps = (User.select().where(User.id.in_(EngagementISP.select(EngagementISP.user)
-                                            .where(EngagementISP.engagement.in_(visible_ids))))
-            .order_by(User.name))
-    form = EngagementFilterForm(request.args, units=list(units), stages=list(Stage.ordered()), isps=list(isps))
+    units = (
+        Unit.select(Unit, Organization)
+        .join(Organization)
+        .where(Unit.id.in_(policy.visible_engagements(current_user).select(Engagement.unit)))
+        .order_by(Unit.name, Organization.name)
+    )
+    isps = (
+        User.select()
+        .where(
+            User.id.in_(
+                EngagementISP.select(EngagementISP.user).where(EngagementISP.engagement.in_(visible_ids))
+            )
+        )
+        .order_by(User.name)
+    )
+    form = EngagementFilterForm(
+        request.args, units=list(units), stages=list(Stage.ordered()), isps=list(isps)
+    )
     filters = form.cleaned()
 
     query = policy.visible_engagements(current_user)
@@ -51,15 +63,27 @@ def index():
     if "model" in filters:
         query = query.where(Engagement.support_model == filters["model"])
     if "isp" in filters:
-        query = query.where(Engagement.id.in_(EngagementISP.select(EngagementISP.engagement)
-                                              .where(EngagementISP.user == filters["isp"])))
+        query = query.where(
+            Engagement.id.in_(
+                EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == filters["isp"])
+            )
+        )
     if "q" in filters:
         query = query.where(Engagement.title.contains(filters["q"]))
-    page = paginate(query.order_by(Engagement.start_date.desc(), Engagement.id.desc()),
-                    request.args.get("page"), current_app.config["PER_PAGE"])
+    page = paginate(
+        query.order_by(Engagement.start_date.desc(), Engagement.id.desc()),
+        request.args.get("page"),
+        current_app.config["PER_PAGE"],
+    )
     rows = reports.engagement_list(page.query)
-    return render_template("engagements/list.html", form=form, filters=filters, rows=rows, page=page,
-                           can_create=can_create(current_user))
+    return render_template(
+        "engagements/list.html",
+        form=form,
+        filters=filters,
+        rows=rows,
+        page=page,
+        can_create=can_create(current_user),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,12 +93,16 @@ def new():
     if request.method == "GET" and current_user.role == "isp":
         form.co_lead_1.data = str(current_user.id)  # the ISP creating it usually co-leads it
 
-    done = save_form(form, lambda f: service.create_engagement(f.data_for_service(), current_user),
-                     lambda e: f"Engagement “{e.title}” created.", _page_after_save)
-    if done:
-        return done
-    return render_template("engagements/form.html", form=form, e=None, title="New engagement",
-                           button="Create engagement"), form_status(form)
+    return form_page(
+        form,
+        lambda f: service.create_engagement(f.data_for_service(), current_user),
+        lambda e: f"Engagement “{e.title}” created.",
+        _page_after_save,
+        "engagements/form.html",
+        e=None,
+        title="New engagement",
+        button="Create engagement",
+    )
 
 
 @bp.route("/<int:engagement_id>")
@@ -83,12 +111,16 @@ def detail(engagement_id):
     engagement = policy.get_engagement(engagement_id)
     overview = reports.engagement_overview(engagement)
     show_activity = current_user.role != "recipient"
-    return render_template("engagements/detail.html", o=overview, e=engagement,
-                           can_edit=policy.can_edit_engagement(current_user, engagement),
-                           status_history=service.status_history(engagement),
-                           status_actions=service.available_actions(engagement),
-                           actions=service.STATUS_ACTIONS,
-                           activity=service.activity(engagement.id) if show_activity else None)
+    return render_template(
+        "engagements/detail.html",
+        o=overview,
+        e=engagement,
+        can_edit=policy.can_edit_engagement(current_user, engagement),
+        status_history=service.status_history(engagement),
+        status_actions=service.available_actions(engagement),
+        actions=service.STATUS_ACTIONS,
+        activity=service.activity(engagement.id) if show_activity else None,
+    )
 
 
 @bp.route("/<int:engagement_id>/edit", methods=["GET", "POST"])
@@ -97,30 +129,46 @@ def edit(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     current = engagement.isps()
     co_leads = [str(link.user_id) for link in current if link.role == "co_lead"] + ["", ""]
-    form = EngagementForm(obj=engagement, engagement=engagement,
-                          data={"co_lead_1": co_leads[0], "co_lead_2": co_leads[1],
-                                "supporting": [link.user_id for link in current if link.role == "supporting"]})
+    form = EngagementForm(
+        obj=engagement,
+        engagement=engagement,
+        data={
+            "co_lead_1": co_leads[0],
+            "co_lead_2": co_leads[1],
+            "supporting": [link.user_id for link in current if link.role == "supporting"],
+        },
+    )
     form.title.render_kw = {"autofocus": True, "autocomplete": "off"}
     if engagement.status == "closed":
         form.end_date.label.text = "End date"
 
-    done = save_form(form, lambda f: service.update_engagement(engagement, f.data_for_service(), current_user),
-                     "Engagement details saved.", _page_after_save)
-    if done:
-        return done
-    return render_template("engagements/form.html", form=form, e=engagement, title="Edit engagement",
-                           button="Save changes"), form_status(form)
+    return form_page(
+        form,
+        lambda f: service.update_engagement(engagement, f.data_for_service(), current_user),
+        "Engagement details saved.",
+        _page_after_save,
+        "engagements/form.html",
+        e=engagement,
+        title="Edit engagement",
+        button="Save changes",
+    )
 
 
 STATUS_PAGES = {
-    "activate": ("Activate the engagement",
-                 "The engagement becomes active: the work with the unit has started."),
-    "pause": ("Pause the engagement",
-              "Pausing keeps everything as it is; resume the engagement when the work starts again."),
+    "activate": (
+        "Activate the engagement",
+        "The engagement becomes active: the work with the unit has started.",
+    ),
+    "pause": (
+        "Pause the engagement",
+        "Pausing keeps everything as it is; resume the engagement when the work starts again.",
+    ),
     "resume": ("Resume the engagement", "The engagement becomes active again."),
-    "close": ("Close the engagement",
-              "Closing records the end of the support. Write what was achieved and what the unit carries on "
-              "with; the closing summary is shown on the engagement page."),
+    "close": (
+        "Close the engagement",
+        "Closing records the end of the support. Write what was achieved and what the unit carries on "
+        "with; the closing summary is shown on the engagement page.",
+    ),
 }
 
 
@@ -136,19 +184,32 @@ def status(engagement_id):
         error = None
         if request.method == "POST":
             StatusForm().validate_on_submit()  # a bad CSRF token still answers 400 first
-            error = (f"The engagement is {engagement.status_label.lower()}: "
-                     + ("choose one of the actions below." if available else "its status cannot change now."))
-        return render_template("engagements/status.html", form=None, action=None, error=error, **page), \
-            400 if error else 200
+            error = f"The engagement is {engagement.status_label.lower()}: " + (
+                "choose one of the actions below." if available else "its status cannot change now."
+            )
+        return render_template(
+            "engagements/status.html", form=None, action=None, error=error, **page
+        ), 400 if error else 200
     form = StatusForm(data={"action": action, "end_date": dt.date.today()}, start_date=engagement.start_date)
 
     def write(f):
-        return service.change_status(engagement, action, current_user, reason=f.reason.data,
-                                     closing_summary=f.closing_summary.data, end_date=f.end_date.data)
+        return service.change_status(
+            engagement,
+            action,
+            current_user,
+            reason=f.reason.data,
+            closing_summary=f.closing_summary.data,
+            end_date=f.end_date.data,
+        )
 
-    done = save_form(form, write, f"Engagement {service.STATUS_ACTIONS[action][3]}.",
-                     url_for("engagements.detail", engagement_id=engagement.id))
+    done = save_form(
+        form,
+        write,
+        f"Engagement {service.STATUS_ACTIONS[action][3]}.",
+        url_for("engagements.detail", engagement_id=engagement.id),
+    )
     if done:
         return done
-    return render_template("engagements/status.html", form=form, action=action, error=None, **page), \
-        form_status(form)
+    return render_template(
+        "engagements/status.html", form=form, action=action, error=None, **page
+    ), form_status(form)

@@ -1,4 +1,5 @@
 """Goals: add, edit, and change status with a dated history."""
+
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -9,7 +10,7 @@ from ..db import database
 from ..forms import BaseForm
 from ..forms.goals import GoalForm, GoalStatusForm, NewGoalForm
 from ..models import Goal, GoalStatusChange
-from .helpers import form_status, save_form
+from .helpers import form_page, form_status, save_form
 
 bp = Blueprint("goals", __name__, url_prefix="/engagements/<int:engagement_id>/goals")
 
@@ -20,19 +21,12 @@ def _back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="goals-h")
 
 
-def _get_goal(engagement, goal_id, deleted=False):
-    """A live (or, with deleted=True, a deleted) goal of this engagement, or 404."""
-    query = Goal.select().where((Goal.id == goal_id) & (Goal.engagement == engagement.id))
-    query = query.where(Goal.deleted_at.is_null(False) if deleted else Goal.deleted_at.is_null())
-    goal = query.first()
-    if goal is None:
-        abort(404)
-    return goal
-
-
 def _history(goal):
-    return list(GoalStatusChange.select().where(GoalStatusChange.goal == goal)
-                .order_by(GoalStatusChange.changed_on, GoalStatusChange.id))
+    return list(
+        GoalStatusChange.select()
+        .where(GoalStatusChange.goal == goal)
+        .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
+    )
 
 
 def _admin_engagement(engagement_id):
@@ -49,24 +43,40 @@ def new(engagement_id):
     form = NewGoalForm()
 
     def write(form):
-        goal = Goal.create(engagement=engagement, title=form.title.data, indicator=form.indicator.data or "",
-                           target=form.target.data or "", status=form.status.data)
-        GoalStatusChange.create(goal=goal, status=goal.status, changed_on=dt.date.today(),
-                                note="Goal set.", changed_by=current_user.id)
+        goal = Goal.create(
+            engagement=engagement,
+            title=form.title.data,
+            indicator=form.indicator.data or "",
+            target=form.target.data or "",
+            status=form.status.data,
+        )
+        GoalStatusChange.create(
+            goal=goal,
+            status=goal.status,
+            changed_on=dt.date.today(),
+            note="Goal set.",
+            changed_by=current_user.id,
+        )
         return goal
 
-    done = save_form(form, write, lambda g: f"Goal “{g.title}” added.", _back(engagement))
-    if done:
-        return done
-    return render_template("goals/form.html", form=form, e=engagement, goal=None,
-                           title="Add a goal", button="Add the goal"), form_status(form)
+    return form_page(
+        form,
+        write,
+        lambda g: f"Goal “{g.title}” added.",
+        _back(engagement),
+        "goals/form.html",
+        e=engagement,
+        goal=None,
+        title="Add a goal",
+        button="Add the goal",
+    )
 
 
 @bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(engagement_id, goal_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    goal = _get_goal(engagement, goal_id)
+    goal = policy.get_part(Goal, engagement, goal_id)
     form = GoalForm(obj=goal)
 
     def write(form):
@@ -76,40 +86,55 @@ def edit(engagement_id, goal_id):
         goal.save()
         return goal
 
-    done = save_form(form, write, lambda g: f"Goal “{g.title}” saved.", _back(engagement))
-    if done:
-        return done
-    return render_template("goals/form.html", form=form, e=engagement, goal=goal,
-                           title="Edit the goal", button="Save changes"), form_status(form)
+    return form_page(
+        form,
+        write,
+        lambda g: f"Goal “{g.title}” saved.",
+        _back(engagement),
+        "goals/form.html",
+        e=engagement,
+        goal=goal,
+        title="Edit the goal",
+        button="Save changes",
+    )
 
 
 @bp.route("/<int:goal_id>/status", methods=["GET", "POST"])
 @login_required
 def status(engagement_id, goal_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    goal = _get_goal(engagement, goal_id)
+    goal = policy.get_part(Goal, engagement, goal_id)
     history = _history(goal)
     last_change = max((h.changed_on for h in history), default=None)
-    form = GoalStatusForm(data={"status": NEXT_STATUS.get(goal.status, ""), "changed_on": dt.date.today()},
-                          goal=goal, last_change=last_change)
+    form = GoalStatusForm(
+        data={"status": NEXT_STATUS.get(goal.status, ""), "changed_on": dt.date.today()},
+        goal=goal,
+        last_change=last_change,
+    )
 
     def write(form):
-        return goal.change_status(form.status.data, form.changed_on.data, note=form.note.data or "",
-                                  user=current_user.id)
+        return goal.change_status(
+            form.status.data, form.changed_on.data, note=form.note.data or "", user=current_user.id
+        )
 
-    done = save_form(form, write, lambda c: f"“{goal.title}” is now {c.status_label.lower()} "
-                                            f"(from {c.changed_on.isoformat()}).", _back(engagement))
+    done = save_form(
+        form,
+        write,
+        lambda c: f"“{goal.title}” is now {c.status_label.lower()} (from {c.changed_on.isoformat()}).",
+        _back(engagement),
+    )
     if done:
         return done
-    return render_template("goals/status.html", form=form, e=engagement, goal=goal, history=history), \
-        form_status(form)
+    return render_template(
+        "goals/status.html", form=form, e=engagement, goal=goal, history=history
+    ), form_status(form)
 
 
 @bp.route("/<int:goal_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(engagement_id, goal_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    goal = _get_goal(engagement, goal_id)
+    goal = policy.get_part(Goal, engagement, goal_id)
     form = BaseForm()
     if form.validate_on_submit():
         with database.atomic():
@@ -117,19 +142,26 @@ def delete(engagement_id, goal_id):
         flash(f"Goal “{goal.title}” deleted.", "success")
         return redirect(_back(engagement))
     return render_template(
-        "goals/delete.html", title="Delete this goal?",
+        "goals/delete.html",
+        title="Delete this goal?",
         message=f"“{goal.title}” and its status history will no longer show on {engagement.title}. "
-                "An administrator can restore it.",
+        "An administrator can restore it.",
         action=url_for("goals.delete", engagement_id=engagement.id, goal_id=goal.id),
-        button="Delete the goal", cancel=_back(engagement), e=engagement)
+        button="Delete the goal",
+        cancel=_back(engagement),
+        e=engagement,
+    )
 
 
 @bp.route("/deleted")
 @login_required
 def deleted(engagement_id):
     engagement = _admin_engagement(engagement_id)
-    goals = list(Goal.select().where((Goal.engagement == engagement.id) & Goal.deleted_at.is_null(False))
-                 .order_by(Goal.deleted_at.desc(), Goal.id))
+    goals = list(
+        Goal.select()
+        .where((Goal.engagement == engagement.id) & Goal.deleted_at.is_null(False))
+        .order_by(Goal.deleted_at.desc(), Goal.id)
+    )
     return render_template("goals/deleted.html", e=engagement, goals=goals)
 
 
@@ -137,7 +169,7 @@ def deleted(engagement_id):
 @login_required
 def restore(engagement_id, goal_id):
     engagement = _admin_engagement(engagement_id)
-    goal = _get_goal(engagement, goal_id, deleted=True)
+    goal = policy.get_part(Goal, engagement, goal_id, deleted=True)
     form = BaseForm()
     if not form.validate_on_submit():
         abort(400)

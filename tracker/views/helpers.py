@@ -1,5 +1,6 @@
 """What every form view does the same way."""
-from flask import flash, redirect
+
+from flask import flash, redirect, render_template
 
 from ..db import database
 from ..models import ValidationError
@@ -27,3 +28,11 @@ def save_form(form, write, success, next_url):
 def form_status(form):
     """400 for a form that was submitted and refused, 200 for a fresh one."""
     return 400 if form.errors or form.form_errors else 200
+
+
+def form_page(form, write, success, next_url, template, **context):
+    """save_form, or else the form's page: fresh (200) or refused with its messages (400)."""
+    done = save_form(form, write, success, next_url)
+    if done:
+        return done
+    return render_template(template, form=form, **context), form_status(form)

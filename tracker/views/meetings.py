@@ -1,11 +1,12 @@
 """The meeting log: log, edit, delete and restore meetings and sessions."""
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
 from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
-from ..models import MEETING_KINDS, NextStep, keys
+from ..models import MEETING_KINDS, Meeting, NextStep, keys
 from ..services import meetings as service
 from .helpers import form_status, save_form
 
@@ -18,13 +19,6 @@ def _when(date):
 
 def _back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="meetings-h")
-
-
-def _meeting_or_404(engagement, meeting_id, deleted=False):
-    meeting = service.get_meeting(engagement, meeting_id, deleted=deleted)
-    if meeting is None:
-        abort(404)
-    return meeting
 
 
 def _admin_engagement(engagement_id):
@@ -44,10 +38,17 @@ def _offer_goals(form, ctx):
 
 
 def _render_form(form, engagement, ctx, meeting=None):
-    title = (f"Edit the meeting of {_when(meeting.date)}" if meeting is not None else "Log a meeting")
-    return render_template("meetings/form.html", form=form, e=engagement, ctx=ctx, meeting=meeting,
-                           title=title, button="Save changes" if meeting is not None else "Save meeting",
-                           framework_key=request.args.get("framework", "")), form_status(form)
+    title = f"Edit the meeting of {_when(meeting.date)}" if meeting is not None else "Log a meeting"
+    return render_template(
+        "meetings/form.html",
+        form=form,
+        e=engagement,
+        ctx=ctx,
+        meeting=meeting,
+        title=title,
+        button="Save changes" if meeting is not None else "Save meeting",
+        framework_key=request.args.get("framework", ""),
+    ), form_status(form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,11 +59,18 @@ def new(engagement_id):
     if kind not in keys(MEETING_KINDS):
         kind = "monthly"
     ctx = service.form_context(engagement, framework_key=request.args.get("framework"))
-    form = MeetingForm(kind=kind, duration_minutes=default_minutes(kind),
-                       goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]])
+    form = MeetingForm(
+        kind=kind,
+        duration_minutes=default_minutes(kind),
+        goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
+    )
     _offer_goals(form, ctx)
-    done = save_form(form, lambda f: service.log_meeting(engagement, f.to_data(), current_user),
-                     lambda m: f"Meeting of {_when(m.date)} logged.", _back(engagement))
+    done = save_form(
+        form,
+        lambda f: service.log_meeting(engagement, f.to_data(), current_user),
+        lambda m: f"Meeting of {_when(m.date)} logged.",
+        _back(engagement),
+    )
     return done or _render_form(form, engagement, ctx)
 
 
@@ -70,21 +78,35 @@ def new(engagement_id):
 @login_required
 def edit(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    meeting = _meeting_or_404(engagement, meeting_id)
+    meeting = policy.get_part(Meeting, engagement, meeting_id)
     linked = service.linked_ids(meeting)
-    ctx = service.form_context(engagement, meeting, framework_key=request.args.get("framework"), linked=linked)
-    steps = [{"step_id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
-             for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)]
-    form = MeetingForm(date=meeting.date, kind=meeting.kind, mode=meeting.mode,
-                       duration_minutes=meeting.duration_minutes, notes=meeting.notes,
-                       goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
-                       next_steps=steps + [{} for _ in range(max(1, 3 - len(steps)))],
-                       **{name: linked[name] for name in ("team_members", "isps", "competencies", "strategies",
-                                                          "principles")})
+    ctx = service.form_context(
+        engagement, meeting, framework_key=request.args.get("framework"), linked=linked
+    )
+    steps = [
+        {"step_id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
+        for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
+    ]
+    form = MeetingForm(
+        date=meeting.date,
+        kind=meeting.kind,
+        mode=meeting.mode,
+        duration_minutes=meeting.duration_minutes,
+        notes=meeting.notes,
+        goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
+        next_steps=steps + [{} for _ in range(max(1, 3 - len(steps)))],
+        **{
+            name: linked[name]
+            for name in ("team_members", "isps", "competencies", "strategies", "principles")
+        },
+    )
     _offer_goals(form, ctx)
-    done = save_form(form, lambda f: service.update_meeting(meeting, f.to_data(), current_user),
-                     lambda m: f"Meeting of {_when(m.date)} updated.",
-                     url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id))
+    done = save_form(
+        form,
+        lambda f: service.update_meeting(meeting, f.to_data(), current_user),
+        lambda m: f"Meeting of {_when(m.date)} updated.",
+        url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id),
+    )
     return done or _render_form(form, engagement, ctx, meeting)
 
 
@@ -92,43 +114,54 @@ def edit(engagement_id, meeting_id):
 @login_required
 def detail(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id)
-    meeting = _meeting_or_404(engagement, meeting_id)
-    return render_template("meetings/detail.html", e=engagement, d=service.meeting_detail(meeting),
-                           mt=meeting, can_edit=policy.can_edit_engagement(current_user, engagement))
+    meeting = policy.get_part(Meeting, engagement, meeting_id)
+    return render_template(
+        "meetings/detail.html",
+        e=engagement,
+        d=service.meeting_detail(meeting),
+        mt=meeting,
+        can_edit=policy.can_edit_engagement(current_user, engagement),
+    )
 
 
 @bp.route("/<int:meeting_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    meeting = _meeting_or_404(engagement, meeting_id)
+    meeting = policy.get_part(Meeting, engagement, meeting_id)
     if request.method == "POST":
         BaseForm().validate_on_submit()  # 400 without a valid CSRF token
         meeting.soft_delete()
         flash(f"Meeting of {_when(meeting.date)} deleted. An administrator can restore it.", "success")
         return redirect(_back(engagement))
     return render_template(
-        "confirm.html", title="Delete this meeting?",
-        message=(f"The {meeting.kind_label.lower()} of {_when(meeting.date)} will disappear from the engagement "
-                 "page and from reports. Goal changes and benchmarks recorded in it stay as they are. "
-                 "An administrator can restore it."),
+        "confirm.html",
+        title="Delete this meeting?",
+        message=(
+            f"The {meeting.kind_label.lower()} of {_when(meeting.date)} will disappear from the engagement "
+            "page and from reports. Goal changes and benchmarks recorded in it stay as they are. "
+            "An administrator can restore it."
+        ),
         action=url_for("meetings.delete", engagement_id=engagement.id, meeting_id=meeting.id),
         button="Delete the meeting",
-        cancel=url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id))
+        cancel=url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id),
+    )
 
 
 @bp.route("/deleted")
 @login_required
 def deleted(engagement_id):
     engagement = _admin_engagement(engagement_id)
-    return render_template("meetings/deleted.html", e=engagement, meetings=service.deleted_meetings(engagement))
+    return render_template(
+        "meetings/deleted.html", e=engagement, meetings=service.deleted_meetings(engagement)
+    )
 
 
 @bp.route("/<int:meeting_id>/restore", methods=["POST"])
 @login_required
 def restore(engagement_id, meeting_id):
     engagement = _admin_engagement(engagement_id)
-    meeting = _meeting_or_404(engagement, meeting_id, deleted=True)
+    meeting = policy.get_part(Meeting, engagement, meeting_id, deleted=True)
     BaseForm().validate_on_submit()
     meeting.restore()
     flash(f"Meeting of {_when(meeting.date)} restored.", "success")

@@ -1,4 +1,5 @@
 """Support requests: submit, triage (accept, decline, ask for information), answer."""
+
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from .. import policy
 from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm
 from ..models import Organization, SupportRequest, Unit, User
 from ..services import requests as service
-from .helpers import form_status, save_form
+from .helpers import form_page, form_status, save_form
 from .paging import paginate
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -40,16 +41,20 @@ def _detail_url(req):
 
 # --- lists ------------------------------------------------------------------------------------
 
+
 @bp.route("")
 @login_required
 def index():
     visible = policy.visible_requests(current_user)
     requester = User.alias()
-    query = (visible.select_extend(Unit, requester)
-             .join(Unit, on=(SupportRequest.unit == Unit.id))
-             .switch(SupportRequest)
-             .join(requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id),
-                   attr="requested_by"))
+    query = (
+        visible.select_extend(Unit, requester)
+        .join(Unit, on=(SupportRequest.unit == Unit.id))
+        .switch(SupportRequest)
+        .join(
+            requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id), attr="requested_by"
+        )
+    )
     if current_user.role == "recipient":
         tab, counts = None, {}
         query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
@@ -57,32 +62,46 @@ def index():
         tab = request.args.get("status", "open")
         if tab not in TABS:
             tab = "open"
-        counts = dict(visible.select(SupportRequest.status, fn.COUNT(SupportRequest.id))
-                      .group_by(SupportRequest.status).tuples())
+        counts = dict(
+            visible.select(SupportRequest.status, fn.COUNT(SupportRequest.id))
+            .group_by(SupportRequest.status)
+            .tuples()
+        )
         statuses = TABS[tab][1]
         if statuses:
             query = query.where(SupportRequest.status.in_(statuses))
         if tab in ("open", "submitted", "info_requested"):
-            query = query.order_by(SupportRequest.urgent.desc(), SupportRequest.created_at.desc(),
-                                   SupportRequest.id.desc())
+            query = query.order_by(
+                SupportRequest.urgent.desc(), SupportRequest.created_at.desc(), SupportRequest.id.desc()
+            )
         else:
             query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
     page = paginate(query, request.args.get("page"), current_app.config["PER_PAGE"])
     rows = list(page.query)
     engagements = service.engagements_for(current_user, [r.id for r in rows if r.status == "accepted"])
-    tabs = [(key, text, sum(counts.get(s, 0) for s in (statuses or counts)))
-            for key, (text, statuses) in TABS.items()]
-    return render_template("requests/list.html", rows=rows, page=page, tab=tab, tabs=tabs,
-                           engagements=engagements, today=dt.date.today(), age=service.age_in_days,
-                           can_submit=_may_submit(current_user),
-                           triage=policy.can_triage_requests(current_user))
+    tabs = [
+        (key, text, sum(counts.get(s, 0) for s in (statuses or counts)))
+        for key, (text, statuses) in TABS.items()
+    ]
+    return render_template(
+        "requests/list.html",
+        rows=rows,
+        page=page,
+        tab=tab,
+        tabs=tabs,
+        engagements=engagements,
+        today=dt.date.today(),
+        age=service.age_in_days,
+        can_submit=_may_submit(current_user),
+        triage=policy.can_triage_requests(current_user),
+    )
 
 
 # --- submit -----------------------------------------------------------------------------------
 
+
 def _unit_choices():
-    units = (Unit.select(Unit, Organization).join(Organization)
-             .order_by(Organization.name, Unit.name))
+    units = Unit.select(Unit, Organization).join(Organization).order_by(Organization.name, Unit.name)
     return [(u.id, f"{u.organization.name} — {u.name}") for u in units]
 
 
@@ -106,8 +125,12 @@ def new():
         unit = Unit.get_by_id(form.unit.data) if "unit" in form else current_user.unit
         return service.submit_request(unit, form.request_data(), current_user)
 
-    done = save_form(form, write, "Your request was submitted. The implementation support team will review it.",
-                     _detail_url)
+    done = save_form(
+        form,
+        write,
+        "Your request was submitted. The implementation support team will review it.",
+        _detail_url,
+    )
     if done:
         return done
     return render_template("requests/new.html", form=form), form_status(form)
@@ -115,13 +138,20 @@ def new():
 
 # --- one request ------------------------------------------------------------------------------
 
+
 def _detail_context(req):
     engagement = service.engagements_for(current_user, [req.id]).get(req.id)
     return {
-        "r": req, "events": service.history(req), "engagement": engagement,
-        "triage": policy.can_triage_requests(current_user), "is_open": service.is_open(req),
-        "may_answer": (current_user.role == "recipient" and req.status == "info_requested"
-                       and req.unit_id == current_user.unit_id),
+        "r": req,
+        "events": service.history(req),
+        "engagement": engagement,
+        "triage": policy.can_triage_requests(current_user),
+        "is_open": service.is_open(req),
+        "may_answer": (
+            current_user.role == "recipient"
+            and req.status == "info_requested"
+            and req.unit_id == current_user.unit_id
+        ),
         "age": service.age_in_days(req),
     }
 
@@ -145,12 +175,18 @@ def answer(request_id):
         flash("No question is waiting for an answer on this request.", "info")
         return redirect(_detail_url(req))
     form = AnswerForm()
-    done = save_form(form, lambda f: service.answer_question(req, f.info_answer.data, current_user),
-                     "Thank you: your answer was sent to the implementation support team.", _detail_url(req))
+    done = save_form(
+        form,
+        lambda f: service.answer_question(req, f.info_answer.data, current_user),
+        "Thank you: your answer was sent to the implementation support team.",
+        _detail_url(req),
+    )
     if done:
         return done
     req = SupportRequest.get_by_id(req.id)  # the unsaved answer must not show as given
-    return render_template("requests/detail.html", answer_form=form, **_detail_context(req)), form_status(form)
+    return render_template("requests/detail.html", answer_form=form, **_detail_context(req)), form_status(
+        form
+    )
 
 
 def _decided_redirect(req):
@@ -173,21 +209,28 @@ def accept(request_id):
     problem = req.description or ""
     if req.for_whom:
         problem = f"{problem}\n\nFor whom: {req.for_whom}".strip()
-    form = AcceptForm(data={
-        "title": req.title, "problem_statement": problem, "support_model": "push_pull",
-        "start_date": req.hoped_start if req.hoped_start and req.hoped_start >= today else today,
-        "co_lead_1": current_user.id if current_user.role == "isp" else None,
-    })
+    form = AcceptForm(
+        data={
+            "title": req.title,
+            "problem_statement": problem,
+            "support_model": "push_pull",
+            "start_date": req.hoped_start if req.hoped_start and req.hoped_start >= today else today,
+            "co_lead_1": current_user.id if current_user.role == "isp" else None,
+        }
+    )
     form.set_isp_choices(User.isps())
 
     def write(form):
         return service.accept_request(req, form.engagement_data(), current_user)
 
-    done = save_form(form, write, lambda e: f"Request accepted: the engagement “{e.title}” has started.",
-                     lambda e: url_for("engagements.detail", engagement_id=e.id))
-    if done:
-        return done
-    return render_template("requests/accept.html", form=form, r=req), form_status(form)
+    return form_page(
+        form,
+        write,
+        lambda e: f"Request accepted: the engagement “{e.title}” has started.",
+        lambda e: url_for("engagements.detail", engagement_id=e.id),
+        "requests/accept.html",
+        r=req,
+    )
 
 
 def _triage_note(request_id, form_class, template, write, success):
@@ -205,14 +248,22 @@ def _triage_note(request_id, form_class, template, write, success):
 @bp.route("/<int:request_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(request_id):
-    return _triage_note(request_id, DeclineForm, "requests/decline.html",
-                        lambda req, f: service.decline_request(req, f.decline_reason.data, current_user),
-                        "The request was declined; the requester sees your reason.")
+    return _triage_note(
+        request_id,
+        DeclineForm,
+        "requests/decline.html",
+        lambda req, f: service.decline_request(req, f.decline_reason.data, current_user),
+        "The request was declined; the requester sees your reason.",
+    )
 
 
 @bp.route("/<int:request_id>/ask", methods=["GET", "POST"])
 @login_required
 def ask(request_id):
-    return _triage_note(request_id, AskForm, "requests/ask.html",
-                        lambda req, f: service.ask_for_information(req, f.info_question.data, current_user),
-                        "Your question was sent; the request waits for the requester's answer.")
+    return _triage_note(
+        request_id,
+        AskForm,
+        "requests/ask.html",
+        lambda req, f: service.ask_for_information(req, f.info_question.data, current_user),
+        "Your question was sent; the request waits for the requester's answer.",
+    )

@@ -1,7 +1,8 @@
 """Stages and benchmarks: enter a stage, check benchmarks off, add engagement-specific ones."""
+
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
@@ -10,22 +11,13 @@ from ..forms import BaseForm
 from ..forms.stages import BenchmarkForm, CheckOffForm, MoveStageForm, stage_choices
 from ..models import Benchmark, Stage, ValidationError
 from ..services import stages as service
-from .helpers import form_status, save_form
+from .helpers import form_page
 
 bp = Blueprint("stages", __name__, url_prefix="/engagements/<int:engagement_id>")
 
 
 def back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="stages-h")
-
-
-def get_benchmark(engagement, benchmark_id):
-    """A benchmark of this engagement, or 404 (ids of other engagements are not disclosed)."""
-    benchmark = Benchmark.select().where((Benchmark.id == benchmark_id)
-                                         & (Benchmark.engagement == engagement)).first()
-    if benchmark is None:
-        abort(404)
-    return benchmark
 
 
 @bp.route("/stage", methods=["GET", "POST"])
@@ -44,34 +36,45 @@ def move(engagement_id):
     def write(f):
         return service.move_to_stage(engagement, f.stage.data, f.entered_on.data, f.note.data, current_user)
 
-    done = save_form(form, write, lambda entry: f"{engagement.title} moved to {entry.stage.name}.", back(engagement))
-    if done:
-        return done
-    return render_template("stages/move.html", e=engagement, form=form, stages=stages, current=current,
-                           latest=latest), form_status(form)
+    return form_page(
+        form,
+        write,
+        lambda entry: f"{engagement.title} moved to {entry.stage.name}.",
+        back(engagement),
+        "stages/move.html",
+        e=engagement,
+        stages=stages,
+        current=current,
+        latest=latest,
+    )
 
 
 @bp.route("/benchmarks/<int:benchmark_id>", methods=["GET", "POST"])
 @login_required
 def benchmark(engagement_id, benchmark_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    item = get_benchmark(engagement, benchmark_id)
+    item = policy.get_part(Benchmark, engagement, benchmark_id)
     form = CheckOffForm(obj=item)
     if request.method == "GET" and item.completed_on is None:
         form.completed_on.data = dt.date.today()
-    done = save_form(form, lambda f: service.check_off(item, engagement, f.completed_on.data, f.evidence.data),
-                     f"Benchmark checked off: {item.text}", back(engagement))
-    if done:
-        return done
-    return render_template("stages/check_off.html", e=engagement, b=item, stage=Stage.get_by_id(item.stage_id),
-                           form=form, reopen_form=BaseForm()), form_status(form)
+    return form_page(
+        form,
+        lambda f: service.check_off(item, engagement, f.completed_on.data, f.evidence.data),
+        f"Benchmark checked off: {item.text}",
+        back(engagement),
+        "stages/check_off.html",
+        e=engagement,
+        b=item,
+        stage=Stage.get_by_id(item.stage_id),
+        reopen_form=BaseForm(),
+    )
 
 
 @bp.route("/benchmarks/<int:benchmark_id>/reopen", methods=["POST"])
 @login_required
 def reopen(engagement_id, benchmark_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    item = get_benchmark(engagement, benchmark_id)
+    item = policy.get_part(Benchmark, engagement, benchmark_id)
     form = BaseForm()
     form.validate_on_submit()  # a bad CSRF token stops here with 400
     try:
@@ -98,8 +101,11 @@ def new_benchmark(engagement_id):
             form.stage.data = wanted
         else:
             form.stage.data = current.key if current is not None else (stages[0].key if stages else "")
-    done = save_form(form, lambda f: service.add_benchmark(engagement, f.stage.data, f.text.data),
-                     lambda b: f"Benchmark added to {Stage.get_by_id(b.stage_id).name}.", back(engagement))
-    if done:
-        return done
-    return render_template("stages/benchmark_new.html", e=engagement, form=form), form_status(form)
+    return form_page(
+        form,
+        lambda f: service.add_benchmark(engagement, f.stage.data, f.text.data),
+        lambda b: f"Benchmark added to {Stage.get_by_id(b.stage_id).name}.",
+        back(engagement),
+        "stages/benchmark_new.html",
+        e=engagement,
+    )
