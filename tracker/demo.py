@@ -528,14 +528,15 @@ class _Builder:
     def load_catalog(self):
         framework = CompetencyFramework.default()
         self.competencies = {c.key: c for c in Competency.in_framework(framework)}
-        self.strategies = {s.key: s for s in Strategy.select().where(~Strategy.retired)}
-        self.principles = {p.key: p for p in Principle.select().where(~Principle.retired)}
-        self.stages = {s.key: s for s in Stage.select()}
+        self.strategies = {s.key: s for s in Strategy.select().where(~Strategy.retired).order_by(Strategy.number)}
+        self.principles = {p.key: p for p in Principle.select().where(~Principle.retired).order_by(Principle.position)}
+        self.stages = {s.key: s for s in Stage.ordered()}
         self.instrument = (FeedbackInstrument.select().where(FeedbackInstrument.key == "recipient_feedback")
                            .order_by(FeedbackInstrument.version.desc()).first())
         self.items = {}
         if self.instrument is not None:
-            self.items = {i.key: i for i in FeedbackItem.select().where(FeedbackItem.instrument == self.instrument)}
+            self.items = {i.key: i for i in FeedbackItem.select().where(FeedbackItem.instrument == self.instrument)
+                          .order_by(FeedbackItem.position)}
 
     def build(self):
         self.load_catalog()
@@ -785,7 +786,7 @@ class _Builder:
             spans[stage.id] = (first, left)
         current_id = stage_path[-1][0].id
         by_stage = {}
-        for b in Benchmark.select().where(Benchmark.engagement == engagement).order_by(Benchmark.position):
+        for b in Benchmark.select().where(Benchmark.engagement == engagement).order_by(Benchmark.position, Benchmark.id):
             by_stage.setdefault(b.stage_id, []).append(b)
         for stage_id, rows in by_stage.items():
             first, left = spans[stage_id]
