@@ -27,7 +27,6 @@ from peewee import (
     IntegrityError,
     Model,
     TextField,
-    fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -815,12 +814,14 @@ class FeedbackInvitation(BaseModel):
     meeting = ForeignKeyField(Meeting, null=True, on_delete="SET NULL")
     instrument = ForeignKeyField(FeedbackInstrument, on_delete="RESTRICT")
     kind = CharField(max_length=10, choices=FEEDBACK_KINDS)
-    email = CharField(max_length=254, default="")
+    email = CharField(max_length=254, default="", index=True)
+    team_member = ForeignKeyField(TeamMember, null=True, on_delete="SET NULL")  # who was invited, if on the team
+    sent_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     token_hash = CharField(max_length=128, unique=True)
     item_keys = TextField(default="")  # the items asked (a pulse asks a few), comma-separated
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
-    used_at = DateTimeField(null=True)
+    used_at = DateTimeField(null=True)  # the day it was answered (midnight: coarse, so it cannot be matched)
 
 
 class FeedbackResponse(Audited):
@@ -829,6 +830,7 @@ class FeedbackResponse(Audited):
     kind = CharField(max_length=10, choices=FEEDBACK_KINDS)
     meeting = ForeignKeyField(Meeting, null=True, on_delete="SET NULL")
     respondent = ForeignKeyField(User, null=True, on_delete="SET NULL")  # None when anonymous
+    respondent_email = CharField(max_length=254, default="")  # named answer without an account; "" when anonymous
     anonymous = BooleanField(default=True)
     submitted_on = DateField(index=True)
     comments = TextField(default="{}")  # open answers, JSON {item_key: text}
@@ -853,6 +855,16 @@ class FeedbackAnswer(BaseModel):
         if not isinstance(self.value, int) or not 1 <= self.value <= 5:
             errors["value"] = "Answers are on the 1-5 agreement scale."
         return errors
+
+
+class OutboxMessage(BaseModel):
+    """An outgoing email as recorded by tracker/mail.py (links with tokens are stored redacted)."""
+    to_email = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    error = TextField(default="")
 
 
 # --- audit log --------------------------------------------------------------------------------
@@ -888,5 +900,5 @@ MODELS = [
     SupportRequest, Engagement, EngagementISP, EngagementStatusChange, TeamMember, Goal, GoalStatusChange,
     StageEntry, Benchmark,
     Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, MeetingPrinciple, NextStep,
-    Deliverable, ContextNote, FeedbackInvitation, FeedbackResponse, FeedbackAnswer, AuditEntry,
+    Deliverable, ContextNote, FeedbackInvitation, FeedbackResponse, FeedbackAnswer, OutboxMessage, AuditEntry,
 ]

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from .. import policy, reports
 from ..models import Engagement, SupportRequest
+from ..services.feedback import open_invitations_for
 from .paging import paginate
 
 bp = Blueprint("home", __name__)
@@ -21,4 +22,5 @@ def index():
     if current_user.role == "recipient":
         my_requests = list(policy.visible_requests(current_user)
                            .order_by(SupportRequest.created_at.desc()).limit(10))
-    return render_template("home/index.html", rows=rows, page=page, next_steps=steps, my_requests=my_requests)
+    return render_template("home/index.html", rows=rows, page=page, next_steps=steps, my_requests=my_requests,
+                           feedback_waiting=open_invitations_for(current_user))

@@ -1,0 +1,266 @@
+"""Feedback reports: scores on hand-worked examples (missing items included), the minimum-count rule,
+the pathway, the response rate, the feedback page and its CSV export, access and anonymity."""
+import csv
+import datetime as dt
+import io
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from tracker.models import FeedbackInvitation, FeedbackResponse
+from tracker.reports import feedback as report
+
+from . import factories
+from .conftest import post_form
+from .feedback_helpers import invite, respond
+
+
+def page_url(engagement, tail=""):
+    return f"/engagements/{engagement.id}/feedback{tail}"
+
+
+# --- scale scores, by hand --------------------------------------------------------------------------------
+
+def test_scale_scores_average_the_response_scores_with_missing_items(demo):
+    e = demo.engagement_a
+    # AIM items: (5, 4, -, 3) -> 4.0; (4, 4, 4, 4) -> 4.0; (2, -, -, -) -> 2.0; AIM = 10/3, n = 3.
+    respond(e, {"aim_1": 5, "aim_2": 4, "aim_4": 3, "iam_1": 2})
+    respond(e, {"aim_1": 4, "aim_2": 4, "aim_3": 4, "aim_4": 4})
+    respond(e, {"aim_1": 2})
+    scores = report.scale_scores([e.id])
+    assert scores["aim"]["mean"] == pytest.approx(10 / 3) and scores["aim"]["n"] == 3
+    assert not scores["aim"]["suppressed"]
+    # IAM was answered by one response only: its mean is hidden (n = 1 < 3).
+    assert scores["iam"] == {"mean": None, "n": 1, "suppressed": True}
+    assert "fim" not in scores  # a scale no response answered does not count
+    # An item-level mean would differ (33/9 = 3.67): the score is the mean of response scores.
+    assert round(scores["aim"]["mean"], 3) == 3.333
+
+
+def test_scale_scores_filter_by_date_and_leave_out_deleted_responses(demo):
+    e = demo.engagement_a
+    for value in (5, 5, 5):
+        respond(e, {"trust_1": value}, on=dt.date(2026, 1, 15))
+    for value in (1, 2, 3):
+        respond(e, {"trust_1": value}, on=dt.date(2026, 4, 15))
+    gone = respond(e, {"trust_1": 1}, on=dt.date(2026, 4, 16))
+    gone.soft_delete()
+    assert report.scale_scores([e.id], dt.date(2026, 4, 1), dt.date(2026, 6, 30))["trust"]["mean"] == 2.0
+    assert report.scale_scores([e.id], end=dt.date(2026, 3, 31))["trust"]["mean"] == 5.0
+    assert report.scale_scores([e.id])["trust"] == {"mean": 3.5, "n": 6, "suppressed": False}
+
+
+def test_minimum_count_hides_aggregates_below_three_responses():
+    assert report.minimum_count(4.5, 2) == {"mean": None, "n": 2, "suppressed": True}
+    assert report.minimum_count(4.5, 3) == {"mean": 4.5, "n": 3, "suppressed": False}
+    assert report.minimum_count(None, 0)["suppressed"]
+
+
+# --- over time and the pathway ----------------------------------------------------------------------------
+
+def test_scores_over_time_by_quarter_include_empty_quarters(demo):
+    e = demo.engagement_a
+    for value in (3, 4, 5):
+        respond(e, {"fim_1": value}, on=dt.date(2026, 2, 1))
+    for value in (2, 2):
+        respond(e, {"fim_1": value}, on=dt.date(2026, 8, 1))
+    rows = report.scores_over_time(e.id)
+    assert [r["label"] for r in rows] == ["2026 Q1", "2026 Q2", "2026 Q3"]
+    assert rows[0]["scales"]["fim"] == {"mean": 4.0, "n": 3, "suppressed": False}
+    assert rows[1]["responses"] == 0 and rows[1]["scales"]["fim"]["n"] == 0
+    assert rows[2]["scales"]["fim"] == {"mean": None, "n": 2, "suppressed": True}
+    assert rows[0]["start"] == dt.date(2026, 1, 1) and rows[0]["end"] == dt.date(2026, 3, 31)
+    months = report.scores_over_time(e.id, period="month")
+    assert len(months) == 7 and months[0]["label"] == "Feb 2026"
+
+
+def pathway_example(e):
+    """Two quarters of responses (hand-computed in the test below)."""
+    q1, q2 = dt.date(2026, 2, 10), dt.date(2026, 5, 12)
+    respond(e, {"trust_1": 4, "trust_2": 5, "aim_1": 3, "iam_1": 4, "fim_1": 2}, on=q1)
+    respond(e, {"trust_1": 3, "aim_1": 4, "aim_2": 5, "iam_1": 5}, on=q1)
+    respond(e, {"trust_1": 4, "aim_1": 2, "fim_1": 4, "fim_2": 3}, on=q1)
+    respond(e, {"trust_1": 5, "aim_1": 4, "iam_1": 4, "iam_2": 4, "fim_1": 5, "knowledge_1": 3}, on=q2)
+    respond(e, {"trust_1": 4, "trust_2": 4, "trust_3": 5, "aim_1": 4, "aim_3": 3, "fim_1": 4, "knowledge_1": 4},
+            on=q2)
+    respond(e, {"trust_2": 5, "aim_4": 5, "iam_3": 3}, on=q2)
+
+
+def test_pathway_matches_a_hand_computed_example(demo):
+    e = demo.engagement_a
+    pathway_example(e)
+    p = report.pathway(e.id)
+    assert p["current"] == "2026 Q2" and p["previous"] == "2026 Q1"
+    steps = {s["key"]: s for s in p["steps"]}
+    assert [s["key"] for s in p["steps"]] == ["trust", "acceptance", "appropriateness_feasibility", "knowledge",
+                                              "application", "capacity"]
+    # Trust: Q1 responses 4.5, 3, 4 -> 3.8333; Q2 responses 5, 4.3333, 5 -> 4.7778; up 0.9444.
+    assert steps["trust"]["previous"]["mean"] == pytest.approx(11.5 / 3)
+    assert steps["trust"]["current"]["mean"] == pytest.approx((5 + 13 / 3 + 5) / 3)
+    assert steps["trust"]["change"] == pytest.approx((5 + 13 / 3 + 5) / 3 - 11.5 / 3)
+    assert steps["trust"]["direction"] == "up" and steps["trust"]["label"] == "Completely agree"
+    # Acceptance (AIM): Q1 3, 4.5, 2 -> 3.1667; Q2 4, 3.5, 5 -> 4.1667; up exactly 1.
+    assert steps["acceptance"]["current"]["mean"] == pytest.approx(12.5 / 3)
+    assert steps["acceptance"]["change"] == pytest.approx(1.0)
+    assert steps["acceptance"]["label"] == "Agree"
+    # Appropriateness and feasibility: per response the mean of its IAM and FIM scores.
+    # Q1: (4+2)/2 = 3, IAM only 5, FIM only 3.5 -> 3.8333; Q2: (4+5)/2 = 4.5, FIM only 4, IAM only 3 -> 3.8333.
+    af = steps["appropriateness_feasibility"]
+    assert af["previous"]["mean"] == pytest.approx(11.5 / 3) and af["current"]["mean"] == pytest.approx(11.5 / 3)
+    assert af["change"] == pytest.approx(0) and af["direction"] == "steady" and af["current"]["n"] == 3
+    # Knowledge: two responses in Q2 -> hidden, no comparison.
+    assert steps["knowledge"]["current"] == {"mean": None, "n": 2, "suppressed": True}
+    assert steps["knowledge"]["change"] is None and steps["knowledge"]["direction"] is None
+    assert steps["capacity"]["current"]["n"] == 0
+
+
+def test_pathway_without_responses_lists_the_steps_empty(demo):
+    p = report.pathway(demo.engagement_a.id)
+    assert p["current"] is None and len(p["steps"]) == 6
+    assert all(s["current"]["suppressed"] for s in p["steps"])
+
+
+def test_response_rate_counts_answered_invitations(demo, app, client):
+    tokens = invite(app, demo.engagement_a, "survey", emails=[f"p{n}@example.org" for n in range(4)])
+    assert post_form(client, f"/feedback/{tokens[0]}", {"item_aim_1": "4", "anonymous": "y"}).status_code == 200
+    assert report.response_rate(demo.engagement_a.id) == {"invited": 4, "answered": 1, "rate": 0.25}
+    assert report.response_rate(demo.engagement_b.id) == {"invited": 0, "answered": 0, "rate": None}
+    today = dt.date.today()
+    assert report.response_rate(demo.engagement_a.id, today, today)["invited"] == 4
+    assert report.response_rate(demo.engagement_a.id, end=today - dt.timedelta(days=1))["invited"] == 0
+
+
+# --- the page -------------------------------------------------------------------------------------------
+
+def test_feedback_page_shows_scores_pathway_rate_and_comments(demo, as_user, app):
+    e = demo.engagement_a
+    pathway_example(e)
+    respond(e, {"application_1": 4}, on=dt.date(2026, 5, 20), comments={"strengths": "Patient coaching."})
+    invite(app, e, "survey", emails=["a@example.org", "b@example.org"])
+    html = as_user(demo.isp_a1).get(page_url(e)).get_data(as_text=True)
+    assert "<h1>Recipient feedback</h1>" in html
+    assert "Trusting relationships" in html and "4.78" in html and "↑ +0.94" in html
+    assert "→ no change" in html and "fewer than 3" in html
+    assert "2026 Q1" in html and "2026 Q2" in html and "Acceptability (AIM)" in html
+    assert "0 of 2 invitations answered." in html
+    assert "Patient coaching." in html  # 7 responses: comments shown
+    assert "Invitations" in html and "a@example.org" in html
+    assert "Answered" not in html  # who answered is not shown to ISPs
+
+
+def test_feedback_page_hides_everything_below_three_responses(demo, as_user):
+    e = demo.engagement_a
+    respond(e, {"aim_1": 5, "trust_1": 1}, comments={"limitations": "Too many meetings."})
+    respond(e, {"aim_1": 1, "trust_1": 5})
+    for who in ("isp_a1", "recipient_a", "leader_foundation", "admin"):
+        html = as_user(getattr(demo, who)).get(page_url(e)).get_data(as_text=True)
+        assert "Too many meetings." not in html and "Comments are shown from 3 responses on" in html
+        assert "3.00" not in html and "fewer than 3" in html
+        csv_text = as_user(getattr(demo, who)).get(page_url(e, ".csv")).get_data(as_text=True)
+        assert "3.00" not in csv_text and "hidden: fewer than 3 responses" in csv_text
+    respond(e, {"aim_1": 3, "trust_1": 3})
+    html = as_user(demo.isp_a1).get(page_url(e)).get_data(as_text=True)
+    assert "3.00" in html and "Too many meetings." in html
+
+
+def test_csv_export_has_means_and_counts_but_no_names_emails_or_text(demo, as_user, app):
+    e = demo.engagement_a
+    factories.team_member(e, name="Tamsin Team", email="tamsin@example.org")
+    invite(app, e, "survey", emails=["tamsin@example.org"])
+    for value in (2, 3, 4):
+        respond(e, {"capacity_1": value}, comments={"strengths": "Secret praise."}, anonymous=False)
+    response = as_user(demo.isp_a1).get(page_url(e, ".csv"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["period", "period_start", "period_end", "scale", "scale_name", "mean", "n", "note"]
+    capacity = [r for r in rows if r[3] == "capacity"][0]
+    assert capacity[0] == "2026 Q1" and capacity[5] == "3.00" and capacity[6] == "3" and capacity[7] == ""
+    aim = [r for r in rows if r[3] == "aim"][0]
+    assert aim[5] == "" and aim[6] == "0" and aim[7].startswith("hidden")
+    for secret in ("Tamsin", "tamsin@example.org", "Secret praise", "@"):
+        assert secret not in text
+
+
+def test_admin_sees_who_answered_but_never_which_answer(demo, as_user, app, client):
+    e = demo.engagement_a
+    factories.team_member(e, name="Olu Owen", email="olu@example.org")
+    tokens = invite(app, e, "survey", emails=["olu@example.org", "pat@example.org", "sam@example.org"])
+    for token, value in zip(tokens, ("5", "1", "3")):
+        post_form(client, f"/feedback/{token}", {"item_aim_1": value, "text_strengths": f"Note {value}",
+                                                  "anonymous": "y"})
+    admin = as_user(demo.admin)
+    html = admin.get(page_url(e, "/responses")).get_data(as_text=True)
+    assert "<h1>Responses</h1>" in html and "olu@example.org" in html and html.count("Answered</span>") == 3
+    assert "Note 5" not in html and "5.00" not in html
+    report_html = admin.get(page_url(e)).get_data(as_text=True)
+    # Comments are listed in alphabetical order, undated: their order says nothing about who wrote them.
+    assert report_html.index("Note 1") < report_html.index("Note 3") < report_html.index("Note 5")
+    assert as_user(demo.isp_a1).get(page_url(e, "/responses")).status_code == 403
+    for r in FeedbackResponse.select():
+        assert r.respondent_id is None
+    assert len({i.used_at for i in FeedbackInvitation.select()}) == 1
+
+
+@pytest.mark.parametrize("who, status", [
+    ("isp_a1", 200), ("admin", 200), ("leader_foundation", 200), ("recipient_a", 200),
+    ("recipient_b", 404), ("isp_b", 404), ("leader_other", 404),
+])
+def test_feedback_page_access(demo, as_user, who, status):
+    client = as_user(getattr(demo, who))
+    assert client.get(page_url(demo.engagement_a)).status_code == status
+    assert client.get(page_url(demo.engagement_a, ".csv")).status_code == status
+
+
+def test_feedback_page_needs_sign_in(demo, client):
+    response = client.get(page_url(demo.engagement_a))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_readers_see_no_send_buttons_and_no_invitation_list(demo, as_user, app):
+    invite(app, demo.engagement_a, "survey", emails=["hidden@example.org"])
+    html = as_user(demo.recipient_a).get(page_url(demo.engagement_a)).get_data(as_text=True)
+    assert "Send a survey" not in html and "hidden@example.org" not in html
+    detail = as_user(demo.recipient_a).get(f"/engagements/{demo.engagement_a.id}").get_data(as_text=True)
+    assert "See the feedback report" in detail and "Send a survey" not in detail
+    isp_detail = as_user(demo.isp_a1).get(f"/engagements/{demo.engagement_a.id}").get_data(as_text=True)
+    assert "Send a survey" in isp_detail
+
+
+def test_engagement_page_shows_the_pathway_summary(demo, as_user):
+    pathway_example(demo.engagement_a)
+    html = as_user(demo.recipient_a).get(f"/engagements/{demo.engagement_a.id}").get_data(as_text=True)
+    assert "Recipient feedback" in html and "6 responses" in html and "Trusting relationships" in html
+    assert "4.78" in html and "↑ +0.94" in html
+
+
+def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
+    few_e, many_e = demo.engagement_a, demo.engagement_b
+    for n in range(3):
+        respond(few_e, {"aim_1": 1 + n % 5, "trust_1": 3}, comments={"strengths": f"c{n}"})
+    for n in range(30):
+        respond(many_e, {"aim_1": 1 + n % 5, "trust_1": 3, "iam_2": 4}, on=dt.date(2026, 1 + n % 6, 3),
+                comments={"strengths": f"c{n}"})
+    client = as_user(demo.isp_a2)  # on both
+    with count_queries() as few:
+        assert client.get(page_url(few_e)).status_code == 200
+    with count_queries() as many:
+        assert client.get(page_url(many_e)).status_code == 200
+    assert few.count == many.count
+
+
+def test_feedback_page_renders_for_the_demo_data(app, runner, as_user):
+    from tracker.demo import seed
+    from tracker.models import Engagement, User
+
+    seed()
+    admin = User.get(User.role == "admin")
+    engagement = (Engagement.select().join(FeedbackResponse).group_by(Engagement.id)
+                  .order_by(Engagement.id).first())
+    html = as_user(admin).get(page_url(engagement)).get_data(as_text=True)
+    assert "The recipients' pathway" in html and "Sustained implementation capacity" in html
+    p = report.pathway(engagement.id)
+    assert p["current"] is not None and len(p["steps"]) == 6
+    assert any(not s["current"]["suppressed"] for s in p["steps"]) or \
+        any(not c["suppressed"] for row in report.scores_over_time(engagement.id) for c in row["scales"].values())

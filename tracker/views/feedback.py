@@ -1,0 +1,224 @@
+"""Recipient feedback: send a pulse or a survey, answer through a single-use link or from one's home
+page, and read the engagement's feedback report (with its CSV export)."""
+import csv
+import io
+
+import click
+from peewee import JOIN
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask.cli import with_appcontext
+from flask_login import current_user, login_required
+
+from .. import policy
+from ..forms import BaseForm
+from ..forms.feedback import InviteForm, answer_form
+from ..models import (
+    FeedbackInvitation,
+    Meeting,
+    TeamMember,
+    ValidationError,
+)
+from ..reports import feedback as report
+from ..services import feedback as service
+
+bp = Blueprint("feedback", __name__)
+
+REFUSALS = {
+    "invalid": (404, "This link is not valid",
+                "Check that you copied the whole link from the email. If it still does not open, ask the "
+                "implementation support team for a new one."),
+    "expired": (410, "This link has expired",
+                "Feedback links work for a limited time. Ask the implementation support team for a new one "
+                "if you would still like to answer."),
+    "used": (410, "You have already answered, thank you",
+             "This link has been used: each link can be answered once. Nothing more was stored."),
+    "closed": (410, "This engagement has closed",
+               "The support has ended, so feedback can no longer be given through this link. Nothing was stored."),
+}
+
+
+@bp.record_once
+def _register_cli(state):
+    state.app.cli.add_command(send_surveys_command)
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"feedback_glance": report.glance}
+
+
+def _spec():
+    spec = report.instrument_spec()
+    spec["scale_names"] = {s["key"]: s["name"] for s in spec.get("scales", [])}
+    return spec
+
+
+def _refused(reason):
+    status, title, message = REFUSALS[reason]
+    return render_template("feedback/refused.html", title=title, message=message, reason=reason), status
+
+
+def _meeting_or_404(engagement, meeting_id):
+    meeting = (Meeting.live().where((Meeting.id == meeting_id) & (Meeting.engagement == engagement.id)).first()
+               if meeting_id else None)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+@bp.route("/engagements/<int:engagement_id>/feedback")
+@login_required
+def engagement(engagement_id):
+    e = policy.get_engagement(engagement_id)
+    can_edit = policy.can_edit_engagement(current_user, e)
+    spec = _spec()
+    period = "month" if request.args.get("period") == "month" else "quarter"
+    over_time = report.scores_over_time(e.id, period)
+    path = report.pathway(e.id, period, steps=spec.get("pathway", []), labels=spec.get("scale_labels", {}))
+    invitations = []
+    if can_edit:
+        invitations = list(FeedbackInvitation.select(FeedbackInvitation, TeamMember)
+                           .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id),
+                                 join_type=JOIN.LEFT_OUTER)
+                           .where(FeedbackInvitation.engagement == e.id)
+                           .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
+    return render_template("feedback/engagement.html", e=e, can_edit=can_edit, spec=spec, period=period,
+                           over_time=over_time, pathway=path, rate=report.response_rate(e.id),
+                           comments=report.open_comments(e.id), invitations=invitations,
+                           min_responses=report.MIN_RESPONSES, now=service.utcnow())
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback.csv")
+@login_required
+def engagement_csv(engagement_id):
+    e = policy.get_engagement(engagement_id)
+    period = "month" if request.args.get("period") == "month" else "quarter"
+    out = io.StringIO()
+    csv.writer(out).writerows(report.csv_rows(e.id, period, _spec()["scale_names"]))
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="engagement-{e.id}-feedback.csv"'})
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/responses")
+@login_required
+def responses(engagement_id):
+    """Admins: who was invited and whether they answered (never which response is theirs)."""
+    e = policy.get_engagement(engagement_id)
+    if current_user.role != "admin":
+        abort(403)
+    invitations = list(FeedbackInvitation.select(FeedbackInvitation, TeamMember)
+                       .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
+                       .where(FeedbackInvitation.engagement == e.id)
+                       .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
+    return render_template("feedback/responses.html", e=e, invitations=invitations, now=service.utcnow(),
+                           rate=report.response_rate(e.id))
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+def _invite(e, kind, members, meeting=None):
+    instrument = service.current_instrument()
+    items = []
+    if instrument is not None:
+        items = (service.pulse_items(e, instrument) if kind == "pulse" else service.instrument_items(instrument))
+    form = InviteForm(members=members, data={"recipients": [m.id for m in members]})
+    closed = e.status == "closed"
+    if closed and request.method == "POST":
+        BaseForm().validate_on_submit()  # a bad CSRF token still answers 400 first
+        form.form_errors.append(service.CLOSED_MESSAGE)
+    elif form.validate_on_submit():
+        try:
+            sent = service.create_invitations(e, kind, form.chosen(), user=current_user, meeting=meeting,
+                                              items=items)
+        except ValidationError as exc:
+            form.add_errors(exc.errors)
+        else:
+            # The links are shown once, here (only their hashes are stored): no redirect.
+            return render_template("feedback/sent.html", e=e, kind=kind, sent=sent, meeting=meeting, items=items)
+    status = 400 if (form.errors or form.form_errors) else 200
+    return render_template("feedback/invite.html", e=e, kind=kind, form=form, meeting=meeting, items=items,
+                           closed=closed), status
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/pulse", methods=["GET", "POST"])
+@login_required
+def pulse(engagement_id):
+    e = policy.get_engagement(engagement_id, edit=True)
+    meeting = _meeting_or_404(e, request.args.get("meeting", type=int))
+    return _invite(e, "pulse", service.pulse_candidates(meeting), meeting)
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/survey", methods=["GET", "POST"])
+@login_required
+def survey(engagement_id):
+    e = policy.get_engagement(engagement_id, edit=True)
+    return _invite(e, "survey", service.survey_candidates(e))
+
+
+# --- answering ---------------------------------------------------------------------------------------
+
+def _answer(invitation, action, user=None):
+    items = service.asked_items(invitation)
+    spec = invitation.instrument.spec
+    form = answer_form(items, invitation.kind, spec.get("scale_labels", {}))
+    if form.validate_on_submit():
+        try:
+            service.submit(invitation, form.values(), form.comments(), anonymous=form.anonymous.data, user=user)
+        except service.LinkRefused as refused:
+            return _refused(refused.reason)
+        except ValidationError as exc:
+            form.add_errors({(f"item_{k}" if hasattr(form, f"item_{k}") else
+                              f"text_{k}" if hasattr(form, f"text_{k}") else k): v for k, v in exc.errors.items()})
+        else:
+            return render_template("feedback/thanks.html", e=invitation.engagement)
+    status = 400 if (form.errors or form.form_errors) else 200
+    page = render_template("feedback/answer.html", invitation=invitation, e=invitation.engagement, form=form,
+                           items=items, action=action, labels=spec.get("scale_labels", {}))
+    # The link is a credential: keep the page out of caches and its address out of Referer headers.
+    return page, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/feedback/<token>", methods=["GET", "POST"])
+def answer(token):
+    try:
+        invitation = service.invitation_for_token(token)
+    except service.LinkRefused as refused:
+        return _refused(refused.reason)
+    user = current_user if current_user.is_authenticated else None
+    return _answer(invitation, url_for("feedback.answer", token=token), user=user)
+
+
+@bp.route("/feedback/mine/<int:invitation_id>", methods=["GET", "POST"])
+@login_required
+def answer_mine(invitation_id):
+    try:
+        invitation = service.invitation_for_user(invitation_id, current_user)
+    except service.LinkRefused as refused:
+        if refused.reason == "invalid":
+            abort(404)
+        return _refused(refused.reason)
+    return _answer(invitation, url_for("feedback.answer_mine", invitation_id=invitation.id), user=current_user)
+
+
+# --- periodic surveys ------------------------------------------------------------------------------------
+
+@click.command("send-surveys")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; create and send nothing.")
+@with_appcontext
+def send_surveys_command(dry_run):
+    """Send the full feedback survey to the team of each active engagement whose last survey is older
+    than FEEDBACK_SURVEY_DAYS (default 91). Meant to run daily from cron."""
+    days = current_app.config.get("FEEDBACK_SURVEY_DAYS", service.SURVEY_DAYS)
+    results = service.send_due_surveys(dry_run=dry_run, days=days)
+    if not results:
+        click.echo(f"No survey due (every active engagement had one in the last {days} days).")
+        return
+    total = 0
+    for engagement, count, note in results:
+        total += count if note != "no current team member with an email" else 0
+        click.echo(f"{engagement.title} (#{engagement.id}): {count} invitation{'s' if count != 1 else ''} — {note}")
+    verb = "would be sent" if dry_run else "sent"
+    click.echo(f"{len(results)} engagement{'s' if len(results) != 1 else ''} due; {total} invitation"
+               f"{'s' if total != 1 else ''} {verb}.")
