@@ -15,9 +15,6 @@ from ..models import (
     Deliverable,
     Engagement,
     EngagementISP,
-    FeedbackAnswer,
-    FeedbackItem,
-    FeedbackResponse,
     Goal,
     GoalStatusChange,
     Meeting,
@@ -141,26 +138,4 @@ def engagement_overview(engagement, meeting_limit=None):
         "minutes": int(totals["m"] or 0),
         "deliverables": deliverables,
         "context_notes": context_notes,
-        "feedback": feedback_summary([engagement.id]).get(engagement.id),
     }
-
-
-def feedback_summary(engagement_ids):
-    """{engagement_id: {"responses": n, "scales": {scale: mean}}} over live responses."""
-    if not engagement_ids:
-        return {}
-    out = {}
-    counts = (FeedbackResponse.select(FeedbackResponse.engagement, fn.COUNT(FeedbackResponse.id).alias("n"))
-              .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null())
-              .group_by(FeedbackResponse.engagement).dicts())
-    for row in counts:
-        out[row["engagement"]] = {"responses": row["n"], "scales": {}}
-    means = (FeedbackAnswer.select(FeedbackResponse.engagement, FeedbackItem.scale,
-                                   fn.AVG(FeedbackAnswer.value).alias("mean"))
-             .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
-             .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null())
-             .group_by(FeedbackResponse.engagement, FeedbackItem.scale).dicts())
-    for row in means:
-        out.setdefault(row["engagement"], {"responses": 0, "scales": {}})["scales"][row["scale"]] = \
-            round(float(row["mean"]), 2)
-    return out

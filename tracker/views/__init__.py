@@ -8,9 +8,11 @@ from .. import models
 
 
 def init_app(app):
-    from . import auth, context_notes, deliverables, engagements, goals, home, meetings, requests, stages, team
+    from . import auth, context_notes, deliverables, engagements, feedback, goals, home, meetings, requests, stages, team
+    from . import reports
 
-    for module in (auth, home, engagements, requests, meetings, team, goals, stages, deliverables, context_notes):
+    for module in (auth, home, engagements, requests, meetings, team, goals, stages, deliverables, context_notes,
+                   feedback, reports):
         app.register_blueprint(module.bp)
 
     @app.template_filter("date")

@@ -1,0 +1,200 @@
+"""CSV exports: a registry of named exports, each computed by the report functions with the filters
+applied, written as UTF-8 with a byte-order mark (so spreadsheets pick the encoding) and sent as an
+attachment.
+
+Formula injection: a text cell starting with =, +, -, @ (or a tab / carriage return) is prefixed with
+an apostrophe, so a spreadsheet shows it as text instead of running it. Numbers are written as numbers.
+"""
+import csv
+import datetime as dt
+import io
+
+from flask import send_file
+
+from .reports import competencies, portfolio, progress, strategies
+
+EXPORTS = {}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export(name, title):
+    """Register `function(filters) -> (header, rows)` as the export `name`."""
+    def register(function):
+        EXPORTS[name] = {"name": name, "title": title, "rows": function}
+        return function
+    return register
+
+
+def cell(value):
+    """One CSV cell: dates as ISO, None empty, text escaped against formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(header, rows):
+    """The CSV text (UTF-8 with BOM, as bytes) of a header and rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in header])
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def csv_response(name, filters):
+    """The named export as a download, or None when there is no such export."""
+    spec = EXPORTS.get(name)
+    if spec is None:
+        return None
+    header, rows = spec["rows"](filters)
+    filename = f"{name}-{dt.date.today().isoformat()}.csv"
+    return send_file(io.BytesIO(to_csv(header, rows)), mimetype="text/csv; charset=utf-8", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+# --- the exports -------------------------------------------------------------------------------------
+
+@export("competencies", "Competencies used")
+def _competencies(filters):
+    data = competencies.competencies_used(filters)
+    framework = data["framework"]["short_name"] if data["framework"] else ""
+    header = ["framework", "level", "key", "name", "domain", "meetings", "total_meetings", "share"]
+    rows = [[framework, "domain", d["key"], d["name"], "", d["meetings"], data["total_meetings"], d["share"]]
+            for d in data["domains"]]
+    rows += [[framework, "competency", c["key"], c["name"], c["domain"], c["meetings"], data["total_meetings"],
+              c["share"]] for c in data["competencies"]]
+    return header, rows
+
+
+@export("competencies-by-month", "Competencies used by month")
+def _competencies_by_month(filters):
+    data = competencies.over_time(filters)
+    header = ["month", "level", "key", "name", "meetings", "month_meetings"]
+    rows = []
+    for i, month in enumerate(data["months"]):
+        rows += [[month["key"], "domain", d["key"], d["name"], d["meetings"][i], month["meetings"]]
+                 for d in data["domains"]]
+        rows += [[month["key"], "competency", c["key"], c["name"], c["meetings"][i], month["meetings"]]
+                 for c in data["competencies"]]
+    return header, rows
+
+
+@export("competencies-by-isp", "Competencies used by ISP")
+def _competencies_by_isp(filters):
+    data = competencies.by_isp(filters)
+    header = ["isp", "isp_meetings", "competency_key", "competency", "meetings_used"]
+    rows = [[isp["name"], isp["meetings"], c["key"], c["name"], isp["counts"][c["key"]]]
+            for isp in data["isps"] for c in data["competencies"]]
+    return header, rows
+
+
+@export("strategies", "Strategies used")
+def _strategies(filters):
+    data = strategies.strategies_used(filters)
+    header = ["level", "number", "key", "name", "cluster", "meetings", "total_meetings", "share", "minutes"]
+    rows = [["cluster", c["number"], c["key"], c["name"], "", c["meetings"], data["total_meetings"], c["share"],
+             c["minutes"]] for c in data["clusters"]]
+    rows += [["strategy", s["number"], s["key"], s["name"], s["cluster"], s["meetings"], data["total_meetings"],
+              s["share"], s["minutes"]] for s in data["strategies"]]
+    return header, rows
+
+
+@export("dose", "Minutes of support")
+def _dose(filters):
+    data = strategies.dose(filters)
+    header = ["by", "key", "name", "meetings", "minutes"]
+    rows = [["month", m["key"], m["label"], m["meetings"], m["minutes"]] for m in data["by_month"]]
+    for by in ("stage", "mode", "kind"):
+        rows += [[by, r["key"] or "", r["name"], r["meetings"], r["minutes"]] for r in data[f"by_{by}"]]
+    rows.append(["total", "", "All sessions", data["total_meetings"], data["total_minutes"]])
+    return header, rows
+
+
+@export("sessions-between-monthly", "Sessions between monthly meetings")
+def _between(filters):
+    data = strategies.between_monthly(filters)
+    header = ["engagement", "monthly_meetings", "sessions_between", "average"]
+    rows = [[r["title"], r["intervals"], r["sessions"], r["average"]] for r in data["by_engagement"]]
+    rows.append(["All engagements", data["intervals"], data["sessions"], data["average"]])
+    return header, rows
+
+
+@export("progress", "Progress: stages")
+def _progress(filters):
+    data = progress.progress(filters)
+    if data is None:
+        return ["stage"], []
+    if filters.engagement:
+        header = ["engagement", "stage", "name", "entered_on", "days", "visits", "benchmarks_total",
+                  "benchmarks_completed", "proportion"]
+        rows = [[data["engagement"]["title"], s["key"], s["name"], s["entered_on"], s["days"], s["visits"],
+                 s["benchmarks_total"], s["benchmarks_completed"], s["proportion"]] for s in data["stages"]]
+        return header, rows
+    header = ["stage", "name", "engagements_entered", "entries", "revisits", "current", "days", "mean_days",
+              "benchmarks_total", "benchmarks_completed", "proportion", "furthest_stage_of"]
+    furthest = {f["key"]: f["engagements"] for f in data["furthest"]}
+    rows = [[s["key"], s["name"], s["engagements"], s["entries"], s["revisits"], s["current"], s["days"],
+             s["mean_days"], s["benchmarks_total"], s["benchmarks_completed"], s["proportion"], furthest[s["key"]]]
+            for s in data["stages"]]
+    return header, rows
+
+
+@export("progress-timeline", "Progress: stage timeline")
+def _timeline(filters):
+    data = progress.engagement_progress(filters) if filters.engagement else None
+    header = ["stage", "name", "entered_on", "left_on", "days", "revisit"]
+    if data is None:
+        return header, []
+    return header, [[t["key"], t["name"], t["entered_on"], t["left_on"], t["days"], t["revisit"]]
+                    for t in data["timeline"]]
+
+
+@export("goals", "Goals by status and status changes by month")
+def _goals(filters):
+    data = progress.progress(filters)
+    header = ["month", "status", "goals"]
+    if data is None:
+        return header, []
+    goals = data["goals"]
+    rows = [["current", status, n] for status, n in goals["by_status"].items()]
+    for i, month in enumerate(goals["transitions"]["months"]):
+        rows += [[month["key"], status, counts[i]] for status, counts in goals["transitions"]["by_status"].items()]
+    return header, rows
+
+
+@export("dashboard", "Portfolio dashboard")
+def _dashboard(filters):
+    data = portfolio.dashboard(filters)
+    header = ["section", "key", "name", "value"]
+    rows = [["active engagements", "total", "All active engagements", data["active"]["total"]]]
+    rows += [["active engagements by unit", u["id"], u["name"], u["engagements"]] for u in data["active"]["by_unit"]]
+    rows += [["active engagements by stage", s["key"] or "", s["name"], s["engagements"]]
+             for s in data["active"]["by_stage"]]
+    rows += [["active engagements by model", m["key"], m["name"], m["engagements"]] for m in data["active"]["by_model"]]
+    req = data["requests"]
+    rows += [["requests", key, key.replace("_", " "), req[key]]
+             for key in ("received", "accepted", "declined", "open", "first_meetings")]
+    rows += [["requests", "days_to_first_meeting_" + k, f"days to first meeting ({k})", v]
+             for k, v in req["days_to_first_meeting"].items()]
+    rows.append(["hours", "minutes", "Minutes of support", data["hours"]["minutes"]])
+    rows += [["minutes by month", m["key"], m["label"], m["minutes"]] for m in data["hours"]["by_month"]]
+    rows += [["competency domains", d["key"], d["name"], d["meetings"]] for d in data["competencies"]["domains"]]
+    return header, rows
+
+
+@export("attention", "Engagements needing attention")
+def _attention(filters):
+    header = ["engagement", "unit", "reason", "detail"]
+    rows = [[r["title"], r["unit"], reason["key"], reason["text"]]
+            for r in portfolio.needs_attention(filters) for reason in r["reasons"]]
+    return header, rows

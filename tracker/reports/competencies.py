@@ -1,0 +1,178 @@
+"""Competencies used: which ISP competencies (and domains) were used, in which meetings, by whom,
+over what period. Pure query functions (ReportFilters in, plain data out), aggregated in SQL with a
+fixed number of queries whatever the number of meetings.
+
+A competency counts the meetings in which it was used; a domain counts the meetings in which any of
+its competencies was used (a meeting that used two competencies of one domain counts once);
+share = meetings / total_meetings (the meetings in scope, whether or not they recorded competencies).
+"""
+from peewee import fn
+
+from ..models import (
+    Competency,
+    CompetencyDomain,
+    CompetencyFramework,
+    Meeting,
+    MeetingAttendee,
+    MeetingCompetency,
+    User,
+)
+from .filters import month_label, month_of, month_range, share
+
+
+def frameworks():
+    """[{"key", "name", "short_name", "is_default"}], the default first (one query)."""
+    return [{"key": f.key, "name": f.name, "short_name": f.short_name, "is_default": f.is_default}
+            for f in CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(),
+                                                           CompetencyFramework.id)]
+
+
+def _framework(filters):
+    """The framework asked for (by key), else the default. One query."""
+    rows = list(CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(),
+                                                      CompetencyFramework.id))
+    chosen = next((f for f in rows if filters.framework and f.key == filters.framework), None)
+    return chosen or (rows[0] if rows else None)
+
+
+def _catalog(framework):
+    """The framework's domains and competencies in display order (one query). Retired competencies
+    are included: old meetings still count them."""
+    if framework is None:
+        return [], []
+    domains, competencies = {}, []
+    for c in (Competency.select(Competency, CompetencyDomain).join(CompetencyDomain)
+              .where(CompetencyDomain.framework == framework)
+              .order_by(CompetencyDomain.position, CompetencyDomain.id, Competency.position, Competency.id)):
+        domains.setdefault(c.domain.id, c.domain)
+        competencies.append(c)
+    return list(domains.values()), competencies
+
+
+def _framework_info(framework):
+    if framework is None:
+        return None
+    return {"key": framework.key, "name": framework.name, "short_name": framework.short_name}
+
+
+def total_meetings(filters):
+    return Meeting.select(fn.COUNT(Meeting.id)).where(filters.meeting_condition()).scalar() or 0
+
+
+def competencies_used(filters):
+    """{"framework", "total_meetings", "domains": [{"key", "name", "meetings", "share"}],
+    "competencies": [{"key", "name", "domain", "meetings", "share", "retired"}]}. Five queries."""
+    framework = _framework(filters)
+    domains, competencies = _catalog(framework)
+    total = total_meetings(filters)
+    by_competency, by_domain = {}, {}
+    if competencies:
+        ids = [c.id for c in competencies]
+        in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_(ids)
+        for row in (MeetingCompetency.select(MeetingCompetency.competency,
+                                             fn.COUNT(MeetingCompetency.meeting.distinct()).alias("n"))
+                    .join(Meeting).where(in_scope).group_by(MeetingCompetency.competency).tuples()):
+            by_competency[row[0]] = row[1]
+        for row in (MeetingCompetency.select(Competency.domain, fn.COUNT(MeetingCompetency.meeting.distinct()))
+                    .join_from(MeetingCompetency, Meeting).join_from(MeetingCompetency, Competency)
+                    .where(in_scope).group_by(Competency.domain).tuples()):
+            by_domain[row[0]] = row[1]
+    domain_keys = {d.id: d.key for d in domains}
+    return {
+        "framework": _framework_info(framework),
+        "total_meetings": total,
+        "domains": [{"key": d.key, "name": d.name, "meetings": by_domain.get(d.id, 0),
+                     "share": share(by_domain.get(d.id, 0), total)} for d in domains],
+        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id],
+                          "meetings": by_competency.get(c.id, 0), "share": share(by_competency.get(c.id, 0), total),
+                          "retired": c.retired}
+                         for c in competencies if not c.retired or by_competency.get(c.id)],
+    }
+
+
+def over_time(filters):
+    """By month: meetings in scope and, per domain and per competency, the meetings that used it.
+
+    {"framework", "months": [{"key": "2026-01", "label": "Jan 2026", "meetings": n}],
+     "domains": [{"key", "name", "meetings": [n per month], "share": [per month]}],
+     "competencies": [{"key", "name", "domain", "meetings": [n per month]}]}. Five queries."""
+    framework = _framework(filters)
+    domains, competencies = _catalog(framework)
+    month = month_of(Meeting.date)
+    totals = dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition())
+                  .group_by(month).tuples())
+    by_domain, by_competency = {}, {}
+    if competencies:
+        in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_([c.id for c in competencies])
+        for domain_id, key, n in (MeetingCompetency
+                                  .select(Competency.domain, month, fn.COUNT(MeetingCompetency.meeting.distinct()))
+                                  .join_from(MeetingCompetency, Meeting).join_from(MeetingCompetency, Competency)
+                                  .where(in_scope).group_by(Competency.domain, month).tuples()):
+            by_domain[(domain_id, key)] = n
+        for competency_id, key, n in (MeetingCompetency
+                                      .select(MeetingCompetency.competency, month,
+                                              fn.COUNT(MeetingCompetency.meeting.distinct()))
+                                      .join(Meeting).where(in_scope)
+                                      .group_by(MeetingCompetency.competency, month).tuples()):
+            by_competency[(competency_id, key)] = n
+    months = month_range(totals)
+    domain_keys = {d.id: d.key for d in domains}
+    used = {cid for cid, _ in by_competency}
+    return {
+        "framework": _framework_info(framework),
+        "months": [{"key": m, "label": month_label(m), "meetings": totals.get(m, 0)} for m in months],
+        "domains": [{"key": d.key, "name": d.name, "meetings": [by_domain.get((d.id, m), 0) for m in months],
+                     "share": [share(by_domain.get((d.id, m), 0), totals.get(m, 0)) for m in months]}
+                    for d in domains],
+        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id],
+                          "meetings": [by_competency.get((c.id, m), 0) for m in months]}
+                         for c in competencies if not c.retired or c.id in used],
+    }
+
+
+def _participation():
+    """(user_id, meeting_id) for each ISP who took part in a meeting: attended it or logged it."""
+    attended = (MeetingAttendee.select(MeetingAttendee.user.alias("user_id"),
+                                       MeetingAttendee.meeting.alias("meeting_id"))
+                .where(MeetingAttendee.user.is_null(False)))
+    logged = (Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id"))
+              .where(Meeting.logged_by.is_null(False)))
+    return (attended | logged).alias("took_part")  # UNION: each pair once
+
+
+def by_isp(filters):
+    """Which competencies each ISP draws on, and which they never use.
+
+    An ISP's meetings are those they attended or logged. {"framework",
+    "competencies": [{"key", "name", "domain"}],
+    "isps": [{"id", "name", "meetings", "counts": {competency key: meetings}, "never": [names]}]}.
+    Four queries."""
+    framework = _framework(filters)
+    domains, competencies = _catalog(framework)
+    competencies = [c for c in competencies if not c.retired]
+    domain_keys = {d.id: d.key for d in domains}
+    part = _participation()
+    isp_totals = list(User.select(User.id, User.name, fn.COUNT(Meeting.id.distinct()))
+                      .join(part, on=(part.c.user_id == User.id))
+                      .join(Meeting, on=(Meeting.id == part.c.meeting_id))
+                      .where((User.role == "isp") & filters.meeting_condition())
+                      .group_by(User.id, User.name).order_by(User.name).tuples())
+    counts = {}
+    if competencies and isp_totals:
+        for user_id, competency_id, n in (
+                User.select(User.id, MeetingCompetency.competency, fn.COUNT(Meeting.id.distinct()))
+                .join(part, on=(part.c.user_id == User.id))
+                .join(Meeting, on=(Meeting.id == part.c.meeting_id))
+                .join(MeetingCompetency, on=(MeetingCompetency.meeting == Meeting.id))
+                .where((User.role == "isp") & filters.meeting_condition()
+                       & MeetingCompetency.competency.in_([c.id for c in competencies]))
+                .group_by(User.id, MeetingCompetency.competency).tuples()):
+            counts[(user_id, competency_id)] = n
+    return {
+        "framework": _framework_info(framework),
+        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id]} for c in competencies],
+        "isps": [{"id": uid, "name": name, "meetings": n,
+                  "counts": {c.key: counts.get((uid, c.id), 0) for c in competencies},
+                  "never": [c.name for c in competencies if not counts.get((uid, c.id))]}
+                 for uid, name, n in isp_totals],
+    }

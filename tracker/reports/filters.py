@@ -1,0 +1,203 @@
+"""The filters every report takes, and the SQL helpers the report modules share.
+
+`ReportFilters` is parsed from request args (a GET form: a bad value is ignored, with a message) and
+always carries the user it is computed for: every query it builds starts from
+`policy.visible_engagements(user)`, so a report can never count what the user may not see.
+
+Two scopes:
+- `engagement_ids()`: the engagements in scope (visible, engagement, unit, model; ISP = on the
+  engagement; stage = current stage), as a subquery of ids.
+- `meeting_condition()`: live meetings of visible engagements matching engagement, unit, model,
+  kind, date range; ISP = meetings the ISP took part in (attended or logged); stage = the stage the
+  engagement was in on the meeting's date.
+
+Month buckets and date differences are written once here for SQLite and PostgreSQL.
+"""
+import datetime as dt
+from dataclasses import dataclass, field, fields
+
+from peewee import SQL, fn
+
+from .. import policy
+from ..db import is_sqlite
+from ..models import (
+    MEETING_KINDS,
+    SUPPORT_MODELS,
+    Engagement,
+    EngagementISP,
+    Meeting,
+    MeetingAttendee,
+    StageEntry,
+    keys,
+)
+
+FILTER_NAMES = ("engagement", "unit", "isp", "model", "stage", "kind", "start", "end")
+
+
+@dataclass
+class ReportFilters:
+    user: object = None
+    engagement: int = None
+    unit: int = None
+    isp: int = None
+    model: str = None
+    stage: int = None
+    kind: str = None
+    start: dt.date = None
+    end: dt.date = None
+    framework: str = None  # competency framework key (competency reports only)
+    errors: dict = field(default_factory=dict)
+
+    # -- parsing ---------------------------------------------------------------------------------
+    @classmethod
+    def from_args(cls, args, user):
+        """Parse request args; an unreadable value is dropped and explained in `errors`."""
+        out = cls(user=user)
+        for name in ("engagement", "unit", "isp", "stage"):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                if raw.isdigit() and len(raw) < 10:
+                    setattr(out, name, int(raw))
+                else:
+                    out.errors[name] = "Choose from the list."
+        for name, choices in (("model", SUPPORT_MODELS), ("kind", MEETING_KINDS)):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                if raw in keys(choices):
+                    setattr(out, name, raw)
+                else:
+                    out.errors[name] = "Choose from the list."
+        for name in ("start", "end"):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(out, name, dt.date.fromisoformat(raw))
+                except ValueError:
+                    out.errors[name] = "Enter a date as YYYY-MM-DD."
+        if out.start and out.end and out.end < out.start:
+            out.errors["end"] = "The end date cannot be before the start date."
+            out.end = None
+        raw = (args.get("framework") or "").strip()
+        if raw:
+            out.framework = raw[:80]
+        return out
+
+    def args(self, **extra):
+        """The filters in use as URL args (for links such as the CSV download)."""
+        out = {}
+        for name in FILTER_NAMES + ("framework",):
+            value = getattr(self, name)
+            if value not in (None, ""):
+                out[name] = value.isoformat() if isinstance(value, dt.date) else value
+        out.update({k: v for k, v in extra.items() if v not in (None, "")})
+        return out
+
+    @property
+    def active(self):
+        return any(getattr(self, name) not in (None, "") for name in FILTER_NAMES)
+
+    def replace(self, **changes):
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return ReportFilters(**values)
+
+    # -- scopes ----------------------------------------------------------------------------------
+    def _engagements(self):
+        """Visible engagements matching the engagement-level filters (not ISP or stage)."""
+        query = policy.visible_engagements(self.user)
+        if self.engagement is not None:
+            query = query.where(Engagement.id == self.engagement)
+        if self.unit is not None:
+            query = query.where(Engagement.unit == self.unit)
+        if self.model:
+            query = query.where(Engagement.support_model == self.model)
+        return query
+
+    def engagement_ids(self):
+        """Subquery: ids of the engagements in scope (ISP on the engagement, current stage)."""
+        query = self._engagements()
+        if self.isp is not None:
+            query = query.where(Engagement.id.in_(
+                EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == self.isp)))
+        if self.stage is not None:
+            query = query.where(Engagement.current_stage == self.stage)
+        return query.select(Engagement.id)
+
+    def meeting_condition(self, meeting=Meeting):
+        """A where-expression over `meeting` (Meeting or an alias) for the meetings in scope."""
+        cond = meeting.deleted_at.is_null() & meeting.engagement.in_(self._engagements().select(Engagement.id))
+        if self.kind:
+            cond &= meeting.kind == self.kind
+        if self.start:
+            cond &= meeting.date >= self.start
+        if self.end:
+            cond &= meeting.date <= self.end
+        if self.isp is not None:
+            attended = MeetingAttendee.select(MeetingAttendee.meeting).where(MeetingAttendee.user == self.isp)
+            cond &= (meeting.id.in_(attended) | (meeting.logged_by == self.isp))
+        if self.stage is not None:
+            cond &= stage_at(meeting) == self.stage
+        return cond
+
+    def date_condition(self, column):
+        """start <= column <= end for a date column of another table (goal changes, feedback...)."""
+        cond = SQL("1 = 1")
+        if self.start:
+            cond &= column >= self.start
+        if self.end:
+            cond &= column <= self.end
+        return cond
+
+
+# --- SQL helpers shared by the report modules -------------------------------------------------------
+
+def stage_at(meeting=Meeting):
+    """Correlated subquery: the id of the stage the meeting's engagement was in on its date
+    (the latest stage entry on or before it); NULL before the first entry."""
+    entry = StageEntry.alias("stage_at")
+    return (entry.select(entry.stage)
+            .where((entry.engagement == meeting.engagement) & (entry.entered_on <= meeting.date))
+            .order_by(entry.entered_on.desc(), entry.id.desc()).limit(1))
+
+
+def month_of(column):
+    """'YYYY-MM' of a date column, on SQLite and PostgreSQL."""
+    if is_sqlite():
+        return fn.strftime(SQL("'%Y-%m'"), column)
+    return fn.to_char(column, SQL("'YYYY-MM'"))
+
+
+def month_range(months):
+    """Every 'YYYY-MM' from the first to the last of `months` (gaps filled), in order."""
+    months = sorted(m for m in months if m)
+    if not months:
+        return []
+    year, month = map(int, months[0].split("-"))
+    last = months[-1]
+    out = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        out.append(key)
+        if key >= last:
+            return out
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+
+
+def month_label(key):
+    year, month = map(int, key.split("-"))
+    return dt.date(year, month, 1).strftime("%b %Y")
+
+
+def as_date(value):
+    """Dates come back as text from SQLite aggregates (MIN/MAX)."""
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def share(part, total, digits=4):
+    return round(part / total, digits) if total else 0.0

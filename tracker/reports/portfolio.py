@@ -1,0 +1,219 @@
+"""The leaders' portfolio dashboard: active engagements by unit, stage and model; requested versus
+delivered; hours of support; engagements needing attention (with the reason); a competencies summary.
+
+Needs attention (active or paused engagements in scope, as of `as_of`, default today):
+- no meeting in 6 weeks: no live meeting in the last 42 days (or none since a start over 42 days ago);
+- no benchmark in 90 days: no benchmark completed in the last 90 days (same rule for the start);
+- a goal stuck for 90 days: a live goal not achieved or dropped whose status has not changed (nor the
+  goal been created) in the last 90 days;
+- falling feedback: the mean likert answer of live responses in the last 90 days is at least 0.5
+  below the mean of the 90 days before, with at least 3 responses in each window (one SQL query;
+  the feedback module's functions score one engagement or one set at a time, so they are not used here).
+Pure query functions: a fixed number of queries whatever the data size.
+"""
+import datetime as dt
+import statistics
+from collections import defaultdict
+
+from peewee import Case, fn
+
+from .. import policy
+from ..models import (
+    SUPPORT_MODELS,
+    Benchmark,
+    Engagement,
+    FeedbackAnswer,
+    FeedbackItem,
+    FeedbackResponse,
+    Goal,
+    GoalStatusChange,
+    Meeting,
+    Stage,
+    SupportRequest,
+    Unit,
+)
+from . import competencies as competency_reports
+from .filters import as_date, month_label, month_of, month_range
+
+QUIET_MEETING_DAYS = 42
+QUIET_BENCHMARK_DAYS = 90
+STUCK_GOAL_DAYS = 90
+FEEDBACK_WINDOW_DAYS = 90
+FEEDBACK_DROP = 0.5
+FEEDBACK_MIN_RESPONSES = 3
+OPEN_GOAL_STATUSES = ("not_started", "in_progress", "revised")
+ATTENTION_STATUSES = ("active", "paused")  # proposed: not started yet; closed: over
+
+
+def active_engagements(filters):
+    """{"total", "by_unit": [{"id", "name", "engagements"}], "by_stage": [{"key", "name", "engagements"}],
+    "by_model": [{"key", "name", "engagements"}]} over active engagements in scope. Three queries."""
+    cond = Engagement.id.in_(filters.engagement_ids()) & (Engagement.status == "active")
+    units = list(Engagement.select(Unit.id, Unit.name, fn.COUNT(Engagement.id)).join(Unit).where(cond)
+                 .group_by(Unit.id, Unit.name).order_by(Unit.name).tuples())
+    stages = dict(Engagement.select(Engagement.current_stage, fn.COUNT(Engagement.id)).where(cond)
+                  .group_by(Engagement.current_stage).tuples())
+    models = dict(Engagement.select(Engagement.support_model, fn.COUNT(Engagement.id)).where(cond)
+                  .group_by(Engagement.support_model).tuples())
+    by_stage = []
+    if stages:
+        if None in stages:
+            by_stage.append({"key": None, "name": "Not yet staged", "engagements": stages[None]})
+        by_stage = [{"key": s.key, "name": s.name, "engagements": stages[s.id]}
+                    for s in Stage.ordered() if s.id in stages] + by_stage
+    return {
+        "total": sum(n for _, _, n in units),
+        "by_unit": [{"id": uid, "name": name, "engagements": n} for uid, name, n in units],
+        "by_stage": by_stage,
+        "by_model": [{"key": k, "name": name, "engagements": models[k]} for k, name in SUPPORT_MODELS if k in models],
+    }
+
+
+def requests_delivered(filters):
+    """Requested versus delivered, over the support requests the user may see (unit, engagement and
+    date range filters apply; the date is when the request was received):
+    {"received", "accepted", "declined", "open", "first_meetings", "days_to_first_meeting":
+     {"mean", "median"}}. Two queries."""
+    query = policy.visible_requests(filters.user)
+    cond = SupportRequest.id.is_null(False)
+    if filters.unit is not None:
+        cond &= SupportRequest.unit == filters.unit
+    if filters.engagement is not None:
+        cond &= SupportRequest.id.in_(Engagement.select(Engagement.request).where(Engagement.id == filters.engagement))
+    if filters.start:
+        cond &= SupportRequest.created_at >= dt.datetime.combine(filters.start, dt.time.min)
+    if filters.end:
+        cond &= SupportRequest.created_at < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time.min)
+    counts = dict(query.select(SupportRequest.status, fn.COUNT(SupportRequest.id)).where(cond)
+                  .group_by(SupportRequest.status).tuples())
+    firsts = list(query.select(SupportRequest.created_at, fn.MIN(Meeting.date))
+                  .join(Engagement, on=(Engagement.request == SupportRequest.id))
+                  .join(Meeting, on=(Meeting.engagement == Engagement.id))
+                  .where(cond & Engagement.deleted_at.is_null() & Meeting.deleted_at.is_null())
+                  .group_by(SupportRequest.id, SupportRequest.created_at).tuples())
+    days = []
+    for created, first in firsts:
+        created = created if isinstance(created, dt.datetime) else dt.datetime.fromisoformat(str(created))
+        days.append(max(0, (as_date(first) - created.date()).days))
+    return {
+        "received": sum(counts.values()),
+        "accepted": counts.get("accepted", 0),
+        "declined": counts.get("declined", 0),
+        "open": counts.get("submitted", 0) + counts.get("info_requested", 0),
+        "first_meetings": len(days),
+        "days_to_first_meeting": {"mean": round(sum(days) / len(days), 1) if days else None,
+                                  "median": statistics.median(days) if days else None},
+    }
+
+
+def hours(filters):
+    """{"meetings", "minutes", "by_month": [{"key", "label", "meetings", "minutes"}]}. Two queries."""
+    cond = filters.meeting_condition()
+    meetings, minutes = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
+    month = month_of(Meeting.date)
+    months = {m: (n, int(t or 0)) for m, n, t in
+              Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond)
+              .group_by(month).tuples()}
+    return {"meetings": meetings or 0, "minutes": int(minutes or 0),
+            "by_month": [{"key": m, "label": month_label(m), "meetings": months.get(m, (0, 0))[0],
+                          "minutes": months.get(m, (0, 0))[1]} for m in month_range(months)]}
+
+
+def needs_attention(filters, as_of=None):
+    """Active or paused engagements in scope that need attention, with the reasons:
+    [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Five queries."""
+    as_of = as_of or dt.date.today()
+    engagements = list(Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
+                       .join(Unit)
+                       .where(Engagement.id.in_(filters.engagement_ids())
+                              & Engagement.status.in_(ATTENTION_STATUSES))
+                       .order_by(Engagement.title, Engagement.id).tuples())
+    if not engagements:
+        return []
+    ids = [row[0] for row in engagements]
+    last_meeting = {eid: as_date(d) for eid, d in
+                    Meeting.select(Meeting.engagement, fn.MAX(Meeting.date))
+                    .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null() & (Meeting.date <= as_of))
+                    .group_by(Meeting.engagement).tuples()}
+    last_benchmark = {eid: as_date(d) for eid, d in
+                      Benchmark.select(Benchmark.engagement, fn.MAX(Benchmark.completed_on))
+                      .where(Benchmark.engagement.in_(ids) & Benchmark.completed_on.is_null(False)
+                             & (Benchmark.completed_on <= as_of))
+                      .group_by(Benchmark.engagement).tuples()}
+    stuck = defaultdict(list)
+    goal_cutoff = as_of - dt.timedelta(days=STUCK_GOAL_DAYS)
+    for eid, title, created, changed in (
+            Goal.select(Goal.engagement, Goal.title, Goal.created_at, fn.MAX(GoalStatusChange.changed_on))
+            .left_outer_join(GoalStatusChange, on=(GoalStatusChange.goal == Goal.id))
+            .where(Goal.engagement.in_(ids) & Goal.deleted_at.is_null() & Goal.status.in_(OPEN_GOAL_STATUSES))
+            .group_by(Goal.id, Goal.engagement, Goal.title, Goal.created_at).order_by(Goal.id).tuples()):
+        since = as_date(changed) if changed is not None else as_date(created)
+        if since < goal_cutoff:
+            stuck[eid].append((title, since))
+    falling = _falling_feedback(ids, as_of)
+
+    meeting_cutoff = as_of - dt.timedelta(days=QUIET_MEETING_DAYS)
+    benchmark_cutoff = as_of - dt.timedelta(days=QUIET_BENCHMARK_DAYS)
+    out = []
+    for eid, title, start, unit_name in engagements:
+        start = as_date(start)
+        reasons = []
+        last = last_meeting.get(eid)
+        if last is not None and last < meeting_cutoff:
+            reasons.append({"key": "no_meeting", "text": f"No meeting in 6 weeks (last on {last:%-d %b %Y})."})
+        elif last is None and start < meeting_cutoff:
+            reasons.append({"key": "no_meeting", "text": f"No meeting logged since the start ({start:%-d %b %Y})."})
+        last = last_benchmark.get(eid)
+        if last is not None and last < benchmark_cutoff:
+            reasons.append({"key": "no_benchmark",
+                            "text": f"No benchmark completed in 90 days (last on {last:%-d %b %Y})."})
+        elif last is None and start < benchmark_cutoff:
+            reasons.append({"key": "no_benchmark", "text": "No benchmark completed in the last 90 days."})
+        if stuck.get(eid):
+            goal_title, since = stuck[eid][0]
+            more = f" (and {len(stuck[eid]) - 1} more)" if len(stuck[eid]) > 1 else ""
+            reasons.append({"key": "stuck_goal",
+                            "text": f"Goal “{goal_title}” unchanged since {since:%-d %b %Y}{more}."})
+        if eid in falling:
+            before, recent = falling[eid]
+            reasons.append({"key": "falling_feedback",
+                            "text": f"Feedback falling: mean {recent:.2f} in the last 90 days, "
+                                    f"{before:.2f} in the 90 days before."})
+        if reasons:
+            out.append({"id": eid, "title": title, "unit": unit_name, "reasons": reasons})
+    out.sort(key=lambda r: -len(r["reasons"]))
+    return out
+
+
+def _falling_feedback(engagement_ids, as_of):
+    """{engagement_id: (mean before, mean recent)} for engagements whose feedback fell (one query)."""
+    recent_from = as_of - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
+    before_from = recent_from - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
+    window = Case(None, [(FeedbackResponse.submitted_on > recent_from, 1)], 0)
+    rows = (FeedbackAnswer.select(FeedbackResponse.engagement, window, fn.AVG(FeedbackAnswer.value),
+                                  fn.COUNT(FeedbackResponse.id.distinct()))
+            .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
+            .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null()
+                   & (FeedbackItem.kind == "likert") & (FeedbackResponse.submitted_on > before_from)
+                   & (FeedbackResponse.submitted_on <= as_of))
+            .group_by(FeedbackResponse.engagement, window).tuples())
+    means = defaultdict(dict)
+    for eid, is_recent, mean, responses in rows:
+        if responses >= FEEDBACK_MIN_RESPONSES:
+            means[eid][int(is_recent)] = float(mean)
+    return {eid: (m[0], m[1]) for eid, m in means.items()
+            if 0 in m and 1 in m and m[0] - m[1] >= FEEDBACK_DROP - 1e-9}
+
+
+def dashboard(filters, as_of=None):
+    """Everything the portfolio dashboard shows."""
+    used = competency_reports.competencies_used(filters)
+    top = sorted((c for c in used["competencies"] if c["meetings"]), key=lambda c: (-c["meetings"], c["name"]))[:5]
+    return {
+        "active": active_engagements(filters),
+        "requests": requests_delivered(filters),
+        "hours": hours(filters),
+        "attention": needs_attention(filters, as_of),
+        "competencies": {"framework": used["framework"], "total_meetings": used["total_meetings"],
+                         "domains": used["domains"], "top": top},
+    }

@@ -1,0 +1,208 @@
+"""Progress movement, for one engagement and across the portfolio: the stage timeline (entries,
+revisits, days in stage), the stage scores after the Stages of Implementation Completion (SIC: per
+stage the duration and the proportion of its benchmarks completed; the furthest stage reached), goals
+by status and their status changes over time, and feedback scales over time.
+
+Days in stage: an entry lasts from its date to the next entry's date; the last entry runs to `as_of`
+(today), or to the end date of a closed engagement. A stage's days are the sum over its visits.
+Pure query functions: a fixed number of queries whatever the data size; meetings are never loaded.
+"""
+import datetime as dt
+from collections import defaultdict
+
+from peewee import fn
+
+from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Stage, StageEntry
+from . import feedback as feedback_reports
+from .filters import as_date, month_label, month_of, month_range, share
+
+
+def _timeline(entries, engagement, as_of):
+    """[(entry, left_on, days)] for one engagement's stage entries (sorted by date, id)."""
+    end = as_of
+    if engagement.status == "closed" and engagement.end_date and engagement.end_date < as_of:
+        end = engagement.end_date
+    out = []
+    for i, entry in enumerate(entries):
+        left = entries[i + 1].entered_on if i + 1 < len(entries) else None
+        days = max(0, ((left or end) - entry.entered_on).days)
+        out.append((entry, left, days))
+    return out
+
+
+def _stage_entries(engagement_ids):
+    by_engagement = defaultdict(list)
+    for entry in (StageEntry.select().where(StageEntry.engagement.in_(engagement_ids))
+                  .order_by(StageEntry.engagement, StageEntry.entered_on, StageEntry.id)):
+        by_engagement[entry.engagement_id].append(entry)
+    return by_engagement
+
+
+def _benchmarks(engagement_ids):
+    """{(engagement_id, stage_id): (total, completed, first done, last done)} (one query)."""
+    out = {}
+    for eid, sid, total, done, first, last in (
+            Benchmark.select(Benchmark.engagement, Benchmark.stage, fn.COUNT(Benchmark.id),
+                             fn.COUNT(Benchmark.completed_on), fn.MIN(Benchmark.completed_on),
+                             fn.MAX(Benchmark.completed_on))
+            .where(Benchmark.engagement.in_(engagement_ids))
+            .group_by(Benchmark.engagement, Benchmark.stage).tuples()):
+        out[(eid, sid)] = (total, done, as_date(first), as_date(last))
+    return out
+
+
+def _goals(engagement_ids, filters):
+    """{"by_status": {status: n}, "months": [...], "changes": {status: [n per month]}} (two queries)."""
+    by_status = {key: 0 for key, _ in GOAL_STATUSES}
+    for status, n in (Goal.select(Goal.status, fn.COUNT(Goal.id))
+                      .where(Goal.engagement.in_(engagement_ids) & Goal.deleted_at.is_null())
+                      .group_by(Goal.status).tuples()):
+        by_status[status] = n
+    month = month_of(GoalStatusChange.changed_on)
+    changes = {(m, status): n for m, status, n in
+               GoalStatusChange.select(month, GoalStatusChange.status, fn.COUNT(GoalStatusChange.id))
+               .join(Goal)
+               .where(Goal.engagement.in_(engagement_ids) & Goal.deleted_at.is_null()
+                      & filters.date_condition(GoalStatusChange.changed_on))
+               .group_by(month, GoalStatusChange.status).tuples()}
+    months = month_range({m for m, _ in changes})
+    return {
+        "by_status": by_status,
+        "labels": dict(GOAL_STATUSES),
+        "transitions": {
+            "months": [{"key": m, "label": month_label(m)} for m in months],
+            "by_status": {key: [changes.get((m, key), 0) for m in months] for key, _ in GOAL_STATUSES},
+        },
+    }
+
+
+def engagement_progress(filters, as_of=None):
+    """One engagement (filters.engagement), or None when it is not in the user's scope.
+
+    {"engagement": {"id", "title", "status"},
+     "stages": [{"key", "name", "entered_on", "days", "visits", "benchmarks_total", "benchmarks_completed",
+                 "proportion", "first_benchmark_on", "last_benchmark_on"}]   (every stage, in order;
+                 entered_on/days None for a stage not reached),
+     "timeline": [{"key", "name", "entered_on", "left_on", "days", "revisit"}],
+     "furthest_stage": key or None, "furthest_stage_name", "current_stage",
+     "goals": {"by_status": {status: n}, "transitions": {...}},
+     "feedback": [{"label", "responses", "scales": {scale: {"mean", "n", "suppressed"}}}] by quarter}"""
+    as_of = as_of or dt.date.today()
+    engagement = (filters.replace(isp=None, stage=None)._engagements()
+                  .where(Engagement.id == filters.engagement).first()) if filters.engagement else None
+    if engagement is None:
+        return None
+    stages = list(Stage.ordered())
+    entries = _stage_entries([engagement.id])[engagement.id]
+    benchmarks = _benchmarks([engagement.id])
+    timeline, seen = [], set()
+    days, visits, first_entry = defaultdict(int), defaultdict(int), {}
+    for entry, left, n in _timeline(entries, engagement, as_of):
+        stage = next(s for s in stages if s.id == entry.stage_id)
+        timeline.append({"key": stage.key, "name": stage.name, "entered_on": entry.entered_on, "left_on": left,
+                         "days": n, "revisit": entry.stage_id in seen})
+        seen.add(entry.stage_id)
+        days[entry.stage_id] += n
+        visits[entry.stage_id] += 1
+        first_entry.setdefault(entry.stage_id, entry.entered_on)
+    rows = []
+    for s in stages:
+        total, done, first, last = benchmarks.get((engagement.id, s.id), (0, 0, None, None))
+        rows.append({"key": s.key, "name": s.name, "entered_on": first_entry.get(s.id),
+                     "days": days[s.id] if s.id in seen else None, "visits": visits.get(s.id, 0),
+                     "benchmarks_total": total, "benchmarks_completed": done, "proportion": share(done, total),
+                     "first_benchmark_on": first, "last_benchmark_on": last})
+    reached = [s for s in stages if s.id in seen]
+    furthest = reached[-1] if reached else None
+    current = next((s for s in stages if entries and s.id == entries[-1].stage_id), None)
+    return {
+        "engagement": {"id": engagement.id, "title": engagement.title, "status": engagement.status},
+        "stages": rows,
+        "timeline": timeline,
+        "furthest_stage": furthest.key if furthest else None,
+        "furthest_stage_name": furthest.name if furthest else None,
+        "current_stage": current.key if current else None,
+        "goals": _goals([engagement.id], filters),
+        "feedback": [{"label": p["label"], "responses": p["responses"], "scales": p["scales"]}
+                     for p in feedback_reports.scores_over_time(engagement.id)],
+    }
+
+
+def portfolio_progress(filters, as_of=None):
+    """Across the engagements in scope:
+    {"engagements": n,
+     "stages": [{"key", "name", "engagements" (that entered it), "entries", "revisits", "current",
+                 "days", "mean_days" (per engagement that entered it), "benchmarks_total",
+                 "benchmarks_completed", "proportion"}],
+     "furthest_stage": key of the furthest stage any engagement reached, "furthest_stage_name",
+     "furthest": [{"key", "name", "engagements"}]  (engagements whose furthest stage it is),
+     "rows": [{"id", "title", "current_stage", "furthest_stage", "days_in_current", "benchmarks_total",
+               "benchmarks_completed", "proportion"}],
+     "goals": {...}, "feedback": {scale: {"mean", "n", "suppressed"}}}"""
+    as_of = as_of or dt.date.today()
+    engagements = list(Engagement.select(Engagement.id, Engagement.title, Engagement.status, Engagement.end_date)
+                       .where(Engagement.id.in_(filters.engagement_ids()))
+                       .order_by(Engagement.title, Engagement.id))
+    ids = [e.id for e in engagements]
+    stages = list(Stage.ordered())
+    by_id = {s.id: s for s in stages}
+    entries = _stage_entries(ids) if ids else {}
+    benchmarks = _benchmarks(ids) if ids else {}
+    per_stage = {s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0}
+                 for s in stages}
+    furthest_count = defaultdict(int)
+    by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for (eid, sid), (total, done, _first, _last) in benchmarks.items():
+        by_engagement[eid][0] += total
+        by_engagement[eid][1] += done
+        by_stage[sid][0] += total
+        by_stage[sid][1] += done
+    rows = []
+    for e in engagements:
+        timeline = _timeline(entries.get(e.id, []), e, as_of)
+        seen = set()
+        for entry, _left, n in timeline:
+            stat = per_stage[entry.stage_id]
+            stat["revisits"] += entry.stage_id in seen
+            seen.add(entry.stage_id)
+            stat["engagements"].add(e.id)
+            stat["entries"] += 1
+            stat["days"] += n
+        current = by_id[timeline[-1][0].stage_id] if timeline else None
+        if current:
+            per_stage[current.id]["current"] += 1
+        furthest = max((by_id[sid] for sid in seen), key=lambda s: (s.position, s.id), default=None)
+        if furthest:
+            furthest_count[furthest.id] += 1
+        total, done = by_engagement[e.id]
+        rows.append({"id": e.id, "title": e.title, "current_stage": current.name if current else None,
+                     "furthest_stage": furthest.name if furthest else None,
+                     "days_in_current": timeline[-1][2] if timeline else None,
+                     "benchmarks_total": total, "benchmarks_completed": done, "proportion": share(done, total)})
+    stage_rows = []
+    for s in stages:
+        stat = per_stage[s.id]
+        total, done = by_stage[s.id]
+        n = len(stat["engagements"])
+        stage_rows.append({"key": s.key, "name": s.name, "engagements": n, "entries": stat["entries"],
+                           "revisits": stat["revisits"], "current": stat["current"], "days": stat["days"],
+                           "mean_days": round(stat["days"] / n, 1) if n else None,
+                           "benchmarks_total": total, "benchmarks_completed": done, "proportion": share(done, total)})
+    reached = [s for s in stages if per_stage[s.id]["engagements"]]
+    return {
+        "engagements": len(engagements),
+        "stages": stage_rows,
+        "furthest_stage": reached[-1].key if reached else None,
+        "furthest_stage_name": reached[-1].name if reached else None,
+        "furthest": [{"key": s.key, "name": s.name, "engagements": furthest_count.get(s.id, 0)} for s in stages],
+        "rows": rows,
+        "goals": _goals(ids, filters),
+        "feedback": feedback_reports.scale_scores(ids, filters.start, filters.end) if ids else {},
+    }
+
+
+def progress(filters, as_of=None):
+    """One engagement's progress when filters.engagement is set, else the portfolio's."""
+    if filters.engagement:
+        return engagement_progress(filters, as_of)
+    return portfolio_progress(filters, as_of)

@@ -1,0 +1,150 @@
+"""Reports and dashboards: the leaders' portfolio dashboard, competencies used, strategies and dose,
+progress movement, the printable engagement report, and the CSV export of each.
+
+Every page reads the same GET filters (ReportFilters) and computes its numbers through the report
+functions in tracker/reports/, which restrict everything to what the signed-in user may see: leaders
+their organization's scope, ISPs their engagements, recipients their unit's engagements. The charts
+are drawn by static/js/charts.js from JSON data islands; each has the same numbers in a table.
+"""
+import datetime as dt
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from .. import exports, policy
+from ..models import (
+    GOAL_STATUSES,
+    MEETING_KINDS,
+    SUPPORT_MODELS,
+    Deliverable,
+    Engagement,
+    EngagementISP,
+    Goal,
+    GoalStatusChange,
+    Stage,
+    Unit,
+    User,
+)
+from ..reports import competencies, portfolio, progress, strategies
+from ..reports import feedback as feedback_reports
+from ..reports.filters import ReportFilters
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+PAGES = (("reports.index", "Portfolio"), ("reports.competencies_page", "Competencies"),
+         ("reports.strategies_page", "Strategies and dose"), ("reports.progress_page", "Progress"))
+
+
+@bp.app_template_filter("hours")
+def minutes_to_hours(minutes):
+    return round((minutes or 0) / 60, 1)
+
+
+@bp.app_template_filter("goal_count")
+def goal_count(status, by_status):
+    return by_status.get(status, 0)
+
+
+@bp.app_template_filter("scale_mean")
+def scale_mean(cells, scale):
+    """The mean of a feedback cell for a chart (None when hidden by the minimum-count rule)."""
+    cell = (cells or {}).get(scale)
+    return round(cell["mean"], 2) if cell and not cell["suppressed"] else None
+
+
+def _filters():
+    return ReportFilters.from_args(request.args, current_user)
+
+
+def _choices():
+    """What the filter bar offers: only what the user may see (four queries)."""
+    visible = policy.visible_engagements(current_user)
+    engagements = list(visible.select(Engagement.id, Engagement.title).order_by(Engagement.title, Engagement.id)
+                       .tuples())
+    units = list(Unit.select(Unit.id, Unit.name)
+                 .where(Unit.id.in_(policy.visible_engagements(current_user).select(Engagement.unit)))
+                 .order_by(Unit.name, Unit.id).tuples())
+    on_visible = EngagementISP.select(EngagementISP.user).where(
+        EngagementISP.engagement.in_(policy.visible_engagements(current_user).select(Engagement.id)))
+    isps = list(User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name, User.id).tuples())
+    stages = list(Stage.select(Stage.id, Stage.name).order_by(Stage.position).tuples())
+    return {"engagement": engagements, "unit": units, "isp": isps, "stage": stages,
+            "model": list(SUPPORT_MODELS), "kind": list(MEETING_KINDS)}
+
+
+def _render(template, filters, **context):
+    return render_template(template, filters=filters, choices=_choices(), pages=PAGES, **context)
+
+
+@bp.route("/", strict_slashes=False)
+@login_required
+def index():
+    filters = _filters()
+    return _render("reports/index.html", filters, data=portfolio.dashboard(filters))
+
+
+@bp.route("/competencies")
+@login_required
+def competencies_page():
+    filters = _filters()
+    frameworks = competencies.frameworks()
+    return _render("reports/competencies.html", filters,
+                   framework_choices=[(f["key"], f["short_name"]) for f in frameworks],
+                   data=competencies.competencies_used(filters), monthly=competencies.over_time(filters),
+                   isps=competencies.by_isp(filters))
+
+
+@bp.route("/strategies")
+@login_required
+def strategies_page():
+    filters = _filters()
+    return _render("reports/strategies.html", filters, data=strategies.strategies_used(filters),
+                   dose=strategies.dose(filters), between=strategies.between_monthly(filters))
+
+
+@bp.route("/progress")
+@login_required
+def progress_page():
+    filters = _filters()
+    data = progress.progress(filters)
+    if filters.engagement and data is None:
+        abort(404)
+    return _render("reports/progress.html", filters, data=data, one=bool(filters.engagement),
+                   statuses=GOAL_STATUSES, scales=_scale_names())
+
+
+def _scale_names():
+    spec = feedback_reports.instrument_spec()
+    return {s["key"]: s["name"] for s in spec.get("scales", [])}
+
+
+@bp.route("/engagements/<int:engagement_id>")
+@login_required
+def engagement_report(engagement_id):
+    engagement = policy.get_engagement(engagement_id)
+    filters = ReportFilters(user=current_user, engagement=engagement.id)
+    goals = list(Goal.live().where(Goal.engagement == engagement).order_by(Goal.created_at, Goal.id))
+    history = {}
+    if goals:
+        for change in (GoalStatusChange.select().where(GoalStatusChange.goal.in_([g.id for g in goals]))
+                       .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)):
+            history.setdefault(change.goal_id, []).append(change)
+    deliverables = list(Deliverable.select().where(Deliverable.engagement == engagement)
+                        .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id))
+    return render_template(
+        "reports/engagement.html", e=engagement, filters=filters, isps=engagement.isps(),
+        goals=[{"goal": g, "history": history.get(g.id, [])} for g in goals],
+        progress=progress.engagement_progress(filters), competencies=competencies.competencies_used(filters),
+        strategies=strategies.strategies_used(filters), dose=strategies.dose(filters),
+        feedback=feedback_reports.scale_scores([engagement.id]), scales=_scale_names(),
+        deliverables=deliverables, generated=dt.date.today())
+
+
+@bp.route("/<name>.csv")
+@login_required
+def export_csv(name):
+    filters = _filters()
+    response = exports.csv_response(name, filters)
+    if response is None:
+        abort(404)
+    return response
