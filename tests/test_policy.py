@@ -226,6 +226,12 @@ def test_visible_requests(demo, requests, who):
     assert seen == VISIBLE_REQUESTS[who]
 
 
+def test_intermediary_leader_reads_every_request(demo, requests):
+    director = factories.user("leader", organization=demo.center)
+    seen = {r.id for r in policy.visible_requests(director)}
+    assert seen == {r.id for r in requests.values()}
+
+
 def test_get_request_404_when_not_visible(demo, requests):
     assert policy.get_request(requests["A"].id, user=demo.recipient_a).id == requests["A"].id
     with pytest.raises(NotFound):

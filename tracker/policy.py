@@ -2,7 +2,8 @@
 
 - admin: sees and changes everything.
 - leader: reads everything in their organization's scope (engagements of its units, or those it
-  supports as the intermediary); a leader with no organization reads everything. Leaders change nothing.
+  supports as the intermediary, whose leaders also read every support request); a leader with no
+  organization reads everything. Leaders change nothing.
 - isp: sees and changes the engagements they co-lead or support; triages support requests.
 - recipient: sees their own unit's requests and engagements; submits requests and gives feedback.
 
@@ -104,6 +105,8 @@ def visible_requests(user, query=None):
     if user.role in ("admin", "isp") or (user.role == "leader" and user.organization_id is None):
         return query
     if user.role == "leader":
+        if user.organization.kind == "intermediary":
+            return query  # requests are addressed to the intermediary: its director reads them all
         return query.where(SupportRequest.unit.in_(_scope_units(user.organization_id)))
     if user.role == "recipient":
         return query.where(SupportRequest.unit == user.unit_id)
