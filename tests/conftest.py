@@ -3,6 +3,7 @@
 Databases: SQLite by default (a copy of a template file built once per run); PostgreSQL when
 TRACKER_TEST_DATABASE_URL is set (schema built once, every table emptied before each test).
 """
+import html as htmllib
 import os
 import re
 import shutil
@@ -110,6 +111,13 @@ def as_user(app):
     def make(user):
         return sign_in(app.test_client(), user)
     return make
+
+
+def field_error(html, field_id):
+    """The message the render_field macro shows next to a field (<p class="error" id="FIELD-error">),
+    unescaped, or None when the field has no error."""
+    match = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
+    return htmllib.unescape(match.group(1)).strip() if match else None
 
 
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

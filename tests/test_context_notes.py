@@ -10,7 +10,7 @@ from tracker.catalog import cfir_domains
 from tracker.models import AuditEntry, ContextNote
 
 from . import factories
-from .conftest import post_form
+from .conftest import field_error, post_form
 
 TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=120)
@@ -38,10 +38,6 @@ def make(eng, **kwargs):
 def counts():
     return {"notes": ContextNote.select().count(), "audit": AuditEntry.select().count()}
 
-
-def field_error(page, name):
-    match = re.search(rf'id="{name}-error">(.*?)</p>', page, re.S)
-    return html.unescape(match.group(1)) if match else None
 
 
 def detail(client, eng):

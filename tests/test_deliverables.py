@@ -1,7 +1,6 @@
 """Deliverables of an engagement: add, edit, mark delivered, delete (with confirmation), safe links,
 overdue badges, and who may change them."""
 import datetime as dt
-import html
 import re
 
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from tracker.models import AuditEntry, Deliverable
 
 from . import factories
-from .conftest import post_form
+from .conftest import field_error, post_form
 
 TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=120)
@@ -35,10 +34,6 @@ def make(eng, **kwargs):
 def counts():
     return {"deliverables": Deliverable.select().count(), "audit": AuditEntry.select().count()}
 
-
-def field_error(page, name):
-    match = re.search(rf'id="{name}-error">(.*?)</p>', page, re.S)
-    return html.unescape(match.group(1)) if match else None
 
 
 def detail(client, eng):

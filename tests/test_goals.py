@@ -4,15 +4,13 @@ On factories.small_world(): engagement A is co-led by isp_a1 and isp_a2; isp_b i
 recipient_a belongs to A's unit, recipient_b to B's.
 """
 import datetime as dt
-import html as htmllib
-import re
 
 import pytest
 
 from tracker.models import AuditEntry, Goal, GoalStatusChange
 
 from . import factories
-from .conftest import post_form
+from .conftest import field_error, post_form
 
 
 def goals_url(engagement, tail="new"):
@@ -24,11 +22,6 @@ def page(client, engagement):
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
-
-def error_after(html, field_id):
-    """The error message rendered right after the field with this id (the render_field macro)."""
-    match = re.search(rf'id="{field_id}"[^>]*>.*?<p class="error" id="{field_id}-error">([^<]+)</p>', html, re.S)
-    return htmllib.unescape(match.group(1)) if match else ""
 
 
 def goal_with_history(engagement, changed_on=dt.date(2026, 2, 1), status="not_started", **kwargs):
@@ -97,7 +90,7 @@ def test_add_refuses_invalid_input(demo, as_user, data, field, message):
     response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a), data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert message in error_after(html, field)
+    assert message in field_error(html, field)
     assert "Kept indicator</textarea>" in html and "Kept target</textarea>" in html
     assert counts() == before
 
@@ -125,7 +118,7 @@ def test_edit_without_title_is_refused(demo, as_user):
                          {"title": " ", "indicator": "Typed indicator", "target": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert error_after(html, "title") == "Give the goal a title."
+    assert field_error(html, "title") == "Give the goal a title."
     assert "Typed indicator</textarea>" in html
     assert Goal.get_by_id(goal.id).title == "Old title"
 
@@ -168,7 +161,7 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
                          {"status": status, "changed_on": "2026-02-11", "note": "  "})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert error_after(html, "note") == f"Say why the goal is {status}."
+    assert field_error(html, "note") == f"Say why the goal is {status}."
     assert f'<option selected value="{status}">' in html and 'value="2026-02-11"' in html
     assert counts() == before and Goal.get_by_id(goal.id).status == "not_started"
 
@@ -190,7 +183,7 @@ def test_status_change_refuses_invalid_input(demo, as_user, data, field, message
     response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a, f"{goal.id}/status"), data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert error_after(html, field) == message
+    assert field_error(html, field) == message
     assert "Typed note</textarea>" in html
     assert counts() == before and Goal.get_by_id(goal.id).status == "not_started"
 

@@ -21,7 +21,7 @@ from tracker.models import (
 )
 from tracker.services import requests as service
 
-from .conftest import csrf_token, post_form
+from .conftest import field_error, csrf_token, post_form
 
 TODAY = dt.date.today()
 FUTURE = TODAY + dt.timedelta(days=40)
@@ -41,10 +41,8 @@ def text(response):
     return htmllib.unescape(response.get_data(as_text=True))
 
 
-def field_error(response, field_id):
-    """The message shown next to a field (render_field's <p class="error" id="FIELD-error">)."""
-    match = re.search(rf'<p class="error" id="{field_id}-error">(.*?)</p>', text(response), re.S)
-    return match.group(1).strip() if match else None
+def error_next_to(response, field_id):
+    return field_error(text(response), field_id)
 
 
 def location(response):
@@ -152,7 +150,7 @@ def test_admin_submits_for_any_unit(demo, as_user):
 def test_admin_must_choose_a_known_unit(demo, as_user, unit_value, message):
     response = post_form(as_user(demo.admin), "/requests/new", dict(VALID, unit=unit_value))
     assert response.status_code == 400
-    assert field_error(response, "unit") == message
+    assert error_next_to(response, "unit") == message
     assert VALID["description"] in text(response)
     assert SupportRequest.select().count() == 0
 
@@ -170,7 +168,7 @@ def test_admin_must_choose_a_known_unit(demo, as_user, unit_value, message):
 def test_new_request_refused_with_the_message_next_to_the_field(demo, as_user, overrides, field, message, kept):
     response = post_form(as_user(demo.recipient_a), "/requests/new", dict(VALID, **overrides))
     assert response.status_code == 400
-    assert field_error(response, field) == message
+    assert error_next_to(response, field) == message
     assert kept in text(response)
     assert SupportRequest.select().count() == 0
     assert AuditEntry.select().where(AuditEntry.entity == "SupportRequest").count() == 0
@@ -318,7 +316,7 @@ def test_accept_refused_with_the_message_next_to_the_field(demo, as_user, overri
     response = post_form(as_user(demo.isp_a1), f"/requests/{req.id}/accept",
                          accept_data(demo, problem_statement="Typed problem text", **overrides))
     assert response.status_code == 400
-    assert field_error(response, field) == message
+    assert error_next_to(response, field) == message
     assert "Typed problem text" in text(response)
     assert counts() == before
     assert SupportRequest.get_by_id(req.id).status == "submitted"
@@ -332,7 +330,7 @@ def test_inactive_isp_is_not_offered_nor_accepted(demo, as_user):
     assert "Cai ISP" not in text(client.get(f"/requests/{req.id}/accept"))
     before = counts()
     response = post_form(client, f"/requests/{req.id}/accept", accept_data(demo))
-    assert response.status_code == 400 and field_error(response, "co_lead_2") == "Choose an active ISP from the list."
+    assert response.status_code == 400 and error_next_to(response, "co_lead_2") == "Choose an active ISP from the list."
     assert counts() == before
 
 
@@ -380,7 +378,7 @@ def test_decline_needs_a_reason_and_the_requester_sees_it(demo, as_user):
 
     refused = post_form(client, f"/requests/{req.id}/decline", {"decline_reason": "   "})
     assert refused.status_code == 400
-    assert field_error(refused, "decline_reason") == "Say why the request is declined."
+    assert error_next_to(refused, "decline_reason") == "Say why the request is declined."
     assert SupportRequest.get_by_id(req.id).status == "submitted"
 
     reason = "Our team is fully booked until next year; the state TA centre may help sooner."
@@ -405,7 +403,7 @@ def test_ask_and_answer_round_trip(demo, as_user):
     isp = as_user(demo.isp_a1)
     refused = post_form(isp, f"/requests/{req.id}/ask", {"info_question": ""})
     assert refused.status_code == 400
-    assert field_error(refused, "info_question") == "Write the question for the requester."
+    assert error_next_to(refused, "info_question") == "Write the question for the requester."
     assert SupportRequest.get_by_id(req.id).status == "submitted"
 
     question = "Which districts would take part first?"
@@ -421,7 +419,7 @@ def test_ask_and_answer_round_trip(demo, as_user):
     empty = post_form(requester, f"/requests/{req.id}/answer", {"info_answer": " "},
                       token_from=f"/requests/{req.id}")
     assert empty.status_code == 400
-    assert field_error(empty, "info_answer") == "Write your answer to the question."
+    assert error_next_to(empty, "info_answer") == "Write your answer to the question."
     assert question in text(empty)
     assert SupportRequest.get_by_id(req.id).status == "info_requested"
 

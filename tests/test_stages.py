@@ -5,7 +5,6 @@ The engagement under test is co-led by isp_a1 and isp_a2 in unit A, started 120 
 Exploration since its start (7 default benchmarks).
 """
 import datetime as dt
-import html
 import re
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from tracker.models import AuditEntry, Benchmark, BenchmarkTemplate, Engagement, Stage, StageEntry
 
 from . import factories
-from .conftest import post_form
+from .conftest import field_error, post_form
 
 TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=120)
@@ -39,10 +38,6 @@ def counts():
             "completed": Benchmark.select().where(Benchmark.completed_on.is_null(False)).count(),
             "audit": AuditEntry.select().count()}
 
-
-def field_error(page, name):
-    match = re.search(rf'id="{name}-error">(.*?)</p>', page, re.S)
-    return html.unescape(match.group(1)) if match else None
 
 
 def day(n):

@@ -4,7 +4,6 @@ On factories.small_world(): engagement A is co-led by isp_a1 and isp_a2; isp_b i
 recipient_a belongs to A's unit, recipient_b to B's.
 """
 import datetime as dt
-import html as htmllib
 import re
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from tracker.models import AuditEntry, TeamMember
 
 from . import factories
-from .conftest import post_form
+from .conftest import field_error, post_form
 
 
 def team_url(engagement, tail="new"):
@@ -24,11 +23,6 @@ def page(client, engagement):
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
-
-def error_after(html, field_id):
-    """The error message rendered right after the field with this id (the render_field macro)."""
-    match = re.search(rf'id="{field_id}"[^>]*>.*?<p class="error" id="{field_id}-error">([^<]+)</p>', html, re.S)
-    return htmllib.unescape(match.group(1)) if match else None
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -95,7 +89,7 @@ def test_add_refuses_invalid_input_next_to_the_field(demo, as_user, data, field,
     response = post_form(client, team_url(demo.engagement_a), data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert message in (error_after(html, field) or "")
+    assert message in (field_error(html, field) or "")
     assert f'id="{field}"' in html and 'aria-invalid="true"' in html
     for key, value in data.items():  # the typed input is still there
         if key != "position" and value.strip():
@@ -131,7 +125,7 @@ def test_edit_refuses_joining_after_leaving(demo, as_user):
         "name": "Changed", "position": "manager", "email": "", "joined_on": "2026-04-01"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "cannot have joined after that" in error_after(html, "joined_on")
+    assert "cannot have joined after that" in field_error(html, "joined_on")
     assert 'value="Changed"' in html and 'value="2026-04-01"' in html
     assert TeamMember.get_by_id(member.id).name == "Alex Rivera"
 
@@ -164,7 +158,7 @@ def test_end_before_joining_is_refused(demo, as_user):
     response = post_form(client, team_url(demo.engagement_a, f"{member.id}/end"), {"left_on": "2026-02-09"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "cannot be before it started" in error_after(html, "left_on")
+    assert "cannot be before it started" in field_error(html, "left_on")
     assert 'value="2026-02-09"' in html
     assert TeamMember.get_by_id(member.id).left_on is None
 
@@ -179,7 +173,7 @@ def test_end_without_a_valid_date_is_refused(demo, as_user, typed, message):
     response = post_form(as_user(demo.isp_a1), team_url(demo.engagement_a, f"{member.id}/end"), {"left_on": typed})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert error_after(html, "left_on") == message
+    assert field_error(html, "left_on") == message
     assert f'value="{typed}"' in html
     assert TeamMember.get_by_id(member.id).left_on is None
 
