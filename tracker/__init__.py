@@ -54,10 +54,11 @@ def create_app(test_config=None):
         raise RuntimeError(
             "SECRET_KEY is missing or left at its default: set it in instance/config.py or TRACKER_SECRET_KEY.")
 
-    from . import auth, cli, db, views
+    from . import auth, cli, db, security, views
 
     db.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     views.init_app(app)
     cli.init_app(app)
     if test_config is None and app.config["DATABASE_URL"].startswith("sqlite"):
