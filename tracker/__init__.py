@@ -38,6 +38,9 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PER_PAGE=25,
+        SIGNIN_MAX_FAILURES_ACCOUNT=5,  # failed sign-ins per account within SIGNIN_LOCK_MINUTES
+        SIGNIN_MAX_FAILURES_ADDRESS=20,  # per client address (a shared office has several people)
+        SIGNIN_LOCK_MINUTES=15,
         DATE_FORMAT="%-d %b %Y",
     )
     if test_config is None:

@@ -58,3 +58,67 @@ def roles_required(*roles):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+# --- sign-in: one answer for unknown email and wrong password, throttled in the database ---------
+
+BAD_CREDENTIALS = "That email and password do not match an active account."
+# A hash to check against when the email is unknown, so both failures take about the same time.
+_DUMMY_HASH = None
+
+
+def _dummy_hash():
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        from werkzeug.security import generate_password_hash
+
+        _DUMMY_HASH = generate_password_hash("not a real password")
+    return _DUMMY_HASH
+
+
+def throttled_for(email, address, now=None):
+    """Minutes until sign-in may be tried again for this account or address (0: go ahead)."""
+    import datetime as dt
+
+    from flask import current_app
+
+    from .models import SignInAttempt, utcnow
+
+    now = now or utcnow()
+    window = dt.timedelta(minutes=current_app.config["SIGNIN_LOCK_MINUTES"])
+    since = now - window
+    recent = SignInAttempt.select().where(SignInAttempt.at >= since)
+    checks = ((recent.where(SignInAttempt.email == email), current_app.config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
+              (recent.where(SignInAttempt.address == address), current_app.config["SIGNIN_MAX_FAILURES_ADDRESS"]))
+    wait = 0
+    for query, limit in checks:
+        failures = list(query.order_by(SignInAttempt.at.desc()).limit(limit))
+        if len(failures) >= limit:
+            unlock = failures[-1].at + window  # the oldest of the last `limit` failures ages out
+            wait = max(wait, -(-int((unlock - now).total_seconds()) // 60))
+    return wait
+
+
+def authenticate(email, password, address):
+    """(user, None) on success; (None, message) otherwise. Failures are recorded for throttling."""
+    from werkzeug.security import check_password_hash
+
+    from .db import database
+    from .models import SignInAttempt, User
+
+    email = (email or "").strip().lower()[:254]
+    address = (address or "unknown")[:64]
+    wait = throttled_for(email, address)
+    if wait:
+        return None, (f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}, "
+                      "or ask an administrator to reset your password.")
+    user = User.select().where(User.email == email).first()
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same work as for a real account
+    elif user.is_active and user.check_password(password):
+        with database.atomic():
+            SignInAttempt.delete().where(SignInAttempt.email == email).execute()
+        return user, None
+    with database.atomic():
+        SignInAttempt.create(email=email, address=address)
+    return None, BAD_CREDENTIALS

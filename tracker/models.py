@@ -867,6 +867,15 @@ class OutboxMessage(BaseModel):
     error = TextField(default="")
 
 
+# --- sign-in throttling -----------------------------------------------------------------------
+
+class SignInAttempt(BaseModel):
+    """A failed sign-in, kept in the database so throttling holds across workers and app servers."""
+    email = CharField(max_length=254, index=True)
+    address = CharField(max_length=64, index=True)
+    at = DateTimeField(default=utcnow, index=True)
+
+
 # --- audit log --------------------------------------------------------------------------------
 
 class AuditEntry(BaseModel):
@@ -893,6 +902,15 @@ class AuditEntry(BaseModel):
         return json.loads(self.changes or "{}")
 
 
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API; only its sha256 is stored (the token is shown once)."""
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    name = CharField(max_length=100, default="")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+
+
 MODELS = [
     SchemaVersion, Organization, Unit, User,
     CompetencyFramework, CompetencyDomain, Competency, Principle, Stage, BenchmarkTemplate,
@@ -901,4 +919,5 @@ MODELS = [
     StageEntry, Benchmark,
     Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, MeetingPrinciple, NextStep,
     Deliverable, ContextNote, FeedbackInvitation, FeedbackResponse, FeedbackAnswer, OutboxMessage, AuditEntry,
+    SignInAttempt, ApiToken,
 ]

@@ -2,14 +2,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import safe_next
+from ..auth import BAD_CREDENTIALS, authenticate, safe_next
 from ..forms import BaseForm
 from ..forms.auth import SignInForm
-from ..models import User
+from .helpers import form_status
 
 bp = Blueprint("auth", __name__)
 
-BAD_CREDENTIALS = "That email and password do not match an active account."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -18,15 +17,16 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
-        user = User.select().where(User.email == form.email.data.strip().lower()).first()
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        user, problem = authenticate(form.email.data, form.password.data, request.remote_addr)
+        if user is not None:
             next_url = safe_next(request.args.get("next"))
             session.clear()  # a fresh session on sign-in: nothing from before carries over
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(next_url)
-        form.form_errors.append(BAD_CREDENTIALS)
-    return render_template("auth/login.html", form=form), 200 if not form.form_errors else 401
+        form.form_errors.append(problem)
+        return render_template("auth/login.html", form=form), 401 if problem == BAD_CREDENTIALS else 429
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
