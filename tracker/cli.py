@@ -9,8 +9,19 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def init_app(app):
+    from . import backup
+
+    backup.init_app(app)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    from .generate import generate_data_command  # performance data (issue 8)
+    from .bench import bench_command
+
+    app.cli.add_command(generate_data_command)
+    app.cli.add_command(bench_command)
+    from .cli_api import create_token_command
+
+    app.cli.add_command(create_token_command)
 
 
 def _fail(message):
