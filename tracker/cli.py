@@ -9,9 +9,10 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def init_app(app):
-    from . import backup
+    from . import backup, loadtest
 
     backup.init_app(app)
+    loadtest.init_app(app)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     from .generate import generate_data_command  # performance data (issue 8)
