@@ -2,6 +2,7 @@
 import datetime as dt
 
 from flask import jsonify, render_template, request
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .. import models
@@ -49,7 +50,24 @@ def init_app(app):
                                   "fields": {}}), exc.code
         return render_template("errors/error.html", error=exc), exc.code
 
+    @app.errorhandler(OperationalError)
+    def storage_error(exc):
+        """A full disk, a read-only or unreachable database: say so plainly (503), never a trace."""
+        app.logger.exception("Database unavailable on %s %s", request.method, request.path)
+        from ..auth import wants_json
+
+        message = ("The database cannot be written to or reached right now (for example the disk is full "
+                   "or it is read-only). Nothing was saved. Try again later, or tell your administrator.")
+        if wants_json():
+            return jsonify(error={"code": "service_unavailable", "message": message, "fields": {}}), 503
+        return render_template("errors/error.html", error=None, storage_message=message), 503
+
     @app.errorhandler(Exception)
     def unexpected_error(exc):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from ..auth import wants_json
+
+        if wants_json():
+            return jsonify(error={"code": "internal_error", "message": "Something went wrong; nothing was saved.",
+                                  "fields": {}}), 500
         return render_template("errors/error.html", error=None), 500
