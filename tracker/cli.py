@@ -9,10 +9,11 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def init_app(app):
-    from . import backup, loadtest
+    from . import backup, loadtest, research
 
     backup.init_app(app)
     loadtest.init_app(app)
+    research.init_app(app)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     from .generate import generate_data_command  # performance data (issue 8)

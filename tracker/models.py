@@ -741,8 +741,8 @@ class MeetingCompetency(BaseModel):
     competency = ForeignKeyField(Competency, on_delete="RESTRICT")
     label = CharField(max_length=200)  # the name when logged
 
-    class Meta:
-        indexes = ((("meeting", "competency"), True),)
+    class Meta:  # (competency, meeting): the reports count meetings per competency from the index alone
+        indexes = ((("meeting", "competency"), True), (("competency", "meeting"), False))
 
 
 class MeetingStrategy(BaseModel):
@@ -751,8 +751,8 @@ class MeetingStrategy(BaseModel):
     label = CharField(max_length=200)
     minutes = IntegerField(null=True)  # dose given to this strategy, when known
 
-    class Meta:
-        indexes = ((("meeting", "strategy"), True),)
+    class Meta:  # (strategy, meeting): the reports count meetings per strategy from the index alone
+        indexes = ((("meeting", "strategy"), True), (("strategy", "meeting"), False))
 
 
 class MeetingPrinciple(BaseModel):

@@ -11,10 +11,14 @@ from .. import models
 def init_app(app):
     from . import auth, context_notes, deliverables, engagements, feedback, goals, home, meetings, requests, stages, team
     from . import reports
+    from . import admin
 
     for module in (auth, home, engagements, requests, meetings, team, goals, stages, deliverables, context_notes,
-                   feedback, reports):
+                   feedback, reports, admin):
         app.register_blueprint(module.bp)
+    from ..api import bp as api_bp
+
+    app.register_blueprint(api_bp)
 
     @app.template_filter("date")
     def format_date(value, fmt=None):

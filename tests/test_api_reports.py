@@ -1,0 +1,65 @@
+"""JSON API: the reports, computed by the same functions as the report pages, within the policy."""
+import datetime as dt
+
+from tracker.reports import portfolio
+from tracker.reports.filters import ReportFilters
+
+from . import factories
+from .api_helpers import Api
+
+REPORTS = ("portfolio", "competencies", "strategies", "progress")
+
+
+def _with_meetings(demo):
+    factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 3), competencies=[], strategies=[])
+    factories.meeting(demo.engagement_c, date=dt.date(2026, 2, 5))
+
+
+def test_every_report_answers_json(client, demo):
+    _with_meetings(demo)
+    for person in (demo.admin, demo.leader_foundation, demo.isp_a1, demo.recipient_a):
+        api = Api(client, person)
+        for name in REPORTS:
+            response = api.get(f"/reports/{name}")
+            assert response.status_code == 200, (person.role, name, response.get_json())
+            assert response.is_json
+
+
+def test_portfolio_matches_the_report_function(client, demo):
+    _with_meetings(demo)
+    data = Api(client, demo.recipient_a).get("/reports/portfolio").get_json()["data"]
+    from tracker.api.reports import jsonable
+
+    expected = jsonable(portfolio.dashboard(ReportFilters(user=demo.recipient_a)))
+    assert data == expected
+
+
+def test_report_filters_are_validated(client, demo):
+    api = Api(client, demo.admin)
+    for name in REPORTS:
+        response = api.get(f"/reports/{name}", model="pull", start="yesterday")
+        assert response.status_code == 400
+        assert {"model", "start"} <= set(response.get_json()["error"]["fields"])
+
+
+def test_reports_need_a_token(client, demo):
+    for name in REPORTS + ("feedback",):
+        assert Api(client).get(f"/reports/{name}").status_code == 401
+
+
+def test_progress_of_an_engagement_not_visible_is_404(client, demo):
+    api = Api(client, demo.recipient_b)
+    assert api.get("/reports/progress", engagement=demo.engagement_a.id).status_code == 404
+    assert Api(client, demo.recipient_a).get("/reports/progress", engagement=demo.engagement_a.id).status_code == 200
+
+
+def test_feedback_report(client, demo):
+    a = demo.engagement_a.id
+    response = Api(client, demo.recipient_a).get("/reports/feedback", engagement=a)
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["engagement_id"] == a and data["response_rate"]["invited"] == 0
+    assert Api(client, demo.recipient_b).get("/reports/feedback", engagement=a).status_code == 404
+    missing = Api(client, demo.admin).get("/reports/feedback")
+    assert missing.status_code == 400 and "engagement" in missing.get_json()["error"]["fields"]
+    assert Api(client, demo.admin).get("/reports/feedback", engagement=a, period="decade").status_code == 400

@@ -1,0 +1,108 @@
+"""The research export of the demo data: read back, checked against its codebook, and free of
+names, emails and notes."""
+import csv
+import datetime as dt
+import re
+
+import pytest
+
+from tracker.demo import seed
+from tracker.models import ContextNote, Meeting, Organization, TeamMember, User
+from tracker.research import CODEBOOK
+
+
+@pytest.fixture
+def exported(app, runner, tmp_path):
+    seed()
+    out = tmp_path / "export"
+    result = runner.invoke(args=["export-research", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def read(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_file_matches_its_codebook(exported):
+    codebook = read(exported / "codebook.csv")
+    by_file = {}
+    for entry in codebook:
+        by_file.setdefault(entry["file"], []).append(entry)
+    assert sorted(by_file) == sorted(f"{name}.csv" for name in CODEBOOK)
+    for file, columns in by_file.items():
+        rows = read(exported / file)
+        assert rows, f"{file} is empty on the demo data"
+        assert list(rows[0].keys()) == [c["column"] for c in columns], file
+        for c in columns:
+            allowed = set(c["allowed_values"].split("|")) if c["allowed_values"] else None
+            for row in rows:
+                value = row[c["column"]]
+                if value == "":
+                    continue
+                if c["type"] == "integer":
+                    int(value)
+                elif c["type"] == "date":
+                    dt.date.fromisoformat(value)
+                elif c["type"] == "boolean":
+                    assert value in ("0", "1"), (file, c["column"], value)
+                if allowed:
+                    assert value in allowed, (file, c["column"], value)
+
+
+def test_rows_add_up(exported):
+    meetings = read(exported / "meetings.csv")
+    assert len(meetings) == Meeting.live().count()
+    meeting_ids = {r["meeting_id"] for r in meetings}
+    assert {r["meeting_id"] for r in read(exported / "meeting_competencies.csv")} <= meeting_ids
+    stages = read(exported / "stage_history.csv")
+    assert any(r["visit"] == "2" for r in stages)  # the demo's revisit is kept
+    assert {r["scale"] for r in read(exported / "feedback_items.csv")} >= {"aim", "iam", "fim"}
+    dictionary = read(exported / "data_dictionary.csv")
+    assert len(dictionary) == sum(len(columns) for columns in CODEBOOK.values())
+    assert {r["Field Type"] for r in dictionary} >= {"text", "dropdown", "yesno"}
+
+
+def test_no_names_emails_or_notes(exported):
+    text = "\n".join(p.read_text(encoding="utf-8") for p in exported.glob("*.csv")
+                     if p.name not in ("codebook.csv", "data_dictionary.csv"))
+    assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text)
+    people = [u.name for u in User.select()] + [t.name for t in TeamMember.select()]
+    leaked = [name for name in people if name in text]
+    assert leaked == []
+    notes = [x.notes for x in Meeting.select() if len(x.notes) > 20] + [n.text for n in ContextNote.select()]
+    assert notes and not [n for n in notes if n[:40] in text]
+
+
+def test_pseudonyms_are_stable_and_notes_come_only_on_request(app, runner, tmp_path):
+    seed()
+    first, second, noted = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for out, extra in ((first, []), (second, []), (noted, ["--include-notes"])):
+        assert runner.invoke(args=["export-research", str(out), *extra]).exit_code == 0
+    assert read(first / "engagements.csv") == read(second / "engagements.csv")
+    assert all(re.fullmatch(r"P-[0-9a-f]{10}", r["co_lead_1"]) for r in read(first / "engagements.csv"))
+    assert all(r["notes"] == "" for r in read(first / "meetings.csv"))
+    assert any(r["notes"] for r in read(noted / "meetings.csv"))
+
+
+def test_filters_and_bad_input(app, runner, tmp_path):
+    seed()
+    out = tmp_path / "q"
+    result = runner.invoke(args=["export-research", str(out), "--from", "2026-01-01", "--to", "2026-03-31"])
+    assert result.exit_code == 0, result.output
+    dates = [r["date"] for r in read(out / "meetings.csv")]
+    assert dates and all("2026-01-01" <= d <= "2026-03-31" for d in dates)
+    other = Organization.create(name="Nobody's Foundation")
+    out2 = tmp_path / "org"
+    assert runner.invoke(args=["export-research", str(out2), "--organization", other.name]).exit_code == 0
+    assert read(out2 / "engagements.csv") == []
+    for args, message in ((["--organization", "Nope"], "Unknown organization"),
+                          (["--from", "2026-05-01", "--to", "2026-01-01"], "--to is before --from"),
+                          (["--from", "yesterday"], "Invalid value")):
+        target = tmp_path / f"bad{len(message)}"
+        result = runner.invoke(args=["export-research", str(target), *args])
+        assert result.exit_code != 0 and message in result.output
+        assert not target.exists()
+    result = runner.invoke(args=["export-research", str(out)])  # not empty any more
+    assert result.exit_code != 0 and "is not empty" in result.output

@@ -1,0 +1,178 @@
+"""GET /api/v1/openapi.json: an OpenAPI 3.1 description of the API, written out route by route
+(tests/test_api_openapi.py checks it against the app's URL map both ways)."""
+from flask import jsonify
+
+from ..models import (
+    CFIR_DOMAINS,
+    CONTEXT_KINDS,
+    DELIVERABLE_KINDS,
+    ENGAGEMENT_STATUSES,
+    GOAL_STATUSES,
+    MEETING_KINDS,
+    MEETING_MODES,
+    ORGANIZATION_KINDS,
+    POSITIONS,
+    ROLES,
+    SUPPORT_MODELS,
+    keys,
+)
+from . import MAX_PER_PAGE, bp
+
+S = {"type": "string"}
+I = {"type": "integer"}
+D = {"type": "string", "format": "date"}
+IDS = {"type": "array", "items": I}
+KEYS = {"type": "array", "items": S}
+
+
+def enum(choices):
+    return {"type": "string", "enum": keys(choices)}
+
+
+def obj(required=(), **props):
+    return {"type": "object", "properties": props, "required": list(required)}
+
+
+BODIES = {
+    "tokens": obj(("email", "password"), email=S, password=S, name=S),
+    "organizations": obj(("name",), name=S, kind=enum(ORGANIZATION_KINDS)),
+    "units": obj(("organization_id", "name"), organization_id=I, name=S),
+    "users": obj(("email", "name", "role", "password"), email=S, name=S, role=enum(ROLES), password=S,
+                 unit_id=I, organization_id=I),
+    "requests": obj(("title",), unit_id=I, title=S, description=S, for_whom=S, on_behalf_of=S, hoped_start=D),
+    "accept": obj(("co_lead_ids", "support_model", "start_date"), co_lead_ids=IDS, supporting_ids=IDS,
+                  support_model=enum(SUPPORT_MODELS), start_date=D, end_date=D, title=S, problem_statement=S),
+    "decline": obj(("reason",), reason=S),
+    "engagement": obj(("unit_id", "title", "co_lead_ids", "start_date"), unit_id=I, title=S,
+                      support_model=enum(SUPPORT_MODELS), co_lead_ids=IDS, supporting_ids=IDS, start_date=D,
+                      end_date=D, problem_statement=S, stage=S),
+    "engagement_patch": obj((), title=S, support_model=enum(SUPPORT_MODELS), co_lead_ids=IDS, supporting_ids=IDS,
+                            start_date=D, end_date=D, problem_statement=S),
+    "team": obj(("name", "position"), name=S, position=enum(POSITIONS), email=S, joined_on=D),
+    "goal": obj(("title",), title=S, indicator=S, target=S, status=enum(GOAL_STATUSES)),
+    "goal_patch": obj((), status=enum(GOAL_STATUSES), note=S, changed_on=D, title=S, indicator=S, target=S),
+    "meeting": obj(("date",), date=D, kind=enum(MEETING_KINDS), mode=enum(MEETING_MODES), duration_minutes=I,
+                   attendee_ids=IDS, isp_ids=IDS, competencies=KEYS, strategies=KEYS, principles=KEYS, notes=S,
+                   next_steps={"type": "array", "items": obj(("text",), text=S, owner=S, due_on=D)},
+                   goal_updates={"type": "array", "items": obj(("goal_id", "status"), goal_id=I,
+                                                               status=enum(GOAL_STATUSES), note=S)},
+                   benchmarks_completed=IDS),
+    "benchmark": obj(("completed_on",), completed_on={"type": ["string", "null"], "format": "date"}, note=S),
+    "stage": obj(("stage",), stage=S, date=D, note=S),
+    "deliverable": obj(("title",), title=S, kind=enum(DELIVERABLE_KINDS), due_on=D, delivered_on=D, link=S, note=S),
+    "context_note": obj(("kind", "domain", "text"), kind=enum(CONTEXT_KINDS), domain=enum(CFIR_DOMAINS), text=S,
+                        noted_on=D),
+}
+BODIES["meeting_patch"] = {**BODIES["meeting"], "required": []}
+
+FILTERS = ["engagement", "unit", "isp", "model", "stage", "kind", "start", "end"]
+E = "/engagements/{engagement_id}"
+
+# (path, method, summary, body key or None, list?, extra query parameters)
+ROUTES = [
+    ("/openapi.json", "get", "This document (no token needed)", None, False, []),
+    ("/tokens", "post", "Exchange email and password for a bearer token (no token needed)", "tokens", False, []),
+    ("/tokens", "get", "Your tokens (never the token itself)", None, False, []),
+    ("/tokens/{token_id}", "delete", "Revoke a token (its owner or an administrator)", None, False, []),
+    ("/catalog", "get", "Competency frameworks, principles, stages, strategies, feedback instruments", None, False, []),
+    ("/organizations", "get", "Organizations", None, True, []),
+    ("/organizations", "post", "Create an organization (administrators)", "organizations", False, []),
+    ("/units", "get", "Units", None, True, ["organization_id"]),
+    ("/units", "post", "Create a unit (administrators)", "units", False, []),
+    ("/users", "get", "Users (administrators)", None, True, ["role"]),
+    ("/users", "post", "Create a user (administrators)", "users", False, []),
+    ("/requests", "get", "Support requests you may see", None, True, ["status", "unit_id"]),
+    ("/requests", "post", "Submit a support request (recipients, administrators)", "requests", False, []),
+    ("/requests/{request_id}", "get", "One support request", None, False, []),
+    ("/requests/{request_id}/accept", "post", "Accept a request: returns its new engagement", "accept", False, []),
+    ("/requests/{request_id}/decline", "post", "Decline a request", "decline", False, []),
+    ("/engagements", "get", "Engagements you may see", None, True, ["unit_id", "status", "stage", "support_model"]),
+    ("/engagements", "post", "Create an engagement (ISPs, administrators)", "engagement", False, []),
+    (E, "get", "One engagement", None, False, []),
+    (E, "patch", "Change an engagement's summary or ISPs", "engagement_patch", False, []),
+    (E + "/team", "get", "The engagement's team", None, True, []),
+    (E + "/team", "post", "Add a team member", "team", False, []),
+    (E + "/goals", "get", "The engagement's goals", None, True, []),
+    (E + "/goals", "post", "Add a goal", "goal", False, []),
+    (E + "/goals/{goal_id}", "patch", "Change a goal (status with a dated note)", "goal_patch", False, []),
+    (E + "/meetings", "get", "The engagement's meetings", None, True, []),
+    (E + "/meetings", "post", "Log a meeting with its links and progress in one transaction", "meeting", False, []),
+    (E + "/meetings/{meeting_id}", "get", "One meeting with its links", None, False, []),
+    (E + "/meetings/{meeting_id}", "patch", "Change a meeting", "meeting_patch", False, []),
+    (E + "/meetings/{meeting_id}", "delete", "Delete a meeting (soft delete)", None, False, []),
+    (E + "/benchmarks", "get", "The engagement's benchmarks", None, True, []),
+    (E + "/benchmarks/{benchmark_id}", "patch", "Complete (or reopen with null) a benchmark", "benchmark", False, []),
+    (E + "/stage", "get", "Stage history and current stage", None, False, []),
+    (E + "/stage", "post", "Enter a stage", "stage", False, []),
+    (E + "/deliverables", "get", "The engagement's deliverables", None, True, []),
+    (E + "/deliverables", "post", "Add a deliverable", "deliverable", False, []),
+    (E + "/context-notes", "get", "The engagement's context notes", None, True, []),
+    (E + "/context-notes", "post", "Add a context note", "context_note", False, []),
+    ("/reports/portfolio", "get", "The portfolio dashboard", None, False, FILTERS),
+    ("/reports/competencies", "get", "Competencies used", None, False, FILTERS + ["framework"]),
+    ("/reports/strategies", "get", "Strategies and dose", None, False, FILTERS),
+    ("/reports/progress", "get", "Progress movement", None, False, FILTERS),
+    ("/reports/feedback", "get", "Feedback scores of one engagement", None, False, ["engagement", "period"]),
+]
+
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": obj(
+    ("code", "message", "fields"), code=S, message=S, fields={"type": "object", "additionalProperties": S})}}
+PUBLIC = {("/openapi.json", "get"), ("/tokens", "post")}
+
+
+def _path_params(path):
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def document():
+    paths = {}
+    for path, method, summary, body_key, paginated, query in ROUTES:
+        params = [{"name": n, "in": "path", "required": True, "schema": I} for n in _path_params(path)]
+        params += [{"name": n, "in": "query", "required": False, "schema": S} for n in query]
+        if paginated:
+            params += [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                       {"name": "per_page", "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}]
+        ok = "201" if method == "post" and path not in ("/requests/{request_id}/decline",) else "200"
+        if method == "delete":
+            ok = "204"
+        responses = {ok: {"description": "Success"}}
+        if paginated:
+            responses[ok]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}
+        elif ok != "204":
+            responses[ok]["content"] = {"application/json": {"schema": {"type": "object"}}}
+        for code, text in (("400", "Invalid input"), ("401", "Missing or bad token"), ("403", "Not allowed"),
+                           ("404", "Not found or not visible"), ("409", "Conflict")):
+            responses[code] = {"description": text, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"}}}}
+        operation = {"summary": summary, "operationId": f"{method}_{path}", "parameters": params,
+                     "responses": responses}
+        if body_key:
+            operation["requestBody"] = {"required": True,
+                                        "content": {"application/json": {"schema": BODIES[body_key]}}}
+        if (path, method) in PUBLIC:
+            operation["security"] = []
+        paths.setdefault(path, {})[method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Engagement Tracker API", "version": "1",
+                 "description": "Send Authorization: Bearer <token>. Same access rules as the web pages: "
+                                "404 when a record is not visible to you, 403 when you may see but not change it."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": ERROR,
+                "Page": obj(("items", "page", "per_page", "total"), items={"type": "array", "items": {"type": "object"}},
+                            page=I, per_page=I, total=I),
+                "EngagementStatus": enum(ENGAGEMENT_STATUSES),
+            },
+        },
+        "paths": paths,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())

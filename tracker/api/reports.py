@@ -1,0 +1,102 @@
+"""Reports as JSON: the same report functions and filters as the report pages."""
+import datetime as dt
+import decimal
+
+from flask import g, jsonify, request
+from peewee import Model
+
+from .. import policy
+from ..models import User
+from ..reports import competencies, portfolio, progress, strategies
+from ..reports import feedback as feedback_reports
+from ..reports.filters import ReportFilters
+from . import bp, error
+
+
+def _key(key):
+    if isinstance(key, (dt.date, dt.datetime)):
+        return key.isoformat()
+    if isinstance(key, tuple):
+        return "-".join(str(part) for part in key)
+    return str(key)
+
+
+def jsonable(value):
+    """Report data (dicts, lists, dates, numbers, rows) as plain JSON values."""
+    if isinstance(value, dict):
+        return {_key(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, User):
+        return {"id": value.id, "name": value.name}
+    if isinstance(value, Model):
+        out = {"id": value._pk}
+        for name in ("key", "name", "title", "status", "text"):
+            if name in value._meta.fields:
+                out[name] = jsonable(getattr(value, name))
+        return out
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _filters():
+    filters = ReportFilters.from_args(request.args, g._login_user)
+    if filters.errors:
+        error(400, "Some filters are not valid.", dict(filters.errors))
+    return filters
+
+
+def _answer(**data):
+    return jsonify(jsonable(data))
+
+
+@bp.get("/reports/portfolio")
+def report_portfolio():
+    return _answer(data=portfolio.dashboard(_filters()))
+
+
+@bp.get("/reports/competencies")
+def report_competencies():
+    filters = _filters()
+    return _answer(data=competencies.competencies_used(filters), monthly=competencies.over_time(filters),
+                   isps=competencies.by_isp(filters))
+
+
+@bp.get("/reports/strategies")
+def report_strategies():
+    filters = _filters()
+    return _answer(data=strategies.strategies_used(filters), dose=strategies.dose(filters),
+                   between=strategies.between_monthly(filters))
+
+
+@bp.get("/reports/progress")
+def report_progress():
+    filters = _filters()
+    data = progress.progress(filters)
+    if filters.engagement and data is None:
+        error(404, "No such engagement.")
+    return _answer(data=data)
+
+
+@bp.get("/reports/feedback")
+def report_feedback():
+    raw = (request.args.get("engagement") or "").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        error(400, "Give the engagement: ?engagement=<id>.", {"engagement": "Give an engagement id."})
+    period = request.args.get("period") or "quarter"
+    if period not in ("quarter", "month"):
+        error(400, "Unknown period.", {"period": "Choose one of: quarter, month."})
+    e = policy.get_engagement(int(raw), user=g._login_user)
+    spec = feedback_reports.instrument_spec()
+    return _answer(
+        engagement_id=e.id, scale_scores=feedback_reports.scale_scores([e.id]),
+        over_time=feedback_reports.scores_over_time(e.id, period),
+        pathway=feedback_reports.pathway(e.id, period, steps=spec.get("pathway", []),
+                                         labels=spec.get("scale_labels", {})),
+        response_rate=feedback_reports.response_rate(e.id), comments=feedback_reports.open_comments(e.id),
+        min_responses=feedback_reports.MIN_RESPONSES)

@@ -1,0 +1,376 @@
+"""Catalog, organizations, units, users, support requests and engagements."""
+from flask import g, jsonify, request
+
+from .. import policy
+from ..db import database
+from ..models import (
+    ENGAGEMENT_STATUSES,
+    ORGANIZATION_KINDS,
+    ROLES,
+    SUPPORT_MODELS,
+    BenchmarkTemplate,
+    Competency,
+    CompetencyDomain,
+    CompetencyFramework,
+    Engagement,
+    EngagementISP,
+    FeedbackInstrument,
+    FeedbackItem,
+    Organization,
+    Principle,
+    Stage,
+    Strategy,
+    StrategyCluster,
+    SupportRequest,
+    Unit,
+    User,
+    ValidationError,
+)
+from ..services import engagements as engagement_service
+from ..services import requests as request_service
+from . import ApiError, Fields, bp, body, error, iso, paginate, query_int, require_roles
+
+# Service (form) field names -> API field names.
+FIELD_NAMES = {"unit": "unit_id", "co_lead_1": "co_lead_ids", "co_lead_2": "co_lead_ids", "co_leads": "co_lead_ids",
+               "supporting": "supporting_ids", "organization": "organization_id", "first_stage": "stage"}
+
+
+def run(write, *args):
+    """Call a service write in one transaction; its ValidationError becomes a 400 with API field names."""
+    try:
+        with database.atomic():
+            return write(*args)
+    except ValidationError as exc:
+        fields = {}
+        for key, message in exc.errors.items():
+            fields.setdefault(FIELD_NAMES.get(key, key), message)
+        if set(fields) == {"__all__"}:
+            raise ApiError(409, fields["__all__"], fields, code="conflict") from exc
+        raise ApiError(400, "Some fields are not valid.", fields, code="validation_error") from exc
+
+
+def user():
+    return g._login_user
+
+
+# --- catalog ------------------------------------------------------------------------------------
+
+@bp.get("/catalog")
+def catalog():
+    frameworks = list(CompetencyFramework.select().order_by(CompetencyFramework.id))
+    domains = list(CompetencyDomain.select().order_by(CompetencyDomain.position, CompetencyDomain.id))
+    competencies = list(Competency.select().order_by(Competency.position, Competency.id))
+    clusters = list(StrategyCluster.select().order_by(StrategyCluster.number))
+    strategies = list(Strategy.select().order_by(Strategy.number))
+    templates = list(BenchmarkTemplate.select().where(~BenchmarkTemplate.retired)
+                     .order_by(BenchmarkTemplate.position, BenchmarkTemplate.id))
+    instruments = list(FeedbackInstrument.select().order_by(FeedbackInstrument.key, FeedbackInstrument.version))
+    items = list(FeedbackItem.select().order_by(FeedbackItem.position, FeedbackItem.id))
+    return jsonify(
+        competency_frameworks=[{
+            "id": f.id, "key": f.key, "name": f.name, "short_name": f.short_name, "is_default": f.is_default,
+            "domains": [{
+                "id": d.id, "key": d.key, "name": d.name,
+                "competencies": [{"id": c.id, "key": c.key, "name": c.name, "help": c.help, "retired": c.retired}
+                                 for c in competencies if c.domain_id == d.id],
+            } for d in domains if d.framework_id == f.id],
+        } for f in frameworks],
+        principles=[{"id": p.id, "key": p.key, "name": p.name, "help": p.help, "retired": p.retired}
+                    for p in Principle.select().order_by(Principle.position, Principle.id)],
+        stages=[{"id": s.id, "key": s.key, "name": s.name, "help": s.help,
+                 "default_benchmarks": [{"id": t.id, "text": t.text} for t in templates if t.stage_id == s.id]}
+                for s in Stage.ordered()],
+        strategy_clusters=[{
+            "id": c.id, "key": c.key, "number": c.number, "name": c.name,
+            "strategies": [{"id": s.id, "key": s.key, "number": s.number, "name": s.name, "retired": s.retired}
+                           for s in strategies if s.cluster_id == c.id],
+        } for c in clusters],
+        feedback_instruments=[{
+            "id": i.id, "key": i.key, "version": i.version, "name": i.name,
+            "items": [{"id": it.id, "key": it.key, "kind": it.kind, "scale": it.scale, "text": it.text}
+                      for it in items if it.instrument_id == i.id],
+        } for i in instruments],
+    )
+
+
+# --- organizations, units, users ---------------------------------------------------------------
+
+def organization_json(o):
+    return {"id": o.id, "name": o.name, "kind": o.kind, "created": iso(o.created_at)}
+
+
+def unit_json(u):
+    return {"id": u.id, "organization_id": u.organization_id, "name": u.name, "created": iso(u.created_at)}
+
+
+def user_json(u):
+    return {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "unit_id": u.unit_id,
+            "organization_id": u.organization_id, "is_active": u.is_active, "created": iso(u.created_at)}
+
+
+@bp.get("/organizations")
+def list_organizations():
+    return paginate(Organization.select().order_by(Organization.name), organization_json)
+
+
+@bp.post("/organizations")
+def create_organization():
+    require_roles("admin")
+    f = Fields(body())
+    name = f.text("name", required=True, max_length=200)
+    kind = f.choice("kind", ORGANIZATION_KINDS, default="recipient")
+    f.done()
+    if Organization.select().where(Organization.name == name).exists():
+        error(409, "An organization with this name already exists.", {"name": "Already taken."})
+    org = run(lambda: Organization.create(name=name, kind=kind))
+    return jsonify(organization_json(org)), 201
+
+
+@bp.get("/units")
+def list_units():
+    query = Unit.select().order_by(Unit.organization, Unit.name)
+    org = query_int("organization_id")
+    if org:
+        query = query.where(Unit.organization == org)
+    return paginate(query, unit_json)
+
+
+@bp.post("/units")
+def create_unit():
+    require_roles("admin")
+    f = Fields(body())
+    org_id = f.integer("organization_id", required=True, minimum=1)
+    name = f.text("name", required=True, max_length=200)
+    if org_id and not Organization.select().where(Organization.id == org_id).exists():
+        f.fail("organization_id", "No such organization.")
+    f.done()
+    if Unit.select().where((Unit.organization == org_id) & (Unit.name == name)).exists():
+        error(409, "This organization already has a unit with this name.", {"name": "Already taken."})
+    unit = run(lambda: Unit.create(organization=org_id, name=name))
+    return jsonify(unit_json(unit)), 201
+
+
+@bp.get("/users")
+def list_users():
+    require_roles("admin")
+    query = User.select().order_by(User.name, User.id)
+    role = request.args.get("role")
+    if role:
+        query = query.where(User.role == role)
+    return paginate(query, user_json)
+
+
+@bp.post("/users")
+def create_user():
+    from ..cli import MIN_PASSWORD_LENGTH
+
+    require_roles("admin")
+    f = Fields(body())
+    email = f.text("email", required=True, max_length=254)
+    name = f.text("name", required=True, max_length=200)
+    role = f.choice("role", ROLES, required=True)
+    password = f.text("password", required=True, max_length=1000)
+    unit_id = f.integer("unit_id", minimum=1)
+    org_id = f.integer("organization_id", minimum=1)
+    if password and len(password) < MIN_PASSWORD_LENGTH:
+        f.fail("password", f"At least {MIN_PASSWORD_LENGTH} characters.")
+    unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
+    if unit_id and unit is None:
+        f.fail("unit_id", "No such unit.")
+    if org_id and not Organization.select().where(Organization.id == org_id).exists():
+        f.fail("organization_id", "No such organization.")
+    f.done()
+    new = User(email=email, name=name, role=role, unit=unit,
+               organization=org_id or (unit.organization_id if unit else None))
+    new.set_password(password)
+    run(new.save)
+    return jsonify(user_json(new)), 201
+
+
+# --- support requests --------------------------------------------------------------------------
+
+def request_json(r):
+    return {"id": r.id, "unit_id": r.unit_id, "title": r.title, "description": r.description,
+            "for_whom": r.for_whom, "on_behalf_of": r.on_behalf_of, "hoped_start": iso(r.hoped_start),
+            "urgent": r.urgent, "status": r.status, "decline_reason": r.decline_reason,
+            "requested_by_id": r.requested_by_id, "created": iso(r.created_at)}
+
+
+@bp.get("/requests")
+def list_requests():
+    query = policy.visible_requests(user()).order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+    status = request.args.get("status")
+    if status:
+        query = query.where(SupportRequest.status == status)
+    unit_id = query_int("unit_id")
+    if unit_id:
+        query = query.where(SupportRequest.unit == unit_id)
+    return paginate(query, request_json)
+
+
+@bp.get("/requests/<int:request_id>")
+def get_request(request_id):
+    return jsonify(request_json(policy.get_request(request_id, user())))
+
+
+@bp.post("/requests")
+def create_request():
+    me = user()
+    if me.role not in ("recipient", "admin"):
+        error(403, "Only recipients and administrators submit requests.")
+    f = Fields(body())
+    unit_id = f.integer("unit_id", required=me.role == "admin", minimum=1)
+    data = {"title": f.text("title", required=True, max_length=200),
+            "description": f.text("description", max_length=20000),
+            "for_whom": f.text("for_whom", max_length=20000),
+            "on_behalf_of": f.text("on_behalf_of", max_length=200),
+            "hoped_start": f.date("hoped_start")}
+    unit = None
+    if me.role == "recipient":
+        if unit_id not in (None, me.unit_id):
+            f.fail("unit_id", "You may only ask for support for your own unit.")
+        unit = me.unit
+    elif unit_id:
+        unit = Unit.get_or_none(Unit.id == unit_id)
+        if unit is None:
+            f.fail("unit_id", "No such unit.")
+    f.done()
+    req = run(request_service.submit_request, unit, data, me)
+    return jsonify(request_json(req)), 201
+
+
+def _triage(request_id):
+    me = user()
+    req = policy.get_request(request_id, me)
+    if not policy.can_triage_requests(me):
+        error(403, "Only ISPs and administrators triage requests.")
+    return req, me
+
+
+@bp.post("/requests/<int:request_id>/accept")
+def accept_request(request_id):
+    req, me = _triage(request_id)
+    f = Fields(body())
+    co_leads = f.id_list("co_lead_ids", required=True)
+    if co_leads and (len(co_leads) != 2 or co_leads[0] == co_leads[1]):
+        f.fail("co_lead_ids", "Give two different ISP ids.")
+    data = {"title": f.text("title", max_length=200) or req.title,
+            "problem_statement": f.text("problem_statement", max_length=20000),
+            "support_model": f.choice("support_model", SUPPORT_MODELS, required=True),
+            "start_date": f.date("start_date", required=True), "end_date": f.date("end_date"),
+            "co_leads": co_leads, "supporting": f.id_list("supporting_ids")}
+    if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
+        f.fail("end_date", "The end date cannot be before the start date.")
+    f.done()
+    engagement = run(request_service.accept_request, req, data, me)
+    return jsonify(engagement_json(engagement)), 201
+
+
+@bp.post("/requests/<int:request_id>/decline")
+def decline_request(request_id):
+    req, me = _triage(request_id)
+    f = Fields(body())
+    reason = f.text("reason", required=True, max_length=20000)
+    f.done()
+    run(request_service.decline_request, req, reason, me)
+    return jsonify(request_json(req))
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+def engagement_json(e, links=None):
+    if links is None:
+        links = list(EngagementISP.select().where(EngagementISP.engagement == e.id))
+    return {"id": e.id, "unit_id": e.unit_id, "intermediary_id": e.intermediary_id, "request_id": e.request_id,
+            "title": e.title, "problem_statement": e.problem_statement, "support_model": e.support_model,
+            "status": e.status, "start_date": iso(e.start_date), "end_date": iso(e.end_date),
+            "stage": e.current_stage.key if e.current_stage_id else None,
+            "co_lead_ids": sorted(link.user_id for link in links if link.role == "co_lead"),
+            "supporting_ids": sorted(link.user_id for link in links if link.role == "supporting"),
+            "created": iso(e.created_at)}
+
+
+@bp.get("/engagements")
+def list_engagements():
+    query = policy.visible_engagements(user()).order_by(Engagement.start_date.desc(), Engagement.id.desc())
+    unit_id = query_int("unit_id")
+    if unit_id:
+        query = query.where(Engagement.unit == unit_id)
+    for name, choices, column in (("status", ENGAGEMENT_STATUSES, Engagement.status),
+                                  ("support_model", SUPPORT_MODELS, Engagement.support_model)):
+        value = request.args.get(name)
+        if value:
+            if value not in [k for k, _ in choices]:
+                error(400, f"Unknown {name}.", {name: "Choose one of: " + ", ".join(k for k, _ in choices) + "."})
+            query = query.where(column == value)
+    stage = request.args.get("stage")
+    if stage:
+        found = Stage.get_or_none(Stage.key == stage)
+        if found is None:
+            error(400, "Unknown stage.", {"stage": "Choose one of: " + ", ".join(s.key for s in Stage.ordered()) + "."})
+        query = query.where(Engagement.current_stage == found.id)
+    page = query_int("page", 1)
+    per_page = query_int("per_page", 25, maximum=100)
+    total = query.count()
+    rows = list(query.paginate(page, per_page))
+    stages = {s.id: s for s in Stage.select()}
+    links = list(EngagementISP.select().where(EngagementISP.engagement.in_([e.id for e in rows]))) if rows else []
+    items = []
+    for e in rows:
+        if e.current_stage_id:
+            e.current_stage = stages[e.current_stage_id]
+        items.append(engagement_json(e, [link for link in links if link.engagement_id == e.id]))
+    return jsonify(items=items, page=page, per_page=per_page, total=total)
+
+
+@bp.post("/engagements")
+def create_engagement():
+    me = user()
+    if me.role not in ("admin", "isp"):
+        error(403, "Only ISPs and administrators create engagements.")
+    f = Fields(body())
+    unit_id = f.integer("unit_id", required=True, minimum=1)
+    co_leads = f.id_list("co_lead_ids", required=True)
+    stage_key = f.text("stage", max_length=80)
+    stage = Stage.get_or_none(Stage.key == stage_key) if stage_key else None
+    if stage_key and stage is None:
+        f.fail("stage", "Unknown stage.")
+    data = {"unit": unit_id, "title": f.text("title", required=True, max_length=200),
+            "problem_statement": f.text("problem_statement", max_length=20000),
+            "support_model": f.choice("support_model", SUPPORT_MODELS, default="push_pull"),
+            "start_date": f.date("start_date", required=True), "end_date": f.date("end_date"),
+            "co_leads": co_leads, "supporting": f.id_list("supporting_ids"),
+            "first_stage": stage.id if stage else None}
+    if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
+        f.fail("end_date", "The end date cannot be before the start date.")
+    f.done()
+    engagement = run(engagement_service.create_engagement, data, me)
+    return jsonify(engagement_json(engagement)), 201
+
+
+@bp.get("/engagements/<int:engagement_id>")
+def get_engagement(engagement_id):
+    return jsonify(engagement_json(policy.get_engagement(engagement_id, user=user())))
+
+
+@bp.patch("/engagements/<int:engagement_id>")
+def update_engagement(engagement_id):
+    engagement = policy.get_engagement(engagement_id, edit=True, user=user())
+    raw = body()
+    current = engagement_json(engagement)
+    f = Fields(raw)
+    data = {"title": f.text("title", max_length=200, default=engagement.title) if "title" in raw else engagement.title,
+            "problem_statement": f.text("problem_statement", max_length=20000)
+            if "problem_statement" in raw else engagement.problem_statement,
+            "support_model": f.choice("support_model", SUPPORT_MODELS, default=engagement.support_model),
+            "start_date": f.date("start_date") or engagement.start_date,
+            "end_date": f.date("end_date") if "end_date" in raw else engagement.end_date,
+            "co_leads": f.id_list("co_lead_ids") if "co_lead_ids" in raw else current["co_lead_ids"],
+            "supporting": f.id_list("supporting_ids") if "supporting_ids" in raw else current["supporting_ids"]}
+    if "title" in raw and not data["title"]:
+        f.fail("title", "This field is required.")
+    if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
+        f.fail("end_date", "The end date cannot be before the start date.")
+    f.done()
+    run(engagement_service.update_engagement, engagement, data, user())
+    return jsonify(engagement_json(Engagement.get_by_id(engagement.id)))

@@ -1,0 +1,45 @@
+"""Tokens: sign in with email and password for a token; list and revoke your tokens."""
+from flask import g, jsonify
+
+from ..db import database
+from ..models import ApiToken, User
+from . import Fields, bp, body, error, iso, new_token
+
+BAD_CREDENTIALS = "Unknown email or wrong password."
+
+
+def token_json(row):
+    return {"id": row.id, "name": row.name, "user_id": row.user_id, "created": iso(row.created_at),
+            "last_used": iso(row.last_used_at)}
+
+
+@bp.post("/tokens")
+def create_token():
+    f = Fields(body())
+    email = f.text("email", required=True, max_length=254).lower()
+    password = f.text("password", required=True, max_length=1000)
+    name = f.text("name", max_length=100)
+    f.done()
+    user = User.select().where((User.email == email) & User.is_active).first()
+    if user is None or not user.check_password(password):
+        error(401, BAD_CREDENTIALS)
+    with database.atomic():
+        row, token = new_token(user, name or "API")
+    return jsonify(token=token, **token_json(row)), 201
+
+
+@bp.get("/tokens")
+def list_tokens():
+    rows = ApiToken.select().where(ApiToken.user == g._login_user.id).order_by(ApiToken.id)
+    return jsonify(items=[token_json(r) for r in rows])
+
+
+@bp.delete("/tokens/<int:token_id>")
+def revoke_token(token_id):
+    row = ApiToken.get_or_none(ApiToken.id == token_id)
+    user = g._login_user
+    if row is None or (row.user_id != user.id and user.role != "admin"):
+        error(404, "No such token.")
+    with database.atomic():
+        row.delete_instance()
+    return "", 204
