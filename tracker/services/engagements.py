@@ -214,6 +214,12 @@ def activity(engagement_id, limit=20):
                    .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
                    .where(AuditEntry.engagement_id == engagement_id)
                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    return describe_entries(entries)
+
+
+def describe_entries(entries):
+    """Audit entries (selected with their users) as readable rows; two more queries for the names.
+    Shared by the engagement page's Activity section and the admin audit log."""
     parsed = []
     user_ids, stage_ids = set(), set()
     for entry in entries:
@@ -240,5 +246,6 @@ def activity(engagement_id, limit=20):
         summary, details = _describe(entry, changes, names)
         who = entry.user.name if entry.user_id and entry.user is not None else "Someone (system)"
         rows.append({"at": entry.at, "who": who, "action": entry.action, "summary": summary, "details": details,
+                     "entity": entry.entity, "entity_id": entry.entity_id, "engagement_id": entry.engagement_id,
                      "text": f"{who} {summary}" + (": " + "; ".join(details) if details else "")})
     return rows

@@ -1,0 +1,320 @@
+"""Every route of the app against every role: the outcome each must get.
+
+The table below gives each endpoint an access class; a new route that is not in it fails
+`test_every_route_is_in_the_matrix`, so nobody adds a page without deciding who may open it.
+Outcomes: "ok" (the page, or its form's own answer: 200, 302 elsewhere than sign-in, 400 for an
+empty form), "login" (sent to sign in), 403, 404, and for the API 401.
+"""
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+
+from tracker.models import (
+    Benchmark,
+    BenchmarkTemplate,
+    Competency,
+    ContextNote,
+    Deliverable,
+    Stage,
+    SupportRequest,
+)
+
+from . import factories
+from .conftest import csrf_token, sign_in
+
+ROLES = ["anonymous", "recipient_a", "recipient_b", "isp_on", "isp_off", "leader_in", "leader_out", "admin"]
+SIGNED_IN = {role: "ok" for role in ROLES if role != "anonymous"}
+
+
+def row(anonymous="login", **outcomes):
+    return {"anonymous": anonymous, **outcomes}
+
+
+CLASSES = {
+    # anyone signed in; the page itself narrows what they see through the policy
+    "signed_in": row(**SIGNED_IN),
+    # an engagement's pages and the pages of its parts (engagement A, unit A)
+    "engagement_read": row(recipient_a="ok", recipient_b=404, isp_on="ok", isp_off=404, leader_in="ok",
+                           leader_out=404, admin="ok"),
+    "engagement_write": row(recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404, leader_in=403,
+                            leader_out=404, admin="ok"),
+    "engagement_admin": row(recipient_a=403, recipient_b=404, isp_on=403, isp_off=404, leader_in=403,
+                            leader_out=404, admin="ok"),
+    "create_engagement": row(recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok", leader_in=403,
+                             leader_out=403, admin="ok"),
+    # support requests (a request of unit A); ISPs triage every request
+    "request_read": row(recipient_a="ok", recipient_b=404, isp_on="ok", isp_off="ok", leader_in="ok",
+                        leader_out=404, admin="ok"),
+    "request_new": row(recipient_a="ok", recipient_b="ok", isp_on=403, isp_off=403, leader_in=403,
+                       leader_out=403, admin="ok"),
+    "request_triage": row(recipient_a=403, recipient_b=404, isp_on="ok", isp_off="ok", leader_in=403,
+                          leader_out=404, admin="ok"),
+    "request_answer": row(recipient_a="ok", recipient_b=404, isp_on=403, isp_off=403, leader_in=403,
+                          leader_out=404, admin=403),
+    "admin": row(recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403, leader_out=403,
+                 admin="ok"),
+    # no account needed; an unknown feedback token is "not valid" (404) for everyone
+    "public": row(anonymous="ok", **SIGNED_IN),
+    "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
+    "own_invitation": row(**{role: 404 for role in SIGNED_IN}),  # someone else's (or no) invitation
+    "sign_in_page": row(anonymous="ok", **{role: "home" for role in SIGNED_IN}),
+    "sign_out": row(**{role: "login" for role in SIGNED_IN}),
+}
+
+MATRIX = {
+    "static": "public",
+    "auth.login": "sign_in_page",
+    "auth.logout": "sign_out",
+    "home.index": "signed_in",
+    "engagements.index": "signed_in",
+    "engagements.new": "create_engagement",
+    "engagements.detail": "engagement_read",
+    "engagements.edit": "engagement_write",
+    "engagements.status": "engagement_write",
+    "stages.move": "engagement_write",
+    "stages.benchmark": "engagement_write",
+    "stages.reopen": "engagement_write",
+    "stages.new_benchmark": "engagement_write",
+    "team.new": "engagement_write",
+    "team.edit": "engagement_write",
+    "team.end": "engagement_write",
+    "goals.new": "engagement_write",
+    "goals.edit": "engagement_write",
+    "goals.status": "engagement_write",
+    "goals.delete": "engagement_write",
+    "goals.deleted": "engagement_admin",
+    "goals.restore": "engagement_admin",
+    "meetings.new": "engagement_write",
+    "meetings.detail": "engagement_read",
+    "meetings.edit": "engagement_write",
+    "meetings.delete": "engagement_write",
+    "meetings.deleted": "engagement_admin",
+    "meetings.restore": "engagement_admin",
+    "deliverables.new": "engagement_write",
+    "deliverables.edit": "engagement_write",
+    "deliverables.deliver": "engagement_write",
+    "deliverables.delete": "engagement_write",
+    "context_notes.new": "engagement_write",
+    "context_notes.edit": "engagement_write",
+    "context_notes.delete": "engagement_write",
+    "feedback.engagement": "engagement_read",
+    "feedback.engagement_csv": "engagement_read",
+    "feedback.pulse": "engagement_write",
+    "feedback.survey": "engagement_write",
+    "feedback.responses": "engagement_admin",
+    "feedback.answer": "feedback_link",
+    "feedback.answer_mine": "own_invitation",
+    "requests.index": "signed_in",
+    "requests.new": "request_new",
+    "requests.detail": "request_read",
+    "requests.accept": "request_triage",
+    "requests.decline": "request_triage",
+    "requests.ask": "request_triage",
+    "requests.answer": "request_answer",
+    "reports.index": "signed_in",
+    "reports.competencies_page": "signed_in",
+    "reports.strategies_page": "signed_in",
+    "reports.progress_page": "signed_in",
+    "reports.export_csv": "signed_in",
+    "reports.engagement_report": "engagement_read",
+    "admin.index": "admin",
+    "admin.users": "admin",
+    "admin.new_user": "admin",
+    "admin.edit_user": "admin",
+    "admin.user_password": "admin",
+    "admin.sign_out_everywhere": "admin",
+    "admin.audit": "admin",
+    "admin.catalog": "admin",
+    "admin.edit_entry": "admin",
+    "admin.edit_benchmark_template": "admin",
+    "admin.new_benchmark_template": "admin",
+}
+
+
+@pytest.fixture
+def world(demo):
+    """Engagement A with one of every part, a deleted goal and meeting (for restore), a request of unit A."""
+    e = demo.engagement_a
+    goal = factories.goal(e)
+    deleted_goal = factories.goal(e, title="Deleted goal")
+    deleted_goal.soft_delete()
+    meeting = factories.meeting(e, date=dt.date(2026, 2, 3))
+    deleted_meeting = factories.meeting(e, date=dt.date(2026, 2, 10))
+    deleted_meeting.soft_delete()
+    member = factories.team_member(e)
+    note = ContextNote.create(engagement=e, kind="barrier", domain="process", text="A note",
+                              noted_on=dt.date(2026, 2, 1))
+    deliverable = Deliverable.create(engagement=e, title="Guide", kind="other")
+    benchmark = Benchmark.select().where(Benchmark.engagement == e).first()
+    request = SupportRequest.create(unit=demo.unit_a, title="Help", description="Please",
+                                    requested_by=demo.recipient_a, status="info_requested",
+                                    info_question="For whom?")
+    return {
+        "demo": demo,
+        "values": {
+            "engagement_id": e.id, "goal_id": goal.id, "meeting_id": meeting.id, "member_id": member.id,
+            "note_id": note.id, "deliverable_id": deliverable.id, "benchmark_id": benchmark.id,
+            "request_id": request.id, "token": "not-a-real-token", "invitation_id": 999999,
+            "filename": "css/app.css", "name": "competencies", "kind": "competencies",
+            "entry_id": Competency.select().first().id, "template_id": BenchmarkTemplate.select().first().id,
+            "stage_id": Stage.select().first().id, "user_id": demo.recipient_b.id,
+        },
+        "restore": {"goals.restore": deleted_goal.id, "meetings.restore": deleted_meeting.id},
+    }
+
+
+def users(demo):
+    return {"recipient_a": demo.recipient_a, "recipient_b": demo.recipient_b, "isp_on": demo.isp_a1,
+            "isp_off": demo.isp_none, "leader_in": demo.leader_foundation, "leader_out": demo.leader_other,
+            "admin": demo.admin}
+
+
+def html_rules(app):
+    return [r for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")]
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in html_rules(app)}
+    assert sorted(endpoints - set(MATRIX)) == [], "new routes need an entry in MATRIX"
+    assert sorted(set(MATRIX) - endpoints) == [], "MATRIX names routes that no longer exist"
+
+
+def outcome(response):
+    if response.status_code in (301, 302, 303):
+        path = urlsplit(response.location).path
+        if path == "/login":
+            return "login"
+        return "home" if path == "/" else "ok"
+    if response.status_code in (200, 400):
+        return "ok"
+    return response.status_code
+
+
+def call(client, rule, url):
+    if "GET" in rule.methods:
+        return client.get(url)
+    token = csrf_token(client, "/")  # the sign-out form in the page header carries one
+    return client.post(url, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(app, world, role):
+    demo = world["demo"]
+    results = {}
+    for rule in sorted(html_rules(app), key=lambda r: r.rule):
+        values = dict(world["values"])
+        if rule.endpoint in world["restore"]:
+            key = "goal_id" if rule.endpoint.startswith("goals") else "meeting_id"
+            values[key] = world["restore"][rule.endpoint]
+        url = rule.build(values, append_unknown=False)[1]
+        if rule.endpoint == "feedback.pulse":
+            url += f"?meeting={values['meeting_id']}"  # a pulse follows a meeting
+        client = app.test_client()
+        if role != "anonymous":
+            sign_in(client, users(demo)[role])
+        if "GET" not in rule.methods and role == "anonymous":
+            # an anonymous POST has no session to carry a CSRF token: the sign-in wall comes first
+            response = client.post(url)
+        else:
+            response = call(client, rule, url)
+        results[rule.endpoint] = outcome(response)
+    expected = {endpoint: CLASSES[MATRIX[endpoint]][role] for endpoint in results}
+    wrong = {e: (results[e], expected[e]) for e in results if results[e] != expected[e]}
+    assert wrong == {}, f"{role}: endpoint -> (got, expected)"
+
+
+# --- the JSON API: the same policy, with bearer tokens --------------------------------------------
+# Allowed writes are sent an empty JSON object, so "ok" there is the validation answer (400/409)
+# as well as 200/201; refusals are 401 (no token), 403 (visible, not allowed) and 404 (not visible).
+
+API_CLASSES = {
+    "open": {role: "ok" for role in ROLES},
+    "signed_in": row(anonymous=401, **SIGNED_IN),
+    "engagement_read": row(anonymous=401, recipient_a="ok", recipient_b=404, isp_on="ok", isp_off=404,
+                           leader_in="ok", leader_out=404, admin="ok"),
+    "engagement_write": row(anonymous=401, recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404,
+                            leader_in=403, leader_out=404, admin="ok"),
+    "create_engagement": row(anonymous=401, recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok",
+                             leader_in=403, leader_out=403, admin="ok"),
+    "request_read": row(anonymous=401, recipient_a="ok", recipient_b=404, isp_on="ok", isp_off="ok",
+                        leader_in="ok", leader_out=404, admin="ok"),
+    "request_new": row(anonymous=401, recipient_a="ok", recipient_b="ok", isp_on=403, isp_off=403,
+                       leader_in=403, leader_out=403, admin="ok"),
+    "request_triage": row(anonymous=401, recipient_a=403, recipient_b=404, isp_on="ok", isp_off="ok",
+                          leader_in=403, leader_out=404, admin="ok"),
+    "admin": row(anonymous=401, recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403,
+                 leader_out=403, admin="ok"),
+    "own_token": row(anonymous=401, **{role: 404 for role in SIGNED_IN}),  # the admin's token: others 404
+}
+API_CLASSES["own_token"]["admin"] = "ok"
+
+API_MATRIX = {
+    "api.openapi": "open", "api.create_token": "open", "api.catalog": "signed_in",
+    "api.list_tokens": "signed_in", "api.revoke_token": "own_token",
+    "api.list_organizations": "signed_in", "api.create_organization": "admin",
+    "api.list_units": "signed_in", "api.create_unit": "admin",
+    "api.list_users": "admin", "api.create_user": "admin",
+    "api.list_requests": "signed_in", "api.create_request": "request_new", "api.get_request": "request_read",
+    "api.accept_request": "request_triage", "api.decline_request": "request_triage",
+    "api.list_engagements": "signed_in", "api.create_engagement": "create_engagement",
+    "api.get_engagement": "engagement_read", "api.update_engagement": "engagement_write",
+    "api.list_team": "engagement_read", "api.add_team_member": "engagement_write",
+    "api.list_goals": "engagement_read", "api.add_goal": "engagement_write", "api.update_goal": "engagement_write",
+    "api.list_meetings": "engagement_read", "api.log_meeting": "engagement_write",
+    "api.get_meeting": "engagement_read", "api.update_meeting": "engagement_write",
+    "api.delete_meeting": "engagement_write",
+    "api.list_benchmarks": "engagement_read", "api.update_benchmark": "engagement_write",
+    "api.list_deliverables": "engagement_read", "api.add_deliverable": "engagement_write",
+    "api.list_context_notes": "engagement_read", "api.add_context_note": "engagement_write",
+    "api.stage_history": "engagement_read", "api.move_stage": "engagement_write",
+    "api.report_competencies": "signed_in", "api.report_strategies": "signed_in",
+    "api.report_progress": "signed_in", "api.report_portfolio": "signed_in",
+    "api.report_feedback": "engagement_read",
+}
+
+
+def api_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")]
+
+
+def test_every_api_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in api_rules(app)}
+    assert sorted(endpoints - set(API_MATRIX)) == [], "new API routes need an entry in API_MATRIX"
+    assert sorted(set(API_MATRIX) - endpoints) == []
+
+
+def api_outcome(response):
+    if response.status_code == 204:  # a delete that worked: no body
+        return "ok"
+    assert response.is_json, response.status_code  # never HTML from the API
+    if response.status_code in (200, 201, 400, 409, 422):
+        return "ok"
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_matrix(app, world, role):
+    from .api_helpers import token_for
+
+    from tracker.api import new_token
+
+    demo = world["demo"]
+    admin_token_id = new_token(demo.admin, "matrix")[0].id
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {token_for(users(demo)[role])}"}
+    values = dict(world["values"], token_id=admin_token_id)
+    results = {}
+    client = app.test_client()
+    # deletes last, so the rows they remove are still there for the other routes
+    for rule in sorted(api_rules(app), key=lambda r: ("DELETE" in r.methods, r.rule)):
+        if rule.endpoint == "api.revoke_token" and role == "admin":
+            values["token_id"] = new_token(demo.admin, "to revoke")[0].id
+        url = rule.build(values, append_unknown=False)[1]
+        if rule.endpoint == "api.report_feedback":
+            url += f"?engagement={values['engagement_id']}"
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        response = client.open(url, method=method, headers=headers, json={} if method in ("POST", "PATCH") else None)
+        results[rule.endpoint] = api_outcome(response)
+    expected = {endpoint: API_CLASSES[API_MATRIX[endpoint]][role] for endpoint in results}
+    wrong = {e: (results[e], expected[e]) for e in results if results[e] != expected[e]}
+    assert wrong == {}, f"{role}: endpoint -> (got, expected)"

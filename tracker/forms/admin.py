@@ -1,0 +1,108 @@
+"""Forms of the admin area: users (list filters, create, edit, password), the audit log filters and
+catalog entries (competencies, strategies, principles, benchmark templates)."""
+from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, SelectField, StringField, TextAreaField
+
+from ..models import ROLES
+from . import BaseForm
+from .engagements import IdChoiceField
+from .fields import PlainDateField, not_before
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class UserFilterForm(Form):
+    """The user list's filters (a GET form: no CSRF; values not offered are ignored)."""
+    q = SearchField("Name or email contains", filters=[_strip], render_kw={"placeholder": "Search people"})
+    role = SelectField("Role", choices=[("", "Any role")] + list(ROLES))
+
+    def cleaned(self):
+        out = {}
+        if self.role.data in dict(ROLES):
+            out["role"] = self.role.data
+        q = (self.q.data or "")[:200]
+        if q:
+            out["q"] = q
+        return out
+
+
+class _UserFields(BaseForm):
+    name = StringField("Name", filters=[_strip], render_kw={"autocomplete": "name"})
+    role = IdChoiceField("Role", choices=list(ROLES), blank="Choose a role")
+    unit = IdChoiceField("Unit (recipients only)", choices=[], blank="No unit")
+    organization = IdChoiceField("Organization", choices=[], blank="No organization")
+
+    def set_choices(self, units, organizations):
+        self.unit.choices = [("", "No unit")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
+        self.organization.choices = [("", "No organization")] + [(str(o.id), o.name) for o in organizations]
+        return self
+
+
+class NewUserForm(_UserFields):
+    email = EmailField("Email", filters=[_strip], render_kw={"autocomplete": "off", "autofocus": True})
+    password = PasswordField("Password (at least 12 characters)", render_kw={"autocomplete": "new-password"})
+
+    field_order = ("email", "name", "role", "unit", "organization", "password")
+
+
+class EditUserForm(_UserFields):
+    is_active = BooleanField("Active (may sign in)")
+
+
+class PasswordForm(BaseForm):
+    password = PasswordField("New password (at least 12 characters)",
+                             render_kw={"autocomplete": "new-password", "autofocus": True})
+
+
+class AuditFilterForm(Form):
+    """The audit log's filters (GET; unknown values are ignored, bad dates reported next to the field)."""
+    entity = SelectField("Record type", choices=[])
+    action = SelectField("Action", choices=[("", "Any action"), ("create", "Created"), ("update", "Changed"),
+                                            ("delete", "Deleted"), ("restore", "Restored")])
+    user = SelectField("Who", choices=[])
+    engagement = StringField("Engagement id", filters=[_strip], render_kw={"inputmode": "numeric"})
+    date_from = PlainDateField("From")
+    date_to = PlainDateField("To", validators=[not_before("date_from", "The end date cannot be before the start date.")])
+
+    FILTERS = ("entity", "action", "user")
+
+    def __init__(self, formdata, entities, users):
+        super().__init__(formdata)
+        self.entity.choices = [("", "Any record")] + [(e, e) for e in entities]
+        self.user.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
+        for name in self.FILTERS:
+            if self[name].data not in {value for value, _ in self[name].choices}:
+                self[name].data = ""
+        self.validate()
+
+    def cleaned(self):
+        out = {name: self[name].data for name in self.FILTERS if self[name].data}
+        if "user" in out:
+            out["user"] = int(out["user"])
+        engagement = self.engagement.data or ""
+        if engagement.isdigit():
+            out["engagement"] = int(engagement)
+        elif engagement:
+            self.engagement.errors = list(self.engagement.errors) + ["Enter an engagement id (a whole number)."]
+        if self.date_from.data and not self.date_from.errors:
+            out["date_from"] = self.date_from.data
+        if self.date_to.data and not self.date_to.errors:
+            out["date_to"] = self.date_to.data
+        return out
+
+
+class CatalogEntryForm(BaseForm):
+    """A competency, strategy or principle: its name, help text and whether it is retired."""
+    name = StringField("Name", filters=[_strip], render_kw={"autofocus": True})
+    help = TextAreaField("Help text", filters=[_strip], render_kw={"rows": 4})
+    retired = BooleanField("Retired (no longer offered on new meetings; kept on old ones)")
+
+
+class BenchmarkTemplateForm(BaseForm):
+    text = StringField("Benchmark", filters=[_strip], render_kw={"autofocus": True})
+    retired = BooleanField("Retired (no longer suggested for new engagements)")
+
+
+class NewBenchmarkTemplateForm(BaseForm):
+    text = StringField("Benchmark", filters=[_strip], render_kw={"autofocus": True})

@@ -1,0 +1,146 @@
+"""Writes and reads of the admin area: users, the audit log, catalog entries.
+
+Writes raise models.ValidationError({field: message}) and are called inside database.atomic()
+(save_form), so nothing is written when any part is refused.
+"""
+from peewee import JOIN, fn
+
+from ..cli import MIN_PASSWORD_LENGTH
+from ..models import (AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError)
+from .engagements import describe_entries
+
+PASSWORD_TOO_SHORT = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+
+
+def _id(value):
+    return int(value) if value not in (None, "") else None
+
+
+def _apply_user_fields(user, form):
+    user.name = form.name.data or ""
+    user.role = form.role.data or None
+    user.unit = _id(form.unit.data)
+    organization = _id(form.organization.data)
+    if organization is None and user.unit_id is not None:
+        organization = Unit.get_by_id(user.unit_id).organization_id  # as create-user does
+    user.organization = organization
+
+
+def create_user(form):
+    user = User(email=form.email.data or "")
+    _apply_user_fields(user, form)
+    errors = user.validate()
+    password = form.password.data or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.setdefault("password", PASSWORD_TOO_SHORT)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def update_user(user, form, acting_user):
+    _apply_user_fields(user, form)
+    user.is_active = bool(form.is_active.data)
+    errors = user.validate()
+    if user.id == acting_user.id:
+        if not user.is_active:
+            errors.setdefault("is_active", "You cannot deactivate your own account; ask another administrator.")
+        if user.role != "admin":
+            errors.setdefault("role", "You cannot take away your own administrator role; ask another administrator.")
+    if errors:
+        raise ValidationError(errors)
+    user.save()
+    return user
+
+
+def set_password(user, password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError({"password": PASSWORD_TOO_SHORT})
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def sign_out_everywhere(user):
+    user.rotate_session_token()
+    user.save()
+    return user
+
+
+def users_query(filters):
+    query = (User.select(User, Unit, Organization)
+             .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
+             .switch(User).join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id)))
+    if "role" in filters:
+        query = query.where(User.role == filters["role"])
+    if "q" in filters:
+        needle = filters["q"].lower()
+        query = query.where(fn.LOWER(User.name).contains(needle) | fn.LOWER(User.email).contains(needle))
+    return query.order_by(User.name, User.id)
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+def audit_query(filters):
+    query = (AuditEntry.select(AuditEntry, User)
+             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id)))
+    if "entity" in filters:
+        query = query.where(AuditEntry.entity == filters["entity"])
+    if "action" in filters:
+        query = query.where(AuditEntry.action == filters["action"])
+    if "user" in filters:
+        query = query.where(AuditEntry.user == filters["user"])
+    if "engagement" in filters:
+        query = query.where(AuditEntry.engagement_id == filters["engagement"])
+    if "date_from" in filters:
+        query = query.where(AuditEntry.at >= filters["date_from"])
+    if "date_to" in filters:
+        import datetime as dt
+
+        query = query.where(AuditEntry.at < filters["date_to"] + dt.timedelta(days=1))
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def audit_rows(page_query):
+    """The entries of one page in readable words (the engagement page's renderer)."""
+    return describe_entries(list(page_query))
+
+
+def audit_entities():
+    return [row.entity for row in AuditEntry.select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)]
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+def _check_text(value, field, message, max_length):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    if len(value) > max_length:
+        raise ValidationError({field: f"At most {max_length} characters."})
+    return value
+
+
+def update_entry(entry, form):
+    """A competency, strategy or principle. Meetings keep the label they were logged with."""
+    entry.name = _check_text(form.name.data, "name", "Give it a name.", 200)
+    entry.help = form.help.data or ""
+    entry.retired = bool(form.retired.data)
+    entry.save()
+    return entry
+
+
+def update_benchmark_template(template, form):
+    template.text = _check_text(form.text.data, "text", "Describe the benchmark.", 300)
+    template.retired = bool(form.retired.data)
+    template.save()
+    return template
+
+
+def add_benchmark_template(stage, form):
+    text = _check_text(form.text.data, "text", "Describe the benchmark.", 300)
+    last = (BenchmarkTemplate.select(fn.MAX(BenchmarkTemplate.position))
+            .where(BenchmarkTemplate.stage == stage.id).scalar())
+    return BenchmarkTemplate.create(stage=stage, text=text, position=(last or 0) + 1)
