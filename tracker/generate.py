@@ -1,0 +1,352 @@
+"""Synthetic portfolio for performance work: `flask --app tracker generate-data --scale N`.
+
+At scale 1: 200 engagements across 40 units, 4,000 meetings, 30,000 competency tags, 25,000 strategy
+tags, 2,000 feedback responses, 800 goals with their history, and every benchmark of each stage
+entered. Scale N multiplies all of it (a float: 0.05 gives a tiny portfolio for tests).
+
+Deterministic: one random.Random(seed), a fixed anchor date, explicit ids and timestamps, so the
+same scale and seed give the same rows. Fast: catalog rows are read once and every table is filled
+with insert_many in chunks inside one transaction (no per-row save, so no audit entries).
+Realistic enough: meeting counts per engagement vary widely (one engagement has exactly 100, for the
+benchmark), some engagements stall (paused, no meeting for months), some revisit an earlier stage.
+"""
+import datetime as dt
+import hashlib
+import json
+import math
+import random
+
+import click
+from flask.cli import with_appcontext
+from peewee import chunked
+
+from .db import database, is_sqlite
+from .models import (
+    Benchmark,
+    BenchmarkTemplate,
+    Competency,
+    Engagement,
+    EngagementISP,
+    FeedbackAnswer,
+    FeedbackInstrument,
+    FeedbackItem,
+    FeedbackResponse,
+    Goal,
+    GoalStatusChange,
+    Meeting,
+    MeetingAttendee,
+    MeetingCompetency,
+    MeetingStrategy,
+    NextStep,
+    Organization,
+    Stage,
+    StageEntry,
+    Strategy,
+    TeamMember,
+    Unit,
+    User,
+)
+
+SEED = 8
+ANCHOR = dt.date(2026, 11, 20)  # "today" of the synthetic portfolio
+CHUNK = 500
+
+PER_SCALE = {"units": 40, "engagements": 200, "meetings": 4000, "competency_tags": 30000,
+             "strategy_tags": 25000, "feedback_responses": 2000, "goals": 800, "isps": 25}
+BIG_ENGAGEMENT_MEETINGS = 100  # the first engagement: the benchmark's "engagement page with 100 meetings"
+
+# Tables the generator fills, in insert order (ids are given explicitly).
+TABLES = [Organization, Unit, User, Engagement, EngagementISP, TeamMember, StageEntry, Benchmark, Goal,
+          GoalStatusChange, Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, NextStep,
+          FeedbackResponse, FeedbackAnswer]
+SYNTHETIC_ORG = "Synthetic Implementation Centre"
+LEADER_EMAIL = "leader@synthetic.example"
+ADMIN_EMAIL = "admin@synthetic.example"
+
+
+class NotEmpty(Exception):
+    pass
+
+
+def counts_for(scale):
+    """How many of each thing a scale asks for."""
+    out = {k: max(1, round(v * scale)) for k, v in PER_SCALE.items()}
+    out["isps"] = max(4, out["isps"])
+    out["engagements"] = max(2, out["engagements"])
+    return out
+
+
+def is_empty():
+    return not (Engagement.select().exists() or Organization.select().exists() or User.select().exists())
+
+
+def _split(total, n, rng, spread=0.8):
+    """Split `total` into n non-negative integer parts with varying sizes (sum exact)."""
+    weights = [rng.uniform(1 - spread, 1 + spread) for _ in range(n)]
+    s = sum(weights)
+    parts = [int(total * w / s) for w in weights]
+    for i in range(total - sum(parts)):
+        parts[i % n] += 1
+    return parts
+
+
+def _spread_counts(total, n, rng):
+    """n counts that sum to `total`, each within one of the mean, in random order."""
+    base, extra = divmod(total, n)
+    counts = [base + 1] * extra + [base] * (n - extra)
+    rng.shuffle(counts)
+    return counts
+
+
+def _weekday(day):
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _at(day, hour=9):
+    return dt.datetime.combine(day, dt.time(hour, 0))
+
+
+def generate(scale=1.0, seed=SEED):
+    """Fill an empty database (catalogs loaded) with the synthetic portfolio; returns the counts."""
+    if not is_empty():
+        raise NotEmpty("The database already holds organizations, users or engagements: generate-data only "
+                       "fills a fresh database (create a new one, or drop the tables and run init-db).")
+    rng = random.Random(seed)
+    want = counts_for(scale)
+    rows = {model: [] for model in TABLES}
+    ids = {model: 0 for model in TABLES}
+
+    def add(model, **values):
+        ids[model] += 1
+        values["id"] = ids[model]
+        rows[model].append(values)
+        return ids[model]
+
+    # catalog, read once
+    competencies = [(c.id, c.name) for c in Competency.select(Competency.id, Competency.name)
+                    .where(~Competency.retired).order_by(Competency.id)]
+    strategies = [(s.id, s.name) for s in Strategy.select(Strategy.id, Strategy.name)
+                  .where(~Strategy.retired).order_by(Strategy.id)]
+    stages = list(Stage.select(Stage.id).order_by(Stage.position).tuples())
+    stages = [s[0] for s in stages]
+    templates = {}
+    for t in (BenchmarkTemplate.select().where(~BenchmarkTemplate.retired)
+              .order_by(BenchmarkTemplate.stage, BenchmarkTemplate.position)):
+        templates.setdefault(t.stage_id, []).append(t)
+    instrument = (FeedbackInstrument.select().where(FeedbackInstrument.key == "recipient_feedback")
+                  .order_by(FeedbackInstrument.version.desc()).first()) or FeedbackInstrument.select().first()
+    likert = []
+    if instrument is not None:
+        likert = [i.id for i in FeedbackItem.select().where((FeedbackItem.instrument == instrument)
+                                                            & (FeedbackItem.kind == "likert"))
+                  .order_by(FeedbackItem.position)]
+    if not competencies or not strategies or not stages:
+        raise NotEmpty("The catalogs are missing: run `flask --app tracker init-db` first.")
+
+    # organizations, units, people
+    centre = add(Organization, name=SYNTHETIC_ORG, kind="intermediary", created_at=_at(ANCHOR))
+    foundations = []
+    units = []
+    for u in range(want["units"]):
+        if u % 10 == 0:
+            foundations.append(add(Organization, name=f"Synthetic Foundation {len(foundations) + 1}",
+                                   kind="recipient", created_at=_at(ANCHOR)))
+        units.append(add(Unit, organization=foundations[-1], name=f"Unit {u + 1:03d}", created_at=_at(ANCHOR)))
+    add(User, email=ADMIN_EMAIL, name="Synthetic Admin", role="admin", organization=centre,
+        session_token=f"synthetic-admin-{seed}", created_at=_at(ANCHOR))
+    add(User, email=LEADER_EMAIL, name="Synthetic Leader", role="leader", organization=None,
+        session_token=f"synthetic-leader-{seed}", created_at=_at(ANCHOR))
+    isps = [add(User, email=f"isp{i + 1:03d}@synthetic.example", name=f"ISP {i + 1:03d}", role="isp",
+                organization=centre, session_token=f"synthetic-isp{i + 1}-{seed}", created_at=_at(ANCHOR))
+            for i in range(want["isps"])]
+    for i, unit in enumerate(units):
+        add(User, email=f"recipient{i + 1:03d}@synthetic.example", name=f"Recipient {i + 1:03d}",
+            role="recipient", unit=unit, organization=foundations[i // 10],
+            session_token=f"synthetic-recipient{i + 1}-{seed}", created_at=_at(ANCHOR))
+
+    # meetings per engagement: engagement 1 has exactly 100 (when the scale allows), the rest vary widely
+    n_eng = want["engagements"]
+    total_meetings = want["meetings"]
+    big = min(BIG_ENGAGEMENT_MEETINGS, total_meetings // 2)
+    per_engagement = [big] + _split(total_meetings - big, n_eng - 1, rng, spread=0.9)
+    goals_per = _split(want["goals"], n_eng, rng, spread=0.5)
+
+    engagements = []  # (id, start, limit, status, team ids, co-leads, goal ids, stage path)
+    for e in range(n_eng):
+        start = _weekday(ANCHOR - dt.timedelta(days=rng.randint(120, 900)))
+        roll = rng.random()
+        status = "active"
+        limit = ANCHOR
+        if e == 0:
+            roll = 0.5
+        if roll < 0.12:  # stalls: paused, no meeting for the last three months or more
+            status = "paused"
+            limit = ANCHOR - dt.timedelta(days=rng.randint(90, 150))
+        elif roll < 0.27:
+            status = "closed"
+            limit = ANCHOR - dt.timedelta(days=rng.randint(10, 100))
+        elif roll < 0.32 and e != 0:
+            status = "proposed"
+        if limit <= start + dt.timedelta(days=30):
+            start = _weekday(limit - dt.timedelta(days=rng.randint(60, 300)))
+        unit = units[e % len(units)]
+        co_leads = rng.sample(isps, 2)
+        supporting = [i for i in rng.sample(isps, min(len(isps), 2)) if i not in co_leads][:rng.randint(0, 1)]
+        # stage path; about one in five revisits an earlier stage
+        depth = rng.randint(1, len(stages))
+        path = list(stages[:depth])
+        if depth >= 2 and rng.random() < 0.2:
+            path.append(stages[depth - 2])
+        span = max(1, (limit - start).days)
+        entered = sorted(start + dt.timedelta(days=span * k // (len(path) + 1)) for k in range(len(path)))
+        eid = add(Engagement, unit=unit, intermediary=centre, request=None, title=f"Synthetic engagement {e + 1:04d}",
+                  problem_statement="A synthetic engagement for performance measurements.",
+                  support_model=rng.choice(["push", "push_pull", "co_creation"]), start_date=start,
+                  end_date=limit if status == "closed" else start + dt.timedelta(days=rng.randint(365, 900)),
+                  status=status, current_stage=path[-1],
+                  closing_summary="Closed: the goals were met or handed over." if status == "closed" else "",
+                  created_at=_at(start), deleted_at=None)
+        add(EngagementISP, engagement=eid, user=co_leads[0], role="co_lead")
+        add(EngagementISP, engagement=eid, user=co_leads[1], role="co_lead")
+        for s in supporting:
+            add(EngagementISP, engagement=eid, user=s, role="supporting")
+        team = [add(TeamMember, engagement=eid, name=f"Member {e + 1}-{k + 1}", email=f"m{e + 1}.{k + 1}@unit.example",
+                    position=rng.choice(["senior_leader", "manager", "support_staff", "partner", "other"]),
+                    user=None, joined_on=start, left_on=None)
+                for k in range(rng.randint(3, 6))]
+        seen = set()
+        for stage, day in zip(path, entered):
+            add(StageEntry, engagement=eid, stage=stage, entered_on=day, note="", created_by=co_leads[0])
+            if stage in seen:
+                continue
+            seen.add(stage)
+            passed = stage != path[-1]
+            for t in templates.get(stage, []):
+                done = passed or rng.random() < 0.4
+                add(Benchmark, engagement=eid, stage=stage, template=t.id, text=t.text, position=t.position,
+                    completed_on=min(limit, day + dt.timedelta(days=rng.randint(5, 60))) if done else None,
+                    evidence="", completed_in_meeting_id=None)
+        goal_ids = []
+        for g in range(goals_per[e]):
+            gid = add(Goal, engagement=eid, title=f"Goal {g + 1} of engagement {e + 1}",
+                      indicator="Share of sites using the practice", target="8 of 10 sites",
+                      status="not_started", created_at=_at(start, 11), deleted_at=None)
+            goal_ids.append(gid)
+        engagements.append((eid, start, limit, status, team, co_leads, goal_ids, per_engagement[e]))
+
+    # meetings, with their tags, attendees and next steps
+    meeting_ids = []  # (meeting id, engagement index)
+    meetings_of = []
+    for index, (eid, start, limit, status, team, co_leads, goal_ids, n_meet) in enumerate(engagements):
+        span = max(1, (limit - start).days)
+        days = sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in range(n_meet))
+        mine = []
+        for day in days:
+            kind = rng.choices(["monthly", "planning", "debrief", "coaching", "definition", "other"],
+                               [45, 20, 15, 12, 5, 3])[0]
+            minutes = rng.choice([30, 45, 60, 75, 90, 120])
+            mid = add(Meeting, engagement=eid, date=day, kind=kind,
+                      mode="in_person" if rng.random() < 0.6 else "virtual", duration_minutes=minutes,
+                      notes="Reviewed progress and agreed next steps.", logged_by=co_leads[0],
+                      created_at=_at(day, 17), updated_at=_at(day, 17), deleted_at=None)
+            mine.append((mid, day))
+            meeting_ids.append((mid, minutes))
+            for m in rng.sample(team, min(len(team), rng.randint(1, 3))):
+                add(MeetingAttendee, meeting=mid, team_member=m, user=None)
+            add(MeetingAttendee, meeting=mid, team_member=None, user=co_leads[0])
+            due = day + dt.timedelta(days=rng.randint(7, 30))
+            add(NextStep, meeting=mid, text="Share the draft with the team.", owner="Co-lead",
+                due_on=due, done_on=due if due < ANCHOR - dt.timedelta(days=14) and rng.random() < 0.9 else None)
+        meetings_of.append(mine)
+
+    for (mid, _), k in zip(meeting_ids, _spread_counts(want["competency_tags"], len(meeting_ids), rng)):
+        for cid, name in rng.sample(competencies, min(k, len(competencies))):
+            add(MeetingCompetency, meeting=mid, competency=cid, label=name)
+    for (mid, minutes), k in zip(meeting_ids, _spread_counts(want["strategy_tags"], len(meeting_ids), rng)):
+        chosen = rng.sample(strategies, min(k, len(strategies)))
+        for j, (sid, name) in enumerate(chosen):
+            add(MeetingStrategy, meeting=mid, strategy=sid, label=name,
+                minutes=(minutes // len(chosen)) if j < 3 else None)
+
+    # goal history: 2-4 dated changes, the last one the goal's status
+    goal_rows = {row["id"]: row for row in rows[Goal]}
+    for eid, start, limit, status, team, co_leads, goal_ids, _ in engagements:
+        for gid in goal_ids:
+            path = ["not_started", "in_progress"] + rng.choice([[], ["achieved"], ["revised"], ["dropped"],
+                                                                 ["revised", "achieved"]])
+            path = path[:rng.randint(2, len(path))] if len(path) > 2 else path
+            span = max(1, (limit - start).days)
+            days = sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in path)
+            for st, day in zip(path, days):
+                add(GoalStatusChange, goal=gid, status=st, changed_on=day, note="", meeting_id=None,
+                    changed_by=co_leads[0])
+            goal_rows[gid]["status"] = path[-1]
+
+    # feedback responses, attached to meetings of engagements that are not proposed
+    eligible = [(index, m) for index, e in enumerate(engagements) if e[3] != "proposed"
+                for m in meetings_of[index]]
+    if eligible and instrument is not None:
+        for r in range(want["feedback_responses"]):
+            index, (mid, day) = eligible[rng.randrange(len(eligible))]
+            eid, start, limit = engagements[index][:3]
+            submitted = min(limit, day + dt.timedelta(days=rng.randint(0, 6)))
+            kind = "pulse" if rng.random() < 0.7 else "survey"
+            rid = add(FeedbackResponse, engagement=eid, instrument=instrument.id, kind=kind, meeting=mid,
+                      respondent=None, respondent_email="", anonymous=True, submitted_on=submitted,
+                      comments="{}", created_at=_at(submitted, 12), deleted_at=None)
+            progress = (day - start).days / max(1, (limit - start).days)
+            mean = 2.9 + 1.6 * progress + rng.gauss(0, 0.35)
+            items = likert if kind == "survey" else rng.sample(likert, min(4, len(likert)))
+            for item in items:
+                add(FeedbackAnswer, response=rid, item=item, value=max(1, min(5, round(mean + rng.gauss(0, 0.5)))))
+
+    with database.atomic():
+        for model in TABLES:
+            fields = None
+            for batch in chunked(rows[model], CHUNK):
+                if fields is None:
+                    fields = [model._meta.fields[name] for name in batch[0]]
+                model.insert_many([tuple(row[f.name] for f in fields) for row in batch], fields=fields).execute()
+        if not is_sqlite():  # explicit ids: move each PostgreSQL sequence past them
+            for model in TABLES:
+                table = model._meta.table_name
+                database.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                                     f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))")
+    return {model._meta.table_name: len(rows[model]) for model in TABLES}
+
+
+def digest():
+    """A SHA-256 of the generated rows (secrets and timestamps left to the database excluded)."""
+    h = hashlib.sha256()
+    for model in TABLES:
+        fields = [f for name, f in model._meta.fields.items() if name not in ("password_hash", "session_token")]
+        for row in model.select(*fields).order_by(model._meta.primary_key).tuples():
+            h.update(json.dumps(row, default=str).encode())
+    return h.hexdigest()
+
+
+@click.command("generate-data")
+@with_appcontext
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="Size of the portfolio: 1 = 200 engagements, 4,000 meetings...; 0.05 for a tiny one.")
+@click.option("--seed", type=int, default=SEED, show_default=True, help="Random seed (same seed, same data).")
+def generate_data_command(scale, seed):
+    """Fill a fresh database with a synthetic portfolio proportional to --scale."""
+    import time
+
+    from .db import init_db
+
+    if scale <= 0 or math.isnan(scale):
+        raise click.ClickException("The scale must be more than 0.")
+    database.connect(reuse_if_open=True)
+    init_db()
+    began = time.perf_counter()
+    try:
+        counts = generate(scale, seed)
+    except NotEmpty as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Generated the synthetic portfolio at scale {scale:g} in {time.perf_counter() - began:.1f} s:")
+    for table, n in counts.items():
+        click.echo(f"  {table:<22} {n:>9,}")
