@@ -560,6 +560,24 @@ class Engagement(Audited):
                     .where(StageEntry.engagement == self)
                     .order_by(StageEntry.entered_on, StageEntry.id))
 
+    @classmethod
+    def filtered(cls, query, unit=None, status=None, stage=None, model=None, isp=None, q=None):
+        """Narrow an engagement query (already limited by the access policy) by the list filters."""
+        if unit is not None:
+            query = query.where(cls.unit == unit)
+        if status is not None:
+            query = query.where(cls.status == status)
+        if stage is not None:
+            query = query.where(cls.current_stage == stage)
+        if model is not None:
+            query = query.where(cls.support_model == model)
+        if isp is not None:
+            query = query.where(cls.id.in_(EngagementISP.select(EngagementISP.engagement)
+                                           .where(EngagementISP.user == isp)))
+        if q:
+            query = query.where(cls.title.contains(q))
+        return query
+
     def __str__(self):
         return self.title
 

@@ -53,23 +53,7 @@ def index():
     )
     filters = form.cleaned()
 
-    query = policy.visible_engagements(current_user)
-    if "unit" in filters:
-        query = query.where(Engagement.unit == filters["unit"])
-    if "status" in filters:
-        query = query.where(Engagement.status == filters["status"])
-    if "stage" in filters:
-        query = query.where(Engagement.current_stage == filters["stage"])
-    if "model" in filters:
-        query = query.where(Engagement.support_model == filters["model"])
-    if "isp" in filters:
-        query = query.where(
-            Engagement.id.in_(
-                EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == filters["isp"])
-            )
-        )
-    if "q" in filters:
-        query = query.where(Engagement.title.contains(filters["q"]))
+    query = Engagement.filtered(policy.visible_engagements(current_user), **filters)
     page = paginate(
         query.order_by(Engagement.start_date.desc(), Engagement.id.desc()),
         request.args.get("page"),
