@@ -22,6 +22,7 @@ from tracker.models import (
 
 from . import factories
 from .conftest import csrf_token, sign_in
+from .feedback_helpers import respond
 
 ROLES = ["anonymous", "recipient_a", "recipient_b", "isp_on", "isp_off", "leader_in", "leader_out", "admin"]
 SIGNED_IN = {role: "ok" for role in ROLES if role != "anonymous"}
@@ -41,6 +42,8 @@ CLASSES = {
                             leader_out=404, admin="ok"),
     "engagement_admin": row(recipient_a=403, recipient_b=404, isp_on=403, isp_off=404, leader_in=403,
                             leader_out=404, admin="ok"),
+    # a deleted engagement (of unit A, ISP isp_on): gone for everyone but the administrators who restore it
+    "deleted_engagement": row(**{role: 404 for role in SIGNED_IN if role != "admin"}, admin="ok"),
     "create_engagement": row(recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok", leader_in=403,
                              leader_out=403, admin="ok"),
     # support requests (a request of unit A); ISPs triage every request
@@ -72,6 +75,9 @@ MATRIX = {
     "engagements.detail": "engagement_read",
     "engagements.edit": "engagement_write",
     "engagements.status": "engagement_write",
+    "engagements.delete": "engagement_write",
+    "engagements.deleted": "admin",
+    "engagements.restore": "deleted_engagement",
     "stages.move": "engagement_write",
     "stages.benchmark": "engagement_write",
     "stages.reopen": "engagement_write",
@@ -103,6 +109,9 @@ MATRIX = {
     "feedback.pulse": "engagement_write",
     "feedback.survey": "engagement_write",
     "feedback.responses": "engagement_admin",
+    "feedback.delete_response": "engagement_write",
+    "feedback.deleted_responses": "engagement_admin",
+    "feedback.restore_response": "engagement_admin",
     "feedback.answer": "feedback_link",
     "feedback.answer_mine": "own_invitation",
     "requests.index": "signed_in",
@@ -142,6 +151,11 @@ def world(demo):
     meeting = factories.meeting(e, date=dt.date(2026, 2, 3))
     deleted_meeting = factories.meeting(e, date=dt.date(2026, 2, 10))
     deleted_meeting.soft_delete()
+    response = respond(e, {"aim_1": 4})
+    deleted_response = respond(e, {"aim_1": 2})
+    deleted_response.soft_delete()
+    deleted_engagement = factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Deleted engagement")
+    deleted_engagement.soft_delete()
     member = factories.team_member(e)
     note = ContextNote.create(engagement=e, kind="barrier", domain="process", text="A note",
                               noted_on=dt.date(2026, 2, 1))
@@ -159,8 +173,12 @@ def world(demo):
             "filename": "css/app.css", "name": "competencies", "kind": "competencies",
             "entry_id": Competency.select().first().id, "template_id": BenchmarkTemplate.select().first().id,
             "stage_id": Stage.select().first().id, "user_id": demo.recipient_b.id,
+            "response_id": response.id,
         },
-        "restore": {"goals.restore": deleted_goal.id, "meetings.restore": deleted_meeting.id},
+        "restore": {"goals.restore": {"goal_id": deleted_goal.id},
+                    "meetings.restore": {"meeting_id": deleted_meeting.id},
+                    "feedback.restore_response": {"response_id": deleted_response.id},
+                    "engagements.restore": {"engagement_id": deleted_engagement.id}},
     }
 
 
@@ -204,9 +222,7 @@ def test_matrix(app, world, role):
     results = {}
     for rule in sorted(html_rules(app), key=lambda r: r.rule):
         values = dict(world["values"])
-        if rule.endpoint in world["restore"]:
-            key = "goal_id" if rule.endpoint.startswith("goals") else "meeting_id"
-            values[key] = world["restore"][rule.endpoint]
+        values.update(world["restore"].get(rule.endpoint, {}))
         url = rule.build(values, append_unknown=False)[1]
         if rule.endpoint == "feedback.pulse":
             url += f"?meeting={values['meeting_id']}"  # a pulse follows a meeting

@@ -9,6 +9,9 @@
 
 Records a user may not see answer 404 (their existence is not disclosed); records a user may see
 but not change answer 403.
+
+Deleting is soft: those who change an engagement may delete it or its meetings, goals and feedback
+responses; only admins see what was deleted and restore it. A deleted engagement answers 404 to all.
 """
 
 from flask import abort
@@ -75,6 +78,39 @@ def get_engagement(engagement_id, edit=False, user=None):
     if edit and not can_edit_engagement(user, engagement):
         abort(403)
     return engagement
+
+
+# --- deleting and restoring -------------------------------------------------------------------------
+# Those who edit an engagement may delete it or one of its parts (a meeting, a goal, a feedback
+# response); what is deleted is kept (soft delete) and only administrators see it and restore it.
+# Leaders change nothing, so they neither delete nor restore. A deleted engagement answers 404 to
+# everyone on every page but the administrators' list of deleted engagements.
+
+
+def can_delete_engagement(user, engagement):
+    return can_edit_engagement(user, engagement)
+
+
+def can_delete_feedback_response(user, engagement):
+    return can_edit_engagement(user, engagement)
+
+
+def can_restore(user):
+    """Who sees deleted records (engagements, meetings, goals, feedback responses) and restores them."""
+    return user.role == "admin"
+
+
+def get_deleted_engagement(engagement_id, user=None):
+    """A deleted engagement, for restoring: 404 unless it is deleted and the user may restore it."""
+    user = user or current_user
+    found = None
+    if can_restore(user):
+        found = Engagement.select().where(
+            (Engagement.id == engagement_id) & Engagement.deleted_at.is_null(False)
+        ).first()
+    if found is None:
+        abort(404)
+    return found
 
 
 def get_part(model, engagement, record_id, deleted=False):

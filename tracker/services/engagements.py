@@ -16,6 +16,7 @@ from ..models import (
     AuditEntry,
     Engagement,
     EngagementStatusChange,
+    Organization,
     Stage,
     Unit,
     User,
@@ -131,6 +132,41 @@ def change_status(engagement, action, user=None, reason="", closing_summary="", 
         EngagementStatusChange.create(engagement=engagement, from_status=before, to_status=target,
                                       changed_on=changed_on, reason=(reason or "").strip(), changed_by=user)
     return engagement
+
+
+# --- deleting and restoring -----------------------------------------------------------------------------
+
+def delete_engagement(engagement):
+    """Soft-delete an engagement: it leaves every list, report, the API and its feedback links stop
+    working; its parts stay as they are, so restoring brings it back whole. Audited as "delete"."""
+    with database.atomic():
+        engagement.soft_delete()
+    return engagement
+
+
+def restore_engagement(engagement):
+    """Bring a deleted engagement back, with all its parts. Audited as "restore"."""
+    with database.atomic():
+        engagement.restore()
+    return engagement
+
+
+def deleted_engagements():
+    """Deleted engagements, most recently deleted first, each with who deleted it (two queries):
+    [{"engagement" (with .unit and .unit.organization), "deleted_by": name or None}]."""
+    rows = list(Engagement.select(Engagement, Unit, Organization).join(Unit).join(Organization)
+                .where(Engagement.deleted_at.is_null(False))
+                .order_by(Engagement.deleted_at.desc(), Engagement.id.desc()))
+    by = {}
+    if rows:
+        entries = (AuditEntry.select(AuditEntry.entity_id, User.name)
+                   .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
+                   .where((AuditEntry.entity == "Engagement") & (AuditEntry.action == "delete")
+                          & AuditEntry.entity_id.in_([e.id for e in rows]))
+                   .order_by(AuditEntry.at, AuditEntry.id).tuples())
+        for engagement_id, name in entries:
+            by[engagement_id] = name  # the latest deletion wins
+    return [{"engagement": e, "deleted_by": by.get(e.id)} for e in rows]
 
 
 # --- reads for the engagement page ------------------------------------------------------------------

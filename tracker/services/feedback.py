@@ -13,6 +13,7 @@ import re
 import secrets
 
 from flask import current_app, has_request_context, url_for
+from peewee import JOIN, fn
 
 from .. import mail
 from ..db import database
@@ -306,6 +307,55 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
         if clean_values:
             FeedbackAnswer.insert_many([{"response": response.id, "item": items[k].id, "value": v}
                                         for k, v in clean_values.items()]).execute()
+    return response
+
+
+# --- deleting and restoring a response (a duplicate or a test answer) ----------------------------------
+
+def responses_for(engagement, deleted=False):
+    """The engagement's live (or deleted) responses, newest first, for choosing one to delete or
+    restore: [{"response", "kind", "from", "answers", "comments"}]. Two queries.
+
+    What identifies a response is kept to what the engagement page's activity log already shows (its
+    day) plus its kind and how many questions it answered; for an anonymous response never its scores,
+    comments or meeting, which could tie it to the person invited."""
+    query = (FeedbackResponse.select(FeedbackResponse, User)
+             .join(User, JOIN.LEFT_OUTER, on=(FeedbackResponse.respondent == User.id))
+             .where((FeedbackResponse.engagement == engagement.id)
+                    & FeedbackResponse.deleted_at.is_null(not deleted)))
+    order = ((FeedbackResponse.deleted_at.desc(),) if deleted else ()) + (
+        FeedbackResponse.submitted_on.desc(), FeedbackResponse.id.desc())
+    responses = list(query.order_by(*order))
+    answered = {}
+    if responses:
+        answered = dict(FeedbackAnswer.select(FeedbackAnswer.response, fn.COUNT(FeedbackAnswer.id))
+                        .where(FeedbackAnswer.response.in_([r.id for r in responses]))
+                        .group_by(FeedbackAnswer.response).tuples())
+    rows = []
+    for r in responses:
+        if r.anonymous:
+            who = "Anonymous"
+        elif r.respondent_id and r.respondent is not None:
+            who = r.respondent.name
+        else:
+            who = r.respondent_email or "Named, without an account"
+        rows.append({"response": r, "kind": "Pulse" if r.kind == "pulse" else "Full survey", "from": who,
+                     "answers": answered.get(r.id, 0), "comments": len([t for t in r.comment_map.values() if t])})
+    return rows
+
+
+def delete_response(response):
+    """Soft-delete one response: every feedback report and the engagement page leave it out. The
+    invitation it answered stays used. Audited as "delete" (by the person deleting, never the respondent)."""
+    with database.atomic():
+        response.soft_delete()
+    return response
+
+
+def restore_response(response):
+    """Count a deleted response again. Audited as "restore"."""
+    with database.atomic():
+        response.restore()
     return response
 
 

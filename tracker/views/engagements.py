@@ -3,13 +3,14 @@ directly, editing its summary and ISPs, and changing its status."""
 
 import datetime as dt
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy, reports
 from ..auth import roles_required
+from ..forms import BaseForm
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
-from ..models import Engagement, EngagementISP, Organization, Stage, Unit, User
+from ..models import Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError
 from ..services import engagements as service
 from .helpers import form_page, form_status, save_form
 from .paging import paginate
@@ -67,6 +68,7 @@ def index():
         rows=rows,
         page=page,
         can_create=can_create(current_user),
+        can_restore=policy.can_restore(current_user),
     )
 
 
@@ -100,6 +102,7 @@ def detail(engagement_id):
         o=overview,
         e=engagement,
         can_edit=policy.can_edit_engagement(current_user, engagement),
+        can_delete=policy.can_delete_engagement(current_user, engagement),
         status_history=service.status_history(engagement),
         status_actions=service.available_actions(engagement),
         actions=service.STATUS_ACTIONS,
@@ -197,3 +200,54 @@ def status(engagement_id):
     return render_template(
         "engagements/status.html", form=form, action=action, error=None, **page
     ), form_status(form)
+
+
+# --- deleting and restoring ------------------------------------------------------------------------
+
+
+@bp.route("/<int:engagement_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(engagement_id):
+    """GET: the confirmation page (nothing changes); POST: soft-delete the engagement."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    if not policy.can_delete_engagement(current_user, engagement):
+        abort(403)
+    if BaseForm().validate_on_submit():  # a bad CSRF token answers 400
+        service.delete_engagement(engagement)
+        flash(f"Engagement “{engagement.title}” deleted. An administrator can restore it.", "success")
+        return redirect(url_for("engagements.index"))
+    return render_template(
+        "engagements/delete.html",
+        e=engagement,
+        title="Delete this engagement?",
+        message=(
+            f"“{engagement.title}” will disappear from the engagement list, the home page, reports and the "
+            "API, and its feedback links will stop working. Its team, goals, meetings, stages and feedback "
+            "are kept with it: an administrator can restore the engagement with all of them."
+        ),
+        action=url_for("engagements.delete", engagement_id=engagement.id),
+        button="Delete the engagement",
+        cancel=url_for("engagements.detail", engagement_id=engagement.id),
+    )
+
+
+@bp.route("/deleted")
+@login_required
+def deleted():
+    if not policy.can_restore(current_user):
+        abort(403)
+    return render_template("engagements/deleted.html", rows=service.deleted_engagements())
+
+
+@bp.route("/<int:engagement_id>/restore", methods=["POST"])
+@login_required
+def restore(engagement_id):
+    engagement = policy.get_deleted_engagement(engagement_id)
+    BaseForm().validate_on_submit()  # a bad CSRF token answers 400
+    try:
+        service.restore_engagement(engagement)
+    except ValidationError as exc:
+        flash(f"“{engagement.title}” could not be restored: " + " ".join(exc.errors.values()), "error")
+        return redirect(url_for("engagements.deleted"))
+    flash(f"Engagement “{engagement.title}” restored, with its team, goals, meetings and feedback.", "success")
+    return redirect(url_for("engagements.detail", engagement_id=engagement.id))

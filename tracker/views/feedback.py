@@ -5,7 +5,7 @@ import io
 
 import click
 from peewee import JOIN
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 from flask_login import current_user, login_required
 
@@ -14,6 +14,7 @@ from ..forms import BaseForm
 from ..forms.feedback import InviteForm, answer_form
 from ..models import (
     FeedbackInvitation,
+    FeedbackResponse,
     Meeting,
     TeamMember,
     ValidationError,
@@ -84,10 +85,13 @@ def engagement(engagement_id):
                                  join_type=JOIN.LEFT_OUTER)
                            .where(FeedbackInvitation.engagement == e.id)
                            .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
+    can_delete = policy.can_delete_feedback_response(current_user, e)
     return render_template("feedback/engagement.html", e=e, can_edit=can_edit, spec=spec, period=period,
                            over_time=over_time, pathway=path, rate=report.response_rate(e.id),
                            comments=report.open_comments(e.id), invitations=invitations,
-                           min_responses=report.MIN_RESPONSES, now=service.utcnow())
+                           min_responses=report.MIN_RESPONSES, now=service.utcnow(),
+                           can_delete=can_delete, can_restore=policy.can_restore(current_user),
+                           received=service.responses_for(e) if can_delete else [])
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback.csv")
@@ -114,6 +118,62 @@ def responses(engagement_id):
                        .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
     return render_template("feedback/responses.html", e=e, invitations=invitations, now=service.utcnow(),
                            rate=report.response_rate(e.id))
+
+
+# --- deleting and restoring a response ---------------------------------------------------------------
+
+def _report_url(e):
+    return url_for("feedback.engagement", engagement_id=e.id, _anchor="received-h")
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/responses/<int:response_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_response(engagement_id, response_id):
+    """GET: the confirmation page (nothing changes); POST: soft-delete one response."""
+    e = policy.get_engagement(engagement_id, edit=True)
+    if not policy.can_delete_feedback_response(current_user, e):
+        abort(403)
+    response = policy.get_part(FeedbackResponse, e, response_id)
+    if BaseForm().validate_on_submit():  # a bad CSRF token answers 400
+        service.delete_response(response)
+        flash("Feedback response deleted: the reports no longer count it. An administrator can restore it.",
+              "success")
+        return redirect(_report_url(e))
+    kind = "pulse" if response.kind == "pulse" else "full survey"
+    day = current_app.jinja_env.filters["date"](response.submitted_on)  # as the reader shows dates
+    return render_template(
+        "feedback/delete.html",
+        e=e,
+        title="Delete this feedback response?",
+        message=(f"The {kind} response of {day} will no longer count in the "
+                 "feedback report, the engagement page, the reports and exports. Use this for a duplicate "
+                 "or a test answer. An administrator can restore it."),
+        action=url_for("feedback.delete_response", engagement_id=e.id, response_id=response.id),
+        button="Delete the response",
+        cancel=_report_url(e),
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/responses/deleted")
+@login_required
+def deleted_responses(engagement_id):
+    e = policy.get_engagement(engagement_id)
+    if not policy.can_restore(current_user):
+        abort(403)
+    return render_template("feedback/deleted.html", e=e, rows=service.responses_for(e, deleted=True))
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/responses/<int:response_id>/restore", methods=["POST"])
+@login_required
+def restore_response(engagement_id, response_id):
+    e = policy.get_engagement(engagement_id)
+    if not policy.can_restore(current_user):
+        abort(403)
+    response = policy.get_part(FeedbackResponse, e, response_id, deleted=True)
+    BaseForm().validate_on_submit()  # a bad CSRF token answers 400
+    service.restore_response(response)
+    flash("Feedback response restored: the reports count it again.", "success")
+    return redirect(_report_url(e))
 
 
 # --- sending ----------------------------------------------------------------------------------------
