@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tracker import create_app
-from tracker.db import database, init_db
+from tracker.db import close_all, database, init_db
 from tracker.models import MODELS, SchemaVersion
 
 from . import factories
@@ -40,13 +40,13 @@ def template_database(tmp_path_factory):
             database.connect(reuse_if_open=True)
             drop_all_tables()
             init_db()
-            database.close()
+            close_all()
         return PG_URL
     path = tmp_path_factory.mktemp("template") / "tracker.sqlite3"
     app = make_app(f"sqlite:///{path}")
     with app.app_context():
         init_db()
-        database.close()
+        close_all()  # really closed: the WAL is checkpointed into the file the tests copy
     return path
 
 
@@ -77,8 +77,7 @@ def app(database_url):
     if PG_URL:
         _reset_postgres()
     yield app
-    if not database.is_closed():
-        database.close()
+    close_all()
 
 
 @pytest.fixture

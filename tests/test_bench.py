@@ -59,3 +59,10 @@ def test_api_report_routes_are_included_when_they_exist(app):
     for rule in api:
         assert f"API {rule}" in names
     assert "meeting form" in names and "portfolio dashboard" in names
+
+
+def test_the_throughput_run_is_at_scale_1(app, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    result = app.test_cli_runner().invoke(args=["bench", "--scale", "0.02", "--throughput", "5"])
+    assert result.exit_code != 0
+    assert "--throughput measures scale 1: add --scale 1." in result.output

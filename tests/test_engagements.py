@@ -571,3 +571,21 @@ def test_isp_who_takes_themselves_off_goes_back_to_the_list(demo, as_user):
     response = post_form(as_user(demo.isp_a1), f"/engagements/{e.id}/edit", data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/engagements")
     assert demo.isp_a1.id not in [link.user_id for link in Engagement.get_by_id(e.id).isps()]
+
+
+def test_engagement_page_shows_meetings_ten_at_a_time_newest_first(demo, as_user):
+    e = demo.engagement_a
+    for i in range(12):  # 1 Jan .. 12 Jan 2026
+        factories.meeting(e, dt.date(2026, 1, 1 + i), notes=f"Session note {i + 1:02d}")
+    client = as_user(demo.isp_a1)
+    first = client.get(f"/engagements/{e.id}").get_data(as_text=True)
+    notes = re.findall(r"Session note (\d\d)", first)
+    assert notes == [f"{n:02d}" for n in range(12, 2, -1)]  # the ten newest, newest first
+    assert "Page 1 of 2" in first and f"meetings_page=2#meetings-h" in first
+    second = client.get(f"/engagements/{e.id}?meetings_page=2").get_data(as_text=True)
+    assert re.findall(r"Session note (\d\d)", second) == ["02", "01"]
+    assert "← Previous" in second and "Page 2 of 2" in second
+    # a page number out of range or unreadable falls back to the nearest page, never an error
+    assert re.findall(r"Session note (\d\d)", client.get(f"/engagements/{e.id}?meetings_page=99")
+                      .get_data(as_text=True)) == ["02", "01"]
+    assert client.get(f"/engagements/{e.id}?meetings_page=abc").status_code == 200

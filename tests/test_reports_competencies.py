@@ -196,6 +196,21 @@ def test_per_isp(world):
     assert report.by_isp(ReportFilters(user=world.leader_other))["isps"] == []
 
 
+def test_per_isp_one_page_at_a_time(world, as_user):
+    """The page shows the ISPs a page at a time (by name); each page's counts are the same as in the
+    full table the CSV export uses."""
+    full = report.by_isp(ReportFilters(user=world.admin))
+    first = report.by_isp(ReportFilters(user=world.admin), page=1, per_page=1)
+    second = report.by_isp(ReportFilters(user=world.admin), page=2, per_page=1)
+    beyond = report.by_isp(ReportFilters(user=world.admin), page=9, per_page=1)
+    assert [r["name"] for r in first["isps"]] == ["Ada ISP"] and [r["name"] for r in second["isps"]] == ["Ben ISP"]
+    assert first["isps"] + second["isps"] == full["isps"]
+    assert (first["page"].total, first["page"].pages, beyond["page"].number) == (2, 2, 2)
+    assert beyond["isps"] == second["isps"]
+    html = as_user(world.admin).get("/reports/competencies").get_data(as_text=True)
+    assert "Ada ISP" in html and "Ben ISP" in html and 'class="pagination"' not in html  # 2 ISPs: one page
+
+
 def make_meetings(engagement, n, start=D(2026, 1, 5)):
     keys = ["p20_co_learning", "p20_brokering", "p20_facilitation", "p20_building_capacity"]
     for i in range(n):

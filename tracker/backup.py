@@ -10,7 +10,7 @@ import sqlite3
 import click
 from flask.cli import with_appcontext
 
-from .db import database, is_sqlite
+from .db import close_all, database, is_sqlite
 
 PG_HINT = ("This database is PostgreSQL: back it up with `pg_dump --format=custom -f PATH \"$DATABASE_URL\"` "
            "and restore with `pg_restore --clean --if-exists -d \"$DATABASE_URL\" PATH`.")
@@ -59,7 +59,7 @@ def check_backup(path):
 
 def restore_from(path):
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    database.close()
+    close_all()  # no pooled connection may keep reading the old pages
     target = sqlite3.connect(_live_path())
     try:
         source.backup(target)

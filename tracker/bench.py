@@ -121,7 +121,7 @@ def peak_memory_mb():
 def _fill(url, scale, seed):
     """Fresh schema and catalogs at `url`, then the synthetic portfolio (run in a child process)."""
     from . import create_app
-    from .db import database, init_db
+    from .db import close_all, database, init_db
     from .generate import generate
     from .models import MODELS
 
@@ -131,14 +131,12 @@ def _fill(url, scale, seed):
         database.drop_tables(list(MODELS), safe=True, cascade=True)
     init_db()
     generate(scale, seed)
-    database.close()
+    close_all()
 
 
 def _build(url, scale, seed):
     """Fill a fresh database at `url` in a child process (so the generator's memory is not counted
     as the pages' peak memory), then return an app on it."""
-    from . import create_app
-    from .db import database
 
     code = "import sys; from tracker.bench import _fill; _fill(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))"
     env = dict(os.environ, DATABASE_URL=url)
@@ -146,14 +144,12 @@ def _build(url, scale, seed):
                           capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
     if done.returncode != 0:
         raise click.ClickException(f"generating scale {scale:g} failed:\n{done.stderr[-2000:]}")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
-    database.connect(reuse_if_open=True)
-    return app
+    return _app_on(url)
 
 
 def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
     """[{page, scale, database, median_ms, p95_ms, queries, floor_ms, ratio_to_floor}] for one database."""
-    from .db import database
+    from .db import close_all, database
     from .generate import LEADER_EMAIL, SEED
     from .models import Engagement, EngagementISP, User
 
@@ -210,8 +206,7 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
         results.append({"page": name, "url": url_, "scale": scale, "database": label, "report": is_report,
                         "median_ms": round(median, 2), "p95_ms": round(p95, 2), "queries": min(counts),
                         "floor_ms": floor_ms, "ratio_to_floor": ratio})
-    if not database.is_closed():
-        database.close()
+    close_all()
     return results
 
 
@@ -265,11 +260,10 @@ class _KeepDatabase:
         return self
 
     def __exit__(self, *exc):
-        from .db import database
+        from .db import close_all, database
 
         if database.obj is not self.saved:
-            if not database.is_closed():
-                database.close()
+            close_all()
             database.initialize(self.saved)
         return False
 
@@ -280,26 +274,130 @@ def measure_at(scale, runs=1, warmups=0):
         return measure(f"sqlite:///{os.path.join(tmp, 'bench.sqlite3')}", scale, runs=runs, warmups=warmups)
 
 
-def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print):
+THROUGHPUT_TARGET = 250  # engagement page, requests per second, gunicorn with 2 workers, scale 1
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _session_cookie(app, user):
+    """The signed session cookie of `user` for `app` (the server must share its SECRET_KEY)."""
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.session_token
+        sess["_fresh"] = True
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    return f"{cookie.key}={cookie.value}"
+
+
+def throughput(path, seconds=15, workers=2, connections=16):
+    """Requests per second of the engagement page (100 meetings) under gunicorn with `workers` workers
+    on 127.0.0.1, driven by wrk on this machine for `seconds`, on the SQLite file at `path` (already
+    filled). {"requests_per_s", "requests", "errors", "p50_ms", "p99_ms", "workers", "connections"}."""
+    import re
+    import shutil
+    import urllib.request
+
+    from .db import close_all
+    from .models import Engagement, EngagementISP, User
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise click.ClickException("The throughput run needs wrk (Debian: apt-get install wrk).")
+    url = f"sqlite:///{path}"
+    with _KeepDatabase():
+        app = _app_on(url)
+        big = Engagement.select().order_by(Engagement.id).first()
+        co_lead = (User.select().join(EngagementISP, on=(EngagementISP.user == User.id))
+                   .where((EngagementISP.engagement == big) & (EngagementISP.role == "co_lead")).first())
+        cookie = _session_cookie(app, co_lead)
+        close_all()
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=url, TRACKER_SECRET_KEY="bench",
+               TRACKER_INSTANCE_PATH=os.path.dirname(path))
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    server = subprocess.Popen([gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                               "tracker:create_app()"], env=env, cwd=os.path.dirname(os.path.dirname(__file__)))
+    page = f"http://127.0.0.1:{port}/engagements/{big.id}"
+    try:
+        for _ in range(100):
+            try:
+                request = urllib.request.Request(page, headers={"Cookie": cookie})
+                if urllib.request.urlopen(request, timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise click.ClickException("gunicorn did not answer the engagement page.")
+        done = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}",
+                               page], capture_output=True, text=True, check=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = done.stdout
+
+    def number(pattern, default=0.0):
+        found = re.search(pattern, text)
+        return float(found.group(1)) if found else default
+
+    def ms(label):
+        found = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", text)
+        if not found:
+            return None
+        value, unit = float(found.group(1)), found.group(2)
+        return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+    errors = int(number(r"Non-2xx or 3xx responses: (\d+)")) + int(
+        sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text)))
+    return {"page": "engagement page (100 meetings)", "requests_per_s": round(number(r"Requests/sec:\s+([\d.]+)"), 1),
+            "requests": int(number(r"(\d+) requests in")), "errors": errors, "p50_ms": ms("50"), "p99_ms": ms("99"),
+            "workers": workers, "connections": connections, "seconds": seconds}
+
+
+def _app_on(url):
+    from . import create_app
+    from .db import database
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
+    database.connect(reuse_if_open=True)
+    return app
+
+
+def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print, throughput_seconds=0):
     results = []
+    rate = None
     with _KeepDatabase(), tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         for scale in scales:
             path = os.path.join(tmp, f"bench-{scale:g}.sqlite3")
             began = time.perf_counter()
             results += measure(f"sqlite:///{path}", scale, runs=runs, warmups=warmups)
             echo(f"scale {scale:g} on SQLite measured in {time.perf_counter() - began:.0f} s")
+            if throughput_seconds and scale == 1 and rate is None:
+                rate = throughput(path, seconds=throughput_seconds)
+                echo(f"scale 1: engagement page under gunicorn (2 workers) with wrk: {rate['requests_per_s']} req/s")
             if postgres_url:
                 results += measure(postgres_url, scale, runs=runs, warmups=warmups, label="postgres")
                 echo(f"scale {scale:g} on PostgreSQL measured")
     peak = peak_memory_mb()
     generator_peak = _children_peak_mb()
     misses = check_targets(results, peak)
-    report = {"results": results, "peak_memory_mb": peak, "generator_peak_memory_mb": generator_peak, "scales": list(scales), "runs": runs, "warmups": warmups,
+    if rate is not None and (rate["requests_per_s"] < THROUGHPUT_TARGET or rate["errors"]):
+        misses.append(f"engagement page under gunicorn: {rate['requests_per_s']} req/s, {rate['errors']} errors "
+                      f"(target {THROUGHPUT_TARGET} req/s, no error)")
+    report = {"results": results, "throughput": rate, "peak_memory_mb": peak, "generator_peak_memory_mb": generator_peak, "scales": list(scales), "runs": runs, "warmups": warmups,
               "targets": {"report_median_ms": REPORT_TARGET_MS, "page_median_ms": PAGE_TARGET_MS,
                           "ratio_to_floor": RATIO_TARGET, "growth_1_to_10": GROWTH_TARGET,
-                          "peak_memory_mb": MEMORY_TARGET_MB},
+                          "peak_memory_mb": MEMORY_TARGET_MB, "throughput_per_s": THROUGHPUT_TARGET},
               "missed_targets": misses}
     echo(table(results))
+    if rate is not None:
+        echo(f"throughput: {rate['requests_per_s']} req/s over {rate['requests']} requests, {rate['errors']} errors, "
+             f"p50 {rate['p50_ms']} ms, p99 {rate['p99_ms']} ms (gunicorn -w 2, wrk -c {rate['connections']})")
     echo(f"peak memory: {peak} MB (generating the data, in a child process: {generator_peak} MB)")
     echo("targets: all met" if not misses else "targets missed:\n  " + "\n  ".join(misses))
     if out:
@@ -315,11 +413,18 @@ def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print):
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the results as JSON to this file.")
 @click.option("--runs", type=int, default=20, show_default=True, help="Timed runs per page, after warm-up.")
 @click.option("--warmups", type=int, default=3, show_default=True)
-def bench_command(scales, out, runs, warmups):
+@click.option("--throughput", "throughput_seconds", type=int, default=0, metavar="SECONDS",
+              help="Also load the engagement page under gunicorn (2 workers) with wrk for SECONDS at scale 1.")
+def bench_command(scales, out, runs, warmups, throughput_seconds):
     """Measure page times and query counts on synthetic portfolios (SQLite; PostgreSQL with DATABASE_URL)."""
     scales = list(scales) or [1.0]
     if runs < 1:
         raise click.ClickException("--runs must be at least 1.")
     env_url = os.environ.get("DATABASE_URL", "")
     postgres_url = env_url if env_url.startswith(("postgres", "postgresql")) else None
-    run(scales, out=out, runs=runs, warmups=warmups, postgres_url=postgres_url, echo=click.echo)
+    if throughput_seconds < 0:
+        raise click.ClickException("--throughput must be a number of seconds.")
+    if throughput_seconds and 1.0 not in scales:
+        raise click.ClickException("--throughput measures scale 1: add --scale 1.")
+    run(scales, out=out, runs=runs, warmups=warmups, postgres_url=postgres_url, echo=click.echo,
+        throughput_seconds=throughput_seconds)

@@ -27,6 +27,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..paging import Page
 
 
 def engagement_list(query):
@@ -74,8 +75,12 @@ def next_steps_due(engagement_query, until=None, limit=20):
                 .order_by(NextStep.due_on, NextStep.id).limit(limit))
 
 
-def engagement_overview(engagement, meeting_limit=None):
-    """Everything the engagement page shows, in a fixed number of queries."""
+MEETINGS_PER_PAGE = 10
+
+
+def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE):
+    """Everything the engagement page shows, in a fixed number of queries; the meetings a page at a
+    time, newest first (`meeting_page`; out of range falls back to the nearest page)."""
     isps = engagement.isps()
     team = list(TeamMember.select().where(TeamMember.engagement == engagement)
                 .order_by(TeamMember.left_on.is_null(False), TeamMember.name))
@@ -93,11 +98,12 @@ def engagement_overview(engagement, meeting_limit=None):
               .order_by(Benchmark.position, Benchmark.id)):
         benchmarks[b.stage_id].append(b)
 
-    meetings_query = (Meeting.live().where(Meeting.engagement == engagement)
-                      .order_by(Meeting.date.desc(), Meeting.id.desc()))
-    if meeting_limit:
-        meetings_query = meetings_query.limit(meeting_limit)
-    meetings = list(meetings_query)
+    totals = (Meeting.live().select(fn.COUNT(Meeting.id).alias("n"), fn.SUM(Meeting.duration_minutes).alias("m"))
+              .where(Meeting.engagement == engagement).dicts().get())
+    meetings_page = Page(query=None, number=1, per_page=per_page, total=totals["n"] or 0)
+    meetings_page.number = min(max(1, meeting_page or 1), meetings_page.pages)
+    meetings = list(Meeting.live().where(Meeting.engagement == engagement)
+                    .order_by(Meeting.date.desc(), Meeting.id.desc()).paginate(meetings_page.number, per_page))
     meeting_ids = [m.id for m in meetings]
     tags = {"competencies": defaultdict(list), "strategies": defaultdict(list), "next_steps": defaultdict(list),
             "attendees": defaultdict(int)}
@@ -115,8 +121,6 @@ def engagement_overview(engagement, meeting_limit=None):
                     .where(MeetingAttendee.meeting.in_(meeting_ids)).group_by(MeetingAttendee.meeting).dicts()):
             tags["attendees"][row["meeting"]] = row["n"]
 
-    totals = (Meeting.live().select(fn.COUNT(Meeting.id).alias("n"), fn.SUM(Meeting.duration_minutes).alias("m"))
-              .where(Meeting.engagement == engagement).dicts().get())
     deliverables = list(Deliverable.select().where(Deliverable.engagement == engagement)
                         .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id))
     context_notes = list(ContextNote.select().where(ContextNote.engagement == engagement)
@@ -134,6 +138,7 @@ def engagement_overview(engagement, meeting_limit=None):
                       "strategies": tags["strategies"].get(m.id, []),
                       "next_steps": tags["next_steps"].get(m.id, []),
                       "attendees": tags["attendees"].get(m.id, 0)} for m in meetings],
+        "meetings_page": meetings_page,
         "meeting_count": totals["n"] or 0,
         "minutes": int(totals["m"] or 0),
         "deliverables": deliverables,

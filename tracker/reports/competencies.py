@@ -6,7 +6,7 @@ A competency counts the meetings in which it was used; a domain counts the meeti
 its competencies was used (a meeting that used two competencies of one domain counts once);
 share = meetings / total_meetings (the meetings in scope, whether or not they recorded competencies).
 """
-from peewee import fn
+from peewee import SQL, fn
 
 from ..models import (
     Competency,
@@ -17,6 +17,7 @@ from ..models import (
     MeetingCompetency,
     User,
 )
+from ..paging import Page
 from .filters import month_label, month_of, month_range, share
 
 
@@ -59,24 +60,60 @@ def total_meetings(filters):
     return Meeting.select(fn.COUNT(Meeting.id)).where(filters.meeting_condition()).scalar() or 0
 
 
+def _monthly_counts(filters, competencies, by_month=True):
+    """The three aggregates every competency view is built from, each one GROUP BY query:
+    meetings in scope per month; meetings per (competency, month); meetings per (domain, month).
+    With by_month=False the "month" is one bucket (None) for the whole period, which is cheaper.
+
+    A (meeting, competency) pair is unique, so competencies count rows; a domain counts distinct
+    meetings. Each meeting falls in one month, so totals over the period are sums of the months."""
+    month = month_of(Meeting.date) if by_month else SQL("NULL")
+    group = [month] if by_month else []
+    totals = dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition())
+                  .group_by(*group).tuples()) if by_month else {None: total_meetings(filters)}
+    by_domain, by_competency = {}, {}
+    if competencies:
+        in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_([c.id for c in competencies])
+        for domain_id, key, n in (MeetingCompetency
+                                  .select(Competency.domain, month, fn.COUNT(MeetingCompetency.meeting.distinct()))
+                                  .join_from(MeetingCompetency, Meeting).join_from(MeetingCompetency, Competency)
+                                  .where(in_scope).group_by(Competency.domain, *group).tuples()):
+            by_domain[(domain_id, key)] = n
+        for competency_id, key, n in (MeetingCompetency
+                                      .select(MeetingCompetency.competency, month, fn.COUNT(SQL("*")))
+                                      .join(Meeting).where(in_scope)
+                                      .group_by(MeetingCompetency.competency, *group).tuples()):
+            by_competency[(competency_id, key)] = n
+    return totals, by_domain, by_competency
+
+
+def _summed(by_key_month):
+    out = {}
+    for (key, _month), n in by_key_month.items():
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def report(filters):
+    """(competencies_used(filters), over_time(filters)) computed from one set of queries."""
+    framework = _framework(filters)
+    domains, competencies = _catalog(framework)
+    counts = _monthly_counts(filters, competencies)
+    return (_used(framework, domains, competencies, *counts),
+            _over_time(framework, domains, competencies, *counts))
+
+
 def competencies_used(filters):
     """{"framework", "total_meetings", "domains": [{"key", "name", "meetings", "share"}],
     "competencies": [{"key", "name", "domain", "meetings", "share", "retired"}]}. Five queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
-    total = total_meetings(filters)
-    by_competency, by_domain = {}, {}
-    if competencies:
-        ids = [c.id for c in competencies]
-        in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_(ids)
-        for row in (MeetingCompetency.select(MeetingCompetency.competency,
-                                             fn.COUNT(MeetingCompetency.meeting.distinct()).alias("n"))
-                    .join(Meeting).where(in_scope).group_by(MeetingCompetency.competency).tuples()):
-            by_competency[row[0]] = row[1]
-        for row in (MeetingCompetency.select(Competency.domain, fn.COUNT(MeetingCompetency.meeting.distinct()))
-                    .join_from(MeetingCompetency, Meeting).join_from(MeetingCompetency, Competency)
-                    .where(in_scope).group_by(Competency.domain).tuples()):
-            by_domain[row[0]] = row[1]
+    return _used(framework, domains, competencies, *_monthly_counts(filters, competencies, by_month=False))
+
+
+def _used(framework, domains, competencies, totals, by_domain_month, by_competency_month):
+    total = sum(totals.values())
+    by_domain, by_competency = _summed(by_domain_month), _summed(by_competency_month)
     domain_keys = {d.id: d.key for d in domains}
     return {
         "framework": _framework_info(framework),
@@ -98,23 +135,10 @@ def over_time(filters):
      "competencies": [{"key", "name", "domain", "meetings": [n per month]}]}. Five queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
-    month = month_of(Meeting.date)
-    totals = dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition())
-                  .group_by(month).tuples())
-    by_domain, by_competency = {}, {}
-    if competencies:
-        in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_([c.id for c in competencies])
-        for domain_id, key, n in (MeetingCompetency
-                                  .select(Competency.domain, month, fn.COUNT(MeetingCompetency.meeting.distinct()))
-                                  .join_from(MeetingCompetency, Meeting).join_from(MeetingCompetency, Competency)
-                                  .where(in_scope).group_by(Competency.domain, month).tuples()):
-            by_domain[(domain_id, key)] = n
-        for competency_id, key, n in (MeetingCompetency
-                                      .select(MeetingCompetency.competency, month,
-                                              fn.COUNT(MeetingCompetency.meeting.distinct()))
-                                      .join(Meeting).where(in_scope)
-                                      .group_by(MeetingCompetency.competency, month).tuples()):
-            by_competency[(competency_id, key)] = n
+    return _over_time(framework, domains, competencies, *_monthly_counts(filters, competencies))
+
+
+def _over_time(framework, domains, competencies, totals, by_domain, by_competency):
     months = month_range(totals)
     domain_keys = {d.id: d.key for d in domains}
     used = {cid for cid, _ in by_competency}
@@ -130,23 +154,28 @@ def over_time(filters):
     }
 
 
-def _participation():
-    """(user_id, meeting_id) for each ISP who took part in a meeting: attended it or logged it."""
+def _participation(user_ids=None):
+    """(user_id, meeting_id) for each ISP who took part in a meeting: attended it or logged it
+    (only for `user_ids` when given)."""
     attended = (MeetingAttendee.select(MeetingAttendee.user.alias("user_id"),
                                        MeetingAttendee.meeting.alias("meeting_id"))
                 .where(MeetingAttendee.user.is_null(False)))
     logged = (Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id"))
               .where(Meeting.logged_by.is_null(False)))
+    if user_ids is not None:
+        attended = attended.where(MeetingAttendee.user.in_(user_ids))
+        logged = logged.where(Meeting.logged_by.in_(user_ids))
     return (attended | logged).alias("took_part")  # UNION: each pair once
 
 
-def by_isp(filters):
+def by_isp(filters, page=None, per_page=25):
     """Which competencies each ISP draws on, and which they never use.
 
     An ISP's meetings are those they attended or logged. {"framework",
     "competencies": [{"key", "name", "domain"}],
-    "isps": [{"id", "name", "meetings", "counts": {competency key: meetings}, "never": [names]}]}.
-    Four queries."""
+    "isps": [{"id", "name", "meetings", "counts": {competency key: meetings}, "never": [names]}],
+    "page": a views.paging.Page over the ISPs, by name (all of them when `page` is None)}.
+    With a page, the per-competency counts are computed for that page's ISPs only. Four queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
     competencies = [c for c in competencies if not c.retired]
@@ -156,11 +185,17 @@ def by_isp(filters):
                       .join(part, on=(part.c.user_id == User.id))
                       .join(Meeting, on=(Meeting.id == part.c.meeting_id))
                       .where((User.role == "isp") & filters.meeting_condition())
-                      .group_by(User.id, User.name).order_by(User.name).tuples())
+                      .group_by(User.id, User.name).order_by(User.name, User.id).tuples())
+    listed = Page(query=None, number=1, per_page=max(1, len(isp_totals)), total=len(isp_totals))
+    if page is not None:
+        listed = Page(query=None, number=1, per_page=per_page, total=len(isp_totals))
+        listed.number = min(max(1, page), listed.pages)
+        isp_totals = isp_totals[(listed.number - 1) * per_page:listed.number * per_page]
     counts = {}
     if competencies and isp_totals:
+        part = _participation([uid for uid, _name, _n in isp_totals])
         for user_id, competency_id, n in (
-                User.select(User.id, MeetingCompetency.competency, fn.COUNT(Meeting.id.distinct()))
+                User.select(User.id, MeetingCompetency.competency, fn.COUNT(SQL("*")))
                 .join(part, on=(part.c.user_id == User.id))
                 .join(Meeting, on=(Meeting.id == part.c.meeting_id))
                 .join(MeetingCompetency, on=(MeetingCompetency.meeting == Meeting.id))
@@ -175,4 +210,5 @@ def by_isp(filters):
                   "counts": {c.key: counts.get((uid, c.id), 0) for c in competencies},
                   "never": [c.name for c in competencies if not counts.get((uid, c.id))]}
                  for uid, name, n in isp_totals],
+        "page": listed,
     }

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from peewee import fn
+from peewee import SQL, fn
 
 from ..models import FeedbackAnswer, FeedbackInstrument, FeedbackInvitation, FeedbackItem, FeedbackResponse
 
@@ -66,23 +66,23 @@ def previous_period(day, period="quarter"):
 # --- loading ------------------------------------------------------------------------------------------
 
 def _response_scores(engagement_ids, start=None, end=None):
-    """{response_id: {"on": date, "scales": {scale: score}}} from one query over live responses."""
+    """{response_id: {"on": date, "scales": {scale: score}}} from one query over live responses:
+    each response's mean per scale is computed in SQL (a row per response and scale, not per answer)."""
     query = (FeedbackAnswer.select(FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale,
-                                   FeedbackAnswer.value)
+                                   fn.AVG(FeedbackAnswer.value))
              .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
-             .where(FeedbackResponse.engagement.in_(list(engagement_ids)) & FeedbackResponse.deleted_at.is_null()
-                    & FeedbackItem.scale.is_null(False)))
+             .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null()
+                    & FeedbackItem.scale.is_null(False) & FeedbackAnswer.value.is_null(False))
+             .group_by(FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale))
     if start:
         query = query.where(FeedbackResponse.submitted_on >= start)
     if end:
         query = query.where(FeedbackResponse.submitted_on <= end)
-    values = defaultdict(lambda: defaultdict(list))
-    dates = {}
-    for response_id, submitted_on, scale, value in query.tuples():
-        values[response_id][scale].append(value)
-        dates[response_id] = _as_date(submitted_on)
-    return {rid: {"on": dates[rid], "scales": {s: _mean(v) for s, v in scales.items()}}
-            for rid, scales in values.items()}
+    out = {}
+    for response_id, submitted_on, scale, score in query.tuples():
+        entry = out.setdefault(response_id, {"on": _as_date(submitted_on), "scales": {}})
+        entry["scales"][scale] = float(score)
+    return out
 
 
 def _aggregate(scores, scales=None):
@@ -96,8 +96,23 @@ def _aggregate(scores, scales=None):
 
 
 def scale_scores(engagement_ids, start=None, end=None):
-    """{scale: {"mean", "n", "suppressed"}} for the responses of these engagements submitted in [start, end]."""
-    return _aggregate(_response_scores(engagement_ids, start, end).values())
+    """{scale: {"mean", "n", "suppressed"}} for the responses of these engagements (a list or a
+    subquery of ids) submitted in [start, end]: each response's mean per scale, then the mean of those
+    and how many responses answered the scale. One query, aggregated in SQL whatever the number of answers."""
+    per_response = (FeedbackAnswer
+                    .select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"))
+                    .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
+                    .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null()
+                           & FeedbackItem.scale.is_null(False))
+                    .group_by(FeedbackAnswer.response, FeedbackItem.scale))
+    if start:
+        per_response = per_response.where(FeedbackResponse.submitted_on >= start)
+    if end:
+        per_response = per_response.where(FeedbackResponse.submitted_on <= end)
+    sub = per_response.alias("per_response")
+    rows = (FeedbackAnswer.select(sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*"))).from_(sub)
+            .group_by(sub.c.scale).order_by(sub.c.scale).tuples())
+    return {scale: minimum_count(float(mean), n) for scale, mean, n in rows}
 
 
 def _response_dates(engagement_id):

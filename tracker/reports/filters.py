@@ -161,9 +161,10 @@ def stage_at(meeting=Meeting):
 
 
 def month_of(column):
-    """'YYYY-MM' of a date column, on SQLite and PostgreSQL."""
+    """'YYYY-MM' of a date column, on SQLite and PostgreSQL. SQLite keeps dates as ISO text, so the
+    month is the first seven characters (substr is several times cheaper than strftime per row)."""
     if is_sqlite():
-        return fn.strftime(SQL("'%Y-%m'"), column)
+        return fn.substr(column, 1, 7)
     return fn.to_char(column, SQL("'YYYY-MM'"))
 
 

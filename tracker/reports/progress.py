@@ -197,7 +197,7 @@ def portfolio_progress(filters, as_of=None):
         "furthest": [{"key": s.key, "name": s.name, "engagements": furthest_count.get(s.id, 0)} for s in stages],
         "rows": rows,
         "goals": _goals(ids, filters),
-        "feedback": feedback_reports.scale_scores(ids, filters.start, filters.end) if ids else {},
+        "feedback": feedback_reports.scale_scores(filters.engagement_ids(), filters.start, filters.end) if ids else {},
     }
 
 

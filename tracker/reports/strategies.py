@@ -44,17 +44,20 @@ def strategies_used(filters):
               .where(filters.meeting_condition()).tuples().get())
     total, total_minutes = totals[0] or 0, int(totals[1] or 0)
     per_meeting, minutes = _strategy_minutes()
-    rows = list(MeetingStrategy.select(MeetingStrategy.strategy, fn.COUNT(MeetingStrategy.meeting.distinct()), minutes)
-                .join_from(MeetingStrategy, Meeting)
+    rows = list(MeetingStrategy.select(MeetingStrategy.strategy, Strategy.cluster,
+                                       fn.COUNT(MeetingStrategy.meeting.distinct()), minutes)
+                .join_from(MeetingStrategy, Meeting).join_from(MeetingStrategy, Strategy)
                 .join_from(MeetingStrategy, per_meeting, on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
-                .where(filters.meeting_condition()).group_by(MeetingStrategy.strategy).tuples())
-    cluster_rows = list(MeetingStrategy.select(Strategy.cluster, fn.COUNT(MeetingStrategy.meeting.distinct()), minutes)
-                        .join_from(MeetingStrategy, Meeting).join_from(MeetingStrategy, Strategy)
-                        .join_from(MeetingStrategy, per_meeting,
-                                   on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
-                        .where(filters.meeting_condition()).group_by(Strategy.cluster).tuples())
-    by_strategy = {sid: (n, round(float(m or 0))) for sid, n, m in rows}
-    by_cluster = {cid: (n, round(float(m or 0))) for cid, n, m in cluster_rows}
+                .where(filters.meeting_condition()).group_by(MeetingStrategy.strategy, Strategy.cluster).tuples())
+    # a cluster's meetings are distinct meetings (one query); its minutes are the sum of its strategies'
+    cluster_meetings = dict(MeetingStrategy.select(Strategy.cluster, fn.COUNT(MeetingStrategy.meeting.distinct()))
+                            .join_from(MeetingStrategy, Meeting).join_from(MeetingStrategy, Strategy)
+                            .where(filters.meeting_condition()).group_by(Strategy.cluster).tuples())
+    by_strategy, cluster_minutes = {}, {}
+    for sid, cid, n, m in rows:
+        by_strategy[sid] = (n, round(float(m or 0)))
+        cluster_minutes[cid] = cluster_minutes.get(cid, 0.0) + float(m or 0)
+    by_cluster = {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_meetings.items()}
     catalog = list(Strategy.select(Strategy, StrategyCluster).join(StrategyCluster)
                    .order_by(StrategyCluster.number, Strategy.number, Strategy.id)) if rows else []
     clusters = {}

@@ -9,7 +9,7 @@ from ..models import (ROLES, BenchmarkTemplate, Competency, CompetencyDomain, Co
                       Principle, Stage, Strategy, StrategyCluster, Unit, User)
 from ..services import admin as service
 from .helpers import form_page, form_status, save_form
-from .paging import paginate
+from ..paging import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

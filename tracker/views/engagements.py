@@ -13,7 +13,7 @@ from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagem
 from ..models import Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError
 from ..services import engagements as service
 from .helpers import form_page, form_status, save_form
-from .paging import paginate
+from ..paging import paginate
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
@@ -95,7 +95,7 @@ def new():
 @login_required
 def detail(engagement_id):
     engagement = policy.get_engagement(engagement_id)
-    overview = reports.engagement_overview(engagement)
+    overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int))
     show_activity = current_user.role != "recipient"
     return render_template(
         "engagements/detail.html",

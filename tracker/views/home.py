@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from .. import policy, reports
 from ..models import Engagement, SupportRequest
 from ..services.feedback import open_invitations_for
-from .paging import paginate
+from ..paging import paginate
 
 bp = Blueprint("home", __name__)
 

@@ -88,10 +88,11 @@ def index():
 def competencies_page():
     filters = _filters()
     frameworks = competencies.frameworks()
+    data, monthly = competencies.report(filters)
     return _render("reports/competencies.html", filters,
                    framework_choices=[(f["key"], f["short_name"]) for f in frameworks],
-                   data=competencies.competencies_used(filters), monthly=competencies.over_time(filters),
-                   isps=competencies.by_isp(filters))
+                   data=data, monthly=monthly,
+                   isps=competencies.by_isp(filters, page=request.args.get("page", 1, type=int)))
 
 
 @bp.route("/strategies")

@@ -11,7 +11,7 @@ from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, Reque
 from ..models import Organization, SupportRequest, Unit, User
 from ..services import requests as service
 from .helpers import form_page, form_status, save_form
-from .paging import paginate
+from ..paging import paginate
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 

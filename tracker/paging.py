@@ -1,4 +1,4 @@
-"""Pagination of peewee queries for list pages."""
+"""Pagination: of peewee queries for list pages, and of lists a report has already counted (Page)."""
 from dataclasses import dataclass
 
 from peewee import Query
