@@ -70,6 +70,8 @@ MATRIX = {
     "auth.login": "sign_in_page",
     "auth.logout": "sign_out",
     "home.index": "signed_in",
+    "account.index": "signed_in",
+    "account.password": "signed_in",
     "engagements.index": "signed_in",
     "engagements.new": "create_engagement",
     "engagements.detail": "engagement_read",

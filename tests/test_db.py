@@ -8,7 +8,7 @@ import pytest
 from flask.cli import FlaskGroup
 from peewee import ForeignKeyField, IntegrityError, PostgresqlDatabase
 
-from tracker.db import database, init_db, is_sqlite, latest_version, open_database
+from tracker.db import database, init_db, is_sqlite, latest_version, migration_modules, open_database
 from tracker.models import (
     MODELS,
     BenchmarkTemplate,
@@ -54,22 +54,25 @@ def flask_cli(app, *args):
 
 # --- migrations -------------------------------------------------------------------------------
 
-def test_migrate_on_an_empty_database_applies_0001_and_stamps_the_version(empty_app):
+def test_migrate_on_an_empty_database_applies_every_migration_and_stamps_the_versions(empty_app):
     result = flask_cli(empty_app, "migrate")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Applied migrations: 0001."
+    numbers = [number for number, _ in migration_modules()]
+    assert numbers[:2] == [1, 2]
+    assert result.output.strip() == "Applied migrations: " + ", ".join(f"{n:04d}" for n in numbers) + "."
     stamps = list(SchemaVersion.select().order_by(SchemaVersion.version))
-    assert [(s.version, s.name) for s in stamps] == [(1, "0001_initial")]
-    assert stamps[0].applied_at is not None
-    assert latest_version() == 1
+    assert [(s.version, s.name) for s in stamps][:2] == [(1, "0001_initial"), (2, "0002_user_date_format")]
+    assert [s.version for s in stamps] == numbers
+    assert all(s.applied_at is not None for s in stamps)
+    assert latest_version() == numbers[-1]
 
 
 def test_second_migrate_has_nothing_to_do(empty_app):
     assert flask_cli(empty_app, "migrate").exit_code == 0
     result = flask_cli(empty_app, "migrate")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Nothing to migrate: schema version 1 is the latest."
-    assert SchemaVersion.select().count() == 1
+    assert result.output.strip() == f"Nothing to migrate: schema version {latest_version()} is the latest."
+    assert SchemaVersion.select().count() == latest_version()
 
 
 def test_migrated_schema_has_every_table_and_column_of_the_models(empty_app):
@@ -120,9 +123,9 @@ def test_init_db_on_an_empty_database_builds_the_schema_and_loads_catalogs(empty
     result = flask_cli(empty_app, "init-db")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith("Database ready at schema version 1")
+    assert lines[0].startswith(f"Database ready at schema version {latest_version()} ")
     assert lines[1].startswith("Loaded default catalogs:")
-    assert SchemaVersion.select().count() == 1
+    assert SchemaVersion.select().count() == latest_version()
 
 
 def test_competency_frameworks(empty_app):
@@ -187,7 +190,7 @@ def test_init_db_again_neither_duplicates_nor_overwrites(app):
 
     result = flask_cli(app, "init-db")
     assert result.exit_code == 0, result.output
-    assert result.output.strip().startswith("Database already at schema version 1")
+    assert result.output.strip().startswith(f"Database already at schema version {latest_version()} ")
     assert "Loaded default catalogs" not in result.output
     assert {m: m.select().count() for m in counts} == counts
     assert Competency.get_by_id(competency.id).name == "Renamed by an administrator"

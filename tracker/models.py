@@ -41,6 +41,17 @@ def utcnow():
 
 ROLES = (("admin", "Administrator"), ("isp", "Implementation support practitioner"),
          ("recipient", "Recipient"), ("leader", "Leader"))
+# How dates are shown to a person (a preference on their account): key -> (example, strftime pattern).
+# Dates typed into forms stay ISO (<input type=date>); this is only how they are displayed.
+DATE_FORMAT_PATTERNS = {
+    "d_mon_y": "%-d %b %Y",
+    "iso": "%Y-%m-%d",
+    "dd_mm_yyyy": "%d/%m/%Y",
+    "mm_dd_yyyy": "%m/%d/%Y",
+}
+DATE_FORMATS = (("d_mon_y", "23 Nov 2026"), ("iso", "2026-11-23"), ("dd_mm_yyyy", "23/11/2026 (day/month/year)"),
+                ("mm_dd_yyyy", "11/23/2026 (month/day/year)"))
+DEFAULT_DATE_FORMAT = "d_mon_y"
 ORGANIZATION_KINDS = (("intermediary", "Intermediary organization"), ("recipient", "Recipient organization"))
 SUPPORT_MODELS = (("push", "Push"), ("push_pull", "Push/pull"), ("co_creation", "Co-creation"))
 ENGAGEMENT_STATUSES = (("proposed", "Proposed"), ("active", "Active"), ("paused", "Paused"), ("closed", "Closed"))
@@ -251,6 +262,7 @@ class User(Audited):
     is_active = BooleanField(default=True)
     session_token = CharField(max_length=64, unique=True, default=lambda: secrets.token_urlsafe(32))
     created_at = DateTimeField(default=utcnow)
+    date_format = CharField(max_length=20, default=DEFAULT_DATE_FORMAT, choices=DATE_FORMATS)  # migration 0002
 
     required = {"email": "Enter an email address.", "name": "Enter the person's name.", "role": "Choose a role."}
 
@@ -294,6 +306,11 @@ class User(Audited):
     @property
     def role_label(self):
         return label(ROLES, self.role)
+
+    @property
+    def date_pattern(self):
+        """The strftime pattern of this person's date format (the default one for an unknown key)."""
+        return DATE_FORMAT_PATTERNS.get(self.date_format, DATE_FORMAT_PATTERNS[DEFAULT_DATE_FORMAT])
 
     @classmethod
     def isps(cls):

@@ -12,9 +12,11 @@ def init_app(app):
     from . import auth, context_notes, deliverables, engagements, feedback, goals, home, meetings, requests, stages, team
     from . import reports
     from . import admin
+    from . import account
+    from .helpers import show_date
 
     for module in (auth, home, engagements, requests, meetings, team, goals, stages, deliverables, context_notes,
-                   feedback, reports, admin):
+                   feedback, reports, admin, account):
         app.register_blueprint(module.bp)
     from ..api import bp as api_bp
 
@@ -26,7 +28,7 @@ def init_app(app):
             return ""
         if isinstance(value, str):
             return value
-        return value.strftime(fmt or app.config["DATE_FORMAT"])
+        return value.strftime(fmt) if fmt else show_date(value)
 
     @app.template_filter("minutes")
     def format_minutes(value):

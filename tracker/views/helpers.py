@@ -1,6 +1,7 @@
 """What every form view does the same way."""
 
-from flask import flash, redirect, render_template
+from flask import current_app, flash, has_request_context, redirect, render_template
+from flask_login import current_user
 
 from ..db import database
 from ..models import ValidationError
@@ -36,3 +37,15 @@ def form_page(form, write, success, next_url, template, **context):
     if done:
         return done
     return render_template(template, form=form, **context), form_status(form)
+
+
+def date_pattern():
+    """The strftime pattern for showing dates: the signed-in person's choice, else the site default."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.date_pattern
+    return current_app.config["DATE_FORMAT"]
+
+
+def show_date(value):
+    """A date (or datetime) as the reader wants to see it."""
+    return value.strftime(date_pattern())

@@ -1,6 +1,6 @@
 """The meeting log: log, edit, delete and restore meetings and sessions."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
@@ -8,13 +8,13 @@ from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
 from ..models import MEETING_KINDS, Meeting, NextStep, keys
 from ..services import meetings as service
-from .helpers import form_status, save_form
+from .helpers import form_status, save_form, show_date
 
 bp = Blueprint("meetings", __name__, url_prefix="/engagements/<int:engagement_id>/meetings")
 
 
 def _when(date):
-    return date.strftime(current_app.config["DATE_FORMAT"])
+    return show_date(date)
 
 
 def _back(engagement):

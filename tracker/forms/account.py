@@ -1,0 +1,45 @@
+"""Forms of the "Your account" page: how dates are shown, and a new password."""
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..cli import MIN_PASSWORD_LENGTH
+from ..models import DATE_FORMATS
+from . import BaseForm
+from .fields import ChoiceField
+
+MAX_PASSWORD_LENGTH = 500
+
+
+class _FormatChoice(ChoiceField):
+    def pre_validate(self, form):
+        if self.data not in ("", None) and self.data not in dict(self.choices):
+            raise ValidationError("Choose one of the date formats in the list.")
+
+
+class DateFormatForm(BaseForm):
+    date_format = _FormatChoice("Show dates as", choices=DATE_FORMATS,
+                                validators=[DataRequired("Choose how dates are shown.")])
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password."), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
+        validators=[DataRequired("Enter a new password."),
+                    Length(min=MIN_PASSWORD_LENGTH,
+                           message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters."),
+                    Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters.")],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH})
+    confirm_password = PasswordField(
+        "New password again", validators=[DataRequired("Type the new password a second time.")],
+        render_kw={"autocomplete": "new-password"})
+
+    def validate_confirm_password(self, field):
+        if self.new_password.data and field.data != self.new_password.data:
+            raise ValidationError("The two new passwords are not the same. Type them again.")
+
+    def validate_new_password(self, field):
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError("Choose a new password that differs from the current one.")

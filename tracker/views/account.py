@@ -1,0 +1,59 @@
+"""Your account: any signed-in person sets how dates are shown to them and changes their password."""
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user
+from werkzeug.datastructures import MultiDict
+
+from ..db import database
+from ..forms.account import ChangePasswordForm, DateFormatForm
+from ..services import account as service
+from .helpers import form_status, save_form
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(date_form, password_form):
+    status = max(form_status(date_form), form_status(password_form))
+    for field in (password_form.current_password, password_form.new_password, password_form.confirm_password):
+        field.data = ""  # passwords are never sent back to the browser
+    return render_template("account/index.html", date_form=date_form, password_form=password_form), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    form = DateFormatForm(data={"date_format": current_user.date_format} if request.method == "GET" else None)
+    done = save_form(form, lambda f: service.set_date_format(current_user, f.date_format.data),
+                     "Saved. Dates are now shown the way you chose.", url_for("account.index"))
+    if done:
+        return done
+    return _page(form, ChangePasswordForm(formdata=MultiDict()))
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        problem = service.check_current_password(current_user, form.current_password.data, request.remote_addr)
+        if problem:
+            form.current_password.errors = list(form.current_password.errors) + [problem]
+        else:
+            with database.atomic():
+                user = service.change_password(current_user, form.new_password.data)
+            # The old session token is gone: sign this browser in again with the new one (and renew the
+            # "keep me signed in" cookie if this browser had one), so only here stays signed in.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(user, remember=remembered, fresh=True)
+            flash("Your password is changed. You are still signed in here; every other browser and device "
+                  "has been signed out.", "success")
+            return redirect(url_for("account.index"))
+    date_form = DateFormatForm(formdata=MultiDict(), data={"date_format": current_user.date_format})
+    return _page(date_form, form)
