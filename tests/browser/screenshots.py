@@ -1,0 +1,112 @@
+"""The README's screenshots: the dashboard, an engagement page and the meeting form, at desktop and phone
+widths, taken in Chromium from a running server with the demo data (`bin/screenshots` starts one).
+
+    python -m tests.browser.screenshots URL [OUT-DIR]
+
+Signs in through the sign-in form as a demo leader (dashboard) and a demo ISP co-lead (engagement page
+and meeting form); saves full-page PNGs named {dashboard,engagement,meeting-form}-{desktop,phone}.png
+(a page too long for MAX_BYTES is cut at the bottom). Warns when a page scrolls sideways.
+Debian's Chromium is used (TRACKER_CHROMIUM overrides /usr/bin/chromium); no browser is downloaded.
+"""
+import os
+import sys
+from pathlib import Path
+
+from tracker.demo import DEMO_PASSWORD
+
+CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MAX_BYTES = 600_000  # per PNG: they live in the repository
+
+LEADER = "helen.carver@northbridge.example"
+ISP = "maya.okafor@northbridge.example"  # co-lead of "Home visiting: operationalizing core components"
+ENGAGEMENT_TITLE = "Home visiting: operationalizing core components"
+
+# name -> viewport and scale; the phone pictures stay at 1x to keep each PNG small
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
+              "has_touch": True},
+}
+
+
+def sign_in(page, email):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if not page.get_by_role("button", name="Sign out").is_visible():
+        raise RuntimeError(f"{email} could not sign in (is the demo data seeded?)")
+
+
+def engagement_path(page):
+    """The path of the demo engagement, found through the ISP's own list (ids depend on the database)."""
+    page.goto("/")
+    href = page.get_by_role("link", name=ENGAGEMENT_TITLE).first.get_attribute("href")
+    if not href:
+        raise RuntimeError(f"the ISP's home page has no link to {ENGAGEMENT_TITLE!r}")
+    return href.split("?")[0].split("#")[0]
+
+
+def shoot(page, path, out):
+    """A full-page PNG of `path`; a long page is cut at the height that keeps the file under MAX_BYTES.
+    True when the page is no wider than the window (no horizontal scrolling)."""
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # no autofocus ring
+    png = page.screenshot(full_page=True)
+    width, height = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    shown = height
+    while len(png) > MAX_BYTES and shown > 400:
+        shown = int(shown * MAX_BYTES * 0.9 / len(png))
+        png = page.screenshot(full_page=True, clip={"x": 0, "y": 0, "width": width, "height": shown})
+    out.write_bytes(png)
+    window = page.viewport_size["width"]
+    cut = f", top {shown} of {height}px" if shown < height else ""
+    print(f"{out.name}: {path} ({len(png) // 1024} KB, page {width}px wide in a {window}px window{cut})"
+          + ("  TOO WIDE" if width > window else ""))
+    return width <= window
+
+
+def take(base_url, out=OUT):
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        raise SystemExit(f"Chromium is missing at {CHROMIUM} (apt-get install chromium, or set TRACKER_CHROMIUM).")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    fits = True
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for size, options in SIZES.items():
+                context = browser.new_context(base_url=base_url, **options)
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                sign_in(page, LEADER)
+                fits &= shoot(page, "/reports/", out / f"dashboard-{size}.png")
+                context.clear_cookies()
+                sign_in(page, ISP)
+                engagement = engagement_path(page)
+                fits &= shoot(page, engagement, out / f"engagement-{size}.png")
+                fits &= shoot(page, f"{engagement}/meetings/new?kind=monthly", out / f"meeting-form-{size}.png")
+                context.close()
+        finally:
+            browser.close()
+    return fits
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        raise SystemExit(__doc__)
+    fits = take(argv[0].rstrip("/"), argv[1] if len(argv) > 1 else OUT)
+    if not fits:
+        print("warning: some page is wider than the window (horizontal scrolling)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
