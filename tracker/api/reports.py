@@ -63,8 +63,10 @@ def report_portfolio():
 @bp.get("/reports/competencies")
 def report_competencies():
     filters = _filters()
-    return _answer(data=competencies.competencies_used(filters), monthly=competencies.over_time(filters),
-                   isps=competencies.by_isp(filters))
+    data, monthly = competencies.report(filters)
+    isps = competencies.by_isp(filters)
+    isps.pop("page")
+    return _answer(data=data, monthly=monthly, isps=isps)
 
 
 @bp.get("/reports/strategies")
