@@ -4,7 +4,6 @@ import datetime as dt
 import pytest
 from playhouse.test_utils import count_queries
 
-from tracker.db import database
 from tracker.models import (AuditEntry, BenchmarkTemplate, Competency, Goal, MeetingCompetency, Principle, Stage,
                             Strategy, User)
 

@@ -581,7 +581,7 @@ def test_engagement_page_shows_meetings_ten_at_a_time_newest_first(demo, as_user
     first = client.get(f"/engagements/{e.id}").get_data(as_text=True)
     notes = re.findall(r"Session note (\d\d)", first)
     assert notes == [f"{n:02d}" for n in range(12, 2, -1)]  # the ten newest, newest first
-    assert "Page 1 of 2" in first and f"meetings_page=2#meetings-h" in first
+    assert "Page 1 of 2" in first and "meetings_page=2#meetings-h" in first
     second = client.get(f"/engagements/{e.id}?meetings_page=2").get_data(as_text=True)
     assert re.findall(r"Session note (\d\d)", second) == ["02", "01"]
     assert "← Previous" in second and "Page 2 of 2" in second

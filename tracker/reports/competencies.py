@@ -69,8 +69,8 @@ def _monthly_counts(filters, competencies, by_month=True):
     meetings. Each meeting falls in one month, so totals over the period are sums of the months."""
     month = month_of(Meeting.date) if by_month else SQL("NULL")
     group = [month] if by_month else []
-    totals = dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition())
-                  .group_by(*group).tuples()) if by_month else {None: total_meetings(filters)}
+    totals = (dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition())
+                   .group_by(month).tuples()) if by_month else {None: total_meetings(filters)})
     by_domain, by_competency = {}, {}
     if competencies:
         in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_([c.id for c in competencies])
@@ -186,11 +186,10 @@ def by_isp(filters, page=None, per_page=25):
                       .join(Meeting, on=(Meeting.id == part.c.meeting_id))
                       .where((User.role == "isp") & filters.meeting_condition())
                       .group_by(User.id, User.name).order_by(User.name, User.id).tuples())
-    listed = Page(query=None, number=1, per_page=max(1, len(isp_totals)), total=len(isp_totals))
-    if page is not None:
-        listed = Page(query=None, number=1, per_page=per_page, total=len(isp_totals))
-        listed.number = min(max(1, page), listed.pages)
-        isp_totals = isp_totals[(listed.number - 1) * per_page:listed.number * per_page]
+    listed = Page(query=None, number=1, per_page=per_page if page is not None else max(1, len(isp_totals)),
+                  total=len(isp_totals))
+    listed.number = min(max(1, page or 1), listed.pages)
+    isp_totals = isp_totals[listed.first_item - 1:listed.last_item] if isp_totals else []
     counts = {}
     if competencies and isp_totals:
         part = _participation([uid for uid, _name, _n in isp_totals])

@@ -40,12 +40,15 @@ def init_app(app):
 
     @app.context_processor
     def globals_for_templates():
-        return {"today": dt.date.today(), "label": models.label, "m": models, "logout_csrf": csrf_token, "csrf_token": csrf_token}
+        return {"today": dt.date.today(), "label": models.label, "m": models}
 
     def csrf_token():
         from ..forms import BaseForm
 
         return BaseForm().csrf_token.current_token
+
+    # globals, not context: macros imported without context (a Restore button) need the token too
+    app.jinja_env.globals.update(csrf_token=csrf_token, logout_csrf=csrf_token)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
