@@ -12,7 +12,8 @@ import pytest
 
 from tracker import create_app
 from tracker.db import close_all, database, init_db
-from tracker.models import MODELS, SchemaVersion
+from tracker.models import MODELS, DataVersion, SchemaVersion
+from tracker.reports import cache as report_cache
 
 from . import factories
 
@@ -53,7 +54,7 @@ def template_database(tmp_path_factory):
 def _reset_postgres():
     from tracker.catalog import load_defaults
 
-    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m is not SchemaVersion)
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m not in (SchemaVersion, DataVersion))
     database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     load_defaults()
 
@@ -76,6 +77,7 @@ def app(database_url):
     database.connect(reuse_if_open=True)
     if PG_URL:
         _reset_postgres()
+    report_cache.clear()  # every test starts cold (results cached by an earlier test are not its data)
     yield app
     close_all()
 

@@ -63,3 +63,30 @@ def test_feedback_report(client, demo):
     missing = Api(client, demo.admin).get("/reports/feedback")
     assert missing.status_code == 400 and "engagement" in missing.get_json()["error"]["fields"]
     assert Api(client, demo.admin).get("/reports/feedback", engagement=a, period="decade").status_code == 400
+
+
+def test_the_lists_that_grow_with_the_portfolio_come_a_page_at_a_time(client, demo):
+    for n in range(4):  # with small_world's three: 7 active engagements, none with a meeting lately
+        factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title=f"Quiet {n}")
+    api = Api(client, demo.admin)
+    body = api.get("/reports/progress", per_page=5).get_json()
+    assert (body["page"], body["per_page"], body["total"], len(body["data"]["rows"])) == (1, 5, 7, 5)
+    body = api.get("/reports/progress", per_page=5, page=2).get_json()
+    assert len(body["data"]["rows"]) == 2 and body["data"]["stages"]  # the aggregates are whole on every page
+    body = api.get("/reports/portfolio", per_page=5, page=2).get_json()
+    assert (body["total"], len(body["data"]["attention"])) == (7, 2)
+    assert body["data"]["active"]["total"] == 7
+    factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 3), logged_by=demo.isp_a1)
+    factories.meeting(demo.engagement_b, date=dt.date(2026, 2, 4), logged_by=demo.isp_b)
+    body = api.get("/reports/competencies", per_page=1).get_json()
+    assert (body["total"], [i["name"] for i in body["isps"]["isps"]]) == (2, ["Ada ISP"])
+    assert "page" not in body["isps"]
+
+
+def test_bad_paging_is_a_400_naming_the_parameter(client, demo):
+    api = Api(client, demo.admin)
+    for name in ("portfolio", "competencies", "progress"):
+        for args, field in (({"page": "two"}, "page"), ({"per_page": "1000"}, "per_page"), ({"page": "0"}, "page")):
+            response = api.get(f"/reports/{name}", **args)
+            assert response.status_code == 400, (name, args)
+            assert field in response.get_json()["error"]["fields"]

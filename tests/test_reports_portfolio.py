@@ -255,3 +255,18 @@ def test_the_dashboard_on_the_demo_data(app, as_user):
     # the attention list shows its reasons on the demo data
     html = client.get("/reports/").get_data(as_text=True)
     assert "need attention" in html and "No meeting in 6 weeks" in html
+
+
+def test_the_attention_list_is_paged(demo, as_user):
+    """A large portfolio lists its engagements needing attention 25 at a time; the count is of all."""
+    for n in range(24):  # with small_world's three: 27 active engagements, none with a meeting since January
+        factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title=f"Quiet {n:02d}")
+    leader = as_user(demo.leader_all)
+    first = leader.get("/reports/").get_data(as_text=True)
+    assert re.search(r'<span class="kpi-value">27</span><span class="kpi-label">need attention', first)
+    assert first.count('class="reason-no_meeting"') == 25
+    assert "Page 1 of 2 (1–25 of 27)" in first
+    second = leader.get("/reports/?page=2").get_data(as_text=True)
+    assert second.count('class="reason-no_meeting"') == 2
+    assert "Page 2 of 2 (26–27 of 27)" in second
+    assert leader.get("/reports/?page=x").status_code == 200

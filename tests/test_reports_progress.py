@@ -205,3 +205,15 @@ def test_query_count_constant(demo, as_user):
         assert client.get("/reports/progress").status_code == 200
         assert client.get(f"/reports/engagements/{demo.engagement_a.id}").status_code == 200
     assert few.count == many.count
+
+
+def test_the_engagement_rows_are_paged(demo, as_user):
+    for n in range(23):  # with small_world's three: 26 engagements
+        factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title=f"Row {n:02d}")
+    leader = as_user(demo.leader_all)
+    first = leader.get("/reports/progress").get_data(as_text=True)
+    second = leader.get("/reports/progress?page=2").get_data(as_text=True)
+    link = 'href="/reports/progress?engagement='
+    assert first.count(link) == 25 and second.count(link) == 1
+    assert "Page 1 of 2 (1–25 of 26)" in first and "Page 2 of 2 (26–26 of 26)" in second
+    assert "Engagement A" in first and "Row 22" in second  # by title

@@ -18,6 +18,7 @@ import secrets
 
 from flask import g, has_request_context
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -217,6 +218,17 @@ class SchemaVersion(BaseModel):
     version = IntegerField(primary_key=True)
     name = CharField()
     applied_at = DateTimeField(default=utcnow)
+
+
+class DataVersion(BaseModel):
+    """One row whose token changes, inside the same transaction, whenever a row of a table that
+    reports read is inserted, updated or deleted (database triggers installed by migration 0003:
+    tracker/reports/cache.py). Equal tokens mean equal data, so a report computed at one token can
+    be served again while the token stands."""
+    token = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "data_version"
 
 
 # --- organizations, units, people ---------------------------------------------------------
@@ -947,7 +959,7 @@ class ApiToken(BaseModel):
 
 
 MODELS = [
-    SchemaVersion, Organization, Unit, User,
+    SchemaVersion, DataVersion, Organization, Unit, User,
     CompetencyFramework, CompetencyDomain, Competency, Principle, Stage, BenchmarkTemplate,
     StrategyCluster, Strategy, FeedbackInstrument, FeedbackItem,
     SupportRequest, Engagement, EngagementISP, EngagementStatusChange, TeamMember, Goal, GoalStatusChange,

@@ -32,13 +32,24 @@ class Page:
         return min(self.total, self.number * self.per_page)
 
 
-def paginate(query, page_arg, per_page):
-    """A Page of `query`; a missing, bad or out-of-range page number falls back to the nearest page."""
+def _number(page_arg, total, per_page):
+    """The page number asked for; a missing, bad or out-of-range one falls back to the nearest page."""
     try:
         number = max(1, int(page_arg or 1))
     except (TypeError, ValueError):
         number = 1
+    return min(number, max(1, -(-total // per_page)))
+
+
+def paginate(query, page_arg, per_page):
+    """A Page of `query` (its `query` the rows of that page)."""
     total = query.count()
-    pages = max(1, -(-total // per_page))
-    number = min(number, pages)
+    number = _number(page_arg, total, per_page)
     return Page(query=query.paginate(number, per_page), number=number, per_page=per_page, total=total)
+
+
+def page_of(items, page_arg, per_page):
+    """(Page, the items of that page) for a list a report has already computed."""
+    number = _number(page_arg, len(items), per_page)
+    page = Page(query=None, number=number, per_page=per_page, total=len(items))
+    return page, items[page.first_item - 1:page.last_item] if items else []

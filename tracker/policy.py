@@ -40,6 +40,21 @@ def visible_engagements(user, query=None):
     return query.where(Engagement.id.is_null())  # unknown role: nothing
 
 
+def visibility_key(user):
+    """A hashable key shared by exactly the users who see the same engagements and support requests
+    (visible_engagements and visible_requests give them the same rows): report results computed for
+    one of them may be reused for the others (tracker/reports/cache.py)."""
+    if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
+        return ("all",)
+    if user.role == "leader":
+        return ("organization", user.organization_id)
+    if user.role == "recipient":
+        return ("unit", user.unit_id)
+    if user.role == "isp":
+        return ("isp", user.id)
+    return ("nobody",)
+
+
 def can_view_engagement(user, engagement):
     if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
         return True

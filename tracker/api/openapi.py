@@ -66,6 +66,7 @@ BODIES = {
 BODIES["meeting_patch"] = {**BODIES["meeting"], "required": []}
 
 FILTERS = ["engagement", "unit", "isp", "model", "stage", "kind", "start", "end"]
+REPORT_PAGING = ["page", "per_page"]  # the one list of a report that grows with the portfolio
 E = "/engagements/{engagement_id}"
 
 # (path, method, summary, body key or None, list?, extra query parameters)
@@ -108,13 +109,18 @@ ROUTES = [
     (E + "/deliverables", "post", "Add a deliverable", "deliverable", False, []),
     (E + "/context-notes", "get", "The engagement's context notes", None, True, []),
     (E + "/context-notes", "post", "Add a context note", "context_note", False, []),
-    ("/reports/portfolio", "get", "The portfolio dashboard", None, False, FILTERS),
-    ("/reports/competencies", "get", "Competencies used", None, False, FILTERS + ["framework"]),
+    ("/reports/portfolio", "get", "The portfolio dashboard (engagements needing attention a page at a time)", None,
+     False, FILTERS + REPORT_PAGING),
+    ("/reports/competencies", "get", "Competencies used (the per-ISP counts a page of ISPs at a time)", None, False,
+     FILTERS + ["framework"] + REPORT_PAGING),
     ("/reports/strategies", "get", "Strategies and dose", None, False, FILTERS),
-    ("/reports/progress", "get", "Progress movement", None, False, FILTERS),
+    ("/reports/progress", "get", "Progress movement (the per-engagement rows a page at a time)", None, False,
+     FILTERS + REPORT_PAGING),
     ("/reports/feedback", "get", "Feedback scores of one engagement", None, False, ["engagement", "period"]),
 ]
 
+PAGING = {"page": {"type": "integer", "minimum": 1},
+          "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": obj(
     ("code", "message", "fields"), code=S, message=S, fields={"type": "object", "additionalProperties": S})}}
 PUBLIC = {("/openapi.json", "get"), ("/tokens", "post")}
@@ -128,11 +134,9 @@ def document():
     paths = {}
     for path, method, summary, body_key, paginated, query in ROUTES:
         params = [{"name": n, "in": "path", "required": True, "schema": I} for n in _path_params(path)]
-        params += [{"name": n, "in": "query", "required": False, "schema": S} for n in query]
+        params += [{"name": n, "in": "query", "required": False, "schema": PAGING.get(n, S)} for n in query]
         if paginated:
-            params += [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                       {"name": "per_page", "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}]
+            params += [{"name": n, "in": "query", "schema": schema} for n, schema in PAGING.items()]
         ok = "201" if method == "post" and path not in ("/requests/{request_id}/decline",) else "200"
         if method == "delete":
             ok = "204"

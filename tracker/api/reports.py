@@ -10,7 +10,8 @@ from ..models import User
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
-from . import bp, error
+from ..paging import page_of
+from . import MAX_PER_PAGE, bp, error, query_int
 
 
 def _key(key):
@@ -55,18 +56,37 @@ def _answer(**data):
     return jsonify(jsonable(data))
 
 
+def _paging():
+    """?page and ?per_page of the report's one list that grows with the portfolio (400 when bad)."""
+    return query_int("page", 1), query_int("per_page", 25, maximum=MAX_PER_PAGE)
+
+
+def _paged(items):
+    """(that page's items, {"page", "per_page", "total"}) as the resource lists answer."""
+    number, per_page = _paging()
+    page, items = page_of(items, number, per_page)
+    return items, _page_info(page)
+
+
+def _page_info(page):
+    return {"page": page.number, "per_page": page.per_page, "total": page.total}
+
+
 @bp.get("/reports/portfolio")
 def report_portfolio():
-    return _answer(data=portfolio.dashboard(_filters()))
+    data = portfolio.dashboard(_filters())
+    data["attention"], paging = _paged(data["attention"])
+    return _answer(data=data, **paging)
 
 
 @bp.get("/reports/competencies")
 def report_competencies():
     filters = _filters()
+    number, per_page = _paging()
     data, monthly = competencies.report(filters)
-    isps = competencies.by_isp(filters)
-    isps.pop("page")
-    return _answer(data=data, monthly=monthly, isps=isps)
+    isps = competencies.by_isp(filters, page=number, per_page=per_page)
+    paging = _page_info(isps.pop("page"))
+    return _answer(data=data, monthly=monthly, isps=isps, **paging)
 
 
 @bp.get("/reports/strategies")
@@ -82,7 +102,10 @@ def report_progress():
     data = progress.progress(filters)
     if filters.engagement and data is None:
         error(404, "No such engagement.")
-    return _answer(data=data)
+    if "rows" not in data:  # one engagement: nothing to page
+        return _answer(data=data)
+    data["rows"], paging = _paged(data["rows"])
+    return _answer(data=data, **paging)
 
 
 @bp.get("/reports/feedback")

@@ -17,7 +17,8 @@ from ..models import (
     MeetingCompetency,
     User,
 )
-from ..paging import Page
+from ..paging import page_of
+from .cache import cached
 from .filters import month_label, month_of, month_range, share
 
 
@@ -94,6 +95,7 @@ def _summed(by_key_month):
     return out
 
 
+@cached
 def report(filters):
     """(competencies_used(filters), over_time(filters)) computed from one set of queries."""
     framework = _framework(filters)
@@ -103,6 +105,7 @@ def report(filters):
             _over_time(framework, domains, competencies, *counts))
 
 
+@cached
 def competencies_used(filters):
     """{"framework", "total_meetings", "domains": [{"key", "name", "meetings", "share"}],
     "competencies": [{"key", "name", "domain", "meetings", "share", "retired"}]}. Five queries."""
@@ -127,6 +130,7 @@ def _used(framework, domains, competencies, totals, by_domain_month, by_competen
     }
 
 
+@cached
 def over_time(filters):
     """By month: meetings in scope and, per domain and per competency, the meetings that used it.
 
@@ -168,6 +172,7 @@ def _participation(user_ids=None):
     return (attended | logged).alias("took_part")  # UNION: each pair once
 
 
+@cached
 def by_isp(filters, page=None, per_page=25):
     """Which competencies each ISP draws on, and which they never use.
 
@@ -186,10 +191,7 @@ def by_isp(filters, page=None, per_page=25):
                       .join(Meeting, on=(Meeting.id == part.c.meeting_id))
                       .where((User.role == "isp") & filters.meeting_condition())
                       .group_by(User.id, User.name).order_by(User.name, User.id).tuples())
-    listed = Page(query=None, number=1, per_page=per_page if page is not None else max(1, len(isp_totals)),
-                  total=len(isp_totals))
-    listed.number = min(max(1, page or 1), listed.pages)
-    isp_totals = isp_totals[listed.first_item - 1:listed.last_item] if isp_totals else []
+    listed, isp_totals = page_of(isp_totals, page, per_page if page is not None else max(1, len(isp_totals)))
     counts = {}
     if competencies and isp_totals:
         part = _participation([uid for uid, _name, _n in isp_totals])

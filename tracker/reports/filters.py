@@ -92,6 +92,10 @@ class ReportFilters:
         out.update({k: v for k, v in extra.items() if v not in (None, "")})
         return out
 
+    def key(self):
+        """The filters as a hashable value (what a cached report is keyed by, with the user's scope)."""
+        return tuple(getattr(self, name) for name in FILTER_NAMES + ("framework",))
+
     @property
     def active(self):
         return any(getattr(self, name) not in (None, "") for name in FILTER_NAMES)

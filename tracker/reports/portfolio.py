@@ -33,6 +33,7 @@ from ..models import (
     Unit,
 )
 from . import competencies as competency_reports
+from .cache import cached
 from .filters import as_date, month_label, month_of, month_range
 
 QUIET_MEETING_DAYS = 42
@@ -119,6 +120,7 @@ def hours(filters):
                           "minutes": months.get(m, (0, 0))[1]} for m in month_range(months)]}
 
 
+@cached
 def needs_attention(filters, as_of=None):
     """Active or paused engagements in scope that need attention, with the reasons:
     [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Five queries."""
@@ -205,6 +207,7 @@ def _falling_feedback(engagement_ids, as_of):
             if 0 in m and 1 in m and m[0] - m[1] >= FEEDBACK_DROP - 1e-9}
 
 
+@cached
 def dashboard(filters, as_of=None):
     """Everything the portfolio dashboard shows."""
     used = competency_reports.competencies_used(filters)

@@ -14,6 +14,7 @@ from peewee import fn
 
 from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Stage, StageEntry
 from . import feedback as feedback_reports
+from .cache import cached
 from .filters import as_date, month_label, month_of, month_range, share
 
 
@@ -76,6 +77,7 @@ def _goals(engagement_ids, filters):
     }
 
 
+@cached
 def engagement_progress(filters, as_of=None):
     """One engagement (filters.engagement), or None when it is not in the user's scope.
 
@@ -201,6 +203,7 @@ def portfolio_progress(filters, as_of=None):
     }
 
 
+@cached
 def progress(filters, as_of=None):
     """One engagement's progress when filters.engagement is set, else the portfolio's."""
     if filters.engagement:

@@ -17,6 +17,7 @@ from ..models import (
     Strategy,
     StrategyCluster,
 )
+from .cache import cached
 from .filters import month_label, month_of, month_range, share, stage_at
 
 
@@ -35,6 +36,7 @@ def _strategy_minutes():
     return per_meeting, fn.SUM(fn.COALESCE(MeetingStrategy.minutes, share_of_rest))
 
 
+@cached
 def strategies_used(filters):
     """{"total_meetings", "total_minutes",
     "clusters": [{"key", "number", "name", "meetings", "share", "minutes"}],
@@ -76,6 +78,7 @@ def strategies_used(filters):
     }
 
 
+@cached
 def dose(filters):
     """Minutes of support: {"total_meetings", "total_minutes",
     "by_month": [{"key", "label", "meetings", "minutes"}],
@@ -118,6 +121,7 @@ def dose(filters):
     }
 
 
+@cached
 def between_monthly(filters):
     """Sessions between monthly team meetings: each session that is not a monthly meeting is counted
     in the interval opened by the latest monthly meeting of its engagement on or before its date (in

@@ -8,7 +8,7 @@ are drawn by static/js/charts.js from JSON data islands; each has the same numbe
 """
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import exports, policy
@@ -25,6 +25,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..paging import page_of
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
@@ -80,7 +81,9 @@ def _render(template, filters, **context):
 @login_required
 def index():
     filters = _filters()
-    return _render("reports/index.html", filters, data=portfolio.dashboard(filters))
+    data = portfolio.dashboard(filters)
+    attention_page, attention = page_of(data["attention"], request.args.get("page"), current_app.config["PER_PAGE"])
+    return _render("reports/index.html", filters, data=data, attention=attention, attention_page=attention_page)
 
 
 @bp.route("/competencies")
@@ -110,8 +113,9 @@ def progress_page():
     data = progress.progress(filters)
     if filters.engagement and data is None:
         abort(404)
-    return _render("reports/progress.html", filters, data=data, one=bool(filters.engagement),
-                   statuses=GOAL_STATUSES, scales=_scale_names())
+    rows_page, rows = page_of(data.get("rows", []), request.args.get("page"), current_app.config["PER_PAGE"])
+    return _render("reports/progress.html", filters, data=data, one=bool(filters.engagement), rows=rows,
+                   rows_page=rows_page, statuses=GOAL_STATUSES, scales=_scale_names())
 
 
 def _scale_names():

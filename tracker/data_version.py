@@ -1,0 +1,69 @@
+"""The data version: one row (`data_version`) whose token changes whenever report data change.
+
+Database triggers on every table that reports read (all tables but the bookkeeping ones `unwatched()`
+names) rewrite the token in the writing transaction, so a change and its new token commit or roll
+back together, whichever code path made the change (ORM, bulk insert, raw SQL, psql). Equal tokens
+mean equal data: reports are cached under the token (tracker/reports/cache.py).
+
+- SQLite: AFTER INSERT/UPDATE/DELETE row triggers setting a random 64-bit token (one writer at a
+  time, so no lock ordering to think of).
+- PostgreSQL: one BEFORE ... FOR EACH STATEMENT trigger per table (INSERT, UPDATE, DELETE, TRUNCATE)
+  setting the token to the writing transaction's id, which is never reused. BEFORE, so the row lock
+  on data_version is the first lock a writing transaction takes: writers queue on it in one order
+  and cannot deadlock through it.
+
+`install(database)` (run by migration 0003) is idempotent. tests/test_report_cache.py checks that
+every watched table has its triggers: a table added later needs a migration that calls install().
+"""
+FUNCTION = "tracker_bump_data_version"
+SQLITE_EVENTS = ("insert", "update", "delete")
+
+
+def unwatched():
+    """Tables whose writes do not change any report: bookkeeping written on reads and sign-ins."""
+    from .models import ApiToken, AuditEntry, DataVersion, OutboxMessage, SchemaVersion, SignInAttempt
+
+    return {m._meta.table_name for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt,
+                                         ApiToken)}
+
+
+def watched_tables():
+    from .models import MODELS
+
+    skip = unwatched()
+    return [m._meta.table_name for m in MODELS if m._meta.table_name not in skip]
+
+
+def trigger_name(table, event=None):
+    return f"data_version_{table}" + (f"_{event}" if event else "")
+
+
+def install(database):
+    from .db import is_sqlite
+    from .models import DataVersion
+
+    database.create_tables([DataVersion], safe=True)
+    if not DataVersion.select().where(DataVersion.id == 1).exists():
+        DataVersion.insert(id=1, token=0).execute()
+    if is_sqlite():
+        for table in watched_tables():
+            for event in SQLITE_EVENTS:
+                database.execute_sql(
+                    f'CREATE TRIGGER IF NOT EXISTS "{trigger_name(table, event)}" AFTER {event.upper()} ON "{table}" '
+                    "BEGIN UPDATE data_version SET token = random() WHERE id = 1; END")
+        return
+    database.execute_sql(
+        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN UPDATE data_version SET token = pg_current_xact_id()::text::bigint WHERE id = 1; RETURN NULL; END $$")
+    for table in watched_tables():
+        name = trigger_name(table)
+        database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        database.execute_sql(f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+                             f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+
+
+def token():
+    """The current token, or None when the row is missing (then nothing may be cached)."""
+    from .models import DataVersion
+
+    return DataVersion.select(DataVersion.token).where(DataVersion.id == 1).scalar()

@@ -1,0 +1,66 @@
+"""Report results, kept while the data they were computed from stand unchanged.
+
+A report function decorated with `@cached` (its first argument a ReportFilters) runs once per key:
+the function, its arguments, the filters, the user's visibility key (policy.visibility_key: users who
+see the same engagements share results), today's date (reports count days up to today), and the data
+version token (tracker/data_version.py). The token changes in the same transaction as every write to
+a table that reports read, so a result is only served again while the data are exactly those it was
+computed from; the first request after a write computes afresh.
+
+Kept per process (each gunicorn worker has its own) in a least-recently-used store of MAX_ENTRIES
+results. A result is stored pickled and each hit unpickles a fresh copy, so a caller that changes what
+it got cannot change what the next caller gets.
+"""
+import datetime as dt
+import functools
+import pickle
+import threading
+
+from cachetools import LRUCache
+
+from .. import data_version, policy
+
+MAX_ENTRIES = 256
+
+_store = LRUCache(maxsize=MAX_ENTRIES)
+_lock = threading.Lock()
+
+
+def _today():
+    return dt.date.today()
+
+
+def clear():
+    """Forget every stored result (tests start from an empty store; the benchmark measures cold runs)."""
+    with _lock:
+        _store.clear()
+
+
+def cached(function):
+    """Decorate a report function `function(filters, *args, **kwargs)`; the undecorated function stays
+    reachable as `.uncached`."""
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def wrapper(filters, *args, **kwargs):
+        token = data_version.token()
+        key = (name, policy.visibility_key(filters.user), filters.key(), args, tuple(sorted(kwargs.items())),
+               _today(), token)
+        try:
+            hash(key)
+        except TypeError:  # an argument that cannot be a key (a list...): compute without the store
+            token = None
+        if token is None:
+            return function(filters, *args, **kwargs)
+        with _lock:
+            stored = _store.get(key)
+        if stored is not None:
+            return pickle.loads(stored)
+        result = function(filters, *args, **kwargs)
+        stored = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        with _lock:
+            _store[key] = stored
+        return result
+
+    wrapper.uncached = function
+    return wrapper
