@@ -76,8 +76,10 @@ def test_the_lists_that_grow_with_the_portfolio_come_a_page_at_a_time(client, de
     body = api.get("/reports/portfolio", per_page=5, page=2).get_json()
     assert (body["total"], len(body["data"]["attention"])) == (7, 2)
     assert body["data"]["active"]["total"] == 7
-    factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 3), logged_by=demo.isp_a1)
-    factories.meeting(demo.engagement_b, date=dt.date(2026, 2, 4), logged_by=demo.isp_b)
+    factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 3), logged_by=demo.isp_a1, kind="monthly")
+    factories.meeting(demo.engagement_b, date=dt.date(2026, 2, 4), logged_by=demo.isp_b, kind="monthly")
+    body = api.get("/reports/strategies", per_page=1).get_json()
+    assert (body["total"], len(body["between"]["by_engagement"])) == (2, 1)
     body = api.get("/reports/competencies", per_page=1).get_json()
     assert (body["total"], [i["name"] for i in body["isps"]["isps"]]) == (2, ["Ada ISP"])
     assert "page" not in body["isps"]
@@ -85,7 +87,7 @@ def test_the_lists_that_grow_with_the_portfolio_come_a_page_at_a_time(client, de
 
 def test_bad_paging_is_a_400_naming_the_parameter(client, demo):
     api = Api(client, demo.admin)
-    for name in ("portfolio", "competencies", "progress"):
+    for name in ("portfolio", "competencies", "progress", "strategies"):
         for args, field in (({"page": "two"}, "page"), ({"per_page": "1000"}, "per_page"), ({"page": "0"}, "page")):
             response = api.get(f"/reports/{name}", **args)
             assert response.status_code == 400, (name, args)

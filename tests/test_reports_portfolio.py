@@ -270,3 +270,24 @@ def test_the_attention_list_is_paged(demo, as_user):
     assert second.count('class="reason-no_meeting"') == 2
     assert "Page 2 of 2 (26–27 of 27)" in second
     assert leader.get("/reports/?page=x").status_code == 200
+
+
+def test_a_large_portfolio_lists_engagements_in_the_filter_once_a_unit_is_chosen(demo, as_user, monkeypatch):
+    from tracker.reports import filters as report_filters
+
+    def offered(html):
+        select = re.search(r'<select id="f-engagement".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+
+    leader = as_user(demo.leader_all)
+    assert offered(leader.get("/reports/").get_data(as_text=True)) == ["Engagement A", "Engagement B", "Engagement C"]
+    monkeypatch.setattr(report_filters, "ENGAGEMENT_CHOICES_MAX", 2)
+    html = leader.get("/reports/").get_data(as_text=True)
+    assert offered(html) == []
+    assert "Choose a unit and apply to pick one of its engagements (3 in all)." in html
+    html = leader.get(f"/reports/?unit={demo.unit_b.id}").get_data(as_text=True)
+    assert offered(html) == ["Engagement B"]
+    html = leader.get(f"/reports/?engagement={demo.engagement_c.id}").get_data(as_text=True)
+    assert offered(html) == ["Engagement C"]  # the chosen one stays shown, and selected
+    assert re.search(r'<option value="%d" selected>' % demo.engagement_c.id, html)
+    assert "Engagement: Engagement C" in html  # the printed filter line names it

@@ -166,3 +166,15 @@ def test_query_count_does_not_grow(demo, as_user):
         assert client.get("/reports/strategies").status_code == 200
     assert few.count == many.count
     assert few_page.count == many_page.count
+
+
+def test_sessions_between_monthly_meetings_are_listed_a_page_of_engagements_at_a_time(demo, as_user):
+    for n in range(26):
+        e = factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title=f"Monthly {n:02d}")
+        factories.meeting(e, dt.date(2026, 2, 3), kind="monthly")
+    admin = as_user(demo.admin)
+    first = admin.get("/reports/strategies").get_data(as_text=True)
+    second = admin.get("/reports/strategies?page=2").get_data(as_text=True)
+    assert "Page 1 of 2 (1–25 of 26)" in first and "Page 2 of 2 (26–26 of 26)" in second
+    assert "<td>Monthly 24</td>" in first and "<td>Monthly 25</td>" in second
+    assert "26 monthly meetings" in second  # the totals are of all engagements on every page

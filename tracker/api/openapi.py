@@ -113,7 +113,8 @@ ROUTES = [
      False, FILTERS + REPORT_PAGING),
     ("/reports/competencies", "get", "Competencies used (the per-ISP counts a page of ISPs at a time)", None, False,
      FILTERS + ["framework"] + REPORT_PAGING),
-    ("/reports/strategies", "get", "Strategies and dose", None, False, FILTERS),
+    ("/reports/strategies", "get", "Strategies and dose (sessions between monthly meetings per engagement a page "
+     "at a time)", None, False, FILTERS + REPORT_PAGING),
     ("/reports/progress", "get", "Progress movement (the per-engagement rows a page at a time)", None, False,
      FILTERS + REPORT_PAGING),
     ("/reports/feedback", "get", "Feedback scores of one engagement", None, False, ["engagement", "period"]),

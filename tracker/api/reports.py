@@ -92,8 +92,10 @@ def report_competencies():
 @bp.get("/reports/strategies")
 def report_strategies():
     filters = _filters()
-    return _answer(data=strategies.strategies_used(filters), dose=strategies.dose(filters),
-                   between=strategies.between_monthly(filters))
+    between = strategies.between_monthly(filters)
+    between["by_engagement"], paging = _paged(between["by_engagement"])
+    return _answer(data=strategies.strategies_used(filters), dose=strategies.dose(filters), between=between,
+                   **paging)
 
 
 @bp.get("/reports/progress")

@@ -27,10 +27,14 @@ from ..models import (
     EngagementISP,
     Meeting,
     MeetingAttendee,
+    Stage,
     StageEntry,
+    Unit,
+    User,
     keys,
 )
 
+ENGAGEMENT_CHOICES_MAX = 100  # engagements the filter bar lists without a unit chosen first
 FILTER_NAMES = ("engagement", "unit", "isp", "model", "stage", "kind", "start", "end")
 
 
@@ -104,6 +108,31 @@ class ReportFilters:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return ReportFilters(**values)
+
+    # -- the filter bar ---------------------------------------------------------------------------
+    def choices(self):
+        """What the filter bar offers: only what the user may see. Engagements are all listed up to
+        ENGAGEMENT_CHOICES_MAX; past that (a list nobody scans, and a page that grows with the
+        portfolio) only those of the chosen unit, and always the chosen engagement.
+        "engagements_in_scope" says how many there are. Five queries."""
+        visible = policy.visible_engagements(self.user)
+        in_scope = visible.count()
+        engagements = visible.select(Engagement.id, Engagement.title)
+        if in_scope > ENGAGEMENT_CHOICES_MAX:
+            listed = Engagement.id == (self.engagement or 0)
+            if self.unit is not None:
+                listed |= Engagement.unit == self.unit
+            engagements = engagements.where(listed)
+        units = (Unit.select(Unit.id, Unit.name).where(Unit.id.in_(visible.select(Engagement.unit)))
+                 .order_by(Unit.name, Unit.id))
+        on_visible = EngagementISP.select(EngagementISP.user).where(
+            EngagementISP.engagement.in_(visible.select(Engagement.id)))
+        isps = User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name, User.id)
+        return {"engagement": list(engagements.order_by(Engagement.title, Engagement.id).tuples()),
+                "engagements_in_scope": in_scope, "engagements_listed_whole": in_scope <= ENGAGEMENT_CHOICES_MAX,
+                "unit": list(units.tuples()), "isp": list(isps.tuples()),
+                "stage": list(Stage.select(Stage.id, Stage.name).order_by(Stage.position).tuples()),
+                "model": list(SUPPORT_MODELS), "kind": list(MEETING_KINDS)}
 
     # -- scopes ----------------------------------------------------------------------------------
     def _engagements(self):

@@ -14,16 +14,9 @@ from flask_login import current_user, login_required
 from .. import exports, policy
 from ..models import (
     GOAL_STATUSES,
-    MEETING_KINDS,
-    SUPPORT_MODELS,
     Deliverable,
-    Engagement,
-    EngagementISP,
     Goal,
     GoalStatusChange,
-    Stage,
-    Unit,
-    User,
 )
 from ..paging import page_of
 from ..reports import competencies, portfolio, progress, strategies
@@ -57,24 +50,8 @@ def _filters():
     return ReportFilters.from_args(request.args, current_user)
 
 
-def _choices():
-    """What the filter bar offers: only what the user may see (four queries)."""
-    visible = policy.visible_engagements(current_user)
-    engagements = list(visible.select(Engagement.id, Engagement.title).order_by(Engagement.title, Engagement.id)
-                       .tuples())
-    units = list(Unit.select(Unit.id, Unit.name)
-                 .where(Unit.id.in_(policy.visible_engagements(current_user).select(Engagement.unit)))
-                 .order_by(Unit.name, Unit.id).tuples())
-    on_visible = EngagementISP.select(EngagementISP.user).where(
-        EngagementISP.engagement.in_(policy.visible_engagements(current_user).select(Engagement.id)))
-    isps = list(User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name, User.id).tuples())
-    stages = list(Stage.select(Stage.id, Stage.name).order_by(Stage.position).tuples())
-    return {"engagement": engagements, "unit": units, "isp": isps, "stage": stages,
-            "model": list(SUPPORT_MODELS), "kind": list(MEETING_KINDS)}
-
-
 def _render(template, filters, **context):
-    return render_template(template, filters=filters, choices=_choices(), pages=PAGES, **context)
+    return render_template(template, filters=filters, choices=filters.choices(), pages=PAGES, **context)
 
 
 @bp.route("/", strict_slashes=False)
@@ -102,8 +79,12 @@ def competencies_page():
 @login_required
 def strategies_page():
     filters = _filters()
+    between = strategies.between_monthly(filters)
+    between_page, between_rows = page_of(between["by_engagement"], request.args.get("page"),
+                                         current_app.config["PER_PAGE"])
     return _render("reports/strategies.html", filters, data=strategies.strategies_used(filters),
-                   dose=strategies.dose(filters), between=strategies.between_monthly(filters))
+                   dose=strategies.dose(filters), between=between, between_rows=between_rows,
+                   between_page=between_page)
 
 
 @bp.route("/progress")
