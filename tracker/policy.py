@@ -55,7 +55,9 @@ def visibility_key(user):
     return ("nobody",)
 
 
-def can_view_engagement(user, engagement):
+def can_view_engagement(user, engagement, isps=None):
+    """`isps`: the engagement's EngagementISP links when the caller has loaded them already (see
+    is_on_engagement)."""
     if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
         return True
     if user.role == "recipient":
@@ -66,11 +68,16 @@ def can_view_engagement(user, engagement):
             or Unit.get_by_id(engagement.unit_id).organization_id == user.organization_id
         )
     if user.role == "isp":
-        return is_on_engagement(user, engagement)
+        return is_on_engagement(user, engagement, isps)
     return False
 
 
-def is_on_engagement(user, engagement):
+def is_on_engagement(user, engagement, isps=None):
+    """Whether `user` is one of the engagement's ISPs (co-lead or supporting). With `isps`, the
+    engagement's EngagementISP links as just loaded by the caller, no query is made; nothing is
+    remembered between calls, so a check after the team is saved sees the new team."""
+    if isps is not None:
+        return any(link.user_id == user.id for link in isps)
     return (
         EngagementISP.select()
         .where((EngagementISP.engagement == engagement.id) & (EngagementISP.user == user.id))
@@ -78,19 +85,20 @@ def is_on_engagement(user, engagement):
     )
 
 
-def can_edit_engagement(user, engagement):
+def can_edit_engagement(user, engagement, isps=None):
     if user.role == "admin":
         return True
-    return user.role == "isp" and is_on_engagement(user, engagement)
+    return user.role == "isp" and is_on_engagement(user, engagement, isps)
 
 
-def get_engagement(engagement_id, edit=False, user=None):
-    """The live engagement for the current user, or 404 (not visible) / 403 (visible, not editable)."""
+def get_engagement(engagement_id, edit=False, user=None, isps=None):
+    """The live engagement for the current user, or 404 (not visible) / 403 (visible, not editable).
+    `isps`: the engagement's EngagementISP links, when the caller needs them anyway (no query then)."""
     user = user or current_user
     engagement = Engagement.live().where(Engagement.id == engagement_id).first()
-    if engagement is None or not can_view_engagement(user, engagement):
+    if engagement is None or not can_view_engagement(user, engagement, isps):
         abort(404)
-    if edit and not can_edit_engagement(user, engagement):
+    if edit and not can_edit_engagement(user, engagement, isps):
         abort(403)
     return engagement
 
@@ -102,8 +110,8 @@ def get_engagement(engagement_id, edit=False, user=None):
 # everyone on every page but the administrators' list of deleted engagements.
 
 
-def can_delete_engagement(user, engagement):
-    return can_edit_engagement(user, engagement)
+def can_delete_engagement(user, engagement, isps=None):
+    return can_edit_engagement(user, engagement, isps)
 
 
 def can_delete_feedback_response(user, engagement):

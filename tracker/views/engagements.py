@@ -94,15 +94,17 @@ def new():
 @bp.route("/<int:engagement_id>")
 @login_required
 def detail(engagement_id):
-    engagement = policy.get_engagement(engagement_id)
-    overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int))
+    # The ISP links are loaded once, for the access checks and the page (no query per check).
+    isps = reports.engagement_isps(engagement_id)
+    engagement = policy.get_engagement(engagement_id, isps=isps)
+    overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int), isps=isps)
     show_activity = current_user.role != "recipient"
     return render_template(
         "engagements/detail.html",
         o=overview,
         e=engagement,
-        can_edit=policy.can_edit_engagement(current_user, engagement),
-        can_delete=policy.can_delete_engagement(current_user, engagement),
+        can_edit=policy.can_edit_engagement(current_user, engagement, isps),
+        can_delete=policy.can_delete_engagement(current_user, engagement, isps),
         status_history=service.status_history(engagement),
         status_actions=service.available_actions(engagement),
         actions=service.STATUS_ACTIONS,
