@@ -9,10 +9,11 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from tests import factories
+from tests.feedback_helpers import items, respond
 from tracker import data_version, policy
 from tracker.db import database, is_sqlite
 from tracker.models import MODELS, Meeting, MeetingCompetency
-from tracker.reports import cache, competencies, portfolio
+from tracker.reports import cache, competencies, feedback, portfolio
 from tracker.reports.filters import ReportFilters
 
 D = dt.date
@@ -152,3 +153,14 @@ def test_the_csv_a_leader_downloads_follows_a_meeting_logged_since(world, as_use
     assert count() == 3
     MeetingCompetency.delete().execute()
     assert count() == 0
+
+
+def test_the_feedback_glance_of_an_engagement_follows_new_responses(world):
+    """cached_by_arguments: one engagement's figures, the same for every reader allowed to see them."""
+    assert feedback.glance(world.engagement_a.id)["responses"] == 0
+    with count_queries() as counter:
+        feedback.glance(world.engagement_a.id)
+    assert counter.count == 1
+    respond(world.engagement_a, {key: 4 for key, item in items().items() if item.scale})
+    assert feedback.glance(world.engagement_a.id)["responses"] == 1
+    assert feedback.glance(world.engagement_b.id)["responses"] == 0

@@ -2,7 +2,8 @@
 
 A report function decorated with `@cached` (its first argument a ReportFilters) runs once per key:
 the function, its arguments, the filters, the user's visibility key (policy.visibility_key: users who
-see the same engagements share results), today's date (reports count days up to today), and the data
+see the same engagements share results; `@cached_by_arguments` is for functions of one engagement that
+do not depend on the reader, called after the access check), today's date (reports count days up to today), and the data
 version token (tracker/data_version.py). The token changes in the same transaction as every write to
 a table that reports read, so a result is only served again while the data are exactly those it was
 computed from; the first request after a write computes afresh.
@@ -36,27 +37,24 @@ def clear():
         _store.clear()
 
 
-def cached(function):
-    """Decorate a report function `function(filters, *args, **kwargs)`; the undecorated function stays
-    reachable as `.uncached`."""
+def _memoized(function, key_of):
     name = f"{function.__module__}.{function.__qualname__}"
 
     @functools.wraps(function)
-    def wrapper(filters, *args, **kwargs):
+    def wrapper(*args, **kwargs):
         token = data_version.token()
-        key = (name, policy.visibility_key(filters.user), filters.key(), args, tuple(sorted(kwargs.items())),
-               _today(), token)
+        key = (name, key_of(*args), tuple(sorted(kwargs.items())), _today(), token)
         try:
             hash(key)
         except TypeError:  # an argument that cannot be a key (a list...): compute without the store
             token = None
         if token is None:
-            return function(filters, *args, **kwargs)
+            return function(*args, **kwargs)
         with _lock:
             stored = _store.get(key)
         if stored is not None:
             return pickle.loads(stored)
-        result = function(filters, *args, **kwargs)
+        result = function(*args, **kwargs)
         stored = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         with _lock:
             _store[key] = stored
@@ -64,3 +62,15 @@ def cached(function):
 
     wrapper.uncached = function
     return wrapper
+
+
+def cached(function):
+    """Decorate a report function `function(filters, *args, **kwargs)`: keyed by the filters and the
+    reader's visibility. The undecorated function stays reachable as `.uncached`."""
+    return _memoized(function, lambda filters, *args: (policy.visibility_key(filters.user), filters.key(), args))
+
+
+def cached_by_arguments(function):
+    """Decorate a function whose result depends on its arguments and the data only, never on who asks
+    (one engagement's figures, called after the access check): keyed by the arguments alone."""
+    return _memoized(function, lambda *args: args)

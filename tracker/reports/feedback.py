@@ -18,6 +18,7 @@ from collections import defaultdict
 from peewee import SQL, fn
 
 from ..models import FeedbackAnswer, FeedbackInstrument, FeedbackInvitation, FeedbackItem, FeedbackResponse
+from .cache import cached_by_arguments
 
 MIN_RESPONSES = 3
 STEADY = 0.05  # a change smaller than this (on the 1-5 scale) is shown as no movement
@@ -240,6 +241,7 @@ def open_comments(engagement_id):
             "by_question": {k: sorted(v, key=str.lower) for k, v in by_question.items()}}
 
 
+@cached_by_arguments
 def glance(engagement_id):
     """The engagement page's summary: responses so far and the pathway (3 queries)."""
     return {"pathway": pathway(engagement_id), "responses": len(_response_dates(engagement_id))}

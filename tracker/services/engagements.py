@@ -173,7 +173,7 @@ def deleted_engagements():
 
 def status_history(engagement):
     """The engagement's status changes with who made them, newest first (one query)."""
-    return list(EngagementStatusChange.select(EngagementStatusChange, User)
+    return list(EngagementStatusChange.select(EngagementStatusChange, User.id, User.name)
                 .join(User, JOIN.LEFT_OUTER, on=(EngagementStatusChange.changed_by == User.id))
                 .where(EngagementStatusChange.engagement == engagement.id)
                 .order_by(EngagementStatusChange.created_at.desc(), EngagementStatusChange.id.desc()))
@@ -246,7 +246,7 @@ def activity(engagement_id, limit=20):
     Three queries whatever the entries: the entries with their users, the names of the ISPs they
     mention (co-leads, supporting) and the stage names.
     """
-    entries = list(AuditEntry.select(AuditEntry, User)
+    entries = list(AuditEntry.select(AuditEntry, User.id, User.name)
                    .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
                    .where(AuditEntry.engagement_id == engagement_id)
                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))

@@ -41,8 +41,9 @@ def form_page(form, write, success, next_url, template, **context):
 
 def date_pattern():
     """The strftime pattern for showing dates: the signed-in person's choice, else the site default."""
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.date_pattern
+    user = current_user._get_current_object() if has_request_context() else None  # one proxy lookup a date
+    if user is not None and user.is_authenticated:
+        return user.date_pattern
     return current_app.config["DATE_FORMAT"]
 
 
