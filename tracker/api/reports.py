@@ -119,11 +119,5 @@ def report_feedback():
     if period not in ("quarter", "month"):
         error(400, "Unknown period.", {"period": "Choose one of: quarter, month."})
     e = policy.get_engagement(int(raw), user=g._login_user)
-    spec = feedback_reports.instrument_spec()
-    return _answer(
-        engagement_id=e.id, scale_scores=feedback_reports.scale_scores([e.id]),
-        over_time=feedback_reports.scores_over_time(e.id, period),
-        pathway=feedback_reports.pathway(e.id, period, steps=spec.get("pathway", []),
-                                         labels=spec.get("scale_labels", {})),
-        response_rate=feedback_reports.response_rate(e.id), comments=feedback_reports.open_comments(e.id),
-        min_responses=feedback_reports.MIN_RESPONSES)
+    return _answer(engagement_id=e.id, min_responses=feedback_reports.MIN_RESPONSES,
+                   **feedback_reports.engagement_report(e.id, period))

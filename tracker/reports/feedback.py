@@ -242,6 +242,17 @@ def open_comments(engagement_id):
 
 
 @cached_by_arguments
+def engagement_report(engagement_id, period="quarter"):
+    """One engagement's feedback as its report page and the API show it (the same for every reader
+    allowed to see the engagement): {"scale_scores", "over_time", "pathway", "response_rate", "comments"}."""
+    spec = instrument_spec()
+    return {"scale_scores": scale_scores([engagement_id]), "over_time": scores_over_time(engagement_id, period),
+            "pathway": pathway(engagement_id, period, steps=spec.get("pathway", []),
+                               labels=spec.get("scale_labels", {})),
+            "response_rate": response_rate(engagement_id), "comments": open_comments(engagement_id)}
+
+
+@cached_by_arguments
 def glance(engagement_id):
     """The engagement page's summary: responses so far and the pathway (3 queries)."""
     return {"pathway": pathway(engagement_id), "responses": len(_response_dates(engagement_id))}

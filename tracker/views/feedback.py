@@ -76,8 +76,7 @@ def engagement(engagement_id):
     can_edit = policy.can_edit_engagement(current_user, e)
     spec = _spec()
     period = "month" if request.args.get("period") == "month" else "quarter"
-    over_time = report.scores_over_time(e.id, period)
-    path = report.pathway(e.id, period, steps=spec.get("pathway", []), labels=spec.get("scale_labels", {}))
+    figures = report.engagement_report(e.id, period)
     invitations = []
     if can_edit:
         invitations = list(FeedbackInvitation.select(FeedbackInvitation, TeamMember)
@@ -87,8 +86,8 @@ def engagement(engagement_id):
                            .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
     can_delete = policy.can_delete_feedback_response(current_user, e)
     return render_template("feedback/engagement.html", e=e, can_edit=can_edit, spec=spec, period=period,
-                           over_time=over_time, pathway=path, rate=report.response_rate(e.id),
-                           comments=report.open_comments(e.id), invitations=invitations,
+                           over_time=figures["over_time"], pathway=figures["pathway"],
+                           rate=figures["response_rate"], comments=figures["comments"], invitations=invitations,
                            min_responses=report.MIN_RESPONSES, now=service.utcnow(),
                            can_delete=can_delete, can_restore=policy.can_restore(current_user),
                            received=service.responses_for(e) if can_delete else [])
