@@ -164,3 +164,19 @@ def test_the_feedback_glance_of_an_engagement_follows_new_responses(world):
     respond(world.engagement_a, {key: 4 for key, item in items().items() if item.scale})
     assert feedback.glance(world.engagement_a.id)["responses"] == 1
     assert feedback.glance(world.engagement_b.id)["responses"] == 0
+
+
+def test_the_store_is_bounded_in_bytes_and_forgets_the_least_recently_used(world, monkeypatch):
+    filters = ReportFilters(user=world.admin)
+    size = len(cache.pickle.dumps(competencies.report.uncached(filters), cache.pickle.HIGHEST_PROTOCOL))
+    monkeypatch.setattr(cache, "_store", cache.LRUCache(maxsize=size * 2, getsizeof=len))
+    competencies.report(filters)
+    competencies.report(ReportFilters(user=world.admin, kind="monthly"))
+    competencies.report(filters)  # used again: the most recent
+    competencies.report(ReportFilters(user=world.admin, kind="coaching"))  # the monthly one makes room
+    with count_queries() as kept:
+        competencies.report(filters)
+    with count_queries() as forgotten:
+        competencies.report(ReportFilters(user=world.admin, kind="monthly"))
+    assert kept.count == 1 and forgotten.count > 1
+    assert cache._store.currsize <= size * 2

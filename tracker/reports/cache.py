@@ -8,8 +8,8 @@ version token (tracker/data_version.py). The token changes in the same transacti
 a table that reports read, so a result is only served again while the data are exactly those it was
 computed from; the first request after a write computes afresh.
 
-Kept per process (each gunicorn worker has its own) in a least-recently-used store of MAX_ENTRIES
-results. A result is stored pickled and each hit unpickles a fresh copy, so a caller that changes what
+Kept per process (each gunicorn worker has its own) in a least-recently-used store of at most
+MAX_BYTES of pickled results. A result is stored pickled and each hit unpickles a fresh copy, so a caller that changes what
 it got cannot change what the next caller gets.
 """
 import datetime as dt
@@ -21,9 +21,9 @@ from cachetools import LRUCache
 
 from .. import data_version, policy
 
-MAX_ENTRIES = 256
+MAX_BYTES = 64 * 1024 * 1024  # per process; a scale-10 portfolio dashboard pickles to ~0.4 MB
 
-_store = LRUCache(maxsize=MAX_ENTRIES)
+_store = LRUCache(maxsize=MAX_BYTES, getsizeof=len)
 _lock = threading.Lock()
 
 
@@ -56,8 +56,9 @@ def _memoized(function, key_of):
             return pickle.loads(stored)
         result = function(*args, **kwargs)
         stored = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-        with _lock:
-            _store[key] = stored
+        if len(stored) <= MAX_BYTES:  # a larger one is served as computed, not kept
+            with _lock:
+                _store[key] = stored
         return result
 
     wrapper.uncached = function
