@@ -1,16 +1,16 @@
 """Report results, kept while the data they were computed from stand unchanged.
 
 A report function decorated with `@cached` (its first argument a ReportFilters) runs once per key:
-the function, its arguments, the filters, the user's visibility key (policy.visibility_key: users who
-see the same engagements share results; `@cached_by_arguments` is for functions of one engagement that
-do not depend on the reader, called after the access check), today's date (reports count days up to today), and the data
-version token (tracker/data_version.py). The token changes in the same transaction as every write to
-a table that reports read, so a result is only served again while the data are exactly those it was
-computed from; the first request after a write computes afresh.
+the function, its arguments, the filters, the reader's visibility key (policy.visibility_key: users
+who see the same engagements share results), today's date (reports count days up to today) and the
+data version token (tracker/data_version.py). `@cached_by_arguments` is for functions of one
+engagement that do not depend on the reader, called after the access check. The token changes in the
+same transaction as every write to a table that reports read, so a result is only served again while
+the data are exactly those it was computed from; the first request after a write computes afresh.
 
 Kept per process (each gunicorn worker has its own) in a least-recently-used store of at most
-MAX_BYTES of pickled results. A result is stored pickled and each hit unpickles a fresh copy, so a caller that changes what
-it got cannot change what the next caller gets.
+MAX_BYTES of pickled results. Each hit unpickles a fresh copy, so a caller that changes what it got
+cannot change what the next caller gets.
 """
 import datetime as dt
 import functools

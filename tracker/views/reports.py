@@ -50,6 +50,11 @@ def _filters():
     return ReportFilters.from_args(request.args, current_user)
 
 
+def _paged(items):
+    """(Page, that page's items) of a report's list that grows with the portfolio (?page=)."""
+    return page_of(items, request.args.get("page"), current_app.config["PER_PAGE"])
+
+
 def _render(template, filters, **context):
     return render_template(template, filters=filters, choices=filters.choices(), pages=PAGES, **context)
 
@@ -59,7 +64,7 @@ def _render(template, filters, **context):
 def index():
     filters = _filters()
     data = portfolio.dashboard(filters)
-    attention_page, attention = page_of(data["attention"], request.args.get("page"), current_app.config["PER_PAGE"])
+    attention_page, attention = _paged(data["attention"])
     return _render("reports/index.html", filters, data=data, attention=attention, attention_page=attention_page)
 
 
@@ -80,8 +85,7 @@ def competencies_page():
 def strategies_page():
     filters = _filters()
     between = strategies.between_monthly(filters)
-    between_page, between_rows = page_of(between["by_engagement"], request.args.get("page"),
-                                         current_app.config["PER_PAGE"])
+    between_page, between_rows = _paged(between["by_engagement"])
     return _render("reports/strategies.html", filters, data=strategies.strategies_used(filters),
                    dose=strategies.dose(filters), between=between, between_rows=between_rows,
                    between_page=between_page)
@@ -94,7 +98,7 @@ def progress_page():
     data = progress.progress(filters)
     if filters.engagement and data is None:
         abort(404)
-    rows_page, rows = page_of(data.get("rows", []), request.args.get("page"), current_app.config["PER_PAGE"])
+    rows_page, rows = _paged(data.get("rows", []))
     return _render("reports/progress.html", filters, data=data, one=bool(filters.engagement), rows=rows,
                    rows_page=rows_page, statuses=GOAL_STATUSES, scales=_scale_names())
 
