@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from . import ApiError, Fields, bp, body, error, iso, paginate, query_int, require_roles
+from . import MAX_PER_PAGE, ApiError, Fields, bp, body, error, iso, paginate, query_int, require_roles
 
 # Service (form) field names -> API field names.
 FIELD_NAMES = {"unit": "unit_id", "co_lead_1": "co_lead_ids", "co_lead_2": "co_lead_ids", "co_leads": "co_lead_ids",
@@ -292,25 +292,25 @@ def engagement_json(e, links=None):
 
 @bp.get("/engagements")
 def list_engagements():
-    query = policy.visible_engagements(user()).order_by(Engagement.start_date.desc(), Engagement.id.desc())
-    unit_id = query_int("unit_id")
-    if unit_id:
-        query = query.where(Engagement.unit == unit_id)
-    for name, choices, column in (("status", ENGAGEMENT_STATUSES, Engagement.status),
-                                  ("support_model", SUPPORT_MODELS, Engagement.support_model)):
+    filters = {"unit": query_int("unit_id")}
+    for name, choices, key in (("status", ENGAGEMENT_STATUSES, "status"),
+                               ("support_model", SUPPORT_MODELS, "model")):
         value = request.args.get(name)
         if value:
             if value not in [k for k, _ in choices]:
                 error(400, f"Unknown {name}.", {name: "Choose one of: " + ", ".join(k for k, _ in choices) + "."})
-            query = query.where(column == value)
+            filters[key] = value
     stage = request.args.get("stage")
     if stage:
         found = Stage.get_or_none(Stage.key == stage)
         if found is None:
             error(400, "Unknown stage.", {"stage": "Choose one of: " + ", ".join(s.key for s in Stage.ordered()) + "."})
-        query = query.where(Engagement.current_stage == found.id)
+        filters["stage"] = found.id
+    # the same narrowing as the engagement list page (Engagement.filtered), within the access policy
+    query = (Engagement.filtered(policy.visible_engagements(user()), **filters)
+             .order_by(Engagement.start_date.desc(), Engagement.id.desc()))
     page = query_int("page", 1)
-    per_page = query_int("per_page", 25, maximum=100)
+    per_page = query_int("per_page", 25, maximum=MAX_PER_PAGE)
     total = query.count()
     rows = list(query.paginate(page, per_page))
     stages = {s.id: s for s in Stage.select()}
