@@ -178,3 +178,18 @@ def test_sessions_between_monthly_meetings_are_listed_a_page_of_engagements_at_a
     assert "Page 1 of 2 (1–25 of 26)" in first and "Page 2 of 2 (26–26 of 26)" in second
     assert "<td>Monthly 24</td>" in first and "<td>Monthly 25</td>" in second
     assert "26 monthly meetings" in second  # the totals are of all engagements on every page
+
+
+def test_a_session_on_the_day_of_a_monthly_meeting_follows_it_whichever_was_logged_first(demo):
+    e = demo.engagement_c
+    factories.meeting(e, D(2026, 4, 1), kind="coaching")  # before any monthly meeting: in no interval
+    factories.meeting(e, D(2026, 4, 7), kind="planning")  # logged before the day's monthly meeting
+    factories.meeting(e, D(2026, 4, 7), kind="monthly")
+    factories.meeting(e, D(2026, 4, 7), kind="debrief")
+    factories.meeting(e, D(2026, 5, 5), kind="monthly")
+    factories.meeting(e, D(2026, 5, 5), kind="monthly")  # two on one day: the later one opens the interval
+    factories.meeting(e, D(2026, 5, 6), kind="coaching")
+    data = report.between_monthly(f(demo.admin))
+    assert (data["intervals"], data["sessions"]) == (3, 3)
+    assert data["distribution"] == [{"sessions": "0", "intervals": 1}, {"sessions": "1", "intervals": 1},
+                                    {"sessions": "2", "intervals": 1}, {"sessions": "3+", "intervals": 0}]

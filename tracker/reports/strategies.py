@@ -6,7 +6,7 @@ Minutes of a strategy: the dose recorded for it in the meeting when there is one
 meeting's minutes not covered by recorded doses, shared equally among its strategies without one (so
 a meeting's minutes are not counted twice across its strategies).
 """
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from ..models import (
     MEETING_KINDS,
@@ -133,23 +133,25 @@ def between_monthly(filters):
     from ..models import Engagement
 
     cond = filters.meeting_condition()
-    monthly = Meeting.alias("monthly")
-    opened_by = (monthly.select(monthly.id)
-                 .where((monthly.engagement == Meeting.engagement) & (monthly.kind == "monthly")
-                        & (monthly.date <= Meeting.date) & filters.meeting_condition(monthly))
-                 .order_by(monthly.date.desc(), monthly.id.desc()).limit(1))
-    sessions = (Meeting.select(opened_by.alias("opened_by"), Meeting.engagement.alias("engagement_id"))
-                .where(cond & (Meeting.kind != "monthly")).alias("sessions"))
-    per_interval = (Meeting.select(sessions.c.opened_by, fn.COUNT(sessions.c.engagement_id).alias("n"))
-                    .from_(sessions).where(sessions.c.opened_by.is_null(False))
-                    .group_by(sessions.c.opened_by).alias("per_interval"))
+    is_monthly = Meeting.kind == "monthly"
+    # Each meeting in scope numbered by the monthly meetings of its engagement up to it (in date order,
+    # a day's monthly meetings before its other sessions): the number of the interval it falls in, 0
+    # before the first monthly meeting. One pass (a window), not a lookup per session.
+    interval = fn.COUNT(Case(None, [(is_monthly, 1)])).over(
+        partition_by=[Meeting.engagement], order_by=[Meeting.date, Case(None, [(is_monthly, 0)], 1), Meeting.id])
+    numbered = (Meeting.select(Meeting.engagement.alias("engagement_id"), Meeting.kind.alias("kind"),
+                               interval.alias("interval"))
+                .where(cond).alias("numbered"))
+    in_interval = (numbered.c.kind != "monthly") & (numbered.c.interval > 0)
+    per_interval = (Meeting.select(numbered.c.engagement_id, numbered.c.interval, fn.COUNT(SQL("*")).alias("n"))
+                    .from_(numbered).where(in_interval)
+                    .group_by(numbered.c.engagement_id, numbered.c.interval).alias("per_interval"))
     bucket = Case(None, [(per_interval.c.n >= 3, 3)], per_interval.c.n)
-    filled = dict(Meeting.select(bucket, fn.COUNT(per_interval.c.n)).from_(per_interval).group_by(bucket).tuples())
+    filled = dict(Meeting.select(bucket, fn.COUNT(SQL("*"))).from_(per_interval).group_by(bucket).tuples())
     intervals = dict(Meeting.select(Meeting.engagement, fn.COUNT(Meeting.id))
-                     .where(cond & (Meeting.kind == "monthly")).group_by(Meeting.engagement).tuples())
-    in_intervals = dict(Meeting.select(sessions.c.engagement_id, fn.COUNT(sessions.c.opened_by))
-                        .from_(sessions).where(sessions.c.opened_by.is_null(False))
-                        .group_by(sessions.c.engagement_id).tuples())
+                     .where(cond & is_monthly).group_by(Meeting.engagement).tuples())
+    in_intervals = dict(Meeting.select(numbered.c.engagement_id, fn.COUNT(SQL("*")))
+                        .from_(numbered).where(in_interval).group_by(numbered.c.engagement_id).tuples())
     titles = dict(Engagement.select(Engagement.id, Engagement.title)
                   .where(Engagement.id.in_(list(intervals))).tuples()) if intervals else {}
     total_intervals = sum(intervals.values())
