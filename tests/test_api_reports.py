@@ -92,3 +92,15 @@ def test_bad_paging_is_a_400_naming_the_parameter(client, demo):
             response = api.get(f"/reports/{name}", **args)
             assert response.status_code == 400, (name, args)
             assert field in response.get_json()["error"]["fields"]
+
+
+def test_a_report_page_past_the_end_is_empty_as_in_the_resource_lists(client, demo):
+    factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 3), logged_by=demo.isp_a1, kind="monthly")
+    api = Api(client, demo.admin)
+    assert api.get("/engagements", page=9).get_json()["items"] == []
+    for name, items in (("progress", lambda b: b["data"]["rows"]), ("portfolio", lambda b: b["data"]["attention"]),
+                        ("strategies", lambda b: b["between"]["by_engagement"]),
+                        ("competencies", lambda b: b["isps"]["isps"])):
+        first, past = api.get(f"/reports/{name}").get_json(), api.get(f"/reports/{name}", page=9).get_json()
+        assert items(first) and items(past) == [], name
+        assert (past["page"], past["total"]) == (9, first["total"]), name

@@ -212,9 +212,13 @@ def query_int(name, default=None, minimum=1, maximum=MAX_ID):
     return value
 
 
+def page_args():
+    """(?page, ?per_page) of a list answer; a bad value is a 400 naming it."""
+    return query_int("page", 1), query_int("per_page", 25, maximum=MAX_PER_PAGE)
+
+
 def paginate(query, serialize):
-    page = query_int("page", 1)
-    per_page = query_int("per_page", 25, maximum=MAX_PER_PAGE)
+    page, per_page = page_args()
     total = query.count()
     items = [serialize(row) for row in query.paginate(page, per_page)]
     return jsonify(items=items, page=page, per_page=per_page, total=total)

@@ -10,8 +10,7 @@ from ..models import User
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
-from ..paging import page_of
-from . import MAX_PER_PAGE, bp, error, query_int
+from . import bp, error, page_args
 
 
 def _key(key):
@@ -56,20 +55,11 @@ def _answer(**data):
     return jsonify(jsonable(data))
 
 
-def _paging():
-    """?page and ?per_page of the report's one list that grows with the portfolio (400 when bad)."""
-    return query_int("page", 1), query_int("per_page", 25, maximum=MAX_PER_PAGE)
-
-
 def _paged(items):
-    """(that page's items, {"page", "per_page", "total"}) as the resource lists answer."""
-    number, per_page = _paging()
-    page, items = page_of(items, number, per_page)
-    return items, _page_info(page)
-
-
-def _page_info(page):
-    return {"page": page.number, "per_page": page.per_page, "total": page.total}
+    """(that page's items, {"page", "per_page", "total"}) of the report's one list that grows with the
+    portfolio, answered as the resource lists are: a page past the end is empty, not the last one."""
+    page, per_page = page_args()
+    return items[(page - 1) * per_page:page * per_page], {"page": page, "per_page": per_page, "total": len(items)}
 
 
 @bp.get("/reports/portfolio")
@@ -82,11 +72,13 @@ def report_portfolio():
 @bp.get("/reports/competencies")
 def report_competencies():
     filters = _filters()
-    number, per_page = _paging()
+    page, per_page = page_args()
     data, monthly = competencies.report(filters)
-    isps = competencies.by_isp(filters, page=number, per_page=per_page)
-    paging = _page_info(isps.pop("page"))
-    return _answer(data=data, monthly=monthly, isps=isps, **paging)
+    isps = competencies.by_isp(filters, page=page, per_page=per_page)  # counts for that page's ISPs only
+    listed = isps.pop("page")
+    if listed.number != page:  # past the end: by_isp answers the last page, the API an empty one
+        isps["isps"] = []
+    return _answer(data=data, monthly=monthly, isps=isps, page=page, per_page=per_page, total=listed.total)
 
 
 @bp.get("/reports/strategies")

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from . import MAX_PER_PAGE, ApiError, Fields, bp, body, error, iso, paginate, query_int, require_roles
+from . import ApiError, Fields, bp, body, error, iso, page_args, paginate, query_int, require_roles
 
 # Service (form) field names -> API field names.
 FIELD_NAMES = {"unit": "unit_id", "co_lead_1": "co_lead_ids", "co_lead_2": "co_lead_ids", "co_leads": "co_lead_ids",
@@ -309,8 +309,7 @@ def list_engagements():
     # the same narrowing as the engagement list page (Engagement.filtered), within the access policy
     query = (Engagement.filtered(policy.visible_engagements(user()), **filters)
              .order_by(Engagement.start_date.desc(), Engagement.id.desc()))
-    page = query_int("page", 1)
-    per_page = query_int("per_page", 25, maximum=MAX_PER_PAGE)
+    page, per_page = page_args()
     total = query.count()
     rows = list(query.paginate(page, per_page))
     stages = {s.id: s for s in Stage.select()}
