@@ -12,13 +12,14 @@ from tracker.models import (
     Benchmark,
     ContextNote,
     Deliverable,
+    Engagement,
     Meeting,
     MeetingAttendee,
     NextStep,
     Stage,
 )
 from tracker.reports import cache as report_cache
-from tracker.reports import engagement_isps, engagement_overview, prepared
+from tracker.reports import engagement_overview, prepared
 
 from . import factories
 
@@ -110,14 +111,14 @@ def test_page_lists_stage_path_and_benchmarks_by_stage(demo, as_user):
 
 def test_loaded_isp_links_answer_the_access_checks_like_the_database(demo):
     e = demo.engagement_a
-    links = engagement_isps(e.id)
+    links = Engagement.isps_of(e.id)
     assert [(link.user.name, link.role) for link in links] == [("Ada ISP", "co_lead"), ("Ben ISP", "co_lead")]
     for user in (demo.isp_a1, demo.isp_a2, demo.isp_b, demo.admin, demo.recipient_a):
         assert policy.can_view_engagement(user, e, links) == policy.can_view_engagement(user, e)
         assert policy.can_edit_engagement(user, e, links) == policy.can_edit_engagement(user, e)
     e.set_isps([demo.isp_a2.id, demo.isp_b.id])  # nothing remembered: a check after a change sees it
     assert not policy.is_on_engagement(demo.isp_a1, e)
-    assert not policy.is_on_engagement(demo.isp_a1, e, engagement_isps(e.id))
+    assert not policy.is_on_engagement(demo.isp_a1, e, Engagement.isps_of(e.id))
 
 
 # --- prepared queries ---------------------------------------------------------------------------------

@@ -543,8 +543,14 @@ class Engagement(Audited):
     # -- people
     def isps(self):
         """[(EngagementISP with .user)], co-leads first."""
+        return Engagement.isps_of(self.id)
+
+    @staticmethod
+    def isps_of(engagement_id):
+        """isps() by the engagement's id, for a caller that loads the links before the engagement (the
+        engagement page: one load for the access checks and the co-leads)."""
         return list(EngagementISP.select(EngagementISP, User).join(User)
-                    .where(EngagementISP.engagement == self)
+                    .where(EngagementISP.engagement == engagement_id)
                     .order_by(EngagementISP.role, User.name))
 
     def set_isps(self, co_lead_ids, supporting_ids=()):

@@ -143,21 +143,6 @@ class prepared:
 
 
 @prepared
-def _isps(engagement_id):
-    return (EngagementISP.select(EngagementISP.id, EngagementISP.user, EngagementISP.role, User.id, User.name)
-            .join(User)
-            .where(EngagementISP.engagement == engagement_id)
-            .order_by(EngagementISP.role, User.name))
-
-
-def engagement_isps(engagement_id):
-    """The engagement's ISP links (user_id, role), each with its user's id and name, co-leads first:
-    loaded once on the engagement page, for the access checks and the summary's co-leads and
-    supporting ISPs."""
-    return list(_isps(engagement_id))
-
-
-@prepared
 def _unit(unit_id):
     return (Unit.select(Unit.id, Unit.name, Unit.organization, Organization.id, Organization.name)
             .join(Organization).where(Unit.id == unit_id))
@@ -261,9 +246,9 @@ def _context_notes(engagement_id):
 def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, isps=None):
     """Everything the engagement page shows, in a fixed number of queries; the meetings a page at a
     time, newest first (`meeting_page`; out of range falls back to the nearest page). `isps`: the
-    engagement's ISP links (engagement_isps) when the caller has them already."""
+    engagement's ISP links (Engagement.isps_of) when the caller has them already."""
     eid = engagement.id
-    isps = engagement_isps(eid) if isps is None else isps
+    isps = engagement.isps() if isps is None else isps
     unit = next(iter(_unit(engagement.unit_id)))
     team = list(_team(eid))
     goals = list(_goals(eid))

@@ -95,7 +95,7 @@ def new():
 @login_required
 def detail(engagement_id):
     # The ISP links are loaded once, for the access checks and the page (no query per check).
-    isps = reports.engagement_isps(engagement_id)
+    isps = Engagement.isps_of(engagement_id)
     engagement = policy.get_engagement(engagement_id, isps=isps)
     overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int), isps=isps)
     show_activity = current_user.role != "recipient"
