@@ -24,12 +24,10 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .. import factories
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
-CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 10_000
 
 

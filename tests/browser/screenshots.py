@@ -12,11 +12,9 @@ import os
 import sys
 from pathlib import Path
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tracker.demo import DEMO_PASSWORD
 
-CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MAX_BYTES = 600_000  # per PNG: they live in the repository
 
