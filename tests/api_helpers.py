@@ -1,4 +1,5 @@
 """Helpers for the JSON API tests: a token per user and JSON requests with it."""
+
 from tracker.api import new_token
 
 

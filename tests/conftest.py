@@ -3,6 +3,7 @@
 Databases: SQLite by default (a copy of a template file built once per run); PostgreSQL when
 TRACKER_TEST_DATABASE_URL is set (schema built once, every table emptied before each test).
 """
+
 import html as htmllib
 import os
 import re
@@ -109,8 +110,10 @@ def sign_in(client, user):
 @pytest.fixture
 def as_user(app):
     """as_user(user) -> a new test client signed in as that user."""
+
     def make(user):
         return sign_in(app.test_client(), user)
+
     return make
 
 

@@ -1,4 +1,5 @@
 """Factory functions for test rows: sensible defaults, override what a test cares about."""
+
 import datetime as dt
 import itertools
 from types import SimpleNamespace
@@ -30,6 +31,8 @@ def password_hash(password):
     if password not in _hashes:
         _hashes[password] = generate_password_hash(password)
     return _hashes[password]
+
+
 _seq = itertools.count(1)
 
 
@@ -43,18 +46,37 @@ def unit(org=None, name=None):
 
 def user(role="isp", email=None, name=None, unit=None, organization=None, password=PASSWORD, **kwargs):
     n = next(_seq)
-    u = User(email=email or f"{role}{n}@example.org", name=name or f"{role.title()} {n}", role=role,
-             unit=unit, organization=organization, **kwargs)
+    u = User(
+        email=email or f"{role}{n}@example.org",
+        name=name or f"{role.title()} {n}",
+        role=role,
+        unit=unit,
+        organization=organization,
+        **kwargs,
+    )
     u.password_hash = password_hash(password)
     u.save()
     return u
 
 
-def engagement(unit_=None, co_leads=None, supporting=(), title=None, start=dt.date(2026, 1, 5), stage=None,
-               intermediary=None, **kwargs):
+def engagement(
+    unit_=None,
+    co_leads=None,
+    supporting=(),
+    title=None,
+    start=dt.date(2026, 1, 5),
+    stage=None,
+    intermediary=None,
+    **kwargs,
+):
     kwargs.setdefault("status", "active")
-    e = Engagement.create(unit=unit_ or unit(), title=title or f"Engagement {next(_seq)}", start_date=start,
-                          intermediary=intermediary, **kwargs)
+    e = Engagement.create(
+        unit=unit_ or unit(),
+        title=title or f"Engagement {next(_seq)}",
+        start_date=start,
+        intermediary=intermediary,
+        **kwargs,
+    )
     if co_leads is None:
         co_leads = [user("isp"), user("isp")]
     e.set_isps([u.id for u in co_leads], [u.id for u in supporting])
@@ -101,9 +123,19 @@ def small_world():
     eng_b = engagement(unit_b, [isp_b, isp_a2], title="Engagement B", intermediary=center)
     eng_c = engagement(unit_c, [isp_b, isp_a1], title="Engagement C", intermediary=center)
     return SimpleNamespace(
-        center=center, foundation=foundation, other=other, unit_a=unit_a, unit_b=unit_b, unit_c=unit_c,
-        isp_a1=isp_a1, isp_a2=isp_a2, isp_b=isp_b, isp_none=isp_none,
-        engagement_a=eng_a, engagement_b=eng_b, engagement_c=eng_c,
+        center=center,
+        foundation=foundation,
+        other=other,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        unit_c=unit_c,
+        isp_a1=isp_a1,
+        isp_a2=isp_a2,
+        isp_b=isp_b,
+        isp_none=isp_none,
+        engagement_a=eng_a,
+        engagement_b=eng_b,
+        engagement_c=eng_c,
         recipient_a=user("recipient", "rec.a@example.org", "Rae Recipient", unit=unit_a, organization=foundation),
         recipient_b=user("recipient", "rec.b@example.org", "Rob Recipient", unit=unit_b, organization=foundation),
         leader_foundation=user("leader", "lead.f@example.org", "Lee Leader", organization=foundation),

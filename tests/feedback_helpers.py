@@ -1,4 +1,5 @@
 """Helpers shared by the test_feedback_*.py files: instrument items, responses and invitations."""
+
 import datetime as dt
 import json
 import re
@@ -26,8 +27,14 @@ def items():
 def respond(engagement, answers, on=dt.date(2026, 2, 10), comments=None, kind="survey", anonymous=True):
     """A stored response with the given {item_key: value} (what submit() writes, without a link)."""
     by_key = items()
-    response = FeedbackResponse.create(engagement=engagement, instrument=service.current_instrument(), kind=kind,
-                                       anonymous=anonymous, submitted_on=on, comments=json.dumps(comments or {}))
+    response = FeedbackResponse.create(
+        engagement=engagement,
+        instrument=service.current_instrument(),
+        kind=kind,
+        anonymous=anonymous,
+        submitted_on=on,
+        comments=json.dumps(comments or {}),
+    )
     for key, value in answers.items():
         if value is not None:
             FeedbackAnswer.create(response=response, item=by_key[key], value=value)
@@ -63,5 +70,9 @@ def team_with_meeting(engagement, with_email=2, without_email=1):
 
 
 def counts():
-    return {"invitations": FeedbackInvitation.select().count(), "responses": FeedbackResponse.select().count(),
-            "answers": FeedbackAnswer.select().count(), "outbox": OutboxMessage.select().count()}
+    return {
+        "invitations": FeedbackInvitation.select().count(),
+        "responses": FeedbackResponse.select().count(),
+        "answers": FeedbackAnswer.select().count(),
+        "outbox": OutboxMessage.select().count(),
+    }

@@ -1,4 +1,5 @@
 """Your account: how dates are shown to each person, and changing one's own password."""
+
 import datetime as dt
 import importlib
 
@@ -19,9 +20,12 @@ def set_format(client, key):
 
 
 def change_password(client, current=factories.PASSWORD, new=NEW_PASSWORD, confirm=None):
-    return post_form(client, "/account/password",
-                     {"current_password": current, "new_password": new,
-                      "confirm_password": new if confirm is None else confirm}, token_from="/account/")
+    return post_form(
+        client,
+        "/account/password",
+        {"current_password": current, "new_password": new, "confirm_password": new if confirm is None else confirm},
+        token_from="/account/",
+    )
 
 
 def fresh(user):
@@ -29,6 +33,7 @@ def fresh(user):
 
 
 # --- the page ---------------------------------------------------------------------------------------
+
 
 def test_the_name_in_the_header_leads_to_the_account_page(demo, as_user):
     client = as_user(demo.recipient_a)
@@ -48,8 +53,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 
 # --- date format --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, shown", [("iso", "2026-01-05"), ("dd_mm_yyyy", "05/01/2026"),
-                                        ("mm_dd_yyyy", "01/05/2026"), ("d_mon_y", "5 Jan 2026")])
+
+@pytest.mark.parametrize(
+    "key, shown",
+    [("iso", "2026-01-05"), ("dd_mm_yyyy", "05/01/2026"), ("mm_dd_yyyy", "01/05/2026"), ("d_mon_y", "5 Jan 2026")],
+)
 def test_the_chosen_format_is_how_dates_look_on_the_engagement_page(demo, as_user, key, shown):
     client = as_user(demo.isp_a1)
     response = set_format(client, key)
@@ -69,8 +77,11 @@ def test_meeting_messages_use_the_chosen_format(demo, as_user):
     set_format(client, "iso")
     html = client.get(f"/engagements/{demo.engagement_a.id}/meetings/{meeting.id}/edit").get_data(as_text=True)
     assert "Edit the meeting of 2026-02-03" in html
-    html = as_user(demo.isp_a2).get(
-        f"/engagements/{demo.engagement_a.id}/meetings/{meeting.id}/edit").get_data(as_text=True)
+    html = (
+        as_user(demo.isp_a2)
+        .get(f"/engagements/{demo.engagement_a.id}/meetings/{meeting.id}/edit")
+        .get_data(as_text=True)
+    )
     assert "Edit the meeting of 3 Feb 2026" in html
 
 
@@ -103,6 +114,7 @@ def test_pages_without_a_signed_in_person_use_the_site_default(app):
 
 
 # --- password ---------------------------------------------------------------------------------------
+
 
 def test_changing_the_password_keeps_this_session_and_signs_out_the_others(demo, as_user, app):
     here, elsewhere = as_user(demo.isp_a1), as_user(demo.isp_a1)
@@ -145,13 +157,20 @@ def test_a_wrong_current_password_is_refused_next_to_the_field(demo, as_user):
     assert client.get("/account/").status_code == 200  # still signed in
 
 
-@pytest.mark.parametrize("new, confirm, field, message", [
-    ("short pass", None, "new_password", "The password must have at least 12 characters."),
-    ("", None, "new_password", "Enter a new password."),
-    (NEW_PASSWORD, "a different passphrase", "confirm_password",
-     "The two new passwords are not the same. Type them again."),
-    (factories.PASSWORD, None, "new_password", "Choose a new password that differs from the current one."),
-])
+@pytest.mark.parametrize(
+    "new, confirm, field, message",
+    [
+        ("short pass", None, "new_password", "The password must have at least 12 characters."),
+        ("", None, "new_password", "Enter a new password."),
+        (
+            NEW_PASSWORD,
+            "a different passphrase",
+            "confirm_password",
+            "The two new passwords are not the same. Type them again.",
+        ),
+        (factories.PASSWORD, None, "new_password", "Choose a new password that differs from the current one."),
+    ],
+)
 def test_new_password_rules(demo, as_user, new, confirm, field, message):
     client = as_user(demo.isp_a1)
     token = demo.isp_a1.session_token
@@ -179,15 +198,22 @@ def test_guessing_the_current_password_is_throttled_like_sign_in(demo, as_user, 
 
 def test_the_password_form_needs_its_csrf_token(demo, as_user):
     client = as_user(demo.isp_a1)
-    response = client.post("/account/password", data={"current_password": factories.PASSWORD,
-                                                      "new_password": NEW_PASSWORD,
-                                                      "confirm_password": NEW_PASSWORD, "csrf_token": "forged"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+            "csrf_token": "forged",
+        },
+    )
     assert response.status_code == 400
     assert fresh(demo.isp_a1).check_password(factories.PASSWORD)
     assert csrf_token(client, "/account/")
 
 
 # --- migration 0002 --------------------------------------------------------------------------------
+
 
 def test_migration_0002_adds_the_column_to_an_older_database(app):
     user = factories.user("isp")

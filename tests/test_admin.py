@@ -1,11 +1,21 @@
 """The admin area: users, the audit log and the catalog (administrators only)."""
+
 import datetime as dt
 
 import pytest
 from playhouse.test_utils import count_queries
 
-from tracker.models import (AuditEntry, BenchmarkTemplate, Competency, Goal, MeetingCompetency, Principle, Stage,
-                            Strategy, User)
+from tracker.models import (
+    AuditEntry,
+    BenchmarkTemplate,
+    Competency,
+    Goal,
+    MeetingCompetency,
+    Principle,
+    Stage,
+    Strategy,
+    User,
+)
 
 from . import factories
 from .conftest import field_error, post_form
@@ -22,6 +32,7 @@ def admin(demo, as_user):
 
 # --- access ---------------------------------------------------------------------------------------
 
+
 def admin_urls(demo):
     competency = Competency.select().first()
     strategy = Strategy.select().first()
@@ -30,11 +41,18 @@ def admin_urls(demo):
     stage = Stage.select().first()
     uid = demo.isp_a1.id
     return [
-        ("get", "/admin/"), ("get", "/admin/users"), ("get", "/admin/users/new"), ("post", "/admin/users/new"),
-        ("get", f"/admin/users/{uid}/edit"), ("post", f"/admin/users/{uid}/edit"),
-        ("get", f"/admin/users/{uid}/password"), ("post", f"/admin/users/{uid}/password"),
-        ("get", f"/admin/users/{uid}/sign-out-everywhere"), ("post", f"/admin/users/{uid}/sign-out-everywhere"),
-        ("get", "/admin/audit"), ("get", "/admin/catalog"),
+        ("get", "/admin/"),
+        ("get", "/admin/users"),
+        ("get", "/admin/users/new"),
+        ("post", "/admin/users/new"),
+        ("get", f"/admin/users/{uid}/edit"),
+        ("post", f"/admin/users/{uid}/edit"),
+        ("get", f"/admin/users/{uid}/password"),
+        ("post", f"/admin/users/{uid}/password"),
+        ("get", f"/admin/users/{uid}/sign-out-everywhere"),
+        ("post", f"/admin/users/{uid}/sign-out-everywhere"),
+        ("get", "/admin/audit"),
+        ("get", "/admin/catalog"),
         ("get", f"/admin/catalog/competencies/{competency.id}/edit"),
         ("post", f"/admin/catalog/competencies/{competency.id}/edit"),
         ("get", f"/admin/catalog/strategies/{strategy.id}/edit"),
@@ -70,6 +88,7 @@ def test_admin_sees_nav_link_and_index(admin):
 
 # --- users ----------------------------------------------------------------------------------------
 
+
 def test_user_list_shows_role_unit_and_filters(demo, admin):
     page = html(admin.get("/admin/users"))
     assert "Rae Recipient" in page and "Unit A" in page and "Implementation support practitioner" in page
@@ -91,9 +110,18 @@ def test_user_list_is_paginated(demo, admin):
 
 
 def test_create_user(demo, admin):
-    response = post_form(admin, "/admin/users/new", {
-        "email": "New.Person@Example.org", "name": "Nia New", "role": "recipient",
-        "unit": str(demo.unit_b.id), "organization": "", "password": "a-long-password-1"})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {
+            "email": "New.Person@Example.org",
+            "name": "Nia New",
+            "role": "recipient",
+            "unit": str(demo.unit_b.id),
+            "organization": "",
+            "password": "a-long-password-1",
+        },
+    )
     assert response.status_code == 302
     user = User.get(User.email == "new.person@example.org")
     assert user.name == "Nia New" and user.unit_id == demo.unit_b.id
@@ -104,9 +132,11 @@ def test_create_user(demo, admin):
 
 def test_create_user_refused_keeps_input(demo, admin):
     before = User.select().count()
-    response = post_form(admin, "/admin/users/new", {
-        "email": "no-at-sign", "name": "", "role": "recipient", "unit": "", "organization": "",
-        "password": "short"})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {"email": "no-at-sign", "name": "", "role": "recipient", "unit": "", "organization": "", "password": "short"},
+    )
     assert response.status_code == 400
     page = html(response)
     assert field_error(page, "email") == "Enter a valid email address."
@@ -119,15 +149,34 @@ def test_create_user_refused_keeps_input(demo, admin):
 
 def test_create_user_duplicate_email_and_unknown_ids(demo, admin):
     before = User.select().count()
-    response = post_form(admin, "/admin/users/new", {
-        "email": "isp.a1@example.org", "name": "Copy", "role": "isp", "unit": str(demo.unit_a.id),
-        "organization": "", "password": "a-long-password-1"})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {
+            "email": "isp.a1@example.org",
+            "name": "Copy",
+            "role": "isp",
+            "unit": str(demo.unit_a.id),
+            "organization": "",
+            "password": "a-long-password-1",
+        },
+    )
     assert response.status_code == 400
     assert field_error(html(response), "email") == "A user with the email isp.a1@example.org already exists."
     assert field_error(html(response), "unit") == "Only recipients belong to a unit."
-    response = post_form(admin, "/admin/users/new", {
-        "email": "x@example.org", "name": "X", "role": "wizard", "unit": "99999", "organization": "abc",
-        "password": "a-long-password-1"}, token_from="/admin/users/new")
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {
+            "email": "x@example.org",
+            "name": "X",
+            "role": "wizard",
+            "unit": "99999",
+            "organization": "abc",
+            "password": "a-long-password-1",
+        },
+        token_from="/admin/users/new",
+    )
     assert response.status_code == 400
     page = html(response)
     for field in ("role", "unit", "organization"):
@@ -138,21 +187,30 @@ def test_create_user_duplicate_email_and_unknown_ids(demo, admin):
 def test_edit_user(demo, admin):
     url = f"/admin/users/{demo.isp_b.id}/edit"
     assert "Cai ISP" in html(admin.get(url))
-    response = post_form(admin, url, {"name": "Cai Leader", "role": "leader", "unit": "",
-                                      "organization": str(demo.foundation.id)})  # is_active unticked
+    response = post_form(
+        admin, url, {"name": "Cai Leader", "role": "leader", "unit": "", "organization": str(demo.foundation.id)}
+    )  # is_active unticked
     assert response.status_code == 302
     user = User.get_by_id(demo.isp_b.id)
-    assert (user.name, user.role, user.organization_id, user.is_active) == ("Cai Leader", "leader",
-                                                                            demo.foundation.id, False)
-    entry = AuditEntry.select().where((AuditEntry.entity == "User") & (AuditEntry.entity_id == user.id)
-                                      & (AuditEntry.action == "update")).get()
+    assert (user.name, user.role, user.organization_id, user.is_active) == (
+        "Cai Leader",
+        "leader",
+        demo.foundation.id,
+        False,
+    )
+    entry = (
+        AuditEntry.select()
+        .where((AuditEntry.entity == "User") & (AuditEntry.entity_id == user.id) & (AuditEntry.action == "update"))
+        .get()
+    )
     assert entry.user_id == demo.admin.id
 
 
 def test_edit_user_refused(demo, admin):
     url = f"/admin/users/{demo.isp_b.id}/edit"
-    response = post_form(admin, url, {"name": "", "role": "recipient", "unit": "", "organization": "",
-                                      "is_active": "y"})
+    response = post_form(
+        admin, url, {"name": "", "role": "recipient", "unit": "", "organization": "", "is_active": "y"}
+    )
     assert response.status_code == 400
     assert field_error(html(response), "name") == "Enter the person's name."
     assert field_error(html(response), "unit") == "A recipient belongs to a unit."
@@ -170,8 +228,11 @@ def test_admin_cannot_deactivate_themselves(demo, admin):
 def test_deactivated_user_cannot_use_their_session(demo, admin, as_user):
     other = as_user(demo.isp_a1)
     assert other.get("/").status_code == 200
-    post_form(admin, f"/admin/users/{demo.isp_a1.id}/edit",
-              {"name": "Ada ISP", "role": "isp", "unit": "", "organization": str(demo.center.id)})
+    post_form(
+        admin,
+        f"/admin/users/{demo.isp_a1.id}/edit",
+        {"name": "Ada ISP", "role": "isp", "unit": "", "organization": str(demo.center.id)},
+    )
     assert other.get("/").status_code == 302
 
 
@@ -214,6 +275,7 @@ def test_unknown_user_is_404(admin):
 
 # --- audit log ------------------------------------------------------------------------------------
 
+
 def test_audit_log_lists_changes_readably(demo, admin):
     goal = factories.goal(demo.engagement_a, title="Write the manual")
     goal.title = "Write the practice manual"
@@ -234,8 +296,11 @@ def test_audit_log_lists_changes_readably(demo, admin):
 
 
 def test_audit_log_user_filter_and_bad_filters(demo, admin):
-    post_form(admin, f"/admin/users/{demo.isp_b.id}/edit",
-              {"name": "Cai Renamed", "role": "isp", "unit": "", "organization": "", "is_active": "y"})
+    post_form(
+        admin,
+        f"/admin/users/{demo.isp_b.id}/edit",
+        {"name": "Cai Renamed", "role": "isp", "unit": "", "organization": "", "is_active": "y"},
+    )
     mine = html(admin.get(f"/admin/audit?user={demo.admin.id}"))
     assert "Cai ISP → Cai Renamed" in mine and "Ari Admin" in mine
     response = admin.get("/admin/audit?engagement=abc&date_from=2026-13-01&user=zzz&entity=Nope")
@@ -281,6 +346,7 @@ def test_audit_log_is_paginated_newest_first(demo, admin):
 
 # --- catalog --------------------------------------------------------------------------------------
 
+
 def test_catalog_lists_everything(demo, admin):
     page = html(admin.get("/admin/catalog"))
     competency = Competency.select().first()
@@ -295,8 +361,11 @@ def test_renaming_a_competency_keeps_old_meeting_labels(demo, admin):
     competency = Competency.select().where(~Competency.retired).first()
     old_name = competency.name
     meeting = factories.meeting(demo.engagement_a, competencies=[competency.key])
-    response = post_form(admin, f"/admin/catalog/competencies/{competency.id}/edit",
-                         {"name": "A brand new competency name", "help": "New help"})
+    response = post_form(
+        admin,
+        f"/admin/catalog/competencies/{competency.id}/edit",
+        {"name": "A brand new competency name", "help": "New help"},
+    )
     assert response.status_code == 302
     assert Competency.get_by_id(competency.id).name == "A brand new competency name"
     assert MeetingCompetency.get(MeetingCompetency.meeting == meeting.id).label == old_name
@@ -308,8 +377,11 @@ def test_renaming_a_competency_keeps_old_meeting_labels(demo, admin):
 def test_retired_strategy_not_offered_but_kept_on_old_meetings(demo, admin):
     strategy = Strategy.select().where(~Strategy.retired).first()
     meeting = factories.meeting(demo.engagement_a, strategies=[strategy.key])
-    response = post_form(admin, f"/admin/catalog/strategies/{strategy.id}/edit",
-                         {"name": strategy.name, "help": strategy.help, "retired": "y"})
+    response = post_form(
+        admin,
+        f"/admin/catalog/strategies/{strategy.id}/edit",
+        {"name": strategy.name, "help": strategy.help, "retired": "y"},
+    )
     assert response.status_code == 302
     assert Strategy.get_by_id(strategy.id).retired
     admin.get("/admin/catalog")  # shows (and so clears) the "Saved" message that names the strategy
@@ -334,8 +406,11 @@ def test_catalog_entry_refused(demo, admin):
 
 def test_edit_principle(demo, admin):
     principle = Principle.select().first()
-    response = post_form(admin, f"/admin/catalog/principles/{principle.id}/edit",
-                         {"name": "Renamed principle", "help": "Help", "retired": "y"})
+    response = post_form(
+        admin,
+        f"/admin/catalog/principles/{principle.id}/edit",
+        {"name": "Renamed principle", "help": "Help", "retired": "y"},
+    )
     assert response.status_code == 302
     saved = Principle.get_by_id(principle.id)
     assert saved.name == "Renamed principle" and saved.retired

@@ -1,4 +1,5 @@
 """JSON API: the parts of an engagement (team, goals, meetings, benchmarks, stage, deliverables, notes)."""
+
 import datetime as dt
 
 from tracker.models import (
@@ -73,12 +74,20 @@ def test_log_meeting_in_one_go(client, demo):
     benchmark = Benchmark.select().where(Benchmark.engagement == e.id).first()
     api = Api(client, demo.isp_a1)
     url = f"/engagements/{e.id}/meetings"
-    payload = {"date": "2026-02-10", "kind": "monthly", "mode": "virtual", "duration_minutes": 90,
-               "attendee_ids": [member.id], "isp_ids": [demo.isp_a1.id],
-               "competencies": [], "strategies": [],
-               "notes": "Good session", "next_steps": [{"text": "Draft plan", "owner": "Sam", "due_on": "2026-03-01"}],
-               "goal_updates": [{"goal_id": goal.id, "status": "in_progress", "note": "Begun"}],
-               "benchmarks_completed": [benchmark.id]}
+    payload = {
+        "date": "2026-02-10",
+        "kind": "monthly",
+        "mode": "virtual",
+        "duration_minutes": 90,
+        "attendee_ids": [member.id],
+        "isp_ids": [demo.isp_a1.id],
+        "competencies": [],
+        "strategies": [],
+        "notes": "Good session",
+        "next_steps": [{"text": "Draft plan", "owner": "Sam", "due_on": "2026-03-01"}],
+        "goal_updates": [{"goal_id": goal.id, "status": "in_progress", "note": "Begun"}],
+        "benchmarks_completed": [benchmark.id],
+    }
     catalog = api.get("/catalog").get_json()
     payload["competencies"] = [catalog["competency_frameworks"][0]["domains"][0]["competencies"][0]["key"]]
     payload["strategies"] = [catalog["strategy_clusters"][0]["strategies"][0]["key"]]
@@ -112,16 +121,17 @@ def test_log_meeting_refusals_write_nothing(client, demo):
     url = f"/engagements/{e.id}/meetings"
     tables = (Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, NextStep, GoalStatusChange)
     before = [t.select().count() for t in tables]
-    cases = (({"kind": "monthly"}, "date"),
-             ({"date": "2026-02-30"}, "date"),
-             ({"date": "2026-02-10", "kind": "chat"}, "kind"),
-             ({"date": "2026-02-10", "competencies": ["no_such_key"]}, "competencies"),
-             ({"date": "2026-02-10", "strategies": "all"}, "strategies"),
-             ({"date": "2026-02-10", "attendee_ids": [other_member.id]}, "attendee_ids"),
-             ({"date": "2026-02-10", "goal_updates": [{"goal_id": other_goal.id, "status": "achieved"}]},
-              "goal_updates"),
-             ({"date": "2026-02-10", "duration_minutes": "long"}, "duration_minutes"),
-             ({"date": "2026-02-10", "next_steps": [{"owner": "x"}]}, "next_steps-0-text"))
+    cases = (
+        ({"kind": "monthly"}, "date"),
+        ({"date": "2026-02-30"}, "date"),
+        ({"date": "2026-02-10", "kind": "chat"}, "kind"),
+        ({"date": "2026-02-10", "competencies": ["no_such_key"]}, "competencies"),
+        ({"date": "2026-02-10", "strategies": "all"}, "strategies"),
+        ({"date": "2026-02-10", "attendee_ids": [other_member.id]}, "attendee_ids"),
+        ({"date": "2026-02-10", "goal_updates": [{"goal_id": other_goal.id, "status": "achieved"}]}, "goal_updates"),
+        ({"date": "2026-02-10", "duration_minutes": "long"}, "duration_minutes"),
+        ({"date": "2026-02-10", "next_steps": [{"owner": "x"}]}, "next_steps-0-text"),
+    )
     for payload, field in cases:
         response = api.post(url, payload)
         assert response.status_code == 400, payload
@@ -149,8 +159,11 @@ def test_benchmarks_and_stage(client, demo):
     assert moved.status_code == 201, moved.get_json()
     assert api.get(f"/engagements/{e.id}").get_json()["stage"] == "installation"
     count = StageEntry.select().count()
-    for payload, field in (({"stage": "nowhere"}, "stage"), ({"stage": "installation"}, "stage"),
-                           ({"stage": "initial_implementation", "date": "2025-01-01"}, "date")):
+    for payload, field in (
+        ({"stage": "nowhere"}, "stage"),
+        ({"stage": "installation"}, "stage"),
+        ({"stage": "initial_implementation", "date": "2025-01-01"}, "date"),
+    ):
         response = api.post(f"/engagements/{e.id}/stage", payload)
         assert response.status_code == 400, payload
         assert field in response.get_json()["error"]["fields"]
@@ -160,14 +173,16 @@ def test_benchmarks_and_stage(client, demo):
 def test_deliverables_and_context_notes(client, demo):
     e = demo.engagement_a
     api = Api(client, demo.isp_a2)
-    response = api.post(f"/engagements/{e.id}/deliverables", {"title": "Practice profile", "kind": "other",
-                                                              "due_on": "2026-05-01"})
+    response = api.post(
+        f"/engagements/{e.id}/deliverables", {"title": "Practice profile", "kind": "other", "due_on": "2026-05-01"}
+    )
     assert response.status_code == 201
     assert Deliverable.get_by_id(response.get_json()["id"]).due_on == dt.date(2026, 5, 1)
     bad = api.post(f"/engagements/{e.id}/deliverables", {"title": "", "kind": "x"})
     assert bad.status_code == 400 and {"title", "kind"} <= set(bad.get_json()["error"]["fields"])
-    note = api.post(f"/engagements/{e.id}/context-notes", {"kind": "barrier", "domain": "individuals",
-                                                           "text": "Staff turnover"})
+    note = api.post(
+        f"/engagements/{e.id}/context-notes", {"kind": "barrier", "domain": "individuals", "text": "Staff turnover"}
+    )
     assert note.status_code == 201 and note.get_json()["noted_on"] == TODAY
     bad = api.post(f"/engagements/{e.id}/context-notes", {"kind": "barrier"})
     assert bad.status_code == 400 and {"domain", "text"} <= set(bad.get_json()["error"]["fields"])

@@ -1,4 +1,5 @@
 """JSON API: the OpenAPI document matches the routes the app serves, both ways."""
+
 import re
 
 from .api_helpers import Api
@@ -11,7 +12,7 @@ def _app_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1"):])
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1") :])
         for method in rule.methods - IGNORED:
             found.add((path, method.lower()))
     return found

@@ -1,4 +1,5 @@
 """JSON API: the reports, computed by the same functions as the report pages, within the policy."""
+
 import datetime as dt
 
 from tracker.reports import portfolio
@@ -98,9 +99,12 @@ def test_a_report_page_past_the_end_is_empty_as_in_the_resource_lists(client, de
     factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 3), logged_by=demo.isp_a1, kind="monthly")
     api = Api(client, demo.admin)
     assert api.get("/engagements", page=9).get_json()["items"] == []
-    for name, items in (("progress", lambda b: b["data"]["rows"]), ("portfolio", lambda b: b["data"]["attention"]),
-                        ("strategies", lambda b: b["between"]["by_engagement"]),
-                        ("competencies", lambda b: b["isps"]["isps"])):
+    for name, items in (
+        ("progress", lambda b: b["data"]["rows"]),
+        ("portfolio", lambda b: b["data"]["attention"]),
+        ("strategies", lambda b: b["between"]["by_engagement"]),
+        ("competencies", lambda b: b["isps"]["isps"]),
+    ):
         first, past = api.get(f"/reports/{name}").get_json(), api.get(f"/reports/{name}", page=9).get_json()
         assert items(first) and items(past) == [], name
         assert (past["page"], past["total"]) == (9, first["total"]), name

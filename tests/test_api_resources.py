@@ -1,4 +1,5 @@
 """JSON API: catalog, organizations, units, users, support requests, engagements."""
+
 from tracker.models import Engagement, EngagementISP, Organization, SupportRequest, Unit, User
 
 from .api_helpers import Api
@@ -61,8 +62,16 @@ def test_units_create_and_filter(client, demo):
 
 def test_users_create_and_list(client, demo):
     api = Api(client, demo.admin)
-    response = api.post("/users", {"email": "new@example.org", "name": "New Person", "role": "recipient",
-                                   "password": "a long enough password", "unit_id": demo.unit_a.id})
+    response = api.post(
+        "/users",
+        {
+            "email": "new@example.org",
+            "name": "New Person",
+            "role": "recipient",
+            "password": "a long enough password",
+            "unit_id": demo.unit_a.id,
+        },
+    )
     assert response.status_code == 201, response.get_json()
     created = User.get(User.email == "new@example.org")
     assert created.check_password("a long enough password") and created.organization_id == demo.foundation.id
@@ -71,11 +80,13 @@ def test_users_create_and_list(client, demo):
     bad = api.post("/users", {"email": "new@example.org", "name": "", "role": "boss", "password": "short"})
     assert bad.status_code == 400
     assert {"name", "role", "password"} <= set(bad.get_json()["error"]["fields"])
-    duplicate = api.post("/users", {"email": "NEW@example.org", "name": "Again", "role": "admin",
-                                     "password": "a long enough password"})
+    duplicate = api.post(
+        "/users", {"email": "NEW@example.org", "name": "Again", "role": "admin", "password": "a long enough password"}
+    )
     assert duplicate.status_code == 400 and "email" in duplicate.get_json()["error"]["fields"]
-    no_unit = api.post("/users", {"email": "r2@example.org", "name": "R", "role": "recipient",
-                                  "password": "a long enough password"})
+    no_unit = api.post(
+        "/users", {"email": "r2@example.org", "name": "R", "role": "recipient", "password": "a long enough password"}
+    )
     assert no_unit.status_code == 400 and "unit_id" in no_unit.get_json()["error"]["fields"]
     assert User.select().count() == count
     listed = api.get("/users", role="admin").get_json()
@@ -84,8 +95,9 @@ def test_users_create_and_list(client, demo):
 
 def test_requests_submit_list_and_access(client, demo):
     rec = Api(client, demo.recipient_a)
-    response = rec.post("/requests", {"title": "Help with rollout", "description": "A new programme",
-                                      "on_behalf_of": "Partner X"})
+    response = rec.post(
+        "/requests", {"title": "Help with rollout", "description": "A new programme", "on_behalf_of": "Partner X"}
+    )
     assert response.status_code == 201
     req = SupportRequest.get_by_id(response.get_json()["id"])
     assert req.unit_id == demo.unit_a.id and req.requested_by_id == demo.recipient_a.id
@@ -106,9 +118,10 @@ def _request(demo):
 def test_accept_request_creates_the_engagement(client, demo):
     req = _request(demo)
     api = Api(client, demo.isp_none)
-    response = api.post(f"/requests/{req.id}/accept", {
-        "co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "co_creation",
-        "start_date": "2026-03-02"})
+    response = api.post(
+        f"/requests/{req.id}/accept",
+        {"co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "co_creation", "start_date": "2026-03-02"},
+    )
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
     assert data["co_lead_ids"] == sorted([demo.isp_none.id, demo.isp_b.id])
@@ -123,14 +136,25 @@ def test_accept_request_validation_writes_nothing(client, demo):
     req = _request(demo)
     api = Api(client, demo.isp_none)
     count = Engagement.select().count()
-    for payload, field in (({"co_lead_ids": [demo.isp_none.id], "support_model": "push",
-                             "start_date": "2026-03-02"}, "co_lead_ids"),
-                           ({"co_lead_ids": [demo.isp_none.id, demo.recipient_a.id], "support_model": "push",
-                             "start_date": "2026-03-02"}, "co_lead_ids"),
-                           ({"co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "pull",
-                             "start_date": "2026-03-02"}, "support_model"),
-                           ({"co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "push",
-                             "start_date": "2 March"}, "start_date")):
+    for payload, field in (
+        ({"co_lead_ids": [demo.isp_none.id], "support_model": "push", "start_date": "2026-03-02"}, "co_lead_ids"),
+        (
+            {
+                "co_lead_ids": [demo.isp_none.id, demo.recipient_a.id],
+                "support_model": "push",
+                "start_date": "2026-03-02",
+            },
+            "co_lead_ids",
+        ),
+        (
+            {"co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "pull", "start_date": "2026-03-02"},
+            "support_model",
+        ),
+        (
+            {"co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "push", "start_date": "2 March"},
+            "start_date",
+        ),
+    ):
         response = api.post(f"/requests/{req.id}/accept", payload)
         assert response.status_code == 400, payload
         assert field in response.get_json()["error"]["fields"]
@@ -195,16 +219,31 @@ def test_engagement_patch(client, demo):
 
 def test_engagement_create(client, demo):
     api = Api(client, demo.isp_none)
-    response = api.post("/engagements", {"unit_id": demo.unit_c.id, "title": "New", "support_model": "push",
-                                         "co_lead_ids": [demo.isp_none.id, demo.isp_b.id],
-                                         "start_date": "2026-01-10", "stage": "exploration"})
+    response = api.post(
+        "/engagements",
+        {
+            "unit_id": demo.unit_c.id,
+            "title": "New",
+            "support_model": "push",
+            "co_lead_ids": [demo.isp_none.id, demo.isp_b.id],
+            "start_date": "2026-01-10",
+            "stage": "exploration",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     created = Engagement.get_by_id(response.get_json()["id"])
     assert created.unit_id == demo.unit_c.id and created.current_stage.key == "exploration"
     assert EngagementISP.select().where(EngagementISP.engagement == created.id).count() == 2
     count = Engagement.select().count()
-    bad = api.post("/engagements", {"unit_id": 999999, "title": "X", "co_lead_ids": [demo.isp_none.id,
-                                    demo.isp_none.id], "start_date": "2026-01-10"})
+    bad = api.post(
+        "/engagements",
+        {
+            "unit_id": 999999,
+            "title": "X",
+            "co_lead_ids": [demo.isp_none.id, demo.isp_none.id],
+            "start_date": "2026-01-10",
+        },
+    )
     assert bad.status_code == 400
     assert Engagement.select().count() == count
     assert Api(client, demo.recipient_a).post("/engagements", {}).status_code == 403

@@ -1,4 +1,5 @@
 """JSON API: bearer tokens (CLI, sign-in, list, revoke) and the JSON error format."""
+
 import hashlib
 
 from tracker.models import ApiToken, AuditEntry, Organization
@@ -89,10 +90,13 @@ def test_admin_revokes_any_token(client, demo):
 
 def test_errors_are_json_never_html(client, demo):
     api = Api(client, demo.admin)
-    for response, status in ((api.get("/nowhere"), 404), (api.send("PUT", "/engagements"), 405),
-                             (api.get("/engagements/999999"), 404),
-                             (api.post("/organizations", data="{not json"), 400),
-                             (api.post("/organizations", json=[1, 2]), 400)):
+    for response, status in (
+        (api.get("/nowhere"), 404),
+        (api.send("PUT", "/engagements"), 405),
+        (api.get("/engagements/999999"), 404),
+        (api.post("/organizations", data="{not json"), 400),
+        (api.post("/organizations", json=[1, 2]), 400),
+    ):
         assert response.status_code == status
         assert response.is_json
         assert set(response.get_json()["error"]) == {"code", "message", "fields"}

@@ -4,6 +4,7 @@ Layers, later ones winning: defaults, instance/config.py, TRACKER_* environment 
 DATABASE_URL), then `test_config`. These tests never touch the real instance/ folder: every app
 built from the environment gets TRACKER_INSTANCE_PATH and DATABASE_URL under tmp_path.
 """
+
 import os
 import re
 import stat
@@ -38,6 +39,7 @@ def write_instance_config(instance, text):
 
 # --- defaults ---------------------------------------------------------------------------------
 
+
 def test_defaults(env):
     app = create_app({"TESTING": True})
     assert app.config["SECRET_KEY"] == DEFAULT_SECRET  # allowed only because TESTING is on
@@ -59,6 +61,7 @@ def test_default_database_is_sqlite_in_the_instance_folder(env, monkeypatch):
 
 
 # --- layers -----------------------------------------------------------------------------------
+
 
 def test_instance_config_overrides_defaults(env):
     write_instance_config(env, f"SECRET_KEY = {REAL_KEY!r}\nPER_PAGE = 10\nDATE_FORMAT = '%Y-%m-%d'\n")
@@ -103,6 +106,7 @@ def test_test_config_does_not_write_an_instance_config(env):
 
 
 # --- the secret key ---------------------------------------------------------------------------
+
 
 def test_first_run_writes_a_random_secret_key_and_keeps_it(env):
     assert not (env / "config.py").exists()
@@ -161,6 +165,7 @@ def test_default_key_is_allowed_in_debug(env, monkeypatch):
 
 # --- session cookie ---------------------------------------------------------------------------
 
+
 def _session_cookie(response):
     cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
@@ -191,8 +196,7 @@ def test_session_cookie_secure_from_environment(env, monkeypatch, database_url):
             _reset_postgres()
         user = factories.user("isp", email="secure@example.org")
         client = app.test_client()
-        response = post_form(client, "/login", {"email": user.email, "password": factories.PASSWORD,
-                                                "remember": "y"})
+        response = post_form(client, "/login", {"email": user.email, "password": factories.PASSWORD, "remember": "y"})
         assert response.status_code == 302
         flags = _session_cookie(response)
         assert {"Secure", "HttpOnly", "SameSite=Lax"} <= set(flags)

@@ -1,5 +1,6 @@
 """Signing in and out: password hashing, the sign-in form with its CSRF token, safe redirects,
 identical answers for every failed sign-in, and sessions that end when they should."""
+
 import re
 from urllib.parse import urlencode, urlsplit
 
@@ -34,6 +35,7 @@ def location_path(response):
 
 # --- password hashing -------------------------------------------------------------------------
 
+
 def test_password_is_stored_hashed(isp):
     assert isp.password_hash
     assert factories.PASSWORD not in isp.password_hash
@@ -66,6 +68,7 @@ def test_user_without_password_cannot_match_anything(app):
 
 # --- signing in -------------------------------------------------------------------------------
 
+
 def test_login_page_has_a_csrf_token(client):
     response = client.get("/login")
     assert response.status_code == 200
@@ -92,8 +95,17 @@ def test_sign_in_follows_a_safe_next(client, isp):
     assert location_path(response) == "/engagements/7?tab=meetings"
 
 
-@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example", "/\\evil", "http:/evil.example",
-                                    "javascript:alert(1)", "evil.example/path"])
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "evil.example/path",
+    ],
+)
 def test_sign_in_ignores_an_unsafe_next(client, isp, unsafe):
     response = sign_in(client, isp.email, url=f"/login?{urlencode({'next': unsafe})}")
     assert response.status_code == 302
@@ -102,8 +114,9 @@ def test_sign_in_ignores_an_unsafe_next(client, isp, unsafe):
     assert signed_in_user_id(client) == isp.session_token
 
 
-@pytest.mark.parametrize("email,password", [("ada@example.org", "not the password"),
-                                            ("nobody@example.org", factories.PASSWORD)])
+@pytest.mark.parametrize(
+    "email,password", [("ada@example.org", "not the password"), ("nobody@example.org", factories.PASSWORD)]
+)
 def test_failed_sign_in_says_the_same_for_wrong_password_and_unknown_email(client, isp, email, password):
     response = sign_in(client, email, password)
     assert response.status_code == 401
@@ -152,6 +165,7 @@ def test_empty_form_is_refused_without_signing_in(client, isp):
 
 # --- CSRF -------------------------------------------------------------------------------------
 
+
 def test_sign_in_without_csrf_token_is_400(client, isp):
     client.get("/login")
     response = client.post("/login", data={"email": isp.email, "password": factories.PASSWORD})
@@ -162,8 +176,9 @@ def test_sign_in_without_csrf_token_is_400(client, isp):
 
 def test_sign_in_with_a_wrong_csrf_token_is_400(client, isp):
     client.get("/login")
-    response = client.post("/login", data={"email": isp.email, "password": factories.PASSWORD,
-                                           "csrf_token": "not-a-real-token"})
+    response = client.post(
+        "/login", data={"email": isp.email, "password": factories.PASSWORD, "csrf_token": "not-a-real-token"}
+    )
     assert response.status_code == 400
     assert signed_in_user_id(client) is None
 
@@ -173,13 +188,13 @@ def test_csrf_token_from_another_session_is_400(app, isp):
     victim = app.test_client()
     token = csrf_token(attacker)
     victim.get("/login")
-    response = victim.post("/login", data={"email": isp.email, "password": factories.PASSWORD,
-                                           "csrf_token": token})
+    response = victim.post("/login", data={"email": isp.email, "password": factories.PASSWORD, "csrf_token": token})
     assert response.status_code == 400
     assert signed_in_user_id(victim) is None
 
 
 # --- signing out ------------------------------------------------------------------------------
+
 
 def test_sign_out_with_csrf_ends_the_session(client, isp):
     sign_in(client, isp.email)

@@ -5,6 +5,7 @@ The table below gives each endpoint an access class; a new route that is not in 
 Outcomes: "ok" (the page, or its form's own answer: 200, 302 elsewhere than sign-in, 400 for an
 empty form), "login" (sent to sign in), 403, 404, and for the API 401.
 """
+
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -36,27 +37,34 @@ CLASSES = {
     # anyone signed in; the page itself narrows what they see through the policy
     "signed_in": row(**SIGNED_IN),
     # an engagement's pages and the pages of its parts (engagement A, unit A)
-    "engagement_read": row(recipient_a="ok", recipient_b=404, isp_on="ok", isp_off=404, leader_in="ok",
-                           leader_out=404, admin="ok"),
-    "engagement_write": row(recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404, leader_in=403,
-                            leader_out=404, admin="ok"),
-    "engagement_admin": row(recipient_a=403, recipient_b=404, isp_on=403, isp_off=404, leader_in=403,
-                            leader_out=404, admin="ok"),
+    "engagement_read": row(
+        recipient_a="ok", recipient_b=404, isp_on="ok", isp_off=404, leader_in="ok", leader_out=404, admin="ok"
+    ),
+    "engagement_write": row(
+        recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404, leader_in=403, leader_out=404, admin="ok"
+    ),
+    "engagement_admin": row(
+        recipient_a=403, recipient_b=404, isp_on=403, isp_off=404, leader_in=403, leader_out=404, admin="ok"
+    ),
     # a deleted engagement (of unit A, ISP isp_on): gone for everyone but the administrators who restore it
     "deleted_engagement": row(**{role: 404 for role in SIGNED_IN if role != "admin"}, admin="ok"),
-    "create_engagement": row(recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok", leader_in=403,
-                             leader_out=403, admin="ok"),
+    "create_engagement": row(
+        recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok", leader_in=403, leader_out=403, admin="ok"
+    ),
     # support requests (a request of unit A); ISPs triage every request
-    "request_read": row(recipient_a="ok", recipient_b=404, isp_on="ok", isp_off="ok", leader_in="ok",
-                        leader_out=404, admin="ok"),
-    "request_new": row(recipient_a="ok", recipient_b="ok", isp_on=403, isp_off=403, leader_in=403,
-                       leader_out=403, admin="ok"),
-    "request_triage": row(recipient_a=403, recipient_b=404, isp_on="ok", isp_off="ok", leader_in=403,
-                          leader_out=404, admin="ok"),
-    "request_answer": row(recipient_a="ok", recipient_b=404, isp_on=403, isp_off=403, leader_in=403,
-                          leader_out=404, admin=403),
-    "admin": row(recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403, leader_out=403,
-                 admin="ok"),
+    "request_read": row(
+        recipient_a="ok", recipient_b=404, isp_on="ok", isp_off="ok", leader_in="ok", leader_out=404, admin="ok"
+    ),
+    "request_new": row(
+        recipient_a="ok", recipient_b="ok", isp_on=403, isp_off=403, leader_in=403, leader_out=403, admin="ok"
+    ),
+    "request_triage": row(
+        recipient_a=403, recipient_b=404, isp_on="ok", isp_off="ok", leader_in=403, leader_out=404, admin="ok"
+    ),
+    "request_answer": row(
+        recipient_a="ok", recipient_b=404, isp_on=403, isp_off=403, leader_in=403, leader_out=404, admin=403
+    ),
+    "admin": row(recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403, leader_out=403, admin="ok"),
     # no account needed; an unknown feedback token is "not valid" (404) for everyone
     "public": row(anonymous="ok", **SIGNED_IN),
     "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
@@ -159,35 +167,60 @@ def world(demo):
     deleted_engagement = factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Deleted engagement")
     deleted_engagement.soft_delete()
     member = factories.team_member(e)
-    note = ContextNote.create(engagement=e, kind="barrier", domain="process", text="A note",
-                              noted_on=dt.date(2026, 2, 1))
+    note = ContextNote.create(
+        engagement=e, kind="barrier", domain="process", text="A note", noted_on=dt.date(2026, 2, 1)
+    )
     deliverable = Deliverable.create(engagement=e, title="Guide", kind="other")
     benchmark = Benchmark.select().where(Benchmark.engagement == e).first()
-    request = SupportRequest.create(unit=demo.unit_a, title="Help", description="Please",
-                                    requested_by=demo.recipient_a, status="info_requested",
-                                    info_question="For whom?")
+    request = SupportRequest.create(
+        unit=demo.unit_a,
+        title="Help",
+        description="Please",
+        requested_by=demo.recipient_a,
+        status="info_requested",
+        info_question="For whom?",
+    )
     return {
         "demo": demo,
         "values": {
-            "engagement_id": e.id, "goal_id": goal.id, "meeting_id": meeting.id, "member_id": member.id,
-            "note_id": note.id, "deliverable_id": deliverable.id, "benchmark_id": benchmark.id,
-            "request_id": request.id, "token": "not-a-real-token", "invitation_id": 999999,
-            "filename": "css/app.css", "name": "competencies", "kind": "competencies",
-            "entry_id": Competency.select().first().id, "template_id": BenchmarkTemplate.select().first().id,
-            "stage_id": Stage.select().first().id, "user_id": demo.recipient_b.id,
+            "engagement_id": e.id,
+            "goal_id": goal.id,
+            "meeting_id": meeting.id,
+            "member_id": member.id,
+            "note_id": note.id,
+            "deliverable_id": deliverable.id,
+            "benchmark_id": benchmark.id,
+            "request_id": request.id,
+            "token": "not-a-real-token",
+            "invitation_id": 999999,
+            "filename": "css/app.css",
+            "name": "competencies",
+            "kind": "competencies",
+            "entry_id": Competency.select().first().id,
+            "template_id": BenchmarkTemplate.select().first().id,
+            "stage_id": Stage.select().first().id,
+            "user_id": demo.recipient_b.id,
             "response_id": response.id,
         },
-        "restore": {"goals.restore": {"goal_id": deleted_goal.id},
-                    "meetings.restore": {"meeting_id": deleted_meeting.id},
-                    "feedback.restore_response": {"response_id": deleted_response.id},
-                    "engagements.restore": {"engagement_id": deleted_engagement.id}},
+        "restore": {
+            "goals.restore": {"goal_id": deleted_goal.id},
+            "meetings.restore": {"meeting_id": deleted_meeting.id},
+            "feedback.restore_response": {"response_id": deleted_response.id},
+            "engagements.restore": {"engagement_id": deleted_engagement.id},
+        },
     }
 
 
 def users(demo):
-    return {"recipient_a": demo.recipient_a, "recipient_b": demo.recipient_b, "isp_on": demo.isp_a1,
-            "isp_off": demo.isp_none, "leader_in": demo.leader_foundation, "leader_out": demo.leader_other,
-            "admin": demo.admin}
+    return {
+        "recipient_a": demo.recipient_a,
+        "recipient_b": demo.recipient_b,
+        "isp_on": demo.isp_a1,
+        "isp_off": demo.isp_none,
+        "leader_in": demo.leader_foundation,
+        "leader_out": demo.leader_other,
+        "admin": demo.admin,
+    }
 
 
 def html_rules(app):
@@ -249,45 +282,123 @@ def test_matrix(app, world, role):
 API_CLASSES = {
     "open": {role: "ok" for role in ROLES},
     "signed_in": row(anonymous=401, **SIGNED_IN),
-    "engagement_read": row(anonymous=401, recipient_a="ok", recipient_b=404, isp_on="ok", isp_off=404,
-                           leader_in="ok", leader_out=404, admin="ok"),
-    "engagement_write": row(anonymous=401, recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404,
-                            leader_in=403, leader_out=404, admin="ok"),
-    "create_engagement": row(anonymous=401, recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok",
-                             leader_in=403, leader_out=403, admin="ok"),
-    "request_read": row(anonymous=401, recipient_a="ok", recipient_b=404, isp_on="ok", isp_off="ok",
-                        leader_in="ok", leader_out=404, admin="ok"),
-    "request_new": row(anonymous=401, recipient_a="ok", recipient_b="ok", isp_on=403, isp_off=403,
-                       leader_in=403, leader_out=403, admin="ok"),
-    "request_triage": row(anonymous=401, recipient_a=403, recipient_b=404, isp_on="ok", isp_off="ok",
-                          leader_in=403, leader_out=404, admin="ok"),
-    "admin": row(anonymous=401, recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403,
-                 leader_out=403, admin="ok"),
+    "engagement_read": row(
+        anonymous=401,
+        recipient_a="ok",
+        recipient_b=404,
+        isp_on="ok",
+        isp_off=404,
+        leader_in="ok",
+        leader_out=404,
+        admin="ok",
+    ),
+    "engagement_write": row(
+        anonymous=401,
+        recipient_a=403,
+        recipient_b=404,
+        isp_on="ok",
+        isp_off=404,
+        leader_in=403,
+        leader_out=404,
+        admin="ok",
+    ),
+    "create_engagement": row(
+        anonymous=401,
+        recipient_a=403,
+        recipient_b=403,
+        isp_on="ok",
+        isp_off="ok",
+        leader_in=403,
+        leader_out=403,
+        admin="ok",
+    ),
+    "request_read": row(
+        anonymous=401,
+        recipient_a="ok",
+        recipient_b=404,
+        isp_on="ok",
+        isp_off="ok",
+        leader_in="ok",
+        leader_out=404,
+        admin="ok",
+    ),
+    "request_new": row(
+        anonymous=401,
+        recipient_a="ok",
+        recipient_b="ok",
+        isp_on=403,
+        isp_off=403,
+        leader_in=403,
+        leader_out=403,
+        admin="ok",
+    ),
+    "request_triage": row(
+        anonymous=401,
+        recipient_a=403,
+        recipient_b=404,
+        isp_on="ok",
+        isp_off="ok",
+        leader_in=403,
+        leader_out=404,
+        admin="ok",
+    ),
+    "admin": row(
+        anonymous=401,
+        recipient_a=403,
+        recipient_b=403,
+        isp_on=403,
+        isp_off=403,
+        leader_in=403,
+        leader_out=403,
+        admin="ok",
+    ),
     "own_token": row(anonymous=401, **{role: 404 for role in SIGNED_IN}),  # the admin's token: others 404
 }
 API_CLASSES["own_token"]["admin"] = "ok"
 
 API_MATRIX = {
-    "api.openapi": "open", "api.create_token": "open", "api.catalog": "signed_in",
-    "api.list_tokens": "signed_in", "api.revoke_token": "own_token",
-    "api.list_organizations": "signed_in", "api.create_organization": "admin",
-    "api.list_units": "signed_in", "api.create_unit": "admin",
-    "api.list_users": "admin", "api.create_user": "admin",
-    "api.list_requests": "signed_in", "api.create_request": "request_new", "api.get_request": "request_read",
-    "api.accept_request": "request_triage", "api.decline_request": "request_triage",
-    "api.list_engagements": "signed_in", "api.create_engagement": "create_engagement",
-    "api.get_engagement": "engagement_read", "api.update_engagement": "engagement_write",
-    "api.list_team": "engagement_read", "api.add_team_member": "engagement_write",
-    "api.list_goals": "engagement_read", "api.add_goal": "engagement_write", "api.update_goal": "engagement_write",
-    "api.list_meetings": "engagement_read", "api.log_meeting": "engagement_write",
-    "api.get_meeting": "engagement_read", "api.update_meeting": "engagement_write",
+    "api.openapi": "open",
+    "api.create_token": "open",
+    "api.catalog": "signed_in",
+    "api.list_tokens": "signed_in",
+    "api.revoke_token": "own_token",
+    "api.list_organizations": "signed_in",
+    "api.create_organization": "admin",
+    "api.list_units": "signed_in",
+    "api.create_unit": "admin",
+    "api.list_users": "admin",
+    "api.create_user": "admin",
+    "api.list_requests": "signed_in",
+    "api.create_request": "request_new",
+    "api.get_request": "request_read",
+    "api.accept_request": "request_triage",
+    "api.decline_request": "request_triage",
+    "api.list_engagements": "signed_in",
+    "api.create_engagement": "create_engagement",
+    "api.get_engagement": "engagement_read",
+    "api.update_engagement": "engagement_write",
+    "api.list_team": "engagement_read",
+    "api.add_team_member": "engagement_write",
+    "api.list_goals": "engagement_read",
+    "api.add_goal": "engagement_write",
+    "api.update_goal": "engagement_write",
+    "api.list_meetings": "engagement_read",
+    "api.log_meeting": "engagement_write",
+    "api.get_meeting": "engagement_read",
+    "api.update_meeting": "engagement_write",
     "api.delete_meeting": "engagement_write",
-    "api.list_benchmarks": "engagement_read", "api.update_benchmark": "engagement_write",
-    "api.list_deliverables": "engagement_read", "api.add_deliverable": "engagement_write",
-    "api.list_context_notes": "engagement_read", "api.add_context_note": "engagement_write",
-    "api.stage_history": "engagement_read", "api.move_stage": "engagement_write",
-    "api.report_competencies": "signed_in", "api.report_strategies": "signed_in",
-    "api.report_progress": "signed_in", "api.report_portfolio": "signed_in",
+    "api.list_benchmarks": "engagement_read",
+    "api.update_benchmark": "engagement_write",
+    "api.list_deliverables": "engagement_read",
+    "api.add_deliverable": "engagement_write",
+    "api.list_context_notes": "engagement_read",
+    "api.add_context_note": "engagement_write",
+    "api.stage_history": "engagement_read",
+    "api.move_stage": "engagement_write",
+    "api.report_competencies": "signed_in",
+    "api.report_strategies": "signed_in",
+    "api.report_progress": "signed_in",
+    "api.report_portfolio": "signed_in",
     "api.report_feedback": "engagement_read",
 }
 
@@ -313,9 +424,9 @@ def api_outcome(response):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_matrix(app, world, role):
-    from .api_helpers import token_for
-
     from tracker.api import new_token
+
+    from .api_helpers import token_for
 
     demo = world["demo"]
     admin_token_id = new_token(demo.admin, "matrix")[0].id

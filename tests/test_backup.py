@@ -2,6 +2,7 @@
 
 These tests always use their own SQLite app, also when the suite runs on PostgreSQL (where the
 commands only point to pg_dump, which the last test checks)."""
+
 import pytest
 
 from tracker.backup import PG_HINT
@@ -58,10 +59,13 @@ def test_backup_refuses_to_overwrite(app, runner, tmp_path):
     assert target.read_text() == "precious"
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"this is not a database", "is not a SQLite database"),
-    (None, "No file at"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"this is not a database", "is not a SQLite database"),
+        (None, "No file at"),
+    ],
+)
 def test_restore_refuses_a_bad_file_and_changes_nothing(app, runner, tmp_path, content, message):
     factories.engagement(title="Still here")
     path = tmp_path / "bad.sqlite3"

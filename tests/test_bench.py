@@ -1,4 +1,5 @@
 """bench: page times and query counts on synthetic portfolios (issue 8). No wall-clock assertions."""
+
 import json
 
 from tracker import bench
@@ -12,7 +13,8 @@ def test_bench_writes_json_and_prints_the_table(app, tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)  # SQLite only here: never drop a real database
     out = tmp_path / "bench.json"
     result = app.test_cli_runner().invoke(
-        args=["bench", "--scale", "0.02", "--scale", "0.06", "--runs", "2", "--warmups", "1", "--out", str(out)])
+        args=["bench", "--scale", "0.02", "--scale", "0.06", "--runs", "2", "--warmups", "1", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "median ms" in result.output and "x floor" in result.output
     assert "peak memory:" in result.output
@@ -54,8 +56,11 @@ def test_queries_per_page_do_not_grow_with_the_data(app):
 
 def test_api_report_routes_are_included_when_they_exist(app):
     names = [name for name, *_ in bench.pages(app, 1, 1)]
-    api = [rule.rule for rule in app.url_map.iter_rules()
-           if rule.rule.startswith("/api/v1") and "report" in rule.rule and not rule.arguments]
+    api = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1") and "report" in rule.rule and not rule.arguments
+    ]
     for rule in api:
         assert f"API {rule}" in names
     assert "meeting form" in names and "portfolio dashboard" in names

@@ -1,5 +1,6 @@
 """`flask create-user`: one line on success, one clear line and a non-zero exit on bad input, and
 nothing written when it fails."""
+
 import pytest
 
 from tracker.models import AuditEntry, User
@@ -29,9 +30,20 @@ def places(app):
 
 # --- success ----------------------------------------------------------------------------------
 
+
 def test_create_isp(runner, places):
-    result = create_user(runner, "Ada@Example.org", "--name", "Ada Lovelace", "--role", "isp",
-                         "--organization", "Implementation Centre", "--password", PASSWORD)
+    result = create_user(
+        runner,
+        "Ada@Example.org",
+        "--name",
+        "Ada Lovelace",
+        "--role",
+        "isp",
+        "--organization",
+        "Implementation Centre",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     assert one_line(result) == "Created implementation support practitioner Ada Lovelace <ada@example.org>."
     user = User.get(User.email == "ada@example.org")
@@ -43,8 +55,9 @@ def test_create_isp(runner, places):
 
 
 def test_created_user_can_sign_in(app, runner, places):
-    result = create_user(runner, "grace@example.org", "--name", "Grace Hopper", "--role", "admin",
-                         "--password", PASSWORD)
+    result = create_user(
+        runner, "grace@example.org", "--name", "Grace Hopper", "--role", "admin", "--password", PASSWORD
+    )
     assert result.exit_code == 0, result.output
     client = app.test_client()
     response = post_form(client, "/login", {"email": "grace@example.org", "password": PASSWORD})
@@ -53,8 +66,18 @@ def test_created_user_can_sign_in(app, runner, places):
 
 
 def test_create_recipient_takes_the_unit_and_its_organization(runner, places):
-    result = create_user(runner, "rae@example.org", "--name", "Rae", "--role", "recipient",
-                         "--unit", "Child Welfare", "--password", PASSWORD)
+    result = create_user(
+        runner,
+        "rae@example.org",
+        "--name",
+        "Rae",
+        "--role",
+        "recipient",
+        "--unit",
+        "Child Welfare",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     user = User.get(User.email == "rae@example.org")
     assert user.unit_id == places["unit"].id
@@ -65,14 +88,34 @@ def test_ambiguous_unit_needs_the_organization(runner, places):
     other = factories.organization("Other Funder")
     factories.unit(other, "Child Welfare")
     before = User.select().count()
-    result = create_user(runner, "rae@example.org", "--name", "Rae", "--role", "recipient",
-                         "--unit", "Child Welfare", "--password", PASSWORD)
+    result = create_user(
+        runner,
+        "rae@example.org",
+        "--name",
+        "Rae",
+        "--role",
+        "recipient",
+        "--unit",
+        "Child Welfare",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code != 0
     assert "ORGANIZATION/UNIT" in one_line(result)
     assert User.select().count() == before
 
-    result = create_user(runner, "rae@example.org", "--name", "Rae", "--role", "recipient",
-                         "--unit", "Other Funder/Child Welfare", "--password", PASSWORD)
+    result = create_user(
+        runner,
+        "rae@example.org",
+        "--name",
+        "Rae",
+        "--role",
+        "recipient",
+        "--unit",
+        "Other Funder/Child Welfare",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     assert User.get(User.email == "rae@example.org").organization_id == other.id
 
@@ -93,20 +136,28 @@ def test_create_user_is_audited(runner, places):
 
 # --- the password prompt ----------------------------------------------------------------------
 
+
 def test_password_is_prompted_for_when_left_out(runner, places):
-    result = create_user(runner, "ada@example.org", "--name", "Ada", "--role", "isp",
-                         input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = create_user(runner, "ada@example.org", "--name", "Ada", "--role", "isp", input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert "Password" in result.output
     assert PASSWORD not in result.output  # hidden input is not echoed
-    assert result.output.strip().splitlines()[-1] == \
-        "Created implementation support practitioner Ada <ada@example.org>."
+    assert (
+        result.output.strip().splitlines()[-1] == "Created implementation support practitioner Ada <ada@example.org>."
+    )
     assert User.get(User.email == "ada@example.org").check_password(PASSWORD)
 
 
 def test_password_prompt_asks_again_when_the_two_differ(runner, places):
-    result = create_user(runner, "ada@example.org", "--name", "Ada", "--role", "isp",
-                         input=f"{PASSWORD}\nsomething-else-entirely\n{PASSWORD}\n{PASSWORD}\n")
+    result = create_user(
+        runner,
+        "ada@example.org",
+        "--name",
+        "Ada",
+        "--role",
+        "isp",
+        input=f"{PASSWORD}\nsomething-else-entirely\n{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output
     assert User.get(User.email == "ada@example.org").check_password(PASSWORD)
@@ -123,24 +174,46 @@ def test_short_prompted_password_is_refused(runner, places):
 # --- refusals: one clear line, non-zero exit, nothing written ---------------------------------------
 
 BAD_INPUT = {
-    "unknown role": (["x@example.org", "--name", "X", "--role", "superuser", "--password", PASSWORD],
-                     "Unknown role"),
-    "unknown unit": (["x@example.org", "--name", "X", "--role", "recipient", "--unit", "No Such Unit",
-                      "--password", PASSWORD], "Unknown unit"),
-    "unknown organization in unit": (["x@example.org", "--name", "X", "--role", "recipient",
-                                      "--unit", "Nowhere/Child Welfare", "--password", PASSWORD], "Unknown unit"),
-    "unknown organization": (["x@example.org", "--name", "X", "--role", "leader", "--organization", "Nowhere",
-                              "--password", PASSWORD], "Unknown organization"),
-    "duplicate email": (["TAKEN@example.org", "--name", "X", "--role", "isp", "--password", PASSWORD],
-                        "already exists"),
-    "recipient without unit": (["x@example.org", "--name", "X", "--role", "recipient", "--password", PASSWORD],
-                               "recipient belongs to a unit"),
-    "short password": (["x@example.org", "--name", "X", "--role", "isp", "--password", "eleven-char"],
-                       "at least 12 characters"),
-    "isp with a unit": (["x@example.org", "--name", "X", "--role", "isp", "--unit", "Child Welfare",
-                         "--password", PASSWORD], "Only recipients belong to a unit"),
-    "invalid email": (["not-an-email", "--name", "X", "--role", "isp", "--password", PASSWORD],
-                      "valid email"),
+    "unknown role": (["x@example.org", "--name", "X", "--role", "superuser", "--password", PASSWORD], "Unknown role"),
+    "unknown unit": (
+        ["x@example.org", "--name", "X", "--role", "recipient", "--unit", "No Such Unit", "--password", PASSWORD],
+        "Unknown unit",
+    ),
+    "unknown organization in unit": (
+        [
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "recipient",
+            "--unit",
+            "Nowhere/Child Welfare",
+            "--password",
+            PASSWORD,
+        ],
+        "Unknown unit",
+    ),
+    "unknown organization": (
+        ["x@example.org", "--name", "X", "--role", "leader", "--organization", "Nowhere", "--password", PASSWORD],
+        "Unknown organization",
+    ),
+    "duplicate email": (
+        ["TAKEN@example.org", "--name", "X", "--role", "isp", "--password", PASSWORD],
+        "already exists",
+    ),
+    "recipient without unit": (
+        ["x@example.org", "--name", "X", "--role", "recipient", "--password", PASSWORD],
+        "recipient belongs to a unit",
+    ),
+    "short password": (
+        ["x@example.org", "--name", "X", "--role", "isp", "--password", "eleven-char"],
+        "at least 12 characters",
+    ),
+    "isp with a unit": (
+        ["x@example.org", "--name", "X", "--role", "isp", "--unit", "Child Welfare", "--password", PASSWORD],
+        "Only recipients belong to a unit",
+    ),
+    "invalid email": (["not-an-email", "--name", "X", "--role", "isp", "--password", PASSWORD], "valid email"),
 }
 
 
@@ -162,8 +235,9 @@ def test_bad_input_is_refused_in_one_line(runner, places, case):
 
 def test_eleven_characters_is_too_short_and_twelve_is_enough(runner, places):
     assert len("eleven-char") == 11
-    assert create_user(runner, "a@example.org", "--name", "A", "--role", "isp",
-                       "--password", "eleven-char").exit_code != 0
+    assert (
+        create_user(runner, "a@example.org", "--name", "A", "--role", "isp", "--password", "eleven-char").exit_code != 0
+    )
     result = create_user(runner, "a@example.org", "--name", "A", "--role", "isp", "--password", "twelve-chars")
     assert result.exit_code == 0, result.output
 

@@ -1,5 +1,6 @@
 """Context notes: barriers and facilitators with their CFIR domain; add, edit, delete (confirmed), the
 domain help on the form, grouping on the engagement page, and who may change them."""
+
 import datetime as dt
 import html
 import re
@@ -18,8 +19,9 @@ START = TODAY - dt.timedelta(days=120)
 
 @pytest.fixture
 def eng(demo):
-    return factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Data culture", start=START,
-                                intermediary=demo.center)
+    return factories.engagement(
+        demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Data culture", start=START, intermediary=demo.center
+    )
 
 
 @pytest.fixture
@@ -39,13 +41,16 @@ def counts():
     return {"notes": ContextNote.select().count(), "audit": AuditEntry.select().count()}
 
 
-
 def detail(client, eng):
     return client.get(f"/engagements/{eng.id}").get_data(as_text=True)
 
 
-VALID = {"kind": "facilitator", "domain": "outer_setting", "text": "New state funding for coaching",
-         "noted_on": (TODAY - dt.timedelta(days=2)).isoformat()}
+VALID = {
+    "kind": "facilitator",
+    "domain": "outer_setting",
+    "text": "New state funding for coaching",
+    "noted_on": (TODAY - dt.timedelta(days=2)).isoformat(),
+}
 
 
 def test_empty_state_explains_barriers_and_facilitators(eng, isp, demo, as_user):
@@ -71,7 +76,12 @@ def test_add_a_note(eng, isp, demo):
     assert response.headers["Location"].endswith(f"/engagements/{eng.id}#context-h")
     note = ContextNote.get(ContextNote.engagement == eng)
     assert (note.kind, note.domain, note.text, note.noted_on.isoformat(), note.created_by_id) == (
-        "facilitator", "outer_setting", "New state funding for coaching", VALID["noted_on"], demo.isp_a1.id)
+        "facilitator",
+        "outer_setting",
+        "New state funding for coaching",
+        VALID["noted_on"],
+        demo.isp_a1.id,
+    )
     page = isp.get(response.headers["Location"]).get_data(as_text=True)
     assert "Facilitator noted (Outer setting)." in page
     assert "New state funding for coaching" in page and "Outer setting" in page
@@ -81,7 +91,7 @@ def test_the_page_groups_notes_by_kind_and_shows_the_domain(eng, isp):
     make(eng, text="Turnover of the program manager", domain="process")
     make(eng, kind="facilitator", domain="individuals", text="Champions on the team")
     page = detail(isp, eng)
-    section = page[page.index('id="context-h"'):]
+    section = page[page.index('id="context-h"') :]
     barriers, facilitators = section.index("Barriers"), section.index("Facilitators")
     assert barriers < section.index("Turnover of the program manager") < facilitators
     assert facilitators < section.index("Champions on the team")
@@ -94,12 +104,18 @@ def test_edit_a_note(eng, isp):
     assert "<h1>Edit the context note</h1>" in page
     assert re.search(r'checked id="kind-0"[^>]*value="barrier"|id="kind-0"[^>]*checked', page)
     assert "No protected time for the team" in page
-    response = post_form(isp, f"/engagements/{eng.id}/context-notes/{note.id}/edit",
-                         dict(VALID, kind="barrier", domain="inner_setting", text="Protected time cut to 1 h/week"))
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/context-notes/{note.id}/edit",
+        dict(VALID, kind="barrier", domain="inner_setting", text="Protected time cut to 1 h/week"),
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#context-h")
     note = ContextNote.get_by_id(note.id)
-    assert (note.text, note.domain, note.noted_on.isoformat()) == ("Protected time cut to 1 h/week", "inner_setting",
-                                                                    VALID["noted_on"])
+    assert (note.text, note.domain, note.noted_on.isoformat()) == (
+        "Protected time cut to 1 h/week",
+        "inner_setting",
+        VALID["noted_on"],
+    )
 
 
 def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
@@ -114,19 +130,28 @@ def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
     response = post_form(isp, url, {})
     assert response.status_code == 302 and response.headers["Location"].endswith("#context-h")
     assert ContextNote.select().count() == 0
-    assert AuditEntry.select().where((AuditEntry.entity == "ContextNote") & (AuditEntry.entity_id == note.id)
-                                     & (AuditEntry.action == "delete")).count() == 1
+    assert (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.entity == "ContextNote") & (AuditEntry.entity_id == note.id) & (AuditEntry.action == "delete")
+        )
+        .count()
+        == 1
+    )
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"domain": "weather"}, "domain", "Choose one of the five CFIR domains."),
-    ({"domain": ""}, "domain", "Choose one of the five CFIR domains."),
-    ({"kind": "weather"}, "kind", "Choose barrier or facilitator."),
-    ({"kind": ""}, "kind", "Choose barrier or facilitator."),
-    ({"text": "   "}, "text", "Write the note."),
-    ({"noted_on": ""}, "noted_on", "Enter a date."),
-    ({"noted_on": "20-11-2026"}, "noted_on", "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"domain": "weather"}, "domain", "Choose one of the five CFIR domains."),
+        ({"domain": ""}, "domain", "Choose one of the five CFIR domains."),
+        ({"kind": "weather"}, "kind", "Choose barrier or facilitator."),
+        ({"kind": ""}, "kind", "Choose barrier or facilitator."),
+        ({"text": "   "}, "text", "Write the note."),
+        ({"noted_on": ""}, "noted_on", "Enter a date."),
+        ({"noted_on": "20-11-2026"}, "noted_on", "YYYY-MM-DD"),
+    ],
+)
 def test_invalid_notes_are_refused_next_to_the_field(eng, isp, changes, field, message):
     before = counts()
     response = post_form(isp, f"/engagements/{eng.id}/context-notes/new", dict(VALID, **changes))
@@ -157,14 +182,19 @@ def test_a_note_of_another_engagement_is_not_found(demo, eng, isp):
     assert counts() == before
 
 
-@pytest.mark.parametrize("who, status", [("recipient_a", 403), ("leader_foundation", 403), ("recipient_b", 404),
-                                         ("isp_none", 404), ("isp_b", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("recipient_a", 403), ("leader_foundation", 403), ("recipient_b", 404), ("isp_none", 404), ("isp_b", 404)],
+)
 def test_only_the_engagements_isps_may_change_context_notes(demo, eng, as_user, who, status):
     note = make(eng)
     client = as_user(getattr(demo, who))
     before = counts()
-    for url in (f"/engagements/{eng.id}/context-notes/new", f"/engagements/{eng.id}/context-notes/{note.id}/edit",
-                f"/engagements/{eng.id}/context-notes/{note.id}/delete"):
+    for url in (
+        f"/engagements/{eng.id}/context-notes/new",
+        f"/engagements/{eng.id}/context-notes/{note.id}/edit",
+        f"/engagements/{eng.id}/context-notes/{note.id}/delete",
+    ):
         assert client.get(url).status_code == status, url
         assert post_form(client, url, VALID, token_from="/").status_code == status, url
     assert counts() == before

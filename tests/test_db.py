@@ -4,6 +4,7 @@ that init-db loads, and the connection settings.
 Tests that need an empty database get one from `empty_app`: a fresh SQLite file, or on PostgreSQL
 (TRACKER_TEST_DATABASE_URL) the shared test database with every table dropped, rebuilt afterwards.
 """
+
 import pytest
 from flask.cli import FlaskGroup
 from peewee import ForeignKeyField, IntegrityError, PostgresqlDatabase
@@ -54,6 +55,7 @@ def flask_cli(app, *args):
 
 # --- migrations -------------------------------------------------------------------------------
 
+
 def test_migrate_on_an_empty_database_applies_every_migration_and_stamps_the_versions(empty_app):
     result = flask_cli(empty_app, "migrate")
     assert result.exit_code == 0, result.output
@@ -95,8 +97,11 @@ def test_migrated_schema_has_the_foreign_keys_of_the_models(empty_app):
     missing = []
     for model in MODELS:
         table = model._meta.table_name
-        declared = {(f.column_name, f.rel_model._meta.table_name)
-                    for f in model._meta.sorted_fields if isinstance(f, ForeignKeyField)}
+        declared = {
+            (f.column_name, f.rel_model._meta.table_name)
+            for f in model._meta.sorted_fields
+            if isinstance(f, ForeignKeyField)
+        }
         present = {(fk.column, fk.dest_table) for fk in database.get_foreign_keys(table)}
         missing += [f"{table}.{col} -> {dest}" for col, dest in declared - present]
     assert missing == []
@@ -119,6 +124,7 @@ def test_migrated_schema_has_the_unique_indexes_of_the_models(empty_app):
 
 # --- init-db and the default catalogs -----------------------------------------------------------
 
+
 def test_init_db_on_an_empty_database_builds_the_schema_and_loads_catalogs(empty_app):
     result = flask_cli(empty_app, "init-db")
     assert result.exit_code == 0, result.output
@@ -134,8 +140,9 @@ def test_competency_frameworks(empty_app):
     assert set(frameworks) == {"isp_practice_profile_2020", "isp_competencies_2021"}
     counts = {}
     for key, framework in frameworks.items():
-        domains = list(CompetencyDomain.select().where(CompetencyDomain.framework == framework)
-                       .order_by(CompetencyDomain.position))
+        domains = list(
+            CompetencyDomain.select().where(CompetencyDomain.framework == framework).order_by(CompetencyDomain.position)
+        )
         assert [d.key for d in domains] == ["co_creation_engagement", "ongoing_improvement", "sustaining_change"]
         counts[key] = Competency.in_framework(framework).count()
     assert counts == {"isp_practice_profile_2020": 15, "isp_competencies_2021": 12}
@@ -159,8 +166,9 @@ def test_stages_in_order_with_benchmark_templates(empty_app):
     init_db()
     assert [s.key for s in Stage.ordered()] == STAGE_KEYS
     for stage in Stage.ordered():
-        templates = list(BenchmarkTemplate.select().where(BenchmarkTemplate.stage == stage)
-                         .order_by(BenchmarkTemplate.position))
+        templates = list(
+            BenchmarkTemplate.select().where(BenchmarkTemplate.stage == stage).order_by(BenchmarkTemplate.position)
+        )
         assert len(templates) >= 5, stage.key
         assert all(t.text.strip() for t in templates)
 
@@ -181,9 +189,20 @@ def test_feedback_instrument_items(empty_app):
 
 def test_init_db_again_neither_duplicates_nor_overwrites(app):
     """`app` is already initialised; an admin renames a competency, then init-db runs again."""
-    counts = {m: m.select().count() for m in (CompetencyFramework, CompetencyDomain, Competency, Stage,
-                                              BenchmarkTemplate, StrategyCluster, Strategy,
-                                              FeedbackInstrument, FeedbackItem)}
+    counts = {
+        m: m.select().count()
+        for m in (
+            CompetencyFramework,
+            CompetencyDomain,
+            Competency,
+            Stage,
+            BenchmarkTemplate,
+            StrategyCluster,
+            Strategy,
+            FeedbackInstrument,
+            FeedbackItem,
+        )
+    }
     competency = Competency.select().order_by(Competency.id).first()
     competency.name = "Renamed by an administrator"
     competency.save()
@@ -208,6 +227,7 @@ def test_init_db_adds_a_catalog_entry_that_was_deleted(app):
 
 
 # --- connection settings ------------------------------------------------------------------------
+
 
 def test_foreign_keys_are_enforced(app):
     with pytest.raises((ValidationError, IntegrityError)):

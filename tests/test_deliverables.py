@@ -1,5 +1,6 @@
 """Deliverables of an engagement: add, edit, mark delivered, delete (with confirmation), safe links,
 overdue badges, and who may change them."""
+
 import datetime as dt
 import re
 
@@ -16,8 +17,9 @@ START = TODAY - dt.timedelta(days=120)
 
 @pytest.fixture
 def eng(demo):
-    return factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Scaling study", start=START,
-                                intermediary=demo.center)
+    return factories.engagement(
+        demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Scaling study", start=START, intermediary=demo.center
+    )
 
 
 @pytest.fixture
@@ -35,13 +37,18 @@ def counts():
     return {"deliverables": Deliverable.select().count(), "audit": AuditEntry.select().count()}
 
 
-
 def detail(client, eng):
     return client.get(f"/engagements/{eng.id}").get_data(as_text=True)
 
 
-VALID = {"title": "Stage-based guidance for the pilot", "kind": "stage_guidance", "due_on": "",
-         "delivered_on": "", "link": "https://docs.example.org/guide", "note": "Draft shared in March"}
+VALID = {
+    "title": "Stage-based guidance for the pilot",
+    "kind": "stage_guidance",
+    "due_on": "",
+    "delivered_on": "",
+    "link": "https://docs.example.org/guide",
+    "note": "Draft shared in March",
+}
 
 
 def test_empty_state_and_add_link_for_editors(eng, isp, demo, as_user):
@@ -62,7 +69,13 @@ def test_add_a_deliverable(eng, isp):
     assert response.headers["Location"].endswith(f"/engagements/{eng.id}#deliverables-h")
     d = Deliverable.get(Deliverable.engagement == eng)
     assert (d.title, d.kind, d.due_on.isoformat(), d.delivered_on, d.link, d.note) == (
-        VALID["title"], "stage_guidance", due, None, VALID["link"], "Draft shared in March")
+        VALID["title"],
+        "stage_guidance",
+        due,
+        None,
+        VALID["link"],
+        "Draft shared in March",
+    )
 
     page = isp.get(response.headers["Location"]).get_data(as_text=True)
     assert "Deliverable added" in page
@@ -75,8 +88,11 @@ def test_edit_a_deliverable(eng, isp):
     d = make(eng)
     page = isp.get(f"/engagements/{eng.id}/deliverables/{d.id}/edit").get_data(as_text=True)
     assert "<h1>Edit the deliverable</h1>" in page and 'value="Core components written up"' in page
-    response = post_form(isp, f"/engagements/{eng.id}/deliverables/{d.id}/edit",
-                         dict(VALID, title="Core components, version 2", kind="core_components", link=""))
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/deliverables/{d.id}/edit",
+        dict(VALID, title="Core components, version 2", kind="core_components", link=""),
+    )
     assert response.status_code == 302
     d = Deliverable.get_by_id(d.id)
     assert (d.title, d.link) == ("Core components, version 2", "")
@@ -95,8 +111,11 @@ def test_overdue_deliverables_get_a_badge_until_marked_delivered(eng, isp):
     assert f'value="{TODAY.isoformat()}"' in date_input and "autofocus" in date_input
 
     yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
-    response = post_form(isp, f"/engagements/{eng.id}/deliverables/{d.id}/deliver",
-                         {"delivered_on": yesterday, "link": "http://intranet.example.org/cc"})
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/deliverables/{d.id}/deliver",
+        {"delivered_on": yesterday, "link": "http://intranet.example.org/cc"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#deliverables-h")
     d = Deliverable.get_by_id(d.id)
     assert d.delivered_on.isoformat() == yesterday and d.link == "http://intranet.example.org/cc"
@@ -116,8 +135,11 @@ def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
     response = post_form(isp, url, {})
     assert response.status_code == 302 and response.headers["Location"].endswith("#deliverables-h")
     assert Deliverable.select().where(Deliverable.id == d.id).count() == 0
-    entry = AuditEntry.select().where((AuditEntry.entity == "Deliverable") & (AuditEntry.entity_id == d.id)
-                                      & (AuditEntry.action == "delete")).get()
+    entry = (
+        AuditEntry.select()
+        .where((AuditEntry.entity == "Deliverable") & (AuditEntry.entity_id == d.id) & (AuditEntry.action == "delete"))
+        .get()
+    )
     assert entry.engagement_id == eng.id
     assert "No deliverables agreed yet." in detail(isp, eng)
 
@@ -129,9 +151,19 @@ def test_delete_without_a_valid_token_is_refused(eng, isp):
     assert Deliverable.select().count() == 1
 
 
-@pytest.mark.parametrize("link", ["javascript:alert(1)", " JavaScript:alert(document.cookie)",
-                                  "data:text/html,<b>x</b>", "ftp://files.example.org/a", "https://",
-                                  "//evil.example.org", "www.example.org", "https://exa mple.org"])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(document.cookie)",
+        "data:text/html,<b>x</b>",
+        "ftp://files.example.org/a",
+        "https://",
+        "//evil.example.org",
+        "www.example.org",
+        "https://exa mple.org",
+    ],
+)
 def test_unsafe_or_non_web_links_are_refused(eng, isp, link):
     before = counts()
     response = post_form(isp, f"/engagements/{eng.id}/deliverables/new", dict(VALID, link=link))
@@ -142,13 +174,16 @@ def test_unsafe_or_non_web_links_are_refused(eng, isp, link):
     assert counts() == before
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"title": "  "}, "title", "Name the deliverable."),
-    ({"kind": "weather"}, "kind", "Choose one of the kinds"),
-    ({"due_on": "2026-02-30"}, "due_on", "YYYY-MM-DD"),
-    ({"delivered_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "delivered_on", "cannot be in the future"),
-    ({"title": "x" * 301}, "title", "At most 300 characters."),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"title": "  "}, "title", "Name the deliverable."),
+        ({"kind": "weather"}, "kind", "Choose one of the kinds"),
+        ({"due_on": "2026-02-30"}, "due_on", "YYYY-MM-DD"),
+        ({"delivered_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "delivered_on", "cannot be in the future"),
+        ({"title": "x" * 301}, "title", "At most 300 characters."),
+    ],
+)
 def test_invalid_deliverables_are_refused_next_to_the_field(eng, isp, changes, field, message):
     before = counts()
     response = post_form(isp, f"/engagements/{eng.id}/deliverables/new", dict(VALID, **changes))
@@ -162,8 +197,9 @@ def test_invalid_deliverables_are_refused_next_to_the_field(eng, isp, changes, f
 def test_invalid_edit_and_delivery_write_nothing(eng, isp):
     d = make(eng, link="https://example.org/cc")
     before = counts()
-    response = post_form(isp, f"/engagements/{eng.id}/deliverables/{d.id}/edit",
-                         dict(VALID, link="javascript:alert(1)"))
+    response = post_form(
+        isp, f"/engagements/{eng.id}/deliverables/{d.id}/edit", dict(VALID, link="javascript:alert(1)")
+    )
     assert response.status_code == 400 and "javascript:alert(1)" in response.get_data(as_text=True)
     response = post_form(isp, f"/engagements/{eng.id}/deliverables/{d.id}/deliver", {"delivered_on": ""})
     assert response.status_code == 400
@@ -180,19 +216,26 @@ def test_a_deliverable_of_another_engagement_is_not_found(demo, eng, isp):
     for action in ("edit", "deliver", "delete"):
         url = f"/engagements/{eng.id}/deliverables/{other.id}/{action}"
         assert isp.get(url).status_code == 404
-        assert post_form(isp, url, dict(VALID, delivered_on=TODAY.isoformat()), token_from=token_from).status_code == 404
+        assert (
+            post_form(isp, url, dict(VALID, delivered_on=TODAY.isoformat()), token_from=token_from).status_code == 404
+        )
     assert counts() == before
 
 
-@pytest.mark.parametrize("who, status", [("recipient_a", 403), ("leader_foundation", 403), ("recipient_b", 404),
-                                         ("isp_none", 404), ("isp_b", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("recipient_a", 403), ("leader_foundation", 403), ("recipient_b", 404), ("isp_none", 404), ("isp_b", 404)],
+)
 def test_only_the_engagements_isps_may_change_deliverables(demo, eng, as_user, who, status):
     d = make(eng)
     client = as_user(getattr(demo, who))
     before = counts()
-    for url in (f"/engagements/{eng.id}/deliverables/new", f"/engagements/{eng.id}/deliverables/{d.id}/edit",
-                f"/engagements/{eng.id}/deliverables/{d.id}/deliver",
-                f"/engagements/{eng.id}/deliverables/{d.id}/delete"):
+    for url in (
+        f"/engagements/{eng.id}/deliverables/new",
+        f"/engagements/{eng.id}/deliverables/{d.id}/edit",
+        f"/engagements/{eng.id}/deliverables/{d.id}/deliver",
+        f"/engagements/{eng.id}/deliverables/{d.id}/delete",
+    ):
         assert client.get(url).status_code == status, url
         assert post_form(client, url, dict(VALID, delivered_on=TODAY.isoformat()), token_from="/").status_code == status
     assert counts() == before

@@ -1,4 +1,5 @@
 """The demo data (`flask seed-demo`): the reference setting, deterministic, idempotent, usable."""
+
 import datetime as dt
 import hashlib
 from decimal import Decimal
@@ -56,21 +57,33 @@ def _plain(row):
 def digest():
     """A fingerprint of the demo's content that does not depend on ids, the clock or the database."""
     h = hashlib.sha256()
-    for row in (Meeting.select(Engagement.title, Meeting.date, Meeting.kind, Meeting.mode, Meeting.duration_minutes,
-                               Meeting.notes)
-                .join(Engagement).order_by(Engagement.title, Meeting.date, Meeting.kind, Meeting.id).tuples()):
+    for row in (
+        Meeting.select(
+            Engagement.title, Meeting.date, Meeting.kind, Meeting.mode, Meeting.duration_minutes, Meeting.notes
+        )
+        .join(Engagement)
+        .order_by(Engagement.title, Meeting.date, Meeting.kind, Meeting.id)
+        .tuples()
+    ):
         h.update(_plain(row))
     for model, label in ((MeetingCompetency, MeetingCompetency.label), (MeetingStrategy, MeetingStrategy.label)):
-        for row in (model.select(Meeting.date, label).join(Meeting).order_by(Meeting.date, Meeting.id, model.id)
-                    .tuples()):
+        for row in (
+            model.select(Meeting.date, label).join(Meeting).order_by(Meeting.date, Meeting.id, model.id).tuples()
+        ):
             h.update(_plain(row))
-    for row in (FeedbackResponse.select(FeedbackResponse.submitted_on, FeedbackResponse.kind,
-                                        fn.SUM(FeedbackAnswer.value))
-                .join(FeedbackAnswer).group_by(FeedbackResponse.id)
-                .order_by(FeedbackResponse.submitted_on, FeedbackResponse.id).tuples()):
+    for row in (
+        FeedbackResponse.select(FeedbackResponse.submitted_on, FeedbackResponse.kind, fn.SUM(FeedbackAnswer.value))
+        .join(FeedbackAnswer)
+        .group_by(FeedbackResponse.id)
+        .order_by(FeedbackResponse.submitted_on, FeedbackResponse.id)
+        .tuples()
+    ):
         h.update(_plain(row))
-    for row in GoalStatusChange.select(GoalStatusChange.status, GoalStatusChange.changed_on).order_by(
-            GoalStatusChange.id).tuples():
+    for row in (
+        GoalStatusChange.select(GoalStatusChange.status, GoalStatusChange.changed_on)
+        .order_by(GoalStatusChange.id)
+        .tuples()
+    ):
         h.update(_plain(row))
     return h.hexdigest()
 
@@ -166,10 +179,18 @@ def test_reference_setting(seeded):
     assert FeedbackResponse.select().where(~FeedbackResponse.anonymous).count() == 0
     values = [a.value for a in FeedbackAnswer.select()]
     assert values and min(values) >= 1 and max(values) <= 5
-    early = (FeedbackAnswer.select(fn.AVG(FeedbackAnswer.value)).join(FeedbackResponse)
-             .where(FeedbackResponse.submitted_on < dt.date(2026, 1, 1)).scalar())
-    late = (FeedbackAnswer.select(fn.AVG(FeedbackAnswer.value)).join(FeedbackResponse)
-            .where(FeedbackResponse.submitted_on >= dt.date(2026, 1, 1)).scalar())
+    early = (
+        FeedbackAnswer.select(fn.AVG(FeedbackAnswer.value))
+        .join(FeedbackResponse)
+        .where(FeedbackResponse.submitted_on < dt.date(2026, 1, 1))
+        .scalar()
+    )
+    late = (
+        FeedbackAnswer.select(fn.AVG(FeedbackAnswer.value))
+        .join(FeedbackResponse)
+        .where(FeedbackResponse.submitted_on >= dt.date(2026, 1, 1))
+        .scalar()
+    )
     assert late > early
 
 

@@ -1,5 +1,6 @@
 """What people see before there is anything to show (each says what to do next, with a link), and
 what a printed page says about itself (what was printed, when, by whom, with which filters)."""
+
 import re
 
 import pytest
@@ -65,13 +66,14 @@ def test_an_empty_dashboard_says_so_once_and_where_to_start(newcomers, as_user):
 
 
 def test_a_filtered_dashboard_with_no_data_offers_to_clear_the_filters(newcomers, as_user):
-    html = as_user(newcomers["isp"]).get("/reports/competencies?start=2020-01-01&end=2020-01-31").get_data(
-        as_text=True)
-    assert dict(empty_states(html))["No sessions match these filters."] == [("/reports/competencies",
-                                                                          "Clear the filters")]
+    html = as_user(newcomers["isp"]).get("/reports/competencies?start=2020-01-01&end=2020-01-31").get_data(as_text=True)
+    assert dict(empty_states(html))["No sessions match these filters."] == [
+        ("/reports/competencies", "Clear the filters")
+    ]
 
 
 # --- printing ----------------------------------------------------------------------------------------
+
 
 def print_header(html):
     match = re.search(r'<p class="print-only print-header">(.*?)</p>', html, re.DOTALL)

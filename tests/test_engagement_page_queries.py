@@ -1,5 +1,6 @@
 """The engagement page's queries: a fixed number whatever the data (pinned per role), what they show,
 and the prepared queries it is built from (tracker/reports: SQL built once, run with new values)."""
+
 import datetime as dt
 import re
 
@@ -40,9 +41,14 @@ LEADER_QUERIES = CO_LEAD_QUERIES + 1
 
 def add_meetings(e, start, n, member):
     for i in range(start, start + n):
-        m = factories.meeting(e, date=DAY - dt.timedelta(days=i), competencies=["p20_co_learning"][: i % 2],
-                              strategies=["audit_and_provide_feedback"][: (i + 1) % 2], notes=f"Meeting {i}",
-                              duration_minutes=30)
+        m = factories.meeting(
+            e,
+            date=DAY - dt.timedelta(days=i),
+            competencies=["p20_co_learning"][: i % 2],
+            strategies=["audit_and_provide_feedback"][: (i + 1) % 2],
+            notes=f"Meeting {i}",
+            duration_minutes=30,
+        )
         for _ in range(1 + i % 3):
             MeetingAttendee.create(meeting=m, team_member=member)
         NextStep.create(meeting=m, text=f"Step {i}", owner="Alex", due_on=DAY)
@@ -65,16 +71,20 @@ def test_page_makes_the_same_few_queries_with_3_and_30_meetings(demo, as_user):
     e = demo.engagement_a
     member = factories.team_member(e, "Alex Rivera")
     url = f"/engagements/{e.id}"
-    clients = {"co-lead": as_user(demo.isp_a1), "recipient": as_user(demo.recipient_a),
-               "leader": as_user(demo.leader_foundation)}
+    clients = {
+        "co-lead": as_user(demo.isp_a1),
+        "recipient": as_user(demo.recipient_a),
+        "leader": as_user(demo.leader_foundation),
+    }
     add_meetings(e, 0, 3, member)
     few = {who: page_queries(client, url)[0] for who, client in clients.items()}
     add_meetings(e, 3, 27, member)
     assert Meeting.select().where(Meeting.engagement == e).count() == 30
     many = {who: page_queries(client, url)[0] for who, client in clients.items()}
     oldest = {who: page_queries(client, url + "?meetings_page=3")[0] for who, client in clients.items()}
-    assert few == many == oldest == {"co-lead": CO_LEAD_QUERIES, "recipient": RECIPIENT_QUERIES,
-                                     "leader": LEADER_QUERIES}
+    assert (
+        few == many == oldest == {"co-lead": CO_LEAD_QUERIES, "recipient": RECIPIENT_QUERIES, "leader": LEADER_QUERIES}
+    )
 
 
 def test_page_shows_each_meeting_with_its_own_tags_attendees_and_next_steps(demo, as_user):
@@ -90,8 +100,16 @@ def test_page_shows_each_meeting_with_its_own_tags_attendees_and_next_steps(demo
         assert f"{1 + i % 3} attending" in item
         assert ("tag-competency" in item) is bool(i % 2) and ("tag-strategy" in item) is bool((i + 1) % 2)
     assert "Sessions logged</dt><dd>12 (6 h of support)" in html
-    for text in ("Unit A · Foundation", "Current stage</dt><dd>Exploration", "Ada ISP, Ben ISP",
-                 "moving 11", "Deliverable 11", "Note 11", "Alex Rivera", "Page 1 of 2"):
+    for text in (
+        "Unit A · Foundation",
+        "Current stage</dt><dd>Exploration",
+        "Ada ISP, Ben ISP",
+        "moving 11",
+        "Deliverable 11",
+        "Note 11",
+        "Alex Rivera",
+        "Page 1 of 2",
+    ):
         assert text in html
     _, html = page_queries(client, f"/engagements/{e.id}?meetings_page=2")
     assert "Meeting 11<" in html and "Step 10" in html and "Meeting 9<" not in html
@@ -123,29 +141,40 @@ def test_loaded_isp_links_answer_the_access_checks_like_the_database(demo):
 
 # --- prepared queries ---------------------------------------------------------------------------------
 
+
 def test_prepared_query_gives_what_the_query_gives(demo):
     e = demo.engagement_a
     meetings = [factories.meeting(e, date=DAY - dt.timedelta(days=i)) for i in range(4)]
 
     def build(engagement_id, ids, limit):
-        return (Meeting.select(Meeting.id, Meeting.date).where((Meeting.engagement == engagement_id)
-                                                              & Meeting.id.in_(ids))
-                .order_by(Meeting.date).limit(limit))
+        return (
+            Meeting.select(Meeting.id, Meeting.date)
+            .where((Meeting.engagement == engagement_id) & Meeting.id.in_(ids))
+            .order_by(Meeting.date)
+            .limit(limit)
+        )
 
     run = prepared(build)
-    for args in ((e.id, [m.id for m in meetings], 3), (e.id, [meetings[0].id], 5),
-                 (demo.engagement_b.id, [m.id for m in meetings], 3), (e.id, [m.id for m in meetings[1:]], 1)):
+    for args in (
+        (e.id, [m.id for m in meetings], 3),
+        (e.id, [meetings[0].id], 5),
+        (demo.engagement_b.id, [m.id for m in meetings], 3),
+        (e.id, [m.id for m in meetings[1:]], 1),
+    ):
         with count_queries() as counter:
             got = [(m.id, m.date) for m in run(*args)]
         assert counter.count == 1
         assert got == [(m.id, m.date) for m in build(*args)]
 
 
-@pytest.mark.parametrize("build", [
-    lambda n: Meeting.select().paginate(n, 10),  # n turned into another value (the offset)
-    lambda n: Meeting.select().where(SQL(f"id = {int(n)}")),  # n written into the SQL
-    lambda n: Meeting.select().where((Meeting.id == n) | (Meeting.engagement == n)),  # n twice
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda n: Meeting.select().paginate(n, 10),  # n turned into another value (the offset)
+        lambda n: Meeting.select().where(SQL(f"id = {int(n)}")),  # n written into the SQL
+        lambda n: Meeting.select().where((Meeting.id == n) | (Meeting.engagement == n)),  # n twice
+    ],
+)
 def test_prepared_query_refuses_a_query_whose_shape_depends_on_its_arguments(app, build):
     with pytest.raises(ValueError):
         prepared(build)(3)

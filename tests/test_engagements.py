@@ -1,5 +1,6 @@
 """Engagement-level pages: the list with filters, creating an engagement directly, editing its
 summary and ISPs, status changes with their history, and the activity log of the engagement page."""
+
 import datetime as dt
 import re
 
@@ -32,9 +33,13 @@ def listed(response):
 
 
 def counts():
-    return {"engagements": Engagement.select().count(), "isps": EngagementISP.select().count(),
-            "audit": AuditEntry.select().count(), "stages": StageEntry.select().count(),
-            "status": EngagementStatusChange.select().count()}
+    return {
+        "engagements": Engagement.select().count(),
+        "isps": EngagementISP.select().count(),
+        "audit": AuditEntry.select().count(),
+        "stages": StageEntry.select().count(),
+        "status": EngagementStatusChange.select().count(),
+    }
 
 
 def exploration():
@@ -43,15 +48,18 @@ def exploration():
 
 # --- the list -------------------------------------------------------------------------------------
 
+
 def test_list_shows_the_engagements_with_their_facts(demo, as_user):
     factories.meeting(demo.engagement_a, date=dt.date(2026, 3, 9))
     factories.meeting(demo.engagement_a, date=dt.date(2026, 2, 2))
     html = as_user(demo.admin).get("/engagements").get_data(as_text=True)
     assert "<h1>Engagements</h1>" in html
-    assert set(ROW_RE.findall(html)) == {(str(demo.engagement_a.id), "Engagement A"),
-                                         (str(demo.engagement_b.id), "Engagement B"),
-                                         (str(demo.engagement_c.id), "Engagement C")}
-    row_a = html[html.index("<strong>Engagement A</strong>"):].split("</tr>")[0]
+    assert set(ROW_RE.findall(html)) == {
+        (str(demo.engagement_a.id), "Engagement A"),
+        (str(demo.engagement_b.id), "Engagement B"),
+        (str(demo.engagement_c.id), "Engagement C"),
+    }
+    row_a = html[html.index("<strong>Engagement A</strong>") :].split("</tr>")[0]
     assert "Unit A" in row_a and "Active" in row_a and "Exploration" in row_a and "Push/pull" in row_a
     assert "Ada ISP, Ben ISP" in row_a
     assert '<td class="num">2</td>' in row_a and "9 Mar 2026" in row_a
@@ -111,10 +119,21 @@ def test_filters_combine_and_are_kept_in_the_form(demo, as_user):
 
 def test_bad_filter_values_are_ignored(demo, as_user):
     client = as_user(demo.admin)
-    for query in ["status=zzz", "unit=abc", "stage=-1", "isp=x", "model=pull", "unit=99999", "page=abc",
-                  "unit=1e3&status=&q="]:
-        assert sorted(listed(client.get("/engagements?" + query))) == \
-            ["Engagement A", "Engagement B", "Engagement C"], query
+    for query in [
+        "status=zzz",
+        "unit=abc",
+        "stage=-1",
+        "isp=x",
+        "model=pull",
+        "unit=99999",
+        "page=abc",
+        "unit=1e3&status=&q=",
+    ]:
+        assert sorted(listed(client.get("/engagements?" + query))) == [
+            "Engagement A",
+            "Engagement B",
+            "Engagement C",
+        ], query
     assert listed(client.get("/engagements?q=%25")) == []  # a wildcard is searched for literally
 
 
@@ -144,8 +163,12 @@ def test_isp_and_leader_lists_follow_the_policy(demo, as_user):
 
 def test_pagination_keeps_the_filters(demo, as_user):
     for i in range(27):
-        factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title=f"Paged {i:02d}",
-                             start=dt.date(2025, 1, 1) + dt.timedelta(days=i))
+        factories.engagement(
+            demo.unit_a,
+            [demo.isp_a1, demo.isp_a2],
+            title=f"Paged {i:02d}",
+            start=dt.date(2025, 1, 1) + dt.timedelta(days=i),
+        )
     client = as_user(demo.admin)
     first = client.get(f"/engagements?unit={demo.unit_a.id}")
     assert len(listed(first)) == 25
@@ -185,12 +208,20 @@ def test_list_requires_sign_in(client):
 
 # --- create directly ---------------------------------------------------------------------------------
 
+
 def new_data(demo, **overrides):
-    data = {"unit": demo.unit_b.id, "title": "Scaling the mentoring program",
-            "problem_statement": "Grantees cannot keep the program going after the pilot.",
-            "support_model": "co_creation", "start_date": "2026-02-01", "end_date": "2026-12-31",
-            "co_lead_1": demo.isp_a1.id, "co_lead_2": demo.isp_b.id, "supporting": [demo.isp_none.id],
-            "first_stage": exploration().id}
+    data = {
+        "unit": demo.unit_b.id,
+        "title": "Scaling the mentoring program",
+        "problem_statement": "Grantees cannot keep the program going after the pilot.",
+        "support_model": "co_creation",
+        "start_date": "2026-02-01",
+        "end_date": "2026-12-31",
+        "co_lead_1": demo.isp_a1.id,
+        "co_lead_2": demo.isp_b.id,
+        "supporting": [demo.isp_none.id],
+        "first_stage": exploration().id,
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -219,16 +250,24 @@ def test_isp_creates_an_engagement_directly(demo, as_user):
     entry = StageEntry.get(StageEntry.engagement == e)
     assert entry.entered_on == dt.date(2026, 2, 1) and entry.created_by_id == demo.isp_a1.id
     assert Benchmark.select().where(Benchmark.engagement == e).count() > 0
-    assert AuditEntry.select().where((AuditEntry.engagement_id == e.id) & (AuditEntry.action == "create")
-                                     & (AuditEntry.user == demo.isp_a1.id)).exists()
+    assert (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.engagement_id == e.id) & (AuditEntry.action == "create") & (AuditEntry.user == demo.isp_a1.id)
+        )
+        .exists()
+    )
     page = as_user(demo.isp_a1).get(f"/engagements/{e.id}").get_data(as_text=True)
     assert "Scaling the mentoring program" in page and "Exploration" in page
 
 
 def test_admin_creates_without_stage_and_future_start_is_proposed(demo, as_user):
     start = dt.date.today() + dt.timedelta(days=30)
-    response = post_form(as_user(demo.admin), "/engagements/new",
-                         new_data(demo, first_stage="", start_date=start.isoformat(), end_date="", supporting=None))
+    response = post_form(
+        as_user(demo.admin),
+        "/engagements/new",
+        new_data(demo, first_stage="", start_date=start.isoformat(), end_date="", supporting=None),
+    )
     assert response.status_code == 302
     e = Engagement.get(Engagement.title == "Scaling the mentoring program")
     assert e.status == "proposed" and e.current_stage_id is None and e.end_date is None
@@ -237,21 +276,23 @@ def test_admin_creates_without_stage_and_future_start_is_proposed(demo, as_user)
     assert sorted(link.role for link in e.isps()) == ["co_lead", "co_lead"]
 
 
-@pytest.mark.parametrize("overrides, field, message, typed", [
-    ({"unit": ""}, "unit", "Choose the unit this engagement supports.", "Grantees cannot keep"),
-    ({"title": "  "}, "title", "Give the engagement a title.", "Grantees cannot keep"),
-    ({"co_lead_2": "SAME"}, "co_lead_2", "Choose a different ISP from the first co-lead", "Scaling the mentoring"),
-    ({"end_date": "2026-01-15"}, "end_date", "The end date cannot be before the start date.", "2026-01-15"),
-    ({"unit": "99999"}, "unit", "That choice is not available", "Scaling the mentoring"),
-    ({"start_date": "2026-13-45"}, "start_date", "Enter a date as YYYY-MM-DD.", "2026-13-45"),
-    ({"start_date": ""}, "start_date", "Enter the start date.", "Scaling the mentoring"),
-    ({"co_lead_1": "abc"}, "co_lead_1", "That choice is not available", "Scaling the mentoring"),
-    ({"supporting": ["99999"]}, "supporting", "One of the choices is not available", "Scaling the mentoring"),
-    ({"support_model": "pull"}, "support_model", "Not a valid choice", "Scaling the mentoring"),
-    ({"first_stage": "99999"}, "first_stage", "That choice is not available", "Scaling the mentoring"),
-])
-def test_invalid_create_is_refused_with_messages_next_to_the_fields(demo, as_user, overrides, field, message,
-                                                                     typed):
+@pytest.mark.parametrize(
+    "overrides, field, message, typed",
+    [
+        ({"unit": ""}, "unit", "Choose the unit this engagement supports.", "Grantees cannot keep"),
+        ({"title": "  "}, "title", "Give the engagement a title.", "Grantees cannot keep"),
+        ({"co_lead_2": "SAME"}, "co_lead_2", "Choose a different ISP from the first co-lead", "Scaling the mentoring"),
+        ({"end_date": "2026-01-15"}, "end_date", "The end date cannot be before the start date.", "2026-01-15"),
+        ({"unit": "99999"}, "unit", "That choice is not available", "Scaling the mentoring"),
+        ({"start_date": "2026-13-45"}, "start_date", "Enter a date as YYYY-MM-DD.", "2026-13-45"),
+        ({"start_date": ""}, "start_date", "Enter the start date.", "Scaling the mentoring"),
+        ({"co_lead_1": "abc"}, "co_lead_1", "That choice is not available", "Scaling the mentoring"),
+        ({"supporting": ["99999"]}, "supporting", "One of the choices is not available", "Scaling the mentoring"),
+        ({"support_model": "pull"}, "support_model", "Not a valid choice", "Scaling the mentoring"),
+        ({"first_stage": "99999"}, "first_stage", "That choice is not available", "Scaling the mentoring"),
+    ],
+)
+def test_invalid_create_is_refused_with_messages_next_to_the_fields(demo, as_user, overrides, field, message, typed):
     if overrides.get("co_lead_2") == "SAME":
         overrides = {"co_lead_2": demo.isp_a1.id}
     before = counts()
@@ -268,8 +309,9 @@ def test_inactive_isp_cannot_be_chosen_as_co_lead(demo, as_user):
     demo.isp_none.is_active = False
     demo.isp_none.save()
     before = counts()
-    response = post_form(as_user(demo.admin), "/engagements/new", new_data(demo, co_lead_2=demo.isp_none.id,
-                                                                             supporting=None))
+    response = post_form(
+        as_user(demo.admin), "/engagements/new", new_data(demo, co_lead_2=demo.isp_none.id, supporting=None)
+    )
     assert response.status_code == 400 and 'id="co_lead_2-error"' in response.get_data(as_text=True)
     assert counts() == before
 
@@ -294,10 +336,18 @@ def test_create_requires_sign_in_and_a_csrf_token(demo, client, as_user):
 
 # --- edit --------------------------------------------------------------------------------------------
 
+
 def edit_data(demo, **overrides):
-    data = {"title": "Engagement A, revised", "problem_statement": "Clearer problem.", "support_model": "push",
-            "start_date": "2026-01-05", "end_date": "2026-09-30", "co_lead_1": demo.isp_a1.id,
-            "co_lead_2": demo.isp_b.id, "supporting": [demo.isp_a2.id]}
+    data = {
+        "title": "Engagement A, revised",
+        "problem_statement": "Clearer problem.",
+        "support_model": "push",
+        "start_date": "2026-01-05",
+        "end_date": "2026-09-30",
+        "co_lead_1": demo.isp_a1.id,
+        "co_lead_2": demo.isp_b.id,
+        "supporting": [demo.isp_a2.id],
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -316,12 +366,20 @@ def test_isp_edits_summary_and_isps(demo, as_user):
     response = post_form(as_user(demo.isp_a1), f"/engagements/{e.id}/edit", edit_data(demo))
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/engagements/{e.id}")
     e = Engagement.get_by_id(e.id)
-    assert (e.title, e.problem_statement, e.support_model, e.end_date) == \
-        ("Engagement A, revised", "Clearer problem.", "push", dt.date(2026, 9, 30))
-    assert {(link.user_id, link.role) for link in e.isps()} == \
-        {(demo.isp_a1.id, "co_lead"), (demo.isp_b.id, "co_lead"), (demo.isp_a2.id, "supporting")}
-    audit = AuditEntry.select().where((AuditEntry.engagement_id == e.id) & (AuditEntry.action == "update")
-                                      & (AuditEntry.user == demo.isp_a1.id))
+    assert (e.title, e.problem_statement, e.support_model, e.end_date) == (
+        "Engagement A, revised",
+        "Clearer problem.",
+        "push",
+        dt.date(2026, 9, 30),
+    )
+    assert {(link.user_id, link.role) for link in e.isps()} == {
+        (demo.isp_a1.id, "co_lead"),
+        (demo.isp_b.id, "co_lead"),
+        (demo.isp_a2.id, "supporting"),
+    }
+    audit = AuditEntry.select().where(
+        (AuditEntry.engagement_id == e.id) & (AuditEntry.action == "update") & (AuditEntry.user == demo.isp_a1.id)
+    )
     changed = set()
     for entry in audit:
         changed |= set(entry.change_map)
@@ -332,16 +390,21 @@ def test_edit_without_isp_changes_writes_no_isp_audit_entry(demo, as_user):
     e = demo.engagement_a
     data = edit_data(demo, co_lead_2=demo.isp_a2.id, supporting=None)
     assert post_form(as_user(demo.admin), f"/engagements/{e.id}/edit", data).status_code == 302
-    assert not any("co_leads" in entry.change_map for entry in
-                   AuditEntry.select().where((AuditEntry.engagement_id == e.id) & (AuditEntry.user == demo.admin.id)))
+    assert not any(
+        "co_leads" in entry.change_map
+        for entry in AuditEntry.select().where((AuditEntry.engagement_id == e.id) & (AuditEntry.user == demo.admin.id))
+    )
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"end_date": "2025-12-31"}, "end_date", "The end date cannot be before the start date."),
-    ({"title": ""}, "title", "Give the engagement a title."),
-    ({"co_lead_2": "SAME"}, "co_lead_2", "Choose a different ISP"),
-    ({"start_date": "5 Jan"}, "start_date", "Enter a date as YYYY-MM-DD."),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"end_date": "2025-12-31"}, "end_date", "The end date cannot be before the start date."),
+        ({"title": ""}, "title", "Give the engagement a title."),
+        ({"co_lead_2": "SAME"}, "co_lead_2", "Choose a different ISP"),
+        ({"start_date": "5 Jan"}, "start_date", "Enter a date as YYYY-MM-DD."),
+    ],
+)
 def test_invalid_edit_is_refused(demo, as_user, overrides, field, message):
     if overrides.get("co_lead_2") == "SAME":
         overrides = {"co_lead_2": demo.isp_a1.id}
@@ -358,9 +421,14 @@ def test_invalid_edit_is_refused(demo, as_user, overrides, field, message):
 
 # --- status changes ----------------------------------------------------------------------------------
 
+
 def status_post(client, e, action, **fields):
-    return post_form(client, f"/engagements/{e.id}/status", {"action": action, **fields},
-                     token_from=f"/engagements/{e.id}/status?action={action}")
+    return post_form(
+        client,
+        f"/engagements/{e.id}/status",
+        {"action": action, **fields},
+        token_from=f"/engagements/{e.id}/status?action={action}",
+    )
 
 
 def test_status_page_offers_the_actions_of_the_current_status(demo, as_user):
@@ -377,18 +445,31 @@ def test_pause_with_reason_then_resume(demo, as_user):
     assert response.status_code == 302
     assert Engagement.get_by_id(e.id).status == "paused"
     change = EngagementStatusChange.get(EngagementStatusChange.engagement == e.id)
-    assert (change.from_status, change.to_status, change.reason, change.changed_by_id, change.changed_on) == \
-        ("active", "paused", "The director is leaving.", demo.isp_a1.id, dt.date.today())
-    assert AuditEntry.select().where((AuditEntry.engagement_id == e.id) & (AuditEntry.entity == "Engagement")
-                                     & AuditEntry.changes.contains('"status": ["active", "paused"]')).exists()
+    assert (change.from_status, change.to_status, change.reason, change.changed_by_id, change.changed_on) == (
+        "active",
+        "paused",
+        "The director is leaving.",
+        demo.isp_a1.id,
+        dt.date.today(),
+    )
+    assert (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.engagement_id == e.id)
+            & (AuditEntry.entity == "Engagement")
+            & AuditEntry.changes.contains('"status": ["active", "paused"]')
+        )
+        .exists()
+    )
 
     assert status_post(client, e, "resume").status_code == 302
     assert Engagement.get_by_id(e.id).status == "active"
     html = client.get(f"/engagements/{e.id}").get_data(as_text=True)
     history = html.split("Status history")[1].split("</ul>")[0]
     assert "The director is leaving." in history and "by Ada ISP" in history
-    assert history.index("badge-paused\">Paused</span> → <span class=\"badge badge-active") < \
-        history.index("Active</span> → <span class=\"badge badge-paused")  # newest first
+    assert history.index('badge-paused">Paused</span> → <span class="badge badge-active') < history.index(
+        'Active</span> → <span class="badge badge-paused'
+    )  # newest first
 
 
 def test_activate_a_proposed_engagement(demo, as_user):
@@ -414,8 +495,13 @@ def test_close_with_summary(demo, as_user):
     client, e = as_user(demo.isp_a1), demo.engagement_a
     page = client.get(f"/engagements/{e.id}/status?action=close").get_data(as_text=True)
     assert f'value="{dt.date.today().isoformat()}"' in page  # the end date defaults to today
-    response = status_post(client, e, "close", closing_summary="Core components written; unit carries on.",
-                           end_date=dt.date.today().isoformat())
+    response = status_post(
+        client,
+        e,
+        "close",
+        closing_summary="Core components written; unit carries on.",
+        end_date=dt.date.today().isoformat(),
+    )
     assert response.status_code == 302
     e = Engagement.get_by_id(e.id)
     assert e.status == "closed" and e.end_date == dt.date.today()
@@ -428,11 +514,13 @@ def test_close_with_summary(demo, as_user):
 
 def test_close_end_before_start_is_refused(demo, as_user):
     before = counts()
-    response = status_post(as_user(demo.isp_a1), demo.engagement_a, "close", closing_summary="Done.",
-                           end_date="2025-01-01")
+    response = status_post(
+        as_user(demo.isp_a1), demo.engagement_a, "close", closing_summary="Done.", end_date="2025-01-01"
+    )
     assert response.status_code == 400
-    assert re.search(r'id="end_date-error">The end date cannot be before the start date',
-                     response.get_data(as_text=True))
+    assert re.search(
+        r'id="end_date-error">The end date cannot be before the start date', response.get_data(as_text=True)
+    )
     assert counts() == before
 
 
@@ -450,10 +538,17 @@ def test_action_not_open_to_the_current_status_is_refused(demo, as_user, action)
 WRITE_PAGES = ["/edit", "/status", "/status?action=pause"]
 
 
-@pytest.mark.parametrize("who, letter, code", [
-    ("recipient_a", "a", 403), ("recipient_a", "b", 404), ("isp_none", "a", 404), ("isp_b", "a", 404),
-    ("leader_foundation", "a", 403), ("leader_all", "c", 403),
-])
+@pytest.mark.parametrize(
+    "who, letter, code",
+    [
+        ("recipient_a", "a", 403),
+        ("recipient_a", "b", 404),
+        ("isp_none", "a", 404),
+        ("isp_b", "a", 404),
+        ("leader_foundation", "a", 403),
+        ("leader_all", "c", 403),
+    ],
+)
 def test_write_pages_access(demo, as_user, who, letter, code):
     e = getattr(demo, f"engagement_{letter}")
     client = as_user(getattr(demo, who))
@@ -485,6 +580,7 @@ def test_supporting_isp_and_admin_may_change_status(demo, as_user):
 
 # --- the engagement page: summary links, request, activity ------------------------------------------------
 
+
 def test_summary_shows_edit_and_status_actions_to_editors_only(demo, as_user):
     e = demo.engagement_a
     html = as_user(demo.isp_a2).get(f"/engagements/{e.id}").get_data(as_text=True)
@@ -501,8 +597,9 @@ def test_engagement_from_a_request_links_to_it(demo, as_user):
     e = factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], request=req)
     html = as_user(demo.recipient_a).get(f"/engagements/{e.id}").get_data(as_text=True)
     assert f'From request: <a href="/requests/{req.id}">Help with replication</a>' in html
-    assert "From request" not in as_user(demo.recipient_a).get(f"/engagements/{demo.engagement_a.id}") \
-        .get_data(as_text=True)
+    assert "From request" not in as_user(demo.recipient_a).get(f"/engagements/{demo.engagement_a.id}").get_data(
+        as_text=True
+    )
 
 
 def as_actor(app, user):
@@ -540,8 +637,9 @@ def test_activity_shows_the_latest_twenty(demo, as_user):
     assert "Goal number 24" in activity and "Goal number 04" not in activity
 
 
-@pytest.mark.parametrize("who, visible", [("recipient_a", False), ("leader_foundation", True), ("isp_a1", True),
-                                          ("admin", True)])
+@pytest.mark.parametrize(
+    "who, visible", [("recipient_a", False), ("leader_foundation", True), ("isp_a1", True), ("admin", True)]
+)
 def test_activity_hidden_from_recipients(demo, as_user, who, visible):
     html = as_user(getattr(demo, who)).get(f"/engagements/{demo.engagement_a.id}").get_data(as_text=True)
     assert ('id="activity-h"' in html) is visible
@@ -589,6 +687,7 @@ def test_engagement_page_shows_meetings_ten_at_a_time_newest_first(demo, as_user
     assert re.findall(r"Session note (\d\d)", second) == ["02", "01"]
     assert "← Previous" in second and "Page 2 of 2" in second
     # a page number out of range or unreadable falls back to the nearest page, never an error
-    assert re.findall(r"Session note (\d\d)", client.get(f"/engagements/{e.id}?meetings_page=99")
-                      .get_data(as_text=True)) == ["02", "01"]
+    assert re.findall(
+        r"Session note (\d\d)", client.get(f"/engagements/{e.id}?meetings_page=99").get_data(as_text=True)
+    ) == ["02", "01"]
     assert client.get(f"/engagements/{e.id}?meetings_page=abc").status_code == 200

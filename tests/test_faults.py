@@ -1,5 +1,6 @@
 """Faults: a write that fails half-way leaves nothing behind; a database that cannot be written gives
 a clear page; a process killed in the middle of writes leaves a database the app opens cleanly."""
+
 import os
 import sqlite3
 import subprocess
@@ -16,14 +17,26 @@ from .conftest import make_app, post_form
 
 
 def meeting_form(engagement):
-    return {"date": "2026-03-02", "kind": "monthly", "mode": "in_person", "duration_minutes": "90",
-            "competencies": [], "notes": "Half-way failure", "next_steps-0-text": "Send the notes",
-            "next_steps-0-owner": "Ada", "next_steps-0-due_on": "2026-03-09"}
+    return {
+        "date": "2026-03-02",
+        "kind": "monthly",
+        "mode": "in_person",
+        "duration_minutes": "90",
+        "competencies": [],
+        "notes": "Half-way failure",
+        "next_steps-0-text": "Send the notes",
+        "next_steps-0-owner": "Ada",
+        "next_steps-0-due_on": "2026-03-09",
+    }
 
 
 def counts():
-    return Meeting.select().count(), NextStep.select().count(), MeetingCompetency.select().count(), \
-        AuditEntry.select().count()
+    return (
+        Meeting.select().count(),
+        NextStep.select().count(),
+        MeetingCompetency.select().count(),
+        AuditEntry.select().count(),
+    )
 
 
 def test_a_write_interrupted_half_way_leaves_nothing(demo, as_user, monkeypatch):

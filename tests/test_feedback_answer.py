@@ -5,6 +5,7 @@ anonymous answers cannot be traced to the invitation or the person.
 On factories.small_world(): engagement A (unit A) is co-led by isp_a1 and isp_a2; recipient_a
 (rec.a@example.org) belongs to unit A.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -33,11 +34,13 @@ def likert(html):
 
 # --- a pulse and a full survey through the link --------------------------------------------------------
 
+
 def test_pulse_sent_after_a_meeting_and_answered_through_the_link(demo, as_user, app, client):
     meeting, members = team_with_meeting(demo.engagement_a)
     isp = as_user(demo.isp_a1)
     assert "Send a pulse to attendees" in isp.get(
-        f"/engagements/{demo.engagement_a.id}/meetings/{meeting.id}").get_data(as_text=True)
+        f"/engagements/{demo.engagement_a.id}/meetings/{meeting.id}"
+    ).get_data(as_text=True)
     url = f"/engagements/{demo.engagement_a.id}/feedback/pulse?meeting={meeting.id}"
     sent = post_form(isp, url, {"recipients": [members[0].id, members[1].id]})
     assert sent.status_code == 200
@@ -55,8 +58,9 @@ def test_pulse_sent_after_a_meeting_and_answered_through_the_link(demo, as_user,
     assert "Anything you want to add? (optional)" in body and "Completely agree" in body
     assert re.search(r'<input[^>]* checked [^>]*name="anonymous"', body)  # anonymous by default
 
-    done = post_form(client, path_of(urls[0]), {"item_aim_1": "4", "item_fim_1": "5", "text_comment": "Useful.",
-                                                 "anonymous": "y"})
+    done = post_form(
+        client, path_of(urls[0]), {"item_aim_1": "4", "item_fim_1": "5", "text_comment": "Useful.", "anonymous": "y"}
+    )
     assert done.status_code == 200 and "Thank you" in done.get_data(as_text=True)
 
     response = FeedbackResponse.get()
@@ -72,8 +76,11 @@ def test_full_survey_answered_through_the_link_with_every_item(demo, as_user, cl
     isp = as_user(demo.isp_a1)
     form = isp.get(f"/engagements/{demo.engagement_a.id}/feedback/survey").get_data(as_text=True)
     assert "Member 1 &lt;member1@example.org&gt;" in form and "checked" in form
-    sent = post_form(isp, f"/engagements/{demo.engagement_a.id}/feedback/survey",
-                     {"recipients": [factories_member.id], "extra_emails": "guest@example.org"})
+    sent = post_form(
+        isp,
+        f"/engagements/{demo.engagement_a.id}/feedback/survey",
+        {"recipients": [factories_member.id], "extra_emails": "guest@example.org"},
+    )
     urls = links(sent.get_data(as_text=True))
     assert len(urls) == 2
     page = client.get(path_of(urls[1])).get_data(as_text=True)
@@ -89,6 +96,7 @@ def test_full_survey_answered_through_the_link_with_every_item(demo, as_user, cl
 
 
 # --- through an account ------------------------------------------------------------------------------
+
 
 def test_recipient_answers_a_survey_from_their_home_page_with_their_name(demo, as_user, app):
     invite(app, demo.engagement_a, "survey", emails=[demo.recipient_a.email, "other@example.org"])
@@ -115,8 +123,9 @@ def test_pulse_answered_from_an_account_anonymously_records_no_actor(demo, as_us
     invitation = FeedbackInvitation.get()
     page = client.get(f"/feedback/mine/{invitation.id}").get_data(as_text=True)
     assert len(likert(page)) == 3
-    assert post_form(client, f"/feedback/mine/{invitation.id}",
-                     {"item_aim_1": "3", "anonymous": "y"}).status_code == 200
+    assert (
+        post_form(client, f"/feedback/mine/{invitation.id}", {"item_aim_1": "3", "anonymous": "y"}).status_code == 200
+    )
     response = FeedbackResponse.get()
     assert response.anonymous and response.respondent_id is None and response.kind == "pulse"
     entry = AuditEntry.get((AuditEntry.entity == "FeedbackResponse") & (AuditEntry.entity_id == response.id))
@@ -151,6 +160,7 @@ def test_named_answer_without_an_account_keeps_the_email(demo, app, client):
 
 # --- refused links: a clear page, the right status, nothing stored -----------------------------------------
 
+
 def test_a_reused_link_is_refused_and_stores_nothing_twice(demo, app, client):
     (token,) = invite(app, demo.engagement_a, "survey")
     assert post_form(client, f"/feedback/{token}", {"item_aim_1": "4", "anonymous": "y"}).status_code == 200
@@ -180,19 +190,21 @@ def test_an_expired_link_is_refused_and_stores_nothing(demo, app, client):
     assert page.status_code == 200
     FeedbackInvitation.update(expires_at=utcnow() - dt.timedelta(minutes=1)).execute()
     before = counts()
-    response = post_form(client, f"/feedback/{token}", {"item_aim_1": "4", "anonymous": "y"},
-                         token_from="/login")
+    response = post_form(client, f"/feedback/{token}", {"item_aim_1": "4", "anonymous": "y"}, token_from="/login")
     assert response.status_code == 410 and "This link has expired" in response.get_data(as_text=True)
     assert client.get(f"/feedback/{token}").status_code == 410
     assert counts() == before and FeedbackInvitation.get().used_at is None
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character changed
-    lambda t: t[:20],                                     # cut short
-    lambda t: "not-a-token",                              # made up
-    lambda t: t + "%27%20OR%201=1",                       # an injection attempt
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character changed
+        lambda t: t[:20],  # cut short
+        lambda t: "not-a-token",  # made up
+        lambda t: t + "%27%20OR%201=1",  # an injection attempt
+    ],
+)
 def test_a_tampered_or_unknown_link_is_not_valid(demo, app, client, tamper):
     (token,) = invite(app, demo.engagement_a, "survey")
     before = counts()
@@ -227,13 +239,17 @@ def test_a_link_for_a_closed_engagement_is_refused(demo, app, client):
 
 # --- refused answers ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, message", [
-    ({"item_aim_1": "7"}, "Choose a value from 1 (completely disagree) to 5 (completely agree)."),
-    ({"item_aim_1": "0"}, "Choose a value from 1 (completely disagree) to 5 (completely agree)."),
-    ({"item_aim_1": "four"}, "Choose a value from 1 (completely disagree) to 5 (completely agree)."),
-    ({"item_aim_1": "4", "item_made_up": "3"}, "a question that is not in this survey"),
-    ({"item_aim_1": "", "text_strengths": "  "}, "Answer at least one question or write a comment"),
-])
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"item_aim_1": "7"}, "Choose a value from 1 (completely disagree) to 5 (completely agree)."),
+        ({"item_aim_1": "0"}, "Choose a value from 1 (completely disagree) to 5 (completely agree)."),
+        ({"item_aim_1": "four"}, "Choose a value from 1 (completely disagree) to 5 (completely agree)."),
+        ({"item_aim_1": "4", "item_made_up": "3"}, "a question that is not in this survey"),
+        ({"item_aim_1": "", "text_strengths": "  "}, "Answer at least one question or write a comment"),
+    ],
+)
 def test_bad_answers_are_refused_with_a_message_and_nothing_stored(demo, app, client, data, message):
     (token,) = invite(app, demo.engagement_a, "survey")
     before = counts()

@@ -1,5 +1,6 @@
 """Feedback reports: scores on hand-worked examples (missing items included), the minimum-count rule,
 the pathway, the response rate, the feedback page and its CSV export, access and anonymity."""
+
 import csv
 import datetime as dt
 import io
@@ -20,6 +21,7 @@ def page_url(engagement, tail=""):
 
 
 # --- scale scores, by hand --------------------------------------------------------------------------------
+
 
 def test_scale_scores_average_the_response_scores_with_missing_items(demo):
     e = demo.engagement_a
@@ -58,6 +60,7 @@ def test_minimum_count_hides_aggregates_below_three_responses():
 
 # --- over time and the pathway ----------------------------------------------------------------------------
 
+
 def test_scores_over_time_by_quarter_include_empty_quarters(demo):
     e = demo.engagement_a
     for value in (3, 4, 5):
@@ -81,8 +84,7 @@ def pathway_example(e):
     respond(e, {"trust_1": 3, "aim_1": 4, "aim_2": 5, "iam_1": 5}, on=q1)
     respond(e, {"trust_1": 4, "aim_1": 2, "fim_1": 4, "fim_2": 3}, on=q1)
     respond(e, {"trust_1": 5, "aim_1": 4, "iam_1": 4, "iam_2": 4, "fim_1": 5, "knowledge_1": 3}, on=q2)
-    respond(e, {"trust_1": 4, "trust_2": 4, "trust_3": 5, "aim_1": 4, "aim_3": 3, "fim_1": 4, "knowledge_1": 4},
-            on=q2)
+    respond(e, {"trust_1": 4, "trust_2": 4, "trust_3": 5, "aim_1": 4, "aim_3": 3, "fim_1": 4, "knowledge_1": 4}, on=q2)
     respond(e, {"trust_2": 5, "aim_4": 5, "iam_3": 3}, on=q2)
 
 
@@ -92,8 +94,14 @@ def test_pathway_matches_a_hand_computed_example(demo):
     p = report.pathway(e.id)
     assert p["current"] == "2026 Q2" and p["previous"] == "2026 Q1"
     steps = {s["key"]: s for s in p["steps"]}
-    assert [s["key"] for s in p["steps"]] == ["trust", "acceptance", "appropriateness_feasibility", "knowledge",
-                                              "application", "capacity"]
+    assert [s["key"] for s in p["steps"]] == [
+        "trust",
+        "acceptance",
+        "appropriateness_feasibility",
+        "knowledge",
+        "application",
+        "capacity",
+    ]
     # Trust: Q1 responses 4.5, 3, 4 -> 3.8333; Q2 responses 5, 4.3333, 5 -> 4.7778; up 0.9444.
     assert steps["trust"]["previous"]["mean"] == pytest.approx(11.5 / 3)
     assert steps["trust"]["current"]["mean"] == pytest.approx((5 + 13 / 3 + 5) / 3)
@@ -131,6 +139,7 @@ def test_response_rate_counts_answered_invitations(demo, app, client):
 
 
 # --- the page -------------------------------------------------------------------------------------------
+
 
 def test_feedback_page_shows_scores_pathway_rate_and_comments(demo, as_user, app):
     e = demo.engagement_a
@@ -188,8 +197,9 @@ def test_admin_sees_who_answered_but_never_which_answer(demo, as_user, app, clie
     factories.team_member(e, name="Olu Owen", email="olu@example.org")
     tokens = invite(app, e, "survey", emails=["olu@example.org", "pat@example.org", "sam@example.org"])
     for token, value in zip(tokens, ("5", "1", "3")):
-        post_form(client, f"/feedback/{token}", {"item_aim_1": value, "text_strengths": f"Note {value}",
-                                                  "anonymous": "y"})
+        post_form(
+            client, f"/feedback/{token}", {"item_aim_1": value, "text_strengths": f"Note {value}", "anonymous": "y"}
+        )
     admin = as_user(demo.admin)
     html = admin.get(page_url(e, "/responses")).get_data(as_text=True)
     assert "<h1>Responses</h1>" in html and "olu@example.org" in html and html.count("Answered</span>") == 3
@@ -203,10 +213,18 @@ def test_admin_sees_who_answered_but_never_which_answer(demo, as_user, app, clie
     assert len({i.used_at for i in FeedbackInvitation.select()}) == 1
 
 
-@pytest.mark.parametrize("who, status", [
-    ("isp_a1", 200), ("admin", 200), ("leader_foundation", 200), ("recipient_a", 200),
-    ("recipient_b", 404), ("isp_b", 404), ("leader_other", 404),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("isp_a1", 200),
+        ("admin", 200),
+        ("leader_foundation", 200),
+        ("recipient_a", 200),
+        ("recipient_b", 404),
+        ("isp_b", 404),
+        ("leader_other", 404),
+    ],
+)
 def test_feedback_page_access(demo, as_user, who, status):
     client = as_user(getattr(demo, who))
     assert client.get(page_url(demo.engagement_a)).status_code == status
@@ -240,8 +258,12 @@ def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
     for n in range(3):
         respond(few_e, {"aim_1": 1 + n % 5, "trust_1": 3}, comments={"strengths": f"c{n}"})
     for n in range(30):
-        respond(many_e, {"aim_1": 1 + n % 5, "trust_1": 3, "iam_2": 4}, on=dt.date(2026, 1 + n % 6, 3),
-                comments={"strengths": f"c{n}"})
+        respond(
+            many_e,
+            {"aim_1": 1 + n % 5, "trust_1": 3, "iam_2": 4},
+            on=dt.date(2026, 1 + n % 6, 3),
+            comments={"strengths": f"c{n}"},
+        )
     client = as_user(demo.isp_a2)  # on both
     with count_queries() as few:
         assert client.get(page_url(few_e)).status_code == 200
@@ -256,11 +278,11 @@ def test_feedback_page_renders_for_the_demo_data(app, runner, as_user):
 
     seed()
     admin = User.get(User.role == "admin")
-    engagement = (Engagement.select().join(FeedbackResponse).group_by(Engagement.id)
-                  .order_by(Engagement.id).first())
+    engagement = Engagement.select().join(FeedbackResponse).group_by(Engagement.id).order_by(Engagement.id).first()
     html = as_user(admin).get(page_url(engagement)).get_data(as_text=True)
     assert "The recipients' pathway" in html and "Sustained implementation capacity" in html
     p = report.pathway(engagement.id)
     assert p["current"] is not None and len(p["steps"]) == 6
-    assert any(not s["current"]["suppressed"] for s in p["steps"]) or \
-        any(not c["suppressed"] for row in report.scores_over_time(engagement.id) for c in row["scales"].values())
+    assert any(not s["current"]["suppressed"] for s in p["steps"]) or any(
+        not c["suppressed"] for row in report.scores_over_time(engagement.id) for c in row["scales"].values()
+    )

@@ -1,5 +1,6 @@
 """Sending feedback: a pulse after a meeting (rotating items), the full survey, the send-surveys
 command, refusals (closed engagement, bad emails, ids of another engagement) and access."""
+
 import datetime as dt
 import re
 
@@ -30,6 +31,7 @@ def close(engagement):
 
 # --- the pulse -----------------------------------------------------------------------------------------
 
+
 def test_pulse_form_offers_attendees_with_an_email_checked_by_default(demo, as_user):
     meeting, members = team_with_meeting(demo.engagement_a, with_email=2, without_email=1)
     html = as_user(demo.isp_a1).get(pulse_url(demo.engagement_a, meeting)).get_data(as_text=True)
@@ -42,14 +44,16 @@ def test_pulse_form_offers_attendees_with_an_email_checked_by_default(demo, as_u
 
 def test_pulse_sends_one_invitation_per_person_with_three_items_and_records_the_mail(demo, as_user):
     meeting, members = team_with_meeting(demo.engagement_a)
-    response = post_form(as_user(demo.isp_a1), pulse_url(demo.engagement_a, meeting),
-                         {"recipients": [members[0].id], "extra_emails": "Guest@Example.org\nmember1@example.org"})
+    response = post_form(
+        as_user(demo.isp_a1),
+        pulse_url(demo.engagement_a, meeting),
+        {"recipients": [members[0].id], "extra_emails": "Guest@Example.org\nmember1@example.org"},
+    )
     assert response.status_code == 200
     invitations = list(FeedbackInvitation.select().order_by(FeedbackInvitation.id))
     assert [i.email for i in invitations] == ["member1@example.org", "guest@example.org"]  # asked once each
     assert invitations[0].team_member_id == members[0].id and invitations[1].team_member_id is None
-    assert all(i.kind == "pulse" and i.meeting_id == meeting.id and i.sent_by_id == demo.isp_a1.id
-               for i in invitations)
+    assert all(i.kind == "pulse" and i.meeting_id == meeting.id and i.sent_by_id == demo.isp_a1.id for i in invitations)
     assert all(len(i.item_keys.split(",")) == 3 for i in invitations)
     assert invitations[0].expires_at - invitations[0].created_at == dt.timedelta(days=14)
     assert sorted(m.to_email for m in OutboxMessage.select()) == ["guest@example.org", "member1@example.org"]
@@ -79,11 +83,22 @@ def test_pulse_for_a_meeting_of_another_engagement_is_404(demo, as_user):
     assert client.get(f"/engagements/{demo.engagement_a.id}/feedback/pulse").status_code == 404
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"extra_emails": "not an email"}, "extra_emails", "Not an email address: not, an, email. Write one address per line."),
-    ({"extra_emails": "ok@example.org, bad@"}, "extra_emails", "Not an email address: bad@. Write one address per line."),
-    ({}, "recipients", "Choose at least one person to ask, or type an email address."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"extra_emails": "not an email"},
+            "extra_emails",
+            "Not an email address: not, an, email. Write one address per line.",
+        ),
+        (
+            {"extra_emails": "ok@example.org, bad@"},
+            "extra_emails",
+            "Not an email address: bad@. Write one address per line.",
+        ),
+        ({}, "recipients", "Choose at least one person to ask, or type an email address."),
+    ],
+)
 def test_pulse_refuses_bad_recipients_and_keeps_the_input(demo, as_user, data, field, message):
     meeting, members = team_with_meeting(demo.engagement_a)
     before = counts()
@@ -100,18 +115,25 @@ def test_pulse_refuses_a_team_member_of_another_engagement(demo, as_user):
     meeting, members = team_with_meeting(demo.engagement_a)
     stranger = factories.team_member(demo.engagement_b, name="Elsewhere", email="elsewhere@example.org")
     before = counts()
-    response = post_form(as_user(demo.isp_a2), pulse_url(demo.engagement_a, meeting),
-                         {"recipients": [members[0].id, stranger.id]})
+    response = post_form(
+        as_user(demo.isp_a2), pulse_url(demo.engagement_a, meeting), {"recipients": [members[0].id, stranger.id]}
+    )
     assert response.status_code == 400 and "not available here" in response.get_data(as_text=True)
     assert counts() == before
 
 
 # --- the full survey ---------------------------------------------------------------------------------------
 
+
 def test_survey_goes_to_current_team_members_with_every_item(demo, as_user):
     current = factories.team_member(demo.engagement_a, name="Current", email="current@example.org")
-    factories.team_member(demo.engagement_a, name="Gone", email="gone@example.org",
-                          joined_on=dt.date(2026, 1, 5), left_on=dt.date(2026, 2, 1))
+    factories.team_member(
+        demo.engagement_a,
+        name="Gone",
+        email="gone@example.org",
+        joined_on=dt.date(2026, 1, 5),
+        left_on=dt.date(2026, 2, 1),
+    )
     client = as_user(demo.isp_a1)
     html = client.get(survey_url(demo.engagement_a)).get_data(as_text=True)
     assert "Current" in html and "Gone" not in html and "27 questions asked" in html
@@ -137,16 +159,23 @@ def test_a_closed_engagement_gets_no_invitations(demo, as_user, app):
 
 # --- access ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("who, status", [
-    ("recipient_a", 403), ("leader_foundation", 403), ("leader_all", 403), ("recipient_b", 404), ("isp_b", 404),
-])
+
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("recipient_a", 403),
+        ("leader_foundation", 403),
+        ("leader_all", 403),
+        ("recipient_b", 404),
+        ("isp_b", 404),
+    ],
+)
 def test_only_the_engagements_isps_may_send(demo, as_user, who, status):
     meeting, members = team_with_meeting(demo.engagement_a)
     client = as_user(getattr(demo, who))
     assert client.get(survey_url(demo.engagement_a)).status_code == status
     assert client.get(pulse_url(demo.engagement_a, meeting)).status_code == status
-    response = post_form(client, survey_url(demo.engagement_a), {"recipients": [members[0].id]},
-                         token_from="/")
+    response = post_form(client, survey_url(demo.engagement_a), {"recipients": [members[0].id]}, token_from="/")
     assert response.status_code == status and FeedbackInvitation.select().count() == 0
 
 
@@ -157,6 +186,7 @@ def test_admin_may_send_and_anonymous_visitors_sign_in_first(demo, as_user, clie
 
 
 # --- send-surveys (cron) -------------------------------------------------------------------------------------
+
 
 def test_send_surveys_sends_to_active_engagements_that_are_due(demo, app, runner):
     factories.team_member(demo.engagement_a, name="A member", email="a.member@example.org")
@@ -177,7 +207,7 @@ def test_send_surveys_sends_to_active_engagements_that_are_due(demo, app, runner
     real = runner.invoke(args=["send-surveys"])
     assert real.exit_code == 0, real.output
     assert "Engagement A" in real.output and "1 invitation sent." in real.output
-    sent = FeedbackInvitation.get((FeedbackInvitation.engagement == demo.engagement_a.id))
+    sent = FeedbackInvitation.get(FeedbackInvitation.engagement == demo.engagement_a.id)
     assert sent.kind == "survey" and sent.email == "a.member@example.org"
     message = OutboxMessage.select().order_by(OutboxMessage.id.desc()).get()
     assert message.to_email == "a.member@example.org" and "http://localhost:5000/feedback/[link hidden]" in message.body
@@ -197,7 +227,9 @@ def test_surveys_due_respects_the_period(demo, app):
     factories.team_member(demo.engagement_a, name="A member", email="a.member@example.org")
     with app.app_context():
         start = demo.engagement_a.start_date
-        assert [e.id for e, _ in service.surveys_due(today=start + dt.timedelta(days=90))
-                if e.id == demo.engagement_a.id] == []
-        assert [e.id for e, _ in service.surveys_due(today=start + dt.timedelta(days=91))
-                if e.id == demo.engagement_a.id] == [demo.engagement_a.id]
+        assert [
+            e.id for e, _ in service.surveys_due(today=start + dt.timedelta(days=90)) if e.id == demo.engagement_a.id
+        ] == []
+        assert [
+            e.id for e, _ in service.surveys_due(today=start + dt.timedelta(days=91)) if e.id == demo.engagement_a.id
+        ] == [demo.engagement_a.id]

@@ -1,4 +1,5 @@
 """generate-data: a deterministic synthetic portfolio proportional to --scale (issue 8)."""
+
 from collections import Counter
 
 from tracker.generate import BIG_ENGAGEMENT_MEETINGS, counts_for, digest
@@ -55,16 +56,21 @@ def test_some_engagements_stall_and_some_revisit_a_stage(app):
     statuses = Counter(e.status for e in Engagement.select())
     assert statuses["paused"] > 0 and statuses["active"] > 0 and statuses["closed"] > 0
     # a stalled engagement: paused, and no meeting in the last 80 days
-    from tracker.generate import ANCHOR
     import datetime as dt
+
+    from tracker.generate import ANCHOR
 
     for e in Engagement.select().where(Engagement.status == "paused"):
         last = Meeting.select().where(Meeting.engagement == e).order_by(Meeting.date.desc()).first()
         assert last is None or last.date < ANCHOR - dt.timedelta(days=80)
     revisits = 0
     for e in Engagement.select():
-        stages = [s.stage_id for s in StageEntry.select().where(StageEntry.engagement == e)
-                  .order_by(StageEntry.entered_on, StageEntry.id)]
+        stages = [
+            s.stage_id
+            for s in StageEntry.select()
+            .where(StageEntry.engagement == e)
+            .order_by(StageEntry.entered_on, StageEntry.id)
+        ]
         if len(stages) != len(set(stages)):
             revisits += 1
             assert e.current_stage_id == stages[-1]

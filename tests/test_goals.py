@@ -3,6 +3,7 @@
 On factories.small_world(): engagement A is co-led by isp_a1 and isp_a2; isp_b is on B and C only;
 recipient_a belongs to A's unit, recipient_b to B's.
 """
+
 import datetime as dt
 
 import pytest
@@ -23,7 +24,6 @@ def page(client, engagement):
     return response.get_data(as_text=True)
 
 
-
 def goal_with_history(engagement, changed_on=dt.date(2026, 2, 1), status="not_started", **kwargs):
     goal = factories.goal(engagement, status=status, **kwargs)
     GoalStatusChange.create(goal=goal, status=status, changed_on=changed_on, note="Goal set.")
@@ -31,8 +31,11 @@ def goal_with_history(engagement, changed_on=dt.date(2026, 2, 1), status="not_st
 
 
 def history(goal):
-    return list(GoalStatusChange.select().where(GoalStatusChange.goal == goal)
-                .order_by(GoalStatusChange.changed_on, GoalStatusChange.id))
+    return list(
+        GoalStatusChange.select()
+        .where(GoalStatusChange.goal == goal)
+        .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
+    )
 
 
 def counts():
@@ -41,23 +44,34 @@ def counts():
 
 # --- add --------------------------------------------------------------------------------------
 
+
 def test_add_goal_records_the_initial_status_in_its_history(demo, as_user):
     client = as_user(demo.isp_a1)
     form = client.get(goals_url(demo.engagement_a)).get_data(as_text=True)
     assert "<h1>Add a goal</h1>" in form and '<option selected value="not_started">' in form
     assert f'href="/engagements/{demo.engagement_a.id}"' in form  # breadcrumb
 
-    response = post_form(client, goals_url(demo.engagement_a), {
-        "title": "Core components operationalized", "indicator": "Practice profile drafted and tested",
-        "target": "Tested in 3 sites by June", "status": "not_started"})
+    response = post_form(
+        client,
+        goals_url(demo.engagement_a),
+        {
+            "title": "Core components operationalized",
+            "indicator": "Practice profile drafted and tested",
+            "target": "Tested in 3 sites by June",
+            "status": "not_started",
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/engagements/{demo.engagement_a.id}#goals-h")
     goal = Goal.get(Goal.title == "Core components operationalized")
     assert (goal.engagement_id, goal.status, goal.indicator, goal.target) == (
-        demo.engagement_a.id, "not_started", "Practice profile drafted and tested", "Tested in 3 sites by June")
+        demo.engagement_a.id,
+        "not_started",
+        "Practice profile drafted and tested",
+        "Tested in 3 sites by June",
+    )
     [first] = history(goal)
-    assert (first.status, first.changed_on, first.changed_by_id) == ("not_started", dt.date.today(),
-                                                                      demo.isp_a1.id)
+    assert (first.status, first.changed_on, first.changed_by_id) == ("not_started", dt.date.today(), demo.isp_a1.id)
     assert AuditEntry.get((AuditEntry.entity == "Goal") & (AuditEntry.entity_id == goal.id)).action == "create"
 
     html = page(client, demo.engagement_a)
@@ -71,20 +85,33 @@ def test_add_goal_records_the_initial_status_in_its_history(demo, as_user):
 
 
 def test_add_goal_with_another_starting_status(demo, as_user):
-    post_form(as_user(demo.isp_a2), goals_url(demo.engagement_a), {"title": "Scaling approach",
-                                                                    "status": "in_progress"})
+    post_form(
+        as_user(demo.isp_a2), goals_url(demo.engagement_a), {"title": "Scaling approach", "status": "in_progress"}
+    )
     goal = Goal.get(Goal.title == "Scaling approach")
     assert goal.status == "in_progress" and [h.status for h in history(goal)] == ["in_progress"]
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"title": "", "indicator": "Kept indicator", "target": "Kept target", "status": "not_started"},
-     "title", "Give the goal a title."),
-    ({"title": "Kept title", "indicator": "Kept indicator", "target": "Kept target", "status": "finished"},
-     "status", "Not a valid choice."),
-    ({"title": "x" * 301, "indicator": "Kept indicator", "target": "Kept target", "status": "not_started"},
-     "title", "Field cannot be longer than 300 characters."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"title": "", "indicator": "Kept indicator", "target": "Kept target", "status": "not_started"},
+            "title",
+            "Give the goal a title.",
+        ),
+        (
+            {"title": "Kept title", "indicator": "Kept indicator", "target": "Kept target", "status": "finished"},
+            "status",
+            "Not a valid choice.",
+        ),
+        (
+            {"title": "x" * 301, "indicator": "Kept indicator", "target": "Kept target", "status": "not_started"},
+            "title",
+            "Field cannot be longer than 300 characters.",
+        ),
+    ],
+)
 def test_add_refuses_invalid_input(demo, as_user, data, field, message):
     before = counts()
     response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a), data)
@@ -97,25 +124,36 @@ def test_add_refuses_invalid_input(demo, as_user, data, field, message):
 
 # --- edit -------------------------------------------------------------------------------------
 
+
 def test_edit_goal(demo, as_user):
     goal = goal_with_history(demo.engagement_a, title="Old title", indicator="Old indicator")
     client = as_user(demo.isp_a1)
     form = client.get(goals_url(demo.engagement_a, f"{goal.id}/edit")).get_data(as_text=True)
     assert 'value="Old title"' in form and "Old indicator</textarea>" in form
-    response = post_form(client, goals_url(demo.engagement_a, f"{goal.id}/edit"),
-                         {"title": "New title", "indicator": "New indicator", "target": "New target"})
+    response = post_form(
+        client,
+        goals_url(demo.engagement_a, f"{goal.id}/edit"),
+        {"title": "New title", "indicator": "New indicator", "target": "New target"},
+    )
     assert response.status_code == 302
     goal = Goal.get_by_id(goal.id)
-    assert (goal.title, goal.indicator, goal.target, goal.status) == ("New title", "New indicator", "New target",
-                                                                      "not_started")
+    assert (goal.title, goal.indicator, goal.target, goal.status) == (
+        "New title",
+        "New indicator",
+        "New target",
+        "not_started",
+    )
     assert len(history(goal)) == 1  # editing the text is not a status change
     assert "<strong>New title</strong>" in page(client, demo.engagement_a)
 
 
 def test_edit_without_title_is_refused(demo, as_user):
     goal = goal_with_history(demo.engagement_a, title="Old title")
-    response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a, f"{goal.id}/edit"),
-                         {"title": " ", "indicator": "Typed indicator", "target": ""})
+    response = post_form(
+        as_user(demo.isp_a1),
+        goals_url(demo.engagement_a, f"{goal.id}/edit"),
+        {"title": " ", "indicator": "Typed indicator", "target": ""},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert field_error(html, "title") == "Give the goal a title."
@@ -125,6 +163,7 @@ def test_edit_without_title_is_refused(demo, as_user):
 
 # --- status -----------------------------------------------------------------------------------
 
+
 def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
     goal = goal_with_history(demo.engagement_a, title="Stage guidance used", changed_on=dt.date(2026, 1, 20))
     client = as_user(demo.isp_a2)
@@ -132,11 +171,17 @@ def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
     assert '<option selected value="in_progress">' in form  # the next step is proposed
     assert f'value="{dt.date.today().isoformat()}"' in form
 
-    response = post_form(client, goals_url(demo.engagement_a, f"{goal.id}/status"),
-                         {"status": "in_progress", "changed_on": "2026-02-10", "note": "Two sites started"})
+    response = post_form(
+        client,
+        goals_url(demo.engagement_a, f"{goal.id}/status"),
+        {"status": "in_progress", "changed_on": "2026-02-10", "note": "Two sites started"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#goals-h")
-    response = post_form(client, goals_url(demo.engagement_a, f"{goal.id}/status"),
-                         {"status": "revised", "changed_on": "2026-03-05", "note": "Scope narrowed to one region"})
+    response = post_form(
+        client,
+        goals_url(demo.engagement_a, f"{goal.id}/status"),
+        {"status": "revised", "changed_on": "2026-03-05", "note": "Scope narrowed to one region"},
+    )
     assert response.status_code == 302
 
     goal = Goal.get_by_id(goal.id)
@@ -157,8 +202,11 @@ def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
 def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
     goal = goal_with_history(demo.engagement_a)
     before = counts()
-    response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a, f"{goal.id}/status"),
-                         {"status": status, "changed_on": "2026-02-11", "note": "  "})
+    response = post_form(
+        as_user(demo.isp_a1),
+        goals_url(demo.engagement_a, f"{goal.id}/status"),
+        {"status": status, "changed_on": "2026-02-11", "note": "  "},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert field_error(html, "note") == f"Say why the goal is {status}."
@@ -166,17 +214,33 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
     assert counts() == before and Goal.get_by_id(goal.id).status == "not_started"
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"status": "in_progress", "changed_on": "2026-01-31", "note": "Typed note"},
-     "changed_on", "The goal's last change was on 2026-02-01; a new status cannot be dated before it."),
-    ({"status": "in_progress", "changed_on": "", "note": "Typed note"}, "changed_on", "Enter the date of the change."),
-    ({"status": "in_progress", "changed_on": "31/01/2026", "note": "Typed note"}, "changed_on",
-     "Enter a date as YYYY-MM-DD."),
-    ({"status": "finished", "changed_on": "2026-02-05", "note": "Typed note"}, "status", "Not a valid choice."),
-    ({"status": "", "changed_on": "2026-02-05", "note": "Typed note"}, "status", "Choose the new status."),
-    ({"status": "not_started", "changed_on": "2026-02-05", "note": "Typed note"}, "status",
-     "The goal is already “Not started”; choose a different status."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"status": "in_progress", "changed_on": "2026-01-31", "note": "Typed note"},
+            "changed_on",
+            "The goal's last change was on 2026-02-01; a new status cannot be dated before it.",
+        ),
+        (
+            {"status": "in_progress", "changed_on": "", "note": "Typed note"},
+            "changed_on",
+            "Enter the date of the change.",
+        ),
+        (
+            {"status": "in_progress", "changed_on": "31/01/2026", "note": "Typed note"},
+            "changed_on",
+            "Enter a date as YYYY-MM-DD.",
+        ),
+        ({"status": "finished", "changed_on": "2026-02-05", "note": "Typed note"}, "status", "Not a valid choice."),
+        ({"status": "", "changed_on": "2026-02-05", "note": "Typed note"}, "status", "Choose the new status."),
+        (
+            {"status": "not_started", "changed_on": "2026-02-05", "note": "Typed note"},
+            "status",
+            "The goal is already “Not started”; choose a different status.",
+        ),
+    ],
+)
 def test_status_change_refuses_invalid_input(demo, as_user, data, field, message):
     goal = goal_with_history(demo.engagement_a, changed_on=dt.date(2026, 2, 1))
     before = counts()
@@ -190,13 +254,17 @@ def test_status_change_refuses_invalid_input(demo, as_user, data, field, message
 
 def test_same_day_as_the_last_change_is_accepted(demo, as_user):
     goal = goal_with_history(demo.engagement_a, changed_on=dt.date(2026, 2, 1))
-    response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a, f"{goal.id}/status"),
-                         {"status": "dropped", "changed_on": "2026-02-01", "note": "Funding withdrawn"})
+    response = post_form(
+        as_user(demo.isp_a1),
+        goals_url(demo.engagement_a, f"{goal.id}/status"),
+        {"status": "dropped", "changed_on": "2026-02-01", "note": "Funding withdrawn"},
+    )
     assert response.status_code == 302
     assert [h.status for h in history(goal)] == ["not_started", "dropped"]
 
 
 # --- delete and restore -----------------------------------------------------------------------
+
 
 def test_delete_asks_for_confirmation_then_soft_deletes(demo, as_user):
     goal = goal_with_history(demo.engagement_a, title="Goal to remove")
@@ -214,8 +282,12 @@ def test_delete_asks_for_confirmation_then_soft_deletes(demo, as_user):
     goal = Goal.get_by_id(goal.id)
     assert goal.deleted_at is not None
     assert len(history(goal)) == 1  # kept for a restore
-    entry = (AuditEntry.select().where((AuditEntry.entity == "Goal") & (AuditEntry.entity_id == goal.id))
-             .order_by(AuditEntry.id.desc()).first())
+    entry = (
+        AuditEntry.select()
+        .where((AuditEntry.entity == "Goal") & (AuditEntry.entity_id == goal.id))
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
     assert entry.action == "delete" and entry.user_id == demo.isp_a1.id
     html = page(client, demo.engagement_a)
     assert "Goal “Goal to remove” deleted." in html
@@ -242,12 +314,20 @@ def test_admin_sees_deleted_goals_and_restores_one(demo, as_user):
     assert f'action="/engagements/{demo.engagement_a.id}/goals/{goal.id}/restore"' in html
     assert f'href="/engagements/{demo.engagement_a.id}/goals/deleted"' in page(admin, demo.engagement_a)
 
-    response = post_form(admin, goals_url(demo.engagement_a, f"{goal.id}/restore"), {},
-                         token_from=goals_url(demo.engagement_a, "deleted"))
+    response = post_form(
+        admin,
+        goals_url(demo.engagement_a, f"{goal.id}/restore"),
+        {},
+        token_from=goals_url(demo.engagement_a, "deleted"),
+    )
     assert response.status_code == 302
     assert Goal.get_by_id(goal.id).deleted_at is None
-    entry = (AuditEntry.select().where((AuditEntry.entity == "Goal") & (AuditEntry.entity_id == goal.id))
-             .order_by(AuditEntry.id.desc()).first())
+    entry = (
+        AuditEntry.select()
+        .where((AuditEntry.entity == "Goal") & (AuditEntry.entity_id == goal.id))
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
     assert entry.action == "restore" and entry.user_id == demo.admin.id
     html = page(admin, demo.engagement_a)
     assert "<strong>Back again</strong>" in html and "1 Feb 2026: Not started" in html
@@ -267,6 +347,7 @@ def test_only_admins_restore(demo, as_user):
 
 # --- ids from elsewhere, access ---------------------------------------------------------------
 
+
 def test_goal_of_another_engagement_is_404(demo, as_user):
     other = goal_with_history(demo.engagement_c, title="Goal of C")
     client = as_user(demo.isp_a1)  # edits both A and C, but the goal belongs to C
@@ -274,8 +355,12 @@ def test_goal_of_another_engagement_is_404(demo, as_user):
     for tail in ("edit", "status", "delete"):
         url = goals_url(demo.engagement_a, f"{other.id}/{tail}")
         assert client.get(url).status_code == 404
-        response = post_form(client, url, {"title": "Hijacked", "status": "achieved", "changed_on": "2026-03-01",
-                                           "note": "x"}, token_from="/")
+        response = post_form(
+            client,
+            url,
+            {"title": "Hijacked", "status": "achieved", "changed_on": "2026-03-01", "note": "x"},
+            token_from="/",
+        )
         assert response.status_code == 404
     other = Goal.get_by_id(other.id)
     assert (other.title, other.status, other.deleted_at) == ("Goal of C", "not_started", None)
@@ -297,14 +382,17 @@ def test_empty_state_tells_editors_how_to_start(demo, as_user):
     assert "Add a goal" not in page(as_user(demo.recipient_a), demo.engagement_a)
 
 
-@pytest.mark.parametrize("who, engagement, status", [
-    ("recipient_a", "engagement_a", 403),  # own unit: may see, may not change
-    ("recipient_a", "engagement_b", 404),  # another unit
-    ("isp_b", "engagement_a", 404),  # an ISP not on the engagement
-    ("isp_none", "engagement_a", 404),
-    ("leader_foundation", "engagement_a", 403),
-    ("leader_all", "engagement_a", 403),
-])
+@pytest.mark.parametrize(
+    "who, engagement, status",
+    [
+        ("recipient_a", "engagement_a", 403),  # own unit: may see, may not change
+        ("recipient_a", "engagement_b", 404),  # another unit
+        ("isp_b", "engagement_a", 404),  # an ISP not on the engagement
+        ("isp_none", "engagement_a", 404),
+        ("leader_foundation", "engagement_a", 403),
+        ("leader_all", "engagement_a", 403),
+    ],
+)
 def test_access(demo, as_user, who, engagement, status):
     engagement = getattr(demo, engagement)
     goal = goal_with_history(engagement)

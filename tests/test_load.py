@@ -1,6 +1,7 @@
 """A short load test in the suite: a threaded server on 127.0.0.1, virtual ISPs reading pages and
 logging meetings at once, then every acknowledged write found exactly once (bin/load-test runs the
 long version against gunicorn on SQLite and on two servers sharing PostgreSQL)."""
+
 import threading
 
 from werkzeug.serving import make_server

@@ -2,6 +2,7 @@
 
 Walks each flow as the right role and checks both what the user sees and the rows stored.
 """
+
 import datetime as dt
 import re
 
@@ -61,12 +62,12 @@ def w(demo):
     e = demo.engagement_a
     demo.alex = factories.team_member(e, "Alex Rivera", "manager")
     demo.sam = factories.team_member(e, "Sam Okafor", "senior_leader")
-    demo.gone = factories.team_member(e, "Gil Former", "partner", joined_on=dt.date(2026, 1, 5),
-                                      left_on=dt.date(2026, 1, 20))
+    demo.gone = factories.team_member(
+        e, "Gil Former", "partner", joined_on=dt.date(2026, 1, 5), left_on=dt.date(2026, 1, 20)
+    )
     demo.goal = factories.goal(e, "Core components written down")
     demo.goal2 = factories.goal(e, "Fidelity measure chosen")
-    demo.benchmark = (Benchmark.select().where(Benchmark.engagement == e)
-                      .order_by(Benchmark.position).first())
+    demo.benchmark = Benchmark.select().where(Benchmark.engagement == e).order_by(Benchmark.position).first()
     other = demo.engagement_b
     demo.other_member = factories.team_member(other, "Olu Elsewhere")
     demo.other_goal = factories.goal(other, "A goal of engagement B")
@@ -84,19 +85,31 @@ def w(demo):
 def full_data(w, **overrides):
     """A monthly meeting as a co-lead would log it; override or drop (None) any field."""
     data = {
-        "date": DAY.isoformat(), "kind": "monthly", "mode": "in_person", "duration_minutes": "90",
-        "team_members": [str(w.alex.id), str(w.sam.id)], "isps": [str(w.isp_a1.id)],
-        "competencies": [str(w.c1.id), str(w.c2.id)], "strategies": [str(w.s1.id)],
+        "date": DAY.isoformat(),
+        "kind": "monthly",
+        "mode": "in_person",
+        "duration_minutes": "90",
+        "team_members": [str(w.alex.id), str(w.sam.id)],
+        "isps": [str(w.isp_a1.id)],
+        "competencies": [str(w.c1.id), str(w.c2.id)],
+        "strategies": [str(w.s1.id)],
         "principles": [str(w.principle.id)],
-        "goal_changes-0-goal_id": str(w.goal.id), "goal_changes-0-status": "in_progress",
+        "goal_changes-0-goal_id": str(w.goal.id),
+        "goal_changes-0-status": "in_progress",
         "goal_changes-0-note": "Drafting has started",
-        "goal_changes-1-goal_id": str(w.goal2.id), "goal_changes-1-status": "", "goal_changes-1-note": "",
+        "goal_changes-1-goal_id": str(w.goal2.id),
+        "goal_changes-1-status": "",
+        "goal_changes-1-note": "",
         "benchmarks": [str(w.benchmark.id)],
         "notes": "Walked through the fidelity checklist together.",
-        "next_steps-0-text": "Draft the core components", "next_steps-0-owner": "Alex",
+        "next_steps-0-text": "Draft the core components",
+        "next_steps-0-owner": "Alex",
         "next_steps-0-due_on": (DAY + dt.timedelta(days=20)).isoformat(),
-        "next_steps-1-text": "", "next_steps-1-owner": "", "next_steps-1-due_on": "",
-        "next_steps-7-text": "Book the next monthly meeting", "next_steps-7-owner": "",
+        "next_steps-1-text": "",
+        "next_steps-1-owner": "",
+        "next_steps-1-due_on": "",
+        "next_steps-7-text": "Book the next monthly meeting",
+        "next_steps-7-owner": "",
         "next_steps-7-due_on": "",
     }
     for key, value in overrides.items():
@@ -109,9 +122,12 @@ def full_data(w, **overrides):
 
 def counts():
     return {
-        "meetings": Meeting.select().count(), "competencies": MeetingCompetency.select().count(),
-        "strategies": MeetingStrategy.select().count(), "attendees": MeetingAttendee.select().count(),
-        "goal_changes": GoalStatusChange.select().count(), "next_steps": NextStep.select().count(),
+        "meetings": Meeting.select().count(),
+        "competencies": MeetingCompetency.select().count(),
+        "strategies": MeetingStrategy.select().count(),
+        "attendees": MeetingAttendee.select().count(),
+        "goal_changes": GoalStatusChange.select().count(),
+        "next_steps": NextStep.select().count(),
         "benchmarks_done": Benchmark.select().where(Benchmark.completed_on.is_null(False)).count(),
     }
 
@@ -120,7 +136,7 @@ def timeline(client, e):
     """The meetings part of the engagement page (the page also has an activity feed quoting old values)."""
     html = client.get(f"/engagements/{e.id}").get_data(as_text=True)
     start = html.index('id="meetings-h"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def error_next_to(html, error_id, message):
@@ -131,6 +147,7 @@ def error_next_to(html, error_id, message):
 
 
 # --- logging ---------------------------------------------------------------------------------------
+
 
 def test_form_offers_what_the_engagement_has(w, as_user):
     client = as_user(w.isp_a1)
@@ -151,7 +168,7 @@ def test_form_offers_what_the_engagement_has(w, as_user):
     # strategies grouped by cluster (no "recently used" yet), principles tucked in a <details>
     assert w.s1.name in html and "Use evaluative and iterative strategies" in html
     assert "Recently used here" not in html
-    assert "<details class=\"principles\"" in html and w.principle.name in html
+    assert '<details class="principles"' in html and w.principle.name in html
     # goals with a status select, open benchmarks of the current stage
     assert "Core components written down" in html and 'name="goal_changes-0-status"' in html
     assert w.benchmark.text in html and "(current stage)" in html
@@ -182,8 +199,13 @@ def test_isp_co_lead_logs_a_meeting_with_everything(w, as_user):
     assert response.headers["Location"].endswith(f"/engagements/{e.id}#meetings-h")
 
     meeting = Meeting.get()
-    assert (meeting.engagement_id, meeting.date, meeting.kind, meeting.mode, meeting.duration_minutes) == \
-        (e.id, DAY, "monthly", "in_person", 90)
+    assert (meeting.engagement_id, meeting.date, meeting.kind, meeting.mode, meeting.duration_minutes) == (
+        e.id,
+        DAY,
+        "monthly",
+        "in_person",
+        90,
+    )
     assert meeting.notes == "Walked through the fidelity checklist together."
     assert meeting.logged_by_id == w.isp_a1.id
     attendees = list(MeetingAttendee.select().where(MeetingAttendee.meeting == meeting))
@@ -194,8 +216,13 @@ def test_isp_co_lead_logs_a_meeting_with_everything(w, as_user):
     assert [(s.strategy_id, s.label) for s in MeetingStrategy.select()] == [(w.s1.id, w.s1.name)]
     assert [p.principle_id for p in MeetingPrinciple.select()] == [w.principle.id]
     change = GoalStatusChange.get(GoalStatusChange.meeting_id == meeting.id)
-    assert (change.goal_id, change.status, change.changed_on, change.note, change.changed_by_id) == \
-        (w.goal.id, "in_progress", DAY, "Drafting has started", w.isp_a1.id)
+    assert (change.goal_id, change.status, change.changed_on, change.note, change.changed_by_id) == (
+        w.goal.id,
+        "in_progress",
+        DAY,
+        "Drafting has started",
+        w.isp_a1.id,
+    )
     assert Goal.get_by_id(w.goal.id).status == "in_progress"
     assert Goal.get_by_id(w.goal2.id).status == "not_started"  # "no change" changes nothing
     benchmark = Benchmark.get_by_id(w.benchmark.id)
@@ -203,21 +230,42 @@ def test_isp_co_lead_logs_a_meeting_with_everything(w, as_user):
     steps = list(NextStep.select().where(NextStep.meeting == meeting).order_by(NextStep.id))
     assert [(s.text, s.owner, s.due_on) for s in steps] == [
         ("Draft the core components", "Alex", DAY + dt.timedelta(days=20)),
-        ("Book the next monthly meeting", "", None)]  # the blank row is ignored
+        ("Book the next monthly meeting", "", None),
+    ]  # the blank row is ignored
     assert AuditEntry.select().where((AuditEntry.entity == "Meeting") & (AuditEntry.action == "create")).count() == 1
 
     page = client.get(f"/engagements/{e.id}")
     html = page.get_data(as_text=True)
     assert f"Meeting of {shown(DAY)} logged." in html
-    for text in ("Walked through the fidelity checklist together.", w.c1.name, w.c2.name, w.s1.name,
-                 "Draft the core components", "3 attending", meeting_url(e, meeting)):
+    for text in (
+        "Walked through the fidelity checklist together.",
+        w.c1.name,
+        w.c2.name,
+        w.s1.name,
+        "Draft the core components",
+        "3 attending",
+        meeting_url(e, meeting),
+    ):
         assert text in html
 
     html = client.get(meeting_url(e, meeting)).get_data(as_text=True)
-    for text in ("Monthly team meeting", shown(DAY), "Alex Rivera", "Sam Okafor", "Ada ISP", w.c1.name,
-                 w.s1.name, w.principle.name, "Core components written down", "Drafting has started",
-                 w.benchmark.text, "Draft the core components", "1 h 30 min", meeting_url(e, meeting, "edit"),
-                 meeting_url(e, meeting, "delete")):
+    for text in (
+        "Monthly team meeting",
+        shown(DAY),
+        "Alex Rivera",
+        "Sam Okafor",
+        "Ada ISP",
+        w.c1.name,
+        w.s1.name,
+        w.principle.name,
+        "Core components written down",
+        "Drafting has started",
+        w.benchmark.text,
+        "Draft the core components",
+        "1 h 30 min",
+        meeting_url(e, meeting, "edit"),
+        meeting_url(e, meeting, "delete"),
+    ):
         assert text in html, text
 
 
@@ -247,6 +295,7 @@ def test_engagement_page_links_for_editors_only(w, as_user):
 
 # --- editing ----------------------------------------------------------------------------------------
 
+
 def test_edit_changes_links_without_duplicates_and_keeps_history(w, as_user):
     e = w.engagement_a
     client = as_user(w.isp_a1)
@@ -265,23 +314,40 @@ def test_edit_changes_links_without_duplicates_and_keeps_history(w, as_user):
 
     later = DAY + dt.timedelta(days=1)
     data = {
-        "date": later.isoformat(), "kind": "monthly", "mode": "virtual", "duration_minutes": "75",
-        "team_members": [str(w.alex.id)], "isps": [str(w.isp_a1.id), str(w.isp_a2.id)],
-        "competencies": [str(w.c2.id), str(w.c3.id)], "strategies": [str(w.s1.id), str(w.s2.id)],
-        "goal_changes-0-goal_id": str(w.goal2.id), "goal_changes-0-status": "", "goal_changes-0-note": "",
+        "date": later.isoformat(),
+        "kind": "monthly",
+        "mode": "virtual",
+        "duration_minutes": "75",
+        "team_members": [str(w.alex.id)],
+        "isps": [str(w.isp_a1.id), str(w.isp_a2.id)],
+        "competencies": [str(w.c2.id), str(w.c3.id)],
+        "strategies": [str(w.s1.id), str(w.s2.id)],
+        "goal_changes-0-goal_id": str(w.goal2.id),
+        "goal_changes-0-status": "",
+        "goal_changes-0-note": "",
         "notes": "Edited notes",
-        "next_steps-0-step_id": str(step.id), "next_steps-0-text": "Draft the core components (v2)",
-        "next_steps-0-owner": "Alex", "next_steps-0-due_on": "",
+        "next_steps-0-step_id": str(step.id),
+        "next_steps-0-text": "Draft the core components (v2)",
+        "next_steps-0-owner": "Alex",
+        "next_steps-0-due_on": "",
     }
     response = post_form(client, edit_url, data)
     assert response.status_code == 302
     meeting = Meeting.get_by_id(meeting.id)
-    assert (meeting.date, meeting.mode, meeting.duration_minutes, meeting.notes) == (later, "virtual", 75, "Edited notes")
+    assert (meeting.date, meeting.mode, meeting.duration_minutes, meeting.notes) == (
+        later,
+        "virtual",
+        75,
+        "Edited notes",
+    )
     assert sorted(c.competency_id for c in MeetingCompetency.select()) == sorted([w.c2.id, w.c3.id])
     assert sorted(s.strategy_id for s in MeetingStrategy.select()) == sorted([w.s1.id, w.s2.id])
     assert MeetingPrinciple.select().count() == 0
     assert {(a.team_member_id, a.user_id) for a in MeetingAttendee.select()} == {
-        (w.alex.id, None), (None, w.isp_a1.id), (None, w.isp_a2.id)}
+        (w.alex.id, None),
+        (None, w.isp_a1.id),
+        (None, w.isp_a2.id),
+    }
     assert MeetingAttendee.select().count() == 3
     # the goal change of the meeting stays (not re-applied), and follows the meeting's date
     changes = list(GoalStatusChange.select().where(GoalStatusChange.meeting_id == meeting.id))
@@ -290,8 +356,15 @@ def test_edit_changes_links_without_duplicates_and_keeps_history(w, as_user):
     # the kept next step keeps its done date; the dropped one is gone
     steps = list(NextStep.select().where(NextStep.meeting == meeting))
     assert [(s.id, s.text, s.done_on) for s in steps] == [(step.id, "Draft the core components (v2)", step.done_on)]
-    entry = (AuditEntry.select().where((AuditEntry.entity == "Meeting") & (AuditEntry.action == "update")
-                                       & (AuditEntry.changes.contains("competencies"))).get())
+    entry = (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.entity == "Meeting")
+            & (AuditEntry.action == "update")
+            & (AuditEntry.changes.contains("competencies"))
+        )
+        .get()
+    )
     assert entry.change_map["competencies"] == [sorted([w.c1.id, w.c2.id]), sorted([w.c2.id, w.c3.id])]
     assert entry.user_id == w.isp_a1.id
 
@@ -310,15 +383,22 @@ def test_edit_can_record_a_new_goal_change(w, as_user):
     client = as_user(w.isp_a2)
     html = client.get(meeting_url(e, meeting, "edit")).get_data(as_text=True)
     assert 'name="goal_changes-1-status"' in html
-    data = {"date": DAY.isoformat(), "kind": "planning", "mode": "virtual", "duration_minutes": "30",
-            "goal_changes-0-goal_id": str(w.goal.id), "goal_changes-0-status": "achieved",
-            "goal_changes-0-note": "Done"}
+    data = {
+        "date": DAY.isoformat(),
+        "kind": "planning",
+        "mode": "virtual",
+        "duration_minutes": "30",
+        "goal_changes-0-goal_id": str(w.goal.id),
+        "goal_changes-0-status": "achieved",
+        "goal_changes-0-note": "Done",
+    }
     assert post_form(client, meeting_url(e, meeting, "edit"), data).status_code == 302
     assert Goal.get_by_id(w.goal.id).status == "achieved"
     assert GoalStatusChange.get(GoalStatusChange.meeting_id == meeting.id).note == "Done"
 
 
 # --- deleting and restoring -----------------------------------------------------------------------
+
 
 def test_delete_asks_first_then_soft_deletes_and_admin_restores(w, as_user):
     e = w.engagement_a
@@ -332,8 +412,12 @@ def test_delete_asks_first_then_soft_deletes_and_admin_restores(w, as_user):
     response = post_form(isp, meeting_url(e, m, "delete"), {})
     assert response.status_code == 302 and response.headers["Location"].endswith("#meetings-h")
     assert Meeting.get_by_id(m.id).deleted_at is not None
-    assert AuditEntry.select().where((AuditEntry.entity == "Meeting") & (AuditEntry.entity_id == m.id)
-                                     & (AuditEntry.action == "delete")).count() == 1
+    assert (
+        AuditEntry.select()
+        .where((AuditEntry.entity == "Meeting") & (AuditEntry.entity_id == m.id) & (AuditEntry.action == "delete"))
+        .count()
+        == 1
+    )
     html = timeline(isp, e)
     assert "A session to remove" not in html and meeting_url(e, m) not in html
     assert isp.get(meeting_url(e, m)).status_code == 404
@@ -371,8 +455,11 @@ INVALID = {
     "missing date": ({"date": ""}, "date-error", "Enter the date of the meeting."),
     "no date at all": ({"date": None}, "date-error", "Enter the date of the meeting."),
     "bad date": ({"date": "2026-02-31"}, "date-error", "Enter a date as YYYY-MM-DD."),
-    "future date": ({"date": (dt.date.today() + dt.timedelta(days=3)).isoformat()}, "date-error",
-                    "cannot be in the future"),
+    "future date": (
+        {"date": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+        "date-error",
+        "cannot be in the future",
+    ),
     "duration 0": ({"duration_minutes": "0"}, "duration_minutes-error", "Enter between 1 and 960 minutes."),
     "duration 10000": ({"duration_minutes": "10000"}, "duration_minutes-error", "Enter between 1 and 960 minutes."),
     "duration abc": ({"duration_minutes": "abc"}, "duration_minutes-error", "Enter a whole number of minutes."),
@@ -380,26 +467,41 @@ INVALID = {
     "unknown competency": ({"competencies": ["999999"]}, "competencies-error", "not available here"),
     "unknown strategy": ({"strategies": ["999999"]}, "strategies-error", "not available here"),
     "goal of another engagement": (
-        {"goal_changes-0-goal_id": "OTHER_GOAL"}, "goal_changes-error", "not a goal of this engagement"),
+        {"goal_changes-0-goal_id": "OTHER_GOAL"},
+        "goal_changes-error",
+        "not a goal of this engagement",
+    ),
     "bad goal status": ({"goal_changes-0-status": "finished"}, "goal_changes-0-status-error", "Not a valid choice"),
     "team member of another engagement": (
-        {"team_members": ["OTHER_MEMBER"]}, "team_members-error", "not available here"),
-    "benchmark of another engagement": (
-        {"benchmarks": ["OTHER_BENCHMARK"]}, "benchmarks-error", "not available here"),
+        {"team_members": ["OTHER_MEMBER"]},
+        "team_members-error",
+        "not available here",
+    ),
+    "benchmark of another engagement": ({"benchmarks": ["OTHER_BENCHMARK"]}, "benchmarks-error", "not available here"),
     "next step with owner but no text": (
-        {"next_steps-1-owner": "Sam"}, "next_steps-1-text-error", "Describe the next step"),
+        {"next_steps-1-owner": "Sam"},
+        "next_steps-1-text-error",
+        "Describe the next step",
+    ),
     "next step with due date but no text": (
-        {"next_steps-1-due_on": DAY.isoformat()}, "next_steps-1-text-error", "Describe the next step"),
+        {"next_steps-1-due_on": DAY.isoformat()},
+        "next_steps-1-text-error",
+        "Describe the next step",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(INVALID))
 def test_invalid_input_is_refused_and_kept(w, as_user, case):
     overrides, error_id, message = INVALID[case]
-    swap = {"OTHER_GOAL": str(w.other_goal.id), "OTHER_MEMBER": str(w.other_member.id),
-            "OTHER_BENCHMARK": str(w.other_benchmark.id)}
-    overrides = {k: ([swap.get(x, x) for x in v] if isinstance(v, list) else swap.get(v, v))
-                 for k, v in overrides.items()}
+    swap = {
+        "OTHER_GOAL": str(w.other_goal.id),
+        "OTHER_MEMBER": str(w.other_member.id),
+        "OTHER_BENCHMARK": str(w.other_benchmark.id),
+    }
+    overrides = {
+        k: ([swap.get(x, x) for x in v] if isinstance(v, list) else swap.get(v, v)) for k, v in overrides.items()
+    }
     client = as_user(w.isp_a1)
     before = counts()
     goal_status = Goal.get_by_id(w.goal.id).status
@@ -457,12 +559,18 @@ def test_missing_csrf_is_refused(w, as_user):
 
 # --- access -----------------------------------------------------------------------------------------
 
+
 def test_access_to_the_form(w, as_user, client):
     a, b = w.engagement_a, w.engagement_b
     m = factories.meeting(a, date=DAY)
     cases = [
-        (w.recipient_a, a, 403), (w.recipient_a, b, 404), (w.isp_none, a, 404), (w.isp_b, a, 404),
-        (w.leader_foundation, a, 403), (w.leader_all, a, 403), (w.leader_other, a, 404),
+        (w.recipient_a, a, 403),
+        (w.recipient_a, b, 404),
+        (w.isp_none, a, 404),
+        (w.isp_b, a, 404),
+        (w.leader_foundation, a, 403),
+        (w.leader_all, a, 403),
+        (w.leader_other, a, 404),
     ]
     for user, e, status in cases:
         c = as_user(user)
@@ -494,13 +602,19 @@ def test_access_to_the_form(w, as_user, client):
 
 # --- query counts -------------------------------------------------------------------------------------
 
+
 def _grow(w, start, n):
     e = w.engagement_a
     comps = ["p20_co_learning", "p20_brokering", "p20_co_design"]
     strats = ["audit_and_provide_feedback", "assess_readiness_barriers_facilitators", "conduct_educational_meetings"]
     for i in range(start, start + n):
-        m = factories.meeting(e, date=DAY - dt.timedelta(days=i), competencies=comps[: 1 + i % 3],
-                              strategies=strats[: 1 + (i + 1) % 3], notes=f"Meeting {i}")
+        m = factories.meeting(
+            e,
+            date=DAY - dt.timedelta(days=i),
+            competencies=comps[: 1 + i % 3],
+            strategies=strats[: 1 + (i + 1) % 3],
+            notes=f"Meeting {i}",
+        )
         MeetingAttendee.create(meeting=m, team_member=w.alex)
         MeetingAttendee.create(meeting=m, user=w.isp_a1)
         NextStep.create(meeting=m, text=f"Step {i}", owner="Alex", due_on=DAY)

@@ -1,5 +1,6 @@
 """Model rules: validation with clear, per-field errors, the engagement's stages and goals, the audit
 log and soft delete, derived values, and history that catalog edits never rewrite."""
+
 import datetime as dt
 
 import flask_login
@@ -7,6 +8,7 @@ import pytest
 from flask import g
 
 from tracker.models import (
+    MAX_MEETING_MINUTES,
     AuditEntry,
     Benchmark,
     BenchmarkTemplate,
@@ -15,7 +17,6 @@ from tracker.models import (
     EngagementISP,
     Goal,
     GoalStatusChange,
-    MAX_MEETING_MINUTES,
     Meeting,
     MeetingCompetency,
     Stage,
@@ -46,6 +47,7 @@ def stage(key):
 
 # --- engagements ------------------------------------------------------------------------------
 
+
 def test_engagement_needs_a_unit(app):
     errors = errors_of(lambda: Engagement.create(title="No unit", start_date=START))
     assert "unit" in errors
@@ -66,8 +68,9 @@ def test_engagement_needs_a_start_date(app):
 
 def test_engagement_end_cannot_be_before_start(app):
     unit = factories.unit()
-    errors = errors_of(lambda: Engagement.create(unit=unit, title="Backwards", start_date=START,
-                                                 end_date=START - dt.timedelta(days=1)))
+    errors = errors_of(
+        lambda: Engagement.create(unit=unit, title="Backwards", start_date=START, end_date=START - dt.timedelta(days=1))
+    )
     assert list(errors) == ["end_date"]
     same_day = Engagement.create(unit=unit, title="One day", start_date=START, end_date=START)
     assert same_day.id
@@ -80,8 +83,7 @@ def test_engagement_errors_are_all_reported_together(app):
 
 def test_engagement_status_must_be_a_known_one(app):
     unit = factories.unit()
-    assert "status" in errors_of(lambda: Engagement.create(unit=unit, title="x", start_date=START,
-                                                           status="finished"))
+    assert "status" in errors_of(lambda: Engagement.create(unit=unit, title="x", start_date=START, status="finished"))
 
 
 def test_closing_an_engagement_requires_a_closing_summary(app):
@@ -101,19 +103,17 @@ def test_closing_an_engagement_requires_a_closing_summary(app):
 
 def test_engagement_length_limited_or_high(app):
     unit = factories.unit()
-    six_months = Engagement.create(unit=unit, title="Six", start_date=dt.date(2026, 1, 1),
-                                   end_date=dt.date(2026, 7, 1))
+    six_months = Engagement.create(unit=unit, title="Six", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 7, 1))
     assert six_months.engagement_length == "limited"
     assert "Limited" in six_months.engagement_length_label
-    just_under = Engagement.create(unit=unit, title="Under", start_date=dt.date(2026, 1, 1),
-                                   end_date=dt.date(2026, 12, 15))
+    just_under = Engagement.create(
+        unit=unit, title="Under", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 15)
+    )
     assert just_under.engagement_length == "limited"
-    year = Engagement.create(unit=unit, title="Year", start_date=dt.date(2025, 1, 1),
-                             end_date=dt.date(2026, 1, 2))
+    year = Engagement.create(unit=unit, title="Year", start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 1, 2))
     assert year.engagement_length == "high"
     assert "High" in year.engagement_length_label
-    two_years = Engagement.create(unit=unit, title="Two", start_date=dt.date(2024, 3, 1),
-                                  end_date=dt.date(2026, 3, 1))
+    two_years = Engagement.create(unit=unit, title="Two", start_date=dt.date(2024, 3, 1), end_date=dt.date(2026, 3, 1))
     assert two_years.engagement_length == "high"
     assert 23.5 < two_years.length_months < 24.5
 
@@ -129,6 +129,7 @@ def test_open_engagement_length_runs_to_today(app):
 
 # --- ISPs on an engagement --------------------------------------------------------------------
 
+
 def test_set_isps_needs_two_different_co_leads(app):
     a, b = factories.user("isp"), factories.user("isp")
     engagement = factories.engagement(co_leads=[a, b])
@@ -137,8 +138,9 @@ def test_set_isps_needs_two_different_co_leads(app):
     assert "co_leads" in errors_of(lambda: engagement.set_isps([c.id, c.id]))
     assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, b.id, c.id]))
     # the refusals left the engagement as it was
-    assert {(link.user_id, link.role) for link in EngagementISP.select().where(
-        EngagementISP.engagement == engagement)} == {(a.id, "co_lead"), (b.id, "co_lead")}
+    assert {
+        (link.user_id, link.role) for link in EngagementISP.select().where(EngagementISP.engagement == engagement)
+    } == {(a.id, "co_lead"), (b.id, "co_lead")}
 
 
 def test_set_isps_refuses_users_who_are_not_isps(app):
@@ -149,8 +151,10 @@ def test_set_isps_refuses_users_who_are_not_isps(app):
     assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, leader.id]))
     assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, b.id], [recipient.id]))
     assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, 999999]))
-    assert {link.user_id for link in EngagementISP.select().where(EngagementISP.engagement == engagement)} \
-        == {a.id, b.id}
+    assert {link.user_id for link in EngagementISP.select().where(EngagementISP.engagement == engagement)} == {
+        a.id,
+        b.id,
+    }
 
 
 def test_set_isps_replaces_the_team_with_co_leads_first(app):
@@ -158,22 +162,30 @@ def test_set_isps_replaces_the_team_with_co_leads_first(app):
     engagement = factories.engagement(co_leads=[a, b])
     engagement.set_isps([c.id, d.id], [a.id, c.id])  # c is a co-lead: not also supporting
     links = engagement.isps()
-    assert [(link.user.name, link.role) for link in links] == [("Cas", "co_lead"), ("Dan", "co_lead"),
-                                                                ("Ann", "supporting")]
+    assert [(link.user.name, link.role) for link in links] == [
+        ("Cas", "co_lead"),
+        ("Dan", "co_lead"),
+        ("Ann", "supporting"),
+    ]
 
 
 # --- stages and benchmarks --------------------------------------------------------------------
 
+
 def _benchmarks(engagement, stage_):
-    return list(Benchmark.select().where((Benchmark.engagement == engagement) & (Benchmark.stage == stage_))
-                .order_by(Benchmark.position))
+    return list(
+        Benchmark.select()
+        .where((Benchmark.engagement == engagement) & (Benchmark.stage == stage_))
+        .order_by(Benchmark.position)
+    )
 
 
 def test_enter_stage_adds_the_stage_benchmarks_once(app):
     engagement = factories.engagement()
     exploration, installation = stage("exploration"), stage("installation")
-    templates = list(BenchmarkTemplate.select().where(BenchmarkTemplate.stage == exploration)
-                     .order_by(BenchmarkTemplate.position))
+    templates = list(
+        BenchmarkTemplate.select().where(BenchmarkTemplate.stage == exploration).order_by(BenchmarkTemplate.position)
+    )
     assert templates
 
     engagement.enter_stage(exploration, START)
@@ -181,8 +193,10 @@ def test_enter_stage_adds_the_stage_benchmarks_once(app):
     assert Engagement.get_by_id(engagement.id).current_stage_id == exploration.id
 
     engagement.enter_stage(installation, dt.date(2026, 3, 1))
-    assert len(_benchmarks(engagement, installation)) == BenchmarkTemplate.select().where(
-        BenchmarkTemplate.stage == installation).count()
+    assert (
+        len(_benchmarks(engagement, installation))
+        == BenchmarkTemplate.select().where(BenchmarkTemplate.stage == installation).count()
+    )
 
     engagement.enter_stage(exploration, dt.date(2026, 5, 1), note="Back to exploring: new leadership")
     assert len(_benchmarks(engagement, exploration)) == len(templates)
@@ -196,7 +210,10 @@ def test_revisiting_an_earlier_stage_keeps_history(app):
 
     history = Engagement.get_by_id(engagement.id).stage_history()
     assert [(e.stage.key, e.entered_on) for e in history] == [
-        ("exploration", START), ("installation", dt.date(2026, 3, 1)), ("exploration", dt.date(2026, 5, 1))]
+        ("exploration", START),
+        ("installation", dt.date(2026, 3, 1)),
+        ("exploration", dt.date(2026, 5, 1)),
+    ]
     assert history[-1].note == "Funding changed"
     assert Engagement.get_by_id(engagement.id).current_stage.key == "exploration"
 
@@ -231,6 +248,7 @@ def test_retired_benchmark_templates_are_not_added(app):
 
 # --- goals ------------------------------------------------------------------------------------
 
+
 def test_goal_change_status_writes_dated_history(app):
     isp = factories.user("isp")
     engagement = factories.engagement(co_leads=[isp, factories.user("isp")])
@@ -241,10 +259,11 @@ def test_goal_change_status_writes_dated_history(app):
     goal.change_status("achieved", dt.date(2026, 6, 1))
 
     assert Goal.get_by_id(goal.id).status == "achieved"
-    history = list(GoalStatusChange.select().where(GoalStatusChange.goal == goal)
-                   .order_by(GoalStatusChange.changed_on))
+    history = list(GoalStatusChange.select().where(GoalStatusChange.goal == goal).order_by(GoalStatusChange.changed_on))
     assert [(h.status, h.changed_on, h.note) for h in history] == [
-        ("in_progress", dt.date(2026, 2, 1), "Kick-off held"), ("achieved", dt.date(2026, 6, 1), "")]
+        ("in_progress", dt.date(2026, 2, 1), "Kick-off held"),
+        ("achieved", dt.date(2026, 6, 1), ""),
+    ]
     assert history[0].changed_by_id == isp.id
 
 
@@ -262,6 +281,7 @@ def test_goal_needs_a_title(app):
 
 
 # --- meetings ---------------------------------------------------------------------------------
+
 
 def test_meeting_needs_a_date(app):
     engagement = factories.engagement()
@@ -291,6 +311,7 @@ def test_meeting_kind_and_mode_must_be_known(app):
 
 
 # --- people and units -------------------------------------------------------------------------
+
 
 def test_duplicate_email_is_refused_whatever_the_case(app):
     first = factories.user("isp", email="Ana.Lopez@Example.org")
@@ -347,10 +368,13 @@ def test_organization_name_is_unique(app):
 
 # --- audit log and soft delete ----------------------------------------------------------------
 
+
 def audit_entries(instance):
-    return list(AuditEntry.select().where((AuditEntry.entity == type(instance).__name__)
-                                          & (AuditEntry.entity_id == instance.id))
-                .order_by(AuditEntry.id))
+    return list(
+        AuditEntry.select()
+        .where((AuditEntry.entity == type(instance).__name__) & (AuditEntry.entity_id == instance.id))
+        .order_by(AuditEntry.id)
+    )
 
 
 def test_audit_records_create_with_values(app):
@@ -467,6 +491,7 @@ def test_audit_has_no_user_for_anonymous_requests(app):
 
 # --- history is not rewritten by catalog edits -------------------------------------------------
 
+
 def test_renaming_a_competency_keeps_the_label_on_old_meetings(app):
     engagement = factories.engagement()
     competency = Competency.select().order_by(Competency.id).first()
@@ -476,7 +501,6 @@ def test_renaming_a_competency_keeps_the_label_on_old_meetings(app):
     competency.name = "A brand new name"
     competency.save()
 
-    link = MeetingCompetency.get((MeetingCompetency.meeting == meeting)
-                                 & (MeetingCompetency.competency == competency))
+    link = MeetingCompetency.get((MeetingCompetency.meeting == meeting) & (MeetingCompetency.competency == competency))
     assert link.label == original
     assert Competency.get_by_id(competency.id).name == "A brand new name"

@@ -1,12 +1,13 @@
 """The access policy, role by role, on the small world of factories.small_world():
 
-    engagement A (unit A, Foundation): co-led by isp_a1 + isp_a2
-    engagement B (unit B, Foundation): co-led by isp_b + isp_a2
-    engagement C (unit C, Other Funder): co-led by isp_b + isp_a1
-    isp_none is on nothing; recipients of units A and B; leaders scoped to the Foundation, to the
-    Other Funder, and unscoped; an admin. All three engagements are supported by the Implementation
-    Centre (the intermediary).
+engagement A (unit A, Foundation): co-led by isp_a1 + isp_a2
+engagement B (unit B, Foundation): co-led by isp_b + isp_a2
+engagement C (unit C, Other Funder): co-led by isp_b + isp_a1
+isp_none is on nothing; recipients of units A and B; leaders scoped to the Foundation, to the
+Other Funder, and unscoped; an admin. All three engagements are supported by the Implementation
+Centre (the intermediary).
 """
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +17,6 @@ from tracker import policy
 from tracker.models import Engagement, SupportRequest
 
 from . import factories
-
 
 # who sees which engagements (by letter)
 VISIBLE = {
@@ -57,6 +57,7 @@ def letters(demo, engagements):
 
 
 # --- visibility -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", sorted(VISIBLE))
 def test_visible_engagements(demo, who):
@@ -104,6 +105,7 @@ def test_isp_removed_from_an_engagement_loses_access(demo):
 
 # --- editing ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", sorted(EDITABLE))
 def test_can_edit(demo, who):
     user = getattr(demo, who)
@@ -113,14 +115,24 @@ def test_can_edit(demo, who):
 
 # --- get_engagement: 404 when not visible, 403 when visible but not editable ----------------------
 
+
 def test_get_engagement_returns_the_visible_engagement(demo):
     assert policy.get_engagement(demo.engagement_a.id, user=demo.recipient_a).id == demo.engagement_a.id
     assert policy.get_engagement(demo.engagement_a.id, edit=True, user=demo.isp_a1).id == demo.engagement_a.id
     assert policy.get_engagement(demo.engagement_c.id, edit=True, user=demo.admin).id == demo.engagement_c.id
 
 
-@pytest.mark.parametrize("who,letter", [("recipient_a", "B"), ("recipient_b", "A"), ("isp_none", "A"),
-                                        ("isp_a1", "B"), ("leader_foundation", "C"), ("leader_other", "A")])
+@pytest.mark.parametrize(
+    "who,letter",
+    [
+        ("recipient_a", "B"),
+        ("recipient_b", "A"),
+        ("isp_none", "A"),
+        ("isp_a1", "B"),
+        ("leader_foundation", "C"),
+        ("leader_other", "A"),
+    ],
+)
 def test_get_engagement_not_visible_is_404(demo, who, letter):
     engagement = engagements_by_letter(demo)[letter]
     with pytest.raises(NotFound):
@@ -144,6 +156,7 @@ def test_get_engagement_missing_or_deleted_is_404_even_for_admin(demo):
 
 
 # --- through HTTP -----------------------------------------------------------------------------
+
 
 def test_recipient_sees_own_unit_engagement_page_only(demo, as_user):
     client = as_user(demo.recipient_a)
@@ -201,10 +214,13 @@ def test_home_lists_exactly_the_visible_engagements(demo, as_user, who):
 
 # --- support requests -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def requests(demo):
-    return {letter: SupportRequest.create(unit=unit, title=f"Request {letter}", requested_by=None)
-            for letter, unit in (("A", demo.unit_a), ("B", demo.unit_b), ("C", demo.unit_c))}
+    return {
+        letter: SupportRequest.create(unit=unit, title=f"Request {letter}", requested_by=None)
+        for letter, unit in (("A", demo.unit_a), ("B", demo.unit_b), ("C", demo.unit_c))
+    }
 
 
 VISIBLE_REQUESTS = {
@@ -242,7 +258,8 @@ def test_get_request_404_when_not_visible(demo, requests):
         policy.get_request(999999, user=demo.admin)
 
 
-@pytest.mark.parametrize("who,allowed", [("admin", True), ("isp_none", True), ("leader_all", False),
-                                         ("recipient_a", False)])
+@pytest.mark.parametrize(
+    "who,allowed", [("admin", True), ("isp_none", True), ("leader_all", False), ("recipient_a", False)]
+)
 def test_who_triages_requests(demo, who, allowed):
     assert policy.can_triage_requests(getattr(demo, who)) is allowed

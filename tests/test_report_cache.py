@@ -1,6 +1,7 @@
 """Cached reports (tracker/reports/cache.py): a result is served again only while the data it was
 computed from stand unchanged (the data version token, kept by database triggers) and only to users
 who see the same engagements; whatever path changes the data, the next report shows the change."""
+
 import csv
 import datetime as dt
 import io
@@ -33,15 +34,27 @@ def world(demo):
 
 def test_every_table_reports_read_has_triggers(app):
     watched = set(data_version.watched_tables())
-    assert {"meeting", "meeting_competency", "engagement", "engagement_isp", "stage_entry", "goal",
-            "goal_status_change", "feedback_answer", "user", "unit", "competency"} <= watched
+    assert {
+        "meeting",
+        "meeting_competency",
+        "engagement",
+        "engagement_isp",
+        "stage_entry",
+        "goal",
+        "goal_status_change",
+        "feedback_answer",
+        "user",
+        "unit",
+        "competency",
+    } <= watched
     assert watched == {m._meta.table_name for m in MODELS} - data_version.unwatched()
     if is_sqlite():
         rows = database.execute_sql("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'").fetchall()
         expected = {(t, data_version.trigger_name(t, e)) for t in watched for e in data_version.SQLITE_EVENTS}
     else:
-        rows = database.execute_sql("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                                    "WHERE NOT t.tgisinternal").fetchall()
+        rows = database.execute_sql(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+        ).fetchall()
         expected = {(t, data_version.trigger_name(t)) for t in watched}
     assert expected <= set(rows)
 
@@ -76,8 +89,10 @@ def test_every_way_of_changing_the_data_shows_in_the_next_report(world):
     assert co_learning(admin) == 3
     m.soft_delete()  # an update
     assert co_learning(admin) == 2
-    database.execute_sql("DELETE FROM meeting_competency WHERE meeting_id = "  # raw SQL, as an operator would
-                         f"(SELECT MIN(id) FROM meeting WHERE engagement_id = {world.engagement_b.id})")
+    database.execute_sql(
+        "DELETE FROM meeting_competency WHERE meeting_id = "  # raw SQL, as an operator would
+        f"(SELECT MIN(id) FROM meeting WHERE engagement_id = {world.engagement_b.id})"
+    )
     assert co_learning(admin) == 1
     Meeting.update(date=D(2025, 12, 1)).where(Meeting.engagement == world.engagement_a).execute()
     assert co_learning(admin, start=D(2026, 1, 1)) == 0
@@ -105,9 +120,20 @@ def test_users_with_the_same_visibility_share_results(world):
 
 
 def test_users_with_one_visibility_key_see_the_same_engagements(world):
-    people = [world.admin, world.leader_all, world.leader_foundation, world.leader_other, world.recipient_a,
-              world.recipient_b, world.isp_a1, world.isp_a2, world.isp_b, world.isp_none,
-              factories.user("recipient", unit=world.unit_a), factories.user("leader", organization=world.foundation)]
+    people = [
+        world.admin,
+        world.leader_all,
+        world.leader_foundation,
+        world.leader_other,
+        world.recipient_a,
+        world.recipient_b,
+        world.isp_a1,
+        world.isp_a2,
+        world.isp_b,
+        world.isp_none,
+        factories.user("recipient", unit=world.unit_a),
+        factories.user("leader", organization=world.foundation),
+    ]
     seen = {}
     for person in people:
         engagements = frozenset(e.id for e in policy.visible_engagements(person))

@@ -18,6 +18,7 @@ Default framework (15 competencies), everything (admin): 7 meetings;
   domains: co-creation m1 m2 m6 = 3 (m1 used two of its competencies, counted once),
   ongoing improvement m2 m3 = 2, sustaining change m4 = 1.
 """
+
 import datetime as dt
 
 import pytest
@@ -35,19 +36,21 @@ D = dt.date
 def world(demo):
     w = demo
     a, b, c = w.engagement_a, w.engagement_b, w.engagement_c
-    w.m1 = factories.meeting(a, D(2026, 2, 3), ["p20_co_learning", "p20_brokering"], kind="monthly",
-                             logged_by=w.isp_a1)
-    w.m2 = factories.meeting(a, D(2026, 2, 17), ["p20_co_learning", "p20_facilitation"], kind="coaching",
-                             mode="virtual", duration_minutes=30)
+    w.m1 = factories.meeting(a, D(2026, 2, 3), ["p20_co_learning", "p20_brokering"], kind="monthly", logged_by=w.isp_a1)
+    w.m2 = factories.meeting(
+        a, D(2026, 2, 17), ["p20_co_learning", "p20_facilitation"], kind="coaching", mode="virtual", duration_minutes=30
+    )
     w.m3 = factories.meeting(a, D(2026, 3, 10), ["p20_facilitation"], kind="monthly", duration_minutes=90)
-    w.m4 = factories.meeting(b, D(2026, 3, 12), ["p20_building_capacity"], kind="monthly", mode="virtual",
-                             duration_minutes=45)
+    w.m4 = factories.meeting(
+        b, D(2026, 3, 12), ["p20_building_capacity"], kind="monthly", mode="virtual", duration_minutes=45
+    )
     w.m5 = factories.meeting(b, D(2026, 3, 20), [], kind="planning", mode="virtual", duration_minutes=30)
     w.m6 = factories.meeting(c, D(2026, 2, 10), ["p20_co_learning"], kind="monthly")
     w.m7 = factories.meeting(a, D(2026, 2, 24), ["p20_co_learning"], kind="monthly")
     w.m7.soft_delete()
-    w.m8 = factories.meeting(a, D(2026, 3, 15), ["s21_co_learning"], kind="debrief", mode="virtual",
-                             duration_minutes=30)
+    w.m8 = factories.meeting(
+        a, D(2026, 3, 15), ["s21_co_learning"], kind="debrief", mode="virtual", duration_minutes=30
+    )
     for m in (w.m2, w.m3):
         MeetingAttendee.create(meeting=m, user=w.isp_a2)
     return w
@@ -70,15 +73,31 @@ def test_everything_for_an_admin(world):
     assert data["total_meetings"] == 7
     assert data["framework"]["key"] == "isp_practice_profile_2020"
     assert len(data["competencies"]) == 15
-    assert counts(data) == {"p20_co_learning": (3, 0.4286), "p20_brokering": (1, 0.1429),
-                            "p20_facilitation": (2, 0.2857), "p20_building_capacity": (1, 0.1429)}
-    assert domains(data) == {"co_creation_engagement": (3, 0.4286), "ongoing_improvement": (2, 0.2857),
-                             "sustaining_change": (1, 0.1429)}
+    assert counts(data) == {
+        "p20_co_learning": (3, 0.4286),
+        "p20_brokering": (1, 0.1429),
+        "p20_facilitation": (2, 0.2857),
+        "p20_building_capacity": (1, 0.1429),
+    }
+    assert domains(data) == {
+        "co_creation_engagement": (3, 0.4286),
+        "ongoing_improvement": (2, 0.2857),
+        "sustaining_change": (1, 0.1429),
+    }
     first = data["competencies"][0]
-    assert first == {"key": "p20_co_learning", "name": "Co-learning", "domain": "co_creation_engagement",
-                     "meetings": 3, "share": 0.4286, "retired": False}
-    assert [d["name"] for d in data["domains"]] == ["Co-creation and engagement", "Ongoing improvement",
-                                                    "Sustaining change"]
+    assert first == {
+        "key": "p20_co_learning",
+        "name": "Co-learning",
+        "domain": "co_creation_engagement",
+        "meetings": 3,
+        "share": 0.4286,
+        "retired": False,
+    }
+    assert [d["name"] for d in data["domains"]] == [
+        "Co-creation and engagement",
+        "Ongoing improvement",
+        "Sustaining change",
+    ]
 
 
 def test_the_12_competency_framework(world):
@@ -87,8 +106,11 @@ def test_the_12_competency_framework(world):
     assert data["total_meetings"] == 7
     assert len(data["competencies"]) == 12
     assert counts(data) == {"s21_co_learning": (1, 0.1429)}
-    assert domains(data) == {"co_creation_engagement": (1, 0.1429), "ongoing_improvement": (0, 0.0),
-                             "sustaining_change": (0, 0.0)}
+    assert domains(data) == {
+        "co_creation_engagement": (1, 0.1429),
+        "ongoing_improvement": (0, 0.0),
+        "sustaining_change": (0, 0.0),
+    }
     # an unknown framework key falls back to the default
     assert used(world.admin, framework="nope")["framework"]["key"] == "isp_practice_profile_2020"
 
@@ -105,14 +127,21 @@ def test_filters(world):
 
     data = used(w.admin, kind="monthly")
     assert data["total_meetings"] == 4  # m1 m3 m4 m6
-    assert counts(data) == {"p20_co_learning": (2, 0.5), "p20_brokering": (1, 0.25), "p20_facilitation": (1, 0.25),
-                            "p20_building_capacity": (1, 0.25)}
+    assert counts(data) == {
+        "p20_co_learning": (2, 0.5),
+        "p20_brokering": (1, 0.25),
+        "p20_facilitation": (1, 0.25),
+        "p20_building_capacity": (1, 0.25),
+    }
 
     data = used(w.admin, start=D(2026, 3, 1), end=D(2026, 3, 31))
     assert data["total_meetings"] == 4  # m3 m4 m5 m8
     assert counts(data) == {"p20_facilitation": (1, 0.25), "p20_building_capacity": (1, 0.25)}
-    assert domains(data) == {"co_creation_engagement": (0, 0.0), "ongoing_improvement": (1, 0.25),
-                             "sustaining_change": (1, 0.25)}
+    assert domains(data) == {
+        "co_creation_engagement": (0, 0.0),
+        "ongoing_improvement": (1, 0.25),
+        "sustaining_change": (1, 0.25),
+    }
 
     data = used(w.admin, model="co_creation")
     assert data["total_meetings"] == 0
@@ -146,8 +175,12 @@ def test_scope_of_leaders_and_recipients(world):
     w = world
     data = used(w.leader_foundation)  # units A and B
     assert data["total_meetings"] == 6
-    assert counts(data) == {"p20_co_learning": (2, 0.3333), "p20_brokering": (1, 0.1667),
-                            "p20_facilitation": (2, 0.3333), "p20_building_capacity": (1, 0.1667)}
+    assert counts(data) == {
+        "p20_co_learning": (2, 0.3333),
+        "p20_brokering": (1, 0.1667),
+        "p20_facilitation": (2, 0.3333),
+        "p20_building_capacity": (1, 0.1667),
+    }
     data = used(w.leader_other)  # unit C only
     assert data["total_meetings"] == 1
     assert counts(data) == {"p20_co_learning": (1, 1.0)}
@@ -162,21 +195,33 @@ def test_scope_of_leaders_and_recipients(world):
 def test_over_time_by_month(world):
     data = report.over_time(ReportFilters(user=world.admin))
     assert [(m["key"], m["label"], m["meetings"]) for m in data["months"]] == [
-        ("2026-02", "Feb 2026", 3), ("2026-03", "Mar 2026", 4)]
+        ("2026-02", "Feb 2026", 3),
+        ("2026-03", "Mar 2026", 4),
+    ]
     by_domain = {d["key"]: (d["meetings"], d["share"]) for d in data["domains"]}
-    assert by_domain == {"co_creation_engagement": ([3, 0], [1.0, 0.0]),
-                         "ongoing_improvement": ([1, 1], [0.3333, 0.25]),
-                         "sustaining_change": ([0, 1], [0.0, 0.25])}
+    assert by_domain == {
+        "co_creation_engagement": ([3, 0], [1.0, 0.0]),
+        "ongoing_improvement": ([1, 1], [0.3333, 0.25]),
+        "sustaining_change": ([0, 1], [0.0, 0.25]),
+    }
     by_competency = {c["key"]: c["meetings"] for c in data["competencies"] if any(c["meetings"])}
-    assert by_competency == {"p20_co_learning": [3, 0], "p20_brokering": [1, 0], "p20_facilitation": [1, 1],
-                             "p20_building_capacity": [0, 1]}
+    assert by_competency == {
+        "p20_co_learning": [3, 0],
+        "p20_brokering": [1, 0],
+        "p20_facilitation": [1, 1],
+        "p20_building_capacity": [0, 1],
+    }
 
 
 def test_months_without_meetings_are_filled(world):
     factories.meeting(world.engagement_a, D(2026, 5, 4), ["p20_brokering"])
     data = report.over_time(ReportFilters(user=world.admin))
-    assert [(m["key"], m["meetings"]) for m in data["months"]] == [("2026-02", 3), ("2026-03", 4),
-                                                                  ("2026-04", 0), ("2026-05", 1)]
+    assert [(m["key"], m["meetings"]) for m in data["months"]] == [
+        ("2026-02", 3),
+        ("2026-03", 4),
+        ("2026-04", 0),
+        ("2026-05", 1),
+    ]
 
 
 def test_per_isp(world):
@@ -214,8 +259,9 @@ def test_per_isp_one_page_at_a_time(world, as_user):
 def make_meetings(engagement, n, start=D(2026, 1, 5)):
     keys = ["p20_co_learning", "p20_brokering", "p20_facilitation", "p20_building_capacity"]
     for i in range(n):
-        factories.meeting(engagement, start + dt.timedelta(days=3 * i), keys[i % 4:i % 4 + 2],
-                          strategies=["facilitation"])
+        factories.meeting(
+            engagement, start + dt.timedelta(days=3 * i), keys[i % 4 : i % 4 + 2], strategies=["facilitation"]
+        )
 
 
 def test_query_count_does_not_grow_with_the_data(demo):

@@ -1,5 +1,6 @@
 """CSV exports: UTF-8 with BOM and a header, filters applied, scoped to the user, formula injection
 escaped, every registered export downloadable."""
+
 import csv
 import datetime as dt
 import io
@@ -17,7 +18,7 @@ BOM = "\ufeff"
 def rows_of(response):
     text = response.get_data().decode("utf-8")
     assert text.startswith(BOM)
-    return list(csv.reader(io.StringIO(text[len(BOM):])))
+    return list(csv.reader(io.StringIO(text[len(BOM) :])))
 
 
 @pytest.fixture
@@ -103,11 +104,15 @@ def test_every_export_downloads(world, as_user):
 def test_every_page_links_its_csv_with_the_filters(world, as_user):
     client = as_user(world.admin)
     query = f"unit={world.unit_a.id}&kind=monthly"
-    for page, name in (("/reports/", "dashboard"), ("/reports/competencies", "competencies"),
-                       ("/reports/strategies", "strategies"), ("/reports/progress", "progress")):
+    for page, name in (
+        ("/reports/", "dashboard"),
+        ("/reports/competencies", "competencies"),
+        ("/reports/strategies", "strategies"),
+        ("/reports/progress", "progress"),
+    ):
         html = client.get(f"{page}?{query}").get_data(as_text=True)
         assert f"/reports/{name}.csv?" in html, page
-        link = html[html.index(f"/reports/{name}.csv?"):].split('"')[0].replace("&amp;", "&")
+        link = html[html.index(f"/reports/{name}.csv?") :].split('"')[0].replace("&amp;", "&")
         assert f"unit={world.unit_a.id}" in link and "kind=monthly" in link, page
 
 

@@ -12,6 +12,7 @@ small_world, as of 1 Jun 2026 (cut-offs: meetings before 20 Apr, benchmarks and 
 Requests: r1 accepted (Unit A), r2 declined and r3 submitted (Unit B), r4 accepted (Unit C).
 Days to first meeting: r1 10, r4 20.
 """
+
 import datetime as dt
 import json
 import re
@@ -41,15 +42,19 @@ def respond(engagement, day, value, deleted=False):
     instrument = FeedbackInstrument.get(FeedbackInstrument.key == "recipient_feedback")
     response = FeedbackResponse.create(engagement=engagement, instrument=instrument, kind="pulse", submitted_on=day)
     for key in ("aim_1", "trust_1"):
-        FeedbackAnswer.create(response=response, value=value,
-                              item=FeedbackItem.get((FeedbackItem.instrument == instrument) & (FeedbackItem.key == key)))
+        FeedbackAnswer.create(
+            response=response,
+            value=value,
+            item=FeedbackItem.get((FeedbackItem.instrument == instrument) & (FeedbackItem.key == key)),
+        )
     if deleted:
         response.soft_delete()
 
 
 def request(unit, status, created, **kw):
-    return SupportRequest.create(unit=unit, title=f"Request {status}", status=status,
-                                 created_at=dt.datetime.combine(created, dt.time(9)), **kw)
+    return SupportRequest.create(
+        unit=unit, title=f"Request {status}", status=status, created_at=dt.datetime.combine(created, dt.time(9)), **kw
+    )
 
 
 @pytest.fixture
@@ -108,11 +113,21 @@ def test_active_engagements(world):
 
 def test_requested_versus_delivered(world):
     assert report.requests_delivered(f(world.admin)) == {
-        "received": 4, "accepted": 2, "declined": 1, "open": 1, "first_meetings": 2,
-        "days_to_first_meeting": {"mean": 15.0, "median": 15.0}}
+        "received": 4,
+        "accepted": 2,
+        "declined": 1,
+        "open": 1,
+        "first_meetings": 2,
+        "days_to_first_meeting": {"mean": 15.0, "median": 15.0},
+    }
     assert report.requests_delivered(f(world.leader_foundation)) == {
-        "received": 3, "accepted": 1, "declined": 1, "open": 1, "first_meetings": 1,
-        "days_to_first_meeting": {"mean": 10.0, "median": 10}}
+        "received": 3,
+        "accepted": 1,
+        "declined": 1,
+        "open": 1,
+        "first_meetings": 1,
+        "days_to_first_meeting": {"mean": 10.0, "median": 10},
+    }
     data = report.requests_delivered(f(world.leader_other))
     assert (data["received"], data["accepted"], data["days_to_first_meeting"]["mean"]) == (1, 1, 20.0)
     data = report.requests_delivered(f(world.admin, start=D(2026, 2, 1), end=D(2026, 3, 31)))
@@ -125,23 +140,36 @@ def test_hours(world):
     data = report.hours(f(world.admin))
     assert (data["meetings"], data["minutes"]) == (3, 180)
     assert [(m["key"], m["meetings"], m["minutes"]) for m in data["by_month"]] == [
-        ("2026-01", 2, 120), ("2026-02", 0, 0), ("2026-03", 0, 0), ("2026-04", 0, 0), ("2026-05", 1, 60)]
+        ("2026-01", 2, 120),
+        ("2026-02", 0, 0),
+        ("2026-03", 0, 0),
+        ("2026-04", 0, 0),
+        ("2026-05", 1, 60),
+    ]
     assert report.hours(f(world.leader_other))["minutes"] == 60
-    assert report.hours(f(world.admin, start=D(2025, 1, 1), end=D(2025, 12, 31))) == \
-        {"meetings": 0, "minutes": 0, "by_month": []}
+    assert report.hours(f(world.admin, start=D(2025, 1, 1), end=D(2025, 12, 31))) == {
+        "meetings": 0,
+        "minutes": 0,
+        "by_month": [],
+    }
 
 
 def test_needs_attention_with_the_reasons(world):
     rows = report.needs_attention(f(world.admin), as_of=AS_OF)
     by_title = {r["title"]: [(x["key"], x["text"]) for x in r["reasons"]] for r in rows}
     assert by_title == {
-        "Engagement A": [("falling_feedback",
-                          "Feedback falling: mean 4.00 in the last 90 days, 5.00 in the 90 days before.")],
-        "Engagement B": [("no_meeting", "No meeting logged since the start (5 Jan 2026)."),
-                         ("no_benchmark", "No benchmark completed in the last 90 days."),
-                         ("stuck_goal", "Goal “Goal of B” unchanged since 1 Feb 2026.")],
-        "Engagement C": [("no_meeting", "No meeting in 6 weeks (last on 21 Jan 2026)."),
-                         ("no_benchmark", "No benchmark completed in the last 90 days.")],
+        "Engagement A": [
+            ("falling_feedback", "Feedback falling: mean 4.00 in the last 90 days, 5.00 in the 90 days before.")
+        ],
+        "Engagement B": [
+            ("no_meeting", "No meeting logged since the start (5 Jan 2026)."),
+            ("no_benchmark", "No benchmark completed in the last 90 days."),
+            ("stuck_goal", "Goal “Goal of B” unchanged since 1 Feb 2026."),
+        ],
+        "Engagement C": [
+            ("no_meeting", "No meeting in 6 weeks (last on 21 Jan 2026)."),
+            ("no_benchmark", "No benchmark completed in the last 90 days."),
+        ],
     }
     assert [r["title"] for r in rows] == ["Engagement B", "Engagement C", "Engagement A"]  # most reasons first
     assert rows[0]["unit"] == "Unit B"
@@ -152,7 +180,8 @@ def test_needs_attention_with_the_reasons(world):
 
 def test_falling_feedback_needs_three_responses_in_each_window(world):
     FeedbackResponse.update(deleted_at=dt.datetime(2026, 5, 30)).where(
-        FeedbackResponse.submitted_on == D(2026, 5, 1)).execute()
+        FeedbackResponse.submitted_on == D(2026, 5, 1)
+    ).execute()
     rows = report.needs_attention(f(world.admin, engagement=world.engagement_a.id), as_of=AS_OF)
     assert rows == []
 
@@ -166,7 +195,7 @@ def test_dashboard_page(world, as_user):
     assert json.loads(islands["chart-by-unit"])["labels"] == ["Unit A", "Unit B"]
     assert json.loads(islands["chart-requests"])["datasets"][0]["data"] == [3, 1, 1, 1]
     assert "/reports/dashboard.csv" in html and "/reports/attention.csv" in html
-    nav = html[html.index('class="main-nav"'):html.index("</nav>", html.index('class="main-nav"'))]
+    nav = html[html.index('class="main-nav"') : html.index("</nav>", html.index('class="main-nav"'))]
     assert ">Reports</a>" in nav
 
 
@@ -193,8 +222,13 @@ def test_bad_filter_values_are_explained_not_a_500(world, as_user):
 
 
 def test_anonymous_is_sent_to_login(client, demo):
-    for url in ("/reports/", "/reports/competencies", "/reports/strategies", "/reports/progress",
-                "/reports/competencies.csv"):
+    for url in (
+        "/reports/",
+        "/reports/competencies",
+        "/reports/strategies",
+        "/reports/progress",
+        "/reports/competencies.csv",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -202,7 +236,7 @@ def test_anonymous_is_sent_to_login(client, demo):
 def test_recipients_see_their_unit_only(world, as_user):
     html = as_user(world.recipient_b).get("/reports/").get_data(as_text=True)
     assert "Engagement B" in html and "Engagement A" not in html and "Engagement C" not in html
-    nav = html[html.index('class="main-nav"'):html.index("</nav>", html.index('class="main-nav"'))]
+    nav = html[html.index('class="main-nav"') : html.index("</nav>", html.index('class="main-nav"'))]
     assert ">Reports</a>" not in nav
 
 
@@ -212,8 +246,13 @@ def test_query_count_constant_with_10_and_200_meetings(demo, as_user):
 
     def add(n, engagement):
         for i in range(n):
-            factories.meeting(engagement, D(2026, 1, 6) + dt.timedelta(days=i % 300), ["p20_co_learning"],
-                              strategies=["facilitation"], kind="monthly" if i % 4 == 0 else "coaching")
+            factories.meeting(
+                engagement,
+                D(2026, 1, 6) + dt.timedelta(days=i % 300),
+                ["p20_co_learning"],
+                strategies=["facilitation"],
+                kind="monthly" if i % 4 == 0 else "coaching",
+            )
 
     add(10, demo.engagement_a)
     counts = {}
@@ -233,11 +272,23 @@ def test_the_dashboard_on_the_demo_data(app, as_user):
     admin = User.get(User.email == "sam.whitfield@northbridge.example")
     client = as_user(admin)
     expected = {
-        "/reports/": {"chart-by-unit", "chart-by-stage", "chart-by-model", "chart-requests", "chart-hours",
-                      "chart-domains"},
+        "/reports/": {
+            "chart-by-unit",
+            "chart-by-stage",
+            "chart-by-model",
+            "chart-requests",
+            "chart-hours",
+            "chart-domains",
+        },
         "/reports/competencies": {"chart-comp-domains", "chart-comp-competencies", "chart-comp-monthly"},
-        "/reports/strategies": {"chart-clusters", "chart-dose-month", "chart-dose-stage", "chart-dose-mode",
-                                "chart-dose-kind", "chart-between"},
+        "/reports/strategies": {
+            "chart-clusters",
+            "chart-dose-month",
+            "chart-dose-stage",
+            "chart-dose-mode",
+            "chart-dose-kind",
+            "chart-between",
+        },
         "/reports/progress": {"chart-furthest", "chart-proportion", "chart-goals", "chart-transitions"},
     }
     for url, charts in expected.items():

@@ -7,6 +7,7 @@ again 11 Mar; as of 10 Apr 2026. Days per entry: 41, 14, 10, 30. Exploration 41 
 (0.4286), Installation 1 of 7 (0.1429). Engagement C: Exploration since 1 Mar (40 days), 0 of 7.
 Goals of A: not started, in progress, achieved, and a deleted one (never counted).
 """
+
 import datetime as dt
 
 import pytest
@@ -33,13 +34,20 @@ def world(demo):
     a.enter_stage(stage("exploration"), D(2026, 3, 1))
     a.enter_stage(stage("installation"), D(2026, 3, 11))
     c.enter_stage(stage("exploration"), D(2026, 3, 1))
-    for i, b in enumerate(Benchmark.select().where((Benchmark.engagement == a.id)
-                                                   & (Benchmark.stage == stage("exploration").id))
-                          .order_by(Benchmark.id).limit(3)):
+    for i, b in enumerate(
+        Benchmark.select()
+        .where((Benchmark.engagement == a.id) & (Benchmark.stage == stage("exploration").id))
+        .order_by(Benchmark.id)
+        .limit(3)
+    ):
         b.completed_on = D(2026, 1, 20 + i)
         b.save()
-    b = (Benchmark.select().where((Benchmark.engagement == a.id) & (Benchmark.stage == stage("installation").id))
-         .order_by(Benchmark.id).first())
+    b = (
+        Benchmark.select()
+        .where((Benchmark.engagement == a.id) & (Benchmark.stage == stage("installation").id))
+        .order_by(Benchmark.id)
+        .first()
+    )
     b.completed_on = D(2026, 3, 20)
     b.save()
     g1 = factories.goal(a, "Goal one")
@@ -75,17 +83,41 @@ def test_stage_scores(world):
     rows = {s["key"]: s for s in data["stages"]}
     assert list(rows) == ["exploration", "installation", "initial_implementation", "full_implementation"]
     exp, ins = rows["exploration"], rows["installation"]
-    assert (exp["entered_on"], exp["days"], exp["visits"], exp["benchmarks_total"], exp["benchmarks_completed"],
-            exp["proportion"]) == (D(2026, 1, 5), 51, 2, 7, 3, 0.4286)
+    assert (
+        exp["entered_on"],
+        exp["days"],
+        exp["visits"],
+        exp["benchmarks_total"],
+        exp["benchmarks_completed"],
+        exp["proportion"],
+    ) == (D(2026, 1, 5), 51, 2, 7, 3, 0.4286)
     assert (exp["first_benchmark_on"], exp["last_benchmark_on"]) == (D(2026, 1, 20), D(2026, 1, 22))
-    assert (ins["entered_on"], ins["days"], ins["visits"], ins["benchmarks_total"], ins["benchmarks_completed"],
-            ins["proportion"]) == (D(2026, 2, 15), 44, 2, 7, 1, 0.1429)
+    assert (
+        ins["entered_on"],
+        ins["days"],
+        ins["visits"],
+        ins["benchmarks_total"],
+        ins["benchmarks_completed"],
+        ins["proportion"],
+    ) == (D(2026, 2, 15), 44, 2, 7, 1, 0.1429)
     later = rows["initial_implementation"]
-    assert (later["entered_on"], later["days"], later["visits"], later["benchmarks_total"], later["proportion"]) == \
-        (None, None, 0, 0, 0.0)
+    assert (later["entered_on"], later["days"], later["visits"], later["benchmarks_total"], later["proportion"]) == (
+        None,
+        None,
+        0,
+        0,
+        0.0,
+    )
     # the shape the API will serve
-    assert set(data["stages"][0]) >= {"key", "name", "entered_on", "days", "benchmarks_total",
-                                      "benchmarks_completed", "proportion"}
+    assert set(data["stages"][0]) >= {
+        "key",
+        "name",
+        "entered_on",
+        "days",
+        "benchmarks_total",
+        "benchmarks_completed",
+        "proportion",
+    }
 
 
 def test_goals_by_status_and_changes_by_month(world):
@@ -93,8 +125,13 @@ def test_goals_by_status_and_changes_by_month(world):
     assert goals["by_status"] == {"not_started": 1, "in_progress": 1, "achieved": 1, "revised": 0, "dropped": 0}
     t = goals["transitions"]
     assert [m["key"] for m in t["months"]] == ["2026-02", "2026-03"]
-    assert t["by_status"] == {"not_started": [0, 0], "in_progress": [2, 0], "achieved": [0, 1], "revised": [0, 0],
-                              "dropped": [0, 0]}
+    assert t["by_status"] == {
+        "not_started": [0, 0],
+        "in_progress": [2, 0],
+        "achieved": [0, 1],
+        "revised": [0, 0],
+        "dropped": [0, 0],
+    }
     march = one(world.admin, world.engagement_a, start=D(2026, 3, 1), end=D(2026, 3, 31))["goals"]["transitions"]
     assert [m["key"] for m in march["months"]] == ["2026-03"] and march["by_status"]["achieved"] == [1]
     empty = one(world.admin, world.engagement_a, start=D(2025, 1, 1), end=D(2025, 2, 1))["goals"]["transitions"]
@@ -115,21 +152,47 @@ def test_portfolio(world):
     assert data["engagements"] == 3
     rows = {s["key"]: s for s in data["stages"]}
     exp, ins = rows["exploration"], rows["installation"]
-    assert (exp["engagements"], exp["entries"], exp["revisits"], exp["current"], exp["days"], exp["mean_days"],
-            exp["benchmarks_total"], exp["benchmarks_completed"], exp["proportion"]) == (2, 3, 1, 1, 91, 45.5, 14, 3,
-                                                                                        0.2143)
-    assert (ins["engagements"], ins["entries"], ins["revisits"], ins["current"], ins["days"], ins["mean_days"],
-            ins["benchmarks_total"], ins["benchmarks_completed"], ins["proportion"]) == (1, 2, 1, 1, 44, 44.0, 7, 1,
-                                                                                        0.1429)
+    assert (
+        exp["engagements"],
+        exp["entries"],
+        exp["revisits"],
+        exp["current"],
+        exp["days"],
+        exp["mean_days"],
+        exp["benchmarks_total"],
+        exp["benchmarks_completed"],
+        exp["proportion"],
+    ) == (2, 3, 1, 1, 91, 45.5, 14, 3, 0.2143)
+    assert (
+        ins["engagements"],
+        ins["entries"],
+        ins["revisits"],
+        ins["current"],
+        ins["days"],
+        ins["mean_days"],
+        ins["benchmarks_total"],
+        ins["benchmarks_completed"],
+        ins["proportion"],
+    ) == (1, 2, 1, 1, 44, 44.0, 7, 1, 0.1429)
     assert rows["full_implementation"]["engagements"] == 0 and rows["full_implementation"]["mean_days"] is None
     assert data["furthest_stage"] == "installation"
     assert [(x["key"], x["engagements"]) for x in data["furthest"]] == [
-        ("exploration", 1), ("installation", 1), ("initial_implementation", 0), ("full_implementation", 0)]
+        ("exploration", 1),
+        ("installation", 1),
+        ("initial_implementation", 0),
+        ("full_implementation", 0),
+    ]
     by_title = {r["title"]: r for r in data["rows"]}
-    assert by_title["Engagement A"] == {"id": world.engagement_a.id, "title": "Engagement A",
-                                        "current_stage": "Installation", "furthest_stage": "Installation",
-                                        "days_in_current": 30, "benchmarks_total": 14, "benchmarks_completed": 4,
-                                        "proportion": 0.2857}
+    assert by_title["Engagement A"] == {
+        "id": world.engagement_a.id,
+        "title": "Engagement A",
+        "current_stage": "Installation",
+        "furthest_stage": "Installation",
+        "days_in_current": 30,
+        "benchmarks_total": 14,
+        "benchmarks_completed": 4,
+        "proportion": 0.2857,
+    }
     assert by_title["Engagement B"]["current_stage"] is None and by_title["Engagement B"]["benchmarks_total"] == 0
     assert (by_title["Engagement C"]["days_in_current"], by_title["Engagement C"]["proportion"]) == (40, 0.0)
     assert data["goals"]["by_status"]["achieved"] == 1
@@ -150,8 +213,11 @@ def test_portfolio_filters_and_scope(world):
 
 
 def test_progress_page(world, as_user):
-    html = as_user(world.leader_foundation).get(f"/reports/progress?engagement={world.engagement_a.id}").get_data(
-        as_text=True)
+    html = (
+        as_user(world.leader_foundation)
+        .get(f"/reports/progress?engagement={world.engagement_a.id}")
+        .get_data(as_text=True)
+    )
     assert "Progress: Engagement A" in html
     assert html.count("revisit</span>") == 2
     assert 'id="chart-timeline"' in html and 'id="scores-table"' in html
@@ -176,17 +242,28 @@ def test_engagement_report_content(world, as_user):
     a = world.engagement_a
     factories.meeting(a, D(2026, 2, 3), ["p20_co_learning"], strategies=["facilitation"], duration_minutes=90)
     from tracker.models import Deliverable
+
     Deliverable.create(engagement=a, title="Practice profile", kind="core_components", due_on=D(2026, 5, 1))
     html = as_user(world.recipient_a).get(f"/reports/engagements/{a.id}").get_data(as_text=True)
-    for text in ("Engagement report", "Goal one", "Goal two", "Goal three", "Stage path and stage scores",
-                 "3 of 7", "Co-learning", "Facilitation", "1 h 30 min",
-                 "Practice profile", "Recipient feedback"):
+    for text in (
+        "Engagement report",
+        "Goal one",
+        "Goal two",
+        "Goal three",
+        "Stage path and stage scores",
+        "3 of 7",
+        "Co-learning",
+        "Facilitation",
+        "1 h 30 min",
+        "Practice profile",
+        "Recipient feedback",
+    ):
         assert text in html, text
     assert "Deleted goal" not in html
     assert "css/print.css" in html and "css/reports.css" in html
     # linked from the engagement page
     page = as_user(world.recipient_a).get(f"/engagements/{a.id}").get_data(as_text=True)
-    assert f'/reports/engagements/{a.id}' in page and "Printable report" in page
+    assert f"/reports/engagements/{a.id}" in page and "Printable report" in page
 
 
 def test_query_count_constant(demo, as_user):

@@ -14,6 +14,7 @@ Everything: 6 sessions, 315 minutes. Facilitation s1 s4 s7: 3 (0.5), 30+60+60 = 
 coaching s2 s4: 2, 45+30 = 75; assess 1, 30. Clusters: evaluative (audit, assess) 2 sessions, 60 min;
 interactive assistance 3, 150; ISP activities 2, 75.
 """
+
 import datetime as dt
 
 import pytest
@@ -32,18 +33,32 @@ def world(demo):
     w = demo
     a, b, c = w.engagement_a, w.engagement_b, w.engagement_c
     a.enter_stage(Stage.get(Stage.key == "installation"), D(2026, 3, 1))
-    w.s1 = factories.meeting(a, D(2026, 2, 3), strategies=["facilitation", "audit_and_provide_feedback"],
-                             kind="monthly", duration_minutes=60)
-    w.s2 = factories.meeting(a, D(2026, 2, 10), strategies=["coaching"], kind="coaching", mode="virtual",
-                             duration_minutes=45)
+    w.s1 = factories.meeting(
+        a, D(2026, 2, 3), strategies=["facilitation", "audit_and_provide_feedback"], kind="monthly", duration_minutes=60
+    )
+    w.s2 = factories.meeting(
+        a, D(2026, 2, 10), strategies=["coaching"], kind="coaching", mode="virtual", duration_minutes=45
+    )
     w.s3 = factories.meeting(a, D(2026, 2, 12), kind="debrief", mode="virtual", duration_minutes=30)
-    w.s4 = factories.meeting(a, D(2026, 3, 3), strategies=["facilitation", "coaching"], kind="monthly",
-                             duration_minutes=90)
-    (MeetingStrategy.update(minutes=60)
-     .where((MeetingStrategy.meeting == w.s4.id)
-            & (MeetingStrategy.strategy == Strategy.get(Strategy.key == "facilitation").id)).execute())
-    w.s5 = factories.meeting(b, D(2026, 3, 5), strategies=["assess_readiness_barriers_facilitators"],
-                             kind="planning", mode="virtual", duration_minutes=30)
+    w.s4 = factories.meeting(
+        a, D(2026, 3, 3), strategies=["facilitation", "coaching"], kind="monthly", duration_minutes=90
+    )
+    (
+        MeetingStrategy.update(minutes=60)
+        .where(
+            (MeetingStrategy.meeting == w.s4.id)
+            & (MeetingStrategy.strategy == Strategy.get(Strategy.key == "facilitation").id)
+        )
+        .execute()
+    )
+    w.s5 = factories.meeting(
+        b,
+        D(2026, 3, 5),
+        strategies=["assess_readiness_barriers_facilitators"],
+        kind="planning",
+        mode="virtual",
+        duration_minutes=30,
+    )
     w.s6 = factories.meeting(a, D(2026, 2, 24), strategies=["facilitation"], kind="monthly", duration_minutes=60)
     w.s6.soft_delete()
     w.s7 = factories.meeting(c, D(2026, 2, 20), strategies=["facilitation"], kind="monthly", duration_minutes=60)
@@ -75,23 +90,40 @@ def test_dose(world):
     data = report.dose(f(world.admin))
     assert data["total_meetings"] == 6 and data["total_minutes"] == 315
     assert [(m["key"], m["label"], m["meetings"], m["minutes"]) for m in data["by_month"]] == [
-        ("2026-02", "Feb 2026", 4, 195), ("2026-03", "Mar 2026", 2, 120)]
+        ("2026-02", "Feb 2026", 4, 195),
+        ("2026-03", "Mar 2026", 2, 120),
+    ]
     assert [(s["key"], s["meetings"], s["minutes"]) for s in data["by_stage"]] == [
-        (None, 2, 90), ("exploration", 3, 135), ("installation", 1, 90)]
+        (None, 2, 90),
+        ("exploration", 3, 135),
+        ("installation", 1, 90),
+    ]
     assert [(m["key"], m["name"], m["meetings"], m["minutes"]) for m in data["by_mode"]] == [
-        ("in_person", "In person", 3, 210), ("virtual", "Virtual", 3, 105)]
+        ("in_person", "In person", 3, 210),
+        ("virtual", "Virtual", 3, 105),
+    ]
     assert [(k["key"], k["meetings"], k["minutes"]) for k in data["by_kind"]] == [
-        ("monthly", 3, 210), ("planning", 1, 30), ("debrief", 1, 30), ("coaching", 1, 45)]
+        ("monthly", 3, 210),
+        ("planning", 1, 30),
+        ("debrief", 1, 30),
+        ("coaching", 1, 45),
+    ]
 
 
 def test_sessions_between_monthly_meetings(world):
     data = report.between_monthly(f(world.admin))
     # monthly: s1, s4 (A), s7 (C); s2 and s3 follow s1; s5 (B) has no monthly meeting before it
     assert (data["intervals"], data["sessions"], data["average"]) == (3, 2, 0.67)
-    assert data["distribution"] == [{"sessions": "0", "intervals": 2}, {"sessions": "1", "intervals": 0},
-                                    {"sessions": "2", "intervals": 1}, {"sessions": "3+", "intervals": 0}]
+    assert data["distribution"] == [
+        {"sessions": "0", "intervals": 2},
+        {"sessions": "1", "intervals": 0},
+        {"sessions": "2", "intervals": 1},
+        {"sessions": "3+", "intervals": 0},
+    ]
     assert [(r["title"], r["intervals"], r["sessions"], r["average"]) for r in data["by_engagement"]] == [
-        ("Engagement A", 2, 2, 1.0), ("Engagement C", 1, 0, 0.0)]
+        ("Engagement A", 2, 2, 1.0),
+        ("Engagement C", 1, 0, 0.0),
+    ]
 
 
 def test_filters(world):
@@ -102,19 +134,32 @@ def test_filters(world):
     assert (data["total_meetings"], data["total_minutes"]) == (2, 120)  # s1, s7
     data = report.strategies_used(f(w.admin, engagement=w.engagement_a.id))
     assert [(s["key"], s["meetings"], s["share"], s["minutes"]) for s in data["strategies"]] == [
-        ("audit_and_provide_feedback", 1, 0.25, 30), ("facilitation", 2, 0.5, 90), ("coaching", 2, 0.5, 75)]
+        ("audit_and_provide_feedback", 1, 0.25, 30),
+        ("facilitation", 2, 0.5, 90),
+        ("coaching", 2, 0.5, 75),
+    ]
     data = report.dose(f(w.admin, model="co_creation"))
     assert data["total_meetings"] == 0 and data["by_month"] == [] and data["by_stage"] == []
 
 
 def test_a_date_range_with_no_meetings(world):
     empty = f(world.admin, start=D(2024, 1, 1), end=D(2024, 6, 30))
-    assert report.strategies_used(empty) == {"total_meetings": 0, "total_minutes": 0, "clusters": [],
-                                             "strategies": []}
-    assert report.dose(empty) == {"total_meetings": 0, "total_minutes": 0, "by_month": [], "by_stage": [],
-                                  "by_mode": [], "by_kind": []}
-    assert report.between_monthly(empty) == {"intervals": 0, "sessions": 0, "average": 0.0, "distribution": [],
-                                             "by_engagement": []}
+    assert report.strategies_used(empty) == {"total_meetings": 0, "total_minutes": 0, "clusters": [], "strategies": []}
+    assert report.dose(empty) == {
+        "total_meetings": 0,
+        "total_minutes": 0,
+        "by_month": [],
+        "by_stage": [],
+        "by_mode": [],
+        "by_kind": [],
+    }
+    assert report.between_monthly(empty) == {
+        "intervals": 0,
+        "sessions": 0,
+        "average": 0.0,
+        "distribution": [],
+        "by_engagement": [],
+    }
 
 
 def test_scope(world):
@@ -151,15 +196,23 @@ def test_query_count_does_not_grow(demo, as_user):
 
     client = as_user(demo.leader_foundation)
     for i in range(10):
-        factories.meeting(demo.engagement_a, D(2026, 1, 6) + dt.timedelta(days=i), strategies=["facilitation"],
-                          kind="monthly" if i % 3 == 0 else "coaching")
+        factories.meeting(
+            demo.engagement_a,
+            D(2026, 1, 6) + dt.timedelta(days=i),
+            strategies=["facilitation"],
+            kind="monthly" if i % 3 == 0 else "coaching",
+        )
     with count_queries() as few:
         run()
     with count_queries() as few_page:
         assert client.get("/reports/strategies").status_code == 200
     for i in range(190):
-        factories.meeting(demo.engagement_b, D(2026, 1, 6) + dt.timedelta(days=i), strategies=["coaching", "facilitation"],
-                          kind="monthly" if i % 4 == 0 else "planning")
+        factories.meeting(
+            demo.engagement_b,
+            D(2026, 1, 6) + dt.timedelta(days=i),
+            strategies=["coaching", "facilitation"],
+            kind="monthly" if i % 4 == 0 else "planning",
+        )
     with count_queries() as many:
         run()
     with count_queries() as many_page:
@@ -191,5 +244,9 @@ def test_a_session_on_the_day_of_a_monthly_meeting_follows_it_whichever_was_logg
     factories.meeting(e, D(2026, 5, 6), kind="coaching")
     data = report.between_monthly(f(demo.admin))
     assert (data["intervals"], data["sessions"]) == (3, 3)
-    assert data["distribution"] == [{"sessions": "0", "intervals": 1}, {"sessions": "1", "intervals": 1},
-                                    {"sessions": "2", "intervals": 1}, {"sessions": "3+", "intervals": 0}]
+    assert data["distribution"] == [
+        {"sessions": "0", "intervals": 1},
+        {"sessions": "1", "intervals": 1},
+        {"sessions": "2", "intervals": 1},
+        {"sessions": "3+", "intervals": 0},
+    ]

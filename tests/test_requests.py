@@ -4,6 +4,7 @@ more information, decline with a reason), the requester follows the status and a
 The world is factories.small_world(): units A and B of the Foundation, unit C of the Other Funder,
 ISPs of the Implementation Centre, recipients of units A and B, leaders, an admin.
 """
+
 import datetime as dt
 import html as htmllib
 import re
@@ -21,7 +22,7 @@ from tracker.models import (
 )
 from tracker.services import requests as service
 
-from .conftest import field_error, csrf_token, post_form
+from .conftest import csrf_token, field_error, post_form
 
 TODAY = dt.date.today()
 FUTURE = TODAY + dt.timedelta(days=40)
@@ -56,19 +57,31 @@ def make_request(unit, title="Request", by=None, **kwargs):
 
 
 def counts():
-    return (SupportRequest.select().count(), Engagement.select().count(), EngagementISP.select().count(),
-            StageEntry.select().count())
+    return (
+        SupportRequest.select().count(),
+        Engagement.select().count(),
+        EngagementISP.select().count(),
+        StageEntry.select().count(),
+    )
 
 
 def accept_data(demo, **overrides):
-    data = {"title": "Mentoring at scale", "problem_statement": "How to scale mentoring",
-            "support_model": "co_creation", "start_date": FUTURE.isoformat(), "end_date": "",
-            "co_lead_1": str(demo.isp_a1.id), "co_lead_2": str(demo.isp_b.id), "supporting": [str(demo.isp_none.id)]}
+    data = {
+        "title": "Mentoring at scale",
+        "problem_statement": "How to scale mentoring",
+        "support_model": "co_creation",
+        "start_date": FUTURE.isoformat(),
+        "end_date": "",
+        "co_lead_1": str(demo.isp_a1.id),
+        "co_lead_2": str(demo.isp_b.id),
+        "supporting": [str(demo.isp_none.id)],
+    }
     data.update(overrides)
     return data
 
 
 # --- submitting ---------------------------------------------------------------------------------
+
 
 def test_recipient_submits_a_request_listed_for_them_and_in_the_isp_queue(demo, as_user):
     client = as_user(demo.recipient_a)
@@ -106,8 +119,13 @@ def test_recipient_submits_a_request_listed_for_them_and_in_the_isp_queue(demo, 
 
 def test_request_on_behalf_of_a_partner_and_urgent(demo, as_user):
     client = as_user(demo.recipient_a)
-    response = post_form(client, "/requests/new", dict(VALID, on_behalf="partner", partner_name="Hope Grantee",
-                                                       urgent="y", urgency_note="The grant starts in May."))
+    response = post_form(
+        client,
+        "/requests/new",
+        dict(
+            VALID, on_behalf="partner", partner_name="Hope Grantee", urgent="y", urgency_note="The grant starts in May."
+        ),
+    )
     assert response.status_code == 302
     req = SupportRequest.get()
     assert req.on_behalf_of == "Hope Grantee" and not req.is_internal
@@ -118,8 +136,11 @@ def test_request_on_behalf_of_a_partner_and_urgent(demo, as_user):
 
 
 def test_internal_request_drops_a_typed_partner_name_and_unticked_urgency_note(demo, as_user):
-    response = post_form(as_user(demo.recipient_a), "/requests/new",
-                         dict(VALID, partner_name="Typed then changed mind", urgency_note="not urgent after all"))
+    response = post_form(
+        as_user(demo.recipient_a),
+        "/requests/new",
+        dict(VALID, partner_name="Typed then changed mind", urgency_note="not urgent after all"),
+    )
     assert response.status_code == 302
     req = SupportRequest.get()
     assert req.on_behalf_of == "" and not req.urgent and req.urgency_note == ""
@@ -135,18 +156,21 @@ def test_empty_state_says_what_a_request_is(demo, as_user):
 def test_admin_submits_for_any_unit(demo, as_user):
     client = as_user(demo.admin)
     page = text(client.get("/requests/new"))
-    assert '<select' in page and "Other Funder — Unit C" in page
+    assert "<select" in page and "Other Funder — Unit C" in page
     response = post_form(client, "/requests/new", dict(VALID, unit=str(demo.unit_c.id)))
     assert response.status_code == 302
     req = SupportRequest.get()
     assert req.unit_id == demo.unit_c.id and req.requested_by_id == demo.admin.id
 
 
-@pytest.mark.parametrize("unit_value, message", [
-    ("", "Choose the unit the request is for."),
-    ("999999", "Choose a unit from the list."),
-    ("abc", "Choose a unit from the list."),
-])
+@pytest.mark.parametrize(
+    "unit_value, message",
+    [
+        ("", "Choose the unit the request is for."),
+        ("999999", "Choose a unit from the list."),
+        ("abc", "Choose a unit from the list."),
+    ],
+)
 def test_admin_must_choose_a_known_unit(demo, as_user, unit_value, message):
     response = post_form(as_user(demo.admin), "/requests/new", dict(VALID, unit=unit_value))
     assert response.status_code == 400
@@ -155,16 +179,27 @@ def test_admin_must_choose_a_known_unit(demo, as_user, unit_value, message):
     assert SupportRequest.select().count() == 0
 
 
-@pytest.mark.parametrize("overrides, field, message, kept", [
-    ({"title": "  "}, "title", "Give the request a title.", VALID["description"]),
-    ({"on_behalf": "partner", "partner_name": ""}, "partner_name", "Enter the name of the partner or grantee.",
-     VALID["title"]),
-    ({"urgent": "y", "urgency_note": ""}, "urgency_note", "Say what makes the request urgent.", VALID["for_whom"]),
-    ({"hoped_start": (TODAY - dt.timedelta(days=400)).isoformat()}, "hoped_start",
-     "The hoped-for start cannot be more than a year in the past.", VALID["title"]),
-    ({"hoped_start": "31/12/2026"}, "hoped_start", "Enter a date as YYYY-MM-DD.", "31/12/2026"),
-    ({"description": ""}, "description", "Describe the initiative you would like support with.", VALID["title"]),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message, kept",
+    [
+        ({"title": "  "}, "title", "Give the request a title.", VALID["description"]),
+        (
+            {"on_behalf": "partner", "partner_name": ""},
+            "partner_name",
+            "Enter the name of the partner or grantee.",
+            VALID["title"],
+        ),
+        ({"urgent": "y", "urgency_note": ""}, "urgency_note", "Say what makes the request urgent.", VALID["for_whom"]),
+        (
+            {"hoped_start": (TODAY - dt.timedelta(days=400)).isoformat()},
+            "hoped_start",
+            "The hoped-for start cannot be more than a year in the past.",
+            VALID["title"],
+        ),
+        ({"hoped_start": "31/12/2026"}, "hoped_start", "Enter a date as YYYY-MM-DD.", "31/12/2026"),
+        ({"description": ""}, "description", "Describe the initiative you would like support with.", VALID["title"]),
+    ],
+)
 def test_new_request_refused_with_the_message_next_to_the_field(demo, as_user, overrides, field, message, kept):
     response = post_form(as_user(demo.recipient_a), "/requests/new", dict(VALID, **overrides))
     assert response.status_code == 400
@@ -175,8 +210,11 @@ def test_new_request_refused_with_the_message_next_to_the_field(demo, as_user, o
 
 
 def test_partner_choice_is_kept_when_refused(demo, as_user):
-    response = post_form(as_user(demo.recipient_a), "/requests/new",
-                         dict(VALID, on_behalf="partner", partner_name="", urgent="y", urgency_note="Board in June"))
+    response = post_form(
+        as_user(demo.recipient_a),
+        "/requests/new",
+        dict(VALID, on_behalf="partner", partner_name="", urgent="y", urgency_note="Board in June"),
+    )
     page = text(response)
     assert response.status_code == 400
     assert re.search(r'<input checked id="on_behalf-1" name="on_behalf" required type="radio" value="partner">', page)
@@ -195,25 +233,28 @@ def test_isps_and_leaders_cannot_submit(demo, as_user, who):
 
 # --- the triage queue -----------------------------------------------------------------------------
 
+
 def test_queue_shows_open_requests_urgent_first_then_newest(demo, as_user):
     old = make_request(demo.unit_a, "Old plain", created_at=dt.datetime(2026, 1, 1))
     new = make_request(demo.unit_b, "New plain", created_at=dt.datetime(2026, 3, 1))
-    urgent = make_request(demo.unit_c, "Old urgent", urgent=True, urgency_note="Deadline",
-                          created_at=dt.datetime(2025, 12, 1))
-    asked = make_request(demo.unit_a, "Waiting", status="info_requested", info_question="Who?",
-                         created_at=dt.datetime(2026, 2, 1))
+    urgent = make_request(
+        demo.unit_c, "Old urgent", urgent=True, urgency_note="Deadline", created_at=dt.datetime(2025, 12, 1)
+    )
+    asked = make_request(
+        demo.unit_a, "Waiting", status="info_requested", info_question="Who?", created_at=dt.datetime(2026, 2, 1)
+    )
     make_request(demo.unit_a, "Done", status="declined", decline_reason="No capacity")
     page = text(as_user(demo.isp_a1).get("/requests"))
-    order = [m for m in re.findall(r'<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>', page)]
+    order = [m for m in re.findall(r"<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>", page)]
     assert order == ["Old urgent", "New plain", "Waiting", "Old plain"]
     assert 'aria-current="page">Open <span class="count">4</span>' in page
 
     declined = text(as_user(demo.isp_a1).get("/requests?status=declined"))
-    assert re.findall(r'<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>', declined) == ["Done"]
+    assert re.findall(r"<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>", declined) == ["Done"]
     waiting = text(as_user(demo.isp_a1).get("/requests?status=info_requested"))
-    assert re.findall(r'<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>', waiting) == ["Waiting"]
+    assert re.findall(r"<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>", waiting) == ["Waiting"]
     everything = text(as_user(demo.admin).get("/requests?status=all"))
-    assert len(re.findall(r'<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>', everything)) == 5
+    assert len(re.findall(r"<strong>(Old plain|New plain|Old urgent|Waiting|Done)</strong>", everything)) == 5
     age = (TODAY - dt.date(2025, 12, 1)).days
     assert f'<td class="num">{age}</td>' in page
     assert {old.id, new.id, urgent.id, asked.id}  # all rows exist
@@ -235,6 +276,7 @@ def test_queue_is_paginated(app, demo, as_user):
 
 
 # --- accept ---------------------------------------------------------------------------------------
+
 
 def test_accept_form_is_prefilled_from_the_request(demo, as_user):
     req = make_request(demo.unit_a, "Prefilled", hoped_start=FUTURE, description="What it is", for_whom="Teachers")
@@ -294,27 +336,40 @@ def test_admin_accepts_without_an_intermediary(demo, as_user):
     assert engagement.intermediary_id is None and engagement.unit_id == demo.unit_b.id
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"co_lead_2": "ISP A1"}, "co_lead_2", "Choose two different ISPs as co-leads."),
-    ({"co_lead_2": "RECIPIENT"}, "co_lead_2", "Choose an active ISP from the list."),
-    ({"co_lead_1": "999999"}, "co_lead_1", "Choose an active ISP from the list."),
-    ({"co_lead_2": ""}, "co_lead_2", "Choose the second co-lead."),
-    ({"supporting": ["RECIPIENT"]}, "supporting",
-     "One of the choices is not available here; reload the page and choose again."),
-    ({"end_date": "2020-01-01", "start_date": "2026-05-01"}, "end_date",
-     "The planned end cannot be before the start date."),
-    ({"start_date": ""}, "start_date", "Enter the start date."),
-    ({"title": ""}, "title", "Give the engagement a title."),
-    ({"support_model": "pull_only"}, "support_model", "Not a valid choice."),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"co_lead_2": "ISP A1"}, "co_lead_2", "Choose two different ISPs as co-leads."),
+        ({"co_lead_2": "RECIPIENT"}, "co_lead_2", "Choose an active ISP from the list."),
+        ({"co_lead_1": "999999"}, "co_lead_1", "Choose an active ISP from the list."),
+        ({"co_lead_2": ""}, "co_lead_2", "Choose the second co-lead."),
+        (
+            {"supporting": ["RECIPIENT"]},
+            "supporting",
+            "One of the choices is not available here; reload the page and choose again.",
+        ),
+        (
+            {"end_date": "2020-01-01", "start_date": "2026-05-01"},
+            "end_date",
+            "The planned end cannot be before the start date.",
+        ),
+        ({"start_date": ""}, "start_date", "Enter the start date."),
+        ({"title": ""}, "title", "Give the engagement a title."),
+        ({"support_model": "pull_only"}, "support_model", "Not a valid choice."),
+    ],
+)
 def test_accept_refused_with_the_message_next_to_the_field(demo, as_user, overrides, field, message):
     ids = {"ISP A1": str(demo.isp_a1.id), "RECIPIENT": str(demo.recipient_a.id)}
-    overrides = {k: ([ids.get(x, x) for x in v] if isinstance(v, list) else ids.get(v, v))
-                 for k, v in overrides.items()}
+    overrides = {
+        k: ([ids.get(x, x) for x in v] if isinstance(v, list) else ids.get(v, v)) for k, v in overrides.items()
+    }
     req = make_request(demo.unit_a, "To accept")
     before = counts()
-    response = post_form(as_user(demo.isp_a1), f"/requests/{req.id}/accept",
-                         accept_data(demo, problem_statement="Typed problem text", **overrides))
+    response = post_form(
+        as_user(demo.isp_a1),
+        f"/requests/{req.id}/accept",
+        accept_data(demo, problem_statement="Typed problem text", **overrides),
+    )
     assert response.status_code == 400
     assert error_next_to(response, field) == message
     assert "Typed problem text" in text(response)
@@ -339,16 +394,21 @@ def test_accepting_twice_is_refused(demo, as_user):
     client = as_user(demo.isp_a1)
     assert post_form(client, f"/requests/{req.id}/accept", accept_data(demo)).status_code == 302
     before = counts()
-    again = post_form(as_user(demo.isp_b), f"/requests/{req.id}/accept", accept_data(demo),
-                      token_from=f"/requests/{req.id}")
+    again = post_form(
+        as_user(demo.isp_b), f"/requests/{req.id}/accept", accept_data(demo), token_from=f"/requests/{req.id}"
+    )
     assert again.status_code == 302 and location(again) == f"/requests/{req.id}"
     assert counts() == before
     page = text(as_user(demo.isp_b).get(f"/requests/{req.id}/accept", follow_redirects=True))
     assert "This request has already been accepted; nothing was changed." in page
     # nor can it be declined or sent back for information afterwards
     for action in ("decline", "ask"):
-        response = post_form(client, f"/requests/{req.id}/{action}",
-                             {"decline_reason": "x", "info_question": "y"}, token_from=f"/requests/{req.id}")
+        response = post_form(
+            client,
+            f"/requests/{req.id}/{action}",
+            {"decline_reason": "x", "info_question": "y"},
+            token_from=f"/requests/{req.id}",
+        )
         assert response.status_code == 302
     assert SupportRequest.get_by_id(req.id).status == "accepted"
     assert counts() == before
@@ -358,8 +418,15 @@ def test_service_refuses_a_stale_second_accept(demo):
     """Two ISPs on the accept form at once: the second, holding the old row, creates nothing."""
     req = make_request(demo.unit_a, "Race")
     stale = SupportRequest.get_by_id(req.id)
-    data = {"title": "E", "problem_statement": "", "support_model": "push", "start_date": TODAY,
-            "end_date": None, "co_leads": [demo.isp_a1.id, demo.isp_b.id], "supporting": []}
+    data = {
+        "title": "E",
+        "problem_statement": "",
+        "support_model": "push",
+        "start_date": TODAY,
+        "end_date": None,
+        "co_leads": [demo.isp_a1.id, demo.isp_b.id],
+        "supporting": [],
+    }
     service.accept_request(req, data, demo.isp_a1)
     before = counts()
     with pytest.raises(ValidationError) as exc:
@@ -369,6 +436,7 @@ def test_service_refuses_a_stale_second_accept(demo):
 
 
 # --- decline ---------------------------------------------------------------------------------------
+
 
 def test_decline_needs_a_reason_and_the_requester_sees_it(demo, as_user):
     req = make_request(demo.unit_a, "Too big", by=demo.recipient_a)
@@ -398,6 +466,7 @@ def test_decline_needs_a_reason_and_the_requester_sees_it(demo, as_user):
 
 # --- ask and answer --------------------------------------------------------------------------------
 
+
 def test_ask_and_answer_round_trip(demo, as_user):
     req = make_request(demo.unit_a, "Unclear", by=demo.recipient_a)
     isp = as_user(demo.isp_a1)
@@ -416,16 +485,16 @@ def test_ask_and_answer_round_trip(demo, as_user):
     page = text(requester.get(f"/requests/{req.id}"))
     assert question in page and 'action="/requests/%d/answer"' % req.id in page
 
-    empty = post_form(requester, f"/requests/{req.id}/answer", {"info_answer": " "},
-                      token_from=f"/requests/{req.id}")
+    empty = post_form(requester, f"/requests/{req.id}/answer", {"info_answer": " "}, token_from=f"/requests/{req.id}")
     assert empty.status_code == 400
     assert error_next_to(empty, "info_answer") == "Write your answer to the question."
     assert question in text(empty)
     assert SupportRequest.get_by_id(req.id).status == "info_requested"
 
     answer = "North and East districts, from September."
-    response = post_form(requester, f"/requests/{req.id}/answer", {"info_answer": answer},
-                         token_from=f"/requests/{req.id}")
+    response = post_form(
+        requester, f"/requests/{req.id}/answer", {"info_answer": answer}, token_from=f"/requests/{req.id}"
+    )
     assert response.status_code == 302
     req = SupportRequest.get_by_id(req.id)
     assert (req.status, req.info_answer) == ("submitted", answer)
@@ -445,8 +514,12 @@ def test_ask_and_answer_round_trip(demo, as_user):
 
 def test_answer_only_while_a_question_waits(demo, as_user):
     req = make_request(demo.unit_a, "Nothing asked")
-    response = post_form(as_user(demo.recipient_a), f"/requests/{req.id}/answer", {"info_answer": "Unprompted"},
-                         token_from=f"/requests/{req.id}")
+    response = post_form(
+        as_user(demo.recipient_a),
+        f"/requests/{req.id}/answer",
+        {"info_answer": "Unprompted"},
+        token_from=f"/requests/{req.id}",
+    )
     assert response.status_code == 302
     assert SupportRequest.get_by_id(req.id).info_answer == ""
 
@@ -465,8 +538,10 @@ def test_recipient_of_another_unit_gets_404(demo, as_user):
     for action in ACTIONS:
         assert client.get(f"/requests/{req.id}/{action}").status_code == 404
     for action in ACTIONS + ("answer",):
-        assert client.post(f"/requests/{req.id}/{action}",
-                           data={"csrf_token": token, "info_answer": "x"}).status_code == 404
+        assert (
+            client.post(f"/requests/{req.id}/{action}", data={"csrf_token": token, "info_answer": "x"}).status_code
+            == 404
+        )
     assert SupportRequest.get_by_id(req.id).info_answer == ""
 
 
@@ -487,8 +562,9 @@ def test_recipient_cannot_triage(demo, as_user):
 def test_isp_cannot_answer_for_the_requester(demo, as_user):
     req = make_request(demo.unit_a, "Asked", status="info_requested", info_question="Q?")
     client = as_user(demo.isp_a1)
-    response = post_form(client, f"/requests/{req.id}/answer", {"info_answer": "Made up"},
-                         token_from=f"/requests/{req.id}")
+    response = post_form(
+        client, f"/requests/{req.id}/answer", {"info_answer": "Made up"}, token_from=f"/requests/{req.id}"
+    )
     assert response.status_code == 403
     assert SupportRequest.get_by_id(req.id).info_answer == ""
 
@@ -513,9 +589,16 @@ def test_leader_reads_requests_in_scope_only(demo, as_user):
 
 
 ANONYMOUS_ROUTES = [
-    ("get", "/requests"), ("get", "/requests/new"), ("post", "/requests/new"), ("get", "/requests/{id}"),
-    ("get", "/requests/{id}/accept"), ("post", "/requests/{id}/accept"), ("get", "/requests/{id}/decline"),
-    ("post", "/requests/{id}/decline"), ("get", "/requests/{id}/ask"), ("post", "/requests/{id}/ask"),
+    ("get", "/requests"),
+    ("get", "/requests/new"),
+    ("post", "/requests/new"),
+    ("get", "/requests/{id}"),
+    ("get", "/requests/{id}/accept"),
+    ("post", "/requests/{id}/accept"),
+    ("get", "/requests/{id}/decline"),
+    ("post", "/requests/{id}/decline"),
+    ("get", "/requests/{id}/ask"),
+    ("post", "/requests/{id}/ask"),
     ("post", "/requests/{id}/answer"),
 ]
 
@@ -541,8 +624,11 @@ def test_list_queries_do_not_grow_with_rows(demo, as_user):
     for n in range(2):
         make_request(demo.unit_a, f"Few {n}", by=demo.recipient_a)
     accepted = make_request(demo.unit_a, "Accepted one", by=demo.recipient_a)
-    service.accept_request(accepted, {"title": "E", "support_model": "push", "start_date": TODAY,
-                                      "co_leads": [demo.isp_a1.id, demo.isp_b.id]}, demo.isp_a1)
+    service.accept_request(
+        accepted,
+        {"title": "E", "support_model": "push", "start_date": TODAY, "co_leads": [demo.isp_a1.id, demo.isp_b.id]},
+        demo.isp_a1,
+    )
     few = (queries(isp, "/requests?status=all"), queries(recipient, "/requests"))
     for n in range(6):
         make_request(demo.unit_a, f"More {n}", by=demo.recipient_a)

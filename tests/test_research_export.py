@@ -1,5 +1,6 @@
 """The research export of the demo data: read back, checked against its codebook, and free of
 names, emails and notes."""
+
 import csv
 import datetime as dt
 import re
@@ -65,8 +66,11 @@ def test_rows_add_up(exported):
 
 
 def test_no_names_emails_or_notes(exported):
-    text = "\n".join(p.read_text(encoding="utf-8") for p in exported.glob("*.csv")
-                     if p.name not in ("codebook.csv", "data_dictionary.csv"))
+    text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in exported.glob("*.csv")
+        if p.name not in ("codebook.csv", "data_dictionary.csv")
+    )
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text)
     people = [u.name for u in User.select()] + [t.name for t in TeamMember.select()]
     leaked = [name for name in people if name in text]
@@ -97,9 +101,11 @@ def test_filters_and_bad_input(app, runner, tmp_path):
     out2 = tmp_path / "org"
     assert runner.invoke(args=["export-research", str(out2), "--organization", other.name]).exit_code == 0
     assert read(out2 / "engagements.csv") == []
-    for args, message in ((["--organization", "Nope"], "Unknown organization"),
-                          (["--from", "2026-05-01", "--to", "2026-01-01"], "--to is before --from"),
-                          (["--from", "yesterday"], "Invalid value")):
+    for args, message in (
+        (["--organization", "Nope"], "Unknown organization"),
+        (["--from", "2026-05-01", "--to", "2026-01-01"], "--to is before --from"),
+        (["--from", "yesterday"], "Invalid value"),
+    ):
         target = tmp_path / f"bad{len(message)}"
         result = runner.invoke(args=["export-research", str(target), *args])
         assert result.exit_code != 0 and message in result.output

@@ -1,4 +1,5 @@
 """Security headers on every response, and templates that a strict Content-Security-Policy allows."""
+
 import re
 from pathlib import Path
 
@@ -8,8 +9,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def test_pages_carry_the_security_headers(client, demo, as_user):
-    for response in (client.get("/login"), as_user(demo.isp_a1).get(f"/engagements/{demo.engagement_a.id}"),
-                     client.get("/no-such-page")):
+    for response in (
+        client.get("/login"),
+        as_user(demo.isp_a1).get(f"/engagements/{demo.engagement_a.id}"),
+        client.get("/no-such-page"),
+    ):
         headers = response.headers
         assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
         assert "script-src 'self'" in CONTENT_SECURITY_POLICY and "unsafe-inline" not in CONTENT_SECURITY_POLICY

@@ -1,5 +1,6 @@
 """Failed sign-ins are throttled per account and per address, in the database (so every worker and
 app server sharing it agrees), with one message that does not tell unknown emails from wrong passwords."""
+
 import datetime as dt
 
 from tracker.models import SignInAttempt, User

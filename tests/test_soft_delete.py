@@ -1,6 +1,7 @@
 """Soft delete with restore for engagements and feedback responses (meetings and goals: their own
 test files). Who: those who edit an engagement delete it or one of its feedback responses, after a
 confirmation page; only administrators see what was deleted and restore it."""
+
 import csv
 import datetime as dt
 import io
@@ -29,8 +30,11 @@ def eng_url(e, tail=""):
 
 
 def audit(entity, entity_id, action):
-    return list(AuditEntry.select().where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id)
-                                          & (AuditEntry.action == action)))
+    return list(
+        AuditEntry.select().where(
+            (AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id) & (AuditEntry.action == action)
+        )
+    )
 
 
 def is_deleted(e):
@@ -60,11 +64,16 @@ def test_reports_leave_out_a_deleted_engagement_and_count_it_again_once_restored
 
 # --- engagements ------------------------------------------------------------------------------------------
 
+
 def test_delete_engagement_asks_first_then_hides_it_everywhere(demo, as_user, app):
     e = demo.engagement_a
     token = invite(app, e, "survey", emails=[demo.recipient_a.email])[0]
-    isp, leader, recipient, admin = (as_user(demo.isp_a1), as_user(demo.leader_foundation),
-                                     as_user(demo.recipient_a), as_user(demo.admin))
+    isp, leader, recipient, admin = (
+        as_user(demo.isp_a1),
+        as_user(demo.leader_foundation),
+        as_user(demo.recipient_a),
+        as_user(demo.admin),
+    )
     api = Api(app.test_client(), demo.isp_a1)
     # Before: seen everywhere.
     assert f'href="/engagements/{e.id}/delete"' in isp.get(eng_url(e)).get_data(as_text=True)
@@ -153,10 +162,18 @@ def test_restore_engagement_is_for_administrators_and_brings_it_back_whole(demo,
     assert app.test_client().get(f"/feedback/{token}").status_code == 200
 
 
-@pytest.mark.parametrize("who, status", [
-    ("recipient_a", 403), ("leader_foundation", 403), ("leader_all", 403),  # see it, may not change it
-    ("recipient_b", 404), ("isp_b", 404), ("isp_none", 404), ("leader_other", 404),  # do not see it
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("recipient_a", 403),
+        ("leader_foundation", 403),
+        ("leader_all", 403),  # see it, may not change it
+        ("recipient_b", 404),
+        ("isp_b", 404),
+        ("isp_none", 404),
+        ("leader_other", 404),  # do not see it
+    ],
+)
 def test_only_editors_may_delete_an_engagement(demo, as_user, who, status):
     e = demo.engagement_a
     client = as_user(getattr(demo, who))
@@ -195,6 +212,7 @@ def test_restoring_a_live_engagement_is_not_found(demo, as_user):
 
 
 # --- feedback responses -----------------------------------------------------------------------------------
+
 
 def csv_cell(client, e, scale):
     """(mean, n) of a scale in the engagement's feedback CSV (one quarter of responses here)."""
@@ -262,15 +280,21 @@ def test_the_responses_list_never_shows_what_an_anonymous_response_said(demo, as
     named.respondent_email = "pat@example.org"
     named.save()
     html = as_user(demo.isp_a1).get(eng_url(e, "/feedback")).get_data(as_text=True)
-    received = html[html.index('id="received-h"'):]
+    received = html[html.index('id="received-h"') :]
     assert "Anonymous" in received and "pat@example.org" in received
     assert "A private remark" not in html and "5.00" not in received
 
 
-@pytest.mark.parametrize("who, status", [
-    ("recipient_a", 403), ("leader_foundation", 403),
-    ("recipient_b", 404), ("isp_b", 404), ("leader_other", 404),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("recipient_a", 403),
+        ("leader_foundation", 403),
+        ("recipient_b", 404),
+        ("isp_b", 404),
+        ("leader_other", 404),
+    ],
+)
 def test_only_editors_may_delete_a_response(demo, as_user, who, status):
     e = demo.engagement_a
     response = respond(e, {"trust_1": 4})
@@ -288,8 +312,12 @@ def test_a_response_is_reached_only_through_its_own_engagement(demo, as_user):
     other = respond(demo.engagement_b, {"trust_1": 4})
     isp = as_user(demo.isp_a2)  # co-leads A and B
     assert isp.get(eng_url(demo.engagement_a, f"/feedback/responses/{other.id}/delete")).status_code == 404
-    assert post_form(isp, eng_url(demo.engagement_a, f"/feedback/responses/{other.id}/delete"), {},
-                     token_from="/").status_code == 404
+    assert (
+        post_form(
+            isp, eng_url(demo.engagement_a, f"/feedback/responses/{other.id}/delete"), {}, token_from="/"
+        ).status_code
+        == 404
+    )
     assert FeedbackResponse.get_by_id(other.id).deleted_at is None
 
 
@@ -309,7 +337,8 @@ def test_deleting_a_response_leaves_its_invitation_answered(demo, as_user, app, 
     token = invite(app, e, "survey", emails=["olu@example.org"])[0]
     post_form(client, f"/feedback/{token}", {"item_trust_1": "4", "anonymous": "y"})
     [response] = FeedbackResponse.select()
-    assert post_form(as_user(demo.isp_a1), eng_url(e, f"/feedback/responses/{response.id}/delete"),
-                     {}).status_code == 302
+    assert (
+        post_form(as_user(demo.isp_a1), eng_url(e, f"/feedback/responses/{response.id}/delete"), {}).status_code == 302
+    )
     assert FeedbackInvitation.get().used_at is not None
     assert client.get(f"/feedback/{token}").status_code == 410  # the link stays used: no second answer

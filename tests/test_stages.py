@@ -4,6 +4,7 @@ checking benchmarks off and undoing it, adding engagement-specific benchmarks, a
 The engagement under test is co-led by isp_a1 and isp_a2 in unit A, started 120 days ago and in
 Exploration since its start (7 default benchmarks).
 """
+
 import datetime as dt
 import re
 
@@ -20,8 +21,14 @@ START = TODAY - dt.timedelta(days=120)
 
 @pytest.fixture
 def eng(demo):
-    return factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Coaching rollout", start=START,
-                                intermediary=demo.center, stage="exploration")
+    return factories.engagement(
+        demo.unit_a,
+        [demo.isp_a1, demo.isp_a2],
+        title="Coaching rollout",
+        start=START,
+        intermediary=demo.center,
+        stage="exploration",
+    )
 
 
 @pytest.fixture
@@ -34,10 +41,12 @@ def stage(key):
 
 
 def counts():
-    return {"entries": StageEntry.select().count(), "benchmarks": Benchmark.select().count(),
-            "completed": Benchmark.select().where(Benchmark.completed_on.is_null(False)).count(),
-            "audit": AuditEntry.select().count()}
-
+    return {
+        "entries": StageEntry.select().count(),
+        "benchmarks": Benchmark.select().count(),
+        "completed": Benchmark.select().where(Benchmark.completed_on.is_null(False)).count(),
+        "audit": AuditEntry.select().count(),
+    }
 
 
 def day(n):
@@ -45,8 +54,11 @@ def day(n):
 
 
 def benchmarks_of(engagement, key):
-    return list(Benchmark.select().where((Benchmark.engagement == engagement) & (Benchmark.stage == stage(key)))
-                .order_by(Benchmark.position, Benchmark.id))
+    return list(
+        Benchmark.select()
+        .where((Benchmark.engagement == engagement) & (Benchmark.stage == stage(key)))
+        .order_by(Benchmark.position, Benchmark.id)
+    )
 
 
 def detail(client, engagement):
@@ -54,6 +66,7 @@ def detail(client, engagement):
 
 
 # --- moving between stages --------------------------------------------------------------------------
+
 
 def test_move_form_offers_every_stage_marks_the_current_one_and_defaults_to_today(eng, isp):
     page = isp.get(f"/engagements/{eng.id}/stage").get_data(as_text=True)
@@ -66,18 +79,26 @@ def test_move_form_offers_every_stage_marks_the_current_one_and_defaults_to_toda
 
 
 def test_move_to_installation_records_history_current_stage_and_its_benchmarks_once(eng, isp):
-    installation_templates = BenchmarkTemplate.select().where(
-        (BenchmarkTemplate.stage == stage("installation")) & ~BenchmarkTemplate.retired).count()
-    response = post_form(isp, f"/engagements/{eng.id}/stage",
-                         {"stage": "installation", "entered_on": day(30), "note": "Decision to adopt taken"})
+    installation_templates = (
+        BenchmarkTemplate.select()
+        .where((BenchmarkTemplate.stage == stage("installation")) & ~BenchmarkTemplate.retired)
+        .count()
+    )
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/stage",
+        {"stage": "installation", "entered_on": day(30), "note": "Decision to adopt taken"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/engagements/{eng.id}#stages-h")
 
     eng = Engagement.get_by_id(eng.id)
     assert eng.current_stage.key == "installation"
     history = eng.stage_history()
-    assert [(h.stage.key, h.entered_on.isoformat()) for h in history] == [("exploration", START.isoformat()),
-                                                                           ("installation", day(30))]
+    assert [(h.stage.key, h.entered_on.isoformat()) for h in history] == [
+        ("exploration", START.isoformat()),
+        ("installation", day(30)),
+    ]
     assert history[-1].created_by_id is not None
     assert len(benchmarks_of(eng, "installation")) == installation_templates == 7
 
@@ -93,8 +114,11 @@ def test_revisit_exploration_with_a_note_keeps_history_and_adds_no_duplicate_ben
     before = Benchmark.select().where(Benchmark.engagement == eng).count()
     assert before == 14
 
-    response = post_form(isp, f"/engagements/{eng.id}/stage",
-                         {"stage": "exploration", "entered_on": day(60), "note": "Funding fell through; refit"})
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/stage",
+        {"stage": "exploration", "entered_on": day(60), "note": "Funding fell through; refit"},
+    )
     assert response.status_code == 302
 
     eng = Engagement.get_by_id(eng.id)
@@ -109,8 +133,9 @@ def test_revisit_exploration_with_a_note_keeps_history_and_adds_no_duplicate_ben
 def test_revisit_without_a_note_is_refused_and_nothing_is_written(eng, isp):
     post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
     before = counts()
-    response = post_form(isp, f"/engagements/{eng.id}/stage",
-                         {"stage": "exploration", "entered_on": day(61), "note": "  "})
+    response = post_form(
+        isp, f"/engagements/{eng.id}/stage", {"stage": "exploration", "entered_on": day(61), "note": "  "}
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "why revisit?" in field_error(page, "note")
@@ -120,15 +145,21 @@ def test_revisit_without_a_note_is_refused_and_nothing_is_written(eng, isp):
     assert Engagement.get_by_id(eng.id).current_stage.key == "installation"
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"stage": "installation", "entered_on": (START - dt.timedelta(days=1)).isoformat()}, "entered_on",
-     "before the engagement started"),
-    ({"stage": "installation", "entered_on": ""}, "entered_on", "Enter the date the stage was entered."),
-    ({"stage": "installation", "entered_on": "2026-02-31"}, "entered_on", "YYYY-MM-DD"),
-    ({"stage": "weather", "entered_on": "TODAY"}, "stage", "Choose one of the four stages."),
-    ({"stage": "", "entered_on": "TODAY"}, "stage", "Choose one of the four stages."),
-    ({"stage": "exploration", "entered_on": "TODAY"}, "stage", "already in Exploration"),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"stage": "installation", "entered_on": (START - dt.timedelta(days=1)).isoformat()},
+            "entered_on",
+            "before the engagement started",
+        ),
+        ({"stage": "installation", "entered_on": ""}, "entered_on", "Enter the date the stage was entered."),
+        ({"stage": "installation", "entered_on": "2026-02-31"}, "entered_on", "YYYY-MM-DD"),
+        ({"stage": "weather", "entered_on": "TODAY"}, "stage", "Choose one of the four stages."),
+        ({"stage": "", "entered_on": "TODAY"}, "stage", "Choose one of the four stages."),
+        ({"stage": "exploration", "entered_on": "TODAY"}, "stage", "already in Exploration"),
+    ],
+)
 def test_invalid_moves_are_refused_next_to_the_field(eng, isp, data, field, message):
     data = {k: (TODAY.isoformat() if v == "TODAY" else v) for k, v in data.items()}
     before = counts()
@@ -141,14 +172,16 @@ def test_invalid_moves_are_refused_next_to_the_field(eng, isp, data, field, mess
 def test_a_move_cannot_be_dated_before_the_latest_stage_entry(eng, isp):
     post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
     before = counts()
-    response = post_form(isp, f"/engagements/{eng.id}/stage",
-                         {"stage": "initial_implementation", "entered_on": day(29)})
+    response = post_form(
+        isp, f"/engagements/{eng.id}/stage", {"stage": "initial_implementation", "entered_on": day(29)}
+    )
     assert response.status_code == 400
     assert "before the latest stage entry" in field_error(response.get_data(as_text=True), "entered_on")
     assert counts() == before
 
 
 # --- benchmarks ------------------------------------------------------------------------------------
+
 
 def test_check_off_page_is_fast_date_autofocused_and_defaulting_to_today(eng, isp):
     b = benchmarks_of(eng, "exploration")[0]
@@ -166,8 +199,9 @@ def test_check_off_stores_the_date_and_shows_the_proportion_then_undo(eng, isp):
     assert "0 of 7" in page
     assert f'/engagements/{eng.id}/benchmarks/{b.id}">Check off' in page
 
-    response = post_form(isp, f"/engagements/{eng.id}/benchmarks/{b.id}",
-                         {"completed_on": day(10), "evidence": "Kick-off minutes"})
+    response = post_form(
+        isp, f"/engagements/{eng.id}/benchmarks/{b.id}", {"completed_on": day(10), "evidence": "Kick-off minutes"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#stages-h")
     b = Benchmark.get_by_id(b.id)
@@ -178,8 +212,12 @@ def test_check_off_stores_the_date_and_shows_the_proportion_then_undo(eng, isp):
     page = isp.get(f"/engagements/{eng.id}/benchmarks/{b.id}").get_data(as_text=True)
     assert f'value="{day(10)}"' in page and "Mark not completed" in page
     audits = AuditEntry.select().count()
-    response = post_form(isp, f"/engagements/{eng.id}/benchmarks/{b.id}/reopen", {},
-                         token_from=f"/engagements/{eng.id}/benchmarks/{b.id}")
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/benchmarks/{b.id}/reopen",
+        {},
+        token_from=f"/engagements/{eng.id}/benchmarks/{b.id}",
+    )
     assert response.status_code == 302
     assert Benchmark.get_by_id(b.id).completed_on is None
     assert AuditEntry.select().count() == audits + 1
@@ -189,17 +227,21 @@ def test_check_off_stores_the_date_and_shows_the_proportion_then_undo(eng, isp):
     assert "0 of 7" in detail(isp, eng)
 
 
-@pytest.mark.parametrize("value, message", [
-    ((TODAY + dt.timedelta(days=1)).isoformat(), "cannot be in the future"),
-    ((START - dt.timedelta(days=1)).isoformat(), "before the engagement started"),
-    ("", "Enter the date the benchmark was completed."),
-    ("yesterday", "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ((TODAY + dt.timedelta(days=1)).isoformat(), "cannot be in the future"),
+        ((START - dt.timedelta(days=1)).isoformat(), "before the engagement started"),
+        ("", "Enter the date the benchmark was completed."),
+        ("yesterday", "YYYY-MM-DD"),
+    ],
+)
 def test_invalid_check_off_is_refused_and_nothing_is_written(eng, isp, value, message):
     b = benchmarks_of(eng, "exploration")[0]
     before = counts()
-    response = post_form(isp, f"/engagements/{eng.id}/benchmarks/{b.id}",
-                         {"completed_on": value, "evidence": "Typed evidence"})
+    response = post_form(
+        isp, f"/engagements/{eng.id}/benchmarks/{b.id}", {"completed_on": value, "evidence": "Typed evidence"}
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message in field_error(page, "completed_on")
@@ -213,8 +255,9 @@ def test_add_a_custom_benchmark_to_a_stage(eng, isp):
     assert re.search(r'<option selected value="installation">', page)
     assert f'/engagements/{eng.id}/benchmarks/new?stage=exploration">Add a benchmark' in detail(isp, eng)
 
-    response = post_form(isp, f"/engagements/{eng.id}/benchmarks/new",
-                         {"text": "  Board briefed on the pilot  ", "stage": "exploration"})
+    response = post_form(
+        isp, f"/engagements/{eng.id}/benchmarks/new", {"text": "  Board briefed on the pilot  ", "stage": "exploration"}
+    )
     assert response.status_code == 302
     custom = benchmarks_of(eng, "exploration")[-1]
     assert custom.text == "Board briefed on the pilot"
@@ -224,11 +267,14 @@ def test_add_a_custom_benchmark_to_a_stage(eng, isp):
     assert "Board briefed on the pilot" in page and "0 of 8" in page
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"text": "", "stage": "exploration"}, "text", "Describe the benchmark."),
-    ({"text": "Typed benchmark", "stage": "weather"}, "stage", "Choose one of the four stages."),
-    ({"text": "x" * 301, "stage": "exploration"}, "text", "At most 300 characters."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"text": "", "stage": "exploration"}, "text", "Describe the benchmark."),
+        ({"text": "Typed benchmark", "stage": "weather"}, "stage", "Choose one of the four stages."),
+        ({"text": "x" * 301, "stage": "exploration"}, "text", "At most 300 characters."),
+    ],
+)
 def test_invalid_custom_benchmark_is_refused(eng, isp, data, field, message):
     before = counts()
     response = post_form(isp, f"/engagements/{eng.id}/benchmarks/new", data)
@@ -245,10 +291,16 @@ def test_a_benchmark_of_another_engagement_is_not_found(demo, eng, isp):
     before = counts()
     assert isp.get(f"/engagements/{eng.id}/benchmarks/{other.id}").status_code == 404
     token_page = f"/engagements/{eng.id}/benchmarks/new"
-    assert post_form(isp, f"/engagements/{eng.id}/benchmarks/{other.id}", {"completed_on": day(5)},
-                     token_from=token_page).status_code == 404
-    assert post_form(isp, f"/engagements/{eng.id}/benchmarks/{other.id}/reopen", {},
-                     token_from=token_page).status_code == 404
+    assert (
+        post_form(
+            isp, f"/engagements/{eng.id}/benchmarks/{other.id}", {"completed_on": day(5)}, token_from=token_page
+        ).status_code
+        == 404
+    )
+    assert (
+        post_form(isp, f"/engagements/{eng.id}/benchmarks/{other.id}/reopen", {}, token_from=token_page).status_code
+        == 404
+    )
     assert isp.get(f"/engagements/{eng.id}/benchmarks/999999").status_code == 404
     assert counts() == before
 
@@ -261,6 +313,7 @@ def test_read_only_users_see_the_stage_path_without_edit_links(demo, eng, as_use
 
 # --- access ----------------------------------------------------------------------------------------
 
+
 def write_requests(eng):
     b = benchmarks_of(eng, "exploration")[0]
     return [
@@ -271,8 +324,10 @@ def write_requests(eng):
     ]
 
 
-@pytest.mark.parametrize("who, status", [("recipient_a", 403), ("leader_foundation", 403), ("recipient_b", 404),
-                                         ("isp_none", 404), ("isp_b", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("recipient_a", 403), ("leader_foundation", 403), ("recipient_b", 404), ("isp_none", 404), ("isp_b", 404)],
+)
 def test_only_the_engagements_isps_may_change_stages_and_benchmarks(demo, eng, as_user, who, status):
     client = as_user(getattr(demo, who))
     before = counts()
@@ -295,7 +350,8 @@ def test_anonymous_users_are_sent_to_sign_in(eng, client):
 
 
 def test_admin_may_move_stages_on_any_engagement(demo, eng, as_user):
-    response = post_form(as_user(demo.admin), f"/engagements/{eng.id}/stage",
-                         {"stage": "installation", "entered_on": day(30)})
+    response = post_form(
+        as_user(demo.admin), f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)}
+    )
     assert response.status_code == 302
     assert Engagement.get_by_id(eng.id).current_stage.key == "installation"

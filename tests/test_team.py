@@ -3,6 +3,7 @@
 On factories.small_world(): engagement A is co-led by isp_a1 and isp_a2; isp_b is on B and C only;
 recipient_a belongs to A's unit, recipient_b to B's.
 """
+
 import datetime as dt
 import re
 
@@ -24,8 +25,8 @@ def page(client, engagement):
     return response.get_data(as_text=True)
 
 
-
 # --- add --------------------------------------------------------------------------------------
+
 
 def test_add_form_defaults_to_today_and_has_the_positions(demo, as_user):
     client = as_user(demo.isp_a1)
@@ -42,9 +43,16 @@ def test_add_form_defaults_to_today_and_has_the_positions(demo, as_user):
 
 def test_add_member_is_stored_and_shown_on_the_engagement_page(demo, as_user):
     client = as_user(demo.isp_a1)
-    response = post_form(client, team_url(demo.engagement_a), {
-        "name": "Maya Chen", "position": "senior_leader", "email": "Maya.Chen@Example.org ",
-        "joined_on": "2026-01-12"})
+    response = post_form(
+        client,
+        team_url(demo.engagement_a),
+        {
+            "name": "Maya Chen",
+            "position": "senior_leader",
+            "email": "Maya.Chen@Example.org ",
+            "joined_on": "2026-01-12",
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/engagements/{demo.engagement_a.id}#team-h")
     member = TeamMember.get(TeamMember.name == "Maya Chen")
@@ -66,23 +74,39 @@ def test_add_member_is_stored_and_shown_on_the_engagement_page(demo, as_user):
 
 def test_email_is_optional(demo, as_user):
     client = as_user(demo.isp_a2)
-    response = post_form(client, team_url(demo.engagement_a), {"name": "Sam Okafor", "position": "partner",
-                                                               "email": "", "joined_on": ""})
+    response = post_form(
+        client, team_url(demo.engagement_a), {"name": "Sam Okafor", "position": "partner", "email": "", "joined_on": ""}
+    )
     assert response.status_code == 302
     member = TeamMember.get(TeamMember.name == "Sam Okafor")
     assert member.email == "" and member.joined_on is None and member.position == "partner"
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"name": "  ", "position": "manager", "email": "kept@example.org", "joined_on": "2026-02-01"},
-     "name", "Enter the person's name."),
-    ({"name": "Kept Name", "position": "manager", "email": "not-an-email", "joined_on": "2026-02-01"},
-     "email", "Enter an email address like name@example.org, or leave it empty."),
-    ({"name": "Kept Name", "position": "ceo", "email": "kept@example.org", "joined_on": "2026-02-01"},
-     "position", "Not a valid choice."),
-    ({"name": "Kept Name", "position": "manager", "email": "kept@example.org", "joined_on": "2026-02-30"},
-     "joined_on", "Enter a date as YYYY-MM-DD."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"name": "  ", "position": "manager", "email": "kept@example.org", "joined_on": "2026-02-01"},
+            "name",
+            "Enter the person's name.",
+        ),
+        (
+            {"name": "Kept Name", "position": "manager", "email": "not-an-email", "joined_on": "2026-02-01"},
+            "email",
+            "Enter an email address like name@example.org, or leave it empty.",
+        ),
+        (
+            {"name": "Kept Name", "position": "ceo", "email": "kept@example.org", "joined_on": "2026-02-01"},
+            "position",
+            "Not a valid choice.",
+        ),
+        (
+            {"name": "Kept Name", "position": "manager", "email": "kept@example.org", "joined_on": "2026-02-30"},
+            "joined_on",
+            "Enter a date as YYYY-MM-DD.",
+        ),
+    ],
+)
 def test_add_refuses_invalid_input_next_to_the_field(demo, as_user, data, field, message):
     client = as_user(demo.isp_a1)
     before = TeamMember.select().count()
@@ -99,21 +123,34 @@ def test_add_refuses_invalid_input_next_to_the_field(demo, as_user, data, field,
 
 # --- edit -------------------------------------------------------------------------------------
 
+
 def test_edit_member(demo, as_user):
-    member = factories.team_member(demo.engagement_a, name="Alex Rivera", position="manager",
-                                   joined_on=dt.date(2026, 1, 10))
+    member = factories.team_member(
+        demo.engagement_a, name="Alex Rivera", position="manager", joined_on=dt.date(2026, 1, 10)
+    )
     client = as_user(demo.isp_a2)
     form = client.get(team_url(demo.engagement_a, f"{member.id}/edit")).get_data(as_text=True)
     assert 'value="Alex Rivera"' in form and 'value="2026-01-10"' in form
     assert '<option selected value="manager">' in form
 
-    response = post_form(client, team_url(demo.engagement_a, f"{member.id}/edit"), {
-        "name": "Alex Rivera-Stone", "position": "support_staff", "email": "alex@example.org",
-        "joined_on": "2026-01-15"})
+    response = post_form(
+        client,
+        team_url(demo.engagement_a, f"{member.id}/edit"),
+        {
+            "name": "Alex Rivera-Stone",
+            "position": "support_staff",
+            "email": "alex@example.org",
+            "joined_on": "2026-01-15",
+        },
+    )
     assert response.status_code == 302
     member = TeamMember.get_by_id(member.id)
     assert (member.name, member.position, member.email, member.joined_on) == (
-        "Alex Rivera-Stone", "support_staff", "alex@example.org", dt.date(2026, 1, 15))
+        "Alex Rivera-Stone",
+        "support_staff",
+        "alex@example.org",
+        dt.date(2026, 1, 15),
+    )
     html = page(client, demo.engagement_a)
     assert "<strong>Alex Rivera-Stone</strong> · Support staff" in html
 
@@ -121,8 +158,11 @@ def test_edit_member(demo, as_user):
 def test_edit_refuses_joining_after_leaving(demo, as_user):
     member = factories.team_member(demo.engagement_a, joined_on=dt.date(2026, 1, 10), left_on=dt.date(2026, 3, 1))
     client = as_user(demo.isp_a1)
-    response = post_form(client, team_url(demo.engagement_a, f"{member.id}/edit"), {
-        "name": "Changed", "position": "manager", "email": "", "joined_on": "2026-04-01"})
+    response = post_form(
+        client,
+        team_url(demo.engagement_a, f"{member.id}/edit"),
+        {"name": "Changed", "position": "manager", "email": "", "joined_on": "2026-04-01"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "cannot have joined after that" in field_error(html, "joined_on")
@@ -131,6 +171,7 @@ def test_edit_refuses_joining_after_leaving(demo, as_user):
 
 
 # --- end membership ---------------------------------------------------------------------------
+
 
 def test_end_membership_keeps_the_member_listed_but_not_current(demo, as_user):
     member = factories.team_member(demo.engagement_a, name="Jo Park", joined_on=dt.date(2026, 1, 10))
@@ -163,11 +204,14 @@ def test_end_before_joining_is_refused(demo, as_user):
     assert TeamMember.get_by_id(member.id).left_on is None
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("", "Enter the date the person left the team."),
-    ("2026-13-01", "Enter a date as YYYY-MM-DD."),
-    ("1890-01-01", "Enter a date between 1990 and 2100."),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("", "Enter the date the person left the team."),
+        ("2026-13-01", "Enter a date as YYYY-MM-DD."),
+        ("1890-01-01", "Enter a date between 1990 and 2100."),
+    ],
+)
 def test_end_without_a_valid_date_is_refused(demo, as_user, typed, message):
     member = factories.team_member(demo.engagement_a)
     response = post_form(as_user(demo.isp_a1), team_url(demo.engagement_a, f"{member.id}/end"), {"left_on": typed})
@@ -183,9 +227,12 @@ def test_member_of_another_engagement_is_404(demo, as_user):
     client = as_user(demo.isp_a1)  # edits both A and C, but the member belongs to C
     for tail in (f"{other.id}/edit", f"{other.id}/end"):
         assert client.get(team_url(demo.engagement_a, tail)).status_code == 404
-        response = post_form(client, team_url(demo.engagement_a, tail),
-                             {"name": "Hijacked", "position": "manager", "left_on": "2026-03-01"},
-                             token_from="/")
+        response = post_form(
+            client,
+            team_url(demo.engagement_a, tail),
+            {"name": "Hijacked", "position": "manager", "left_on": "2026-03-01"},
+            token_from="/",
+        )
         assert response.status_code == 404
     other = TeamMember.get_by_id(other.id)
     assert other.name == "Not Yours" and other.left_on is None
@@ -193,6 +240,7 @@ def test_member_of_another_engagement_is_404(demo, as_user):
 
 
 # --- access -----------------------------------------------------------------------------------
+
 
 def test_read_only_page_has_no_team_links(demo, as_user):
     factories.team_member(demo.engagement_a, name="Jo Park")
@@ -207,14 +255,17 @@ def test_empty_state_tells_editors_how_to_start(demo, as_user):
     assert f'href="/engagements/{demo.engagement_a.id}/team/new"' in html
 
 
-@pytest.mark.parametrize("who, engagement, status", [
-    ("recipient_a", "engagement_a", 403),  # own unit: may see, may not change
-    ("recipient_a", "engagement_b", 404),  # another unit
-    ("isp_b", "engagement_a", 404),  # an ISP not on the engagement
-    ("isp_none", "engagement_a", 404),
-    ("leader_foundation", "engagement_a", 403),
-    ("leader_all", "engagement_a", 403),
-])
+@pytest.mark.parametrize(
+    "who, engagement, status",
+    [
+        ("recipient_a", "engagement_a", 403),  # own unit: may see, may not change
+        ("recipient_a", "engagement_b", 404),  # another unit
+        ("isp_b", "engagement_a", 404),  # an ISP not on the engagement
+        ("isp_none", "engagement_a", 404),
+        ("leader_foundation", "engagement_a", 403),
+        ("leader_all", "engagement_a", 403),
+    ],
+)
 def test_access(demo, as_user, who, engagement, status):
     engagement = getattr(demo, engagement)
     member = factories.team_member(engagement)
@@ -222,8 +273,12 @@ def test_access(demo, as_user, who, engagement, status):
     before = TeamMember.select().count()
     for tail in ("new", f"{member.id}/edit", f"{member.id}/end"):
         assert client.get(team_url(engagement, tail)).status_code == status
-        response = post_form(client, team_url(engagement, tail),
-                             {"name": "Intruder", "position": "manager", "left_on": "2026-03-01"}, token_from="/")
+        response = post_form(
+            client,
+            team_url(engagement, tail),
+            {"name": "Intruder", "position": "manager", "left_on": "2026-03-01"},
+            token_from="/",
+        )
         assert response.status_code == status
     assert TeamMember.select().count() == before
     assert TeamMember.get_by_id(member.id).left_on is None
@@ -237,7 +292,8 @@ def test_anonymous_is_sent_to_sign_in(demo, client):
 
 
 def test_admin_may_add_to_any_engagement(demo, as_user):
-    response = post_form(as_user(demo.admin), team_url(demo.engagement_c), {"name": "Ira Admin-Added",
-                                                                             "position": "other"})
+    response = post_form(
+        as_user(demo.admin), team_url(demo.engagement_c), {"name": "Ira Admin-Added", "position": "other"}
+    )
     assert response.status_code == 302
     assert TeamMember.get(TeamMember.name == "Ira Admin-Added").engagement_id == demo.engagement_c.id

@@ -1,4 +1,5 @@
 """The Engagement Tracker: the system of record for implementation support."""
+
 import os
 import secrets
 from pathlib import Path
@@ -16,8 +17,7 @@ def _write_instance_config(instance_path):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "# Created on first run. Keep this file out of version control.\n"
-        f"SECRET_KEY = {secrets.token_hex(32)!r}\n",
+        f"# Created on first run. Keep this file out of version control.\nSECRET_KEY = {secrets.token_hex(32)!r}\n",
         encoding="utf-8",
     )
     os.chmod(path, 0o600)
@@ -27,8 +27,13 @@ def create_app(test_config=None):
     """Build the app. Config layers, later ones winning: defaults, instance/config.py,
     TRACKER_* environment variables (and DATABASE_URL), then `test_config`."""
     instance_path = os.environ.get("TRACKER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
-                template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
     app.config.from_mapping(
         SECRET_KEY=DEFAULT_SECRET,
         DATABASE_URL="sqlite:///" + os.path.join(instance_path, "tracker.sqlite3"),
@@ -55,7 +60,8 @@ def create_app(test_config=None):
 
     if not (app.debug or app.testing) and app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
         raise RuntimeError(
-            "SECRET_KEY is missing or left at its default: set it in instance/config.py or TRACKER_SECRET_KEY.")
+            "SECRET_KEY is missing or left at its default: set it in instance/config.py or TRACKER_SECRET_KEY."
+        )
 
     from . import auth, cli, db, security, views
 

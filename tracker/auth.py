@@ -1,4 +1,5 @@
 """Sign-in: flask-login wiring, role decorators and safe redirects. Who may see what is in policy.py."""
+
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -26,7 +27,8 @@ def load_user(session_token):
 
 def wants_json():
     return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json")
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+    )
 
 
 @login_manager.unauthorized_handler
@@ -40,14 +42,20 @@ def safe_next(target, default="home.index"):
     """Only same-site relative paths are followed after sign-in; anything else goes home."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
-                and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
             return target
     return url_for(default)
 
 
 def roles_required(*roles):
     """Signed-in users with one of `roles` only (others: 403; anonymous: sign in first)."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -56,7 +64,9 @@ def roles_required(*roles):
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
@@ -88,8 +98,10 @@ def throttled_for(email, address, now=None):
     window = dt.timedelta(minutes=current_app.config["SIGNIN_LOCK_MINUTES"])
     since = now - window
     recent = SignInAttempt.select().where(SignInAttempt.at >= since)
-    checks = ((recent.where(SignInAttempt.email == email), current_app.config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
-              (recent.where(SignInAttempt.address == address), current_app.config["SIGNIN_MAX_FAILURES_ADDRESS"]))
+    checks = (
+        (recent.where(SignInAttempt.email == email), current_app.config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
+        (recent.where(SignInAttempt.address == address), current_app.config["SIGNIN_MAX_FAILURES_ADDRESS"]),
+    )
     wait = 0
     for query, limit in checks:
         failures = list(query.order_by(SignInAttempt.at.desc()).limit(limit))
@@ -110,8 +122,10 @@ def authenticate(email, password, address):
     address = (address or "unknown")[:64]
     wait = throttled_for(email, address)
     if wait:
-        return None, (f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}, "
-                      "or ask an administrator to reset your password.")
+        return None, (
+            f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}, "
+            "or ask an administrator to reset your password."
+        )
     user = User.select().where(User.email == email).first()
     if user is None:
         check_password_hash(_dummy_hash(), password)  # same work as for a real account

@@ -4,6 +4,7 @@ Backups use SQLite's online backup API, so they are consistent while the app kee
 replaces the live database page by page; stop the app servers first. PostgreSQL deployments use
 `pg_dump` / `pg_restore` (README, "Backups").
 """
+
 import os
 import sqlite3
 
@@ -12,8 +13,10 @@ from flask.cli import with_appcontext
 
 from .db import close_all, database, is_sqlite
 
-PG_HINT = ("This database is PostgreSQL: back it up with `pg_dump --format=custom -f PATH \"$DATABASE_URL\"` "
-           "and restore with `pg_restore --clean --if-exists -d \"$DATABASE_URL\" PATH`.")
+PG_HINT = (
+    'This database is PostgreSQL: back it up with `pg_dump --format=custom -f PATH "$DATABASE_URL"` '
+    'and restore with `pg_restore --clean --if-exists -d "$DATABASE_URL" PATH`.'
+)
 
 
 def init_app(app):

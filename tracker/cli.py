@@ -1,4 +1,5 @@
 """Flask commands: create-user, seed-demo (init-db and migrate live in db.py)."""
+
 import click
 from flask.cli import with_appcontext
 
@@ -16,8 +17,8 @@ def init_app(app):
     research.init_app(app)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
-    from .generate import generate_data_command  # performance data (issue 8)
     from .bench import bench_command
+    from .generate import generate_data_command  # performance data (issue 8)
 
     app.cli.add_command(generate_data_command)
     app.cli.add_command(bench_command)
@@ -40,8 +41,9 @@ def _one_line(errors):
 @click.option("--name", required=True, help="The person's name as shown in the app.")
 @click.option("--role", required=True, help="One of: " + ", ".join(keys(ROLES)) + ".")
 @click.option("--unit", "unit_name", help="The recipient's unit (name, or ORGANIZATION/UNIT).")
-@click.option("--organization", "organization_name",
-              help="Organization: a leader's scope (omit for all), an ISP's intermediary.")
+@click.option(
+    "--organization", "organization_name", help="Organization: a leader's scope (omit for all), an ISP's intermediary."
+)
 @click.option("--password", help="Password (at least 12 characters); asked for when left out.")
 def create_user_command(email, name, role, unit_name, organization_name, password):
     """Create a user who can sign in."""
@@ -69,8 +71,9 @@ def create_user_command(email, name, role, unit_name, organization_name, passwor
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:
         _fail(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
-    user = User(email=email, name=name, role=role, unit=unit,
-                organization=organization or (unit.organization if unit else None))
+    user = User(
+        email=email, name=name, role=role, unit=unit, organization=organization or (unit.organization if unit else None)
+    )
     user.set_password(password)
     try:
         with database.atomic():

@@ -1,4 +1,5 @@
 """Flask command create-token: a bearer token for the JSON API, printed once."""
+
 import click
 from flask.cli import with_appcontext
 

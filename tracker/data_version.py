@@ -15,6 +15,7 @@ mean equal data: reports are cached under the token (tracker/reports/cache.py).
 `install(database)` (run by migration 0003) is idempotent. tests/test_report_cache.py checks that
 every watched table has its triggers: a table added later needs a migration that calls install().
 """
+
 FUNCTION = "tracker_bump_data_version"
 SQLITE_EVENTS = ("insert", "update", "delete")
 
@@ -23,8 +24,9 @@ def unwatched():
     """Tables whose writes do not change any report: bookkeeping written on reads and sign-ins."""
     from .models import ApiToken, AuditEntry, DataVersion, OutboxMessage, SchemaVersion, SignInAttempt
 
-    return {m._meta.table_name for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt,
-                                         ApiToken)}
+    return {
+        m._meta.table_name for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt, ApiToken)
+    }
 
 
 def watched_tables():
@@ -50,16 +52,20 @@ def install(database):
             for event in SQLITE_EVENTS:
                 database.execute_sql(
                     f'CREATE TRIGGER IF NOT EXISTS "{trigger_name(table, event)}" AFTER {event.upper()} ON "{table}" '
-                    "BEGIN UPDATE data_version SET token = random() WHERE id = 1; END")
+                    "BEGIN UPDATE data_version SET token = random() WHERE id = 1; END"
+                )
         return
     database.execute_sql(
         f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN UPDATE data_version SET token = pg_current_xact_id()::text::bigint WHERE id = 1; RETURN NULL; END $$")
+        "BEGIN UPDATE data_version SET token = pg_current_xact_id()::text::bigint WHERE id = 1; RETURN NULL; END $$"
+    )
     for table in watched_tables():
         name = trigger_name(table)
         database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
-        database.execute_sql(f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
-                             f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+        database.execute_sql(
+            f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
+        )
 
 
 def token():

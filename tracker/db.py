@@ -10,12 +10,13 @@ pool instead of really closing it, so the next request skips the connect and, on
 page cache still warm. Without it every request re-read the tables' pages from the file, which made
 reports at portfolio scale several times slower than the same query on an open connection.
 """
+
 import importlib
 import pkgutil
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
 
@@ -46,8 +47,7 @@ def open_database(url):
     if url.startswith("sqlite"):
         # check_same_thread=False: a pooled connection is handed to whichever thread asks next (a
         # threaded server: flask run, gunicorn --threads); peewee still gives each thread its own.
-        return connect(_pooled(url), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False,
-                       **POOL)
+        return connect(_pooled(url), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False, **POOL)
     return connect(_pooled(url), **POOL)
 
 
@@ -85,6 +85,7 @@ def init_app(app):
 
 
 # --- schema and migrations -------------------------------------------------------------
+
 
 def migration_modules():
     """The numbered migrations in tracker/migrations, in order: [(number, module), ...]."""

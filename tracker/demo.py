@@ -4,6 +4,7 @@
 run gives the same engagements, meetings, goals and feedback. Nothing is dated after `ANCHOR`.
 Running it again when the demo intermediary exists changes nothing.
 """
+
 import datetime as dt
 import json
 import random
@@ -48,8 +49,14 @@ MAX_MONTHLY = 18
 
 INTERMEDIARY = "Northbridge Implementation Centre"
 FOUNDATION = "Harlow Family Foundation"
-UNITS = ["Early Childhood", "Youth Opportunity", "Community Health", "Education Equity",
-         "Evaluation and Learning", "Grants Management"]
+UNITS = [
+    "Early Childhood",
+    "Youth Opportunity",
+    "Community Health",
+    "Education Equity",
+    "Evaluation and Learning",
+    "Grants Management",
+]
 
 ROLE_ORDER = {"admin": 0, "leader": 1, "isp": 2, "recipient": 3}
 
@@ -77,28 +84,50 @@ D = dt.date
 
 ENGAGEMENTS = [
     {
-        "unit": "Early Childhood", "title": "Home visiting: operationalizing core components",
-        "on_behalf_of": "Bright Start Home Visiting Network", "support_model": "co_creation",
-        "status": "active", "start": D(2025, 3, 3), "end": D(2027, 2, 26),
-        "co_leads": ("maya.okafor", "daniel.reyes"), "supporting": ("priya.raman",),
-        "request": {"title": "Help Bright Start define what makes its home visits work",
-                    "for_whom": "Bright Start's twelve home-visiting sites and their supervisors",
-                    "created": D(2025, 1, 27), "decided": D(2025, 2, 10)},
+        "unit": "Early Childhood",
+        "title": "Home visiting: operationalizing core components",
+        "on_behalf_of": "Bright Start Home Visiting Network",
+        "support_model": "co_creation",
+        "status": "active",
+        "start": D(2025, 3, 3),
+        "end": D(2027, 2, 26),
+        "co_leads": ("maya.okafor", "daniel.reyes"),
+        "supporting": ("priya.raman",),
+        "request": {
+            "title": "Help Bright Start define what makes its home visits work",
+            "for_whom": "Bright Start's twelve home-visiting sites and their supervisors",
+            "created": D(2025, 1, 27),
+            "decided": D(2025, 2, 10),
+        },
         "problem": "Bright Start's twelve home-visiting sites deliver the same model in very different ways, "
-                   "and neither the network nor the foundation can say which practices drive family outcomes. "
-                   "The unit asked for help defining the model's core components in observable terms, so that "
-                   "they can be taught, coached and checked for fidelity across sites before the next funding cycle.",
-        "stages": [("exploration", 0, ""), ("installation", 4, "Practice profile agreed; preparing coaching "
-                                                                "and fidelity tools."),
-                   ("initial_implementation", 10, "First four sites using the practice profile."),
-                   ("full_implementation", 17, "All sites use the profile; fidelity checks routine.")],
+        "and neither the network nor the foundation can say which practices drive family outcomes. "
+        "The unit asked for help defining the model's core components in observable terms, so that "
+        "they can be taught, coached and checked for fidelity across sites before the next funding cycle.",
+        "stages": [
+            ("exploration", 0, ""),
+            ("installation", 4, "Practice profile agreed; preparing coaching and fidelity tools."),
+            ("initial_implementation", 10, "First four sites using the practice profile."),
+            ("full_implementation", 17, "All sites use the profile; fidelity checks routine."),
+        ],
         "goals": [
-            ("Core components defined and operationalized", "Practice profile drafted and validated with site "
-             "supervisors", "Practice profile approved by all 12 site supervisors", ["in_progress", "achieved"]),
-            ("Supervisors coach to the practice profile", "Share of supervisors using the coaching guide monthly",
-             "10 of 12 supervisors", ["in_progress", "achieved"]),
-            ("Fidelity data used in team meetings", "Fidelity dashboard reviewed at each monthly meeting",
-             "Reviewed at 9 of 10 meetings", ["in_progress"]),
+            (
+                "Core components defined and operationalized",
+                "Practice profile drafted and validated with site supervisors",
+                "Practice profile approved by all 12 site supervisors",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Supervisors coach to the practice profile",
+                "Share of supervisors using the coaching guide monthly",
+                "10 of 12 supervisors",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Fidelity data used in team meetings",
+                "Fidelity dashboard reviewed at each monthly meeting",
+                "Reviewed at 9 of 10 meetings",
+                ["in_progress"],
+            ),
         ],
         "deliverables": [
             ("core_components", "Bright Start practice profile (core components and fidelity criteria)", 5, True),
@@ -112,29 +141,57 @@ ENGAGEMENTS = [
             ("facilitator", "intervention", 8, "Co-leads on site every month; the team knows whom to call."),
             ("barrier", "outer_setting", 13, "State reporting requirements changed mid-year and took staff time."),
         ],
-        "team": [("Angela Torres", "senior_leader"), ("Beth Nakamura", "partner"), ("Luis Ortega", "support_staff"),
-                 ("Nadia Petrova", "partner"), ("Owen Fraser", "other")],
+        "team": [
+            ("Angela Torres", "senior_leader"),
+            ("Beth Nakamura", "partner"),
+            ("Luis Ortega", "support_staff"),
+            ("Nadia Petrova", "partner"),
+            ("Owen Fraser", "other"),
+        ],
     },
     {
-        "unit": "Youth Opportunity", "title": "Scaling a near-peer mentoring model",
-        "on_behalf_of": "Pathways Youth Mentoring Alliance", "support_model": "push_pull",
-        "status": "active", "start": D(2026, 1, 12), "end": D(2026, 12, 18),
-        "co_leads": ("priya.raman", "tomas.lindqvist"), "supporting": (),
-        "request": {"title": "Plan the scale-up of Pathways' mentoring model",
-                    "for_whom": "Pathways Youth Mentoring Alliance and three new partner schools",
-                    "created": D(2025, 12, 1), "decided": D(2025, 12, 15)},
+        "unit": "Youth Opportunity",
+        "title": "Scaling a near-peer mentoring model",
+        "on_behalf_of": "Pathways Youth Mentoring Alliance",
+        "support_model": "push_pull",
+        "status": "active",
+        "start": D(2026, 1, 12),
+        "end": D(2026, 12, 18),
+        "co_leads": ("priya.raman", "tomas.lindqvist"),
+        "supporting": (),
+        "request": {
+            "title": "Plan the scale-up of Pathways' mentoring model",
+            "for_whom": "Pathways Youth Mentoring Alliance and three new partner schools",
+            "created": D(2025, 12, 1),
+            "decided": D(2025, 12, 15),
+        },
         "problem": "Pathways' near-peer mentoring works well in its two founding schools but the alliance wants "
-                   "to grow to five schools in a year. Mentor recruitment, training and matching depend on two "
-                   "staff members; the unit wants a scaling plan that keeps what makes the model effective.",
-        "stages": [("exploration", 0, ""), ("installation", 3, "Scaling plan approved by the alliance board."),
-                   ("initial_implementation", 7, "Mentoring started in the first two new schools.")],
+        "to grow to five schools in a year. Mentor recruitment, training and matching depend on two "
+        "staff members; the unit wants a scaling plan that keeps what makes the model effective.",
+        "stages": [
+            ("exploration", 0, ""),
+            ("installation", 3, "Scaling plan approved by the alliance board."),
+            ("initial_implementation", 7, "Mentoring started in the first two new schools."),
+        ],
         "goals": [
-            ("Readiness of new schools assessed", "Readiness assessment completed per candidate school",
-             "5 schools assessed, 3 selected", ["in_progress", "achieved"]),
-            ("Mentor training package ready to hand over", "Training modules piloted and revised",
-             "4 modules delivered by alliance trainers", ["in_progress", "achieved"]),
-            ("Matching process documented", "Matching protocol used by school coordinators",
-             "Used for all new matches", ["in_progress"]),
+            (
+                "Readiness of new schools assessed",
+                "Readiness assessment completed per candidate school",
+                "5 schools assessed, 3 selected",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Mentor training package ready to hand over",
+                "Training modules piloted and revised",
+                "4 modules delivered by alliance trainers",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Matching process documented",
+                "Matching protocol used by school coordinators",
+                "Used for all new matches",
+                ["in_progress"],
+            ),
         ],
         "deliverables": [
             ("scaling_approach", "Scaling plan: sequencing schools and roles", 3, True),
@@ -146,35 +203,70 @@ ENGAGEMENTS = [
             ("barrier", "inner_setting", 5, "Mentor coordinator role is half-time; matching backlog is growing."),
             ("facilitator", "process", 8, "Monthly data on matches keeps the team focused."),
         ],
-        "team": [("Keisha Brown", "senior_leader"), ("Ravi Menon", "partner"), ("Sofia Delgado", "support_staff"),
-                 ("Ethan Walsh", "partner")],
+        "team": [
+            ("Keisha Brown", "senior_leader"),
+            ("Ravi Menon", "partner"),
+            ("Sofia Delgado", "support_staff"),
+            ("Ethan Walsh", "partner"),
+        ],
     },
     {
-        "unit": "Community Health", "title": "Integrating community health workers into clinic teams",
-        "on_behalf_of": "Eastside Community Clinics", "support_model": "co_creation",
-        "status": "active", "start": D(2025, 5, 5), "end": D(2027, 4, 30),
-        "co_leads": ("grace.mbeki", "maya.okafor"), "supporting": ("tomas.lindqvist",),
-        "request": {"title": "Support Eastside to integrate community health workers",
-                    "for_whom": "Eastside Community Clinics (four clinics) and their CHW program",
-                    "created": D(2025, 4, 7), "decided": D(2025, 4, 22)},
+        "unit": "Community Health",
+        "title": "Integrating community health workers into clinic teams",
+        "on_behalf_of": "Eastside Community Clinics",
+        "support_model": "co_creation",
+        "status": "active",
+        "start": D(2025, 5, 5),
+        "end": D(2027, 4, 30),
+        "co_leads": ("grace.mbeki", "maya.okafor"),
+        "supporting": ("tomas.lindqvist",),
+        "request": {
+            "title": "Support Eastside to integrate community health workers",
+            "for_whom": "Eastside Community Clinics (four clinics) and their CHW program",
+            "created": D(2025, 4, 7),
+            "decided": D(2025, 4, 22),
+        },
         "problem": "Eastside hired eight community health workers with foundation funds, but clinic teams are "
-                   "unsure how to refer patients to them and CHWs spend much of their time on outreach with no "
-                   "follow-up. The clinics want referral workflows, supervision and data routines that make CHWs "
-                   "part of the care team.",
-        "stages": [("exploration", 0, ""), ("installation", 3, "Referral workflow drafted with two clinics."),
-                   ("initial_implementation", 8, "Referrals live in all four clinics."),
-                   ("installation", 12, "Two clinic managers left: back to installation to rebuild supervision "
-                                        "and referral routines with the new managers."),
-                   ("initial_implementation", 15, "Supervision restored; referrals back at previous levels.")],
+        "unsure how to refer patients to them and CHWs spend much of their time on outreach with no "
+        "follow-up. The clinics want referral workflows, supervision and data routines that make CHWs "
+        "part of the care team.",
+        "stages": [
+            ("exploration", 0, ""),
+            ("installation", 3, "Referral workflow drafted with two clinics."),
+            ("initial_implementation", 8, "Referrals live in all four clinics."),
+            (
+                "installation",
+                12,
+                "Two clinic managers left: back to installation to rebuild supervision "
+                "and referral routines with the new managers.",
+            ),
+            ("initial_implementation", 15, "Supervision restored; referrals back at previous levels."),
+        ],
         "goals": [
-            ("Referral workflow in use in all clinics", "Monthly referrals from clinicians to CHWs",
-             "At least 40 referrals a month across clinics", ["in_progress", "achieved", "in_progress"]),
-            ("CHW supervision routine established", "Share of CHWs with a monthly supervision session",
-             "All 8 CHWs supervised monthly", ["in_progress", "revised", "in_progress"]),
-            ("Shared data on CHW contacts", "CHW contact data reviewed at the team meeting",
-             "Data reviewed every month", ["in_progress", "achieved"]),
-            ("Billing for CHW services", "CHW services billed to the state program",
-             "Billing in place in one clinic", ["in_progress", "dropped"]),
+            (
+                "Referral workflow in use in all clinics",
+                "Monthly referrals from clinicians to CHWs",
+                "At least 40 referrals a month across clinics",
+                ["in_progress", "achieved", "in_progress"],
+            ),
+            (
+                "CHW supervision routine established",
+                "Share of CHWs with a monthly supervision session",
+                "All 8 CHWs supervised monthly",
+                ["in_progress", "revised", "in_progress"],
+            ),
+            (
+                "Shared data on CHW contacts",
+                "CHW contact data reviewed at the team meeting",
+                "Data reviewed every month",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Billing for CHW services",
+                "CHW services billed to the state program",
+                "Billing in place in one clinic",
+                ["in_progress", "dropped"],
+            ),
         ],
         "deliverables": [
             ("core_components", "CHW role description and core activities", 4, True),
@@ -189,26 +281,46 @@ ENGAGEMENTS = [
             ("facilitator", "intervention", 14, "Stable co-lead pair kept continuity through the turnover."),
             ("facilitator", "process", 16, "Short improvement cycles on referral scripts show quick wins."),
         ],
-        "team": [("Dr. Helena Cruz", "senior_leader"), ("Marisol Vega", "manager"), ("Andre Thompson", "partner"),
-                 ("Fatima Noor", "support_staff"), ("Kevin O'Brien", "manager")],
+        "team": [
+            ("Dr. Helena Cruz", "senior_leader"),
+            ("Marisol Vega", "manager"),
+            ("Andre Thompson", "partner"),
+            ("Fatima Noor", "support_staff"),
+            ("Kevin O'Brien", "manager"),
+        ],
     },
     {
-        "unit": "Education Equity", "title": "Foundation-wide early literacy grantmaking strategy",
-        "on_behalf_of": "", "support_model": "push_pull",
-        "status": "paused", "start": D(2025, 6, 9), "end": D(2026, 12, 11),
-        "co_leads": ("daniel.reyes", "grace.mbeki"), "supporting": (),
+        "unit": "Education Equity",
+        "title": "Foundation-wide early literacy grantmaking strategy",
+        "on_behalf_of": "",
+        "support_model": "push_pull",
+        "status": "paused",
+        "start": D(2025, 6, 9),
+        "end": D(2026, 12, 11),
+        "co_leads": ("daniel.reyes", "grace.mbeki"),
+        "supporting": (),
         "request": None,
         "problem": "The Education Equity unit funds 40 literacy grantees with different approaches and no shared "
-                   "theory of change. Program officers want an evidence-informed strategy that says which "
-                   "approaches the foundation backs, how grantees are supported to implement them, and how "
-                   "progress is tracked.",
-        "stages": [("exploration", 0, ""), ("installation", 6, "Strategy draft adopted; building grantee "
-                                                                 "support plan.")],
+        "theory of change. Program officers want an evidence-informed strategy that says which "
+        "approaches the foundation backs, how grantees are supported to implement them, and how "
+        "progress is tracked.",
+        "stages": [
+            ("exploration", 0, ""),
+            ("installation", 6, "Strategy draft adopted; building grantee support plan."),
+        ],
         "goals": [
-            ("Shared theory of change for early literacy", "Theory of change endorsed by the unit's leadership",
-             "Endorsed by the unit director and board committee", ["in_progress", "achieved"]),
-            ("Grantee support plan", "Support plan drafted for the 12 largest grantees",
-             "12 grantee plans", ["in_progress"]),
+            (
+                "Shared theory of change for early literacy",
+                "Theory of change endorsed by the unit's leadership",
+                "Endorsed by the unit director and board committee",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Grantee support plan",
+                "Support plan drafted for the 12 largest grantees",
+                "12 grantee plans",
+                ["in_progress"],
+            ),
         ],
         "deliverables": [
             ("stage_guidance", "Evidence review and strategy options for early literacy", 4, True),
@@ -222,26 +334,45 @@ ENGAGEMENTS = [
         "team": [("Catherine Moss", "senior_leader"), ("Ibrahim Sesay", "manager"), ("Hannah Lee", "support_staff")],
     },
     {
-        "unit": "Evaluation and Learning", "title": "Building an evidence-use routine for program officers",
-        "on_behalf_of": "", "support_model": "push",
-        "status": "closed", "start": D(2025, 1, 13), "end": D(2025, 10, 31),
-        "co_leads": ("tomas.lindqvist", "priya.raman"), "supporting": (),
-        "request": {"title": "Training for program officers on using evidence in grant decisions",
-                    "for_whom": "Program officers across the foundation (about 30)",
-                    "created": D(2024, 12, 9), "decided": D(2025, 1, 6)},
+        "unit": "Evaluation and Learning",
+        "title": "Building an evidence-use routine for program officers",
+        "on_behalf_of": "",
+        "support_model": "push",
+        "status": "closed",
+        "start": D(2025, 1, 13),
+        "end": D(2025, 10, 31),
+        "co_leads": ("tomas.lindqvist", "priya.raman"),
+        "supporting": (),
+        "request": {
+            "title": "Training for program officers on using evidence in grant decisions",
+            "for_whom": "Program officers across the foundation (about 30)",
+            "created": D(2024, 12, 9),
+            "decided": D(2025, 1, 6),
+        },
         "problem": "Program officers rarely consult evaluation findings when they renew grants. The Evaluation "
-                   "and Learning unit asked for training and a simple routine so that evidence summaries are "
-                   "read and discussed before renewal decisions.",
+        "and Learning unit asked for training and a simple routine so that evidence summaries are "
+        "read and discussed before renewal decisions.",
         "closing_summary": "The evidence-brief routine is part of the renewal checklist and 24 of 30 program "
-                           "officers completed the training. Evaluation and Learning now runs the quarterly "
-                           "evidence sessions itself; the centre handed over all materials in October 2025.",
-        "stages": [("exploration", 0, ""), ("installation", 3, "Training curriculum agreed."),
-                   ("initial_implementation", 6, "Evidence briefs in use for renewals.")],
+        "officers completed the training. Evaluation and Learning now runs the quarterly "
+        "evidence sessions itself; the centre handed over all materials in October 2025.",
+        "stages": [
+            ("exploration", 0, ""),
+            ("installation", 3, "Training curriculum agreed."),
+            ("initial_implementation", 6, "Evidence briefs in use for renewals."),
+        ],
         "goals": [
-            ("Program officers trained in evidence use", "Program officers completing the three sessions",
-             "24 of 30 program officers", ["in_progress", "achieved"]),
-            ("Evidence brief read before renewals", "Share of renewals with an evidence brief on file",
-             "75% of renewals", ["in_progress", "achieved"]),
+            (
+                "Program officers trained in evidence use",
+                "Program officers completing the three sessions",
+                "24 of 30 program officers",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Evidence brief read before renewals",
+                "Share of renewals with an evidence brief on file",
+                "75% of renewals",
+                ["in_progress", "achieved"],
+            ),
         ],
         "deliverables": [
             ("tool_resource", "Evidence brief template and examples", 3, True),
@@ -249,31 +380,60 @@ ENGAGEMENTS = [
             ("stage_guidance", "Hand-over guide for the quarterly evidence sessions", 9, True),
         ],
         "context": [
-            ("facilitator", "inner_setting", 1, "Renewal checklist owned by Grants Management could carry the routine."),
+            (
+                "facilitator",
+                "inner_setting",
+                1,
+                "Renewal checklist owned by Grants Management could carry the routine.",
+            ),
             ("barrier", "individuals", 4, "Some program officers doubt the relevance of evaluation findings."),
             ("facilitator", "process", 7, "Short evidence briefs (two pages) lowered the effort."),
         ],
-        "team": [("Dr. Naomi Fischer", "senior_leader"), ("Paul Adeyemi", "manager"), ("Irene Kowalski", "support_staff")],
+        "team": [
+            ("Dr. Naomi Fischer", "senior_leader"),
+            ("Paul Adeyemi", "manager"),
+            ("Irene Kowalski", "support_staff"),
+        ],
     },
     {
-        "unit": "Grants Management", "title": "Embedding implementation readiness in grant review",
-        "on_behalf_of": "", "support_model": "push_pull",
-        "status": "active", "start": D(2026, 2, 2), "end": D(2027, 1, 29),
-        "co_leads": ("daniel.reyes", "priya.raman"), "supporting": ("grace.mbeki",),
-        "request": {"title": "Add implementation readiness to how we review proposals",
-                    "for_whom": "Grants Management staff and the review committee",
-                    "created": D(2026, 1, 5), "decided": D(2026, 1, 19)},
+        "unit": "Grants Management",
+        "title": "Embedding implementation readiness in grant review",
+        "on_behalf_of": "",
+        "support_model": "push_pull",
+        "status": "active",
+        "start": D(2026, 2, 2),
+        "end": D(2027, 1, 29),
+        "co_leads": ("daniel.reyes", "priya.raman"),
+        "supporting": ("grace.mbeki",),
+        "request": {
+            "title": "Add implementation readiness to how we review proposals",
+            "for_whom": "Grants Management staff and the review committee",
+            "created": D(2026, 1, 5),
+            "decided": D(2026, 1, 19),
+        },
         "problem": "Proposals are reviewed on need and program design, but not on whether grantees are ready to "
-                   "implement. Grants Management asked for help to add readiness questions and a scoring guide "
-                   "to the review, without lengthening the application.",
+        "implement. Grants Management asked for help to add readiness questions and a scoring guide "
+        "to the review, without lengthening the application.",
         "stages": [("exploration", 0, ""), ("installation", 4, "Readiness questions piloted in the spring round.")],
         "goals": [
-            ("Readiness questions added to the application", "Questions approved by the review committee",
-             "Approved for the fall round", ["in_progress", "achieved"]),
-            ("Reviewers score readiness consistently", "Agreement between two reviewers on readiness scores",
-             "80% agreement", ["in_progress"]),
-            ("Readiness findings shared with grantees", "Grantees receiving readiness feedback with the award",
-             "All new awards", []),
+            (
+                "Readiness questions added to the application",
+                "Questions approved by the review committee",
+                "Approved for the fall round",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Reviewers score readiness consistently",
+                "Agreement between two reviewers on readiness scores",
+                "80% agreement",
+                ["in_progress"],
+            ),
+            (
+                "Readiness findings shared with grantees",
+                "Grantees receiving readiness feedback with the award",
+                "All new awards",
+                [],
+            ),
         ],
         "deliverables": [
             ("tool_resource", "Readiness questions and scoring guide", 4, True),
@@ -284,26 +444,46 @@ ENGAGEMENTS = [
             ("barrier", "individuals", 5, "Reviewers worry about added workload in a busy round."),
             ("facilitator", "intervention", 7, "Virtual coaching fits reviewers' schedules."),
         ],
-        "team": [("Rachel Goldberg", "senior_leader"), ("Victor Chen", "manager"), ("Amara Osei", "support_staff"),
-                 ("Lena Hartmann", "other")],
+        "team": [
+            ("Rachel Goldberg", "senior_leader"),
+            ("Victor Chen", "manager"),
+            ("Amara Osei", "support_staff"),
+            ("Lena Hartmann", "other"),
+        ],
     },
     {
-        "unit": "Early Childhood", "title": "Coaching network for family child care providers",
-        "on_behalf_of": "Little Harbor Family Child Care Network", "support_model": "co_creation",
-        "status": "active", "start": D(2026, 4, 6), "end": D(2027, 3, 26),
-        "co_leads": ("maya.okafor", "tomas.lindqvist"), "supporting": (),
-        "request": {"title": "Coaching model for Little Harbor's family child care providers",
-                    "for_whom": "Little Harbor network staff and about 60 home-based providers",
-                    "created": D(2026, 2, 23), "decided": D(2026, 3, 9)},
+        "unit": "Early Childhood",
+        "title": "Coaching network for family child care providers",
+        "on_behalf_of": "Little Harbor Family Child Care Network",
+        "support_model": "co_creation",
+        "status": "active",
+        "start": D(2026, 4, 6),
+        "end": D(2027, 3, 26),
+        "co_leads": ("maya.okafor", "tomas.lindqvist"),
+        "supporting": (),
+        "request": {
+            "title": "Coaching model for Little Harbor's family child care providers",
+            "for_whom": "Little Harbor network staff and about 60 home-based providers",
+            "created": D(2026, 2, 23),
+            "decided": D(2026, 3, 9),
+        },
         "problem": "Little Harbor coaches visit home-based child care providers but each coach works differently "
-                   "and providers drop out of coaching after a few months. The network wants a shared coaching "
-                   "model, co-designed with providers, and a way to see whether it keeps them engaged.",
+        "and providers drop out of coaching after a few months. The network wants a shared coaching "
+        "model, co-designed with providers, and a way to see whether it keeps them engaged.",
         "stages": [("exploration", 0, ""), ("installation", 4, "Coaching model co-designed with providers.")],
         "goals": [
-            ("Shared coaching model co-designed with providers", "Model drafted in co-design sessions",
-             "Model endorsed by coaches and a provider panel", ["in_progress", "achieved"]),
-            ("Providers stay in coaching", "Providers still in coaching after 3 months",
-             "80% retention", ["in_progress"]),
+            (
+                "Shared coaching model co-designed with providers",
+                "Model drafted in co-design sessions",
+                "Model endorsed by coaches and a provider panel",
+                ["in_progress", "achieved"],
+            ),
+            (
+                "Providers stay in coaching",
+                "Providers still in coaching after 3 months",
+                "80% retention",
+                ["in_progress"],
+            ),
         ],
         "deliverables": [
             ("core_components", "Coaching model: core activities of a coaching visit", 4, True),
@@ -317,20 +497,32 @@ ENGAGEMENTS = [
         "team": [("Yvonne Baptiste", "senior_leader"), ("Carlos Mendes", "partner"), ("Dana Whitaker", "partner")],
     },
     {
-        "unit": "Community Health", "title": "Doula program expansion: defining the problem",
-        "on_behalf_of": "Harlow County Doula Collaborative", "support_model": "co_creation",
-        "status": "proposed", "start": D(2026, 10, 19), "end": D(2027, 10, 15),
-        "co_leads": ("grace.mbeki", "daniel.reyes"), "supporting": (),
-        "request": {"title": "Help the doula collaborative plan its expansion",
-                    "for_whom": "Harlow County Doula Collaborative and two hospital partners",
-                    "created": D(2026, 9, 21), "decided": D(2026, 10, 9)},
+        "unit": "Community Health",
+        "title": "Doula program expansion: defining the problem",
+        "on_behalf_of": "Harlow County Doula Collaborative",
+        "support_model": "co_creation",
+        "status": "proposed",
+        "start": D(2026, 10, 19),
+        "end": D(2027, 10, 15),
+        "co_leads": ("grace.mbeki", "daniel.reyes"),
+        "supporting": (),
+        "request": {
+            "title": "Help the doula collaborative plan its expansion",
+            "for_whom": "Harlow County Doula Collaborative and two hospital partners",
+            "created": D(2026, 9, 21),
+            "decided": D(2026, 10, 9),
+        },
         "problem": "The doula collaborative wants to double the number of families it serves with two hospital "
-                   "partners. Definition meetings are under way to agree what the implementation problem is: "
-                   "referral pathways, doula workforce, or hospital policies.",
+        "partners. Definition meetings are under way to agree what the implementation problem is: "
+        "referral pathways, doula workforce, or hospital policies.",
         "stages": [("exploration", 0, "")],
         "goals": [
-            ("Implementation problem defined", "Problem statement agreed in definition meetings",
-             "Agreed with the collaborative and both hospitals", []),
+            (
+                "Implementation problem defined",
+                "Problem statement agreed in definition meetings",
+                "Agreed with the collaborative and both hospitals",
+                [],
+            ),
             ("Support plan agreed", "Goals, strategies and deliverables agreed", "Signed-off support plan", []),
         ],
         "deliverables": [("stage_guidance", "Exploration summary and proposed support plan", 2, False)],
@@ -343,116 +535,253 @@ ENGAGEMENTS = [
 ]
 
 OTHER_REQUESTS = [
-    {"unit": "Youth Opportunity", "title": "Summer learning program: are grantees ready to scale?",
-     "description": "Three summer learning grantees want to grow; we would like help judging their readiness.",
-     "for_whom": "Three summer learning grantees", "on_behalf_of": "Summer Bridge Coalition",
-     "status": "submitted", "created": D(2026, 11, 12), "by": "marcus.bell", "hoped_start": D(2027, 1, 11)},
-    {"unit": "Grants Management", "title": "Build a database for grantee reporting",
-     "description": "A custom database where grantees upload their quarterly reports.",
-     "for_whom": "All grantees", "on_behalf_of": "", "status": "declined", "created": D(2026, 5, 4),
-     "decided": D(2026, 5, 18), "by": None,
-     "decline_reason": "Outside the centre's scope: this is a data system build, not implementation support. "
-                       "We referred the unit to the foundation's IT partner and offered help with the "
-                       "reporting indicators later."},
-    {"unit": "Early Childhood", "title": "Support for a pre-K teacher coaching pilot",
-     "description": "The unit is considering a coaching pilot with two pre-K providers.",
-     "for_whom": "Two pre-K providers", "on_behalf_of": "Riverside Early Learning", "status": "info_requested",
-     "created": D(2026, 10, 26), "by": "jordan.kim", "hoped_start": D(2027, 2, 1),
-     "info_question": "Is the pilot already funded, and who at Riverside would sit on the implementation team?"},
+    {
+        "unit": "Youth Opportunity",
+        "title": "Summer learning program: are grantees ready to scale?",
+        "description": "Three summer learning grantees want to grow; we would like help judging their readiness.",
+        "for_whom": "Three summer learning grantees",
+        "on_behalf_of": "Summer Bridge Coalition",
+        "status": "submitted",
+        "created": D(2026, 11, 12),
+        "by": "marcus.bell",
+        "hoped_start": D(2027, 1, 11),
+    },
+    {
+        "unit": "Grants Management",
+        "title": "Build a database for grantee reporting",
+        "description": "A custom database where grantees upload their quarterly reports.",
+        "for_whom": "All grantees",
+        "on_behalf_of": "",
+        "status": "declined",
+        "created": D(2026, 5, 4),
+        "decided": D(2026, 5, 18),
+        "by": None,
+        "decline_reason": "Outside the centre's scope: this is a data system build, not implementation support. "
+        "We referred the unit to the foundation's IT partner and offered help with the "
+        "reporting indicators later.",
+    },
+    {
+        "unit": "Early Childhood",
+        "title": "Support for a pre-K teacher coaching pilot",
+        "description": "The unit is considering a coaching pilot with two pre-K providers.",
+        "for_whom": "Two pre-K providers",
+        "on_behalf_of": "Riverside Early Learning",
+        "status": "info_requested",
+        "created": D(2026, 10, 26),
+        "by": "jordan.kim",
+        "hoped_start": D(2027, 2, 1),
+        "info_question": "Is the pilot already funded, and who at Riverside would sit on the implementation team?",
+    },
 ]
 
 # --- phrase pools ------------------------------------------------------------------------------------
 
 STAGE_NOTES = {
-    "exploration": ["Mapped needs and assets with the team and agreed what the problem is.",
-                    "Reviewed the readiness assessment; fit and capacity look good, resources are the gap.",
-                    "Discussed who else needs to be at the table and how decisions will be made."],
-    "installation": ["Worked through the implementation plan: roles, timeline and the data we need.",
-                     "Reviewed draft materials; the team asked for simpler versions for front-line staff.",
-                     "Agreed the training schedule and who will coach after training."],
-    "initial_implementation": ["Looked at the first month of data; uptake is uneven across sites.",
-                               "Ran a short improvement cycle on the weakest step and agreed a change to test.",
-                               "Staff report the new routine takes longer than expected; agreed to trim it."],
-    "full_implementation": ["Data show the practice is routine; discussed keeping fidelity checks light.",
-                            "Planned how the network will sustain coaching without the centre.",
-                            "Reviewed the scaling approach with leadership."],
+    "exploration": [
+        "Mapped needs and assets with the team and agreed what the problem is.",
+        "Reviewed the readiness assessment; fit and capacity look good, resources are the gap.",
+        "Discussed who else needs to be at the table and how decisions will be made.",
+    ],
+    "installation": [
+        "Worked through the implementation plan: roles, timeline and the data we need.",
+        "Reviewed draft materials; the team asked for simpler versions for front-line staff.",
+        "Agreed the training schedule and who will coach after training.",
+    ],
+    "initial_implementation": [
+        "Looked at the first month of data; uptake is uneven across sites.",
+        "Ran a short improvement cycle on the weakest step and agreed a change to test.",
+        "Staff report the new routine takes longer than expected; agreed to trim it.",
+    ],
+    "full_implementation": [
+        "Data show the practice is routine; discussed keeping fidelity checks light.",
+        "Planned how the network will sustain coaching without the centre.",
+        "Reviewed the scaling approach with leadership.",
+    ],
 }
 KIND_NOTES = {
     "definition": "Definition meeting: heard from each team member how they see the problem and what success "
-                  "would look like.",
+    "would look like.",
     "planning": "Planning call with the team lead for the monthly meeting: agenda, data to bring, decisions needed.",
     "debrief": "Debrief of the monthly meeting: what went well, open questions, follow-ups to send.",
     "coaching": "Coaching session with the team lead on leading the next step and handling pushback.",
 }
-NEXT_STEPS = ["Circulate the revised draft to the team", "Collect this month's data from each site",
-              "Schedule the co-design session with front-line staff", "Share the readiness summary with leadership",
-              "Update the implementation plan with today's decisions", "Draft the training agenda",
-              "Prepare the fidelity data for the next meeting", "Check in with the two sites that are behind",
-              "Send the meeting notes and action list", "Invite the new manager to the next team meeting",
-              "Test the revised referral script for two weeks", "Book rooms for the next in-person meeting"]
-EVIDENCE = ["Minutes of the team meeting", "Signed memorandum of understanding", "Plan shared on the team drive",
-            "Training attendance list", "Data report reviewed by the team", "Email confirmation from leadership"]
+NEXT_STEPS = [
+    "Circulate the revised draft to the team",
+    "Collect this month's data from each site",
+    "Schedule the co-design session with front-line staff",
+    "Share the readiness summary with leadership",
+    "Update the implementation plan with today's decisions",
+    "Draft the training agenda",
+    "Prepare the fidelity data for the next meeting",
+    "Check in with the two sites that are behind",
+    "Send the meeting notes and action list",
+    "Invite the new manager to the next team meeting",
+    "Test the revised referral script for two weeks",
+    "Book rooms for the next in-person meeting",
+]
+EVIDENCE = [
+    "Minutes of the team meeting",
+    "Signed memorandum of understanding",
+    "Plan shared on the team drive",
+    "Training attendance list",
+    "Data report reviewed by the team",
+    "Email confirmation from leadership",
+]
 COMMENTS = {
-    "strengths": ["The co-leads listen and adapt to what we need.", "Having data at every meeting keeps us honest.",
-                  "Clear agendas and follow-ups after each meeting.", "They helped us talk about hard issues openly."],
-    "limitations": ["Meetings sometimes run long.", "Too many new tools at once.",
-                    "We would like more time with the ISPs between meetings."],
-    "needs_not_met": ["Help to explain the work to our board.", "More support for front-line supervisors.",
-                      "Guidance on sustaining this after the engagement ends."],
+    "strengths": [
+        "The co-leads listen and adapt to what we need.",
+        "Having data at every meeting keeps us honest.",
+        "Clear agendas and follow-ups after each meeting.",
+        "They helped us talk about hard issues openly.",
+    ],
+    "limitations": [
+        "Meetings sometimes run long.",
+        "Too many new tools at once.",
+        "We would like more time with the ISPs between meetings.",
+    ],
+    "needs_not_met": [
+        "Help to explain the work to our board.",
+        "More support for front-line supervisors.",
+        "Guidance on sustaining this after the engagement ends.",
+    ],
 }
-SCALE_OFFSET = {"trust": 0.4, "aim": 0.25, "iam": 0.1, "fim": 0.0, "knowledge": -0.1, "application": -0.35,
-                "capacity": -0.5}
+SCALE_OFFSET = {
+    "trust": 0.4,
+    "aim": 0.25,
+    "iam": 0.1,
+    "fim": 0.0,
+    "knowledge": -0.1,
+    "application": -0.35,
+    "capacity": -0.5,
+}
 PULSE_ITEMS = ["trust_1", "aim_1", "iam_1", "fim_1", "knowledge_1", "application_1", "capacity_1"]
 
 COMPETENCY_WEIGHTS = {
-    "monthly": {"p20_facilitation": 6, "p20_communication": 4, "p20_developing_teams": 3,
-                "p20_conducting_improvement_cycles": 3, "p20_co_learning": 3, "p20_understanding_context": 2,
-                "p20_applying_implementation_frameworks": 3, "p20_tailoring_support": 2,
-                "p20_growing_sustaining_relationships": 2, "p20_building_capacity": 2},
-    "planning": {"p20_applying_implementation_frameworks": 4, "p20_assessing_needs_and_assets": 3,
-                 "p20_tailoring_support": 3, "p20_co_design": 2, "p20_communication": 2},
-    "debrief": {"p20_conducting_improvement_cycles": 3, "p20_communication": 3, "p20_understanding_context": 3,
-                "p20_growing_sustaining_relationships": 2, "p20_co_learning": 2},
-    "coaching": {"p20_building_capacity": 5, "p20_cultivating_leaders_champions": 4, "p20_tailoring_support": 3,
-                 "p20_growing_sustaining_relationships": 3, "p20_communication": 1},
-    "definition": {"p20_assessing_needs_and_assets": 5, "p20_understanding_context": 5, "p20_co_learning": 3,
-                   "p20_brokering": 2, "p20_growing_sustaining_relationships": 3,
-                   "p20_addressing_power_differentials": 1},
+    "monthly": {
+        "p20_facilitation": 6,
+        "p20_communication": 4,
+        "p20_developing_teams": 3,
+        "p20_conducting_improvement_cycles": 3,
+        "p20_co_learning": 3,
+        "p20_understanding_context": 2,
+        "p20_applying_implementation_frameworks": 3,
+        "p20_tailoring_support": 2,
+        "p20_growing_sustaining_relationships": 2,
+        "p20_building_capacity": 2,
+    },
+    "planning": {
+        "p20_applying_implementation_frameworks": 4,
+        "p20_assessing_needs_and_assets": 3,
+        "p20_tailoring_support": 3,
+        "p20_co_design": 2,
+        "p20_communication": 2,
+    },
+    "debrief": {
+        "p20_conducting_improvement_cycles": 3,
+        "p20_communication": 3,
+        "p20_understanding_context": 3,
+        "p20_growing_sustaining_relationships": 2,
+        "p20_co_learning": 2,
+    },
+    "coaching": {
+        "p20_building_capacity": 5,
+        "p20_cultivating_leaders_champions": 4,
+        "p20_tailoring_support": 3,
+        "p20_growing_sustaining_relationships": 3,
+        "p20_communication": 1,
+    },
+    "definition": {
+        "p20_assessing_needs_and_assets": 5,
+        "p20_understanding_context": 5,
+        "p20_co_learning": 3,
+        "p20_brokering": 2,
+        "p20_growing_sustaining_relationships": 3,
+        "p20_addressing_power_differentials": 1,
+    },
 }
 MODEL_COMPETENCY_BONUS = {
-    "co_creation": {"p20_co_design": 3, "p20_co_learning": 2, "p20_addressing_power_differentials": 2,
-                    "p20_brokering": 1},
+    "co_creation": {
+        "p20_co_design": 3,
+        "p20_co_learning": 2,
+        "p20_addressing_power_differentials": 2,
+        "p20_brokering": 1,
+    },
     "push_pull": {"p20_tailoring_support": 2, "p20_assessing_needs_and_assets": 1},
     "push": {"p20_building_capacity": 2, "p20_communication": 2},
 }
-STRATEGY_FIRST = {"monthly": "team_meeting_facilitation", "coaching": "coaching", "planning": None,
-                  "debrief": None, "definition": None}
+STRATEGY_FIRST = {
+    "monthly": "team_meeting_facilitation",
+    "coaching": "coaching",
+    "planning": None,
+    "debrief": None,
+    "definition": None,
+}
 STRATEGY_WEIGHTS = {
-    "monthly": {"facilitation": 3, "audit_and_provide_feedback": 2, "purposely_reexamine_implementation": 2,
-                "data_collection": 2, "capture_and_share_local_knowledge": 1, "conduct_local_consensus_discussions": 1},
-    "planning": {"develop_implementation_blueprint": 3, "tool_resource_development": 3, "tailor_strategies": 2,
-                 "data_collection": 2},
-    "debrief": {"audit_and_provide_feedback": 3, "purposely_reexamine_implementation": 2, "data_collection": 2,
-                "capture_and_share_local_knowledge": 1},
-    "coaching": {"provide_ongoing_consultation": 3, "identify_and_prepare_champions": 2,
-                 "recruit_designate_train_for_leadership": 1, "develop_educational_materials": 1},
-    "definition": {"assess_readiness_barriers_facilitators": 4, "conduct_local_needs_assessment": 3,
-                   "conduct_local_consensus_discussions": 2, "outreach": 2, "build_coalition": 1},
+    "monthly": {
+        "facilitation": 3,
+        "audit_and_provide_feedback": 2,
+        "purposely_reexamine_implementation": 2,
+        "data_collection": 2,
+        "capture_and_share_local_knowledge": 1,
+        "conduct_local_consensus_discussions": 1,
+    },
+    "planning": {
+        "develop_implementation_blueprint": 3,
+        "tool_resource_development": 3,
+        "tailor_strategies": 2,
+        "data_collection": 2,
+    },
+    "debrief": {
+        "audit_and_provide_feedback": 3,
+        "purposely_reexamine_implementation": 2,
+        "data_collection": 2,
+        "capture_and_share_local_knowledge": 1,
+    },
+    "coaching": {
+        "provide_ongoing_consultation": 3,
+        "identify_and_prepare_champions": 2,
+        "recruit_designate_train_for_leadership": 1,
+        "develop_educational_materials": 1,
+    },
+    "definition": {
+        "assess_readiness_barriers_facilitators": 4,
+        "conduct_local_needs_assessment": 3,
+        "conduct_local_consensus_discussions": 2,
+        "outreach": 2,
+        "build_coalition": 1,
+    },
 }
 STAGE_STRATEGIES = {
     "exploration": {"assess_readiness_barriers_facilitators": 3, "conduct_local_needs_assessment": 2},
-    "installation": {"develop_implementation_blueprint": 3, "develop_educational_materials": 2,
-                     "conduct_ongoing_training": 1, "tool_resource_development": 2},
-    "initial_implementation": {"conduct_cyclical_small_tests_of_change": 3, "audit_and_provide_feedback": 2,
-                               "develop_quality_monitoring_tools": 1},
-    "full_implementation": {"stage_implementation_scale_up": 3, "develop_quality_monitoring_systems": 2,
-                            "identify_and_prepare_champions": 1},
+    "installation": {
+        "develop_implementation_blueprint": 3,
+        "develop_educational_materials": 2,
+        "conduct_ongoing_training": 1,
+        "tool_resource_development": 2,
+    },
+    "initial_implementation": {
+        "conduct_cyclical_small_tests_of_change": 3,
+        "audit_and_provide_feedback": 2,
+        "develop_quality_monitoring_tools": 1,
+    },
+    "full_implementation": {
+        "stage_implementation_scale_up": 3,
+        "develop_quality_monitoring_systems": 2,
+        "identify_and_prepare_champions": 1,
+    },
 }
-PRINCIPLES = ["be_empathetic", "be_curious", "be_committed", "advance_equity", "use_critical_thinking",
-              "embrace_cross_disciplinary_approaches"]
+PRINCIPLES = [
+    "be_empathetic",
+    "be_curious",
+    "be_committed",
+    "advance_equity",
+    "use_critical_thinking",
+    "embrace_cross_disciplinary_approaches",
+]
 
 
 # --- helpers -----------------------------------------------------------------------------------------
+
 
 def add_months(day, months):
     month = day.month - 1 + months
@@ -521,8 +850,14 @@ def seed():
 class _Builder:
     def __init__(self, rng):
         self.rng = rng
-        self.links = {MeetingCompetency: [], MeetingStrategy: [], MeetingPrinciple: [], MeetingAttendee: [],
-                      NextStep: [], FeedbackAnswer: []}
+        self.links = {
+            MeetingCompetency: [],
+            MeetingStrategy: [],
+            MeetingPrinciple: [],
+            MeetingAttendee: [],
+            NextStep: [],
+            FeedbackAnswer: [],
+        }
 
     # -- catalog, looked up once
     def load_catalog(self):
@@ -531,12 +866,20 @@ class _Builder:
         self.strategies = {s.key: s for s in Strategy.select().where(~Strategy.retired).order_by(Strategy.number)}
         self.principles = {p.key: p for p in Principle.select().where(~Principle.retired).order_by(Principle.position)}
         self.stages = {s.key: s for s in Stage.ordered()}
-        self.instrument = (FeedbackInstrument.select().where(FeedbackInstrument.key == "recipient_feedback")
-                           .order_by(FeedbackInstrument.version.desc()).first())
+        self.instrument = (
+            FeedbackInstrument.select()
+            .where(FeedbackInstrument.key == "recipient_feedback")
+            .order_by(FeedbackInstrument.version.desc())
+            .first()
+        )
         self.items = {}
         if self.instrument is not None:
-            self.items = {i.key: i for i in FeedbackItem.select().where(FeedbackItem.instrument == self.instrument)
-                          .order_by(FeedbackItem.position)}
+            self.items = {
+                i.key: i
+                for i in FeedbackItem.select()
+                .where(FeedbackItem.instrument == self.instrument)
+                .order_by(FeedbackItem.position)
+            }
 
     def build(self):
         self.load_catalog()
@@ -546,9 +889,14 @@ class _Builder:
         password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash (salted once) for every demo user
         self.users = {}
         for role, email, name, org, unit in PEOPLE:
-            user = User.create(email=email, name=name, role=role, password_hash=password_hash,
-                               organization=centre if org == "centre" else foundation,
-                               unit=self.units[unit] if unit else None)
+            user = User.create(
+                email=email,
+                name=name,
+                role=role,
+                password_hash=password_hash,
+                organization=centre if org == "centre" else foundation,
+                unit=self.units[unit] if unit else None,
+            )
             self.users[email.split("@")[0]] = user
         self.director = self.users["helen.carver"]
         for spec in ENGAGEMENTS:
@@ -561,12 +909,20 @@ class _Builder:
 
     def other_request(self, spec):
         SupportRequest.create(
-            unit=self.units[spec["unit"]], requested_by=self.users.get(spec["by"]) if spec["by"] else None,
-            title=spec["title"], description=spec["description"], for_whom=spec["for_whom"],
-            on_behalf_of=spec["on_behalf_of"], hoped_start=spec.get("hoped_start"), status=spec["status"],
-            info_question=spec.get("info_question", ""), decline_reason=spec.get("decline_reason", ""),
+            unit=self.units[spec["unit"]],
+            requested_by=self.users.get(spec["by"]) if spec["by"] else None,
+            title=spec["title"],
+            description=spec["description"],
+            for_whom=spec["for_whom"],
+            on_behalf_of=spec["on_behalf_of"],
+            hoped_start=spec.get("hoped_start"),
+            status=spec["status"],
+            info_question=spec.get("info_question", ""),
+            decline_reason=spec.get("decline_reason", ""),
             decided_by=self.director if spec.get("decided") else None,
-            decided_at=at(spec["decided"], 10) if spec.get("decided") else None, created_at=at(spec["created"], 9))
+            decided_at=at(spec["decided"], 10) if spec.get("decided") else None,
+            created_at=at(spec["created"], 9),
+        )
 
     # -- one engagement
     def engagement(self, spec, centre):
@@ -587,14 +943,30 @@ class _Builder:
         if spec["request"]:
             r = spec["request"]
             request = SupportRequest.create(
-                unit=unit, requested_by=recipients[0] if recipients else None, title=r["title"],
-                description=spec["problem"], for_whom=r["for_whom"], on_behalf_of=spec["on_behalf_of"],
-                hoped_start=start, status="accepted", decided_by=self.director, decided_at=at(r["decided"], 10),
-                created_at=at(r["created"], 9))
+                unit=unit,
+                requested_by=recipients[0] if recipients else None,
+                title=r["title"],
+                description=spec["problem"],
+                for_whom=r["for_whom"],
+                on_behalf_of=spec["on_behalf_of"],
+                hoped_start=start,
+                status="accepted",
+                decided_by=self.director,
+                decided_at=at(r["decided"], 10),
+                created_at=at(r["created"], 9),
+            )
         engagement = Engagement.create(
-            unit=unit, intermediary=centre, request=request, title=spec["title"], problem_statement=spec["problem"],
-            support_model=spec["support_model"], start_date=start, end_date=spec["end"], status="active",
-            created_at=at(start, 9))
+            unit=unit,
+            intermediary=centre,
+            request=request,
+            title=spec["title"],
+            problem_statement=spec["problem"],
+            support_model=spec["support_model"],
+            start_date=start,
+            end_date=spec["end"],
+            status="active",
+            created_at=at(start, 9),
+        )
         engagement.set_isps([u.id for u in co_leads], [u.id for u in supporting])
 
         # team
@@ -602,15 +974,30 @@ class _Builder:
         members = [(u.name, "manager", u) for u in recipients[:1]] + [(n, p, None) for n, p in spec["team"]]
         domain = (spec["on_behalf_of"].lower().replace(" ", "") or "harlowfoundation")[:24]
         for i, (name, position, user) in enumerate(members[:6]):
-            email = user.email if user else (
-                name.lower().replace("dr. ", "").replace("'", "").replace(" ", ".")
-                + "@" + (domain if position == "partner" else "harlowfoundation") + ".example")
+            email = (
+                user.email
+                if user
+                else (
+                    name.lower().replace("dr. ", "").replace("'", "").replace(" ", ".")
+                    + "@"
+                    + (domain if position == "partner" else "harlowfoundation")
+                    + ".example"
+                )
+            )
             left = None
             if spec["title"].startswith("Integrating") and position == "manager" and user is None:
                 left = add_months(start, 11)  # the managers who left (the stage revisit)
-            team.append(TeamMember.create(engagement=engagement, name=name, email=email, position=position,
-                                          user=user, joined_on=start + dt.timedelta(days=7 * i % 28),
-                                          left_on=left))
+            team.append(
+                TeamMember.create(
+                    engagement=engagement,
+                    name=name,
+                    email=email,
+                    position=position,
+                    user=user,
+                    joined_on=start + dt.timedelta(days=7 * i % 28),
+                    left_on=left,
+                )
+            )
 
         # stage path (dates), then the goals, meetings, benchmarks...
         stage_path = []
@@ -626,8 +1013,10 @@ class _Builder:
                     current = stage
             return current
 
-        goals = [Goal.create(engagement=engagement, title=t, indicator=ind, target=tgt, created_at=at(start, 11))
-                 for t, ind, tgt, _ in spec["goals"]]
+        goals = [
+            Goal.create(engagement=engagement, title=t, indicator=ind, target=tgt, created_at=at(start, 11))
+            for t, ind, tgt, _ in spec["goals"]
+        ]
         meetings = self.meetings(engagement, spec, start, limit, team, co_leads, supporting, goals, stage_on)
         monthly = [m for m in meetings if m.kind == "monthly"]
 
@@ -637,18 +1026,28 @@ class _Builder:
 
         # goal statuses, changed at monthly meetings spread over the timeline
         for goal, (_, _, _, path) in zip(goals, spec["goals"]):
-            goal.change_status("not_started", start + dt.timedelta(days=rng.randint(7, 21)),
-                               note="Agreed in the co-learning process.", user=co_leads[0])
+            goal.change_status(
+                "not_started",
+                start + dt.timedelta(days=rng.randint(7, 21)),
+                note="Agreed in the co-learning process.",
+                user=co_leads[0],
+            )
             if not monthly:
                 continue
             slots = sorted(rng.sample(range(len(monthly)), min(len(path), len(monthly))))
             for status_key, slot in zip(path, slots):
                 meeting = monthly[slot]
-                goal.change_status(status_key, meeting.date, meeting=meeting, user=rng.choice(co_leads),
-                                   note={"achieved": "Target met; confirmed with the team.",
-                                         "revised": "Target revised after the team changed.",
-                                         "dropped": "Dropped: outside what the team can influence now."
-                                         }.get(status_key, ""))
+                goal.change_status(
+                    status_key,
+                    meeting.date,
+                    meeting=meeting,
+                    user=rng.choice(co_leads),
+                    note={
+                        "achieved": "Target met; confirmed with the team.",
+                        "revised": "Target revised after the team changed.",
+                        "dropped": "Dropped: outside what the team can influence now.",
+                    }.get(status_key, ""),
+                )
         if status != "active":
             engagement.status = status
             engagement.closing_summary = spec.get("closing_summary", "")
@@ -658,8 +1057,14 @@ class _Builder:
         self.deliverables(engagement, spec, start, limit)
         for kind, domain_key, months, text in spec["context"]:
             noted = min(weekday(add_months(start, months) + dt.timedelta(days=rng.randint(0, 10))), limit)
-            ContextNote.create(engagement=engagement, kind=kind, domain=domain_key, text=text, noted_on=noted,
-                               created_by=rng.choice(co_leads))
+            ContextNote.create(
+                engagement=engagement,
+                kind=kind,
+                domain=domain_key,
+                text=text,
+                noted_on=noted,
+                created_by=rng.choice(co_leads),
+            )
         if monthly and status != "proposed":
             self.feedback(engagement, start, limit, monthly, falling=status == "paused")
 
@@ -689,21 +1094,51 @@ class _Builder:
         plan = []  # (date, kind, mode, minutes)
         d1 = weekday(start + dt.timedelta(days=rng.randint(1, 4)))
         plan.append((d1, "definition", "in_person", rng.choice([90, 105, 120])))
-        plan.append((weekday(d1 + dt.timedelta(days=rng.randint(9, 16))), "definition",
-                     rng.choice(["in_person", "virtual"]), rng.choice([60, 90])))
+        plan.append(
+            (
+                weekday(d1 + dt.timedelta(days=rng.randint(9, 16))),
+                "definition",
+                rng.choice(["in_person", "virtual"]),
+                rng.choice([60, 90]),
+            )
+        )
         if spec["status"] != "proposed":
             for day in self.monthly_dates(start, limit):
-                plan.append((day, "monthly", "in_person" if rng.random() < 0.85 else "virtual",
-                             rng.choice([60, 75, 90, 90, 105, 120])))
+                plan.append(
+                    (
+                        day,
+                        "monthly",
+                        "in_person" if rng.random() < 0.85 else "virtual",
+                        rng.choice([60, 75, 90, 90, 105, 120]),
+                    )
+                )
                 if rng.random() < 0.55:
-                    plan.append((weekday(day - dt.timedelta(days=rng.randint(3, 7))), "planning", "virtual",
-                                 rng.choice([30, 45])))
+                    plan.append(
+                        (
+                            weekday(day - dt.timedelta(days=rng.randint(3, 7))),
+                            "planning",
+                            "virtual",
+                            rng.choice([30, 45]),
+                        )
+                    )
                 if rng.random() < 0.5:
-                    plan.append((weekday(day + dt.timedelta(days=rng.randint(1, 4))), "debrief", "virtual",
-                                 rng.choice([30, 30, 45])))
+                    plan.append(
+                        (
+                            weekday(day + dt.timedelta(days=rng.randint(1, 4))),
+                            "debrief",
+                            "virtual",
+                            rng.choice([30, 30, 45]),
+                        )
+                    )
                 if rng.random() < 0.45:
-                    plan.append((weekday(day + dt.timedelta(days=rng.randint(10, 17))), "coaching", "virtual",
-                                 rng.choice([45, 60])))
+                    plan.append(
+                        (
+                            weekday(day + dt.timedelta(days=rng.randint(10, 17))),
+                            "coaching",
+                            "virtual",
+                            rng.choice([45, 60]),
+                        )
+                    )
         plan = sorted(p for p in plan if start <= p[0] <= limit)
 
         meetings = []
@@ -717,30 +1152,47 @@ class _Builder:
                 notes = KIND_NOTES["definition"]
             else:
                 notes = KIND_NOTES[kind]
-            meeting = Meeting.create(engagement=engagement, date=day, kind=kind, mode=mode,
-                                     duration_minutes=minutes, notes=notes, logged_by=rng.choice(co_leads),
-                                     created_at=at(day), updated_at=at(day))
+            meeting = Meeting.create(
+                engagement=engagement,
+                date=day,
+                kind=kind,
+                mode=mode,
+                duration_minutes=minutes,
+                notes=notes,
+                logged_by=rng.choice(co_leads),
+                created_at=at(day),
+                updated_at=at(day),
+            )
             meetings.append(meeting)
             # competencies
             weights = merged(COMPETENCY_WEIGHTS[kind], MODEL_COMPETENCY_BONUS[model])
             weights = {k: w for k, w in weights.items() if k in self.competencies}
             for key in weighted_sample(rng, weights, rng.randint(2, 5)):
                 self.links[MeetingCompetency].append(
-                    {"meeting": meeting.id, "competency": self.competencies[key].id,
-                     "label": self.competencies[key].name})
+                    {
+                        "meeting": meeting.id,
+                        "competency": self.competencies[key].id,
+                        "label": self.competencies[key].name,
+                    }
+                )
             # strategies, with the minutes split between them
             first = STRATEGY_FIRST[kind]
             weights = merged(STRATEGY_WEIGHTS[kind], STAGE_STRATEGIES.get(stage.key, {}))
             weights = {k: w for k, w in weights.items() if k in self.strategies and k != first}
-            chosen = ([first] if first in self.strategies else [])
+            chosen = [first] if first in self.strategies else []
             chosen += weighted_sample(rng, weights, rng.randint(1, 4) - len(chosen) or 1)
             chosen = chosen[:4]
             share = [minutes // len(chosen) // 5 * 5] * len(chosen)
             share[0] += minutes - sum(share)
             for key, dose in zip(chosen, share):
                 self.links[MeetingStrategy].append(
-                    {"meeting": meeting.id, "strategy": self.strategies[key].id, "label": self.strategies[key].name,
-                     "minutes": dose})
+                    {
+                        "meeting": meeting.id,
+                        "strategy": self.strategies[key].id,
+                        "label": self.strategies[key].name,
+                        "minutes": dose,
+                    }
+                )
             # principles
             for key in rng.sample(PRINCIPLES, rng.choice([0, 1, 1, 2])):
                 if key in self.principles:
@@ -756,22 +1208,30 @@ class _Builder:
             else:
                 people = rng.sample(current, min(len(current), rng.randint(0, 1)))
                 isps = list(co_leads)
-            self.links[MeetingAttendee].extend({"meeting": meeting.id, "team_member": m.id, "user": None}
-                                               for m in people)
-            self.links[MeetingAttendee].extend({"meeting": meeting.id, "team_member": None, "user": u.id}
-                                               for u in isps)
+            self.links[MeetingAttendee].extend(
+                {"meeting": meeting.id, "team_member": m.id, "user": None} for m in people
+            )
+            self.links[MeetingAttendee].extend({"meeting": meeting.id, "team_member": None, "user": u.id} for u in isps)
             # next steps
-            count = {"monthly": rng.randint(1, 3), "definition": 1, "planning": rng.randint(0, 1),
-                     "debrief": rng.randint(0, 1), "coaching": rng.randint(0, 1)}[kind]
+            count = {
+                "monthly": rng.randint(1, 3),
+                "definition": 1,
+                "planning": rng.randint(0, 1),
+                "debrief": rng.randint(0, 1),
+                "coaching": rng.randint(0, 1),
+            }[kind]
             owners = [m.name for m in current] + [u.name for u in co_leads]
             for text in rng.sample(NEXT_STEPS, count):
                 due = weekday(day + dt.timedelta(days=rng.randint(10, 30)))
                 done = None
-                if spec["status"] == "closed" or (due < open_from and rng.random() < (0.8 if spec["status"] == "paused" else 0.95)):
+                if spec["status"] == "closed" or (
+                    due < open_from and rng.random() < (0.8 if spec["status"] == "paused" else 0.95)
+                ):
                     done = min(due + dt.timedelta(days=rng.randint(-7, 3)), limit, ANCHOR)
                     done = max(done, day)
-                self.links[NextStep].append({"meeting": meeting.id, "text": text, "owner": rng.choice(owners),
-                                             "due_on": due, "done_on": done})
+                self.links[NextStep].append(
+                    {"meeting": meeting.id, "text": text, "owner": rng.choice(owners), "due_on": due, "done_on": done}
+                )
         return meetings
 
     def benchmarks(self, engagement, stage_path, limit, meetings):
@@ -786,7 +1246,9 @@ class _Builder:
             spans[stage.id] = (first, left)
         current_id = stage_path[-1][0].id
         by_stage = {}
-        for b in Benchmark.select().where(Benchmark.engagement == engagement).order_by(Benchmark.position, Benchmark.id):
+        for b in (
+            Benchmark.select().where(Benchmark.engagement == engagement).order_by(Benchmark.position, Benchmark.id)
+        ):
             by_stage.setdefault(b.stage_id, []).append(b)
         for stage_id, rows in by_stage.items():
             first, left = spans[stage_id]
@@ -817,8 +1279,14 @@ class _Builder:
             delivered_on = None
             if delivered:
                 delivered_on = min(weekday(due + dt.timedelta(days=rng.randint(-10, 20))), limit)
-            Deliverable.create(engagement=engagement, kind=kind, title=title, due_on=due, delivered_on=delivered_on,
-                               note="Shared with the implementation team." if delivered_on else "")
+            Deliverable.create(
+                engagement=engagement,
+                kind=kind,
+                title=title,
+                due_on=due,
+                delivered_on=delivered_on,
+                note="Shared with the implementation team." if delivered_on else "",
+            )
 
     def feedback(self, engagement, start, limit, monthly, falling=False):
         rng = self.rng
@@ -849,10 +1317,18 @@ class _Builder:
                 else:
                     keys_ = rng.sample([k for k in PULSE_ITEMS if k in self.items], 4)
                 response = FeedbackResponse.create(
-                    engagement=engagement, instrument=self.instrument, kind=kind, meeting=meeting, anonymous=True,
-                    submitted_on=submitted, comments=json.dumps(comments), created_at=at(submitted, 12))
+                    engagement=engagement,
+                    instrument=self.instrument,
+                    kind=kind,
+                    meeting=meeting,
+                    anonymous=True,
+                    submitted_on=submitted,
+                    comments=json.dumps(comments),
+                    created_at=at(submitted, 12),
+                )
                 for key in keys_:
                     item = self.items[key]
                     value = round(mean + SCALE_OFFSET.get(item.scale, 0) + rng.gauss(0, 0.5))
-                    self.links[FeedbackAnswer].append({"response": response.id, "item": item.id,
-                                                       "value": max(1, min(5, value))})
+                    self.links[FeedbackAnswer].append(
+                        {"response": response.id, "item": item.id, "value": max(1, min(5, value))}
+                    )

@@ -5,6 +5,7 @@ attachment.
 Formula injection: a text cell starting with =, +, -, @ (or a tab / carriage return) is prefixed with
 an apostrophe, so a spreadsheet shows it as text instead of running it. Numbers are written as numbers.
 """
+
 import csv
 import datetime as dt
 import io
@@ -19,9 +20,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def export(name, title):
     """Register `function(filters) -> (header, rows)` as the export `name`."""
+
     def register(function):
         EXPORTS[name] = {"name": name, "title": title, "rows": function}
         return function
+
     return register
 
 
@@ -58,21 +61,31 @@ def csv_response(name, filters):
         return None
     header, rows = spec["rows"](filters)
     filename = f"{name}-{dt.date.today().isoformat()}.csv"
-    return send_file(io.BytesIO(to_csv(header, rows)), mimetype="text/csv; charset=utf-8", as_attachment=True,
-                     download_name=filename, max_age=0)
+    return send_file(
+        io.BytesIO(to_csv(header, rows)),
+        mimetype="text/csv; charset=utf-8",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
 
 
 # --- the exports -------------------------------------------------------------------------------------
+
 
 @export("competencies", "Competencies used")
 def _competencies(filters):
     data = competencies.competencies_used(filters)
     framework = data["framework"]["short_name"] if data["framework"] else ""
     header = ["framework", "level", "key", "name", "domain", "meetings", "total_meetings", "share"]
-    rows = [[framework, "domain", d["key"], d["name"], "", d["meetings"], data["total_meetings"], d["share"]]
-            for d in data["domains"]]
-    rows += [[framework, "competency", c["key"], c["name"], c["domain"], c["meetings"], data["total_meetings"],
-              c["share"]] for c in data["competencies"]]
+    rows = [
+        [framework, "domain", d["key"], d["name"], "", d["meetings"], data["total_meetings"], d["share"]]
+        for d in data["domains"]
+    ]
+    rows += [
+        [framework, "competency", c["key"], c["name"], c["domain"], c["meetings"], data["total_meetings"], c["share"]]
+        for c in data["competencies"]
+    ]
     return header, rows
 
 
@@ -82,10 +95,13 @@ def _competencies_by_month(filters):
     header = ["month", "level", "key", "name", "meetings", "month_meetings"]
     rows = []
     for i, month in enumerate(data["months"]):
-        rows += [[month["key"], "domain", d["key"], d["name"], d["meetings"][i], month["meetings"]]
-                 for d in data["domains"]]
-        rows += [[month["key"], "competency", c["key"], c["name"], c["meetings"][i], month["meetings"]]
-                 for c in data["competencies"]]
+        rows += [
+            [month["key"], "domain", d["key"], d["name"], d["meetings"][i], month["meetings"]] for d in data["domains"]
+        ]
+        rows += [
+            [month["key"], "competency", c["key"], c["name"], c["meetings"][i], month["meetings"]]
+            for c in data["competencies"]
+        ]
     return header, rows
 
 
@@ -93,8 +109,11 @@ def _competencies_by_month(filters):
 def _competencies_by_isp(filters):
     data = competencies.by_isp(filters)
     header = ["isp", "isp_meetings", "competency_key", "competency", "meetings_used"]
-    rows = [[isp["name"], isp["meetings"], c["key"], c["name"], isp["counts"][c["key"]]]
-            for isp in data["isps"] for c in data["competencies"]]
+    rows = [
+        [isp["name"], isp["meetings"], c["key"], c["name"], isp["counts"][c["key"]]]
+        for isp in data["isps"]
+        for c in data["competencies"]
+    ]
     return header, rows
 
 
@@ -102,10 +121,34 @@ def _competencies_by_isp(filters):
 def _strategies(filters):
     data = strategies.strategies_used(filters)
     header = ["level", "number", "key", "name", "cluster", "meetings", "total_meetings", "share", "minutes"]
-    rows = [["cluster", c["number"], c["key"], c["name"], "", c["meetings"], data["total_meetings"], c["share"],
-             c["minutes"]] for c in data["clusters"]]
-    rows += [["strategy", s["number"], s["key"], s["name"], s["cluster"], s["meetings"], data["total_meetings"],
-              s["share"], s["minutes"]] for s in data["strategies"]]
+    rows = [
+        [
+            "cluster",
+            c["number"],
+            c["key"],
+            c["name"],
+            "",
+            c["meetings"],
+            data["total_meetings"],
+            c["share"],
+            c["minutes"],
+        ]
+        for c in data["clusters"]
+    ]
+    rows += [
+        [
+            "strategy",
+            s["number"],
+            s["key"],
+            s["name"],
+            s["cluster"],
+            s["meetings"],
+            data["total_meetings"],
+            s["share"],
+            s["minutes"],
+        ]
+        for s in data["strategies"]
+    ]
     return header, rows
 
 
@@ -135,17 +178,64 @@ def _progress(filters):
     if data is None:
         return ["stage"], []
     if filters.engagement:
-        header = ["engagement", "stage", "name", "entered_on", "days", "visits", "benchmarks_total",
-                  "benchmarks_completed", "proportion"]
-        rows = [[data["engagement"]["title"], s["key"], s["name"], s["entered_on"], s["days"], s["visits"],
-                 s["benchmarks_total"], s["benchmarks_completed"], s["proportion"]] for s in data["stages"]]
+        header = [
+            "engagement",
+            "stage",
+            "name",
+            "entered_on",
+            "days",
+            "visits",
+            "benchmarks_total",
+            "benchmarks_completed",
+            "proportion",
+        ]
+        rows = [
+            [
+                data["engagement"]["title"],
+                s["key"],
+                s["name"],
+                s["entered_on"],
+                s["days"],
+                s["visits"],
+                s["benchmarks_total"],
+                s["benchmarks_completed"],
+                s["proportion"],
+            ]
+            for s in data["stages"]
+        ]
         return header, rows
-    header = ["stage", "name", "engagements_entered", "entries", "revisits", "current", "days", "mean_days",
-              "benchmarks_total", "benchmarks_completed", "proportion", "furthest_stage_of"]
+    header = [
+        "stage",
+        "name",
+        "engagements_entered",
+        "entries",
+        "revisits",
+        "current",
+        "days",
+        "mean_days",
+        "benchmarks_total",
+        "benchmarks_completed",
+        "proportion",
+        "furthest_stage_of",
+    ]
     furthest = {f["key"]: f["engagements"] for f in data["furthest"]}
-    rows = [[s["key"], s["name"], s["engagements"], s["entries"], s["revisits"], s["current"], s["days"],
-             s["mean_days"], s["benchmarks_total"], s["benchmarks_completed"], s["proportion"], furthest[s["key"]]]
-            for s in data["stages"]]
+    rows = [
+        [
+            s["key"],
+            s["name"],
+            s["engagements"],
+            s["entries"],
+            s["revisits"],
+            s["current"],
+            s["days"],
+            s["mean_days"],
+            s["benchmarks_total"],
+            s["benchmarks_completed"],
+            s["proportion"],
+            furthest[s["key"]],
+        ]
+        for s in data["stages"]
+    ]
     return header, rows
 
 
@@ -155,8 +245,9 @@ def _timeline(filters):
     header = ["stage", "name", "entered_on", "left_on", "days", "revisit"]
     if data is None:
         return header, []
-    return header, [[t["key"], t["name"], t["entered_on"], t["left_on"], t["days"], t["revisit"]]
-                    for t in data["timeline"]]
+    return header, [
+        [t["key"], t["name"], t["entered_on"], t["left_on"], t["days"], t["revisit"]] for t in data["timeline"]
+    ]
 
 
 @export("goals", "Goals by status and status changes by month")
@@ -178,14 +269,19 @@ def _dashboard(filters):
     header = ["section", "key", "name", "value"]
     rows = [["active engagements", "total", "All active engagements", data["active"]["total"]]]
     rows += [["active engagements by unit", u["id"], u["name"], u["engagements"]] for u in data["active"]["by_unit"]]
-    rows += [["active engagements by stage", s["key"] or "", s["name"], s["engagements"]]
-             for s in data["active"]["by_stage"]]
+    rows += [
+        ["active engagements by stage", s["key"] or "", s["name"], s["engagements"]] for s in data["active"]["by_stage"]
+    ]
     rows += [["active engagements by model", m["key"], m["name"], m["engagements"]] for m in data["active"]["by_model"]]
     req = data["requests"]
-    rows += [["requests", key, key.replace("_", " "), req[key]]
-             for key in ("received", "accepted", "declined", "open", "first_meetings")]
-    rows += [["requests", "days_to_first_meeting_" + k, f"days to first meeting ({k})", v]
-             for k, v in req["days_to_first_meeting"].items()]
+    rows += [
+        ["requests", key, key.replace("_", " "), req[key]]
+        for key in ("received", "accepted", "declined", "open", "first_meetings")
+    ]
+    rows += [
+        ["requests", "days_to_first_meeting_" + k, f"days to first meeting ({k})", v]
+        for k, v in req["days_to_first_meeting"].items()
+    ]
     rows.append(["hours", "minutes", "Minutes of support", data["hours"]["minutes"]])
     rows += [["minutes by month", m["key"], m["label"], m["minutes"]] for m in data["hours"]["by_month"]]
     rows += [["competency domains", d["key"], d["name"], d["meetings"]] for d in data["competencies"]["domains"]]
@@ -195,6 +291,9 @@ def _dashboard(filters):
 @export("attention", "Engagements needing attention")
 def _attention(filters):
     header = ["engagement", "unit", "reason", "detail"]
-    rows = [[r["title"], r["unit"], reason["key"], reason["text"]]
-            for r in portfolio.needs_attention(filters) for reason in r["reasons"]]
+    rows = [
+        [r["title"], r["unit"], reason["key"], reason["text"]]
+        for r in portfolio.needs_attention(filters)
+        for reason in r["reasons"]
+    ]
     return header, rows

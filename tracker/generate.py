@@ -10,6 +10,7 @@ with insert_many in chunks inside one transaction (no per-row save, so no audit 
 Realistic enough: meeting counts per engagement vary widely (one engagement has exactly 100, for the
 benchmark), some engagements stall (paused, no meeting for months), some revisit an earlier stage.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -51,14 +52,38 @@ SEED = 8
 ANCHOR = dt.date(2026, 11, 20)  # "today" of the synthetic portfolio
 CHUNK = 500
 
-PER_SCALE = {"units": 40, "engagements": 200, "meetings": 4000, "competency_tags": 30000,
-             "strategy_tags": 25000, "feedback_responses": 2000, "goals": 800, "isps": 25}
+PER_SCALE = {
+    "units": 40,
+    "engagements": 200,
+    "meetings": 4000,
+    "competency_tags": 30000,
+    "strategy_tags": 25000,
+    "feedback_responses": 2000,
+    "goals": 800,
+    "isps": 25,
+}
 BIG_ENGAGEMENT_MEETINGS = 100  # the first engagement: the benchmark's "engagement page with 100 meetings"
 
 # Tables the generator fills, in insert order (ids are given explicitly).
-TABLES = [Organization, Unit, User, Engagement, EngagementISP, TeamMember, StageEntry, Benchmark, Goal,
-          GoalStatusChange, Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, NextStep,
-          FeedbackResponse, FeedbackAnswer]
+TABLES = [
+    Organization,
+    Unit,
+    User,
+    Engagement,
+    EngagementISP,
+    TeamMember,
+    StageEntry,
+    Benchmark,
+    Goal,
+    GoalStatusChange,
+    Meeting,
+    MeetingAttendee,
+    MeetingCompetency,
+    MeetingStrategy,
+    NextStep,
+    FeedbackResponse,
+    FeedbackAnswer,
+]
 SYNTHETIC_ORG = "Synthetic Implementation Centre"
 LEADER_EMAIL = "leader@synthetic.example"
 ADMIN_EMAIL = "admin@synthetic.example"
@@ -111,8 +136,10 @@ def _at(day, hour=9):
 def generate(scale=1.0, seed=SEED):
     """Fill an empty database (catalogs loaded) with the synthetic portfolio; returns the counts."""
     if not is_empty():
-        raise NotEmpty("The database already holds organizations, users or engagements: generate-data only "
-                       "fills a fresh database (create a new one, or drop the tables and run init-db).")
+        raise NotEmpty(
+            "The database already holds organizations, users or engagements: generate-data only "
+            "fills a fresh database (create a new one, or drop the tables and run init-db)."
+        )
     rng = random.Random(seed)
     want = counts_for(scale)
     rows = {model: [] for model in TABLES}
@@ -125,23 +152,37 @@ def generate(scale=1.0, seed=SEED):
         return ids[model]
 
     # catalog, read once
-    competencies = [(c.id, c.name) for c in Competency.select(Competency.id, Competency.name)
-                    .where(~Competency.retired).order_by(Competency.id)]
-    strategies = [(s.id, s.name) for s in Strategy.select(Strategy.id, Strategy.name)
-                  .where(~Strategy.retired).order_by(Strategy.id)]
+    competencies = [
+        (c.id, c.name)
+        for c in Competency.select(Competency.id, Competency.name).where(~Competency.retired).order_by(Competency.id)
+    ]
+    strategies = [
+        (s.id, s.name)
+        for s in Strategy.select(Strategy.id, Strategy.name).where(~Strategy.retired).order_by(Strategy.id)
+    ]
     stages = list(Stage.select(Stage.id).order_by(Stage.position).tuples())
     stages = [s[0] for s in stages]
     templates = {}
-    for t in (BenchmarkTemplate.select().where(~BenchmarkTemplate.retired)
-              .order_by(BenchmarkTemplate.stage, BenchmarkTemplate.position)):
+    for t in (
+        BenchmarkTemplate.select()
+        .where(~BenchmarkTemplate.retired)
+        .order_by(BenchmarkTemplate.stage, BenchmarkTemplate.position)
+    ):
         templates.setdefault(t.stage_id, []).append(t)
-    instrument = (FeedbackInstrument.select().where(FeedbackInstrument.key == "recipient_feedback")
-                  .order_by(FeedbackInstrument.version.desc()).first()) or FeedbackInstrument.select().first()
+    instrument = (
+        FeedbackInstrument.select()
+        .where(FeedbackInstrument.key == "recipient_feedback")
+        .order_by(FeedbackInstrument.version.desc())
+        .first()
+    ) or FeedbackInstrument.select().first()
     likert = []
     if instrument is not None:
-        likert = [i.id for i in FeedbackItem.select().where((FeedbackItem.instrument == instrument)
-                                                            & (FeedbackItem.kind == "likert"))
-                  .order_by(FeedbackItem.position)]
+        likert = [
+            i.id
+            for i in FeedbackItem.select()
+            .where((FeedbackItem.instrument == instrument) & (FeedbackItem.kind == "likert"))
+            .order_by(FeedbackItem.position)
+        ]
     if not competencies or not strategies or not stages:
         raise NotEmpty("The catalogs are missing: run `flask --app tracker init-db` first.")
 
@@ -151,20 +192,56 @@ def generate(scale=1.0, seed=SEED):
     units = []
     for u in range(want["units"]):
         if u % 10 == 0:
-            foundations.append(add(Organization, name=f"Synthetic Foundation {len(foundations) + 1}",
-                                   kind="recipient", created_at=_at(ANCHOR)))
+            foundations.append(
+                add(
+                    Organization,
+                    name=f"Synthetic Foundation {len(foundations) + 1}",
+                    kind="recipient",
+                    created_at=_at(ANCHOR),
+                )
+            )
         units.append(add(Unit, organization=foundations[-1], name=f"Unit {u + 1:03d}", created_at=_at(ANCHOR)))
-    add(User, email=ADMIN_EMAIL, name="Synthetic Admin", role="admin", organization=centre,
-        session_token=f"synthetic-admin-{seed}", created_at=_at(ANCHOR))
-    add(User, email=LEADER_EMAIL, name="Synthetic Leader", role="leader", organization=None,
-        session_token=f"synthetic-leader-{seed}", created_at=_at(ANCHOR))
-    isps = [add(User, email=f"isp{i + 1:03d}@synthetic.example", name=f"ISP {i + 1:03d}", role="isp",
-                organization=centre, session_token=f"synthetic-isp{i + 1}-{seed}", created_at=_at(ANCHOR))
-            for i in range(want["isps"])]
+    add(
+        User,
+        email=ADMIN_EMAIL,
+        name="Synthetic Admin",
+        role="admin",
+        organization=centre,
+        session_token=f"synthetic-admin-{seed}",
+        created_at=_at(ANCHOR),
+    )
+    add(
+        User,
+        email=LEADER_EMAIL,
+        name="Synthetic Leader",
+        role="leader",
+        organization=None,
+        session_token=f"synthetic-leader-{seed}",
+        created_at=_at(ANCHOR),
+    )
+    isps = [
+        add(
+            User,
+            email=f"isp{i + 1:03d}@synthetic.example",
+            name=f"ISP {i + 1:03d}",
+            role="isp",
+            organization=centre,
+            session_token=f"synthetic-isp{i + 1}-{seed}",
+            created_at=_at(ANCHOR),
+        )
+        for i in range(want["isps"])
+    ]
     for i, unit in enumerate(units):
-        add(User, email=f"recipient{i + 1:03d}@synthetic.example", name=f"Recipient {i + 1:03d}",
-            role="recipient", unit=unit, organization=foundations[i // 10],
-            session_token=f"synthetic-recipient{i + 1}-{seed}", created_at=_at(ANCHOR))
+        add(
+            User,
+            email=f"recipient{i + 1:03d}@synthetic.example",
+            name=f"Recipient {i + 1:03d}",
+            role="recipient",
+            unit=unit,
+            organization=foundations[i // 10],
+            session_token=f"synthetic-recipient{i + 1}-{seed}",
+            created_at=_at(ANCHOR),
+        )
 
     # meetings per engagement: engagement 1 has exactly 100 (when the scale allows), the rest vary widely
     n_eng = want["engagements"]
@@ -193,7 +270,7 @@ def generate(scale=1.0, seed=SEED):
             start = _weekday(limit - dt.timedelta(days=rng.randint(60, 300)))
         unit = units[e % len(units)]
         co_leads = rng.sample(isps, 2)
-        supporting = [i for i in rng.sample(isps, min(len(isps), 2)) if i not in co_leads][:rng.randint(0, 1)]
+        supporting = [i for i in rng.sample(isps, min(len(isps), 2)) if i not in co_leads][: rng.randint(0, 1)]
         # stage path; about one in five revisits an earlier stage
         depth = rng.randint(1, len(stages))
         path = list(stages[:depth])
@@ -201,21 +278,39 @@ def generate(scale=1.0, seed=SEED):
             path.append(stages[depth - 2])
         span = max(1, (limit - start).days)
         entered = sorted(start + dt.timedelta(days=span * k // (len(path) + 1)) for k in range(len(path)))
-        eid = add(Engagement, unit=unit, intermediary=centre, request=None, title=f"Synthetic engagement {e + 1:04d}",
-                  problem_statement="A synthetic engagement for performance measurements.",
-                  support_model=rng.choice(["push", "push_pull", "co_creation"]), start_date=start,
-                  end_date=limit if status == "closed" else start + dt.timedelta(days=rng.randint(365, 900)),
-                  status=status, current_stage=path[-1],
-                  closing_summary="Closed: the goals were met or handed over." if status == "closed" else "",
-                  created_at=_at(start), deleted_at=None)
+        eid = add(
+            Engagement,
+            unit=unit,
+            intermediary=centre,
+            request=None,
+            title=f"Synthetic engagement {e + 1:04d}",
+            problem_statement="A synthetic engagement for performance measurements.",
+            support_model=rng.choice(["push", "push_pull", "co_creation"]),
+            start_date=start,
+            end_date=limit if status == "closed" else start + dt.timedelta(days=rng.randint(365, 900)),
+            status=status,
+            current_stage=path[-1],
+            closing_summary="Closed: the goals were met or handed over." if status == "closed" else "",
+            created_at=_at(start),
+            deleted_at=None,
+        )
         add(EngagementISP, engagement=eid, user=co_leads[0], role="co_lead")
         add(EngagementISP, engagement=eid, user=co_leads[1], role="co_lead")
         for s in supporting:
             add(EngagementISP, engagement=eid, user=s, role="supporting")
-        team = [add(TeamMember, engagement=eid, name=f"Member {e + 1}-{k + 1}", email=f"m{e + 1}.{k + 1}@unit.example",
-                    position=rng.choice(["senior_leader", "manager", "support_staff", "partner", "other"]),
-                    user=None, joined_on=start, left_on=None)
-                for k in range(rng.randint(3, 6))]
+        team = [
+            add(
+                TeamMember,
+                engagement=eid,
+                name=f"Member {e + 1}-{k + 1}",
+                email=f"m{e + 1}.{k + 1}@unit.example",
+                position=rng.choice(["senior_leader", "manager", "support_staff", "partner", "other"]),
+                user=None,
+                joined_on=start,
+                left_on=None,
+            )
+            for k in range(rng.randint(3, 6))
+        ]
         seen = set()
         for stage, day in zip(path, entered):
             add(StageEntry, engagement=eid, stage=stage, entered_on=day, note="", created_by=co_leads[0])
@@ -225,14 +320,29 @@ def generate(scale=1.0, seed=SEED):
             passed = stage != path[-1]
             for t in templates.get(stage, []):
                 done = passed or rng.random() < 0.4
-                add(Benchmark, engagement=eid, stage=stage, template=t.id, text=t.text, position=t.position,
+                add(
+                    Benchmark,
+                    engagement=eid,
+                    stage=stage,
+                    template=t.id,
+                    text=t.text,
+                    position=t.position,
                     completed_on=min(limit, day + dt.timedelta(days=rng.randint(5, 60))) if done else None,
-                    evidence="", completed_in_meeting_id=None)
+                    evidence="",
+                    completed_in_meeting_id=None,
+                )
         goal_ids = []
         for g in range(goals_per[e]):
-            gid = add(Goal, engagement=eid, title=f"Goal {g + 1} of engagement {e + 1}",
-                      indicator="Share of sites using the practice", target="8 of 10 sites",
-                      status="not_started", created_at=_at(start, 11), deleted_at=None)
+            gid = add(
+                Goal,
+                engagement=eid,
+                title=f"Goal {g + 1} of engagement {e + 1}",
+                indicator="Share of sites using the practice",
+                target="8 of 10 sites",
+                status="not_started",
+                created_at=_at(start, 11),
+                deleted_at=None,
+            )
             goal_ids.append(gid)
         engagements.append((eid, start, limit, status, team, co_leads, goal_ids, per_engagement[e]))
 
@@ -244,21 +354,37 @@ def generate(scale=1.0, seed=SEED):
         days = sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in range(n_meet))
         mine = []
         for day in days:
-            kind = rng.choices(["monthly", "planning", "debrief", "coaching", "definition", "other"],
-                               [45, 20, 15, 12, 5, 3])[0]
+            kind = rng.choices(
+                ["monthly", "planning", "debrief", "coaching", "definition", "other"], [45, 20, 15, 12, 5, 3]
+            )[0]
             minutes = rng.choice([30, 45, 60, 75, 90, 120])
-            mid = add(Meeting, engagement=eid, date=day, kind=kind,
-                      mode="in_person" if rng.random() < 0.6 else "virtual", duration_minutes=minutes,
-                      notes="Reviewed progress and agreed next steps.", logged_by=co_leads[0],
-                      created_at=_at(day, 17), updated_at=_at(day, 17), deleted_at=None)
+            mid = add(
+                Meeting,
+                engagement=eid,
+                date=day,
+                kind=kind,
+                mode="in_person" if rng.random() < 0.6 else "virtual",
+                duration_minutes=minutes,
+                notes="Reviewed progress and agreed next steps.",
+                logged_by=co_leads[0],
+                created_at=_at(day, 17),
+                updated_at=_at(day, 17),
+                deleted_at=None,
+            )
             mine.append((mid, day))
             meeting_ids.append((mid, minutes))
             for m in rng.sample(team, min(len(team), rng.randint(1, 3))):
                 add(MeetingAttendee, meeting=mid, team_member=m, user=None)
             add(MeetingAttendee, meeting=mid, team_member=None, user=co_leads[0])
             due = day + dt.timedelta(days=rng.randint(7, 30))
-            add(NextStep, meeting=mid, text="Share the draft with the team.", owner="Co-lead",
-                due_on=due, done_on=due if due < ANCHOR - dt.timedelta(days=14) and rng.random() < 0.9 else None)
+            add(
+                NextStep,
+                meeting=mid,
+                text="Share the draft with the team.",
+                owner="Co-lead",
+                due_on=due,
+                done_on=due if due < ANCHOR - dt.timedelta(days=14) and rng.random() < 0.9 else None,
+            )
         meetings_of.append(mine)
 
     for (mid, _), k in zip(meeting_ids, _spread_counts(want["competency_tags"], len(meeting_ids), rng)):
@@ -267,35 +393,58 @@ def generate(scale=1.0, seed=SEED):
     for (mid, minutes), k in zip(meeting_ids, _spread_counts(want["strategy_tags"], len(meeting_ids), rng)):
         chosen = rng.sample(strategies, min(k, len(strategies)))
         for j, (sid, name) in enumerate(chosen):
-            add(MeetingStrategy, meeting=mid, strategy=sid, label=name,
-                minutes=(minutes // len(chosen)) if j < 3 else None)
+            add(
+                MeetingStrategy,
+                meeting=mid,
+                strategy=sid,
+                label=name,
+                minutes=(minutes // len(chosen)) if j < 3 else None,
+            )
 
     # goal history: 2-4 dated changes, the last one the goal's status
     goal_rows = {row["id"]: row for row in rows[Goal]}
     for eid, start, limit, status, team, co_leads, goal_ids, _ in engagements:
         for gid in goal_ids:
-            path = ["not_started", "in_progress"] + rng.choice([[], ["achieved"], ["revised"], ["dropped"],
-                                                                 ["revised", "achieved"]])
-            path = path[:rng.randint(2, len(path))] if len(path) > 2 else path
+            path = ["not_started", "in_progress"] + rng.choice(
+                [[], ["achieved"], ["revised"], ["dropped"], ["revised", "achieved"]]
+            )
+            path = path[: rng.randint(2, len(path))] if len(path) > 2 else path
             span = max(1, (limit - start).days)
             days = sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in path)
             for st, day in zip(path, days):
-                add(GoalStatusChange, goal=gid, status=st, changed_on=day, note="", meeting_id=None,
-                    changed_by=co_leads[0])
+                add(
+                    GoalStatusChange,
+                    goal=gid,
+                    status=st,
+                    changed_on=day,
+                    note="",
+                    meeting_id=None,
+                    changed_by=co_leads[0],
+                )
             goal_rows[gid]["status"] = path[-1]
 
     # feedback responses, attached to meetings of engagements that are not proposed
-    eligible = [(index, m) for index, e in enumerate(engagements) if e[3] != "proposed"
-                for m in meetings_of[index]]
+    eligible = [(index, m) for index, e in enumerate(engagements) if e[3] != "proposed" for m in meetings_of[index]]
     if eligible and instrument is not None:
         for r in range(want["feedback_responses"]):
             index, (mid, day) = eligible[rng.randrange(len(eligible))]
             eid, start, limit = engagements[index][:3]
             submitted = min(limit, day + dt.timedelta(days=rng.randint(0, 6)))
             kind = "pulse" if rng.random() < 0.7 else "survey"
-            rid = add(FeedbackResponse, engagement=eid, instrument=instrument.id, kind=kind, meeting=mid,
-                      respondent=None, respondent_email="", anonymous=True, submitted_on=submitted,
-                      comments="{}", created_at=_at(submitted, 12), deleted_at=None)
+            rid = add(
+                FeedbackResponse,
+                engagement=eid,
+                instrument=instrument.id,
+                kind=kind,
+                meeting=mid,
+                respondent=None,
+                respondent_email="",
+                anonymous=True,
+                submitted_on=submitted,
+                comments="{}",
+                created_at=_at(submitted, 12),
+                deleted_at=None,
+            )
             progress = (day - start).days / max(1, (limit - start).days)
             mean = 2.9 + 1.6 * progress + rng.gauss(0, 0.35)
             items = likert if kind == "survey" else rng.sample(likert, min(4, len(likert)))
@@ -312,8 +461,10 @@ def generate(scale=1.0, seed=SEED):
         if not is_sqlite():  # explicit ids: move each PostgreSQL sequence past them
             for model in TABLES:
                 table = model._meta.table_name
-                database.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                                     f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))")
+                database.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
+                )
     if not is_sqlite():
         # Statistics for the planner now, not when autovacuum gets round to it: without them PostgreSQL
         # guesses one row per table and nests loops (the strategies report took 1.1 s at scale 1, not
@@ -334,8 +485,13 @@ def digest():
 
 @click.command("generate-data")
 @with_appcontext
-@click.option("--scale", type=float, default=1.0, show_default=True,
-              help="Size of the portfolio: 1 = 200 engagements, 4,000 meetings...; 0.05 for a tiny one.")
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Size of the portfolio: 1 = 200 engagements, 4,000 meetings...; 0.05 for a tiny one.",
+)
 @click.option("--seed", type=int, default=SEED, show_default=True, help="Random seed (same seed, same data).")
 def generate_data_command(scale, seed):
     """Fill a fresh database with a synthetic portfolio proportional to --scale."""

@@ -5,6 +5,7 @@ for a fixed number of seconds. Afterwards every write the server acknowledged (a
 POST) is looked up in the database: it must be there exactly once, and nothing unacknowledged may
 have been stored twice. Run by `bin/load-test`; a short version runs in the test suite.
 """
+
 import http.cookiejar
 import random
 import re
@@ -78,8 +79,14 @@ def virtual_user(base_urls, email, password, engagement_ids, until, stats, seed)
     if not token:
         stats.fail("sign-in", "no form")
         return
-    status, _ = _timed(stats, "sign-in", opener, base + "/login",
-                       {"csrf_token": token.group(1), "email": email, "password": password}, expect=(302,))
+    status, _ = _timed(
+        stats,
+        "sign-in",
+        opener,
+        base + "/login",
+        {"csrf_token": token.group(1), "email": email, "password": password},
+        expect=(302,),
+    )
     if status != 302:
         return
     while time.monotonic() < until:
@@ -96,10 +103,21 @@ def virtual_user(base_urls, email, password, engagement_ids, until, stats, seed)
             if not token:
                 continue
             marker = f"{MARKER} {uuid.uuid4().hex}"
-            status, _ = _timed(stats, "log meeting", opener, f"{base}/engagements/{engagement}/meetings/new", {
-                "csrf_token": token.group(1), "date": time.strftime("%Y-%m-%d"), "kind": "coaching",
-                "mode": "virtual", "duration_minutes": "30", "notes": marker,
-            }, expect=(302,))
+            status, _ = _timed(
+                stats,
+                "log meeting",
+                opener,
+                f"{base}/engagements/{engagement}/meetings/new",
+                {
+                    "csrf_token": token.group(1),
+                    "date": time.strftime("%Y-%m-%d"),
+                    "kind": "coaching",
+                    "mode": "virtual",
+                    "duration_minutes": "30",
+                    "notes": marker,
+                },
+                expect=(302,),
+            )
             if status == 302:
                 with stats.lock:
                     stats.acknowledged.add(marker)
@@ -112,8 +130,9 @@ def run(base_urls, accounts, seconds=10, users=8):
     threads = []
     for i in range(users):
         email, password, engagements = accounts[i % len(accounts)]
-        thread = threading.Thread(target=virtual_user,
-                                  args=(base_urls, email, password, engagements, until, stats, i), daemon=True)
+        thread = threading.Thread(
+            target=virtual_user, args=(base_urls, email, password, engagements, until, stats, i), daemon=True
+        )
         thread.start()
         threads.append(thread)
     for thread in threads:
@@ -142,20 +161,29 @@ def demo_accounts(password):
     from .models import Engagement, EngagementISP, User
 
     accounts = {}
-    for link in (EngagementISP.select(EngagementISP, User).join(User).switch(EngagementISP).join(Engagement)
-                 .where((Engagement.status == "active") & Engagement.deleted_at.is_null() & User.is_active)):
+    for link in (
+        EngagementISP.select(EngagementISP, User)
+        .join(User)
+        .switch(EngagementISP)
+        .join(Engagement)
+        .where((Engagement.status == "active") & Engagement.deleted_at.is_null() & User.is_active)
+    ):
         accounts.setdefault(link.user.email, []).append(link.engagement_id)
     return [(email, password, ids) for email, ids in sorted(accounts.items())]
 
 
 def summary(stats, seconds, writes):
     every = [s for values in stats.latencies.values() for s in values]
-    lines = [f"requests {len(every)}, errors {len(stats.errors)}, "
-             f"throughput {len(every) / seconds:.0f} req/s, "
-             f"p95 {_p95(every) * 1000:.0f} ms, median {statistics.median(every) * 1000 if every else 0:.0f} ms"]
+    lines = [
+        f"requests {len(every)}, errors {len(stats.errors)}, "
+        f"throughput {len(every) / seconds:.0f} req/s, "
+        f"p95 {_p95(every) * 1000:.0f} ms, median {statistics.median(every) * 1000 if every else 0:.0f} ms"
+    ]
     for kind, values in sorted(stats.latencies.items()):
-        lines.append(f"  {kind:<16} {len(values):>6} requests, median {statistics.median(values) * 1000:6.1f} ms, "
-                     f"p95 {_p95(values) * 1000:6.1f} ms")
+        lines.append(
+            f"  {kind:<16} {len(values):>6} requests, median {statistics.median(values) * 1000:6.1f} ms, "
+            f"p95 {_p95(values) * 1000:6.1f} ms"
+        )
     lines.append("writes: " + ", ".join(f"{k} {v}" for k, v in writes.items()))
     if stats.errors:
         lines.append("first errors: " + "; ".join(f"{k}: {w}" for k, w in stats.errors[:5]))
@@ -174,8 +202,13 @@ def init_app(app):
     from flask.cli import with_appcontext
 
     @app.cli.command("load-test")
-    @click.option("--url", "urls", multiple=True, required=True,
-                  help="An app server on this machine, e.g. http://127.0.0.1:8001 (repeat for several).")
+    @click.option(
+        "--url",
+        "urls",
+        multiple=True,
+        required=True,
+        help="An app server on this machine, e.g. http://127.0.0.1:8001 (repeat for several).",
+    )
     @click.option("--seconds", default=10, show_default=True, type=click.IntRange(1, 600))
     @click.option("--users", default=8, show_default=True, type=click.IntRange(1, 200))
     @click.option("--password", default=None, help="The ISPs' password (default: the demo password).")

@@ -5,6 +5,7 @@ Secrets in a message (the token of a feedback link) are given as `redact`: they 
 but are replaced by "[link hidden]" in the stored copy and the log line, so the database keeps only
 the token's hash.
 """
+
 import logging
 import smtplib
 from email.message import EmailMessage

@@ -12,6 +12,7 @@ Conventions
   competency and strategy as it was when logged, so renaming a catalog entry never rewrites history;
   used entries are retired, not deleted.
 """
+
 import datetime as dt
 import json
 import secrets
@@ -35,13 +36,17 @@ from .db import database
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # --- enumerations: (key, label) -----------------------------------------------------------
 
-ROLES = (("admin", "Administrator"), ("isp", "Implementation support practitioner"),
-         ("recipient", "Recipient"), ("leader", "Leader"))
+ROLES = (
+    ("admin", "Administrator"),
+    ("isp", "Implementation support practitioner"),
+    ("recipient", "Recipient"),
+    ("leader", "Leader"),
+)
 # How dates are shown to a person (a preference on their account): key -> (example, strftime pattern).
 # Dates typed into forms stay ISO (<input type=date>); this is only how they are displayed.
 DATE_FORMAT_PATTERNS = {
@@ -50,30 +55,61 @@ DATE_FORMAT_PATTERNS = {
     "dd_mm_yyyy": "%d/%m/%Y",
     "mm_dd_yyyy": "%m/%d/%Y",
 }
-DATE_FORMATS = (("d_mon_y", "23 Nov 2026"), ("iso", "2026-11-23"), ("dd_mm_yyyy", "23/11/2026 (day/month/year)"),
-                ("mm_dd_yyyy", "11/23/2026 (month/day/year)"))
+DATE_FORMATS = (
+    ("d_mon_y", "23 Nov 2026"),
+    ("iso", "2026-11-23"),
+    ("dd_mm_yyyy", "23/11/2026 (day/month/year)"),
+    ("mm_dd_yyyy", "11/23/2026 (month/day/year)"),
+)
 DEFAULT_DATE_FORMAT = "d_mon_y"
 ORGANIZATION_KINDS = (("intermediary", "Intermediary organization"), ("recipient", "Recipient organization"))
 SUPPORT_MODELS = (("push", "Push"), ("push_pull", "Push/pull"), ("co_creation", "Co-creation"))
 ENGAGEMENT_STATUSES = (("proposed", "Proposed"), ("active", "Active"), ("paused", "Paused"), ("closed", "Closed"))
 ISP_ROLES = (("co_lead", "Co-lead"), ("supporting", "Supporting"))
-POSITIONS = (("senior_leader", "Senior leader"), ("manager", "Manager"), ("support_staff", "Support staff"),
-             ("partner", "Partner"), ("other", "Other"))
-GOAL_STATUSES = (("not_started", "Not started"), ("in_progress", "In progress"), ("achieved", "Achieved"),
-                 ("revised", "Revised"), ("dropped", "Dropped"))
-MEETING_KINDS = (("definition", "Definition meeting"), ("monthly", "Monthly team meeting"),
-                 ("planning", "Planning meeting"), ("debrief", "Debrief"), ("coaching", "Coaching session"),
-                 ("other", "Other session"))
+POSITIONS = (
+    ("senior_leader", "Senior leader"),
+    ("manager", "Manager"),
+    ("support_staff", "Support staff"),
+    ("partner", "Partner"),
+    ("other", "Other"),
+)
+GOAL_STATUSES = (
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("achieved", "Achieved"),
+    ("revised", "Revised"),
+    ("dropped", "Dropped"),
+)
+MEETING_KINDS = (
+    ("definition", "Definition meeting"),
+    ("monthly", "Monthly team meeting"),
+    ("planning", "Planning meeting"),
+    ("debrief", "Debrief"),
+    ("coaching", "Coaching session"),
+    ("other", "Other session"),
+)
 MEETING_MODES = (("in_person", "In person"), ("virtual", "Virtual"))
-DELIVERABLE_KINDS = (("core_components", "Operationalized core components"),
-                     ("scaling_approach", "Recommended scaling approach"),
-                     ("stage_guidance", "Stage-based implementation guidance"),
-                     ("tool_resource", "Tool or resource"), ("other", "Other"))
+DELIVERABLE_KINDS = (
+    ("core_components", "Operationalized core components"),
+    ("scaling_approach", "Recommended scaling approach"),
+    ("stage_guidance", "Stage-based implementation guidance"),
+    ("tool_resource", "Tool or resource"),
+    ("other", "Other"),
+)
 CONTEXT_KINDS = (("barrier", "Barrier"), ("facilitator", "Facilitator"))
-CFIR_DOMAINS = (("intervention", "Intervention (the ISP role)"), ("individuals", "Individuals"),
-                ("inner_setting", "Inner setting"), ("outer_setting", "Outer setting"), ("process", "Process"))
-REQUEST_STATUSES = (("submitted", "Submitted"), ("info_requested", "More information requested"),
-                    ("accepted", "Accepted"), ("declined", "Declined"))
+CFIR_DOMAINS = (
+    ("intervention", "Intervention (the ISP role)"),
+    ("individuals", "Individuals"),
+    ("inner_setting", "Inner setting"),
+    ("outer_setting", "Outer setting"),
+    ("process", "Process"),
+)
+REQUEST_STATUSES = (
+    ("submitted", "Submitted"),
+    ("info_requested", "More information requested"),
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+)
 FEEDBACK_KINDS = (("pulse", "Pulse"), ("survey", "Full survey"))
 
 MAX_MEETING_MINUTES = 16 * 60  # a session longer than a working day is a typing error
@@ -96,6 +132,7 @@ class ValidationError(ValueError):
 
 
 # --- base classes -----------------------------------------------------------------------------
+
 
 class BaseModel(Model):
     class Meta:
@@ -177,8 +214,7 @@ class Audited(BaseModel):
         if not creating:
             dirty = [self._meta.fields[n] for n in self.dirty_fields_names() if n not in self.audit_exclude]
             if dirty:
-                old = (type(self).select(*dirty).where(type(self)._meta.primary_key == self._pk)
-                       .dicts().first()) or {}
+                old = (type(self).select(*dirty).where(type(self)._meta.primary_key == self._pk).dicts().first()) or {}
                 for field in dirty:
                     before, after = old.get(field.name), self.__data__.get(field.name)
                     if _jsonable(before) != _jsonable(after):
@@ -186,8 +222,11 @@ class Audited(BaseModel):
         with database.atomic():
             result = super().save(*args, **kwargs)
             if creating:
-                changes = {name: _jsonable(value) for name, value in self.__data__.items()
-                           if name not in self.audit_exclude and name != "id" and value not in (None, "")}
+                changes = {
+                    name: _jsonable(value)
+                    for name, value in self.__data__.items()
+                    if name not in self.audit_exclude and name != "id" and value not in (None, "")
+                }
                 AuditEntry.record("create", self, changes)
             elif changes:
                 AuditEntry.record("update", self, changes)
@@ -225,6 +264,7 @@ class DataVersion(BaseModel):
     reports read is inserted, updated or deleted (database triggers installed by migration 0003:
     tracker/reports/cache.py). Equal tokens mean equal data, so a report computed at one token can
     be served again while the token stands."""
+
     token = BigIntegerField(default=0)
 
     class Meta:
@@ -232,6 +272,7 @@ class DataVersion(BaseModel):
 
 
 # --- organizations, units, people ---------------------------------------------------------
+
 
 class Organization(Audited):
     name = CharField(max_length=200, unique=True)
@@ -334,6 +375,7 @@ class User(Audited):
 
 # --- catalogs (data, editable by admins) ----------------------------------------------------
 
+
 class CompetencyFramework(BaseModel):
     key = CharField(max_length=80, unique=True)
     name = CharField(max_length=200)
@@ -367,9 +409,12 @@ class Competency(BaseModel):
     @classmethod
     def in_framework(cls, framework):
         """Active competencies of a framework with their domains, in display order (one query)."""
-        return (cls.select(cls, CompetencyDomain).join(CompetencyDomain)
-                .where((CompetencyDomain.framework == framework) & ~cls.retired)
-                .order_by(CompetencyDomain.position, cls.position))
+        return (
+            cls.select(cls, CompetencyDomain)
+            .join(CompetencyDomain)
+            .where((CompetencyDomain.framework == framework) & ~cls.retired)
+            .order_by(CompetencyDomain.position, cls.position)
+        )
 
 
 class Principle(BaseModel):
@@ -419,8 +464,12 @@ class Strategy(BaseModel):
 
     @classmethod
     def with_clusters(cls):
-        return (cls.select(cls, StrategyCluster).join(StrategyCluster).where(~cls.retired)
-                .order_by(StrategyCluster.number, cls.number))
+        return (
+            cls.select(cls, StrategyCluster)
+            .join(StrategyCluster)
+            .where(~cls.retired)
+            .order_by(StrategyCluster.number, cls.number)
+        )
 
 
 class FeedbackInstrument(BaseModel):
@@ -450,6 +499,7 @@ class FeedbackItem(BaseModel):
 
 
 # --- requests and engagements ------------------------------------------------------------------
+
 
 class SupportRequest(Audited):
     unit = ForeignKeyField(Unit, backref="requests", on_delete="RESTRICT")
@@ -488,10 +538,8 @@ class SupportRequest(Audited):
 
 class Engagement(Audited):
     unit = ForeignKeyField(Unit, backref="engagements", on_delete="RESTRICT")
-    intermediary = ForeignKeyField(Organization, null=True, backref="engagements_supported",
-                                   on_delete="RESTRICT")
-    request = ForeignKeyField(SupportRequest, null=True, unique=True, backref="engagements",
-                              on_delete="SET NULL")
+    intermediary = ForeignKeyField(Organization, null=True, backref="engagements_supported", on_delete="RESTRICT")
+    request = ForeignKeyField(SupportRequest, null=True, unique=True, backref="engagements", on_delete="SET NULL")
     title = CharField(max_length=200)
     problem_statement = TextField(default="")
     support_model = CharField(max_length=20, choices=SUPPORT_MODELS, default="push_pull")
@@ -503,8 +551,11 @@ class Engagement(Audited):
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
 
-    required = {"unit": "Choose the unit this engagement supports.", "title": "Give the engagement a title.",
-                "start_date": "Enter the start date."}
+    required = {
+        "unit": "Choose the unit this engagement supports.",
+        "title": "Give the engagement a title.",
+        "start_date": "Enter the start date.",
+    }
 
     def audit_engagement_id(self):
         return self._pk
@@ -530,7 +581,11 @@ class Engagement(Audited):
 
     @property
     def engagement_length_label(self):
-        return "High engagement (12+ months)" if self.engagement_length == "high" else "Limited engagement (up to 12 months)"
+        return (
+            "High engagement (12+ months)"
+            if self.engagement_length == "high"
+            else "Limited engagement (up to 12 months)"
+        )
 
     @property
     def status_label(self):
@@ -549,9 +604,12 @@ class Engagement(Audited):
     def isps_of(engagement_id):
         """isps() by the engagement's id, for a caller that loads the links before the engagement (the
         engagement page: one load for the access checks and the co-leads)."""
-        return list(EngagementISP.select(EngagementISP, User).join(User)
-                    .where(EngagementISP.engagement == engagement_id)
-                    .order_by(EngagementISP.role, User.name))
+        return list(
+            EngagementISP.select(EngagementISP, User)
+            .join(User)
+            .where(EngagementISP.engagement == engagement_id)
+            .order_by(EngagementISP.role, User.name)
+        )
 
     def set_isps(self, co_lead_ids, supporting_ids=()):
         """Replace the ISPs: exactly two distinct co-leads, plus any supporting ISPs."""
@@ -577,23 +635,38 @@ class Engagement(Audited):
         if entered_on is None:
             raise ValidationError({"entered_on": "Enter the date the stage was entered."})
         with database.atomic():
-            entry = StageEntry.create(engagement=self, stage=stage, entered_on=entered_on, note=note or "",
-                                      created_by=user)
+            entry = StageEntry.create(
+                engagement=self, stage=stage, entered_on=entered_on, note=note or "", created_by=user
+            )
             self.current_stage = StageEntry.current_for(self).stage
             self.save()
             if not Benchmark.select().where((Benchmark.engagement == self) & (Benchmark.stage == stage)).exists():
-                templates = (BenchmarkTemplate.select()
-                             .where((BenchmarkTemplate.stage == stage) & ~BenchmarkTemplate.retired)
-                             .order_by(BenchmarkTemplate.position))
-                Benchmark.insert_many([
-                    {"engagement": self.id, "stage": stage.id, "template": t.id, "text": t.text,
-                     "position": t.position} for t in templates]).execute()
+                templates = (
+                    BenchmarkTemplate.select()
+                    .where((BenchmarkTemplate.stage == stage) & ~BenchmarkTemplate.retired)
+                    .order_by(BenchmarkTemplate.position)
+                )
+                Benchmark.insert_many(
+                    [
+                        {
+                            "engagement": self.id,
+                            "stage": stage.id,
+                            "template": t.id,
+                            "text": t.text,
+                            "position": t.position,
+                        }
+                        for t in templates
+                    ]
+                ).execute()
         return entry
 
     def stage_history(self):
-        return list(StageEntry.select(StageEntry, Stage).join(Stage)
-                    .where(StageEntry.engagement == self)
-                    .order_by(StageEntry.entered_on, StageEntry.id))
+        return list(
+            StageEntry.select(StageEntry, Stage)
+            .join(Stage)
+            .where(StageEntry.engagement == self)
+            .order_by(StageEntry.entered_on, StageEntry.id)
+        )
 
     @classmethod
     def filtered(cls, query, unit=None, status=None, stage=None, model=None, isp=None, q=None):
@@ -607,8 +680,9 @@ class Engagement(Audited):
         if model is not None:
             query = query.where(cls.support_model == model)
         if isp is not None:
-            query = query.where(cls.id.in_(EngagementISP.select(EngagementISP.engagement)
-                                           .where(EngagementISP.user == isp)))
+            query = query.where(
+                cls.id.in_(EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == isp))
+            )
         if q:
             query = query.where(cls.title.contains(q))
         return query
@@ -632,6 +706,7 @@ class EngagementISP(BaseModel):
 
 class EngagementStatusChange(BaseModel):
     """One change of an engagement's status (activate, pause, resume, close), dated, with the reason."""
+
     engagement = ForeignKeyField(Engagement, backref="status_changes", on_delete="CASCADE")
     from_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
     to_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
@@ -697,8 +772,14 @@ class Goal(Audited):
         if changed_on is None:
             raise ValidationError({"changed_on": "Enter the date of the change."})
         with database.atomic():
-            change = GoalStatusChange.create(goal=self, status=status, changed_on=changed_on, note=note or "",
-                                             meeting_id=meeting.id if meeting else None, changed_by=user)
+            change = GoalStatusChange.create(
+                goal=self,
+                status=status,
+                changed_on=changed_on,
+                note=note or "",
+                meeting_id=meeting.id if meeting else None,
+                changed_by=user,
+            )
             self.status = status
             self.save()
         return change
@@ -726,8 +807,7 @@ class StageEntry(BaseModel):
 
     @classmethod
     def current_for(cls, engagement):
-        return (cls.select().where(cls.engagement == engagement)
-                .order_by(cls.entered_on.desc(), cls.id.desc()).first())
+        return cls.select().where(cls.engagement == engagement).order_by(cls.entered_on.desc(), cls.id.desc()).first()
 
 
 class Benchmark(Audited):
@@ -740,11 +820,15 @@ class Benchmark(Audited):
     evidence = TextField(default="")
     completed_in_meeting_id = IntegerField(null=True)  # when checked off while logging a meeting
 
-    required = {"engagement": "A benchmark belongs to an engagement.", "stage": "Choose a stage.",
-                "text": "Describe the benchmark."}
+    required = {
+        "engagement": "A benchmark belongs to an engagement.",
+        "stage": "Choose a stage.",
+        "text": "Describe the benchmark.",
+    }
 
 
 # --- meetings ---------------------------------------------------------------------------------
+
 
 class Meeting(Audited):
     engagement = ForeignKeyField(Engagement, backref="meetings", on_delete="CASCADE")
@@ -758,8 +842,12 @@ class Meeting(Audited):
     updated_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
 
-    required = {"engagement": "A meeting belongs to an engagement.", "date": "Enter the date of the meeting.",
-                "kind": "Choose the kind of meeting.", "mode": "Choose in person or virtual."}
+    required = {
+        "engagement": "A meeting belongs to an engagement.",
+        "date": "Enter the date of the meeting.",
+        "kind": "Choose the kind of meeting.",
+        "mode": "Choose in person or virtual.",
+    }
 
     class Meta:
         indexes = ((("engagement", "date"), False),)
@@ -770,8 +858,10 @@ class Meeting(Audited):
         if minutes is None or not isinstance(minutes, int) or minutes <= 0:
             errors.setdefault("duration_minutes", "Enter how many minutes the meeting took (more than 0).")
         elif minutes > MAX_MEETING_MINUTES:
-            errors.setdefault("duration_minutes", f"A session of more than {MAX_MEETING_MINUTES // 60} hours is "
-                                                  "not plausible; log each day separately.")
+            errors.setdefault(
+                "duration_minutes",
+                f"A session of more than {MAX_MEETING_MINUTES // 60} hours is not plausible; log each day separately.",
+            )
         return errors
 
     @property
@@ -826,6 +916,7 @@ class NextStep(BaseModel):
 
 # --- deliverables, context, feedback -----------------------------------------------------------
 
+
 class Deliverable(Audited):
     engagement = ForeignKeyField(Engagement, backref="deliverables", on_delete="CASCADE")
     kind = CharField(max_length=30, choices=DELIVERABLE_KINDS, default="other")
@@ -850,8 +941,13 @@ class ContextNote(Audited):
     noted_on = DateField()
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
-    required = {"engagement": "A note belongs to an engagement.", "kind": "Barrier or facilitator?",
-                "domain": "Choose the CFIR domain.", "text": "Write the note.", "noted_on": "Enter a date."}
+    required = {
+        "engagement": "A note belongs to an engagement.",
+        "kind": "Barrier or facilitator?",
+        "domain": "Choose the CFIR domain.",
+        "text": "Write the note.",
+        "noted_on": "Enter a date.",
+    }
 
     @property
     def kind_label(self):
@@ -912,6 +1008,7 @@ class FeedbackAnswer(BaseModel):
 
 class OutboxMessage(BaseModel):
     """An outgoing email as recorded by tracker/mail.py (links with tokens are stored redacted)."""
+
     to_email = CharField(max_length=254)
     subject = CharField(max_length=300)
     body = TextField(default="")
@@ -922,14 +1019,17 @@ class OutboxMessage(BaseModel):
 
 # --- sign-in throttling -----------------------------------------------------------------------
 
+
 class SignInAttempt(BaseModel):
     """A failed sign-in, kept in the database so throttling holds across workers and app servers."""
+
     email = CharField(max_length=254, index=True)
     address = CharField(max_length=64, index=True)
     at = DateTimeField(default=utcnow, index=True)
 
 
 # --- audit log --------------------------------------------------------------------------------
+
 
 class AuditEntry(BaseModel):
     at = DateTimeField(default=utcnow, index=True)
@@ -945,8 +1045,12 @@ class AuditEntry(BaseModel):
         if action == "update" and list(changes) == ["deleted_at"]:
             action = "delete" if changes["deleted_at"][1] else "restore"
         return cls.insert(
-            at=utcnow(), user=_audit_actor_id(), action=action, entity=type(instance).__name__,
-            entity_id=instance._pk, engagement_id=instance.audit_engagement_id(),
+            at=utcnow(),
+            user=_audit_actor_id(),
+            action=action,
+            entity=type(instance).__name__,
+            entity_id=instance._pk,
+            engagement_id=instance.audit_engagement_id(),
             changes=json.dumps(changes, default=str, sort_keys=True),
         ).execute()
 
@@ -957,6 +1061,7 @@ class AuditEntry(BaseModel):
 
 class ApiToken(BaseModel):
     """A bearer token for the JSON API; only its sha256 is stored (the token is shown once)."""
+
     user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
     name = CharField(max_length=100, default="")
     token_hash = CharField(max_length=64, unique=True)
@@ -965,12 +1070,43 @@ class ApiToken(BaseModel):
 
 
 MODELS = [
-    SchemaVersion, DataVersion, Organization, Unit, User,
-    CompetencyFramework, CompetencyDomain, Competency, Principle, Stage, BenchmarkTemplate,
-    StrategyCluster, Strategy, FeedbackInstrument, FeedbackItem,
-    SupportRequest, Engagement, EngagementISP, EngagementStatusChange, TeamMember, Goal, GoalStatusChange,
-    StageEntry, Benchmark,
-    Meeting, MeetingAttendee, MeetingCompetency, MeetingStrategy, MeetingPrinciple, NextStep,
-    Deliverable, ContextNote, FeedbackInvitation, FeedbackResponse, FeedbackAnswer, OutboxMessage, AuditEntry,
-    SignInAttempt, ApiToken,
+    SchemaVersion,
+    DataVersion,
+    Organization,
+    Unit,
+    User,
+    CompetencyFramework,
+    CompetencyDomain,
+    Competency,
+    Principle,
+    Stage,
+    BenchmarkTemplate,
+    StrategyCluster,
+    Strategy,
+    FeedbackInstrument,
+    FeedbackItem,
+    SupportRequest,
+    Engagement,
+    EngagementISP,
+    EngagementStatusChange,
+    TeamMember,
+    Goal,
+    GoalStatusChange,
+    StageEntry,
+    Benchmark,
+    Meeting,
+    MeetingAttendee,
+    MeetingCompetency,
+    MeetingStrategy,
+    MeetingPrinciple,
+    NextStep,
+    Deliverable,
+    ContextNote,
+    FeedbackInvitation,
+    FeedbackResponse,
+    FeedbackAnswer,
+    OutboxMessage,
+    AuditEntry,
+    SignInAttempt,
+    ApiToken,
 ]

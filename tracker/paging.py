@@ -1,4 +1,5 @@
 """Pagination: of peewee queries for list pages, and of lists a report has already counted (Page)."""
+
 from dataclasses import dataclass
 
 from peewee import Query
@@ -52,4 +53,4 @@ def page_of(items, page_arg, per_page):
     """(Page, the items of that page) for a list a report has already computed."""
     number = _number(page_arg, len(items), per_page)
     page = Page(query=None, number=number, per_page=per_page, total=len(items))
-    return page, items[page.first_item - 1:page.last_item] if items else []
+    return page, items[page.first_item - 1 : page.last_item] if items else []

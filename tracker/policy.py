@@ -128,9 +128,9 @@ def get_deleted_engagement(engagement_id, user=None):
     user = user or current_user
     found = None
     if can_restore(user):
-        found = Engagement.select().where(
-            (Engagement.id == engagement_id) & Engagement.deleted_at.is_null(False)
-        ).first()
+        found = (
+            Engagement.select().where((Engagement.id == engagement_id) & Engagement.deleted_at.is_null(False)).first()
+        )
     if found is None:
         abort(404)
     return found

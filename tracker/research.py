@@ -7,6 +7,7 @@ with the install's SECRET_KEY, so the same person gets the same id in every expo
 and cannot be looked up without the key); names, emails and free-text notes are left out (notes
 only with --include-notes).
 """
+
 import csv
 import hashlib
 import hmac
@@ -127,9 +128,14 @@ def _engagements(organization_id):
 
 def collect(date_from=None, date_to=None, organization_id=None, include_notes=False):
     """{file: [row tuples]} in the column order of CODEBOOK; a fixed number of queries."""
-    engagements = list(_engagements(organization_id).select(m.Engagement, m.Unit, m.SupportRequest, m.Stage)
-                       .switch(m.Engagement).join(m.SupportRequest, JOIN.LEFT_OUTER)
-                       .switch(m.Engagement).join(m.Stage, JOIN.LEFT_OUTER, on=(m.Engagement.current_stage == m.Stage.id)))
+    engagements = list(
+        _engagements(organization_id)
+        .select(m.Engagement, m.Unit, m.SupportRequest, m.Stage)
+        .switch(m.Engagement)
+        .join(m.SupportRequest, JOIN.LEFT_OUTER)
+        .switch(m.Engagement)
+        .join(m.Stage, JOIN.LEFT_OUTER, on=(m.Engagement.current_stage == m.Stage.id))
+    )
     ids = [e.id for e in engagements]
     isps = {}
     for link in m.EngagementISP.select().where(m.EngagementISP.engagement.in_(ids)).order_by(m.EngagementISP.id):
@@ -138,11 +144,24 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
     for e in engagements:
         leads = [pseudonym("person", link.user_id) for link in isps.get(e.id, []) if link.role == "co_lead"]
         leads += ["", ""]
-        out["engagements"].append((
-            e.id, e.unit_id, e.unit.organization_id, e.support_model, e.status, _d(e.start_date), _d(e.end_date),
-            e.engagement_length, _b(e.request_id), _b(e.request_id and e.request.on_behalf_of),
-            e.current_stage.key if e.current_stage_id else "", leads[0], leads[1],
-            sum(1 for link in isps.get(e.id, []) if link.role == "supporting")))
+        out["engagements"].append(
+            (
+                e.id,
+                e.unit_id,
+                e.unit.organization_id,
+                e.support_model,
+                e.status,
+                _d(e.start_date),
+                _d(e.end_date),
+                e.engagement_length,
+                _b(e.request_id),
+                _b(e.request_id and e.request.on_behalf_of),
+                e.current_stage.key if e.current_stage_id else "",
+                leads[0],
+                leads[1],
+                sum(1 for link in isps.get(e.id, []) if link.role == "supporting"),
+            )
+        )
 
     meetings = m.Meeting.live().where(m.Meeting.engagement.in_(ids))
     if date_from:
@@ -157,61 +176,126 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         attendance[a.meeting_id] = (team + (a.team_member_id is not None), isp + (a.user_id is not None))
     for x in meetings:
         team, isp = attendance.get(x.id, (0, 0))
-        out["meetings"].append((x.id, x.engagement_id, _d(x.date), x.kind, x.mode, x.duration_minutes, team, isp,
-                                pseudonym("person", x.logged_by_id), x.notes if include_notes else ""))
-    for link in (m.MeetingCompetency.select(m.MeetingCompetency, m.Competency, m.CompetencyDomain,
-                                            m.CompetencyFramework)
-                 .join(m.Competency).join(m.CompetencyDomain).join(m.CompetencyFramework)
-                 .where(m.MeetingCompetency.meeting.in_(meeting_ids)).order_by(m.MeetingCompetency.id)):
+        out["meetings"].append(
+            (
+                x.id,
+                x.engagement_id,
+                _d(x.date),
+                x.kind,
+                x.mode,
+                x.duration_minutes,
+                team,
+                isp,
+                pseudonym("person", x.logged_by_id),
+                x.notes if include_notes else "",
+            )
+        )
+    for link in (
+        m.MeetingCompetency.select(m.MeetingCompetency, m.Competency, m.CompetencyDomain, m.CompetencyFramework)
+        .join(m.Competency)
+        .join(m.CompetencyDomain)
+        .join(m.CompetencyFramework)
+        .where(m.MeetingCompetency.meeting.in_(meeting_ids))
+        .order_by(m.MeetingCompetency.id)
+    ):
         c = link.competency
         out["meeting_competencies"].append((link.meeting_id, c.key, c.domain.key, c.domain.framework.key))
-    for link in (m.MeetingStrategy.select(m.MeetingStrategy, m.Strategy, m.StrategyCluster)
-                 .join(m.Strategy).join(m.StrategyCluster)
-                 .where(m.MeetingStrategy.meeting.in_(meeting_ids)).order_by(m.MeetingStrategy.id)):
-        out["meeting_strategies"].append((link.meeting_id, link.strategy.key, link.strategy.cluster.key,
-                                          "" if link.minutes is None else link.minutes))
+    for link in (
+        m.MeetingStrategy.select(m.MeetingStrategy, m.Strategy, m.StrategyCluster)
+        .join(m.Strategy)
+        .join(m.StrategyCluster)
+        .where(m.MeetingStrategy.meeting.in_(meeting_ids))
+        .order_by(m.MeetingStrategy.id)
+    ):
+        out["meeting_strategies"].append(
+            (
+                link.meeting_id,
+                link.strategy.key,
+                link.strategy.cluster.key,
+                "" if link.minutes is None else link.minutes,
+            )
+        )
 
-    history = (m.GoalStatusChange.select(m.GoalStatusChange, m.Goal).join(m.Goal)
-               .where(m.Goal.engagement.in_(ids) & m.Goal.deleted_at.is_null()))
+    history = (
+        m.GoalStatusChange.select(m.GoalStatusChange, m.Goal)
+        .join(m.Goal)
+        .where(m.Goal.engagement.in_(ids) & m.Goal.deleted_at.is_null())
+    )
     if date_from:
         history = history.where(m.GoalStatusChange.changed_on >= date_from)
     if date_to:
         history = history.where(m.GoalStatusChange.changed_on <= date_to)
-    for h in history.order_by(m.Goal.engagement, m.GoalStatusChange.goal, m.GoalStatusChange.changed_on,
-                              m.GoalStatusChange.id):
-        out["goals_history"].append((h.goal_id, h.goal.engagement_id, h.status, _d(h.changed_on),
-                                     "" if h.meeting_id is None else h.meeting_id))
+    for h in history.order_by(
+        m.Goal.engagement, m.GoalStatusChange.goal, m.GoalStatusChange.changed_on, m.GoalStatusChange.id
+    ):
+        out["goals_history"].append(
+            (h.goal_id, h.goal.engagement_id, h.status, _d(h.changed_on), "" if h.meeting_id is None else h.meeting_id)
+        )
     visits = {}
-    for entry in (m.StageEntry.select(m.StageEntry, m.Stage).join(m.Stage)
-                  .where(m.StageEntry.engagement.in_(ids))
-                  .order_by(m.StageEntry.engagement, m.StageEntry.entered_on, m.StageEntry.id)):
+    for entry in (
+        m.StageEntry.select(m.StageEntry, m.Stage)
+        .join(m.Stage)
+        .where(m.StageEntry.engagement.in_(ids))
+        .order_by(m.StageEntry.engagement, m.StageEntry.entered_on, m.StageEntry.id)
+    ):
         key = (entry.engagement_id, entry.stage.key)
         visits[key] = visits.get(key, 0) + 1
         out["stage_history"].append((entry.engagement_id, entry.stage.key, _d(entry.entered_on), visits[key]))
-    for b in (m.Benchmark.select(m.Benchmark, m.Stage).join(m.Stage).where(m.Benchmark.engagement.in_(ids))
-              .order_by(m.Benchmark.engagement, m.Stage.position, m.Benchmark.position, m.Benchmark.id)):
+    for b in (
+        m.Benchmark.select(m.Benchmark, m.Stage)
+        .join(m.Stage)
+        .where(m.Benchmark.engagement.in_(ids))
+        .order_by(m.Benchmark.engagement, m.Stage.position, m.Benchmark.position, m.Benchmark.id)
+    ):
         out["benchmarks"].append((b.id, b.engagement_id, b.stage.key, _b(b.template_id), _d(b.completed_on)))
 
-    answers = (m.FeedbackAnswer.select(m.FeedbackAnswer, m.FeedbackResponse, m.FeedbackItem, m.FeedbackInstrument)
-               .join(m.FeedbackResponse).switch(m.FeedbackAnswer).join(m.FeedbackItem).join(m.FeedbackInstrument)
-               .where(m.FeedbackResponse.engagement.in_(ids) & m.FeedbackResponse.deleted_at.is_null()))
+    answers = (
+        m.FeedbackAnswer.select(m.FeedbackAnswer, m.FeedbackResponse, m.FeedbackItem, m.FeedbackInstrument)
+        .join(m.FeedbackResponse)
+        .switch(m.FeedbackAnswer)
+        .join(m.FeedbackItem)
+        .join(m.FeedbackInstrument)
+        .where(m.FeedbackResponse.engagement.in_(ids) & m.FeedbackResponse.deleted_at.is_null())
+    )
     if date_from:
         answers = answers.where(m.FeedbackResponse.submitted_on >= date_from)
     if date_to:
         answers = answers.where(m.FeedbackResponse.submitted_on <= date_to)
-    for a in answers.order_by(m.FeedbackResponse.engagement, m.FeedbackResponse.submitted_on,
-                              m.FeedbackResponse.id, m.FeedbackItem.position):
+    for a in answers.order_by(
+        m.FeedbackResponse.engagement, m.FeedbackResponse.submitted_on, m.FeedbackResponse.id, m.FeedbackItem.position
+    ):
         r, item = a.response, a.item
-        out["feedback_items"].append((r.id, r.engagement_id, r.kind, _d(r.submitted_on), item.instrument.key,
-                                      item.instrument.version, item.key, item.scale or "", a.value))
+        out["feedback_items"].append(
+            (
+                r.id,
+                r.engagement_id,
+                r.kind,
+                _d(r.submitted_on),
+                item.instrument.key,
+                item.instrument.version,
+                item.key,
+                item.scale or "",
+                a.value,
+            )
+        )
     return out
 
 
 def _redcap_rows():
     """A REDCap-style data dictionary: one instrument (form) per file, one field per column."""
-    header = ["Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
-              "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
-              "Text Validation Min", "Text Validation Max", "Identifier?"]
+    header = [
+        "Variable / Field Name",
+        "Form Name",
+        "Section Header",
+        "Field Type",
+        "Field Label",
+        "Choices, Calculations, OR Slider Labels",
+        "Field Note",
+        "Text Validation Type OR Show Slider Number",
+        "Text Validation Min",
+        "Text Validation Max",
+        "Identifier?",
+    ]
     rows = []
     validation = {INT: "integer", DATE: "date_ymd", DECIMAL: "number", TEXT: "", BOOL: ""}
     for form, columns in CODEBOOK.items():
@@ -223,8 +307,9 @@ def _redcap_rows():
                 choices = " | ".join(f"{i}, {value}" for i, value in enumerate(allowed.split("|"), 1))
             else:
                 field_type, choices = ("notes" if column == "notes" else "text"), ""
-            rows.append([f"{form}_{column}"[:100], form, "", field_type, meaning, choices, "",
-                         validation[kind], "", "", ""])
+            rows.append(
+                [f"{form}_{column}"[:100], form, "", field_type, meaning, choices, "", validation[kind], "", "", ""]
+            )
     return header, rows
 
 
@@ -274,9 +359,12 @@ def export_research_command(out_dir, date_from, date_to, organization, include_n
         raise click.ClickException("--to is before --from.")
     if os.path.isdir(out_dir) and os.listdir(out_dir):
         raise click.ClickException(f"{out_dir} is not empty: choose a new folder.")
-    data = collect(date_from.date() if date_from else None, date_to.date() if date_to else None,
-                   organization_id, include_notes)
+    data = collect(
+        date_from.date() if date_from else None, date_to.date() if date_to else None, organization_id, include_notes
+    )
     counts = write(out_dir, data)
-    click.echo(f"Wrote {len(counts)} files, codebook.csv and data_dictionary.csv to {out_dir}: "
-               + ", ".join(f"{name} {n}" for name, n in counts.items()) + ".")
-
+    click.echo(
+        f"Wrote {len(counts)} files, codebook.csv and data_dictionary.csv to {out_dir}: "
+        + ", ".join(f"{name} {n}" for name, n in counts.items())
+        + "."
+    )

@@ -14,6 +14,7 @@
   override with TRACKER_CHROMIUM) must exist. bin/test installs Debian's chromium when missing. A missing
   browser makes these tests fail with a clear message, never skip.
 """
+
 import os
 import re
 import threading
@@ -32,6 +33,7 @@ TIMEOUT_MS = 10_000
 
 
 # --- the server -------------------------------------------------------------------------------------
+
 
 class _CurrentApp:
     """A WSGI app that hands each request to the app of the test running now."""
@@ -74,13 +76,15 @@ def site(app, live_server):
 
 # --- the browser ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
         raise RuntimeError(
             f"Browser tests need Chromium at {CHROMIUM} (set TRACKER_CHROMIUM to use another path). "
             "Install it with `apt-get install chromium` (bin/test does this when it can). "
-            "Playwright's own browser download is not used.")
+            "Playwright's own browser download is not used."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -111,16 +115,19 @@ def browser_context(browser, site, request):
         old.unlink()
 
     def new_context():
-        context = browser.new_context(base_url=site.base, viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True)
+        context = browser.new_context(
+            base_url=site.base, viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context
 
     new_context.first = new_context()
     yield new_context
-    failed = any(getattr(request.node, f"report_{when}", None) is not None
-                 and getattr(request.node, f"report_{when}").failed for when in ("setup", "call"))
+    failed = any(
+        getattr(request.node, f"report_{when}", None) is not None and getattr(request.node, f"report_{when}").failed
+        for when in ("setup", "call")
+    )
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
         pages = [page for context in contexts for page in context.pages]

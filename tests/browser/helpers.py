@@ -1,4 +1,5 @@
 """Helpers for the browser tests: sign in through the form, and run axe-core on a page."""
+
 from pathlib import Path
 
 from .. import factories
@@ -8,6 +9,7 @@ SERIOUS = ("serious", "critical")
 
 
 # --- helpers for the tests --------------------------------------------------------------------------
+
 
 def sign_in(page, user, password=factories.PASSWORD):
     """Sign in through the sign-in form, as a person does; lands on the home page."""

@@ -8,6 +8,7 @@ and meeting form); saves full-page PNGs named {dashboard,engagement,meeting-form
 (a page too long for MAX_BYTES is cut at the bottom). Warns when a page scrolls sideways.
 Debian's Chromium is used (TRACKER_CHROMIUM overrides /usr/bin/chromium); no browser is downloaded.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -25,8 +26,12 @@ ENGAGEMENT_TITLE = "Home visiting: operationalizing core components"
 # name -> viewport and scale; the phone pictures stay at 1x to keep each PNG small
 SIZES = {
     "desktop": {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1},
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
-              "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 1,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 
 
@@ -64,8 +69,10 @@ def shoot(page, path, out):
     out.write_bytes(png)
     window = page.viewport_size["width"]
     cut = f", top {shown} of {height}px" if shown < height else ""
-    print(f"{out.name}: {path} ({len(png) // 1024} KB, page {width}px wide in a {window}px window{cut})"
-          + ("  TOO WIDE" if width > window else ""))
+    print(
+        f"{out.name}: {path} ({len(png) // 1024} KB, page {width}px wide in a {window}px window{cut})"
+        + ("  TOO WIDE" if width > window else "")
+    )
     return width <= window
 
 

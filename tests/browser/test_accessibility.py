@@ -1,5 +1,6 @@
 """Accessibility in the browser: axe-core finds no serious or critical violation on the main pages that
 the flows (test_flows.py) do not visit, and keyboard focus is always visible."""
+
 import datetime as dt
 
 from playwright.sync_api import expect
@@ -28,8 +29,9 @@ def test_engagement_pages_with_content_pass_axe(page, site):
     e = w.engagement_a
     member = factories.team_member(e, name="Jess Park", email="jess.park@example.org")
     factories.goal(e, indicator="Written routine", target="By March")
-    meeting = factories.meeting(e, date=dt.date.today() - dt.timedelta(days=3), kind="monthly",
-                                competencies=[], strategies=[])
+    meeting = factories.meeting(
+        e, date=dt.date.today() - dt.timedelta(days=3), kind="monthly", competencies=[], strategies=[]
+    )
     MeetingAttendee.create(meeting=meeting, team_member=member)
 
     sign_in(page, w.isp_a1)

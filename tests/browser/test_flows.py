@@ -1,5 +1,6 @@
 """The main flows, end to end in Chromium: what each person sees on screen, and axe-core on every main
 page on the way. Each test starts from a fresh database with factories.small_world()."""
+
 import csv
 import datetime as dt
 import re
@@ -20,12 +21,17 @@ from .helpers import check_a11y, sign_in
 
 
 def _seed_request(world, title="Coaching for new home visitors"):
-    return SupportRequest.create(unit=world.unit_a, requested_by=world.recipient_a, title=title,
-                                 description="A coaching routine for home visitors in their first year.",
-                                 for_whom="Families with a newborn in the county.")
+    return SupportRequest.create(
+        unit=world.unit_a,
+        requested_by=world.recipient_a,
+        title=title,
+        description="A coaching routine for home visitors in their first year.",
+        for_whom="Families with a newborn in the county.",
+    )
 
 
 # --- (1) a recipient submits a request ----------------------------------------------------------------
+
 
 def test_recipient_submits_a_support_request(page, site):
     sign_in(page, site.world.recipient_a)
@@ -43,7 +49,9 @@ def test_recipient_submits_a_support_request(page, site):
     expect(page.get_by_label("Title")).to_have_value("Mentoring for new teachers")
     check_a11y(page, "the request form with errors")
 
-    page.get_by_label("What is the initiative?").fill("A mentoring programme pairing new teachers with experienced ones.")
+    page.get_by_label("What is the initiative?").fill(
+        "A mentoring programme pairing new teachers with experienced ones."
+    )
     page.get_by_label("For whom?").fill("Teachers in their first two years.")
     page.get_by_label("On behalf of a partner or grantee").check()
     page.get_by_label("Partner or grantee", exact=True).fill("Riverside School District")
@@ -60,6 +68,7 @@ def test_recipient_submits_a_support_request(page, site):
 
 
 # --- (2) an ISP accepts a request and runs the engagement ---------------------------------------------
+
 
 def test_isp_accepts_a_request_and_logs_the_work(page, site):
     w = site.world
@@ -162,12 +171,14 @@ def test_isp_accepts_a_request_and_logs_the_work(page, site):
     expect(page.get_by_role("heading", level=1, name="Pulse sent")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("1 invitation sent by email.")
     expect(page.get_by_label("Link for Morgan Diaz")).to_have_value(
-        re.compile(r"^http://127\.0\.0\.1:\d+/feedback/\S+$"))
+        re.compile(r"^http://127\.0\.0\.1:\d+/feedback/\S+$")
+    )
     check_a11y(page, "the pulse sent page")
     assert OutboxMessage.select().where(OutboxMessage.to_email == "morgan.diaz@example.org").count() == 1
 
 
 # --- (3) a team member answers the pulse through its link ---------------------------------------------
+
 
 def test_team_member_answers_a_pulse_through_the_link(page, site, browser_context):
     w = site.world
@@ -211,6 +222,7 @@ def test_team_member_answers_a_pulse_through_the_link(page, site, browser_contex
 
 # --- (4) a leader filters the dashboard and exports it -------------------------------------------------
 
+
 def test_leader_filters_the_dashboard_and_downloads_the_csv(page, site):
     w = site.world
     sign_in(page, w.leader_foundation)
@@ -240,8 +252,11 @@ def test_leader_filters_the_dashboard_and_downloads_the_csv(page, site):
     assert [r[2:] for r in by_unit] == [["Unit A", "1"]]
 
     # The other report pages keep the filter, and pass axe too.
-    for name, path in (("Competencies", "/reports/competencies"), ("Strategies and dose", "/reports/strategies"),
-                       ("Progress", "/reports/progress")):
+    for name, path in (
+        ("Competencies", "/reports/competencies"),
+        ("Strategies and dose", "/reports/strategies"),
+        ("Progress", "/reports/progress"),
+    ):
         page.get_by_role("navigation", name="Reports").get_by_role("link", name=name, exact=True).click()
         expect(page).to_have_url(re.compile(re.escape(path) + r"\?.*unit=" + str(w.unit_a.id)))
         expect(page.get_by_label("Unit", exact=True)).to_have_value(str(w.unit_a.id))
@@ -249,6 +264,7 @@ def test_leader_filters_the_dashboard_and_downloads_the_csv(page, site):
 
 
 # --- (5) an admin edits a catalog entry ----------------------------------------------------------------
+
 
 def test_admin_renames_a_strategy_in_the_catalog(page, site):
     sign_in(page, site.world.admin)

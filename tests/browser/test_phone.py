@@ -1,6 +1,7 @@
 """Phone widths (375 px, an iPhone SE or mini): the main pages fit the screen, with no sideways scrolling.
 The engagement page gets what used to widen it: a team member with a long email address and
 deliverables whose actions carry hidden text for screen readers."""
+
 import datetime as dt
 
 from playwright.sync_api import expect
@@ -23,11 +24,19 @@ def assert_fits(page, where):
 def test_main_pages_fit_a_phone_screen(page, site, browser_context):
     w = site.world
     e = w.engagement_a
-    factories.team_member(e, name="Nadia Petrova", position="partner",
-                          email="nadia.petrova@brightstarthomevisitingnetwork-partners.example")
+    factories.team_member(
+        e,
+        name="Nadia Petrova",
+        position="partner",
+        email="nadia.petrova@brightstarthomevisitingnetwork-partners.example",
+    )
     factories.goal(e, title="Supervisors coach to the practice profile")
-    Deliverable.create(engagement=e, kind="tool_resource", due_on=dt.date(2026, 3, 1),
-                       title="Supervisor coaching guide and observation checklist")
+    Deliverable.create(
+        engagement=e,
+        kind="tool_resource",
+        due_on=dt.date(2026, 3, 1),
+        title="Supervisor coaching guide and observation checklist",
+    )
     page.set_viewport_size(PHONE)
 
     sign_in(page, w.leader_foundation)

@@ -2,6 +2,7 @@
 
 Every error answers {"error": {"code", "message", "fields"}}; a refused request writes nothing.
 """
+
 import datetime as dt
 import hashlib
 import secrets
@@ -14,7 +15,7 @@ from ..models import ApiToken, User, ValidationError, utcnow
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
-MAX_ID = 2 ** 31 - 1  # ids are 32-bit integers in the database
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 MAX_BODY_BYTES = 1024 * 1024
 # Routes that need no token.
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
@@ -24,8 +25,14 @@ class ApiError(Exception):
     def __init__(self, status, message, fields=None, code=None):
         super().__init__(message)
         self.status, self.message, self.fields = status, message, fields or {}
-        self.code = code or {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                             409: "conflict", 422: "unprocessable_entity"}.get(status, "error")
+        self.code = code or {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            422: "unprocessable_entity",
+        }.get(status, "error")
 
 
 def error(status, message, fields=None):
@@ -49,8 +56,12 @@ def _bearer_user():
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         return None, None
-    row = (ApiToken.select(ApiToken, User).join(User)
-           .where((ApiToken.token_hash == hash_token(token)) & User.is_active).first())
+    row = (
+        ApiToken.select(ApiToken, User)
+        .join(User)
+        .where((ApiToken.token_hash == hash_token(token)) & User.is_active)
+        .first()
+    )
     if row is None:
         return None, None
     return row.user, row
@@ -84,24 +95,26 @@ def api_error(exc):
 
 @bp.errorhandler(ValidationError)
 def validation_error(exc):
-    return jsonify(error={"code": "validation_error", "message": "Some fields are not valid.",
-                          "fields": exc.errors}), 400
+    return jsonify(
+        error={"code": "validation_error", "message": "Some fields are not valid.", "fields": exc.errors}
+    ), 400
 
 
 @bp.errorhandler(HTTPException)
 def http_error(exc):
-    return jsonify(error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description,
-                          "fields": {}}), exc.code
+    return jsonify(
+        error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}
+    ), exc.code
 
 
 @bp.errorhandler(Exception)
 def unexpected(exc):
     current_app.logger.exception("Unhandled API error on %s %s", request.method, request.path)
-    return jsonify(error={"code": "internal_error", "message": "Something went wrong on our side.",
-                          "fields": {}}), 500
+    return jsonify(error={"code": "internal_error", "message": "Something went wrong on our side.", "fields": {}}), 500
 
 
 # --- helpers shared by the resource modules ------------------------------------------------------
+
 
 def body():
     """The JSON object of the request, or 400."""
@@ -185,8 +198,11 @@ class Fields:
             if required:
                 self.fail(name, "This field is required.")
             return []
-        if not isinstance(value, list) or len(value) > 100 or not all(
-                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value):
+        if (
+            not isinstance(value, list)
+            or len(value) > 100
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value)
+        ):
             self.fail(name, "Must be a list of integer ids.")
             return []
         return value
@@ -207,8 +223,11 @@ def query_int(name, default=None, minimum=1, maximum=MAX_ID):
     except ValueError:
         error(400, f"{name} must be an integer.", {name: "Must be an integer."})
     if value < minimum or (maximum is not None and value > maximum):
-        error(400, f"{name} is out of range.", {name: f"Between {minimum} and {maximum}." if maximum
-                                                   else f"At least {minimum}."})
+        error(
+            400,
+            f"{name} is out of range.",
+            {name: f"Between {minimum} and {maximum}." if maximum else f"At least {minimum}."},
+        )
     return value
 
 

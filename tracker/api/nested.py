@@ -1,4 +1,5 @@
 """The parts of an engagement: team, goals, meetings, benchmarks, deliverables, context notes, stage."""
+
 import datetime as dt
 
 from flask import g, jsonify
@@ -28,7 +29,7 @@ from ..models import (
 )
 from ..services import meetings as meeting_service
 from ..services import stages as stage_service
-from . import ApiError, Fields, bp, body, iso, paginate
+from . import ApiError, Fields, body, bp, iso, paginate
 from .resources import run
 
 E = "/engagements/<int:engagement_id>"
@@ -44,25 +45,37 @@ def _today():
 
 # --- team -----------------------------------------------------------------------------------------
 
+
 def member_json(m):
-    return {"id": m.id, "name": m.name, "email": m.email, "position": m.position, "user_id": m.user_id,
-            "joined_on": iso(m.joined_on), "left_on": iso(m.left_on)}
+    return {
+        "id": m.id,
+        "name": m.name,
+        "email": m.email,
+        "position": m.position,
+        "user_id": m.user_id,
+        "joined_on": iso(m.joined_on),
+        "left_on": iso(m.left_on),
+    }
 
 
 @bp.get(E + "/team")
 def list_team(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(TeamMember.select().where(TeamMember.engagement == e.id).order_by(TeamMember.name,
-                                                                                      TeamMember.id), member_json)
+    return paginate(
+        TeamMember.select().where(TeamMember.engagement == e.id).order_by(TeamMember.name, TeamMember.id), member_json
+    )
 
 
 @bp.post(E + "/team")
 def add_team_member(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
-    data = {"name": f.text("name", required=True, max_length=200),
-            "position": f.choice("position", POSITIONS, required=True),
-            "email": f.text("email", max_length=254), "joined_on": f.date("joined_on")}
+    data = {
+        "name": f.text("name", required=True, max_length=200),
+        "position": f.choice("position", POSITIONS, required=True),
+        "email": f.text("email", max_length=254),
+        "joined_on": f.date("joined_on"),
+    }
     if data["email"] and "@" not in data["email"]:
         f.fail("email", "Enter a valid email address.")
     f.done()
@@ -72,9 +85,16 @@ def add_team_member(engagement_id):
 
 # --- goals ----------------------------------------------------------------------------------------
 
+
 def goal_json(goal):
-    return {"id": goal.id, "title": goal.title, "indicator": goal.indicator, "target": goal.target,
-            "status": goal.status, "created": iso(goal.created_at)}
+    return {
+        "id": goal.id,
+        "title": goal.title,
+        "indicator": goal.indicator,
+        "target": goal.target,
+        "status": goal.status,
+        "created": iso(goal.created_at),
+    }
 
 
 @bp.get(E + "/goals")
@@ -87,9 +107,12 @@ def list_goals(engagement_id):
 def add_goal(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
-    data = {"title": f.text("title", required=True, max_length=300),
-            "indicator": f.text("indicator", max_length=20000), "target": f.text("target", max_length=20000),
-            "status": f.choice("status", GOAL_STATUSES, default="not_started")}
+    data = {
+        "title": f.text("title", required=True, max_length=300),
+        "indicator": f.text("indicator", max_length=20000),
+        "target": f.text("target", max_length=20000),
+        "status": f.choice("status", GOAL_STATUSES, default="not_started"),
+    }
     f.done()
 
     def write():
@@ -131,9 +154,18 @@ def update_goal(engagement_id, goal_id):
 
 # --- meetings -------------------------------------------------------------------------------------
 
+
 def meeting_json(m, detail=False):
-    out = {"id": m.id, "date": iso(m.date), "kind": m.kind, "mode": m.mode, "duration_minutes": m.duration_minutes,
-           "notes": m.notes, "logged_by_id": m.logged_by_id, "created": iso(m.created_at)}
+    out = {
+        "id": m.id,
+        "date": iso(m.date),
+        "kind": m.kind,
+        "mode": m.mode,
+        "duration_minutes": m.duration_minutes,
+        "notes": m.notes,
+        "logged_by_id": m.logged_by_id,
+        "created": iso(m.created_at),
+    }
     if detail:
         links = meeting_service.linked_ids(m)
         keyed = {"competencies": Competency, "strategies": Strategy, "principles": Principle}
@@ -142,14 +174,20 @@ def meeting_json(m, detail=False):
             out[name] = [found[i] for i in links[name] if i in found]
         out["attendee_ids"] = links["team_members"]
         out["isp_ids"] = links["isps"]
-        out["next_steps"] = [{"id": s.id, "text": s.text, "owner": s.owner, "due_on": iso(s.due_on),
-                              "done_on": iso(s.done_on)}
-                             for s in NextStep.select().where(NextStep.meeting == m.id).order_by(NextStep.id)]
-        out["goal_updates"] = [{"goal_id": c.goal_id, "status": c.status, "note": c.note}
-                               for c in GoalStatusChange.select().where(GoalStatusChange.meeting_id == m.id)
-                               .order_by(GoalStatusChange.id)]
-        out["benchmarks_completed"] = [b.id for b in Benchmark.select(Benchmark.id)
-                                       .where(Benchmark.completed_in_meeting_id == m.id).order_by(Benchmark.id)]
+        out["next_steps"] = [
+            {"id": s.id, "text": s.text, "owner": s.owner, "due_on": iso(s.due_on), "done_on": iso(s.done_on)}
+            for s in NextStep.select().where(NextStep.meeting == m.id).order_by(NextStep.id)
+        ]
+        out["goal_updates"] = [
+            {"goal_id": c.goal_id, "status": c.status, "note": c.note}
+            for c in GoalStatusChange.select().where(GoalStatusChange.meeting_id == m.id).order_by(GoalStatusChange.id)
+        ]
+        out["benchmarks_completed"] = [
+            b.id
+            for b in Benchmark.select(Benchmark.id)
+            .where(Benchmark.completed_in_meeting_id == m.id)
+            .order_by(Benchmark.id)
+        ]
     return out
 
 
@@ -157,8 +195,11 @@ def _keys_to_ids(f, name, model):
     values = f.data.get(name)
     if values is None:
         return []
-    if not isinstance(values, list) or len(values) > 200 or not all(
-            isinstance(v, str) and len(v) <= 80 and "\x00" not in v for v in values):
+    if (
+        not isinstance(values, list)
+        or len(values) > 200
+        or not all(isinstance(v, str) and len(v) <= 80 and "\x00" not in v for v in values)
+    ):
         f.fail(name, "Must be a list of catalog keys.")
         return []
     found = {r.key: r.id for r in model.select(model.id, model.key).where(model.key.in_(values or [""]))}
@@ -175,7 +216,7 @@ def _meeting_data(f, current=None):
         "date": f.date("date", required="date" not in current) or current.get("date"),
         "kind": f.choice("kind", MEETING_KINDS, default=current.get("kind", "monthly")),
         "mode": f.choice("mode", MEETING_MODES, default=current.get("mode", "in_person")),
-        "duration_minutes": f.integer("duration_minutes", minimum=0, maximum=10 ** 6),
+        "duration_minutes": f.integer("duration_minutes", minimum=0, maximum=10**6),
         "notes": f.text("notes", max_length=100000) if "notes" in f.data else current.get("notes", ""),
     }
     if data["duration_minutes"] is None:
@@ -192,8 +233,12 @@ def _meeting_data(f, current=None):
     else:
         for index, step in enumerate(steps):
             sub = Fields(step)
-            row = {"text": sub.text("text", max_length=20000), "owner": sub.text("owner", max_length=200),
-                   "due_on": sub.date("due_on"), "row": index}
+            row = {
+                "text": sub.text("text", max_length=20000),
+                "owner": sub.text("owner", max_length=200),
+                "due_on": sub.date("due_on"),
+                "row": index,
+            }
             for key, message in sub.errors.items():
                 f.fail(f"next_steps-{index}-{key}", message)
             data["next_steps"].append(row)
@@ -204,16 +249,24 @@ def _meeting_data(f, current=None):
     else:
         for index, change in enumerate(changes):
             sub = Fields(change)
-            row = {"goal_id": sub.integer("goal_id", required=True), "status": sub.choice(
-                "status", GOAL_STATUSES, required=True), "note": sub.text("note", max_length=500), "row": index}
+            row = {
+                "goal_id": sub.integer("goal_id", required=True),
+                "status": sub.choice("status", GOAL_STATUSES, required=True),
+                "note": sub.text("note", max_length=500),
+                "row": index,
+            }
             for key, message in sub.errors.items():
                 f.fail(f"goal_updates-{index}-{key}", message)
             data["goal_changes"].append(row)
     return data
 
 
-MEETING_FIELDS = {"team_members": "attendee_ids", "isps": "isp_ids", "benchmarks": "benchmarks_completed",
-                  "goal_changes": "goal_updates"}
+MEETING_FIELDS = {
+    "team_members": "attendee_ids",
+    "isps": "isp_ids",
+    "benchmarks": "benchmarks_completed",
+    "goal_changes": "goal_updates",
+}
 
 
 def _run_meeting(write, *args):
@@ -231,8 +284,9 @@ def _run_meeting(write, *args):
 @bp.get(E + "/meetings")
 def list_meetings(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(Meeting.live().where(Meeting.engagement == e.id).order_by(Meeting.date.desc(), Meeting.id.desc()),
-                    meeting_json)
+    return paginate(
+        Meeting.live().where(Meeting.engagement == e.id).order_by(Meeting.date.desc(), Meeting.id.desc()), meeting_json
+    )
 
 
 @bp.post(E + "/meetings")
@@ -255,14 +309,21 @@ def get_meeting(engagement_id, meeting_id):
 def update_meeting(engagement_id, meeting_id):
     e = _engagement(engagement_id, edit=True)
     meeting = policy.get_part(Meeting, e, meeting_id)
-    current = {"date": meeting.date, "kind": meeting.kind, "mode": meeting.mode,
-               "duration_minutes": meeting.duration_minutes, "notes": meeting.notes,
-               **meeting_service.linked_ids(meeting)}
+    current = {
+        "date": meeting.date,
+        "kind": meeting.kind,
+        "mode": meeting.mode,
+        "duration_minutes": meeting.duration_minutes,
+        "notes": meeting.notes,
+        **meeting_service.linked_ids(meeting),
+    }
     f = Fields(body())
     data = _meeting_data(f, current)
     if "next_steps" not in f.data:
-        data["next_steps"] = [{"id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
-                              for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)]
+        data["next_steps"] = [
+            {"id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
+            for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
+        ]
     f.done()
     _run_meeting(meeting_service.update_meeting, meeting, data, g._login_user)
     return jsonify(meeting_json(Meeting.get_by_id(meeting.id), detail=True))
@@ -278,17 +339,27 @@ def delete_meeting(engagement_id, meeting_id):
 
 # --- benchmarks and stage ---------------------------------------------------------------------------
 
+
 def benchmark_json(b, stages):
-    return {"id": b.id, "stage": stages[b.stage_id], "text": b.text, "completed_on": iso(b.completed_on),
-            "note": b.evidence, "completed_in_meeting_id": b.completed_in_meeting_id}
+    return {
+        "id": b.id,
+        "stage": stages[b.stage_id],
+        "text": b.text,
+        "completed_on": iso(b.completed_on),
+        "note": b.evidence,
+        "completed_in_meeting_id": b.completed_in_meeting_id,
+    }
 
 
 @bp.get(E + "/benchmarks")
 def list_benchmarks(engagement_id):
     e = _engagement(engagement_id)
     stages = {s.id: s.key for s in Stage.select()}
-    query = Benchmark.select().where(Benchmark.engagement == e.id).order_by(Benchmark.stage, Benchmark.position,
-                                                                            Benchmark.id)
+    query = (
+        Benchmark.select()
+        .where(Benchmark.engagement == e.id)
+        .order_by(Benchmark.stage, Benchmark.position, Benchmark.id)
+    )
     return paginate(query, lambda b: benchmark_json(b, stages))
 
 
@@ -311,8 +382,13 @@ def update_benchmark(engagement_id, benchmark_id):
 
 
 def stage_entry_json(s, stages):
-    return {"id": s.id, "stage": stages[s.stage_id], "date": iso(s.entered_on), "note": s.note,
-            "created_by_id": s.created_by_id}
+    return {
+        "id": s.id,
+        "stage": stages[s.stage_id],
+        "date": iso(s.entered_on),
+        "note": s.note,
+        "created_by_id": s.created_by_id,
+    }
 
 
 @bp.get(E + "/stage")
@@ -345,50 +421,75 @@ def move_stage(engagement_id):
 
 # --- deliverables and context notes ---------------------------------------------------------------
 
+
 def deliverable_json(d):
-    return {"id": d.id, "kind": d.kind, "title": d.title, "due_on": iso(d.due_on),
-            "delivered_on": iso(d.delivered_on), "link": d.link, "note": d.note}
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "title": d.title,
+        "due_on": iso(d.due_on),
+        "delivered_on": iso(d.delivered_on),
+        "link": d.link,
+        "note": d.note,
+    }
 
 
 @bp.get(E + "/deliverables")
 def list_deliverables(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(Deliverable.select().where(Deliverable.engagement == e.id).order_by(Deliverable.id),
-                    deliverable_json)
+    return paginate(
+        Deliverable.select().where(Deliverable.engagement == e.id).order_by(Deliverable.id), deliverable_json
+    )
 
 
 @bp.post(E + "/deliverables")
 def add_deliverable(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
-    data = {"title": f.text("title", required=True, max_length=300),
-            "kind": f.choice("kind", DELIVERABLE_KINDS, default="other"),
-            "due_on": f.date("due_on"), "delivered_on": f.date("delivered_on"),
-            "link": f.text("link", max_length=500), "note": f.text("note", max_length=20000)}
+    data = {
+        "title": f.text("title", required=True, max_length=300),
+        "kind": f.choice("kind", DELIVERABLE_KINDS, default="other"),
+        "due_on": f.date("due_on"),
+        "delivered_on": f.date("delivered_on"),
+        "link": f.text("link", max_length=500),
+        "note": f.text("note", max_length=20000),
+    }
     f.done()
     return jsonify(deliverable_json(run(lambda: Deliverable.create(engagement=e, **data)))), 201
 
 
 def note_json(n):
-    return {"id": n.id, "kind": n.kind, "domain": n.domain, "text": n.text, "noted_on": iso(n.noted_on),
-            "created_by_id": n.created_by_id}
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "domain": n.domain,
+        "text": n.text,
+        "noted_on": iso(n.noted_on),
+        "created_by_id": n.created_by_id,
+    }
 
 
 @bp.get(E + "/context-notes")
 def list_context_notes(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(ContextNote.select().where(ContextNote.engagement == e.id)
-                    .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc()), note_json)
+    return paginate(
+        ContextNote.select()
+        .where(ContextNote.engagement == e.id)
+        .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc()),
+        note_json,
+    )
 
 
 @bp.post(E + "/context-notes")
 def add_context_note(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
-    data = {"kind": f.choice("kind", CONTEXT_KINDS, required=True),
-            "domain": f.choice("domain", CFIR_DOMAINS, required=True),
-            "text": f.text("text", required=True, max_length=20000),
-            "noted_on": f.date("noted_on") or _today()}
+    data = {
+        "kind": f.choice("kind", CONTEXT_KINDS, required=True),
+        "domain": f.choice("domain", CFIR_DOMAINS, required=True),
+        "text": f.text("text", required=True, max_length=20000),
+        "noted_on": f.date("noted_on") or _today(),
+    }
     f.done()
     note = run(lambda: ContextNote.create(engagement=e, created_by=g._login_user.id, **data))
     return jsonify(note_json(note)), 201

@@ -1,5 +1,6 @@
 """GET /api/v1/openapi.json: an OpenAPI 3.1 description of the API, written out route by route
 (tests/test_api_openapi.py checks it against the app's URL map both ways)."""
+
 from flask import jsonify
 
 from ..models import (
@@ -37,31 +38,77 @@ BODIES = {
     "tokens": obj(("email", "password"), email=S, password=S, name=S),
     "organizations": obj(("name",), name=S, kind=enum(ORGANIZATION_KINDS)),
     "units": obj(("organization_id", "name"), organization_id=I, name=S),
-    "users": obj(("email", "name", "role", "password"), email=S, name=S, role=enum(ROLES), password=S,
-                 unit_id=I, organization_id=I),
+    "users": obj(
+        ("email", "name", "role", "password"),
+        email=S,
+        name=S,
+        role=enum(ROLES),
+        password=S,
+        unit_id=I,
+        organization_id=I,
+    ),
     "requests": obj(("title",), unit_id=I, title=S, description=S, for_whom=S, on_behalf_of=S, hoped_start=D),
-    "accept": obj(("co_lead_ids", "support_model", "start_date"), co_lead_ids=IDS, supporting_ids=IDS,
-                  support_model=enum(SUPPORT_MODELS), start_date=D, end_date=D, title=S, problem_statement=S),
+    "accept": obj(
+        ("co_lead_ids", "support_model", "start_date"),
+        co_lead_ids=IDS,
+        supporting_ids=IDS,
+        support_model=enum(SUPPORT_MODELS),
+        start_date=D,
+        end_date=D,
+        title=S,
+        problem_statement=S,
+    ),
     "decline": obj(("reason",), reason=S),
-    "engagement": obj(("unit_id", "title", "co_lead_ids", "start_date"), unit_id=I, title=S,
-                      support_model=enum(SUPPORT_MODELS), co_lead_ids=IDS, supporting_ids=IDS, start_date=D,
-                      end_date=D, problem_statement=S, stage=S),
-    "engagement_patch": obj((), title=S, support_model=enum(SUPPORT_MODELS), co_lead_ids=IDS, supporting_ids=IDS,
-                            start_date=D, end_date=D, problem_statement=S),
+    "engagement": obj(
+        ("unit_id", "title", "co_lead_ids", "start_date"),
+        unit_id=I,
+        title=S,
+        support_model=enum(SUPPORT_MODELS),
+        co_lead_ids=IDS,
+        supporting_ids=IDS,
+        start_date=D,
+        end_date=D,
+        problem_statement=S,
+        stage=S,
+    ),
+    "engagement_patch": obj(
+        (),
+        title=S,
+        support_model=enum(SUPPORT_MODELS),
+        co_lead_ids=IDS,
+        supporting_ids=IDS,
+        start_date=D,
+        end_date=D,
+        problem_statement=S,
+    ),
     "team": obj(("name", "position"), name=S, position=enum(POSITIONS), email=S, joined_on=D),
     "goal": obj(("title",), title=S, indicator=S, target=S, status=enum(GOAL_STATUSES)),
     "goal_patch": obj((), status=enum(GOAL_STATUSES), note=S, changed_on=D, title=S, indicator=S, target=S),
-    "meeting": obj(("date",), date=D, kind=enum(MEETING_KINDS), mode=enum(MEETING_MODES), duration_minutes=I,
-                   attendee_ids=IDS, isp_ids=IDS, competencies=KEYS, strategies=KEYS, principles=KEYS, notes=S,
-                   next_steps={"type": "array", "items": obj(("text",), text=S, owner=S, due_on=D)},
-                   goal_updates={"type": "array", "items": obj(("goal_id", "status"), goal_id=I,
-                                                               status=enum(GOAL_STATUSES), note=S)},
-                   benchmarks_completed=IDS),
+    "meeting": obj(
+        ("date",),
+        date=D,
+        kind=enum(MEETING_KINDS),
+        mode=enum(MEETING_MODES),
+        duration_minutes=I,
+        attendee_ids=IDS,
+        isp_ids=IDS,
+        competencies=KEYS,
+        strategies=KEYS,
+        principles=KEYS,
+        notes=S,
+        next_steps={"type": "array", "items": obj(("text",), text=S, owner=S, due_on=D)},
+        goal_updates={
+            "type": "array",
+            "items": obj(("goal_id", "status"), goal_id=I, status=enum(GOAL_STATUSES), note=S),
+        },
+        benchmarks_completed=IDS,
+    ),
     "benchmark": obj(("completed_on",), completed_on={"type": ["string", "null"], "format": "date"}, note=S),
     "stage": obj(("stage",), stage=S, date=D, note=S),
     "deliverable": obj(("title",), title=S, kind=enum(DELIVERABLE_KINDS), due_on=D, delivered_on=D, link=S, note=S),
-    "context_note": obj(("kind", "domain", "text"), kind=enum(CONTEXT_KINDS), domain=enum(CFIR_DOMAINS), text=S,
-                        noted_on=D),
+    "context_note": obj(
+        ("kind", "domain", "text"), kind=enum(CONTEXT_KINDS), domain=enum(CFIR_DOMAINS), text=S, noted_on=D
+    ),
 }
 BODIES["meeting_patch"] = {**BODIES["meeting"], "required": []}
 
@@ -109,21 +156,54 @@ ROUTES = [
     (E + "/deliverables", "post", "Add a deliverable", "deliverable", False, []),
     (E + "/context-notes", "get", "The engagement's context notes", None, True, []),
     (E + "/context-notes", "post", "Add a context note", "context_note", False, []),
-    ("/reports/portfolio", "get", "The portfolio dashboard (engagements needing attention a page at a time)", None,
-     False, FILTERS + REPORT_PAGING),
-    ("/reports/competencies", "get", "Competencies used (the per-ISP counts a page of ISPs at a time)", None, False,
-     FILTERS + ["framework"] + REPORT_PAGING),
-    ("/reports/strategies", "get", "Strategies and dose (sessions between monthly meetings per engagement a page "
-     "at a time)", None, False, FILTERS + REPORT_PAGING),
-    ("/reports/progress", "get", "Progress movement (the per-engagement rows a page at a time)", None, False,
-     FILTERS + REPORT_PAGING),
+    (
+        "/reports/portfolio",
+        "get",
+        "The portfolio dashboard (engagements needing attention a page at a time)",
+        None,
+        False,
+        FILTERS + REPORT_PAGING,
+    ),
+    (
+        "/reports/competencies",
+        "get",
+        "Competencies used (the per-ISP counts a page of ISPs at a time)",
+        None,
+        False,
+        FILTERS + ["framework"] + REPORT_PAGING,
+    ),
+    (
+        "/reports/strategies",
+        "get",
+        "Strategies and dose (sessions between monthly meetings per engagement a page at a time)",
+        None,
+        False,
+        FILTERS + REPORT_PAGING,
+    ),
+    (
+        "/reports/progress",
+        "get",
+        "Progress movement (the per-engagement rows a page at a time)",
+        None,
+        False,
+        FILTERS + REPORT_PAGING,
+    ),
     ("/reports/feedback", "get", "Feedback scores of one engagement", None, False, ["engagement", "period"]),
 ]
 
-PAGING = {"page": {"type": "integer", "minimum": 1},
-          "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}
-ERROR = {"type": "object", "required": ["error"], "properties": {"error": obj(
-    ("code", "message", "fields"), code=S, message=S, fields={"type": "object", "additionalProperties": S})}}
+PAGING = {
+    "page": {"type": "integer", "minimum": 1},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": obj(
+            ("code", "message", "fields"), code=S, message=S, fields={"type": "object", "additionalProperties": S}
+        )
+    },
+}
 PUBLIC = {("/openapi.json", "get"), ("/tokens", "post")}
 
 
@@ -146,31 +226,49 @@ def document():
             responses[ok]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}
         elif ok != "204":
             responses[ok]["content"] = {"application/json": {"schema": {"type": "object"}}}
-        for code, text in (("400", "Invalid input"), ("401", "Missing or bad token"), ("403", "Not allowed"),
-                           ("404", "Not found or not visible"), ("409", "Conflict")):
-            responses[code] = {"description": text, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"}}}}
-        operation = {"summary": summary, "operationId": f"{method}_{path}", "parameters": params,
-                     "responses": responses}
+        for code, text in (
+            ("400", "Invalid input"),
+            ("401", "Missing or bad token"),
+            ("403", "Not allowed"),
+            ("404", "Not found or not visible"),
+            ("409", "Conflict"),
+        ):
+            responses[code] = {
+                "description": text,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        operation = {
+            "summary": summary,
+            "operationId": f"{method}_{path}",
+            "parameters": params,
+            "responses": responses,
+        }
         if body_key:
-            operation["requestBody"] = {"required": True,
-                                        "content": {"application/json": {"schema": BODIES[body_key]}}}
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": BODIES[body_key]}}}
         if (path, method) in PUBLIC:
             operation["security"] = []
         paths.setdefault(path, {})[method] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Engagement Tracker API", "version": "1",
-                 "description": "Send Authorization: Bearer <token>. Same access rules as the web pages: "
-                                "404 when a record is not visible to you, 403 when you may see but not change it."},
+        "info": {
+            "title": "Engagement Tracker API",
+            "version": "1",
+            "description": "Send Authorization: Bearer <token>. Same access rules as the web pages: "
+            "404 when a record is not visible to you, 403 when you may see but not change it.",
+        },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": ERROR,
-                "Page": obj(("items", "page", "per_page", "total"), items={"type": "array", "items": {"type": "object"}},
-                            page=I, per_page=I, total=I),
+                "Page": obj(
+                    ("items", "page", "per_page", "total"),
+                    items={"type": "array", "items": {"type": "object"}},
+                    page=I,
+                    per_page=I,
+                    total=I,
+                ),
                 "EngagementStatus": enum(ENGAGEMENT_STATUSES),
             },
         },

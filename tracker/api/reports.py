@@ -1,4 +1,5 @@
 """Reports as JSON: the same report functions and filters as the report pages."""
+
 import datetime as dt
 import decimal
 
@@ -59,7 +60,7 @@ def _paged(items):
     """(that page's items, {"page", "per_page", "total"}) of the report's one list that grows with the
     portfolio, answered as the resource lists are: a page past the end is empty, not the last one."""
     page, per_page = page_args()
-    return items[(page - 1) * per_page:page * per_page], {"page": page, "per_page": per_page, "total": len(items)}
+    return items[(page - 1) * per_page : page * per_page], {"page": page, "per_page": per_page, "total": len(items)}
 
 
 @bp.get("/reports/portfolio")
@@ -86,8 +87,7 @@ def report_strategies():
     filters = _filters()
     between = strategies.between_monthly(filters)
     between["by_engagement"], paging = _paged(between["by_engagement"])
-    return _answer(data=strategies.strategies_used(filters), dose=strategies.dose(filters), between=between,
-                   **paging)
+    return _answer(data=strategies.strategies_used(filters), dose=strategies.dose(filters), between=between, **paging)
 
 
 @bp.get("/reports/progress")
@@ -111,5 +111,8 @@ def report_feedback():
     if period not in ("quarter", "month"):
         error(400, "Unknown period.", {"period": "Choose one of: quarter, month."})
     e = policy.get_engagement(int(raw), user=g._login_user)
-    return _answer(engagement_id=e.id, min_responses=feedback_reports.MIN_RESPONSES,
-                   **feedback_reports.engagement_report(e.id, period))
+    return _answer(
+        engagement_id=e.id,
+        min_responses=feedback_reports.MIN_RESPONSES,
+        **feedback_reports.engagement_report(e.id, period),
+    )

@@ -1,4 +1,5 @@
 """Catalog, organizations, units, users, support requests and engagements."""
+
 from flask import g, jsonify, request
 
 from .. import policy
@@ -28,11 +29,18 @@ from ..models import (
 )
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from . import ApiError, Fields, bp, body, error, iso, page_args, paginate, query_int, require_roles
+from . import ApiError, Fields, body, bp, error, iso, page_args, paginate, query_int, require_roles
 
 # Service (form) field names -> API field names.
-FIELD_NAMES = {"unit": "unit_id", "co_lead_1": "co_lead_ids", "co_lead_2": "co_lead_ids", "co_leads": "co_lead_ids",
-               "supporting": "supporting_ids", "organization": "organization_id", "first_stage": "stage"}
+FIELD_NAMES = {
+    "unit": "unit_id",
+    "co_lead_1": "co_lead_ids",
+    "co_lead_2": "co_lead_ids",
+    "co_leads": "co_lead_ids",
+    "supporting": "supporting_ids",
+    "organization": "organization_id",
+    "first_stage": "stage",
+}
 
 
 def run(write, *args):
@@ -55,6 +63,7 @@ def user():
 
 # --- catalog ------------------------------------------------------------------------------------
 
+
 @bp.get("/catalog")
 def catalog():
     frameworks = list(CompetencyFramework.select().order_by(CompetencyFramework.id))
@@ -62,38 +71,85 @@ def catalog():
     competencies = list(Competency.select().order_by(Competency.position, Competency.id))
     clusters = list(StrategyCluster.select().order_by(StrategyCluster.number))
     strategies = list(Strategy.select().order_by(Strategy.number))
-    templates = list(BenchmarkTemplate.select().where(~BenchmarkTemplate.retired)
-                     .order_by(BenchmarkTemplate.position, BenchmarkTemplate.id))
+    templates = list(
+        BenchmarkTemplate.select()
+        .where(~BenchmarkTemplate.retired)
+        .order_by(BenchmarkTemplate.position, BenchmarkTemplate.id)
+    )
     instruments = list(FeedbackInstrument.select().order_by(FeedbackInstrument.key, FeedbackInstrument.version))
     items = list(FeedbackItem.select().order_by(FeedbackItem.position, FeedbackItem.id))
     return jsonify(
-        competency_frameworks=[{
-            "id": f.id, "key": f.key, "name": f.name, "short_name": f.short_name, "is_default": f.is_default,
-            "domains": [{
-                "id": d.id, "key": d.key, "name": d.name,
-                "competencies": [{"id": c.id, "key": c.key, "name": c.name, "help": c.help, "retired": c.retired}
-                                 for c in competencies if c.domain_id == d.id],
-            } for d in domains if d.framework_id == f.id],
-        } for f in frameworks],
-        principles=[{"id": p.id, "key": p.key, "name": p.name, "help": p.help, "retired": p.retired}
-                    for p in Principle.select().order_by(Principle.position, Principle.id)],
-        stages=[{"id": s.id, "key": s.key, "name": s.name, "help": s.help,
-                 "default_benchmarks": [{"id": t.id, "text": t.text} for t in templates if t.stage_id == s.id]}
-                for s in Stage.ordered()],
-        strategy_clusters=[{
-            "id": c.id, "key": c.key, "number": c.number, "name": c.name,
-            "strategies": [{"id": s.id, "key": s.key, "number": s.number, "name": s.name, "retired": s.retired}
-                           for s in strategies if s.cluster_id == c.id],
-        } for c in clusters],
-        feedback_instruments=[{
-            "id": i.id, "key": i.key, "version": i.version, "name": i.name,
-            "items": [{"id": it.id, "key": it.key, "kind": it.kind, "scale": it.scale, "text": it.text}
-                      for it in items if it.instrument_id == i.id],
-        } for i in instruments],
+        competency_frameworks=[
+            {
+                "id": f.id,
+                "key": f.key,
+                "name": f.name,
+                "short_name": f.short_name,
+                "is_default": f.is_default,
+                "domains": [
+                    {
+                        "id": d.id,
+                        "key": d.key,
+                        "name": d.name,
+                        "competencies": [
+                            {"id": c.id, "key": c.key, "name": c.name, "help": c.help, "retired": c.retired}
+                            for c in competencies
+                            if c.domain_id == d.id
+                        ],
+                    }
+                    for d in domains
+                    if d.framework_id == f.id
+                ],
+            }
+            for f in frameworks
+        ],
+        principles=[
+            {"id": p.id, "key": p.key, "name": p.name, "help": p.help, "retired": p.retired}
+            for p in Principle.select().order_by(Principle.position, Principle.id)
+        ],
+        stages=[
+            {
+                "id": s.id,
+                "key": s.key,
+                "name": s.name,
+                "help": s.help,
+                "default_benchmarks": [{"id": t.id, "text": t.text} for t in templates if t.stage_id == s.id],
+            }
+            for s in Stage.ordered()
+        ],
+        strategy_clusters=[
+            {
+                "id": c.id,
+                "key": c.key,
+                "number": c.number,
+                "name": c.name,
+                "strategies": [
+                    {"id": s.id, "key": s.key, "number": s.number, "name": s.name, "retired": s.retired}
+                    for s in strategies
+                    if s.cluster_id == c.id
+                ],
+            }
+            for c in clusters
+        ],
+        feedback_instruments=[
+            {
+                "id": i.id,
+                "key": i.key,
+                "version": i.version,
+                "name": i.name,
+                "items": [
+                    {"id": it.id, "key": it.key, "kind": it.kind, "scale": it.scale, "text": it.text}
+                    for it in items
+                    if it.instrument_id == i.id
+                ],
+            }
+            for i in instruments
+        ],
     )
 
 
 # --- organizations, units, users ---------------------------------------------------------------
+
 
 def organization_json(o):
     return {"id": o.id, "name": o.name, "kind": o.kind, "created": iso(o.created_at)}
@@ -104,8 +160,16 @@ def unit_json(u):
 
 
 def user_json(u):
-    return {"id": u.id, "email": u.email, "name": u.name, "role": u.role, "unit_id": u.unit_id,
-            "organization_id": u.organization_id, "is_active": u.is_active, "created": iso(u.created_at)}
+    return {
+        "id": u.id,
+        "email": u.email,
+        "name": u.name,
+        "role": u.role,
+        "unit_id": u.unit_id,
+        "organization_id": u.organization_id,
+        "is_active": u.is_active,
+        "created": iso(u.created_at),
+    }
 
 
 @bp.get("/organizations")
@@ -180,8 +244,9 @@ def create_user():
     if org_id and not Organization.select().where(Organization.id == org_id).exists():
         f.fail("organization_id", "No such organization.")
     f.done()
-    new = User(email=email, name=name, role=role, unit=unit,
-               organization=org_id or (unit.organization_id if unit else None))
+    new = User(
+        email=email, name=name, role=role, unit=unit, organization=org_id or (unit.organization_id if unit else None)
+    )
     new.set_password(password)
     run(new.save)
     return jsonify(user_json(new)), 201
@@ -189,11 +254,22 @@ def create_user():
 
 # --- support requests --------------------------------------------------------------------------
 
+
 def request_json(r):
-    return {"id": r.id, "unit_id": r.unit_id, "title": r.title, "description": r.description,
-            "for_whom": r.for_whom, "on_behalf_of": r.on_behalf_of, "hoped_start": iso(r.hoped_start),
-            "urgent": r.urgent, "status": r.status, "decline_reason": r.decline_reason,
-            "requested_by_id": r.requested_by_id, "created": iso(r.created_at)}
+    return {
+        "id": r.id,
+        "unit_id": r.unit_id,
+        "title": r.title,
+        "description": r.description,
+        "for_whom": r.for_whom,
+        "on_behalf_of": r.on_behalf_of,
+        "hoped_start": iso(r.hoped_start),
+        "urgent": r.urgent,
+        "status": r.status,
+        "decline_reason": r.decline_reason,
+        "requested_by_id": r.requested_by_id,
+        "created": iso(r.created_at),
+    }
 
 
 @bp.get("/requests")
@@ -220,11 +296,13 @@ def create_request():
         error(403, "Only recipients and administrators submit requests.")
     f = Fields(body())
     unit_id = f.integer("unit_id", required=me.role == "admin", minimum=1)
-    data = {"title": f.text("title", required=True, max_length=200),
-            "description": f.text("description", max_length=20000),
-            "for_whom": f.text("for_whom", max_length=20000),
-            "on_behalf_of": f.text("on_behalf_of", max_length=200),
-            "hoped_start": f.date("hoped_start")}
+    data = {
+        "title": f.text("title", required=True, max_length=200),
+        "description": f.text("description", max_length=20000),
+        "for_whom": f.text("for_whom", max_length=20000),
+        "on_behalf_of": f.text("on_behalf_of", max_length=200),
+        "hoped_start": f.date("hoped_start"),
+    }
     unit = None
     if me.role == "recipient":
         if unit_id not in (None, me.unit_id):
@@ -254,11 +332,15 @@ def accept_request(request_id):
     co_leads = f.id_list("co_lead_ids", required=True)
     if co_leads and (len(co_leads) != 2 or co_leads[0] == co_leads[1]):
         f.fail("co_lead_ids", "Give two different ISP ids.")
-    data = {"title": f.text("title", max_length=200) or req.title,
-            "problem_statement": f.text("problem_statement", max_length=20000),
-            "support_model": f.choice("support_model", SUPPORT_MODELS, required=True),
-            "start_date": f.date("start_date", required=True), "end_date": f.date("end_date"),
-            "co_leads": co_leads, "supporting": f.id_list("supporting_ids")}
+    data = {
+        "title": f.text("title", max_length=200) or req.title,
+        "problem_statement": f.text("problem_statement", max_length=20000),
+        "support_model": f.choice("support_model", SUPPORT_MODELS, required=True),
+        "start_date": f.date("start_date", required=True),
+        "end_date": f.date("end_date"),
+        "co_leads": co_leads,
+        "supporting": f.id_list("supporting_ids"),
+    }
     if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
         f.fail("end_date", "The end date cannot be before the start date.")
     f.done()
@@ -278,23 +360,32 @@ def decline_request(request_id):
 
 # --- engagements --------------------------------------------------------------------------------
 
+
 def engagement_json(e, links=None):
     if links is None:
         links = list(EngagementISP.select().where(EngagementISP.engagement == e.id))
-    return {"id": e.id, "unit_id": e.unit_id, "intermediary_id": e.intermediary_id, "request_id": e.request_id,
-            "title": e.title, "problem_statement": e.problem_statement, "support_model": e.support_model,
-            "status": e.status, "start_date": iso(e.start_date), "end_date": iso(e.end_date),
-            "stage": e.current_stage.key if e.current_stage_id else None,
-            "co_lead_ids": sorted(link.user_id for link in links if link.role == "co_lead"),
-            "supporting_ids": sorted(link.user_id for link in links if link.role == "supporting"),
-            "created": iso(e.created_at)}
+    return {
+        "id": e.id,
+        "unit_id": e.unit_id,
+        "intermediary_id": e.intermediary_id,
+        "request_id": e.request_id,
+        "title": e.title,
+        "problem_statement": e.problem_statement,
+        "support_model": e.support_model,
+        "status": e.status,
+        "start_date": iso(e.start_date),
+        "end_date": iso(e.end_date),
+        "stage": e.current_stage.key if e.current_stage_id else None,
+        "co_lead_ids": sorted(link.user_id for link in links if link.role == "co_lead"),
+        "supporting_ids": sorted(link.user_id for link in links if link.role == "supporting"),
+        "created": iso(e.created_at),
+    }
 
 
 @bp.get("/engagements")
 def list_engagements():
     filters = {"unit": query_int("unit_id")}
-    for name, choices, key in (("status", ENGAGEMENT_STATUSES, "status"),
-                               ("support_model", SUPPORT_MODELS, "model")):
+    for name, choices, key in (("status", ENGAGEMENT_STATUSES, "status"), ("support_model", SUPPORT_MODELS, "model")):
         value = request.args.get(name)
         if value:
             if value not in [k for k, _ in choices]:
@@ -307,8 +398,9 @@ def list_engagements():
             error(400, "Unknown stage.", {"stage": "Choose one of: " + ", ".join(s.key for s in Stage.ordered()) + "."})
         filters["stage"] = found.id
     # the same narrowing as the engagement list page (Engagement.filtered), within the access policy
-    query = (Engagement.filtered(policy.visible_engagements(user()), **filters)
-             .order_by(Engagement.start_date.desc(), Engagement.id.desc()))
+    query = Engagement.filtered(policy.visible_engagements(user()), **filters).order_by(
+        Engagement.start_date.desc(), Engagement.id.desc()
+    )
     page, per_page = page_args()
     total = query.count()
     rows = list(query.paginate(page, per_page))
@@ -334,12 +426,17 @@ def create_engagement():
     stage = Stage.get_or_none(Stage.key == stage_key) if stage_key else None
     if stage_key and stage is None:
         f.fail("stage", "Unknown stage.")
-    data = {"unit": unit_id, "title": f.text("title", required=True, max_length=200),
-            "problem_statement": f.text("problem_statement", max_length=20000),
-            "support_model": f.choice("support_model", SUPPORT_MODELS, default="push_pull"),
-            "start_date": f.date("start_date", required=True), "end_date": f.date("end_date"),
-            "co_leads": co_leads, "supporting": f.id_list("supporting_ids"),
-            "first_stage": stage.id if stage else None}
+    data = {
+        "unit": unit_id,
+        "title": f.text("title", required=True, max_length=200),
+        "problem_statement": f.text("problem_statement", max_length=20000),
+        "support_model": f.choice("support_model", SUPPORT_MODELS, default="push_pull"),
+        "start_date": f.date("start_date", required=True),
+        "end_date": f.date("end_date"),
+        "co_leads": co_leads,
+        "supporting": f.id_list("supporting_ids"),
+        "first_stage": stage.id if stage else None,
+    }
     if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
         f.fail("end_date", "The end date cannot be before the start date.")
     f.done()
@@ -358,14 +455,17 @@ def update_engagement(engagement_id):
     raw = body()
     current = engagement_json(engagement)
     f = Fields(raw)
-    data = {"title": f.text("title", max_length=200, default=engagement.title) if "title" in raw else engagement.title,
-            "problem_statement": f.text("problem_statement", max_length=20000)
-            if "problem_statement" in raw else engagement.problem_statement,
-            "support_model": f.choice("support_model", SUPPORT_MODELS, default=engagement.support_model),
-            "start_date": f.date("start_date") or engagement.start_date,
-            "end_date": f.date("end_date") if "end_date" in raw else engagement.end_date,
-            "co_leads": f.id_list("co_lead_ids") if "co_lead_ids" in raw else current["co_lead_ids"],
-            "supporting": f.id_list("supporting_ids") if "supporting_ids" in raw else current["supporting_ids"]}
+    data = {
+        "title": f.text("title", max_length=200, default=engagement.title) if "title" in raw else engagement.title,
+        "problem_statement": f.text("problem_statement", max_length=20000)
+        if "problem_statement" in raw
+        else engagement.problem_statement,
+        "support_model": f.choice("support_model", SUPPORT_MODELS, default=engagement.support_model),
+        "start_date": f.date("start_date") or engagement.start_date,
+        "end_date": f.date("end_date") if "end_date" in raw else engagement.end_date,
+        "co_leads": f.id_list("co_lead_ids") if "co_lead_ids" in raw else current["co_lead_ids"],
+        "supporting": f.id_list("supporting_ids") if "supporting_ids" in raw else current["supporting_ids"],
+    }
     if "title" in raw and not data["title"]:
         f.fail("title", "This field is required.")
     if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:

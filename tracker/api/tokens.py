@@ -1,16 +1,22 @@
 """Tokens: sign in with email and password for a token; list and revoke your tokens."""
+
 from flask import g, jsonify
 
 from ..db import database
 from ..models import ApiToken, User
-from . import Fields, bp, body, error, iso, new_token
+from . import Fields, body, bp, error, iso, new_token
 
 BAD_CREDENTIALS = "Unknown email or wrong password."
 
 
 def token_json(row):
-    return {"id": row.id, "name": row.name, "user_id": row.user_id, "created": iso(row.created_at),
-            "last_used": iso(row.last_used_at)}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "user_id": row.user_id,
+        "created": iso(row.created_at),
+        "last_used": iso(row.last_used_at),
+    }
 
 
 @bp.post("/tokens")

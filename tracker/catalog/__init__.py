@@ -3,8 +3,9 @@
 Loading adds the entries whose key is missing and leaves existing ones alone, so running it again
 never overwrites what an administrator has edited, and never rewrites history.
 """
+
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..db import database
@@ -24,7 +25,7 @@ from ..models import (
 HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def read(name):
     with open(HERE / f"{name}.json", encoding="utf-8") as fh:
         return json.load(fh)
@@ -40,16 +41,23 @@ def _load_competencies():
     for framework_spec in read("competencies")["frameworks"]:
         framework, _ = CompetencyFramework.get_or_create(
             key=framework_spec["key"],
-            defaults={"name": framework_spec["name"], "short_name": framework_spec.get("short_name", ""),
-                      "source": framework_spec.get("source", ""), "is_default": framework_spec.get("is_default", False)})
+            defaults={
+                "name": framework_spec["name"],
+                "short_name": framework_spec.get("short_name", ""),
+                "source": framework_spec.get("source", ""),
+                "is_default": framework_spec.get("is_default", False),
+            },
+        )
         for d_pos, domain_spec in enumerate(framework_spec["domains"]):
             domain, _ = CompetencyDomain.get_or_create(
-                framework=framework, key=domain_spec["key"],
-                defaults={"name": domain_spec["name"], "position": d_pos})
+                framework=framework, key=domain_spec["key"], defaults={"name": domain_spec["name"], "position": d_pos}
+            )
             existing = {c.key for c in Competency.select(Competency.key).where(Competency.domain == domain)}
-            rows = [{"domain": domain.id, "key": c["key"], "name": c["name"], "help": c.get("help", ""),
-                     "position": pos}
-                    for pos, c in enumerate(domain_spec["competencies"]) if c["key"] not in existing]
+            rows = [
+                {"domain": domain.id, "key": c["key"], "name": c["name"], "help": c.get("help", ""), "position": pos}
+                for pos, c in enumerate(domain_spec["competencies"])
+                if c["key"] not in existing
+            ]
             if rows:
                 Competency.insert_many(rows).execute()
                 added += len(rows)
@@ -58,9 +66,11 @@ def _load_competencies():
 
 def _load_principles():
     existing = {p.key for p in Principle.select(Principle.key)}
-    rows = [{"key": p["key"], "name": p["name"], "help": p.get("help", ""), "source": p.get("source", ""),
-             "position": pos}
-            for pos, p in enumerate(read("principles")["principles"]) if p["key"] not in existing]
+    rows = [
+        {"key": p["key"], "name": p["name"], "help": p.get("help", ""), "source": p.get("source", ""), "position": pos}
+        for pos, p in enumerate(read("principles")["principles"])
+        if p["key"] not in existing
+    ]
     if rows:
         Principle.insert_many(rows).execute()
     return len(rows)
@@ -69,13 +79,14 @@ def _load_principles():
 def _load_stages():
     added = 0
     for pos, spec in enumerate(read("stages")["stages"]):
-        stage, created = Stage.get_or_create(key=spec["key"], defaults={"name": spec["name"],
-                                                                         "help": spec.get("help", ""),
-                                                                         "position": pos})
+        stage, created = Stage.get_or_create(
+            key=spec["key"], defaults={"name": spec["name"], "help": spec.get("help", ""), "position": pos}
+        )
         if created:
             added += 1
-            BenchmarkTemplate.insert_many([{"stage": stage.id, "text": text, "position": i}
-                                           for i, text in enumerate(spec.get("benchmarks", []))]).execute()
+            BenchmarkTemplate.insert_many(
+                [{"stage": stage.id, "text": text, "position": i} for i, text in enumerate(spec.get("benchmarks", []))]
+            ).execute()
     return added
 
 
@@ -83,11 +94,20 @@ def _load_strategies():
     added = 0
     for spec in read("strategies")["clusters"]:
         cluster, _ = StrategyCluster.get_or_create(
-            key=spec["key"], defaults={"number": spec["number"], "name": spec["name"], "help": spec.get("help", "")})
+            key=spec["key"], defaults={"number": spec["number"], "name": spec["name"], "help": spec.get("help", "")}
+        )
         existing = {s.key for s in Strategy.select(Strategy.key).where(Strategy.cluster == cluster)}
-        rows = [{"cluster": cluster.id, "key": s["key"], "number": s["number"], "name": s["name"],
-                 "help": s.get("help", "")}
-                for s in spec["strategies"] if s["key"] not in existing]
+        rows = [
+            {
+                "cluster": cluster.id,
+                "key": s["key"],
+                "number": s["number"],
+                "name": s["name"],
+                "help": s.get("help", ""),
+            }
+            for s in spec["strategies"]
+            if s["key"] not in existing
+        ]
         if rows:
             Strategy.insert_many(rows).execute()
             added += len(rows)
@@ -99,12 +119,24 @@ def _load_feedback():
     for spec in read("feedback")["instruments"]:
         definition = {k: v for k, v in spec.items() if k not in ("items", "key", "version", "name")}
         instrument, created = FeedbackInstrument.get_or_create(
-            key=spec["key"], version=spec["version"],
-            defaults={"name": spec["name"], "definition": json.dumps(definition)})
+            key=spec["key"],
+            version=spec["version"],
+            defaults={"name": spec["name"], "definition": json.dumps(definition)},
+        )
         if created:
-            FeedbackItem.insert_many([
-                {"instrument": instrument.id, "key": item["key"], "scale": item.get("scale"), "kind": item["kind"],
-                 "text": item["text"], "position": pos} for pos, item in enumerate(spec["items"])]).execute()
+            FeedbackItem.insert_many(
+                [
+                    {
+                        "instrument": instrument.id,
+                        "key": item["key"],
+                        "scale": item.get("scale"),
+                        "kind": item["kind"],
+                        "text": item["text"],
+                        "position": pos,
+                    }
+                    for pos, item in enumerate(spec["items"])
+                ]
+            ).execute()
             added += len(spec["items"])
     return added
 

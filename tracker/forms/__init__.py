@@ -1,4 +1,5 @@
 """Forms: a BaseForm with session-bound CSRF tokens, and one module per feature."""
+
 from datetime import timedelta
 
 from flask import abort, current_app, request, session

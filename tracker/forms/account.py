@@ -1,4 +1,5 @@
 """Forms of the "Your account" page: how dates are shown, and a new password."""
+
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -17,24 +18,33 @@ class _FormatChoice(ChoiceField):
 
 
 class DateFormatForm(BaseForm):
-    date_format = _FormatChoice("Show dates as", choices=DATE_FORMATS,
-                                validators=[DataRequired("Choose how dates are shown.")])
+    date_format = _FormatChoice(
+        "Show dates as", choices=DATE_FORMATS, validators=[DataRequired("Choose how dates are shown.")]
+    )
 
 
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password."), Length(max=MAX_PASSWORD_LENGTH)],
-        render_kw={"autocomplete": "current-password"})
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
     new_password = PasswordField(
         f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
-        validators=[DataRequired("Enter a new password."),
-                    Length(min=MIN_PASSWORD_LENGTH,
-                           message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters."),
-                    Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters.")],
-        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH})
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH, message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+            ),
+            Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters."),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
     confirm_password = PasswordField(
-        "New password again", validators=[DataRequired("Type the new password a second time.")],
-        render_kw={"autocomplete": "new-password"})
+        "New password again",
+        validators=[DataRequired("Type the new password a second time.")],
+        render_kw={"autocomplete": "new-password"},
+    )
 
     def validate_confirm_password(self, field):
         if self.new_password.data and field.data != self.new_password.data:

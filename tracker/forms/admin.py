@@ -1,5 +1,6 @@
 """Forms of the admin area: users (list filters, create, edit, password), the audit log filters and
 catalog entries (competencies, strategies, principles, benchmark templates)."""
+
 from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, SelectField, StringField, TextAreaField
 
 from ..models import ROLES
@@ -14,6 +15,7 @@ def _strip(value):
 
 class UserFilterForm(Form):
     """The user list's filters (a GET form: no CSRF; values not offered are ignored)."""
+
     q = SearchField("Name or email contains", filters=[_strip], render_kw={"placeholder": "Search people"})
     role = SelectField("Role", choices=[("", "Any role")] + list(ROLES))
 
@@ -51,19 +53,31 @@ class EditUserForm(_UserFields):
 
 
 class PasswordForm(BaseForm):
-    password = PasswordField("New password (at least 12 characters)",
-                             render_kw={"autocomplete": "new-password", "autofocus": True})
+    password = PasswordField(
+        "New password (at least 12 characters)", render_kw={"autocomplete": "new-password", "autofocus": True}
+    )
 
 
 class AuditFilterForm(Form):
     """The audit log's filters (GET; unknown values are ignored, bad dates reported next to the field)."""
+
     entity = SelectField("Record type", choices=[])
-    action = SelectField("Action", choices=[("", "Any action"), ("create", "Created"), ("update", "Changed"),
-                                            ("delete", "Deleted"), ("restore", "Restored")])
+    action = SelectField(
+        "Action",
+        choices=[
+            ("", "Any action"),
+            ("create", "Created"),
+            ("update", "Changed"),
+            ("delete", "Deleted"),
+            ("restore", "Restored"),
+        ],
+    )
     user = SelectField("Who", choices=[])
     engagement = StringField("Engagement id", filters=[_strip], render_kw={"inputmode": "numeric"})
     date_from = PlainDateField("From")
-    date_to = PlainDateField("To", validators=[not_before("date_from", "The end date cannot be before the start date.")])
+    date_to = PlainDateField(
+        "To", validators=[not_before("date_from", "The end date cannot be before the start date.")]
+    )
 
     FILTERS = ("entity", "action", "user")
 
@@ -94,6 +108,7 @@ class AuditFilterForm(Form):
 
 class CatalogEntryForm(BaseForm):
     """A competency, strategy or principle: its name, help text and whether it is retired."""
+
     name = StringField("Name", filters=[_strip], render_kw={"autofocus": True})
     help = TextAreaField("Help text", filters=[_strip], render_kw={"rows": 4})
     retired = BooleanField("Retired (no longer offered on new meetings; kept on old ones)")

@@ -1,4 +1,5 @@
 """Forms for context notes: barriers and facilitators by CFIR domain."""
+
 import datetime as dt
 
 from wtforms import RadioField, SubmitField, TextAreaField
@@ -22,11 +23,15 @@ class Radio(RadioField):
 
 
 class ContextNoteForm(BaseForm):
-    kind = Radio("Kind", choices=CONTEXT_KINDS, validators=[DataRequired(KIND_MESSAGE)],
-                      invalid_choice_message=KIND_MESSAGE)
-    domain = Radio("CFIR domain", choices=CFIR_DOMAINS, validators=[DataRequired(DOMAIN_MESSAGE)],
-                        invalid_choice_message=DOMAIN_MESSAGE)
-    text = TextAreaField("Note", validators=[DataRequired("Write the note."), Length(max=5000)],
-                         render_kw={"rows": 4})
+    kind = Radio(
+        "Kind", choices=CONTEXT_KINDS, validators=[DataRequired(KIND_MESSAGE)], invalid_choice_message=KIND_MESSAGE
+    )
+    domain = Radio(
+        "CFIR domain",
+        choices=CFIR_DOMAINS,
+        validators=[DataRequired(DOMAIN_MESSAGE)],
+        invalid_choice_message=DOMAIN_MESSAGE,
+    )
+    text = TextAreaField("Note", validators=[DataRequired("Write the note."), Length(max=5000)], render_kw={"rows": 4})
     noted_on = PlainDateField("Noted on", default=dt.date.today, validators=[InputRequired("Enter a date.")])
     submit = SubmitField("Save")

@@ -1,4 +1,5 @@
 """Forms for deliverables."""
+
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -36,33 +37,49 @@ def not_in_future(message):
     def check(form, field):
         if field.data and field.data > dt.date.today():
             raise ValidationError(message)
+
     return check
 
 
 class DeliverableForm(BaseForm):
-    title = StringField("Title", validators=[DataRequired("Name the deliverable."),
-                                             Length(max=300, message="At most 300 characters.")],
-                        render_kw={"autofocus": True, "maxlength": 300})
-    kind = ChoiceField("Kind", choices=DELIVERABLE_KINDS, default="other",
-                       validators=[DataRequired("Choose the kind of deliverable.")],
-                       invalid_choice_message="Choose one of the kinds of deliverable in the list.")
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Name the deliverable."), Length(max=300, message="At most 300 characters.")],
+        render_kw={"autofocus": True, "maxlength": 300},
+    )
+    kind = ChoiceField(
+        "Kind",
+        choices=DELIVERABLE_KINDS,
+        default="other",
+        validators=[DataRequired("Choose the kind of deliverable.")],
+        invalid_choice_message="Choose one of the kinds of deliverable in the list.",
+    )
     due_on = PlainDateField("Due on", validators=[Optional()])
-    delivered_on = PlainDateField("Delivered on", validators=[
-        Optional(), not_in_future("The delivery date cannot be in the future.")])
-    link = StringField("Link", validators=[Optional(), Length(max=500, message="At most 500 characters."),
-                                           http_link],
-                       render_kw={"type": "url", "inputmode": "url", "placeholder": "https://",
-                                  "maxlength": 500})
+    delivered_on = PlainDateField(
+        "Delivered on", validators=[Optional(), not_in_future("The delivery date cannot be in the future.")]
+    )
+    link = StringField(
+        "Link",
+        validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
+        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
+    )
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
     submit = SubmitField("Save")
 
 
 class DeliverForm(BaseForm):
-    delivered_on = PlainDateField("Delivered on", default=dt.date.today, validators=[
-        InputRequired("Enter the date it was delivered."),
-        not_in_future("The delivery date cannot be in the future.")], render_kw={"autofocus": True})
-    link = StringField("Link", validators=[Optional(), Length(max=500, message="At most 500 characters."),
-                                           http_link],
-                       render_kw={"type": "url", "inputmode": "url", "placeholder": "https://",
-                                  "maxlength": 500})
+    delivered_on = PlainDateField(
+        "Delivered on",
+        default=dt.date.today,
+        validators=[
+            InputRequired("Enter the date it was delivered."),
+            not_in_future("The delivery date cannot be in the future."),
+        ],
+        render_kw={"autofocus": True},
+    )
+    link = StringField(
+        "Link",
+        validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
+        render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
+    )
     submit = SubmitField("Mark delivered")

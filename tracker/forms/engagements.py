@@ -1,4 +1,5 @@
 """Forms for engagements: the list filters, create directly, edit the summary, change the status."""
+
 import datetime as dt
 
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
@@ -26,6 +27,7 @@ class IdChoiceField(ChoiceField):
 
 
 # --- the list's filters (a GET form: no CSRF, bad values are ignored) -------------------------------
+
 
 class EngagementFilterForm(Form):
     q = SearchField("Title contains", filters=[_strip], render_kw={"placeholder": "Search titles"})
@@ -61,9 +63,13 @@ class EngagementFilterForm(Form):
 
 # --- create and edit -------------------------------------------------------------------------------
 
+
 def unit_choices():
-    units = (Unit.select(Unit, Organization).join(Organization)
-             .order_by(Organization.kind.desc(), Organization.name, Unit.name))
+    units = (
+        Unit.select(Unit, Organization)
+        .join(Organization)
+        .order_by(Organization.kind.desc(), Organization.name, Unit.name)
+    )
     return [(str(u.id), f"{u.organization.name} · {u.name}") for u in units]
 
 
@@ -73,23 +79,29 @@ def isp_choices(engagement=None):
     if engagement is not None:
         for link in engagement.isps():
             users.setdefault(link.user.id, link.user)
-    return [(u.id, u.name + ("" if u.is_active else " (inactive)"))
-            for u in sorted(users.values(), key=lambda u: u.name.lower())]
+    return [
+        (u.id, u.name + ("" if u.is_active else " (inactive)"))
+        for u in sorted(users.values(), key=lambda u: u.name.lower())
+    ]
 
 
 class EngagementForm(BaseForm):
     """The summary of an engagement (edit); NewEngagementForm adds the unit and the first stage."""
 
-    title = StringField("Title", [DataRequired("Give the engagement a title."), Length(max=200)],
-                        filters=[_strip], render_kw={"autocomplete": "off"})
+    title = StringField(
+        "Title",
+        [DataRequired("Give the engagement a title."), Length(max=200)],
+        filters=[_strip],
+        render_kw={"autocomplete": "off"},
+    )
     problem_statement = TextAreaField("Implementation problem (optional)", [Length(max=10000)], filters=[_strip])
-    support_model = ChoiceField("Model of support", [DataRequired("Choose the model of support.")],
-                                choices=SUPPORT_MODELS, default="push_pull")
+    support_model = ChoiceField(
+        "Model of support", [DataRequired("Choose the model of support.")], choices=SUPPORT_MODELS, default="push_pull"
+    )
     start_date = PlainDateField("Start date", [InputRequired("Enter the start date.")])
     end_date = PlainDateField("Planned end date (optional)", [not_before("start_date", END_BEFORE_START)])
     co_lead_1 = IdChoiceField("First co-lead", [DataRequired("Choose the first co-lead.")], blank="Choose an ISP…")
-    co_lead_2 = IdChoiceField("Second co-lead", [DataRequired("Choose the second co-lead.")],
-                              blank="Choose an ISP…")
+    co_lead_2 = IdChoiceField("Second co-lead", [DataRequired("Choose the second co-lead.")], blank="Choose an ISP…")
     supporting = MultiCheckboxField("Supporting ISPs (optional)", choices=[])
 
     def __init__(self, *args, engagement=None, **kwargs):
@@ -105,16 +117,23 @@ class EngagementForm(BaseForm):
 
     def data_for_service(self):
         return {
-            "title": self.title.data, "problem_statement": self.problem_statement.data or "",
-            "support_model": self.support_model.data, "start_date": self.start_date.data,
-            "end_date": self.end_date.data, "co_leads": [int(self.co_lead_1.data), int(self.co_lead_2.data)],
+            "title": self.title.data,
+            "problem_statement": self.problem_statement.data or "",
+            "support_model": self.support_model.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "co_leads": [int(self.co_lead_1.data), int(self.co_lead_2.data)],
             "supporting": list(self.supporting.data or []),
         }
 
 
 class NewEngagementForm(EngagementForm):
-    unit = IdChoiceField("Unit", [DataRequired("Choose the unit this engagement supports.")],
-                         blank="Choose a unit…", render_kw={"autofocus": True})
+    unit = IdChoiceField(
+        "Unit",
+        [DataRequired("Choose the unit this engagement supports.")],
+        blank="Choose a unit…",
+        render_kw={"autofocus": True},
+    )
     first_stage = IdChoiceField("First stage", blank="No stage yet")
 
     def __init__(self, *args, **kwargs):
@@ -125,8 +144,11 @@ class NewEngagementForm(EngagementForm):
     @classmethod
     def defaults(cls):
         exploration = Stage.select().where(Stage.key == "exploration").first() or Stage.ordered().first()
-        return {"start_date": dt.date.today(), "support_model": "push_pull",
-                "first_stage": str(exploration.id) if exploration else ""}
+        return {
+            "start_date": dt.date.today(),
+            "support_model": "push_pull",
+            "first_stage": str(exploration.id) if exploration else "",
+        }
 
     def data_for_service(self):
         data = super().data_for_service()
@@ -137,12 +159,13 @@ class NewEngagementForm(EngagementForm):
 
 # --- status changes --------------------------------------------------------------------------------
 
+
 class StatusForm(BaseForm):
     action = HiddenField()
-    reason = TextAreaField("Reason (optional)", [Length(max=2000)], filters=[_strip],
-                           render_kw={"autofocus": True})
-    closing_summary = TextAreaField("Closing summary", [Length(max=20000)], filters=[_strip],
-                                    render_kw={"autofocus": True})
+    reason = TextAreaField("Reason (optional)", [Length(max=2000)], filters=[_strip], render_kw={"autofocus": True})
+    closing_summary = TextAreaField(
+        "Closing summary", [Length(max=20000)], filters=[_strip], render_kw={"autofocus": True}
+    )
     end_date = PlainDateField("End date")
 
     def __init__(self, *args, start_date=None, **kwargs):

@@ -1,4 +1,5 @@
 """Forms of recipient feedback: sending a pulse or a survey, and answering one."""
+
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
@@ -27,7 +28,8 @@ class InviteForm(BaseForm):
         valid = super().validate(extra_validators)
         if valid and not self.recipients.data and not parse_emails(self.extra_emails.data)[0]:
             self.recipients.errors = list(self.recipients.errors) + [
-                "Choose at least one person to ask, or type an email address."]
+                "Choose at least one person to ask, or type an email address."
+            ]
             return False
         return valid
 
@@ -85,11 +87,15 @@ class AnswerFormBase(BaseForm):
         known = {f"item_{k}" for k in self.likert_keys} | {f"text_{k}" for k in self.text_keys}
         unknown = [name for name in request.form if name.startswith(("item_", "text_")) and name not in known]
         if unknown:
-            self.form_errors.append("The answers include a question that is not in this survey; "
-                                    "reload the link and answer again.")
+            self.form_errors.append(
+                "The answers include a question that is not in this survey; reload the link and answer again."
+            )
             valid = False
-        if valid and not any(v is not None for v in self.values().values()) \
-                and not any(t.strip() for t in self.comments().values()):
+        if (
+            valid
+            and not any(v is not None for v in self.values().values())
+            and not any(t.strip() for t in self.comments().values())
+        ):
             self.form_errors.append("Answer at least one question or write a comment before sending.")
             valid = False
         return valid
@@ -104,12 +110,14 @@ def answer_form(items, kind, scale_labels, **kwargs):
             attrs[f"item_{item.key}"] = LikertField(item.text, scale_labels=scale_labels)
             attrs["likert_keys"].append(item.key)
         else:
-            attrs[f"text_{item.key}"] = TextAreaField(item.text, validators=[Length(max=MAX_COMMENT)],
-                                                      render_kw={"rows": 3})
+            attrs[f"text_{item.key}"] = TextAreaField(
+                item.text, validators=[Length(max=MAX_COMMENT)], render_kw={"rows": 3}
+            )
             attrs["text_keys"].append(item.key)
     if kind == "pulse":
         attrs[f"text_{PULSE_COMMENT_KEY}"] = TextAreaField(
-            "Anything you want to add? (optional)", validators=[Length(max=MAX_COMMENT)], render_kw={"rows": 3})
+            "Anything you want to add? (optional)", validators=[Length(max=MAX_COMMENT)], render_kw={"rows": 3}
+        )
         attrs["text_keys"].append(PULSE_COMMENT_KEY)
     form_class = type("AnswerForm", (AnswerFormBase,), attrs)
     return form_class(**kwargs)

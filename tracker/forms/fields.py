@@ -1,4 +1,5 @@
 """Field types and validators shared by the feature forms."""
+
 import datetime as dt
 
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, widgets
@@ -94,8 +95,10 @@ class Minutes(IntegerField):
 
 def not_before(other_name, message):
     """Validator: this date is not before the date in field `other_name`."""
+
     def check(form, field):
         other = getattr(form, other_name).data
         if field.data and other and field.data < other:
             raise ValidationError(message)
+
     return check

@@ -1,4 +1,5 @@
 """Forms for implementation goals: add, edit, and change status with a dated note."""
+
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -16,8 +17,12 @@ def _strip(value):
 class GoalForm(BaseForm):
     """Edit a goal's title, indicator of progress and target."""
 
-    title = StringField("Goal", [DataRequired("Give the goal a title."), Length(max=300)], filters=[_strip],
-                        render_kw={"autofocus": True, "autocomplete": "off"})
+    title = StringField(
+        "Goal",
+        [DataRequired("Give the goal a title."), Length(max=300)],
+        filters=[_strip],
+        render_kw={"autofocus": True, "autocomplete": "off"},
+    )
     indicator = TextAreaField("Indicator of progress", filters=[_strip], render_kw={"rows": 3})
     target = TextAreaField("Target", filters=[_strip], render_kw={"rows": 2})
 
@@ -25,15 +30,21 @@ class GoalForm(BaseForm):
 class NewGoalForm(GoalForm):
     """A new goal also gets its starting status, the first entry of its history (dated today)."""
 
-    status = ChoiceField("Status to start with", [DataRequired("Choose a status.")], choices=GOAL_STATUSES,
-                         default="not_started")
+    status = ChoiceField(
+        "Status to start with", [DataRequired("Choose a status.")], choices=GOAL_STATUSES, default="not_started"
+    )
 
 
 class GoalStatusForm(BaseForm):
     """A new status, when it changed and why. Revised and dropped goals need a note."""
 
-    status = ChoiceField("New status", [DataRequired("Choose the new status.")], choices=GOAL_STATUSES,
-                         blank="Choose a status…", render_kw={"autofocus": True})
+    status = ChoiceField(
+        "New status",
+        [DataRequired("Choose the new status.")],
+        choices=GOAL_STATUSES,
+        blank="Choose a status…",
+        render_kw={"autofocus": True},
+    )
     changed_on = PlainDateField("Changed on", [InputRequired("Enter the date of the change.")])
     note = TextAreaField("Note", filters=[_strip], render_kw={"rows": 3})
 
@@ -49,8 +60,9 @@ class GoalStatusForm(BaseForm):
 
     def validate_changed_on(self, field):
         if field.data and self.last_change and field.data < self.last_change:
-            raise ValidationError(f"The goal's last change was on {self.last_change.isoformat()}; "
-                                  "a new status cannot be dated before it.")
+            raise ValidationError(
+                f"The goal's last change was on {self.last_change.isoformat()}; a new status cannot be dated before it."
+            )
 
     def validate_note(self, field):
         if self.status.data in NOTE_REQUIRED and not field.data:

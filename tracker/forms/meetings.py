@@ -5,6 +5,7 @@ engagement; the view fills them in with `set_choices(context)` from services.mee
 Goal status changes and next steps are lists of small sub-forms (FieldList of FormField), so the
 browser may send any number of rows (next_steps-0-text, next_steps-1-owner, ...).
 """
+
 import datetime as dt
 
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
@@ -38,8 +39,13 @@ class NextStepForm(Form):
     due_on = PlainDateField("Due", [Optional()])
 
     def is_blank(self):
-        return not ((self.text.data or "").strip() or (self.owner.data or "").strip()
-                    or self.due_on.data or self.due_on.raw_data and (self.due_on.raw_data[0] or "").strip())
+        return not (
+            (self.text.data or "").strip()
+            or (self.owner.data or "").strip()
+            or self.due_on.data
+            or self.due_on.raw_data
+            and (self.due_on.raw_data[0] or "").strip()
+        )
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -58,15 +64,19 @@ class GoalChangeForm(Form):
 
 
 class MeetingForm(BaseForm):
-    date = PlainDateField("Date", [InputRequired("Enter the date of the meeting.")], default=dt.date.today,
-                          render_kw={"autofocus": True})
-    kind = RadioField("Kind", [InputRequired("Choose the kind of meeting.")], choices=MEETING_KINDS,
-                      default="monthly")
-    mode = RadioField("Mode", [InputRequired("Choose in person or virtual.")], choices=MEETING_MODES,
-                      default="in_person")
-    duration_minutes = Minutes("Duration (minutes)",
-                               [InputRequired("Enter how many minutes the meeting took (more than 0).")],
-                               maximum=MAX_MEETING_MINUTES, default=90)
+    date = PlainDateField(
+        "Date", [InputRequired("Enter the date of the meeting.")], default=dt.date.today, render_kw={"autofocus": True}
+    )
+    kind = RadioField("Kind", [InputRequired("Choose the kind of meeting.")], choices=MEETING_KINDS, default="monthly")
+    mode = RadioField(
+        "Mode", [InputRequired("Choose in person or virtual.")], choices=MEETING_MODES, default="in_person"
+    )
+    duration_minutes = Minutes(
+        "Duration (minutes)",
+        [InputRequired("Enter how many minutes the meeting took (more than 0).")],
+        maximum=MAX_MEETING_MINUTES,
+        default=90,
+    )
     team_members = MultiCheckboxField("Team members", choices=[])
     isps = MultiCheckboxField("ISPs", choices=[])
     competencies = MultiCheckboxField("Competencies used", choices=[])
@@ -96,23 +106,42 @@ class MeetingForm(BaseForm):
         for row, entry in enumerate(self.goal_changes):
             sub = entry.form
             if sub.status.data:
-                goal_changes.append({"row": row, "goal_id": _int_or_none(sub.goal_id.data),
-                                     "status": sub.status.data, "note": (sub.note.data or "").strip()})
+                goal_changes.append(
+                    {
+                        "row": row,
+                        "goal_id": _int_or_none(sub.goal_id.data),
+                        "status": sub.status.data,
+                        "note": (sub.note.data or "").strip(),
+                    }
+                )
         next_steps = []
         for row, entry in enumerate(self.next_steps):
             sub = entry.form
             if sub.is_blank():
                 continue
-            next_steps.append({"row": row, "id": _int_or_none(sub.step_id.data),
-                               "text": (sub.text.data or "").strip(), "owner": (sub.owner.data or "").strip(),
-                               "due_on": sub.due_on.data})
+            next_steps.append(
+                {
+                    "row": row,
+                    "id": _int_or_none(sub.step_id.data),
+                    "text": (sub.text.data or "").strip(),
+                    "owner": (sub.owner.data or "").strip(),
+                    "due_on": sub.due_on.data,
+                }
+            )
         return {
-            "date": self.date.data, "kind": self.kind.data, "mode": self.mode.data,
-            "duration_minutes": self.duration_minutes.data, "notes": (self.notes.data or "").strip(),
-            "team_members": list(self.team_members.data or []), "isps": list(self.isps.data or []),
-            "competencies": list(self.competencies.data or []), "strategies": list(self.strategies.data or []),
-            "principles": list(self.principles.data or []), "benchmarks": list(self.benchmarks.data or []),
-            "goal_changes": goal_changes, "next_steps": next_steps,
+            "date": self.date.data,
+            "kind": self.kind.data,
+            "mode": self.mode.data,
+            "duration_minutes": self.duration_minutes.data,
+            "notes": (self.notes.data or "").strip(),
+            "team_members": list(self.team_members.data or []),
+            "isps": list(self.isps.data or []),
+            "competencies": list(self.competencies.data or []),
+            "strategies": list(self.strategies.data or []),
+            "principles": list(self.principles.data or []),
+            "benchmarks": list(self.benchmarks.data or []),
+            "goal_changes": goal_changes,
+            "next_steps": next_steps,
         }
 
     def add_errors(self, errors):

@@ -1,4 +1,5 @@
 """Forms for support requests: submit, accept (start an engagement), decline, ask, answer."""
+
 import datetime as dt
 
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
@@ -9,8 +10,10 @@ from ..models import SUPPORT_MODELS
 from . import BaseForm
 from .fields import ChoiceField, MultiCheckboxField, PlainDateField, not_before
 
-ON_BEHALF_CHOICES = [SelectChoice("internal", "Internal initiative"),
-                     SelectChoice("partner", "On behalf of a partner or grantee")]
+ON_BEHALF_CHOICES = [
+    SelectChoice("internal", "Internal initiative"),
+    SelectChoice("partner", "On behalf of a partner or grantee"),
+]
 HOPED_START_PAST_DAYS = 365  # a hoped-for start more than a year ago is a typing error
 
 
@@ -21,8 +24,7 @@ def _strip(value):
 class IdSelectField(SelectField):
     """A select of ids (int) that says clearly when the id sent is blank, not a number or not offered."""
 
-    def __init__(self, label=None, validators=None, blank="Choose…", invalid="Choose one from the list.",
-                 **kwargs):
+    def __init__(self, label=None, validators=None, blank="Choose…", invalid="Choose one from the list.", **kwargs):
         self.blank = blank
         self.invalid = invalid
         super().__init__(label, validators, coerce=int, choices=[], **kwargs)
@@ -61,21 +63,35 @@ class IdSelectField(SelectField):
 class RequestForm(BaseForm):
     """A support request. `unit` is offered to administrators only (recipients ask for their own unit)."""
 
-    unit = IdSelectField("Unit asking for support", blank="Choose the unit…",
-                         invalid="Choose a unit from the list.",
-                         validators=[DataRequired("Choose the unit the request is for.")])
-    title = StringField("Title", filters=[_strip],
-                        validators=[DataRequired("Give the request a title."), Length(max=200)],
-                        render_kw={"autofocus": True, "maxlength": 200})
-    description = TextAreaField("What is the initiative?", filters=[_strip],
-                                validators=[DataRequired("Describe the initiative you would like support with."),
-                                            Length(max=5000)])
-    for_whom = TextAreaField("For whom?", filters=[_strip],
-                             validators=[DataRequired("Say who the initiative is for."), Length(max=2000)])
-    on_behalf = RadioField("Whose initiative is it?", choices=ON_BEHALF_CHOICES, default="internal",
-                           validators=[DataRequired("Choose internal or on behalf of a partner or grantee.")])
-    partner_name = StringField("Partner or grantee", filters=[_strip], validators=[Length(max=200)],
-                               render_kw={"maxlength": 200})
+    unit = IdSelectField(
+        "Unit asking for support",
+        blank="Choose the unit…",
+        invalid="Choose a unit from the list.",
+        validators=[DataRequired("Choose the unit the request is for.")],
+    )
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[DataRequired("Give the request a title."), Length(max=200)],
+        render_kw={"autofocus": True, "maxlength": 200},
+    )
+    description = TextAreaField(
+        "What is the initiative?",
+        filters=[_strip],
+        validators=[DataRequired("Describe the initiative you would like support with."), Length(max=5000)],
+    )
+    for_whom = TextAreaField(
+        "For whom?", filters=[_strip], validators=[DataRequired("Say who the initiative is for."), Length(max=2000)]
+    )
+    on_behalf = RadioField(
+        "Whose initiative is it?",
+        choices=ON_BEHALF_CHOICES,
+        default="internal",
+        validators=[DataRequired("Choose internal or on behalf of a partner or grantee.")],
+    )
+    partner_name = StringField(
+        "Partner or grantee", filters=[_strip], validators=[Length(max=200)], render_kw={"maxlength": 200}
+    )
     hoped_start = PlainDateField("Hoped-for start", validators=[Optional()])
     urgent = BooleanField("This request is urgent")
     urgency_note = TextAreaField("What makes it urgent?", filters=[_strip], validators=[Length(max=2000)])
@@ -108,19 +124,36 @@ class RequestForm(BaseForm):
 class AcceptForm(BaseForm):
     """Accepting a request starts an engagement: its title, problem, model of support, dates and ISPs."""
 
-    title = StringField("Engagement title", filters=[_strip],
-                        validators=[DataRequired("Give the engagement a title."), Length(max=200)],
-                        render_kw={"autofocus": True, "maxlength": 200})
+    title = StringField(
+        "Engagement title",
+        filters=[_strip],
+        validators=[DataRequired("Give the engagement a title."), Length(max=200)],
+        render_kw={"autofocus": True, "maxlength": 200},
+    )
     problem_statement = TextAreaField("Implementation problem", filters=[_strip], validators=[Length(max=10000)])
-    support_model = ChoiceField("Model of support", choices=SUPPORT_MODELS, default="push_pull",
-                                validators=[DataRequired("Choose the model of support.")])
+    support_model = ChoiceField(
+        "Model of support",
+        choices=SUPPORT_MODELS,
+        default="push_pull",
+        validators=[DataRequired("Choose the model of support.")],
+    )
     start_date = PlainDateField("Start date", validators=[InputRequired("Enter the start date.")])
-    end_date = PlainDateField("Planned end date", validators=[
-        Optional(), not_before("start_date", "The planned end cannot be before the start date.")])
-    co_lead_1 = IdSelectField("First co-lead", blank="Choose an ISP…", invalid="Choose an active ISP from the list.",
-                              validators=[DataRequired("Choose the first co-lead.")])
-    co_lead_2 = IdSelectField("Second co-lead", blank="Choose an ISP…", invalid="Choose an active ISP from the list.",
-                              validators=[DataRequired("Choose the second co-lead.")])
+    end_date = PlainDateField(
+        "Planned end date",
+        validators=[Optional(), not_before("start_date", "The planned end cannot be before the start date.")],
+    )
+    co_lead_1 = IdSelectField(
+        "First co-lead",
+        blank="Choose an ISP…",
+        invalid="Choose an active ISP from the list.",
+        validators=[DataRequired("Choose the first co-lead.")],
+    )
+    co_lead_2 = IdSelectField(
+        "Second co-lead",
+        blank="Choose an ISP…",
+        invalid="Choose an active ISP from the list.",
+        validators=[DataRequired("Choose the second co-lead.")],
+    )
     supporting = MultiCheckboxField("Supporting ISPs")
 
     def set_isp_choices(self, isps):
@@ -147,18 +180,26 @@ class AcceptForm(BaseForm):
 
 
 class DeclineForm(BaseForm):
-    decline_reason = TextAreaField("Why is the request declined?", filters=[_strip],
-                                   validators=[DataRequired("Say why the request is declined."), Length(max=5000)],
-                                   render_kw={"autofocus": True})
+    decline_reason = TextAreaField(
+        "Why is the request declined?",
+        filters=[_strip],
+        validators=[DataRequired("Say why the request is declined."), Length(max=5000)],
+        render_kw={"autofocus": True},
+    )
 
 
 class AskForm(BaseForm):
-    info_question = TextAreaField("What would you like to know?", filters=[_strip],
-                                  validators=[DataRequired("Write the question for the requester."),
-                                              Length(max=5000)],
-                                  render_kw={"autofocus": True})
+    info_question = TextAreaField(
+        "What would you like to know?",
+        filters=[_strip],
+        validators=[DataRequired("Write the question for the requester."), Length(max=5000)],
+        render_kw={"autofocus": True},
+    )
 
 
 class AnswerForm(BaseForm):
-    info_answer = TextAreaField("Your answer", filters=[_strip],
-                                validators=[DataRequired("Write your answer to the question."), Length(max=5000)])
+    info_answer = TextAreaField(
+        "Your answer",
+        filters=[_strip],
+        validators=[DataRequired("Write your answer to the question."), Length(max=5000)],
+    )

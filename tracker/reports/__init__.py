@@ -4,6 +4,7 @@ this one holds the engagement list and page queries).
 Each function takes plain filters or rows and returns plain data, with a fixed number of queries
 whatever the amount of data (no query per row).
 """
+
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -40,22 +41,31 @@ def engagement_list(query):
     `query` is an Engagement select (already filtered by the access policy and paginated).
     Four queries in all.
     """
-    engagements = list(query.select_extend(Unit, Stage)
-                       .join_from(Engagement, Unit)
-                       .join_from(Engagement, Stage, JOIN.LEFT_OUTER))
+    engagements = list(
+        query.select_extend(Unit, Stage).join_from(Engagement, Unit).join_from(Engagement, Stage, JOIN.LEFT_OUTER)
+    )
     ids = [e.id for e in engagements]
     co_leads = defaultdict(list)
     totals = {}
     if ids:
-        for link in (EngagementISP.select(EngagementISP, User).join(User)
-                     .where(EngagementISP.engagement.in_(ids) & (EngagementISP.role == "co_lead"))
-                     .order_by(User.name)):
+        for link in (
+            EngagementISP.select(EngagementISP, User)
+            .join(User)
+            .where(EngagementISP.engagement.in_(ids) & (EngagementISP.role == "co_lead"))
+            .order_by(User.name)
+        ):
             co_leads[link.engagement_id].append(link.user)
-        for row in (Meeting.select(Meeting.engagement, fn.COUNT(Meeting.id).alias("n"),
-                                   fn.MAX(Meeting.date).alias("last"),
-                                   fn.SUM(Meeting.duration_minutes).alias("minutes"))
-                    .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null())
-                    .group_by(Meeting.engagement).dicts()):
+        for row in (
+            Meeting.select(
+                Meeting.engagement,
+                fn.COUNT(Meeting.id).alias("n"),
+                fn.MAX(Meeting.date).alias("last"),
+                fn.SUM(Meeting.duration_minutes).alias("minutes"),
+            )
+            .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null())
+            .group_by(Meeting.engagement)
+            .dicts()
+        ):
             totals[row["engagement"]] = row
     rows = []
     for e in engagements:
@@ -63,20 +73,35 @@ def engagement_list(query):
         last = t.get("last")
         if isinstance(last, str):  # SQLite returns MAX(date) as text
             last = dt.date.fromisoformat(last)
-        rows.append({"engagement": e, "co_leads": co_leads.get(e.id, []), "meetings": t.get("n", 0),
-                     "last_meeting": last, "minutes": int(t.get("minutes") or 0)})
+        rows.append(
+            {
+                "engagement": e,
+                "co_leads": co_leads.get(e.id, []),
+                "meetings": t.get("n", 0),
+                "last_meeting": last,
+                "minutes": int(t.get("minutes") or 0),
+            }
+        )
     return rows
 
 
 def next_steps_due(engagement_query, until=None, limit=20):
     """Open next steps of the given engagements, soonest due first."""
     until = until or dt.date.today() + dt.timedelta(days=14)
-    return list(NextStep.select(NextStep, Meeting, Engagement)
-                .join(Meeting).join(Engagement)
-                .where(Meeting.engagement.in_(engagement_query.select(Engagement.id))
-                       & Meeting.deleted_at.is_null() & NextStep.done_on.is_null()
-                       & NextStep.due_on.is_null(False) & (NextStep.due_on <= until))
-                .order_by(NextStep.due_on, NextStep.id).limit(limit))
+    return list(
+        NextStep.select(NextStep, Meeting, Engagement)
+        .join(Meeting)
+        .join(Engagement)
+        .where(
+            Meeting.engagement.in_(engagement_query.select(Engagement.id))
+            & Meeting.deleted_at.is_null()
+            & NextStep.done_on.is_null()
+            & NextStep.due_on.is_null(False)
+            & (NextStep.due_on <= until)
+        )
+        .order_by(NextStep.due_on, NextStep.id)
+        .limit(limit)
+    )
 
 
 MEETINGS_PER_PAGE = 10
@@ -125,8 +150,11 @@ class prepared:
                 if len(where) != 1 or slots.setdefault(i, where[0]) != where[0]:
                     raise ValueError(f"{self.build.__name__}: argument {i} is not one parameter of the query")
         fixed = [pos for pos in range(len(params)) if pos not in slots.values()]
-        if sql != other_sql or len(params) != len(other_params) or any(
-                params[pos] != other_params[pos] for pos in fixed):
+        if (
+            sql != other_sql
+            or len(params) != len(other_params)
+            or any(params[pos] != other_params[pos] for pos in fixed)
+        ):
             raise ValueError(f"{self.build.__name__}: the query's shape depends on its arguments")
         return query, sql, params, slots
 
@@ -144,32 +172,48 @@ class prepared:
 
 @prepared
 def _unit(unit_id):
-    return (Unit.select(Unit.id, Unit.name, Unit.organization, Organization.id, Organization.name)
-            .join(Organization).where(Unit.id == unit_id))
+    return (
+        Unit.select(Unit.id, Unit.name, Unit.organization, Organization.id, Organization.name)
+        .join(Organization)
+        .where(Unit.id == unit_id)
+    )
 
 
 @prepared
 def _team(engagement_id):
-    return (TeamMember.select(TeamMember.id, TeamMember.name, TeamMember.email, TeamMember.position,
-                              TeamMember.joined_on, TeamMember.left_on)
-            .where(TeamMember.engagement == engagement_id)
-            .order_by(TeamMember.left_on.is_null(False), TeamMember.name))
+    return (
+        TeamMember.select(
+            TeamMember.id,
+            TeamMember.name,
+            TeamMember.email,
+            TeamMember.position,
+            TeamMember.joined_on,
+            TeamMember.left_on,
+        )
+        .where(TeamMember.engagement == engagement_id)
+        .order_by(TeamMember.left_on.is_null(False), TeamMember.name)
+    )
 
 
 @prepared
 def _goals(engagement_id):
-    return (Goal.select(Goal.id, Goal.title, Goal.indicator, Goal.target, Goal.status)
-            .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null())
-            .order_by(Goal.created_at, Goal.id))
+    return (
+        Goal.select(Goal.id, Goal.title, Goal.indicator, Goal.target, Goal.status)
+        .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null())
+        .order_by(Goal.created_at, Goal.id)
+    )
 
 
 @prepared
 def _goal_history(engagement_id):
-    return (GoalStatusChange.select(GoalStatusChange.goal, GoalStatusChange.status, GoalStatusChange.changed_on,
-                                    GoalStatusChange.note)
-            .join(Goal)
-            .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null())
-            .order_by(GoalStatusChange.changed_on, GoalStatusChange.id))
+    return (
+        GoalStatusChange.select(
+            GoalStatusChange.goal, GoalStatusChange.status, GoalStatusChange.changed_on, GoalStatusChange.note
+        )
+        .join(Goal)
+        .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null())
+        .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
+    )
 
 
 @prepared
@@ -179,68 +223,102 @@ def _stages():
 
 @prepared
 def _stage_path(engagement_id):
-    return (StageEntry.select(StageEntry.stage, StageEntry.entered_on, StageEntry.note)
-            .where(StageEntry.engagement == engagement_id)
-            .order_by(StageEntry.entered_on, StageEntry.id))
+    return (
+        StageEntry.select(StageEntry.stage, StageEntry.entered_on, StageEntry.note)
+        .where(StageEntry.engagement == engagement_id)
+        .order_by(StageEntry.entered_on, StageEntry.id)
+    )
 
 
 @prepared
 def _benchmarks(engagement_id):
-    return (Benchmark.select(Benchmark.id, Benchmark.stage, Benchmark.text, Benchmark.completed_on,
-                             Benchmark.evidence)
-            .where(Benchmark.engagement == engagement_id)
-            .order_by(Benchmark.position, Benchmark.id))
+    return (
+        Benchmark.select(Benchmark.id, Benchmark.stage, Benchmark.text, Benchmark.completed_on, Benchmark.evidence)
+        .where(Benchmark.engagement == engagement_id)
+        .order_by(Benchmark.position, Benchmark.id)
+    )
 
 
 @prepared
 def _meeting_totals(engagement_id):
-    return (Meeting.select(fn.COUNT(Meeting.id).alias("n"), fn.SUM(Meeting.duration_minutes).alias("m"))
-            .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null()).dicts())
+    return (
+        Meeting.select(fn.COUNT(Meeting.id).alias("n"), fn.SUM(Meeting.duration_minutes).alias("m"))
+        .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null())
+        .dicts()
+    )
 
 
 @prepared
 def _meetings(engagement_id, limit, offset):
-    attending = (MeetingAttendee.select(fn.COUNT(MeetingAttendee.id))
-                 .where(MeetingAttendee.meeting == Meeting.id))
-    return (Meeting.select(Meeting.id, Meeting.date, Meeting.kind, Meeting.mode, Meeting.duration_minutes,
-                           Meeting.notes, attending.alias("attending"))
-            .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null())
-            .order_by(Meeting.date.desc(), Meeting.id.desc()).limit(limit).offset(offset))
+    attending = MeetingAttendee.select(fn.COUNT(MeetingAttendee.id)).where(MeetingAttendee.meeting == Meeting.id)
+    return (
+        Meeting.select(
+            Meeting.id,
+            Meeting.date,
+            Meeting.kind,
+            Meeting.mode,
+            Meeting.duration_minutes,
+            Meeting.notes,
+            attending.alias("attending"),
+        )
+        .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null())
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
 
 
 @prepared
 def _competency_labels(meeting_ids):
-    return (MeetingCompetency.select(MeetingCompetency.meeting, MeetingCompetency.label)
-            .where(MeetingCompetency.meeting.in_(meeting_ids)).order_by(MeetingCompetency.id))
+    return (
+        MeetingCompetency.select(MeetingCompetency.meeting, MeetingCompetency.label)
+        .where(MeetingCompetency.meeting.in_(meeting_ids))
+        .order_by(MeetingCompetency.id)
+    )
 
 
 @prepared
 def _strategy_labels(meeting_ids):
-    return (MeetingStrategy.select(MeetingStrategy.meeting, MeetingStrategy.label)
-            .where(MeetingStrategy.meeting.in_(meeting_ids)).order_by(MeetingStrategy.id))
+    return (
+        MeetingStrategy.select(MeetingStrategy.meeting, MeetingStrategy.label)
+        .where(MeetingStrategy.meeting.in_(meeting_ids))
+        .order_by(MeetingStrategy.id)
+    )
 
 
 @prepared
 def _next_steps(meeting_ids):
-    return (NextStep.select(NextStep.meeting, NextStep.text, NextStep.owner, NextStep.due_on, NextStep.done_on)
-            .where(NextStep.meeting.in_(meeting_ids))
-            .order_by(NextStep.due_on, NextStep.id))
+    return (
+        NextStep.select(NextStep.meeting, NextStep.text, NextStep.owner, NextStep.due_on, NextStep.done_on)
+        .where(NextStep.meeting.in_(meeting_ids))
+        .order_by(NextStep.due_on, NextStep.id)
+    )
 
 
 @prepared
 def _deliverables(engagement_id):
-    return (Deliverable.select(Deliverable.id, Deliverable.kind, Deliverable.title, Deliverable.due_on,
-                               Deliverable.delivered_on, Deliverable.link, Deliverable.note)
-            .where(Deliverable.engagement == engagement_id)
-            .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id))
+    return (
+        Deliverable.select(
+            Deliverable.id,
+            Deliverable.kind,
+            Deliverable.title,
+            Deliverable.due_on,
+            Deliverable.delivered_on,
+            Deliverable.link,
+            Deliverable.note,
+        )
+        .where(Deliverable.engagement == engagement_id)
+        .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id)
+    )
 
 
 @prepared
 def _context_notes(engagement_id):
-    return (ContextNote.select(ContextNote.id, ContextNote.kind, ContextNote.domain, ContextNote.text,
-                               ContextNote.noted_on)
-            .where(ContextNote.engagement == engagement_id)
-            .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc()))
+    return (
+        ContextNote.select(ContextNote.id, ContextNote.kind, ContextNote.domain, ContextNote.text, ContextNote.noted_on)
+        .where(ContextNote.engagement == engagement_id)
+        .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc())
+    )
 
 
 def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, isps=None):
@@ -292,10 +370,16 @@ def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, 
         "stages": stages,
         "stage_path": stage_path,
         "benchmarks": benchmarks,
-        "meetings": [{"meeting": m, "competencies": tags["competencies"].get(m.id, []),
-                      "strategies": tags["strategies"].get(m.id, []),
-                      "next_steps": tags["next_steps"].get(m.id, []),
-                      "attendees": m.attending or 0} for m in meetings],
+        "meetings": [
+            {
+                "meeting": m,
+                "competencies": tags["competencies"].get(m.id, []),
+                "strategies": tags["strategies"].get(m.id, []),
+                "next_steps": tags["next_steps"].get(m.id, []),
+                "attendees": m.attending or 0,
+            }
+            for m in meetings
+        ],
         "meetings_page": meetings_page,
         "meeting_count": totals["n"] or 0,
         "minutes": int(totals["m"] or 0),

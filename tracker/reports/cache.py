@@ -12,6 +12,7 @@ Kept per process (each gunicorn worker has its own) in a least-recently-used sto
 MAX_BYTES of pickled results. Each hit unpickles a fresh copy, so a caller that changes what it got
 cannot change what the next caller gets.
 """
+
 import datetime as dt
 import functools
 import pickle

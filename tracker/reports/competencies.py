@@ -6,6 +6,7 @@ A competency counts the meetings in which it was used; a domain counts the meeti
 its competencies was used (a meeting that used two competencies of one domain counts once);
 share = meetings / total_meetings (the meetings in scope, whether or not they recorded competencies).
 """
+
 from peewee import SQL, fn
 
 from ..models import (
@@ -24,15 +25,15 @@ from .filters import month_label, month_of, month_range, share
 
 def frameworks():
     """[{"key", "name", "short_name", "is_default"}], the default first (one query)."""
-    return [{"key": f.key, "name": f.name, "short_name": f.short_name, "is_default": f.is_default}
-            for f in CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(),
-                                                           CompetencyFramework.id)]
+    return [
+        {"key": f.key, "name": f.name, "short_name": f.short_name, "is_default": f.is_default}
+        for f in CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
+    ]
 
 
 def _framework(filters):
     """The framework asked for (by key), else the default. One query."""
-    rows = list(CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(),
-                                                      CompetencyFramework.id))
+    rows = list(CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id))
     chosen = next((f for f in rows if filters.framework and f.key == filters.framework), None)
     return chosen or (rows[0] if rows else None)
 
@@ -43,9 +44,12 @@ def _catalog(framework):
     if framework is None:
         return [], []
     domains, competencies = {}, []
-    for c in (Competency.select(Competency, CompetencyDomain).join(CompetencyDomain)
-              .where(CompetencyDomain.framework == framework)
-              .order_by(CompetencyDomain.position, CompetencyDomain.id, Competency.position, Competency.id)):
+    for c in (
+        Competency.select(Competency, CompetencyDomain)
+        .join(CompetencyDomain)
+        .where(CompetencyDomain.framework == framework)
+        .order_by(CompetencyDomain.position, CompetencyDomain.id, Competency.position, Competency.id)
+    ):
         domains.setdefault(c.domain.id, c.domain)
         competencies.append(c)
     return list(domains.values()), competencies
@@ -70,20 +74,30 @@ def _monthly_counts(filters, competencies, by_month=True):
     meetings. Each meeting falls in one month, so totals over the period are sums of the months."""
     month = month_of(Meeting.date) if by_month else SQL("NULL")
     group = [month] if by_month else []
-    totals = (dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition())
-                   .group_by(month).tuples()) if by_month else {None: total_meetings(filters)})
+    totals = (
+        dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition()).group_by(month).tuples())
+        if by_month
+        else {None: total_meetings(filters)}
+    )
     by_domain, by_competency = {}, {}
     if competencies:
         in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_([c.id for c in competencies])
-        for domain_id, key, n in (MeetingCompetency
-                                  .select(Competency.domain, month, fn.COUNT(MeetingCompetency.meeting.distinct()))
-                                  .join_from(MeetingCompetency, Meeting).join_from(MeetingCompetency, Competency)
-                                  .where(in_scope).group_by(Competency.domain, *group).tuples()):
+        for domain_id, key, n in (
+            MeetingCompetency.select(Competency.domain, month, fn.COUNT(MeetingCompetency.meeting.distinct()))
+            .join_from(MeetingCompetency, Meeting)
+            .join_from(MeetingCompetency, Competency)
+            .where(in_scope)
+            .group_by(Competency.domain, *group)
+            .tuples()
+        ):
             by_domain[(domain_id, key)] = n
-        for competency_id, key, n in (MeetingCompetency
-                                      .select(MeetingCompetency.competency, month, fn.COUNT(SQL("*")))
-                                      .join(Meeting).where(in_scope)
-                                      .group_by(MeetingCompetency.competency, *group).tuples()):
+        for competency_id, key, n in (
+            MeetingCompetency.select(MeetingCompetency.competency, month, fn.COUNT(SQL("*")))
+            .join(Meeting)
+            .where(in_scope)
+            .group_by(MeetingCompetency.competency, *group)
+            .tuples()
+        ):
             by_competency[(competency_id, key)] = n
     return totals, by_domain, by_competency
 
@@ -101,8 +115,7 @@ def report(filters):
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
     counts = _monthly_counts(filters, competencies)
-    return (_used(framework, domains, competencies, *counts),
-            _over_time(framework, domains, competencies, *counts))
+    return (_used(framework, domains, competencies, *counts), _over_time(framework, domains, competencies, *counts))
 
 
 @cached
@@ -121,12 +134,27 @@ def _used(framework, domains, competencies, totals, by_domain_month, by_competen
     return {
         "framework": _framework_info(framework),
         "total_meetings": total,
-        "domains": [{"key": d.key, "name": d.name, "meetings": by_domain.get(d.id, 0),
-                     "share": share(by_domain.get(d.id, 0), total)} for d in domains],
-        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id],
-                          "meetings": by_competency.get(c.id, 0), "share": share(by_competency.get(c.id, 0), total),
-                          "retired": c.retired}
-                         for c in competencies if not c.retired or by_competency.get(c.id)],
+        "domains": [
+            {
+                "key": d.key,
+                "name": d.name,
+                "meetings": by_domain.get(d.id, 0),
+                "share": share(by_domain.get(d.id, 0), total),
+            }
+            for d in domains
+        ],
+        "competencies": [
+            {
+                "key": c.key,
+                "name": c.name,
+                "domain": domain_keys[c.domain_id],
+                "meetings": by_competency.get(c.id, 0),
+                "share": share(by_competency.get(c.id, 0), total),
+                "retired": c.retired,
+            }
+            for c in competencies
+            if not c.retired or by_competency.get(c.id)
+        ],
     }
 
 
@@ -149,23 +177,37 @@ def _over_time(framework, domains, competencies, totals, by_domain, by_competenc
     return {
         "framework": _framework_info(framework),
         "months": [{"key": m, "label": month_label(m), "meetings": totals.get(m, 0)} for m in months],
-        "domains": [{"key": d.key, "name": d.name, "meetings": [by_domain.get((d.id, m), 0) for m in months],
-                     "share": [share(by_domain.get((d.id, m), 0), totals.get(m, 0)) for m in months]}
-                    for d in domains],
-        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id],
-                          "meetings": [by_competency.get((c.id, m), 0) for m in months]}
-                         for c in competencies if not c.retired or c.id in used],
+        "domains": [
+            {
+                "key": d.key,
+                "name": d.name,
+                "meetings": [by_domain.get((d.id, m), 0) for m in months],
+                "share": [share(by_domain.get((d.id, m), 0), totals.get(m, 0)) for m in months],
+            }
+            for d in domains
+        ],
+        "competencies": [
+            {
+                "key": c.key,
+                "name": c.name,
+                "domain": domain_keys[c.domain_id],
+                "meetings": [by_competency.get((c.id, m), 0) for m in months],
+            }
+            for c in competencies
+            if not c.retired or c.id in used
+        ],
     }
 
 
 def _participation(user_ids=None):
     """(user_id, meeting_id) for each ISP who took part in a meeting: attended it or logged it
     (only for `user_ids` when given)."""
-    attended = (MeetingAttendee.select(MeetingAttendee.user.alias("user_id"),
-                                       MeetingAttendee.meeting.alias("meeting_id"))
-                .where(MeetingAttendee.user.is_null(False)))
-    logged = (Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id"))
-              .where(Meeting.logged_by.is_null(False)))
+    attended = MeetingAttendee.select(
+        MeetingAttendee.user.alias("user_id"), MeetingAttendee.meeting.alias("meeting_id")
+    ).where(MeetingAttendee.user.is_null(False))
+    logged = Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id")).where(
+        Meeting.logged_by.is_null(False)
+    )
     if user_ids is not None:
         attended = attended.where(MeetingAttendee.user.in_(user_ids))
         logged = logged.where(Meeting.logged_by.in_(user_ids))
@@ -186,30 +228,45 @@ def by_isp(filters, page=None, per_page=25):
     competencies = [c for c in competencies if not c.retired]
     domain_keys = {d.id: d.key for d in domains}
     part = _participation()
-    isp_totals = list(User.select(User.id, User.name, fn.COUNT(Meeting.id.distinct()))
-                      .join(part, on=(part.c.user_id == User.id))
-                      .join(Meeting, on=(Meeting.id == part.c.meeting_id))
-                      .where((User.role == "isp") & filters.meeting_condition())
-                      .group_by(User.id, User.name).order_by(User.name, User.id).tuples())
+    isp_totals = list(
+        User.select(User.id, User.name, fn.COUNT(Meeting.id.distinct()))
+        .join(part, on=(part.c.user_id == User.id))
+        .join(Meeting, on=(Meeting.id == part.c.meeting_id))
+        .where((User.role == "isp") & filters.meeting_condition())
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+        .tuples()
+    )
     listed, isp_totals = page_of(isp_totals, page, per_page if page is not None else max(1, len(isp_totals)))
     counts = {}
     if competencies and isp_totals:
         part = _participation([uid for uid, _name, _n in isp_totals])
         for user_id, competency_id, n in (
-                User.select(User.id, MeetingCompetency.competency, fn.COUNT(SQL("*")))
-                .join(part, on=(part.c.user_id == User.id))
-                .join(Meeting, on=(Meeting.id == part.c.meeting_id))
-                .join(MeetingCompetency, on=(MeetingCompetency.meeting == Meeting.id))
-                .where((User.role == "isp") & filters.meeting_condition()
-                       & MeetingCompetency.competency.in_([c.id for c in competencies]))
-                .group_by(User.id, MeetingCompetency.competency).tuples()):
+            User.select(User.id, MeetingCompetency.competency, fn.COUNT(SQL("*")))
+            .join(part, on=(part.c.user_id == User.id))
+            .join(Meeting, on=(Meeting.id == part.c.meeting_id))
+            .join(MeetingCompetency, on=(MeetingCompetency.meeting == Meeting.id))
+            .where(
+                (User.role == "isp")
+                & filters.meeting_condition()
+                & MeetingCompetency.competency.in_([c.id for c in competencies])
+            )
+            .group_by(User.id, MeetingCompetency.competency)
+            .tuples()
+        ):
             counts[(user_id, competency_id)] = n
     return {
         "framework": _framework_info(framework),
         "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id]} for c in competencies],
-        "isps": [{"id": uid, "name": name, "meetings": n,
-                  "counts": {c.key: counts.get((uid, c.id), 0) for c in competencies},
-                  "never": [c.name for c in competencies if not counts.get((uid, c.id))]}
-                 for uid, name, n in isp_totals],
+        "isps": [
+            {
+                "id": uid,
+                "name": name,
+                "meetings": n,
+                "counts": {c.key: counts.get((uid, c.id), 0) for c in competencies},
+                "never": [c.name for c in competencies if not counts.get((uid, c.id))],
+            }
+            for uid, name, n in isp_totals
+        ],
         "page": listed,
     }

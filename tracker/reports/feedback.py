@@ -11,6 +11,7 @@ through it, so pages and exports hide any aggregate of fewer than MIN_RESPONSES 
 
 Pure query functions: filters in, plain data out, a fixed number of queries whatever the data size.
 """
+
 import datetime as dt
 import json
 from collections import defaultdict
@@ -45,6 +46,7 @@ def _as_date(value):
 
 # --- periods ------------------------------------------------------------------------------------------
 
+
 def period_of(day, period="quarter"):
     """(key, label, start, end) of the period a date falls in."""
     if period == "month":
@@ -66,15 +68,25 @@ def previous_period(day, period="quarter"):
 
 # --- loading ------------------------------------------------------------------------------------------
 
+
 def _response_scores(engagement_ids, start=None, end=None):
     """{response_id: {"on": date, "scales": {scale: score}}} from one query over live responses:
     each response's mean per scale is computed in SQL (a row per response and scale, not per answer)."""
-    query = (FeedbackAnswer.select(FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale,
-                                   fn.AVG(FeedbackAnswer.value))
-             .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
-             .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null()
-                    & FeedbackItem.scale.is_null(False) & FeedbackAnswer.value.is_null(False))
-             .group_by(FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale))
+    query = (
+        FeedbackAnswer.select(
+            FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale, fn.AVG(FeedbackAnswer.value)
+        )
+        .join(FeedbackResponse)
+        .switch(FeedbackAnswer)
+        .join(FeedbackItem)
+        .where(
+            FeedbackResponse.engagement.in_(engagement_ids)
+            & FeedbackResponse.deleted_at.is_null()
+            & FeedbackItem.scale.is_null(False)
+            & FeedbackAnswer.value.is_null(False)
+        )
+        .group_by(FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale)
+    )
     if start:
         query = query.where(FeedbackResponse.submitted_on >= start)
     if end:
@@ -100,27 +112,40 @@ def scale_scores(engagement_ids, start=None, end=None):
     """{scale: {"mean", "n", "suppressed"}} for the responses of these engagements (a list or a
     subquery of ids) submitted in [start, end]: each response's mean per scale, then the mean of those
     and how many responses answered the scale. One query, aggregated in SQL whatever the number of answers."""
-    per_response = (FeedbackAnswer
-                    .select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"))
-                    .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
-                    .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null()
-                           & FeedbackItem.scale.is_null(False))
-                    .group_by(FeedbackAnswer.response, FeedbackItem.scale))
+    per_response = (
+        FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"))
+        .join(FeedbackResponse)
+        .switch(FeedbackAnswer)
+        .join(FeedbackItem)
+        .where(
+            FeedbackResponse.engagement.in_(engagement_ids)
+            & FeedbackResponse.deleted_at.is_null()
+            & FeedbackItem.scale.is_null(False)
+        )
+        .group_by(FeedbackAnswer.response, FeedbackItem.scale)
+    )
     if start:
         per_response = per_response.where(FeedbackResponse.submitted_on >= start)
     if end:
         per_response = per_response.where(FeedbackResponse.submitted_on <= end)
     sub = per_response.alias("per_response")
-    rows = (FeedbackAnswer.select(sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*"))).from_(sub)
-            .group_by(sub.c.scale).order_by(sub.c.scale).tuples())
+    rows = (
+        FeedbackAnswer.select(sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
+        .from_(sub)
+        .group_by(sub.c.scale)
+        .order_by(sub.c.scale)
+        .tuples()
+    )
     return {scale: minimum_count(float(mean), n) for scale, mean, n in rows}
 
 
 def _response_dates(engagement_id):
-    return [_as_date(d) for (d,) in
-            FeedbackResponse.select(FeedbackResponse.submitted_on)
-            .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
-            .tuples()]
+    return [
+        _as_date(d)
+        for (d,) in FeedbackResponse.select(FeedbackResponse.submitted_on)
+        .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
+        .tuples()
+    ]
 
 
 def scores_over_time(engagement_id, period="quarter"):
@@ -142,8 +167,16 @@ def scores_over_time(engagement_id, period="quarter"):
     last_key = period_of(max(dates), period)[0]
     while True:
         key, label, start, end = period_of(day, period)
-        rows.append({"key": key, "label": label, "start": start, "end": end, "responses": responses.get(key, 0),
-                     "scales": _aggregate(by_period.get(key, []), scales)})
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "start": start,
+                "end": end,
+                "responses": responses.get(key, 0),
+                "scales": _aggregate(by_period.get(key, []), scales),
+            }
+        )
         if key == last_key:
             return rows
         day = end + dt.timedelta(days=1)
@@ -162,8 +195,12 @@ def _step_scores(scores, steps):
 
 def instrument_spec(key="recipient_feedback"):
     """The definition (scales, scale labels, pathway) of the latest version of the instrument."""
-    instrument = (FeedbackInstrument.select().where(FeedbackInstrument.key == key)
-                  .order_by(FeedbackInstrument.version.desc()).first())
+    instrument = (
+        FeedbackInstrument.select()
+        .where(FeedbackInstrument.key == key)
+        .order_by(FeedbackInstrument.version.desc())
+        .first()
+    )
     return instrument.spec if instrument else {"scales": [], "pathway": [], "scale_labels": {}}
 
 
@@ -188,9 +225,13 @@ def pathway(engagement_id, period="quarter", steps=None, labels=None, as_of=None
     scores = [s for s in _response_scores([engagement_id]).values() if as_of is None or s["on"] <= as_of]
     if not scores:
         empty = minimum_count(None, 0)
-        return {"current": None, "previous": None,
-                "steps": [dict(step, current=empty, previous=empty, change=None, direction=None, label="")
-                          for step in steps]}
+        return {
+            "current": None,
+            "previous": None,
+            "steps": [
+                dict(step, current=empty, previous=empty, change=None, direction=None, label="") for step in steps
+            ],
+        }
     latest = max(s["on"] for s in scores)
     cur_key, cur_label, cur_start, cur_end = period_of(latest, period)
     prev_key, prev_label, prev_start, prev_end = previous_period(latest, period)
@@ -203,33 +244,43 @@ def pathway(engagement_id, period="quarter", steps=None, labels=None, as_of=None
         if now["mean"] is not None and before["mean"] is not None:
             change = now["mean"] - before["mean"]
             direction = "up" if change >= STEADY else "down" if change <= -STEADY else "steady"
-        out.append(dict(step, current=now, previous=before, change=change, direction=direction,
-                        label=agreement_label(now["mean"], labels)))
+        out.append(
+            dict(
+                step,
+                current=now,
+                previous=before,
+                change=change,
+                direction=direction,
+                label=agreement_label(now["mean"], labels),
+            )
+        )
     return {"current": cur_label, "previous": prev_label, "steps": out}
 
 
 def response_rate(engagement_id, start=None, end=None):
     """{"invited", "answered", "rate"} over the invitations sent in [start, end] (dates)."""
-    query = FeedbackInvitation.select(fn.COUNT(FeedbackInvitation.id),
-                                      fn.COUNT(FeedbackInvitation.used_at)).where(
-        FeedbackInvitation.engagement == engagement_id)
+    query = FeedbackInvitation.select(fn.COUNT(FeedbackInvitation.id), fn.COUNT(FeedbackInvitation.used_at)).where(
+        FeedbackInvitation.engagement == engagement_id
+    )
     if start:
         query = query.where(FeedbackInvitation.created_at >= dt.datetime.combine(start, dt.time.min))
     if end:
-        query = query.where(FeedbackInvitation.created_at < dt.datetime.combine(end + dt.timedelta(days=1),
-                                                                                 dt.time.min))
+        query = query.where(
+            FeedbackInvitation.created_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+        )
     invited, answered = query.tuples().get()
-    return {"invited": invited or 0, "answered": answered or 0,
-            "rate": (answered / invited) if invited else None}
+    return {"invited": invited or 0, "answered": answered or 0, "rate": (answered / invited) if invited else None}
 
 
 def open_comments(engagement_id):
     """Open answers, shown only when the engagement has at least MIN_RESPONSES responses:
     {"shown": bool, "n": responses, "by_question": {key: [text, ...]}} (texts sorted, undated, so
     their order says nothing about who wrote them)."""
-    rows = list(FeedbackResponse.select(FeedbackResponse.comments)
-                .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
-                .tuples())
+    rows = list(
+        FeedbackResponse.select(FeedbackResponse.comments)
+        .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
+        .tuples()
+    )
     gate = minimum_count(0, len(rows))
     by_question = defaultdict(list)
     if not gate["suppressed"]:
@@ -237,8 +288,11 @@ def open_comments(engagement_id):
             for key, text in json.loads(comments or "{}").items():
                 if text:
                     by_question[key].append(text)
-    return {"shown": not gate["suppressed"], "n": len(rows),
-            "by_question": {k: sorted(v, key=str.lower) for k, v in by_question.items()}}
+    return {
+        "shown": not gate["suppressed"],
+        "n": len(rows),
+        "by_question": {k: sorted(v, key=str.lower) for k, v in by_question.items()},
+    }
 
 
 @cached_by_arguments
@@ -246,10 +300,13 @@ def engagement_report(engagement_id, period="quarter"):
     """One engagement's feedback as its report page and the API show it (the same for every reader
     allowed to see the engagement): {"scale_scores", "over_time", "pathway", "response_rate", "comments"}."""
     spec = instrument_spec()
-    return {"scale_scores": scale_scores([engagement_id]), "over_time": scores_over_time(engagement_id, period),
-            "pathway": pathway(engagement_id, period, steps=spec.get("pathway", []),
-                               labels=spec.get("scale_labels", {})),
-            "response_rate": response_rate(engagement_id), "comments": open_comments(engagement_id)}
+    return {
+        "scale_scores": scale_scores([engagement_id]),
+        "over_time": scores_over_time(engagement_id, period),
+        "pathway": pathway(engagement_id, period, steps=spec.get("pathway", []), labels=spec.get("scale_labels", {})),
+        "response_rate": response_rate(engagement_id),
+        "comments": open_comments(engagement_id),
+    }
 
 
 @cached_by_arguments
@@ -266,8 +323,16 @@ def csv_rows(engagement_id, period="quarter", scale_names=None):
     for p in scores_over_time(engagement_id, period):
         for scale in list(scale_names) or list(p["scales"]):
             cell = p["scales"].get(scale) or minimum_count(None, 0)
-            rows.append([p["label"], p["start"].isoformat(), p["end"].isoformat(), scale,
-                         scale_names.get(scale, scale),
-                         "" if cell["suppressed"] else f"{cell['mean']:.2f}", cell["n"],
-                         f"hidden: fewer than {MIN_RESPONSES} responses" if cell["suppressed"] else ""])
+            rows.append(
+                [
+                    p["label"],
+                    p["start"].isoformat(),
+                    p["end"].isoformat(),
+                    scale,
+                    scale_names.get(scale, scale),
+                    "" if cell["suppressed"] else f"{cell['mean']:.2f}",
+                    cell["n"],
+                    f"hidden: fewer than {MIN_RESPONSES} responses" if cell["suppressed"] else "",
+                ]
+            )
     return rows

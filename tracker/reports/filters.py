@@ -13,6 +13,7 @@ Two scopes:
 
 Month buckets and date differences are written once here for SQLite and PostgreSQL.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field, fields
 
@@ -123,16 +124,25 @@ class ReportFilters:
             if self.unit is not None:
                 listed |= Engagement.unit == self.unit
             engagements = engagements.where(listed)
-        units = (Unit.select(Unit.id, Unit.name).where(Unit.id.in_(visible.select(Engagement.unit)))
-                 .order_by(Unit.name, Unit.id))
+        units = (
+            Unit.select(Unit.id, Unit.name)
+            .where(Unit.id.in_(visible.select(Engagement.unit)))
+            .order_by(Unit.name, Unit.id)
+        )
         on_visible = EngagementISP.select(EngagementISP.user).where(
-            EngagementISP.engagement.in_(visible.select(Engagement.id)))
+            EngagementISP.engagement.in_(visible.select(Engagement.id))
+        )
         isps = User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name, User.id)
-        return {"engagement": list(engagements.order_by(Engagement.title, Engagement.id).tuples()),
-                "engagements_in_scope": in_scope, "engagements_listed_whole": in_scope <= ENGAGEMENT_CHOICES_MAX,
-                "unit": list(units.tuples()), "isp": list(isps.tuples()),
-                "stage": list(Stage.select(Stage.id, Stage.name).order_by(Stage.position).tuples()),
-                "model": list(SUPPORT_MODELS), "kind": list(MEETING_KINDS)}
+        return {
+            "engagement": list(engagements.order_by(Engagement.title, Engagement.id).tuples()),
+            "engagements_in_scope": in_scope,
+            "engagements_listed_whole": in_scope <= ENGAGEMENT_CHOICES_MAX,
+            "unit": list(units.tuples()),
+            "isp": list(isps.tuples()),
+            "stage": list(Stage.select(Stage.id, Stage.name).order_by(Stage.position).tuples()),
+            "model": list(SUPPORT_MODELS),
+            "kind": list(MEETING_KINDS),
+        }
 
     # -- scopes ----------------------------------------------------------------------------------
     def _engagements(self):
@@ -150,8 +160,9 @@ class ReportFilters:
         """Subquery: ids of the engagements in scope (ISP on the engagement, current stage)."""
         query = self._engagements()
         if self.isp is not None:
-            query = query.where(Engagement.id.in_(
-                EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == self.isp)))
+            query = query.where(
+                Engagement.id.in_(EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == self.isp))
+            )
         if self.stage is not None:
             query = query.where(Engagement.current_stage == self.stage)
         return query.select(Engagement.id)
@@ -167,7 +178,7 @@ class ReportFilters:
             cond &= meeting.date <= self.end
         if self.isp is not None:
             attended = MeetingAttendee.select(MeetingAttendee.meeting).where(MeetingAttendee.user == self.isp)
-            cond &= (meeting.id.in_(attended) | (meeting.logged_by == self.isp))
+            cond &= meeting.id.in_(attended) | (meeting.logged_by == self.isp)
         if self.stage is not None:
             cond &= stage_at(meeting) == self.stage
         return cond
@@ -184,13 +195,17 @@ class ReportFilters:
 
 # --- SQL helpers shared by the report modules -------------------------------------------------------
 
+
 def stage_at(meeting=Meeting):
     """Correlated subquery: the id of the stage the meeting's engagement was in on its date
     (the latest stage entry on or before it); NULL before the first entry."""
     entry = StageEntry.alias("stage_at")
-    return (entry.select(entry.stage)
-            .where((entry.engagement == meeting.engagement) & (entry.entered_on <= meeting.date))
-            .order_by(entry.entered_on.desc(), entry.id.desc()).limit(1))
+    return (
+        entry.select(entry.stage)
+        .where((entry.engagement == meeting.engagement) & (entry.entered_on <= meeting.date))
+        .order_by(entry.entered_on.desc(), entry.id.desc())
+        .limit(1)
+    )
 
 
 def month_of(column):

@@ -11,6 +11,7 @@ Needs attention (active or paused engagements in scope, as of `as_of`, default t
   the feedback module's functions score one engagement or one set at a time, so they are not used here).
 Pure query functions: a fixed number of queries whatever the data size.
 """
+
 import datetime as dt
 import statistics
 from collections import defaultdict
@@ -50,18 +51,33 @@ def active_engagements(filters):
     """{"total", "by_unit": [{"id", "name", "engagements"}], "by_stage": [{"key", "name", "engagements"}],
     "by_model": [{"key", "name", "engagements"}]} over active engagements in scope. Three queries."""
     cond = Engagement.id.in_(filters.engagement_ids()) & (Engagement.status == "active")
-    units = list(Engagement.select(Unit.id, Unit.name, fn.COUNT(Engagement.id)).join(Unit).where(cond)
-                 .group_by(Unit.id, Unit.name).order_by(Unit.name).tuples())
-    stages = dict(Engagement.select(Engagement.current_stage, fn.COUNT(Engagement.id)).where(cond)
-                  .group_by(Engagement.current_stage).tuples())
-    models = dict(Engagement.select(Engagement.support_model, fn.COUNT(Engagement.id)).where(cond)
-                  .group_by(Engagement.support_model).tuples())
+    units = list(
+        Engagement.select(Unit.id, Unit.name, fn.COUNT(Engagement.id))
+        .join(Unit)
+        .where(cond)
+        .group_by(Unit.id, Unit.name)
+        .order_by(Unit.name)
+        .tuples()
+    )
+    stages = dict(
+        Engagement.select(Engagement.current_stage, fn.COUNT(Engagement.id))
+        .where(cond)
+        .group_by(Engagement.current_stage)
+        .tuples()
+    )
+    models = dict(
+        Engagement.select(Engagement.support_model, fn.COUNT(Engagement.id))
+        .where(cond)
+        .group_by(Engagement.support_model)
+        .tuples()
+    )
     by_stage = []
     if stages:
         if None in stages:
             by_stage.append({"key": None, "name": "Not yet staged", "engagements": stages[None]})
-        by_stage = [{"key": s.key, "name": s.name, "engagements": stages[s.id]}
-                    for s in Stage.ordered() if s.id in stages] + by_stage
+        by_stage = [
+            {"key": s.key, "name": s.name, "engagements": stages[s.id]} for s in Stage.ordered() if s.id in stages
+        ] + by_stage
     return {
         "total": sum(n for _, _, n in units),
         "by_unit": [{"id": uid, "name": name, "engagements": n} for uid, name, n in units],
@@ -85,13 +101,20 @@ def requests_delivered(filters):
         cond &= SupportRequest.created_at >= dt.datetime.combine(filters.start, dt.time.min)
     if filters.end:
         cond &= SupportRequest.created_at < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time.min)
-    counts = dict(query.select(SupportRequest.status, fn.COUNT(SupportRequest.id)).where(cond)
-                  .group_by(SupportRequest.status).tuples())
-    firsts = list(query.select(SupportRequest.created_at, fn.MIN(Meeting.date))
-                  .join(Engagement, on=(Engagement.request == SupportRequest.id))
-                  .join(Meeting, on=(Meeting.engagement == Engagement.id))
-                  .where(cond & Engagement.deleted_at.is_null() & Meeting.deleted_at.is_null())
-                  .group_by(SupportRequest.id, SupportRequest.created_at).tuples())
+    counts = dict(
+        query.select(SupportRequest.status, fn.COUNT(SupportRequest.id))
+        .where(cond)
+        .group_by(SupportRequest.status)
+        .tuples()
+    )
+    firsts = list(
+        query.select(SupportRequest.created_at, fn.MIN(Meeting.date))
+        .join(Engagement, on=(Engagement.request == SupportRequest.id))
+        .join(Meeting, on=(Meeting.engagement == Engagement.id))
+        .where(cond & Engagement.deleted_at.is_null() & Meeting.deleted_at.is_null())
+        .group_by(SupportRequest.id, SupportRequest.created_at)
+        .tuples()
+    )
     days = []
     for created, first in firsts:
         created = created if isinstance(created, dt.datetime) else dt.datetime.fromisoformat(str(created))
@@ -102,22 +125,40 @@ def requests_delivered(filters):
         "declined": counts.get("declined", 0),
         "open": counts.get("submitted", 0) + counts.get("info_requested", 0),
         "first_meetings": len(days),
-        "days_to_first_meeting": {"mean": round(sum(days) / len(days), 1) if days else None,
-                                  "median": statistics.median(days) if days else None},
+        "days_to_first_meeting": {
+            "mean": round(sum(days) / len(days), 1) if days else None,
+            "median": statistics.median(days) if days else None,
+        },
     }
 
 
 def hours(filters):
     """{"meetings", "minutes", "by_month": [{"key", "label", "meetings", "minutes"}]}. Two queries."""
     cond = filters.meeting_condition()
-    meetings, minutes = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
+    meetings, minutes = (
+        Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
+    )
     month = month_of(Meeting.date)
-    months = {m: (n, int(t or 0)) for m, n, t in
-              Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond)
-              .group_by(month).tuples()}
-    return {"meetings": meetings or 0, "minutes": int(minutes or 0),
-            "by_month": [{"key": m, "label": month_label(m), "meetings": months.get(m, (0, 0))[0],
-                          "minutes": months.get(m, (0, 0))[1]} for m in month_range(months)]}
+    months = {
+        m: (n, int(t or 0))
+        for m, n, t in Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
+        .where(cond)
+        .group_by(month)
+        .tuples()
+    }
+    return {
+        "meetings": meetings or 0,
+        "minutes": int(minutes or 0),
+        "by_month": [
+            {
+                "key": m,
+                "label": month_label(m),
+                "meetings": months.get(m, (0, 0))[0],
+                "minutes": months.get(m, (0, 0))[1],
+            }
+            for m in month_range(months)
+        ],
+    }
 
 
 @cached
@@ -125,30 +166,42 @@ def needs_attention(filters, as_of=None):
     """Active or paused engagements in scope that need attention, with the reasons:
     [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Five queries."""
     as_of = as_of or dt.date.today()
-    engagements = list(Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
-                       .join(Unit)
-                       .where(Engagement.id.in_(filters.engagement_ids())
-                              & Engagement.status.in_(ATTENTION_STATUSES))
-                       .order_by(Engagement.title, Engagement.id).tuples())
+    engagements = list(
+        Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
+        .join(Unit)
+        .where(Engagement.id.in_(filters.engagement_ids()) & Engagement.status.in_(ATTENTION_STATUSES))
+        .order_by(Engagement.title, Engagement.id)
+        .tuples()
+    )
     if not engagements:
         return []
     ids = [row[0] for row in engagements]
-    last_meeting = {eid: as_date(d) for eid, d in
-                    Meeting.select(Meeting.engagement, fn.MAX(Meeting.date))
-                    .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null() & (Meeting.date <= as_of))
-                    .group_by(Meeting.engagement).tuples()}
-    last_benchmark = {eid: as_date(d) for eid, d in
-                      Benchmark.select(Benchmark.engagement, fn.MAX(Benchmark.completed_on))
-                      .where(Benchmark.engagement.in_(ids) & Benchmark.completed_on.is_null(False)
-                             & (Benchmark.completed_on <= as_of))
-                      .group_by(Benchmark.engagement).tuples()}
+    last_meeting = {
+        eid: as_date(d)
+        for eid, d in Meeting.select(Meeting.engagement, fn.MAX(Meeting.date))
+        .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null() & (Meeting.date <= as_of))
+        .group_by(Meeting.engagement)
+        .tuples()
+    }
+    last_benchmark = {
+        eid: as_date(d)
+        for eid, d in Benchmark.select(Benchmark.engagement, fn.MAX(Benchmark.completed_on))
+        .where(
+            Benchmark.engagement.in_(ids) & Benchmark.completed_on.is_null(False) & (Benchmark.completed_on <= as_of)
+        )
+        .group_by(Benchmark.engagement)
+        .tuples()
+    }
     stuck = defaultdict(list)
     goal_cutoff = as_of - dt.timedelta(days=STUCK_GOAL_DAYS)
     for eid, title, created, changed in (
-            Goal.select(Goal.engagement, Goal.title, Goal.created_at, fn.MAX(GoalStatusChange.changed_on))
-            .left_outer_join(GoalStatusChange, on=(GoalStatusChange.goal == Goal.id))
-            .where(Goal.engagement.in_(ids) & Goal.deleted_at.is_null() & Goal.status.in_(OPEN_GOAL_STATUSES))
-            .group_by(Goal.id, Goal.engagement, Goal.title, Goal.created_at).order_by(Goal.id).tuples()):
+        Goal.select(Goal.engagement, Goal.title, Goal.created_at, fn.MAX(GoalStatusChange.changed_on))
+        .left_outer_join(GoalStatusChange, on=(GoalStatusChange.goal == Goal.id))
+        .where(Goal.engagement.in_(ids) & Goal.deleted_at.is_null() & Goal.status.in_(OPEN_GOAL_STATUSES))
+        .group_by(Goal.id, Goal.engagement, Goal.title, Goal.created_at)
+        .order_by(Goal.id)
+        .tuples()
+    ):
         since = as_date(changed) if changed is not None else as_date(created)
         if since < goal_cutoff:
             stuck[eid].append((title, since))
@@ -167,20 +220,26 @@ def needs_attention(filters, as_of=None):
             reasons.append({"key": "no_meeting", "text": f"No meeting logged since the start ({start:%-d %b %Y})."})
         last = last_benchmark.get(eid)
         if last is not None and last < benchmark_cutoff:
-            reasons.append({"key": "no_benchmark",
-                            "text": f"No benchmark completed in 90 days (last on {last:%-d %b %Y})."})
+            reasons.append(
+                {"key": "no_benchmark", "text": f"No benchmark completed in 90 days (last on {last:%-d %b %Y})."}
+            )
         elif last is None and start < benchmark_cutoff:
             reasons.append({"key": "no_benchmark", "text": "No benchmark completed in the last 90 days."})
         if stuck.get(eid):
             goal_title, since = stuck[eid][0]
             more = f" (and {len(stuck[eid]) - 1} more)" if len(stuck[eid]) > 1 else ""
-            reasons.append({"key": "stuck_goal",
-                            "text": f"Goal “{goal_title}” unchanged since {since:%-d %b %Y}{more}."})
+            reasons.append(
+                {"key": "stuck_goal", "text": f"Goal “{goal_title}” unchanged since {since:%-d %b %Y}{more}."}
+            )
         if eid in falling:
             before, recent = falling[eid]
-            reasons.append({"key": "falling_feedback",
-                            "text": f"Feedback falling: mean {recent:.2f} in the last 90 days, "
-                                    f"{before:.2f} in the 90 days before."})
+            reasons.append(
+                {
+                    "key": "falling_feedback",
+                    "text": f"Feedback falling: mean {recent:.2f} in the last 90 days, "
+                    f"{before:.2f} in the 90 days before.",
+                }
+            )
         if reasons:
             out.append({"id": eid, "title": title, "unit": unit_name, "reasons": reasons})
     out.sort(key=lambda r: -len(r["reasons"]))
@@ -192,19 +251,28 @@ def _falling_feedback(engagement_ids, as_of):
     recent_from = as_of - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
     before_from = recent_from - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
     window = Case(None, [(FeedbackResponse.submitted_on > recent_from, 1)], 0)
-    rows = (FeedbackAnswer.select(FeedbackResponse.engagement, window, fn.AVG(FeedbackAnswer.value),
-                                  fn.COUNT(FeedbackResponse.id.distinct()))
-            .join(FeedbackResponse).switch(FeedbackAnswer).join(FeedbackItem)
-            .where(FeedbackResponse.engagement.in_(engagement_ids) & FeedbackResponse.deleted_at.is_null()
-                   & (FeedbackItem.kind == "likert") & (FeedbackResponse.submitted_on > before_from)
-                   & (FeedbackResponse.submitted_on <= as_of))
-            .group_by(FeedbackResponse.engagement, window).tuples())
+    rows = (
+        FeedbackAnswer.select(
+            FeedbackResponse.engagement, window, fn.AVG(FeedbackAnswer.value), fn.COUNT(FeedbackResponse.id.distinct())
+        )
+        .join(FeedbackResponse)
+        .switch(FeedbackAnswer)
+        .join(FeedbackItem)
+        .where(
+            FeedbackResponse.engagement.in_(engagement_ids)
+            & FeedbackResponse.deleted_at.is_null()
+            & (FeedbackItem.kind == "likert")
+            & (FeedbackResponse.submitted_on > before_from)
+            & (FeedbackResponse.submitted_on <= as_of)
+        )
+        .group_by(FeedbackResponse.engagement, window)
+        .tuples()
+    )
     means = defaultdict(dict)
     for eid, is_recent, mean, responses in rows:
         if responses >= FEEDBACK_MIN_RESPONSES:
             means[eid][int(is_recent)] = float(mean)
-    return {eid: (m[0], m[1]) for eid, m in means.items()
-            if 0 in m and 1 in m and m[0] - m[1] >= FEEDBACK_DROP - 1e-9}
+    return {eid: (m[0], m[1]) for eid, m in means.items() if 0 in m and 1 in m and m[0] - m[1] >= FEEDBACK_DROP - 1e-9}
 
 
 @cached
@@ -217,6 +285,10 @@ def dashboard(filters, as_of=None):
         "requests": requests_delivered(filters),
         "hours": hours(filters),
         "attention": needs_attention(filters, as_of),
-        "competencies": {"framework": used["framework"], "total_meetings": used["total_meetings"],
-                         "domains": used["domains"], "top": top},
+        "competencies": {
+            "framework": used["framework"],
+            "total_meetings": used["total_meetings"],
+            "domains": used["domains"],
+            "top": top,
+        },
     }

@@ -7,6 +7,7 @@ Days in stage: an entry lasts from its date to the next entry's date; the last e
 (today), or to the end date of a closed engagement. A stage's days are the sum over its visits.
 Pure query functions: a fixed number of queries whatever the data size; meetings are never loaded.
 """
+
 import datetime as dt
 from collections import defaultdict
 
@@ -33,8 +34,11 @@ def _timeline(entries, engagement, as_of):
 
 def _stage_entries(engagement_ids):
     by_engagement = defaultdict(list)
-    for entry in (StageEntry.select().where(StageEntry.engagement.in_(engagement_ids))
-                  .order_by(StageEntry.engagement, StageEntry.entered_on, StageEntry.id)):
+    for entry in (
+        StageEntry.select()
+        .where(StageEntry.engagement.in_(engagement_ids))
+        .order_by(StageEntry.engagement, StageEntry.entered_on, StageEntry.id)
+    ):
         by_engagement[entry.engagement_id].append(entry)
     return by_engagement
 
@@ -43,11 +47,18 @@ def _benchmarks(engagement_ids):
     """{(engagement_id, stage_id): (total, completed, first done, last done)} (one query)."""
     out = {}
     for eid, sid, total, done, first, last in (
-            Benchmark.select(Benchmark.engagement, Benchmark.stage, fn.COUNT(Benchmark.id),
-                             fn.COUNT(Benchmark.completed_on), fn.MIN(Benchmark.completed_on),
-                             fn.MAX(Benchmark.completed_on))
-            .where(Benchmark.engagement.in_(engagement_ids))
-            .group_by(Benchmark.engagement, Benchmark.stage).tuples()):
+        Benchmark.select(
+            Benchmark.engagement,
+            Benchmark.stage,
+            fn.COUNT(Benchmark.id),
+            fn.COUNT(Benchmark.completed_on),
+            fn.MIN(Benchmark.completed_on),
+            fn.MAX(Benchmark.completed_on),
+        )
+        .where(Benchmark.engagement.in_(engagement_ids))
+        .group_by(Benchmark.engagement, Benchmark.stage)
+        .tuples()
+    ):
         out[(eid, sid)] = (total, done, as_date(first), as_date(last))
     return out
 
@@ -55,17 +66,26 @@ def _benchmarks(engagement_ids):
 def _goals(engagement_ids, filters):
     """{"by_status": {status: n}, "months": [...], "changes": {status: [n per month]}} (two queries)."""
     by_status = {key: 0 for key, _ in GOAL_STATUSES}
-    for status, n in (Goal.select(Goal.status, fn.COUNT(Goal.id))
-                      .where(Goal.engagement.in_(engagement_ids) & Goal.deleted_at.is_null())
-                      .group_by(Goal.status).tuples()):
+    for status, n in (
+        Goal.select(Goal.status, fn.COUNT(Goal.id))
+        .where(Goal.engagement.in_(engagement_ids) & Goal.deleted_at.is_null())
+        .group_by(Goal.status)
+        .tuples()
+    ):
         by_status[status] = n
     month = month_of(GoalStatusChange.changed_on)
-    changes = {(m, status): n for m, status, n in
-               GoalStatusChange.select(month, GoalStatusChange.status, fn.COUNT(GoalStatusChange.id))
-               .join(Goal)
-               .where(Goal.engagement.in_(engagement_ids) & Goal.deleted_at.is_null()
-                      & filters.date_condition(GoalStatusChange.changed_on))
-               .group_by(month, GoalStatusChange.status).tuples()}
+    changes = {
+        (m, status): n
+        for m, status, n in GoalStatusChange.select(month, GoalStatusChange.status, fn.COUNT(GoalStatusChange.id))
+        .join(Goal)
+        .where(
+            Goal.engagement.in_(engagement_ids)
+            & Goal.deleted_at.is_null()
+            & filters.date_condition(GoalStatusChange.changed_on)
+        )
+        .group_by(month, GoalStatusChange.status)
+        .tuples()
+    }
     months = month_range({m for m, _ in changes})
     return {
         "by_status": by_status,
@@ -90,8 +110,11 @@ def engagement_progress(filters, as_of=None):
      "goals": {"by_status": {status: n}, "transitions": {...}},
      "feedback": [{"label", "responses", "scales": {scale: {"mean", "n", "suppressed"}}}] by quarter}"""
     as_of = as_of or dt.date.today()
-    engagement = (filters.replace(isp=None, stage=None)._engagements()
-                  .where(Engagement.id == filters.engagement).first()) if filters.engagement else None
+    engagement = (
+        (filters.replace(isp=None, stage=None)._engagements().where(Engagement.id == filters.engagement).first())
+        if filters.engagement
+        else None
+    )
     if engagement is None:
         return None
     stages = list(Stage.ordered())
@@ -101,8 +124,16 @@ def engagement_progress(filters, as_of=None):
     days, visits, first_entry = defaultdict(int), defaultdict(int), {}
     for entry, left, n in _timeline(entries, engagement, as_of):
         stage = next(s for s in stages if s.id == entry.stage_id)
-        timeline.append({"key": stage.key, "name": stage.name, "entered_on": entry.entered_on, "left_on": left,
-                         "days": n, "revisit": entry.stage_id in seen})
+        timeline.append(
+            {
+                "key": stage.key,
+                "name": stage.name,
+                "entered_on": entry.entered_on,
+                "left_on": left,
+                "days": n,
+                "revisit": entry.stage_id in seen,
+            }
+        )
         seen.add(entry.stage_id)
         days[entry.stage_id] += n
         visits[entry.stage_id] += 1
@@ -110,10 +141,20 @@ def engagement_progress(filters, as_of=None):
     rows = []
     for s in stages:
         total, done, first, last = benchmarks.get((engagement.id, s.id), (0, 0, None, None))
-        rows.append({"key": s.key, "name": s.name, "entered_on": first_entry.get(s.id),
-                     "days": days[s.id] if s.id in seen else None, "visits": visits.get(s.id, 0),
-                     "benchmarks_total": total, "benchmarks_completed": done, "proportion": share(done, total),
-                     "first_benchmark_on": first, "last_benchmark_on": last})
+        rows.append(
+            {
+                "key": s.key,
+                "name": s.name,
+                "entered_on": first_entry.get(s.id),
+                "days": days[s.id] if s.id in seen else None,
+                "visits": visits.get(s.id, 0),
+                "benchmarks_total": total,
+                "benchmarks_completed": done,
+                "proportion": share(done, total),
+                "first_benchmark_on": first,
+                "last_benchmark_on": last,
+            }
+        )
     reached = [s for s in stages if s.id in seen]
     furthest = reached[-1] if reached else None
     current = next((s for s in stages if entries and s.id == entries[-1].stage_id), None)
@@ -125,8 +166,10 @@ def engagement_progress(filters, as_of=None):
         "furthest_stage_name": furthest.name if furthest else None,
         "current_stage": current.key if current else None,
         "goals": _goals([engagement.id], filters),
-        "feedback": [{"label": p["label"], "responses": p["responses"], "scales": p["scales"]}
-                     for p in feedback_reports.scores_over_time(engagement.id)],
+        "feedback": [
+            {"label": p["label"], "responses": p["responses"], "scales": p["scales"]}
+            for p in feedback_reports.scores_over_time(engagement.id)
+        ],
     }
 
 
@@ -142,16 +185,17 @@ def portfolio_progress(filters, as_of=None):
                "benchmarks_completed", "proportion"}],
      "goals": {...}, "feedback": {scale: {"mean", "n", "suppressed"}}}"""
     as_of = as_of or dt.date.today()
-    engagements = list(Engagement.select(Engagement.id, Engagement.title, Engagement.status, Engagement.end_date)
-                       .where(Engagement.id.in_(filters.engagement_ids()))
-                       .order_by(Engagement.title, Engagement.id))
+    engagements = list(
+        Engagement.select(Engagement.id, Engagement.title, Engagement.status, Engagement.end_date)
+        .where(Engagement.id.in_(filters.engagement_ids()))
+        .order_by(Engagement.title, Engagement.id)
+    )
     ids = [e.id for e in engagements]
     stages = list(Stage.ordered())
     by_id = {s.id: s for s in stages}
     entries = _stage_entries(ids) if ids else {}
     benchmarks = _benchmarks(ids) if ids else {}
-    per_stage = {s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0}
-                 for s in stages}
+    per_stage = {s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0} for s in stages}
     furthest_count = defaultdict(int)
     by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for (eid, sid), (total, done, _first, _last) in benchmarks.items():
@@ -177,19 +221,38 @@ def portfolio_progress(filters, as_of=None):
         if furthest:
             furthest_count[furthest.id] += 1
         total, done = by_engagement[e.id]
-        rows.append({"id": e.id, "title": e.title, "current_stage": current.name if current else None,
-                     "furthest_stage": furthest.name if furthest else None,
-                     "days_in_current": timeline[-1][2] if timeline else None,
-                     "benchmarks_total": total, "benchmarks_completed": done, "proportion": share(done, total)})
+        rows.append(
+            {
+                "id": e.id,
+                "title": e.title,
+                "current_stage": current.name if current else None,
+                "furthest_stage": furthest.name if furthest else None,
+                "days_in_current": timeline[-1][2] if timeline else None,
+                "benchmarks_total": total,
+                "benchmarks_completed": done,
+                "proportion": share(done, total),
+            }
+        )
     stage_rows = []
     for s in stages:
         stat = per_stage[s.id]
         total, done = by_stage[s.id]
         n = len(stat["engagements"])
-        stage_rows.append({"key": s.key, "name": s.name, "engagements": n, "entries": stat["entries"],
-                           "revisits": stat["revisits"], "current": stat["current"], "days": stat["days"],
-                           "mean_days": round(stat["days"] / n, 1) if n else None,
-                           "benchmarks_total": total, "benchmarks_completed": done, "proportion": share(done, total)})
+        stage_rows.append(
+            {
+                "key": s.key,
+                "name": s.name,
+                "engagements": n,
+                "entries": stat["entries"],
+                "revisits": stat["revisits"],
+                "current": stat["current"],
+                "days": stat["days"],
+                "mean_days": round(stat["days"] / n, 1) if n else None,
+                "benchmarks_total": total,
+                "benchmarks_completed": done,
+                "proportion": share(done, total),
+            }
+        )
     reached = [s for s in stages if per_stage[s.id]["engagements"]]
     return {
         "engagements": len(engagements),

@@ -6,6 +6,7 @@ Minutes of a strategy: the dose recorded for it in the meeting when there is one
 meeting's minutes not covered by recorded doses, shared equally among its strategies without one (so
 a meeting's minutes are not counted twice across its strategies).
 """
+
 from peewee import SQL, Case, fn
 
 from ..models import (
@@ -25,11 +26,16 @@ def _strategy_minutes():
     """(derived table per meeting, SUM expression of a strategy link's minutes): the recorded dose,
     else the meeting's minutes not covered by recorded doses, shared equally among the strategies
     without one."""
-    per_meeting = (MeetingStrategy.select(MeetingStrategy.meeting.alias("meeting_id"),
-                                          fn.COUNT(MeetingStrategy.id).alias("n"),
-                                          fn.COUNT(MeetingStrategy.minutes).alias("recorded_n"),
-                                          fn.COALESCE(fn.SUM(MeetingStrategy.minutes), 0).alias("recorded"))
-                   .group_by(MeetingStrategy.meeting).alias("per_meeting"))
+    per_meeting = (
+        MeetingStrategy.select(
+            MeetingStrategy.meeting.alias("meeting_id"),
+            fn.COUNT(MeetingStrategy.id).alias("n"),
+            fn.COUNT(MeetingStrategy.minutes).alias("recorded_n"),
+            fn.COALESCE(fn.SUM(MeetingStrategy.minutes), 0).alias("recorded"),
+        )
+        .group_by(MeetingStrategy.meeting)
+        .alias("per_meeting")
+    )
     left = Meeting.duration_minutes - per_meeting.c.recorded
     unrecorded = fn.NULLIF(per_meeting.c.n - per_meeting.c.recorded_n, 0)
     share_of_rest = Case(None, [(left > 0, left * 1.0 / unrecorded)], 0)
@@ -42,39 +48,79 @@ def strategies_used(filters):
     "clusters": [{"key", "number", "name", "meetings", "share", "minutes"}],
     "strategies": [{"key", "number", "name", "cluster", "meetings", "share", "minutes"}]}
     Strategies and clusters never used in scope are left out. Four queries."""
-    totals = (Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
-              .where(filters.meeting_condition()).tuples().get())
+    totals = (
+        Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
+        .where(filters.meeting_condition())
+        .tuples()
+        .get()
+    )
     total, total_minutes = totals[0] or 0, int(totals[1] or 0)
     per_meeting, minutes = _strategy_minutes()
-    rows = list(MeetingStrategy.select(MeetingStrategy.strategy, Strategy.cluster,
-                                       fn.COUNT(MeetingStrategy.meeting.distinct()), minutes)
-                .join_from(MeetingStrategy, Meeting).join_from(MeetingStrategy, Strategy)
-                .join_from(MeetingStrategy, per_meeting, on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
-                .where(filters.meeting_condition()).group_by(MeetingStrategy.strategy, Strategy.cluster).tuples())
+    rows = list(
+        MeetingStrategy.select(
+            MeetingStrategy.strategy, Strategy.cluster, fn.COUNT(MeetingStrategy.meeting.distinct()), minutes
+        )
+        .join_from(MeetingStrategy, Meeting)
+        .join_from(MeetingStrategy, Strategy)
+        .join_from(MeetingStrategy, per_meeting, on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
+        .where(filters.meeting_condition())
+        .group_by(MeetingStrategy.strategy, Strategy.cluster)
+        .tuples()
+    )
     # a cluster's meetings are distinct meetings (one query); its minutes are the sum of its strategies'
-    cluster_meetings = dict(MeetingStrategy.select(Strategy.cluster, fn.COUNT(MeetingStrategy.meeting.distinct()))
-                            .join_from(MeetingStrategy, Meeting).join_from(MeetingStrategy, Strategy)
-                            .where(filters.meeting_condition()).group_by(Strategy.cluster).tuples())
+    cluster_meetings = dict(
+        MeetingStrategy.select(Strategy.cluster, fn.COUNT(MeetingStrategy.meeting.distinct()))
+        .join_from(MeetingStrategy, Meeting)
+        .join_from(MeetingStrategy, Strategy)
+        .where(filters.meeting_condition())
+        .group_by(Strategy.cluster)
+        .tuples()
+    )
     by_strategy, cluster_minutes = {}, {}
     for sid, cid, n, m in rows:
         by_strategy[sid] = (n, round(float(m or 0)))
         cluster_minutes[cid] = cluster_minutes.get(cid, 0.0) + float(m or 0)
     by_cluster = {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_meetings.items()}
-    catalog = list(Strategy.select(Strategy, StrategyCluster).join(StrategyCluster)
-                   .order_by(StrategyCluster.number, Strategy.number, Strategy.id)) if rows else []
+    catalog = (
+        list(
+            Strategy.select(Strategy, StrategyCluster)
+            .join(StrategyCluster)
+            .order_by(StrategyCluster.number, Strategy.number, Strategy.id)
+        )
+        if rows
+        else []
+    )
     clusters = {}
     for s in catalog:
         clusters.setdefault(s.cluster.id, s.cluster)
     return {
         "total_meetings": total,
         "total_minutes": total_minutes,
-        "clusters": [{"key": c.key, "number": c.number, "name": c.name, "meetings": by_cluster[c.id][0],
-                      "share": share(by_cluster[c.id][0], total), "minutes": by_cluster[c.id][1]}
-                     for c in clusters.values() if c.id in by_cluster],
-        "strategies": [{"key": s.key, "number": s.number, "name": s.name, "cluster": s.cluster.key,
-                        "meetings": by_strategy[s.id][0], "share": share(by_strategy[s.id][0], total),
-                        "minutes": by_strategy[s.id][1]}
-                       for s in catalog if s.id in by_strategy],
+        "clusters": [
+            {
+                "key": c.key,
+                "number": c.number,
+                "name": c.name,
+                "meetings": by_cluster[c.id][0],
+                "share": share(by_cluster[c.id][0], total),
+                "minutes": by_cluster[c.id][1],
+            }
+            for c in clusters.values()
+            if c.id in by_cluster
+        ],
+        "strategies": [
+            {
+                "key": s.key,
+                "number": s.number,
+                "name": s.name,
+                "cluster": s.cluster.key,
+                "meetings": by_strategy[s.id][0],
+                "share": share(by_strategy[s.id][0], total),
+                "minutes": by_strategy[s.id][1],
+            }
+            for s in catalog
+            if s.id in by_strategy
+        ],
     }
 
 
@@ -88,36 +134,76 @@ def dose(filters):
     cond = filters.meeting_condition()
     totals = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
     month = month_of(Meeting.date)
-    months = {key: (n, int(m or 0)) for key, n, m in
-              Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
-              .where(cond).group_by(month).tuples()}
+    months = {
+        key: (n, int(m or 0))
+        for key, n, m in Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
+        .where(cond)
+        .group_by(month)
+        .tuples()
+    }
     # the stage on each meeting's date, computed in a derived table and grouped outside it
-    staged = (Meeting.select(stage_at(Meeting).alias("stage_id"), Meeting.duration_minutes.alias("minutes"))
-              .where(cond).alias("staged"))
-    stages = {sid: (n, int(m or 0)) for sid, n, m in
-              Meeting.select(staged.c.stage_id, fn.COUNT(staged.c.minutes), fn.SUM(staged.c.minutes))
-              .from_(staged).group_by(staged.c.stage_id).tuples()}
-    modes = {key: (n, int(m or 0)) for key, n, m in
-             Meeting.select(Meeting.mode, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
-             .where(cond).group_by(Meeting.mode).tuples()}
-    kinds = {key: (n, int(m or 0)) for key, n, m in
-             Meeting.select(Meeting.kind, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
-             .where(cond).group_by(Meeting.kind).tuples()}
-    stage_rows = [{"key": s.key, "name": s.name, "meetings": stages[s.id][0], "minutes": stages[s.id][1]}
-                  for s in Stage.ordered() if s.id in stages] if stages else []
+    staged = (
+        Meeting.select(stage_at(Meeting).alias("stage_id"), Meeting.duration_minutes.alias("minutes"))
+        .where(cond)
+        .alias("staged")
+    )
+    stages = {
+        sid: (n, int(m or 0))
+        for sid, n, m in Meeting.select(staged.c.stage_id, fn.COUNT(staged.c.minutes), fn.SUM(staged.c.minutes))
+        .from_(staged)
+        .group_by(staged.c.stage_id)
+        .tuples()
+    }
+    modes = {
+        key: (n, int(m or 0))
+        for key, n, m in Meeting.select(Meeting.mode, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
+        .where(cond)
+        .group_by(Meeting.mode)
+        .tuples()
+    }
+    kinds = {
+        key: (n, int(m or 0))
+        for key, n, m in Meeting.select(Meeting.kind, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
+        .where(cond)
+        .group_by(Meeting.kind)
+        .tuples()
+    }
+    stage_rows = (
+        [
+            {"key": s.key, "name": s.name, "meetings": stages[s.id][0], "minutes": stages[s.id][1]}
+            for s in Stage.ordered()
+            if s.id in stages
+        ]
+        if stages
+        else []
+    )
     if None in stages:
-        stage_rows.insert(0, {"key": None, "name": "Before the first stage", "meetings": stages[None][0],
-                              "minutes": stages[None][1]})
+        stage_rows.insert(
+            0, {"key": None, "name": "Before the first stage", "meetings": stages[None][0], "minutes": stages[None][1]}
+        )
     return {
         "total_meetings": totals[0] or 0,
         "total_minutes": int(totals[1] or 0),
-        "by_month": [{"key": m, "label": month_label(m), "meetings": months.get(m, (0, 0))[0],
-                      "minutes": months.get(m, (0, 0))[1]} for m in month_range(months)],
+        "by_month": [
+            {
+                "key": m,
+                "label": month_label(m),
+                "meetings": months.get(m, (0, 0))[0],
+                "minutes": months.get(m, (0, 0))[1],
+            }
+            for m in month_range(months)
+        ],
         "by_stage": stage_rows,
-        "by_mode": [{"key": k, "name": name, "meetings": modes[k][0], "minutes": modes[k][1]}
-                    for k, name in MEETING_MODES if k in modes],
-        "by_kind": [{"key": k, "name": name, "meetings": kinds[k][0], "minutes": kinds[k][1]}
-                    for k, name in MEETING_KINDS if k in kinds],
+        "by_mode": [
+            {"key": k, "name": name, "meetings": modes[k][0], "minutes": modes[k][1]}
+            for k, name in MEETING_MODES
+            if k in modes
+        ],
+        "by_kind": [
+            {"key": k, "name": name, "meetings": kinds[k][0], "minutes": kinds[k][1]}
+            for k, name in MEETING_KINDS
+            if k in kinds
+        ],
     }
 
 
@@ -138,22 +224,43 @@ def between_monthly(filters):
     # a day's monthly meetings before its other sessions): the number of the interval it falls in, 0
     # before the first monthly meeting. One pass (a window), not a lookup per session.
     interval = fn.COUNT(Case(None, [(is_monthly, 1)])).over(
-        partition_by=[Meeting.engagement], order_by=[Meeting.date, Case(None, [(is_monthly, 0)], 1), Meeting.id])
-    numbered = (Meeting.select(Meeting.engagement.alias("engagement_id"), Meeting.kind.alias("kind"),
-                               interval.alias("interval"))
-                .where(cond).alias("numbered"))
+        partition_by=[Meeting.engagement], order_by=[Meeting.date, Case(None, [(is_monthly, 0)], 1), Meeting.id]
+    )
+    numbered = (
+        Meeting.select(
+            Meeting.engagement.alias("engagement_id"), Meeting.kind.alias("kind"), interval.alias("interval")
+        )
+        .where(cond)
+        .alias("numbered")
+    )
     in_interval = (numbered.c.kind != "monthly") & (numbered.c.interval > 0)
-    per_interval = (Meeting.select(numbered.c.engagement_id, numbered.c.interval, fn.COUNT(SQL("*")).alias("n"))
-                    .from_(numbered).where(in_interval)
-                    .group_by(numbered.c.engagement_id, numbered.c.interval).alias("per_interval"))
+    per_interval = (
+        Meeting.select(numbered.c.engagement_id, numbered.c.interval, fn.COUNT(SQL("*")).alias("n"))
+        .from_(numbered)
+        .where(in_interval)
+        .group_by(numbered.c.engagement_id, numbered.c.interval)
+        .alias("per_interval")
+    )
     bucket = Case(None, [(per_interval.c.n >= 3, 3)], per_interval.c.n)
     filled = dict(Meeting.select(bucket, fn.COUNT(SQL("*"))).from_(per_interval).group_by(bucket).tuples())
-    intervals = dict(Meeting.select(Meeting.engagement, fn.COUNT(Meeting.id))
-                     .where(cond & is_monthly).group_by(Meeting.engagement).tuples())
-    in_intervals = dict(Meeting.select(numbered.c.engagement_id, fn.COUNT(SQL("*")))
-                        .from_(numbered).where(in_interval).group_by(numbered.c.engagement_id).tuples())
-    titles = dict(Engagement.select(Engagement.id, Engagement.title)
-                  .where(Engagement.id.in_(list(intervals))).tuples()) if intervals else {}
+    intervals = dict(
+        Meeting.select(Meeting.engagement, fn.COUNT(Meeting.id))
+        .where(cond & is_monthly)
+        .group_by(Meeting.engagement)
+        .tuples()
+    )
+    in_intervals = dict(
+        Meeting.select(numbered.c.engagement_id, fn.COUNT(SQL("*")))
+        .from_(numbered)
+        .where(in_interval)
+        .group_by(numbered.c.engagement_id)
+        .tuples()
+    )
+    titles = (
+        dict(Engagement.select(Engagement.id, Engagement.title).where(Engagement.id.in_(list(intervals))).tuples())
+        if intervals
+        else {}
+    )
     total_intervals = sum(intervals.values())
     total_sessions = sum(in_intervals.values())
     distribution = [{"sessions": "0", "intervals": total_intervals - sum(filled.values())}]
@@ -164,7 +271,16 @@ def between_monthly(filters):
         "average": round(total_sessions / total_intervals, 2) if total_intervals else 0.0,
         "distribution": distribution if total_intervals else [],
         "by_engagement": sorted(
-            ({"id": eid, "title": titles.get(eid, ""), "intervals": n, "sessions": in_intervals.get(eid, 0),
-              "average": round(in_intervals.get(eid, 0) / n, 2)} for eid, n in intervals.items()),
-            key=lambda r: r["title"].lower()),
+            (
+                {
+                    "id": eid,
+                    "title": titles.get(eid, ""),
+                    "intervals": n,
+                    "sessions": in_intervals.get(eid, 0),
+                    "average": round(in_intervals.get(eid, 0) / n, 2),
+                }
+                for eid, n in intervals.items()
+            ),
+            key=lambda r: r["title"].lower(),
+        ),
     }

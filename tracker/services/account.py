@@ -2,6 +2,7 @@
 
 Writes raise models.ValidationError({field: message}); callers run them inside database.atomic().
 """
+
 from ..auth import throttled_for
 from ..db import database
 from ..models import SignInAttempt, User, ValidationError
@@ -24,8 +25,10 @@ def check_current_password(user, password, address):
     address = (address or "unknown")[:64]
     wait = throttled_for(user.email, address)
     if wait:
-        return (f"Too many wrong passwords. Try again in {wait} minute{'s' if wait != 1 else ''}, "
-                "or ask an administrator to reset your password.")
+        return (
+            f"Too many wrong passwords. Try again in {wait} minute{'s' if wait != 1 else ''}, "
+            "or ask an administrator to reset your password."
+        )
     if user.check_password(password or ""):
         return None
     with database.atomic():

@@ -3,10 +3,11 @@
 Writes raise models.ValidationError({field: message}) and are called inside database.atomic()
 (save_form), so nothing is written when any part is refused.
 """
+
 from peewee import JOIN, fn
 
 from ..cli import MIN_PASSWORD_LENGTH
-from ..models import (AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError)
+from ..models import AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
 from .engagements import describe_entries
 
 PASSWORD_TOO_SHORT = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
@@ -70,9 +71,12 @@ def sign_out_everywhere(user):
 
 
 def users_query(filters):
-    query = (User.select(User, Unit, Organization)
-             .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
-             .switch(User).join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id)))
+    query = (
+        User.select(User, Unit, Organization)
+        .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
+        .switch(User)
+        .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
+    )
     if "role" in filters:
         query = query.where(User.role == filters["role"])
     if "q" in filters:
@@ -83,9 +87,9 @@ def users_query(filters):
 
 # --- audit log ------------------------------------------------------------------------------
 
+
 def audit_query(filters):
-    query = (AuditEntry.select(AuditEntry, User)
-             .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id)))
+    query = AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
     if "entity" in filters:
         query = query.where(AuditEntry.entity == filters["entity"])
     if "action" in filters:
@@ -114,6 +118,7 @@ def audit_entities():
 
 # --- catalog --------------------------------------------------------------------------------
 
+
 def _check_text(value, field, message, max_length):
     value = (value or "").strip()
     if not value:
@@ -141,6 +146,7 @@ def update_benchmark_template(template, form):
 
 def add_benchmark_template(stage, form):
     text = _check_text(form.text.data, "text", "Describe the benchmark.", 300)
-    last = (BenchmarkTemplate.select(fn.MAX(BenchmarkTemplate.position))
-            .where(BenchmarkTemplate.stage == stage.id).scalar())
+    last = (
+        BenchmarkTemplate.select(fn.MAX(BenchmarkTemplate.position)).where(BenchmarkTemplate.stage == stage.id).scalar()
+    )
     return BenchmarkTemplate.create(stage=stage, text=text, position=(last or 0) + 1)

@@ -4,6 +4,7 @@ reads of the engagement page that belong to this feature (status history, activi
 Writes run in one transaction and raise models.ValidationError({field: message}); the field names
 are those of tracker/forms/engagements.py so that messages show next to the right field.
 """
+
 import datetime as dt
 import json
 import re
@@ -50,8 +51,9 @@ def _set_isps(engagement, co_leads, supporting):
     try:
         engagement.set_isps(co_leads, supporting)
     except ValidationError as exc:
-        raise ValidationError({"co_lead_1" if key == "co_leads" else key: message
-                               for key, message in exc.errors.items()}) from exc
+        raise ValidationError(
+            {"co_lead_1" if key == "co_leads" else key: message for key, message in exc.errors.items()}
+        ) from exc
 
 
 def create_engagement(data, user):
@@ -78,11 +80,15 @@ def create_engagement(data, user):
         intermediary = org if org.kind == "intermediary" else None
     with database.atomic():
         engagement = Engagement(
-            unit=unit, intermediary=intermediary, title=(data.get("title") or "").strip(),
+            unit=unit,
+            intermediary=intermediary,
+            title=(data.get("title") or "").strip(),
             problem_statement=(data.get("problem_statement") or "").strip(),
-            support_model=data.get("support_model") or "push_pull", start_date=start,
+            support_model=data.get("support_model") or "push_pull",
+            start_date=start,
             end_date=data.get("end_date"),
-            status="proposed" if start and start > dt.date.today() else "active")
+            status="proposed" if start and start > dt.date.today() else "active",
+        )
         engagement.save()
         _set_isps(engagement, co_leads, supporting)
         if stage is not None:
@@ -101,8 +107,10 @@ def update_engagement(engagement, data, user=None):
         engagement.end_date = data.get("end_date")
         engagement.save()
         current = engagement.isps()
-        before = (sorted(link.user_id for link in current if link.role == "co_lead"),
-                  sorted(link.user_id for link in current if link.role == "supporting"))
+        before = (
+            sorted(link.user_id for link in current if link.role == "co_lead"),
+            sorted(link.user_id for link in current if link.role == "supporting"),
+        )
         if (sorted(co_leads), sorted(supporting)) != before:
             _set_isps(engagement, co_leads, supporting)
     return engagement
@@ -118,8 +126,9 @@ def change_status(engagement, action, user=None, reason="", closing_summary="", 
         raise ValidationError({"action": "Choose what to do with the engagement."})
     sources, target, _button, past = STATUS_ACTIONS[action]
     if engagement.status not in sources:
-        raise ValidationError({"action": f"The engagement is {engagement.status_label.lower()}; "
-                                         f"it cannot be {past} now."})
+        raise ValidationError(
+            {"action": f"The engagement is {engagement.status_label.lower()}; it cannot be {past} now."}
+        )
     before = engagement.status
     changed_on = today
     with database.atomic():
@@ -129,12 +138,19 @@ def change_status(engagement, action, user=None, reason="", closing_summary="", 
             engagement.end_date = end_date or today
             changed_on = engagement.end_date
         engagement.save()
-        EngagementStatusChange.create(engagement=engagement, from_status=before, to_status=target,
-                                      changed_on=changed_on, reason=(reason or "").strip(), changed_by=user)
+        EngagementStatusChange.create(
+            engagement=engagement,
+            from_status=before,
+            to_status=target,
+            changed_on=changed_on,
+            reason=(reason or "").strip(),
+            changed_by=user,
+        )
     return engagement
 
 
 # --- deleting and restoring -----------------------------------------------------------------------------
+
 
 def delete_engagement(engagement):
     """Soft-delete an engagement: it leaves every list, report, the API and its feedback links stop
@@ -154,16 +170,26 @@ def restore_engagement(engagement):
 def deleted_engagements():
     """Deleted engagements, most recently deleted first, each with who deleted it (two queries):
     [{"engagement" (with .unit and .unit.organization), "deleted_by": name or None}]."""
-    rows = list(Engagement.select(Engagement, Unit, Organization).join(Unit).join(Organization)
-                .where(Engagement.deleted_at.is_null(False))
-                .order_by(Engagement.deleted_at.desc(), Engagement.id.desc()))
+    rows = list(
+        Engagement.select(Engagement, Unit, Organization)
+        .join(Unit)
+        .join(Organization)
+        .where(Engagement.deleted_at.is_null(False))
+        .order_by(Engagement.deleted_at.desc(), Engagement.id.desc())
+    )
     by = {}
     if rows:
-        entries = (AuditEntry.select(AuditEntry.entity_id, User.name)
-                   .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
-                   .where((AuditEntry.entity == "Engagement") & (AuditEntry.action == "delete")
-                          & AuditEntry.entity_id.in_([e.id for e in rows]))
-                   .order_by(AuditEntry.at, AuditEntry.id).tuples())
+        entries = (
+            AuditEntry.select(AuditEntry.entity_id, User.name)
+            .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
+            .where(
+                (AuditEntry.entity == "Engagement")
+                & (AuditEntry.action == "delete")
+                & AuditEntry.entity_id.in_([e.id for e in rows])
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+            .tuples()
+        )
         for engagement_id, name in entries:
             by[engagement_id] = name  # the latest deletion wins
     return [{"engagement": e, "deleted_by": by.get(e.id)} for e in rows]
@@ -171,19 +197,28 @@ def deleted_engagements():
 
 # --- reads for the engagement page ------------------------------------------------------------------
 
+
 def status_history(engagement):
     """The engagement's status changes with who made them, newest first (one query)."""
-    return list(EngagementStatusChange.select(EngagementStatusChange, User.id, User.name)
-                .join(User, JOIN.LEFT_OUTER, on=(EngagementStatusChange.changed_by == User.id))
-                .where(EngagementStatusChange.engagement == engagement.id)
-                .order_by(EngagementStatusChange.created_at.desc(), EngagementStatusChange.id.desc()))
+    return list(
+        EngagementStatusChange.select(EngagementStatusChange, User.id, User.name)
+        .join(User, JOIN.LEFT_OUTER, on=(EngagementStatusChange.changed_by == User.id))
+        .where(EngagementStatusChange.engagement == engagement.id)
+        .order_by(EngagementStatusChange.created_at.desc(), EngagementStatusChange.id.desc())
+    )
 
 
 _MODELS_BY_NAME = {model.__name__: model for model in MODELS}
 _ACTION_WORDS = {"create": "added", "update": "updated", "delete": "removed", "restore": "restored"}
 _HIDDEN_FIELDS = {"engagement", "created_at", "updated_at", "deleted_at", "password_hash", "session_token"}
-_FIELD_WORDS = {"co_leads": "co-leads", "supporting": "supporting ISPs", "current_stage": "current stage",
-                "support_model": "model of support", "end_date": "end date", "start_date": "start date"}
+_FIELD_WORDS = {
+    "co_leads": "co-leads",
+    "supporting": "supporting ISPs",
+    "current_stage": "current stage",
+    "support_model": "model of support",
+    "end_date": "end date",
+    "start_date": "start date",
+}
 
 
 def _entity_words(entity):
@@ -192,7 +227,7 @@ def _entity_words(entity):
 
 def _short(text, limit=80):
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _value_words(entity, field, value, names):
@@ -233,8 +268,10 @@ def _describe(entry, changes, names):
         if field in ("co_leads", "supporting"):
             details.append(f"{words}: {_value_words(entity, field, value, names)}")
         elif isinstance(value, list) and len(value) == 2:
-            details.append(f"{words} {_value_words(entity, field, value[0], names)} → "
-                           f"{_value_words(entity, field, value[1], names)}")
+            details.append(
+                f"{words} {_value_words(entity, field, value[0], names)} → "
+                f"{_value_words(entity, field, value[1], names)}"
+            )
         else:
             details.append(f"{words}: {_value_words(entity, field, value, names)}")
     return f"{verb} {thing}", details
@@ -246,10 +283,13 @@ def activity(engagement_id, limit=20):
     Three queries whatever the entries: the entries with their users, the names of the ISPs they
     mention (co-leads, supporting) and the stage names.
     """
-    entries = list(AuditEntry.select(AuditEntry, User.id, User.name)
-                   .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
-                   .where(AuditEntry.engagement_id == engagement_id)
-                   .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    entries = list(
+        AuditEntry.select(AuditEntry, User.id, User.name)
+        .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
+        .where(AuditEntry.engagement_id == engagement_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
     return describe_entries(entries)
 
 
@@ -270,18 +310,30 @@ def describe_entries(entries):
                 user_ids.update(v for v in changes[key] if isinstance(v, int))
         for key in ("current_stage", "stage"):
             value = changes.get(key)
-            for v in (value if isinstance(value, list) else [value]):
+            for v in value if isinstance(value, list) else [value]:
                 if isinstance(v, int):
                     stage_ids.add(v)
         parsed.append((entry, changes))
     # Always these two small queries (even when nothing needs a name), so the count never varies.
-    names = {"users": {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(list(user_ids)))},
-             "stages": {s.id: s.name for s in Stage.select(Stage.id, Stage.name)}}
+    names = {
+        "users": {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(list(user_ids)))},
+        "stages": {s.id: s.name for s in Stage.select(Stage.id, Stage.name)},
+    }
     rows = []
     for entry, changes in parsed:
         summary, details = _describe(entry, changes, names)
         who = entry.user.name if entry.user_id and entry.user is not None else "Someone (system)"
-        rows.append({"at": entry.at, "who": who, "action": entry.action, "summary": summary, "details": details,
-                     "entity": entry.entity, "entity_id": entry.entity_id, "engagement_id": entry.engagement_id,
-                     "text": f"{who} {summary}" + (": " + "; ".join(details) if details else "")})
+        rows.append(
+            {
+                "at": entry.at,
+                "who": who,
+                "action": entry.action,
+                "summary": summary,
+                "details": details,
+                "entity": entry.entity,
+                "entity_id": entry.entity_id,
+                "engagement_id": entry.engagement_id,
+                "text": f"{who} {summary}" + (": " + "; ".join(details) if details else ""),
+            }
+        )
     return rows

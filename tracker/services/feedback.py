@@ -6,6 +6,7 @@ invitation id, created_at coarsened to midnight of the day, and its audit entry 
 actor and at that midnight. The invitation's used_at is coarsened to the same midnight, so neither
 time nor actor can match a response to the person who was invited.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -62,8 +63,12 @@ def midnight(day):
 
 def current_instrument(key=INSTRUMENT_KEY):
     """The latest version of the instrument (new invitations use it; answers keep theirs)."""
-    return (FeedbackInstrument.select().where(FeedbackInstrument.key == key)
-            .order_by(FeedbackInstrument.version.desc()).first())
+    return (
+        FeedbackInstrument.select()
+        .where(FeedbackInstrument.key == key)
+        .order_by(FeedbackInstrument.version.desc())
+        .first()
+    )
 
 
 def instrument_items(instrument):
@@ -88,10 +93,16 @@ def pulse_items(engagement, instrument, count=PULSE_ITEMS):
     ties broken by the rotation order: deterministic, and every item comes round regularly."""
     ordered = rotation_order(instrument_items(instrument))
     last_asked = {}
-    pulses = (FeedbackInvitation.select(FeedbackInvitation.id, FeedbackInvitation.item_keys)
-              .where((FeedbackInvitation.engagement == engagement.id)
-                     & (FeedbackInvitation.instrument == instrument.id) & (FeedbackInvitation.kind == "pulse"))
-              .order_by(FeedbackInvitation.id).tuples())
+    pulses = (
+        FeedbackInvitation.select(FeedbackInvitation.id, FeedbackInvitation.item_keys)
+        .where(
+            (FeedbackInvitation.engagement == engagement.id)
+            & (FeedbackInvitation.instrument == instrument.id)
+            & (FeedbackInvitation.kind == "pulse")
+        )
+        .order_by(FeedbackInvitation.id)
+        .tuples()
+    )
     for invitation_id, keys_ in pulses:
         for key in (keys_ or "").split(","):
             last_asked[key] = invitation_id
@@ -113,18 +124,26 @@ def parse_emails(text):
 
 def pulse_candidates(meeting):
     """The meeting's attendees who are team members with an email."""
-    return list(TeamMember.select().join(MeetingAttendee, on=(MeetingAttendee.team_member == TeamMember.id))
-                .where((MeetingAttendee.meeting == meeting.id) & (TeamMember.email != ""))
-                .order_by(TeamMember.name))
+    return list(
+        TeamMember.select()
+        .join(MeetingAttendee, on=(MeetingAttendee.team_member == TeamMember.id))
+        .where((MeetingAttendee.meeting == meeting.id) & (TeamMember.email != ""))
+        .order_by(TeamMember.name)
+    )
 
 
 def survey_candidates(engagement, today=None):
     """The engagement's current team members with an email."""
     today = today or dt.date.today()
-    return list(TeamMember.select()
-                .where((TeamMember.engagement == engagement.id) & (TeamMember.email != "")
-                       & (TeamMember.left_on.is_null() | (TeamMember.left_on >= today)))
-                .order_by(TeamMember.name))
+    return list(
+        TeamMember.select()
+        .where(
+            (TeamMember.engagement == engagement.id)
+            & (TeamMember.email != "")
+            & (TeamMember.left_on.is_null() | (TeamMember.left_on >= today))
+        )
+        .order_by(TeamMember.name)
+    )
 
 
 def answer_url(token):
@@ -135,12 +154,15 @@ def answer_url(token):
 
 
 def _message(engagement, kind, url, expires_at):
-    ask = ("three quick questions (under a minute)" if kind == "pulse"
-           else "the full feedback survey (about five minutes)")
-    return (f"Hello,\n\nThe implementation support team for “{engagement.title}” would value your view: "
-            f"{ask}.\n\nAnswer here (no account needed, the link works once): {url}\n\n"
-            f"Your answers are anonymous unless you choose otherwise. The link expires on "
-            f"{expires_at:%-d %b %Y}.\n\nThank you.\n")
+    ask = (
+        "three quick questions (under a minute)" if kind == "pulse" else "the full feedback survey (about five minutes)"
+    )
+    return (
+        f"Hello,\n\nThe implementation support team for “{engagement.title}” would value your view: "
+        f"{ask}.\n\nAnswer here (no account needed, the link works once): {url}\n\n"
+        f"Your answers are anonymous unless you choose otherwise. The link expires on "
+        f"{expires_at:%-d %b %Y}.\n\nThank you.\n"
+    )
 
 
 def create_invitations(engagement, kind, recipients, user=None, meeting=None, items=None, days=None):
@@ -177,19 +199,35 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
         for email, member in unique:
             token = secrets.token_urlsafe(32)
             invitation = FeedbackInvitation.create(
-                engagement=engagement.id, meeting=meeting.id if meeting else None, instrument=instrument.id,
-                kind=kind, email=email, team_member=member.id if member else None,
-                sent_by=user.id if user else None, token_hash=hash_token(token), item_keys=item_keys,
-                created_at=now, expires_at=expires_at)
+                engagement=engagement.id,
+                meeting=meeting.id if meeting else None,
+                instrument=instrument.id,
+                kind=kind,
+                email=email,
+                team_member=member.id if member else None,
+                sent_by=user.id if user else None,
+                token_hash=hash_token(token),
+                item_keys=item_keys,
+                created_at=now,
+                expires_at=expires_at,
+            )
             url = answer_url(token)
             subject = ("Three quick questions" if kind == "pulse" else "Feedback survey") + f": {engagement.title}"
             mail.send(email, subject, _message(engagement, kind, url, expires_at), redact=[token])
-            sent.append({"invitation": invitation, "token": token, "url": url, "email": email,
-                         "name": member.name if member else ""})
+            sent.append(
+                {
+                    "invitation": invitation,
+                    "token": token,
+                    "url": url,
+                    "email": email,
+                    "name": member.name if member else "",
+                }
+            )
     return sent
 
 
 # --- answering ------------------------------------------------------------------------------------
+
 
 def _check(invitation):
     """Raise LinkRefused unless the invitation can be answered now."""
@@ -217,27 +255,38 @@ def invitation_for_token(token):
 
 def invitation_for_user(invitation_id, user):
     """An invitation addressed to a signed-in user's email (answered from their home page)."""
-    invitation = FeedbackInvitation.get_or_none((FeedbackInvitation.id == invitation_id)
-                                                & (FeedbackInvitation.email == (user.email or "").lower()))
+    invitation = FeedbackInvitation.get_or_none(
+        (FeedbackInvitation.id == invitation_id) & (FeedbackInvitation.email == (user.email or "").lower())
+    )
     return _check(invitation)
 
 
 def asked_items(invitation):
     """The items of this invitation, in the instrument's order, from the version it was sent with."""
     keys_ = [k for k in (invitation.item_keys or "").split(",") if k]
-    return list(FeedbackItem.select().where((FeedbackItem.instrument == invitation.instrument_id)
-                                            & FeedbackItem.key.in_(keys_)).order_by(FeedbackItem.position))
+    return list(
+        FeedbackItem.select()
+        .where((FeedbackItem.instrument == invitation.instrument_id) & FeedbackItem.key.in_(keys_))
+        .order_by(FeedbackItem.position)
+    )
 
 
 def open_invitations_for(user, today=None):
     """Unanswered, unexpired invitations addressed to this user's email, on live, not closed engagements."""
     if not getattr(user, "email", None):
         return []
-    return list(FeedbackInvitation.select(FeedbackInvitation, Engagement).join(Engagement)
-                .where((FeedbackInvitation.email == user.email.lower()) & FeedbackInvitation.used_at.is_null()
-                       & (FeedbackInvitation.expires_at > utcnow()) & Engagement.deleted_at.is_null()
-                       & (Engagement.status != "closed"))
-                .order_by(FeedbackInvitation.expires_at))
+    return list(
+        FeedbackInvitation.select(FeedbackInvitation, Engagement)
+        .join(Engagement)
+        .where(
+            (FeedbackInvitation.email == user.email.lower())
+            & FeedbackInvitation.used_at.is_null()
+            & (FeedbackInvitation.expires_at > utcnow())
+            & Engagement.deleted_at.is_null()
+            & (Engagement.status != "closed")
+        )
+        .order_by(FeedbackInvitation.expires_at)
+    )
 
 
 def submit(invitation, values, comments, anonymous=True, user=None, today=None):
@@ -257,7 +306,9 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
     clean_values = {}
     for key, value in values.items():
         if key not in likert:
-            errors["__all__"] = "The answers include a question that is not in this survey; reload the link and answer again."
+            errors["__all__"] = (
+                "The answers include a question that is not in this survey; reload the link and answer again."
+            )
         elif value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
                 errors[key] = "Choose a value from 1 (completely disagree) to 5 (completely agree)."
@@ -266,7 +317,9 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
     clean_comments = {}
     for key, text in comments.items():
         if key not in texts:
-            errors["__all__"] = "The answers include a question that is not in this survey; reload the link and answer again."
+            errors["__all__"] = (
+                "The answers include a question that is not in this survey; reload the link and answer again."
+            )
         elif text and text.strip():
             if len(text) > MAX_COMMENT:
                 errors[key] = f"At most {MAX_COMMENT} characters."
@@ -280,37 +333,60 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
     day = midnight(today)
     with database.atomic():
         # Single use, atomically: of two concurrent submits only one sees used_at still empty.
-        claimed = (FeedbackInvitation.update(used_at=day)
-                   .where((FeedbackInvitation.id == invitation.id) & FeedbackInvitation.used_at.is_null()
-                          & (FeedbackInvitation.expires_at > utcnow()))
-                   .execute())
+        claimed = (
+            FeedbackInvitation.update(used_at=day)
+            .where(
+                (FeedbackInvitation.id == invitation.id)
+                & FeedbackInvitation.used_at.is_null()
+                & (FeedbackInvitation.expires_at > utcnow())
+            )
+            .execute()
+        )
         if claimed != 1:
             raise LinkRefused("used" if FeedbackInvitation.get_by_id(invitation.id).used_at else "expired")
         engagement = Engagement.get_by_id(invitation.engagement_id)
         if engagement.status == "closed" or engagement.deleted_at is not None:
             raise LinkRefused("closed")
-        fields = {"engagement": invitation.engagement_id, "instrument": invitation.instrument_id,
-                  "kind": invitation.kind, "meeting": invitation.meeting_id, "submitted_on": today,
-                  "comments": json.dumps(clean_comments, sort_keys=True)}
+        fields = {
+            "engagement": invitation.engagement_id,
+            "instrument": invitation.instrument_id,
+            "kind": invitation.kind,
+            "meeting": invitation.meeting_id,
+            "submitted_on": today,
+            "comments": json.dumps(clean_comments, sort_keys=True),
+        }
         if anonymous:
             fields.update(anonymous=True, respondent=None, created_at=day)
             response_id = FeedbackResponse.insert(**fields).execute()
-            AuditEntry.insert(at=day, user=None, action="create", entity="FeedbackResponse", entity_id=response_id,
-                              engagement_id=invitation.engagement_id,
-                              changes=json.dumps({"kind": invitation.kind, "anonymous": True,
-                                                  "submitted_on": today.isoformat()}, sort_keys=True)).execute()
+            AuditEntry.insert(
+                at=day,
+                user=None,
+                action="create",
+                entity="FeedbackResponse",
+                entity_id=response_id,
+                engagement_id=invitation.engagement_id,
+                changes=json.dumps(
+                    {"kind": invitation.kind, "anonymous": True, "submitted_on": today.isoformat()}, sort_keys=True
+                ),
+            ).execute()
             response = FeedbackResponse.get_by_id(response_id)
         else:
             respondent = user or User.get_or_none(User.email == invitation.email)
-            response = FeedbackResponse.create(anonymous=False, respondent=respondent.id if respondent else None,
-                                               respondent_email="" if respondent else invitation.email, **fields)
+            response = FeedbackResponse.create(
+                anonymous=False,
+                respondent=respondent.id if respondent else None,
+                respondent_email="" if respondent else invitation.email,
+                **fields,
+            )
         if clean_values:
-            FeedbackAnswer.insert_many([{"response": response.id, "item": items[k].id, "value": v}
-                                        for k, v in clean_values.items()]).execute()
+            FeedbackAnswer.insert_many(
+                [{"response": response.id, "item": items[k].id, "value": v} for k, v in clean_values.items()]
+            ).execute()
     return response
 
 
 # --- deleting and restoring a response (a duplicate or a test answer) ----------------------------------
+
 
 def responses_for(engagement, deleted=False):
     """The engagement's live (or deleted) responses, newest first, for choosing one to delete or
@@ -319,18 +395,24 @@ def responses_for(engagement, deleted=False):
     What identifies a response is kept to what the engagement page's activity log already shows (its
     day) plus its kind and how many questions it answered; for an anonymous response never its scores,
     comments or meeting, which could tie it to the person invited."""
-    query = (FeedbackResponse.select(FeedbackResponse, User)
-             .join(User, JOIN.LEFT_OUTER, on=(FeedbackResponse.respondent == User.id))
-             .where((FeedbackResponse.engagement == engagement.id)
-                    & FeedbackResponse.deleted_at.is_null(not deleted)))
+    query = (
+        FeedbackResponse.select(FeedbackResponse, User)
+        .join(User, JOIN.LEFT_OUTER, on=(FeedbackResponse.respondent == User.id))
+        .where((FeedbackResponse.engagement == engagement.id) & FeedbackResponse.deleted_at.is_null(not deleted))
+    )
     order = ((FeedbackResponse.deleted_at.desc(),) if deleted else ()) + (
-        FeedbackResponse.submitted_on.desc(), FeedbackResponse.id.desc())
+        FeedbackResponse.submitted_on.desc(),
+        FeedbackResponse.id.desc(),
+    )
     responses = list(query.order_by(*order))
     answered = {}
     if responses:
-        answered = dict(FeedbackAnswer.select(FeedbackAnswer.response, fn.COUNT(FeedbackAnswer.id))
-                        .where(FeedbackAnswer.response.in_([r.id for r in responses]))
-                        .group_by(FeedbackAnswer.response).tuples())
+        answered = dict(
+            FeedbackAnswer.select(FeedbackAnswer.response, fn.COUNT(FeedbackAnswer.id))
+            .where(FeedbackAnswer.response.in_([r.id for r in responses]))
+            .group_by(FeedbackAnswer.response)
+            .tuples()
+        )
     rows = []
     for r in responses:
         if r.anonymous:
@@ -339,8 +421,15 @@ def responses_for(engagement, deleted=False):
             who = r.respondent.name
         else:
             who = r.respondent_email or "Named, without an account"
-        rows.append({"response": r, "kind": "Pulse" if r.kind == "pulse" else "Full survey", "from": who,
-                     "answers": answered.get(r.id, 0), "comments": len([t for t in r.comment_map.values() if t])})
+        rows.append(
+            {
+                "response": r,
+                "kind": "Pulse" if r.kind == "pulse" else "Full survey",
+                "from": who,
+                "answers": answered.get(r.id, 0),
+                "comments": len([t for t in r.comment_map.values() if t]),
+            }
+        )
     return rows
 
 
@@ -361,17 +450,22 @@ def restore_response(response):
 
 # --- periodic surveys (the send-surveys command) ------------------------------------------------------
 
+
 def surveys_due(today=None, days=None):
     """[(engagement, last survey date or None)] of active engagements whose last survey (or, without
     one, whose start) is at least `days` old."""
     today = today or dt.date.today()
     days = days or current_app.config.get("FEEDBACK_SURVEY_DAYS", SURVEY_DAYS)
     cutoff = today - dt.timedelta(days=days)
-    last = {row[0]: row[1] for row in
-            FeedbackInvitation.select(FeedbackInvitation.engagement, FeedbackInvitation.created_at)
-            .where(FeedbackInvitation.kind == "survey").order_by(FeedbackInvitation.created_at).tuples()}
+    last = {
+        row[0]: row[1]
+        for row in FeedbackInvitation.select(FeedbackInvitation.engagement, FeedbackInvitation.created_at)
+        .where(FeedbackInvitation.kind == "survey")
+        .order_by(FeedbackInvitation.created_at)
+        .tuples()
+    }
     due = []
-    for engagement in (Engagement.live().where(Engagement.status == "active").order_by(Engagement.id)):
+    for engagement in Engagement.live().where(Engagement.status == "active").order_by(Engagement.id):
         sent = last.get(engagement.id)
         if isinstance(sent, str):
             sent = dt.datetime.fromisoformat(sent)

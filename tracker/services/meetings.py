@@ -11,6 +11,7 @@ Every id is checked against the engagement (or the catalog) before anything is w
 raises models.ValidationError({field: message}) and nothing is stored. Rows may carry "row" (their
 index in the form) so a message lands on the right row.
 """
+
 import datetime as dt
 from collections import defaultdict
 
@@ -49,6 +50,7 @@ RECENT_MEETINGS = 5  # "Recently used here" = strategies of the engagement's las
 
 # --- what the form offers ------------------------------------------------------------------------
 
+
 def linked_ids(meeting):
     """The ids a meeting links to now: {"team_members", "isps", "competencies", "strategies", "principles"}."""
     out = {"team_members": [], "isps": [], "competencies": [], "strategies": [], "principles": []}
@@ -59,12 +61,24 @@ def linked_ids(meeting):
             out["team_members"].append(a.team_member_id)
         if a.user_id:
             out["isps"].append(a.user_id)
-    out["competencies"] = [r.competency_id for r in MeetingCompetency.select(MeetingCompetency.competency)
-                           .where(MeetingCompetency.meeting == meeting.id).order_by(MeetingCompetency.id)]
-    out["strategies"] = [r.strategy_id for r in MeetingStrategy.select(MeetingStrategy.strategy)
-                         .where(MeetingStrategy.meeting == meeting.id).order_by(MeetingStrategy.id)]
-    out["principles"] = [r.principle_id for r in MeetingPrinciple.select(MeetingPrinciple.principle)
-                         .where(MeetingPrinciple.meeting == meeting.id).order_by(MeetingPrinciple.id)]
+    out["competencies"] = [
+        r.competency_id
+        for r in MeetingCompetency.select(MeetingCompetency.competency)
+        .where(MeetingCompetency.meeting == meeting.id)
+        .order_by(MeetingCompetency.id)
+    ]
+    out["strategies"] = [
+        r.strategy_id
+        for r in MeetingStrategy.select(MeetingStrategy.strategy)
+        .where(MeetingStrategy.meeting == meeting.id)
+        .order_by(MeetingStrategy.id)
+    ]
+    out["principles"] = [
+        r.principle_id
+        for r in MeetingPrinciple.select(MeetingPrinciple.principle)
+        .where(MeetingPrinciple.meeting == meeting.id)
+        .order_by(MeetingPrinciple.id)
+    ]
     return out
 
 
@@ -78,8 +92,9 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
     today = dt.date.today()
     linked = linked if linked is not None else linked_ids(meeting)
 
-    team = list(TeamMember.select().where(TeamMember.engagement == engagement.id)
-                .order_by(TeamMember.name, TeamMember.id))
+    team = list(
+        TeamMember.select().where(TeamMember.engagement == engagement.id).order_by(TeamMember.name, TeamMember.id)
+    )
     team_members = [t for t in team if t.is_current or t.id in linked["team_members"]]
 
     isps = [link.user for link in engagement.isps()]
@@ -88,14 +103,19 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
     if extra_isps:
         isps += list(User.select().where(User.id.in_(extra_isps)).order_by(User.name))
 
-    frameworks = list(CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(),
-                                                            CompetencyFramework.id))
+    frameworks = list(
+        CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
+    )
     framework = None
     if framework_key:
         framework = next((f for f in frameworks if f.key == framework_key), None)
     if framework is None and linked["competencies"]:
-        first = (CompetencyDomain.select(CompetencyDomain.framework).join(Competency)
-                 .where(Competency.id == linked["competencies"][0]).first())
+        first = (
+            CompetencyDomain.select(CompetencyDomain.framework)
+            .join(Competency)
+            .where(Competency.id == linked["competencies"][0])
+            .first()
+        )
         framework = next((f for f in frameworks if first and f.id == first.framework_id), None)
     if framework is None:
         framework = frameworks[0] if frameworks else None
@@ -107,18 +127,31 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
     shown = {c.id for _, items in competency_groups for c in items}
     missing = [i for i in linked["competencies"] if i not in shown]
     if missing:
-        competency_groups.append(({"name": "Also recorded for this meeting"},
-                                  list(Competency.select().where(Competency.id.in_(missing))
-                                       .order_by(Competency.name))))
+        competency_groups.append(
+            (
+                {"name": "Also recorded for this meeting"},
+                list(Competency.select().where(Competency.id.in_(missing)).order_by(Competency.name)),
+            )
+        )
 
-    recent_meetings = (Meeting.select(Meeting.id).where((Meeting.engagement == engagement.id)
-                                                        & Meeting.deleted_at.is_null())
-                       .order_by(Meeting.date.desc(), Meeting.id.desc()).limit(RECENT_MEETINGS))
-    recent_ids = {r.strategy_id for r in MeetingStrategy.select(MeetingStrategy.strategy).distinct()
-                  .where(MeetingStrategy.meeting.in_(recent_meetings))}
-    strategies = list(Strategy.select(Strategy, StrategyCluster).join(StrategyCluster)
-                      .where(~Strategy.retired | Strategy.id.in_(linked["strategies"] or [0]))
-                      .order_by(StrategyCluster.number, Strategy.number))
+    recent_meetings = (
+        Meeting.select(Meeting.id)
+        .where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null())
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(RECENT_MEETINGS)
+    )
+    recent_ids = {
+        r.strategy_id
+        for r in MeetingStrategy.select(MeetingStrategy.strategy)
+        .distinct()
+        .where(MeetingStrategy.meeting.in_(recent_meetings))
+    }
+    strategies = list(
+        Strategy.select(Strategy, StrategyCluster)
+        .join(StrategyCluster)
+        .where(~Strategy.retired | Strategy.id.in_(linked["strategies"] or [0]))
+        .order_by(StrategyCluster.number, Strategy.number)
+    )
     recent = [s for s in strategies if s.id in recent_ids]
     strategy_groups = [({"name": "Recently used here", "recent": True}, recent)] if recent else []
     by_cluster = {}
@@ -127,41 +160,63 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
             by_cluster.setdefault(s.cluster.id, (s.cluster, []))[1].append(s)
     strategy_groups += list(by_cluster.values())
 
-    principles = list(Principle.select().where(~Principle.retired | Principle.id.in_(linked["principles"] or [0]))
-                      .order_by(Principle.position, Principle.id))
+    principles = list(
+        Principle.select()
+        .where(~Principle.retired | Principle.id.in_(linked["principles"] or [0]))
+        .order_by(Principle.position, Principle.id)
+    )
 
     goals = list(Goal.live().where(Goal.engagement == engagement.id).order_by(Goal.created_at, Goal.id))
     done_changes = []
-    benchmarks = list(Benchmark.select(Benchmark, Stage).join(Stage)
-                      .where((Benchmark.engagement == engagement.id) & Benchmark.completed_on.is_null())
-                      .order_by(Stage.position, Benchmark.position, Benchmark.id))
+    benchmarks = list(
+        Benchmark.select(Benchmark, Stage)
+        .join(Stage)
+        .where((Benchmark.engagement == engagement.id) & Benchmark.completed_on.is_null())
+        .order_by(Stage.position, Benchmark.position, Benchmark.id)
+    )
     done_benchmarks = []
     if meeting is not None:
-        done_changes = list(GoalStatusChange.select(GoalStatusChange, Goal).join(Goal)
-                            .where(GoalStatusChange.meeting_id == meeting.id)
-                            .order_by(GoalStatusChange.id))
-        done_benchmarks = list(Benchmark.select(Benchmark, Stage).join(Stage)
-                               .where((Benchmark.engagement == engagement.id)
-                                      & (Benchmark.completed_in_meeting_id == meeting.id))
-                               .order_by(Stage.position, Benchmark.position, Benchmark.id))
+        done_changes = list(
+            GoalStatusChange.select(GoalStatusChange, Goal)
+            .join(Goal)
+            .where(GoalStatusChange.meeting_id == meeting.id)
+            .order_by(GoalStatusChange.id)
+        )
+        done_benchmarks = list(
+            Benchmark.select(Benchmark, Stage)
+            .join(Stage)
+            .where((Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id))
+            .order_by(Stage.position, Benchmark.position, Benchmark.id)
+        )
     changed_goal_ids = {c.goal_id for c in done_changes}
     by_stage = {}
     for b in benchmarks:
         by_stage.setdefault(b.stage.id, (b.stage, []))[1].append(b)
-    benchmark_groups = sorted(by_stage.values(),
-                              key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position))
+    benchmark_groups = sorted(
+        by_stage.values(), key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position)
+    )
 
     return {
-        "today": today, "team_members": team_members, "isps": isps,
-        "frameworks": frameworks, "framework": framework, "competency_groups": competency_groups,
-        "strategy_groups": strategy_groups, "recent_strategy_ids": recent_ids, "principles": principles,
-        "goals": goals, "open_goals": [g for g in goals if g.id not in changed_goal_ids],
+        "today": today,
+        "team_members": team_members,
+        "isps": isps,
+        "frameworks": frameworks,
+        "framework": framework,
+        "competency_groups": competency_groups,
+        "strategy_groups": strategy_groups,
+        "recent_strategy_ids": recent_ids,
+        "principles": principles,
+        "goals": goals,
+        "open_goals": [g for g in goals if g.id not in changed_goal_ids],
         "goals_by_id": {g.id: g for g in goals},
-        "done_changes": done_changes, "benchmark_groups": benchmark_groups, "done_benchmarks": done_benchmarks,
+        "done_changes": done_changes,
+        "benchmark_groups": benchmark_groups,
+        "done_benchmarks": done_benchmarks,
     }
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
 
 def _ids(values):
     out = []
@@ -188,23 +243,28 @@ def _check(data, engagement, meeting, errors):
         return found
 
     wanted = ids("team_members")
-    found = {t.id: t for t in TeamMember.select().where((TeamMember.engagement == engagement.id)
-                                                         & TeamMember.id.in_(wanted or [0]))}
+    found = {
+        t.id: t
+        for t in TeamMember.select().where((TeamMember.engagement == engagement.id) & TeamMember.id.in_(wanted or [0]))
+    }
     if set(wanted) - set(found):
         errors["team_members"] = "Only members of this engagement's team can be listed as attending."
     rows["team_members"] = wanted
 
     wanted = ids("isps")
-    allowed = {link.user_id for link in EngagementISP.select(EngagementISP.user)
-               .where(EngagementISP.engagement == engagement.id)} | set(linked["isps"])
+    allowed = {
+        link.user_id
+        for link in EngagementISP.select(EngagementISP.user).where(EngagementISP.engagement == engagement.id)
+    } | set(linked["isps"])
     if set(wanted) - allowed:
         errors["isps"] = "Only the ISPs of this engagement can be listed as attending."
     rows["isps"] = wanted
 
     for name, model, message in (
-            ("competencies", Competency, "Choose competencies from the list."),
-            ("strategies", Strategy, "Choose strategies from the list."),
-            ("principles", Principle, "Choose principles from the list.")):
+        ("competencies", Competency, "Choose competencies from the list."),
+        ("strategies", Strategy, "Choose strategies from the list."),
+        ("principles", Principle, "Choose principles from the list."),
+    ):
         wanted = ids(name)
         found = {r.id: r for r in model.select().where(model.id.in_(wanted or [0]))}
         usable = {i for i, r in found.items() if not r.retired or i in linked[name]}
@@ -230,13 +290,18 @@ def _check(data, engagement, meeting, errors):
     rows["goal_changes"] = changes
 
     wanted = ids("benchmarks")
-    found = {b.id: b for b in Benchmark.select().where((Benchmark.engagement == engagement.id)
-                                                        & Benchmark.id.in_(wanted or [0]))}
+    found = {
+        b.id: b
+        for b in Benchmark.select().where((Benchmark.engagement == engagement.id) & Benchmark.id.in_(wanted or [0]))
+    }
     if set(wanted) - set(found):
         errors["benchmarks"] = "Only benchmarks of this engagement can be completed here."
     else:
-        done = [b for b in found.values()
-                if b.completed_on is not None and not (meeting and b.completed_in_meeting_id == meeting.id)]
+        done = [
+            b
+            for b in found.values()
+            if b.completed_on is not None and not (meeting and b.completed_in_meeting_id == meeting.id)
+        ]
         if done:
             errors["benchmarks"] = f"“{done[0].text}” is already completed."
     rows["benchmarks"] = [found[i] for i in wanted if i in found]
@@ -271,19 +336,21 @@ def _fill(meeting, data, errors):
 
 
 def _write_links(meeting, rows):
-    attendees = ([{"meeting": meeting.id, "team_member": i, "user": None} for i in rows["team_members"]]
-                 + [{"meeting": meeting.id, "team_member": None, "user": i} for i in rows["isps"]])
+    attendees = [{"meeting": meeting.id, "team_member": i, "user": None} for i in rows["team_members"]] + [
+        {"meeting": meeting.id, "team_member": None, "user": i} for i in rows["isps"]
+    ]
     if attendees:
         MeetingAttendee.insert_many(attendees).execute()
     if rows["competencies"]:
-        MeetingCompetency.insert_many([{"meeting": meeting.id, "competency": c.id, "label": c.name[:200]}
-                                       for c in rows["competencies"]]).execute()
+        MeetingCompetency.insert_many(
+            [{"meeting": meeting.id, "competency": c.id, "label": c.name[:200]} for c in rows["competencies"]]
+        ).execute()
     if rows["strategies"]:
-        MeetingStrategy.insert_many([{"meeting": meeting.id, "strategy": s.id, "label": s.name[:200]}
-                                     for s in rows["strategies"]]).execute()
+        MeetingStrategy.insert_many(
+            [{"meeting": meeting.id, "strategy": s.id, "label": s.name[:200]} for s in rows["strategies"]]
+        ).execute()
     if rows["principles"]:
-        MeetingPrinciple.insert_many([{"meeting": meeting.id, "principle": p.id}
-                                      for p in rows["principles"]]).execute()
+        MeetingPrinciple.insert_many([{"meeting": meeting.id, "principle": p.id} for p in rows["principles"]]).execute()
 
 
 def _apply_progress(meeting, rows, user):
@@ -309,20 +376,29 @@ def log_meeting(engagement, data, user):
         meeting.save()  # audited as a create
         _write_links(meeting, rows)
         if rows["next_steps"]:
-            NextStep.insert_many([{"meeting": meeting.id, "text": s["text"], "owner": s["owner"],
-                                   "due_on": s["due_on"]} for s in rows["next_steps"]]).execute()
+            NextStep.insert_many(
+                [
+                    {"meeting": meeting.id, "text": s["text"], "owner": s["owner"], "due_on": s["due_on"]}
+                    for s in rows["next_steps"]
+                ]
+            ).execute()
         _apply_progress(meeting, rows, user)
     return meeting
 
 
 def _link_snapshot(meeting):
     ids = linked_ids(meeting)
-    steps = [{"text": s.text, "owner": s.owner, "due_on": s.due_on.isoformat() if s.due_on else None}
-             for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)]
-    return {"attendees": sorted(f"team_member:{i}" for i in ids["team_members"])
-            + sorted(f"isp:{i}" for i in ids["isps"]),
-            "competencies": sorted(ids["competencies"]), "strategies": sorted(ids["strategies"]),
-            "principles": sorted(ids["principles"]), "next_steps": steps}
+    steps = [
+        {"text": s.text, "owner": s.owner, "due_on": s.due_on.isoformat() if s.due_on else None}
+        for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
+    ]
+    return {
+        "attendees": sorted(f"team_member:{i}" for i in ids["team_members"]) + sorted(f"isp:{i}" for i in ids["isps"]),
+        "competencies": sorted(ids["competencies"]),
+        "strategies": sorted(ids["strategies"]),
+        "principles": sorted(ids["principles"]),
+        "next_steps": steps,
+    }
 
 
 def update_meeting(meeting, data, user):
@@ -360,8 +436,9 @@ def update_meeting(meeting, data, user):
             NextStep.delete().where(NextStep.id.in_(gone)).execute()
         if meeting.date != old_date:
             GoalStatusChange.update(changed_on=meeting.date).where(GoalStatusChange.meeting_id == meeting.id).execute()
-            for b in Benchmark.select().where((Benchmark.engagement == engagement.id)
-                                              & (Benchmark.completed_in_meeting_id == meeting.id)):
+            for b in Benchmark.select().where(
+                (Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id)
+            ):
                 b.completed_on = meeting.date
                 b.save()
         _apply_progress(meeting, rows, user)
@@ -373,6 +450,7 @@ def update_meeting(meeting, data, user):
 
 
 # --- reading -----------------------------------------------------------------------------------------
+
 
 def get_meeting(engagement, meeting_id, deleted=False):
     """A live (or, with deleted=True, a soft-deleted) meeting of this engagement, or None."""
@@ -386,39 +464,70 @@ def get_meeting(engagement, meeting_id, deleted=False):
 
 def meeting_detail(meeting):
     """What the meeting page shows, in a fixed number of queries."""
-    attendees = list(MeetingAttendee.select(MeetingAttendee, TeamMember, User)
-                     .join_from(MeetingAttendee, TeamMember, JOIN.LEFT_OUTER)
-                     .join_from(MeetingAttendee, User, JOIN.LEFT_OUTER)
-                     .where(MeetingAttendee.meeting == meeting.id).order_by(MeetingAttendee.id))
+    attendees = list(
+        MeetingAttendee.select(MeetingAttendee, TeamMember, User)
+        .join_from(MeetingAttendee, TeamMember, JOIN.LEFT_OUTER)
+        .join_from(MeetingAttendee, User, JOIN.LEFT_OUTER)
+        .where(MeetingAttendee.meeting == meeting.id)
+        .order_by(MeetingAttendee.id)
+    )
     team = sorted((a.team_member for a in attendees if a.team_member_id), key=lambda t: t.name)
     isps = sorted((a.user for a in attendees if a.user_id), key=lambda u: u.name)
     competencies = defaultdict(list)
-    for link in (MeetingCompetency.select(MeetingCompetency, Competency, CompetencyDomain)
-                 .join(Competency).join(CompetencyDomain)
-                 .where(MeetingCompetency.meeting == meeting.id)
-                 .order_by(CompetencyDomain.position, Competency.position)):
+    for link in (
+        MeetingCompetency.select(MeetingCompetency, Competency, CompetencyDomain)
+        .join(Competency)
+        .join(CompetencyDomain)
+        .where(MeetingCompetency.meeting == meeting.id)
+        .order_by(CompetencyDomain.position, Competency.position)
+    ):
         competencies[link.competency.domain.name].append(link.label)
     strategies = defaultdict(list)
-    for link in (MeetingStrategy.select(MeetingStrategy, Strategy, StrategyCluster)
-                 .join(Strategy).join(StrategyCluster)
-                 .where(MeetingStrategy.meeting == meeting.id)
-                 .order_by(StrategyCluster.number, Strategy.number)):
+    for link in (
+        MeetingStrategy.select(MeetingStrategy, Strategy, StrategyCluster)
+        .join(Strategy)
+        .join(StrategyCluster)
+        .where(MeetingStrategy.meeting == meeting.id)
+        .order_by(StrategyCluster.number, Strategy.number)
+    ):
         strategies[link.strategy.cluster.name].append(link.label)
-    principles = list(Principle.select().join(MeetingPrinciple)
-                      .where(MeetingPrinciple.meeting == meeting.id).order_by(Principle.position))
-    goal_changes = list(GoalStatusChange.select(GoalStatusChange, Goal).join(Goal)
-                        .where(GoalStatusChange.meeting_id == meeting.id).order_by(GoalStatusChange.id))
-    benchmarks = list(Benchmark.select(Benchmark, Stage).join(Stage)
-                      .where((Benchmark.engagement == meeting.engagement_id)
-                             & (Benchmark.completed_in_meeting_id == meeting.id))
-                      .order_by(Stage.position, Benchmark.position))
+    principles = list(
+        Principle.select()
+        .join(MeetingPrinciple)
+        .where(MeetingPrinciple.meeting == meeting.id)
+        .order_by(Principle.position)
+    )
+    goal_changes = list(
+        GoalStatusChange.select(GoalStatusChange, Goal)
+        .join(Goal)
+        .where(GoalStatusChange.meeting_id == meeting.id)
+        .order_by(GoalStatusChange.id)
+    )
+    benchmarks = list(
+        Benchmark.select(Benchmark, Stage)
+        .join(Stage)
+        .where((Benchmark.engagement == meeting.engagement_id) & (Benchmark.completed_in_meeting_id == meeting.id))
+        .order_by(Stage.position, Benchmark.position)
+    )
     next_steps = list(NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
     logged_by = User.get_or_none(User.id == meeting.logged_by_id) if meeting.logged_by_id else None
-    return {"meeting": meeting, "team": team, "isps": isps, "competencies": dict(competencies),
-            "strategies": dict(strategies), "principles": principles, "goal_changes": goal_changes,
-            "benchmarks": benchmarks, "next_steps": next_steps, "logged_by": logged_by}
+    return {
+        "meeting": meeting,
+        "team": team,
+        "isps": isps,
+        "competencies": dict(competencies),
+        "strategies": dict(strategies),
+        "principles": principles,
+        "goal_changes": goal_changes,
+        "benchmarks": benchmarks,
+        "next_steps": next_steps,
+        "logged_by": logged_by,
+    }
 
 
 def deleted_meetings(engagement):
-    return list(Meeting.select().where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null(False))
-                .order_by(Meeting.deleted_at.desc()))
+    return list(
+        Meeting.select()
+        .where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null(False))
+        .order_by(Meeting.deleted_at.desc())
+    )

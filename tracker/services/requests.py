@@ -3,6 +3,7 @@
 Each function runs in one transaction and raises models.ValidationError({field: message}); nothing
 is written when it does.
 """
+
 import datetime as dt
 
 from ..db import database
@@ -54,11 +55,16 @@ def accept_request(req, data, user):
             raise ValidationError({"supporting": "Supporting ISPs must be active ISPs."})
         org = user.organization if user.organization_id else None
         engagement = Engagement.create(
-            unit=req.unit_id, request=req, title=data["title"],
+            unit=req.unit_id,
+            request=req,
+            title=data["title"],
             problem_statement=data.get("problem_statement") or "",
-            support_model=data["support_model"], start_date=data["start_date"],
-            end_date=data.get("end_date"), status="active",
-            intermediary=org if org is not None and org.kind == "intermediary" else None)
+            support_model=data["support_model"],
+            start_date=data["start_date"],
+            end_date=data.get("end_date"),
+            status="active",
+            intermediary=org if org is not None and org.kind == "intermediary" else None,
+        )
         try:
             engagement.set_isps(co_leads, supporting)
         except ValidationError as exc:
@@ -115,17 +121,23 @@ def answer_question(req, answer, user):
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 def history(req):
     """The request's story, oldest first: [{at, user, kind, text}] from its audit entries.
 
     kinds: submitted, question, answer, accepted, declined. Every round of questions is kept, since
     each change of the request is in the audit log with who and when.
     """
-    entries = list(AuditEntry.select().where((AuditEntry.entity == "SupportRequest")
-                                             & (AuditEntry.entity_id == req.id))
-                   .order_by(AuditEntry.at, AuditEntry.id))
-    users = {u.id: u for u in User.select().where(User.id.in_({e.user_id for e in entries if e.user_id}))} \
-        if any(e.user_id for e in entries) else {}
+    entries = list(
+        AuditEntry.select()
+        .where((AuditEntry.entity == "SupportRequest") & (AuditEntry.entity_id == req.id))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    users = (
+        {u.id: u for u in User.select().where(User.id.in_({e.user_id for e in entries if e.user_id}))}
+        if any(e.user_id for e in entries)
+        else {}
+    )
     events = []
     for entry in entries:
         who = users.get(entry.user_id)

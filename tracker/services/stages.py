@@ -3,6 +3,7 @@
 Every function runs in one transaction and raises models.ValidationError({field: message}), so the
 rules hold whether the write comes from a page, the API or the CLI.
 """
+
 import datetime as dt
 
 from peewee import fn
@@ -39,12 +40,14 @@ def move_to_stage(engagement, stage_key, entered_on, note="", user=None):
     if entered_on is None:
         raise ValidationError({"entered_on": "Enter the date the stage was entered."})
     if engagement.start_date and entered_on < engagement.start_date:
-        raise ValidationError({"entered_on": "The date cannot be before the engagement started "
-                                             f"({_day(engagement.start_date)})."})
+        raise ValidationError(
+            {"entered_on": f"The date cannot be before the engagement started ({_day(engagement.start_date)})."}
+        )
     latest = latest_entry(engagement)
     if latest is not None and entered_on < latest.entered_on:
-        raise ValidationError({"entered_on": "The date cannot be before the latest stage entry "
-                                             f"({_day(latest.entered_on)})."})
+        raise ValidationError(
+            {"entered_on": f"The date cannot be before the latest stage entry ({_day(latest.entered_on)})."}
+        )
     current = Stage.get_by_id(latest.stage_id) if latest is not None else None
     if current is not None and current.id == stage.id:
         raise ValidationError({"stage": f"The engagement is already in {stage.name}."})
@@ -61,8 +64,9 @@ def check_off(benchmark, engagement, completed_on, evidence=""):
     if completed_on > dt.date.today():
         raise ValidationError({"completed_on": "The date cannot be in the future."})
     if engagement.start_date and completed_on < engagement.start_date:
-        raise ValidationError({"completed_on": "The date cannot be before the engagement started "
-                                               f"({_day(engagement.start_date)})."})
+        raise ValidationError(
+            {"completed_on": f"The date cannot be before the engagement started ({_day(engagement.start_date)})."}
+        )
     benchmark.completed_on = completed_on
     benchmark.evidence = (evidence or "").strip()
     with database.atomic():
@@ -87,7 +91,11 @@ def add_benchmark(engagement, stage_key, text):
     if not text:
         raise ValidationError({"text": "Describe the benchmark."})
     with database.atomic():
-        last = (Benchmark.select(fn.MAX(Benchmark.position))
-                .where((Benchmark.engagement == engagement) & (Benchmark.stage == stage)).scalar())
-        return Benchmark.create(engagement=engagement, stage=stage, text=text,
-                                position=(last + 1) if last is not None else 0)
+        last = (
+            Benchmark.select(fn.MAX(Benchmark.position))
+            .where((Benchmark.engagement == engagement) & (Benchmark.stage == stage))
+            .scalar()
+        )
+        return Benchmark.create(
+            engagement=engagement, stage=stage, text=text, position=(last + 1) if last is not None else 0
+        )

@@ -1,4 +1,5 @@
 """Blueprints (one per feature), error pages and the template helpers they share."""
+
 import datetime as dt
 
 from flask import jsonify, render_template, request
@@ -9,14 +10,40 @@ from .. import models
 
 
 def init_app(app):
-    from . import auth, context_notes, deliverables, engagements, feedback, goals, home, meetings, requests, stages, team
-    from . import reports
-    from . import admin
-    from . import account
+    from . import (
+        account,
+        admin,
+        auth,
+        context_notes,
+        deliverables,
+        engagements,
+        feedback,
+        goals,
+        home,
+        meetings,
+        reports,
+        requests,
+        stages,
+        team,
+    )
     from .helpers import show_date
 
-    for module in (auth, home, engagements, requests, meetings, team, goals, stages, deliverables, context_notes,
-                   feedback, reports, admin, account):
+    for module in (
+        auth,
+        home,
+        engagements,
+        requests,
+        meetings,
+        team,
+        goals,
+        stages,
+        deliverables,
+        context_notes,
+        feedback,
+        reports,
+        admin,
+        account,
+    ):
         app.register_blueprint(module.bp)
     from ..api import bp as api_bp
 
@@ -55,8 +82,9 @@ def init_app(app):
         from ..auth import wants_json
 
         if wants_json():
-            return jsonify(error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description,
-                                  "fields": {}}), exc.code
+            return jsonify(
+                error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}
+            ), exc.code
         return render_template("errors/error.html", error=exc), exc.code
 
     @app.errorhandler(OperationalError)
@@ -65,8 +93,10 @@ def init_app(app):
         app.logger.exception("Database unavailable on %s %s", request.method, request.path)
         from ..auth import wants_json
 
-        message = ("The database cannot be written to or reached right now (for example the disk is full "
-                   "or it is read-only). Nothing was saved. Try again later, or tell your administrator.")
+        message = (
+            "The database cannot be written to or reached right now (for example the disk is full "
+            "or it is read-only). Nothing was saved. Try again later, or tell your administrator."
+        )
         if wants_json():
             return jsonify(error={"code": "service_unavailable", "message": message, "fields": {}}), 503
         return render_template("errors/error.html", error=None, storage_message=message), 503
@@ -77,6 +107,7 @@ def init_app(app):
         from ..auth import wants_json
 
         if wants_json():
-            return jsonify(error={"code": "internal_error", "message": "Something went wrong; nothing was saved.",
-                                  "fields": {}}), 500
+            return jsonify(
+                error={"code": "internal_error", "message": "Something went wrong; nothing was saved.", "fields": {}}
+            ), 500
         return render_template("errors/error.html", error=None), 500

@@ -1,4 +1,5 @@
 """Your account: any signed-in person sets how dates are shown to them and changes their password."""
+
 from flask import (
     Blueprint,
     current_app,
@@ -30,8 +31,12 @@ def _page(date_form, password_form):
 @login_required
 def index():
     form = DateFormatForm(data={"date_format": current_user.date_format} if request.method == "GET" else None)
-    done = save_form(form, lambda f: service.set_date_format(current_user, f.date_format.data),
-                     "Saved. Dates are now shown the way you chose.", url_for("account.index"))
+    done = save_form(
+        form,
+        lambda f: service.set_date_format(current_user, f.date_format.data),
+        "Saved. Dates are now shown the way you chose.",
+        url_for("account.index"),
+    )
     if done:
         return done
     return _page(form, ChangePasswordForm(formdata=MultiDict()))
@@ -52,8 +57,11 @@ def password():
             # "keep me signed in" cookie if this browser had one), so only here stays signed in.
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
             login_user(user, remember=remembered, fresh=True)
-            flash("Your password is changed. You are still signed in here; every other browser and device "
-                  "has been signed out.", "success")
+            flash(
+                "Your password is changed. You are still signed in here; every other browser and device "
+                "has been signed out.",
+                "success",
+            )
             return redirect(url_for("account.index"))
     date_form = DateFormatForm(formdata=MultiDict(), data={"date_format": current_user.date_format})
     return _page(date_form, form)

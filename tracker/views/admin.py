@@ -1,15 +1,36 @@
 """The admin area (administrators only): users, the audit log and the catalog."""
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import roles_required
-from ..forms.admin import (AuditFilterForm, BenchmarkTemplateForm, CatalogEntryForm, EditUserForm, NewUserForm,
-                           NewBenchmarkTemplateForm, PasswordForm, UserFilterForm)
-from ..models import (ROLES, BenchmarkTemplate, Competency, CompetencyDomain, CompetencyFramework, Organization,
-                      Principle, Stage, Strategy, StrategyCluster, Unit, User)
+from ..forms.admin import (
+    AuditFilterForm,
+    BenchmarkTemplateForm,
+    CatalogEntryForm,
+    EditUserForm,
+    NewBenchmarkTemplateForm,
+    NewUserForm,
+    PasswordForm,
+    UserFilterForm,
+)
+from ..models import (
+    ROLES,
+    BenchmarkTemplate,
+    Competency,
+    CompetencyDomain,
+    CompetencyFramework,
+    Organization,
+    Principle,
+    Stage,
+    Strategy,
+    StrategyCluster,
+    Unit,
+    User,
+)
+from ..paging import paginate
 from ..services import admin as service
 from .helpers import form_page, form_status, save_form
-from ..paging import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,6 +55,7 @@ def _choices(form):
 
 # --- users ------------------------------------------------------------------------------------
 
+
 @bp.route("/")
 def index():
     return render_template("admin/index.html")
@@ -44,8 +66,9 @@ def users():
     form = UserFilterForm(request.args)
     filters = form.cleaned()
     page = paginate(service.users_query(filters), request.args.get("page"), current_app.config["PER_PAGE"])
-    return render_template("admin/users.html", form=form, filters=filters, page=page, users=list(page.query),
-                           roles=dict(ROLES))
+    return render_template(
+        "admin/users.html", form=form, filters=filters, page=page, users=list(page.query), roles=dict(ROLES)
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -53,8 +76,12 @@ def new_user():
     form = _choices(NewUserForm())
     if request.method == "GET":
         form.role.data = "isp"
-    done = save_form(form, service.create_user, lambda u: f"Created {u.role_label.lower()} {u.name} <{u.email}>.",
-                     url_for("admin.users"))
+    done = save_form(
+        form,
+        service.create_user,
+        lambda u: f"Created {u.role_label.lower()} {u.name} <{u.email}>.",
+        url_for("admin.users"),
+    )
     if done:
         return done
     form.password.data = ""
@@ -68,16 +95,26 @@ def edit_user(user_id):
     if request.method == "GET":
         form.unit.data = str(user.unit_id or "")
         form.organization.data = str(user.organization_id or "")
-    return form_page(form, lambda f: service.update_user(user, f, current_user), f"Saved {user.name}.",
-                     url_for("admin.users"), "admin/user_form.html", user=user)
+    return form_page(
+        form,
+        lambda f: service.update_user(user, f, current_user),
+        f"Saved {user.name}.",
+        url_for("admin.users"),
+        "admin/user_form.html",
+        user=user,
+    )
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def user_password(user_id):
     user = _get(User, user_id)
     form = PasswordForm()
-    done = save_form(form, lambda f: service.set_password(user, f.password.data),
-                     f"Set a new password for {user.name}.", url_for("admin.edit_user", user_id=user.id))
+    done = save_form(
+        form,
+        lambda f: service.set_password(user, f.password.data),
+        f"Set a new password for {user.name}.",
+        url_for("admin.edit_user", user_id=user.id),
+    )
     if done:
         return done
     form.password.data = ""
@@ -89,19 +126,29 @@ def sign_out_everywhere(user_id):
     user = _get(User, user_id)
     form = PasswordForm()  # only for its CSRF check
     if request.method == "POST":
-        done = save_form(form, lambda f: service.sign_out_everywhere(user),
-                         f"{user.name} is signed out on every device.", url_for("admin.edit_user", user_id=user.id))
+        done = save_form(
+            form,
+            lambda f: service.sign_out_everywhere(user),
+            f"{user.name} is signed out on every device.",
+            url_for("admin.edit_user", user_id=user.id),
+        )
         if done:
             return done
     return render_template(
-        "confirm.html", title=f"Sign {user.name} out everywhere?",
-        message=(f"{user.name} will be signed out on every browser and device and must sign in again. "
-                 "Use this when a device was lost or an account may be misused."),
-        action=url_for("admin.sign_out_everywhere", user_id=user.id), button="Sign out everywhere",
-        cancel=url_for("admin.edit_user", user_id=user.id))
+        "confirm.html",
+        title=f"Sign {user.name} out everywhere?",
+        message=(
+            f"{user.name} will be signed out on every browser and device and must sign in again. "
+            "Use this when a device was lost or an account may be misused."
+        ),
+        action=url_for("admin.sign_out_everywhere", user_id=user.id),
+        button="Sign out everywhere",
+        cancel=url_for("admin.edit_user", user_id=user.id),
+    )
 
 
 # --- audit log --------------------------------------------------------------------------------
+
 
 @bp.route("/audit")
 def audit():
@@ -115,10 +162,12 @@ def audit():
 
 # --- catalog ----------------------------------------------------------------------------------
 
+
 @bp.route("/catalog")
 def catalog():
-    frameworks = list(CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(),
-                                                             CompetencyFramework.id))
+    frameworks = list(
+        CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
+    )
     domains = list(CompetencyDomain.select().order_by(CompetencyDomain.position, CompetencyDomain.id))
     competencies = list(Competency.select().order_by(Competency.position, Competency.id))
     clusters = list(StrategyCluster.select().order_by(StrategyCluster.number))
@@ -135,12 +184,16 @@ def catalog():
     for t in templates:
         by.setdefault(("stage", t.stage_id), []).append(t)
     principles = list(Principle.select().order_by(Principle.position, Principle.id))
-    return render_template("admin/catalog.html", frameworks=frameworks, clusters=clusters, stages=stages,
-                           principles=principles, by=by)
+    return render_template(
+        "admin/catalog.html", frameworks=frameworks, clusters=clusters, stages=stages, principles=principles, by=by
+    )
 
 
-_ENTRIES = {"competencies": (Competency, "competency"), "strategies": (Strategy, "strategy"),
-            "principles": (Principle, "principle")}
+_ENTRIES = {
+    "competencies": (Competency, "competency"),
+    "strategies": (Strategy, "strategy"),
+    "principles": (Principle, "principle"),
+}
 
 
 @bp.route("/catalog/<kind>/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -150,23 +203,42 @@ def edit_entry(kind, entry_id):
     model, noun = _ENTRIES[kind]
     entry = _get(model, entry_id)
     form = CatalogEntryForm(obj=entry if request.method == "GET" else None)
-    return form_page(form, lambda f: service.update_entry(entry, f), f"Saved the {noun} “{entry.name}”.",
-                     url_for("admin.catalog", _anchor=kind), "admin/catalog_entry.html", entry=entry, noun=noun)
+    return form_page(
+        form,
+        lambda f: service.update_entry(entry, f),
+        f"Saved the {noun} “{entry.name}”.",
+        url_for("admin.catalog", _anchor=kind),
+        "admin/catalog_entry.html",
+        entry=entry,
+        noun=noun,
+    )
 
 
 @bp.route("/catalog/benchmarks/<int:template_id>/edit", methods=["GET", "POST"])
 def edit_benchmark_template(template_id):
     template = _get(BenchmarkTemplate, template_id)
     form = BenchmarkTemplateForm(obj=template if request.method == "GET" else None)
-    return form_page(form, lambda f: service.update_benchmark_template(template, f), "Saved the benchmark.",
-                     url_for("admin.catalog", _anchor="stages"), "admin/benchmark_template.html",
-                     bt=template, stage=template.stage)
+    return form_page(
+        form,
+        lambda f: service.update_benchmark_template(template, f),
+        "Saved the benchmark.",
+        url_for("admin.catalog", _anchor="stages"),
+        "admin/benchmark_template.html",
+        bt=template,
+        stage=template.stage,
+    )
 
 
 @bp.route("/catalog/stages/<int:stage_id>/benchmarks/new", methods=["GET", "POST"])
 def new_benchmark_template(stage_id):
     stage = _get(Stage, stage_id)
     form = NewBenchmarkTemplateForm()
-    return form_page(form, lambda f: service.add_benchmark_template(stage, f),
-                     f"Added a benchmark to {stage.name}.", url_for("admin.catalog", _anchor="stages"),
-                     "admin/benchmark_template.html", bt=None, stage=stage)
+    return form_page(
+        form,
+        lambda f: service.add_benchmark_template(stage, f),
+        f"Added a benchmark to {stage.name}.",
+        url_for("admin.catalog", _anchor="stages"),
+        "admin/benchmark_template.html",
+        bt=None,
+        stage=stage,
+    )

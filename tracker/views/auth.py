@@ -1,4 +1,5 @@
 """Sign in and sign out."""
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -8,7 +9,6 @@ from ..forms.auth import SignInForm
 from .helpers import form_status
 
 bp = Blueprint("auth", __name__)
-
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -21,9 +21,7 @@ def back(engagement):
 def domain_help():
     """[(key, name, help)] in the order of models.CFIR_DOMAINS, with the catalog's names and help."""
     catalog = {key: (name, text) for key, name, text in cfir_domains()}
-    return [
-        (key, catalog.get(key, (name, ""))[0], catalog.get(key, (name, ""))[1]) for key, name in CFIR_DOMAINS
-    ]
+    return [(key, catalog.get(key, (name, ""))[0], catalog.get(key, (name, ""))[1]) for key, name in CFIR_DOMAINS]
 
 
 def _fill(note, form):

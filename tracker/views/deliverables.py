@@ -103,8 +103,7 @@ def delete(engagement_id, deliverable_id):
     return render_template(
         "confirm.html",
         title="Delete this deliverable?",
-        message=f"“{deliverable.title}” will be removed from {engagement.title}. The audit log keeps a record "
-        "of it.",
+        message=f"“{deliverable.title}” will be removed from {engagement.title}. The audit log keeps a record of it.",
         action=url_for(".delete", engagement_id=engagement.id, deliverable_id=deliverable.id),
         button="Delete the deliverable",
         cancel=back(engagement),

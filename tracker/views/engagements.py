@@ -11,9 +11,9 @@ from ..auth import roles_required
 from ..forms import BaseForm
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
 from ..models import Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError
+from ..paging import paginate
 from ..services import engagements as service
 from .helpers import form_page, form_status, save_form
-from ..paging import paginate
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
 
@@ -42,16 +42,10 @@ def index():
     )
     isps = (
         User.select()
-        .where(
-            User.id.in_(
-                EngagementISP.select(EngagementISP.user).where(EngagementISP.engagement.in_(visible_ids))
-            )
-        )
+        .where(User.id.in_(EngagementISP.select(EngagementISP.user).where(EngagementISP.engagement.in_(visible_ids))))
         .order_by(User.name)
     )
-    form = EngagementFilterForm(
-        request.args, units=list(units), stages=list(Stage.ordered()), isps=list(isps)
-    )
+    form = EngagementFilterForm(request.args, units=list(units), stages=list(Stage.ordered()), isps=list(isps))
     filters = form.cleaned()
 
     query = Engagement.filtered(policy.visible_engagements(current_user), **filters)
@@ -199,9 +193,7 @@ def status(engagement_id):
     )
     if done:
         return done
-    return render_template(
-        "engagements/status.html", form=form, action=action, error=None, **page
-    ), form_status(form)
+    return render_template("engagements/status.html", form=form, action=action, error=None, **page), form_status(form)
 
 
 # --- deleting and restoring ------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """Recipient feedback: send a pulse or a survey, answer through a single-use link or from one's home
 page, and read the engagement's feedback report (with its CSV export)."""
+
 import csv
 import io
 
 import click
-from peewee import JOIN
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 from flask_login import current_user, login_required
+from peewee import JOIN
 
 from .. import policy
 from ..forms import BaseForm
@@ -25,16 +26,28 @@ from ..services import feedback as service
 bp = Blueprint("feedback", __name__)
 
 REFUSALS = {
-    "invalid": (404, "This link is not valid",
-                "Check that you copied the whole link from the email. If it still does not open, ask the "
-                "implementation support team for a new one."),
-    "expired": (410, "This link has expired",
-                "Feedback links work for a limited time. Ask the implementation support team for a new one "
-                "if you would still like to answer."),
-    "used": (410, "You have already answered, thank you",
-             "This link has been used: each link can be answered once. Nothing more was stored."),
-    "closed": (410, "This engagement has closed",
-               "The support has ended, so feedback can no longer be given through this link. Nothing was stored."),
+    "invalid": (
+        404,
+        "This link is not valid",
+        "Check that you copied the whole link from the email. If it still does not open, ask the "
+        "implementation support team for a new one.",
+    ),
+    "expired": (
+        410,
+        "This link has expired",
+        "Feedback links work for a limited time. Ask the implementation support team for a new one "
+        "if you would still like to answer.",
+    ),
+    "used": (
+        410,
+        "You have already answered, thank you",
+        "This link has been used: each link can be answered once. Nothing more was stored.",
+    ),
+    "closed": (
+        410,
+        "This engagement has closed",
+        "The support has ended, so feedback can no longer be given through this link. Nothing was stored.",
+    ),
 }
 
 
@@ -60,14 +73,18 @@ def _refused(reason):
 
 
 def _meeting_or_404(engagement, meeting_id):
-    meeting = (Meeting.live().where((Meeting.id == meeting_id) & (Meeting.engagement == engagement.id)).first()
-               if meeting_id else None)
+    meeting = (
+        Meeting.live().where((Meeting.id == meeting_id) & (Meeting.engagement == engagement.id)).first()
+        if meeting_id
+        else None
+    )
     if meeting is None:
         abort(404)
     return meeting
 
 
 # --- the report ------------------------------------------------------------------------------------
+
 
 @bp.route("/engagements/<int:engagement_id>/feedback")
 @login_required
@@ -79,18 +96,30 @@ def engagement(engagement_id):
     figures = report.engagement_report(e.id, period)
     invitations = []
     if can_edit:
-        invitations = list(FeedbackInvitation.select(FeedbackInvitation, TeamMember)
-                           .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id),
-                                 join_type=JOIN.LEFT_OUTER)
-                           .where(FeedbackInvitation.engagement == e.id)
-                           .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
+        invitations = list(
+            FeedbackInvitation.select(FeedbackInvitation, TeamMember)
+            .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
+            .where(FeedbackInvitation.engagement == e.id)
+            .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc())
+        )
     can_delete = policy.can_delete_feedback_response(current_user, e)
-    return render_template("feedback/engagement.html", e=e, can_edit=can_edit, spec=spec, period=period,
-                           over_time=figures["over_time"], pathway=figures["pathway"],
-                           rate=figures["response_rate"], comments=figures["comments"], invitations=invitations,
-                           min_responses=report.MIN_RESPONSES, now=service.utcnow(),
-                           can_delete=can_delete, can_restore=policy.can_restore(current_user),
-                           received=service.responses_for(e) if can_delete else [])
+    return render_template(
+        "feedback/engagement.html",
+        e=e,
+        can_edit=can_edit,
+        spec=spec,
+        period=period,
+        over_time=figures["over_time"],
+        pathway=figures["pathway"],
+        rate=figures["response_rate"],
+        comments=figures["comments"],
+        invitations=invitations,
+        min_responses=report.MIN_RESPONSES,
+        now=service.utcnow(),
+        can_delete=can_delete,
+        can_restore=policy.can_restore(current_user),
+        received=service.responses_for(e) if can_delete else [],
+    )
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback.csv")
@@ -100,8 +129,11 @@ def engagement_csv(engagement_id):
     period = "month" if request.args.get("period") == "month" else "quarter"
     out = io.StringIO()
     csv.writer(out).writerows(report.csv_rows(e.id, period, _spec()["scale_names"]))
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="engagement-{e.id}-feedback.csv"'})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="engagement-{e.id}-feedback.csv"'},
+    )
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback/responses")
@@ -111,15 +143,19 @@ def responses(engagement_id):
     e = policy.get_engagement(engagement_id)
     if current_user.role != "admin":
         abort(403)
-    invitations = list(FeedbackInvitation.select(FeedbackInvitation, TeamMember)
-                       .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
-                       .where(FeedbackInvitation.engagement == e.id)
-                       .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc()))
-    return render_template("feedback/responses.html", e=e, invitations=invitations, now=service.utcnow(),
-                           rate=report.response_rate(e.id))
+    invitations = list(
+        FeedbackInvitation.select(FeedbackInvitation, TeamMember)
+        .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
+        .where(FeedbackInvitation.engagement == e.id)
+        .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc())
+    )
+    return render_template(
+        "feedback/responses.html", e=e, invitations=invitations, now=service.utcnow(), rate=report.response_rate(e.id)
+    )
 
 
 # --- deleting and restoring a response ---------------------------------------------------------------
+
 
 def _report_url(e):
     return url_for("feedback.engagement", engagement_id=e.id, _anchor="received-h")
@@ -135,8 +171,7 @@ def delete_response(engagement_id, response_id):
     response = policy.get_part(FeedbackResponse, e, response_id)
     if BaseForm().validate_on_submit():  # a bad CSRF token answers 400
         service.delete_response(response)
-        flash("Feedback response deleted: the reports no longer count it. An administrator can restore it.",
-              "success")
+        flash("Feedback response deleted: the reports no longer count it. An administrator can restore it.", "success")
         return redirect(_report_url(e))
     kind = "pulse" if response.kind == "pulse" else "full survey"
     day = current_app.jinja_env.filters["date"](response.submitted_on)  # as the reader shows dates
@@ -144,9 +179,11 @@ def delete_response(engagement_id, response_id):
         "feedback/delete.html",
         e=e,
         title="Delete this feedback response?",
-        message=(f"The {kind} response of {day} will no longer count in the "
-                 "feedback report, the engagement page, the reports and exports. Use this for a duplicate "
-                 "or a test answer. An administrator can restore it."),
+        message=(
+            f"The {kind} response of {day} will no longer count in the "
+            "feedback report, the engagement page, the reports and exports. Use this for a duplicate "
+            "or a test answer. An administrator can restore it."
+        ),
         action=url_for("feedback.delete_response", engagement_id=e.id, response_id=response.id),
         button="Delete the response",
         cancel=_report_url(e),
@@ -177,11 +214,12 @@ def restore_response(engagement_id, response_id):
 
 # --- sending ----------------------------------------------------------------------------------------
 
+
 def _invite(e, kind, members, meeting=None):
     instrument = service.current_instrument()
     items = []
     if instrument is not None:
-        items = (service.pulse_items(e, instrument) if kind == "pulse" else service.instrument_items(instrument))
+        items = service.pulse_items(e, instrument) if kind == "pulse" else service.instrument_items(instrument)
     form = InviteForm(members=members, data={"recipients": [m.id for m in members]})
     closed = e.status == "closed"
     if closed and request.method == "POST":
@@ -189,16 +227,16 @@ def _invite(e, kind, members, meeting=None):
         form.form_errors.append(service.CLOSED_MESSAGE)
     elif form.validate_on_submit():
         try:
-            sent = service.create_invitations(e, kind, form.chosen(), user=current_user, meeting=meeting,
-                                              items=items)
+            sent = service.create_invitations(e, kind, form.chosen(), user=current_user, meeting=meeting, items=items)
         except ValidationError as exc:
             form.add_errors(exc.errors)
         else:
             # The links are shown once, here (only their hashes are stored): no redirect.
             return render_template("feedback/sent.html", e=e, kind=kind, sent=sent, meeting=meeting, items=items)
     status = 400 if (form.errors or form.form_errors) else 200
-    return render_template("feedback/invite.html", e=e, kind=kind, form=form, meeting=meeting, items=items,
-                           closed=closed), status
+    return render_template(
+        "feedback/invite.html", e=e, kind=kind, form=form, meeting=meeting, items=items, closed=closed
+    ), status
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback/pulse", methods=["GET", "POST"])
@@ -218,6 +256,7 @@ def survey(engagement_id):
 
 # --- answering ---------------------------------------------------------------------------------------
 
+
 def _answer(invitation, action, user=None):
     items = service.asked_items(invitation)
     spec = invitation.instrument.spec
@@ -228,13 +267,24 @@ def _answer(invitation, action, user=None):
         except service.LinkRefused as refused:
             return _refused(refused.reason)
         except ValidationError as exc:
-            form.add_errors({(f"item_{k}" if hasattr(form, f"item_{k}") else
-                              f"text_{k}" if hasattr(form, f"text_{k}") else k): v for k, v in exc.errors.items()})
+            form.add_errors(
+                {
+                    (f"item_{k}" if hasattr(form, f"item_{k}") else f"text_{k}" if hasattr(form, f"text_{k}") else k): v
+                    for k, v in exc.errors.items()
+                }
+            )
         else:
             return render_template("feedback/thanks.html", e=invitation.engagement)
     status = 400 if (form.errors or form.form_errors) else 200
-    page = render_template("feedback/answer.html", invitation=invitation, e=invitation.engagement, form=form,
-                           items=items, action=action, labels=spec.get("scale_labels", {}))
+    page = render_template(
+        "feedback/answer.html",
+        invitation=invitation,
+        e=invitation.engagement,
+        form=form,
+        items=items,
+        action=action,
+        labels=spec.get("scale_labels", {}),
+    )
     # The link is a credential: keep the page out of caches and its address out of Referer headers.
     return page, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -263,6 +313,7 @@ def answer_mine(invitation_id):
 
 # --- periodic surveys ------------------------------------------------------------------------------------
 
+
 @click.command("send-surveys")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; create and send nothing.")
 @with_appcontext
@@ -279,5 +330,7 @@ def send_surveys_command(dry_run):
         total += count if note != "no current team member with an email" else 0
         click.echo(f"{engagement.title} (#{engagement.id}): {count} invitation{'s' if count != 1 else ''} — {note}")
     verb = "would be sent" if dry_run else "sent"
-    click.echo(f"{len(results)} engagement{'s' if len(results) != 1 else ''} due; {total} invitation"
-               f"{'s' if total != 1 else ''} {verb}.")
+    click.echo(
+        f"{len(results)} engagement{'s' if len(results) != 1 else ''} due; {total} invitation"
+        f"{'s' if total != 1 else ''} {verb}."
+    )

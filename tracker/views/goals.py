@@ -125,9 +125,7 @@ def status(engagement_id, goal_id):
     )
     if done:
         return done
-    return render_template(
-        "goals/status.html", form=form, e=engagement, goal=goal, history=history
-    ), form_status(form)
+    return render_template("goals/status.html", form=form, e=engagement, goal=goal, history=history), form_status(form)
 
 
 @bp.route("/<int:goal_id>/delete", methods=["GET", "POST"])

@@ -1,11 +1,12 @@
 """The home page: the engagements the user may see, and what is due."""
+
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import policy, reports
 from ..models import Engagement, SupportRequest
-from ..services.feedback import open_invitations_for
 from ..paging import paginate
+from ..services.feedback import open_invitations_for
 
 bp = Blueprint("home", __name__)
 
@@ -14,13 +15,21 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     visible = policy.visible_engagements(current_user)
-    page = paginate(visible.order_by(Engagement.status, Engagement.start_date.desc(), Engagement.id.desc()),
-                    request.args.get("page"), current_app.config["PER_PAGE"])
+    page = paginate(
+        visible.order_by(Engagement.status, Engagement.start_date.desc(), Engagement.id.desc()),
+        request.args.get("page"),
+        current_app.config["PER_PAGE"],
+    )
     rows = reports.engagement_list(page.query)
     steps = reports.next_steps_due(visible) if current_user.role == "isp" else []
     my_requests = []
     if current_user.role == "recipient":
-        my_requests = list(policy.visible_requests(current_user)
-                           .order_by(SupportRequest.created_at.desc()).limit(10))
-    return render_template("home/index.html", rows=rows, page=page, next_steps=steps, my_requests=my_requests,
-                           feedback_waiting=open_invitations_for(current_user))
+        my_requests = list(policy.visible_requests(current_user).order_by(SupportRequest.created_at.desc()).limit(10))
+    return render_template(
+        "home/index.html",
+        rows=rows,
+        page=page,
+        next_steps=steps,
+        my_requests=my_requests,
+        feedback_waiting=open_invitations_for(current_user),
+    )

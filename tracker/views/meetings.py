@@ -80,9 +80,7 @@ def edit(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     meeting = policy.get_part(Meeting, engagement, meeting_id)
     linked = service.linked_ids(meeting)
-    ctx = service.form_context(
-        engagement, meeting, framework_key=request.args.get("framework"), linked=linked
-    )
+    ctx = service.form_context(engagement, meeting, framework_key=request.args.get("framework"), linked=linked)
     steps = [
         {"step_id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
         for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
@@ -95,10 +93,7 @@ def edit(engagement_id, meeting_id):
         notes=meeting.notes,
         goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
         next_steps=steps + [{} for _ in range(max(1, 3 - len(steps)))],
-        **{
-            name: linked[name]
-            for name in ("team_members", "isps", "competencies", "strategies", "principles")
-        },
+        **{name: linked[name] for name in ("team_members", "isps", "competencies", "strategies", "principles")},
     )
     _offer_goals(form, ctx)
     done = save_form(
@@ -152,9 +147,7 @@ def delete(engagement_id, meeting_id):
 @login_required
 def deleted(engagement_id):
     engagement = _admin_engagement(engagement_id)
-    return render_template(
-        "meetings/deleted.html", e=engagement, meetings=service.deleted_meetings(engagement)
-    )
+    return render_template("meetings/deleted.html", e=engagement, meetings=service.deleted_meetings(engagement))
 
 
 @bp.route("/<int:meeting_id>/restore", methods=["POST"])

@@ -6,6 +6,7 @@ functions in tracker/reports/, which restrict everything to what the signed-in u
 their organization's scope, ISPs their engagements, recipients their unit's engagements. The charts
 are drawn by static/js/charts.js from JSON data islands; each has the same numbers in a table.
 """
+
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -25,8 +26,12 @@ from ..reports.filters import ReportFilters
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-PAGES = (("reports.index", "Portfolio"), ("reports.competencies_page", "Competencies"),
-         ("reports.strategies_page", "Strategies and dose"), ("reports.progress_page", "Progress"))
+PAGES = (
+    ("reports.index", "Portfolio"),
+    ("reports.competencies_page", "Competencies"),
+    ("reports.strategies_page", "Strategies and dose"),
+    ("reports.progress_page", "Progress"),
+)
 
 
 @bp.app_template_filter("hours")
@@ -74,10 +79,14 @@ def competencies_page():
     filters = _filters()
     frameworks = competencies.frameworks()
     data, monthly = competencies.report(filters)
-    return _render("reports/competencies.html", filters,
-                   framework_choices=[(f["key"], f["short_name"]) for f in frameworks],
-                   data=data, monthly=monthly,
-                   isps=competencies.by_isp(filters, page=request.args.get("page", 1, type=int)))
+    return _render(
+        "reports/competencies.html",
+        filters,
+        framework_choices=[(f["key"], f["short_name"]) for f in frameworks],
+        data=data,
+        monthly=monthly,
+        isps=competencies.by_isp(filters, page=request.args.get("page", 1, type=int)),
+    )
 
 
 @bp.route("/strategies")
@@ -86,9 +95,15 @@ def strategies_page():
     filters = _filters()
     between = strategies.between_monthly(filters)
     between_page, between_rows = _paged(between["by_engagement"])
-    return _render("reports/strategies.html", filters, data=strategies.strategies_used(filters),
-                   dose=strategies.dose(filters), between=between, between_rows=between_rows,
-                   between_page=between_page)
+    return _render(
+        "reports/strategies.html",
+        filters,
+        data=strategies.strategies_used(filters),
+        dose=strategies.dose(filters),
+        between=between,
+        between_rows=between_rows,
+        between_page=between_page,
+    )
 
 
 @bp.route("/progress")
@@ -99,8 +114,16 @@ def progress_page():
     if filters.engagement and data is None:
         abort(404)
     rows_page, rows = _paged(data.get("rows", []))
-    return _render("reports/progress.html", filters, data=data, one=bool(filters.engagement), rows=rows,
-                   rows_page=rows_page, statuses=GOAL_STATUSES, scales=_scale_names())
+    return _render(
+        "reports/progress.html",
+        filters,
+        data=data,
+        one=bool(filters.engagement),
+        rows=rows,
+        rows_page=rows_page,
+        statuses=GOAL_STATUSES,
+        scales=_scale_names(),
+    )
 
 
 def _scale_names():
@@ -116,18 +139,32 @@ def engagement_report(engagement_id):
     goals = list(Goal.live().where(Goal.engagement == engagement).order_by(Goal.created_at, Goal.id))
     history = {}
     if goals:
-        for change in (GoalStatusChange.select().where(GoalStatusChange.goal.in_([g.id for g in goals]))
-                       .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)):
+        for change in (
+            GoalStatusChange.select()
+            .where(GoalStatusChange.goal.in_([g.id for g in goals]))
+            .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
+        ):
             history.setdefault(change.goal_id, []).append(change)
-    deliverables = list(Deliverable.select().where(Deliverable.engagement == engagement)
-                        .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id))
+    deliverables = list(
+        Deliverable.select()
+        .where(Deliverable.engagement == engagement)
+        .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id)
+    )
     return render_template(
-        "reports/engagement.html", e=engagement, filters=filters, isps=engagement.isps(),
+        "reports/engagement.html",
+        e=engagement,
+        filters=filters,
+        isps=engagement.isps(),
         goals=[{"goal": g, "history": history.get(g.id, [])} for g in goals],
-        progress=progress.engagement_progress(filters), competencies=competencies.competencies_used(filters),
-        strategies=strategies.strategies_used(filters), dose=strategies.dose(filters),
-        feedback=feedback_reports.scale_scores([engagement.id]), scales=_scale_names(),
-        deliverables=deliverables, generated=dt.date.today())
+        progress=progress.engagement_progress(filters),
+        competencies=competencies.competencies_used(filters),
+        strategies=strategies.strategies_used(filters),
+        dose=strategies.dose(filters),
+        feedback=feedback_reports.scale_scores([engagement.id]),
+        scales=_scale_names(),
+        deliverables=deliverables,
+        generated=dt.date.today(),
+    )
 
 
 @bp.route("/<name>.csv")

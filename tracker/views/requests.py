@@ -9,9 +9,9 @@ from peewee import JOIN, fn
 from .. import policy
 from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm
 from ..models import Organization, SupportRequest, Unit, User
+from ..paging import paginate
 from ..services import requests as service
 from .helpers import form_page, form_status, save_form
-from ..paging import paginate
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -51,9 +51,7 @@ def index():
         visible.select_extend(Unit, requester)
         .join(Unit, on=(SupportRequest.unit == Unit.id))
         .switch(SupportRequest)
-        .join(
-            requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id), attr="requested_by"
-        )
+        .join(requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id), attr="requested_by")
     )
     if current_user.role == "recipient":
         tab, counts = None, {}
@@ -63,9 +61,7 @@ def index():
         if tab not in TABS:
             tab = "open"
         counts = dict(
-            visible.select(SupportRequest.status, fn.COUNT(SupportRequest.id))
-            .group_by(SupportRequest.status)
-            .tuples()
+            visible.select(SupportRequest.status, fn.COUNT(SupportRequest.id)).group_by(SupportRequest.status).tuples()
         )
         statuses = TABS[tab][1]
         if statuses:
@@ -79,10 +75,7 @@ def index():
     page = paginate(query, request.args.get("page"), current_app.config["PER_PAGE"])
     rows = list(page.query)
     engagements = service.engagements_for(current_user, [r.id for r in rows if r.status == "accepted"])
-    tabs = [
-        (key, text, sum(counts.get(s, 0) for s in (statuses or counts)))
-        for key, (text, statuses) in TABS.items()
-    ]
+    tabs = [(key, text, sum(counts.get(s, 0) for s in (statuses or counts))) for key, (text, statuses) in TABS.items()]
     return render_template(
         "requests/list.html",
         rows=rows,
@@ -148,9 +141,7 @@ def _detail_context(req):
         "triage": policy.can_triage_requests(current_user),
         "is_open": service.is_open(req),
         "may_answer": (
-            current_user.role == "recipient"
-            and req.status == "info_requested"
-            and req.unit_id == current_user.unit_id
+            current_user.role == "recipient" and req.status == "info_requested" and req.unit_id == current_user.unit_id
         ),
         "age": service.age_in_days(req),
     }
@@ -184,9 +175,7 @@ def answer(request_id):
     if done:
         return done
     req = SupportRequest.get_by_id(req.id)  # the unsaved answer must not show as given
-    return render_template("requests/detail.html", answer_form=form, **_detail_context(req)), form_status(
-        form
-    )
+    return render_template("requests/detail.html", answer_form=form, **_detail_context(req)), form_status(form)
 
 
 def _decided_redirect(req):

@@ -89,8 +89,7 @@ def end(engagement_id, member_id):
         form,
         write,
         lambda m: (
-            f"{m.name}'s membership ends on {m.left_on.isoformat()}; they stay listed "
-            "for the meetings they attended."
+            f"{m.name}'s membership ends on {m.left_on.isoformat()}; they stay listed for the meetings they attended."
         ),
         _back(engagement),
         "team/end.html",
