@@ -5,9 +5,9 @@ import datetime as dt
 import re
 
 import pytest
-from flask import g
 from playhouse.test_utils import count_queries
 
+from tracker.audit import acting_as
 from tracker.models import (
     AuditEntry,
     Benchmark,
@@ -602,23 +602,12 @@ def test_engagement_from_a_request_links_to_it(demo, as_user):
     )
 
 
-def as_actor(app, user):
-    """Save model changes as `user` outside a request (the audit log picks the actor from g)."""
-    ctx = app.app_context()
-    ctx.push()
-    g.audit_user_id = user.id
-    return ctx
-
-
 def test_activity_lists_changes_in_readable_words(app, demo, as_user):
     e = demo.engagement_a
     goal = factories.goal(e)
-    ctx = as_actor(app, demo.isp_a2)
-    try:
+    with acting_as(demo.isp_a2):
         goal.status = "in_progress"
         goal.save()
-    finally:
-        ctx.pop()
     html = as_user(demo.isp_a1).get(f"/engagements/{e.id}").get_data(as_text=True)
     activity = html.split('id="activity-h"')[1]
     assert "<strong>Ben ISP</strong> updated goal: status Not started → In progress" in activity

@@ -5,8 +5,8 @@ import datetime as dt
 
 import flask_login
 import pytest
-from flask import g
 
+from tracker.audit import acting_as
 from tracker.models import (
     MAX_MEETING_MINUTES,
     AuditEntry,
@@ -459,10 +459,9 @@ def test_soft_deleted_meetings_and_goals_leave_live(app):
     assert audit_entries(meeting)[-1].engagement_id == engagement.id
 
 
-def test_audit_records_the_acting_user_from_g(app):
+def test_audit_records_the_user_named_by_acting_as_even_in_a_request(app):
     admin = factories.user("admin")
-    with app.test_request_context("/"):
-        g.audit_user = admin
+    with app.test_request_context("/"), acting_as(admin):
         engagement = factories.engagement(title="By admin")
         engagement.title = "Renamed by admin"
         engagement.save()

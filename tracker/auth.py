@@ -3,9 +3,10 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, jsonify, redirect, request, url_for
+from flask import abort, has_request_context, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
+from .audit import set_actor_provider
 from .models import User
 
 login_manager = LoginManager()
@@ -17,6 +18,15 @@ login_manager.session_protection = "basic"
 
 def init_app(app):
     login_manager.init_app(app)
+    set_actor_provider(signed_in_user_id)
+
+
+def signed_in_user_id():
+    """Who the audit log records as acting: the signed-in user of the request (session or API token),
+    or None outside a request and for anonymous visitors."""
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.id
+    return None
 
 
 @login_manager.user_loader

@@ -6,6 +6,7 @@ from .. import policy
 from ..db import database
 from ..models import (
     ENGAGEMENT_STATUSES,
+    MIN_PASSWORD_LENGTH,
     ORGANIZATION_KINDS,
     ROLES,
     SUPPORT_MODELS,
@@ -226,8 +227,6 @@ def list_users():
 
 @bp.post("/users")
 def create_user():
-    from ..cli import MIN_PASSWORD_LENGTH
-
     require_roles("admin")
     f = Fields(body())
     email = f.text("email", required=True, max_length=254)

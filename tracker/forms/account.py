@@ -3,8 +3,7 @@
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..cli import MIN_PASSWORD_LENGTH
-from ..models import DATE_FORMATS
+from ..models import DATE_FORMATS, MIN_PASSWORD_LENGTH
 from . import BaseForm
 from .fields import ChoiceField
 

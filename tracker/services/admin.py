@@ -4,11 +4,12 @@ Writes raise models.ValidationError({field: message}) and are called inside data
 (save_form), so nothing is written when any part is refused.
 """
 
+import datetime as dt
+
 from peewee import JOIN, fn
 
-from ..cli import MIN_PASSWORD_LENGTH
-from ..models import AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
-from .engagements import describe_entries
+from ..audit import describe_entries
+from ..models import MIN_PASSWORD_LENGTH, AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
 
 PASSWORD_TOO_SHORT = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
 
@@ -101,14 +102,12 @@ def audit_query(filters):
     if "date_from" in filters:
         query = query.where(AuditEntry.at >= filters["date_from"])
     if "date_to" in filters:
-        import datetime as dt
-
         query = query.where(AuditEntry.at < filters["date_to"] + dt.timedelta(days=1))
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def audit_rows(page_query):
-    """The entries of one page in readable words (the engagement page's renderer)."""
+    """The entries of one page in readable words (as the engagement page's Activity section)."""
     return describe_entries(list(page_query))
 
 

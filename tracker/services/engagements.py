@@ -1,19 +1,16 @@
-"""Engagements: create one directly (without a request), edit it, change its status; and the two
-reads of the engagement page that belong to this feature (status history, activity log).
+"""Engagements: create one directly (without a request), edit it, change its status, delete and
+restore it; and the status history the engagement page shows (its activity log: tracker/audit.py).
 
 Writes run in one transaction and raise models.ValidationError({field: message}); the field names
 are those of tracker/forms/engagements.py so that messages show next to the right field.
 """
 
 import datetime as dt
-import json
-import re
 
 from peewee import JOIN
 
 from ..db import database
 from ..models import (
-    MODELS,
     AuditEntry,
     Engagement,
     EngagementStatusChange,
@@ -22,7 +19,6 @@ from ..models import (
     Unit,
     User,
     ValidationError,
-    label,
 )
 
 # action key -> (statuses it applies to, the status it leads to, button text, past tense)
@@ -206,134 +202,3 @@ def status_history(engagement):
         .where(EngagementStatusChange.engagement == engagement.id)
         .order_by(EngagementStatusChange.created_at.desc(), EngagementStatusChange.id.desc())
     )
-
-
-_MODELS_BY_NAME = {model.__name__: model for model in MODELS}
-_ACTION_WORDS = {"create": "added", "update": "updated", "delete": "removed", "restore": "restored"}
-_HIDDEN_FIELDS = {"engagement", "created_at", "updated_at", "deleted_at", "password_hash", "session_token"}
-_FIELD_WORDS = {
-    "co_leads": "co-leads",
-    "supporting": "supporting ISPs",
-    "current_stage": "current stage",
-    "support_model": "model of support",
-    "end_date": "end date",
-    "start_date": "start date",
-}
-
-
-def _entity_words(entity):
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", entity).lower()
-
-
-def _short(text, limit=80):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _value_words(entity, field, value, names):
-    if value is None or value == "":
-        return "—"
-    if field in ("co_leads", "supporting") and isinstance(value, list):
-        return ", ".join(names["users"].get(v, f"#{v}") for v in value) or "none"
-    if field in ("current_stage", "stage"):
-        return names["stages"].get(value, f"#{value}")
-    model = _MODELS_BY_NAME.get(entity)
-    model_field = model._meta.fields.get(field) if model else None
-    choices = getattr(model_field, "choices", None)
-    if choices:
-        return label(choices, value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return _short(value)
-
-
-def _describe(entry, changes, names):
-    entity = entry.entity
-    thing = "the engagement" if entity == "Engagement" else _entity_words(entity)
-    verb = _ACTION_WORDS.get(entry.action, entry.action)
-    if entry.action == "create":
-        if entity == "Engagement":
-            return "created the engagement", []
-        for key in ("title", "name", "text", "date"):
-            if changes.get(key):
-                return f"{verb} {thing} “{_short(changes[key], 60)}”", []
-        return f"{verb} {thing}", []
-    if entry.action != "update":
-        return f"{verb} {thing}", []
-    details = []
-    for field, value in sorted(changes.items()):
-        if field in _HIDDEN_FIELDS:
-            continue
-        words = _FIELD_WORDS.get(field, field.replace("_", " "))
-        if field in ("co_leads", "supporting"):
-            details.append(f"{words}: {_value_words(entity, field, value, names)}")
-        elif isinstance(value, list) and len(value) == 2:
-            details.append(
-                f"{words} {_value_words(entity, field, value[0], names)} → "
-                f"{_value_words(entity, field, value[1], names)}"
-            )
-        else:
-            details.append(f"{words}: {_value_words(entity, field, value, names)}")
-    return f"{verb} {thing}", details
-
-
-def activity(engagement_id, limit=20):
-    """The latest audit log entries of an engagement in readable words, newest first.
-
-    Three queries whatever the entries: the entries with their users, the names of the ISPs they
-    mention (co-leads, supporting) and the stage names.
-    """
-    entries = list(
-        AuditEntry.select(AuditEntry, User.id, User.name)
-        .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
-        .where(AuditEntry.engagement_id == engagement_id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(limit)
-    )
-    return describe_entries(entries)
-
-
-def describe_entries(entries):
-    """Audit entries (selected with their users) as readable rows; two more queries for the names.
-    Shared by the engagement page's Activity section and the admin audit log."""
-    parsed = []
-    user_ids, stage_ids = set(), set()
-    for entry in entries:
-        try:
-            changes = json.loads(entry.changes or "{}")
-        except ValueError:
-            changes = {}
-        if not isinstance(changes, dict):
-            changes = {}
-        for key in ("co_leads", "supporting"):
-            if isinstance(changes.get(key), list):
-                user_ids.update(v for v in changes[key] if isinstance(v, int))
-        for key in ("current_stage", "stage"):
-            value = changes.get(key)
-            for v in value if isinstance(value, list) else [value]:
-                if isinstance(v, int):
-                    stage_ids.add(v)
-        parsed.append((entry, changes))
-    # Always these two small queries (even when nothing needs a name), so the count never varies.
-    names = {
-        "users": {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(list(user_ids)))},
-        "stages": {s.id: s.name for s in Stage.select(Stage.id, Stage.name)},
-    }
-    rows = []
-    for entry, changes in parsed:
-        summary, details = _describe(entry, changes, names)
-        who = entry.user.name if entry.user_id and entry.user is not None else "Someone (system)"
-        rows.append(
-            {
-                "at": entry.at,
-                "who": who,
-                "action": entry.action,
-                "summary": summary,
-                "details": details,
-                "entity": entry.entity,
-                "entity_id": entry.entity_id,
-                "engagement_id": entry.engagement_id,
-                "text": f"{who} {summary}" + (": " + "; ".join(details) if details else ""),
-            }
-        )
-    return rows

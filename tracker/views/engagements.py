@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import policy, reports
+from .. import audit, policy, reports
 from ..auth import roles_required
 from ..forms import BaseForm
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
@@ -102,7 +102,7 @@ def detail(engagement_id):
         status_history=service.status_history(engagement),
         status_actions=service.available_actions(engagement),
         actions=service.STATUS_ACTIONS,
-        activity=service.activity(engagement.id) if show_activity else None,
+        activity=audit.activity(engagement.id) if show_activity else None,
     )
 
 

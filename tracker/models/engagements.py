@@ -1,0 +1,421 @@
+"""Support requests and engagements with their parts: ISPs, status changes, team, goals, stages,
+benchmarks, deliverables and context notes.
+
+Engagements and goals are soft-deleted (`deleted_at`); `live()` leaves them out.
+"""
+
+import datetime as dt
+
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from ..db import database
+from .audit import AuditEntry
+from .base import Audited, BaseModel, ValidationError, keys, label, utcnow
+from .catalog import BenchmarkTemplate, Stage
+from .people import Organization, Unit, User
+
+SUPPORT_MODELS = (("push", "Push"), ("push_pull", "Push/pull"), ("co_creation", "Co-creation"))
+ENGAGEMENT_STATUSES = (("proposed", "Proposed"), ("active", "Active"), ("paused", "Paused"), ("closed", "Closed"))
+ISP_ROLES = (("co_lead", "Co-lead"), ("supporting", "Supporting"))
+POSITIONS = (
+    ("senior_leader", "Senior leader"),
+    ("manager", "Manager"),
+    ("support_staff", "Support staff"),
+    ("partner", "Partner"),
+    ("other", "Other"),
+)
+GOAL_STATUSES = (
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("achieved", "Achieved"),
+    ("revised", "Revised"),
+    ("dropped", "Dropped"),
+)
+DELIVERABLE_KINDS = (
+    ("core_components", "Operationalized core components"),
+    ("scaling_approach", "Recommended scaling approach"),
+    ("stage_guidance", "Stage-based implementation guidance"),
+    ("tool_resource", "Tool or resource"),
+    ("other", "Other"),
+)
+CONTEXT_KINDS = (("barrier", "Barrier"), ("facilitator", "Facilitator"))
+CFIR_DOMAINS = (
+    ("intervention", "Intervention (the ISP role)"),
+    ("individuals", "Individuals"),
+    ("inner_setting", "Inner setting"),
+    ("outer_setting", "Outer setting"),
+    ("process", "Process"),
+)
+REQUEST_STATUSES = (
+    ("submitted", "Submitted"),
+    ("info_requested", "More information requested"),
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+)
+
+
+class SupportRequest(Audited):
+    unit = ForeignKeyField(Unit, backref="requests", on_delete="RESTRICT")
+    requested_by = ForeignKeyField(User, null=True, backref="requests", on_delete="SET NULL")
+    title = CharField(max_length=200)
+    description = TextField(default="")  # what the initiative is
+    for_whom = TextField(default="")
+    on_behalf_of = CharField(max_length=200, default="")  # partner or grantee name; empty = internal
+    hoped_start = DateField(null=True)
+    urgent = BooleanField(default=False)
+    urgency_note = TextField(default="")
+    status = CharField(max_length=20, choices=REQUEST_STATUSES, default="submitted", index=True)
+    info_question = TextField(default="")
+    info_answer = TextField(default="")
+    decline_reason = TextField(default="")
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    required = {"unit": "Choose the unit the request is for.", "title": "Give the request a title."}
+
+    def validate(self):
+        errors = super().validate()
+        if self.status == "declined" and not (self.decline_reason or "").strip():
+            errors.setdefault("decline_reason", "Say why the request is declined.")
+        return errors
+
+    @property
+    def is_internal(self):
+        return not (self.on_behalf_of or "").strip()
+
+    @property
+    def status_label(self):
+        return label(REQUEST_STATUSES, self.status)
+
+
+class Engagement(Audited):
+    unit = ForeignKeyField(Unit, backref="engagements", on_delete="RESTRICT")
+    intermediary = ForeignKeyField(Organization, null=True, backref="engagements_supported", on_delete="RESTRICT")
+    request = ForeignKeyField(SupportRequest, null=True, unique=True, backref="engagements", on_delete="SET NULL")
+    title = CharField(max_length=200)
+    problem_statement = TextField(default="")
+    support_model = CharField(max_length=20, choices=SUPPORT_MODELS, default="push_pull")
+    start_date = DateField()
+    end_date = DateField(null=True)  # planned end while running, actual end once closed
+    status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES, default="proposed", index=True)
+    current_stage = ForeignKeyField(Stage, null=True, on_delete="RESTRICT")  # kept by enter_stage()
+    closing_summary = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    required = {
+        "unit": "Choose the unit this engagement supports.",
+        "title": "Give the engagement a title.",
+        "start_date": "Enter the start date.",
+    }
+
+    def audit_engagement_id(self):
+        return self._pk
+
+    def validate(self):
+        errors = super().validate()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors.setdefault("end_date", "The end date cannot be before the start date.")
+        if self.status == "closed" and not (self.closing_summary or "").strip():
+            errors.setdefault("closing_summary", "Write a closing summary before closing the engagement.")
+        return errors
+
+    # -- derived
+    @property
+    def length_months(self):
+        end = self.end_date or dt.date.today()
+        return max(0.0, (end - self.start_date).days / 30.44) if self.start_date else 0.0
+
+    @property
+    def engagement_length(self):
+        """'limited' (6-12 months, or shorter) or 'high' (12 months and more), from the dates."""
+        return "high" if self.length_months >= 12 else "limited"
+
+    @property
+    def engagement_length_label(self):
+        return (
+            "High engagement (12+ months)"
+            if self.engagement_length == "high"
+            else "Limited engagement (up to 12 months)"
+        )
+
+    @property
+    def status_label(self):
+        return label(ENGAGEMENT_STATUSES, self.status)
+
+    @property
+    def support_model_label(self):
+        return label(SUPPORT_MODELS, self.support_model)
+
+    # -- people
+    def isps(self):
+        """[(EngagementISP with .user)], co-leads first."""
+        return Engagement.isps_of(self.id)
+
+    @staticmethod
+    def isps_of(engagement_id):
+        """isps() by the engagement's id, for a caller that loads the links before the engagement (the
+        engagement page: one load for the access checks and the co-leads)."""
+        return list(
+            EngagementISP.select(EngagementISP, User)
+            .join(User)
+            .where(EngagementISP.engagement == engagement_id)
+            .order_by(EngagementISP.role, User.name)
+        )
+
+    def set_isps(self, co_lead_ids, supporting_ids=()):
+        """Replace the ISPs: exactly two distinct co-leads, plus any supporting ISPs."""
+        co_lead_ids = [int(i) for i in co_lead_ids]
+        supporting_ids = [int(i) for i in supporting_ids if int(i) not in co_lead_ids]
+        if len(set(co_lead_ids)) != 2:
+            raise ValidationError({"co_leads": "Choose two different ISPs as co-leads."})
+        wanted = set(co_lead_ids) | set(supporting_ids)
+        found = {u.id for u in User.select(User.id).where(User.id.in_(list(wanted)) & (User.role == "isp"))}
+        if found != wanted:
+            raise ValidationError({"co_leads": "Co-leads and supporting ISPs must be ISP users."})
+        with database.atomic():
+            EngagementISP.delete().where(EngagementISP.engagement == self).execute()
+            EngagementISP.insert_many(
+                [{"engagement": self.id, "user": uid, "role": "co_lead"} for uid in co_lead_ids]
+                + [{"engagement": self.id, "user": uid, "role": "supporting"} for uid in supporting_ids]
+            ).execute()
+            AuditEntry.record("update", self, {"co_leads": co_lead_ids, "supporting": supporting_ids})
+
+    # -- stages
+    def enter_stage(self, stage, entered_on, note="", user=None):
+        """Move into a stage (an earlier one may be revisited); adds its default benchmarks once."""
+        if entered_on is None:
+            raise ValidationError({"entered_on": "Enter the date the stage was entered."})
+        with database.atomic():
+            entry = StageEntry.create(
+                engagement=self, stage=stage, entered_on=entered_on, note=note or "", created_by=user
+            )
+            self.current_stage = StageEntry.current_for(self).stage
+            self.save()
+            if not Benchmark.select().where((Benchmark.engagement == self) & (Benchmark.stage == stage)).exists():
+                templates = (
+                    BenchmarkTemplate.select()
+                    .where((BenchmarkTemplate.stage == stage) & ~BenchmarkTemplate.retired)
+                    .order_by(BenchmarkTemplate.position)
+                )
+                Benchmark.insert_many(
+                    [
+                        {
+                            "engagement": self.id,
+                            "stage": stage.id,
+                            "template": t.id,
+                            "text": t.text,
+                            "position": t.position,
+                        }
+                        for t in templates
+                    ]
+                ).execute()
+        return entry
+
+    def stage_history(self):
+        return list(
+            StageEntry.select(StageEntry, Stage)
+            .join(Stage)
+            .where(StageEntry.engagement == self)
+            .order_by(StageEntry.entered_on, StageEntry.id)
+        )
+
+    @classmethod
+    def filtered(cls, query, unit=None, status=None, stage=None, model=None, isp=None, q=None):
+        """Narrow an engagement query (already limited by the access policy) by the list filters."""
+        if unit is not None:
+            query = query.where(cls.unit == unit)
+        if status is not None:
+            query = query.where(cls.status == status)
+        if stage is not None:
+            query = query.where(cls.current_stage == stage)
+        if model is not None:
+            query = query.where(cls.support_model == model)
+        if isp is not None:
+            query = query.where(
+                cls.id.in_(EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == isp))
+            )
+        if q:
+            query = query.where(cls.title.contains(q))
+        return query
+
+    def __str__(self):
+        return self.title
+
+
+class EngagementISP(BaseModel):
+    engagement = ForeignKeyField(Engagement, backref="isp_links", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="engagement_links", on_delete="RESTRICT")
+    role = CharField(max_length=20, choices=ISP_ROLES)
+
+    class Meta:
+        indexes = ((("engagement", "user"), True),)
+
+    @property
+    def role_label(self):
+        return label(ISP_ROLES, self.role)
+
+
+class EngagementStatusChange(BaseModel):
+    """One change of an engagement's status (activate, pause, resume, close), dated, with the reason."""
+
+    engagement = ForeignKeyField(Engagement, backref="status_changes", on_delete="CASCADE")
+    from_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
+    to_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
+    changed_on = DateField()
+    reason = TextField(default="")
+    changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def from_label(self):
+        return label(ENGAGEMENT_STATUSES, self.from_status)
+
+    @property
+    def to_label(self):
+        return label(ENGAGEMENT_STATUSES, self.to_status)
+
+
+class TeamMember(Audited):
+    engagement = ForeignKeyField(Engagement, backref="team", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    email = CharField(max_length=254, default="")
+    position = CharField(max_length=20, choices=POSITIONS, default="other")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    joined_on = DateField(null=True)
+    left_on = DateField(null=True)
+
+    required = {"engagement": "A team member belongs to an engagement.", "name": "Enter the person's name."}
+
+    def validate(self):
+        errors = super().validate()
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            errors.setdefault("left_on", "The end of membership cannot be before it started.")
+        return errors
+
+    @property
+    def position_label(self):
+        return label(POSITIONS, self.position)
+
+    @property
+    def is_current(self):
+        return self.left_on is None or self.left_on >= dt.date.today()
+
+
+class Goal(Audited):
+    engagement = ForeignKeyField(Engagement, backref="goals", on_delete="CASCADE")
+    title = CharField(max_length=300)
+    indicator = TextField(default="")  # indicator of implementation progress
+    target = TextField(default="")
+    status = CharField(max_length=20, choices=GOAL_STATUSES, default="not_started")
+    created_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    required = {"engagement": "A goal belongs to an engagement.", "title": "Give the goal a title."}
+
+    @property
+    def status_label(self):
+        return label(GOAL_STATUSES, self.status)
+
+    def change_status(self, status, changed_on, note="", meeting=None, user=None):
+        """Set a new status and keep it, dated, in the goal's history (one transaction)."""
+        if status not in keys(GOAL_STATUSES):
+            raise ValidationError({"status": "Choose a goal status."})
+        if changed_on is None:
+            raise ValidationError({"changed_on": "Enter the date of the change."})
+        with database.atomic():
+            change = GoalStatusChange.create(
+                goal=self,
+                status=status,
+                changed_on=changed_on,
+                note=note or "",
+                meeting_id=meeting.id if meeting else None,
+                changed_by=user,
+            )
+            self.status = status
+            self.save()
+        return change
+
+
+class GoalStatusChange(BaseModel):
+    goal = ForeignKeyField(Goal, backref="history", on_delete="CASCADE")
+    status = CharField(max_length=20, choices=GOAL_STATUSES)
+    changed_on = DateField()
+    note = TextField(default="")
+    meeting_id = IntegerField(null=True, index=True)  # the meeting where the change was logged
+    changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    @property
+    def status_label(self):
+        return label(GOAL_STATUSES, self.status)
+
+
+class StageEntry(BaseModel):
+    engagement = ForeignKeyField(Engagement, backref="stage_entries", on_delete="CASCADE")
+    stage = ForeignKeyField(Stage, on_delete="RESTRICT")
+    entered_on = DateField()
+    note = TextField(default="")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    @classmethod
+    def current_for(cls, engagement):
+        return cls.select().where(cls.engagement == engagement).order_by(cls.entered_on.desc(), cls.id.desc()).first()
+
+
+class Benchmark(Audited):
+    engagement = ForeignKeyField(Engagement, backref="benchmarks", on_delete="CASCADE")
+    stage = ForeignKeyField(Stage, on_delete="RESTRICT")
+    template = ForeignKeyField(BenchmarkTemplate, null=True, on_delete="SET NULL")  # None: engagement-specific
+    text = CharField(max_length=300)
+    position = IntegerField(default=0)
+    completed_on = DateField(null=True)
+    evidence = TextField(default="")
+    completed_in_meeting_id = IntegerField(null=True)  # when checked off while logging a meeting
+
+    required = {
+        "engagement": "A benchmark belongs to an engagement.",
+        "stage": "Choose a stage.",
+        "text": "Describe the benchmark.",
+    }
+
+
+class Deliverable(Audited):
+    engagement = ForeignKeyField(Engagement, backref="deliverables", on_delete="CASCADE")
+    kind = CharField(max_length=30, choices=DELIVERABLE_KINDS, default="other")
+    title = CharField(max_length=300)
+    due_on = DateField(null=True)
+    delivered_on = DateField(null=True)
+    link = CharField(max_length=500, default="")
+    note = TextField(default="")
+
+    required = {"engagement": "A deliverable belongs to an engagement.", "title": "Name the deliverable."}
+
+    @property
+    def kind_label(self):
+        return label(DELIVERABLE_KINDS, self.kind)
+
+
+class ContextNote(Audited):
+    engagement = ForeignKeyField(Engagement, backref="context_notes", on_delete="CASCADE")
+    kind = CharField(max_length=20, choices=CONTEXT_KINDS)
+    domain = CharField(max_length=20, choices=CFIR_DOMAINS)
+    text = TextField()
+    noted_on = DateField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    required = {
+        "engagement": "A note belongs to an engagement.",
+        "kind": "Barrier or facilitator?",
+        "domain": "Choose the CFIR domain.",
+        "text": "Write the note.",
+        "noted_on": "Enter a date.",
+    }
+
+    @property
+    def kind_label(self):
+        return label(CONTEXT_KINDS, self.kind)
+
+    @property
+    def domain_label(self):
+        return label(CFIR_DOMAINS, self.domain)

@@ -1,0 +1,139 @@
+"""Meetings and what they link to: attendees, competencies, strategies, principles, next steps.
+
+Link rows are recorded in the audit entry of the meeting that owns them. Meetings are soft-deleted.
+"""
+
+from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .base import Audited, BaseModel, label, utcnow
+from .catalog import Competency, Principle, Strategy
+from .engagements import Engagement, TeamMember
+from .people import User
+
+MEETING_KINDS = (
+    ("definition", "Definition meeting"),
+    ("monthly", "Monthly team meeting"),
+    ("planning", "Planning meeting"),
+    ("debrief", "Debrief"),
+    ("coaching", "Coaching session"),
+    ("other", "Other session"),
+)
+MEETING_MODES = (("in_person", "In person"), ("virtual", "Virtual"))
+
+MAX_MEETING_MINUTES = 16 * 60  # a session longer than a working day is a typing error
+
+
+class Meeting(Audited):
+    engagement = ForeignKeyField(Engagement, backref="meetings", on_delete="CASCADE")
+    date = DateField(index=True)
+    kind = CharField(max_length=20, choices=MEETING_KINDS, default="monthly")
+    mode = CharField(max_length=20, choices=MEETING_MODES, default="in_person")
+    duration_minutes = IntegerField(default=60)
+    notes = TextField(default="")
+    logged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    required = {
+        "engagement": "A meeting belongs to an engagement.",
+        "date": "Enter the date of the meeting.",
+        "kind": "Choose the kind of meeting.",
+        "mode": "Choose in person or virtual.",
+    }
+
+    class Meta:
+        indexes = ((("engagement", "date"), False),)
+
+    def validate(self):
+        errors = super().validate()
+        minutes = self.duration_minutes
+        if minutes is None or not isinstance(minutes, int) or minutes <= 0:
+            errors.setdefault("duration_minutes", "Enter how many minutes the meeting took (more than 0).")
+        elif minutes > MAX_MEETING_MINUTES:
+            errors.setdefault(
+                "duration_minutes",
+                f"A session of more than {MAX_MEETING_MINUTES // 60} hours is not plausible; log each day separately.",
+            )
+        return errors
+
+    @property
+    def kind_label(self):
+        return label(MEETING_KINDS, self.kind)
+
+    @classmethod
+    def deleted_of(cls, engagement):
+        """The engagement's soft-deleted meetings, most recently deleted first."""
+        return list(
+            cls.select()
+            .where((cls.engagement == engagement.id) & cls.deleted_at.is_null(False))
+            .order_by(cls.deleted_at.desc())
+        )
+
+    @property
+    def mode_label(self):
+        return label(MEETING_MODES, self.mode)
+
+
+class MeetingAttendee(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="attendees", on_delete="CASCADE")
+    team_member = ForeignKeyField(TeamMember, null=True, on_delete="CASCADE")
+    user = ForeignKeyField(User, null=True, on_delete="CASCADE")  # an ISP who attended
+
+
+class MeetingCompetency(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="competency_links", on_delete="CASCADE")
+    competency = ForeignKeyField(Competency, on_delete="RESTRICT")
+    label = CharField(max_length=200)  # the name when logged
+
+    class Meta:  # (competency, meeting): the reports count meetings per competency from the index alone
+        indexes = ((("meeting", "competency"), True), (("competency", "meeting"), False))
+
+
+class MeetingStrategy(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="strategy_links", on_delete="CASCADE")
+    strategy = ForeignKeyField(Strategy, on_delete="RESTRICT")
+    label = CharField(max_length=200)
+    minutes = IntegerField(null=True)  # dose given to this strategy, when known
+
+    class Meta:  # (strategy, meeting): the reports count meetings per strategy from the index alone
+        indexes = ((("meeting", "strategy"), True), (("strategy", "meeting"), False))
+
+
+class MeetingPrinciple(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="principle_links", on_delete="CASCADE")
+    principle = ForeignKeyField(Principle, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("meeting", "principle"), True),)
+
+
+class NextStep(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="next_steps", on_delete="CASCADE")
+    text = TextField()
+    owner = CharField(max_length=200, default="")
+    due_on = DateField(null=True, index=True)
+    done_on = DateField(null=True)
+
+
+def linked_ids(meeting):
+    """The ids a meeting links to now: {"team_members", "isps", "competencies", "strategies", "principles"}
+    (all empty for None, a meeting not saved yet)."""
+    out = {"team_members": [], "isps": [], "competencies": [], "strategies": [], "principles": []}
+    if meeting is None:
+        return out
+    for a in MeetingAttendee.select().where(MeetingAttendee.meeting == meeting.id).order_by(MeetingAttendee.id):
+        if a.team_member_id:
+            out["team_members"].append(a.team_member_id)
+        if a.user_id:
+            out["isps"].append(a.user_id)
+    for name, model, field in (
+        ("competencies", MeetingCompetency, MeetingCompetency.competency),
+        ("strategies", MeetingStrategy, MeetingStrategy.strategy),
+        ("principles", MeetingPrinciple, MeetingPrinciple.principle),
+    ):
+        out[name] = [
+            getattr(r, field.name + "_id")
+            for r in model.select(field).where(model.meeting == meeting.id).order_by(model.id)
+        ]
+    return out

@@ -1,0 +1,151 @@
+"""Organizations, their units and the people who use the tracker (accounts, API tokens, sign-in attempts)."""
+
+import secrets
+
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .base import Audited, BaseModel, label, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+
+ROLES = (
+    ("admin", "Administrator"),
+    ("isp", "Implementation support practitioner"),
+    ("recipient", "Recipient"),
+    ("leader", "Leader"),
+)
+# How dates are shown to a person (a preference on their account): key -> strftime pattern
+# (DATE_FORMATS holds the examples the account form offers).
+# Dates typed into forms stay ISO (<input type=date>); this is only how they are displayed.
+DATE_FORMAT_PATTERNS = {
+    "d_mon_y": "%-d %b %Y",
+    "iso": "%Y-%m-%d",
+    "dd_mm_yyyy": "%d/%m/%Y",
+    "mm_dd_yyyy": "%m/%d/%Y",
+}
+DATE_FORMATS = (
+    ("d_mon_y", "23 Nov 2026"),
+    ("iso", "2026-11-23"),
+    ("dd_mm_yyyy", "23/11/2026 (day/month/year)"),
+    ("mm_dd_yyyy", "11/23/2026 (month/day/year)"),
+)
+DEFAULT_DATE_FORMAT = "d_mon_y"
+ORGANIZATION_KINDS = (("intermediary", "Intermediary organization"), ("recipient", "Recipient organization"))
+
+
+class Organization(Audited):
+    name = CharField(max_length=200, unique=True)
+    kind = CharField(max_length=20, choices=ORGANIZATION_KINDS, default="recipient")
+    created_at = DateTimeField(default=utcnow)
+
+    required = {"name": "Give the organization a name."}
+
+    def integrity_message(self, exc):
+        return {"name": f"An organization named “{self.name}” already exists."}
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(Audited):
+    organization = ForeignKeyField(Organization, backref="units", on_delete="RESTRICT")
+    name = CharField(max_length=200)
+    created_at = DateTimeField(default=utcnow)
+
+    required = {"organization": "A unit belongs to an organization.", "name": "Give the unit a name."}
+
+    class Meta:
+        indexes = ((("organization", "name"), True),)
+
+    def integrity_message(self, exc):
+        return {"name": f"This organization already has a unit named “{self.name}”."}
+
+    def __str__(self):
+        return self.name
+
+
+class User(Audited):
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=200)
+    role = CharField(max_length=20, choices=ROLES)
+    password_hash = CharField(max_length=255, default="")
+    unit = ForeignKeyField(Unit, null=True, backref="users", on_delete="RESTRICT")
+    organization = ForeignKeyField(Organization, null=True, backref="users", on_delete="RESTRICT")
+    is_active = BooleanField(default=True)
+    session_token = CharField(max_length=64, unique=True, default=lambda: secrets.token_urlsafe(32))
+    created_at = DateTimeField(default=utcnow)
+    date_format = CharField(max_length=20, default=DEFAULT_DATE_FORMAT, choices=DATE_FORMATS)  # migration 0002
+
+    required = {"email": "Enter an email address.", "name": "Enter the person's name.", "role": "Choose a role."}
+
+    # flask-login: the session stores session_token, so rotating it signs the user out everywhere.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self):
+        return self.session_token
+
+    def validate(self):
+        errors = super().validate()
+        if self.email is not None:
+            self.email = self.email.strip().lower()
+            if self.email and ("@" not in self.email or self.email.startswith("@") or self.email.endswith("@")):
+                errors.setdefault("email", "Enter a valid email address.")
+            elif self.email:
+                clash = User.select().where(User.email == self.email)
+                if self._pk is not None:
+                    clash = clash.where(User.id != self._pk)
+                if clash.exists():
+                    errors.setdefault("email", f"A user with the email {self.email} already exists.")
+        if self.role == "recipient" and self.__data__.get("unit") is None:
+            errors.setdefault("unit", "A recipient belongs to a unit.")
+        if self.role != "recipient" and self.__data__.get("unit") is not None:
+            errors.setdefault("unit", "Only recipients belong to a unit.")
+        return errors
+
+    def integrity_message(self, exc):
+        return {"email": f"A user with the email {self.email} already exists."}
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def rotate_session_token(self):
+        self.session_token = secrets.token_urlsafe(32)
+
+    @property
+    def role_label(self):
+        return label(ROLES, self.role)
+
+    @property
+    def date_pattern(self):
+        """The strftime pattern of this person's date format (the default one for an unknown key)."""
+        return DATE_FORMAT_PATTERNS.get(self.date_format, DATE_FORMAT_PATTERNS[DEFAULT_DATE_FORMAT])
+
+    @classmethod
+    def isps(cls):
+        return cls.select().where((cls.role == "isp") & cls.is_active).order_by(cls.name)
+
+    def __str__(self):
+        return self.name
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API; only its sha256 is stored (the token is shown once)."""
+
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    name = CharField(max_length=100, default="")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+
+
+class SignInAttempt(BaseModel):
+    """A failed sign-in, kept in the database so throttling holds across workers and app servers."""
+
+    email = CharField(max_length=254, index=True)
+    address = CharField(max_length=64, index=True)
+    at = DateTimeField(default=utcnow, index=True)

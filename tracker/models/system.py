@@ -1,0 +1,34 @@
+"""Bookkeeping tables: the schema and data versions, and the outbox of sent email."""
+
+from peewee import BigIntegerField, CharField, DateTimeField, IntegerField, TextField
+
+from .base import BaseModel, utcnow
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    name = CharField()
+    applied_at = DateTimeField(default=utcnow)
+
+
+class DataVersion(BaseModel):
+    """One row whose token changes, inside the same transaction, whenever a row of a table that
+    reports read is inserted, updated or deleted (database triggers written by tracker/data_version.py
+    and installed by migration 0003). Equal tokens mean equal data, so a report computed at one token
+    can be served again while the token stands."""
+
+    token = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "data_version"
+
+
+class OutboxMessage(BaseModel):
+    """An outgoing email as recorded by tracker/mail.py (links with tokens are stored redacted)."""
+
+    to_email = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    error = TextField(default="")
