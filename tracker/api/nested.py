@@ -26,6 +26,7 @@ from ..models import (
     StageEntry,
     Strategy,
     TeamMember,
+    linked_ids,
 )
 from ..services import meetings as meeting_service
 from ..services import stages as stage_service
@@ -167,7 +168,7 @@ def meeting_json(m, detail=False):
         "created": iso(m.created_at),
     }
     if detail:
-        links = meeting_service.linked_ids(m)
+        links = linked_ids(m)
         keyed = {"competencies": Competency, "strategies": Strategy, "principles": Principle}
         for name, model in keyed.items():
             found = {r.id: r.key for r in model.select(model.id, model.key).where(model.id.in_(links[name] or [0]))}
@@ -315,7 +316,7 @@ def update_meeting(engagement_id, meeting_id):
         "mode": meeting.mode,
         "duration_minutes": meeting.duration_minutes,
         "notes": meeting.notes,
-        **meeting_service.linked_ids(meeting),
+        **linked_ids(meeting),
     }
     f = Fields(body())
     data = _meeting_data(f, current)

@@ -1,7 +1,7 @@
 """The meeting log form: one page for a monthly team meeting or any other session.
 
 Choices (team members, ISPs, competencies, strategies, principles, benchmarks) depend on the
-engagement; the view fills them in with `set_choices(context)` from services.meetings.form_context.
+engagement; the view fills them in with `set_choices(context)` from reports.meeting_form.form_context.
 Goal status changes and next steps are lists of small sub-forms (FieldList of FormField), so the
 browser may send any number of rows (next_steps-0-text, next_steps-1-owner, ...).
 """
@@ -88,7 +88,7 @@ class MeetingForm(BaseForm):
     next_steps = FieldList(FormField(NextStepForm), min_entries=3, max_entries=100)
 
     def set_choices(self, ctx):
-        """Offer what this engagement has (see services.meetings.form_context)."""
+        """Offer what this engagement has (see reports.meeting_form.form_context)."""
         self.team_members.choices = [(t.id, t.name) for t in ctx["team_members"]]
         self.isps.choices = [(u.id, u.name) for u in ctx["isps"]]
         self.competencies.choices = [(c.id, c.name) for _, items in ctx["competency_groups"] for c in items]

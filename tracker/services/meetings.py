@@ -1,4 +1,5 @@
-"""The meeting log: what the form offers, and logging / updating a meeting in one transaction.
+"""The meeting log: logging / updating a meeting in one transaction (what the form offers:
+tracker/reports/meeting_form.py; what a meeting page shows: tracker/reports/meetings.py).
 
 `log_meeting(engagement, data, user)` and `update_meeting(meeting, data, user)` take a plain dict
 (see forms.meetings.MeetingForm.to_data):
@@ -13,9 +14,6 @@ index in the form) so a message lands on the right row.
 """
 
 import datetime as dt
-from collections import defaultdict
-
-from peewee import JOIN
 
 from ..db import database
 from ..models import (
@@ -23,8 +21,6 @@ from ..models import (
     AuditEntry,
     Benchmark,
     Competency,
-    CompetencyDomain,
-    CompetencyFramework,
     EngagementISP,
     Goal,
     GoalStatusChange,
@@ -35,187 +31,13 @@ from ..models import (
     MeetingStrategy,
     NextStep,
     Principle,
-    Stage,
     Strategy,
-    StrategyCluster,
     TeamMember,
-    User,
     ValidationError,
     keys,
+    linked_ids,
     utcnow,
 )
-
-RECENT_MEETINGS = 5  # "Recently used here" = strategies of the engagement's last five meetings
-
-
-# --- what the form offers ------------------------------------------------------------------------
-
-
-def linked_ids(meeting):
-    """The ids a meeting links to now: {"team_members", "isps", "competencies", "strategies", "principles"}."""
-    out = {"team_members": [], "isps": [], "competencies": [], "strategies": [], "principles": []}
-    if meeting is None:
-        return out
-    for a in MeetingAttendee.select().where(MeetingAttendee.meeting == meeting.id).order_by(MeetingAttendee.id):
-        if a.team_member_id:
-            out["team_members"].append(a.team_member_id)
-        if a.user_id:
-            out["isps"].append(a.user_id)
-    out["competencies"] = [
-        r.competency_id
-        for r in MeetingCompetency.select(MeetingCompetency.competency)
-        .where(MeetingCompetency.meeting == meeting.id)
-        .order_by(MeetingCompetency.id)
-    ]
-    out["strategies"] = [
-        r.strategy_id
-        for r in MeetingStrategy.select(MeetingStrategy.strategy)
-        .where(MeetingStrategy.meeting == meeting.id)
-        .order_by(MeetingStrategy.id)
-    ]
-    out["principles"] = [
-        r.principle_id
-        for r in MeetingPrinciple.select(MeetingPrinciple.principle)
-        .where(MeetingPrinciple.meeting == meeting.id)
-        .order_by(MeetingPrinciple.id)
-    ]
-    return out
-
-
-def form_context(engagement, meeting=None, framework_key=None, linked=None):
-    """Everything the meeting form shows for this engagement, in a fixed number of queries.
-
-    On edit (`meeting` given) it also offers what the meeting already links to even when no longer
-    current (a team member who left, an ISP who moved on, a retired or other-framework competency),
-    and lists the goal changes and benchmarks done in that meeting (shown, not offered again).
-    """
-    today = dt.date.today()
-    linked = linked if linked is not None else linked_ids(meeting)
-
-    team = list(
-        TeamMember.select().where(TeamMember.engagement == engagement.id).order_by(TeamMember.name, TeamMember.id)
-    )
-    team_members = [t for t in team if t.is_current or t.id in linked["team_members"]]
-
-    isps = [link.user for link in engagement.isps()]
-    isp_ids = {u.id for u in isps}
-    extra_isps = [i for i in linked["isps"] if i not in isp_ids]
-    if extra_isps:
-        isps += list(User.select().where(User.id.in_(extra_isps)).order_by(User.name))
-
-    frameworks = list(
-        CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
-    )
-    framework = None
-    if framework_key:
-        framework = next((f for f in frameworks if f.key == framework_key), None)
-    if framework is None and linked["competencies"]:
-        first = (
-            CompetencyDomain.select(CompetencyDomain.framework)
-            .join(Competency)
-            .where(Competency.id == linked["competencies"][0])
-            .first()
-        )
-        framework = next((f for f in frameworks if first and f.id == first.framework_id), None)
-    if framework is None:
-        framework = frameworks[0] if frameworks else None
-    groups = {}
-    if framework is not None:
-        for c in Competency.in_framework(framework):
-            groups.setdefault(c.domain.id, (c.domain, []))[1].append(c)
-    competency_groups = list(groups.values())
-    shown = {c.id for _, items in competency_groups for c in items}
-    missing = [i for i in linked["competencies"] if i not in shown]
-    if missing:
-        competency_groups.append(
-            (
-                {"name": "Also recorded for this meeting"},
-                list(Competency.select().where(Competency.id.in_(missing)).order_by(Competency.name)),
-            )
-        )
-
-    recent_meetings = (
-        Meeting.select(Meeting.id)
-        .where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null())
-        .order_by(Meeting.date.desc(), Meeting.id.desc())
-        .limit(RECENT_MEETINGS)
-    )
-    recent_ids = {
-        r.strategy_id
-        for r in MeetingStrategy.select(MeetingStrategy.strategy)
-        .distinct()
-        .where(MeetingStrategy.meeting.in_(recent_meetings))
-    }
-    strategies = list(
-        Strategy.select(Strategy, StrategyCluster)
-        .join(StrategyCluster)
-        .where(~Strategy.retired | Strategy.id.in_(linked["strategies"] or [0]))
-        .order_by(StrategyCluster.number, Strategy.number)
-    )
-    recent = [s for s in strategies if s.id in recent_ids]
-    strategy_groups = [({"name": "Recently used here", "recent": True}, recent)] if recent else []
-    by_cluster = {}
-    for s in strategies:
-        if s.id not in recent_ids:
-            by_cluster.setdefault(s.cluster.id, (s.cluster, []))[1].append(s)
-    strategy_groups += list(by_cluster.values())
-
-    principles = list(
-        Principle.select()
-        .where(~Principle.retired | Principle.id.in_(linked["principles"] or [0]))
-        .order_by(Principle.position, Principle.id)
-    )
-
-    goals = list(Goal.live().where(Goal.engagement == engagement.id).order_by(Goal.created_at, Goal.id))
-    done_changes = []
-    benchmarks = list(
-        Benchmark.select(Benchmark, Stage)
-        .join(Stage)
-        .where((Benchmark.engagement == engagement.id) & Benchmark.completed_on.is_null())
-        .order_by(Stage.position, Benchmark.position, Benchmark.id)
-    )
-    done_benchmarks = []
-    if meeting is not None:
-        done_changes = list(
-            GoalStatusChange.select(GoalStatusChange, Goal)
-            .join(Goal)
-            .where(GoalStatusChange.meeting_id == meeting.id)
-            .order_by(GoalStatusChange.id)
-        )
-        done_benchmarks = list(
-            Benchmark.select(Benchmark, Stage)
-            .join(Stage)
-            .where((Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id))
-            .order_by(Stage.position, Benchmark.position, Benchmark.id)
-        )
-    changed_goal_ids = {c.goal_id for c in done_changes}
-    by_stage = {}
-    for b in benchmarks:
-        by_stage.setdefault(b.stage.id, (b.stage, []))[1].append(b)
-    benchmark_groups = sorted(
-        by_stage.values(), key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position)
-    )
-
-    return {
-        "today": today,
-        "team_members": team_members,
-        "isps": isps,
-        "frameworks": frameworks,
-        "framework": framework,
-        "competency_groups": competency_groups,
-        "strategy_groups": strategy_groups,
-        "recent_strategy_ids": recent_ids,
-        "principles": principles,
-        "goals": goals,
-        "open_goals": [g for g in goals if g.id not in changed_goal_ids],
-        "goals_by_id": {g.id: g for g in goals},
-        "done_changes": done_changes,
-        "benchmark_groups": benchmark_groups,
-        "done_benchmarks": done_benchmarks,
-    }
-
-
-# --- writing ---------------------------------------------------------------------------------------
 
 
 def _ids(values):
@@ -447,87 +269,3 @@ def update_meeting(meeting, data, user):
         if changes:
             AuditEntry.record("update", meeting, changes)
     return meeting
-
-
-# --- reading -----------------------------------------------------------------------------------------
-
-
-def get_meeting(engagement, meeting_id, deleted=False):
-    """A live (or, with deleted=True, a soft-deleted) meeting of this engagement, or None."""
-    query = Meeting.select().where((Meeting.id == meeting_id) & (Meeting.engagement == engagement.id))
-    query = query.where(Meeting.deleted_at.is_null(False) if deleted else Meeting.deleted_at.is_null())
-    meeting = query.first()
-    if meeting is not None:
-        meeting.engagement = engagement  # no second query for the engagement
-    return meeting
-
-
-def meeting_detail(meeting):
-    """What the meeting page shows, in a fixed number of queries."""
-    attendees = list(
-        MeetingAttendee.select(MeetingAttendee, TeamMember, User)
-        .join_from(MeetingAttendee, TeamMember, JOIN.LEFT_OUTER)
-        .join_from(MeetingAttendee, User, JOIN.LEFT_OUTER)
-        .where(MeetingAttendee.meeting == meeting.id)
-        .order_by(MeetingAttendee.id)
-    )
-    team = sorted((a.team_member for a in attendees if a.team_member_id), key=lambda t: t.name)
-    isps = sorted((a.user for a in attendees if a.user_id), key=lambda u: u.name)
-    competencies = defaultdict(list)
-    for link in (
-        MeetingCompetency.select(MeetingCompetency, Competency, CompetencyDomain)
-        .join(Competency)
-        .join(CompetencyDomain)
-        .where(MeetingCompetency.meeting == meeting.id)
-        .order_by(CompetencyDomain.position, Competency.position)
-    ):
-        competencies[link.competency.domain.name].append(link.label)
-    strategies = defaultdict(list)
-    for link in (
-        MeetingStrategy.select(MeetingStrategy, Strategy, StrategyCluster)
-        .join(Strategy)
-        .join(StrategyCluster)
-        .where(MeetingStrategy.meeting == meeting.id)
-        .order_by(StrategyCluster.number, Strategy.number)
-    ):
-        strategies[link.strategy.cluster.name].append(link.label)
-    principles = list(
-        Principle.select()
-        .join(MeetingPrinciple)
-        .where(MeetingPrinciple.meeting == meeting.id)
-        .order_by(Principle.position)
-    )
-    goal_changes = list(
-        GoalStatusChange.select(GoalStatusChange, Goal)
-        .join(Goal)
-        .where(GoalStatusChange.meeting_id == meeting.id)
-        .order_by(GoalStatusChange.id)
-    )
-    benchmarks = list(
-        Benchmark.select(Benchmark, Stage)
-        .join(Stage)
-        .where((Benchmark.engagement == meeting.engagement_id) & (Benchmark.completed_in_meeting_id == meeting.id))
-        .order_by(Stage.position, Benchmark.position)
-    )
-    next_steps = list(NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
-    logged_by = User.get_or_none(User.id == meeting.logged_by_id) if meeting.logged_by_id else None
-    return {
-        "meeting": meeting,
-        "team": team,
-        "isps": isps,
-        "competencies": dict(competencies),
-        "strategies": dict(strategies),
-        "principles": principles,
-        "goal_changes": goal_changes,
-        "benchmarks": benchmarks,
-        "next_steps": next_steps,
-        "logged_by": logged_by,
-    }
-
-
-def deleted_meetings(engagement):
-    return list(
-        Meeting.select()
-        .where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null(False))
-        .order_by(Meeting.deleted_at.desc())
-    )

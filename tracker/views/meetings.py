@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 from .. import policy
 from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
-from ..models import MEETING_KINDS, Meeting, NextStep, keys
+from ..models import MEETING_KINDS, Meeting, NextStep, keys, linked_ids
+from ..reports import meeting_form
+from ..reports.meetings import meeting_detail
 from ..services import meetings as service
 from .helpers import form_status, save_form, show_date
 
@@ -58,7 +60,7 @@ def new(engagement_id):
     kind = request.args.get("kind", "monthly")
     if kind not in keys(MEETING_KINDS):
         kind = "monthly"
-    ctx = service.form_context(engagement, framework_key=request.args.get("framework"))
+    ctx = meeting_form.form_context(engagement, framework_key=request.args.get("framework"))
     form = MeetingForm(
         kind=kind,
         duration_minutes=default_minutes(kind),
@@ -79,8 +81,8 @@ def new(engagement_id):
 def edit(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     meeting = policy.get_part(Meeting, engagement, meeting_id)
-    linked = service.linked_ids(meeting)
-    ctx = service.form_context(engagement, meeting, framework_key=request.args.get("framework"), linked=linked)
+    linked = linked_ids(meeting)
+    ctx = meeting_form.form_context(engagement, meeting, framework_key=request.args.get("framework"), linked=linked)
     steps = [
         {"step_id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
         for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
@@ -113,7 +115,7 @@ def detail(engagement_id, meeting_id):
     return render_template(
         "meetings/detail.html",
         e=engagement,
-        d=service.meeting_detail(meeting),
+        d=meeting_detail(meeting),
         mt=meeting,
         can_edit=policy.can_edit_engagement(current_user, engagement),
     )
@@ -147,7 +149,7 @@ def delete(engagement_id, meeting_id):
 @login_required
 def deleted(engagement_id):
     engagement = _admin_engagement(engagement_id)
-    return render_template("meetings/deleted.html", e=engagement, meetings=service.deleted_meetings(engagement))
+    return render_template("meetings/deleted.html", e=engagement, meetings=Meeting.deleted_of(engagement))
 
 
 @bp.route("/<int:meeting_id>/restore", methods=["POST"])

@@ -1,0 +1,160 @@
+"""What the meeting log form offers for one engagement (the read beside services/meetings.py's writes).
+
+`form_context(engagement, meeting=None)` returns the team, ISPs, catalog choices, open goals and
+benchmarks the form shows, in a fixed number of queries; forms.meetings.MeetingForm.set_choices takes it.
+"""
+
+import datetime as dt
+
+from ..models import (
+    Benchmark,
+    Competency,
+    CompetencyDomain,
+    CompetencyFramework,
+    Goal,
+    GoalStatusChange,
+    Meeting,
+    MeetingStrategy,
+    Principle,
+    Stage,
+    Strategy,
+    StrategyCluster,
+    TeamMember,
+    User,
+    linked_ids,
+)
+
+RECENT_MEETINGS = 5  # "Recently used here" = strategies of the engagement's last five meetings
+
+
+def form_context(engagement, meeting=None, framework_key=None, linked=None):
+    """Everything the meeting form shows for this engagement, in a fixed number of queries.
+
+    On edit (`meeting` given) it also offers what the meeting already links to even when no longer
+    current (a team member who left, an ISP who moved on, a retired or other-framework competency),
+    and lists the goal changes and benchmarks done in that meeting (shown, not offered again).
+    """
+    today = dt.date.today()
+    linked = linked if linked is not None else linked_ids(meeting)
+
+    team = list(
+        TeamMember.select().where(TeamMember.engagement == engagement.id).order_by(TeamMember.name, TeamMember.id)
+    )
+    team_members = [t for t in team if t.is_current or t.id in linked["team_members"]]
+
+    isps = [link.user for link in engagement.isps()]
+    isp_ids = {u.id for u in isps}
+    extra_isps = [i for i in linked["isps"] if i not in isp_ids]
+    if extra_isps:
+        isps += list(User.select().where(User.id.in_(extra_isps)).order_by(User.name))
+
+    frameworks = list(
+        CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
+    )
+    framework = None
+    if framework_key:
+        framework = next((f for f in frameworks if f.key == framework_key), None)
+    if framework is None and linked["competencies"]:
+        first = (
+            CompetencyDomain.select(CompetencyDomain.framework)
+            .join(Competency)
+            .where(Competency.id == linked["competencies"][0])
+            .first()
+        )
+        framework = next((f for f in frameworks if first and f.id == first.framework_id), None)
+    if framework is None:
+        framework = frameworks[0] if frameworks else None
+    groups = {}
+    if framework is not None:
+        for c in Competency.in_framework(framework):
+            groups.setdefault(c.domain.id, (c.domain, []))[1].append(c)
+    competency_groups = list(groups.values())
+    shown = {c.id for _, items in competency_groups for c in items}
+    missing = [i for i in linked["competencies"] if i not in shown]
+    if missing:
+        competency_groups.append(
+            (
+                {"name": "Also recorded for this meeting"},
+                list(Competency.select().where(Competency.id.in_(missing)).order_by(Competency.name)),
+            )
+        )
+
+    recent_meetings = (
+        Meeting.select(Meeting.id)
+        .where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null())
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(RECENT_MEETINGS)
+    )
+    recent_ids = {
+        r.strategy_id
+        for r in MeetingStrategy.select(MeetingStrategy.strategy)
+        .distinct()
+        .where(MeetingStrategy.meeting.in_(recent_meetings))
+    }
+    strategies = list(
+        Strategy.select(Strategy, StrategyCluster)
+        .join(StrategyCluster)
+        .where(~Strategy.retired | Strategy.id.in_(linked["strategies"] or [0]))
+        .order_by(StrategyCluster.number, Strategy.number)
+    )
+    recent = [s for s in strategies if s.id in recent_ids]
+    strategy_groups = [({"name": "Recently used here", "recent": True}, recent)] if recent else []
+    by_cluster = {}
+    for s in strategies:
+        if s.id not in recent_ids:
+            by_cluster.setdefault(s.cluster.id, (s.cluster, []))[1].append(s)
+    strategy_groups += list(by_cluster.values())
+
+    principles = list(
+        Principle.select()
+        .where(~Principle.retired | Principle.id.in_(linked["principles"] or [0]))
+        .order_by(Principle.position, Principle.id)
+    )
+
+    goals = list(Goal.live().where(Goal.engagement == engagement.id).order_by(Goal.created_at, Goal.id))
+    done_changes = []
+    benchmarks = list(
+        Benchmark.select(Benchmark, Stage)
+        .join(Stage)
+        .where((Benchmark.engagement == engagement.id) & Benchmark.completed_on.is_null())
+        .order_by(Stage.position, Benchmark.position, Benchmark.id)
+    )
+    done_benchmarks = []
+    if meeting is not None:
+        done_changes = list(
+            GoalStatusChange.select(GoalStatusChange, Goal)
+            .join(Goal)
+            .where(GoalStatusChange.meeting_id == meeting.id)
+            .order_by(GoalStatusChange.id)
+        )
+        done_benchmarks = list(
+            Benchmark.select(Benchmark, Stage)
+            .join(Stage)
+            .where((Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id))
+            .order_by(Stage.position, Benchmark.position, Benchmark.id)
+        )
+    changed_goal_ids = {c.goal_id for c in done_changes}
+    by_stage = {}
+    for b in benchmarks:
+        by_stage.setdefault(b.stage.id, (b.stage, []))[1].append(b)
+    benchmark_groups = sorted(
+        by_stage.values(), key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position)
+    )
+
+    return {
+        "today": today,
+        "team_members": team_members,
+        "isps": isps,
+        "frameworks": frameworks,
+        "framework": framework,
+        "competency_groups": competency_groups,
+        "strategy_groups": strategy_groups,
+        "recent_strategy_ids": recent_ids,
+        "principles": principles,
+        "goals": goals,
+        "open_goals": [g for g in goals if g.id not in changed_goal_ids],
+        "goals_by_id": {g.id: g for g in goals},
+        "done_changes": done_changes,
+        "benchmark_groups": benchmark_groups,
+        "done_benchmarks": done_benchmarks,
+    }
