@@ -105,9 +105,11 @@ def team_member(engagement_, name="Alex Rivera", position="manager", **kwargs):
 
 
 def small_world():
-    """An intermediary with three ISPs, a foundation with units A and B, an engagement in each.
+    """An intermediary with four ISPs; a foundation with units A and B and another funder with unit C;
+    an engagement in each unit.
 
-    isp_a1 and isp_a2 co-lead engagement A; isp_b is on neither... except as co-lead of B with isp_a2.
+    isp_a1 and isp_a2 co-lead engagement A; isp_b co-leads B (with isp_a2) and C (with isp_a1);
+    isp_none is on no engagement.
     """
     center = organization("Implementation Centre", kind="intermediary")
     foundation = organization("Foundation", kind="recipient")

@@ -478,7 +478,7 @@ def surveys_due(today=None, days=None):
 def send_due_surveys(dry_run=False, today=None, days=None):
     """Create the surveys that are due; returns [(engagement, number of invitations, note)]."""
     results = []
-    for engagement, last in surveys_due(today, days):
+    for engagement, _last in surveys_due(today, days):
         members = survey_candidates(engagement, today)
         if not members:
             results.append((engagement, 0, "no current team member with an email"))

@@ -6,6 +6,7 @@ is written when it does.
 
 import datetime as dt
 
+from .. import policy
 from ..db import database
 from ..models import AuditEntry, Engagement, Stage, SupportRequest, User, ValidationError, utcnow
 
@@ -69,7 +70,7 @@ def accept_request(req, data, user):
             engagement.set_isps(co_leads, supporting)
         except ValidationError as exc:
             # set_isps speaks of "co_leads"; the form has two selects.
-            raise ValidationError({("co_lead_2" if k == "co_leads" else k): v for k, v in exc.errors.items()})
+            raise ValidationError({("co_lead_2" if k == "co_leads" else k): v for k, v in exc.errors.items()}) from exc
         stage = first_stage()
         if stage is not None:
             engagement.enter_stage(stage, data["start_date"], note="Request accepted.", user=user)
@@ -164,8 +165,6 @@ def history(req):
 
 def engagements_for(user, request_ids):
     """{request id: engagement} for the accepted requests among `request_ids` whose engagement `user` may see."""
-    from .. import policy
-
     if not request_ids:
         return {}
     query = Engagement.live().where(Engagement.request.in_(list(request_ids)))
