@@ -14,6 +14,7 @@ import flask_login
 
 from tracker import audit, auth
 from tracker.models import AuditEntry, Engagement, Goal, Stage, User
+from tracker.services import requests
 
 from . import factories
 from .conftest import post_form
@@ -149,6 +150,30 @@ def test_an_entry_with_unreadable_changes_is_still_described(app):
         action="update", entity="Engagement", entity_id=engagement.id, engagement_id=engagement.id, changes="not json"
     )
     assert described(engagement)[-1] == "Someone (system) updated the engagement"
+
+
+def test_a_requests_story_is_told_from_its_audit_entries(app, demo):
+    """Rae asks for support; Ann (admin) asks a question twice (the second replaces the first on the
+    request, the story keeps both); Rae answers the second; Ann declines. Each event is someone's."""
+    admin = factories.user("admin", name="Ann Admin")
+    with audit.acting_as(demo.recipient_a):
+        req = requests.submit_request(demo.unit_a, {"title": "Help with coaching"}, demo.recipient_a)
+    with audit.acting_as(admin):
+        requests.ask_for_information(req, "Which schools?", admin)
+        requests.ask_for_information(req, "Which schools, and how many coaches?", admin)
+    with audit.acting_as(demo.recipient_a):
+        requests.answer_question(req, "Four schools, two coaches.", demo.recipient_a)
+    with audit.acting_as(admin):
+        requests.decline_request(req, "Outside our remit.", admin)
+
+    story = [(e["kind"], e["user"].name, e["text"]) for e in audit.request_history(req)]
+    assert story == [
+        ("submitted", "Rae Recipient", ""),
+        ("question", "Ann Admin", "Which schools?"),
+        ("question", "Ann Admin", "Which schools, and how many coaches?"),
+        ("answer", "Rae Recipient", "Four schools, two coaches."),
+        ("declined", "Ann Admin", "Outside our remit."),
+    ]
 
 
 # --- layers ------------------------------------------------------------------------------------------

@@ -1,14 +1,15 @@
 """Support requests: submit, triage (accept into an engagement, decline, ask for information), answer.
 
 Each function runs in one transaction and raises models.ValidationError({field: message}); nothing
-is written when it does.
+is written when it does. A request's story (who asked what, when) is told from the audit log by
+tracker/audit.py's request_history.
 """
 
 import datetime as dt
 
 from .. import policy
 from ..db import database
-from ..models import AuditEntry, Engagement, Stage, SupportRequest, User, ValidationError, utcnow
+from ..models import Engagement, Stage, SupportRequest, User, ValidationError, utcnow
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -121,46 +122,6 @@ def answer_question(req, answer, user):
 
 
 # --- reading ----------------------------------------------------------------------------------
-
-
-def history(req):
-    """The request's story, oldest first: [{at, user, kind, text}] from its audit entries.
-
-    kinds: submitted, question, answer, accepted, declined. Every round of questions is kept, since
-    each change of the request is in the audit log with who and when.
-    """
-    entries = list(
-        AuditEntry.select()
-        .where((AuditEntry.entity == "SupportRequest") & (AuditEntry.entity_id == req.id))
-        .order_by(AuditEntry.at, AuditEntry.id)
-    )
-    users = (
-        {u.id: u for u in User.select().where(User.id.in_({e.user_id for e in entries if e.user_id}))}
-        if any(e.user_id for e in entries)
-        else {}
-    )
-    events = []
-    for entry in entries:
-        who = users.get(entry.user_id)
-        changes = entry.change_map
-        if entry.action == "create":
-            events.append({"at": entry.at, "user": who or req.requested_by, "kind": "submitted", "text": ""})
-            continue
-        if entry.action != "update":
-            continue
-        question = changes.get("info_question")
-        if question and question[1]:
-            events.append({"at": entry.at, "user": who, "kind": "question", "text": question[1]})
-        answer = changes.get("info_answer")
-        if answer and answer[1]:
-            events.append({"at": entry.at, "user": who, "kind": "answer", "text": answer[1]})
-        status = changes.get("status")
-        if status and status[1] in ("accepted", "declined"):
-            text = changes.get("decline_reason", [None, req.decline_reason])[1] if status[1] == "declined" else ""
-            events.append({"at": entry.at, "user": who, "kind": status[1], "text": text or ""})
-    if not events or events[0]["kind"] != "submitted":
-        events.insert(0, {"at": req.created_at, "user": req.requested_by, "kind": "submitted", "text": ""})
-    return events
 
 
 def engagements_for(user, request_ids):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
-from .. import policy
+from .. import audit, policy
 from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm
 from ..models import Organization, SupportRequest, Unit, User
 from ..paging import paginate
@@ -136,7 +136,7 @@ def _detail_context(req):
     engagement = service.engagements_for(current_user, [req.id]).get(req.id)
     return {
         "r": req,
-        "events": service.history(req),
+        "events": audit.request_history(req),
         "engagement": engagement,
         "triage": policy.can_triage_requests(current_user),
         "is_open": service.is_open(req),
