@@ -34,20 +34,37 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
     current (a team member who left, an ISP who moved on, a retired or other-framework competency),
     and lists the goal changes and benchmarks done in that meeting (shown, not offered again).
     """
-    today = dt.date.today()
     linked = linked if linked is not None else linked_ids(meeting)
+    return {
+        "today": dt.date.today(),
+        **_people(engagement, linked),
+        **_competencies(framework_key, linked),
+        **_strategies(engagement, linked),
+        "principles": list(
+            Principle.select()
+            .where(~Principle.retired | Principle.id.in_(linked["principles"] or [0]))
+            .order_by(Principle.position, Principle.id)
+        ),
+        **_progress(engagement, meeting),
+    }
 
+
+def _people(engagement, linked):
+    """The current team and the engagement's ISPs, plus those the meeting lists who have moved on."""
     team = list(
         TeamMember.select().where(TeamMember.engagement == engagement.id).order_by(TeamMember.name, TeamMember.id)
     )
-    team_members = [t for t in team if t.is_current or t.id in linked["team_members"]]
-
     isps = [link.user for link in engagement.isps()]
     isp_ids = {u.id for u in isps}
     extra_isps = [i for i in linked["isps"] if i not in isp_ids]
     if extra_isps:
         isps += list(User.select().where(User.id.in_(extra_isps)).order_by(User.name))
+    return {"team_members": [t for t in team if t.is_current or t.id in linked["team_members"]], "isps": isps}
 
+
+def _competencies(framework_key, linked):
+    """The frameworks, the one shown (asked for, else the one of the meeting's competencies, else the
+    default) by domain, and the meeting's competencies from elsewhere in a last group."""
     frameworks = list(
         CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
     )
@@ -78,7 +95,12 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
                 list(Competency.select().where(Competency.id.in_(missing)).order_by(Competency.name)),
             )
         )
+    return {"frameworks": frameworks, "framework": framework, "competency_groups": competency_groups}
 
+
+def _strategies(engagement, linked):
+    """Active strategies (and retired ones the meeting lists) by cluster, those of the engagement's
+    last meetings first in a group of their own."""
     recent_meetings = (
         Meeting.select(Meeting.id)
         .where((Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null())
@@ -104,13 +126,12 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
         if s.id not in recent_ids:
             by_cluster.setdefault(s.cluster.id, (s.cluster, []))[1].append(s)
     strategy_groups += list(by_cluster.values())
+    return {"strategy_groups": strategy_groups, "recent_strategy_ids": recent_ids}
 
-    principles = list(
-        Principle.select()
-        .where(~Principle.retired | Principle.id.in_(linked["principles"] or [0]))
-        .order_by(Principle.position, Principle.id)
-    )
 
+def _progress(engagement, meeting):
+    """Goals (those changed in this meeting are not offered again) and open benchmarks by stage, the
+    current stage first; on edit, the goal changes and benchmarks done in the meeting."""
     goals = list(Goal.live().where(Goal.engagement == engagement.id).order_by(Goal.created_at, Goal.id))
     done_changes = []
     benchmarks = list(
@@ -137,24 +158,13 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
     by_stage = {}
     for b in benchmarks:
         by_stage.setdefault(b.stage.id, (b.stage, []))[1].append(b)
-    benchmark_groups = sorted(
-        by_stage.values(), key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position)
-    )
-
     return {
-        "today": today,
-        "team_members": team_members,
-        "isps": isps,
-        "frameworks": frameworks,
-        "framework": framework,
-        "competency_groups": competency_groups,
-        "strategy_groups": strategy_groups,
-        "recent_strategy_ids": recent_ids,
-        "principles": principles,
         "goals": goals,
         "open_goals": [g for g in goals if g.id not in changed_goal_ids],
         "goals_by_id": {g.id: g for g in goals},
         "done_changes": done_changes,
-        "benchmark_groups": benchmark_groups,
+        "benchmark_groups": sorted(
+            by_stage.values(), key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position)
+        ),
         "done_benchmarks": done_benchmarks,
     }
