@@ -6,8 +6,9 @@ commands only point to pg_dump, which the last test checks)."""
 import pytest
 
 from tracker.backup import PG_HINT
-from tracker.db import database, init_db, is_sqlite
+from tracker.db import database, is_sqlite
 from tracker.models import Engagement, Meeting
+from tracker.schema import init_db
 
 from . import factories
 from .conftest import PG_URL, make_app

@@ -2,7 +2,7 @@
 
 import json
 
-from tracker import bench
+from tracker.tools import bench
 
 KEYS = {"page", "scale", "median_ms", "p95_ms", "queries", "floor_ms", "ratio_to_floor"}
 REPORT_PAGES = {"competencies report", "progress report", "portfolio dashboard", "CSV export (competencies)"}

@@ -9,7 +9,7 @@ import pytest
 from flask.cli import FlaskGroup
 from peewee import ForeignKeyField, IntegrityError, PostgresqlDatabase
 
-from tracker.db import database, init_db, is_sqlite, latest_version, migration_modules, open_database
+from tracker.db import database, is_sqlite, open_database
 from tracker.models import (
     MODELS,
     BenchmarkTemplate,
@@ -25,6 +25,7 @@ from tracker.models import (
     Unit,
     ValidationError,
 )
+from tracker.schema import init_db, latest_version, migration_modules
 
 from .conftest import PG_URL, drop_all_tables, make_app
 

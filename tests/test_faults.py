@@ -93,7 +93,8 @@ WRITER = textwrap.dedent("""
 def test_the_app_starts_cleanly_after_being_killed_during_writes(tmp_path):
     # About the embedded SQLite file (PostgreSQL's recovery is its server's job), so always on SQLite.
     path = tmp_path / "standalone.sqlite3"
-    from tracker.db import database, init_db
+    from tracker.db import database
+    from tracker.schema import init_db
 
     previous = database.obj
     app = make_app(f"sqlite:///{path}")

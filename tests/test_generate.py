@@ -2,7 +2,6 @@
 
 from collections import Counter
 
-from tracker.generate import BIG_ENGAGEMENT_MEETINGS, counts_for, digest
 from tracker.models import (
     Engagement,
     FeedbackResponse,
@@ -14,6 +13,7 @@ from tracker.models import (
     StageEntry,
     Unit,
 )
+from tracker.tools.generate import BIG_ENGAGEMENT_MEETINGS, counts_for, digest
 
 from .conftest import make_app
 
@@ -58,7 +58,7 @@ def test_some_engagements_stall_and_some_revisit_a_stage(app):
     # a stalled engagement: paused, and no meeting in the last 80 days
     import datetime as dt
 
-    from tracker.generate import ANCHOR
+    from tracker.tools.generate import ANCHOR
 
     for e in Engagement.select().where(Engagement.status == "paused"):
         last = Meeting.select().where(Meeting.engagement == e).order_by(Meeting.date.desc()).first()

@@ -8,6 +8,8 @@ from flask_login import LoginManager, current_user
 
 from .models import User
 
+MIN_PASSWORD_LENGTH = 12  # every way of setting a password: sign-up by an admin, the API, the CLI, own account
+
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."

@@ -3,6 +3,7 @@
 from flask import g, jsonify, request
 
 from .. import policy
+from ..auth import MIN_PASSWORD_LENGTH
 from ..db import database
 from ..models import (
     ENGAGEMENT_STATUSES,
@@ -226,8 +227,6 @@ def list_users():
 
 @bp.post("/users")
 def create_user():
-    from ..cli import MIN_PASSWORD_LENGTH
-
     require_roles("admin")
     f = Fields(body())
     email = f.text("email", required=True, max_length=254)

@@ -3,7 +3,7 @@
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..cli import MIN_PASSWORD_LENGTH
+from ..auth import MIN_PASSWORD_LENGTH
 from ..models import DATE_FORMATS
 from . import BaseForm
 from .fields import ChoiceField

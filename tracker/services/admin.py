@@ -6,7 +6,7 @@ Writes raise models.ValidationError({field: message}) and are called inside data
 
 from peewee import JOIN, fn
 
-from ..cli import MIN_PASSWORD_LENGTH
+from ..auth import MIN_PASSWORD_LENGTH
 from ..models import AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
 from .engagements import describe_entries
 

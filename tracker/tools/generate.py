@@ -16,13 +16,14 @@ import hashlib
 import json
 import math
 import random
+import time
 
 import click
 from flask.cli import with_appcontext
 from peewee import chunked
 
-from .db import database, is_sqlite
-from .models import (
+from ..db import database, is_sqlite
+from ..models import (
     Benchmark,
     BenchmarkTemplate,
     Competency,
@@ -47,6 +48,7 @@ from .models import (
     Unit,
     User,
 )
+from ..schema import init_db
 
 SEED = 8
 ANCHOR = dt.date(2026, 11, 20)  # "today" of the synthetic portfolio
@@ -495,10 +497,6 @@ def digest():
 @click.option("--seed", type=int, default=SEED, show_default=True, help="Random seed (same seed, same data).")
 def generate_data_command(scale, seed):
     """Fill a fresh database with a synthetic portfolio proportional to --scale."""
-    import time
-
-    from .db import init_db
-
     if scale <= 0 or math.isnan(scale):
         raise click.ClickException("The scale must be more than 0.")
     database.connect(reuse_if_open=True)

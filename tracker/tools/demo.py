@@ -9,11 +9,13 @@ import datetime as dt
 import json
 import random
 
+import click
+from flask.cli import with_appcontext
 from peewee import chunked
 from werkzeug.security import generate_password_hash
 
-from .db import database
-from .models import (
+from ..db import database
+from ..models import (
     Benchmark,
     Competency,
     CompetencyFramework,
@@ -40,6 +42,7 @@ from .models import (
     Unit,
     User,
 )
+from ..schema import init_db
 
 DEMO_PASSWORD = "demo-password-2026"
 SEED = 2026
@@ -1332,3 +1335,18 @@ class _Builder:
                     self.links[FeedbackAnswer].append(
                         {"response": response.id, "item": item.id, "value": max(1, min(5, value))}
                     )
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Fill the database with the reference setting: five ISPs supporting a foundation's units."""
+    init_db()
+    created, demo_accounts = seed()
+    if created:
+        click.echo("Demo data created.")
+    else:
+        click.echo("Demo data is already present; nothing changed.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for role, email, name in demo_accounts:
+        click.echo(f"  {role:<10} {email:<40} {name}")
