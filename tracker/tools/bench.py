@@ -87,7 +87,8 @@ FLOORS = {
     "feedback": (
         "SELECT fr.engagement_id, fi.scale, AVG(fa.value), COUNT(DISTINCT fr.id) FROM feedback_answer fa "
         "JOIN feedback_response fr ON fr.id = fa.response_id JOIN feedback_item fi ON fi.id = fa.item_id "
-        "WHERE fr.engagement_id = {engagement} AND fr.deleted_at IS NULL AND fi.kind = 'likert' GROUP BY fr.engagement_id, fi.scale"
+        "WHERE fr.engagement_id = {engagement} AND fr.deleted_at IS NULL AND fi.kind = 'likert' "
+        "GROUP BY fr.engagement_id, fi.scale"
     ),
     "portfolio": (
         "SELECT e.status, COUNT(DISTINCT e.id), SUM(m.duration_minutes) FROM engagement e "
@@ -197,10 +198,8 @@ def _build(url, scale, seed):
     return _app_on(url)
 
 
-def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
-    """[{page, scale, database, median_ms, p95_ms, queries, floor_ms, ratio_to_floor}] for one database."""
-    app = _build(url, scale, SEED if seed is None else seed)
-    leader = User.get(User.email == LEADER_EMAIL)
+def _big_engagement_and_co_lead():
+    """The generator's first engagement (the one with 100 meetings) and one of its co-leads."""
     big = Engagement.select().order_by(Engagement.id).first()
     co_lead = (
         User.select()
@@ -208,13 +207,24 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
         .where((EngagementISP.engagement == big) & (EngagementISP.role == "co_lead"))
         .first()
     )
-    clients = {}
-    for who, user in (("leader", leader), ("isp", co_lead)):
-        client = app.test_client()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = user.session_token
-            sess["_fresh"] = True
-        clients[who] = client
+    return big, co_lead
+
+
+def _signed_in_client(app, user):
+    """A test client whose session is signed in as `user` (flask-login's session keys)."""
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.session_token
+        sess["_fresh"] = True
+    return client
+
+
+def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
+    """[{page, scale, database, median_ms, p95_ms, queries, floor_ms, ratio_to_floor}] for one database."""
+    app = _build(url, scale, SEED if seed is None else seed)
+    leader = User.get(User.email == LEADER_EMAIL)
+    big, co_lead = _big_engagement_and_co_lead()
+    clients = {"leader": _signed_in_client(app, leader), "isp": _signed_in_client(app, co_lead)}
 
     headers = {"leader": {}, "isp": {}, "api": {}}
     listed = pages(app, big.id, big.unit_id)
@@ -228,7 +238,7 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
     for name, url_, who, floor_key, is_report in listed:
         client = clients[who]
 
-        def get():
+        def get(client=client, url_=url_, who=who, name=name):  # bound now: called only in this pass
             response = client.get(url_, headers=headers[who])
             if response.status_code != 200:
                 raise click.ClickException(f"{name}: GET {url_} answered {response.status_code}.")
@@ -245,7 +255,7 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
         if floor_key:
             sql = FLOORS[floor_key].format(engagement=big.id)
 
-            def floor():
+            def floor(sql=sql):
                 database.execute_sql(sql).fetchall()
 
             floor_ms, _ = _time(floor, runs, warmups)
@@ -385,10 +395,7 @@ def _free_port():
 
 def _session_cookie(app, user):
     """The signed session cookie of `user` for `app` (the server must share its SECRET_KEY)."""
-    client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.session_token
-        sess["_fresh"] = True
+    client = _signed_in_client(app, user)
     cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     return f"{cookie.key}={cookie.value}"
 
@@ -403,13 +410,7 @@ def throughput(path, seconds=15, workers=2, connections=16):
     url = f"sqlite:///{path}"
     with _KeepDatabase():
         app = _app_on(url)
-        big = Engagement.select().order_by(Engagement.id).first()
-        co_lead = (
-            User.select()
-            .join(EngagementISP, on=(EngagementISP.user == User.id))
-            .where((EngagementISP.engagement == big) & (EngagementISP.role == "co_lead"))
-            .first()
-        )
+        big, co_lead = _big_engagement_and_co_lead()
         cookie = _session_cookie(app, co_lead)
         close_all()
     port = _free_port()
