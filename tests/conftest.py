@@ -12,9 +12,10 @@ import shutil
 import pytest
 
 from tracker import create_app
-from tracker.db import close_all, database, init_db
+from tracker.db import close_all, database
 from tracker.models import MODELS, DataVersion, SchemaVersion
 from tracker.reports import cache as report_cache
+from tracker.schema import init_db
 
 from . import factories
 

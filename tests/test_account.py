@@ -6,8 +6,9 @@ import importlib
 import pytest
 from flask import render_template_string
 
-from tracker.db import database, migrate
+from tracker.db import database
 from tracker.models import SchemaVersion, User
+from tracker.schema import migrate
 
 from . import factories
 from .conftest import csrf_token, field_error, post_form

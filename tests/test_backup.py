@@ -3,11 +3,14 @@
 These tests always use their own SQLite app, also when the suite runs on PostgreSQL (where the
 commands only point to pg_dump, which the last test checks)."""
 
+import sqlite3
+
 import pytest
 
 from tracker.backup import PG_HINT
-from tracker.db import database, init_db, is_sqlite
+from tracker.db import database, is_sqlite
 from tracker.models import Engagement, Meeting
+from tracker.schema import init_db
 
 from . import factories
 from .conftest import PG_URL, make_app
@@ -78,8 +81,6 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(app, runner, tmp_path, c
 
 
 def test_restore_refuses_a_sqlite_file_of_another_application(app, runner, tmp_path):
-    import sqlite3
-
     other = tmp_path / "other.sqlite3"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE notes (id INTEGER)")

@@ -1,8 +1,10 @@
 """bench: page times and query counts on synthetic portfolios (issue 8). No wall-clock assertions."""
 
 import json
+import sys
 
-from tracker import bench
+from tracker.models import Engagement
+from tracker.tools import bench
 
 KEYS = {"page", "scale", "median_ms", "p95_ms", "queries", "floor_ms", "ratio_to_floor"}
 REPORT_PAGES = {"competencies report", "progress report", "portfolio dashboard", "CSV export (competencies)"}
@@ -34,8 +36,6 @@ def test_bench_writes_json_and_prints_the_table(app, tmp_path, monkeypatch):
     # each page at both scales
     assert Counter_pages(rows) == {page: 2 for page in pages}
     # the app still talks to its own database afterwards
-    from tracker.models import Engagement
-
     assert Engagement.select().count() == 0
 
 
@@ -71,3 +71,10 @@ def test_the_throughput_run_is_at_scale_1(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["bench", "--scale", "0.02", "--throughput", "5"])
     assert result.exit_code != 0
     assert "--throughput measures scale 1: add --scale 1." in result.output
+
+
+def test_without_the_unix_resource_module_peak_memory_is_unknown_and_targets_skip_it(monkeypatch):
+    """bench imports `resource` (Unix only) where it measures memory, so the tool loads elsewhere."""
+    monkeypatch.setitem(sys.modules, "resource", None)  # what `import resource` finds on Windows
+    assert bench.peak_memory_mb() is None
+    assert bench.check_targets([], None) == []

@@ -7,9 +7,10 @@ Tests that need an empty database get one from `empty_app`: a fresh SQLite file,
 
 import pytest
 from flask.cli import FlaskGroup
-from peewee import ForeignKeyField, IntegrityError, PostgresqlDatabase
+from peewee import ForeignKeyField, IntegrityError, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
 
-from tracker.db import database, init_db, is_sqlite, latest_version, migration_modules, open_database
+from tracker.db import database, is_sqlite, open_database
 from tracker.models import (
     MODELS,
     BenchmarkTemplate,
@@ -25,6 +26,7 @@ from tracker.models import (
     Unit,
     ValidationError,
 )
+from tracker.schema import init_db, latest_version, migration_modules
 
 from .conftest import PG_URL, drop_all_tables, make_app
 
@@ -120,6 +122,59 @@ def test_migrated_schema_has_the_unique_indexes_of_the_models(empty_app):
                 wanted.add(tuple(sorted(model._meta.fields[n].column_name for n in fields)))
         missing += [f"{table}{cols}" for cols in wanted - unique_sets]
     assert missing == []
+
+
+def _shape(db, schema=None):
+    """{table: (columns, indexes)} as the database reports them: each column's name, type,
+    nullability and primary-key flag, each index's name, columns and uniqueness."""
+    kw = {"schema": schema} if schema else {}
+    shape = {}
+    for model in MODELS:
+        table = model._meta.table_name
+        columns = {(c.name, c.data_type.lower(), c.null, c.primary_key) for c in db.get_columns(table, **kw)}
+        indexes = {(i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table, **kw)}
+        shape[table] = (columns, indexes)
+    return shape
+
+
+@pytest.fixture
+def declared_shape(tmp_path):
+    """The shape of the tables the current models declare: built by peewee from the models in a
+    database of the same engine beside the test one (on PostgreSQL, a schema of its own)."""
+    if not PG_URL:
+        reference = SqliteDatabase(str(tmp_path / "declared.sqlite3"))
+        with reference.bind_ctx(MODELS):
+            reference.create_tables(MODELS)
+        yield _shape(reference)
+        reference.close()
+        return
+    reference = connect(PG_URL)
+    reference.execute_sql("DROP SCHEMA IF EXISTS declared_by_models CASCADE")
+    reference.execute_sql("CREATE SCHEMA declared_by_models")
+    reference.execute_sql("SET search_path TO declared_by_models")
+    try:
+        with reference.bind_ctx(MODELS):
+            reference.create_tables(MODELS)
+        yield _shape(reference, schema="declared_by_models")
+    finally:
+        reference.execute_sql("DROP SCHEMA declared_by_models CASCADE")
+        reference.close()
+
+
+def test_migrations_build_exactly_the_tables_the_models_declare(empty_app, declared_shape):
+    """0001 is frozen DDL and later migrations add to it: together they must build what models.py
+    declares today, column by column (type, nullability) and index by index, or a model change is
+    missing its migration."""
+    assert flask_cli(empty_app, "migrate").exit_code == 0
+    migrated = _shape(database.obj)
+    drift = []
+    for table, (columns, indexes) in declared_shape.items():
+        got_columns, got_indexes = migrated[table]
+        drift += [f"{table}: models declare column {c}, migrations do not build it" for c in columns - got_columns]
+        drift += [f"{table}: migrations build column {c}, models do not declare it" for c in got_columns - columns]
+        drift += [f"{table}: models declare index {i}, migrations do not build it" for i in indexes - got_indexes]
+        drift += [f"{table}: migrations build index {i}, models do not declare it" for i in got_indexes - indexes]
+    assert drift == []
 
 
 # --- init-db and the default catalogs -----------------------------------------------------------

@@ -9,8 +9,7 @@ from markupsafe import escape
 from peewee import fn
 
 from tracker import policy
-from tracker.db import database, init_db
-from tracker.demo import ANCHOR, DEMO_PASSWORD, INTERMEDIARY, seed
+from tracker.db import database
 from tracker.models import (
     MODELS,
     AuditEntry,
@@ -32,6 +31,8 @@ from tracker.models import (
     Unit,
     User,
 )
+from tracker.schema import init_db
+from tracker.tools.demo import ANCHOR, DEMO_PASSWORD, INTERMEDIARY, seed
 
 from .conftest import make_app, post_form
 

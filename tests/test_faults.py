@@ -10,7 +10,9 @@ import time
 
 from peewee import OperationalError
 
+from tracker.db import database
 from tracker.models import AuditEntry, Meeting, MeetingCompetency, NextStep
+from tracker.schema import init_db
 
 from . import factories
 from .conftest import make_app, post_form
@@ -93,7 +95,6 @@ WRITER = textwrap.dedent("""
 def test_the_app_starts_cleanly_after_being_killed_during_writes(tmp_path):
     # About the embedded SQLite file (PostgreSQL's recovery is its server's job), so always on SQLite.
     path = tmp_path / "standalone.sqlite3"
-    from tracker.db import database, init_db
 
     previous = database.obj
     app = make_app(f"sqlite:///{path}")

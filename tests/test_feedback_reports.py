@@ -273,8 +273,8 @@ def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
 
 
 def test_feedback_page_renders_for_the_demo_data(app, runner, as_user):
-    from tracker.demo import seed
     from tracker.models import Engagement, User
+    from tracker.tools.demo import seed
 
     seed()
     admin = User.get(User.role == "admin")

@@ -1,8 +1,8 @@
 """generate-data: a deterministic synthetic portfolio proportional to --scale (issue 8)."""
 
+import datetime as dt
 from collections import Counter
 
-from tracker.generate import BIG_ENGAGEMENT_MEETINGS, counts_for, digest
 from tracker.models import (
     Engagement,
     FeedbackResponse,
@@ -14,6 +14,7 @@ from tracker.models import (
     StageEntry,
     Unit,
 )
+from tracker.tools.generate import ANCHOR, BIG_ENGAGEMENT_MEETINGS, counts_for, digest
 
 from .conftest import make_app
 
@@ -56,9 +57,6 @@ def test_some_engagements_stall_and_some_revisit_a_stage(app):
     statuses = Counter(e.status for e in Engagement.select())
     assert statuses["paused"] > 0 and statuses["active"] > 0 and statuses["closed"] > 0
     # a stalled engagement: paused, and no meeting in the last 80 days
-    import datetime as dt
-
-    from tracker.generate import ANCHOR
 
     for e in Engagement.select().where(Engagement.status == "paused"):
         last = Meeting.select().where(Meeting.engagement == e).order_by(Meeting.date.desc()).first()

@@ -6,8 +6,8 @@ import threading
 
 from werkzeug.serving import make_server
 
-from tracker import loadtest
-from tracker.demo import DEMO_PASSWORD, seed
+from tracker.tools import loadtest
+from tracker.tools.demo import DEMO_PASSWORD, seed
 
 
 def test_concurrent_users_lose_no_write_and_see_no_error(app):

@@ -120,3 +120,11 @@ def test_export_functions_take_filters(world):
     header, rows = exports.EXPORTS["competencies-by-isp"]["rows"](ReportFilters(user=world.admin))
     assert header == ["isp", "isp_meetings", "competency_key", "competency", "meetings_used"]
     assert rows == []  # no ISP attended or logged these meetings
+
+
+def test_plain_csv_response_writes_the_rows_as_they_are_as_an_attachment():
+    """The engagement feedback CSV's writer: rows as given, no byte-order mark, no formula escaping."""
+    response = exports.plain_csv_response([["period", "score"], ["2026 Q1", 4.5], ["=sum", None]], "x-feedback.csv")
+    assert response.get_data(as_text=True) == "period,score\r\n2026 Q1,4.5\r\n=sum,\r\n"
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="x-feedback.csv"'

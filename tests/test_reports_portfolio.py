@@ -21,7 +21,6 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from tests import factories
-from tracker import demo as demo_data
 from tracker.models import (
     Benchmark,
     FeedbackAnswer,
@@ -33,6 +32,7 @@ from tracker.models import (
 )
 from tracker.reports import portfolio as report
 from tracker.reports.filters import ReportFilters
+from tracker.tools import demo as demo_data
 
 D = dt.date
 AS_OF = D(2026, 6, 1)

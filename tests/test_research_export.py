@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from tracker.demo import seed
 from tracker.models import ContextNote, Meeting, Organization, TeamMember, User
 from tracker.research import CODEBOOK
+from tracker.tools.demo import seed
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""`flask backup PATH` and `flask restore PATH` for the embedded SQLite database.
+"""Backup and restore of the embedded SQLite database (`flask backup PATH`, `flask restore PATH`:
+tracker/cli/backup.py).
 
 Backups use SQLite's online backup API, so they are consistent while the app keeps serving. Restoring
 replaces the live database page by page; stop the app servers first. PostgreSQL deployments use
@@ -8,10 +9,7 @@ replaces the live database page by page; stop the app servers first. PostgreSQL 
 import os
 import sqlite3
 
-import click
-from flask.cli import with_appcontext
-
-from .db import close_all, database, is_sqlite
+from .db import close_all, database
 
 PG_HINT = (
     'This database is PostgreSQL: back it up with `pg_dump --format=custom -f PATH "$DATABASE_URL"` '
@@ -19,18 +17,13 @@ PG_HINT = (
 )
 
 
-def init_app(app):
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-
-
-def _live_path():
+def live_path():
     return database.obj.database
 
 
 def backup_to(path):
     """Copy the live SQLite database to `path` (a new file); returns its size in bytes."""
-    source = sqlite3.connect(_live_path())
+    source = sqlite3.connect(live_path())
     target = sqlite3.connect(path)
     try:
         with target:
@@ -63,39 +56,9 @@ def check_backup(path):
 def restore_from(path):
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     close_all()  # no pooled connection may keep reading the old pages
-    target = sqlite3.connect(_live_path())
+    target = sqlite3.connect(live_path())
     try:
         source.backup(target)
     finally:
         target.close()
         source.close()
-
-
-@click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False))
-@with_appcontext
-def backup_command(path):
-    """Write a consistent copy of the SQLite database to PATH (safe while the app is running)."""
-    if not is_sqlite():
-        raise click.ClickException(PG_HINT)
-    if os.path.exists(path):
-        raise click.ClickException(f"{path} already exists: choose a new file name.")
-    size = backup_to(path)
-    click.echo(f"Backed up to {path} ({size / 1024:.0f} KiB).")
-
-
-@click.command("restore")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@with_appcontext
-def restore_command(path, yes):
-    """Replace the SQLite database with the backup at PATH (stop the app servers first)."""
-    if not is_sqlite():
-        raise click.ClickException(PG_HINT)
-    problem = check_backup(path)
-    if problem:
-        raise click.ClickException(problem + " Nothing was changed.")
-    if not yes:
-        click.confirm(f"Replace the database {_live_path()} with {path}?", abort=True)
-    restore_from(path)
-    click.echo(f"Restored from {path}.")

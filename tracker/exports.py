@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 
-from flask import send_file
+from flask import Response, send_file
 
 from .reports import competencies, portfolio, progress, strategies
 
@@ -67,6 +67,18 @@ def csv_response(name, filters):
         as_attachment=True,
         download_name=filename,
         max_age=0,
+    )
+
+
+def plain_csv_response(rows, filename):
+    """Rows (the header first) as a CSV download written as they are: no byte-order mark and no
+    formula escaping. The engagement feedback CSV is sent this way (reports/feedback.csv_rows)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

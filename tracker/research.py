@@ -1,4 +1,5 @@
-"""`flask --app tracker export-research OUT_DIR`: tidy, long-format CSV files for researchers.
+"""The research export: tidy, long-format CSV files for researchers (`flask --app tracker
+export-research OUT_DIR`, tracker/cli/research.py).
 
 One row per observation, one column per variable, a codebook (codebook.csv) that names every
 column's type, meaning and allowed values, and a REDCap-style data dictionary
@@ -13,9 +14,7 @@ import hashlib
 import hmac
 import os
 
-import click
 from flask import current_app
-from flask.cli import with_appcontext
 from peewee import JOIN
 
 from . import models as m
@@ -334,37 +333,3 @@ def write(out_dir, data):
         writer.writerow(header)
         writer.writerows(rows)
     return counts
-
-
-def init_app(app):
-    app.cli.add_command(export_research_command)
-
-
-@click.command("export-research")
-@click.argument("out_dir", type=click.Path(file_okay=False))
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only what happened on or after.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only what happened on or before.")
-@click.option("--organization", help="Only engagements of this organization (recipient or intermediary).")
-@click.option("--include-notes", is_flag=True, help="Include meeting notes (free text may name people).")
-@with_appcontext
-def export_research_command(out_dir, date_from, date_to, organization, include_notes):
-    """Write tidy CSV files, a codebook and a REDCap data dictionary to OUT_DIR."""
-    organization_id = None
-    if organization:
-        found = m.Organization.get_or_none(m.Organization.name == organization)
-        if found is None:
-            raise click.ClickException(f"Unknown organization “{organization}”.")
-        organization_id = found.id
-    if date_from and date_to and date_to < date_from:
-        raise click.ClickException("--to is before --from.")
-    if os.path.isdir(out_dir) and os.listdir(out_dir):
-        raise click.ClickException(f"{out_dir} is not empty: choose a new folder.")
-    data = collect(
-        date_from.date() if date_from else None, date_to.date() if date_to else None, organization_id, include_notes
-    )
-    counts = write(out_dir, data)
-    click.echo(
-        f"Wrote {len(counts)} files, codebook.csv and data_dictionary.csv to {out_dir}: "
-        + ", ".join(f"{name} {n}" for name, n in counts.items())
-        + "."
-    )

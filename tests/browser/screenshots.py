@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tracker.demo import DEMO_PASSWORD
+from tracker.tools.demo import DEMO_PASSWORD
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MAX_BYTES = 600_000  # per PNG: they live in the repository

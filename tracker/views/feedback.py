@@ -1,16 +1,11 @@
 """Recipient feedback: send a pulse or a survey, answer through a single-use link or from one's home
 page, and read the engagement's feedback report (with its CSV export)."""
 
-import csv
-import io
-
-import click
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask.cli import with_appcontext
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
-from .. import policy
+from .. import exports, policy
 from ..forms import BaseForm
 from ..forms.feedback import InviteForm, answer_form
 from ..models import (
@@ -49,11 +44,6 @@ REFUSALS = {
         "The support has ended, so feedback can no longer be given through this link. Nothing was stored.",
     ),
 }
-
-
-@bp.record_once
-def _register_cli(state):
-    state.app.cli.add_command(send_surveys_command)
 
 
 @bp.app_context_processor
@@ -127,13 +117,8 @@ def engagement(engagement_id):
 def engagement_csv(engagement_id):
     e = policy.get_engagement(engagement_id)
     period = "month" if request.args.get("period") == "month" else "quarter"
-    out = io.StringIO()
-    csv.writer(out).writerows(report.csv_rows(e.id, period, _spec()["scale_names"]))
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="engagement-{e.id}-feedback.csv"'},
-    )
+    rows = report.csv_rows(e.id, period, _spec()["scale_names"])
+    return exports.plain_csv_response(rows, f"engagement-{e.id}-feedback.csv")
 
 
 @bp.route("/engagements/<int:engagement_id>/feedback/responses")
@@ -309,28 +294,3 @@ def answer_mine(invitation_id):
             abort(404)
         return _refused(refused.reason)
     return _answer(invitation, url_for("feedback.answer_mine", invitation_id=invitation.id), user=current_user)
-
-
-# --- periodic surveys ------------------------------------------------------------------------------------
-
-
-@click.command("send-surveys")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; create and send nothing.")
-@with_appcontext
-def send_surveys_command(dry_run):
-    """Send the full feedback survey to the team of each active engagement whose last survey is older
-    than FEEDBACK_SURVEY_DAYS (default 91). Meant to run daily from cron."""
-    days = current_app.config.get("FEEDBACK_SURVEY_DAYS", service.SURVEY_DAYS)
-    results = service.send_due_surveys(dry_run=dry_run, days=days)
-    if not results:
-        click.echo(f"No survey due (every active engagement had one in the last {days} days).")
-        return
-    total = 0
-    for engagement, count, note in results:
-        total += count if note != "no current team member with an email" else 0
-        click.echo(f"{engagement.title} (#{engagement.id}): {count} invitation{'s' if count != 1 else ''} — {note}")
-    verb = "would be sent" if dry_run else "sent"
-    click.echo(
-        f"{len(results)} engagement{'s' if len(results) != 1 else ''} due; {total} invitation"
-        f"{'s' if total != 1 else ''} {verb}."
-    )

@@ -16,13 +16,14 @@ import hashlib
 import json
 import math
 import random
+import time
 
 import click
 from flask.cli import with_appcontext
 from peewee import chunked
 
-from .db import database, is_sqlite
-from .models import (
+from ..db import database, is_sqlite
+from ..models import (
     Benchmark,
     BenchmarkTemplate,
     Competency,
@@ -47,6 +48,7 @@ from .models import (
     Unit,
     User,
 )
+from ..schema import init_db
 
 SEED = 8
 ANCHOR = dt.date(2026, 11, 20)  # "today" of the synthetic portfolio
@@ -312,7 +314,7 @@ def generate(scale=1.0, seed=SEED):
             for k in range(rng.randint(3, 6))
         ]
         seen = set()
-        for stage, day in zip(path, entered):
+        for stage, day in zip(path, entered, strict=False):
             add(StageEntry, engagement=eid, stage=stage, entered_on=day, note="", created_by=co_leads[0])
             if stage in seen:
                 continue
@@ -349,7 +351,7 @@ def generate(scale=1.0, seed=SEED):
     # meetings, with their tags, attendees and next steps
     meeting_ids = []  # (meeting id, engagement index)
     meetings_of = []
-    for index, (eid, start, limit, status, team, co_leads, goal_ids, n_meet) in enumerate(engagements):
+    for eid, start, limit, _status, team, co_leads, _goal_ids, n_meet in engagements:
         span = max(1, (limit - start).days)
         days = sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in range(n_meet))
         mine = []
@@ -387,10 +389,12 @@ def generate(scale=1.0, seed=SEED):
             )
         meetings_of.append(mine)
 
-    for (mid, _), k in zip(meeting_ids, _spread_counts(want["competency_tags"], len(meeting_ids), rng)):
+    for (mid, _), k in zip(meeting_ids, _spread_counts(want["competency_tags"], len(meeting_ids), rng), strict=False):
         for cid, name in rng.sample(competencies, min(k, len(competencies))):
             add(MeetingCompetency, meeting=mid, competency=cid, label=name)
-    for (mid, minutes), k in zip(meeting_ids, _spread_counts(want["strategy_tags"], len(meeting_ids), rng)):
+    for (mid, minutes), k in zip(
+        meeting_ids, _spread_counts(want["strategy_tags"], len(meeting_ids), rng), strict=False
+    ):
         chosen = rng.sample(strategies, min(k, len(strategies)))
         for j, (sid, name) in enumerate(chosen):
             add(
@@ -403,7 +407,7 @@ def generate(scale=1.0, seed=SEED):
 
     # goal history: 2-4 dated changes, the last one the goal's status
     goal_rows = {row["id"]: row for row in rows[Goal]}
-    for eid, start, limit, status, team, co_leads, goal_ids, _ in engagements:
+    for _eid, start, limit, _status, _team, co_leads, goal_ids, _ in engagements:
         for gid in goal_ids:
             path = ["not_started", "in_progress"] + rng.choice(
                 [[], ["achieved"], ["revised"], ["dropped"], ["revised", "achieved"]]
@@ -411,7 +415,7 @@ def generate(scale=1.0, seed=SEED):
             path = path[: rng.randint(2, len(path))] if len(path) > 2 else path
             span = max(1, (limit - start).days)
             days = sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in path)
-            for st, day in zip(path, days):
+            for st, day in zip(path, days, strict=False):
                 add(
                     GoalStatusChange,
                     goal=gid,
@@ -426,7 +430,7 @@ def generate(scale=1.0, seed=SEED):
     # feedback responses, attached to meetings of engagements that are not proposed
     eligible = [(index, m) for index, e in enumerate(engagements) if e[3] != "proposed" for m in meetings_of[index]]
     if eligible and instrument is not None:
-        for r in range(want["feedback_responses"]):
+        for _r in range(want["feedback_responses"]):
             index, (mid, day) = eligible[rng.randrange(len(eligible))]
             eid, start, limit = engagements[index][:3]
             submitted = min(limit, day + dt.timedelta(days=rng.randint(0, 6)))
@@ -495,10 +499,6 @@ def digest():
 @click.option("--seed", type=int, default=SEED, show_default=True, help="Random seed (same seed, same data).")
 def generate_data_command(scale, seed):
     """Fill a fresh database with a synthetic portfolio proportional to --scale."""
-    import time
-
-    from .db import init_db
-
     if scale <= 0 or math.isnan(scale):
         raise click.ClickException("The scale must be more than 0.")
     database.connect(reuse_if_open=True)

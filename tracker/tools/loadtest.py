@@ -16,7 +16,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
+
+import click
+from flask.cli import with_appcontext
+
+from ..models import Engagement, EngagementISP, Meeting, User
+from .demo import DEMO_PASSWORD
 
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 MARKER = "load-test"
@@ -142,10 +149,6 @@ def run(base_urls, accounts, seconds=10, users=8):
 
 def check_writes(stats):
     """{'acknowledged', 'stored', 'missing', 'duplicated', 'unacknowledged'} from the database."""
-    from collections import Counter
-
-    from .models import Meeting
-
     stored = Counter(m.notes for m in Meeting.select(Meeting.notes).where(Meeting.notes.startswith(MARKER)))
     return {
         "acknowledged": len(stats.acknowledged),
@@ -158,8 +161,6 @@ def check_writes(stats):
 
 def demo_accounts(password):
     """Every active ISP with the active engagements they co-lead or support."""
-    from .models import Engagement, EngagementISP, User
-
     accounts = {}
     for link in (
         EngagementISP.select(EngagementISP, User)
@@ -197,35 +198,29 @@ def _p95(values):
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def init_app(app):
-    import click
-    from flask.cli import with_appcontext
-
-    @app.cli.command("load-test")
-    @click.option(
-        "--url",
-        "urls",
-        multiple=True,
-        required=True,
-        help="An app server on this machine, e.g. http://127.0.0.1:8001 (repeat for several).",
-    )
-    @click.option("--seconds", default=10, show_default=True, type=click.IntRange(1, 600))
-    @click.option("--users", default=8, show_default=True, type=click.IntRange(1, 200))
-    @click.option("--password", default=None, help="The ISPs' password (default: the demo password).")
-    @with_appcontext
-    def load_test_command(urls, seconds, users, password):
-        """Drive the servers at URL with virtual ISPs, then check every acknowledged write once."""
-        from .demo import DEMO_PASSWORD
-
-        for url in urls:
-            host = urllib.parse.urlsplit(url).hostname or ""
-            if not (host == "localhost" or host.startswith("127.") or host == "::1"):
-                raise click.ClickException(f"{url}: the load test only targets this machine (127.0.0.1).")
-        accounts = demo_accounts(password or DEMO_PASSWORD)
-        if not accounts:
-            raise click.ClickException("No active ISP with an active engagement: run seed-demo first.")
-        stats = run([u.rstrip("/") for u in urls], accounts, seconds=seconds, users=users)
-        writes = check_writes(stats)
-        click.echo(summary(stats, seconds, writes))
-        if stats.errors or writes["missing"] or writes["duplicated"] or writes["unacknowledged"]:
-            raise click.ClickException("load test failed: see errors and writes above")
+@click.command("load-test")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    required=True,
+    help="An app server on this machine, e.g. http://127.0.0.1:8001 (repeat for several).",
+)
+@click.option("--seconds", default=10, show_default=True, type=click.IntRange(1, 600))
+@click.option("--users", default=8, show_default=True, type=click.IntRange(1, 200))
+@click.option("--password", default=None, help="The ISPs' password (default: the demo password).")
+@with_appcontext
+def load_test_command(urls, seconds, users, password):
+    """Drive the servers at URL with virtual ISPs, then check every acknowledged write once."""
+    for url in urls:
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if not (host == "localhost" or host.startswith("127.") or host == "::1"):
+            raise click.ClickException(f"{url}: the load test only targets this machine (127.0.0.1).")
+    accounts = demo_accounts(password or DEMO_PASSWORD)
+    if not accounts:
+        raise click.ClickException("No active ISP with an active engagement: run seed-demo first.")
+    stats = run([u.rstrip("/") for u in urls], accounts, seconds=seconds, users=users)
+    writes = check_writes(stats)
+    click.echo(summary(stats, seconds, writes))
+    if stats.errors or writes["missing"] or writes["duplicated"] or writes["unacknowledged"]:
+        raise click.ClickException("load test failed: see errors and writes above")

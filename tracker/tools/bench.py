@@ -1,6 +1,6 @@
 """Benchmark: `flask --app tracker bench --scale 1 --scale 10 --out bench.json`.
 
-For each scale it builds a synthetic portfolio (tracker/generate.py) in its own temporary SQLite file
+For each scale it builds a synthetic portfolio (tracker/tools/generate.py) in its own temporary SQLite file
 (and, when DATABASE_URL names PostgreSQL, in that database too, after dropping and recreating the
 tables), signs in through the Flask test client (a leader who reads everything; an ISP co-lead for the
 meeting form), and for each page measures, after warm-up runs, the median and 95th-percentile server
@@ -19,16 +19,27 @@ scale 1 -> 10 at most 3x per report page; peak memory under 250 MB.
 
 import json
 import os
-import resource
+import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 import click
 from flask.cli import with_appcontext
 from playhouse.test_utils import count_queries
+
+from .. import PROJECT_ROOT, create_app
+from ..api import new_token
+from ..db import close_all, database
+from ..models import MODELS, Engagement, EngagementISP, User
+from ..reports import cache as report_cache
+from ..schema import init_db
+from .generate import LEADER_EMAIL, SEED, generate
 
 REPORT_TARGET_MS = 150
 PAGE_TARGET_MS = 50
@@ -76,7 +87,8 @@ FLOORS = {
     "feedback": (
         "SELECT fr.engagement_id, fi.scale, AVG(fa.value), COUNT(DISTINCT fr.id) FROM feedback_answer fa "
         "JOIN feedback_response fr ON fr.id = fa.response_id JOIN feedback_item fi ON fi.id = fa.item_id "
-        "WHERE fr.engagement_id = {engagement} AND fr.deleted_at IS NULL AND fi.kind = 'likert' GROUP BY fr.engagement_id, fi.scale"
+        "WHERE fr.engagement_id = {engagement} AND fr.deleted_at IS NULL AND fi.kind = 'likert' "
+        "GROUP BY fr.engagement_id, fi.scale"
     ),
     "portfolio": (
         "SELECT e.status, COUNT(DISTINCT e.id), SUM(m.duration_minutes) FROM engagement e "
@@ -125,9 +137,19 @@ def pages(app, big_engagement, unit):
     return out
 
 
-def _children_peak_mb():
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _max_rss_mb(who):
+    """The maximum resident set size in MB of this process ("self") or of its finished children
+    ("children"); None where the Unix-only `resource` module is missing (the benchmark still runs)."""
+    try:
+        import resource  # noqa: PLC0415 - Unix only: importing this module must not fail elsewhere
+    except ImportError:
+        return None
+    rss = resource.getrusage(resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN).ru_maxrss
     return round(rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024, 1)
+
+
+def _children_peak_mb():
+    return _max_rss_mb("children")
 
 
 def _time(fn, runs, warmups):
@@ -144,17 +166,11 @@ def _time(fn, runs, warmups):
 
 
 def peak_memory_mb():
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024, 1)
+    return _max_rss_mb("self")
 
 
 def _fill(url, scale, seed):
     """Fresh schema and catalogs at `url`, then the synthetic portfolio (run in a child process)."""
-    from . import create_app
-    from .db import close_all, database, init_db
-    from .generate import generate
-    from .models import MODELS
-
     create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
     database.connect(reuse_if_open=True)
     if not url.startswith("sqlite"):
@@ -168,29 +184,22 @@ def _build(url, scale, seed):
     """Fill a fresh database at `url` in a child process (so the generator's memory is not counted
     as the pages' peak memory), then return an app on it."""
 
-    code = "import sys; from tracker.bench import _fill; _fill(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))"
+    code = "import sys; from tracker.tools.bench import _fill; _fill(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))"
     env = dict(os.environ, DATABASE_URL=url)
     done = subprocess.run(
         [sys.executable, "-c", code, url, repr(scale), str(seed)],
         env=env,
         capture_output=True,
         text=True,
-        cwd=os.path.dirname(os.path.dirname(__file__)),
+        cwd=PROJECT_ROOT,
     )
     if done.returncode != 0:
         raise click.ClickException(f"generating scale {scale:g} failed:\n{done.stderr[-2000:]}")
     return _app_on(url)
 
 
-def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
-    """[{page, scale, database, median_ms, p95_ms, queries, floor_ms, ratio_to_floor}] for one database."""
-    from .db import close_all, database
-    from .generate import LEADER_EMAIL, SEED
-    from .models import Engagement, EngagementISP, User
-    from .reports import cache as report_cache
-
-    app = _build(url, scale, SEED if seed is None else seed)
-    leader = User.get(User.email == LEADER_EMAIL)
+def _big_engagement_and_co_lead():
+    """The generator's first engagement (the one with 100 meetings) and one of its co-leads."""
     big = Engagement.select().order_by(Engagement.id).first()
     co_lead = (
         User.select()
@@ -198,19 +207,28 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
         .where((EngagementISP.engagement == big) & (EngagementISP.role == "co_lead"))
         .first()
     )
-    clients = {}
-    for who, user in (("leader", leader), ("isp", co_lead)):
-        client = app.test_client()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = user.session_token
-            sess["_fresh"] = True
-        clients[who] = client
+    return big, co_lead
+
+
+def _signed_in_client(app, user):
+    """A test client whose session is signed in as `user` (flask-login's session keys)."""
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.session_token
+        sess["_fresh"] = True
+    return client
+
+
+def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
+    """[{page, scale, database, median_ms, p95_ms, queries, floor_ms, ratio_to_floor}] for one database."""
+    app = _build(url, scale, SEED if seed is None else seed)
+    leader = User.get(User.email == LEADER_EMAIL)
+    big, co_lead = _big_engagement_and_co_lead()
+    clients = {"leader": _signed_in_client(app, leader), "isp": _signed_in_client(app, co_lead)}
 
     headers = {"leader": {}, "isp": {}, "api": {}}
     listed = pages(app, big.id, big.unit_id)
     if any(who == "api" for _, _, who, _, _ in listed):
-        from .api import new_token
-
         with app.test_request_context():
             _, token = new_token(leader, "bench")
         headers["api"] = {"Authorization": f"Bearer {token}"}
@@ -220,7 +238,7 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
     for name, url_, who, floor_key, is_report in listed:
         client = clients[who]
 
-        def get():
+        def get(client=client, url_=url_, who=who, name=name):  # bound now: called only in this pass
             response = client.get(url_, headers=headers[who])
             if response.status_code != 200:
                 raise click.ClickException(f"{name}: GET {url_} answered {response.status_code}.")
@@ -237,7 +255,7 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite"):
         if floor_key:
             sql = FLOORS[floor_key].format(engagement=big.id)
 
-            def floor():
+            def floor(sql=sql):
                 database.execute_sql(sql).fetchall()
 
             floor_ms, _ = _time(floor, runs, warmups)
@@ -321,7 +339,7 @@ def check_targets(results, peak_mb):
                     f"{db} {page}: {growth:.1f}x slower from scale {scales[0]:g} to {scales[-1]:g} "
                     f"(target {GROWTH_TARGET}x)"
                 )
-    if peak_mb > MEMORY_TARGET_MB:
+    if peak_mb is not None and peak_mb > MEMORY_TARGET_MB:
         misses.append(f"peak memory {peak_mb} MB (target {MEMORY_TARGET_MB} MB)")
     return misses
 
@@ -350,14 +368,10 @@ class _KeepDatabase:
     """Put the app's database back after the benchmark rebinds the shared proxy to its own ones."""
 
     def __enter__(self):
-        from .db import database
-
         self.saved = database.obj
         return self
 
     def __exit__(self, *exc):
-        from .db import close_all, database
-
         if database.obj is not self.saved:
             close_all()
             database.initialize(self.saved)
@@ -374,8 +388,6 @@ THROUGHPUT_TARGET = 250  # engagement page, requests per second, gunicorn with 2
 
 
 def _free_port():
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -383,10 +395,7 @@ def _free_port():
 
 def _session_cookie(app, user):
     """The signed session cookie of `user` for `app` (the server must share its SECRET_KEY)."""
-    client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.session_token
-        sess["_fresh"] = True
+    client = _signed_in_client(app, user)
     cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     return f"{cookie.key}={cookie.value}"
 
@@ -395,26 +404,13 @@ def throughput(path, seconds=15, workers=2, connections=16):
     """Requests per second of the engagement page (100 meetings) under gunicorn with `workers` workers
     on 127.0.0.1, driven by wrk on this machine for `seconds`, on the SQLite file at `path` (already
     filled). {"requests_per_s", "requests", "errors", "p50_ms", "p99_ms", "workers", "connections"}."""
-    import re
-    import shutil
-    import urllib.request
-
-    from .db import close_all
-    from .models import Engagement, EngagementISP, User
-
     wrk = shutil.which("wrk")
     if wrk is None:
         raise click.ClickException("The throughput run needs wrk (Debian: apt-get install wrk).")
     url = f"sqlite:///{path}"
     with _KeepDatabase():
         app = _app_on(url)
-        big = Engagement.select().order_by(Engagement.id).first()
-        co_lead = (
-            User.select()
-            .join(EngagementISP, on=(EngagementISP.user == User.id))
-            .where((EngagementISP.engagement == big) & (EngagementISP.role == "co_lead"))
-            .first()
-        )
+        big, co_lead = _big_engagement_and_co_lead()
         cookie = _session_cookie(app, co_lead)
         close_all()
     port = _free_port()
@@ -423,7 +419,7 @@ def throughput(path, seconds=15, workers=2, connections=16):
     server = subprocess.Popen(
         [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "tracker:create_app()"],
         env=env,
-        cwd=os.path.dirname(os.path.dirname(__file__)),
+        cwd=PROJECT_ROOT,
     )
     page = f"http://127.0.0.1:{port}/engagements/{big.id}"
     try:
@@ -475,9 +471,6 @@ def throughput(path, seconds=15, workers=2, connections=16):
 
 
 def _app_on(url):
-    from . import create_app
-    from .db import database
-
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
     database.connect(reuse_if_open=True)
     return app

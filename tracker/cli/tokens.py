@@ -3,8 +3,9 @@
 import click
 from flask.cli import with_appcontext
 
-from .db import database
-from .models import User
+from ..api import new_token
+from ..db import database
+from ..models import User
 
 
 @click.command("create-token")
@@ -13,8 +14,6 @@ from .models import User
 @click.option("--name", default="CLI", help="A label to recognise the token by.")
 def create_token_command(email, name):
     """Create an API token for the user with EMAIL and print it (it is not shown again)."""
-    from .api import new_token
-
     user = User.select().where((User.email == email.strip().lower()) & User.is_active).first()
     if user is None:
         raise click.ClickException(f"No active user with the email “{email}”.")

@@ -1,30 +1,10 @@
-"""Flask commands: create-user, seed-demo (init-db and migrate live in db.py)."""
+"""`flask create-user`: an account that can sign in, from the command line (the first admin)."""
 
 import click
 from flask.cli import with_appcontext
 
-from .db import database
-from .models import ROLES, Organization, Unit, User, ValidationError, keys
-
-MIN_PASSWORD_LENGTH = 12
-
-
-def init_app(app):
-    from . import backup, loadtest, research
-
-    backup.init_app(app)
-    loadtest.init_app(app)
-    research.init_app(app)
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(seed_demo_command)
-    from .bench import bench_command
-    from .generate import generate_data_command  # performance data (issue 8)
-
-    app.cli.add_command(generate_data_command)
-    app.cli.add_command(bench_command)
-    from .cli_api import create_token_command
-
-    app.cli.add_command(create_token_command)
+from ..db import database
+from ..models import MIN_PASSWORD_LENGTH, ROLES, Organization, Unit, User, ValidationError, keys
 
 
 def _fail(message):
@@ -81,21 +61,3 @@ def create_user_command(email, name, role, unit_name, organization_name, passwor
     except ValidationError as exc:
         _fail(_one_line(exc.errors))
     click.echo(f"Created {user.role_label.lower()} {user.name} <{user.email}>.")
-
-
-@click.command("seed-demo")
-@with_appcontext
-def seed_demo_command():
-    """Fill the database with the reference setting: five ISPs supporting a foundation's units."""
-    from . import db as db_module
-    from .demo import DEMO_PASSWORD, seed
-
-    db_module.init_db()
-    created, accounts = seed()
-    if created:
-        click.echo("Demo data created.")
-    else:
-        click.echo("Demo data is already present; nothing changed.")
-    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    for role, email, name in accounts:
-        click.echo(f"  {role:<10} {email:<40} {name}")

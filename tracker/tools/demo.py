@@ -9,11 +9,13 @@ import datetime as dt
 import json
 import random
 
+import click
+from flask.cli import with_appcontext
 from peewee import chunked
 from werkzeug.security import generate_password_hash
 
-from .db import database
-from .models import (
+from ..db import database
+from ..models import (
     Benchmark,
     Competency,
     CompetencyFramework,
@@ -40,6 +42,7 @@ from .models import (
     Unit,
     User,
 )
+from ..schema import init_db
 
 DEMO_PASSWORD = "demo-password-2026"
 SEED = 2026
@@ -1025,7 +1028,7 @@ class _Builder:
             engagement.enter_stage(stage, entered, note=note, user=co_leads[0])
 
         # goal statuses, changed at monthly meetings spread over the timeline
-        for goal, (_, _, _, path) in zip(goals, spec["goals"]):
+        for goal, (_, _, _, path) in zip(goals, spec["goals"], strict=False):
             goal.change_status(
                 "not_started",
                 start + dt.timedelta(days=rng.randint(7, 21)),
@@ -1035,7 +1038,7 @@ class _Builder:
             if not monthly:
                 continue
             slots = sorted(rng.sample(range(len(monthly)), min(len(path), len(monthly))))
-            for status_key, slot in zip(path, slots):
+            for status_key, slot in zip(path, slots, strict=False):
                 meeting = monthly[slot]
                 goal.change_status(
                     status_key,
@@ -1184,7 +1187,7 @@ class _Builder:
             chosen = chosen[:4]
             share = [minutes // len(chosen) // 5 * 5] * len(chosen)
             share[0] += minutes - sum(share)
-            for key, dose in zip(chosen, share):
+            for key, dose in zip(chosen, share, strict=False):
                 self.links[MeetingStrategy].append(
                     {
                         "meeting": meeting.id,
@@ -1303,7 +1306,7 @@ class _Builder:
             occasions.append((monthly[i], "survey", rng.randint(3, 5)))
         for meeting, kind, respondents in occasions:
             progress = (meeting.date - start).days / span
-            for r in range(respondents):
+            for _r in range(respondents):
                 submitted = min(meeting.date + dt.timedelta(days=rng.randint(0, 6)), limit)
                 mean = 2.9 + 1.6 * progress + rng.gauss(0, 0.35)
                 if falling and progress > 0.8:
@@ -1332,3 +1335,18 @@ class _Builder:
                     self.links[FeedbackAnswer].append(
                         {"response": response.id, "item": item.id, "value": max(1, min(5, value))}
                     )
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Fill the database with the reference setting: five ISPs supporting a foundation's units."""
+    init_db()
+    created, demo_accounts = seed()
+    if created:
+        click.echo("Demo data created.")
+    else:
+        click.echo("Demo data is already present; nothing changed.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for role, email, name in demo_accounts:
+        click.echo(f"  {role:<10} {email:<40} {name}")
