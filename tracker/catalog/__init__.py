@@ -5,7 +5,7 @@ never overwrites what an administrator has edited, and never rewrites history.
 """
 
 import json
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..db import database
