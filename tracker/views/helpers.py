@@ -3,6 +3,7 @@
 from flask import current_app, flash, has_request_context, redirect, render_template
 from flask_login import current_user
 
+from ..dates import format_date
 from ..db import database
 from ..models import ValidationError
 
@@ -39,14 +40,20 @@ def form_page(form, write, success, next_url, template, **context):
     return render_template(template, form=form, **context), form_status(form)
 
 
-def date_pattern():
-    """The strftime pattern for showing dates: the signed-in person's choice, else the site default."""
+def date_style():
+    """How to show dates: the signed-in person's choice, else the site default (a key of tracker.dates.STYLES)."""
     user = current_user._get_current_object() if has_request_context() else None  # one proxy lookup a date
     if user is not None and user.is_authenticated:
-        return user.date_pattern
+        return user.date_format
     return current_app.config["DATE_FORMAT"]
 
 
 def show_date(value):
-    """A date (or datetime) as the reader wants to see it."""
-    return value.strftime(date_pattern())
+    """A date (or datetime) as the reader wants to see it.
+
+    A site DATE_FORMAT with a `%` in it (an instance config written when it was a strftime pattern) is
+    still used as one; every built-in style is formatted by tracker.dates, independent of the platform."""
+    style = date_style()
+    if "%" in style:
+        return value.strftime(style)
+    return format_date(value, style)
