@@ -22,6 +22,8 @@ def init_app(app):
 @login_manager.user_loader
 def load_user(session_token):
     # The session holds the user's session token, not the id: rotating it signs them out everywhere.
+    if request.blueprint == "api":
+        return None  # the API answers to bearer tokens only (its request_loader), never to a browser session
     return User.select().where((User.session_token == session_token) & User.is_active).first()
 
 
