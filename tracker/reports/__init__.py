@@ -287,7 +287,7 @@ def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, 
         benchmarks[b.stage_id].append(b)
 
     totals = next(iter(_meeting_totals(eid)))
-    meetings_page = Page(query=None, number=1, per_page=per_page, total=totals["n"] or 0)
+    meetings_page = Page(number=1, per_page=per_page, total=totals["n"] or 0)
     meetings_page.number = min(max(1, meeting_page or 1), meetings_page.pages)
     meetings = list(_meetings(eid, per_page, (meetings_page.number - 1) * per_page))
     meeting_ids = [m.id for m in meetings]
