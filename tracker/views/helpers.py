@@ -52,10 +52,12 @@ def form_page(form, write, success, next_url, template, **context):
 
 @dataclass(frozen=True)
 class PartForm:
-    """The add and edit pages of one kind of part of an engagement (a goal, a deliverable, ...): one
-        template, the messages, where to go back to, and the page's words when the view gives them (templates
-        that choose their own leave add_title None). `page` serves both the add and the edit view (`part` None:
-    adding)."""
+    """The add and edit pages of one kind of part of an engagement (a goal, a deliverable, ...).
+
+    Declared once per blueprint: the model, the template and its variable, the section of the engagement
+    page to go back to, the messages, and the page's title and button where the view gives them (templates
+    that word their own leave add_title None). `page` serves both the add view (`part` None) and the edit
+    view."""
 
     model: type  # the part's model (with an `engagement` foreign key)
     template: str
