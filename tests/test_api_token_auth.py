@@ -4,6 +4,8 @@ and a bearer token opens no browser page."""
 from tracker.models import ApiToken
 
 from .api_helpers import Api, token_for
+from .conftest import post_form
+from .factories import PASSWORD
 
 NO_TOKEN = {"code": "unauthorized", "message": "Send a valid token: Authorization: Bearer <token>.", "fields": {}}
 
@@ -41,3 +43,14 @@ def test_a_bearer_token_does_not_sign_in_to_pages(client, demo):
     response = client.get("/engagements", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_remembered_browser_with_a_token_is_the_token_on_the_api(client, demo):
+    form = {"email": demo.isp_a1.email, "password": PASSWORD, "remember": "y"}
+    assert post_form(client, "/login", form).status_code == 302
+    assert client.get_cookie("remember_token") is not None
+    client.delete_cookie("session")  # the browser session ended; "keep me signed in" remains
+    response = Api(client, demo.isp_b).get("/tokens")
+    assert response.status_code == 200
+    assert {t["user_id"] for t in response.get_json()["items"]} == {demo.isp_b.id}
+    assert Api(client).get("/tokens").status_code == 401  # the remembered browser alone opens no API

@@ -19,11 +19,22 @@ def init_app(app):
     login_manager.init_app(app)
 
 
+_token_user = None  # the API's bearer-token loader (request -> user or None), registered by tracker.api
+
+
+def token_loader(loader):
+    """Register the API's bearer-token loader as flask-login's request_loader. The API answers to tokens
+    only: on its requests a browser session or remember-me cookie resolves to the token's user too."""
+    global _token_user
+    _token_user = loader
+    return login_manager.request_loader(loader)
+
+
 @login_manager.user_loader
 def load_user(session_token):
-    # The session holds the user's session token, not the id: rotating it signs them out everywhere.
     if request.blueprint == "api":
-        return None  # the API answers to bearer tokens only (its request_loader), never to a browser session
+        return _token_user(request) if _token_user else None
+    # The session holds the user's session token, not the id: rotating it signs them out everywhere.
     return User.select().where((User.session_token == session_token) & User.is_active).first()
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from ..auth import login_manager
+from ..auth import token_loader
 from ..models import ApiToken, User, ValidationError, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,12 +67,12 @@ def _bearer_token():
     )
 
 
-@login_manager.request_loader
+@token_loader
 def load_token_user(request):
     """flask-login's current_user on API requests: the user of the bearer token (pages never accept one).
 
-    The browser session does not count on the API (auth.load_user ignores it there), so an API request
-    is the token's caller or anonymous. Nothing is written to the session: no cookie is set."""
+    A browser session does not count on the API (auth.load_user answers with this there too), so an API
+    request is the token's caller or anonymous. Nothing is written to the session: no cookie is set."""
     g.api_token = None
     if request.blueprint != bp.name:
         return None
