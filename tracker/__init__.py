@@ -46,7 +46,7 @@ def create_app(test_config=None):
         SIGNIN_MAX_FAILURES_ACCOUNT=5,  # failed sign-ins per account within SIGNIN_LOCK_MINUTES
         SIGNIN_MAX_FAILURES_ADDRESS=20,  # per client address (a shared office has several people)
         SIGNIN_LOCK_MINUTES=15,
-        DATE_FORMAT="%-d %b %Y",
+        DATE_FORMAT="d_mon_y",  # a style of tracker.dates (a key of models.DATE_FORMATS)
     )
     if test_config is None:
         _write_instance_config(instance_path)

@@ -29,8 +29,21 @@ def signed_in_user_id():
     return None
 
 
+_token_user = None  # the API's bearer-token loader (request -> user or None), registered by tracker.api
+
+
+def token_loader(loader):
+    """Register the API's bearer-token loader as flask-login's request_loader. The API answers to tokens
+    only: on its requests a browser session or remember-me cookie resolves to the token's user too."""
+    global _token_user
+    _token_user = loader
+    return login_manager.request_loader(loader)
+
+
 @login_manager.user_loader
 def load_user(session_token):
+    if request.blueprint == "api":
+        return _token_user(request) if _token_user else None
     # The session holds the user's session token, not the id: rotating it signs them out everywhere.
     return User.select().where((User.session_token == session_token) & User.is_active).first()
 

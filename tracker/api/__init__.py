@@ -8,8 +8,10 @@ import hashlib
 import secrets
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from ..auth import token_loader
 from ..models import ApiToken, User, ValidationError, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -50,21 +52,43 @@ def new_token(user, name=""):
     return row, token
 
 
-def _bearer_user():
+def _bearer_token():
+    """The token row of the request's `Authorization: Bearer` header (with its active user), or None."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:
-        return None, None
-    row = (
+        return None
+    return (
         ApiToken.select(ApiToken, User)
         .join(User)
         .where((ApiToken.token_hash == hash_token(token)) & User.is_active)
         .first()
     )
+
+
+@token_loader
+def load_token_user(request):
+    """flask-login's current_user on API requests: the user of the bearer token (pages never accept one).
+
+    A browser session does not count on the API (auth.load_user answers with this there too), so an API
+    request is the token's caller or anonymous. Nothing is written to the session: no cookie is set."""
+    g.api_token = None
+    if request.blueprint != bp.name:
+        return None
+    row = _bearer_token()
     if row is None:
-        return None, None
-    return row.user, row
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
+    g.api_token = row
+    return row.user
+
+
+def caller():
+    """The user whose token signed this request (the policy and the audit log see the same user)."""
+    return current_user._get_current_object()
 
 
 @bp.before_request
@@ -75,17 +99,8 @@ def authenticate():
         error(404, "Not found.")
     if any("\x00" in value for value in request.args.values()):
         error(400, "Query parameters must not contain NUL characters.")
-    user, row = _bearer_user()
-    if user is not None:
-        now = utcnow()
-        if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
-            ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
-        g._login_user = user  # flask-login's current_user: the policy and the audit log see the caller
-        g.api_token = row
-    elif request.endpoint not in PUBLIC_ENDPOINTS:
+    if not current_user.is_authenticated and request.endpoint not in PUBLIC_ENDPOINTS:
         error(401, "Send a valid token: Authorization: Bearer <token>.")
-    else:
-        g.api_token = None
 
 
 @bp.errorhandler(ApiError)
@@ -248,7 +263,7 @@ def iso(value):
 
 
 def require_roles(*roles):
-    if g._login_user.role not in roles:
+    if current_user.role not in roles:
         error(403, "Your role may not do this.")
 
 

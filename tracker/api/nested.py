@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flask import g, jsonify
+from flask import jsonify
 
 from .. import policy
 from ..models import (
@@ -30,14 +30,14 @@ from ..models import (
 )
 from ..services import meetings as meeting_service
 from ..services import stages as stage_service
-from . import ApiError, Fields, body, bp, iso, paginate
+from . import ApiError, Fields, body, bp, caller, iso, paginate
 from .resources import run
 
 E = "/engagements/<int:engagement_id>"
 
 
 def _engagement(engagement_id, edit=False):
-    return policy.get_engagement(engagement_id, edit=edit, user=g._login_user)
+    return policy.get_engagement(engagement_id, edit=edit, user=caller())
 
 
 def _today():
@@ -118,7 +118,7 @@ def add_goal(engagement_id):
 
     def write():
         goal = Goal.create(engagement=e, **data)
-        GoalStatusChange.create(goal=goal, status=goal.status, changed_on=_today(), changed_by=g._login_user.id)
+        GoalStatusChange.create(goal=goal, status=goal.status, changed_on=_today(), changed_by=caller().id)
         return goal
 
     return jsonify(goal_json(run(write))), 201
@@ -147,7 +147,7 @@ def update_goal(engagement_id, goal_id):
             goal.target = target if target is not None else goal.target
             goal.save()
         if status is not None and (status != goal.status or note):
-            goal.change_status(status, changed_on, note=note, user=g._login_user.id)
+            goal.change_status(status, changed_on, note=note, user=caller().id)
 
     run(write)
     return jsonify(goal_json(Goal.get_by_id(goal.id)))
@@ -296,7 +296,7 @@ def log_meeting(engagement_id):
     f = Fields(body())
     data = _meeting_data(f)
     f.done()
-    meeting = _run_meeting(meeting_service.log_meeting, e, data, g._login_user)
+    meeting = _run_meeting(meeting_service.log_meeting, e, data, caller())
     return jsonify(meeting_json(meeting, detail=True)), 201
 
 
@@ -326,7 +326,7 @@ def update_meeting(engagement_id, meeting_id):
             for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
         ]
     f.done()
-    _run_meeting(meeting_service.update_meeting, meeting, data, g._login_user)
+    _run_meeting(meeting_service.update_meeting, meeting, data, caller())
     return jsonify(meeting_json(Meeting.get_by_id(meeting.id), detail=True))
 
 
@@ -409,7 +409,7 @@ def move_stage(engagement_id):
     note = f.text("note", max_length=20000)
     f.done()
     try:
-        entry = run(stage_service.move_to_stage, e, key, entered_on, note, g._login_user)
+        entry = run(stage_service.move_to_stage, e, key, entered_on, note, caller())
     except ApiError as exc:
         if "entered_on" in exc.fields:  # the service speaks of the form's field
             exc.fields["date"] = exc.fields.pop("entered_on")
@@ -492,5 +492,5 @@ def add_context_note(engagement_id):
         "noted_on": f.date("noted_on") or _today(),
     }
     f.done()
-    note = run(lambda: ContextNote.create(engagement=e, created_by=g._login_user.id, **data))
+    note = run(lambda: ContextNote.create(engagement=e, created_by=caller().id, **data))
     return jsonify(note_json(note)), 201

@@ -3,7 +3,7 @@
 import datetime as dt
 import decimal
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 from peewee import Model
 
 from .. import policy
@@ -11,7 +11,7 @@ from ..models import User
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
-from . import bp, error, page_args
+from . import bp, caller, error, page_args
 
 
 def _key(key):
@@ -46,7 +46,7 @@ def jsonable(value):
 
 
 def _filters():
-    filters = ReportFilters.from_args(request.args, g._login_user)
+    filters = ReportFilters.from_args(request.args, caller())
     if filters.errors:
         error(400, "Some filters are not valid.", dict(filters.errors))
     return filters
@@ -110,7 +110,7 @@ def report_feedback():
     period = request.args.get("period") or "quarter"
     if period not in ("quarter", "month"):
         error(400, "Unknown period.", {"period": "Choose one of: quarter, month."})
-    e = policy.get_engagement(int(raw), user=g._login_user)
+    e = policy.get_engagement(int(raw), user=caller())
     return _answer(
         engagement_id=e.id,
         min_responses=feedback_reports.MIN_RESPONSES,

@@ -1,6 +1,6 @@
 """Catalog, organizations, units, users, support requests and engagements."""
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 
 from .. import policy
 from ..db import database
@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from . import ApiError, Fields, body, bp, error, iso, page_args, paginate, query_int, require_roles
+from . import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require_roles
 
 # Service (form) field names -> API field names.
 FIELD_NAMES = {
@@ -59,7 +59,7 @@ def run(write, *args):
 
 
 def user():
-    return g._login_user
+    return caller()
 
 
 # --- catalog ------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Tokens: sign in with email and password for a token; list and revoke your tokens."""
 
-from flask import g, jsonify
+from flask import jsonify
 
 from ..db import database
 from ..models import ApiToken, User
-from . import Fields, body, bp, error, iso, new_token
+from . import Fields, body, bp, caller, error, iso, new_token
 
 BAD_CREDENTIALS = "Unknown email or wrong password."
 
@@ -36,14 +36,14 @@ def create_token():
 
 @bp.get("/tokens")
 def list_tokens():
-    rows = ApiToken.select().where(ApiToken.user == g._login_user.id).order_by(ApiToken.id)
+    rows = ApiToken.select().where(ApiToken.user == caller().id).order_by(ApiToken.id)
     return jsonify(items=[token_json(r) for r in rows])
 
 
 @bp.delete("/tokens/<int:token_id>")
 def revoke_token(token_id):
     row = ApiToken.get_or_none(ApiToken.id == token_id)
-    user = g._login_user
+    user = caller()
     if row is None or (row.user_id != user.id and user.role != "admin"):
         error(404, "No such token.")
     with database.atomic():

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, current_app, request, session
-from wtforms import Form
+from wtforms import Form, SubmitField
 from wtforms.csrf.session import SessionCSRF
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Reload the page and try again."
@@ -32,6 +32,16 @@ class BaseForm(Form):
         if "csrf_token" in self.errors:
             abort(400, description=CSRF_MESSAGE)
         return valid
+
+    # Fields populate_obj leaves alone (a form lists those the model has no column for, or converts itself).
+    not_populated = ()
+
+    def populate_obj(self, obj):
+        """WTForms' populate_obj: each field's data onto the attribute of the same name, except the buttons
+        and the fields named in `not_populated`. Text fields give "" (never None) through fields.as_text."""
+        for name, field in self._fields.items():
+            if name not in self.not_populated and not isinstance(field, SubmitField):
+                field.populate_obj(obj, name)
 
     def add_errors(self, errors):
         """Show model ValidationError messages next to the matching fields (others at the top)."""

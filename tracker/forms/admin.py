@@ -6,17 +6,13 @@ from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, 
 from ..models import ROLES
 from . import BaseForm
 from .engagements import IdChoiceField
-from .fields import PlainDateField, not_before
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from .fields import PlainDateField, as_text, not_before
 
 
 class UserFilterForm(Form):
     """The user list's filters (a GET form: no CSRF; values not offered are ignored)."""
 
-    q = SearchField("Name or email contains", filters=[_strip], render_kw={"placeholder": "Search people"})
+    q = SearchField("Name or email contains", filters=[as_text], render_kw={"placeholder": "Search people"})
     role = SelectField("Role", choices=[("", "Any role")] + list(ROLES))
 
     def cleaned(self):
@@ -29,8 +25,17 @@ class UserFilterForm(Form):
         return out
 
 
+def _id(value):
+    return int(value) if value not in (None, "") else None
+
+
 class _UserFields(BaseForm):
-    name = StringField("Name", filters=[_strip], render_kw={"autocomplete": "name"})
+    """populate_obj: name and email as given, no role as None, unit and organization from their ids (the
+    service derives a missing organization from the unit); a password is the service's to hash."""
+
+    not_populated = ("unit", "organization", "password")
+
+    name = StringField("Name", filters=[as_text], render_kw={"autocomplete": "name"})
     role = IdChoiceField("Role", choices=list(ROLES), blank="Choose a role")
     unit = IdChoiceField("Unit (recipients only)", choices=[], blank="No unit")
     organization = IdChoiceField("Organization", choices=[], blank="No organization")
@@ -40,9 +45,15 @@ class _UserFields(BaseForm):
         self.organization.choices = [("", "No organization")] + [(str(o.id), o.name) for o in organizations]
         return self
 
+    def populate_obj(self, user):
+        super().populate_obj(user)
+        user.role = self.role.data or None
+        user.unit = _id(self.unit.data)
+        user.organization = _id(self.organization.data)
+
 
 class NewUserForm(_UserFields):
-    email = EmailField("Email", filters=[_strip], render_kw={"autocomplete": "off", "autofocus": True})
+    email = EmailField("Email", filters=[as_text], render_kw={"autocomplete": "off", "autofocus": True})
     password = PasswordField("Password (at least 12 characters)", render_kw={"autocomplete": "new-password"})
 
     field_order = ("email", "name", "role", "unit", "organization", "password")
@@ -73,7 +84,7 @@ class AuditFilterForm(Form):
         ],
     )
     user = SelectField("Who", choices=[])
-    engagement = StringField("Engagement id", filters=[_strip], render_kw={"inputmode": "numeric"})
+    engagement = StringField("Engagement id", filters=[as_text], render_kw={"inputmode": "numeric"})
     date_from = PlainDateField("From")
     date_to = PlainDateField(
         "To", validators=[not_before("date_from", "The end date cannot be before the start date.")]
@@ -109,15 +120,15 @@ class AuditFilterForm(Form):
 class CatalogEntryForm(BaseForm):
     """A competency, strategy or principle: its name, help text and whether it is retired."""
 
-    name = StringField("Name", filters=[_strip], render_kw={"autofocus": True})
-    help = TextAreaField("Help text", filters=[_strip], render_kw={"rows": 4})
+    name = StringField("Name", filters=[as_text], render_kw={"autofocus": True})
+    help = TextAreaField("Help text", filters=[as_text], render_kw={"rows": 4})
     retired = BooleanField("Retired (no longer offered on new meetings; kept on old ones)")
 
 
 class BenchmarkTemplateForm(BaseForm):
-    text = StringField("Benchmark", filters=[_strip], render_kw={"autofocus": True})
+    text = StringField("Benchmark", filters=[as_text], render_kw={"autofocus": True})
     retired = BooleanField("Retired (no longer suggested for new engagements)")
 
 
 class NewBenchmarkTemplateForm(BaseForm):
-    text = StringField("Benchmark", filters=[_strip], render_kw={"autofocus": True})
+    text = StringField("Benchmark", filters=[as_text], render_kw={"autofocus": True})

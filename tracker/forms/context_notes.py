@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..models import CFIR_DOMAINS, CONTEXT_KINDS
 from . import BaseForm
-from .fields import PlainDateField
+from .fields import PlainDateField, as_text
 
 KIND_MESSAGE = "Choose barrier or facilitator."
 DOMAIN_MESSAGE = "Choose one of the five CFIR domains."
@@ -32,6 +32,8 @@ class ContextNoteForm(BaseForm):
         validators=[DataRequired(DOMAIN_MESSAGE)],
         invalid_choice_message=DOMAIN_MESSAGE,
     )
-    text = TextAreaField("Note", validators=[DataRequired("Write the note."), Length(max=5000)], render_kw={"rows": 4})
+    text = TextAreaField(
+        "Note", validators=[DataRequired("Write the note."), Length(max=5000)], filters=[as_text], render_kw={"rows": 4}
+    )
     noted_on = PlainDateField("Noted on", default=dt.date.today, validators=[InputRequired("Enter a date.")])
     submit = SubmitField("Save")

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..models import DELIVERABLE_KINDS
 from . import BaseForm
-from .fields import ChoiceField, PlainDateField
+from .fields import ChoiceField, PlainDateField, as_text
 
 LINK_MESSAGE = "Enter a web address starting with http:// or https:// (other kinds of link are not accepted)."
 
@@ -45,6 +45,7 @@ class DeliverableForm(BaseForm):
     title = StringField(
         "Title",
         validators=[DataRequired("Name the deliverable."), Length(max=300, message="At most 300 characters.")],
+        filters=[as_text],
         render_kw={"autofocus": True, "maxlength": 300},
     )
     kind = ChoiceField(
@@ -61,9 +62,10 @@ class DeliverableForm(BaseForm):
     link = StringField(
         "Link",
         validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
+        filters=[as_text],
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], filters=[as_text], render_kw={"rows": 3})
     submit = SubmitField("Save")
 
 
@@ -80,6 +82,7 @@ class DeliverForm(BaseForm):
     link = StringField(
         "Link",
         validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
+        filters=[as_text],
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
     )
     submit = SubmitField("Mark delivered")

@@ -9,6 +9,14 @@ EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
 
+def as_text(value):
+    """A filter for text fields: surrounding spaces dropped, and a field the browser did not send is empty
+    text rather than None, as the model's text columns want (so form.populate_obj can copy it as it is)."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
 class PlainDateField(DateField):
     """An <input type=date> that says clearly what is wrong and refuses dates far out of range."""
 

@@ -5,13 +5,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from ..models import GOAL_STATUSES, label
 from . import BaseForm
-from .fields import ChoiceField, PlainDateField
+from .fields import ChoiceField, PlainDateField, as_text
 
 NOTE_REQUIRED = ("revised", "dropped")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class GoalForm(BaseForm):
@@ -20,11 +16,11 @@ class GoalForm(BaseForm):
     title = StringField(
         "Goal",
         [DataRequired("Give the goal a title."), Length(max=300)],
-        filters=[_strip],
+        filters=[as_text],
         render_kw={"autofocus": True, "autocomplete": "off"},
     )
-    indicator = TextAreaField("Indicator of progress", filters=[_strip], render_kw={"rows": 3})
-    target = TextAreaField("Target", filters=[_strip], render_kw={"rows": 2})
+    indicator = TextAreaField("Indicator of progress", filters=[as_text], render_kw={"rows": 3})
+    target = TextAreaField("Target", filters=[as_text], render_kw={"rows": 2})
 
 
 class NewGoalForm(GoalForm):
@@ -46,7 +42,7 @@ class GoalStatusForm(BaseForm):
         render_kw={"autofocus": True},
     )
     changed_on = PlainDateField("Changed on", [InputRequired("Enter the date of the change.")])
-    note = TextAreaField("Note", filters=[_strip], render_kw={"rows": 3})
+    note = TextAreaField("Note", filters=[as_text], render_kw={"rows": 3})
 
     def __init__(self, *args, goal=None, last_change=None, **kwargs):
         self.goal = goal

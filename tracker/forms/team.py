@@ -7,13 +7,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..models import POSITIONS
 from . import BaseForm
-from .fields import ChoiceField, PlainDateField
+from .fields import ChoiceField, PlainDateField, as_text
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def looks_like_email(form, field):
@@ -28,14 +24,14 @@ class TeamMemberForm(BaseForm):
     name = StringField(
         "Name",
         [DataRequired("Enter the person's name."), Length(max=200)],
-        filters=[_strip],
+        filters=[as_text],
         render_kw={"autofocus": True, "autocomplete": "off"},
     )
     position = ChoiceField("Position", [DataRequired("Choose the person's position.")], choices=POSITIONS)
     email = EmailField(
         "Email (optional)",
         [Optional(), Length(max=254), looks_like_email],
-        filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+        filters=[as_text, lambda v: v.lower() if isinstance(v, str) else v],
         render_kw={"autocomplete": "off"},
     )
     joined_on = PlainDateField("Joined the team on", [Optional()])

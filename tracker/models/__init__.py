@@ -81,7 +81,6 @@ from .meetings import (
     linked_ids,
 )
 from .people import (
-    DATE_FORMAT_PATTERNS,
     DATE_FORMATS,
     DEFAULT_DATE_FORMAT,
     MIN_PASSWORD_LENGTH,
@@ -156,7 +155,6 @@ __all__ = [
     "CompetencyFramework",
     "ContextNote",
     "DATE_FORMATS",
-    "DATE_FORMAT_PATTERNS",
     "DEFAULT_DATE_FORMAT",
     "DELIVERABLE_KINDS",
     "DataVersion",

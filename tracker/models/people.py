@@ -15,15 +15,8 @@ ROLES = (
     ("recipient", "Recipient"),
     ("leader", "Leader"),
 )
-# How dates are shown to a person (a preference on their account): key -> strftime pattern
-# (DATE_FORMATS holds the examples the account form offers).
-# Dates typed into forms stay ISO (<input type=date>); this is only how they are displayed.
-DATE_FORMAT_PATTERNS = {
-    "d_mon_y": "%-d %b %Y",
-    "iso": "%Y-%m-%d",
-    "dd_mm_yyyy": "%d/%m/%Y",
-    "mm_dd_yyyy": "%m/%d/%Y",
-}
+# How dates are shown to a person (a preference on their account): key -> an example, for the account
+# form. tracker/dates.py writes dates in each style; dates typed into forms stay ISO (<input type=date>).
 DATE_FORMATS = (
     ("d_mon_y", "23 Nov 2026"),
     ("iso", "2026-11-23"),
@@ -119,11 +112,6 @@ class User(Audited):
     @property
     def role_label(self):
         return label(ROLES, self.role)
-
-    @property
-    def date_pattern(self):
-        """The strftime pattern of this person's date format (the default one for an unknown key)."""
-        return DATE_FORMAT_PATTERNS.get(self.date_format, DATE_FORMAT_PATTERNS[DEFAULT_DATE_FORMAT])
 
     @classmethod
     def isps(cls):

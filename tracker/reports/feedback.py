@@ -18,6 +18,7 @@ from collections import defaultdict
 
 from peewee import SQL, fn
 
+from ..dates import format_month
 from ..models import FeedbackAnswer, FeedbackInstrument, FeedbackInvitation, FeedbackItem, FeedbackResponse
 from .cache import cached_by_arguments
 
@@ -52,7 +53,7 @@ def period_of(day, period="quarter"):
     if period == "month":
         start = day.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        return (day.year, day.month), f"{day:%b %Y}", start, end
+        return (day.year, day.month), format_month(day), start, end
     if period == "year":
         return (day.year, 1), str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
     q = (day.month - 1) // 3 + 1

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from peewee import SQL, fn
 
 from .. import policy
+from ..dates import format_month
 from ..db import is_sqlite
 from ..models import (
     MEETING_KINDS,
@@ -236,7 +237,7 @@ def month_range(months):
 
 def month_label(key):
     year, month = map(int, key.split("-"))
-    return dt.date(year, month, 1).strftime("%b %Y")
+    return format_month(dt.date(year, month, 1))
 
 
 def as_date(value):

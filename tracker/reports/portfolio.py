@@ -19,6 +19,7 @@ from collections import defaultdict
 from peewee import Case, fn
 
 from .. import policy
+from ..dates import format_date
 from ..models import (
     SUPPORT_MODELS,
     Benchmark,
@@ -215,13 +216,13 @@ def needs_attention(filters, as_of=None):
         reasons = []
         last = last_meeting.get(eid)
         if last is not None and last < meeting_cutoff:
-            reasons.append({"key": "no_meeting", "text": f"No meeting in 6 weeks (last on {last:%-d %b %Y})."})
+            reasons.append({"key": "no_meeting", "text": f"No meeting in 6 weeks (last on {format_date(last)})."})
         elif last is None and start < meeting_cutoff:
-            reasons.append({"key": "no_meeting", "text": f"No meeting logged since the start ({start:%-d %b %Y})."})
+            reasons.append({"key": "no_meeting", "text": f"No meeting logged since the start ({format_date(start)})."})
         last = last_benchmark.get(eid)
         if last is not None and last < benchmark_cutoff:
             reasons.append(
-                {"key": "no_benchmark", "text": f"No benchmark completed in 90 days (last on {last:%-d %b %Y})."}
+                {"key": "no_benchmark", "text": f"No benchmark completed in 90 days (last on {format_date(last)})."}
             )
         elif last is None and start < benchmark_cutoff:
             reasons.append({"key": "no_benchmark", "text": "No benchmark completed in the last 90 days."})
@@ -229,7 +230,7 @@ def needs_attention(filters, as_of=None):
             goal_title, since = stuck[eid][0]
             more = f" (and {len(stuck[eid]) - 1} more)" if len(stuck[eid]) > 1 else ""
             reasons.append(
-                {"key": "stuck_goal", "text": f"Goal “{goal_title}” unchanged since {since:%-d %b %Y}{more}."}
+                {"key": "stuck_goal", "text": f"Goal “{goal_title}” unchanged since {format_date(since)}{more}."}
             )
         if eid in falling:
             before, recent = falling[eid]

@@ -14,22 +14,14 @@ from ..models import MIN_PASSWORD_LENGTH, AuditEntry, BenchmarkTemplate, Organiz
 PASSWORD_TOO_SHORT = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
 
 
-def _id(value):
-    return int(value) if value not in (None, "") else None
-
-
 def _apply_user_fields(user, form):
-    user.name = form.name.data or ""
-    user.role = form.role.data or None
-    user.unit = _id(form.unit.data)
-    organization = _id(form.organization.data)
-    if organization is None and user.unit_id is not None:
-        organization = Unit.get_by_id(user.unit_id).organization_id  # as create-user does
-    user.organization = organization
+    form.populate_obj(user)
+    if user.organization_id is None and user.unit_id is not None:
+        user.organization = Unit.get_by_id(user.unit_id).organization_id  # as create-user does
 
 
 def create_user(form):
-    user = User(email=form.email.data or "")
+    user = User()
     _apply_user_fields(user, form)
     errors = user.validate()
     password = form.password.data or ""
@@ -44,7 +36,6 @@ def create_user(form):
 
 def update_user(user, form, acting_user):
     _apply_user_fields(user, form)
-    user.is_active = bool(form.is_active.data)
     errors = user.validate()
     if user.id == acting_user.id:
         if not user.is_active:
@@ -129,16 +120,15 @@ def _check_text(value, field, message, max_length):
 
 def update_entry(entry, form):
     """A competency, strategy or principle. Meetings keep the label they were logged with."""
-    entry.name = _check_text(form.name.data, "name", "Give it a name.", 200)
-    entry.help = form.help.data or ""
-    entry.retired = bool(form.retired.data)
+    form.populate_obj(entry)
+    entry.name = _check_text(entry.name, "name", "Give it a name.", 200)
     entry.save()
     return entry
 
 
 def update_benchmark_template(template, form):
-    template.text = _check_text(form.text.data, "text", "Describe the benchmark.", 300)
-    template.retired = bool(form.retired.data)
+    form.populate_obj(template)
+    template.text = _check_text(template.text, "text", "Describe the benchmark.", 300)
     template.save()
     return template
 

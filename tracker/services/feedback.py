@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, url_for
 from peewee import JOIN, fn
 
 from .. import mail
+from ..dates import format_date
 from ..db import database
 from ..models import (
     AuditEntry,
@@ -161,7 +162,7 @@ def _message(engagement, kind, url, expires_at):
         f"Hello,\n\nThe implementation support team for “{engagement.title}” would value your view: "
         f"{ask}.\n\nAnswer here (no account needed, the link works once): {url}\n\n"
         f"Your answers are anonymous unless you choose otherwise. The link expires on "
-        f"{expires_at:%-d %b %Y}.\n\nThank you.\n"
+        f"{format_date(expires_at)}.\n\nThank you.\n"
     )
 
 

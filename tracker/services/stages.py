@@ -8,12 +8,13 @@ import datetime as dt
 
 from peewee import fn
 
+from ..dates import format_date
 from ..db import database
 from ..models import Benchmark, Stage, StageEntry, ValidationError
 
 
 def _day(date):
-    return f"{date.day} {date:%b %Y}"
+    return format_date(date)
 
 
 def latest_entry(engagement):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from ..auth import roles_required
 from ..forms.admin import (
@@ -41,13 +42,6 @@ def admins_only():
     return None
 
 
-def _get(model, pk):
-    row = model.get_or_none(model.id == pk)
-    if row is None:
-        abort(404)
-    return row
-
-
 def _choices(form):
     units = Unit.select(Unit, Organization).join(Organization).order_by(Unit.name, Organization.name)
     return form.set_choices(list(units), list(Organization.select().order_by(Organization.name)))
@@ -67,7 +61,7 @@ def users():
     filters = form.cleaned()
     page = paginate(service.users_query(filters), request.args.get("page"), current_app.config["PER_PAGE"])
     return render_template(
-        "admin/users.html", form=form, filters=filters, page=page, users=list(page.query), roles=dict(ROLES)
+        "admin/users.html", form=form, filters=filters, page=page, users=list(page.get_object_list()), roles=dict(ROLES)
     )
 
 
@@ -90,7 +84,7 @@ def new_user():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id):
-    user = _get(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     form = _choices(EditUserForm(obj=user if request.method == "GET" else None))
     if request.method == "GET":
         form.unit.data = str(user.unit_id or "")
@@ -107,7 +101,7 @@ def edit_user(user_id):
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def user_password(user_id):
-    user = _get(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     form = PasswordForm()
     done = save_form(
         form,
@@ -123,7 +117,7 @@ def user_password(user_id):
 
 @bp.route("/users/<int:user_id>/sign-out-everywhere", methods=["GET", "POST"])
 def sign_out_everywhere(user_id):
-    user = _get(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     form = PasswordForm()  # only for its CSRF check
     if request.method == "POST":
         done = save_form(
@@ -156,7 +150,7 @@ def audit():
     form = AuditFilterForm(request.args, service.audit_entities(), list(people))
     filters = form.cleaned()
     page = paginate(service.audit_query(filters), request.args.get("page"), current_app.config["PER_PAGE"])
-    rows = service.audit_rows(page.query)
+    rows = service.audit_rows(page.get_object_list())
     return render_template("admin/audit.html", form=form, filters=filters, page=page, rows=rows)
 
 
@@ -201,7 +195,7 @@ def edit_entry(kind, entry_id):
     if kind not in _ENTRIES:
         abort(404)
     model, noun = _ENTRIES[kind]
-    entry = _get(model, entry_id)
+    entry = get_object_or_404(model, model.id == entry_id)
     form = CatalogEntryForm(obj=entry if request.method == "GET" else None)
     return form_page(
         form,
@@ -216,7 +210,7 @@ def edit_entry(kind, entry_id):
 
 @bp.route("/catalog/benchmarks/<int:template_id>/edit", methods=["GET", "POST"])
 def edit_benchmark_template(template_id):
-    template = _get(BenchmarkTemplate, template_id)
+    template = get_object_or_404(BenchmarkTemplate, BenchmarkTemplate.id == template_id)
     form = BenchmarkTemplateForm(obj=template if request.method == "GET" else None)
     return form_page(
         form,
@@ -231,7 +225,7 @@ def edit_benchmark_template(template_id):
 
 @bp.route("/catalog/stages/<int:stage_id>/benchmarks/new", methods=["GET", "POST"])
 def new_benchmark_template(stage_id):
-    stage = _get(Stage, stage_id)
+    stage = get_object_or_404(Stage, Stage.id == stage_id)
     form = NewBenchmarkTemplateForm()
     return form_page(
         form,

@@ -9,7 +9,7 @@ from ..db import database
 from ..forms import BaseForm
 from ..forms.context_notes import ContextNoteForm
 from ..models import CFIR_DOMAINS, ContextNote
-from .helpers import form_status, save_form
+from .helpers import PartForm, save_fields
 
 bp = Blueprint("context_notes", __name__, url_prefix="/engagements/<int:engagement_id>/context-notes")
 
@@ -24,33 +24,22 @@ def domain_help():
     return [(key, catalog.get(key, (name, ""))[0], catalog.get(key, (name, ""))[1]) for key, name in CFIR_DOMAINS]
 
 
-def _fill(note, form):
-    note.kind = form.kind.data
-    note.domain = form.domain.data
-    note.text = (form.text.data or "").strip()
-    note.noted_on = form.noted_on.data
-    note.save()
-    return note
-
-
-def _render(engagement, form, note):
-    return render_template(
-        "context_notes/form.html", e=engagement, form=form, note=note, domains=domain_help()
-    ), form_status(form)
+NOTE_FORM = PartForm(
+    ContextNote,
+    "context_notes/form.html",
+    "note",
+    "context-h",
+    added=lambda n: f"{n.kind_label} noted ({n.domain_label}).",
+    saved=lambda n: f"{n.kind_label} saved ({n.domain_label}).",
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    form = ContextNoteForm()
-    done = save_form(
-        form,
-        lambda f: _fill(ContextNote(engagement=engagement, created_by=current_user.id), f),
-        lambda n: f"{n.kind_label} noted ({n.domain_label}).",
-        back(engagement),
-    )
-    return done or _render(engagement, form, None)
+    note = ContextNote(engagement=engagement, created_by=current_user.id)
+    return NOTE_FORM.page(engagement, None, ContextNoteForm(), lambda f: save_fields(note, f), domains=domain_help())
 
 
 @bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
@@ -58,14 +47,7 @@ def new(engagement_id):
 def edit(engagement_id, note_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     note = policy.get_part(ContextNote, engagement, note_id)
-    form = ContextNoteForm(obj=note)
-    done = save_form(
-        form,
-        lambda f: _fill(note, f),
-        lambda n: f"{n.kind_label} saved ({n.domain_label}).",
-        back(engagement),
-    )
-    return done or _render(engagement, form, note)
+    return NOTE_FORM.page(engagement, note, ContextNoteForm(obj=note), domains=domain_help())
 
 
 @bp.route("/<int:note_id>/delete", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from ..db import database
 from ..forms import BaseForm
 from ..forms.deliverables import DeliverableForm, DeliverForm
 from ..models import Deliverable
-from .helpers import form_page
+from .helpers import PartForm, form_page, save_fields
 
 bp = Blueprint("deliverables", __name__, url_prefix="/engagements/<int:engagement_id>/deliverables")
 
@@ -19,31 +19,20 @@ def back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="deliverables-h")
 
 
-def _fill(deliverable, form):
-    deliverable.title = (form.title.data or "").strip()
-    deliverable.kind = form.kind.data
-    deliverable.due_on = form.due_on.data
-    deliverable.delivered_on = form.delivered_on.data
-    deliverable.link = form.link.data or ""
-    deliverable.note = (form.note.data or "").strip()
-    deliverable.save()
-    return deliverable
+DELIVERABLE_FORM = PartForm(
+    Deliverable,
+    "deliverables/form.html",
+    "d",
+    "deliverables-h",
+    added=lambda d: f"Deliverable added: {d.title}.",
+    saved=lambda d: f"Deliverable saved: {d.title}.",
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(engagement_id):
-    engagement = policy.get_engagement(engagement_id, edit=True)
-    form = DeliverableForm()
-    return form_page(
-        form,
-        lambda f: _fill(Deliverable(engagement=engagement), f),
-        lambda d: f"Deliverable added: {d.title}.",
-        back(engagement),
-        "deliverables/form.html",
-        e=engagement,
-        d=None,
-    )
+    return DELIVERABLE_FORM.page(policy.get_engagement(engagement_id, edit=True), None, DeliverableForm())
 
 
 @bp.route("/<int:deliverable_id>/edit", methods=["GET", "POST"])
@@ -51,16 +40,7 @@ def new(engagement_id):
 def edit(engagement_id, deliverable_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
-    form = DeliverableForm(obj=deliverable)
-    return form_page(
-        form,
-        lambda f: _fill(deliverable, f),
-        lambda d: f"Deliverable saved: {d.title}.",
-        back(engagement),
-        "deliverables/form.html",
-        e=engagement,
-        d=deliverable,
-    )
+    return DELIVERABLE_FORM.page(engagement, deliverable, DeliverableForm(obj=deliverable))
 
 
 @bp.route("/<int:deliverable_id>/deliver", methods=["GET", "POST"])
@@ -72,15 +52,9 @@ def deliver(engagement_id, deliverable_id):
     if request.method == "GET" and form.delivered_on.data is None:
         form.delivered_on.data = dt.date.today()
 
-    def write(f):
-        deliverable.delivered_on = f.delivered_on.data
-        deliverable.link = f.link.data or ""
-        deliverable.save()
-        return deliverable
-
     return form_page(
         form,
-        write,
+        lambda f: save_fields(deliverable, f),
         lambda d: f"Marked delivered: {d.title}.",
         back(engagement),
         "deliverables/deliver.html",

@@ -54,7 +54,7 @@ def index():
         request.args.get("page"),
         current_app.config["PER_PAGE"],
     )
-    rows = reports.engagement_list(page.query)
+    rows = reports.engagement_list(page.get_object_list())
     return render_template(
         "engagements/list.html",
         form=form,

@@ -10,11 +10,22 @@ from ..db import database
 from ..forms import BaseForm
 from ..forms.goals import GoalForm, GoalStatusForm, NewGoalForm
 from ..models import Goal, GoalStatusChange
-from .helpers import form_page, form_status, save_form
+from .helpers import PartForm, form_status, save_fields, save_form
 
 bp = Blueprint("goals", __name__, url_prefix="/engagements/<int:engagement_id>/goals")
 
 NEXT_STATUS = {"not_started": "in_progress", "in_progress": "achieved"}
+GOAL_FORM = PartForm(
+    Goal,
+    "goals/form.html",
+    "goal",
+    "goals-h",
+    add_title="Add a goal",
+    add_button="Add the goal",
+    added=lambda g: f"Goal “{g.title}” added.",
+    edit_title=lambda g: "Edit the goal",
+    saved=lambda g: f"Goal “{g.title}” saved.",
+)
 
 
 def _back(engagement):
@@ -36,40 +47,20 @@ def _admin_engagement(engagement_id):
     return engagement
 
 
+def _add(engagement, form):
+    """A new goal and the first entry of its history (its starting status, dated today)."""
+    goal = save_fields(Goal(engagement=engagement), form)
+    GoalStatusChange.create(
+        goal=goal, status=goal.status, changed_on=dt.date.today(), note="Goal set.", changed_by=current_user.id
+    )
+    return goal
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    form = NewGoalForm()
-
-    def write(form):
-        goal = Goal.create(
-            engagement=engagement,
-            title=form.title.data,
-            indicator=form.indicator.data or "",
-            target=form.target.data or "",
-            status=form.status.data,
-        )
-        GoalStatusChange.create(
-            goal=goal,
-            status=goal.status,
-            changed_on=dt.date.today(),
-            note="Goal set.",
-            changed_by=current_user.id,
-        )
-        return goal
-
-    return form_page(
-        form,
-        write,
-        lambda g: f"Goal “{g.title}” added.",
-        _back(engagement),
-        "goals/form.html",
-        e=engagement,
-        goal=None,
-        title="Add a goal",
-        button="Add the goal",
-    )
+    return GOAL_FORM.page(engagement, None, NewGoalForm(), lambda f: _add(engagement, f))
 
 
 @bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -77,26 +68,7 @@ def new(engagement_id):
 def edit(engagement_id, goal_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     goal = policy.get_part(Goal, engagement, goal_id)
-    form = GoalForm(obj=goal)
-
-    def write(form):
-        goal.title = form.title.data
-        goal.indicator = form.indicator.data or ""
-        goal.target = form.target.data or ""
-        goal.save()
-        return goal
-
-    return form_page(
-        form,
-        write,
-        lambda g: f"Goal “{g.title}” saved.",
-        _back(engagement),
-        "goals/form.html",
-        e=engagement,
-        goal=goal,
-        title="Edit the goal",
-        button="Save changes",
-    )
+    return GOAL_FORM.page(engagement, goal, GoalForm(obj=goal))
 
 
 @bp.route("/<int:goal_id>/status", methods=["GET", "POST"])

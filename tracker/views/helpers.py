@@ -1,8 +1,12 @@
 """What every form view does the same way."""
 
-from flask import current_app, flash, has_request_context, redirect, render_template
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, flash, has_request_context, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..dates import format_date
 from ..db import database
 from ..models import ValidationError
 
@@ -26,6 +30,13 @@ def save_form(form, write, success, next_url):
     return redirect(next_url(result) if callable(next_url) else next_url)
 
 
+def save_fields(row, form):
+    """The write of a plain form: the form's fields onto `row` (WTForms populate_obj), saved; returns it."""
+    form.populate_obj(row)
+    row.save()
+    return row
+
+
 def form_status(form):
     """400 for a form that was submitted and refused, 200 for a fresh one."""
     return 400 if form.errors or form.form_errors else 200
@@ -39,14 +50,62 @@ def form_page(form, write, success, next_url, template, **context):
     return render_template(template, form=form, **context), form_status(form)
 
 
-def date_pattern():
-    """The strftime pattern for showing dates: the signed-in person's choice, else the site default."""
+@dataclass(frozen=True)
+class PartForm:
+    """The add and edit pages of one kind of part of an engagement (a goal, a deliverable, ...).
+
+    Declared once per blueprint: the model, the template and its variable, the section of the engagement
+    page to go back to, the messages, and the page's title and button where the view gives them (templates
+    that word their own leave add_title None). `page` serves both the add view (`part` None) and the edit
+    view."""
+
+    model: type  # the part's model (with an `engagement` foreign key)
+    template: str
+    name: str  # the template's variable for the part (None when adding)
+    anchor: str  # the section of the engagement page to go back to
+    added: Callable  # part -> the message after adding
+    saved: Callable  # part -> the message after saving
+    add_title: str | None = None
+    add_button: str | None = None
+    edit_title: Callable | None = None  # part -> the edit page's title
+    edit_button: str = "Save changes"
+
+    def page(self, engagement, part, form, write=None, **context):
+        """The page; `write(form)` defaults to the form's fields onto the part (or onto a new one of the
+        engagement), saved."""
+        adding = part is None
+        if write is None:
+            row = self.model(engagement=engagement) if adding else part
+            write = lambda form: save_fields(row, form)  # noqa: E731  (the write of form_page)
+        if self.add_title is not None:
+            context["title"] = self.add_title if adding else self.edit_title(part)
+            context["button"] = self.add_button if adding else self.edit_button
+        return form_page(
+            form,
+            write,
+            self.added if adding else self.saved,
+            url_for("engagements.detail", engagement_id=engagement.id, _anchor=self.anchor),
+            self.template,
+            e=engagement,
+            **{self.name: part},
+            **context,
+        )
+
+
+def date_style():
+    """How to show dates: the signed-in person's choice, else the site default (a key of tracker.dates.STYLES)."""
     user = current_user._get_current_object() if has_request_context() else None  # one proxy lookup a date
     if user is not None and user.is_authenticated:
-        return user.date_pattern
+        return user.date_format
     return current_app.config["DATE_FORMAT"]
 
 
 def show_date(value):
-    """A date (or datetime) as the reader wants to see it."""
-    return value.strftime(date_pattern())
+    """A date (or datetime) as the reader wants to see it.
+
+    A site DATE_FORMAT with a `%` in it (an instance config written when it was a strftime pattern) is
+    still used as one; every built-in style is formatted by tracker.dates, independent of the platform."""
+    style = date_style()
+    if "%" in style:
+        return value.strftime(style)
+    return format_date(value, style)

@@ -20,7 +20,7 @@ def index():
         request.args.get("page"),
         current_app.config["PER_PAGE"],
     )
-    rows = reports.engagement_list(page.query)
+    rows = reports.engagement_list(page.get_object_list())
     steps = reports.next_steps_due(visible) if current_user.role == "isp" else []
     my_requests = []
     if current_user.role == "recipient":

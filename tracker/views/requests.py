@@ -73,7 +73,7 @@ def index():
         else:
             query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
     page = paginate(query, request.args.get("page"), current_app.config["PER_PAGE"])
-    rows = list(page.query)
+    rows = list(page.get_object_list())
     engagements = service.engagements_for(current_user, [r.id for r in rows if r.status == "accepted"])
     tabs = [(key, text, sum(counts.get(s, 0) for s in (statuses or counts))) for key, (text, statuses) in TABS.items()]
     return render_template(

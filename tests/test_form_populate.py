@@ -1,0 +1,41 @@
+"""Forms copy their fields onto rows with WTForms' populate_obj: text as typed (trimmed, never None),
+buttons and the fields a form converts itself left out."""
+
+from types import SimpleNamespace
+
+from tracker.forms.admin import NewUserForm
+from tracker.forms.deliverables import DeliverableForm
+from tracker.models import Deliverable, User
+
+
+def test_a_deliverable_gets_its_fields_trimmed_and_no_button(app):
+    with app.test_request_context(method="POST", data={"title": "  Guide  ", "kind": "other", "note": " n "}):
+        form = DeliverableForm()
+        row = Deliverable()
+        form.populate_obj(row)
+    assert (row.title, row.note, row.link, row.kind) == ("Guide", "n", "", "other")  # link not sent: ""
+    assert row.due_on is None and row.delivered_on is None
+    assert not hasattr(row, "submit") and not hasattr(row, "csrf_token")
+
+
+def test_a_new_user_gets_ids_as_rows_no_role_as_none_and_never_the_password(app):
+    data = {"email": " a@example.org ", "name": "Ann", "role": "", "unit": "", "organization": "", "password": "x" * 12}
+    with app.test_request_context(method="POST", data=data):
+        form = NewUserForm()
+        user = User()
+        form.populate_obj(user)
+    assert (user.email, user.name, user.role, user.unit_id, user.organization_id) == (
+        "a@example.org",
+        "Ann",
+        None,
+        None,
+        None,
+    )
+    assert "password" not in vars(user) and user.password_hash in (None, "")
+
+
+def test_populate_obj_works_on_any_object(app):
+    with app.test_request_context(method="POST", data={"title": "T"}):
+        target = SimpleNamespace()
+        DeliverableForm().populate_obj(target)
+    assert target.title == "T" and target.note == "" and not hasattr(target, "submit")
