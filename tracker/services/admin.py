@@ -6,6 +6,7 @@ Writes raise models.ValidationError({field: message}) and are called inside data
 
 from peewee import JOIN, fn
 
+from .. import policy
 from ..cli import MIN_PASSWORD_LENGTH
 from ..models import AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
 from .engagements import describe_entries
@@ -48,7 +49,7 @@ def update_user(user, form, acting_user):
     if user.id == acting_user.id:
         if not user.is_active:
             errors.setdefault("is_active", "You cannot deactivate your own account; ask another administrator.")
-        if user.role != "admin":
+        if not policy.is_admin(user):
             errors.setdefault("role", "You cannot take away your own administrator role; ask another administrator.")
     if errors:
         raise ValidationError(errors)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import roles_required
+from .. import policy
 from ..forms.admin import (
     AuditFilterForm,
     BenchmarkTemplateForm,
@@ -36,7 +36,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@roles_required("admin")
+@policy.required(policy.can_administer)
 def admins_only():
     return None
 
