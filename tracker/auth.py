@@ -73,6 +73,20 @@ def roles_required(*roles):
 # --- sign-in: one answer for unknown email and wrong password, throttled in the database ---------
 
 BAD_CREDENTIALS = "That email and password do not match an active account."
+
+
+class SignInRefused(Exception):
+    """A sign-in that failed: str() is the message for the person, `status` the HTTP answer."""
+
+    status = 401
+
+
+class SignInThrottled(SignInRefused):
+    """Too many recent failures for the account or the address: wait before trying again."""
+
+    status = 429
+
+
 # A hash to check against when the email is unknown, so both failures take about the same time.
 _DUMMY_HASH = None
 
@@ -112,7 +126,8 @@ def throttled_for(email, address, now=None):
 
 
 def authenticate(email, password, address):
-    """(user, None) on success; (None, message) otherwise. Failures are recorded for throttling."""
+    """The user on success; SignInRefused (SignInThrottled when throttled) otherwise. Failures are
+    recorded for throttling."""
     from werkzeug.security import check_password_hash
 
     from .db import database
@@ -122,7 +137,7 @@ def authenticate(email, password, address):
     address = (address or "unknown")[:64]
     wait = throttled_for(email, address)
     if wait:
-        return None, (
+        raise SignInThrottled(
             f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}, "
             "or ask an administrator to reset your password."
         )
@@ -132,7 +147,7 @@ def authenticate(email, password, address):
     elif user.is_active and user.check_password(password):
         with database.atomic():
             SignInAttempt.delete().where(SignInAttempt.email == email).execute()
-        return user, None
+        return user
     with database.atomic():
         SignInAttempt.create(email=email, address=address)
-    return None, BAD_CREDENTIALS
+    raise SignInRefused(BAD_CREDENTIALS)
