@@ -83,6 +83,7 @@ def competencies_page():
         data=data,
         monthly=monthly,
         isps=competencies.by_isp(filters, page=request.args.get("page", 1, type=int)),
+        domain_names={d["key"]: d["name"] for d in data["domains"]},
         charts={
             "domains": charts.domain_shares(data),
             "competencies": charts.competency_shares(data),
@@ -106,6 +107,7 @@ def strategies_page():
         between=between,
         between_rows=between_rows,
         between_page=between_page,
+        cluster_names={c["key"]: c["name"] for c in used["clusters"]},
         charts={
             "clusters": charts.sessions_by_cluster(used),
             "dose_month": charts.hours_by_month(dose),
