@@ -8,9 +8,11 @@ Other Funder, and unscoped; an admin. All three engagements are supported by the
 Centre (the intermediary).
 """
 
+import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import Forbidden, NotFound
 
 from tracker import policy
@@ -263,3 +265,114 @@ def test_get_request_404_when_not_visible(demo, requests):
 )
 def test_who_triages_requests(demo, who, allowed):
     assert policy.can_triage_requests(getattr(demo, who)) is allowed
+
+
+# --- rules by role: every "may this user ..." that depends on the role only -------------------------
+
+EVERYONE = ("admin", "leader_all", "leader_foundation", "leader_other", "recipient_a", "isp_a1", "isp_none")
+
+# rule -> the users (of the small world) for whom it holds
+RULES = {
+    "is_admin": {"admin"},
+    "can_administer": {"admin"},
+    "can_manage_users": {"admin"},
+    "can_restore": {"admin"},
+    "can_see_invitations": {"admin"},
+    "can_create_engagement": {"admin", "isp_a1", "isp_none"},
+    "can_triage_requests": {"admin", "isp_a1", "isp_none"},
+    "can_log_sessions": {"admin", "isp_a1", "isp_none"},
+    "can_co_lead": {"isp_a1", "isp_none"},
+    "sees_next_steps": {"isp_a1", "isp_none"},
+    "can_submit_request": {"admin", "recipient_a"},
+    "asks_for_own_unit": {"recipient_a"},
+    "can_see_activity": set(EVERYONE) - {"recipient_a"},
+    "can_browse_engagements": set(EVERYONE) - {"recipient_a"},
+    "can_read_reports": set(EVERYONE) - {"recipient_a"},
+    "can_list_directory": set(EVERYONE),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_rules_by_role(demo, rule):
+    allowed = {who for who in EVERYONE if getattr(policy, rule)(getattr(demo, who))}
+    assert allowed == RULES[rule]
+
+
+def test_only_a_recipient_of_the_requests_unit_answers_its_question(demo, requests):
+    may = {who for who in VISIBLE_REQUESTS if policy.can_answer(getattr(demo, who), requests["A"])}
+    assert may == {"recipient_a"}
+    assert policy.can_answer(demo.recipient_b, requests["B"])
+
+
+def test_home_lists_a_recipients_unit_requests_newest_first(demo, requests):
+    newer = SupportRequest.create(
+        unit=demo.unit_a, title="Newer", requested_by=None, created_at=requests["A"].created_at + dt.timedelta(days=1)
+    )
+    assert [r.id for r in policy.home_requests(demo.recipient_a)] == [newer.id, requests["A"].id]
+    assert [r.id for r in policy.home_requests(demo.recipient_a, limit=1)] == [newer.id]
+    for who in ("admin", "isp_a1", "leader_foundation"):
+        assert policy.home_requests(getattr(demo, who)) is None, who
+
+
+SCOPES = {
+    "admin": ("all", None),
+    "leader_all": ("all", None),
+    "leader_foundation": ("organization", "Foundation"),
+    "leader_other": ("organization", "Other Funder"),
+    "recipient_a": ("unit", "Unit A"),
+    "recipient_b": ("unit", "Unit B"),
+    "isp_a1": ("own", None),
+}
+
+
+@pytest.mark.parametrize("who", sorted(SCOPES))
+def test_scope_names_what_the_lists_cover(demo, who):
+    assert tuple(policy.scope(getattr(demo, who))) == SCOPES[who]
+
+
+def test_home_label_in_the_menu(demo):
+    labels = {who: policy.home_label(getattr(demo, who)) for who in EVERYONE}
+    assert labels["recipient_a"] == "My unit"
+    assert labels["isp_a1"] == labels["isp_none"] == "My engagements"
+    assert {labels[who] for who in ("admin", "leader_all", "leader_foundation")} == {"Home"}
+
+
+def test_a_token_is_revoked_by_its_owner_or_an_admin(demo):
+    class Token:
+        user_id = demo.isp_a1.id
+
+    assert policy.can_revoke_token(demo.isp_a1, Token)
+    assert policy.can_revoke_token(demo.admin, Token)
+    assert not policy.can_revoke_token(demo.isp_a2, Token)
+    assert not policy.can_revoke_token(demo.leader_all, Token)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_can_in_templates_asks_the_same_rules(demo, who):
+    user = getattr(demo, who)
+    can = policy.Can(user)
+    for attribute, rule in {
+        "administer": "can_administer",
+        "ask_for_own_unit": "asks_for_own_unit",
+        "browse_engagements": "can_browse_engagements",
+        "create_engagement": "can_create_engagement",
+        "log_sessions": "can_log_sessions",
+        "manage_users": "can_manage_users",
+        "read_reports": "can_read_reports",
+        "restore": "can_restore",
+        "see_activity": "can_see_activity",
+        "see_invitations": "can_see_invitations",
+        "submit_request": "can_submit_request",
+        "triage_requests": "can_triage_requests",
+    }.items():
+        assert getattr(can, attribute) == (who in RULES[rule]), (who, attribute)
+    assert can.edit(demo.engagement_a) == policy.can_edit_engagement(user, demo.engagement_a)
+    assert can.home_label == policy.home_label(user)
+    assert can.scope == policy.scope(user)
+
+
+def test_can_for_an_anonymous_visitor_allows_nothing(app):
+    can = policy.Can(AnonymousUserMixin())
+    assert not any(getattr(can, name) for name in ("administer", "restore", "triage_requests", "read_reports"))
+    assert can.home_label == "Home"
+    assert can.scope.kind == "none"

@@ -1,9 +1,8 @@
 """Sign-in: flask-login wiring, role decorators and safe redirects. Who may see what is in policy.py."""
 
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, has_request_context, jsonify, redirect, request, url_for
+from flask import has_request_context, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from .audit import set_actor_provider
@@ -76,26 +75,23 @@ def safe_next(target, default="home.index"):
     return url_for(default)
 
 
-def roles_required(*roles):
-    """Signed-in users with one of `roles` only (others: 403; anonymous: sign in first)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 # --- sign-in: one answer for unknown email and wrong password, throttled in the database ---------
 
 BAD_CREDENTIALS = "That email and password do not match an active account."
+
+
+class SignInRefused(Exception):
+    """A sign-in that failed: str() is the message for the person, `status` the HTTP answer."""
+
+    status = 401
+
+
+class SignInThrottled(SignInRefused):
+    """Too many recent failures for the account or the address: wait before trying again."""
+
+    status = 429
+
+
 # A hash to check against when the email is unknown, so both failures take about the same time.
 _DUMMY_HASH = None
 
@@ -135,7 +131,8 @@ def throttled_for(email, address, now=None):
 
 
 def authenticate(email, password, address):
-    """(user, None) on success; (None, message) otherwise. Failures are recorded for throttling."""
+    """The user on success; SignInRefused (SignInThrottled when throttled) otherwise. Failures are
+    recorded for throttling."""
     from werkzeug.security import check_password_hash
 
     from .db import database
@@ -145,7 +142,7 @@ def authenticate(email, password, address):
     address = (address or "unknown")[:64]
     wait = throttled_for(email, address)
     if wait:
-        return None, (
+        raise SignInThrottled(
             f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}, "
             "or ask an administrator to reset your password."
         )
@@ -155,7 +152,7 @@ def authenticate(email, password, address):
     elif user.is_active and user.check_password(password):
         with database.atomic():
             SignInAttempt.delete().where(SignInAttempt.email == email).execute()
-        return user, None
+        return user
     with database.atomic():
         SignInAttempt.create(email=email, address=address)
-    return None, BAD_CREDENTIALS
+    raise SignInRefused(BAD_CREDENTIALS)

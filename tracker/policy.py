@@ -14,10 +14,72 @@ Deleting is soft: those who change an engagement may delete it or its meetings, 
 responses; only admins see what was deleted and restore it. A deleted engagement answers 404 to all.
 """
 
+from functools import wraps
+from typing import NamedTuple
+
 from flask import abort
 from flask_login import current_user
 
+from .auth import login_manager
 from .models import Engagement, EngagementISP, SupportRequest, Unit
+
+# --- who a user is, for the rules below ------------------------------------------------------------
+# Every rule that depends on a user's role is a function in this module: views, the API and templates
+# (through `can`, see Can below) ask here, and never compare roles themselves.
+
+
+def is_admin(user):
+    return user.role == "admin"
+
+
+def _sees_everything(user):
+    return user.role == "admin" or (user.role == "leader" and user.organization_id is None)
+
+
+def required(rule):
+    """A view decorator: signed-in users for whom `rule(user)` holds (others: 403; anonymous users
+    are sent to sign in), e.g. `@policy.required(policy.can_create_engagement)`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not rule(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class Scope(NamedTuple):
+    """What a user's lists and reports cover, for the sentence that says so on the page.
+
+    kind: "all" (admins, leaders with no organization), "organization" (a leader: `name` is their
+    organization's), "unit" (a recipient: `name` is their unit's), "own" (an ISP: the engagements
+    they co-lead or support), "none" (anything else)."""
+
+    kind: str
+    name: str | None = None
+
+
+def home_label(user):
+    """The name of the home page in the menu: it lists a recipient's unit, an ISP's engagements."""
+    return {"recipient": "My unit", "isp": "My engagements"}.get(user.role, "Home")
+
+
+def scope(user):
+    if _sees_everything(user):
+        return Scope("all")
+    if user.role == "leader":
+        return Scope("organization", user.organization.name)
+    if user.role == "recipient":
+        return Scope("unit", user.unit.name)
+    if user.role == "isp":
+        return Scope("own")
+    return Scope("none")
 
 
 def _scope_units(organization_id):
@@ -27,7 +89,7 @@ def _scope_units(organization_id):
 def visible_engagements(user, query=None):
     """Filter an engagement query (default: all live engagements) to what `user` may see."""
     query = Engagement.live() if query is None else query
-    if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
+    if _sees_everything(user):
         return query
     if user.role == "leader":
         org = user.organization_id
@@ -44,7 +106,7 @@ def visibility_key(user):
     """A hashable key shared by exactly the users who see the same engagements and support requests
     (visible_engagements and visible_requests give them the same rows): report results computed for
     one of them may be reused for the others (tracker/reports/cache.py)."""
-    if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
+    if _sees_everything(user):
         return ("all",)
     if user.role == "leader":
         return ("organization", user.organization_id)
@@ -58,7 +120,7 @@ def visibility_key(user):
 def can_view_engagement(user, engagement, isps=None):
     """`isps`: the engagement's EngagementISP links when the caller has loaded them already (see
     is_on_engagement)."""
-    if user.role == "admin" or (user.role == "leader" and user.organization_id is None):
+    if _sees_everything(user):
         return True
     if user.role == "recipient":
         return engagement.unit_id == user.unit_id
@@ -86,9 +148,46 @@ def is_on_engagement(user, engagement, isps=None):
 
 
 def can_edit_engagement(user, engagement, isps=None):
-    if user.role == "admin":
+    if is_admin(user):
         return True
     return user.role == "isp" and is_on_engagement(user, engagement, isps)
+
+
+def can_create_engagement(user):
+    """Start an engagement directly (without a support request), or by accepting one."""
+    return user.role in ("admin", "isp")
+
+
+def can_co_lead(user):
+    """Only ISPs co-lead engagements: one who creates an engagement or accepts a request is offered
+    as its first co-lead."""
+    return user.role == "isp"
+
+
+def can_log_sessions(user):
+    """Those who may change engagements (ISPs on them, admins) log their meetings and sessions."""
+    return user.role in ("admin", "isp")
+
+
+def sees_next_steps(user):
+    """The home page lists the next steps due on the engagements of an ISP."""
+    return user.role == "isp"
+
+
+def can_see_activity(user):
+    """The engagement page's activity log (who changed what): everyone who sees it but recipients."""
+    return user.role != "recipient"
+
+
+def can_browse_engagements(user):
+    """The engagement list is in the menu for all but recipients, whose home page lists their
+    unit's engagements (the list itself answers them too, scoped like everything else)."""
+    return user.role != "recipient"
+
+
+def can_see_invitations(user):
+    """Who was invited to give feedback on an engagement and whether they answered: admins."""
+    return is_admin(user)
 
 
 def get_engagement(engagement_id, edit=False, user=None, isps=None):
@@ -120,7 +219,7 @@ def can_delete_feedback_response(user, engagement):
 
 def can_restore(user):
     """Who sees deleted records (engagements, meetings, goals, feedback responses) and restores them."""
-    return user.role == "admin"
+    return is_admin(user)
 
 
 def get_deleted_engagement(engagement_id, user=None):
@@ -156,7 +255,32 @@ def get_part(model, engagement, record_id, deleted=False):
 
 
 def can_triage_requests(user):
+    """Accept, decline or ask about a support request: the implementation support team and admins."""
     return user.role in ("admin", "isp")
+
+
+def can_submit_request(user):
+    """Recipients ask for support for their own unit; admins submit on behalf of any unit."""
+    return user.role in ("recipient", "admin")
+
+
+def asks_for_own_unit(user):
+    """A recipient: they submit requests for their own unit only, and their request list is their
+    unit's requests (no triage tabs); pages with nothing yet point them to "Request support"."""
+    return user.role == "recipient"
+
+
+def can_answer(user, support_request):
+    """Answer the team's question on a request: a recipient of the request's unit."""
+    return user.role == "recipient" and support_request.unit_id == user.unit_id
+
+
+def home_requests(user, limit=10):
+    """The support requests listed on the user's home page (newest first): a recipient's unit's
+    latest; None for everyone else, whose home page has no such list."""
+    if not asks_for_own_unit(user):
+        return None
+    return list(visible_requests(user).order_by(SupportRequest.created_at.desc()).limit(limit))
 
 
 def visible_requests(user, query=None):
@@ -178,3 +302,81 @@ def get_request(request_id, user=None):
     if found is None:
         abort(404)
     return found
+
+
+# --- reports, the directory, administration, API tokens ----------------------------------------------
+
+
+def can_read_reports(user):
+    """Reports are in the menu of leaders, ISPs and admins. Every report is restricted to what the
+    user may see, so a recipient reaching one reads their own unit's engagements only."""
+    return user.role in ("leader", "admin", "isp")
+
+
+def can_list_directory(user):
+    """Every signed-in user (and API token) may list all organizations and units: they are the
+    directory a request or an engagement is filed under, not records of the work."""
+    return user.is_authenticated
+
+
+def can_administer(user):
+    """The admin pages: users, the catalog, the audit log; creating organizations and units."""
+    return is_admin(user)
+
+
+def can_manage_users(user):
+    """List and create user accounts (pages and API)."""
+    return is_admin(user)
+
+
+def can_revoke_token(user, token):
+    """An API token may be revoked by its owner or by an admin."""
+    return token.user_id == user.id or is_admin(user)
+
+
+# --- for templates ------------------------------------------------------------------------------------
+
+
+class Can:
+    """The policy for templates, bound to one user: `can.restore`, `can.triage_requests`,
+    `can.edit(engagement)`... Every attribute asks the function of the same rule above; an anonymous
+    user may do nothing."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def _ask(self, rule, *args):
+        return bool(self.user is not None and self.user.is_authenticated and rule(self.user, *args))
+
+    administer = property(lambda self: self._ask(can_administer))
+    ask_for_own_unit = property(lambda self: self._ask(asks_for_own_unit))
+    browse_engagements = property(lambda self: self._ask(can_browse_engagements))
+    create_engagement = property(lambda self: self._ask(can_create_engagement))
+    log_sessions = property(lambda self: self._ask(can_log_sessions))
+    manage_users = property(lambda self: self._ask(can_manage_users))
+    read_reports = property(lambda self: self._ask(can_read_reports))
+    restore = property(lambda self: self._ask(can_restore))
+    see_activity = property(lambda self: self._ask(can_see_activity))
+    see_invitations = property(lambda self: self._ask(can_see_invitations))
+    submit_request = property(lambda self: self._ask(can_submit_request))
+    triage_requests = property(lambda self: self._ask(can_triage_requests))
+
+    def answer(self, support_request):
+        return self._ask(can_answer, support_request)
+
+    def edit(self, engagement):
+        return self._ask(can_edit_engagement, engagement)
+
+    @property
+    def scope(self):
+        """What the user's lists cover (see Scope), for the sentence that says so."""
+        if self.user is None or not self.user.is_authenticated:
+            return Scope("none")
+        return scope(self.user)
+
+    @property
+    def home_label(self):
+        """The menu's name for the home page: "My unit", "My engagements" or "Home"."""
+        if self.user is None or not self.user.is_authenticated:
+            return "Home"
+        return home_label(self.user)

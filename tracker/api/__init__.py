@@ -262,9 +262,10 @@ def iso(value):
     return value.isoformat() if value is not None else None
 
 
-def require_roles(*roles):
-    if current_user.role not in roles:
-        error(403, "Your role may not do this.")
+def require(rule, message="Your role may not do this."):
+    """403 unless the policy `rule` (a tracker.policy function of the user) allows the token's user."""
+    if not rule(current_user):
+        error(403, message)
 
 
 from . import nested, openapi, reports, resources, tokens  # noqa: E402,F401  (routes)

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from . import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require_roles
+from . import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require
 
 # Service (form) field names -> API field names.
 FIELD_NAMES = {
@@ -175,12 +175,13 @@ def user_json(u):
 
 @bp.get("/organizations")
 def list_organizations():
+    require(policy.can_list_directory)
     return paginate(Organization.select().order_by(Organization.name), organization_json)
 
 
 @bp.post("/organizations")
 def create_organization():
-    require_roles("admin")
+    require(policy.can_administer)
     f = Fields(body())
     name = f.text("name", required=True, max_length=200)
     kind = f.choice("kind", ORGANIZATION_KINDS, default="recipient")
@@ -193,6 +194,7 @@ def create_organization():
 
 @bp.get("/units")
 def list_units():
+    require(policy.can_list_directory)
     query = Unit.select().order_by(Unit.organization, Unit.name)
     org = query_int("organization_id")
     if org:
@@ -202,7 +204,7 @@ def list_units():
 
 @bp.post("/units")
 def create_unit():
-    require_roles("admin")
+    require(policy.can_administer)
     f = Fields(body())
     org_id = f.integer("organization_id", required=True, minimum=1)
     name = f.text("name", required=True, max_length=200)
@@ -217,7 +219,7 @@ def create_unit():
 
 @bp.get("/users")
 def list_users():
-    require_roles("admin")
+    require(policy.can_manage_users)
     query = User.select().order_by(User.name, User.id)
     role = request.args.get("role")
     if role:
@@ -227,7 +229,7 @@ def list_users():
 
 @bp.post("/users")
 def create_user():
-    require_roles("admin")
+    require(policy.can_manage_users)
     f = Fields(body())
     email = f.text("email", required=True, max_length=254)
     name = f.text("name", required=True, max_length=200)
@@ -291,10 +293,10 @@ def get_request(request_id):
 @bp.post("/requests")
 def create_request():
     me = user()
-    if me.role not in ("recipient", "admin"):
-        error(403, "Only recipients and administrators submit requests.")
+    require(policy.can_submit_request, "Only recipients and administrators submit requests.")
+    own_unit = policy.asks_for_own_unit(me)
     f = Fields(body())
-    unit_id = f.integer("unit_id", required=me.role == "admin", minimum=1)
+    unit_id = f.integer("unit_id", required=not own_unit, minimum=1)
     data = {
         "title": f.text("title", required=True, max_length=200),
         "description": f.text("description", max_length=20000),
@@ -303,7 +305,7 @@ def create_request():
         "hoped_start": f.date("hoped_start"),
     }
     unit = None
-    if me.role == "recipient":
+    if own_unit:
         if unit_id not in (None, me.unit_id):
             f.fail("unit_id", "You may only ask for support for your own unit.")
         unit = me.unit
@@ -416,8 +418,7 @@ def list_engagements():
 @bp.post("/engagements")
 def create_engagement():
     me = user()
-    if me.role not in ("admin", "isp"):
-        error(403, "Only ISPs and administrators create engagements.")
+    require(policy.can_create_engagement, "Only ISPs and administrators create engagements.")
     f = Fields(body())
     unit_id = f.integer("unit_id", required=True, minimum=1)
     co_leads = f.id_list("co_lead_ids", required=True)

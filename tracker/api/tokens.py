@@ -2,6 +2,7 @@
 
 from flask import jsonify
 
+from .. import policy
 from ..db import database
 from ..models import ApiToken, User
 from . import Fields, body, bp, caller, error, iso, new_token
@@ -44,7 +45,7 @@ def list_tokens():
 def revoke_token(token_id):
     row = ApiToken.get_or_none(ApiToken.id == token_id)
     user = caller()
-    if row is None or (row.user_id != user.id and user.role != "admin"):
+    if row is None or not policy.can_revoke_token(user, row):
         error(404, "No such token.")
     with database.atomic():
         row.delete_instance()

@@ -8,6 +8,7 @@ import datetime as dt
 
 from peewee import JOIN, fn
 
+from .. import policy
 from ..audit import describe_entries
 from ..models import MIN_PASSWORD_LENGTH, AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
 
@@ -40,7 +41,7 @@ def update_user(user, form, acting_user):
     if user.id == acting_user.id:
         if not user.is_active:
             errors.setdefault("is_active", "You cannot deactivate your own account; ask another administrator.")
-        if user.role != "admin":
+        if not policy.is_admin(user):
             errors.setdefault("role", "You cannot take away your own administrator role; ask another administrator.")
     if errors:
         raise ValidationError(errors)

@@ -3,31 +3,34 @@
 import datetime as dt
 
 from flask import jsonify, render_template, request
+from flask_login import current_user
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .. import models
+from .. import models, policy
+from ..api import bp as api_bp
+from ..auth import wants_json
+from ..forms import BaseForm
+from . import (
+    account,
+    admin,
+    auth,
+    context_notes,
+    deliverables,
+    engagements,
+    feedback,
+    goals,
+    home,
+    meetings,
+    reports,
+    requests,
+    stages,
+    team,
+)
+from .helpers import show_date
 
 
 def init_app(app):
-    from . import (
-        account,
-        admin,
-        auth,
-        context_notes,
-        deliverables,
-        engagements,
-        feedback,
-        goals,
-        home,
-        meetings,
-        reports,
-        requests,
-        stages,
-        team,
-    )
-    from .helpers import show_date
-
     for module in (
         auth,
         home,
@@ -45,8 +48,6 @@ def init_app(app):
         account,
     ):
         app.register_blueprint(module.bp)
-    from ..api import bp as api_bp
-
     app.register_blueprint(api_bp)
 
     @app.template_filter("date")
@@ -67,20 +68,21 @@ def init_app(app):
 
     @app.context_processor
     def globals_for_templates():
-        return {"today": dt.date.today(), "label": models.label, "m": models}
+        return {
+            "today": dt.date.today(),
+            "label": models.label,
+            "printed_at": models.utcnow(),
+            "can": policy.Can(current_user),
+        }
 
     def csrf_token():
-        from ..forms import BaseForm
-
         return BaseForm().csrf_token.current_token
 
     # globals, not context: macros imported without context (a Restore button) need the token too
-    app.jinja_env.globals.update(csrf_token=csrf_token, logout_csrf=csrf_token)
+    app.jinja_env.globals.update(csrf_token=csrf_token)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        from ..auth import wants_json
-
         if wants_json():
             return jsonify(
                 error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}
@@ -91,8 +93,6 @@ def init_app(app):
     def storage_error(exc):
         """A full disk, a read-only or unreachable database: say so plainly (503), never a trace."""
         app.logger.exception("Database unavailable on %s %s", request.method, request.path)
-        from ..auth import wants_json
-
         message = (
             "The database cannot be written to or reached right now (for example the disk is full "
             "or it is read-only). Nothing was saved. Try again later, or tell your administrator."
@@ -104,8 +104,6 @@ def init_app(app):
     @app.errorhandler(Exception)
     def unexpected_error(exc):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from ..auth import wants_json
-
         if wants_json():
             return jsonify(
                 error={"code": "internal_error", "message": "Something went wrong; nothing was saved.", "fields": {}}

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from ..auth import roles_required
+from .. import policy
 from ..forms.admin import (
     AuditFilterForm,
     BenchmarkTemplateForm,
@@ -37,7 +37,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@roles_required("admin")
+@policy.required(policy.can_administer)
 def admins_only():
     return None
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import BAD_CREDENTIALS, authenticate, safe_next
+from ..auth import BAD_CREDENTIALS, SignInRefused, authenticate, safe_next  # noqa: F401 (BAD_CREDENTIALS: for tests)
 from ..forms import BaseForm
 from ..forms.auth import SignInForm
 from .helpers import form_status
@@ -17,15 +17,16 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
-        user, problem = authenticate(form.email.data, form.password.data, request.remote_addr)
-        if user is not None:
-            next_url = safe_next(request.args.get("next"))
-            session.clear()  # a fresh session on sign-in: nothing from before carries over
-            login_user(user, remember=form.remember.data)
-            flash(f"Signed in as {user.name}.", "success")
-            return redirect(next_url)
-        form.form_errors.append(problem)
-        return render_template("auth/login.html", form=form), 401 if problem == BAD_CREDENTIALS else 429
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except SignInRefused as refused:
+            form.form_errors.append(str(refused))
+            return render_template("auth/login.html", form=form), refused.status
+        next_url = safe_next(request.args.get("next"))
+        session.clear()  # a fresh session on sign-in: nothing from before carries over
+        login_user(user, remember=form.remember.data)
+        flash(f"Signed in as {user.name}.", "success")
+        return redirect(next_url)
     return render_template("auth/login.html", form=form), form_status(form)
 
 

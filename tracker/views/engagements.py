@@ -7,19 +7,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from .. import audit, policy, reports
-from ..auth import roles_required
 from ..forms import BaseForm
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
-from ..models import Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError
+from ..models import CONTEXT_KINDS, Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError
 from ..paging import paginate
+from ..reports import feedback as feedback_report
 from ..services import engagements as service
 from .helpers import form_page, form_status, save_form
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
-
-
-def can_create(user):
-    return user.role in ("admin", "isp")
 
 
 def _page_after_save(engagement):
@@ -61,16 +57,16 @@ def index():
         filters=filters,
         rows=rows,
         page=page,
-        can_create=can_create(current_user),
+        can_create=policy.can_create_engagement(current_user),
         can_restore=policy.can_restore(current_user),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("admin", "isp")
+@policy.required(policy.can_create_engagement)
 def new():
     form = NewEngagementForm(data=NewEngagementForm.defaults())
-    if request.method == "GET" and current_user.role == "isp":
+    if request.method == "GET" and policy.can_co_lead(current_user):
         form.co_lead_1.data = str(current_user.id)  # the ISP creating it usually co-leads it
 
     return form_page(
@@ -92,7 +88,7 @@ def detail(engagement_id):
     isps = Engagement.isps_of(engagement_id)
     engagement = policy.get_engagement(engagement_id, isps=isps)
     overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int), isps=isps)
-    show_activity = current_user.role != "recipient"
+    show_activity = policy.can_see_activity(current_user)
     return render_template(
         "engagements/detail.html",
         o=overview,
@@ -103,6 +99,8 @@ def detail(engagement_id):
         status_actions=service.available_actions(engagement),
         actions=service.STATUS_ACTIONS,
         activity=audit.activity(engagement.id) if show_activity else None,
+        feedback=feedback_report.glance(engagement.id),
+        context_kinds=CONTEXT_KINDS,
     )
 
 

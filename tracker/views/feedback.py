@@ -46,11 +46,6 @@ REFUSALS = {
 }
 
 
-@bp.app_context_processor
-def _template_helpers():
-    return {"feedback_glance": report.glance}
-
-
 def _spec():
     spec = report.instrument_spec()
     spec["scale_names"] = {s["key"]: s["name"] for s in spec.get("scales", [])}
@@ -126,7 +121,7 @@ def engagement_csv(engagement_id):
 def responses(engagement_id):
     """Admins: who was invited and whether they answered (never which response is theirs)."""
     e = policy.get_engagement(engagement_id)
-    if current_user.role != "admin":
+    if not policy.can_see_invitations(current_user):
         abort(403)
     invitations = list(
         FeedbackInvitation.select(FeedbackInvitation, TeamMember)

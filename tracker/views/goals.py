@@ -42,7 +42,7 @@ def _history(goal):
 
 def _admin_engagement(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    if current_user.role != "admin":
+    if not policy.can_restore(current_user):
         abort(403)
     return engagement
 

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import policy, reports
-from ..models import Engagement, SupportRequest
+from ..models import Engagement
 from ..paging import paginate
 from ..services.feedback import open_invitations_for
 
@@ -21,15 +21,12 @@ def index():
         current_app.config["PER_PAGE"],
     )
     rows = reports.engagement_list(page.get_object_list())
-    steps = reports.next_steps_due(visible) if current_user.role == "isp" else []
-    my_requests = []
-    if current_user.role == "recipient":
-        my_requests = list(policy.visible_requests(current_user).order_by(SupportRequest.created_at.desc()).limit(10))
+    steps = reports.next_steps_due(visible) if policy.sees_next_steps(current_user) else None
     return render_template(
         "home/index.html",
         rows=rows,
         page=page,
         next_steps=steps,
-        my_requests=my_requests,
+        my_requests=policy.home_requests(current_user),
         feedback_waiting=open_invitations_for(current_user),
     )

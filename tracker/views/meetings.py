@@ -25,7 +25,7 @@ def _back(engagement):
 
 def _admin_engagement(engagement_id):
     engagement = policy.get_engagement(engagement_id)
-    if current_user.role != "admin":
+    if not policy.can_restore(current_user):
         abort(403)
     return engagement
 

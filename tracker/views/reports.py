@@ -20,7 +20,7 @@ from ..models import (
     GoalStatusChange,
 )
 from ..paging import page_of
-from ..reports import competencies, portfolio, progress, strategies
+from ..reports import charts, competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
 
@@ -32,23 +32,6 @@ PAGES = (
     ("reports.strategies_page", "Strategies and dose"),
     ("reports.progress_page", "Progress"),
 )
-
-
-@bp.app_template_filter("hours")
-def minutes_to_hours(minutes):
-    return round((minutes or 0) / 60, 1)
-
-
-@bp.app_template_filter("goal_count")
-def goal_count(status, by_status):
-    return by_status.get(status, 0)
-
-
-@bp.app_template_filter("scale_mean")
-def scale_mean(cells, scale):
-    """The mean of a feedback cell for a chart (None when hidden by the minimum-count rule)."""
-    cell = (cells or {}).get(scale)
-    return round(cell["mean"], 2) if cell and not cell["suppressed"] else None
 
 
 def _filters():
@@ -70,7 +53,21 @@ def index():
     filters = _filters()
     data = portfolio.dashboard(filters)
     attention_page, attention = _paged(data["attention"])
-    return _render("reports/index.html", filters, data=data, attention=attention, attention_page=attention_page)
+    return _render(
+        "reports/index.html",
+        filters,
+        data=data,
+        attention=attention,
+        attention_page=attention_page,
+        charts={
+            "by_unit": charts.active_by_unit(data["active"]),
+            "by_stage": charts.active_by_stage(data["active"]),
+            "by_model": charts.active_by_model(data["active"]),
+            "requests": charts.requests_by_outcome(data["requests"]),
+            "hours": charts.hours_by_month(data["hours"]),
+            "domains": charts.domain_shares(data["competencies"]),
+        },
+    )
 
 
 @bp.route("/competencies")
@@ -86,6 +83,12 @@ def competencies_page():
         data=data,
         monthly=monthly,
         isps=competencies.by_isp(filters, page=request.args.get("page", 1, type=int)),
+        domain_names={d["key"]: d["name"] for d in data["domains"]},
+        charts={
+            "domains": charts.domain_shares(data),
+            "competencies": charts.competency_shares(data),
+            "monthly": charts.domains_by_month(monthly),
+        },
     )
 
 
@@ -95,14 +98,24 @@ def strategies_page():
     filters = _filters()
     between = strategies.between_monthly(filters)
     between_page, between_rows = _paged(between["by_engagement"])
+    used, dose = strategies.strategies_used(filters), strategies.dose(filters)
     return _render(
         "reports/strategies.html",
         filters,
-        data=strategies.strategies_used(filters),
-        dose=strategies.dose(filters),
+        data=used,
+        dose=dose,
         between=between,
         between_rows=between_rows,
         between_page=between_page,
+        cluster_names={c["key"]: c["name"] for c in used["clusters"]},
+        charts={
+            "clusters": charts.sessions_by_cluster(used),
+            "dose_month": charts.hours_by_month(dose),
+            "dose_stage": charts.hours_by_stage(dose),
+            "dose_mode": charts.hours_by_mode(dose),
+            "dose_kind": charts.hours_by_kind(dose),
+            "between": charts.sessions_between_monthly_meetings(between),
+        },
     )
 
 
@@ -114,16 +127,33 @@ def progress_page():
     if filters.engagement and data is None:
         abort(404)
     rows_page, rows = _paged(data.get("rows", []))
+    scales = _scale_names()
+    one = bool(filters.engagement)
     return _render(
         "reports/progress.html",
         filters,
         data=data,
-        one=bool(filters.engagement),
+        one=one,
         rows=rows,
         rows_page=rows_page,
         statuses=GOAL_STATUSES,
-        scales=_scale_names(),
+        scales=scales,
+        charts=_progress_charts(data, one, scales),
     )
+
+
+def _progress_charts(data, one, scales):
+    found = {
+        "proportion": charts.benchmarks_by_stage(data),
+        "goals": charts.goals_by_status(data["goals"], GOAL_STATUSES),
+        "transitions": charts.goal_changes_by_month(data["goals"], GOAL_STATUSES),
+    }
+    if one:
+        found["timeline"] = charts.stage_timeline(data)
+        found["feedback"] = charts.feedback_over_time(data["feedback"], scales)
+    else:
+        found["furthest"] = charts.furthest_stage(data)
+    return found
 
 
 def _scale_names():
@@ -150,6 +180,7 @@ def engagement_report(engagement_id):
         .where(Deliverable.engagement == engagement)
         .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id)
     )
+    used = competencies.competencies_used(filters)
     return render_template(
         "reports/engagement.html",
         e=engagement,
@@ -157,7 +188,8 @@ def engagement_report(engagement_id):
         isps=engagement.isps(),
         goals=[{"goal": g, "history": history.get(g.id, [])} for g in goals],
         progress=progress.engagement_progress(filters),
-        competencies=competencies.competencies_used(filters),
+        competencies=used,
+        domains_chart=charts.domain_shares(used),
         strategies=strategies.strategies_used(filters),
         dose=strategies.dose(filters),
         feedback=feedback_reports.scale_scores([engagement.id]),

@@ -26,10 +26,6 @@ TABS = {
 }
 
 
-def _may_submit(user):
-    return user.role in ("recipient", "admin")
-
-
 def _require_triage():
     if not policy.can_triage_requests(current_user):
         abort(403)
@@ -53,7 +49,7 @@ def index():
         .switch(SupportRequest)
         .join(requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id), attr="requested_by")
     )
-    if current_user.role == "recipient":
+    if policy.asks_for_own_unit(current_user):
         tab, counts = None, {}
         query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
     else:
@@ -85,7 +81,7 @@ def index():
         engagements=engagements,
         today=dt.date.today(),
         age=service.age_in_days,
-        can_submit=_may_submit(current_user),
+        can_submit=policy.can_submit_request(current_user),
         triage=policy.can_triage_requests(current_user),
     )
 
@@ -101,10 +97,10 @@ def _unit_choices():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not _may_submit(current_user):
+    if not policy.can_submit_request(current_user):
         abort(403)
     form = RequestForm()
-    if current_user.role == "admin":
+    if not policy.asks_for_own_unit(current_user):
         form.unit.choices = _unit_choices()
         wanted = request.args.get("unit", type=int)
         if request.method == "GET" and wanted in {v for v, _ in form.unit.choices}:
@@ -140,9 +136,7 @@ def _detail_context(req):
         "engagement": engagement,
         "triage": policy.can_triage_requests(current_user),
         "is_open": service.is_open(req),
-        "may_answer": (
-            current_user.role == "recipient" and req.status == "info_requested" and req.unit_id == current_user.unit_id
-        ),
+        "may_answer": req.status == "info_requested" and policy.can_answer(current_user, req),
         "age": service.age_in_days(req),
     }
 
@@ -160,7 +154,7 @@ def detail(request_id):
 @login_required
 def answer(request_id):
     req = policy.get_request(request_id)
-    if current_user.role != "recipient" or req.unit_id != current_user.unit_id:
+    if not policy.can_answer(current_user, req):
         abort(403)
     if req.status != "info_requested":
         flash("No question is waiting for an answer on this request.", "info")
@@ -204,7 +198,7 @@ def accept(request_id):
             "problem_statement": problem,
             "support_model": "push_pull",
             "start_date": req.hoped_start if req.hoped_start and req.hoped_start >= today else today,
-            "co_lead_1": current_user.id if current_user.role == "isp" else None,
+            "co_lead_1": current_user.id if policy.can_co_lead(current_user) else None,
         }
     )
     form.set_isp_choices(User.isps())

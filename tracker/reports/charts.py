@@ -1,0 +1,154 @@
+"""Chart specs for the report pages, one function per chart, built from a report's data.
+
+static/js/charts.js draws each chart from its spec, a JSON island rendered by the `chart` macro
+(templates/reports/_macros.html): {"type": "bar" | "line" | "doughnut", "labels": [...],
+"datasets": [{"label", "data": [...]}], and the options "horizontal", "percent", "stacked", "scale5"}.
+The page shows the same numbers in a table next to the chart; the template only places the chart.
+"""
+
+
+def hours(minutes):
+    """Minutes as hours with one decimal, as the charts show support time."""
+    return round((minutes or 0) / 60, 1)
+
+
+def scale_mean(cells, scale):
+    """The mean of a feedback cell for a chart (None when hidden by the minimum-count rule)."""
+    cell = (cells or {}).get(scale)
+    return round(cell["mean"], 2) if cell and not cell["suppressed"] else None
+
+
+def _spec(kind, rows, label_key, datasets, **options):
+    return {"type": kind, **options, "labels": [row[label_key] for row in rows], "datasets": datasets}
+
+
+def _series(label, rows, key, convert=None):
+    values = [row[key] for row in rows]
+    return {"label": label, "data": [convert(v) for v in values] if convert else values}
+
+
+# --- portfolio dashboard ------------------------------------------------------------------------
+
+
+def active_by_unit(active):
+    rows = active["by_unit"]
+    return _spec("bar", rows, "name", [_series("Active engagements", rows, "engagements")], horizontal=True)
+
+
+def active_by_stage(active):
+    rows = active["by_stage"]
+    return _spec("bar", rows, "name", [_series("Active engagements", rows, "engagements")])
+
+
+def active_by_model(active):
+    rows = active["by_model"]
+    return _spec("doughnut", rows, "name", [_series("Active engagements", rows, "engagements")])
+
+
+def requests_by_outcome(requests):
+    return {
+        "type": "bar",
+        "labels": ["Received", "Accepted", "Declined", "Open"],
+        "datasets": [
+            {
+                "label": "Requests",
+                "data": [requests["received"], requests["accepted"], requests["declined"], requests["open"]],
+            }
+        ],
+    }
+
+
+def hours_by_month(hours_or_dose):
+    """Hours of support by month (the dashboard's hours, the strategies page's dose)."""
+    rows = hours_or_dose["by_month"]
+    return _spec("bar", rows, "label", [_series("Hours", rows, "minutes", hours)])
+
+
+# --- competencies ---------------------------------------------------------------------------------
+
+
+def domain_shares(used):
+    """Share of sessions by competency domain (dashboard, competencies page, engagement report)."""
+    rows = used["domains"]
+    return _spec("bar", rows, "name", [_series("Share of sessions", rows, "share")], percent=True)
+
+
+def competency_shares(used):
+    rows = used["competencies"]
+    return _spec("bar", rows, "name", [_series("Share of sessions", rows, "share")], horizontal=True, percent=True)
+
+
+def domains_by_month(monthly):
+    datasets = [{"label": d["name"], "data": d["meetings"]} for d in monthly["domains"]]
+    return _spec("line", monthly["months"], "label", datasets)
+
+
+# --- strategies and dose -----------------------------------------------------------------------------
+
+
+def sessions_by_cluster(used):
+    rows = used["clusters"]
+    datasets = [_series("Sessions", rows, "meetings"), _series("Hours", rows, "minutes", hours)]
+    return _spec("bar", rows, "name", datasets, horizontal=True)
+
+
+def hours_by_stage(dose):
+    rows = dose["by_stage"]
+    return _spec("bar", rows, "name", [_series("Hours", rows, "minutes", hours)])
+
+
+def hours_by_mode(dose):
+    rows = dose["by_mode"]
+    return _spec("doughnut", rows, "name", [_series("Hours", rows, "minutes", hours)])
+
+
+def hours_by_kind(dose):
+    rows = dose["by_kind"]
+    return _spec("bar", rows, "name", [_series("Hours", rows, "minutes", hours)])
+
+
+def sessions_between_monthly_meetings(between):
+    rows = between["distribution"]
+    return _spec("bar", rows, "sessions", [_series("Monthly meetings", rows, "intervals")])
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+
+def stage_timeline(progress):
+    rows = progress["timeline"]
+    return _spec("bar", rows, "name", [_series("Days", rows, "days")], horizontal=True)
+
+
+def benchmarks_by_stage(progress):
+    rows = progress["stages"]
+    return _spec("bar", rows, "name", [_series("Benchmarks completed", rows, "proportion")], percent=True)
+
+
+def furthest_stage(progress):
+    rows = progress["furthest"]
+    return _spec("bar", rows, "name", [_series("Engagements", rows, "engagements")])
+
+
+def goals_by_status(goals, statuses):
+    """`statuses`: (key, label) pairs in the order to show (GOAL_STATUSES)."""
+    return {
+        "type": "doughnut",
+        "labels": [text for _, text in statuses],
+        "datasets": [{"label": "Goals", "data": [goals["by_status"].get(key, 0) for key, _ in statuses]}],
+    }
+
+
+def goal_changes_by_month(goals, statuses):
+    transitions = goals["transitions"]
+    datasets = [{"label": text, "data": transitions["by_status"][key]} for key, text in statuses]
+    return _spec("bar", transitions["months"], "label", datasets, stacked=True)
+
+
+def feedback_over_time(feedback, scales):
+    """`feedback`: the quarters of progress()["feedback"]; `scales`: {key: name} in the order to show."""
+    datasets = [
+        {"label": name, "data": [scale_mean(quarter["scales"], key) for quarter in feedback]}
+        for key, name in scales.items()
+    ]
+    return _spec("line", feedback, "label", datasets, scale5=True)
