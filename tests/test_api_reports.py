@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from tracker.api.reports import jsonable
 from tracker.reports import portfolio
 from tracker.reports.filters import ReportFilters
 
@@ -29,8 +30,6 @@ def test_every_report_answers_json(client, demo):
 def test_portfolio_matches_the_report_function(client, demo):
     _with_meetings(demo)
     data = Api(client, demo.recipient_a).get("/reports/portfolio").get_json()["data"]
-    from tracker.api.reports import jsonable
-
     expected = jsonable(portfolio.dashboard(ReportFilters(user=demo.recipient_a)))
     assert data == expected
 

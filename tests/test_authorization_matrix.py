@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tracker.api import new_token
 from tracker.models import (
     Benchmark,
     BenchmarkTemplate,
@@ -22,6 +23,7 @@ from tracker.models import (
 )
 
 from . import factories
+from .api_helpers import token_for
 from .conftest import csrf_token, sign_in
 from .feedback_helpers import respond
 
@@ -424,10 +426,6 @@ def api_outcome(response):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_matrix(app, world, role):
-    from tracker.api import new_token
-
-    from .api_helpers import token_for
-
     demo = world["demo"]
     admin_token_id = new_token(demo.admin, "matrix")[0].id
     headers = {} if role == "anonymous" else {"Authorization": f"Bearer {token_for(users(demo)[role])}"}

@@ -137,7 +137,7 @@ def test_pulse_answered_from_an_account_anonymously_records_no_actor(demo, as_us
 
 def test_anonymous_response_cannot_be_matched_to_its_invitation(demo, app, client):
     tokens = invite(app, demo.engagement_a, "survey", emails=["a@example.org", "b@example.org", "c@example.org"])
-    for token, value in zip(tokens, ("5", "3", "1")):
+    for token, value in zip(tokens, ("5", "3", "1"), strict=True):
         assert post_form(client, f"/feedback/{token}", {"item_aim_1": value, "anonymous": "y"}).status_code == 200
     responses = list(FeedbackResponse.select())
     used = {i.used_at for i in FeedbackInvitation.select()}

@@ -8,8 +8,9 @@ import io
 import pytest
 from playhouse.test_utils import count_queries
 
-from tracker.models import FeedbackInvitation, FeedbackResponse
+from tracker.models import Engagement, FeedbackInvitation, FeedbackResponse, User
 from tracker.reports import feedback as report
+from tracker.tools.demo import seed
 
 from . import factories
 from .conftest import post_form
@@ -196,7 +197,7 @@ def test_admin_sees_who_answered_but_never_which_answer(demo, as_user, app, clie
     e = demo.engagement_a
     factories.team_member(e, name="Olu Owen", email="olu@example.org")
     tokens = invite(app, e, "survey", emails=["olu@example.org", "pat@example.org", "sam@example.org"])
-    for token, value in zip(tokens, ("5", "1", "3")):
+    for token, value in zip(tokens, ("5", "1", "3"), strict=True):
         post_form(
             client, f"/feedback/{token}", {"item_aim_1": value, "text_strengths": f"Note {value}", "anonymous": "y"}
         )
@@ -273,9 +274,6 @@ def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
 
 
 def test_feedback_page_renders_for_the_demo_data(app, runner, as_user):
-    from tracker.models import Engagement, User
-    from tracker.tools.demo import seed
-
     seed()
     admin = User.get(User.role == "admin")
     engagement = Engagement.select().join(FeedbackResponse).group_by(Engagement.id).order_by(Engagement.id).first()

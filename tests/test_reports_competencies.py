@@ -256,7 +256,10 @@ def test_per_isp_one_page_at_a_time(world, as_user):
     assert "Ada ISP" in html and "Ben ISP" in html and 'class="pagination"' not in html  # 2 ISPs: one page
 
 
-def make_meetings(engagement, n, start=D(2026, 1, 5)):
+FIRST_MEETING = D(2026, 1, 5)
+
+
+def make_meetings(engagement, n, start=FIRST_MEETING):
     keys = ["p20_co_learning", "p20_brokering", "p20_facilitation", "p20_building_capacity"]
     for i in range(n):
         factories.meeting(

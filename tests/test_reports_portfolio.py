@@ -30,6 +30,7 @@ from tracker.models import (
     SupportRequest,
     User,
 )
+from tracker.reports import filters as report_filters
 from tracker.reports import portfolio as report
 from tracker.reports.filters import ReportFilters
 from tracker.tools import demo as demo_data
@@ -324,8 +325,6 @@ def test_the_attention_list_is_paged(demo, as_user):
 
 
 def test_a_large_portfolio_lists_engagements_in_the_filter_once_a_unit_is_chosen(demo, as_user, monkeypatch):
-    from tracker.reports import filters as report_filters
-
     def offered(html):
         select = re.search(r'<select id="f-engagement".*?</select>', html, re.S).group(0)
         return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
@@ -340,5 +339,5 @@ def test_a_large_portfolio_lists_engagements_in_the_filter_once_a_unit_is_chosen
     assert offered(html) == ["Engagement B"]
     html = leader.get(f"/reports/?engagement={demo.engagement_c.id}").get_data(as_text=True)
     assert offered(html) == ["Engagement C"]  # the chosen one stays shown, and selected
-    assert re.search(r'<option value="%d" selected>' % demo.engagement_c.id, html)
+    assert re.search(rf'<option value="{demo.engagement_c.id}" selected>', html)
     assert "Engagement: Engagement C" in html  # the printed filter line names it

@@ -14,7 +14,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from tests import factories
-from tracker.models import Benchmark, Stage
+from tracker.models import Benchmark, Deliverable, Stage
 from tracker.reports import progress as report
 from tracker.reports.filters import ReportFilters
 
@@ -241,8 +241,6 @@ def test_engagement_report_access(world, as_user, client):
 def test_engagement_report_content(world, as_user):
     a = world.engagement_a
     factories.meeting(a, D(2026, 2, 3), ["p20_co_learning"], strategies=["facilitation"], duration_minutes=90)
-    from tracker.models import Deliverable
-
     Deliverable.create(engagement=a, title="Practice profile", kind="core_components", due_on=D(2026, 5, 1))
     html = as_user(world.recipient_a).get(f"/reports/engagements/{a.id}").get_data(as_text=True)
     for text in (

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playhouse.test_utils import count_queries
 
 from tracker.models import (
     AuditEntry,
@@ -483,7 +484,7 @@ def test_ask_and_answer_round_trip(demo, as_user):
     requester = as_user(demo.recipient_a)
     assert "Answer the question" in text(requester.get("/requests"))
     page = text(requester.get(f"/requests/{req.id}"))
-    assert question in page and 'action="/requests/%d/answer"' % req.id in page
+    assert question in page and f'action="/requests/{req.id}/answer"' in page
 
     empty = post_form(requester, f"/requests/{req.id}/answer", {"info_answer": " "}, token_from=f"/requests/{req.id}")
     assert empty.status_code == 400
@@ -613,8 +614,6 @@ def test_anonymous_is_sent_to_sign_in(demo, client):
 
 
 def test_list_queries_do_not_grow_with_rows(demo, as_user):
-    from playhouse.test_utils import count_queries
-
     def queries(client, url):
         with count_queries() as counter:
             assert client.get(url).status_code == 200

@@ -1,12 +1,15 @@
 """Sign-in: flask-login wiring, role decorators and safe redirects. Who may see what is in policy.py."""
 
+import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import has_request_context, jsonify, redirect, request, url_for
+from flask import current_app, has_request_context, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .audit import set_actor_provider
-from .models import User
+from .db import database
+from .models import SignInAttempt, User, utcnow
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -99,20 +102,12 @@ _DUMMY_HASH = None
 def _dummy_hash():
     global _DUMMY_HASH
     if _DUMMY_HASH is None:
-        from werkzeug.security import generate_password_hash
-
         _DUMMY_HASH = generate_password_hash("not a real password")
     return _DUMMY_HASH
 
 
 def throttled_for(email, address, now=None):
     """Minutes until sign-in may be tried again for this account or address (0: go ahead)."""
-    import datetime as dt
-
-    from flask import current_app
-
-    from .models import SignInAttempt, utcnow
-
     now = now or utcnow()
     window = dt.timedelta(minutes=current_app.config["SIGNIN_LOCK_MINUTES"])
     since = now - window
@@ -133,11 +128,6 @@ def throttled_for(email, address, now=None):
 def authenticate(email, password, address):
     """The user on success; SignInRefused (SignInThrottled when throttled) otherwise. Failures are
     recorded for throttling."""
-    from werkzeug.security import check_password_hash
-
-    from .db import database
-    from .models import SignInAttempt, User
-
     email = (email or "").strip().lower()[:254]
     address = (address or "unknown")[:64]
     wait = throttled_for(email, address)

@@ -16,22 +16,21 @@ mean equal data: reports are cached under the token (tracker/reports/cache.py).
 every watched table has its triggers: a table added later needs a migration that calls install().
 """
 
+from .db import is_sqlite
+from .models import MODELS, ApiToken, AuditEntry, DataVersion, OutboxMessage, SchemaVersion, SignInAttempt
+
 FUNCTION = "tracker_bump_data_version"
 SQLITE_EVENTS = ("insert", "update", "delete")
 
 
 def unwatched():
     """Tables whose writes do not change any report: bookkeeping written on reads and sign-ins."""
-    from .models import ApiToken, AuditEntry, DataVersion, OutboxMessage, SchemaVersion, SignInAttempt
-
     return {
         m._meta.table_name for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt, ApiToken)
     }
 
 
 def watched_tables():
-    from .models import MODELS
-
     skip = unwatched()
     return [m._meta.table_name for m in MODELS if m._meta.table_name not in skip]
 
@@ -41,9 +40,6 @@ def trigger_name(table, event=None):
 
 
 def install(database):
-    from .db import is_sqlite
-    from .models import DataVersion
-
     database.create_tables([DataVersion], safe=True)
     if not DataVersion.select().where(DataVersion.id == 1).exists():
         DataVersion.insert(id=1, token=0).execute()
@@ -70,6 +66,4 @@ def install(database):
 
 def token():
     """The current token, or None when the row is missing (then nothing may be cached)."""
-    from .models import DataVersion
-
     return DataVersion.select(DataVersion.token).where(DataVersion.id == 1).scalar()

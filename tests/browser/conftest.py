@@ -85,7 +85,7 @@ def browser():
             "Install it with `apt-get install chromium` (bin/test does this when it can). "
             "Playwright's own browser download is not used."
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (after the check above: a clear message first)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

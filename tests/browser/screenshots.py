@@ -77,7 +77,7 @@ def shoot(page, path, out):
 
 
 def take(base_url, out=OUT):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (bin/screenshots: only this script needs it)
 
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"Chromium is missing at {CHROMIUM} (apt-get install chromium, or set TRACKER_CHROMIUM).")

@@ -20,7 +20,7 @@ from ..models import (
 from . import MAX_PER_PAGE, bp
 
 S = {"type": "string"}
-I = {"type": "integer"}
+I = {"type": "integer"}  # noqa: E741  (S, I, D: the schema shorthands used below)
 D = {"type": "string", "format": "date"}
 IDS = {"type": "array", "items": I}
 KEYS = {"type": "array", "items": S}

@@ -1,5 +1,6 @@
 """Forms of recipient feedback: sending a pulse or a survey, and answering one."""
 
+from flask import request
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
@@ -82,8 +83,6 @@ class AnswerFormBase(BaseForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        from flask import request
-
         known = {f"item_{k}" for k in self.likert_keys} | {f"text_{k}" for k in self.text_keys}
         unknown = [name for name in request.form if name.startswith(("item_", "text_")) and name not in known]
         if unknown:

@@ -33,7 +33,7 @@ class PlainDateField(DateField):
             self.data = dt.datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError("Enter a date as YYYY-MM-DD.")
+            raise ValueError("Enter a date as YYYY-MM-DD.") from None
         if not EARLIEST <= self.data <= LATEST:
             self.data = None
             raise ValueError(f"Enter a date between {EARLIEST.year} and {LATEST.year}.")
@@ -68,7 +68,7 @@ class MultiCheckboxField(SelectMultipleField):
             self.data = [self.coerce(v) for v in valuelist]
         except (TypeError, ValueError):
             self.data = []
-            raise ValueError("One of the choices is not valid.")
+            raise ValueError("One of the choices is not valid.") from None
 
     def pre_validate(self, form):
         allowed = {value for value, *_ in self.iter_choices()} if self.choices is not None else set()
@@ -94,7 +94,7 @@ class Minutes(IntegerField):
             self.data = int(str(valuelist[0]).strip())
         except ValueError:
             self.data = None
-            raise ValueError("Enter a whole number of minutes.")
+            raise ValueError("Enter a whole number of minutes.") from None
 
     def pre_validate(self, form):
         if self.data is not None and not 0 < self.data <= self.maximum:

@@ -12,6 +12,7 @@ from peewee import SQL, Case, fn
 from ..models import (
     MEETING_KINDS,
     MEETING_MODES,
+    Engagement,
     Meeting,
     MeetingStrategy,
     Stage,
@@ -216,8 +217,6 @@ def between_monthly(filters):
     {"intervals": monthly meetings, "sessions": sessions in intervals, "average": per interval,
      "distribution": [{"sessions": "0"/"1"/"2"/"3+", "intervals": n}],
      "by_engagement": [{"id", "title", "intervals", "sessions", "average"}]}. Four queries."""
-    from ..models import Engagement
-
     cond = filters.meeting_condition()
     is_monthly = Meeting.kind == "monthly"
     # Each meeting in scope numbered by the monthly meetings of its engagement up to it (in date order,
