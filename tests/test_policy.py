@@ -369,6 +369,7 @@ def test_can_in_templates_asks_the_same_rules(demo, who):
     assert can.edit(demo.engagement_a) == policy.can_edit_engagement(user, demo.engagement_a)
     assert can.home_label == policy.home_label(user)
     assert can.scope == policy.scope(user)
+    assert can.role_label == user.role_label  # shown beside the name in the header
 
 
 def test_can_for_an_anonymous_visitor_allows_nothing(app):
@@ -376,3 +377,4 @@ def test_can_for_an_anonymous_visitor_allows_nothing(app):
     assert not any(getattr(can, name) for name in ("administer", "restore", "triage_requests", "read_reports"))
     assert can.home_label == "Home"
     assert can.scope.kind == "none"
+    assert can.role_label == ""

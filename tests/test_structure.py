@@ -85,30 +85,9 @@ def test_find_cycle_reports_a_cycle():
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-# The one cycle left, inside a package: tracker/api/__init__.py defines the blueprint and its helpers,
-# then imports its route modules at the bottom (Flask's "larger applications" pattern), and each route
-# module imports those helpers back from the package. Moving the helpers into a module of their own
-# (tracker/api is rebuilt in the API issue) removes it; the test below then asks to drop this entry.
-PACKAGES_IMPORTING_THEIR_ROUTES_LAST = {"tracker.api"}
-
-
-def without_routes_imported_last(graph):
-    return {
-        module: {t for t in targets if not (module in PACKAGES_IMPORTING_THEIR_ROUTES_LAST and t.startswith(module))}
-        for module, targets in graph.items()
-    }
-
-
 def test_no_import_cycle_in_tracker():
-    cycle = find_cycle(without_routes_imported_last(import_graph()))
+    cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
-
-
-def test_the_routes_last_exception_is_still_needed():
-    graph = import_graph()
-    for package in PACKAGES_IMPORTING_THEIR_ROUTES_LAST:
-        cycle = find_cycle({m: t for m, t in graph.items() if m.startswith(package)})
-        assert cycle, f"{package} has no import cycle any more: remove it from PACKAGES_IMPORTING_THEIR_ROUTES_LAST"
 
 
 def test_db_imports_no_tracker_module():

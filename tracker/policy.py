@@ -368,6 +368,14 @@ class Can:
         return self._ask(can_edit_engagement, engagement)
 
     @property
+    def role_label(self):
+        """The reader's role as shown beside their name ("ISP", "Leader"...): templates show it from here,
+        so no template reads the role itself."""
+        if self.user is None or not self.user.is_authenticated:
+            return ""
+        return self.user.role_label
+
+    @property
     def scope(self):
         """What the user's lists cover (see Scope), for the sentence that says so."""
         if self.user is None or not self.user.is_authenticated:

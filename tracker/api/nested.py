@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..services import meetings as meeting_service
 from ..services import stages as stage_service
-from . import ApiError, Fields, body, bp, caller, iso, paginate
+from .common import ApiError, Fields, body, bp, caller, iso, paginate
 from .resources import run
 
 E = "/engagements/<int:engagement_id>"

@@ -17,7 +17,7 @@ from ..models import (
     SUPPORT_MODELS,
     keys,
 )
-from . import MAX_PER_PAGE, bp
+from .common import MAX_PER_PAGE, bp
 
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741  (S, I, D: the schema shorthands used below)

@@ -11,7 +11,7 @@ from ..models import User
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
-from . import bp, caller, error, page_args
+from .common import bp, caller, error, page_args
 
 
 def _key(key):

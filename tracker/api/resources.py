@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from . import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require
+from .common import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require
 
 # Service (form) field names -> API field names.
 FIELD_NAMES = {

@@ -5,7 +5,7 @@ from flask import jsonify
 from .. import policy
 from ..db import database
 from ..models import ApiToken, User
-from . import Fields, body, bp, caller, error, iso, new_token
+from .common import Fields, body, bp, caller, error, iso, new_token
 
 BAD_CREDENTIALS = "Unknown email or wrong password."
 

@@ -20,7 +20,7 @@ def send_surveys_command(dry_run):
         return
     total = 0
     for engagement, count, note in results:
-        total += count if note != "no current team member with an email" else 0
+        total += count  # an engagement with no one to ask counts 0
         click.echo(f"{engagement.title} (#{engagement.id}): {count} invitation{'s' if count != 1 else ''} — {note}")
     verb = "would be sent" if dry_run else "sent"
     click.echo(

@@ -1,0 +1,266 @@
+"""What every API route shares: the blueprint, bearer-token sign-in, the one error envelope, body and
+query parsing, paging. The route modules import from here; the package imports them (no cycle)."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ..auth import token_loader
+from ..models import ApiToken, User, ValidationError, utcnow
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_PER_PAGE = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+MAX_BODY_BYTES = 1024 * 1024
+# Routes that need no token.
+PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
+
+
+class ApiError(Exception):
+    def __init__(self, status, message, fields=None, code=None):
+        super().__init__(message)
+        self.status, self.message, self.fields = status, message, fields or {}
+        self.code = code or {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            422: "unprocessable_entity",
+        }.get(status, "error")
+
+
+def error(status, message, fields=None):
+    raise ApiError(status, message, fields)
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token(user, name=""):
+    """Create a token for `user`; returns (row, token). Only the hash is stored."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken.create(user=user, name=(name or "")[:100], token_hash=hash_token(token))
+    return row, token
+
+
+def _bearer_token():
+    """The token row of the request's `Authorization: Bearer` header (with its active user), or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return (
+        ApiToken.select(ApiToken, User)
+        .join(User)
+        .where((ApiToken.token_hash == hash_token(token)) & User.is_active)
+        .first()
+    )
+
+
+@token_loader
+def load_token_user(request):
+    """flask-login's current_user on API requests: the user of the bearer token (pages never accept one).
+
+    A browser session does not count on the API (auth.load_user answers with this there too), so an API
+    request is the token's caller or anonymous. Nothing is written to the session: no cookie is set."""
+    g.api_token = None
+    if request.blueprint != bp.name:
+        return None
+    row = _bearer_token()
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
+    g.api_token = row
+    return row.user
+
+
+def caller():
+    """The user whose token signed this request (the policy and the audit log see the same user)."""
+    return current_user._get_current_object()
+
+
+@bp.before_request
+def authenticate():
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        error(400, "The request body is too large.")
+    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+        error(404, "Not found.")
+    if any("\x00" in value for value in request.args.values()):
+        error(400, "Query parameters must not contain NUL characters.")
+    if not current_user.is_authenticated and request.endpoint not in PUBLIC_ENDPOINTS:
+        error(401, "Send a valid token: Authorization: Bearer <token>.")
+
+
+@bp.errorhandler(ApiError)
+def api_error(exc):
+    return jsonify(error={"code": exc.code, "message": exc.message, "fields": exc.fields}), exc.status
+
+
+@bp.errorhandler(ValidationError)
+def validation_error(exc):
+    return jsonify(
+        error={"code": "validation_error", "message": "Some fields are not valid.", "fields": exc.errors}
+    ), 400
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc):
+    return jsonify(
+        error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}
+    ), exc.code
+
+
+@bp.errorhandler(Exception)
+def unexpected(exc):
+    current_app.logger.exception("Unhandled API error on %s %s", request.method, request.path)
+    return jsonify(error={"code": "internal_error", "message": "Something went wrong on our side.", "fields": {}}), 500
+
+
+# --- helpers shared by the resource modules ------------------------------------------------------
+
+
+def body():
+    """The JSON object of the request, or 400."""
+    data = request.get_json(silent=True, force=True) if request.get_data(cache=True) else None
+    if not isinstance(data, dict):
+        error(400, "Send a JSON object as the request body (Content-Type: application/json).")
+    return data
+
+
+class Fields:
+    """Collects per-field errors while reading a JSON body; .done() raises 400 naming them all."""
+
+    def __init__(self, data):
+        self.data, self.errors = data, {}
+
+    def fail(self, name, message):
+        self.errors.setdefault(name, message)
+
+    def text(self, name, required=False, max_length=None, default=""):
+        value = self.data.get(name)
+        if value is None:
+            if required:
+                self.fail(name, "This field is required.")
+            return default
+        if not isinstance(value, str):
+            self.fail(name, "Must be a string.")
+            return default
+        if "\x00" in value:
+            self.fail(name, "Must not contain NUL characters.")
+            return default
+        value = value.strip()
+        if required and not value:
+            self.fail(name, "This field is required.")
+        if max_length and len(value) > max_length:
+            self.fail(name, f"At most {max_length} characters.")
+        return value
+
+    def integer(self, name, required=False, minimum=None, maximum=MAX_ID):
+        value = self.data.get(name)
+        if value is None:
+            if required:
+                self.fail(name, "This field is required.")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(name, "Must be an integer.")
+            return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self.fail(name, "Out of range.")
+            return None
+        return value
+
+    def choice(self, name, choices, required=False, default=None):
+        value = self.data.get(name)
+        allowed = [k for k, _ in choices]
+        if value is None:
+            if required:
+                self.fail(name, "This field is required.")
+            return default
+        if value not in allowed if isinstance(value, str) else True:
+            self.fail(name, "Choose one of: " + ", ".join(allowed) + ".")
+            return default
+        return value
+
+    def date(self, name, required=False):
+        value = self.data.get(name)
+        if value is None:
+            if required:
+                self.fail(name, "This field is required.")
+            return None
+        try:
+            if not isinstance(value, str) or len(value) != 10:
+                raise ValueError
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, "Must be a date as YYYY-MM-DD.")
+            return None
+
+    def id_list(self, name, required=False):
+        value = self.data.get(name)
+        if value is None:
+            if required:
+                self.fail(name, "This field is required.")
+            return []
+        if (
+            not isinstance(value, list)
+            or len(value) > 100
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value)
+        ):
+            self.fail(name, "Must be a list of integer ids.")
+            return []
+        return value
+
+    def done(self):
+        if self.errors:
+            raise ApiError(400, "Some fields are not valid.", self.errors, code="validation_error")
+
+
+def query_int(name, default=None, minimum=1, maximum=MAX_ID):
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw) if len(raw) < 20 else None
+        if value is None:
+            raise ValueError
+    except ValueError:
+        error(400, f"{name} must be an integer.", {name: "Must be an integer."})
+    if value < minimum or (maximum is not None and value > maximum):
+        error(
+            400,
+            f"{name} is out of range.",
+            {name: f"Between {minimum} and {maximum}." if maximum else f"At least {minimum}."},
+        )
+    return value
+
+
+def page_args():
+    """(?page, ?per_page) of a list answer; a bad value is a 400 naming it."""
+    return query_int("page", 1), query_int("per_page", 25, maximum=MAX_PER_PAGE)
+
+
+def paginate(query, serialize):
+    page, per_page = page_args()
+    total = query.count()
+    items = [serialize(row) for row in query.paginate(page, per_page)]
+    return jsonify(items=items, page=page, per_page=per_page, total=total)
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def require(rule, message="Your role may not do this."):
+    """403 unless the policy `rule` (a tracker.policy function of the user) allows the token's user."""
+    if not rule(current_user):
+        error(403, message)
