@@ -216,7 +216,30 @@ def accept(request_id):
     )
 
 
-def _triage_note(request_id, form_class, template, write, success):
+# How the two triage notes are worded (templates/requests/triage_note.html shows either).
+DECLINE_NOTE = {
+    "title": "Decline",
+    "step": "Decline",
+    "explanation": "The requester sees your reason on their list of requests and on the request page. "
+    "Suggest where else they might find help if you can.",
+    "field": "decline_reason",
+    "help": "Required.",
+    "button": "Decline the request",
+    "button_class": "danger",
+}
+ASK_NOTE = {
+    "title": "Ask for more information about",
+    "step": "Ask for more information",
+    "explanation": "The request waits for the requester's answer; they see your question on the request page "
+    "and answer there.",
+    "field": "info_question",
+    "help": "Ask what you need to decide: the people involved, the timeline, the evidence behind the initiative…",
+    "button": "Send the question",
+    "button_class": "primary",
+}
+
+
+def _triage_note(request_id, form_class, note, write, success):
     req = policy.get_request(request_id)
     _require_triage()
     if not service.is_open(req):
@@ -225,7 +248,7 @@ def _triage_note(request_id, form_class, template, write, success):
     done = save_form(form, lambda f: write(req, f), success, _detail_url(req))
     if done:
         return done
-    return render_template(template, form=form, r=req), form_status(form)
+    return render_template("requests/triage_note.html", form=form, r=req, note=note), form_status(form)
 
 
 @bp.route("/<int:request_id>/decline", methods=["GET", "POST"])
@@ -234,7 +257,7 @@ def decline(request_id):
     return _triage_note(
         request_id,
         DeclineForm,
-        "requests/decline.html",
+        DECLINE_NOTE,
         lambda req, f: service.decline_request(req, f.decline_reason.data, current_user),
         "The request was declined; the requester sees your reason.",
     )
@@ -246,7 +269,7 @@ def ask(request_id):
     return _triage_note(
         request_id,
         AskForm,
-        "requests/ask.html",
+        ASK_NOTE,
         lambda req, f: service.ask_for_information(req, f.info_question.data, current_user),
         "Your question was sent; the request waits for the requester's answer.",
     )
