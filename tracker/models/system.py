@@ -47,3 +47,17 @@ class OutboxMessage(BaseModel):
     @property
     def will_retry(self):
         return self.status == "failed" and self.next_attempt_at is not None
+
+    @classmethod
+    def delivery(cls, engagement_id):
+        """The mail of an engagement's invitations, for its feedback page (one query):
+        {"queued": n, "sent": n, "failed": n, "retrying": n, "last_error": text, "by_invitation": {id: message}}."""
+        summary = {"queued": 0, "sent": 0, "failed": 0, "retrying": 0, "last_error": "", "by_invitation": {}}
+        for message in cls.select().where(cls.engagement_id == engagement_id).order_by(cls.id):
+            summary[message.status] = summary.get(message.status, 0) + 1
+            if message.status == "failed":
+                summary["retrying"] += message.will_retry
+                summary["last_error"] = message.error
+            if message.invitation_id:
+                summary["by_invitation"][message.invitation_id] = message
+        return summary
