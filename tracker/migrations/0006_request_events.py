@@ -11,7 +11,8 @@ request's own fields say that the log does not (a request created without an aud
 submitted at created_at by requested_by; a decision without one is dated decided_at). The logic is
 written out here, not imported, so this migration stays what it was when the audited fields change.
 
-The table is created from frozen DDL (as 0001), and its data-version triggers are installed (the
+The table is created from frozen DDL (as 0001); run again (a database migrated again from an earlier
+version), requests that already have events are left alone. Its data-version triggers are installed (the
 `install` of tracker/data_version.py, idempotent, which also covers a database built from scratch).
 """
 
@@ -128,8 +129,11 @@ def backfill(database):
         f"VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
     )
     users = {row[0] for row in database.execute_sql('SELECT "id" FROM "user"').fetchall()}
+    told = {row[0] for row in database.execute_sql('SELECT DISTINCT "request_id" FROM "request_event"').fetchall()}
     written = 0
     for req in requests:
+        if req["id"] in told:  # migrated again from an earlier version: its story is already there
+            continue
         for kind, at, by_id, text, engagement_id in events_for(
             req, entries.get(req["id"], []), engagements.get(req["id"])
         ):

@@ -14,6 +14,9 @@ NOT_SENT = "Recorded before mail was sent from the outbox; not sent."
 
 
 def up(database):
+    """Idempotent (as 0002): a database migrated again from an earlier version keeps its columns."""
+    if "status" in {column.name for column in database.get_columns(TABLE)}:
+        return
     migrator = SchemaMigrator.from_database(database)
     migrate(
         migrator.add_column(
