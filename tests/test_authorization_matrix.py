@@ -133,6 +133,7 @@ MATRIX = {
     "requests.decline": "request_triage",
     "requests.ask": "request_triage",
     "requests.answer": "request_answer",
+    "requests.withdraw": "request_answer",  # the recipient who submitted it
     "reports.index": "signed_in",
     "reports.competencies_page": "signed_in",
     "reports.strategies_page": "signed_in",

@@ -45,7 +45,7 @@ def test_pulse_sent_after_a_meeting_and_answered_through_the_link(demo, as_user,
     sent = post_form(isp, url, {"recipients": [members[0].id, members[1].id]})
     assert sent.status_code == 200
     html = sent.get_data(as_text=True)
-    assert "2 invitations sent by email." in html
+    assert "2 invitations created;" in html
     urls = links(html)
     assert len(urls) == 2
 

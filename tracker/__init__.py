@@ -63,13 +63,14 @@ def create_app(test_config=None):
             "SECRET_KEY is missing or left at its default: set it in instance/config.py or TRACKER_SECRET_KEY."
         )
 
-    from . import auth, cli, db, schema, security, views  # noqa: PLC0415 - loaded with the app, not with `import tracker`
+    from . import auth, cli, db, mail, schema, security, views  # noqa: PLC0415 - loaded with the app, not with `import tracker`
 
     db.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     views.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
     if test_config is None and app.config["DATABASE_URL"].startswith("sqlite"):
         schema.create_on_first_run()
     return app

@@ -8,7 +8,7 @@ actor is whoever this module is told is acting:
 - otherwise nobody: the change shows as made by the system.
 
 `describe_entries` turns entries into sentences for the engagement page's Activity section and the
-admin audit log; `request_history` tells a support request's story (questions, answers, decision).
+admin audit log; `request_history` tells a support request's story from its events (tracker/models: RequestEvent).
 """
 
 import json
@@ -16,7 +16,17 @@ import re
 
 from peewee import JOIN
 
-from .models import MODELS, AuditEntry, Stage, User, acting_as, actor_id, label, set_actor_provider
+from .models import (
+    MODELS,
+    AuditEntry,
+    RequestEvent,
+    Stage,
+    User,
+    acting_as,
+    actor_id,
+    label,
+    set_actor_provider,
+)
 
 __all__ = ["acting_as", "activity", "actor_id", "describe_entries", "request_history", "set_actor_provider"]
 
@@ -152,40 +162,19 @@ def describe_entries(entries):
 
 
 def request_history(req):
-    """The request's story, oldest first: [{at, user, kind, text}] from its audit entries.
+    """The request's story, oldest first: [{at, user, kind, label, text, engagement_id}] read from
+    its events (`RequestEvent` rows written by each action), never from the audit log's JSON.
 
-    kinds: submitted, question, answer, accepted, declined. Every round of questions is kept, since
-    each change of the request is in the audit log with who and when.
+    kinds: submitted, question, answer, accepted, declined, withdrawn. One query.
     """
-    entries = list(
-        AuditEntry.select()
-        .where((AuditEntry.entity == "SupportRequest") & (AuditEntry.entity_id == req.id))
-        .order_by(AuditEntry.at, AuditEntry.id)
-    )
-    users = (
-        {u.id: u for u in User.select().where(User.id.in_({e.user_id for e in entries if e.user_id}))}
-        if any(e.user_id for e in entries)
-        else {}
-    )
-    events = []
-    for entry in entries:
-        who = users.get(entry.user_id)
-        changes = entry.change_map
-        if entry.action == "create":
-            events.append({"at": entry.at, "user": who or req.requested_by, "kind": "submitted", "text": ""})
-            continue
-        if entry.action != "update":
-            continue
-        question = changes.get("info_question")
-        if question and question[1]:
-            events.append({"at": entry.at, "user": who, "kind": "question", "text": question[1]})
-        answer = changes.get("info_answer")
-        if answer and answer[1]:
-            events.append({"at": entry.at, "user": who, "kind": "answer", "text": answer[1]})
-        status = changes.get("status")
-        if status and status[1] in ("accepted", "declined"):
-            text = changes.get("decline_reason", [None, req.decline_reason])[1] if status[1] == "declined" else ""
-            events.append({"at": entry.at, "user": who, "kind": status[1], "text": text or ""})
-    if not events or events[0]["kind"] != "submitted":
-        events.insert(0, {"at": req.created_at, "user": req.requested_by, "kind": "submitted", "text": ""})
-    return events
+    return [
+        {
+            "at": event.at,
+            "user": event.by if event.by_id else None,
+            "kind": event.kind,
+            "label": event.kind_label,
+            "text": event.text,
+            "engagement_id": event.engagement_id,
+        }
+        for event in RequestEvent.history(req.id)
+    ]

@@ -40,11 +40,15 @@ def trigger_name(table, event=None):
 
 
 def install(database):
+    """Triggers on every watched table that exists (a table added by a later migration gets its
+    triggers when that migration calls install() again)."""
     database.create_tables([DataVersion], safe=True)
     if not DataVersion.select().where(DataVersion.id == 1).exists():
         DataVersion.insert(id=1, token=0).execute()
+    existing = set(database.get_tables())
+    tables = [table for table in watched_tables() if table in existing]
     if is_sqlite():
-        for table in watched_tables():
+        for table in tables:
             for event in SQLITE_EVENTS:
                 database.execute_sql(
                     f'CREATE TRIGGER IF NOT EXISTS "{trigger_name(table, event)}" AFTER {event.upper()} ON "{table}" '
@@ -55,7 +59,7 @@ def install(database):
         f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN UPDATE data_version SET token = pg_current_xact_id()::text::bigint WHERE id = 1; RETURN NULL; END $$"
     )
-    for table in watched_tables():
+    for table in tables:
         name = trigger_name(table)
         database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
         database.execute_sql(

@@ -275,6 +275,16 @@ def can_answer(user, support_request):
     return user.role == "recipient" and support_request.unit_id == user.unit_id
 
 
+def can_withdraw_request(user, support_request):
+    """Withdraw a request while it is open: the recipient who submitted it."""
+    return (
+        user.role == "recipient"
+        and support_request.requested_by_id == user.id
+        and support_request.unit_id == user.unit_id
+        and support_request.status in ("submitted", "info_requested")
+    )
+
+
 def home_requests(user, limit=10):
     """The support requests listed on the user's home page (newest first): a recipient's unit's
     latest; None for everyone else, whose home page has no such list."""

@@ -12,6 +12,7 @@ so `create_app()` never imports tracker.tools.
     restore          replace the SQLite database with a backup                           cli/backup.py
     export-research  tidy CSV files, a codebook and a REDCap data dictionary             cli/research.py
     send-surveys     send the periodic feedback survey where one is due (cron)           cli/feedback.py
+    send-mail        send the outbox's due emails, retrying failed ones (cron)           cli/mail.py
     seed-demo        the demo data: five ISPs supporting a foundation's units            tools/demo.py
     generate-data    a synthetic portfolio for performance work                          tools/generate.py
     bench            page times and query counts on synthetic portfolios                 tools/bench.py
@@ -28,6 +29,7 @@ import click
 
 from .backup import backup_command, restore_command
 from .feedback import send_surveys_command
+from .mail import send_mail_command
 from .research import export_research_command
 from .schema import init_db_command, migrate_command
 from .tokens import create_token_command
@@ -62,6 +64,7 @@ COMMANDS = [
     restore_command,
     export_research_command,
     send_surveys_command,
+    send_mail_command,
     LazyCommand(
         "seed-demo",
         "tracker.tools.demo:seed_demo_command",

@@ -4,6 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import mail
 from ..services import feedback as service
 
 
@@ -15,6 +16,7 @@ def send_surveys_command(dry_run):
     than FEEDBACK_SURVEY_DAYS (default 91). Meant to run daily from cron."""
     days = current_app.config.get("FEEDBACK_SURVEY_DAYS", service.SURVEY_DAYS)
     results = service.send_due_surveys(dry_run=dry_run, days=days)
+    mail.deliver_pending()  # after the invitations committed; send-mail retries what fails
     if not results:
         click.echo(f"No survey due (every active engagement had one in the last {days} days).")
         return

@@ -203,3 +203,12 @@ class AnswerForm(BaseForm):
         filters=[_strip],
         validators=[DataRequired("Write your answer to the question."), Length(max=5000)],
     )
+
+
+class WithdrawForm(BaseForm):
+    reason = TextAreaField(
+        "Why are you withdrawing it? (optional)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=5000)],
+        render_kw={"autofocus": True},
+    )

@@ -48,6 +48,7 @@ from .engagements import (
     GOAL_STATUSES,
     ISP_ROLES,
     POSITIONS,
+    REQUEST_EVENT_KINDS,
     REQUEST_STATUSES,
     SUPPORT_MODELS,
     Benchmark,
@@ -58,6 +59,7 @@ from .engagements import (
     EngagementStatusChange,
     Goal,
     GoalStatusChange,
+    RequestEvent,
     StageEntry,
     SupportRequest,
     TeamMember,
@@ -93,6 +95,7 @@ from .people import (
     User,
 )
 from .system import (
+    OUTBOX_STATUSES,
     DataVersion,
     OutboxMessage,
     SchemaVersion,
@@ -139,6 +142,7 @@ MODELS = [
     AuditEntry,
     SignInAttempt,
     ApiToken,
+    RequestEvent,  # 0006
 ]
 
 __all__ = [
@@ -189,9 +193,12 @@ __all__ = [
     "OutboxMessage",
     "POSITIONS",
     "Principle",
+    "OUTBOX_STATUSES",
+    "REQUEST_EVENT_KINDS",
     "REQUEST_STATUSES",
     "ROLES",
     "SUPPORT_MODELS",
+    "RequestEvent",
     "SchemaVersion",
     "SignInAttempt",
     "Stage",

@@ -6,7 +6,7 @@ Engagements and goals are soft-deleted (`deleted_at`); `live()` leaves them out.
 
 import datetime as dt
 
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import database
 from .audit import AuditEntry
@@ -51,6 +51,15 @@ REQUEST_STATUSES = (
     ("info_requested", "More information requested"),
     ("accepted", "Accepted"),
     ("declined", "Declined"),
+    ("withdrawn", "Withdrawn"),
+)
+REQUEST_EVENT_KINDS = (
+    ("submitted", "Submitted"),
+    ("question", "Question asked"),
+    ("answer", "Answered"),
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+    ("withdrawn", "Withdrawn"),
 )
 
 
@@ -79,6 +88,16 @@ class SupportRequest(Audited):
         if self.status == "declined" and not (self.decline_reason or "").strip():
             errors.setdefault("decline_reason", "Say why the request is declined.")
         return errors
+
+    def save(self, *args, **kwargs):
+        """A new request records its "submitted" event (at created_at, by requested_by) in the same
+        transaction, whatever path creates it (page, API, demo, an import)."""
+        creating = self._pk is None or kwargs.get("force_insert")
+        with database.atomic():
+            result = super().save(*args, **kwargs)
+            if creating:
+                RequestEvent.record(self, "submitted", by=self.requested_by_id, at=self.created_at)
+        return result
 
     @property
     def is_internal(self):
@@ -255,6 +274,52 @@ class EngagementISP(BaseModel):
     @property
     def role_label(self):
         return label(ISP_ROLES, self.role)
+
+
+class RequestEvent(BaseModel):
+    """One event of a support request's story, a row of its own: submitted, question (asked),
+    answer, accepted (with the engagement it started), declined (with the reason), withdrawn.
+
+    Written by tracker/services/requests.py in the transaction of the action; the request page's
+    history reads these rows (`history`), never the audit log. `at` is when it happened (the demo and
+    imports give their own)."""
+
+    request = ForeignKeyField(SupportRequest, backref="events", on_delete="CASCADE")
+    kind = CharField(max_length=20, choices=REQUEST_EVENT_KINDS)
+    at = DateTimeField(default=utcnow)
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    text = TextField(default="")  # the question, the answer, the reason
+    engagement = ForeignKeyField(Engagement, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "request_event"
+
+    @property
+    def kind_label(self):
+        return label(REQUEST_EVENT_KINDS, self.kind)
+
+    @classmethod
+    def record(cls, req, kind, by=None, text="", engagement=None, at=None):
+        if kind not in keys(REQUEST_EVENT_KINDS):
+            raise ValueError(f"unknown request event kind {kind!r}")
+        return cls.create(
+            request=req,
+            kind=kind,
+            at=at or utcnow(),
+            by=getattr(by, "id", by),
+            text=text or "",
+            engagement=getattr(engagement, "id", engagement),
+        )
+
+    @classmethod
+    def history(cls, request_id):
+        """The request's events, oldest first, with who made each (one query)."""
+        return list(
+            cls.select(cls, User)
+            .join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
+            .where(cls.request == request_id)
+            .order_by(cls.at, cls.id)
+        )
 
 
 class EngagementStatusChange(BaseModel):

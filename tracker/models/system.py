@@ -23,8 +23,13 @@ class DataVersion(BaseModel):
         table_name = "data_version"
 
 
+OUTBOX_STATUSES = (("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"))
+
+
 class OutboxMessage(BaseModel):
-    """An outgoing email as recorded by tracker/mail.py (links with tokens are stored redacted)."""
+    """An outgoing email as queued by tracker/mail.py (links with tokens are stored redacted) and its
+    delivery: status queued / sent / failed, attempts, when the next attempt is due (None: no more
+    attempts) and the error text of the last failed attempt."""
 
     to_email = CharField(max_length=254)
     subject = CharField(max_length=300)
@@ -32,3 +37,27 @@ class OutboxMessage(BaseModel):
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
     error = TextField(default="")
+    status = CharField(max_length=20, choices=OUTBOX_STATUSES, default="queued", index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_attempt_at = DateTimeField(null=True)
+    engagement_id = IntegerField(null=True, index=True)  # the engagement it is about (its feedback page)
+    invitation_id = IntegerField(null=True)  # the feedback invitation it carries (a retry renews its link)
+
+    @property
+    def will_retry(self):
+        return self.status == "failed" and self.next_attempt_at is not None
+
+    @classmethod
+    def delivery(cls, engagement_id):
+        """The mail of an engagement's invitations, for its feedback page (one query):
+        {"queued": n, "sent": n, "failed": n, "retrying": n, "last_error": text, "by_invitation": {id: message}}."""
+        summary = {"queued": 0, "sent": 0, "failed": 0, "retrying": 0, "last_error": "", "by_invitation": {}}
+        for message in cls.select().where(cls.engagement_id == engagement_id).order_by(cls.id):
+            summary[message.status] = summary.get(message.status, 0) + 1
+            if message.status == "failed":
+                summary["retrying"] += message.will_retry
+                summary["last_error"] = message.error
+            if message.invitation_id:
+                summary["by_invitation"][message.invitation_id] = message
+        return summary

@@ -167,7 +167,9 @@ def _message(engagement, kind, url, expires_at):
 
 
 def create_invitations(engagement, kind, recipients, user=None, meeting=None, items=None, days=None):
-    """Create one invitation per recipient and send each by mail.
+    """Create one invitation per recipient and queue its email in the outbox, in one transaction.
+    The mail is sent after commit (tracker/mail.py: after the request, or by `send-mail`): no network
+    I/O happens here.
 
     `recipients`: [(email, team_member or None)]; duplicate emails are asked once. `items`: the items
     asked (default: every item for a survey, the pulse rotation for a pulse). Returns
@@ -214,7 +216,14 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
             )
             url = answer_url(token)
             subject = ("Three quick questions" if kind == "pulse" else "Feedback survey") + f": {engagement.title}"
-            mail.send(email, subject, _message(engagement, kind, url, expires_at), redact=[token])
+            mail.queue(
+                email,
+                subject,
+                _message(engagement, kind, url, expires_at),
+                redact=[token],
+                engagement_id=engagement.id,
+                invitation_id=invitation.id,
+            )
             sent.append(
                 {
                     "invitation": invitation,

@@ -1,15 +1,16 @@
 """Support requests: submit, triage (accept into an engagement, decline, ask for information), answer.
 
 Each function runs in one transaction and raises models.ValidationError({field: message}); nothing
-is written when it does. A request's story (who asked what, when) is told from the audit log by
-tracker/audit.py's request_history.
+is written when it does. Each action also writes its `RequestEvent` (submitted, question, answer,
+accepted, declined, withdrawn) in that transaction: the request's story (tracker/audit.py's
+request_history) reads those rows. `at` (default now) dates the event, for the demo and imports.
 """
 
 import datetime as dt
 
 from .. import policy
 from ..db import database
-from ..models import Engagement, Stage, SupportRequest, User, ValidationError, utcnow
+from ..models import Engagement, RequestEvent, Stage, SupportRequest, User, ValidationError, utcnow
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -26,19 +27,23 @@ def _refuse_if_decided(req):
         raise ValidationError({"__all__": "This request has already been accepted; nothing was changed."})
     if current == "declined":
         raise ValidationError({"__all__": "This request has already been declined; nothing was changed."})
+    if current == "withdrawn":
+        raise ValidationError({"__all__": "This request has been withdrawn; nothing was changed."})
 
 
-def submit_request(unit, data, user):
+def submit_request(unit, data, user, at=None):
     """A new request from `unit`, submitted by `user` (a recipient of the unit or an administrator)."""
-    with database.atomic():
-        return SupportRequest.create(unit=unit, requested_by=user, status="submitted", **data)
+    with database.atomic():  # the model writes the "submitted" event
+        return SupportRequest.create(
+            unit=unit, requested_by=user, status="submitted", created_at=at or utcnow(), **data
+        )
 
 
 def first_stage():
     return Stage.get_or_none(Stage.key == FIRST_STAGE_KEY) or Stage.ordered().first()
 
 
-def accept_request(req, data, user):
+def accept_request(req, data, user, at=None):
     """Accept `req`: create its engagement with two co-leads (and supporting ISPs), enter the first
     stage on the start date, and mark the request accepted. Returns the engagement.
 
@@ -77,23 +82,37 @@ def accept_request(req, data, user):
             engagement.enter_stage(stage, data["start_date"], note="Request accepted.", user=user)
         req.status = "accepted"
         req.decided_by = user
-        req.decided_at = utcnow()
+        req.decided_at = at or utcnow()
         req.save()
+        RequestEvent.record(req, "accepted", by=user, engagement=engagement, at=req.decided_at)
     return engagement
 
 
-def decline_request(req, reason, user):
+def decline_request(req, reason, user, at=None):
     with database.atomic():
         _refuse_if_decided(req)
         req.status = "declined"
         req.decline_reason = (reason or "").strip()
         req.decided_by = user
-        req.decided_at = utcnow()
+        req.decided_at = at or utcnow()
         req.save()
+        RequestEvent.record(req, "declined", by=user, text=req.decline_reason, at=req.decided_at)
     return req
 
 
-def ask_for_information(req, question, user):
+def withdraw_request(req, reason, user, at=None):
+    """The requester takes back their open request (policy.can_withdraw_request); the reason is optional."""
+    with database.atomic():
+        _refuse_if_decided(req)
+        req.status = "withdrawn"
+        req.decided_by = user
+        req.decided_at = at or utcnow()
+        req.save()
+        RequestEvent.record(req, "withdrawn", by=user, text=(reason or "").strip(), at=req.decided_at)
+    return req
+
+
+def ask_for_information(req, question, user, at=None):
     """Ask the requester a question; a new question replaces the previous one (the history keeps it)."""
     with database.atomic():
         _refuse_if_decided(req)
@@ -104,10 +123,11 @@ def ask_for_information(req, question, user):
         req.info_question = question
         req.info_answer = ""
         req.save()
+        RequestEvent.record(req, "question", by=user, text=question, at=at)
     return req
 
 
-def answer_question(req, answer, user):
+def answer_question(req, answer, user, at=None):
     with database.atomic():
         current = SupportRequest.select(SupportRequest.status).where(SupportRequest.id == req.id).scalar()
         if current != "info_requested":
@@ -118,6 +138,7 @@ def answer_question(req, answer, user):
         req.status = "submitted"
         req.info_answer = answer
         req.save()
+        RequestEvent.record(req, "answer", by=user, text=answer, at=at)
     return req
 
 

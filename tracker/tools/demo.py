@@ -6,8 +6,10 @@ Running it again when the demo intermediary exists changes nothing.
 """
 
 import datetime as dt
+import hashlib
 import json
 import random
+import secrets
 
 import click
 from flask.cli import with_appcontext
@@ -16,17 +18,21 @@ from werkzeug.security import generate_password_hash
 
 from ..db import database
 from ..models import (
+    AuditEntry,
     Benchmark,
     Competency,
     CompetencyFramework,
     ContextNote,
     Deliverable,
     Engagement,
+    EngagementISP,
     FeedbackAnswer,
     FeedbackInstrument,
+    FeedbackInvitation,
     FeedbackItem,
     FeedbackResponse,
     Goal,
+    GoalStatusChange,
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
@@ -34,8 +40,11 @@ from ..models import (
     MeetingStrategy,
     NextStep,
     Organization,
+    OutboxMessage,
     Principle,
+    RequestEvent,
     Stage,
+    StageEntry,
     Strategy,
     SupportRequest,
     TeamMember,
@@ -832,6 +841,16 @@ def at(day, hour=17):
     return dt.datetime.combine(day, dt.time(hour, 0))
 
 
+def _next_dated(dated, value, default):
+    """The date of the first not yet used (value, date) pair of `dated` whose value is `value`; the
+    pair is used up, so the Nth change to a value gets the Nth date."""
+    for n, (candidate, day) in enumerate(dated):
+        if candidate == value:
+            del dated[n]
+            return day
+    return default
+
+
 def accounts():
     """[(role, email, name)] of the demo users in the database, admins first, then leaders, ISPs, recipients."""
     emails = [p[1] for p in PEOPLE]
@@ -885,6 +904,7 @@ class _Builder:
             }
 
     def build(self):
+        first_entry = AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id.desc()).scalar() or 0
         self.load_catalog()
         centre = Organization.create(name=INTERMEDIARY, kind="intermediary")
         foundation = Organization.create(name=FOUNDATION, kind="recipient")
@@ -909,9 +929,65 @@ class _Builder:
         for model, rows in self.links.items():
             for batch in chunked(rows, 200):
                 model.insert_many(batch).execute()
+        self.date_audit_entries(first_entry)
+
+    # -- the audit log, dated as the demo's story (not the day it was seeded)
+    def date_audit_entries(self, after_id):
+        """Give each audit entry written while seeding the date and the person of what it records: a
+        request submitted on 12 Nov by its requester, a meeting added on its day by a co-lead, a goal
+        moved to "In progress" on the day of that status change... so the engagement page's Activity
+        and every history agree with the dates shown beside them. Anonymous feedback stays anonymous
+        (no person, the day's midnight, as the app records it)."""
+        engagements = {e.id: e for e in Engagement.select()}
+        co_lead = {}
+        for link in EngagementISP.select().where(EngagementISP.role == "co_lead").order_by(EngagementISP.id):
+            co_lead.setdefault(link.engagement_id, link.user_id)
+        earliest = min(
+            [e.created_at for e in engagements.values()] + [r.created_at for r in SupportRequest.select()]
+        ) - dt.timedelta(days=7)
+        when = {}  # (entity, id) -> (at, user id)
+        for r in SupportRequest.select():
+            when[("SupportRequest", r.id)] = (r.created_at, r.requested_by_id)
+        for e in engagements.values():
+            when[("Engagement", e.id)] = (e.created_at, co_lead[e.id])
+        for g in Goal.select():
+            when[("Goal", g.id)] = (g.created_at, co_lead.get(g.engagement_id))
+        for m in Meeting.select(Meeting.id, Meeting.engagement, Meeting.date):
+            when[("Meeting", m.id)] = (at(m.date), co_lead.get(m.engagement_id))
+        for t in TeamMember.select():
+            day = t.joined_on or engagements[t.engagement_id].start_date
+            when[("TeamMember", t.id)] = (at(day, 9), co_lead.get(t.engagement_id))
+        for n in ContextNote.select():
+            when[("ContextNote", n.id)] = (at(n.noted_on), n.created_by_id or co_lead.get(n.engagement_id))
+        for d in Deliverable.select():
+            day = d.delivered_on or engagements[d.engagement_id].start_date
+            when[("Deliverable", d.id)] = (at(day), co_lead.get(d.engagement_id))
+        for b in Benchmark.select().where(Benchmark.completed_on.is_null(False)):
+            when[("Benchmark", b.id)] = (at(b.completed_on), co_lead.get(b.engagement_id))
+        for f in FeedbackResponse.select(FeedbackResponse.id, FeedbackResponse.submitted_on):
+            when[("FeedbackResponse", f.id)] = (dt.datetime.combine(f.submitted_on, dt.time(0, 0)), None)
+        # updates in order: the Nth status change of a goal, the Nth stage entered by an engagement
+        goal_changes, stage_entries = {}, {}
+        for c in GoalStatusChange.select().order_by(GoalStatusChange.changed_on, GoalStatusChange.id):
+            goal_changes.setdefault(c.goal_id, []).append((c.status, at(c.changed_on)))
+        for s_ in StageEntry.select().order_by(StageEntry.entered_on, StageEntry.id):
+            stage_entries.setdefault(s_.engagement_id, []).append((s_.stage_id, at(s_.entered_on, 10)))
+        for entry in AuditEntry.select().where(AuditEntry.id > after_id).order_by(AuditEntry.id):
+            key = (entry.entity, entry.entity_id)
+            stamp, user = when.get(key, (earliest, None))
+            changes = entry.change_map if entry.action == "update" else {}
+            if entry.entity == "Goal" and "status" in changes:
+                stamp = _next_dated(goal_changes.get(entry.entity_id, []), changes["status"][1], stamp)
+            elif entry.entity == "Engagement" and "current_stage" in changes:
+                stamp = _next_dated(stage_entries.get(entry.entity_id, []), changes["current_stage"][1], stamp)
+            elif entry.entity == "Engagement" and "status" in changes:
+                e = engagements[entry.entity_id]
+                day = {"closed": e.end_date, "paused": ANCHOR - dt.timedelta(days=PAUSED_QUIET_DAYS)}.get(e.status)
+                stamp = at(day or e.start_date)
+            AuditEntry.update(at=stamp, user=user).where(AuditEntry.id == entry.id).execute()
 
     def other_request(self, spec):
-        SupportRequest.create(
+        req = SupportRequest.create(
             unit=self.units[spec["unit"]],
             requested_by=self.users.get(spec["by"]) if spec["by"] else None,
             title=spec["title"],
@@ -926,6 +1002,14 @@ class _Builder:
             decided_at=at(spec["decided"], 10) if spec.get("decided") else None,
             created_at=at(spec["created"], 9),
         )
+        # its story, dated as the request says (the "submitted" event is written by the model)
+        if spec.get("info_question"):
+            asked = weekday(spec["created"] + dt.timedelta(days=5))
+            RequestEvent.record(req, "question", by=self.director, text=spec["info_question"], at=at(asked, 10))
+        if spec["status"] == "declined":
+            RequestEvent.record(
+                req, "declined", by=self.director, text=spec.get("decline_reason", ""), at=req.decided_at
+            )
 
     # -- one engagement
     def engagement(self, spec, centre):
@@ -970,6 +1054,8 @@ class _Builder:
             status="active",
             created_at=at(start, 9),
         )
+        if request is not None:
+            RequestEvent.record(request, "accepted", by=self.director, engagement=engagement, at=request.decided_at)
         engagement.set_isps([u.id for u in co_leads], [u.id for u in supporting])
 
         # team
@@ -1304,8 +1390,15 @@ class _Builder:
                 occasions.append((meeting, "pulse", rng.randint(2, 4)))
         for i in sorted({len(monthly) // 2, len(monthly) - 1}):
             occasions.append((monthly[i], "survey", rng.randint(3, 5)))
+        members = list(
+            TeamMember.select(TeamMember.id, TeamMember.email)
+            .where((TeamMember.engagement == engagement) & (TeamMember.email != ""))
+            .order_by(TeamMember.id)
+        )
+        invitations = []
         for meeting, kind, respondents in occasions:
             progress = (meeting.date - start).days / span
+            answered = []  # (submitted day, item keys) of each response, for its invitation
             for _r in range(respondents):
                 submitted = min(meeting.date + dt.timedelta(days=rng.randint(0, 6)), limit)
                 mean = 2.9 + 1.6 * progress + rng.gauss(0, 0.35)
@@ -1335,6 +1428,62 @@ class _Builder:
                     self.links[FeedbackAnswer].append(
                         {"response": response.id, "item": item.id, "value": max(1, min(5, value))}
                     )
+                answered.append((submitted, keys_))
+            invitations += self.invitations(engagement, meeting, kind, members, answered)
+        for batch in chunked(invitations, 200):
+            FeedbackInvitation.insert_many(batch).execute()
+        sent = [
+            {
+                "to_email": email,
+                "subject": ("Three quick questions" if kind == "pulse" else "Feedback survey")
+                + f": {engagement.title}",
+                "body": "(the invitation email, its link hidden)",
+                "created_at": created,
+                "sent_at": created,
+                "status": "sent",
+                "attempts": 1,
+                "last_attempt_at": created,
+                "engagement_id": engagement.id,
+                "invitation_id": invitation_id,
+            }
+            for invitation_id, email, kind, created in FeedbackInvitation.select(
+                FeedbackInvitation.id, FeedbackInvitation.email, FeedbackInvitation.kind, FeedbackInvitation.created_at
+            )
+            .where(FeedbackInvitation.engagement == engagement.id)
+            .tuples()
+        ]
+        for batch in chunked(sent, 200):
+            OutboxMessage.insert_many(batch).execute()
+
+    def invitations(self, engagement, meeting, kind, members, answered):
+        """The recorded invitations behind an occasion's responses: one per response (used on the day it
+        was answered, coarsened to midnight as the app does), plus the team members who did not answer.
+        No random draw, so the rest of the demo is unchanged; tokens are random and never shown."""
+        emails = [m.email for m in members]
+        while len(emails) < len(answered):
+            emails.append(f"respondent{len(emails) + 1}@harlowfoundation.example")
+        sent = at(meeting.date, 11)
+        default_keys = answered[0][1] if answered else []
+        rows = []
+        for n, email in enumerate(emails):
+            day, keys_ = answered[n] if n < len(answered) else (None, default_keys)
+            rows.append(
+                {
+                    "engagement": engagement.id,
+                    "meeting": meeting.id,
+                    "instrument": self.instrument.id,
+                    "kind": kind,
+                    "email": email,
+                    "team_member": members[n].id if n < len(members) else None,
+                    "sent_by": None,
+                    "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                    "item_keys": ",".join(keys_),
+                    "created_at": sent,
+                    "expires_at": sent + dt.timedelta(days=14),
+                    "used_at": dt.datetime.combine(day, dt.time(0, 0)) if day else None,
+                }
+            )
+        return rows
 
 
 @click.command("seed-demo")

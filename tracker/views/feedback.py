@@ -12,6 +12,7 @@ from ..models import (
     FeedbackInvitation,
     FeedbackResponse,
     Meeting,
+    OutboxMessage,
     TeamMember,
     ValidationError,
 )
@@ -99,6 +100,8 @@ def engagement(engagement_id):
         rate=figures["response_rate"],
         comments=figures["comments"],
         invitations=invitations,
+        delivery=OutboxMessage.delivery(e.id) if can_edit else None,
+        mail_server=bool(current_app.config.get("MAIL_SERVER")),
         min_responses=report.MIN_RESPONSES,
         now=service.utcnow(),
         can_delete=can_delete,

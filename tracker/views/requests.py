@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
 from .. import audit, policy
-from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm
+from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm, WithdrawForm
 from ..models import Organization, SupportRequest, Unit, User
 from ..paging import paginate
 from ..services import requests as service
@@ -22,6 +22,7 @@ TABS = {
     "info_requested": ("Waiting for information", ("info_requested",)),
     "accepted": ("Accepted", ("accepted",)),
     "declined": ("Declined", ("declined",)),
+    "withdrawn": ("Withdrawn", ("withdrawn",)),
     "all": ("All", None),
 }
 
@@ -137,6 +138,7 @@ def _detail_context(req):
         "triage": policy.can_triage_requests(current_user),
         "is_open": service.is_open(req),
         "may_answer": req.status == "info_requested" and policy.can_answer(current_user, req),
+        "may_withdraw": policy.can_withdraw_request(current_user, req),
         "age": service.age_in_days(req),
     }
 
@@ -176,6 +178,8 @@ def _decided_redirect(req):
     """A request that is no longer open cannot be triaged again: say so, change nothing."""
     if req.status == "accepted":
         flash("This request has already been accepted; nothing was changed.", "error")
+    elif req.status == "withdrawn":
+        flash("This request has been withdrawn; nothing was changed.", "error")
     else:
         flash("This request has already been declined; nothing was changed.", "error")
     return redirect(_detail_url(req))
@@ -273,3 +277,24 @@ def ask(request_id):
         lambda req, f: service.ask_for_information(req, f.info_question.data, current_user),
         "Your question was sent; the request waits for the requester's answer.",
     )
+
+
+@bp.route("/<int:request_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(request_id):
+    """The requester takes their open request back (a confirmation page, then the POST)."""
+    req = policy.get_request(request_id)
+    if not service.is_open(req):
+        return _decided_redirect(req)
+    if not policy.can_withdraw_request(current_user, req):
+        abort(403)
+    form = WithdrawForm()
+    done = save_form(
+        form,
+        lambda f: service.withdraw_request(req, f.reason.data, current_user),
+        "Your request was withdrawn. You can submit a new one at any time.",
+        _detail_url(req),
+    )
+    if done:
+        return done
+    return render_template("requests/withdraw.html", form=form, r=req), form_status(form)
