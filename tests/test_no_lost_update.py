@@ -22,6 +22,7 @@ from tracker.models import (
     GoalStatusChange,
     Meeting,
     StaleEdit,
+    User,
     acting_as,
 )
 from tracker.services import meetings as meeting_service
@@ -427,3 +428,21 @@ def test_meeting_service_side_effects_keep_working_on_a_changed_goal(demo):
     except (KeyError, TypeError):
         pytest.skip("the meeting service takes other names here")
     assert Goal.get_by_id(goal.id).status == "in_progress"
+
+
+def test_admin_user_edit_is_checked_too(demo, as_user):
+    second_admin = factories.user("admin", "admin2@example.org", "Bo Admin")
+    first, second = as_user(demo.admin), as_user(second_admin)
+    url = f"/admin/users/{demo.isp_b.id}/edit"
+    first_form, second_form = open_edit_page(first, url), open_edit_page(second, url)
+    first_form["organization"] = str(demo.foundation.id)
+    first_form["name"] = "Cai Renamed"
+    assert first.post(url, data=first_form).status_code == 302
+    second_form["name"] = "Cai Other"
+    response = second.post(url, data=second_form)
+    assert response.status_code == 409
+    box = conflict_box(response.get_data(as_text=True))
+    assert "Ari Admin changed this user at " in box
+    assert "Cai Renamed Cai Other" in box and "Foundation Implementation Centre" in box
+    stored = User.get_by_id(demo.isp_b.id)
+    assert (stored.name, stored.organization_id) == ("Cai Renamed", demo.foundation.id)

@@ -173,13 +173,19 @@ def values_in_words(entity, values):
         "users": {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(list(user_ids)))},
         "stages": {s.id: s.name for s in Stage.select(Stage.id, Stage.name)},
     }
+    model = _MODELS_BY_NAME.get(entity)
     words = {}
     for field, value in values.items():
         if hasattr(value, "_pk"):
             value = value._pk
         if hasattr(value, "isoformat"):
             value = value.isoformat()
-        words[field] = _value_words(entity, field, value, names)
+        related = getattr(model._meta.fields.get(field), "rel_model", None) if model else None
+        if related is not None and isinstance(value, int) and field not in ("current_stage", "stage"):
+            row = related.get_or_none(related._meta.primary_key == value)
+            words[field] = str(row) if row is not None else f"#{value}"
+        else:
+            words[field] = _value_words(entity, field, value, names)
     return words
 
 
