@@ -23,6 +23,7 @@ from tracker.models import (
     Meeting,
     StaleEdit,
     User,
+    ValidationError,
     acting_as,
 )
 from tracker.services import meetings as meeting_service
@@ -446,3 +447,19 @@ def test_admin_user_edit_is_checked_too(demo, as_user):
     assert "Cai Renamed Cai Other" in box and "Foundation Implementation Centre" in box
     stored = User.get_by_id(demo.isp_b.id)
     assert (stored.name, stored.organization_id) == ("Cai Renamed", demo.foundation.id)
+
+
+def test_a_refused_invalid_save_changes_no_version(demo):
+    """A versioned save refused for an invalid field leaves the row and its version; the corrected
+    save then goes through against the same version."""
+    goal = factories.goal(demo.engagement_a, "Core components written down")
+    start = goal.version
+    goal.expected_version = start
+    goal.title = ""
+    with pytest.raises(ValidationError) as caught:
+        goal.save()
+    assert not isinstance(caught.value, StaleEdit)
+    assert goal.version == start and Goal.get_by_id(goal.id).version == start
+    goal.title = "Core components agreed"
+    goal.save()
+    assert (Goal.get_by_id(goal.id).title, Goal.get_by_id(goal.id).version) == ("Core components agreed", start + 1)

@@ -172,17 +172,22 @@ class Audited(BaseModel):
                 raise self._stale(expected, dirty)
             if old is not None and (changes or expected is not None):
                 before = old["version"] if expected is None else expected
+                in_memory = self.__data__.get("version")
                 # version + 1 in SQL: a save that carries no expected version never regresses the column
                 self.__data__["version"] = model.version + 1
                 changes["version"] = [before, before + 1]
                 self._version_guard = expected
                 try:
                     result = super().save(*args, **kwargs)
+                except Exception:
+                    self.__data__["version"] = in_memory  # refused (invalid row): nothing changed
+                    raise
                 finally:
                     self._version_guard = None
-                    self.__data__["version"] = before + 1
                 if expected is not None and not result:
+                    self.__data__["version"] = in_memory
                     raise self._stale(expected, dirty)
+                self.__data__["version"] = before + 1
                 self.expected_version = None  # later saves in the same action are not the user's edit
             else:
                 result = super().save(*args, **kwargs)
