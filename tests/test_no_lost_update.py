@@ -100,6 +100,18 @@ def open_edit_page(client, url):
     return form_of(response.get_data(as_text=True))
 
 
+def race(first, second, url, theirs, yours):
+    """Both open the edit page; `first` saves `theirs`, then `second` saves `yours` and is refused.
+    Returns the refused page and the words of its conflict box."""
+    first_form, second_form = open_edit_page(first, url), open_edit_page(second, url)
+    assert first_form["version"] == second_form["version"]
+    assert first.post(url, data={**first_form, **theirs}).status_code == 302
+    response = second.post(url, data={**second_form, **yours})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    return html, conflict_box(html)
+
+
 def conflict_box(html):
     match = re.search(r'<div class="form-errors conflict" role="alert" id="conflict">(.*?)</div>', html, re.S)
     assert match, "no conflict box on the page"
@@ -180,14 +192,8 @@ def test_engagement_isp_only_change_is_caught_too(two):
 def test_goal_second_save_is_refused_with_the_first_change_shown(two):
     goal = factories.goal(two.engagement_a, "Core components written down")
     url = f"/engagements/{two.engagement_a.id}/goals/{goal.id}/edit"
-    ada_form, ben_form = open_edit_page(two.ada, url), open_edit_page(two.ben, url)
-    ada_form.update(title="Core components written and agreed", target="All four teams")
-    assert two.ada.post(url, data=ada_form).status_code == 302
-    ben_form.update(title="Core components drafted")
-    response = two.ben.post(url, data=ben_form)
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    box = conflict_box(html)
+    theirs = {"title": "Core components written and agreed", "target": "All four teams"}
+    html, box = race(two.ada, two.ben, url, theirs, {"title": "Core components drafted"})
     assert "Ada ISP changed this goal at " in box and "UTC today: goal, target." in box
     assert "Goal Core components written and agreed Core components drafted" in box
     assert "Target All four teams —" in box
@@ -200,14 +206,8 @@ def test_meeting_second_save_is_refused_with_the_first_change_shown(two):
     e = two.engagement_a
     meeting = factories.meeting(e, date=dt.date.today() - dt.timedelta(days=3), notes="First notes.")
     url = f"/engagements/{e.id}/meetings/{meeting.id}/edit"
-    ada_form, ben_form = open_edit_page(two.ada, url), open_edit_page(two.ben, url)
-    ada_form.update(notes="Ada's notes of the meeting.", duration_minutes="90")
-    assert two.ada.post(url, data=ada_form).status_code == 302
-    ben_form.update(notes="Ben's notes of the meeting.")
-    response = two.ben.post(url, data=ben_form)
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    box = conflict_box(html)
+    theirs = {"notes": "Ada's notes of the meeting.", "duration_minutes": "90"}
+    html, box = race(two.ada, two.ben, url, theirs, {"notes": "Ben's notes of the meeting."})
     assert "Ada ISP changed this meeting at " in box
     assert "notes" in box.split("today:")[1]
     assert "Ada's notes of the meeting. Ben's notes of the meeting." in box
@@ -230,14 +230,8 @@ def test_other_part_edit_pages_carry_the_version_too(two, kind):
         part = ContextNote.create(engagement=e, kind="barrier", domain="inner_setting", text="A", noted_on=noted_on)
         field, theirs, yours = "text", "Leadership changed in May.", "A new director started."
     url = f"/engagements/{e.id}/{kind}/{part.id}/edit"
-    ada_form, ben_form = open_edit_page(two.ada, url), open_edit_page(two.ben, url)
-    assert ada_form["version"] == ben_form["version"] == str(part.version)
-    ada_form[field] = theirs
-    assert two.ada.post(url, data=ada_form).status_code == 302
-    ben_form[field] = yours
-    response = two.ben.post(url, data=ben_form)
-    assert response.status_code == 409
-    box = conflict_box(response.get_data(as_text=True))
+    assert open_edit_page(two.ada, url)["version"] == str(part.version)
+    _html, box = race(two.ada, two.ben, url, {field: theirs}, {field: yours})
     assert f"{theirs} {yours}" in box
     assert getattr(type(part).get_by_id(part.id), field) == theirs
 
@@ -435,14 +429,8 @@ def test_admin_user_edit_is_checked_too(demo, as_user):
     second_admin = factories.user("admin", "admin2@example.org", "Bo Admin")
     first, second = as_user(demo.admin), as_user(second_admin)
     url = f"/admin/users/{demo.isp_b.id}/edit"
-    first_form, second_form = open_edit_page(first, url), open_edit_page(second, url)
-    first_form["organization"] = str(demo.foundation.id)
-    first_form["name"] = "Cai Renamed"
-    assert first.post(url, data=first_form).status_code == 302
-    second_form["name"] = "Cai Other"
-    response = second.post(url, data=second_form)
-    assert response.status_code == 409
-    box = conflict_box(response.get_data(as_text=True))
+    theirs = {"organization": str(demo.foundation.id), "name": "Cai Renamed"}
+    _html, box = race(first, second, url, theirs, {"name": "Cai Other"})
     assert "Ari Admin changed this user at " in box
     assert "Cai Renamed Cai Other" in box and "Foundation Implementation Centre" in box
     stored = User.get_by_id(demo.isp_b.id)
