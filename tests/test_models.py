@@ -397,7 +397,11 @@ def test_audit_records_update_with_old_and_new_values(app):
     engagement.save()
     entry = audit_entries(engagement)[-1]
     assert entry.action == "update"
-    assert entry.change_map == {"title": ["Old title", "New title"], "end_date": [None, "2026-09-01"]}
+    assert entry.change_map == {
+        "title": ["Old title", "New title"],
+        "end_date": [None, "2026-09-01"],
+        "version": [1, 2],  # each update raises the version (no lost update)
+    }
 
 
 def test_audit_skips_saves_that_change_nothing(app):
@@ -422,7 +426,7 @@ def test_audit_never_records_password_or_session_token_changes(app):
         assert "password_hash" not in entry.change_map
         assert "session_token" not in entry.change_map
         assert user.password_hash not in entry.changes
-    assert entries[1].change_map == {"name": [original_name, "Renamed"]}
+    assert entries[1].change_map == {"name": [original_name, "Renamed"], "version": [1, 2]}
 
 
 def test_audit_entry_of_a_user_refers_to_the_user_by_id(app):

@@ -28,11 +28,20 @@ from .models import (
     set_actor_provider,
 )
 
-__all__ = ["acting_as", "activity", "actor_id", "describe_entries", "request_history", "set_actor_provider"]
+__all__ = [
+    "acting_as",
+    "activity",
+    "actor_id",
+    "describe_entries",
+    "field_words",
+    "request_history",
+    "set_actor_provider",
+    "values_in_words",
+]
 
 _MODELS_BY_NAME = {model.__name__: model for model in MODELS}
 _ACTION_WORDS = {"create": "added", "update": "updated", "delete": "removed", "restore": "restored"}
-_HIDDEN_FIELDS = {"engagement", "created_at", "updated_at", "deleted_at", "password_hash", "session_token"}
+_HIDDEN_FIELDS = {"engagement", "created_at", "updated_at", "deleted_at", "password_hash", "session_token", "version"}
 _FIELD_WORDS = {
     "co_leads": "co-leads",
     "supporting": "supporting ISPs",
@@ -159,6 +168,35 @@ def describe_entries(entries):
             }
         )
     return rows
+
+
+def field_words(field):
+    """A field of the audit log in words ("end date", "supporting ISPs")."""
+    return _FIELD_WORDS.get(field, field.replace("_", " "))
+
+
+def values_in_words(entity, values):
+    """{field: value} of one model (as the audit log names them) -> {field: words}, as the Activity
+    section would show them (choices by label, ISPs and stages by name, "—" for nothing). Two queries."""
+    user_ids = {v for key in ("co_leads", "supporting") for v in values.get(key) or () if isinstance(v, int)}
+    names = {
+        "users": {u.id: u.name for u in User.select(User.id, User.name).where(User.id.in_(list(user_ids)))},
+        "stages": {s.id: s.name for s in Stage.select(Stage.id, Stage.name)},
+    }
+    model = _MODELS_BY_NAME.get(entity)
+    words = {}
+    for field, value in values.items():
+        if hasattr(value, "_pk"):
+            value = value._pk
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        related = getattr(model._meta.fields.get(field), "rel_model", None) if model else None
+        if related is not None and isinstance(value, int) and field not in ("current_stage", "stage"):
+            row = related.get_or_none(related._meta.primary_key == value)
+            words[field] = str(row) if row is not None else f"#{value}"
+        else:
+            words[field] = _value_words(entity, field, value, names)
+    return words
 
 
 def request_history(req):

@@ -22,9 +22,10 @@ PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
 
 
 class ApiError(Exception):
-    def __init__(self, status, message, fields=None, code=None):
+    def __init__(self, status, message, fields=None, code=None, extra=None):
         super().__init__(message)
         self.status, self.message, self.fields = status, message, fields or {}
+        self.extra = extra or {}  # more members of the error object (a stale edit's current record)
         self.code = code or {
             400: "bad_request",
             401: "unauthorized",
@@ -103,7 +104,7 @@ def authenticate():
 
 @bp.errorhandler(ApiError)
 def api_error(exc):
-    return jsonify(error={"code": exc.code, "message": exc.message, "fields": exc.fields}), exc.status
+    return jsonify(error={"code": exc.code, "message": exc.message, "fields": exc.fields, **exc.extra}), exc.status
 
 
 @bp.errorhandler(ValidationError)

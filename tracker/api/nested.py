@@ -56,6 +56,7 @@ def member_json(m):
         "user_id": m.user_id,
         "joined_on": iso(m.joined_on),
         "left_on": iso(m.left_on),
+        "version": m.version,
     }
 
 
@@ -95,6 +96,7 @@ def goal_json(goal):
         "target": goal.target,
         "status": goal.status,
         "created": iso(goal.created_at),
+        "version": goal.version,
     }
 
 
@@ -138,6 +140,7 @@ def update_goal(engagement_id, goal_id):
         f.fail("title", "This field is required.")
     indicator = f.text("indicator", max_length=20000) if "indicator" in raw else None
     target = f.text("target", max_length=20000) if "target" in raw else None
+    goal.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
 
     def write():
@@ -149,7 +152,7 @@ def update_goal(engagement_id, goal_id):
         if status is not None and (status != goal.status or note):
             goal.change_status(status, changed_on, note=note, user=caller().id)
 
-    run(write)
+    run(write, represent=goal_json)
     return jsonify(goal_json(Goal.get_by_id(goal.id)))
 
 
@@ -166,6 +169,7 @@ def meeting_json(m, detail=False):
         "notes": m.notes,
         "logged_by_id": m.logged_by_id,
         "created": iso(m.created_at),
+        "version": m.version,
     }
     if detail:
         links = linked_ids(m)
@@ -270,9 +274,9 @@ MEETING_FIELDS = {
 }
 
 
-def _run_meeting(write, *args):
+def _run_meeting(write, *args, represent=None):
     try:
-        return run(write, *args)
+        return run(write, *args, represent=represent)
     except ApiError as exc:
         renamed = {}
         for key, message in exc.fields.items():
@@ -325,8 +329,11 @@ def update_meeting(engagement_id, meeting_id):
             {"id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
             for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
         ]
+    meeting.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
-    _run_meeting(meeting_service.update_meeting, meeting, data, caller())
+    _run_meeting(
+        meeting_service.update_meeting, meeting, data, caller(), represent=lambda m: meeting_json(m, detail=True)
+    )
     return jsonify(meeting_json(Meeting.get_by_id(meeting.id), detail=True))
 
 
@@ -349,6 +356,7 @@ def benchmark_json(b, stages):
         "completed_on": iso(b.completed_on),
         "note": b.evidence,
         "completed_in_meeting_id": b.completed_in_meeting_id,
+        "version": b.version,
     }
 
 
@@ -374,11 +382,13 @@ def update_benchmark(engagement_id, benchmark_id):
     note = f.text("note", max_length=20000)
     if "completed_on" not in raw:
         f.fail("completed_on", "Give the completion date, or null to reopen the benchmark.")
+    benchmark.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
+    stages = {s.id: s.key for s in Stage.select()}
     if completed_on is None:
-        run(stage_service.reopen, benchmark)
+        run(stage_service.reopen, benchmark, represent=lambda b: benchmark_json(b, stages))
     else:
-        run(stage_service.check_off, benchmark, e, completed_on, note)
+        run(stage_service.check_off, benchmark, e, completed_on, note, represent=lambda b: benchmark_json(b, stages))
     return jsonify(benchmark_json(Benchmark.get_by_id(benchmark.id), {s.id: s.key for s in Stage.select()}))
 
 
@@ -432,6 +442,7 @@ def deliverable_json(d):
         "delivered_on": iso(d.delivered_on),
         "link": d.link,
         "note": d.note,
+        "version": d.version,
     }
 
 
@@ -467,6 +478,7 @@ def note_json(n):
         "text": n.text,
         "noted_on": iso(n.noted_on),
         "created_by_id": n.created_by_id,
+        "version": n.version,
     }
 
 

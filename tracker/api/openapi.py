@@ -24,6 +24,14 @@ I = {"type": "integer"}  # noqa: E741  (S, I, D: the schema shorthands used belo
 D = {"type": "string", "format": "date"}
 IDS = {"type": "array", "items": I}
 KEYS = {"type": "array", "items": S}
+VERSION = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "The `version` of the representation this change starts from. When the record has "
+    "changed since, nothing is saved and the answer is 409 (code `stale_version`) naming the fields "
+    "changed, who changed them and when, `theirs` beside `yours`, and the `current` record. Without "
+    "`version` the change is saved whatever happened since (last write wins).",
+}
 
 
 def enum(choices):
@@ -80,10 +88,13 @@ BODIES = {
         start_date=D,
         end_date=D,
         problem_statement=S,
+        version=VERSION,
     ),
     "team": obj(("name", "position"), name=S, position=enum(POSITIONS), email=S, joined_on=D),
     "goal": obj(("title",), title=S, indicator=S, target=S, status=enum(GOAL_STATUSES)),
-    "goal_patch": obj((), status=enum(GOAL_STATUSES), note=S, changed_on=D, title=S, indicator=S, target=S),
+    "goal_patch": obj(
+        (), status=enum(GOAL_STATUSES), note=S, changed_on=D, title=S, indicator=S, target=S, version=VERSION
+    ),
     "meeting": obj(
         ("date",),
         date=D,
@@ -103,14 +114,20 @@ BODIES = {
         },
         benchmarks_completed=IDS,
     ),
-    "benchmark": obj(("completed_on",), completed_on={"type": ["string", "null"], "format": "date"}, note=S),
+    "benchmark": obj(
+        ("completed_on",), completed_on={"type": ["string", "null"], "format": "date"}, note=S, version=VERSION
+    ),
     "stage": obj(("stage",), stage=S, date=D, note=S),
     "deliverable": obj(("title",), title=S, kind=enum(DELIVERABLE_KINDS), due_on=D, delivered_on=D, link=S, note=S),
     "context_note": obj(
         ("kind", "domain", "text"), kind=enum(CONTEXT_KINDS), domain=enum(CFIR_DOMAINS), text=S, noted_on=D
     ),
 }
-BODIES["meeting_patch"] = {**BODIES["meeting"], "required": []}
+BODIES["meeting_patch"] = {
+    **BODIES["meeting"],
+    "required": [],
+    "properties": {**BODIES["meeting"]["properties"], "version": VERSION},
+}
 
 FILTERS = ["engagement", "unit", "isp", "model", "stage", "kind", "start", "end"]
 REPORT_PAGING = ["page", "per_page"]  # the one list of a report that grows with the portfolio
@@ -200,7 +217,16 @@ ERROR = {
     "required": ["error"],
     "properties": {
         "error": obj(
-            ("code", "message", "fields"), code=S, message=S, fields={"type": "object", "additionalProperties": S}
+            ("code", "message", "fields"),
+            code=S,
+            message=S,
+            fields={"type": "object", "additionalProperties": S},
+            # a stale edit (409, code stale_version) also has these:
+            changed_by={"type": ["string", "null"]},
+            changed_at={"type": ["string", "null"], "format": "date-time"},
+            theirs={"type": "object"},
+            yours={"type": "object"},
+            current={"type": ["object", "null"]},
         )
     },
 }
@@ -254,7 +280,11 @@ def document():
             "title": "Engagement Tracker API",
             "version": "1",
             "description": "Send Authorization: Bearer <token>. Same access rules as the web pages: "
-            "404 when a record is not visible to you, 403 when you may see but not change it.",
+            "404 when a record is not visible to you, 403 when you may see but not change it. "
+            "Every editable record's representation has a `version`, raised by each change; send it back "
+            "in a PATCH body to have a change refused (409, code `stale_version`, with the current record) "
+            "when someone else changed the record since you read it. A PATCH without `version` is saved "
+            "whatever happened since (last write wins).",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

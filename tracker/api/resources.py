@@ -21,6 +21,7 @@ from ..models import (
     Organization,
     Principle,
     Stage,
+    StaleEdit,
     Strategy,
     StrategyCluster,
     SupportRequest,
@@ -44,11 +45,43 @@ FIELD_NAMES = {
 }
 
 
-def run(write, *args):
-    """Call a service write in one transaction; its ValidationError becomes a 400 with API field names."""
+def stale(exc, represent=None):
+    """A StaleEdit as the API's 409: the fields changed since the body's `version` (API names), who
+    changed the record last and when, theirs beside yours, and the record as stored now (`current`,
+    through `represent`). The client re-reads, merges and sends again with the new version."""
+    when = exc.at.isoformat(timespec="seconds") + "Z" if exc.at else None
+    by = exc.by or "someone"
+    return ApiError(
+        409,
+        f"Changed by {by} since version {exc.expected}: nothing was saved. "
+        "Read `current`, merge, and send again with its version.",
+        {FIELD_NAMES.get(f, f): f"Changed by {by} at {when}." for f in exc.changed}
+        or {"version": "Changed since this version."},
+        code="stale_version",
+        extra={
+            "changed_by": exc.by,
+            "changed_at": when,
+            "theirs": {FIELD_NAMES.get(f, f): _json_value(v) for f, v in exc.theirs.items()},
+            "yours": {FIELD_NAMES.get(f, f): _json_value(v) for f, v in exc.yours.items()},
+            "current": represent(exc.record) if represent and exc.record is not None else None,
+        },
+    )
+
+
+def _json_value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value._pk if hasattr(value, "_pk") else value
+
+
+def run(write, *args, represent=None):
+    """Call a service write in one transaction; its ValidationError becomes a 400 with API field names,
+    a StaleEdit a 409 (see `stale`) whose `current` is the record through `represent`."""
     try:
         with database.atomic():
             return write(*args)
+    except StaleEdit as exc:
+        raise stale(exc, represent) from exc
     except ValidationError as exc:
         fields = {}
         for key, message in exc.errors.items():
@@ -153,11 +186,17 @@ def catalog():
 
 
 def organization_json(o):
-    return {"id": o.id, "name": o.name, "kind": o.kind, "created": iso(o.created_at)}
+    return {"id": o.id, "name": o.name, "kind": o.kind, "created": iso(o.created_at), "version": o.version}
 
 
 def unit_json(u):
-    return {"id": u.id, "organization_id": u.organization_id, "name": u.name, "created": iso(u.created_at)}
+    return {
+        "id": u.id,
+        "organization_id": u.organization_id,
+        "name": u.name,
+        "created": iso(u.created_at),
+        "version": u.version,
+    }
 
 
 def user_json(u):
@@ -170,6 +209,7 @@ def user_json(u):
         "organization_id": u.organization_id,
         "is_active": u.is_active,
         "created": iso(u.created_at),
+        "version": u.version,
     }
 
 
@@ -270,6 +310,7 @@ def request_json(r):
         "decline_reason": r.decline_reason,
         "requested_by_id": r.requested_by_id,
         "created": iso(r.created_at),
+        "version": r.version,
     }
 
 
@@ -380,6 +421,7 @@ def engagement_json(e, links=None):
         "co_lead_ids": sorted(link.user_id for link in links if link.role == "co_lead"),
         "supporting_ids": sorted(link.user_id for link in links if link.role == "supporting"),
         "created": iso(e.created_at),
+        "version": e.version,
     }
 
 
@@ -470,6 +512,7 @@ def update_engagement(engagement_id):
         f.fail("title", "This field is required.")
     if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
         f.fail("end_date", "The end date cannot be before the start date.")
+    engagement.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
-    run(engagement_service.update_engagement, engagement, data, user())
+    run(engagement_service.update_engagement, engagement, data, user(), represent=engagement_json)
     return jsonify(engagement_json(Engagement.get_by_id(engagement.id)))

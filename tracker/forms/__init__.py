@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, current_app, request, session
-from wtforms import Form, SubmitField
+from wtforms import Form, HiddenField, SubmitField
 from wtforms.csrf.session import SessionCSRF
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Reload the page and try again."
@@ -51,3 +51,36 @@ class BaseForm(Form):
                 field.errors = list(field.errors) + [message]
             else:
                 self.form_errors.append(message)
+
+
+class VersionField(HiddenField):
+    """The version of the record an edit page was opened on (hidden). Filled from the record on GET
+    (`obj=`, or `version=`); on POST the submitted number, or None when the request sent none (then
+    the save is not checked). `populate_obj` never copies it onto the version column: it sets the
+    row's `expected_version`, which Audited.save checks."""
+
+    def process_data(self, value):
+        self.data = value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = int(text) if text.isdigit() and len(text) < 10 else None
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+    def populate_obj(self, obj, name):
+        obj.expected_version = self.data
+
+
+class VersionedForm(BaseForm):
+    """An edit form that carries the record's version: a stale save is refused (views.helpers.save_form
+    shows the other person's change in `conflict`, rendered by _macros/forms.html form_errors)."""
+
+    version = VersionField()
+    conflict = None  # set by save_form on a StaleEdit: {"message", "rows": [(label, theirs, yours)]}
+
+    def start_from(self, record):
+        """The edit is checked against the version the form carried (a write that is not populate_obj)."""
+        record.expected_version = self.version.data
+        return record

@@ -4,7 +4,7 @@ catalog entries (competencies, strategies, principles, benchmark templates)."""
 from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, SelectField, StringField, TextAreaField
 
 from ..models import ROLES
-from . import BaseForm
+from . import BaseForm, VersionedForm
 from .engagements import IdChoiceField
 from .fields import PlainDateField, as_text, not_before
 
@@ -59,7 +59,7 @@ class NewUserForm(_UserFields):
     field_order = ("email", "name", "role", "unit", "organization", "password")
 
 
-class EditUserForm(_UserFields):
+class EditUserForm(_UserFields, VersionedForm):
     is_active = BooleanField("Active (may sign in)")
 
 

@@ -6,7 +6,7 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..models import CFIR_DOMAINS, CONTEXT_KINDS
-from . import BaseForm
+from . import VersionedForm
 from .fields import PlainDateField, as_text
 
 KIND_MESSAGE = "Choose barrier or facilitator."
@@ -22,7 +22,7 @@ class Radio(RadioField):
         super().pre_validate(form)
 
 
-class ContextNoteForm(BaseForm):
+class ContextNoteForm(VersionedForm):
     kind = Radio(
         "Kind", choices=CONTEXT_KINDS, validators=[DataRequired(KIND_MESSAGE)], invalid_choice_message=KIND_MESSAGE
     )

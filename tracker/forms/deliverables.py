@@ -7,7 +7,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import DELIVERABLE_KINDS
-from . import BaseForm
+from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
 
 LINK_MESSAGE = "Enter a web address starting with http:// or https:// (other kinds of link are not accepted)."
@@ -41,7 +41,7 @@ def not_in_future(message):
     return check
 
 
-class DeliverableForm(BaseForm):
+class DeliverableForm(VersionedForm):
     title = StringField(
         "Title",
         validators=[DataRequired("Name the deliverable."), Length(max=300, message="At most 300 characters.")],

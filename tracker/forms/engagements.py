@@ -6,7 +6,7 @@ from wtforms import Form, HiddenField, SearchField, SelectField, StringField, Te
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Organization, Stage, Unit, User
-from . import BaseForm
+from . import BaseForm, VersionedForm
 from .fields import ChoiceField, MultiCheckboxField, PlainDateField, not_before
 
 END_BEFORE_START = "The end date cannot be before the start date."
@@ -85,7 +85,7 @@ def isp_choices(engagement=None):
     ]
 
 
-class EngagementForm(BaseForm):
+class EngagementForm(VersionedForm):
     """The summary of an engagement (edit); NewEngagementForm adds the unit and the first stage."""
 
     title = StringField(

@@ -4,13 +4,13 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..models import GOAL_STATUSES, label
-from . import BaseForm
+from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
 
 NOTE_REQUIRED = ("revised", "dropped")
 
 
-class GoalForm(BaseForm):
+class GoalForm(VersionedForm):
     """Edit a goal's title, indicator of progress and target."""
 
     title = StringField(

@@ -12,7 +12,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringF
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..models import GOAL_STATUSES, MAX_MEETING_MINUTES, MEETING_KINDS, MEETING_MODES
-from . import BaseForm
+from . import VersionedForm
 from .fields import ChoiceField, Minutes, MultiCheckboxField, PlainDateField
 
 DEFAULT_MINUTES = {"monthly": 90}
@@ -63,7 +63,7 @@ class GoalChangeForm(Form):
     note = StringField("Note", [Length(max=500, message="At most 500 characters.")])
 
 
-class MeetingForm(BaseForm):
+class MeetingForm(VersionedForm):
     date = PlainDateField(
         "Date", [InputRequired("Enter the date of the meeting.")], default=dt.date.today, render_kw={"autofocus": True}
     )

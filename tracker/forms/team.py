@@ -6,7 +6,7 @@ from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import POSITIONS
-from . import BaseForm
+from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -17,7 +17,7 @@ def looks_like_email(form, field):
         raise ValidationError("Enter an email address like name@example.org, or leave it empty.")
 
 
-class TeamMemberForm(BaseForm):
+class TeamMemberForm(VersionedForm):
     """Add or edit a member. `left_on` (the member's end, when they left) is passed by the view so
     that the start of membership cannot be moved after its end."""
 

@@ -1,7 +1,7 @@
 """The domain model (names from shared/design/domain.md), one module per aggregate, and the queries
 that belong to one model.
 
-    base         BaseModel, Audited, ValidationError, utcnow, label/keys for (key, label) choices
+    base         BaseModel, Audited, ValidationError, StaleEdit, utcnow, label/keys for (key, label) choices
     people       organizations, units, users, API tokens, sign-in attempts
     catalog      competency frameworks, principles, stages, benchmark templates, strategies, instruments
     engagements  support requests, engagements and their parts (ISPs, team, goals, stages, benchmarks, ...)
@@ -23,6 +23,7 @@ from .audit import (
 from .base import (
     Audited,
     BaseModel,
+    StaleEdit,
     ValidationError,
     keys,
     label,
@@ -209,6 +210,7 @@ __all__ = [
     "TeamMember",
     "Unit",
     "User",
+    "StaleEdit",
     "ValidationError",
     "acting_as",
     "actor_id",

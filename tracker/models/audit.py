@@ -56,7 +56,7 @@ class AuditEntry(BaseModel):
 
     @classmethod
     def record(cls, action, instance, changes):
-        if action == "update" and list(changes) == ["deleted_at"]:
+        if action == "update" and sorted(changes) in (["deleted_at"], ["deleted_at", "version"]):
             action = "delete" if changes["deleted_at"][1] else "restore"
         return cls.insert(
             at=utcnow(),

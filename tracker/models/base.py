@@ -5,11 +5,17 @@
 - Models that users change are `Audited`: each create, update and delete writes an entry through
   `Audited.audit_log` (the `AuditEntry` model of tracker/models/audit.py, which sets it there because
   it refers to `User`, itself an audited model).
+- No lost update: every `Audited` row carries a `version`, raised by one on every update that changes
+  it. An edit started from a form or an API body that carried a version sets `expected_version` on the
+  row before saving; the save is then `UPDATE ... SET ..., version = version + 1 WHERE id = ? AND
+  version = ?`, and when no row matches it raises `StaleEdit` (who changed the row last and when, the
+  fields they changed, theirs beside yours). Writes that are not such an edit (a meeting moving a goal's
+  status, a PATCH without `version`) set no expected version: never refused, they still raise it.
 """
 
 import datetime as dt
 
-from peewee import CharField, IntegrityError, Model
+from peewee import SQL, CharField, IntegerField, IntegrityError, Model
 
 from ..db import database
 
@@ -32,6 +38,32 @@ class ValidationError(ValueError):
     def __init__(self, errors):
         self.errors = errors
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
+
+
+class StaleEdit(ValidationError):
+    """Raised by `Audited.save` when the row changed since the version the editor started from.
+
+    `record`: the row as stored now; `by`: the name of who changed it last (None for the system or an
+    unknown user) and `at` when (UTC, from the audit log); `changed`: the fields changed since the
+    editor's version (the audit log's names: model fields, and `co_leads` / `supporting` for an
+    engagement's ISPs); `theirs` and `yours`: {field: value} for each of those fields this save would
+    have written differently (stored value, submitted value). Nothing was written."""
+
+    def __init__(self, record, expected, by=None, at=None, changed=(), theirs=None, yours=None):
+        self.record, self.expected = record, expected
+        self.by, self.at, self.changed = by, at, list(changed)
+        self.theirs, self.yours = dict(theirs or {}), dict(yours or {})
+        super().__init__({"version": "This record was changed by someone else since it was opened."})
+
+    def add(self, field, theirs, yours):
+        """Add a value the row itself does not hold (an engagement's ISPs, whose audit entries record
+        the whole lists): a conflict when it differs, else not a change worth naming."""
+        if field not in self.changed:
+            return
+        if _jsonable(theirs) != _jsonable(yours):
+            self.theirs[field], self.yours[field] = theirs, yours
+        else:
+            self.changed.remove(field)
 
 
 # --- base classes -----------------------------------------------------------------------------
@@ -86,38 +118,116 @@ def _jsonable(value):
 
 
 class Audited(BaseModel):
-    """A model whose creates, updates and deletes are written to the audit log."""
+    """A model whose creates, updates and deletes are written to the audit log, with a version."""
+
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
 
     audit_exclude = ("password_hash", "session_token")
     audit_log = None  # the AuditEntry model, set by tracker/models/audit.py
+    # Fields that are bookkeeping, never a user's change (left out of a StaleEdit's list).
+    not_edited = ("version", "created_at", "updated_at", "deleted_at", "engagement")
+    expected_version = None  # set on an instance by an edit that carried a version; cleared by save()
+    _version_guard = None
 
     def audit_engagement_id(self):
         engagement_id = self.__data__.get("engagement")
         return engagement_id
 
+    def _pk_expr(self):
+        """The row's WHERE clause; during a versioned save also `AND version = <expected>`."""
+        expr = super()._pk_expr()
+        if self._version_guard is not None:
+            expr &= type(self).version == self._version_guard
+        return expr
+
     def save(self, *args, **kwargs):
         creating = self._pk is None or kwargs.get("force_insert")
-        changes = {}
-        if not creating:
-            dirty = [self._meta.fields[n] for n in self.dirty_fields_names() if n not in self.audit_exclude]
-            if dirty:
-                old = (type(self).select(*dirty).where(type(self)._meta.primary_key == self._pk).dicts().first()) or {}
-                for field in dirty:
-                    before, after = old.get(field.name), self.__data__.get(field.name)
-                    if _jsonable(before) != _jsonable(after):
-                        changes[field.name] = [_jsonable(before), _jsonable(after)]
-        with database.atomic():
-            result = super().save(*args, **kwargs)
-            if creating:
+        if creating:
+            with database.atomic():
+                result = super().save(*args, **kwargs)
                 changes = {
                     name: _jsonable(value)
                     for name, value in self.__data__.items()
                     if name not in self.audit_exclude and name != "id" and value not in (None, "")
                 }
                 self.audit_log.record("create", self, changes)
-            elif changes:
+            return result
+        model = type(self)
+        expected = self.expected_version
+        dirty = [
+            model._meta.fields[n]
+            for n in self.dirty_fields_names()
+            if n not in self.audit_exclude and n != "version" and n in model._meta.fields
+        ]
+        changes = {}
+        with database.atomic():
+            old = None
+            if dirty or expected is not None:
+                old = model.select(model.version, *dirty).where(model._meta.primary_key == self._pk).dicts().first()
+            for field in dirty if old else ():
+                before, after = old.get(field.name), self.__data__.get(field.name)
+                if _jsonable(before) != _jsonable(after):
+                    changes[field.name] = [_jsonable(before), _jsonable(after)]
+            if old is not None and expected is not None and old["version"] != expected:
+                raise self._stale(expected, dirty)
+            if old is not None and (changes or expected is not None):
+                before = old["version"] if expected is None else expected
+                in_memory = self.__data__.get("version")
+                # version + 1 in SQL: a save that carries no expected version never regresses the column
+                self.__data__["version"] = model.version + 1
+                changes["version"] = [before, before + 1]
+                self._version_guard = expected
+                try:
+                    result = super().save(*args, **kwargs)
+                except Exception:
+                    self.__data__["version"] = in_memory  # refused (invalid row): nothing changed
+                    raise
+                finally:
+                    self._version_guard = None
+                if expected is not None and not result:
+                    self.__data__["version"] = in_memory
+                    raise self._stale(expected, dirty)
+                self.__data__["version"] = before + 1
+                self.expected_version = None  # later saves in the same action are not the user's edit
+            else:
+                result = super().save(*args, **kwargs)
+            if set(changes) - {"version"}:  # a save that changed nothing but the version is not logged
                 self.audit_log.record("update", self, changes)
         return result
+
+    def _stale(self, expected, dirty):
+        """The StaleEdit for a save started from `expected`: who changed the row since, and how."""
+        model = type(self)
+        current = model.get_or_none(model._meta.primary_key == self._pk)
+        log = self.audit_log
+        entries = list(
+            log.select()
+            .where((log.entity == model.__name__) & (log.entity_id == self._pk))
+            .order_by(log.id.desc())
+            .limit(100)
+        )
+        changed, since = [], []
+        for entry in entries:  # newest first, back to the first change made after `expected`
+            version = entry.change_map.get("version")
+            if isinstance(version, list) and len(version) == 2 and version[1] <= expected:
+                break
+            if not isinstance(version, list) and version is not None:  # the create entry
+                break
+            since.append(entry)
+            changed += [f for f in entry.change_map if f not in self.not_edited and f not in changed]
+            if isinstance(version, list) and len(version) == 2 and version[0] <= expected:
+                break
+        order = {name: i for i, name in enumerate(model._meta.sorted_field_names)}
+        changed.sort(key=lambda f: (order.get(f, len(order)), f))  # the record's own fields first
+        latest = since[0] if since else (entries[0] if entries else None)
+        by = latest.user.name if latest is not None and latest.user_id and latest.user is not None else None
+        theirs, yours = {}, {}
+        for field in dirty:
+            if field.name in changed and current is not None:
+                stored, submitted = current.__data__.get(field.name), self.__data__.get(field.name)
+                if _jsonable(stored) != _jsonable(submitted):
+                    theirs[field.name], yours[field.name] = stored, submitted
+        return StaleEdit(current, expected, by, latest.at if latest else None, changed, theirs, yours)
 
     def dirty_fields_names(self):
         return [f.name if hasattr(f, "name") else f for f in self.dirty_fields]

@@ -16,6 +16,7 @@ from ..models import (
     EngagementStatusChange,
     Organization,
     Stage,
+    StaleEdit,
     Unit,
     User,
     ValidationError,
@@ -101,7 +102,13 @@ def update_engagement(engagement, data, user=None):
         engagement.support_model = data.get("support_model") or engagement.support_model
         engagement.start_date = data.get("start_date")
         engagement.end_date = data.get("end_date")
-        engagement.save()
+        try:
+            engagement.save()
+        except StaleEdit as exc:  # the ISPs are rows of their own: theirs beside yours here
+            links = exc.record.isps() if exc.record is not None else []
+            exc.add("co_leads", sorted(i.user_id for i in links if i.role == "co_lead"), sorted(co_leads))
+            exc.add("supporting", sorted(i.user_id for i in links if i.role == "supporting"), sorted(supporting))
+            raise
         current = engagement.isps()
         before = (
             sorted(link.user_id for link in current if link.role == "co_lead"),

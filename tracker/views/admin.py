@@ -91,7 +91,7 @@ def edit_user(user_id):
         form.organization.data = str(user.organization_id or "")
     return form_page(
         form,
-        lambda f: service.update_user(user, f, current_user),
+        lambda f: service.update_user(f.start_from(user), f, current_user),
         f"Saved {user.name}.",
         url_for("admin.users"),
         "admin/user_form.html",

@@ -125,7 +125,7 @@ def edit(engagement_id):
 
     return form_page(
         form,
-        lambda f: service.update_engagement(engagement, f.data_for_service(), current_user),
+        lambda f: service.update_engagement(f.start_from(engagement), f.data_for_service(), current_user),
         "Engagement details saved.",
         _page_after_save,
         "engagements/form.html",

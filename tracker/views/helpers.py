@@ -1,28 +1,35 @@
 """What every form view does the same way."""
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, flash, has_request_context, redirect, render_template, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..dates import format_date
 from ..db import database
-from ..models import ValidationError
+from ..models import StaleEdit, ValidationError
 
 
 def save_form(form, write, success, next_url):
     """On a valid POST run `write(form)` in one transaction, flash `success` and redirect.
 
     A model ValidationError rolls everything back and shows its messages next to the fields; the
-    caller then re-renders the form (with the user's input kept) with status 400. Returns the
-    redirect response, or None when the form is to be shown (again).
+    caller then re-renders the form (with the user's input kept) with status 400. A StaleEdit (the
+    record changed since the form was opened; see VersionedForm) writes nothing either and puts the
+    other person's change in `form.conflict` (status 409). Returns the redirect response, or None when
+    the form is to be shown (again).
     """
     if not form.validate_on_submit():
         return None
     try:
         with database.atomic():
             result = write(form)
+    except StaleEdit as exc:
+        show_conflict(form, exc)
+        return None
     except ValidationError as exc:
         form.add_errors(exc.errors)
         return None
@@ -38,8 +45,50 @@ def save_fields(row, form):
 
 
 def form_status(form):
-    """400 for a form that was submitted and refused, 200 for a fresh one."""
+    """409 for a stale edit, 400 for a form that was submitted and refused, 200 for a fresh one."""
+    if getattr(form, "conflict", None):
+        return 409
     return 400 if form.errors or form.form_errors else 200
+
+
+_THINGS = {"TeamMember": "team member", "ContextNote": "context note", "SupportRequest": "support request"}
+
+
+def show_conflict(form, exc):
+    """Put a StaleEdit on the form in words: who changed the record and when, which fields, and their
+    values beside the ones submitted. The form's version becomes the stored one: saving again (after
+    reading theirs) then keeps what the form holds."""
+    entity = type(exc.record).__name__ if exc.record is not None else ""
+    thing = _THINGS.get(entity, entity.lower() or "record")
+    labels = {name: field.label.text for name, field in form._fields.items() if hasattr(field, "label")}
+    labels.update({"co_leads": "Co-leads", "supporting": "Supporting ISPs"})
+
+    def label_of(field):
+        return labels.get(field) or audit.field_words(field).capitalize()
+
+    def words(values):
+        shown = {f: show_date(v) if isinstance(v, dt.date) else v for f, v in values.items()}
+        return audit.values_in_words(entity, shown)
+
+    theirs, yours = words(exc.theirs), words(exc.yours)
+    who = exc.by or "Someone"
+    when = ""
+    if exc.at is not None:
+        time = exc.at.strftime("%H:%M") + " UTC"
+        when = (
+            f" at {time} today"
+            if exc.at.date() == dt.datetime.now(dt.UTC).date()
+            else f" on {show_date(exc.at)} at {time}"
+        )
+    fields = ", ".join(label_of(f)[:1].lower() + label_of(f)[1:] for f in exc.changed)
+    form.conflict = {
+        "message": f"{who} changed this {thing}{when}" + (f": {fields}." if fields else "."),
+        "detail": "Nothing was saved. Your input is kept below: compare it with their values, then save "
+        "again to keep yours, or leave the page to keep theirs.",
+        "rows": [(label_of(f), theirs[f], yours[f]) for f in exc.theirs],
+    }
+    if exc.record is not None and hasattr(form, "version"):
+        form.version.data = exc.record.version
 
 
 def form_page(form, write, success, next_url, template, **context):

@@ -93,6 +93,7 @@ def edit(engagement_id, meeting_id):
         mode=meeting.mode,
         duration_minutes=meeting.duration_minutes,
         notes=meeting.notes,
+        version=meeting.version,
         goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
         next_steps=steps + [{} for _ in range(max(1, 3 - len(steps)))],
         **{name: linked[name] for name in ("team_members", "isps", "competencies", "strategies", "principles")},
@@ -100,7 +101,7 @@ def edit(engagement_id, meeting_id):
     _offer_goals(form, ctx)
     done = save_form(
         form,
-        lambda f: service.update_meeting(meeting, f.to_data(), current_user),
+        lambda f: service.update_meeting(f.start_from(meeting), f.to_data(), current_user),
         lambda m: f"Meeting of {_when(m.date)} updated.",
         url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id),
     )
