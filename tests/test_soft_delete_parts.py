@@ -11,11 +11,15 @@ page; the Activity shows both events. Runs on SQLite and (bin/with-postgres) Pos
 import datetime as dt
 import html
 import json
+import pathlib
+import re
 
 import pytest
 
 from tracker import research
+from tracker.db import database, is_sqlite
 from tracker.models import (
+    MODELS,
     AuditEntry,
     Benchmark,
     ContextNote,
@@ -25,16 +29,20 @@ from tracker.models import (
     Meeting,
     MeetingAttendee,
     NextStep,
+    SchemaVersion,
     Stage,
     TeamMember,
 )
+from tracker.models.base import Audited
 from tracker.reports import progress
 from tracker.reports.filters import ReportFilters
+from tracker.schema import init_db, migration_modules
+from tracker.schema import migrate as schema_migrate
 from tracker.services import feedback as feedback_service
 
 from . import factories
 from .api_helpers import Api
-from .conftest import post_form
+from .conftest import PG_URL, drop_all_tables, make_app, post_form
 from .feedback_helpers import respond
 
 
@@ -385,3 +393,86 @@ def test_a_deleted_next_step_leaves_the_home_page_and_the_meeting(demo, as_user,
     assert body["next_steps"] == []
     assert [x.action for x in entries_for(NextStep, step.id)] == ["delete"]
     assert NextStep.get_by_id(step.id).deleted_at is not None
+
+
+# --- migration 0004 on a database that already has data -------------------------------------------------
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    app = make_app(PG_URL or f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    database.connect(reuse_if_open=True)
+    if PG_URL:
+        drop_all_tables()
+    yield app
+    database.connect(reuse_if_open=True)
+    if PG_URL:  # leave the shared database at the latest schema, as the other tests expect
+        drop_all_tables()
+        init_db()
+    if not database.is_closed():
+        database.close()
+
+
+def _triggers():
+    if is_sqlite():
+        rows = database.execute_sql("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    else:
+        rows = database.execute_sql(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+        ).fetchall()
+    return set(rows)
+
+
+def test_migration_0004_brings_a_database_at_version_3_to_the_models_and_keeps_its_triggers(empty_app):
+    database.create_tables([SchemaVersion], safe=True)
+    for number, module in migration_modules():
+        if number <= 3:
+            module.up(database)
+            SchemaVersion.create(version=number, name=module.__name__.rsplit(".", 1)[-1])
+    tables = ("team_member", "benchmark", "deliverable", "context_note", "next_step")
+    assert all("deleted_at" not in {c.name for c in database.get_columns(t)} for t in tables)
+    triggers = _triggers()
+    assert triggers  # 0003 installed the data-version triggers
+    assert 4 in schema_migrate()
+    for table in tables:
+        [column] = [c for c in database.get_columns(table) if c.name == "deleted_at"]
+        assert column.null
+    assert _triggers() == triggers  # a column added in place: no table rebuilt, no trigger lost
+
+
+# --- no path hard-deletes an audited row ----------------------------------------------------------------
+
+AUDITED = sorted(m.__name__ for m in MODELS if issubclass(m, Audited))
+# Link rows that are deleted and written again on every save: not audited on their own (their owner's
+# audit entry records them), so no audit entry points at their ids. Bookkeeping rows likewise.
+HARD_DELETED = {
+    "EngagementISP": "the engagement's ISPs, replaced on save and recorded in the engagement's entry",
+    "MeetingAttendee": "links, replaced on save and recorded in the meeting's entry",
+    "MeetingCompetency": "links, replaced on save and recorded in the meeting's entry",
+    "MeetingStrategy": "links, replaced on save and recorded in the meeting's entry",
+    "MeetingPrinciple": "links, replaced on save and recorded in the meeting's entry",
+    "SignInAttempt": "throttling bookkeeping, cleared on a good sign-in",
+}
+
+
+def test_no_path_hard_deletes_an_audited_row():
+    """Pages, API, services, CLI and tools: a `Model.delete()` names only the link and bookkeeping
+    tables above, and the one `delete_instance()` call is the API token's (not audited)."""
+    root = pathlib.Path(__file__).resolve().parent.parent / "tracker"
+    bulk, single = set(), set()
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text()
+        bulk |= set(re.findall(r"\b([A-Z]\w+)\.delete\(\)", text))
+        single |= {
+            (path.name, line.strip())
+            for line in text.splitlines()
+            if ".delete_instance(" in line and "def delete_instance" not in line
+        }
+    assert bulk <= set(HARD_DELETED) and not bulk & set(AUDITED), bulk
+    assert single == {
+        ("tokens.py", "row.delete_instance()"),
+        ("base.py", "return super().delete_instance(*args, **kwargs)"),
+    }
+    assert "ApiToken" not in AUDITED and "Engagement" in AUDITED and "ContextNote" in AUDITED
