@@ -98,7 +98,10 @@ def delete_team_member(engagement_id, member_id):
 def _delete(model, engagement_id, part_id):
     """Soft-delete one part (audited; an administrator restores it); a deleted or unknown one: 404."""
     e = _engagement(engagement_id, edit=True)
-    run(part_service.delete_part, policy.get_part(model, e, part_id))
+    part = policy.get_part(model, e, part_id)
+    if not policy.can_delete_part(caller(), e):
+        raise ApiError(403, "You may not delete parts of this engagement.")
+    run(part_service.delete_part, part)
     return "", 204
 
 
