@@ -94,9 +94,11 @@ MATRIX = {
     "stages.benchmark": "engagement_write",
     "stages.reopen": "engagement_write",
     "stages.new_benchmark": "engagement_write",
+    "stages.delete_benchmark": "engagement_write",
     "team.new": "engagement_write",
     "team.edit": "engagement_write",
     "team.end": "engagement_write",
+    "team.delete": "engagement_write",
     "goals.new": "engagement_write",
     "goals.edit": "engagement_write",
     "goals.status": "engagement_write",
@@ -147,6 +149,8 @@ MATRIX = {
     "admin.user_password": "admin",
     "admin.sign_out_everywhere": "admin",
     "admin.audit": "admin",
+    "admin.deleted_parts": "admin",
+    "admin.restore_part": "admin",
     "admin.catalog": "admin",
     "admin.edit_entry": "admin",
     "admin.edit_benchmark_template": "admin",
@@ -167,6 +171,8 @@ def world(demo):
     response = respond(e, {"aim_1": 4})
     deleted_response = respond(e, {"aim_1": 2})
     deleted_response.soft_delete()
+    deleted_deliverable = Deliverable.create(engagement=e, title="Deleted guide", kind="other")
+    deleted_deliverable.soft_delete()
     deleted_engagement = factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Deleted engagement")
     deleted_engagement.soft_delete()
     member = factories.team_member(e)
@@ -210,6 +216,7 @@ def world(demo):
             "meetings.restore": {"meeting_id": deleted_meeting.id},
             "feedback.restore_response": {"response_id": deleted_response.id},
             "engagements.restore": {"engagement_id": deleted_engagement.id},
+            "admin.restore_part": {"kind": "deliverable", "part_id": deleted_deliverable.id},
         },
     }
 
@@ -382,6 +389,8 @@ API_MATRIX = {
     "api.update_engagement": "engagement_write",
     "api.list_team": "engagement_read",
     "api.add_team_member": "engagement_write",
+    "api.get_team_member": "engagement_read",
+    "api.delete_team_member": "engagement_write",
     "api.list_goals": "engagement_read",
     "api.add_goal": "engagement_write",
     "api.update_goal": "engagement_write",
@@ -392,10 +401,16 @@ API_MATRIX = {
     "api.delete_meeting": "engagement_write",
     "api.list_benchmarks": "engagement_read",
     "api.update_benchmark": "engagement_write",
+    "api.get_benchmark": "engagement_read",
+    "api.delete_benchmark": "engagement_write",
     "api.list_deliverables": "engagement_read",
     "api.add_deliverable": "engagement_write",
+    "api.get_deliverable": "engagement_read",
+    "api.delete_deliverable": "engagement_write",
     "api.list_context_notes": "engagement_read",
     "api.add_context_note": "engagement_write",
+    "api.get_context_note": "engagement_read",
+    "api.delete_context_note": "engagement_write",
     "api.stage_history": "engagement_read",
     "api.move_stage": "engagement_write",
     "api.report_competencies": "signed_in",

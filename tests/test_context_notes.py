@@ -118,7 +118,7 @@ def test_edit_a_note(eng, isp):
     )
 
 
-def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
+def test_delete_asks_for_confirmation_then_soft_deletes_and_audits(eng, isp):
     note = make(eng)
     url = f"/engagements/{eng.id}/context-notes/{note.id}/delete"
     assert f'href="{url}">Delete' in detail(isp, eng)
@@ -129,7 +129,8 @@ def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
 
     response = post_form(isp, url, {})
     assert response.status_code == 302 and response.headers["Location"].endswith("#context-h")
-    assert ContextNote.select().count() == 0
+    assert ContextNote.live().count() == 0  # kept, soft-deleted: an administrator can restore it
+    assert ContextNote.get_by_id(note.id).deleted_at is not None
     assert (
         AuditEntry.select()
         .where(

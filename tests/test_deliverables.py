@@ -123,7 +123,7 @@ def test_overdue_deliverables_get_a_badge_until_marked_delivered(eng, isp):
     assert "Overdue" not in page and "Mark delivered" not in page
 
 
-def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
+def test_delete_asks_for_confirmation_then_soft_deletes_and_audits(eng, isp):
     d = make(eng)
     url = f"/engagements/{eng.id}/deliverables/{d.id}/delete"
     assert f'href="{url}">Delete' in detail(isp, eng)
@@ -134,7 +134,8 @@ def test_delete_asks_for_confirmation_then_removes_and_audits(eng, isp):
 
     response = post_form(isp, url, {})
     assert response.status_code == 302 and response.headers["Location"].endswith("#deliverables-h")
-    assert Deliverable.select().where(Deliverable.id == d.id).count() == 0
+    assert Deliverable.live().where(Deliverable.id == d.id).count() == 0
+    assert Deliverable.get_by_id(d.id).deleted_at is not None  # kept: an administrator can restore it
     entry = (
         AuditEntry.select()
         .where((AuditEntry.entity == "Deliverable") & (AuditEntry.entity_id == d.id) & (AuditEntry.action == "delete"))

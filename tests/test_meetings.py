@@ -353,8 +353,8 @@ def test_edit_changes_links_without_duplicates_and_keeps_history(w, as_user):
     changes = list(GoalStatusChange.select().where(GoalStatusChange.meeting_id == meeting.id))
     assert [(c.goal_id, c.status, c.changed_on) for c in changes] == [(w.goal.id, "in_progress", later)]
     assert Benchmark.get_by_id(w.benchmark.id).completed_on == later
-    # the kept next step keeps its done date; the dropped one is gone
-    steps = list(NextStep.select().where(NextStep.meeting == meeting))
+    # the kept next step keeps its done date; the dropped one is gone (soft-deleted: restorable)
+    steps = list(NextStep.live().where(NextStep.meeting == meeting))
     assert [(s.id, s.text, s.done_on) for s in steps] == [(step.id, "Draft the core components (v2)", step.done_on)]
     entry = (
         AuditEntry.select()

@@ -10,8 +10,9 @@
 Records a user may not see answer 404 (their existence is not disclosed); records a user may see
 but not change answer 403.
 
-Deleting is soft: those who change an engagement may delete it or its meetings, goals and feedback
-responses; only admins see what was deleted and restore it. A deleted engagement answers 404 to all.
+Deleting is soft: those who change an engagement may delete it or any of its parts (team members,
+goals, meetings, benchmarks, deliverables, context notes, next steps, feedback responses); only admins
+see what was deleted and restore it. A deleted engagement answers 404 to all.
 """
 
 from functools import wraps
@@ -203,8 +204,9 @@ def get_engagement(engagement_id, edit=False, user=None, isps=None):
 
 
 # --- deleting and restoring -------------------------------------------------------------------------
-# Those who edit an engagement may delete it or one of its parts (a meeting, a goal, a feedback
-# response); what is deleted is kept (soft delete) and only administrators see it and restore it.
+# Those who edit an engagement may delete it or one of its parts (a team member, goal, meeting,
+# benchmark, deliverable, context note, next step, feedback response); what is deleted is kept (soft
+# delete) and only administrators see it and restore it.
 # Leaders change nothing, so they neither delete nor restore. A deleted engagement answers 404 to
 # everyone on every page but the administrators' list of deleted engagements.
 
@@ -213,12 +215,17 @@ def can_delete_engagement(user, engagement, isps=None):
     return can_edit_engagement(user, engagement, isps)
 
 
-def can_delete_feedback_response(user, engagement):
+def can_delete_part(user, engagement):
+    """Delete one part of an engagement (soft: an administrator can restore it)."""
     return can_edit_engagement(user, engagement)
 
 
+def can_delete_feedback_response(user, engagement):
+    return can_delete_part(user, engagement)
+
+
 def can_restore(user):
-    """Who sees deleted records (engagements, meetings, goals, feedback responses) and restores them."""
+    """Who sees deleted records (engagements and every part of one) and restores them."""
     return is_admin(user)
 
 

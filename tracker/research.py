@@ -170,7 +170,11 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
     meetings = list(meetings.order_by(m.Meeting.engagement, m.Meeting.date, m.Meeting.id))
     meeting_ids = [x.id for x in meetings]
     attendance = {}
-    for a in m.MeetingAttendee.select().where(m.MeetingAttendee.meeting.in_(meeting_ids)):
+    for a in (
+        m.MeetingAttendee.select(m.MeetingAttendee)
+        .join(m.TeamMember, JOIN.LEFT_OUTER, on=(m.MeetingAttendee.team_member == m.TeamMember.id))
+        .where(m.MeetingAttendee.meeting.in_(meeting_ids) & m.TeamMember.deleted_at.is_null())  # ISPs: no member
+    ):
         team, isp = attendance.get(a.meeting_id, (0, 0))
         attendance[a.meeting_id] = (team + (a.team_member_id is not None), isp + (a.user_id is not None))
     for x in meetings:
@@ -243,7 +247,7 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
     for b in (
         m.Benchmark.select(m.Benchmark, m.Stage)
         .join(m.Stage)
-        .where(m.Benchmark.engagement.in_(ids))
+        .where(m.Benchmark.engagement.in_(ids) & m.Benchmark.deleted_at.is_null())
         .order_by(m.Benchmark.engagement, m.Stage.position, m.Benchmark.position, m.Benchmark.id)
     ):
         out["benchmarks"].append((b.id, b.engagement_id, b.stage.key, _b(b.template_id), _d(b.completed_on)))

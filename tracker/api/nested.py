@@ -29,6 +29,7 @@ from ..models import (
     linked_ids,
 )
 from ..services import meetings as meeting_service
+from ..services import parts as part_service
 from ..services import stages as stage_service
 from .common import ApiError, Fields, body, bp, caller, iso, paginate
 from .resources import run
@@ -64,7 +65,7 @@ def member_json(m):
 def list_team(engagement_id):
     e = _engagement(engagement_id)
     return paginate(
-        TeamMember.select().where(TeamMember.engagement == e.id).order_by(TeamMember.name, TeamMember.id), member_json
+        TeamMember.live().where(TeamMember.engagement == e.id).order_by(TeamMember.name, TeamMember.id), member_json
     )
 
 
@@ -83,6 +84,26 @@ def add_team_member(engagement_id):
     f.done()
     member = run(lambda: TeamMember.create(engagement=e, **data))
     return jsonify(member_json(member)), 201
+
+
+@bp.get(E + "/team/<int:member_id>")
+def get_team_member(engagement_id, member_id):
+    return jsonify(member_json(policy.get_part(TeamMember, _engagement(engagement_id), member_id)))
+
+
+@bp.delete(E + "/team/<int:member_id>")
+def delete_team_member(engagement_id, member_id):
+    return _delete(TeamMember, engagement_id, member_id)
+
+
+def _delete(model, engagement_id, part_id):
+    """Soft-delete one part (audited; an administrator restores it); a deleted or unknown one: 404."""
+    e = _engagement(engagement_id, edit=True)
+    part = policy.get_part(model, e, part_id)
+    if not policy.can_delete_part(caller(), e):
+        raise ApiError(403, "You may not delete parts of this engagement.")
+    run(part_service.delete_part, part)
+    return "", 204
 
 
 # --- goals ----------------------------------------------------------------------------------------
@@ -181,7 +202,7 @@ def meeting_json(m, detail=False):
         out["isp_ids"] = links["isps"]
         out["next_steps"] = [
             {"id": s.id, "text": s.text, "owner": s.owner, "due_on": iso(s.due_on), "done_on": iso(s.done_on)}
-            for s in NextStep.select().where(NextStep.meeting == m.id).order_by(NextStep.id)
+            for s in NextStep.live().where(NextStep.meeting == m.id).order_by(NextStep.id)
         ]
         out["goal_updates"] = [
             {"goal_id": c.goal_id, "status": c.status, "note": c.note}
@@ -190,7 +211,7 @@ def meeting_json(m, detail=False):
         out["benchmarks_completed"] = [
             b.id
             for b in Benchmark.select(Benchmark.id)
-            .where(Benchmark.completed_in_meeting_id == m.id)
+            .where((Benchmark.completed_in_meeting_id == m.id) & Benchmark.deleted_at.is_null())
             .order_by(Benchmark.id)
         ]
     return out
@@ -327,7 +348,7 @@ def update_meeting(engagement_id, meeting_id):
     if "next_steps" not in f.data:
         data["next_steps"] = [
             {"id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
-            for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
+            for s in NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
         ]
     meeting.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
@@ -365,11 +386,20 @@ def list_benchmarks(engagement_id):
     e = _engagement(engagement_id)
     stages = {s.id: s.key for s in Stage.select()}
     query = (
-        Benchmark.select()
-        .where(Benchmark.engagement == e.id)
-        .order_by(Benchmark.stage, Benchmark.position, Benchmark.id)
+        Benchmark.live().where(Benchmark.engagement == e.id).order_by(Benchmark.stage, Benchmark.position, Benchmark.id)
     )
     return paginate(query, lambda b: benchmark_json(b, stages))
+
+
+@bp.get(E + "/benchmarks/<int:benchmark_id>")
+def get_benchmark(engagement_id, benchmark_id):
+    benchmark = policy.get_part(Benchmark, _engagement(engagement_id), benchmark_id)
+    return jsonify(benchmark_json(benchmark, {s.id: s.key for s in Stage.select()}))
+
+
+@bp.delete(E + "/benchmarks/<int:benchmark_id>")
+def delete_benchmark(engagement_id, benchmark_id):
+    return _delete(Benchmark, engagement_id, benchmark_id)
 
 
 @bp.patch(E + "/benchmarks/<int:benchmark_id>")
@@ -449,9 +479,7 @@ def deliverable_json(d):
 @bp.get(E + "/deliverables")
 def list_deliverables(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(
-        Deliverable.select().where(Deliverable.engagement == e.id).order_by(Deliverable.id), deliverable_json
-    )
+    return paginate(Deliverable.live().where(Deliverable.engagement == e.id).order_by(Deliverable.id), deliverable_json)
 
 
 @bp.post(E + "/deliverables")
@@ -470,6 +498,16 @@ def add_deliverable(engagement_id):
     return jsonify(deliverable_json(run(lambda: Deliverable.create(engagement=e, **data)))), 201
 
 
+@bp.get(E + "/deliverables/<int:deliverable_id>")
+def get_deliverable(engagement_id, deliverable_id):
+    return jsonify(deliverable_json(policy.get_part(Deliverable, _engagement(engagement_id), deliverable_id)))
+
+
+@bp.delete(E + "/deliverables/<int:deliverable_id>")
+def delete_deliverable(engagement_id, deliverable_id):
+    return _delete(Deliverable, engagement_id, deliverable_id)
+
+
 def note_json(n):
     return {
         "id": n.id,
@@ -486,7 +524,7 @@ def note_json(n):
 def list_context_notes(engagement_id):
     e = _engagement(engagement_id)
     return paginate(
-        ContextNote.select()
+        ContextNote.live()
         .where(ContextNote.engagement == e.id)
         .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc()),
         note_json,
@@ -506,3 +544,13 @@ def add_context_note(engagement_id):
     f.done()
     note = run(lambda: ContextNote.create(engagement=e, created_by=caller().id, **data))
     return jsonify(note_json(note)), 201
+
+
+@bp.get(E + "/context-notes/<int:note_id>")
+def get_context_note(engagement_id, note_id):
+    return jsonify(note_json(policy.get_part(ContextNote, _engagement(engagement_id), note_id)))
+
+
+@bp.delete(E + "/context-notes/<int:note_id>")
+def delete_context_note(engagement_id, note_id):
+    return _delete(ContextNote, engagement_id, note_id)

@@ -1,7 +1,8 @@
 """Support requests and engagements with their parts: ISPs, status changes, team, goals, stages,
 benchmarks, deliverables and context notes.
 
-Engagements and goals are soft-deleted (`deleted_at`); `live()` leaves them out.
+Engagements and all their parts (team memberships, goals, benchmarks, deliverables, context notes)
+are soft-deleted (`deleted_at`); `live()` leaves them out, `deleted_of(engagement)` lists them.
 """
 
 import datetime as dt
@@ -350,6 +351,7 @@ class TeamMember(Audited):
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     joined_on = DateField(null=True)
     left_on = DateField(null=True)
+    deleted_at = DateTimeField(null=True)
 
     required = {"engagement": "A team member belongs to an engagement.", "name": "Enter the person's name."}
 
@@ -437,6 +439,7 @@ class Benchmark(Audited):
     completed_on = DateField(null=True)
     evidence = TextField(default="")
     completed_in_meeting_id = IntegerField(null=True)  # when checked off while logging a meeting
+    deleted_at = DateTimeField(null=True)
 
     required = {
         "engagement": "A benchmark belongs to an engagement.",
@@ -453,6 +456,7 @@ class Deliverable(Audited):
     delivered_on = DateField(null=True)
     link = CharField(max_length=500, default="")
     note = TextField(default="")
+    deleted_at = DateTimeField(null=True)
 
     required = {"engagement": "A deliverable belongs to an engagement.", "title": "Name the deliverable."}
 
@@ -468,6 +472,7 @@ class ContextNote(Audited):
     text = TextField()
     noted_on = DateField()
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    deleted_at = DateTimeField(null=True)
 
     required = {
         "engagement": "A note belongs to an engagement.",

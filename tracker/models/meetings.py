@@ -1,10 +1,13 @@
 """Meetings and what they link to: attendees, competencies, strategies, principles, next steps.
 
-Link rows are recorded in the audit entry of the meeting that owns them. Meetings are soft-deleted.
+Link rows are recorded in the audit entry of the meeting that owns them. Meetings and next steps are
+soft-deleted (`deleted_at`).
 """
 
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
+from ..db import database
+from .audit import AuditEntry
 from .base import Audited, BaseModel, label, utcnow
 from .catalog import Competency, Principle, Strategy
 from .engagements import Engagement, TeamMember
@@ -109,20 +112,50 @@ class MeetingPrinciple(BaseModel):
 
 
 class NextStep(BaseModel):
+    """A next step agreed in a meeting. Its creation and edits are recorded in the meeting's audit
+    entry (a link row); removing it is a soft delete audited on its own ("delete", "restore"), so an
+    administrator can see who removed it and restore it."""
+
     meeting = ForeignKeyField(Meeting, backref="next_steps", on_delete="CASCADE")
     text = TextField()
     owner = CharField(max_length=200, default="")
     due_on = DateField(null=True, index=True)
     done_on = DateField(null=True)
+    deleted_at = DateTimeField(null=True)
+
+    @classmethod
+    def live(cls):
+        return cls.select().where(cls.deleted_at.is_null())
+
+    def audit_engagement_id(self):
+        return Meeting.select(Meeting.engagement).where(Meeting.id == self.meeting_id).scalar()
+
+    def soft_delete(self):
+        with database.atomic():
+            self.deleted_at = utcnow()
+            self.save(only=[NextStep.deleted_at])
+            AuditEntry.record("delete", self, {"text": self.text})
+
+    def restore(self):
+        with database.atomic():
+            self.deleted_at = None
+            self.save(only=[NextStep.deleted_at])
+            AuditEntry.record("restore", self, {"text": self.text})
 
 
 def linked_ids(meeting):
     """The ids a meeting links to now: {"team_members", "isps", "competencies", "strategies", "principles"}
-    (all empty for None, a meeting not saved yet)."""
+    (all empty for None, a meeting not saved yet). Deleted team members are left out."""
     out = {"team_members": [], "isps": [], "competencies": [], "strategies": [], "principles": []}
     if meeting is None:
         return out
-    for a in MeetingAttendee.select().where(MeetingAttendee.meeting == meeting.id).order_by(MeetingAttendee.id):
+    attendees = (
+        MeetingAttendee.select(MeetingAttendee)
+        .join(TeamMember, JOIN.LEFT_OUTER, on=(MeetingAttendee.team_member == TeamMember.id))
+        .where((MeetingAttendee.meeting == meeting.id) & TeamMember.deleted_at.is_null())  # ISPs: no member
+        .order_by(MeetingAttendee.id)
+    )
+    for a in attendees:
         if a.team_member_id:
             out["team_members"].append(a.team_member_id)
         if a.user_id:

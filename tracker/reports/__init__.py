@@ -94,6 +94,7 @@ def next_steps_due(engagement_query, until=None, limit=20):
         .where(
             Meeting.engagement.in_(engagement_query.select(Engagement.id))
             & Meeting.deleted_at.is_null()
+            & NextStep.deleted_at.is_null()
             & NextStep.done_on.is_null()
             & NextStep.due_on.is_null(False)
             & (NextStep.due_on <= until)
@@ -133,7 +134,7 @@ def _team(engagement_id):
             TeamMember.joined_on,
             TeamMember.left_on,
         )
-        .where(TeamMember.engagement == engagement_id)
+        .where((TeamMember.engagement == engagement_id) & TeamMember.deleted_at.is_null())
         .order_by(TeamMember.left_on.is_null(False), TeamMember.name)
     )
 
@@ -177,7 +178,7 @@ def _stage_path(engagement_id):
 def _benchmarks(engagement_id):
     return (
         Benchmark.select(Benchmark.id, Benchmark.stage, Benchmark.text, Benchmark.completed_on, Benchmark.evidence)
-        .where(Benchmark.engagement == engagement_id)
+        .where((Benchmark.engagement == engagement_id) & Benchmark.deleted_at.is_null())
         .order_by(Benchmark.position, Benchmark.id)
     )
 
@@ -193,7 +194,11 @@ def _meeting_totals(engagement_id):
 
 @prepared
 def _meetings(engagement_id, limit, offset):
-    attending = MeetingAttendee.select(fn.COUNT(MeetingAttendee.id)).where(MeetingAttendee.meeting == Meeting.id)
+    attending = (
+        MeetingAttendee.select(fn.COUNT(MeetingAttendee.id))
+        .join(TeamMember, JOIN.LEFT_OUTER, on=(MeetingAttendee.team_member == TeamMember.id))
+        .where((MeetingAttendee.meeting == Meeting.id) & TeamMember.deleted_at.is_null())  # ISPs: no member
+    )
     return (
         Meeting.select(
             Meeting.id,
@@ -233,7 +238,7 @@ def _strategy_labels(meeting_ids):
 def _next_steps(meeting_ids):
     return (
         NextStep.select(NextStep.meeting, NextStep.text, NextStep.owner, NextStep.due_on, NextStep.done_on)
-        .where(NextStep.meeting.in_(meeting_ids))
+        .where(NextStep.meeting.in_(meeting_ids) & NextStep.deleted_at.is_null())
         .order_by(NextStep.due_on, NextStep.id)
     )
 
@@ -250,7 +255,7 @@ def _deliverables(engagement_id):
             Deliverable.link,
             Deliverable.note,
         )
-        .where(Deliverable.engagement == engagement_id)
+        .where((Deliverable.engagement == engagement_id) & Deliverable.deleted_at.is_null())
         .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id)
     )
 
@@ -259,7 +264,7 @@ def _deliverables(engagement_id):
 def _context_notes(engagement_id):
     return (
         ContextNote.select(ContextNote.id, ContextNote.kind, ContextNote.domain, ContextNote.text, ContextNote.noted_on)
-        .where(ContextNote.engagement == engagement_id)
+        .where((ContextNote.engagement == engagement_id) & ContextNote.deleted_at.is_null())
         .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc())
     )
 

@@ -52,7 +52,7 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
 def _people(engagement, linked):
     """The current team and the engagement's ISPs, plus those the meeting lists who have moved on."""
     team = list(
-        TeamMember.select().where(TeamMember.engagement == engagement.id).order_by(TeamMember.name, TeamMember.id)
+        TeamMember.live().where(TeamMember.engagement == engagement.id).order_by(TeamMember.name, TeamMember.id)
     )
     isps = [link.user for link in engagement.isps()]
     isp_ids = {u.id for u in isps}
@@ -137,7 +137,9 @@ def _progress(engagement, meeting):
     benchmarks = list(
         Benchmark.select(Benchmark, Stage)
         .join(Stage)
-        .where((Benchmark.engagement == engagement.id) & Benchmark.completed_on.is_null())
+        .where(
+            (Benchmark.engagement == engagement.id) & Benchmark.completed_on.is_null() & Benchmark.deleted_at.is_null()
+        )
         .order_by(Stage.position, Benchmark.position, Benchmark.id)
     )
     done_benchmarks = []
@@ -151,7 +153,11 @@ def _progress(engagement, meeting):
         done_benchmarks = list(
             Benchmark.select(Benchmark, Stage)
             .join(Stage)
-            .where((Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id))
+            .where(
+                (Benchmark.engagement == engagement.id)
+                & (Benchmark.completed_in_meeting_id == meeting.id)
+                & Benchmark.deleted_at.is_null()
+            )
             .order_by(Stage.position, Benchmark.position, Benchmark.id)
         )
     changed_goal_ids = {c.goal_id for c in done_changes}

@@ -30,7 +30,7 @@ def meeting_detail(meeting):
         MeetingAttendee.select(MeetingAttendee, TeamMember, User)
         .join_from(MeetingAttendee, TeamMember, JOIN.LEFT_OUTER)
         .join_from(MeetingAttendee, User, JOIN.LEFT_OUTER)
-        .where(MeetingAttendee.meeting == meeting.id)
+        .where((MeetingAttendee.meeting == meeting.id) & TeamMember.deleted_at.is_null())  # ISPs: no member
         .order_by(MeetingAttendee.id)
     )
     team = sorted((a.team_member for a in attendees if a.team_member_id), key=lambda t: t.name)
@@ -68,10 +68,14 @@ def meeting_detail(meeting):
     benchmarks = list(
         Benchmark.select(Benchmark, Stage)
         .join(Stage)
-        .where((Benchmark.engagement == meeting.engagement_id) & (Benchmark.completed_in_meeting_id == meeting.id))
+        .where(
+            (Benchmark.engagement == meeting.engagement_id)
+            & (Benchmark.completed_in_meeting_id == meeting.id)
+            & Benchmark.deleted_at.is_null()
+        )
         .order_by(Stage.position, Benchmark.position)
     )
-    next_steps = list(NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
+    next_steps = list(NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
     logged_by = User.get_or_none(User.id == meeting.logged_by_id) if meeting.logged_by_id else None
     return {
         "meeting": meeting,

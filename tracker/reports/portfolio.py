@@ -188,7 +188,10 @@ def needs_attention(filters, as_of=None):
         eid: as_date(d)
         for eid, d in Benchmark.select(Benchmark.engagement, fn.MAX(Benchmark.completed_on))
         .where(
-            Benchmark.engagement.in_(ids) & Benchmark.completed_on.is_null(False) & (Benchmark.completed_on <= as_of)
+            Benchmark.engagement.in_(ids)
+            & Benchmark.deleted_at.is_null()
+            & Benchmark.completed_on.is_null(False)
+            & (Benchmark.completed_on <= as_of)
         )
         .group_by(Benchmark.engagement)
         .tuples()

@@ -55,7 +55,7 @@ def _benchmarks(engagement_ids):
             fn.MIN(Benchmark.completed_on),
             fn.MAX(Benchmark.completed_on),
         )
-        .where(Benchmark.engagement.in_(engagement_ids))
+        .where(Benchmark.engagement.in_(engagement_ids) & Benchmark.deleted_at.is_null())
         .group_by(Benchmark.engagement, Benchmark.stage)
         .tuples()
     ):

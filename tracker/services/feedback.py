@@ -128,7 +128,7 @@ def pulse_candidates(meeting):
     return list(
         TeamMember.select()
         .join(MeetingAttendee, on=(MeetingAttendee.team_member == TeamMember.id))
-        .where((MeetingAttendee.meeting == meeting.id) & (TeamMember.email != ""))
+        .where((MeetingAttendee.meeting == meeting.id) & (TeamMember.email != "") & TeamMember.deleted_at.is_null())
         .order_by(TeamMember.name)
     )
 
@@ -140,6 +140,7 @@ def survey_candidates(engagement, today=None):
         TeamMember.select()
         .where(
             (TeamMember.engagement == engagement.id)
+            & TeamMember.deleted_at.is_null()
             & (TeamMember.email != "")
             & (TeamMember.left_on.is_null() | (TeamMember.left_on >= today))
         )

@@ -67,7 +67,7 @@ def _check(data, engagement, meeting, errors):
     wanted = ids("team_members")
     found = {
         t.id: t
-        for t in TeamMember.select().where((TeamMember.engagement == engagement.id) & TeamMember.id.in_(wanted or [0]))
+        for t in TeamMember.live().where((TeamMember.engagement == engagement.id) & TeamMember.id.in_(wanted or [0]))
     }
     if set(wanted) - set(found):
         errors["team_members"] = "Only members of this engagement's team can be listed as attending."
@@ -114,7 +114,7 @@ def _check(data, engagement, meeting, errors):
     wanted = ids("benchmarks")
     found = {
         b.id: b
-        for b in Benchmark.select().where((Benchmark.engagement == engagement.id) & Benchmark.id.in_(wanted or [0]))
+        for b in Benchmark.live().where((Benchmark.engagement == engagement.id) & Benchmark.id.in_(wanted or [0]))
     }
     if set(wanted) - set(found):
         errors["benchmarks"] = "Only benchmarks of this engagement can be completed here."
@@ -212,7 +212,7 @@ def _link_snapshot(meeting):
     ids = linked_ids(meeting)
     steps = [
         {"text": s.text, "owner": s.owner, "due_on": s.due_on.isoformat() if s.due_on else None}
-        for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
+        for s in NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
     ]
     return {
         "attendees": sorted(f"team_member:{i}" for i in ids["team_members"]) + sorted(f"isp:{i}" for i in ids["isps"]),
@@ -240,10 +240,17 @@ def update_meeting(meeting, data, user):
         before = _link_snapshot(meeting)
         meeting.updated_at = utcnow()
         meeting.save()  # audits changed fields
-        for model in (MeetingAttendee, MeetingCompetency, MeetingStrategy, MeetingPrinciple):
+        for model in (MeetingCompetency, MeetingStrategy, MeetingPrinciple):
             model.delete().where(model.meeting == meeting.id).execute()
+        # Link rows, not audited on their own; the attendance of a deleted team member is kept (the
+        # form no longer shows it) so that restoring the member brings it back.
+        deleted_members = TeamMember.select(TeamMember.id).where(TeamMember.deleted_at.is_null(False))
+        MeetingAttendee.delete().where(
+            (MeetingAttendee.meeting == meeting.id)
+            & (MeetingAttendee.team_member.is_null() | MeetingAttendee.team_member.not_in(deleted_members))
+        ).execute()
         _write_links(meeting, rows)
-        existing = {s.id: s for s in NextStep.select().where(NextStep.meeting == meeting.id)}
+        existing = {s.id: s for s in NextStep.live().where(NextStep.meeting == meeting.id)}
         kept = set()
         for step in rows["next_steps"]:
             current = existing.get(step["id"]) if step["id"] not in kept else None
@@ -253,12 +260,11 @@ def update_meeting(meeting, data, user):
                 current.save()
             else:
                 NextStep.create(meeting=meeting.id, text=step["text"], owner=step["owner"], due_on=step["due_on"])
-        gone = [i for i in existing if i not in kept]
-        if gone:
-            NextStep.delete().where(NextStep.id.in_(gone)).execute()
+        for step_id in sorted(i for i in existing if i not in kept):
+            existing[step_id].soft_delete()  # restorable by an administrator; its id is never reused
         if meeting.date != old_date:
             GoalStatusChange.update(changed_on=meeting.date).where(GoalStatusChange.meeting_id == meeting.id).execute()
-            for b in Benchmark.select().where(
+            for b in Benchmark.select().where(  # deleted ones too: restored, they show the meeting's date
                 (Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id)
             ):
                 b.completed_on = meeting.date

@@ -1,10 +1,12 @@
-"""The admin area (administrators only): users, the audit log and the catalog."""
+"""The admin area (administrators only): users, the audit log, the catalog, and the deleted parts of
+an engagement to restore."""
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
 from .. import policy
+from ..forms import BaseForm
 from ..forms.admin import (
     AuditFilterForm,
     BenchmarkTemplateForm,
@@ -31,6 +33,7 @@ from ..models import (
 )
 from ..paging import paginate
 from ..services import admin as service
+from ..services import parts as parts_service
 from .helpers import form_page, form_status, save_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -152,6 +155,37 @@ def audit():
     page = paginate(service.audit_query(filters), request.args.get("page"), current_app.config["PER_PAGE"])
     rows = service.audit_rows(page.get_object_list())
     return render_template("admin/audit.html", form=form, filters=filters, page=page, rows=rows)
+
+
+# --- deleted parts of an engagement ----------------------------------------------------------------
+
+
+def _restoring_engagement(engagement_id):
+    if not policy.can_restore(current_user):
+        abort(403)
+    return policy.get_engagement(engagement_id)
+
+
+@bp.route("/engagements/<int:engagement_id>/deleted")
+def deleted_parts(engagement_id):
+    """Every deleted part of one engagement (team members, goals, meetings, benchmarks, deliverables,
+    context notes, next steps, feedback responses), who deleted it and when, each with Restore."""
+    engagement = _restoring_engagement(engagement_id)
+    return render_template("admin/deleted_parts.html", e=engagement, rows=parts_service.deleted_parts(engagement))
+
+
+@bp.route("/engagements/<int:engagement_id>/deleted/<kind>/<int:part_id>/restore", methods=["POST"])
+def restore_part(engagement_id, kind, part_id):
+    engagement = _restoring_engagement(engagement_id)
+    part = parts_service.get_deleted_part(kind, engagement, part_id)
+    if part is None:
+        abort(404)
+    if not BaseForm().validate_on_submit():  # a bad CSRF token answers 400
+        abort(400)
+    parts_service.restore_part(part)
+    name = parts_service.PARTS[kind]
+    flash(f"{name.name} restored: {name.title(part)}.", "success")
+    return redirect(url_for("admin.deleted_parts", engagement_id=engagement.id))
 
 
 # --- catalog ----------------------------------------------------------------------------------

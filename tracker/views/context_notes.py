@@ -1,15 +1,13 @@
 """Context notes: barriers and facilitators by CFIR domain."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
 from ..catalog import cfir_domains
-from ..db import database
-from ..forms import BaseForm
 from ..forms.context_notes import ContextNoteForm
 from ..models import CFIR_DOMAINS, ContextNote
-from .helpers import PartForm, save_fields
+from .helpers import PartForm, delete_part_page, save_fields
 
 bp = Blueprint("context_notes", __name__, url_prefix="/engagements/<int:engagement_id>/context-notes")
 
@@ -55,19 +53,14 @@ def edit(engagement_id, note_id):
 def delete(engagement_id, note_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     note = policy.get_part(ContextNote, engagement, note_id)
-    form = BaseForm()
-    if form.validate_on_submit():
-        with database.atomic():
-            note.delete_instance()
-        flash(f"{note.kind_label} deleted.", "success")
-        return redirect(back(engagement))
     excerpt = note.text if len(note.text) <= 120 else note.text[:117] + "…"
-    return render_template(
-        "confirm.html",
+    return delete_part_page(
+        note,
         title=f"Delete this {note.kind_label.lower()}?",
-        message=f"“{excerpt}” ({note.domain_label}, {note.noted_on.isoformat()}) will be removed from "
-        f"{engagement.title}. The audit log keeps a record of it.",
-        action=url_for(".delete", engagement_id=engagement.id, note_id=note.id),
+        message=f"“{excerpt}” ({note.domain_label}, {note.noted_on.isoformat()}) will no longer show on "
+        f"{engagement.title}, in reports or in the API.",
         button="Delete the note",
-        cancel=back(engagement),
+        action=url_for(".delete", engagement_id=engagement.id, note_id=note.id),
+        back=back(engagement),
+        done=lambda n: f"{n.kind_label} deleted.",
     )

@@ -2,15 +2,13 @@
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import login_required
 
 from .. import policy
-from ..db import database
-from ..forms import BaseForm
 from ..forms.deliverables import DeliverableForm, DeliverForm
 from ..models import Deliverable
-from .helpers import PartForm, form_page, save_fields
+from .helpers import PartForm, delete_part_page, form_page, save_fields
 
 bp = Blueprint("deliverables", __name__, url_prefix="/engagements/<int:engagement_id>/deliverables")
 
@@ -68,17 +66,12 @@ def deliver(engagement_id, deliverable_id):
 def delete(engagement_id, deliverable_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
-    form = BaseForm()
-    if form.validate_on_submit():
-        with database.atomic():
-            deliverable.delete_instance()
-        flash(f"Deliverable deleted: {deliverable.title}.", "success")
-        return redirect(back(engagement))
-    return render_template(
-        "confirm.html",
+    return delete_part_page(
+        deliverable,
         title="Delete this deliverable?",
-        message=f"“{deliverable.title}” will be removed from {engagement.title}. The audit log keeps a record of it.",
-        action=url_for(".delete", engagement_id=engagement.id, deliverable_id=deliverable.id),
+        message=f"“{deliverable.title}” will no longer show on {engagement.title}, in reports or in the API.",
         button="Delete the deliverable",
-        cancel=back(engagement),
+        action=url_for(".delete", engagement_id=engagement.id, deliverable_id=deliverable.id),
+        back=back(engagement),
+        done=lambda d: f"Deliverable deleted: {d.title}.",
     )

@@ -4,13 +4,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, flash, has_request_context, redirect, render_template, url_for
+from flask import abort, current_app, flash, has_request_context, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit
+from .. import audit, policy
 from ..dates import format_date
 from ..db import database
+from ..forms import BaseForm
 from ..models import StaleEdit, ValidationError
+from ..services import parts
 
 
 def save_form(form, write, success, next_url):
@@ -158,3 +160,23 @@ def show_date(value):
     if "%" in style:
         return value.strftime(style)
     return format_date(value, style)
+
+
+def delete_part_page(part, *, title, message, button, action, back, done):
+    """The confirmation page before deleting a part of an engagement (GET), and the soft delete
+    itself (POST with a valid CSRF token, else 400): `done(part)` is the flash message. `part` comes
+    from policy.get_part (its .engagement set); policy.can_delete_part decides (403)."""
+    if not policy.can_delete_part(current_user, part.engagement):
+        abort(403)
+    if BaseForm().validate_on_submit():  # a POST with a bad CSRF token answers 400 there
+        parts.delete_part(part)
+        flash(done(part) + " An administrator can restore it.", "success")
+        return redirect(back)
+    return render_template(
+        "confirm.html",
+        title=title,
+        message=message + " An administrator can restore it.",
+        action=action,
+        button=button,
+        cancel=back,
+    )

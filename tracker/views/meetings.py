@@ -85,7 +85,7 @@ def edit(engagement_id, meeting_id):
     ctx = meeting_form.form_context(engagement, meeting, framework_key=request.args.get("framework"), linked=linked)
     steps = [
         {"step_id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
-        for s in NextStep.select().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
+        for s in NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
     ]
     form = MeetingForm(
         date=meeting.date,

@@ -176,7 +176,7 @@ def engagement_report(engagement_id):
         ):
             history.setdefault(change.goal_id, []).append(change)
     deliverables = list(
-        Deliverable.select()
+        Deliverable.live()
         .where(Deliverable.engagement == engagement)
         .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id)
     )

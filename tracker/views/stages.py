@@ -1,4 +1,4 @@
-"""Stages and benchmarks: enter a stage, check benchmarks off, add engagement-specific ones."""
+"""Stages and benchmarks: enter a stage, check benchmarks off, add engagement-specific ones, delete one."""
 
 import datetime as dt
 
@@ -11,7 +11,7 @@ from ..forms import BaseForm
 from ..forms.stages import BenchmarkForm, CheckOffForm, MoveStageForm, stage_choices
 from ..models import Benchmark, Stage, ValidationError
 from ..services import stages as service
-from .helpers import form_page
+from .helpers import delete_part_page, form_page
 
 bp = Blueprint("stages", __name__, url_prefix="/engagements/<int:engagement_id>")
 
@@ -108,4 +108,20 @@ def new_benchmark(engagement_id):
         back(engagement),
         "stages/benchmark_new.html",
         e=engagement,
+    )
+
+
+@bp.route("/benchmarks/<int:benchmark_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_benchmark(engagement_id, benchmark_id):
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    item = policy.get_part(Benchmark, engagement, benchmark_id)
+    return delete_part_page(
+        item,
+        title="Delete this benchmark?",
+        message=f"“{item.text}” will no longer show on {engagement.title} and no longer count in the progress reports.",
+        button="Delete the benchmark",
+        action=url_for(".delete_benchmark", engagement_id=engagement.id, benchmark_id=item.id),
+        back=back(engagement),
+        done=lambda b: f"Benchmark deleted: {b.text}.",
     )

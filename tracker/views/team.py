@@ -1,4 +1,4 @@
-"""The implementation team: add, edit and end membership."""
+"""The implementation team: add, edit, end membership, and delete one entered by mistake."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from flask_login import login_required
 from .. import policy
 from ..forms.team import EndMembershipForm, TeamMemberForm
 from ..models import TeamMember
-from .helpers import PartForm, form_page, save_fields
+from .helpers import PartForm, delete_part_page, form_page, save_fields
 
 bp = Blueprint("team", __name__, url_prefix="/engagements/<int:engagement_id>/team")
 
@@ -64,4 +64,22 @@ def end(engagement_id, member_id):
         "team/end.html",
         e=engagement,
         member=member,
+    )
+
+
+@bp.route("/<int:member_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(engagement_id, member_id):
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    member = policy.get_part(TeamMember, engagement, member_id)
+    return delete_part_page(
+        member,
+        title=f"Delete {member.name} from the team?",
+        message=f"{member.name} will no longer be listed on {engagement.title}, offered as a meeting attendee "
+        "or invited to give feedback, and the meetings they attended will no longer list them. To record that "
+        "someone left the team, end their membership instead.",
+        button="Delete the team member",
+        action=url_for(".delete", engagement_id=engagement.id, member_id=member.id),
+        back=_back(engagement),
+        done=lambda m: f"{m.name} deleted from the implementation team.",
     )
