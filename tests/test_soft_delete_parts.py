@@ -437,7 +437,8 @@ def test_migration_0004_brings_a_database_at_version_3_to_the_models_and_keeps_i
     for table in tables:
         [column] = [c for c in database.get_columns(table) if c.name == "deleted_at"]
         assert column.null
-    assert _triggers() == triggers  # a column added in place: no table rebuilt, no trigger lost
+    assert triggers <= _triggers()  # a column added in place: no table rebuilt, no trigger lost (later
+    # migrations may add tables, with triggers of their own)
 
 
 # --- no path hard-deletes an audited row ----------------------------------------------------------------
