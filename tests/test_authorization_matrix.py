@@ -91,6 +91,8 @@ MATRIX = {
     "engagements.deleted": "admin",
     "engagements.restore": "deleted_engagement",
     "stages.move": "engagement_write",
+    "stages.correct_entry": "engagement_write",
+    "stages.remove_entry": "engagement_write",
     "stages.benchmark": "engagement_write",
     "stages.reopen": "engagement_write",
     "stages.new_benchmark": "engagement_write",
@@ -101,6 +103,8 @@ MATRIX = {
     "goals.edit": "engagement_write",
     "goals.status": "engagement_write",
     "goals.delete": "engagement_write",
+    "goals.correct": "engagement_write",
+    "goals.remove": "engagement_write",
     "goals.deleted": "engagement_admin",
     "goals.restore": "engagement_admin",
     "meetings.new": "engagement_write",
@@ -158,6 +162,8 @@ def world(demo):
     """Engagement A with one of every part, a deleted goal and meeting (for restore), a request of unit A."""
     e = demo.engagement_a
     goal = factories.goal(e)
+    change = goal.change_status("in_progress", e.start_date)
+    stage_entry = e.enter_stage(Stage.select().order_by(Stage.position).first(), e.start_date)
     deleted_goal = factories.goal(e, title="Deleted goal")
     deleted_goal.soft_delete()
     meeting = factories.meeting(e, date=dt.date(2026, 2, 3))
@@ -187,6 +193,8 @@ def world(demo):
         "values": {
             "engagement_id": e.id,
             "goal_id": goal.id,
+            "change_id": change.id,
+            "stage_entry_id": stage_entry.id,
             "meeting_id": meeting.id,
             "member_id": member.id,
             "note_id": note.id,

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from tracker.dates import format_date
 from tracker.models import AuditEntry, Goal, GoalStatusChange
 
 from . import factories
@@ -195,6 +196,7 @@ def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
     assert '<span class="badge badge-revised">Revised</span>' in html
     assert "10 Feb 2026: In progress — Two sites started" in html
     assert "5 Mar 2026: Revised — Scope narrowed to one region" in html
+    html = html[html.index('id="goals-h"') :]  # the flash message above names the date too
     assert html.index("20 Jan 2026: Not started") < html.index("10 Feb 2026") < html.index("5 Mar 2026")
 
 
@@ -218,9 +220,14 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
     "data, field, message",
     [
         (
-            {"status": "in_progress", "changed_on": "2026-01-31", "note": "Typed note"},
+            {"status": "in_progress", "changed_on": "2026-01-04", "note": "Typed note"},
             "changed_on",
-            "The goal's last change was on 2026-02-01; a new status cannot be dated before it.",
+            "Date must be between 5 Jan 2026 (the engagement's start) and today (%s).",
+        ),
+        (
+            {"status": "in_progress", "changed_on": "0083-01-04", "note": "Typed note"},
+            "changed_on",
+            "Date must be between 1 Jan 1990 and 31 Dec 2100.",
         ),
         (
             {"status": "in_progress", "changed_on": "", "note": "Typed note"},
@@ -237,7 +244,7 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
         (
             {"status": "not_started", "changed_on": "2026-02-05", "note": "Typed note"},
             "status",
-            "The goal is already “Not started”; choose a different status.",
+            "On 5 Feb 2026 the goal is already “Not started” (since 1 Feb 2026); choose a different status.",
         ),
     ],
 )
@@ -247,7 +254,7 @@ def test_status_change_refuses_invalid_input(demo, as_user, data, field, message
     response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a, f"{goal.id}/status"), data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert field_error(html, field) == message
+    assert field_error(html, field) == message.replace("%s", format_date(dt.date.today()))
     assert "Typed note</textarea>" in html
     assert counts() == before and Goal.get_by_id(goal.id).status == "not_started"
 

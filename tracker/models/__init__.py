@@ -21,11 +21,17 @@ from .audit import (
     set_actor_provider,
 )
 from .base import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     Audited,
     BaseModel,
     ValidationError,
+    check_event_date,
+    check_planned_date,
+    date_range_error,
     keys,
     label,
+    today,
     utcnow,
 )
 from .catalog import (
@@ -203,6 +209,12 @@ __all__ = [
     "Unit",
     "User",
     "ValidationError",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "date_range_error",
+    "check_event_date",
+    "check_planned_date",
+    "today",
     "acting_as",
     "actor_id",
     "keys",
