@@ -34,6 +34,8 @@ def date_range_error(value, earliest=None, earliest_why="", latest=None, latest_
         return None
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         return "Enter a date as YYYY-MM-DD."
+    if not EARLIEST_DATE <= value <= LATEST_DATE:  # a typing error (year 0083): the sane range, on every path
+        return f"Date must be between {format_date(EARLIEST_DATE)} and {format_date(LATEST_DATE)}."
     low, low_why = (earliest, earliest_why) if earliest and earliest > EARLIEST_DATE else (EARLIEST_DATE, "")
     high, high_why = (latest, latest_why) if latest and latest < LATEST_DATE else (LATEST_DATE, "")
     if low <= value <= high:

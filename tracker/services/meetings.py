@@ -124,11 +124,6 @@ def _check(data, engagement, meeting, errors):
     }
     if set(wanted) - set(found):
         errors["benchmarks"] = "Only benchmarks of this engagement can be completed here."
-    elif wanted and data.get("date") is not None:
-        problem = {}
-        check_event_date(problem, "benchmarks", data["date"], engagement.start_date)
-        if problem:  # a definition meeting before the start completes no benchmark
-            errors["benchmarks"] = "A benchmark is completed on the meeting's date. " + problem["benchmarks"]
     else:
         done = [
             b
@@ -137,6 +132,11 @@ def _check(data, engagement, meeting, errors):
         ]
         if done:
             errors["benchmarks"] = f"“{done[0].text}” is already completed."
+        elif wanted and data.get("date") is not None:
+            problem = {}
+            check_event_date(problem, "benchmarks", data["date"], engagement.start_date)
+            if problem:  # a definition meeting before the start completes no benchmark
+                errors["benchmarks"] = "A benchmark is completed on the meeting's date. " + problem["benchmarks"]
     rows["benchmarks"] = [found[i] for i in wanted if i in found]
 
     steps = []
