@@ -257,9 +257,10 @@ class Engagement(Audited):
         """current_stage = the stage of the latest-dated entry (ties: the latest entered), or None."""
         latest = StageEntry.current_for(self)
         stage_id = latest.stage_id if latest is not None else None
-        if self.current_stage_id != stage_id:
-            self.current_stage = stage_id
-            self.save()
+        stored = Engagement.select(Engagement.current_stage).where(Engagement.id == self.id).scalar()
+        self.current_stage = stage_id
+        if stored != stage_id:  # the stored row decides: this object may be older than it
+            self.save(only=[Engagement.current_stage])
 
     def stage_history(self):
         return list(
@@ -411,9 +412,12 @@ class Goal(Audited):
             .order_by(GoalStatusChange.changed_on.desc(), GoalStatusChange.id.desc())
             .first()
         )
-        if latest is not None and latest.status != self.status:
-            self.status = latest.status
-            self.save()
+        if latest is None:
+            return
+        stored = Goal.select(Goal.status).where(Goal.id == self.id).scalar()
+        self.status = latest.status
+        if stored != latest.status:  # the stored row decides: this object may be older than it
+            self.save(only=[Goal.status])
 
 
 class GoalStatusChange(BaseModel):
