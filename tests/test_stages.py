@@ -355,3 +355,43 @@ def test_admin_may_move_stages_on_any_engagement(demo, eng, as_user):
     )
     assert response.status_code == 302
     assert Engagement.get_by_id(eng.id).current_stage.key == "installation"
+
+
+def test_stage_entries_are_corrected_and_removed_audited_and_the_current_stage_follows(eng, isp):
+    post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
+    entries = Engagement.get_by_id(eng.id).stage_history()
+    move_page = isp.get(f"/engagements/{eng.id}/stage").get_data(as_text=True)
+    assert f"/engagements/{eng.id}/stage/{entries[1].id}/remove" in move_page
+
+    # correct Installation's date: it stays the latest-dated entry, so it stays current
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/stage/{entries[1].id}",
+        {"stage": "installation", "entered_on": day(40), "note": "Date typo"},
+    )
+    assert response.status_code == 302
+    assert [(h.stage.key, h.entered_on.isoformat()) for h in Engagement.get_by_id(eng.id).stage_history()] == [
+        ("exploration", day(0)),
+        ("installation", day(40)),
+    ]
+    audit = AuditEntry.select().where(AuditEntry.entity == "StageEntry").order_by(AuditEntry.id)
+    assert [(a.action, a.entity_id, a.engagement_id) for a in audit] == [("update", entries[1].id, eng.id)]
+
+    assert "Remove this stage entry?" in isp.get(f"/engagements/{eng.id}/stage/{entries[1].id}/remove").get_data(
+        as_text=True
+    )
+    assert post_form(isp, f"/engagements/{eng.id}/stage/{entries[1].id}/remove", {}).status_code == 302
+    assert Engagement.get_by_id(eng.id).current_stage.key == "exploration"
+    assert AuditEntry.select().where((AuditEntry.entity == "StageEntry") & (AuditEntry.action == "delete")).count()
+
+
+def test_a_correction_that_repeats_the_stage_before_it_is_refused(eng, isp):
+    post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
+    entry = Engagement.get_by_id(eng.id).stage_history()[1]
+    before = counts()
+    response = post_form(
+        isp, f"/engagements/{eng.id}/stage/{entry.id}", {"stage": "exploration", "entered_on": day(30), "note": "x"}
+    )
+    assert response.status_code == 400
+    assert "already in Exploration" in field_error(response.get_data(as_text=True), "stage")
+    assert counts() == before
