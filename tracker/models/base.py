@@ -11,12 +11,20 @@ import datetime as dt
 
 from peewee import CharField, IntegrityError, Model
 
-from ..dates import format_date
 from ..db import database
 
 # The one sane range for every date the tracker stores (forms, API and models alike); see docs/date-policy.md.
 EARLIEST_DATE = dt.date(1990, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_date(day):
+    """A date in a refusal, "3 Mar 2026" (as tracker/dates.py's default style; the models import nothing
+    of the app but the database)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def today():
