@@ -91,6 +91,8 @@ MATRIX = {
     "engagements.deleted": "admin",
     "engagements.restore": "deleted_engagement",
     "stages.move": "engagement_write",
+    "stages.correct_entry": "engagement_write",
+    "stages.remove_entry": "engagement_write",
     "stages.benchmark": "engagement_write",
     "stages.reopen": "engagement_write",
     "stages.new_benchmark": "engagement_write",
@@ -103,6 +105,8 @@ MATRIX = {
     "goals.edit": "engagement_write",
     "goals.status": "engagement_write",
     "goals.delete": "engagement_write",
+    "goals.correct": "engagement_write",
+    "goals.remove": "engagement_write",
     "goals.deleted": "engagement_admin",
     "goals.restore": "engagement_admin",
     "meetings.new": "engagement_write",
@@ -163,6 +167,8 @@ def world(demo):
     """Engagement A with one of every part, a deleted goal and meeting (for restore), a request of unit A."""
     e = demo.engagement_a
     goal = factories.goal(e)
+    change = goal.change_status("in_progress", e.start_date)
+    stage_entry = e.enter_stage(Stage.select().order_by(Stage.position).first(), e.start_date)
     deleted_goal = factories.goal(e, title="Deleted goal")
     deleted_goal.soft_delete()
     meeting = factories.meeting(e, date=dt.date(2026, 2, 3))
@@ -194,6 +200,8 @@ def world(demo):
         "values": {
             "engagement_id": e.id,
             "goal_id": goal.id,
+            "change_id": change.id,
+            "stage_entry_id": stage_entry.id,
             "meeting_id": meeting.id,
             "member_id": member.id,
             "note_id": note.id,
@@ -394,6 +402,9 @@ API_MATRIX = {
     "api.list_goals": "engagement_read",
     "api.add_goal": "engagement_write",
     "api.update_goal": "engagement_write",
+    "api.goal_history": "engagement_read",
+    "api.correct_goal_change": "engagement_write",
+    "api.remove_goal_change": "engagement_write",
     "api.list_meetings": "engagement_read",
     "api.log_meeting": "engagement_write",
     "api.get_meeting": "engagement_read",
@@ -413,6 +424,8 @@ API_MATRIX = {
     "api.delete_context_note": "engagement_write",
     "api.stage_history": "engagement_read",
     "api.move_stage": "engagement_write",
+    "api.correct_stage_entry": "engagement_write",
+    "api.remove_stage_entry": "engagement_write",
     "api.report_competencies": "signed_in",
     "api.report_strategies": "signed_in",
     "api.report_progress": "signed_in",

@@ -181,7 +181,7 @@ def test_unsafe_or_non_web_links_are_refused(eng, isp, link):
         ({"title": "  "}, "title", "Name the deliverable."),
         ({"kind": "weather"}, "kind", "Choose one of the kinds"),
         ({"due_on": "2026-02-30"}, "due_on", "YYYY-MM-DD"),
-        ({"delivered_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "delivered_on", "cannot be in the future"),
+        ({"delivered_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "delivered_on", "and today ("),
         ({"title": "x" * 301}, "title", "At most 300 characters."),
     ],
 )

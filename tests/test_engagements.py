@@ -665,8 +665,8 @@ def test_isp_who_takes_themselves_off_goes_back_to_the_list(demo, as_user):
 
 def test_engagement_page_shows_meetings_ten_at_a_time_newest_first(demo, as_user):
     e = demo.engagement_a
-    for i in range(12):  # 1 Jan .. 12 Jan 2026
-        factories.meeting(e, dt.date(2026, 1, 1 + i), notes=f"Session note {i + 1:02d}")
+    for i in range(12):  # 5 Jan (the start) .. 16 Jan 2026
+        factories.meeting(e, dt.date(2026, 1, 5 + i), notes=f"Session note {i + 1:02d}")
     client = as_user(demo.isp_a1)
     first = client.get(f"/engagements/{e.id}").get_data(as_text=True)
     notes = re.findall(r"Session note (\d\d)", first)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from tracker.dates import format_date
 from tracker.models import AuditEntry, Goal, GoalStatusChange
 
 from . import factories
@@ -195,6 +196,7 @@ def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
     assert '<span class="badge badge-revised">Revised</span>' in html
     assert "10 Feb 2026: In progress — Two sites started" in html
     assert "5 Mar 2026: Revised — Scope narrowed to one region" in html
+    html = html[html.index('id="goals-h"') :]  # the flash message above names the date too
     assert html.index("20 Jan 2026: Not started") < html.index("10 Feb 2026") < html.index("5 Mar 2026")
 
 
@@ -218,9 +220,14 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
     "data, field, message",
     [
         (
-            {"status": "in_progress", "changed_on": "2026-01-31", "note": "Typed note"},
+            {"status": "in_progress", "changed_on": "2026-01-04", "note": "Typed note"},
             "changed_on",
-            "The goal's last change was on 2026-02-01; a new status cannot be dated before it.",
+            "Date must be between 5 Jan 2026 (the engagement's start) and today (%s).",
+        ),
+        (
+            {"status": "in_progress", "changed_on": "0083-01-04", "note": "Typed note"},
+            "changed_on",
+            "Date must be between 1 Jan 1990 and 31 Dec 2100.",
         ),
         (
             {"status": "in_progress", "changed_on": "", "note": "Typed note"},
@@ -237,7 +244,7 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
         (
             {"status": "not_started", "changed_on": "2026-02-05", "note": "Typed note"},
             "status",
-            "The goal is already “Not started”; choose a different status.",
+            "On 5 Feb 2026 the goal is already “Not started” (since 1 Feb 2026); choose a different status.",
         ),
     ],
 )
@@ -247,7 +254,7 @@ def test_status_change_refuses_invalid_input(demo, as_user, data, field, message
     response = post_form(as_user(demo.isp_a1), goals_url(demo.engagement_a, f"{goal.id}/status"), data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert field_error(html, field) == message
+    assert field_error(html, field) == message.replace("%s", format_date(dt.date.today()))
     assert "Typed note</textarea>" in html
     assert counts() == before and Goal.get_by_id(goal.id).status == "not_started"
 
@@ -418,3 +425,81 @@ def test_anonymous_is_sent_to_sign_in(demo, client):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     response = client.post(goals_url(demo.engagement_a, f"{goal.id}/restore"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- dated history: backdating, correcting, removing -------------------------------------------
+
+
+def test_a_goal_can_be_added_with_the_day_it_was_set(demo, as_user):
+    client = as_user(demo.isp_a1)
+    form = client.get(goals_url(demo.engagement_a)).get_data(as_text=True)
+    assert 'id="set_on"' in form and f'value="{dt.date.today().isoformat()}"' in form
+    response = post_form(
+        client,
+        goals_url(demo.engagement_a),
+        {"title": "Intake protocol in use", "status": "in_progress", "set_on": "2026-02-01"},
+    )
+    assert response.status_code == 302
+    goal = Goal.get(Goal.title == "Intake protocol in use")
+    assert [(h.status, h.changed_on) for h in history(goal)] == [("in_progress", dt.date(2026, 2, 1))]
+
+
+def test_a_backdated_change_takes_its_place_and_entries_are_corrected_and_removed_audited(demo, as_user):
+    goal = goal_with_history(demo.engagement_a, changed_on=dt.date(2026, 2, 1))
+    client = as_user(demo.isp_a1)
+    base = goals_url(demo.engagement_a, f"{goal.id}")
+    today = dt.date.today().isoformat()
+    assert post_form(client, base + "/status", {"status": "achieved", "changed_on": today}).status_code == 302
+    response = post_form(client, base + "/status", {"status": "in_progress", "changed_on": "2026-03-01"})
+    assert response.status_code == 302  # before the latest change: no longer refused
+    assert Goal.get_by_id(goal.id).status == "achieved"  # the latest-dated entry stays current
+    entries = history(goal)
+    assert [h.status for h in entries] == ["not_started", "in_progress", "achieved"]
+
+    page_html = client.get(base + "/status").get_data(as_text=True)
+    assert f"{base}/history/{entries[2].id}" in page_html and f"{base}/history/{entries[2].id}/remove" in page_html
+
+    # correct the latest entry back into March: the status is recomputed from the history
+    response = post_form(
+        client, f"{base}/history/{entries[2].id}", {"status": "revised", "changed_on": "2026-02-15", "note": "Typo"}
+    )
+    assert response.status_code == 302
+    assert Goal.get_by_id(goal.id).status == "in_progress"
+    assert [h.status for h in history(goal)] == ["not_started", "revised", "in_progress"]
+    audit = AuditEntry.select().where(AuditEntry.entity == "GoalStatusChange").order_by(AuditEntry.id)
+    assert [(a.action, a.entity_id, a.engagement_id) for a in audit] == [
+        ("update", entries[2].id, demo.engagement_a.id)
+    ]
+
+    # remove needs a confirmation; the status follows the latest-dated entry left
+    confirm = client.get(f"{base}/history/{entries[1].id}/remove").get_data(as_text=True)
+    assert "Remove this history entry?" in confirm
+    assert post_form(client, f"{base}/history/{entries[1].id}/remove", {}).status_code == 302
+    assert Goal.get_by_id(goal.id).status == "revised"
+    assert (
+        AuditEntry.select().where((AuditEntry.entity == "GoalStatusChange") & (AuditEntry.action == "delete")).count()
+    )
+
+
+def test_the_last_entry_of_a_history_cannot_be_removed(demo, as_user):
+    goal = goal_with_history(demo.engagement_a)
+    entry = history(goal)[0]
+    url = goals_url(demo.engagement_a, f"{goal.id}/history/{entry.id}/remove")
+    response = post_form(as_user(demo.isp_a1), url, {})
+    assert response.status_code == 400
+    assert "keeps at least one entry" in response.get_data(as_text=True)
+    assert counts() == (1, 1)
+
+
+def test_a_change_in_a_meeting_keeps_the_meetings_date(demo, as_user):
+    goal = goal_with_history(demo.engagement_a)
+    meeting = factories.meeting(demo.engagement_a, dt.date(2026, 3, 3))
+    change = goal.change_status("in_progress", meeting.date, meeting=meeting)
+    response = post_form(
+        as_user(demo.isp_a1),
+        goals_url(demo.engagement_a, f"{goal.id}/history/{change.id}"),
+        {"status": "in_progress", "changed_on": "2026-03-04", "note": "Typed"},
+    )
+    assert response.status_code == 400
+    assert "change the meeting's date" in field_error(response.get_data(as_text=True), "changed_on")
+    assert "Typed</textarea>" in response.get_data(as_text=True)

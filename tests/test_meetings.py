@@ -458,7 +458,7 @@ INVALID = {
     "future date": (
         {"date": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
         "date-error",
-        "cannot be in the future",
+        "and today (",
     ),
     "duration 0": ({"duration_minutes": "0"}, "duration_minutes-error", "Enter between 1 and 960 minutes."),
     "duration 10000": ({"duration_minutes": "10000"}, "duration_minutes-error", "Enter between 1 and 960 minutes."),

@@ -261,9 +261,9 @@ FIRST_MEETING = D(2026, 1, 5)
 
 def make_meetings(engagement, n, start=FIRST_MEETING):
     keys = ["p20_co_learning", "p20_brokering", "p20_facilitation", "p20_building_capacity"]
-    for i in range(n):
+    for i in range(n):  # every 3 days, wrapping within 300 days: meetings are never in the future
         factories.meeting(
-            engagement, start + dt.timedelta(days=3 * i), keys[i % 4 : i % 4 + 2], strategies=["facilitation"]
+            engagement, start + dt.timedelta(days=(3 * i) % 300), keys[i % 4 : i % 4 + 2], strategies=["facilitation"]
         )
 
 

@@ -10,7 +10,7 @@ small_world, as of 1 Jun 2026 (cut-offs: meetings before 20 Apr, benchmarks and 
   25 May); its goal is achieved.
 - D (Unit A, closed): never counted as active or needing attention.
 Requests: r1 accepted (Unit A), r2 declined and r3 submitted (Unit B), r4 accepted (Unit C).
-Days to first meeting: r1 10, r4 20.
+Days from acceptance (the day each request came in) to the first meeting: r1 10, r4 20.
 """
 
 import datetime as dt
@@ -21,6 +21,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from tests import factories
+from tracker import exports
 from tracker.models import (
     Benchmark,
     FeedbackAnswer,
@@ -53,9 +54,11 @@ def respond(engagement, day, value, deleted=False):
 
 
 def request(unit, status, created, **kw):
-    return SupportRequest.create(
-        unit=unit, title=f"Request {status}", status=status, created_at=dt.datetime.combine(created, dt.time(9)), **kw
-    )
+    """A request; an accepted one is accepted the day it came in unless `decided_at` says otherwise."""
+    created_at = dt.datetime.combine(created, dt.time(9))
+    if status == "accepted":
+        kw.setdefault("decided_at", created_at)
+    return SupportRequest.create(unit=unit, title=f"Request {status}", status=status, created_at=created_at, **kw)
 
 
 @pytest.fixture
@@ -120,6 +123,7 @@ def test_requested_versus_delivered(world):
         "open": 1,
         "first_meetings": 2,
         "days_to_first_meeting": {"mean": 15.0, "median": 15.0},
+        "definition_meetings_before_acceptance": 0,
     }
     assert report.requests_delivered(f(world.leader_foundation)) == {
         "received": 3,
@@ -128,6 +132,7 @@ def test_requested_versus_delivered(world):
         "open": 1,
         "first_meetings": 1,
         "days_to_first_meeting": {"mean": 10.0, "median": 10},
+        "definition_meetings_before_acceptance": 0,
     }
     data = report.requests_delivered(f(world.leader_other))
     assert (data["received"], data["accepted"], data["days_to_first_meeting"]["mean"]) == (1, 1, 20.0)
@@ -135,6 +140,26 @@ def test_requested_versus_delivered(world):
     assert (data["received"], data["declined"], data["open"], data["first_meetings"]) == (2, 1, 1, 0)
     assert data["days_to_first_meeting"] == {"mean": None, "median": None}
     assert report.requests_delivered(f(world.recipient_b))["received"] == 2
+
+
+def test_lead_time_counts_from_acceptance_and_never_clamps_a_definition_meeting(world):
+    """Issue 15: a first meeting before the start counted as 0 days and moved the mean. Now a meeting
+    before acceptance is a definition meeting, counted on its own; lead time runs from acceptance to
+    the first meeting on or after it."""
+    b = world.engagement_b
+    b.request = request(world.unit_b, "accepted", D(2026, 1, 1), decided_at=dt.datetime(2026, 1, 10, 15))
+    b.save()
+    factories.meeting(b, D(2026, 1, 6), kind="definition")
+    factories.meeting(b, D(2026, 1, 20))
+    data = report.requests_delivered(f(world.admin, unit=world.unit_b))
+    assert data["days_to_first_meeting"] == {"mean": 10.0, "median": 10}  # 10 Jan -> 20 Jan, not 0
+    assert data["definition_meetings_before_acceptance"] == 1
+    everyone = report.requests_delivered(f(world.admin))
+    assert everyone["days_to_first_meeting"]["mean"] == round((10 + 20 + 10) / 3, 1)
+    _, rows = exports._dashboard(f(world.admin))  # the CSV export reads the same function
+    figures = {row[1]: row[3] for row in rows if row[0] == "requests"}
+    assert figures["days_to_first_meeting_mean"] == everyone["days_to_first_meeting"]["mean"]
+    assert figures["definition_meetings_before_acceptance"] == 1
 
 
 def test_hours(world):

@@ -309,9 +309,9 @@ def test_accept_creates_the_engagement(demo, as_user):
     assert engagement.start_date == FUTURE and engagement.end_date == dt.date(2099, 12, 31)
     links = {(link.user_id, link.role) for link in EngagementISP.select().where(EngagementISP.engagement == engagement)}
     assert links == {(demo.isp_a1.id, "co_lead"), (demo.isp_b.id, "co_lead"), (demo.isp_none.id, "supporting")}
-    assert engagement.current_stage.key == "exploration"
-    entries = engagement.stage_history()
-    assert [(s.stage.key, s.entered_on) for s in entries] == [("exploration", FUTURE)]
+    # a stage entry is an event (docs/date-policy.md): an engagement starting in 40 days enters its
+    # first stage once it has started
+    assert engagement.current_stage is None and engagement.stage_history() == []
 
     req = SupportRequest.get_by_id(req.id)
     assert req.status == "accepted" and req.decided_by_id == demo.isp_a1.id and req.decided_at is not None

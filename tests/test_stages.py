@@ -103,7 +103,7 @@ def test_move_to_installation_records_history_current_stage_and_its_benchmarks_o
     assert len(benchmarks_of(eng, "installation")) == installation_templates == 7
 
     page = isp.get(response.headers["Location"]).get_data(as_text=True)
-    assert "moved to Installation" in page
+    assert "entered Installation on" in page
     assert "30 days" in page  # Exploration lasted from the start to day 30
     assert "90 days so far" in page  # Installation, until today
     assert "Decision to adopt taken" in page
@@ -151,7 +151,7 @@ def test_revisit_without_a_note_is_refused_and_nothing_is_written(eng, isp):
         (
             {"stage": "installation", "entered_on": (START - dt.timedelta(days=1)).isoformat()},
             "entered_on",
-            "before the engagement started",
+            "(the engagement's start) and today",
         ),
         ({"stage": "installation", "entered_on": ""}, "entered_on", "Enter the date the stage was entered."),
         ({"stage": "installation", "entered_on": "2026-02-31"}, "entered_on", "YYYY-MM-DD"),
@@ -169,15 +169,14 @@ def test_invalid_moves_are_refused_next_to_the_field(eng, isp, data, field, mess
     assert counts() == before
 
 
-def test_a_move_cannot_be_dated_before_the_latest_stage_entry(eng, isp):
-    post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
-    before = counts()
-    response = post_form(
-        isp, f"/engagements/{eng.id}/stage", {"stage": "initial_implementation", "entered_on": day(29)}
-    )
-    assert response.status_code == 400
-    assert "before the latest stage entry" in field_error(response.get_data(as_text=True), "entered_on")
-    assert counts() == before
+def test_a_backdated_move_takes_its_place_in_the_history_without_becoming_current(eng, isp):
+    """No date locks the stage path: an entry dated before the latest one is inserted in its place."""
+    post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "initial_implementation", "entered_on": day(30)})
+    response = post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(29)})
+    assert response.status_code == 302
+    eng = Engagement.get_by_id(eng.id)
+    assert eng.current_stage.key == "initial_implementation"  # the latest-dated entry
+    assert [h.stage.key for h in eng.stage_history()] == ["exploration", "installation", "initial_implementation"]
 
 
 # --- benchmarks ------------------------------------------------------------------------------------
@@ -230,8 +229,9 @@ def test_check_off_stores_the_date_and_shows_the_proportion_then_undo(eng, isp):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ((TODAY + dt.timedelta(days=1)).isoformat(), "cannot be in the future"),
-        ((START - dt.timedelta(days=1)).isoformat(), "before the engagement started"),
+        ((TODAY + dt.timedelta(days=1)).isoformat(), "(the engagement's start) and today"),
+        ((START - dt.timedelta(days=1)).isoformat(), "(the engagement's start) and today"),
+        ("0083-05-01", "Date must be between 1 Jan 1990 and 31 Dec 2100."),
         ("", "Enter the date the benchmark was completed."),
         ("yesterday", "YYYY-MM-DD"),
     ],
@@ -355,3 +355,43 @@ def test_admin_may_move_stages_on_any_engagement(demo, eng, as_user):
     )
     assert response.status_code == 302
     assert Engagement.get_by_id(eng.id).current_stage.key == "installation"
+
+
+def test_stage_entries_are_corrected_and_removed_audited_and_the_current_stage_follows(eng, isp):
+    post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
+    entries = Engagement.get_by_id(eng.id).stage_history()
+    move_page = isp.get(f"/engagements/{eng.id}/stage").get_data(as_text=True)
+    assert f"/engagements/{eng.id}/stage/{entries[1].id}/remove" in move_page
+
+    # correct Installation's date: it stays the latest-dated entry, so it stays current
+    response = post_form(
+        isp,
+        f"/engagements/{eng.id}/stage/{entries[1].id}",
+        {"stage": "installation", "entered_on": day(40), "note": "Date typo"},
+    )
+    assert response.status_code == 302
+    assert [(h.stage.key, h.entered_on.isoformat()) for h in Engagement.get_by_id(eng.id).stage_history()] == [
+        ("exploration", day(0)),
+        ("installation", day(40)),
+    ]
+    audit = AuditEntry.select().where(AuditEntry.entity == "StageEntry").order_by(AuditEntry.id)
+    assert [(a.action, a.entity_id, a.engagement_id) for a in audit] == [("update", entries[1].id, eng.id)]
+
+    assert "Remove this stage entry?" in isp.get(f"/engagements/{eng.id}/stage/{entries[1].id}/remove").get_data(
+        as_text=True
+    )
+    assert post_form(isp, f"/engagements/{eng.id}/stage/{entries[1].id}/remove", {}).status_code == 302
+    assert Engagement.get_by_id(eng.id).current_stage.key == "exploration"
+    assert AuditEntry.select().where((AuditEntry.entity == "StageEntry") & (AuditEntry.action == "delete")).count()
+
+
+def test_a_correction_that_repeats_the_stage_before_it_is_refused(eng, isp):
+    post_form(isp, f"/engagements/{eng.id}/stage", {"stage": "installation", "entered_on": day(30)})
+    entry = Engagement.get_by_id(eng.id).stage_history()[1]
+    before = counts()
+    response = post_form(
+        isp, f"/engagements/{eng.id}/stage/{entry.id}", {"stage": "exploration", "entered_on": day(30), "note": "x"}
+    )
+    assert response.status_code == 400
+    assert "already in Exploration" in field_error(response.get_data(as_text=True), "stage")
+    assert counts() == before

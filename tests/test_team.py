@@ -209,7 +209,7 @@ def test_end_before_joining_is_refused(demo, as_user):
     [
         ("", "Enter the date the person left the team."),
         ("2026-13-01", "Enter a date as YYYY-MM-DD."),
-        ("1890-01-01", "Enter a date between 1990 and 2100."),
+        ("1890-01-01", "Date must be between 1 Jan 1990 and 31 Dec 2100."),
     ],
 )
 def test_end_without_a_valid_date_is_refused(demo, as_user, typed, message):

@@ -288,7 +288,14 @@ def _dashboard(filters):
     req = data["requests"]
     rows += [
         ["requests", key, key.replace("_", " "), req[key]]
-        for key in ("received", "accepted", "declined", "open", "first_meetings")
+        for key in (
+            "received",
+            "accepted",
+            "declined",
+            "open",
+            "first_meetings",
+            "definition_meetings_before_acceptance",
+        )
     ]
     rows += [
         ["requests", "days_to_first_meeting_" + k, f"days to first meeting ({k})", v]

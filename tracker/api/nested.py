@@ -1,7 +1,5 @@
 """The parts of an engagement: team, goals, meetings, benchmarks, deliverables, context notes, stage."""
 
-import datetime as dt
-
 from flask import jsonify
 
 from .. import policy
@@ -27,7 +25,9 @@ from ..models import (
     Strategy,
     TeamMember,
     linked_ids,
+    today,
 )
+from ..services import goals as goal_service
 from ..services import meetings as meeting_service
 from ..services import parts as part_service
 from ..services import stages as stage_service
@@ -39,10 +39,6 @@ E = "/engagements/<int:engagement_id>"
 
 def _engagement(engagement_id, edit=False):
     return policy.get_engagement(engagement_id, edit=edit, user=caller())
-
-
-def _today():
-    return dt.date.today()
 
 
 # --- team -----------------------------------------------------------------------------------------
@@ -137,14 +133,59 @@ def add_goal(engagement_id):
         "target": f.text("target", max_length=20000),
         "status": f.choice("status", GOAL_STATUSES, default="not_started"),
     }
+    set_on = f.date("set_on")
     f.done()
+    goal = run(goal_service.add_goal, e, data, caller().id, set_on)
+    return jsonify(goal_json(goal)), 201
 
-    def write():
-        goal = Goal.create(engagement=e, **data)
-        GoalStatusChange.create(goal=goal, status=goal.status, changed_on=_today(), changed_by=caller().id)
-        return goal
 
-    return jsonify(goal_json(run(write))), 201
+def goal_change_json(c):
+    return {
+        "id": c.id,
+        "status": c.status,
+        "changed_on": iso(c.changed_on),
+        "note": c.note,
+        "meeting_id": c.meeting_id,
+        "changed_by_id": c.changed_by_id,
+    }
+
+
+def _goal_change(goal, change_id):
+    change = GoalStatusChange.get_or_none((GoalStatusChange.id == change_id) & (GoalStatusChange.goal == goal.id))
+    if change is None:
+        raise ApiError(404, "No such entry in this goal's history.")
+    return change
+
+
+@bp.get(E + "/goals/<int:goal_id>/history")
+def goal_history(engagement_id, goal_id):
+    e = _engagement(engagement_id)
+    goal = policy.get_part(Goal, e, goal_id)
+    return jsonify(current=goal.status, items=[goal_change_json(c) for c in goal.dated_history()])
+
+
+@bp.patch(E + "/goals/<int:goal_id>/history/<int:change_id>")
+def correct_goal_change(engagement_id, goal_id, change_id):
+    e = _engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, e, goal_id)
+    change = _goal_change(goal, change_id)
+    raw = body()
+    f = Fields(raw)
+    status = f.choice("status", GOAL_STATUSES) if "status" in raw else change.status
+    changed_on = f.date("changed_on", required=True) if "changed_on" in raw else change.changed_on
+    note = f.text("note", max_length=500) if "note" in raw else change.note
+    f.done()
+    change = run(goal_service.correct_status_change, change, status, changed_on, note, caller().id)
+    return jsonify(goal_change_json(change))
+
+
+@bp.delete(E + "/goals/<int:goal_id>/history/<int:change_id>")
+def remove_goal_change(engagement_id, goal_id, change_id):
+    e = _engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, e, goal_id)
+    change = _goal_change(goal, change_id)
+    run(goal_service.remove_status_change, change, caller().id)
+    return "", 204
 
 
 @bp.patch(E + "/goals/<int:goal_id>")
@@ -155,7 +196,7 @@ def update_goal(engagement_id, goal_id):
     f = Fields(raw)
     status = f.choice("status", GOAL_STATUSES)
     note = f.text("note", max_length=500)
-    changed_on = f.date("changed_on") or _today()
+    changed_on = f.date("changed_on") or today()
     title = f.text("title", max_length=300) if "title" in raw else None
     if "title" in raw and not title:
         f.fail("title", "This field is required.")
@@ -170,8 +211,8 @@ def update_goal(engagement_id, goal_id):
             goal.indicator = indicator if indicator is not None else goal.indicator
             goal.target = target if target is not None else goal.target
             goal.save()
-        if status is not None and (status != goal.status or note):
-            goal.change_status(status, changed_on, note=note, user=caller().id)
+        if status is not None:
+            goal_service.record_status_change(goal, status, changed_on, note, user=caller().id)
 
     run(write, represent=goal_json)
     return jsonify(goal_json(Goal.get_by_id(goal.id)))
@@ -445,19 +486,53 @@ def move_stage(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
     key = f.text("stage", required=True, max_length=80)
-    entered_on = f.date("date") or _today()
+    entered_on = f.date("date") or today()
     note = f.text("note", max_length=20000)
     f.done()
-    try:
-        entry = run(stage_service.move_to_stage, e, key, entered_on, note, caller())
-    except ApiError as exc:
-        if "entered_on" in exc.fields:  # the service speaks of the form's field
-            exc.fields["date"] = exc.fields.pop("entered_on")
-        raise
+    entry = _stage_run(stage_service.move_to_stage, e, key, entered_on, note, caller())
     stages = {s.id: s.key for s in Stage.select()}
     if isinstance(entry, StageEntry):
         return jsonify(stage_entry_json(entry, stages)), 201
     return jsonify(current=key), 201
+
+
+def _stage_entry(e, stage_entry_id):
+    entry = StageEntry.get_or_none((StageEntry.id == stage_entry_id) & (StageEntry.engagement == e.id))
+    if entry is None:
+        raise ApiError(404, "No such entry in this engagement's stage history.")
+    return entry
+
+
+def _stage_run(write, *args):
+    try:
+        return run(write, *args)
+    except ApiError as exc:
+        if "entered_on" in exc.fields:  # the service speaks of the form's field
+            exc.fields["date"] = exc.fields.pop("entered_on")
+        raise
+
+
+@bp.patch(E + "/stage/<int:stage_entry_id>")
+def correct_stage_entry(engagement_id, stage_entry_id):
+    e = _engagement(engagement_id, edit=True)
+    entry = _stage_entry(e, stage_entry_id)
+    stages = {s.id: s.key for s in Stage.select()}
+    raw = body()
+    f = Fields(raw)
+    key = f.text("stage", required=True, max_length=80) if "stage" in raw else stages[entry.stage_id]
+    entered_on = f.date("date", required=True) if "date" in raw else entry.entered_on
+    note = f.text("note", max_length=20000) if "note" in raw else entry.note
+    f.done()
+    entry = _stage_run(stage_service.correct_entry, e, entry, key, entered_on, note, caller())
+    return jsonify(stage_entry_json(entry, stages))
+
+
+@bp.delete(E + "/stage/<int:stage_entry_id>")
+def remove_stage_entry(engagement_id, stage_entry_id):
+    e = _engagement(engagement_id, edit=True)
+    entry = _stage_entry(e, stage_entry_id)
+    _stage_run(stage_service.remove_entry, e, entry, caller())
+    return "", 204
 
 
 # --- deliverables and context notes ---------------------------------------------------------------
@@ -539,7 +614,7 @@ def add_context_note(engagement_id):
         "kind": f.choice("kind", CONTEXT_KINDS, required=True),
         "domain": f.choice("domain", CFIR_DOMAINS, required=True),
         "text": f.text("text", required=True, max_length=20000),
-        "noted_on": f.date("noted_on") or _today(),
+        "noted_on": f.date("noted_on") or today(),
     }
     f.done()
     note = run(lambda: ContextNote.create(engagement=e, created_by=caller().id, **data))

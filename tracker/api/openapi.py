@@ -91,7 +91,8 @@ BODIES = {
         version=VERSION,
     ),
     "team": obj(("name", "position"), name=S, position=enum(POSITIONS), email=S, joined_on=D),
-    "goal": obj(("title",), title=S, indicator=S, target=S, status=enum(GOAL_STATUSES)),
+    "goal": obj(("title",), title=S, indicator=S, target=S, status=enum(GOAL_STATUSES), set_on=D),
+    "goal_change": obj((), status=enum(GOAL_STATUSES), changed_on=D, note=S),
     "goal_patch": obj(
         (), status=enum(GOAL_STATUSES), note=S, changed_on=D, title=S, indicator=S, target=S, version=VERSION
     ),
@@ -118,6 +119,7 @@ BODIES = {
         ("completed_on",), completed_on={"type": ["string", "null"], "format": "date"}, note=S, version=VERSION
     ),
     "stage": obj(("stage",), stage=S, date=D, note=S),
+    "stage_entry": obj((), stage=S, date=D, note=S),
     "deliverable": obj(("title",), title=S, kind=enum(DELIVERABLE_KINDS), due_on=D, delivered_on=D, link=S, note=S),
     "context_note": obj(
         ("kind", "domain", "text"), kind=enum(CONTEXT_KINDS), domain=enum(CFIR_DOMAINS), text=S, noted_on=D
@@ -162,6 +164,16 @@ ROUTES = [
     (E + "/goals", "get", "The engagement's goals", None, True, []),
     (E + "/goals", "post", "Add a goal", "goal", False, []),
     (E + "/goals/{goal_id}", "patch", "Change a goal (status with a dated note)", "goal_patch", False, []),
+    (E + "/goals/{goal_id}/history", "get", "The goal's status history, in date order", None, False, []),
+    (
+        E + "/goals/{goal_id}/history/{change_id}",
+        "patch",
+        "Correct an entry of the status history",
+        "goal_change",
+        False,
+        [],
+    ),
+    (E + "/goals/{goal_id}/history/{change_id}", "delete", "Remove an entry of the status history", None, False, []),
     (E + "/meetings", "get", "The engagement's meetings", None, True, []),
     (E + "/meetings", "post", "Log a meeting with its links and progress in one transaction", "meeting", False, []),
     (E + "/meetings/{meeting_id}", "get", "One meeting with its links", None, False, []),
@@ -173,6 +185,8 @@ ROUTES = [
     (E + "/benchmarks/{benchmark_id}", "patch", "Complete (or reopen with null) a benchmark", "benchmark", False, []),
     (E + "/stage", "get", "Stage history and current stage", None, False, []),
     (E + "/stage", "post", "Enter a stage", "stage", False, []),
+    (E + "/stage/{stage_entry_id}", "patch", "Correct an entry of the stage history", "stage_entry", False, []),
+    (E + "/stage/{stage_entry_id}", "delete", "Remove an entry of the stage history", None, False, []),
     (E + "/deliverables", "get", "The engagement's deliverables", None, True, []),
     (E + "/deliverables", "post", "Add a deliverable", "deliverable", False, []),
     (E + "/deliverables/{deliverable_id}", "get", "One deliverable", None, False, []),

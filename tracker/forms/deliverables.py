@@ -33,14 +33,6 @@ def http_link(form, field):
         raise ValidationError(LINK_MESSAGE)
 
 
-def not_in_future(message):
-    def check(form, field):
-        if field.data and field.data > dt.date.today():
-            raise ValidationError(message)
-
-    return check
-
-
 class DeliverableForm(VersionedForm):
     title = StringField(
         "Title",
@@ -56,9 +48,7 @@ class DeliverableForm(VersionedForm):
         invalid_choice_message="Choose one of the kinds of deliverable in the list.",
     )
     due_on = PlainDateField("Due on", validators=[Optional()])
-    delivered_on = PlainDateField(
-        "Delivered on", validators=[Optional(), not_in_future("The delivery date cannot be in the future.")]
-    )
+    delivered_on = PlainDateField("Delivered on", validators=[Optional()])  # its range: the model's date policy
     link = StringField(
         "Link",
         validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
@@ -73,10 +63,7 @@ class DeliverForm(BaseForm):
     delivered_on = PlainDateField(
         "Delivered on",
         default=dt.date.today,
-        validators=[
-            InputRequired("Enter the date it was delivered."),
-            not_in_future("The delivery date cannot be in the future."),
-        ],
+        validators=[InputRequired("Enter the date it was delivered.")],  # its range: the model's date policy
         render_kw={"autofocus": True},
     )
     link = StringField(

@@ -5,8 +5,9 @@ import datetime as dt
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
-EARLIEST = dt.date(1990, 1, 1)
-LATEST = dt.date(2100, 12, 31)
+from ..models import EARLIEST_DATE as EARLIEST
+from ..models import LATEST_DATE as LATEST
+from ..models import date_range_error
 
 
 def as_text(value):
@@ -18,7 +19,9 @@ def as_text(value):
 
 
 class PlainDateField(DateField):
-    """An <input type=date> that says clearly what is wrong and refuses dates far out of range."""
+    """An <input type=date> that says clearly what is wrong. It parses the type and offers the sane range
+    (min/max) to the browser; the date policy itself is the model layer's (docs/date-policy.md), whose
+    sane-range message it gives for a date far out of range, so a form, the API and the model agree."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {}).setdefault("min", EARLIEST.isoformat())
@@ -34,9 +37,10 @@ class PlainDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError("Enter a date as YYYY-MM-DD.") from None
-        if not EARLIEST <= self.data <= LATEST:
+        message = date_range_error(self.data)
+        if message:
             self.data = None
-            raise ValueError(f"Enter a date between {EARLIEST.year} and {LATEST.year}.")
+            raise ValueError(message)
 
 
 class ChoiceField(SelectField):

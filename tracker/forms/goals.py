@@ -1,13 +1,12 @@
-"""Forms for implementation goals: add, edit, and change status with a dated note."""
+"""Forms for implementation goals: add, edit, change status and correct the history. They parse
+types only; what a change may be is services/goals.py's, what a date may be the model layer's."""
 
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..models import GOAL_STATUSES, label
+from ..models import GOAL_STATUSES, today
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
-
-NOTE_REQUIRED = ("revised", "dropped")
 
 
 class GoalForm(VersionedForm):
@@ -24,15 +23,16 @@ class GoalForm(VersionedForm):
 
 
 class NewGoalForm(GoalForm):
-    """A new goal also gets its starting status, the first entry of its history (dated today)."""
+    """A new goal also gets its starting status and the day it was set: the first entry of its history."""
 
     status = ChoiceField(
         "Status to start with", [DataRequired("Choose a status.")], choices=GOAL_STATUSES, default="not_started"
     )
+    set_on = PlainDateField("Set on", [Optional()], default=today)  # empty: today
 
 
 class GoalStatusForm(BaseForm):
-    """A new status, when it changed and why. Revised and dropped goals need a note."""
+    """A status, when it changed and why (a new change, or the correction of an entry)."""
 
     status = ChoiceField(
         "New status",
@@ -42,24 +42,4 @@ class GoalStatusForm(BaseForm):
         render_kw={"autofocus": True},
     )
     changed_on = PlainDateField("Changed on", [InputRequired("Enter the date of the change.")])
-    note = TextAreaField("Note", filters=[as_text], render_kw={"rows": 3})
-
-    def __init__(self, *args, goal=None, last_change=None, **kwargs):
-        self.goal = goal
-        self.last_change = last_change
-        super().__init__(*args, **kwargs)
-
-    def validate_status(self, field):
-        goal = self.goal
-        if goal is not None and field.data == goal.status and field.data != "revised":
-            raise ValidationError(f"The goal is already “{goal.status_label}”; choose a different status.")
-
-    def validate_changed_on(self, field):
-        if field.data and self.last_change and field.data < self.last_change:
-            raise ValidationError(
-                f"The goal's last change was on {self.last_change.isoformat()}; a new status cannot be dated before it."
-            )
-
-    def validate_note(self, field):
-        if self.status.data in NOTE_REQUIRED and not field.data:
-            raise ValidationError(f"Say why the goal is {label(GOAL_STATUSES, self.status.data).lower()}.")
+    note = TextAreaField("Note", [Length(max=500)], filters=[as_text], render_kw={"rows": 3})

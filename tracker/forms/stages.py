@@ -1,10 +1,9 @@
 """Forms for stages and benchmarks."""
 
-import datetime as dt
-
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..models import today
 from . import BaseForm
 from .fields import ChoiceField, PlainDateField
 
@@ -21,7 +20,7 @@ def stage_choices(stages, current=None):
 class MoveStageForm(BaseForm):
     stage = ChoiceField("Stage", validators=[DataRequired(STAGE_MESSAGE)], invalid_choice_message=STAGE_MESSAGE)
     entered_on = PlainDateField(
-        "Entered on", validators=[InputRequired("Enter the date the stage was entered.")], default=dt.date.today
+        "Entered on", validators=[InputRequired("Enter the date the stage was entered.")], default=today
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
     submit = SubmitField("Move to this stage")
@@ -31,7 +30,7 @@ class CheckOffForm(BaseForm):
     completed_on = PlainDateField(
         "Completed on",
         validators=[InputRequired("Enter the date the benchmark was completed.")],
-        default=dt.date.today,
+        default=today,
         render_kw={"autofocus": True},
     )
     evidence = TextAreaField("Evidence", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})

@@ -21,12 +21,18 @@ from .audit import (
     set_actor_provider,
 )
 from .base import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     Audited,
     BaseModel,
     StaleEdit,
     ValidationError,
+    check_event_date,
+    check_planned_date,
+    date_range_error,
     keys,
     label,
+    today,
     utcnow,
 )
 from .catalog import (
@@ -212,6 +218,12 @@ __all__ = [
     "User",
     "StaleEdit",
     "ValidationError",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "date_range_error",
+    "check_event_date",
+    "check_planned_date",
+    "today",
     "acting_as",
     "actor_id",
     "keys",

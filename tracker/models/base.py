@@ -19,6 +19,66 @@ from peewee import SQL, CharField, IntegerField, IntegrityError, Model
 
 from ..db import database
 
+# The one sane range for every date the tracker stores (forms, API and models alike); see docs/date-policy.md.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_date(day):
+    """A date in a refusal, "3 Mar 2026" (as tracker/dates.py's default style; the models import nothing
+    of the app but the database)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def today():
+    """The organization's today: the one source of "today" for the date policy (docs/date-policy.md)."""
+    return dt.date.today()
+
+
+def date_range_error(value, earliest=None, earliest_why="", latest=None, latest_why=""):
+    """The refusal for a date outside [earliest, latest] (each bounded by the sane range), or None.
+
+    `earliest_why` / `latest_why` name a bound ("the engagement's start", "today") in the message:
+    "Date must be between 3 Mar 2026 (the engagement's start) and today (29 Nov 2026)."
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        return "Enter a date as YYYY-MM-DD."
+    if not EARLIEST_DATE <= value <= LATEST_DATE:  # a typing error (year 0083): the sane range, on every path
+        return f"Date must be between {format_date(EARLIEST_DATE)} and {format_date(LATEST_DATE)}."
+    low, low_why = (earliest, earliest_why) if earliest and earliest > EARLIEST_DATE else (EARLIEST_DATE, "")
+    high, high_why = (latest, latest_why) if latest and latest < LATEST_DATE else (LATEST_DATE, "")
+    if low <= value <= high:
+        return None
+
+    def bound(day, why):
+        if why == "today":
+            return f"today ({format_date(day)})"
+        return f"{format_date(day)} ({why})" if why else format_date(day)
+
+    return f"Date must be between {bound(low, low_why)} and {bound(high, high_why)}."
+
+
+def check_planned_date(errors, field, value):
+    """A planned date (planned end, due dates, next steps): any day in the sane range."""
+    message = date_range_error(value)
+    if message:
+        errors.setdefault(field, message)
+
+
+def check_event_date(errors, field, value, engagement_start, earliest=None, earliest_why=""):
+    """An event date (a meeting, a status change, a completion...): never after today, never before
+    the engagement's start (or `earliest`, named by `earliest_why`, where the policy allows earlier)."""
+    if earliest is None:
+        earliest, earliest_why = engagement_start, "the engagement's start"
+    message = date_range_error(value, earliest, earliest_why, today(), "today")
+    if message:
+        errors.setdefault(field, message)
+
 
 def utcnow():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)

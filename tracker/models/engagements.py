@@ -5,13 +5,21 @@ Engagements and all their parts (team memberships, goals, benchmarks, deliverabl
 are soft-deleted (`deleted_at`); `live()` leaves them out, `deleted_of(engagement)` lists them.
 """
 
-import datetime as dt
-
 from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import database
 from .audit import AuditEntry
-from .base import Audited, BaseModel, ValidationError, keys, label, utcnow
+from .base import (
+    Audited,
+    BaseModel,
+    ValidationError,
+    check_event_date,
+    check_planned_date,
+    keys,
+    label,
+    today,
+    utcnow,
+)
 from .catalog import BenchmarkTemplate, Stage
 from .people import Organization, Unit, User
 
@@ -64,6 +72,31 @@ REQUEST_EVENT_KINDS = (
 )
 
 
+def engagement_of(row, field="engagement"):
+    """The engagement a part belongs to (its id, start date and request), for the date policy; the
+    related object when it is already loaded, else one query. None when the part has none yet."""
+    cached = row.__rel__.get(field)
+    if cached is not None:
+        return cached
+    engagement_id = row.__data__.get(field)
+    if engagement_id is None:
+        return None
+    return (
+        Engagement.select(Engagement.id, Engagement.start_date, Engagement.request)
+        .where(Engagement.id == engagement_id)
+        .first()
+    )
+
+
+def check_part_event_date(row, errors, field):
+    """An event date of a part of an engagement: between the engagement's start and today."""
+    value = row.__data__.get(field)
+    if value is None:
+        return
+    engagement = engagement_of(row)
+    check_event_date(errors, field, value, engagement.start_date if engagement else None)
+
+
 class SupportRequest(Audited):
     unit = ForeignKeyField(Unit, backref="requests", on_delete="RESTRICT")
     requested_by = ForeignKeyField(User, null=True, backref="requests", on_delete="SET NULL")
@@ -88,6 +121,7 @@ class SupportRequest(Audited):
         errors = super().validate()
         if self.status == "declined" and not (self.decline_reason or "").strip():
             errors.setdefault("decline_reason", "Say why the request is declined.")
+        check_planned_date(errors, "hoped_start", self.hoped_start)
         return errors
 
     def save(self, *args, **kwargs):
@@ -99,6 +133,11 @@ class SupportRequest(Audited):
             if creating:
                 RequestEvent.record(self, "submitted", by=self.requested_by_id, at=self.created_at)
         return result
+
+    @property
+    def submitted_on(self):
+        """The day the request was submitted (definition meetings may date from it)."""
+        return self.created_at.date() if self.created_at else None
 
     @property
     def is_internal(self):
@@ -135,6 +174,8 @@ class Engagement(Audited):
 
     def validate(self):
         errors = super().validate()
+        check_planned_date(errors, "start_date", self.start_date)
+        check_planned_date(errors, "end_date", self.end_date)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors.setdefault("end_date", "The end date cannot be before the start date.")
         if self.status == "closed" and not (self.closing_summary or "").strip():
@@ -144,7 +185,7 @@ class Engagement(Audited):
     # -- derived
     @property
     def length_months(self):
-        end = self.end_date or dt.date.today()
+        end = self.end_date or today()
         return max(0.0, (end - self.start_date).days / 30.44) if self.start_date else 0.0
 
     @property
@@ -211,8 +252,7 @@ class Engagement(Audited):
             entry = StageEntry.create(
                 engagement=self, stage=stage, entered_on=entered_on, note=note or "", created_by=user
             )
-            self.current_stage = StageEntry.current_for(self).stage
-            self.save()
+            self.recompute_stage()
             if not Benchmark.select().where((Benchmark.engagement == self) & (Benchmark.stage == stage)).exists():
                 templates = (
                     BenchmarkTemplate.select()
@@ -232,6 +272,15 @@ class Engagement(Audited):
                     ]
                 ).execute()
         return entry
+
+    def recompute_stage(self):
+        """current_stage = the stage of the latest-dated entry (ties: the latest entered), or None."""
+        latest = StageEntry.current_for(self)
+        stage_id = latest.stage_id if latest is not None else None
+        stored = Engagement.select(Engagement.current_stage).where(Engagement.id == self.id).scalar()
+        self.current_stage = stage_id
+        if stored != stage_id:  # the stored row decides: this object may be older than it
+            self.save(only=[Engagement.current_stage])
 
     def stage_history(self):
         return list(
@@ -334,6 +383,11 @@ class EngagementStatusChange(BaseModel):
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
+    def validate(self):
+        errors = super().validate()
+        check_planned_date(errors, "changed_on", self.changed_on)
+        return errors
+
     @property
     def from_label(self):
         return label(ENGAGEMENT_STATUSES, self.from_status)
@@ -357,6 +411,8 @@ class TeamMember(Audited):
 
     def validate(self):
         errors = super().validate()
+        check_planned_date(errors, "joined_on", self.joined_on)
+        check_planned_date(errors, "left_on", self.left_on)
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
             errors.setdefault("left_on", "The end of membership cannot be before it started.")
         return errors
@@ -367,7 +423,7 @@ class TeamMember(Audited):
 
     @property
     def is_current(self):
-        return self.left_on is None or self.left_on >= dt.date.today()
+        return self.left_on is None or self.left_on >= today()
 
 
 class Goal(Audited):
@@ -386,13 +442,15 @@ class Goal(Audited):
         return label(GOAL_STATUSES, self.status)
 
     def change_status(self, status, changed_on, note="", meeting=None, user=None):
-        """Set a new status and keep it, dated, in the goal's history (one transaction)."""
+        """Add a dated entry to the goal's history and recompute the status from it (one transaction).
+        A backdated entry takes its place in the history; it becomes the status only when it is the
+        latest-dated. The checks of a change (services/goals.py) come before this."""
         if status not in keys(GOAL_STATUSES):
             raise ValidationError({"status": "Choose a goal status."})
         if changed_on is None:
             raise ValidationError({"changed_on": "Enter the date of the change."})
         with database.atomic():
-            change = GoalStatusChange.create(
+            change = GoalStatusChange(
                 goal=self,
                 status=status,
                 changed_on=changed_on,
@@ -400,9 +458,33 @@ class Goal(Audited):
                 meeting_id=meeting.id if meeting else None,
                 changed_by=user,
             )
-            self.status = status
-            self.save()
+            change.goal_engagement_id = self.engagement_id
+            change.save()
+            self.recompute_status()
         return change
+
+    def dated_history(self):
+        """The status history in date order (ties: in the order entered)."""
+        return list(
+            GoalStatusChange.select()
+            .where(GoalStatusChange.goal == self.id)
+            .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
+        )
+
+    def recompute_status(self):
+        """status = the status of the latest-dated entry of the history (ties: the latest entered)."""
+        latest = (
+            GoalStatusChange.select(GoalStatusChange.status)
+            .where(GoalStatusChange.goal == self.id)
+            .order_by(GoalStatusChange.changed_on.desc(), GoalStatusChange.id.desc())
+            .first()
+        )
+        if latest is None:
+            return
+        stored = Goal.select(Goal.status).where(Goal.id == self.id).scalar()
+        self.status = latest.status
+        if stored != latest.status:  # the stored row decides: this object may be older than it
+            self.save(only=[Goal.status])
 
 
 class GoalStatusChange(BaseModel):
@@ -412,6 +494,26 @@ class GoalStatusChange(BaseModel):
     note = TextField(default="")
     meeting_id = IntegerField(null=True, index=True)  # the meeting where the change was logged
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    goal_engagement_id = None  # set by whoever already knows it; else looked up
+
+    def audit_engagement_id(self):
+        if self.goal_engagement_id is None:
+            self.goal_engagement_id = Goal.select(Goal.engagement).where(Goal.id == self.goal_id).scalar()
+        return self.goal_engagement_id
+
+    def validate(self):
+        errors = super().validate()
+        if self.changed_on is not None and self.goal_id is not None:
+            start = (
+                Engagement.select(Engagement.start_date)
+                .join(Goal, on=(Goal.engagement == Engagement.id))
+                .where(Goal.id == self.goal_id)
+                .tuples()
+                .first()
+            )
+            check_event_date(errors, "changed_on", self.changed_on, start[0] if start else None)
+        return errors
 
     @property
     def status_label(self):
@@ -424,6 +526,14 @@ class StageEntry(BaseModel):
     entered_on = DateField()
     note = TextField(default="")
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    def audit_engagement_id(self):
+        return self.__data__.get("engagement")
+
+    def validate(self):
+        errors = super().validate()
+        check_part_event_date(self, errors, "entered_on")
+        return errors
 
     @classmethod
     def current_for(cls, engagement):
@@ -447,6 +557,11 @@ class Benchmark(Audited):
         "text": "Describe the benchmark.",
     }
 
+    def validate(self):
+        errors = super().validate()
+        check_part_event_date(self, errors, "completed_on")
+        return errors
+
 
 class Deliverable(Audited):
     engagement = ForeignKeyField(Engagement, backref="deliverables", on_delete="CASCADE")
@@ -459,6 +574,12 @@ class Deliverable(Audited):
     deleted_at = DateTimeField(null=True)
 
     required = {"engagement": "A deliverable belongs to an engagement.", "title": "Name the deliverable."}
+
+    def validate(self):
+        errors = super().validate()
+        check_planned_date(errors, "due_on", self.due_on)
+        check_part_event_date(self, errors, "delivered_on")
+        return errors
 
     @property
     def kind_label(self):
@@ -481,6 +602,11 @@ class ContextNote(Audited):
         "text": "Write the note.",
         "noted_on": "Enter a date.",
     }
+
+    def validate(self):
+        errors = super().validate()
+        check_part_event_date(self, errors, "noted_on")
+        return errors
 
     @property
     def kind_label(self):

@@ -8,9 +8,9 @@ from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, I
 
 from ..db import database
 from .audit import AuditEntry
-from .base import Audited, BaseModel, label, utcnow
+from .base import Audited, BaseModel, check_event_date, check_planned_date, label, utcnow
 from .catalog import Competency, Principle, Strategy
-from .engagements import Engagement, TeamMember
+from .engagements import Engagement, SupportRequest, TeamMember, engagement_of
 from .people import User
 
 MEETING_KINDS = (
@@ -21,6 +21,7 @@ MEETING_KINDS = (
     ("coaching", "Coaching session"),
     ("other", "Other session"),
 )
+DEFINITION = "definition"  # the meeting kind that may predate the engagement's start
 MEETING_MODES = (("in_person", "In person"), ("virtual", "Virtual"))
 
 MAX_MEETING_MINUTES = 16 * 60  # a session longer than a working day is a typing error
@@ -58,7 +59,27 @@ class Meeting(Audited):
                 "duration_minutes",
                 f"A session of more than {MAX_MEETING_MINUTES // 60} hours is not plausible; log each day separately.",
             )
+        self.check_date(errors)
         return errors
+
+    def check_date(self, errors):
+        """The date policy: between the engagement's start and today; a definition meeting may date
+        from the day the engagement's request was submitted (docs/date-policy.md)."""
+        if self.date is None:
+            return
+        engagement = engagement_of(self)
+        start = engagement.start_date if engagement else None
+        earliest, why = None, ""
+        if self.kind == DEFINITION and engagement is not None and engagement.request_id:
+            request = (
+                SupportRequest.select(SupportRequest.created_at)
+                .where(SupportRequest.id == engagement.request_id)
+                .first()
+            )
+            submitted = request.submitted_on if request else None
+            if submitted and (start is None or submitted < start):
+                earliest, why = submitted, "the request's submission"
+        check_event_date(errors, "date", self.date, start, earliest, why)
 
     @property
     def kind_label(self):
@@ -141,6 +162,12 @@ class NextStep(BaseModel):
             self.deleted_at = None
             self.save(only=[NextStep.deleted_at])
             AuditEntry.record("restore", self, {"text": self.text})
+
+    def validate(self):
+        errors = super().validate()
+        check_planned_date(errors, "due_on", self.due_on)
+        check_planned_date(errors, "done_on", self.done_on)
+        return errors
 
 
 def linked_ids(meeting):

@@ -91,7 +91,11 @@ def requests_delivered(filters):
     """Requested versus delivered, over the support requests the user may see (unit, engagement and
     date range filters apply; the date is when the request was received):
     {"received", "accepted", "declined", "open", "first_meetings", "days_to_first_meeting":
-     {"mean", "median"}}. Two queries."""
+     {"mean", "median"}, "definition_meetings_before_acceptance"}. Two queries.
+
+    Lead time counts from acceptance (the request's decision; for an engagement whose request has no
+    recorded decision, its start) to the first meeting on or after it. A meeting before acceptance is a
+    definition meeting: it is counted in its own figure, never as 0 days."""
     query = policy.visible_requests(filters.user)
     cond = SupportRequest.id.is_null(False)
     if filters.unit is not None:
@@ -108,18 +112,15 @@ def requests_delivered(filters):
         .group_by(SupportRequest.status)
         .tuples()
     )
-    firsts = list(
-        query.select(SupportRequest.created_at, fn.MIN(Meeting.date))
+    meetings = (
+        query.select(SupportRequest.id, SupportRequest.decided_at, Engagement.start_date, Meeting.date)
         .join(Engagement, on=(Engagement.request == SupportRequest.id))
         .join(Meeting, on=(Meeting.engagement == Engagement.id))
         .where(cond & Engagement.deleted_at.is_null() & Meeting.deleted_at.is_null())
-        .group_by(SupportRequest.id, SupportRequest.created_at)
+        .distinct()
         .tuples()
     )
-    days = []
-    for created, first in firsts:
-        created = created if isinstance(created, dt.datetime) else dt.datetime.fromisoformat(str(created))
-        days.append(max(0, (as_date(first) - created.date()).days))
+    days, before = lead_times(meetings)
     return {
         "received": sum(counts.values()),
         "accepted": counts.get("accepted", 0),
@@ -130,7 +131,28 @@ def requests_delivered(filters):
             "mean": round(sum(days) / len(days), 1) if days else None,
             "median": statistics.median(days) if days else None,
         },
+        "definition_meetings_before_acceptance": before,
     }
+
+
+def lead_times(rows):
+    """From (request id, decided_at, engagement start, meeting date) rows: ([days from acceptance to the
+    first meeting on or after it, one per request that has such a meeting], the number of meetings dated
+    before acceptance). No figure is clamped."""
+    accepted_on, dates = {}, {}
+    for request_id, decided_at, start, date in rows:
+        if decided_at is not None and not isinstance(decided_at, dt.datetime):
+            decided_at = dt.datetime.fromisoformat(str(decided_at))
+        accepted_on[request_id] = decided_at.date() if decided_at is not None else as_date(start)
+        dates.setdefault(request_id, set()).add(as_date(date))
+    days, before = [], 0
+    for request_id, when in dates.items():
+        accepted = accepted_on[request_id]
+        after = [d for d in when if d >= accepted]
+        before += len(when) - len(after)
+        if after:
+            days.append((min(after) - accepted).days)
+    return days, before
 
 
 def hours(filters):

@@ -20,6 +20,7 @@ from ..models import (
     Unit,
     User,
     ValidationError,
+    today,
 )
 
 # action key -> (statuses it applies to, the status it leads to, button text, past tense)
@@ -88,7 +89,7 @@ def create_engagement(data, user):
         )
         engagement.save()
         _set_isps(engagement, co_leads, supporting)
-        if stage is not None:
+        if stage is not None and start is not None and start <= today():  # a stage entry is never in the future
             engagement.enter_stage(stage, start, user=user)
     return engagement
 

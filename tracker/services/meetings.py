@@ -13,8 +13,6 @@ raises models.ValidationError({field: message}) and nothing is stored. Rows may 
 index in the form) so a message lands on the right row.
 """
 
-import datetime as dt
-
 from ..db import database
 from ..models import (
     GOAL_STATUSES,
@@ -34,10 +32,12 @@ from ..models import (
     Strategy,
     TeamMember,
     ValidationError,
+    check_event_date,
     keys,
     linked_ids,
     utcnow,
 )
+from . import goals as goal_service
 
 
 def _ids(values):
@@ -108,6 +108,12 @@ def _check(data, engagement, meeting, errors):
         if len(change.get("note") or "") > 500:
             errors[f"goal_changes-{row}-note"] = "At most 500 characters."
             continue
+        if data.get("date") is not None:
+            problems = goal_service.check_change(goal, change["status"], data["date"], change.get("note") or "")
+            for key, message in problems.items():
+                errors.setdefault(f"goal_changes-{row}-{key if key in ('status', 'note') else 'status'}", message)
+            if problems:
+                continue
         changes.append((goal, change["status"], change.get("note") or ""))
     rows["goal_changes"] = changes
 
@@ -126,6 +132,11 @@ def _check(data, engagement, meeting, errors):
         ]
         if done:
             errors["benchmarks"] = f"“{done[0].text}” is already completed."
+        elif wanted and data.get("date") is not None:
+            problem = {}
+            check_event_date(problem, "benchmarks", data["date"], engagement.start_date)
+            if problem:  # a definition meeting before the start completes no benchmark
+                errors["benchmarks"] = "A benchmark is completed on the meeting's date. " + problem["benchmarks"]
     rows["benchmarks"] = [found[i] for i in wanted if i in found]
 
     steps = []
@@ -153,8 +164,6 @@ def _fill(meeting, data, errors):
     meeting.duration_minutes = data.get("duration_minutes")
     meeting.notes = (data.get("notes") or "").strip()
     errors.update({k: v for k, v in meeting.validate().items() if k not in errors})
-    if meeting.date and meeting.date > dt.date.today():
-        errors.setdefault("date", "A meeting is logged once it has taken place: the date cannot be in the future.")
 
 
 def _write_links(meeting, rows):
@@ -177,7 +186,7 @@ def _write_links(meeting, rows):
 
 def _apply_progress(meeting, rows, user):
     for goal, status, note in rows["goal_changes"]:
-        goal.change_status(status, meeting.date, note, meeting=meeting, user=user)
+        goal_service.record_status_change(goal, status, meeting.date, note, meeting=meeting, user=user)
     for benchmark in rows["benchmarks"]:
         if benchmark.completed_in_meeting_id == meeting.id:
             continue
@@ -263,7 +272,10 @@ def update_meeting(meeting, data, user):
         for step_id in sorted(i for i in existing if i not in kept):
             existing[step_id].soft_delete()  # restorable by an administrator; its id is never reused
         if meeting.date != old_date:
+            moved = [c.goal_id for c in GoalStatusChange.select().where(GoalStatusChange.meeting_id == meeting.id)]
             GoalStatusChange.update(changed_on=meeting.date).where(GoalStatusChange.meeting_id == meeting.id).execute()
+            for goal in Goal.select().where(Goal.id.in_(moved or [0])):
+                goal.recompute_status()  # a moved change may now be (or no longer be) the latest-dated
             for b in Benchmark.select().where(  # deleted ones too: restored, they show the meeting's date
                 (Benchmark.engagement == engagement.id) & (Benchmark.completed_in_meeting_id == meeting.id)
             ):

@@ -10,7 +10,7 @@ import datetime as dt
 
 from .. import policy
 from ..db import database
-from ..models import Engagement, RequestEvent, Stage, SupportRequest, User, ValidationError, utcnow
+from ..models import Engagement, RequestEvent, Stage, SupportRequest, User, ValidationError, today, utcnow
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -78,7 +78,7 @@ def accept_request(req, data, user, at=None):
             # set_isps speaks of "co_leads"; the form has two selects.
             raise ValidationError({("co_lead_2" if k == "co_leads" else k): v for k, v in exc.errors.items()}) from exc
         stage = first_stage()
-        if stage is not None:
+        if stage is not None and data["start_date"] <= today():  # a stage entry is an event: not in the future
             engagement.enter_stage(stage, data["start_date"], note="Request accepted.", user=user)
         req.status = "accepted"
         req.decided_by = user

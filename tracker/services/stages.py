@@ -4,13 +4,11 @@ Every function runs in one transaction and raises models.ValidationError({field:
 rules hold whether the write comes from a page, the API or the CLI.
 """
 
-import datetime as dt
-
 from peewee import fn
 
 from ..dates import format_date
 from ..db import database
-from ..models import Benchmark, Stage, StageEntry, ValidationError
+from ..models import AuditEntry, Benchmark, Stage, StageEntry, ValidationError
 
 
 def _day(date):
@@ -18,8 +16,17 @@ def _day(date):
 
 
 def latest_entry(engagement):
-    """The most recent stage entry of the engagement (None before it enters a stage)."""
+    """The latest-dated stage entry of the engagement (None before it enters a stage)."""
     return StageEntry.current_for(engagement)
+
+
+def entry_on(engagement, day, exclude=None):
+    """The stage entry in effect on `day` (the latest-dated on or before it; ties: the latest entered),
+    leaving out `exclude` (an entry being corrected)."""
+    query = StageEntry.select().where((StageEntry.engagement == engagement.id) & (StageEntry.entered_on <= day))
+    if exclude is not None:
+        query = query.where(StageEntry.id != exclude.id)
+    return query.order_by(StageEntry.entered_on.desc(), StageEntry.id.desc()).first()
 
 
 def is_revisit(engagement, stage, current=None):
@@ -28,46 +35,73 @@ def is_revisit(engagement, stage, current=None):
     return current is not None and stage.position < current.position
 
 
-def move_to_stage(engagement, stage_key, entered_on, note="", user=None):
-    """Enter the stage with key `stage_key` on `entered_on`.
-
-    The date may not be before the engagement's start nor before the latest stage entry; going back
-    to an earlier stage needs a note saying why; the current stage cannot be entered again.
-    """
-    note = (note or "").strip()
+def _stage(stage_key):
     stage = Stage.select().where(Stage.key == (stage_key or "")).first()
     if stage is None:
         raise ValidationError({"stage": "Choose one of the four stages."})
+    return stage
+
+
+def _check_entry(engagement, stage, entered_on, note, exclude=None):
+    """The stage in effect just before `entered_on` decides: entering it again is refused, and going
+    back to an earlier stage needs a note. The date itself is the model's (docs/date-policy.md)."""
     if entered_on is None:
         raise ValidationError({"entered_on": "Enter the date the stage was entered."})
-    if engagement.start_date and entered_on < engagement.start_date:
-        raise ValidationError(
-            {"entered_on": f"The date cannot be before the engagement started ({_day(engagement.start_date)})."}
-        )
-    latest = latest_entry(engagement)
-    if latest is not None and entered_on < latest.entered_on:
-        raise ValidationError(
-            {"entered_on": f"The date cannot be before the latest stage entry ({_day(latest.entered_on)})."}
-        )
-    current = Stage.get_by_id(latest.stage_id) if latest is not None else None
+    before = entry_on(engagement, entered_on, exclude)
+    current = Stage.get_by_id(before.stage_id) if before is not None else None
     if current is not None and current.id == stage.id:
-        raise ValidationError({"stage": f"The engagement is already in {stage.name}."})
+        raise ValidationError(
+            {
+                "stage": f"On {_day(entered_on)} the engagement is already in {stage.name} "
+                f"(since {_day(before.entered_on)})."
+            }
+        )
     if is_revisit(engagement, stage, current) and not note:
         raise ValidationError({"note": f"Say why the engagement goes back to {stage.name}: why revisit?"})
+
+
+def move_to_stage(engagement, stage_key, entered_on, note="", user=None):
+    """Enter the stage with key `stage_key` on `entered_on`; a backdated entry takes its place in the
+    history and becomes the current stage only when it is the latest-dated."""
+    note = (note or "").strip()
+    stage = _stage(stage_key)
+    _check_entry(engagement, stage, entered_on, note)
     with database.atomic():
         return engagement.enter_stage(stage, entered_on, note, user)
 
 
+def correct_entry(engagement, entry, stage_key, entered_on, note="", user=None):
+    """Correct a stage entry (stage, date, note); audited; the current stage is recomputed."""
+    note = (note or "").strip()
+    stage = _stage(stage_key)
+    _check_entry(engagement, stage, entered_on, note, exclude=entry)
+    before = {"stage": entry.stage_id, "entered_on": entry.entered_on.isoformat(), "note": entry.note}
+    entry.stage, entry.entered_on, entry.note = stage.id, entered_on, note
+    after = {"stage": stage.id, "entered_on": entered_on.isoformat(), "note": note}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    with database.atomic():
+        entry.save()
+        if changes:
+            AuditEntry.record("update", entry, changes)
+        engagement.recompute_stage()
+    return entry
+
+
+def remove_entry(engagement, entry, user=None):
+    """Remove a stage entry from the history; audited; the current stage is recomputed."""
+    with database.atomic():
+        AuditEntry.record(
+            "delete", entry, {"stage": entry.stage_id, "entered_on": entry.entered_on.isoformat(), "note": entry.note}
+        )
+        entry.delete_instance()
+        engagement.recompute_stage()
+    return engagement
+
+
 def check_off(benchmark, engagement, completed_on, evidence=""):
-    """Mark a benchmark completed on a date (not in the future, not before the engagement started)."""
+    """Mark a benchmark completed on a date (the date policy is the model's)."""
     if completed_on is None:
         raise ValidationError({"completed_on": "Enter the date the benchmark was completed."})
-    if completed_on > dt.date.today():
-        raise ValidationError({"completed_on": "The date cannot be in the future."})
-    if engagement.start_date and completed_on < engagement.start_date:
-        raise ValidationError(
-            {"completed_on": f"The date cannot be before the engagement started ({_day(engagement.start_date)})."}
-        )
     benchmark.completed_on = completed_on
     benchmark.evidence = (evidence or "").strip()
     with database.atomic():

@@ -1,16 +1,16 @@
-"""Goals: add, edit, and change status with a dated history."""
-
-import datetime as dt
+"""Goals: add (with the day set), edit, change status, and correct or remove entries of the dated history."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
+from ..dates import format_date
 from ..db import database
 from ..forms import BaseForm
 from ..forms.goals import GoalForm, GoalStatusForm, NewGoalForm
-from ..models import Goal, GoalStatusChange
-from .helpers import PartForm, form_status, save_fields, save_form
+from ..models import Goal, GoalStatusChange, today
+from ..services import goals as goal_service
+from .helpers import PartForm, form_status, save_form
 
 bp = Blueprint("goals", __name__, url_prefix="/engagements/<int:engagement_id>/goals")
 
@@ -32,14 +32,6 @@ def _back(engagement):
     return url_for("engagements.detail", engagement_id=engagement.id, _anchor="goals-h")
 
 
-def _history(goal):
-    return list(
-        GoalStatusChange.select()
-        .where(GoalStatusChange.goal == goal)
-        .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
-    )
-
-
 def _admin_engagement(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     if not policy.can_restore(current_user):
@@ -47,13 +39,18 @@ def _admin_engagement(engagement_id):
     return engagement
 
 
+def _entry(goal, change_id):
+    entry = GoalStatusChange.get_or_none((GoalStatusChange.id == change_id) & (GoalStatusChange.goal == goal.id))
+    if entry is None:
+        abort(404)
+    return entry
+
+
 def _add(engagement, form):
-    """A new goal and the first entry of its history (its starting status, dated today)."""
-    goal = save_fields(Goal(engagement=engagement), form)
-    GoalStatusChange.create(
-        goal=goal, status=goal.status, changed_on=dt.date.today(), note="Goal set.", changed_by=current_user.id
-    )
-    return goal
+    """A new goal and the first entry of its history: its starting status on the day it was set."""
+    data = {"title": form.title.data, "indicator": form.indicator.data, "target": form.target.data}
+    data["status"] = form.status.data
+    return goal_service.add_goal(engagement, data, current_user.id, set_on=form.set_on.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,30 +71,78 @@ def edit(engagement_id, goal_id):
 @bp.route("/<int:goal_id>/status", methods=["GET", "POST"])
 @login_required
 def status(engagement_id, goal_id):
+    """A new dated change; a backdated one takes its place in the history."""
     engagement = policy.get_engagement(engagement_id, edit=True)
     goal = policy.get_part(Goal, engagement, goal_id)
-    history = _history(goal)
-    last_change = max((h.changed_on for h in history), default=None)
-    form = GoalStatusForm(
-        data={"status": NEXT_STATUS.get(goal.status, ""), "changed_on": dt.date.today()},
-        goal=goal,
-        last_change=last_change,
-    )
+    form = GoalStatusForm(data={"status": NEXT_STATUS.get(goal.status, ""), "changed_on": today()})
 
     def write(form):
-        return goal.change_status(
-            form.status.data, form.changed_on.data, note=form.note.data or "", user=current_user.id
+        return goal_service.record_status_change(
+            goal, form.status.data, form.changed_on.data, form.note.data, user=current_user.id
         )
 
     done = save_form(
         form,
         write,
-        lambda c: f"“{goal.title}” is now {c.status_label.lower()} (from {c.changed_on.isoformat()}).",
+        lambda c: f"“{goal.title}”: {c.status_label.lower()} from {format_date(c.changed_on)} recorded.",
         _back(engagement),
     )
     if done:
         return done
-    return render_template("goals/status.html", form=form, e=engagement, goal=goal, history=history), form_status(form)
+    return render_template(
+        "goals/status.html", form=form, e=engagement, goal=Goal.get_by_id(goal.id), history=goal.dated_history()
+    ), form_status(form)
+
+
+@bp.route("/<int:goal_id>/history/<int:change_id>", methods=["GET", "POST"])
+@login_required
+def correct(engagement_id, goal_id, change_id):
+    """Correct an entry of the status history: its date, status or note."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    entry = _entry(goal, change_id)
+    form = GoalStatusForm(obj=entry)
+    form.status.label.text = "Status"
+    done = save_form(
+        form,
+        lambda f: goal_service.correct_status_change(
+            entry, f.status.data, f.changed_on.data, f.note.data, user=current_user.id
+        ),
+        "History entry corrected.",
+        url_for("goals.status", engagement_id=engagement.id, goal_id=goal.id),
+    )
+    if done:
+        return done
+    return render_template(
+        "goals/correct.html", form=form, e=engagement, goal=goal, entry=entry, history=goal.dated_history()
+    ), form_status(form)
+
+
+@bp.route("/<int:goal_id>/history/<int:change_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove(engagement_id, goal_id, change_id):
+    """Remove an entry from the status history, after a confirmation."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    entry = _entry(goal, change_id)
+    form = BaseForm()
+    back = url_for("goals.status", engagement_id=engagement.id, goal_id=goal.id)
+    done = save_form(
+        form, lambda f: goal_service.remove_status_change(entry, current_user.id), "History entry removed.", back
+    )
+    if done:
+        return done
+    return render_template(
+        "goals/remove.html",
+        title="Remove this history entry?",
+        message=f"“{entry.status_label}” on {format_date(entry.changed_on)} will be removed from the history of "
+        f"“{goal.title}”; the goal's status becomes that of the latest-dated entry left. The audit log keeps it.",
+        action=url_for("goals.remove", engagement_id=engagement.id, goal_id=goal.id, change_id=entry.id),
+        button="Remove the entry",
+        cancel=back,
+        e=engagement,
+        errors=form.form_errors,
+    ), form_status(form)
 
 
 @bp.route("/<int:goal_id>/delete", methods=["GET", "POST"])

@@ -1,17 +1,16 @@
 """Stages and benchmarks: enter a stage, check benchmarks off, add engagement-specific ones, delete one."""
 
-import datetime as dt
-
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
+from ..dates import format_date
 from ..db import database
 from ..forms import BaseForm
 from ..forms.stages import BenchmarkForm, CheckOffForm, MoveStageForm, stage_choices
-from ..models import Benchmark, Stage, ValidationError
+from ..models import Benchmark, Stage, StageEntry, ValidationError, today
 from ..services import stages as service
-from .helpers import delete_part_page, form_page
+from .helpers import delete_part_page, form_page, save_form
 
 bp = Blueprint("stages", __name__, url_prefix="/engagements/<int:engagement_id>")
 
@@ -39,13 +38,71 @@ def move(engagement_id):
     return form_page(
         form,
         write,
-        lambda entry: f"{engagement.title} moved to {entry.stage.name}.",
+        lambda entry: f"{engagement.title}: entered {entry.stage.name} on {format_date(entry.entered_on)}.",
         back(engagement),
         "stages/move.html",
         e=engagement,
         stages=stages,
         current=current,
         latest=latest,
+        history=engagement.stage_history(),
+    )
+
+
+def _stage_entry(engagement, stage_entry_id):
+    entry = StageEntry.get_or_none((StageEntry.id == stage_entry_id) & (StageEntry.engagement == engagement.id))
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.route("/stage/<int:stage_entry_id>", methods=["GET", "POST"])
+@login_required
+def correct_entry(engagement_id, stage_entry_id):
+    """Correct an entry of the stage history: its stage, date or note."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    entry = _stage_entry(engagement, stage_entry_id)
+    stages = list(Stage.ordered())
+    form = MoveStageForm(obj=entry)
+    form.stage.choices = stage_choices(stages)
+    if request.method == "GET":
+        form.stage.data = next((s.key for s in stages if s.id == entry.stage_id), "")
+    return form_page(
+        form,
+        lambda f: service.correct_entry(engagement, entry, f.stage.data, f.entered_on.data, f.note.data, current_user),
+        "Stage entry corrected.",
+        url_for(".move", engagement_id=engagement.id),
+        "stages/correct.html",
+        e=engagement,
+        entry=entry,
+        history=engagement.stage_history(),
+    )
+
+
+@bp.route("/stage/<int:stage_entry_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_entry(engagement_id, stage_entry_id):
+    """Remove an entry of the stage history, after a confirmation."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    entry = _stage_entry(engagement, stage_entry_id)
+    form = BaseForm()
+    there = url_for(".move", engagement_id=engagement.id)
+    done = save_form(
+        form, lambda f: service.remove_entry(engagement, entry, current_user), "Stage entry removed.", there
+    )
+    if done:
+        return done
+    name = Stage.get_by_id(entry.stage_id).name
+    return render_template(
+        "stages/remove.html",
+        title="Remove this stage entry?",
+        message=f"“{name}” from {format_date(entry.entered_on)} will be removed from the stage path of "
+        f"{engagement.title}; the current stage becomes that of the latest-dated entry left. "
+        "Benchmarks stay as they are. The audit log keeps the entry.",
+        action=url_for(".remove_entry", engagement_id=engagement.id, stage_entry_id=entry.id),
+        button="Remove the entry",
+        cancel=there,
+        e=engagement,
     )
 
 
@@ -56,7 +113,7 @@ def benchmark(engagement_id, benchmark_id):
     item = policy.get_part(Benchmark, engagement, benchmark_id)
     form = CheckOffForm(obj=item)
     if request.method == "GET" and item.completed_on is None:
-        form.completed_on.data = dt.date.today()
+        form.completed_on.data = today()
     return form_page(
         form,
         lambda f: service.check_off(item, engagement, f.completed_on.data, f.evidence.data),

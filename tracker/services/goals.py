@@ -1,0 +1,133 @@
+"""Goals and their status history, a list of dated events (docs/date-policy.md).
+
+The history is ordered by date whatever order it was entered in; the goal's status is the status of
+the latest-dated entry (ties: the latest entered), recomputed in the same transaction after every
+insert, correction and removal. A backdated change takes its place in the history; no date ever
+locks the goal. The goal page, the meeting log (services/meetings.py) and the API all write through
+`record_status_change`; every function raises models.ValidationError({field: message}) and writes
+nothing when it refuses.
+"""
+
+from ..dates import format_date
+from ..db import database
+from ..models import (
+    GOAL_STATUSES,
+    AuditEntry,
+    Goal,
+    GoalStatusChange,
+    ValidationError,
+    check_event_date,
+    keys,
+    label,
+    today,
+)
+
+NOTE_REQUIRED = ("revised", "dropped")  # a goal revised or dropped says why
+REPEATABLE = ("revised",)  # a goal may be revised again; other statuses are not set twice in a row
+
+
+def status_on(goal, day, exclude=None):
+    """The goal's history entry in effect on `day` (the latest-dated on or before it; ties: the latest
+    entered), leaving out the entry `exclude` (being corrected); None before its first entry."""
+    query = GoalStatusChange.select().where((GoalStatusChange.goal == goal.id) & (GoalStatusChange.changed_on <= day))
+    if exclude is not None:
+        query = query.where(GoalStatusChange.id != exclude.id)
+    return query.order_by(GoalStatusChange.changed_on.desc(), GoalStatusChange.id.desc()).first()
+
+
+def check_change(goal, status, changed_on, note, exclude=None, status_field="status"):
+    """{field: message} for what is wrong with a change of `goal` (the date range is the model's)."""
+    errors = {}
+    if status not in keys(GOAL_STATUSES):
+        errors[status_field] = "Choose a goal status."
+    if changed_on is None:
+        errors["changed_on"] = "Enter the date of the change."
+    if status in NOTE_REQUIRED and not (note or "").strip():
+        errors["note"] = f"Say why the goal is {label(GOAL_STATUSES, status).lower()}."
+    if not errors and status not in REPEATABLE:
+        before = status_on(goal, changed_on, exclude)
+        if before is not None and before.status == status:
+            errors[status_field] = (
+                f"On {format_date(changed_on)} the goal is already “{before.status_label}” "
+                f"(since {format_date(before.changed_on)}); choose a different status."
+            )
+    return errors
+
+
+def record_status_change(goal, status, changed_on, note="", meeting=None, user=None, status_field="status"):
+    """Add a dated status change to the goal's history (backdated changes take their place)."""
+    note = (note or "").strip()
+    errors = check_change(goal, status, changed_on, note, status_field=status_field)
+    if errors:
+        raise ValidationError(errors)
+    with database.atomic():
+        return goal.change_status(status, changed_on, note, meeting=meeting, user=getattr(user, "id", user))
+
+
+def add_goal(engagement, data, user=None, set_on=None):
+    """A new goal and the first entry of its history: its starting status on the day it was set
+    (`set_on`, today when not given). data: title, indicator, target, status."""
+    set_on = set_on or today()
+    goal = Goal(
+        engagement=engagement.id,
+        title=(data.get("title") or "").strip(),
+        indicator=(data.get("indicator") or "").strip(),
+        target=(data.get("target") or "").strip(),
+        status=data.get("status") or "not_started",
+    )
+    errors = goal.validate()
+    date_errors = {}
+    check_event_date(date_errors, "set_on", set_on, engagement.start_date)
+    errors.update({k: v for k, v in date_errors.items() if k not in errors})
+    if errors:
+        raise ValidationError(errors)
+    with database.atomic():
+        goal.save()
+        first = GoalStatusChange(
+            goal=goal, status=goal.status, changed_on=set_on, note="Goal set.", changed_by=getattr(user, "id", user)
+        )
+        first.goal_engagement_id = engagement.id
+        first.save()
+    return goal
+
+
+def correct_status_change(entry, status, changed_on, note, user=None):
+    """Correct an entry of the history (its date, status or note); audited. The date of a change
+    logged with a meeting follows the meeting."""
+    goal = Goal.get_by_id(entry.goal_id)
+    note = (note or "").strip()
+    if entry.meeting_id and changed_on != entry.changed_on:
+        raise ValidationError(
+            {"changed_on": "This change was logged with a meeting: change the meeting's date to move it."}
+        )
+    errors = check_change(goal, status, changed_on, note, exclude=entry)
+    if errors:
+        raise ValidationError(errors)
+    before = {"status": entry.status, "changed_on": entry.changed_on.isoformat(), "note": entry.note}
+    entry.status, entry.changed_on, entry.note = status, changed_on, note
+    after = {"status": entry.status, "changed_on": entry.changed_on.isoformat(), "note": entry.note}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    with database.atomic():
+        entry.goal_engagement_id = goal.engagement_id
+        entry.save()
+        if changes:
+            AuditEntry.record("update", entry, changes)
+        goal.recompute_status()
+    return entry
+
+
+def remove_status_change(entry, user=None):
+    """Remove an entry from the history (a goal keeps at least one); audited."""
+    goal = Goal.get_by_id(entry.goal_id)
+    if GoalStatusChange.select().where(GoalStatusChange.goal == goal.id).count() <= 1:
+        raise ValidationError({"__all__": "A goal keeps at least one entry in its history: correct it instead."})
+    with database.atomic():
+        entry.goal_engagement_id = goal.engagement_id
+        AuditEntry.record(
+            "delete",
+            entry,
+            {"status": entry.status, "changed_on": entry.changed_on.isoformat(), "note": entry.note},
+        )
+        entry.delete_instance()
+        goal.recompute_status()
+    return goal
