@@ -8,6 +8,7 @@
 """
 
 import datetime as dt
+import re
 
 from peewee import CharField, IntegrityError, Model
 
@@ -32,6 +33,19 @@ class ValidationError(ValueError):
     def __init__(self, errors):
         self.errors = errors
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
+
+
+# --- shared rules -----------------------------------------------------------------------------
+
+# The one email rule of the tracker (users, team members, feedback recipients; pages, API and CLI):
+# something@domain.tld, no spaces, no second "@", nothing a list of addresses would split on.
+EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s.,;<>]+$")
+EMAIL_MESSAGE = "Enter a valid email address, like name@example.org."
+
+
+def email_problem(value):
+    """None when `value` (already stripped) is a usable email address, else the message to show."""
+    return None if EMAIL_RE.match(value or "") else EMAIL_MESSAGE
 
 
 # --- base classes -----------------------------------------------------------------------------

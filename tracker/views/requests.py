@@ -204,7 +204,7 @@ def accept(request_id):
     form.set_isp_choices(User.isps())
 
     def write(form):
-        return service.accept_request(req, form.engagement_data(), current_user)
+        return service.accept_request(req, form.domain_data(), current_user)
 
     return form_page(
         form,
