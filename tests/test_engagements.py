@@ -287,7 +287,7 @@ def test_admin_creates_without_stage_and_future_start_is_proposed(demo, as_user)
         ({"start_date": "2026-13-45"}, "start_date", "Enter a date as YYYY-MM-DD.", "2026-13-45"),
         ({"start_date": ""}, "start_date", "Enter the start date.", "Scaling the mentoring"),
         ({"co_lead_1": "abc"}, "co_lead_1", "That choice is not available", "Scaling the mentoring"),
-        ({"supporting": ["99999"]}, "supporting", "One of the choices is not available", "Scaling the mentoring"),
+        ({"supporting": ["99999"]}, "supporting", "Supporting ISPs must be active ISPs.", "Scaling the mentoring"),
         ({"support_model": "pull"}, "support_model", "Not a valid choice", "Scaling the mentoring"),
         ({"first_stage": "99999"}, "first_stage", "That choice is not available", "Scaling the mentoring"),
     ],

@@ -347,7 +347,7 @@ def test_admin_accepts_without_an_intermediary(demo, as_user):
         (
             {"supporting": ["RECIPIENT"]},
             "supporting",
-            "One of the choices is not available here; reload the page and choose again.",
+            "Supporting ISPs must be active ISPs.",
         ),
         (
             {"end_date": "2020-01-01", "start_date": "2026-05-01"},

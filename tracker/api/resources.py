@@ -317,7 +317,7 @@ def accept_request(request_id):
     req, me = _triage(request_id)
     f = Fields(body())
     data = {
-        "title": f.text("title", max_length=200) or req.title,
+        "title": f.text("title", max_length=200, default=req.title),  # left out: the request's title
         "problem_statement": f.text("problem_statement", max_length=20000),
         "support_model": f.choice("support_model", SUPPORT_MODELS, required=True),
         "start_date": f.date("start_date"),

@@ -33,6 +33,13 @@ class IspIdField(IdChoiceField):
             raise ValidationError("That choice is not available; reload the page and choose one from the list.")
 
 
+class IspCheckboxField(MultiCheckboxField):
+    """Supporting ISPs: the form only reads ids; who may support is the model's rule, as for co-leads."""
+
+    def pre_validate(self, form):
+        pass
+
+
 def _id_or_none(value):
     return int(value) if value not in ("", None) else None
 
@@ -116,7 +123,7 @@ class EngagementForm(BaseForm):
     end_date = PlainDateField("Planned end date (optional)")
     co_lead_1 = IspIdField("First co-lead", blank="Choose an ISP…", render_kw={"required": True})
     co_lead_2 = IspIdField("Second co-lead", blank="Choose an ISP…", render_kw={"required": True})
-    supporting = MultiCheckboxField("Supporting ISPs (optional)", choices=[])
+    supporting = IspCheckboxField("Supporting ISPs (optional)", choices=[])
 
     def __init__(self, *args, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from ..models import SUPPORT_MODELS
 from . import BaseForm
-from .fields import ChoiceField, MultiCheckboxField, PlainDateField
+from .engagements import IspCheckboxField
+from .fields import ChoiceField, PlainDateField
 
 ON_BEHALF_CHOICES = [
     SelectChoice("internal", "Internal initiative"),
@@ -169,7 +170,7 @@ class AcceptForm(BaseForm):
         offered_only=False,
         render_kw={"required": True},
     )
-    supporting = MultiCheckboxField("Supporting ISPs")
+    supporting = IspCheckboxField("Supporting ISPs")
 
     def set_isp_choices(self, isps):
         choices = [(u.id, u.name) for u in isps]
