@@ -144,7 +144,9 @@ def as_json(data):
 
 
 def _new_request(world):
-    return SupportRequest.create(unit=world.demo.unit_a, title="Please help", description="An initiative")
+    return SupportRequest.create(
+        unit=world.demo.unit_a, title="Please help", description="An initiative", for_whom="Grantees"
+    )
 
 
 def _with_api(user_of):
@@ -257,6 +259,60 @@ ENGAGEMENT_CASES = {
     ),
     "a blank title": (lambda d, base: {"title": ""}, "title", "Give the engagement a title."),
     "no start date": (lambda d, base: {"start_date": None, "end_date": None}, "start_date", "Enter the start date."),
+}
+
+
+# --- support requests: the request page, the API, the service ----------------------------------------------
+
+
+def _request_input(**overrides):
+    return {"title": "Help with rollout", "description": "A new programme", "for_whom": "Grantees"} | overrides
+
+
+REQUEST_PATHS = [
+    Path(
+        "new request page",
+        lambda w, ctx, data, f: page(
+            post_form(
+                w.client(w.demo.admin),
+                "/requests/new",
+                {"unit": data.get("unit_id") or "", "on_behalf": "internal", **_without(data, "unit_id")},
+            ),
+            f,
+        ),
+        fields={"unit_id": "unit"},
+    ),
+    Path(
+        "API POST /requests",
+        lambda w, api, data, f: api_error(api.post("/requests", data), f),
+        setup=_with_api(lambda d: d.admin),
+    ),
+    Path(
+        "service submit_request",
+        lambda w, ctx, data, f: refusal(
+            lambda: request_service.submit_request(data.get("unit_id"), _without(data, "unit_id"), w.demo.admin)
+        ).get(f),
+    ),
+]
+
+
+def _without(data, key):
+    return {k: v for k, v in data.items() if k != key}
+
+
+REQUEST_CASES = {
+    "no unit": (lambda d: _request_input(), "unit_id", "Choose the unit the request is for."),
+    "a blank title": (lambda d: _request_input(unit_id=d.unit_a.id, title=""), "title", "Give the request a title."),
+    "a blank description": (
+        lambda d: _request_input(unit_id=d.unit_a.id, description=""),
+        "description",
+        "Describe the initiative you would like support with.",
+    ),
+    "nobody it is for": (
+        lambda d: _request_input(unit_id=d.unit_a.id, for_whom=" "),
+        "for_whom",
+        "Say who the initiative is for.",
+    ),
 }
 
 
@@ -452,6 +508,9 @@ def table():
     for case, (prepare, name, message) in ENGAGEMENT_CASES.items():
         for path in ENGAGEMENT_PATHS:
             rows.append(pytest.param(path, prepare, name, message, id=f"{case} | {path.name}"))
+    for case, (prepare, name, message) in REQUEST_CASES.items():
+        for path in REQUEST_PATHS:
+            rows.append(pytest.param(path, prepare, name, message, id=f"{case} | {path.name}"))
     for case, (data, name, message) in USER_CASES.items():
         for path in USER_PATHS:
             rows.append(pytest.param(path, data, name, message, id=f"{case} | {path.name}"))
@@ -481,7 +540,9 @@ def _edits(path):
 def test_the_rule_refuses_the_same_way_on_every_path_and_writes_nothing(app, demo, path, given, name, message):
     world = World(demo, app)
     ctx = path.setup(world) if path.setup else None
-    if callable(given):  # an engagement case: a valid input (edits keep the engagement's start) changed by the case
+    if path in REQUEST_PATHS:
+        given = given(demo)
+    elif callable(given):  # an engagement case: a valid input (edits keep the engagement's start) changed by the case
         valid = engagement_input(demo, start=demo.engagement_a.start_date if _edits(path) else None)
         given = {**valid, **given(demo, valid)}
     before = snapshot(demo)

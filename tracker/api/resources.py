@@ -282,9 +282,9 @@ def create_request():
     require(policy.can_submit_request, "Only recipients and administrators submit requests.")
     own_unit = policy.asks_for_own_unit(me)
     f = Fields(body())
-    unit_id = f.integer("unit_id", required=not own_unit, minimum=1)
+    unit_id = f.integer("unit_id", minimum=1)
     data = {
-        "title": f.text("title", required=True, max_length=200),
+        "title": f.text("title", max_length=200),  # a unit, a title, what and for whom: the model's rules
         "description": f.text("description", max_length=20000),
         "for_whom": f.text("for_whom", max_length=20000),
         "on_behalf_of": f.text("on_behalf_of", max_length=200),

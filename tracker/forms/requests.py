@@ -71,28 +71,29 @@ class IdSelectField(SelectField):
 
 
 class RequestForm(BaseForm):
-    """A support request. `unit` is offered to administrators only (recipients ask for their own unit)."""
+    """A support request. `unit` is offered to administrators only (recipients ask for their own unit).
+
+    A unit, a title, what and for whom, and why it is urgent are SupportRequest.validate()'s rules, the
+    same for the API; the form parses and shows them next to its fields."""
+
+    error_fields = {"unit_id": "unit"}
 
     unit = IdSelectField(
         "Unit asking for support",
         blank="Choose the unit…",
         invalid="Choose a unit from the list.",
-        validators=[DataRequired("Choose the unit the request is for.")],
+        render_kw={"required": True},
     )
     title = StringField(
         "Title",
         filters=[_strip],
-        validators=[DataRequired("Give the request a title."), Length(max=200)],
-        render_kw={"autofocus": True, "maxlength": 200},
+        validators=[Length(max=200)],
+        render_kw={"autofocus": True, "maxlength": 200, "required": True},
     )
     description = TextAreaField(
-        "What is the initiative?",
-        filters=[_strip],
-        validators=[DataRequired("Describe the initiative you would like support with."), Length(max=5000)],
+        "What is the initiative?", filters=[_strip], validators=[Length(max=5000)], render_kw={"required": True}
     )
-    for_whom = TextAreaField(
-        "For whom?", filters=[_strip], validators=[DataRequired("Say who the initiative is for."), Length(max=2000)]
-    )
+    for_whom = TextAreaField("For whom?", filters=[_strip], validators=[Length(max=2000)], render_kw={"required": True})
     on_behalf = RadioField(
         "Whose initiative is it?",
         choices=ON_BEHALF_CHOICES,
@@ -113,10 +114,6 @@ class RequestForm(BaseForm):
     def validate_hoped_start(self, field):
         if field.data and field.data < dt.date.today() - dt.timedelta(days=HOPED_START_PAST_DAYS):
             raise ValidationError("The hoped-for start cannot be more than a year in the past.")
-
-    def validate_urgency_note(self, field):
-        if self.urgent.data and not field.data:
-            raise ValidationError("Say what makes the request urgent.")
 
     def request_data(self):
         partner = self.on_behalf.data == "partner"

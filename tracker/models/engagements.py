@@ -80,6 +80,18 @@ class SupportRequest(Audited):
             errors.setdefault("decline_reason", "Say why the request is declined.")
         return errors
 
+    def submission_problems(self):
+        """{field: message} for what a request must say when it is submitted (page and API alike), on top
+        of validate(): what the initiative is, for whom, and why when it is urgent."""
+        errors = self.validate()
+        if not (self.description or "").strip():
+            errors.setdefault("description", "Describe the initiative you would like support with.")
+        if not (self.for_whom or "").strip():
+            errors.setdefault("for_whom", "Say who the initiative is for.")
+        if self.urgent and not (self.urgency_note or "").strip():
+            errors.setdefault("urgency_note", "Say what makes the request urgent.")
+        return errors
+
     @property
     def is_internal(self):
         return not (self.on_behalf_of or "").strip()

@@ -29,9 +29,15 @@ def _refuse_if_decided(req):
 
 
 def submit_request(unit, data, user):
-    """A new request from `unit`, submitted by `user` (a recipient of the unit or an administrator)."""
+    """A new request from `unit` (a Unit, its id or None), submitted by `user` (a recipient of the unit or an
+    administrator). Refusals are the model's, keyed by the domain's names (unit_id, title, ...)."""
+    req = SupportRequest(unit=unit, requested_by=user, status="submitted", **data)
+    errors = req.submission_problems()
+    if errors:
+        raise ValidationError({("unit_id" if k == "unit" else k): v for k, v in errors.items()})
     with database.atomic():
-        return SupportRequest.create(unit=unit, requested_by=user, status="submitted", **data)
+        req.save()
+    return req
 
 
 def first_stage():

@@ -111,7 +111,7 @@ def new():
         del form.unit  # a recipient asks for their own unit
 
     def write(form):
-        unit = Unit.get_by_id(form.unit.data) if "unit" in form else current_user.unit
+        unit = form.unit.data if "unit" in form else current_user.unit_id  # none chosen: the model says so
         return service.submit_request(unit, form.request_data(), current_user)
 
     done = save_form(
