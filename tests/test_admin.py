@@ -139,7 +139,7 @@ def test_create_user_refused_keeps_input(demo, admin):
     )
     assert response.status_code == 400
     page = html(response)
-    assert field_error(page, "email") == "Enter a valid email address."
+    assert field_error(page, "email") == "Enter a valid email address, like name@example.org."
     assert field_error(page, "name") == "Enter the person's name."
     assert field_error(page, "unit") == "A recipient belongs to a unit."
     assert field_error(page, "password") == "The password must have at least 12 characters."

@@ -84,7 +84,9 @@ def _counts():
 
 
 def _post_targets(demo):
-    request = SupportRequest.create(unit=demo.unit_a, requested_by=demo.recipient_a, title="Help")
+    request = SupportRequest.create(
+        unit=demo.unit_a, requested_by=demo.recipient_a, title="Help", description="D", for_whom="F"
+    )
     e = f"/engagements/{demo.engagement_a.id}"
     return [
         "/tokens",

@@ -96,7 +96,13 @@ def test_users_create_and_list(client, demo):
 def test_requests_submit_list_and_access(client, demo):
     rec = Api(client, demo.recipient_a)
     response = rec.post(
-        "/requests", {"title": "Help with rollout", "description": "A new programme", "on_behalf_of": "Partner X"}
+        "/requests",
+        {
+            "title": "Help with rollout",
+            "description": "A new programme",
+            "for_whom": "Grantees",
+            "on_behalf_of": "Partner X",
+        },
     )
     assert response.status_code == 201
     req = SupportRequest.get_by_id(response.get_json()["id"])

@@ -157,7 +157,11 @@ def test_a_requests_story_is_told_from_its_audit_entries(app, demo):
     request, the story keeps both); Rae answers the second; Ann declines. Each event is someone's."""
     admin = factories.user("admin", name="Ann Admin")
     with audit.acting_as(demo.recipient_a):
-        req = requests.submit_request(demo.unit_a, {"title": "Help with coaching"}, demo.recipient_a)
+        req = requests.submit_request(
+            demo.unit_a,
+            {"title": "Help with coaching", "description": "Coaching", "for_whom": "Coaches"},
+            demo.recipient_a,
+        )
     with audit.acting_as(admin):
         requests.ask_for_information(req, "Which schools?", admin)
         requests.ask_for_information(req, "Which schools, and how many coaches?", admin)

@@ -281,13 +281,13 @@ def test_admin_creates_without_stage_and_future_start_is_proposed(demo, as_user)
     [
         ({"unit": ""}, "unit", "Choose the unit this engagement supports.", "Grantees cannot keep"),
         ({"title": "  "}, "title", "Give the engagement a title.", "Grantees cannot keep"),
-        ({"co_lead_2": "SAME"}, "co_lead_2", "Choose a different ISP from the first co-lead", "Scaling the mentoring"),
+        ({"co_lead_2": "SAME"}, "co_lead_2", "Choose two different ISPs as co-leads.", "Scaling the mentoring"),
         ({"end_date": "2026-01-15"}, "end_date", "The end date cannot be before the start date.", "2026-01-15"),
         ({"unit": "99999"}, "unit", "That choice is not available", "Scaling the mentoring"),
         ({"start_date": "2026-13-45"}, "start_date", "Enter a date as YYYY-MM-DD.", "2026-13-45"),
         ({"start_date": ""}, "start_date", "Enter the start date.", "Scaling the mentoring"),
         ({"co_lead_1": "abc"}, "co_lead_1", "That choice is not available", "Scaling the mentoring"),
-        ({"supporting": ["99999"]}, "supporting", "One of the choices is not available", "Scaling the mentoring"),
+        ({"supporting": ["99999"]}, "supporting", "Supporting ISPs must be active ISPs.", "Scaling the mentoring"),
         ({"support_model": "pull"}, "support_model", "Not a valid choice", "Scaling the mentoring"),
         ({"first_stage": "99999"}, "first_stage", "That choice is not available", "Scaling the mentoring"),
     ],
@@ -401,7 +401,7 @@ def test_edit_without_isp_changes_writes_no_isp_audit_entry(demo, as_user):
     [
         ({"end_date": "2025-12-31"}, "end_date", "The end date cannot be before the start date."),
         ({"title": ""}, "title", "Give the engagement a title."),
-        ({"co_lead_2": "SAME"}, "co_lead_2", "Choose a different ISP"),
+        ({"co_lead_2": "SAME"}, "co_lead_2", "Choose two different ISPs as co-leads."),
         ({"start_date": "5 Jan"}, "start_date", "Enter a date as YYYY-MM-DD."),
     ],
 )

@@ -134,9 +134,9 @@ def test_set_isps_needs_two_different_co_leads(app):
     a, b = factories.user("isp"), factories.user("isp")
     engagement = factories.engagement(co_leads=[a, b])
     c = factories.user("isp")
-    assert "co_leads" in errors_of(lambda: engagement.set_isps([c.id]))
-    assert "co_leads" in errors_of(lambda: engagement.set_isps([c.id, c.id]))
-    assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, b.id, c.id]))
+    assert "co_lead_ids" in errors_of(lambda: engagement.set_isps([c.id]))
+    assert "co_lead_ids" in errors_of(lambda: engagement.set_isps([c.id, c.id]))
+    assert "co_lead_ids" in errors_of(lambda: engagement.set_isps([a.id, b.id, c.id]))
     # the refusals left the engagement as it was
     assert {
         (link.user_id, link.role) for link in EngagementISP.select().where(EngagementISP.engagement == engagement)
@@ -148,9 +148,9 @@ def test_set_isps_refuses_users_who_are_not_isps(app):
     engagement = factories.engagement(co_leads=[a, b])
     leader = factories.user("leader")
     recipient = factories.user("recipient", unit=factories.unit())
-    assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, leader.id]))
-    assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, b.id], [recipient.id]))
-    assert "co_leads" in errors_of(lambda: engagement.set_isps([a.id, 999999]))
+    assert "co_lead_ids" in errors_of(lambda: engagement.set_isps([a.id, leader.id]))
+    assert "supporting_ids" in errors_of(lambda: engagement.set_isps([a.id, b.id], [recipient.id]))
+    assert "co_lead_ids" in errors_of(lambda: engagement.set_isps([a.id, 999999]))
     assert {link.user_id for link in EngagementISP.select().where(EngagementISP.engagement == engagement)} == {
         a.id,
         b.id,
@@ -160,7 +160,8 @@ def test_set_isps_refuses_users_who_are_not_isps(app):
 def test_set_isps_replaces_the_team_with_co_leads_first(app):
     a, b, c, d = (factories.user("isp", name=n) for n in ("Ann", "Bea", "Cas", "Dan"))
     engagement = factories.engagement(co_leads=[a, b])
-    engagement.set_isps([c.id, d.id], [a.id, c.id])  # c is a co-lead: not also supporting
+    assert "supporting_ids" in errors_of(lambda: engagement.set_isps([c.id, d.id], [a.id, c.id]))  # c co-leads
+    engagement.set_isps([c.id, d.id], [a.id])
     links = engagement.isps()
     assert [(link.user.name, link.role) for link in links] == [
         ("Cas", "co_lead"),

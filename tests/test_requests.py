@@ -341,18 +341,18 @@ def test_admin_accepts_without_an_intermediary(demo, as_user):
     "overrides, field, message",
     [
         ({"co_lead_2": "ISP A1"}, "co_lead_2", "Choose two different ISPs as co-leads."),
-        ({"co_lead_2": "RECIPIENT"}, "co_lead_2", "Choose an active ISP from the list."),
-        ({"co_lead_1": "999999"}, "co_lead_1", "Choose an active ISP from the list."),
-        ({"co_lead_2": ""}, "co_lead_2", "Choose the second co-lead."),
+        ({"co_lead_2": "RECIPIENT"}, "co_lead_2", "Co-leads must be active ISPs."),
+        ({"co_lead_1": "999999"}, "co_lead_2", "Co-leads must be active ISPs."),  # one field for co-lead refusals
+        ({"co_lead_2": ""}, "co_lead_2", "Choose two ISPs as co-leads."),
         (
             {"supporting": ["RECIPIENT"]},
             "supporting",
-            "One of the choices is not available here; reload the page and choose again.",
+            "Supporting ISPs must be active ISPs.",
         ),
         (
             {"end_date": "2020-01-01", "start_date": "2026-05-01"},
             "end_date",
-            "The planned end cannot be before the start date.",
+            "The end date cannot be before the start date.",
         ),
         ({"start_date": ""}, "start_date", "Enter the start date."),
         ({"title": ""}, "title", "Give the engagement a title."),
@@ -386,7 +386,7 @@ def test_inactive_isp_is_not_offered_nor_accepted(demo, as_user):
     assert "Cai ISP" not in text(client.get(f"/requests/{req.id}/accept"))
     before = counts()
     response = post_form(client, f"/requests/{req.id}/accept", accept_data(demo))
-    assert response.status_code == 400 and error_next_to(response, "co_lead_2") == "Choose an active ISP from the list."
+    assert response.status_code == 400 and error_next_to(response, "co_lead_2") == "Co-leads must be active ISPs."
     assert counts() == before
 
 
@@ -425,8 +425,8 @@ def test_service_refuses_a_stale_second_accept(demo):
         "support_model": "push",
         "start_date": TODAY,
         "end_date": None,
-        "co_leads": [demo.isp_a1.id, demo.isp_b.id],
-        "supporting": [],
+        "co_lead_ids": [demo.isp_a1.id, demo.isp_b.id],
+        "supporting_ids": [],
     }
     service.accept_request(req, data, demo.isp_a1)
     before = counts()
@@ -625,7 +625,7 @@ def test_list_queries_do_not_grow_with_rows(demo, as_user):
     accepted = make_request(demo.unit_a, "Accepted one", by=demo.recipient_a)
     service.accept_request(
         accepted,
-        {"title": "E", "support_model": "push", "start_date": TODAY, "co_leads": [demo.isp_a1.id, demo.isp_b.id]},
+        {"title": "E", "support_model": "push", "start_date": TODAY, "co_lead_ids": [demo.isp_a1.id, demo.isp_b.id]},
         demo.isp_a1,
     )
     few = (queries(isp, "/requests?status=all"), queries(recipient, "/requests"))

@@ -93,7 +93,7 @@ def test_email_is_optional(demo, as_user):
         (
             {"name": "Kept Name", "position": "manager", "email": "not-an-email", "joined_on": "2026-02-01"},
             "email",
-            "Enter an email address like name@example.org, or leave it empty.",
+            "Enter a valid email address, like name@example.org.",
         ),
         (
             {"name": "Kept Name", "position": "ceo", "email": "kept@example.org", "joined_on": "2026-02-01"},
@@ -165,7 +165,7 @@ def test_edit_refuses_joining_after_leaving(demo, as_user):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "cannot have joined after that" in field_error(html, "joined_on")
+    assert "cannot be before it started (2026-04-01)" in field_error(html, "joined_on")
     assert 'value="Changed"' in html and 'value="2026-04-01"' in html
     assert TeamMember.get_by_id(member.id).name == "Alex Rivera"
 

@@ -55,7 +55,15 @@ BODIES = {
         unit_id=I,
         organization_id=I,
     ),
-    "requests": obj(("title",), unit_id=I, title=S, description=S, for_whom=S, on_behalf_of=S, hoped_start=D),
+    "requests": obj(
+        ("title", "description", "for_whom"),
+        unit_id=I,
+        title=S,
+        description=S,
+        for_whom=S,
+        on_behalf_of=S,
+        hoped_start=D,
+    ),
     "accept": obj(
         ("co_lead_ids", "support_model", "start_date"),
         co_lead_ids=IDS,

@@ -6,9 +6,7 @@ from .. import policy
 from ..db import database
 from ..models import (
     ENGAGEMENT_STATUSES,
-    MIN_PASSWORD_LENGTH,
     ORGANIZATION_KINDS,
-    ROLES,
     SUPPORT_MODELS,
     BenchmarkTemplate,
     Competency,
@@ -29,20 +27,15 @@ from ..models import (
     User,
     ValidationError,
 )
+from ..services import admin as admin_service
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
 from .common import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require
 
-# Service (form) field names -> API field names.
-FIELD_NAMES = {
-    "unit": "unit_id",
-    "co_lead_1": "co_lead_ids",
-    "co_lead_2": "co_lead_ids",
-    "co_leads": "co_lead_ids",
-    "supporting": "supporting_ids",
-    "organization": "organization_id",
-    "first_stage": "stage",
-}
+# A model's reference field -> the API's name for the id it takes (services speak the API's names already).
+REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id"}
+# The audit log's names for what a stale edit changed -> the API's (an engagement's ISPs are two lists).
+STALE_NAMES = {**REFERENCE_NAMES, "co_leads": "co_lead_ids", "supporting": "supporting_ids"}
 
 
 def stale(exc, represent=None):
@@ -55,14 +48,14 @@ def stale(exc, represent=None):
         409,
         f"Changed by {by} since version {exc.expected}: nothing was saved. "
         "Read `current`, merge, and send again with its version.",
-        {FIELD_NAMES.get(f, f): f"Changed by {by} at {when}." for f in exc.changed}
+        {STALE_NAMES.get(f, f): f"Changed by {by} at {when}." for f in exc.changed}
         or {"version": "Changed since this version."},
         code="stale_version",
         extra={
             "changed_by": exc.by,
             "changed_at": when,
-            "theirs": {FIELD_NAMES.get(f, f): _json_value(v) for f, v in exc.theirs.items()},
-            "yours": {FIELD_NAMES.get(f, f): _json_value(v) for f, v in exc.yours.items()},
+            "theirs": {STALE_NAMES.get(f, f): _json_value(v) for f, v in exc.theirs.items()},
+            "yours": {STALE_NAMES.get(f, f): _json_value(v) for f, v in exc.yours.items()},
             "current": represent(exc.record) if represent and exc.record is not None else None,
         },
     )
@@ -85,7 +78,7 @@ def run(write, *args, represent=None):
     except ValidationError as exc:
         fields = {}
         for key, message in exc.errors.items():
-            fields.setdefault(FIELD_NAMES.get(key, key), message)
+            fields.setdefault(REFERENCE_NAMES.get(key, key), message)
         if set(fields) == {"__all__"}:
             raise ApiError(409, fields["__all__"], fields, code="conflict") from exc
         raise ApiError(400, "Some fields are not valid.", fields, code="validation_error") from exc
@@ -271,25 +264,20 @@ def list_users():
 def create_user():
     require(policy.can_manage_users)
     f = Fields(body())
-    email = f.text("email", required=True, max_length=254)
-    name = f.text("name", required=True, max_length=200)
-    role = f.choice("role", ROLES, required=True)
-    password = f.text("password", required=True, max_length=1000)
-    unit_id = f.integer("unit_id", minimum=1)
-    org_id = f.integer("organization_id", minimum=1)
-    if password and len(password) < MIN_PASSWORD_LENGTH:
-        f.fail("password", f"At least {MIN_PASSWORD_LENGTH} characters.")
-    unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
-    if unit_id and unit is None:
+    data = {
+        "email": f.text("email", max_length=254),
+        "name": f.text("name", max_length=200),
+        "role": f.text("role", max_length=20, default=None),  # one of ROLES: the model's rule
+        "password": f.text("password", max_length=1000),
+        "unit_id": f.integer("unit_id", minimum=1),
+        "organization_id": f.integer("organization_id", minimum=1),
+    }
+    if data["unit_id"] and not Unit.select().where(Unit.id == data["unit_id"]).exists():
         f.fail("unit_id", "No such unit.")
-    if org_id and not Organization.select().where(Organization.id == org_id).exists():
+    if data["organization_id"] and not Organization.select().where(Organization.id == data["organization_id"]).exists():
         f.fail("organization_id", "No such organization.")
     f.done()
-    new = User(
-        email=email, name=name, role=role, unit=unit, organization=org_id or (unit.organization_id if unit else None)
-    )
-    new.set_password(password)
-    run(new.save)
+    new = run(admin_service.create_user, data)  # the rules of the admin page and create-user
     return jsonify(user_json(new)), 201
 
 
@@ -337,9 +325,9 @@ def create_request():
     require(policy.can_submit_request, "Only recipients and administrators submit requests.")
     own_unit = policy.asks_for_own_unit(me)
     f = Fields(body())
-    unit_id = f.integer("unit_id", required=not own_unit, minimum=1)
+    unit_id = f.integer("unit_id", minimum=1)
     data = {
-        "title": f.text("title", required=True, max_length=200),
+        "title": f.text("title", max_length=200),  # a unit, a title, what and for whom: the model's rules
         "description": f.text("description", max_length=20000),
         "for_whom": f.text("for_whom", max_length=20000),
         "on_behalf_of": f.text("on_behalf_of", max_length=200),
@@ -371,22 +359,17 @@ def _triage(request_id):
 def accept_request(request_id):
     req, me = _triage(request_id)
     f = Fields(body())
-    co_leads = f.id_list("co_lead_ids", required=True)
-    if co_leads and (len(co_leads) != 2 or co_leads[0] == co_leads[1]):
-        f.fail("co_lead_ids", "Give two different ISP ids.")
     data = {
-        "title": f.text("title", max_length=200) or req.title,
+        "title": f.text("title", max_length=200, default=req.title),  # left out: the request's title
         "problem_statement": f.text("problem_statement", max_length=20000),
         "support_model": f.choice("support_model", SUPPORT_MODELS, required=True),
-        "start_date": f.date("start_date", required=True),
+        "start_date": f.date("start_date"),
         "end_date": f.date("end_date"),
-        "co_leads": co_leads,
-        "supporting": f.id_list("supporting_ids"),
+        "co_lead_ids": f.id_list("co_lead_ids"),
+        "supporting_ids": f.id_list("supporting_ids"),
     }
-    if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
-        f.fail("end_date", "The end date cannot be before the start date.")
     f.done()
-    engagement = run(request_service.accept_request, req, data, me)
+    engagement = run(request_service.accept_request, req, data, me)  # the rules: the model's, as on the page
     return jsonify(engagement_json(engagement)), 201
 
 
@@ -462,27 +445,23 @@ def create_engagement():
     me = user()
     require(policy.can_create_engagement, "Only ISPs and administrators create engagements.")
     f = Fields(body())
-    unit_id = f.integer("unit_id", required=True, minimum=1)
-    co_leads = f.id_list("co_lead_ids", required=True)
     stage_key = f.text("stage", max_length=80)
     stage = Stage.get_or_none(Stage.key == stage_key) if stage_key else None
     if stage_key and stage is None:
         f.fail("stage", "Unknown stage.")
     data = {
-        "unit": unit_id,
-        "title": f.text("title", required=True, max_length=200),
+        "unit_id": f.integer("unit_id", minimum=1),
+        "title": f.text("title", max_length=200),
         "problem_statement": f.text("problem_statement", max_length=20000),
         "support_model": f.choice("support_model", SUPPORT_MODELS, default="push_pull"),
-        "start_date": f.date("start_date", required=True),
+        "start_date": f.date("start_date"),
         "end_date": f.date("end_date"),
-        "co_leads": co_leads,
-        "supporting": f.id_list("supporting_ids"),
-        "first_stage": stage.id if stage else None,
+        "co_lead_ids": f.id_list("co_lead_ids"),
+        "supporting_ids": f.id_list("supporting_ids"),
+        "first_stage_id": stage.id if stage else None,
     }
-    if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
-        f.fail("end_date", "The end date cannot be before the start date.")
     f.done()
-    engagement = run(engagement_service.create_engagement, data, me)
+    engagement = run(engagement_service.create_engagement, data, me)  # the rules: the model's, as on the page
     return jsonify(engagement_json(engagement)), 201
 
 
@@ -495,24 +474,18 @@ def get_engagement(engagement_id):
 def update_engagement(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True, user=user())
     raw = body()
-    current = engagement_json(engagement)
     f = Fields(raw)
-    data = {
-        "title": f.text("title", max_length=200, default=engagement.title) if "title" in raw else engagement.title,
-        "problem_statement": f.text("problem_statement", max_length=20000)
-        if "problem_statement" in raw
-        else engagement.problem_statement,
-        "support_model": f.choice("support_model", SUPPORT_MODELS, default=engagement.support_model),
-        "start_date": f.date("start_date") or engagement.start_date,
-        "end_date": f.date("end_date") if "end_date" in raw else engagement.end_date,
-        "co_leads": f.id_list("co_lead_ids") if "co_lead_ids" in raw else current["co_lead_ids"],
-        "supporting": f.id_list("supporting_ids") if "supporting_ids" in raw else current["supporting_ids"],
-    }
-    if "title" in raw and not data["title"]:
-        f.fail("title", "This field is required.")
-    if data["end_date"] and data["start_date"] and data["end_date"] < data["start_date"]:
-        f.fail("end_date", "The end date cannot be before the start date.")
+    data = engagement_json(engagement)  # what is not sent stays as it is; the names are the service's
+    for name in ("title", "problem_statement"):
+        if name in raw:
+            data[name] = f.text(name, max_length=200 if name == "title" else 20000)
+    data["support_model"] = f.choice("support_model", SUPPORT_MODELS, default=engagement.support_model)
+    for name in ("start_date", "end_date"):
+        data[name] = f.date(name) if name in raw else getattr(engagement, name)
+    for name in ("co_lead_ids", "supporting_ids"):
+        if name in raw:
+            data[name] = f.id_list(name)
     engagement.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
-    run(engagement_service.update_engagement, engagement, data, user(), represent=engagement_json)
+    run(engagement_service.update_engagement, engagement, data, user(), represent=engagement_json)  # rules: the model's
     return jsonify(engagement_json(Engagement.get_by_id(engagement.id)))

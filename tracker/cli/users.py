@@ -4,7 +4,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..db import database
-from ..models import MIN_PASSWORD_LENGTH, ROLES, Organization, Unit, User, ValidationError, keys
+from ..models import MIN_PASSWORD_LENGTH, ROLES, Organization, Unit, ValidationError, keys
+from ..services import admin as admin_service
 
 
 def _fail(message):
@@ -24,7 +25,7 @@ def _one_line(errors):
 @click.option(
     "--organization", "organization_name", help="Organization: a leader's scope (omit for all), an ISP's intermediary."
 )
-@click.option("--password", help="Password (at least 12 characters); asked for when left out.")
+@click.option("--password", help=f"Password (at least {MIN_PASSWORD_LENGTH} characters); asked for when left out.")
 def create_user_command(email, name, role, unit_name, organization_name, password):
     """Create a user who can sign in."""
     if role not in keys(ROLES):
@@ -45,19 +46,19 @@ def create_user_command(email, name, role, unit_name, organization_name, passwor
         organization = Organization.get_or_none(Organization.name == organization_name)
         if organization is None:
             _fail(f"Unknown organization “{organization_name}”.")
-    if role == "recipient" and unit is None:
-        _fail("A recipient belongs to a unit: give --unit.")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        _fail(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
-    user = User(
-        email=email, name=name, role=role, unit=unit, organization=organization or (unit.organization if unit else None)
-    )
-    user.set_password(password)
+    data = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "unit_id": unit.id if unit else None,
+        "organization_id": organization.id if organization else None,
+        "password": password,
+    }
     try:
         with database.atomic():
-            user.save()
+            user = admin_service.create_user(data)  # the rules of the admin page and the API
     except ValidationError as exc:
         _fail(_one_line(exc.errors))
     click.echo(f"Created {user.role_label.lower()} {user.name} <{user.email}>.")

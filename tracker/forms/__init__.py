@@ -43,10 +43,14 @@ class BaseForm(Form):
             if name not in self.not_populated and not isinstance(field, SubmitField):
                 field.populate_obj(obj, name)
 
+    # The domain's names (as services and models report refusals) -> this form's field names, where they
+    # differ: the one place a form maps a refusal back onto its fields.
+    error_fields = {}
+
     def add_errors(self, errors):
         """Show model ValidationError messages next to the matching fields (others at the top)."""
         for name, message in errors.items():
-            field = getattr(self, name, None)
+            field = getattr(self, self.error_fields.get(name, name), None)
             if field is not None and hasattr(field, "errors"):
                 field.errors = list(field.errors) + [message]
             else:

@@ -3,11 +3,9 @@
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..models import DATE_FORMATS, MIN_PASSWORD_LENGTH
+from ..models import DATE_FORMATS, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from . import BaseForm
 from .fields import ChoiceField
-
-MAX_PASSWORD_LENGTH = 500
 
 
 class _FormatChoice(ChoiceField):
@@ -23,6 +21,11 @@ class DateFormatForm(BaseForm):
 
 
 class ChangePasswordForm(BaseForm):
+    """The password policy is the model's (User.password_problems), reported as "password" and shown
+    next to the new password."""
+
+    error_fields = {"password": "new_password"}
+
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password."), Length(max=MAX_PASSWORD_LENGTH)],
@@ -30,13 +33,7 @@ class ChangePasswordForm(BaseForm):
     )
     new_password = PasswordField(
         f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
-        validators=[
-            DataRequired("Enter a new password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
-            ),
-            Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters."),
-        ],
+        validators=[DataRequired("Enter a new password.")],
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
     )
     confirm_password = PasswordField(

@@ -3,7 +3,7 @@ catalog entries (competencies, strategies, principles, benchmark templates)."""
 
 from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, SelectField, StringField, TextAreaField
 
-from ..models import ROLES
+from ..models import MIN_PASSWORD_LENGTH, ROLES
 from . import BaseForm, VersionedForm
 from .engagements import IdChoiceField
 from .fields import PlainDateField, as_text, not_before
@@ -30,10 +30,10 @@ def _id(value):
 
 
 class _UserFields(BaseForm):
-    """populate_obj: name and email as given, no role as None, unit and organization from their ids (the
-    service derives a missing organization from the unit); a password is the service's to hash."""
+    """The form parses; the rules (email, a unit for recipients only, the password policy) are the User
+    model's, reported under the domain's names and mapped back by `error_fields`."""
 
-    not_populated = ("unit", "organization", "password")
+    error_fields = {"unit_id": "unit", "organization_id": "organization"}
 
     name = StringField("Name", filters=[as_text], render_kw={"autocomplete": "name"})
     role = IdChoiceField("Role", choices=list(ROLES), blank="Choose a role")
@@ -45,27 +45,39 @@ class _UserFields(BaseForm):
         self.organization.choices = [("", "No organization")] + [(str(o.id), o.name) for o in organizations]
         return self
 
-    def populate_obj(self, user):
-        super().populate_obj(user)
-        user.role = self.role.data or None
-        user.unit = _id(self.unit.data)
-        user.organization = _id(self.organization.data)
+    def domain_data(self):
+        return {
+            "name": self.name.data,
+            "role": self.role.data or None,
+            "unit_id": _id(self.unit.data),
+            "organization_id": _id(self.organization.data),
+        }
+
+
+PASSWORD_LABEL = f"Password (at least {MIN_PASSWORD_LENGTH} characters)"
 
 
 class NewUserForm(_UserFields):
     email = EmailField("Email", filters=[as_text], render_kw={"autocomplete": "off", "autofocus": True})
-    password = PasswordField("Password (at least 12 characters)", render_kw={"autocomplete": "new-password"})
+    password = PasswordField(PASSWORD_LABEL, render_kw={"autocomplete": "new-password"})
 
     field_order = ("email", "name", "role", "unit", "organization", "password")
+
+    def domain_data(self):
+        return {**super().domain_data(), "email": self.email.data, "password": self.password.data or ""}
 
 
 class EditUserForm(_UserFields, VersionedForm):
     is_active = BooleanField("Active (may sign in)")
 
+    def domain_data(self):
+        return {**super().domain_data(), "is_active": bool(self.is_active.data)}
+
 
 class PasswordForm(BaseForm):
     password = PasswordField(
-        "New password (at least 12 characters)", render_kw={"autocomplete": "new-password", "autofocus": True}
+        f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
+        render_kw={"autocomplete": "new-password", "autofocus": True},
     )
 
 

@@ -3,13 +3,11 @@
 import datetime as dt
 
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Organization, Stage, Unit, User
 from . import BaseForm, VersionedForm
-from .fields import ChoiceField, MultiCheckboxField, PlainDateField, not_before
-
-END_BEFORE_START = "The end date cannot be before the start date."
+from .fields import ChoiceField, MultiCheckboxField, PlainDateField
 
 
 def _strip(value):
@@ -24,6 +22,26 @@ class IdChoiceField(ChoiceField):
             return
         if str(self.data) not in {str(value) for value, _label in self.choices}:
             raise ValidationError("That choice is not available; reload the page and choose one from the list.")
+
+
+class IspIdField(IdChoiceField):
+    """A co-lead select: the form only reads an id; whether that person may co-lead is the model's rule
+    (Engagement.isp_problems), so the page says what the API and the request-accept page say."""
+
+    def pre_validate(self, form):
+        if self.data not in ("", None) and not str(self.data).isdigit():
+            raise ValidationError("That choice is not available; reload the page and choose one from the list.")
+
+
+class IspCheckboxField(MultiCheckboxField):
+    """Supporting ISPs: the form only reads ids; who may support is the model's rule, as for co-leads."""
+
+    def pre_validate(self, form):
+        pass
+
+
+def _id_or_none(value):
+    return int(value) if value not in ("", None) else None
 
 
 # --- the list's filters (a GET form: no CSRF, bad values are ignored) -------------------------------
@@ -86,23 +104,26 @@ def isp_choices(engagement=None):
 
 
 class EngagementForm(VersionedForm):
-    """The summary of an engagement (edit); NewEngagementForm adds the unit and the first stage."""
+    """The summary of an engagement (edit); NewEngagementForm adds the unit and the first stage.
+
+    The form parses; the rules (a title, a start date, an end not before the start, two different active
+    co-leads, ...) are the model's, reported under the domain's names and mapped here by `error_fields`.
+    """
+
+    error_fields = {"co_lead_ids": "co_lead_2", "supporting_ids": "supporting", "unit_id": "unit"}
 
     title = StringField(
-        "Title",
-        [DataRequired("Give the engagement a title."), Length(max=200)],
-        filters=[_strip],
-        render_kw={"autocomplete": "off"},
+        "Title", [Length(max=200)], filters=[_strip], render_kw={"autocomplete": "off", "required": True}
     )
     problem_statement = TextAreaField("Implementation problem (optional)", [Length(max=10000)], filters=[_strip])
     support_model = ChoiceField(
         "Model of support", [DataRequired("Choose the model of support.")], choices=SUPPORT_MODELS, default="push_pull"
     )
-    start_date = PlainDateField("Start date", [InputRequired("Enter the start date.")])
-    end_date = PlainDateField("Planned end date (optional)", [not_before("start_date", END_BEFORE_START)])
-    co_lead_1 = IdChoiceField("First co-lead", [DataRequired("Choose the first co-lead.")], blank="Choose an ISP…")
-    co_lead_2 = IdChoiceField("Second co-lead", [DataRequired("Choose the second co-lead.")], blank="Choose an ISP…")
-    supporting = MultiCheckboxField("Supporting ISPs (optional)", choices=[])
+    start_date = PlainDateField("Start date", render_kw={"required": True})
+    end_date = PlainDateField("Planned end date (optional)")
+    co_lead_1 = IspIdField("First co-lead", blank="Choose an ISP…", render_kw={"required": True})
+    co_lead_2 = IspIdField("Second co-lead", blank="Choose an ISP…", render_kw={"required": True})
+    supporting = IspCheckboxField("Supporting ISPs (optional)", choices=[])
 
     def __init__(self, *args, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,26 +132,24 @@ class EngagementForm(VersionedForm):
         self.co_lead_2.choices = list(self.co_lead_1.choices)
         self.supporting.choices = isps
 
-    def validate_co_lead_2(self, field):
-        if field.data and field.data == self.co_lead_1.data:
-            raise ValidationError("Choose a different ISP from the first co-lead: two ISPs co-lead each engagement.")
-
-    def data_for_service(self):
+    def domain_data(self):
+        """The fields under the domain's names (those the service and the API use)."""
         return {
             "title": self.title.data,
             "problem_statement": self.problem_statement.data or "",
             "support_model": self.support_model.data,
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
-            "co_leads": [int(self.co_lead_1.data), int(self.co_lead_2.data)],
-            "supporting": list(self.supporting.data or []),
+            "co_lead_ids": [i for i in (_id_or_none(self.co_lead_1.data), _id_or_none(self.co_lead_2.data)) if i],
+            "supporting_ids": list(self.supporting.data or []),
         }
 
 
 class NewEngagementForm(EngagementForm):
+    error_fields = {**EngagementForm.error_fields, "first_stage_id": "first_stage"}
+
     unit = IdChoiceField(
         "Unit",
-        [DataRequired("Choose the unit this engagement supports.")],
         blank="Choose a unit…",
         render_kw={"autofocus": True},
     )
@@ -150,10 +169,10 @@ class NewEngagementForm(EngagementForm):
             "first_stage": str(exploration.id) if exploration else "",
         }
 
-    def data_for_service(self):
-        data = super().data_for_service()
-        data["unit"] = int(self.unit.data)
-        data["first_stage"] = int(self.first_stage.data) if self.first_stage.data else None
+    def domain_data(self):
+        data = super().domain_data()
+        data["unit_id"] = _id_or_none(self.unit.data)
+        data["first_stage_id"] = _id_or_none(self.first_stage.data)
         return data
 
 
@@ -161,6 +180,9 @@ class NewEngagementForm(EngagementForm):
 
 
 class StatusForm(BaseForm):
+    """A status action. A closing summary and an end not before the start are the model's rules
+    (Engagement.validate), shown next to these fields."""
+
     action = HiddenField()
     reason = TextAreaField("Reason (optional)", [Length(max=2000)], filters=[_strip], render_kw={"autofocus": True})
     closing_summary = TextAreaField(
@@ -168,19 +190,6 @@ class StatusForm(BaseForm):
     )
     end_date = PlainDateField("End date")
 
-    def __init__(self, *args, start_date=None, **kwargs):
-        self.start_date_of_engagement = start_date
-        super().__init__(*args, **kwargs)
-
-    def validate_closing_summary(self, field):
-        if self.action.data == "close" and not field.data:
-            raise ValidationError("Write a closing summary before closing the engagement.")
-
     def validate_end_date(self, field):
-        if self.action.data != "close":
-            return
-        if field.data is None and not field.process_errors:
+        if self.action.data == "close" and field.data is None and not field.process_errors:
             raise ValidationError("Enter the date the engagement ended.")
-        start = self.start_date_of_engagement
-        if field.data and start and field.data < start:
-            raise ValidationError(f"The end date cannot be before the start date ({start.isoformat()}).")

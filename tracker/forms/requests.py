@@ -4,11 +4,12 @@ import datetime as dt
 
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from ..models import SUPPORT_MODELS
 from . import BaseForm
-from .fields import ChoiceField, MultiCheckboxField, PlainDateField, not_before
+from .engagements import IspCheckboxField
+from .fields import ChoiceField, PlainDateField
 
 ON_BEHALF_CHOICES = [
     SelectChoice("internal", "Internal initiative"),
@@ -24,9 +25,18 @@ def _strip(value):
 class IdSelectField(SelectField):
     """A select of ids (int) that says clearly when the id sent is blank, not a number or not offered."""
 
-    def __init__(self, label=None, validators=None, blank="Choose…", invalid="Choose one from the list.", **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        blank="Choose…",
+        invalid="Choose one from the list.",
+        offered_only=True,
+        **kwargs,
+    ):
         self.blank = blank
         self.invalid = invalid
+        self.offered_only = offered_only  # False: any id is read; the model decides whether it may be used
         super().__init__(label, validators, coerce=int, choices=[], **kwargs)
 
     def iter_choices(self):
@@ -54,35 +64,36 @@ class IdSelectField(SelectField):
     def pre_validate(self, form):
         if getattr(self, "_not_a_number", False):
             raise StopValidation(self.invalid)
-        if self.data is None:
-            return  # DataRequired / Optional decide
+        if self.data is None or not self.offered_only:
+            return  # DataRequired / Optional, or the model, decide
         if self.data not in {value for value, _ in self.choices or ()}:
             raise ValidationError(self.invalid)
 
 
 class RequestForm(BaseForm):
-    """A support request. `unit` is offered to administrators only (recipients ask for their own unit)."""
+    """A support request. `unit` is offered to administrators only (recipients ask for their own unit).
+
+    A unit, a title, what and for whom, and why it is urgent are SupportRequest.validate()'s rules, the
+    same for the API; the form parses and shows them next to its fields."""
+
+    error_fields = {"unit_id": "unit"}
 
     unit = IdSelectField(
         "Unit asking for support",
         blank="Choose the unit…",
         invalid="Choose a unit from the list.",
-        validators=[DataRequired("Choose the unit the request is for.")],
+        render_kw={"required": True},
     )
     title = StringField(
         "Title",
         filters=[_strip],
-        validators=[DataRequired("Give the request a title."), Length(max=200)],
-        render_kw={"autofocus": True, "maxlength": 200},
+        validators=[Length(max=200)],
+        render_kw={"autofocus": True, "maxlength": 200, "required": True},
     )
     description = TextAreaField(
-        "What is the initiative?",
-        filters=[_strip],
-        validators=[DataRequired("Describe the initiative you would like support with."), Length(max=5000)],
+        "What is the initiative?", filters=[_strip], validators=[Length(max=5000)], render_kw={"required": True}
     )
-    for_whom = TextAreaField(
-        "For whom?", filters=[_strip], validators=[DataRequired("Say who the initiative is for."), Length(max=2000)]
-    )
+    for_whom = TextAreaField("For whom?", filters=[_strip], validators=[Length(max=2000)], render_kw={"required": True})
     on_behalf = RadioField(
         "Whose initiative is it?",
         choices=ON_BEHALF_CHOICES,
@@ -104,10 +115,6 @@ class RequestForm(BaseForm):
         if field.data and field.data < dt.date.today() - dt.timedelta(days=HOPED_START_PAST_DAYS):
             raise ValidationError("The hoped-for start cannot be more than a year in the past.")
 
-    def validate_urgency_note(self, field):
-        if self.urgent.data and not field.data:
-            raise ValidationError("Say what makes the request urgent.")
-
     def request_data(self):
         partner = self.on_behalf.data == "partner"
         return {
@@ -122,13 +129,20 @@ class RequestForm(BaseForm):
 
 
 class AcceptForm(BaseForm):
-    """Accepting a request starts an engagement: its title, problem, model of support, dates and ISPs."""
+    """Accepting a request starts an engagement: its title, problem, model of support, dates and ISPs.
+
+    The form parses; the rules (a title, a start date, an end not before the start, two different active
+    co-leads, ...) are the model's, the same as for the create page and the API, reported under the
+    domain's names and mapped here by `error_fields`.
+    """
+
+    error_fields = {"co_lead_ids": "co_lead_2", "supporting_ids": "supporting"}
 
     title = StringField(
         "Engagement title",
         filters=[_strip],
-        validators=[DataRequired("Give the engagement a title."), Length(max=200)],
-        render_kw={"autofocus": True, "maxlength": 200},
+        validators=[Length(max=200)],
+        render_kw={"autofocus": True, "maxlength": 200, "required": True},
     )
     problem_statement = TextAreaField("Implementation problem", filters=[_strip], validators=[Length(max=10000)])
     support_model = ChoiceField(
@@ -137,24 +151,23 @@ class AcceptForm(BaseForm):
         default="push_pull",
         validators=[DataRequired("Choose the model of support.")],
     )
-    start_date = PlainDateField("Start date", validators=[InputRequired("Enter the start date.")])
-    end_date = PlainDateField(
-        "Planned end date",
-        validators=[Optional(), not_before("start_date", "The planned end cannot be before the start date.")],
-    )
+    start_date = PlainDateField("Start date", render_kw={"required": True})
+    end_date = PlainDateField("Planned end date")
     co_lead_1 = IdSelectField(
         "First co-lead",
         blank="Choose an ISP…",
         invalid="Choose an active ISP from the list.",
-        validators=[DataRequired("Choose the first co-lead.")],
+        offered_only=False,
+        render_kw={"required": True},
     )
     co_lead_2 = IdSelectField(
         "Second co-lead",
         blank="Choose an ISP…",
         invalid="Choose an active ISP from the list.",
-        validators=[DataRequired("Choose the second co-lead.")],
+        offered_only=False,
+        render_kw={"required": True},
     )
-    supporting = MultiCheckboxField("Supporting ISPs")
+    supporting = IspCheckboxField("Supporting ISPs")
 
     def set_isp_choices(self, isps):
         choices = [(u.id, u.name) for u in isps]
@@ -162,20 +175,16 @@ class AcceptForm(BaseForm):
         self.co_lead_2.choices = choices
         self.supporting.choices = [SelectChoice(value, text) for value, text in choices]
 
-    def validate_co_lead_2(self, field):
-        if field.data is not None and field.data == self.co_lead_1.data:
-            raise ValidationError("Choose two different ISPs as co-leads.")
-
-    def engagement_data(self):
-        co_leads = [self.co_lead_1.data, self.co_lead_2.data]
+    def domain_data(self):
+        """The fields under the domain's names (those the service and the API use)."""
         return {
             "title": self.title.data,
             "problem_statement": self.problem_statement.data or "",
             "support_model": self.support_model.data,
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
-            "co_leads": co_leads,
-            "supporting": [i for i in (self.supporting.data or []) if i not in co_leads],
+            "co_lead_ids": [i for i in (self.co_lead_1.data, self.co_lead_2.data) if i is not None],
+            "supporting_ids": list(self.supporting.data or []),
         }
 
 

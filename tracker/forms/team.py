@@ -1,50 +1,36 @@
-"""Forms for the implementation team: add or edit a member, end a membership."""
+"""Forms for the implementation team: add or edit a member, end a membership.
 
-import re
+The forms parse; the rules (a name, one email rule, a membership that does not end before it starts)
+are TeamMember.validate()'s, shown next to the fields."""
 
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import POSITIONS
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-
-def looks_like_email(form, field):
-    if field.data and not EMAIL_RE.match(field.data):
-        raise ValidationError("Enter an email address like name@example.org, or leave it empty.")
-
 
 class TeamMemberForm(VersionedForm):
-    """Add or edit a member. `left_on` (the member's end, when they left) is passed by the view so
-    that the start of membership cannot be moved after its end."""
+    """Add or edit a member. The end of a membership is set on its own page; a start moved after it is
+    refused by the model under left_on, shown here next to the start."""
+
+    error_fields = {"left_on": "joined_on"}
 
     name = StringField(
         "Name",
-        [DataRequired("Enter the person's name."), Length(max=200)],
+        [Length(max=200)],
         filters=[as_text],
-        render_kw={"autofocus": True, "autocomplete": "off"},
+        render_kw={"autofocus": True, "autocomplete": "off", "required": True},
     )
     position = ChoiceField("Position", [DataRequired("Choose the person's position.")], choices=POSITIONS)
     email = EmailField(
         "Email (optional)",
-        [Optional(), Length(max=254), looks_like_email],
+        [Optional(), Length(max=254)],
         filters=[as_text, lambda v: v.lower() if isinstance(v, str) else v],
         render_kw={"autocomplete": "off"},
     )
     joined_on = PlainDateField("Joined the team on", [Optional()])
-
-    def __init__(self, *args, left_on=None, **kwargs):
-        self.left_on = left_on
-        super().__init__(*args, **kwargs)
-
-    def validate_joined_on(self, field):
-        if field.data and self.left_on and field.data > self.left_on:
-            raise ValidationError(
-                f"This member left on {self.left_on.isoformat()}; they cannot have joined after that."
-            )
 
 
 class EndMembershipForm(BaseForm):
@@ -53,11 +39,3 @@ class EndMembershipForm(BaseForm):
     left_on = PlainDateField(
         "Left the team on", [InputRequired("Enter the date the person left the team.")], render_kw={"autofocus": True}
     )
-
-    def __init__(self, *args, joined_on=None, **kwargs):
-        self.joined_on = joined_on
-        super().__init__(*args, **kwargs)
-
-    def validate_left_on(self, field):
-        if field.data and self.joined_on and field.data < self.joined_on:
-            raise ValidationError(f"The end of membership cannot be before it started ({self.joined_on.isoformat()}).")

@@ -126,6 +126,31 @@ class StaleEdit(ValidationError):
             self.changed.remove(field)
 
 
+# --- shared rules -----------------------------------------------------------------------------
+
+# The one email rule of the tracker (users, team members, feedback recipients; pages, API and CLI):
+# something@domain.tld, no spaces, no second "@", nothing a list of addresses would split on.
+EMAIL_MESSAGE = "Enter a valid email address, like name@example.org."
+_NEVER_IN_EMAIL = frozenset(",;<>")
+
+
+def email_problem(value):
+    """None when `value` (already stripped) is a usable email address, else the message to show."""
+    value = value or ""
+    local, at, domain = value.partition("@")
+    name, dot, top = domain.rpartition(".")
+    usable = (
+        at
+        and local
+        and "@" not in domain
+        and dot
+        and name
+        and top
+        and not any(c.isspace() or c in _NEVER_IN_EMAIL for c in value)
+    )
+    return None if usable else EMAIL_MESSAGE
+
+
 # --- base classes -----------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from .base import (
     ValidationError,
     check_event_date,
     check_planned_date,
+    email_problem,
     keys,
     label,
     today,
@@ -139,6 +140,18 @@ class SupportRequest(Audited):
         """The day the request was submitted (definition meetings may date from it)."""
         return self.created_at.date() if self.created_at else None
 
+    def submission_problems(self):
+        """{field: message} for what a request must say when it is submitted (page and API alike), on top
+        of validate(): what the initiative is, for whom, and why when it is urgent."""
+        errors = self.validate()
+        if not (self.description or "").strip():
+            errors.setdefault("description", "Describe the initiative you would like support with.")
+        if not (self.for_whom or "").strip():
+            errors.setdefault("for_whom", "Say who the initiative is for.")
+        if self.urgent and not (self.urgency_note or "").strip():
+            errors.setdefault("urgency_note", "Say what makes the request urgent.")
+        return errors
+
     @property
     def is_internal(self):
         return not (self.on_behalf_of or "").strip()
@@ -225,16 +238,42 @@ class Engagement(Audited):
             .order_by(EngagementISP.role, User.name)
         )
 
-    def set_isps(self, co_lead_ids, supporting_ids=()):
-        """Replace the ISPs: exactly two distinct co-leads, plus any supporting ISPs."""
-        co_lead_ids = [int(i) for i in co_lead_ids]
-        supporting_ids = [int(i) for i in supporting_ids if int(i) not in co_lead_ids]
-        if len(set(co_lead_ids)) != 2:
-            raise ValidationError({"co_leads": "Choose two different ISPs as co-leads."})
+    @staticmethod
+    def isp_problems(co_lead_ids, supporting_ids=(), keep=()):
+        """{field: message} for what is wrong with these ISPs, keyed by the domain's names (co_lead_ids,
+        supporting_ids); {} when they may lead the engagement. The one rule of every path (create page,
+        accepting a request, edit page, API): exactly two different co-leads, each an active ISP; supporting
+        ISPs are active ISPs and not co-leads as well. `keep`: ids already on the engagement, who may stay
+        on it after their account was deactivated."""
+        co_lead_ids = [int(i) for i in co_lead_ids or ()]
+        supporting_ids = [int(i) for i in supporting_ids or ()]
+        errors = {}
+        if len(co_lead_ids) != 2:
+            errors["co_lead_ids"] = "Choose two ISPs as co-leads."
+        elif co_lead_ids[0] == co_lead_ids[1]:
+            errors["co_lead_ids"] = "Choose two different ISPs as co-leads."
         wanted = set(co_lead_ids) | set(supporting_ids)
-        found = {u.id for u in User.select(User.id).where(User.id.in_(list(wanted)) & (User.role == "isp"))}
-        if found != wanted:
-            raise ValidationError({"co_leads": "Co-leads and supporting ISPs must be ISP users."})
+        allowed = set()
+        if wanted:
+            may_lead = (User.is_active | User.id.in_(list(keep))) if keep else User.is_active
+            query = User.select(User.id).where(User.id.in_(list(wanted)) & (User.role == "isp") & may_lead)
+            allowed = {u.id for u in query}
+        if set(co_lead_ids) - allowed:
+            errors.setdefault("co_lead_ids", "Co-leads must be active ISPs.")
+        if set(supporting_ids) - allowed:
+            errors["supporting_ids"] = "Supporting ISPs must be active ISPs."
+        elif set(supporting_ids) & set(co_lead_ids):
+            errors["supporting_ids"] = "A co-lead cannot also be a supporting ISP: untick them under supporting ISPs."
+        return errors
+
+    def set_isps(self, co_lead_ids, supporting_ids=()):
+        """Replace the ISPs after checking them (isp_problems; raises ValidationError)."""
+        co_lead_ids = [int(i) for i in co_lead_ids]
+        supporting_ids = [int(i) for i in supporting_ids]
+        keep = [link.user_id for link in self.isps()] if self._pk is not None else []
+        errors = self.isp_problems(co_lead_ids, supporting_ids, keep=keep)
+        if errors:
+            raise ValidationError(errors)
         with database.atomic():
             EngagementISP.delete().where(EngagementISP.engagement == self).execute()
             EngagementISP.insert_many(
@@ -407,14 +446,26 @@ class TeamMember(Audited):
     left_on = DateField(null=True)
     deleted_at = DateTimeField(null=True)
 
-    required = {"engagement": "A team member belongs to an engagement.", "name": "Enter the person's name."}
+    required = {
+        "engagement": "A team member belongs to an engagement.",
+        "name": "Enter the person's name.",
+        "position": "Choose the person's position.",
+    }
 
     def validate(self):
         errors = super().validate()
         check_planned_date(errors, "joined_on", self.joined_on)
         check_planned_date(errors, "left_on", self.left_on)
+        if self.email is not None:
+            self.email = self.email.strip().lower()
+            if self.email and email_problem(self.email):
+                errors.setdefault("email", email_problem(self.email))
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
-            errors.setdefault("left_on", "The end of membership cannot be before it started.")
+            errors.setdefault(
+                "left_on",
+                f"The end of membership ({self.left_on.isoformat()}) cannot be before it started "
+                f"({self.joined_on.isoformat()}).",
+            )
         return errors
 
     @property

@@ -5,9 +5,11 @@ import secrets
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import Audited, BaseModel, label, utcnow
+from .base import Audited, BaseModel, ValidationError, email_problem, label, utcnow
 
+# The one password policy of every path (admin pages, own account, API, create-user).
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 500
 
 ROLES = (
     ("admin", "Administrator"),
@@ -83,8 +85,8 @@ class User(Audited):
         errors = super().validate()
         if self.email is not None:
             self.email = self.email.strip().lower()
-            if self.email and ("@" not in self.email or self.email.startswith("@") or self.email.endswith("@")):
-                errors.setdefault("email", "Enter a valid email address.")
+            if self.email and email_problem(self.email):
+                errors.setdefault("email", email_problem(self.email))
             elif self.email:
                 clash = User.select().where(User.email == self.email)
                 if self._pk is not None:
@@ -99,6 +101,25 @@ class User(Audited):
 
     def integrity_message(self, exc):
         return {"email": f"A user with the email {self.email} already exists."}
+
+    @staticmethod
+    def password_problems(password):
+        """{"password": message} when `password` does not meet the policy, else {} (every path asks this)."""
+        password = password or ""
+        if not password:
+            return {"password": "Enter a password."}
+        if len(password) < MIN_PASSWORD_LENGTH:
+            return {"password": f"The password must have at least {MIN_PASSWORD_LENGTH} characters."}
+        if len(password) > MAX_PASSWORD_LENGTH:
+            return {"password": f"The password must have at most {MAX_PASSWORD_LENGTH} characters."}
+        return {}
+
+    def change_password(self, password):
+        """Set a new password after checking it against the policy (raises ValidationError)."""
+        problems = self.password_problems(password)
+        if problems:
+            raise ValidationError(problems)
+        self.set_password(password)
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

@@ -5,7 +5,7 @@ Writes raise models.ValidationError({field: message}); callers run them inside d
 
 from ..auth import throttled_for
 from ..db import database
-from ..models import SignInAttempt, User, ValidationError
+from ..models import SignInAttempt, User
 
 WRONG_CURRENT = "That is not your current password."
 
@@ -40,9 +40,7 @@ def change_password(user, new_password):
     """Set the new password and rotate the session token: every other browser and device is signed
     out (the caller signs this session in again with the new token)."""
     user = User.get_by_id(user.id)
-    if not new_password:
-        raise ValidationError({"new_password": "Enter a new password."})
-    user.set_password(new_password)
+    user.change_password(new_password)  # the password policy: User.password_problems, refused as "password"
     user.rotate_session_token()
     user.save()
     with database.atomic():

@@ -10,49 +10,59 @@ from peewee import JOIN, fn
 
 from .. import policy
 from ..audit import describe_entries
-from ..models import MIN_PASSWORD_LENGTH, AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
+from ..models import AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
 
-PASSWORD_TOO_SHORT = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
-
-
-def _apply_user_fields(user, form):
-    form.populate_obj(user)
-    if user.organization_id is None and user.unit_id is not None:
-        user.organization = Unit.get_by_id(user.unit_id).organization_id  # as create-user does
+# A model's reference field -> the domain's (and the API's) name for the id it takes.
+REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id"}
 
 
-def create_user(form):
-    user = User()
-    _apply_user_fields(user, form)
-    errors = user.validate()
-    password = form.password.data or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.setdefault("password", PASSWORD_TOO_SHORT)
+def _refuse(errors):
     if errors:
-        raise ValidationError(errors)
-    user.set_password(password)
+        raise ValidationError({REFERENCE_NAMES.get(key, key): message for key, message in errors.items()})
+
+
+def _apply_user_fields(user, data):
+    """`data` under the domain's names: email (creating only), name, role, unit_id, organization_id, is_active."""
+    for name in ("email", "name", "role", "is_active"):
+        if name in data:
+            setattr(user, name, data[name])
+    user.unit = data.get("unit_id")
+    user.organization = data.get("organization_id")
+    if user.organization_id is None and user.unit_id is not None:
+        unit = Unit.get_or_none(Unit.id == user.unit_id)
+        user.organization = unit.organization_id if unit else None  # as create-user does
+
+
+def create_user(data):
+    """A new account from `data` (email, name, role, unit_id, organization_id, password): the admin page,
+    the API and `flask create-user` all come here, so every rule (the model's, the password policy) holds
+    on each. Refusals are keyed by those names, all at once."""
+    user = User()
+    _apply_user_fields(user, data)
+    errors = user.validate()
+    for key, message in User.password_problems(data.get("password")).items():
+        errors.setdefault(key, message)
+    _refuse(errors)
+    user.set_password(data["password"])
     user.save()
     return user
 
 
-def update_user(user, form, acting_user):
-    _apply_user_fields(user, form)
+def update_user(user, data, acting_user):
+    _apply_user_fields(user, data)
     errors = user.validate()
     if user.id == acting_user.id:
         if not user.is_active:
             errors.setdefault("is_active", "You cannot deactivate your own account; ask another administrator.")
         if not policy.is_admin(user):
             errors.setdefault("role", "You cannot take away your own administrator role; ask another administrator.")
-    if errors:
-        raise ValidationError(errors)
+    _refuse(errors)
     user.save()
     return user
 
 
 def set_password(user, password):
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError({"password": PASSWORD_TOO_SHORT})
-    user.set_password(password)
+    user.change_password(password)  # the password policy: User.password_problems
     user.save()
     return user
 

@@ -1,8 +1,10 @@
 """Engagements: create one directly (without a request), edit it, change its status, delete and
 restore it; and the status history the engagement page shows (its activity log: tracker/audit.py).
 
-Writes run in one transaction and raise models.ValidationError({field: message}); the field names
-are those of tracker/forms/engagements.py so that messages show next to the right field.
+Writes run in one transaction and raise models.ValidationError({field: message}). They take and
+report the domain's names (unit_id, title, start_date, end_date, co_lead_ids, supporting_ids,
+first_stage_id, ...), the names the API uses; each form maps them onto its own fields in one place
+(its `error_fields`). The rules themselves are the models' (Engagement.validate, isp_problems).
 """
 
 import datetime as dt
@@ -38,57 +40,57 @@ def available_actions(engagement):
 
 
 def _isp_ids(data):
-    co_leads = [int(i) for i in data.get("co_leads") or []]
-    supporting = [int(i) for i in data.get("supporting") or [] if int(i) not in co_leads]
-    return co_leads, supporting
+    return [int(i) for i in data.get("co_lead_ids") or []], [int(i) for i in data.get("supporting_ids") or []]
 
 
-def _set_isps(engagement, co_leads, supporting):
-    if len(co_leads) != 2 or co_leads[0] == co_leads[1]:
-        raise ValidationError({"co_lead_2": "Choose two different ISPs as co-leads."})
-    try:
-        engagement.set_isps(co_leads, supporting)
-    except ValidationError as exc:
-        raise ValidationError(
-            {"co_lead_1" if key == "co_leads" else key: message for key, message in exc.errors.items()}
-        ) from exc
+def _refuse_if_invalid(engagement, co_lead_ids, supporting_ids, errors=None, keep=()):
+    """Every refusal at once: the engagement's own fields (its validate()) and its ISPs (isp_problems)."""
+    errors = dict(errors or {})
+    for key, message in engagement.validate().items():
+        errors.setdefault("unit_id" if key == "unit" else key, message)
+    for key, message in Engagement.isp_problems(co_lead_ids, supporting_ids, keep=keep).items():
+        errors.setdefault(key, message)
+    if errors:
+        raise ValidationError(errors)
 
 
 def create_engagement(data, user):
     """Create an engagement directly, with its two co-leads, supporting ISPs and first stage.
 
-    `data`: unit (id), title, problem_statement, support_model, start_date, end_date, co_leads
-    [id, id], supporting [ids], first_stage (Stage id or None). The intermediary is the creator's
+    `data`: unit_id, title, problem_statement, support_model, start_date, end_date, co_lead_ids
+    [id, id], supporting_ids [ids], first_stage_id (or None). The intermediary is the creator's
     organization when it is an intermediary. The engagement starts active, or proposed when its
     start date is still ahead.
     """
-    unit = Unit.get_or_none(Unit.id == data.get("unit")) if data.get("unit") else None
+    errors = {}
+    unit = Unit.get_or_none(Unit.id == data.get("unit_id")) if data.get("unit_id") else None
     if unit is None:
-        raise ValidationError({"unit": "Choose the unit this engagement supports."})
+        errors["unit_id"] = "Choose the unit this engagement supports."
     stage = None
-    if data.get("first_stage"):
-        stage = Stage.get_or_none(Stage.id == data["first_stage"])
+    if data.get("first_stage_id"):
+        stage = Stage.get_or_none(Stage.id == data["first_stage_id"])
         if stage is None:
-            raise ValidationError({"first_stage": "That stage does not exist; choose one from the list."})
+            errors["first_stage_id"] = "That stage does not exist; choose one from the list."
     co_leads, supporting = _isp_ids(data)
     start = data.get("start_date")
     intermediary = None
     if user is not None and user.organization_id:
         org = user.organization
         intermediary = org if org.kind == "intermediary" else None
+    engagement = Engagement(
+        unit=unit,
+        intermediary=intermediary,
+        title=(data.get("title") or "").strip(),
+        problem_statement=(data.get("problem_statement") or "").strip(),
+        support_model=data.get("support_model") or "push_pull",
+        start_date=start,
+        end_date=data.get("end_date"),
+        status="proposed" if start and start > dt.date.today() else "active",
+    )
+    _refuse_if_invalid(engagement, co_leads, supporting, errors)
     with database.atomic():
-        engagement = Engagement(
-            unit=unit,
-            intermediary=intermediary,
-            title=(data.get("title") or "").strip(),
-            problem_statement=(data.get("problem_statement") or "").strip(),
-            support_model=data.get("support_model") or "push_pull",
-            start_date=start,
-            end_date=data.get("end_date"),
-            status="proposed" if start and start > dt.date.today() else "active",
-        )
         engagement.save()
-        _set_isps(engagement, co_leads, supporting)
+        engagement.set_isps(co_leads, supporting)
         if stage is not None and start is not None and start <= today():  # a stage entry is never in the future
             engagement.enter_stage(stage, start, user=user)
     return engagement
@@ -97,12 +99,18 @@ def create_engagement(data, user):
 def update_engagement(engagement, data, user=None):
     """Save the summary (title, problem, model, dates) and, when they changed, the ISPs."""
     co_leads, supporting = _isp_ids(data)
+    current = engagement.isps()
+    before = (
+        sorted(link.user_id for link in current if link.role == "co_lead"),
+        sorted(link.user_id for link in current if link.role == "supporting"),
+    )
     with database.atomic():
         engagement.title = (data.get("title") or "").strip()
         engagement.problem_statement = (data.get("problem_statement") or "").strip()
         engagement.support_model = data.get("support_model") or engagement.support_model
         engagement.start_date = data.get("start_date")
         engagement.end_date = data.get("end_date")
+        _refuse_if_invalid(engagement, co_leads, supporting, keep=[link.user_id for link in current])
         try:
             engagement.save()
         except StaleEdit as exc:  # the ISPs are rows of their own: theirs beside yours here
@@ -116,7 +124,7 @@ def update_engagement(engagement, data, user=None):
             sorted(link.user_id for link in current if link.role == "supporting"),
         )
         if (sorted(co_leads), sorted(supporting)) != before:
-            _set_isps(engagement, co_leads, supporting)
+            engagement.set_isps(co_leads, supporting)
     return engagement
 
 

@@ -31,6 +31,7 @@ from ..models import (
     TeamMember,
     User,
     ValidationError,
+    email_problem,
     utcnow,
 )
 
@@ -40,7 +41,6 @@ PULSE_COMMENT_KEY = "comment"  # the pulse's one optional open comment
 LINK_DAYS = 14
 SURVEY_DAYS = 91
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
-EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s.,;]+$")
 MAX_COMMENT = 4000
 
 CLOSED_MESSAGE = "This engagement has closed: feedback can no longer be collected for it."
@@ -112,6 +112,10 @@ def pulse_items(engagement, instrument, count=PULSE_ITEMS):
     return ordered[:count]
 
 
+def bad_emails_message(bad):
+    return "Not an email address: " + ", ".join(bad) + ". Write one address per line."
+
+
 def parse_emails(text):
     """Emails typed one per line or separated by commas: (emails, [bad ones])."""
     found, bad = [], []
@@ -119,7 +123,7 @@ def parse_emails(text):
         part = part.strip().strip("<>").lower()
         if not part:
             continue
-        (found if EMAIL_RE.match(part) else bad).append(part)
+        (bad if email_problem(part) else found).append(part)  # the one email rule (models)
     return list(dict.fromkeys(found)), bad
 
 
@@ -189,6 +193,9 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
             unique.append((email, member))
     if not unique:
         raise ValidationError({"recipients": "Choose at least one person to ask, or type an email address."})
+    bad = [email for email, _member in unique if email_problem(email)]  # the one email rule (models)
+    if bad:
+        raise ValidationError({"emails": bad_emails_message(bad)})
     instrument = current_instrument()
     if instrument is None:
         raise ValidationError({"__all__": "The feedback instrument is missing: run `flask init-db` first."})

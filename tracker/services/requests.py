@@ -10,7 +10,7 @@ import datetime as dt
 
 from .. import policy
 from ..db import database
-from ..models import Engagement, RequestEvent, Stage, SupportRequest, User, ValidationError, today, utcnow
+from ..models import Engagement, RequestEvent, Stage, SupportRequest, ValidationError, today, utcnow
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -32,11 +32,16 @@ def _refuse_if_decided(req):
 
 
 def submit_request(unit, data, user, at=None):
-    """A new request from `unit`, submitted by `user` (a recipient of the unit or an administrator)."""
-    with database.atomic():  # the model writes the "submitted" event
-        return SupportRequest.create(
-            unit=unit, requested_by=user, status="submitted", created_at=at or utcnow(), **data
-        )
+    """A new request from `unit` (a Unit, its id or None), submitted by `user` (a recipient of the unit or an
+    administrator). Refusals are the model's, keyed by the domain's names (unit_id, title, ...); the model
+    writes the "submitted" event."""
+    req = SupportRequest(unit=unit, requested_by=user, status="submitted", created_at=at or utcnow(), **data)
+    errors = req.submission_problems()
+    if errors:
+        raise ValidationError({("unit_id" if k == "unit" else k): v for k, v in errors.items()})
+    with database.atomic():
+        req.save()
+    return req
 
 
 def first_stage():
@@ -47,39 +52,36 @@ def accept_request(req, data, user, at=None):
     """Accept `req`: create its engagement with two co-leads (and supporting ISPs), enter the first
     stage on the start date, and mark the request accepted. Returns the engagement.
 
-    `data`: title, problem_statement, support_model, start_date, end_date, co_leads [id, id],
-    supporting [ids].
+    `data` (the domain's names, as the API's): title, problem_statement, support_model, start_date,
+    end_date, co_lead_ids [id, id], supporting_ids [ids]. Refusals are keyed by the same names; the
+    ISP rule is the model's (Engagement.isp_problems), as on every other path.
     """
     with database.atomic():
         _refuse_if_decided(req)
-        co_leads = [int(i) for i in data["co_leads"]]
-        supporting = [int(i) for i in data.get("supporting") or () if int(i) not in co_leads]
-        wanted = set(co_leads) | set(supporting)
-        active_isps = {u.id for u in User.isps().where(User.id.in_(list(wanted)))} if wanted else set()
-        if set(co_leads) - active_isps:
-            raise ValidationError({"co_lead_1": "Co-leads must be active ISPs."})
-        if set(supporting) - active_isps:
-            raise ValidationError({"supporting": "Supporting ISPs must be active ISPs."})
+        co_leads = [int(i) for i in data.get("co_lead_ids") or ()]
+        supporting = [int(i) for i in data.get("supporting_ids") or ()]
         org = user.organization if user.organization_id else None
-        engagement = Engagement.create(
+        engagement = Engagement(
             unit=req.unit_id,
             request=req,
-            title=data["title"],
+            title=(data.get("title") or "").strip(),
             problem_statement=data.get("problem_statement") or "",
-            support_model=data["support_model"],
-            start_date=data["start_date"],
+            support_model=data.get("support_model") or "push_pull",
+            start_date=data.get("start_date"),
             end_date=data.get("end_date"),
             status="active",
             intermediary=org if org is not None and org.kind == "intermediary" else None,
         )
-        try:
-            engagement.set_isps(co_leads, supporting)
-        except ValidationError as exc:
-            # set_isps speaks of "co_leads"; the form has two selects.
-            raise ValidationError({("co_lead_2" if k == "co_leads" else k): v for k, v in exc.errors.items()}) from exc
+        errors = engagement.validate()
+        for key, message in Engagement.isp_problems(co_leads, supporting).items():
+            errors.setdefault(key, message)
+        if errors:
+            raise ValidationError(errors)
+        engagement.save()
+        engagement.set_isps(co_leads, supporting)
         stage = first_stage()
-        if stage is not None and data["start_date"] <= today():  # a stage entry is an event: not in the future
-            engagement.enter_stage(stage, data["start_date"], note="Request accepted.", user=user)
+        if stage is not None and engagement.start_date <= today():  # a stage entry is an event: not in the future
+            engagement.enter_stage(stage, engagement.start_date, note="Request accepted.", user=user)
         req.status = "accepted"
         req.decided_by = user
         req.decided_at = at or utcnow()

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..db import database
 from ..forms.account import ChangePasswordForm, DateFormatForm
+from ..models import ValidationError
 from ..services import account as service
 from .helpers import form_status, save_form
 
@@ -51,17 +52,21 @@ def password():
         if problem:
             form.current_password.errors = list(form.current_password.errors) + [problem]
         else:
-            with database.atomic():
-                user = service.change_password(current_user, form.new_password.data)
-            # The old session token is gone: sign this browser in again with the new one (and renew the
-            # "keep me signed in" cookie if this browser had one), so only here stays signed in.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            login_user(user, remember=remembered, fresh=True)
-            flash(
-                "Your password is changed. You are still signed in here; every other browser and device "
-                "has been signed out.",
-                "success",
-            )
-            return redirect(url_for("account.index"))
+            try:
+                with database.atomic():
+                    user = service.change_password(current_user, form.new_password.data)
+            except ValidationError as exc:  # the password policy, shown next to the new password
+                form.add_errors(exc.errors)
+            else:
+                # The old session token is gone: sign this browser in again with the new one (and renew the
+                # "keep me signed in" cookie if this browser had one), so only here stays signed in.
+                remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+                login_user(user, remember=remembered, fresh=True)
+                flash(
+                    "Your password is changed. You are still signed in here; every other browser and device "
+                    "has been signed out.",
+                    "success",
+                )
+                return redirect(url_for("account.index"))
     date_form = DateFormatForm(formdata=MultiDict(), data={"date_format": current_user.date_format})
     return _page(date_form, form)

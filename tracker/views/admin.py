@@ -75,7 +75,7 @@ def new_user():
         form.role.data = "isp"
     done = save_form(
         form,
-        service.create_user,
+        lambda f: service.create_user(f.domain_data()),
         lambda u: f"Created {u.role_label.lower()} {u.name} <{u.email}>.",
         url_for("admin.users"),
     )
@@ -94,7 +94,7 @@ def edit_user(user_id):
         form.organization.data = str(user.organization_id or "")
     return form_page(
         form,
-        lambda f: service.update_user(f.start_from(user), f, current_user),
+        lambda f: service.update_user(f.start_from(user), f.domain_data(), current_user),
         f"Saved {user.name}.",
         url_for("admin.users"),
         "admin/user_form.html",

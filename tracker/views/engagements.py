@@ -71,7 +71,7 @@ def new():
 
     return form_page(
         form,
-        lambda f: service.create_engagement(f.data_for_service(), current_user),
+        lambda f: service.create_engagement(f.domain_data(), current_user),
         lambda e: f"Engagement “{e.title}” created.",
         _page_after_save,
         "engagements/form.html",
@@ -119,13 +119,13 @@ def edit(engagement_id):
             "supporting": [link.user_id for link in current if link.role == "supporting"],
         },
     )
-    form.title.render_kw = {"autofocus": True, "autocomplete": "off"}
+    form.title.render_kw = {"autofocus": True, "autocomplete": "off", "required": True}
     if engagement.status == "closed":
         form.end_date.label.text = "End date"
 
     return form_page(
         form,
-        lambda f: service.update_engagement(f.start_from(engagement), f.data_for_service(), current_user),
+        lambda f: service.update_engagement(f.start_from(engagement), f.domain_data(), current_user),
         "Engagement details saved.",
         _page_after_save,
         "engagements/form.html",
@@ -171,7 +171,7 @@ def status(engagement_id):
         return render_template(
             "engagements/status.html", form=None, action=None, error=error, **page
         ), 400 if error else 200
-    form = StatusForm(data={"action": action, "end_date": dt.date.today()}, start_date=engagement.start_date)
+    form = StatusForm(data={"action": action, "end_date": dt.date.today()})
 
     def write(f):
         return service.change_status(

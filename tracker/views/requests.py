@@ -112,7 +112,7 @@ def new():
         del form.unit  # a recipient asks for their own unit
 
     def write(form):
-        unit = Unit.get_by_id(form.unit.data) if "unit" in form else current_user.unit
+        unit = form.unit.data if "unit" in form else current_user.unit_id  # none chosen: the model says so
         return service.submit_request(unit, form.request_data(), current_user)
 
     done = save_form(
@@ -208,7 +208,7 @@ def accept(request_id):
     form.set_isp_choices(User.isps())
 
     def write(form):
-        return service.accept_request(req, form.engagement_data(), current_user)
+        return service.accept_request(req, form.domain_data(), current_user)
 
     return form_page(
         form,

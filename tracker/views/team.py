@@ -43,7 +43,7 @@ def new(engagement_id):
 def edit(engagement_id, member_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     member = policy.get_part(TeamMember, engagement, member_id)
-    form = TeamMemberForm(obj=member, left_on=member.left_on)
+    form = TeamMemberForm(obj=member)
     return MEMBER_FORM.page(engagement, member, form)
 
 
@@ -52,7 +52,7 @@ def edit(engagement_id, member_id):
 def end(engagement_id, member_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     member = policy.get_part(TeamMember, engagement, member_id)
-    form = EndMembershipForm(data={"left_on": member.left_on or dt.date.today()}, joined_on=member.joined_on)
+    form = EndMembershipForm(data={"left_on": member.left_on or dt.date.today()})
 
     return form_page(
         form,
