@@ -475,5 +475,9 @@ def test_no_path_hard_deletes_an_audited_row():
     assert single == {
         ("tokens.py", "row.delete_instance()"),
         ("base.py", "return super().delete_instance(*args, **kwargs)"),
+        # Removing an entry of a goal's or the stage history (not audited models; the removal is logged
+        # with the entry's values). Still open in issue 15: kept deleted instead, so no id is reused.
+        ("goals.py", "entry.delete_instance()"),
+        ("stages.py", "entry.delete_instance()"),
     }
     assert "ApiToken" not in AUDITED and "Engagement" in AUDITED and "ContextNote" in AUDITED

@@ -319,7 +319,7 @@ class Engagement(Audited):
         stored = Engagement.select(Engagement.current_stage).where(Engagement.id == self.id).scalar()
         self.current_stage = stage_id
         if stored != stage_id:  # the stored row decides: this object may be older than it
-            self.save(only=[Engagement.current_stage])
+            self.save(only=[Engagement.current_stage, Engagement.version])  # a change like any other: versioned
 
     def stage_history(self):
         return list(
@@ -535,7 +535,7 @@ class Goal(Audited):
         stored = Goal.select(Goal.status).where(Goal.id == self.id).scalar()
         self.status = latest.status
         if stored != latest.status:  # the stored row decides: this object may be older than it
-            self.save(only=[Goal.status])
+            self.save(only=[Goal.status, Goal.version])  # a change like any other: versioned
 
 
 class GoalStatusChange(BaseModel):
