@@ -127,7 +127,9 @@ def test_decline_writes_its_event_with_the_reason_and_a_refused_action_writes_no
 
 def test_the_api_writes_the_same_events(demo, client):
     recipient = Api(client, demo.recipient_a)
-    created = recipient.post("/requests", json={"title": "Through the API", "description": "d"})
+    created = recipient.post(
+        "/requests", json={"title": "Through the API", "description": "d", "for_whom": "Unit A's teams"}
+    )
     assert created.status_code == 201, created.get_json()
     req = SupportRequest.get_by_id(created.get_json()["id"])
     isp = Api(client, demo.isp_a1)
@@ -140,7 +142,9 @@ def test_the_api_writes_the_same_events(demo, client):
     assert [(e.kind, e.by_id) for e in events] == [("submitted", demo.recipient_a.id), ("accepted", demo.isp_a1.id)]
     assert events[1].engagement_id == accepted.get_json()["id"]
 
-    second = SupportRequest.get_by_id(recipient.post("/requests", json={"title": "Second"}).get_json()["id"])
+    second = SupportRequest.get_by_id(
+        recipient.post("/requests", json={"title": "Second", "description": "d", "for_whom": "Unit A"}).get_json()["id"]
+    )
     declined = isp.post(f"/requests/{second.id}/decline", json={"reason": "Not now."})
     assert declined.status_code == 200
     assert [(e.kind, e.text) for e in RequestEvent.history(second.id)] == [("submitted", ""), ("declined", "Not now.")]
@@ -227,6 +231,11 @@ def test_backfill_tells_the_story_the_audit_log_told(demo, as_user):
 
 
 def test_a_new_request_from_any_path_has_its_submitted_event_at_its_date(demo):
-    req = service.submit_request(demo.unit_a, {"title": "Dated"}, demo.recipient_a, at=dt.datetime(2025, 11, 12, 9))
+    req = service.submit_request(
+        demo.unit_a,
+        {"title": "Dated", "description": "d", "for_whom": "Unit A"},
+        demo.recipient_a,
+        at=dt.datetime(2025, 11, 12, 9),
+    )
     (event,) = RequestEvent.history(req.id)
     assert (event.kind, event.at, event.by_id) == ("submitted", dt.datetime(2025, 11, 12, 9), demo.recipient_a.id)
