@@ -570,6 +570,11 @@ class GoalStatusChange(BaseModel):
     def status_label(self):
         return label(GOAL_STATUSES, self.status)
 
+    @classmethod
+    def made_in(cls, meeting_id):
+        """The goal status changes a meeting recorded, with their goals, in the order entered."""
+        return cls.select(cls, Goal).join(Goal).where(cls.meeting_id == meeting_id).order_by(cls.id)
+
 
 class StageEntry(BaseModel):
     engagement = ForeignKeyField(Engagement, backref="stage_entries", on_delete="CASCADE")
@@ -612,6 +617,16 @@ class Benchmark(Audited):
         errors = super().validate()
         check_part_event_date(self, errors, "completed_on")
         return errors
+
+    @classmethod
+    def completed_in(cls, meeting_id):
+        """The live benchmarks a meeting completed, with their stages, in stage order."""
+        return (
+            cls.select(cls, Stage)
+            .join(Stage)
+            .where((cls.completed_in_meeting_id == meeting_id) & cls.deleted_at.is_null())
+            .order_by(Stage.position, cls.position, cls.id)
+        )
 
 
 class Deliverable(Audited):

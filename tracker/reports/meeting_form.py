@@ -144,22 +144,8 @@ def _progress(engagement, meeting):
     )
     done_benchmarks = []
     if meeting is not None:
-        done_changes = list(
-            GoalStatusChange.select(GoalStatusChange, Goal)
-            .join(Goal)
-            .where(GoalStatusChange.meeting_id == meeting.id)
-            .order_by(GoalStatusChange.id)
-        )
-        done_benchmarks = list(
-            Benchmark.select(Benchmark, Stage)
-            .join(Stage)
-            .where(
-                (Benchmark.engagement == engagement.id)
-                & (Benchmark.completed_in_meeting_id == meeting.id)
-                & Benchmark.deleted_at.is_null()
-            )
-            .order_by(Stage.position, Benchmark.position, Benchmark.id)
-        )
+        done_changes = list(GoalStatusChange.made_in(meeting.id))
+        done_benchmarks = list(Benchmark.completed_in(meeting.id))
     changed_goal_ids = {c.goal_id for c in done_changes}
     by_stage = {}
     for b in benchmarks:

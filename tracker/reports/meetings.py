@@ -8,7 +8,6 @@ from ..models import (
     Benchmark,
     Competency,
     CompetencyDomain,
-    Goal,
     GoalStatusChange,
     MeetingAttendee,
     MeetingCompetency,
@@ -16,7 +15,6 @@ from ..models import (
     MeetingStrategy,
     NextStep,
     Principle,
-    Stage,
     Strategy,
     StrategyCluster,
     TeamMember,
@@ -59,22 +57,8 @@ def meeting_detail(meeting):
         .where(MeetingPrinciple.meeting == meeting.id)
         .order_by(Principle.position)
     )
-    goal_changes = list(
-        GoalStatusChange.select(GoalStatusChange, Goal)
-        .join(Goal)
-        .where(GoalStatusChange.meeting_id == meeting.id)
-        .order_by(GoalStatusChange.id)
-    )
-    benchmarks = list(
-        Benchmark.select(Benchmark, Stage)
-        .join(Stage)
-        .where(
-            (Benchmark.engagement == meeting.engagement_id)
-            & (Benchmark.completed_in_meeting_id == meeting.id)
-            & Benchmark.deleted_at.is_null()
-        )
-        .order_by(Stage.position, Benchmark.position)
-    )
+    goal_changes = list(GoalStatusChange.made_in(meeting.id))
+    benchmarks = list(Benchmark.completed_in(meeting.id))
     next_steps = list(NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
     logged_by = User.get_or_none(User.id == meeting.logged_by_id) if meeting.logged_by_id else None
     return {
