@@ -17,20 +17,25 @@ import re
 import pytest
 
 from tracker import research
+from tracker.audit import acting_as
+from tracker.catalog import load_defaults
 from tracker.db import database, is_sqlite
 from tracker.models import (
     MODELS,
     AuditEntry,
     Benchmark,
     ContextNote,
+    DataVersion,
     Deliverable,
     FeedbackResponse,
     Goal,
+    GoalStatusChange,
     Meeting,
     MeetingAttendee,
     NextStep,
     SchemaVersion,
     Stage,
+    StageEntry,
     TeamMember,
 )
 from tracker.models.base import Audited
@@ -39,6 +44,8 @@ from tracker.reports.filters import ReportFilters
 from tracker.schema import init_db, migration_modules
 from tracker.schema import migrate as schema_migrate
 from tracker.services import feedback as feedback_service
+from tracker.services import goals as goal_service
+from tracker.services import stages as stage_service
 
 from . import factories
 from .api_helpers import Api
@@ -482,9 +489,93 @@ def test_no_path_hard_deletes_an_audited_row():
     assert single == {
         ("tokens.py", "row.delete_instance()"),
         ("base.py", "return super().delete_instance(*args, **kwargs)"),
-        # Removing an entry of a goal's or the stage history (not audited models; the removal is logged
-        # with the entry's values). Still open in issue 15: kept deleted instead, so no id is reused.
+        # Removing an entry of a goal's or the stage history (the removal is logged with the entry's
+        # values); migration 0008 gives both tables AUTOINCREMENT, so the id is never handed out again.
         ("goals.py", "entry.delete_instance()"),
         ("stages.py", "entry.delete_instance()"),
     }
     assert "ApiToken" not in AUDITED and "Engagement" in AUDITED and "ContextNote" in AUDITED
+
+
+# --- history entries: removed for good, their ids never handed out again ----------------------------------
+
+
+def _goal_history_entry(e, n):
+    goal = factories.goal(e, title=f"Goal of history {n}")
+    goal_service.record_status_change(goal, "not_started", e.start_date, note="goal set")
+    goal_service.record_status_change(goal, "in_progress", e.start_date + dt.timedelta(days=n), note=f"entry {n}")
+    return GoalStatusChange.select().where(GoalStatusChange.goal == goal.id).order_by(GoalStatusChange.id.desc()).get()
+
+
+def _remove_goal_history_entry(client, e, entry):
+    base = f"/engagements/{e.id}/goals/{entry.goal_id}/history/{entry.id}/remove"
+    return post_form(client, base, {})
+
+
+def _stage_entry(e, n):
+    stages = list(Stage.ordered())
+    stage_service.move_to_stage(e, stages[n % len(stages)].key, e.start_date + dt.timedelta(days=n), note=f"entry {n}")
+    return StageEntry.select().where(StageEntry.engagement == e.id).order_by(StageEntry.id.desc()).get()
+
+
+def _remove_stage_entry(client, e, entry):
+    return post_form(client, f"/engagements/{e.id}/stage/{entry.id}/remove", {})
+
+
+HISTORIES = {
+    "goal status history": (GoalStatusChange, _goal_history_entry, _remove_goal_history_entry),
+    "stage history": (StageEntry, _stage_entry, _remove_stage_entry),
+}
+
+
+@pytest.mark.parametrize("history", sorted(HISTORIES))
+def test_removing_the_newest_history_entry_then_adding_one_never_reuses_its_id(demo, as_user, history):
+    """What was seen, for the two histories whose entries are removed for good: SQLite handed the id of a
+    removed newest row to the next one. Through the remove page, then the same service the pages use."""
+    model, make, remove = HISTORIES[history]
+    e = demo.engagement_a
+    e.start_date = dt.date(2026, 1, 5)
+    e.save()
+    with acting_as(demo.isp_a1):
+        make(e, 1)
+        newest = make(e, 2)
+    old_id = newest.id
+    assert old_id == model.select(model.id).order_by(model.id.desc()).scalar()
+    response = remove(as_user(demo.isp_a1), e, newest)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    assert model.get_or_none(model.id == old_id) is None  # removed from the history
+
+    with acting_as(demo.isp_a1):
+        added = make(e, 3)
+    assert added.id > old_id and model.get_or_none(model.id == old_id) is None  # no new row took the id
+    actions = [x.action for x in entries_for(model, old_id)]
+    assert actions[-1] == "delete" and "delete" not in actions[:-1]  # the id names one entry, now removed
+    assert not entries_for(model, added.id) or all(x.action != "delete" for x in entries_for(model, added.id))
+
+
+def test_migration_0008_gives_existing_history_tables_autoincrement_and_keeps_rows_indexes_and_triggers(empty_app):
+    """A database at version 7 with history rows: after 0008 the rows and indexes are there, the
+    data-version triggers fire, and (SQLite) the tables are AUTOINCREMENT; PostgreSQL is unchanged."""
+    database.create_tables([SchemaVersion], safe=True)
+    for number, module in migration_modules():
+        if number <= 7:
+            module.up(database)
+            SchemaVersion.create(version=number, name=module.__name__.rsplit(".", 1)[-1])
+    load_defaults()
+    world = factories.small_world()
+    with acting_as(world.isp_a1):
+        entry = _stage_entry(world.engagement_a, 1)
+    indexes_before = {i.name for t in ("goal_status_change", "stage_entry") for i in database.get_indexes(t)}
+    triggers_before = _triggers()
+
+    assert 8 in schema_migrate()
+    assert StageEntry.get_by_id(entry.id).note == "entry 1"
+    assert {i.name for t in ("goal_status_change", "stage_entry") for i in database.get_indexes(t)} == indexes_before
+    assert triggers_before <= _triggers()
+    if is_sqlite():
+        for table in ("goal_status_change", "stage_entry"):
+            sql = database.execute_sql("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            assert "AUTOINCREMENT" in sql
+    token = DataVersion.get_by_id(1).token
+    StageEntry.update(note="changed").where(StageEntry.id == entry.id).execute()
+    assert DataVersion.get_by_id(1).token != token  # the triggers came back with the table
