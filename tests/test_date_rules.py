@@ -17,6 +17,7 @@ from tracker.models import (
     Benchmark,
     ContextNote,
     Deliverable,
+    FeedbackResponse,
     Goal,
     GoalStatusChange,
     Meeting,
@@ -26,6 +27,7 @@ from tracker.models import (
     ValidationError,
     today,
 )
+from tracker.services import feedback as feedback_service
 from tracker.services import goals as goal_service
 from tracker.services import meetings as meeting_service
 from tracker.services import stages as stage_service
@@ -267,3 +269,20 @@ def test_a_definition_meeting_may_date_from_the_request_submission(w, client):
 def test_the_page_forms_offer_the_same_range_to_the_browser(w, as_user):
     html = as_user(w.isp_a1).get(f"/engagements/{w.e.id}/goals/new").get_data(as_text=True)
     assert 'min="1990-01-01"' in html and 'max="2100-12-31"' in html
+
+
+@pytest.mark.parametrize(("day", "message"), [(TOMORROW, EVENT), (BEFORE_START, EVENT), (YEAR_0083, RANGE)])
+def test_a_feedback_response_is_an_event_under_the_same_policy(w, day, message):
+    """Feedback is an event date: answered through a link it is dated today; any other writer (the
+    demo, the generator, a later import) gets the same refusal, and nothing is written."""
+    before = FeedbackResponse.select().count()
+    with pytest.raises(ValidationError) as info:
+        FeedbackResponse.create(
+            engagement=w.e, instrument=feedback_service.current_instrument(), kind="survey", submitted_on=day
+        )
+    assert info.value.errors == {"submitted_on": message}
+    assert FeedbackResponse.select().count() == before
+    kept = FeedbackResponse.create(
+        engagement=w.e, instrument=feedback_service.current_instrument(), kind="survey", submitted_on=START
+    )
+    assert kept.id is not None

@@ -262,7 +262,7 @@ def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
         respond(
             many_e,
             {"aim_1": 1 + n % 5, "trust_1": 3, "iam_2": 4},
-            on=dt.date(2026, 1 + n % 6, 3),
+            on=dt.date(2026, 1 + n % 6, 6),
             comments={"strengths": f"c{n}"},
         )
     client = as_user(demo.isp_a2)  # on both

@@ -258,6 +258,7 @@ ENGAGEMENT_CASES = {
         "The end date cannot be before the start date.",
     ),
     "a blank title": (lambda d, base: {"title": ""}, "title", "Give the engagement a title."),
+    "no model of support": (lambda d, base: {"support_model": ""}, "support_model", "Choose the model of support."),
     "no start date": (lambda d, base: {"start_date": None, "end_date": None}, "start_date", "Enter the start date."),
 }
 

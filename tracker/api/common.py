@@ -187,6 +187,8 @@ class Fields:
             if required:
                 self.fail(name, "This field is required.")
             return default
+        if value == "":
+            return ""  # blank: the model's rule names what is missing ("Choose the model of support.")
         if value not in allowed if isinstance(value, str) else True:
             self.fail(name, "Choose one of: " + ", ".join(allowed) + ".")
             return default

@@ -362,7 +362,7 @@ def accept_request(request_id):
     data = {
         "title": f.text("title", max_length=200, default=req.title),  # left out: the request's title
         "problem_statement": f.text("problem_statement", max_length=20000),
-        "support_model": f.choice("support_model", SUPPORT_MODELS, required=True),
+        "support_model": f.choice("support_model", SUPPORT_MODELS, default=Engagement.support_model.default),
         "start_date": f.date("start_date"),
         "end_date": f.date("end_date"),
         "co_lead_ids": f.id_list("co_lead_ids"),
@@ -453,7 +453,7 @@ def create_engagement():
         "unit_id": f.integer("unit_id", minimum=1),
         "title": f.text("title", max_length=200),
         "problem_statement": f.text("problem_statement", max_length=20000),
-        "support_model": f.choice("support_model", SUPPORT_MODELS, default="push_pull"),
+        "support_model": f.choice("support_model", SUPPORT_MODELS, default=Engagement.support_model.default),
         "start_date": f.date("start_date"),
         "end_date": f.date("end_date"),
         "co_lead_ids": f.id_list("co_lead_ids"),

@@ -5,7 +5,7 @@ import datetime as dt
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Organization, Stage, Unit, User
+from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Engagement, Organization, Stage, Unit, User
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, MultiCheckboxField, PlainDateField
 
@@ -117,7 +117,10 @@ class EngagementForm(VersionedForm):
     )
     problem_statement = TextAreaField("Implementation problem (optional)", [Length(max=10000)], filters=[_strip])
     support_model = ChoiceField(
-        "Model of support", [DataRequired("Choose the model of support.")], choices=SUPPORT_MODELS, default="push_pull"
+        "Model of support",
+        [DataRequired("Choose the model of support.")],
+        choices=SUPPORT_MODELS,
+        default=Engagement.support_model.default,
     )
     start_date = PlainDateField("Start date", render_kw={"required": True})
     end_date = PlainDateField("Planned end date (optional)")
@@ -165,7 +168,7 @@ class NewEngagementForm(EngagementForm):
         exploration = Stage.select().where(Stage.key == "exploration").first() or Stage.ordered().first()
         return {
             "start_date": dt.date.today(),
-            "support_model": "push_pull",
+            "support_model": Engagement.support_model.default,
             "first_stage": str(exploration.id) if exploration else "",
         }
 

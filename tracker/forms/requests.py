@@ -6,7 +6,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from ..models import SUPPORT_MODELS
+from ..models import SUPPORT_MODELS, Engagement
 from . import BaseForm
 from .engagements import IspCheckboxField
 from .fields import ChoiceField, PlainDateField
@@ -148,7 +148,7 @@ class AcceptForm(BaseForm):
     support_model = ChoiceField(
         "Model of support",
         choices=SUPPORT_MODELS,
-        default="push_pull",
+        default=Engagement.support_model.default,
         validators=[DataRequired("Choose the model of support.")],
     )
     start_date = PlainDateField("Start date", render_kw={"required": True})

@@ -179,6 +179,7 @@ class Engagement(Audited):
     required = {
         "unit": "Choose the unit this engagement supports.",
         "title": "Give the engagement a title.",
+        "support_model": "Choose the model of support.",
         "start_date": "Enter the start date.",
     }
 

@@ -6,7 +6,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKey
 
 from .base import Audited, BaseModel, utcnow
 from .catalog import FeedbackInstrument, FeedbackItem
-from .engagements import Engagement, TeamMember
+from .engagements import Engagement, TeamMember, check_part_event_date
 from .meetings import Meeting
 from .people import User
 
@@ -40,6 +40,11 @@ class FeedbackResponse(Audited):
     comments = TextField(default="{}")  # open answers, JSON {item_key: text}
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
+
+    def validate(self):
+        errors = super().validate()
+        check_part_event_date(self, errors, "submitted_on")  # feedback is an event: the date policy's
+        return errors
 
     @property
     def comment_map(self):

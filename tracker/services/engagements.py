@@ -82,7 +82,7 @@ def create_engagement(data, user):
         intermediary=intermediary,
         title=(data.get("title") or "").strip(),
         problem_statement=(data.get("problem_statement") or "").strip(),
-        support_model=data.get("support_model") or "push_pull",
+        support_model=data.get("support_model", Engagement.support_model.default),
         start_date=start,
         end_date=data.get("end_date"),
         status="proposed" if start and start > dt.date.today() else "active",
@@ -107,7 +107,8 @@ def update_engagement(engagement, data, user=None):
     with database.atomic():
         engagement.title = (data.get("title") or "").strip()
         engagement.problem_statement = (data.get("problem_statement") or "").strip()
-        engagement.support_model = data.get("support_model") or engagement.support_model
+        if "support_model" in data:
+            engagement.support_model = data["support_model"]
         engagement.start_date = data.get("start_date")
         engagement.end_date = data.get("end_date")
         _refuse_if_invalid(engagement, co_leads, supporting, keep=[link.user_id for link in current])

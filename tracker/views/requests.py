@@ -8,7 +8,7 @@ from peewee import JOIN, fn
 
 from .. import audit, policy
 from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm, WithdrawForm
-from ..models import Organization, SupportRequest, Unit, User
+from ..models import Engagement, Organization, SupportRequest, Unit, User
 from ..paging import paginate
 from ..services import requests as service
 from .helpers import form_page, form_status, save_form
@@ -200,7 +200,7 @@ def accept(request_id):
         data={
             "title": req.title,
             "problem_statement": problem,
-            "support_model": "push_pull",
+            "support_model": Engagement.support_model.default,
             "start_date": req.hoped_start if req.hoped_start and req.hoped_start >= today else today,
             "co_lead_1": current_user.id if policy.can_co_lead(current_user) else None,
         }
