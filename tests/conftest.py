@@ -25,7 +25,9 @@ SECRET = "test-secret-key"
 
 
 def make_app(database_url, **extra):
+    # BASE_URL (TRACKER_BASE_URL) writes the links in pages and mail: the test client's host here
     config = {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": database_url, "PER_PAGE": 25}
+    config["BASE_URL"] = "http://localhost"
     config.update(extra)
     app = create_app(config)
     app.test_client_class = FlaskLoginClient  # app.test_client(user=...) starts signed in

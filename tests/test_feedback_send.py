@@ -210,7 +210,7 @@ def test_send_surveys_sends_to_active_engagements_that_are_due(demo, app, runner
     sent = FeedbackInvitation.get(FeedbackInvitation.engagement == demo.engagement_a.id)
     assert sent.kind == "survey" and sent.email == "a.member@example.org"
     message = OutboxMessage.select().order_by(OutboxMessage.id.desc()).get()
-    assert message.to_email == "a.member@example.org" and "http://localhost:5000/feedback/[link hidden]" in message.body
+    assert message.to_email == "a.member@example.org" and "http://localhost/feedback/[link hidden]" in message.body
 
     again = runner.invoke(args=["send-surveys"])
     assert "No survey due" in again.output and FeedbackInvitation.select().count() == before["invitations"] + 1

@@ -18,6 +18,10 @@ Secrets in a message (the token of a feedback link) are given as `redact`: the s
 for `deliver_pending`; a retry from `send-mail` (a later process) issues the invitation a new token
 and sends that link (the old one never arrived, or arrived and is replaced).
 
+Links in messages (and the same links shown on pages) come from `external_url`: the configured public
+address BASE_URL (TRACKER_BASE_URL), never the request's Host header, which the sender of a request
+chooses. Without it (debug, testing, no mail server) they point at http://localhost:5000.
+
 Each attempt claims its message first (a short transaction moving next_attempt_at past a lease), so
 the request's delivery and a concurrent `send-mail` never send one message twice.
 """
@@ -28,6 +32,7 @@ import logging
 import secrets
 import smtplib
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context
 
@@ -41,6 +46,7 @@ MAX_ATTEMPTS = 6
 FIRST_RETRY = dt.timedelta(minutes=5)
 LONGEST_WAIT = dt.timedelta(hours=12)
 LEASE = dt.timedelta(minutes=10)
+LOCAL_BASE_URL = "http://localhost:5000"  # `flask run`'s address: links when BASE_URL is not configured
 
 
 class SendingInTransaction(RuntimeError):
@@ -80,6 +86,14 @@ def queue(to_email, subject, body, redact=(), engagement_id=None, invitation_id=
     _pending().append((stored.id, body))
     log.info("mail to %s queued: %s", to_email, subject)
     return stored
+
+
+def external_url(endpoint, **values):
+    """The absolute address of `endpoint` under BASE_URL (werkzeug builds it, as url_for would, but
+    from configuration: a request's Host header never writes a link)."""
+    base = urlsplit(current_app.config.get("BASE_URL") or LOCAL_BASE_URL)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def backoff(attempts):
@@ -145,13 +159,13 @@ def _fresh_link_body(message):
     return message.body.replace(HIDDEN, token)
 
 
-def _record(message_id, error, attempts, now):
-    """Write the outcome of one attempt (a short transaction of its own)."""
+def _record(message_id, error, attempts, now, retry=True):
+    """Write the outcome of one attempt (a short transaction of its own); `retry=False`: given up."""
     max_attempts = int(_config("MAIL_MAX_ATTEMPTS", MAX_ATTEMPTS))
     if error is None:
         fields = {"status": "sent", "sent_at": now, "error": "", "next_attempt_at": None}
     else:
-        gave_up = attempts >= max_attempts
+        gave_up = attempts >= max_attempts or not retry
         fields = {
             "status": "failed",
             "error": error[:2000],
@@ -164,22 +178,26 @@ def _record(message_id, error, attempts, now):
 
 
 def _attempt(message, body, now):
-    """Send one claimed message; returns None when sent, else the error text."""
+    """Send one claimed message; returns None when sent, else (error text, whether the server failed:
+    the next message would likely fail too). A message that cannot be written (a CR or LF in a header)
+    or holds a link that cannot be sent again is given up at once: no retry would help."""
     attempts = message.attempts + 1
     if body is None:
         error = "The message holds a hidden link that cannot be sent again; send a new invitation."
-        with database.atomic():
-            OutboxMessage.update(
-                attempts=attempts, last_attempt_at=now, status="failed", error=error, next_attempt_at=None
-            ).where(OutboxMessage.id == message.id).execute()
-        return error
+        _record(message.id, error, attempts, now, retry=False)
+        return error, False
     try:
         _smtp_send(message.to_email, message.subject, body)
+    except ValueError as exc:  # email.message refuses the header (CR/LF); the server was never asked
+        error = f"The message cannot be sent: {exc}"
+        log.warning("mail to %r refused before sending: %s", message.to_email, exc)
+        _record(message.id, error, attempts, utcnow(), retry=False)
+        return error, False
     except (OSError, smtplib.SMTPException) as exc:
         error = _redacted(str(exc) or type(exc).__name__, [_secret_of(message.body, body)])
         log.warning("mail to %s failed (attempt %s): %s", message.to_email, attempts, error)
         _record(message.id, error, attempts, utcnow())
-        return error
+        return error, True
     log.info("mail to %s sent", message.to_email)
     _record(message.id, None, attempts, utcnow())
     return None
@@ -195,7 +213,8 @@ def _secret_of(stored, full):
 
 def deliver_pending():
     """Send what this request or command queued, after its transaction committed. Stops at the first
-    failure (the rest stay queued for `send-mail`). Returns (sent, failed)."""
+    failure of the server (the rest stay queued for `send-mail`); a message that cannot be written is
+    given up and the next one tried. Returns (sent, failed)."""
     pending = _pending()
     if not pending or not _config("MAIL_SERVER", None):
         pending.clear()
@@ -210,11 +229,13 @@ def deliver_pending():
         if not _claim(message_id, now):
             continue  # rolled back, or already taken by send-mail
         message = OutboxMessage.get_by_id(message_id)
-        if _attempt(message, body, now) is None:
+        outcome = _attempt(message, body, now)
+        if outcome is None:
             sent += 1
         else:
             failed += 1
-            break  # the rest were never claimed: they stay due for send-mail
+            if outcome[1]:
+                break  # the server failed: the rest were never claimed and stay due for send-mail
     return sent, failed
 
 

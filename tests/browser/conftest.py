@@ -69,6 +69,7 @@ def site(app, live_server):
     """The live server serving this test's app, on a fresh database seeded with small_world().
     site.url(path) -> absolute URL; site.world -> the small_world() namespace."""
     world = factories.small_world()
+    app.config["BASE_URL"] = live_server.url  # the public address links are built from (TRACKER_BASE_URL)
     live_server.current.app = app
     yield SimpleNamespace(base=live_server.url, url=lambda path="/": live_server.url + path, world=world, app=app)
     live_server.current.app = None

@@ -5,18 +5,18 @@ import datetime as dt
 import hashlib
 import secrets
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
+from .. import MAX_ID
 from ..auth import token_loader
 from ..models import ApiToken, User, ValidationError, utcnow
+from ..reports.filters import parse_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
-MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 20  # objects and lists inside each other in a JSON body; no resource needs more than 3
 # Routes that need no token.
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
 
@@ -92,14 +92,18 @@ def caller():
 
 @bp.before_request
 def authenticate():
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        error(400, "The request body is too large.")
-    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
-        error(404, "Not found.")
-    if any("\x00" in value for value in request.args.values()):
-        error(400, "Query parameters must not contain NUL characters.")
+    """Bodies are bounded by MAX_CONTENT_LENGTH (413), ids by the route converter (404) and NUL in the
+    query by create_app (400); what is left here is the token."""
     if not current_user.is_authenticated and request.endpoint not in PUBLIC_ENDPOINTS:
         error(401, "Send a valid token: Authorization: Bearer <token>.")
+
+
+@bp.after_request
+def api_headers(response):
+    """A 401 says which scheme to use (RFC 6750). (Cache-Control: no-store is tracker.security's.)"""
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @bp.errorhandler(ApiError)
@@ -114,28 +118,58 @@ def validation_error(exc):
     ), 400
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc):
-    return jsonify(
-        error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}
-    ), exc.code
-
-
-@bp.errorhandler(Exception)
-def unexpected(exc):
-    current_app.logger.exception("Unhandled API error on %s %s", request.method, request.path)
-    return jsonify(error={"code": "internal_error", "message": "Something went wrong on our side.", "fields": {}}), 500
+# HTTP errors (404, 405, 413 ...), storage faults (503) and anything unexpected (500) are answered by the
+# app's handlers (views/__init__.py), which give API paths the same JSON envelope.
 
 
 # --- helpers shared by the resource modules ------------------------------------------------------
 
 
 def body():
-    """The JSON object of the request, or 400."""
-    data = request.get_json(silent=True, force=True) if request.get_data(cache=True) else None
+    """The JSON object of the request, or 400: not JSON, nested deeper than MAX_DEPTH, or a string
+    (key or value) holding NUL or a lone surrogate such as \\ud800 (neither can be stored)."""
+    try:
+        data = request.get_json(silent=True, force=True)  # at most MAX_CONTENT_LENGTH bytes, else 413
+    except RecursionError:  # the parser gave up on nesting far beyond MAX_DEPTH
+        error(400, f"The JSON body is nested too deeply (at most {MAX_DEPTH} levels).")
     if not isinstance(data, dict):
         error(400, "Send a JSON object as the request body (Content-Type: application/json).")
+    _check_strings(data)
     return data
+
+
+def _check_strings(data):
+    """400 naming the top-level field of the first string that cannot be stored, or of nesting deeper
+    than MAX_DEPTH. Walks the parsed body without recursion."""
+    stack = [(None, data, 1)]
+    while stack:
+        field, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            error(
+                400, f"The JSON body is nested too deeply (at most {MAX_DEPTH} levels).", {field: "Nested too deeply."}
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = field if field is not None else key
+                _check_text(name, key)
+                stack.append((name, item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((field, item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(field, value)
+
+
+def _check_text(field, text):
+    if "\x00" in text:
+        error(400, f"{field} must not contain NUL characters.", {field: "Must not contain NUL characters."})
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        error(
+            400,
+            f"{field} holds a lone surrogate (such as \\ud800), which is not text.",
+            {field: "Must be valid Unicode text (no lone surrogates)."},
+        )
 
 
 class Fields:
@@ -155,9 +189,6 @@ class Fields:
             return default
         if not isinstance(value, str):
             self.fail(name, "Must be a string.")
-            return default
-        if "\x00" in value:
-            self.fail(name, "Must not contain NUL characters.")
             return default
         value = value.strip()
         if required and not value:
@@ -232,11 +263,8 @@ def query_int(name, default=None, minimum=1, maximum=MAX_ID):
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw) if len(raw) < 20 else None
-        if value is None:
-            raise ValueError
-    except ValueError:
+    value = parse_id(raw, maximum=None)
+    if value is None:
         error(400, f"{name} must be an integer.", {name: "Must be an integer."})
     if value < minimum or (maximum is not None and value > maximum):
         error(

@@ -10,7 +10,7 @@ from .. import policy
 from ..models import User
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
-from ..reports.filters import ReportFilters
+from ..reports.filters import ReportFilters, parse_id
 from .common import bp, caller, error, page_args
 
 
@@ -104,13 +104,13 @@ def report_progress():
 
 @bp.get("/reports/feedback")
 def report_feedback():
-    raw = (request.args.get("engagement") or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
+    engagement_id = parse_id(request.args.get("engagement"))
+    if engagement_id is None:
         error(400, "Give the engagement: ?engagement=<id>.", {"engagement": "Give an engagement id."})
     period = request.args.get("period") or "quarter"
     if period not in ("quarter", "month"):
         error(400, "Unknown period.", {"period": "Choose one of: quarter, month."})
-    e = policy.get_engagement(int(raw), user=caller())
+    e = policy.get_engagement(engagement_id, user=caller())
     return _answer(
         engagement_id=e.id,
         min_responses=feedback_reports.MIN_RESPONSES,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 
 from peewee import SQL, fn
 
-from .. import policy
+from .. import MAX_ID, policy
 from ..dates import format_month
 from ..db import is_sqlite
 from ..models import (
@@ -37,6 +37,7 @@ from ..models import (
 )
 
 ENGAGEMENT_CHOICES_MAX = 100  # engagements the filter bar lists without a unit chosen first
+MAX_DIGITS = 18  # longer digit strings are refused before int() (any id or count fits well within)
 FILTER_NAMES = ("engagement", "unit", "isp", "model", "stage", "kind", "start", "end")
 
 
@@ -62,8 +63,9 @@ class ReportFilters:
         for name in ("engagement", "unit", "isp", "stage"):
             raw = (args.get(name) or "").strip()
             if raw:
-                if raw.isdigit() and len(raw) < 10:
-                    setattr(out, name, int(raw))
+                value = parse_id(raw)
+                if value is not None:
+                    setattr(out, name, value)
                 else:
                     out.errors[name] = "Choose from the list."
         for name, choices in (("model", SUPPORT_MODELS), ("kind", MEETING_KINDS)):
@@ -192,6 +194,17 @@ class ReportFilters:
         if self.end:
             cond &= column <= self.end
         return cond
+
+
+def parse_id(text, maximum=MAX_ID):
+    """The one way an id (or a count) is read from a query string: ASCII digits only, at most
+    MAX_DIGITS of them and not above `maximum` (None: no bound), else None. `str.isdigit` would take
+    '²' or '٣', which int() then refuses or reads as another digit."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
+        return None
+    value = int(text)
+    return value if maximum is None or value <= maximum else None
 
 
 # --- SQL helpers shared by the report modules -------------------------------------------------------

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from peewee import JOIN, fn
 
 from .. import mail
@@ -153,10 +153,7 @@ def survey_candidates(engagement, today=None):
 
 
 def answer_url(token):
-    if has_request_context():
-        return url_for("feedback.answer", token=token, _external=True)
-    base = current_app.config.get("BASE_URL", "http://localhost:5000").rstrip("/")
-    return f"{base}/feedback/{token}"
+    return mail.external_url("feedback.answer", token=token)  # from BASE_URL, never the Host header
 
 
 def _message(engagement, kind, url, expires_at):
@@ -493,17 +490,12 @@ def surveys_due(today=None, days=None):
     return due
 
 
-def send_due_surveys(dry_run=False, today=None, days=None):
-    """Create the surveys that are due; returns [(engagement, number of invitations, note)]."""
-    results = []
-    for engagement, _last in surveys_due(today, days):
-        members = survey_candidates(engagement, today)
-        if not members:
-            results.append((engagement, 0, "no current team member with an email"))
-            continue
-        if dry_run:
-            results.append((engagement, len(members), "would send (dry run)"))
-            continue
-        sent = create_invitations(engagement, "survey", [(m.email, m) for m in members])
-        results.append((engagement, len(sent), "sent"))
-    return results
+def send_survey(engagement, dry_run=False, today=None):
+    """Create one due engagement's survey (one transaction); returns (number of invitations, note).
+    Raises ValidationError when it cannot be sent (the `send-surveys` command reports it, goes on)."""
+    members = survey_candidates(engagement, today)
+    if not members:
+        return 0, "no current team member with an email"
+    if dry_run:
+        return len(members), "would send (dry run)"
+    return len(create_invitations(engagement, "survey", [(m.email, m) for m in members])), "sent"

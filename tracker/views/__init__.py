@@ -4,7 +4,7 @@ import datetime as dt
 
 from flask import jsonify, render_template, request
 from flask_login import current_user
-from peewee import OperationalError
+from peewee import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .. import models, policy
@@ -90,8 +90,10 @@ def init_app(app):
         return render_template("errors/error.html", error=exc), exc.code
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InternalError)  # PostgreSQL's read-only transaction (ReadOnlySqlTransaction)
     def storage_error(exc):
-        """A full disk, a read-only or unreachable database: say so plainly (503), never a trace."""
+        """A full disk, a read-only or unreachable database: say so plainly (503), never a trace; the API
+        gets the same answer as JSON (its blueprint leaves storage faults to this handler)."""
         app.logger.exception("Database unavailable on %s %s", request.method, request.path)
         message = (
             "The database cannot be written to or reached right now (for example the disk is full "
