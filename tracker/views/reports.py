@@ -44,7 +44,10 @@ def _paged(items):
 
 
 def _render(template, filters, **context):
-    return render_template(template, filters=filters, choices=filters.choices(), pages=PAGES, **context)
+    """The report page; 400 when a filter could not be read (the page says which and shows the report
+    without it), as a form with errors does."""
+    page = render_template(template, filters=filters, choices=filters.choices(), pages=PAGES, **context)
+    return page, 400 if filters.errors else 200
 
 
 @bp.route("/", strict_slashes=False)
@@ -203,6 +206,8 @@ def engagement_report(engagement_id):
 @login_required
 def export_csv(name):
     filters = _filters()
+    if filters.errors:  # a download never silently drops a filter
+        abort(400, description=" ".join(f"{name}: {message}" for name, message in filters.errors.items()))
     response = exports.csv_response(name, filters)
     if response is None:
         abort(404)
