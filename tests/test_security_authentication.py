@@ -7,6 +7,8 @@
   lock) before the password is checked, so no more than the limit get to check a password.
 - Timing told who has an account (unknown email ~9 ms, wrong password ~400 ms; a deactivated account
   ~34 ms): now each does the same hashing work, shown by counting the hash checks.
+- The password policy was length only (`password1234` and the user's own email passed): now a
+  strength estimate on every path that sets a password.
 """
 
 import threading
@@ -16,7 +18,7 @@ from werkzeug.security import check_password_hash
 
 from tracker.models import ApiToken, SignInAttempt, User
 from tracker.models import people as people_model
-from tracker.models.people import dummy_password_hash
+from tracker.models.people import OWN_DETAILS_PASSWORD, WEAK_PASSWORD, dummy_password_hash
 
 from . import factories
 from .api_helpers import Api
@@ -187,3 +189,90 @@ def test_the_dummy_hash_is_computed_once(app, client, monkeypatch):
         api_sign_in(client, f"ghost{i}@example.org", WRONG)
     assert made == []
     assert check_password_hash(dummy_password_hash(), WRONG) is False
+
+
+# --- the password policy: strength, on every path -------------------------------------------------------
+
+# (password, message) for a person named "Nia Newcomb" with the email nia.newcomb@example.org
+WEAK = {
+    "common": ("password1234", WEAK_PASSWORD),
+    "keyboard walk": ("qwertyuiop123", WEAK_PASSWORD),
+    "own email": ("nia.newcomb@example.org", OWN_DETAILS_PASSWORD),
+    "own name": ("NiaNewcomb2026", OWN_DETAILS_PASSWORD),
+    "repeated": ("aaaaaaaaaaaaaaaa", WEAK_PASSWORD),
+}
+STRONG = "Lantern-orbit kestrel 47"
+NIA = {"email": "nia.newcomb@example.org", "name": "Nia Newcomb"}
+
+
+@pytest.fixture
+def nia(app):
+    return factories.user("isp", email=NIA["email"], name=NIA["name"])
+
+
+def _admin(app):
+    return app.test_client(user=factories.user("admin", email="root@example.org", name="Root Admin"))
+
+
+def _starts(message):
+    return lambda text: text is not None and text.startswith(message)
+
+
+@pytest.mark.parametrize("case", WEAK)
+def test_the_model_refuses_weak_common_and_own_details(app, case):
+    password, message = WEAK[case]
+    problem = User(**NIA).password_problems(password)
+    assert _starts(message)(problem.get("password")), problem
+    assert User(**NIA).password_problems(STRONG) == {}
+
+
+def test_a_common_password_is_told_why(app):
+    assert "common password" in User(**NIA).password_problems("password1234")["password"]
+
+
+@pytest.mark.parametrize("case", ["common", "own email", "own name"])
+def test_every_path_refuses_a_weak_password_and_writes_nothing(app, runner, nia, case):
+    password, message = WEAK[case]
+    admin = _admin(app)
+    before = (nia.password_hash, nia.session_token, User.select().count())
+
+    # the admin area: a new user (named and addressed like Nia, so her details are the new user's)
+    new = {"email": "nia.n@example.org", "name": "Nia Newcomb", "role": "isp", "password": password}
+    response = post_form(admin, "/admin/users/new", new)
+    assert response.status_code == 400 and _starts(message)(field_error(response.get_data(as_text=True), "password"))
+    # the admin area: a password reset
+    response = post_form(admin, f"/admin/users/{nia.id}/password", {"password": password})
+    assert response.status_code == 400 and _starts(message)(field_error(response.get_data(as_text=True), "password"))
+    # her own account page
+    mine = app.test_client(user=nia)
+    response = post_form(
+        mine,
+        "/account/password",
+        {"current_password": factories.PASSWORD, "new_password": password, "confirm_password": password},
+        token_from="/account/",
+    )
+    assert response.status_code == 400
+    assert _starts(message)(field_error(response.get_data(as_text=True), "new_password"))
+    # the API
+    api = Api(app.test_client(), User.get(User.email == "root@example.org"))
+    response = api.post("/users", new)
+    assert response.status_code == 400 and _starts(message)(response.get_json()["error"]["fields"]["password"])
+    # the command line
+    result = runner.invoke(
+        args=["create-user", new["email"], "--name", new["name"], "--role", "isp", "--password", password]
+    )
+    assert result.exit_code != 0 and message.split(":")[0].split(".")[0] in result.output
+
+    after = User.get_by_id(nia.id)
+    assert (after.password_hash, after.session_token, User.select().count()) == before
+    assert not User.select().where(User.email == new["email"]).exists()
+
+
+def test_a_strong_password_passes_every_path(app, runner, nia):
+    admin = _admin(app)
+    assert post_form(admin, f"/admin/users/{nia.id}/password", {"password": STRONG}).status_code == 302
+    result = runner.invoke(
+        args=["create-user", "kit@example.org", "--name", "Kit", "--role", "isp", "--password", STRONG]
+    )
+    assert result.exit_code == 0, result.output
+    assert User.get(User.email == "kit@example.org").check_password(STRONG)

@@ -41,7 +41,7 @@ def create_user(data):
     user = User()
     _apply_user_fields(user, data)
     errors = user.validate()
-    for key, message in User.password_problems(data.get("password")).items():
+    for key, message in user.password_problems(data.get("password")).items():
         errors.setdefault(key, message)
     _refuse(errors)
     user.set_password(data["password"])
