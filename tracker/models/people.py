@@ -5,11 +5,11 @@ import math
 import re
 import secrets
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, PostgresqlDatabase
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from ..db import database, is_sqlite
+from ..db import database
 from .base import Audited, BaseModel, ValidationError, email_problem, label, utcnow
 
 # The one password policy of every path (admin pages, own account, API, create-user, set-password):
@@ -218,7 +218,7 @@ class SignInAttempt(BaseModel):
         now = now or utcnow()
         since = now - window
         with database.atomic():  # SQLite: BEGIN IMMEDIATE, one writer at a time
-            if not is_sqlite():  # PostgreSQL: one reservation at a time (reads still go on)
+            if isinstance(database.obj, PostgresqlDatabase):  # one reservation at a time (reads go on)
                 database.execute_sql(f'LOCK TABLE "{cls._meta.table_name}" IN EXCLUSIVE MODE')
             cls.delete().where(cls.at < since).execute()  # aged out: nothing counts them any more
             wait = 0
