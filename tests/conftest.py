@@ -134,7 +134,9 @@ def demo(app):
 def sign_in(client, user):
     """Sign a test client in as `user`: the session flask-login's FlaskLoginClient starts with (it keys
     the session by user.get_id(), the user's session token, which the app's user_loader reads), copied
-    into this client. Tests of the sign-in form itself post to /login instead."""
+    into this client. Tests of the sign-in form itself post to /login instead. The user is read again
+    first: signing out (POST /logout) renews the session token an older copy of the user still holds."""
+    user = type(user).get_by_id(user.id)
     signed_in = FlaskLoginClient(client.application, client.response_wrapper, user=user)
     name = client.application.config["SESSION_COOKIE_NAME"]
     client.set_cookie(name, signed_in.get_cookie(name).value)

@@ -5,11 +5,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .audit import set_actor_provider
-from .db import database
-from .models import SignInAttempt, User, utcnow
+from .models import SignInAttempt, User
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -78,71 +76,56 @@ def safe_next(target, default="home.index"):
     return url_for(default)
 
 
-# --- sign-in: one answer for unknown email and wrong password, throttled in the database ---------
+# --- sign-in: one path for the sign-in page, the API's token endpoint and the password check -------
 
 BAD_CREDENTIALS = "That email and password do not match an active account."
 
 
 class SignInRefused(Exception):
-    """A sign-in that failed: str() is the message for the person, `status` the HTTP answer."""
+    """A sign-in that failed: str() is the message for the person, `status` the HTTP answer and
+    `headers` the HTTP headers that go with it."""
 
     status = 401
+    headers = {}
 
 
 class SignInThrottled(SignInRefused):
-    """Too many recent failures for the account or the address: wait before trying again."""
+    """Too many recent failures for the account or the address: wait `retry_after` seconds."""
 
     status = 429
 
-
-# A hash to check against when the email is unknown, so both failures take about the same time.
-_DUMMY_HASH = None
-
-
-def _dummy_hash():
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = generate_password_hash("not a real password")
-    return _DUMMY_HASH
-
-
-def throttled_for(email, address, now=None):
-    """Minutes until sign-in may be tried again for this account or address (0: go ahead)."""
-    now = now or utcnow()
-    window = dt.timedelta(minutes=current_app.config["SIGNIN_LOCK_MINUTES"])
-    since = now - window
-    recent = SignInAttempt.select().where(SignInAttempt.at >= since)
-    checks = (
-        (recent.where(SignInAttempt.email == email), current_app.config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
-        (recent.where(SignInAttempt.address == address), current_app.config["SIGNIN_MAX_FAILURES_ADDRESS"]),
-    )
-    wait = 0
-    for query, limit in checks:
-        failures = list(query.order_by(SignInAttempt.at.desc()).limit(limit))
-        if len(failures) >= limit:
-            unlock = failures[-1].at + window  # the oldest of the last `limit` failures ages out
-            wait = max(wait, -(-int((unlock - now).total_seconds()) // 60))
-    return wait
+    def __init__(self, retry_after):
+        minutes = -(-retry_after // 60)
+        self.wait_words = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        super().__init__(
+            f"Too many failed sign-ins. Try again in {self.wait_words}, or ask an administrator to reset your password."
+        )
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 def authenticate(email, password, address):
-    """The user on success; SignInRefused (SignInThrottled when throttled) otherwise. Failures are
-    recorded for throttling."""
+    """The user on success; SignInRefused (SignInThrottled when throttled) otherwise.
+
+    The one sign-in path (the sign-in page, POST /api/v1/tokens, the current password on the account
+    page): the attempt is recorded as a failure before the password is checked, counted in the same
+    locking transaction (SignInAttempt.reserve), and forgotten on success. An unknown email, a
+    deactivated account and a wrong password do the same hashing work and get the same answer."""
     email = (email or "").strip().lower()[:254]
     address = (address or "unknown")[:64]
-    wait = throttled_for(email, address)
+    config = current_app.config
+    wait = SignInAttempt.reserve(
+        email,
+        address,
+        config["SIGNIN_MAX_FAILURES_ACCOUNT"],
+        config["SIGNIN_MAX_FAILURES_ADDRESS"],
+        dt.timedelta(minutes=config["SIGNIN_LOCK_MINUTES"]),
+    )
     if wait:
-        raise SignInThrottled(
-            f"Too many failed sign-ins. Try again in {wait} minute{'s' if wait != 1 else ''}, "
-            "or ask an administrator to reset your password."
-        )
+        raise SignInThrottled(retry_after=wait)
     user = User.select().where(User.email == email).first()
-    if user is None:
-        check_password_hash(_dummy_hash(), password)  # same work as for a real account
-    elif user.is_active and user.check_password(password):
-        with database.atomic():
-            SignInAttempt.delete().where(SignInAttempt.email == email).execute()
+    matches = (user or User()).check_password(password)  # an unknown email checks the dummy hash
+    if user is not None and user.is_active and matches:
+        SignInAttempt.clear(email)
         return user
-    with database.atomic():
-        SignInAttempt.create(email=email, address=address)
     raise SignInRefused(BAD_CREDENTIALS)

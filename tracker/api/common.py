@@ -22,10 +22,11 @@ PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi"}
 
 
 class ApiError(Exception):
-    def __init__(self, status, message, fields=None, code=None, extra=None):
+    def __init__(self, status, message, fields=None, code=None, extra=None, headers=None):
         super().__init__(message)
         self.status, self.message, self.fields = status, message, fields or {}
         self.extra = extra or {}  # more members of the error object (a stale edit's current record)
+        self.headers = headers or {}  # HTTP headers of the answer (Retry-After of a 429)
         self.code = code or {
             400: "bad_request",
             401: "unauthorized",
@@ -33,6 +34,7 @@ class ApiError(Exception):
             404: "not_found",
             409: "conflict",
             422: "unprocessable_entity",
+            429: "too_many_requests",
         }.get(status, "error")
 
 
@@ -108,7 +110,11 @@ def api_headers(response):
 
 @bp.errorhandler(ApiError)
 def api_error(exc):
-    return jsonify(error={"code": exc.code, "message": exc.message, "fields": exc.fields, **exc.extra}), exc.status
+    return (
+        jsonify(error={"code": exc.code, "message": exc.message, "fields": exc.fields, **exc.extra}),
+        exc.status,
+        exc.headers,
+    )
 
 
 @bp.errorhandler(ValidationError)

@@ -146,7 +146,15 @@ E = "/engagements/{engagement_id}"
 # (path, method, summary, body key or None, list?, extra query parameters)
 ROUTES = [
     ("/openapi.json", "get", "This document (no token needed)", None, False, []),
-    ("/tokens", "post", "Exchange email and password for a bearer token (no token needed)", "tokens", False, []),
+    (
+        "/tokens",
+        "post",
+        "Exchange email and password for a bearer token (no token needed; throttled as the sign-in page: "
+        "429 with Retry-After)",
+        "tokens",
+        False,
+        [],
+    ),
     ("/tokens", "get", "Your tokens (never the token itself)", None, False, []),
     ("/tokens/{token_id}", "delete", "Revoke a token (its owner or an administrator)", None, False, []),
     ("/catalog", "get", "Competency frameworks, principles, stages, strategies, feedback instruments", None, False, []),

@@ -1,13 +1,12 @@
 """Tokens: sign in with email and password for a token; list and revoke your tokens."""
 
-from flask import jsonify
+from flask import jsonify, request
 
 from .. import policy
+from ..auth import SignInRefused, authenticate
 from ..db import database
-from ..models import ApiToken, User
-from .common import Fields, body, bp, caller, error, iso, new_token
-
-BAD_CREDENTIALS = "Unknown email or wrong password."
+from ..models import ApiToken
+from .common import ApiError, Fields, body, bp, caller, error, iso, new_token
 
 
 def token_json(row):
@@ -27,9 +26,10 @@ def create_token():
     password = f.text("password", required=True, max_length=1000)
     name = f.text("name", max_length=100)
     f.done()
-    user = User.select().where((User.email == email) & User.is_active).first()
-    if user is None or not user.check_password(password):
-        error(401, BAD_CREDENTIALS)
+    try:  # the sign-in page's path: the same throttle, locks and recorded failures
+        user = authenticate(email, password, request.remote_addr)
+    except SignInRefused as refused:
+        raise ApiError(refused.status, str(refused), headers=refused.headers) from None
     with database.atomic():
         row, token = new_token(user, name or "API")
     return jsonify(token=token, **token_json(row)), 201

@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..db import database
-from ..models import MIN_PASSWORD_LENGTH, ROLES, Organization, Unit, ValidationError, keys
+from ..models import PASSWORD_HINT, ROLES, Organization, Unit, ValidationError, keys
 from ..services import admin as admin_service
 
 
@@ -25,7 +25,7 @@ def _one_line(errors):
 @click.option(
     "--organization", "organization_name", help="Organization: a leader's scope (omit for all), an ISP's intermediary."
 )
-@click.option("--password", help=f"Password (at least {MIN_PASSWORD_LENGTH} characters); asked for when left out.")
+@click.option("--password", help=f"Password ({PASSWORD_HINT}); asked for when left out.")
 def create_user_command(email, name, role, unit_name, organization_name, password):
     """Create a user who can sign in."""
     if role not in keys(ROLES):

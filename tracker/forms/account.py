@@ -3,7 +3,7 @@
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..models import DATE_FORMATS, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..models import DATE_FORMATS, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_HINT
 from . import BaseForm
 from .fields import ChoiceField
 
@@ -32,7 +32,7 @@ class ChangePasswordForm(BaseForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
+        f"New password ({PASSWORD_HINT})",
         validators=[DataRequired("Enter a new password.")],
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
     )

@@ -3,7 +3,7 @@ catalog entries (competencies, strategies, principles, benchmark templates)."""
 
 from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, SelectField, StringField, TextAreaField
 
-from ..models import MIN_PASSWORD_LENGTH, ROLES
+from ..models import PASSWORD_HINT, ROLES
 from . import BaseForm, VersionedForm
 from .engagements import IdChoiceField
 from .fields import PlainDateField, as_text, not_before
@@ -54,7 +54,7 @@ class _UserFields(BaseForm):
         }
 
 
-PASSWORD_LABEL = f"Password (at least {MIN_PASSWORD_LENGTH} characters)"
+PASSWORD_LABEL = f"Password ({PASSWORD_HINT})"
 
 
 class NewUserForm(_UserFields):
@@ -76,7 +76,7 @@ class EditUserForm(_UserFields, VersionedForm):
 
 class PasswordForm(BaseForm):
     password = PasswordField(
-        f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
+        f"New password ({PASSWORD_HINT})",
         render_kw={"autocomplete": "new-password", "autofocus": True},
     )
 

@@ -10,7 +10,8 @@ from peewee import JOIN, fn
 
 from .. import policy
 from ..audit import describe_entries
-from ..models import AuditEntry, BenchmarkTemplate, Organization, Unit, User, ValidationError
+from ..models import AuditEntry, BenchmarkTemplate, Organization, SignInAttempt, Unit, User, ValidationError
+from . import account
 
 # A model's reference field -> the domain's (and the API's) name for the id it takes.
 REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id"}
@@ -40,7 +41,7 @@ def create_user(data):
     user = User()
     _apply_user_fields(user, data)
     errors = user.validate()
-    for key, message in User.password_problems(data.get("password")).items():
+    for key, message in user.password_problems(data.get("password")).items():
         errors.setdefault(key, message)
     _refuse(errors)
     user.set_password(data["password"])
@@ -62,15 +63,19 @@ def update_user(user, data, acting_user):
 
 
 def set_password(user, password):
-    user.change_password(password)  # the password policy: User.password_problems
-    user.save()
-    return user
+    """An administrator's password reset: the policy (User.password_problems), then every session and
+    API token of the user ends, the sign-in lock of the account is lifted and the owner is told.
+    Returns (user, API tokens revoked)."""
+    user.change_password(password)
+    revoked = account.end_sessions(user, "password_reset")
+    SignInAttempt.clear(user.email)
+    return user, revoked
 
 
 def sign_out_everywhere(user):
-    user.rotate_session_token()
-    user.save()
-    return user
+    """Every session and API token of the user ends; the owner is told. Returns (user, tokens revoked)."""
+    revoked = account.end_sessions(user, "signed_out")
+    return user, revoked
 
 
 def users_query(filters):

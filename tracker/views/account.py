@@ -54,7 +54,7 @@ def password():
         else:
             try:
                 with database.atomic():
-                    user = service.change_password(current_user, form.new_password.data)
+                    user, revoked = service.change_password(current_user, form.new_password.data)
             except ValidationError as exc:  # the password policy, shown next to the new password
                 form.add_errors(exc.errors)
             else:
@@ -62,9 +62,10 @@ def password():
                 # "keep me signed in" cookie if this browser had one), so only here stays signed in.
                 remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
                 login_user(user, remember=remembered, fresh=True)
+                tokens = f", and {service.token_words(revoked)} revoked" if revoked else ""
                 flash(
                     "Your password is changed. You are still signed in here; every other browser and device "
-                    "has been signed out.",
+                    f"has been signed out{tokens}. We sent you an email about it.",
                     "success",
                 )
                 return redirect(url_for("account.index"))

@@ -32,6 +32,7 @@ from ..models import (
     User,
 )
 from ..paging import paginate
+from ..services import account as account_service
 from ..services import admin as service
 from ..services import parts as parts_service
 from .helpers import form_page, form_status, save_form
@@ -51,6 +52,12 @@ def _choices(form):
 
 
 # --- users ------------------------------------------------------------------------------------
+
+
+def _ended(revoked):
+    """What else ending a user's sessions did, for the administrator's confirmation."""
+    tokens = f"{account_service.token_words(revoked)} revoked" if revoked else "no API tokens to revoke"
+    return f"Every session of theirs has ended ({tokens}), and they were told by email."
 
 
 @bp.route("/")
@@ -109,7 +116,7 @@ def user_password(user_id):
     done = save_form(
         form,
         lambda f: service.set_password(user, f.password.data),
-        f"Set a new password for {user.name}.",
+        lambda done: f"Set a new password for {user.name}. {_ended(done[1])} Any sign-in lock is lifted.",
         url_for("admin.edit_user", user_id=user.id),
     )
     if done:
@@ -126,7 +133,7 @@ def sign_out_everywhere(user_id):
         done = save_form(
             form,
             lambda f: service.sign_out_everywhere(user),
-            f"{user.name} is signed out on every device.",
+            lambda done: f"{user.name} is signed out on every device. {_ended(done[1])}",
             url_for("admin.edit_user", user_id=user.id),
         )
         if done:
