@@ -165,7 +165,6 @@ def test_restore_engagement_is_for_administrators_and_brings_it_back_whole(demo,
 @pytest.mark.parametrize(
     "who, status",
     [
-        ("isp_a1", 403),
         ("recipient_a", 403),
         ("leader_foundation", 403),
         ("leader_all", 403),  # see it, may not change it
