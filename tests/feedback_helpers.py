@@ -9,6 +9,7 @@ from tracker.models import (
     FeedbackAnswer,
     FeedbackInvitation,
     FeedbackItem,
+    FeedbackRelease,
     FeedbackResponse,
     MeetingAttendee,
     OutboxMessage,
@@ -25,7 +26,8 @@ def items():
 
 
 def respond(engagement, answers, on=dt.date(2026, 2, 10), comments=None, kind="survey", anonymous=True):
-    """A stored response with the given {item_key: value} (what submit() writes, without a link)."""
+    """A stored response with the given {item_key: value} (what submit() writes, without a link,
+    releases included: it is released with the others once three are pending)."""
     by_key = items()
     response = FeedbackResponse.create(
         engagement=engagement,
@@ -38,6 +40,7 @@ def respond(engagement, answers, on=dt.date(2026, 2, 10), comments=None, kind="s
     for key, value in answers.items():
         if value is not None:
             FeedbackAnswer.create(response=response, item=by_key[key], value=value)
+    FeedbackRelease.release_due(response.engagement_id, on)
     return response
 
 

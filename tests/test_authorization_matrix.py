@@ -127,7 +127,7 @@ MATRIX = {
     "feedback.pulse": "engagement_write",
     "feedback.survey": "engagement_write",
     "feedback.responses": "engagement_admin",
-    "feedback.delete_response": "engagement_write",
+    "feedback.delete_response": "engagement_admin",  # docs/disclosure.md
     "feedback.deleted_responses": "engagement_admin",
     "feedback.restore_response": "engagement_admin",
     "feedback.answer": "feedback_link",

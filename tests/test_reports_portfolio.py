@@ -27,6 +27,7 @@ from tracker.models import (
     FeedbackAnswer,
     FeedbackInstrument,
     FeedbackItem,
+    FeedbackRelease,
     FeedbackResponse,
     SupportRequest,
     User,
@@ -51,6 +52,7 @@ def respond(engagement, day, value, deleted=False):
         )
     if deleted:
         response.soft_delete()
+    FeedbackRelease.release_due(engagement.id, day)  # as submit() does (docs/disclosure.md)
 
 
 def request(unit, status, created, **kw):
@@ -204,12 +206,17 @@ def test_needs_attention_with_the_reasons(world):
     assert [r["title"] for r in report.needs_attention(f(world.recipient_a), as_of=AS_OF)] == ["Engagement A"]
 
 
-def test_falling_feedback_needs_three_responses_in_each_window(world):
+def test_falling_feedback_counts_released_responses_only(world):
+    # Deleting released responses changes nothing shown (docs/disclosure.md): the flag stays.
+    before = report.needs_attention(f(world.admin, engagement=world.engagement_a.id), as_of=AS_OF)
     FeedbackResponse.update(deleted_at=dt.datetime(2026, 5, 30)).where(
         FeedbackResponse.submitted_on == D(2026, 5, 1)
     ).execute()
-    rows = report.needs_attention(f(world.admin, engagement=world.engagement_a.id), as_of=AS_OF)
-    assert rows == []
+    assert report.needs_attention(f(world.admin, engagement=world.engagement_a.id), as_of=AS_OF) == before
+    # Before the third response of the recent window was released (1 May), there was nothing to compare.
+    assert any(x["key"] == "falling_feedback" for r in before for x in r["reasons"])
+    earlier = report.needs_attention(f(world.admin, engagement=world.engagement_a.id), as_of=D(2026, 4, 30))
+    assert not any(x["key"] == "falling_feedback" for r in earlier for x in r["reasons"])
 
 
 def test_dashboard_page(world, as_user):

@@ -221,43 +221,48 @@ def csv_cell(client, e, scale):
     return row[5], int(row[6])
 
 
-def test_delete_response_asks_first_and_reports_leave_it_out_until_restored(demo, as_user):
+def test_delete_response_asks_first_and_changes_no_figure_shown(demo, as_user):
+    """Deleting a response is for administrators; a deleted response is never released, and one
+    already released stays counted (docs/disclosure.md), so the figures shown never move."""
     e = demo.engagement_a
     for value in (4, 4, 4):
         respond(e, {"trust_1": value})
     test_answer = respond(e, {"trust_1": 1}, comments={"strengths": "Just testing the link"})
     isp, admin, recipient = as_user(demo.isp_a1), as_user(demo.admin), as_user(demo.recipient_a)
-    assert csv_cell(recipient, e, "trust") == ("3.25", 4)
+    assert csv_cell(recipient, e, "trust") == ("4.00", 3)  # the 4th is not released yet
     assert "4 responses" in recipient.get(eng_url(e)).get_data(as_text=True)
 
-    html = isp.get(eng_url(e, "/feedback")).get_data(as_text=True)
     delete_url = eng_url(e, f"/feedback/responses/{test_answer.id}/delete")
+    html = isp.get(eng_url(e, "/feedback")).get_data(as_text=True)
+    assert "Responses received" not in html and delete_url not in html
+    assert isp.get(delete_url).status_code == 403
+    html = admin.get(eng_url(e, "/feedback")).get_data(as_text=True)
     assert "Responses received" in html and delete_url in html
-    page = isp.get(delete_url)
+    page = admin.get(delete_url)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Delete this feedback response?" in html and "Delete the response" in html
     assert FeedbackResponse.get_by_id(test_answer.id).deleted_at is None  # GET changes nothing
 
-    response = post_form(isp, delete_url, {})
+    response = post_form(admin, delete_url, {})
     assert response.status_code == 302 and response.headers["Location"].endswith("/feedback#received-h")
     assert FeedbackResponse.get_by_id(test_answer.id).deleted_at is not None
     [entry] = audit("FeedbackResponse", test_answer.id, "delete")
-    assert entry.user_id == demo.isp_a1.id and entry.engagement_id == e.id
+    assert entry.user_id == demo.admin.id and entry.engagement_id == e.id
 
-    # Left out of the report, its export, the engagement page's summary and the open comments.
+    # The figures shown are what they were; the count of responses received drops.
     assert csv_cell(recipient, e, "trust") == ("4.00", 3)
     assert "3 responses" in recipient.get(eng_url(e)).get_data(as_text=True)
-    html = isp.get(eng_url(e, "/feedback")).get_data(as_text=True)
+    html = admin.get(eng_url(e, "/feedback")).get_data(as_text=True)
     assert "Just testing the link" not in html and delete_url not in html
-    assert isp.get(delete_url).status_code == 404  # already deleted
+    assert admin.get(delete_url).status_code == 404  # already deleted
 
     # Restoring: administrators only.
     deleted_list = eng_url(e, "/feedback/responses/deleted")
     restore_url = eng_url(e, f"/feedback/responses/{test_answer.id}/restore")
     assert isp.get(deleted_list).status_code == 403
     assert post_form(isp, restore_url, {}, token_from=eng_url(e, "/feedback")).status_code == 403
-    assert deleted_list not in html
-    assert deleted_list in admin.get(eng_url(e, "/feedback")).get_data(as_text=True)
+    assert deleted_list not in isp.get(eng_url(e, "/feedback")).get_data(as_text=True)
+    assert deleted_list in html
     html = admin.get(deleted_list).get_data(as_text=True)
     assert f'action="{restore_url}"' in html and "Full survey" in html
     response = post_form(admin, restore_url, {}, token_from=deleted_list)
@@ -265,11 +270,11 @@ def test_delete_response_asks_first_and_reports_leave_it_out_until_restored(demo
     assert FeedbackResponse.get_by_id(test_answer.id).deleted_at is None
     [entry] = audit("FeedbackResponse", test_answer.id, "restore")
     assert entry.user_id == demo.admin.id
-    assert csv_cell(recipient, e, "trust") == ("3.25", 4)
+    assert csv_cell(recipient, e, "trust") == ("4.00", 3)  # pending again, not released alone
     assert "4 responses" in recipient.get(eng_url(e)).get_data(as_text=True)
     assert "No deleted responses." in admin.get(deleted_list).get_data(as_text=True)
     html = isp.get(eng_url(e)).get_data(as_text=True)
-    assert "Ada ISP</strong> removed feedback response" in html
+    assert "Ari Admin</strong> removed feedback response" in html
     assert "Ari Admin</strong> restored feedback response" in html
 
 
@@ -279,7 +284,7 @@ def test_the_responses_list_never_shows_what_an_anonymous_response_said(demo, as
     named = respond(e, {"trust_1": 3}, anonymous=False)
     named.respondent_email = "pat@example.org"
     named.save()
-    html = as_user(demo.isp_a1).get(eng_url(e, "/feedback")).get_data(as_text=True)
+    html = as_user(demo.admin).get(eng_url(e, "/feedback")).get_data(as_text=True)
     received = html[html.index('id="received-h"') :]
     assert "Anonymous" in received and "pat@example.org" in received
     assert "A private remark" not in html and "5.00" not in received
@@ -288,6 +293,7 @@ def test_the_responses_list_never_shows_what_an_anonymous_response_said(demo, as
 @pytest.mark.parametrize(
     "who, status",
     [
+        ("isp_a1", 403),
         ("recipient_a", 403),
         ("leader_foundation", 403),
         ("recipient_b", 404),
@@ -295,7 +301,7 @@ def test_the_responses_list_never_shows_what_an_anonymous_response_said(demo, as
         ("leader_other", 404),
     ],
 )
-def test_only_editors_may_delete_a_response(demo, as_user, who, status):
+def test_only_administrators_may_delete_a_response(demo, as_user, who, status):
     e = demo.engagement_a
     response = respond(e, {"trust_1": 4})
     client = as_user(getattr(demo, who))
@@ -310,7 +316,7 @@ def test_only_editors_may_delete_a_response(demo, as_user, who, status):
 
 def test_a_response_is_reached_only_through_its_own_engagement(demo, as_user):
     other = respond(demo.engagement_b, {"trust_1": 4})
-    isp = as_user(demo.isp_a2)  # co-leads A and B
+    isp = as_user(demo.admin)  # reads A and B
     assert isp.get(eng_url(demo.engagement_a, f"/feedback/responses/{other.id}/delete")).status_code == 404
     assert (
         post_form(
@@ -325,7 +331,7 @@ def test_response_delete_and_restore_need_csrf(demo, as_user):
     e = demo.engagement_a
     response = respond(e, {"trust_1": 4})
     url = eng_url(e, f"/feedback/responses/{response.id}")
-    assert as_user(demo.isp_a1).post(url + "/delete", data={}).status_code == 400
+    assert as_user(demo.admin).post(url + "/delete", data={}).status_code == 400
     assert FeedbackResponse.get_by_id(response.id).deleted_at is None
     response.soft_delete()
     assert as_user(demo.admin).post(url + "/restore", data={}).status_code == 400
@@ -338,7 +344,7 @@ def test_deleting_a_response_leaves_its_invitation_answered(demo, as_user, app, 
     post_form(client, f"/feedback/{token}", {"item_trust_1": "4", "anonymous": "y"})
     [response] = FeedbackResponse.select()
     assert (
-        post_form(as_user(demo.isp_a1), eng_url(e, f"/feedback/responses/{response.id}/delete"), {}).status_code == 302
+        post_form(as_user(demo.admin), eng_url(e, f"/feedback/responses/{response.id}/delete"), {}).status_code == 302
     )
     assert FeedbackInvitation.get().used_at is not None
     assert client.get(f"/feedback/{token}").status_code == 410  # the link stays used: no second answer

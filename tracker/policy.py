@@ -221,7 +221,9 @@ def can_delete_part(user, engagement):
 
 
 def can_delete_feedback_response(user, engagement):
-    return can_delete_part(user, engagement)
+    """Delete one feedback response: administrators only (a response removed by someone who knows
+    the figures could be isolated by subtraction; docs/disclosure.md)."""
+    return is_admin(user) and can_delete_part(user, engagement)
 
 
 def can_restore(user):

@@ -7,6 +7,13 @@ column's type, meaning and allowed values, and a REDCap-style data dictionary
 with the install's SECRET_KEY, so the same person gets the same id in every export of this install
 and cannot be looked up without the key); names, emails and free-text notes are left out (notes
 only with --include-notes).
+
+Feedback follows the disclosure rule (docs/disclosure.md): feedback_items.csv holds one row per
+answer, only of answers released on their scale (never a response before it is in a release of at
+least three), with the release's date instead of the answer's, and the response as a pseudonym (not
+its row id, whose order would follow the order of answering): nothing links a row to an invitation, a
+meeting or a person. A deleted response stays in the export if it was released, as it stays in the
+figures shown.
 """
 
 import csv
@@ -97,10 +104,10 @@ CODEBOOK = {
         ("completed_on", DATE, "Date completed (empty: open)", ""),
     ],
     "feedback_items": [
-        ("response_id", INT, "Feedback response (row id)", ""),
+        ("response", TEXT, "Feedback response (pseudonym; the same for each answer of one response)", ""),
         ("engagement_id", INT, "Engagement (row id)", ""),
         ("kind", TEXT, "Pulse or full survey", _choices(m.FEEDBACK_KINDS)),
-        ("submitted_on", DATE, "Date answered", ""),
+        ("released_on", DATE, "Date the answer was released with at least two others (not when answered)", ""),
         ("instrument_key", TEXT, "Instrument (catalog key)", ""),
         ("instrument_version", INT, "Instrument version the answer was given on", ""),
         ("item_key", TEXT, "Item (catalog key)", ""),
@@ -253,34 +260,49 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         out["benchmarks"].append((b.id, b.engagement_id, b.stage.key, _b(b.template_id), _d(b.completed_on)))
 
     answers = (
-        m.FeedbackAnswer.select(m.FeedbackAnswer, m.FeedbackResponse, m.FeedbackItem, m.FeedbackInstrument)
+        m.FeedbackAnswer.select(
+            m.FeedbackAnswer.response.alias("response_id"),
+            m.FeedbackRelease.engagement.alias("engagement_id"),
+            m.FeedbackResponse.kind.alias("kind"),
+            m.FeedbackRelease.released_on.alias("released_on"),
+            m.FeedbackInstrument.key.alias("instrument_key"),
+            m.FeedbackInstrument.version.alias("instrument_version"),
+            m.FeedbackItem.key.alias("item_key"),
+            m.FeedbackItem.scale.alias("scale"),
+            m.FeedbackAnswer.value.alias("value"),
+        )
         .join(m.FeedbackResponse)
         .switch(m.FeedbackAnswer)
         .join(m.FeedbackItem)
         .join(m.FeedbackInstrument)
-        .where(m.FeedbackResponse.engagement.in_(ids) & m.FeedbackResponse.deleted_at.is_null())
+        .switch(m.FeedbackAnswer)
+        .join(
+            m.FeedbackReleased,
+            on=(m.FeedbackReleased.response == m.FeedbackAnswer.response)
+            & (m.FeedbackReleased.subject == m.FeedbackItem.scale),
+        )
+        .join(m.FeedbackRelease)
+        .where(m.FeedbackRelease.engagement.in_(ids))
     )
     if date_from:
-        answers = answers.where(m.FeedbackResponse.submitted_on >= date_from)
+        answers = answers.where(m.FeedbackRelease.released_on >= date_from)
     if date_to:
-        answers = answers.where(m.FeedbackResponse.submitted_on <= date_to)
-    for a in answers.order_by(
-        m.FeedbackResponse.engagement, m.FeedbackResponse.submitted_on, m.FeedbackResponse.id, m.FeedbackItem.position
-    ):
-        r, item = a.response, a.item
-        out["feedback_items"].append(
-            (
-                r.id,
-                r.engagement_id,
-                r.kind,
-                _d(r.submitted_on),
-                item.instrument.key,
-                item.instrument.version,
-                item.key,
-                item.scale or "",
-                a.value,
-            )
+        answers = answers.where(m.FeedbackRelease.released_on <= date_to)
+    rows = [
+        (
+            pseudonym("response", a["response_id"]),
+            a["engagement_id"],
+            a["kind"],
+            _d(a["released_on"]),
+            a["instrument_key"],
+            a["instrument_version"],
+            a["item_key"],
+            a["scale"] or "",
+            a["value"],
         )
+        for a in answers.dicts()
+    ]
+    out["feedback_items"] = sorted(rows, key=lambda r: (r[1], r[3], r[0], r[6]))
     return out
 
 

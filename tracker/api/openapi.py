@@ -243,7 +243,14 @@ ROUTES = [
         False,
         FILTERS + REPORT_PAGING,
     ),
-    ("/reports/feedback", "get", "Feedback scores of one engagement", None, False, ["engagement", "period"]),
+    (
+        "/reports/feedback",
+        "get",
+        "Feedback scores of one engagement: released responses only, by period of release (docs/disclosure.md)",
+        None,
+        False,
+        ["engagement", "period"],
+    ),
 ]
 
 PAGING = {

@@ -74,8 +74,13 @@ from .engagements import (
 )
 from .feedback import (
     FEEDBACK_KINDS,
+    RELEASE_COMMENTS,
+    RELEASE_RESPONSES,
+    RELEASE_SIZE,
     FeedbackAnswer,
     FeedbackInvitation,
+    FeedbackRelease,
+    FeedbackReleased,
     FeedbackResponse,
 )
 from .meetings import (
@@ -153,6 +158,8 @@ MODELS = [
     SignInAttempt,
     ApiToken,
     RequestEvent,  # 0006
+    FeedbackRelease,  # 0010
+    FeedbackReleased,  # 0010
 ]
 
 __all__ = [
@@ -178,9 +185,14 @@ __all__ = [
     "EngagementISP",
     "EngagementStatusChange",
     "FEEDBACK_KINDS",
+    "RELEASE_COMMENTS",
+    "RELEASE_RESPONSES",
+    "RELEASE_SIZE",
     "FeedbackAnswer",
     "FeedbackInstrument",
     "FeedbackInvitation",
+    "FeedbackRelease",
+    "FeedbackReleased",
     "FeedbackItem",
     "FeedbackResponse",
     "GOAL_STATUSES",

@@ -1,5 +1,6 @@
 """Recipient feedback: invitations (a link with a token), responses and their answers."""
 
+import datetime as dt
 import json
 
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
@@ -64,3 +65,106 @@ class FeedbackAnswer(BaseModel):
         if not isinstance(self.value, int) or not 1 <= self.value <= 5:
             errors["value"] = "Answers are on the 1-5 agreement scale."
         return errors
+
+
+# --- disclosure (docs/disclosure.md) ------------------------------------------------------------------
+
+RELEASE_SIZE = 3  # the fewest responses a release (and so any shown group) holds
+RELEASE_RESPONSES = "responses"  # the subject counting responses
+RELEASE_COMMENTS = "comments"  # the subject of open comments (other subjects are scale keys)
+
+
+class FeedbackRelease(BaseModel):
+    """One disclosure: at least RELEASE_SIZE responses of an engagement made visible together on one
+    subject (a scale's scores, the count of responses, or open comments). Every shown feedback figure
+    is computed from whole releases only, grouped by the day of their release."""
+
+    engagement = ForeignKeyField(Engagement, backref="feedback_releases", on_delete="CASCADE")
+    subject = CharField(max_length=40)
+    released_on = DateField(index=True)
+    size = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def pending(cls, engagement_id, on):
+        """{subject: [response id, ...]} of the engagement's live responses submitted up to `on` not yet
+        released on that subject (three queries). Every response has the subject RELEASE_RESPONSES, one
+        per scale it answered, and RELEASE_COMMENTS when it wrote an open answer. Deleted responses
+        are never released (and stay in the releases they are in)."""
+        responses = dict(
+            FeedbackResponse.select(FeedbackResponse.id, FeedbackResponse.comments)
+            .where(
+                (FeedbackResponse.engagement == engagement_id)
+                & FeedbackResponse.deleted_at.is_null()
+                & (FeedbackResponse.submitted_on <= on)
+            )
+            .tuples()
+        )
+        if not responses:
+            return {}
+        subjects = {rid: {RELEASE_RESPONSES} for rid in responses}
+        for rid, comments in responses.items():
+            if any(text for text in json.loads(comments or "{}").values()):
+                subjects[rid].add(RELEASE_COMMENTS)
+        for rid, scale in (
+            FeedbackAnswer.select(FeedbackAnswer.response, FeedbackItem.scale)
+            .join(FeedbackItem)
+            .where(FeedbackAnswer.response.in_(list(responses)) & FeedbackItem.scale.is_null(False))
+            .distinct()
+            .tuples()
+        ):
+            subjects[rid].add(scale)
+        for rid, subject in (
+            FeedbackReleased.select(FeedbackReleased.response, FeedbackReleased.subject)
+            .where(FeedbackReleased.response.in_(list(responses)))
+            .tuples()
+        ):
+            subjects[rid].discard(subject)
+        out = {}
+        for rid in sorted(subjects):
+            for subject in subjects[rid]:
+                out.setdefault(subject, []).append(rid)
+        return out
+
+    @classmethod
+    def release_due(cls, engagement_id, on):
+        """Release every subject that has at least RELEASE_SIZE pending responses (submitted up to
+        `on`), dated `on`: the one place anything becomes visible. Call it inside the writing
+        transaction. Returns the releases made."""
+        made = []
+        for subject, ids in sorted(cls.pending(engagement_id, on).items()):
+            if len(ids) < RELEASE_SIZE:
+                continue
+            release = cls.create(engagement=engagement_id, subject=subject, released_on=on, size=len(ids))
+            FeedbackReleased.insert_many(
+                [{"release": release.id, "response": rid, "subject": subject} for rid in ids]
+            ).execute()
+            made.append(release)
+        return made
+
+    @classmethod
+    def replay(cls, engagement_ids=None):
+        """Release the stored responses as if each had been released when it came in: day by day in
+        submission order (the migration that introduced releases, and data loaded in bulk)."""
+        query = FeedbackResponse.select(FeedbackResponse.engagement, FeedbackResponse.submitted_on).where(
+            FeedbackResponse.deleted_at.is_null()
+        )
+        if engagement_ids is not None:
+            query = query.where(FeedbackResponse.engagement.in_(engagement_ids))
+        days = sorted(set(query.distinct().tuples()), key=lambda pair: (pair[0], str(pair[1])))
+        for engagement_id, day in days:
+            if isinstance(day, str):
+                day = dt.date.fromisoformat(day[:10])
+            cls.release_due(engagement_id, day)
+
+
+class FeedbackReleased(BaseModel):
+    """A response's part in a release: on each subject a response is released once, and for good
+    (deleting the response later does not take it out of what was shown)."""
+
+    release = ForeignKeyField(FeedbackRelease, backref="members", on_delete="CASCADE")
+    response = ForeignKeyField(FeedbackResponse, on_delete="CASCADE")
+    subject = CharField(max_length=40)
+
+    class Meta:
+        indexes = ((("response", "subject"), True),)

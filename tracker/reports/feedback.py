@@ -3,11 +3,16 @@
 Scoring (Weiner et al. 2017): a response's score on a scale is the mean of the items of that scale it
 answered (missing items are left out); a response with no item of a scale does not count for it. A
 scale's score is the mean of the response scores, with n = the responses that count. A pathway step
-with several scales (appropriateness and feasibility) scores each response as the mean of its scale
-scores on the step's scales.
+with several scales (appropriateness and feasibility) is the mean of its scales' shown scores.
 
-The minimum-count rule lives in one function, `minimum_count`: every cell of every report passes
-through it, so pages and exports hide any aggregate of fewer than MIN_RESPONSES responses.
+Disclosure (docs/disclosure.md) is applied here, for pages, the API, the CSV and the research export
+alike: every figure is computed from released responses only (models FeedbackRelease: on each subject,
+a scale, the count of responses or the comments, a release holds at least RELEASE_SIZE responses), and
+responses are placed in the period of their release, never of their answer. Every group shown (a
+month, a quarter, an engagement, any filter of engagements and dates) is therefore a union of whole
+releases: it holds at least three responses, any two differ by at least three, and nothing changes
+until three more have been released. A deleted response stays in the releases it is in. `minimum_count`
+is still the gate of every cell.
 
 Pure query functions: filters in, plain data out, a fixed number of queries whatever the data size.
 """
@@ -19,15 +24,26 @@ from collections import defaultdict
 from peewee import SQL, fn
 
 from ..dates import format_month
-from ..models import FeedbackAnswer, FeedbackInstrument, FeedbackInvitation, FeedbackItem, FeedbackResponse
+from ..models import (
+    RELEASE_COMMENTS,
+    RELEASE_RESPONSES,
+    RELEASE_SIZE,
+    FeedbackAnswer,
+    FeedbackInstrument,
+    FeedbackInvitation,
+    FeedbackItem,
+    FeedbackRelease,
+    FeedbackReleased,
+    FeedbackResponse,
+)
 from .cache import cached_by_arguments
 
-MIN_RESPONSES = 3
+MIN_RESPONSES = RELEASE_SIZE
 STEADY = 0.05  # a change smaller than this (on the 1-5 scale) is shown as no movement
 
 
 def minimum_count(mean, n):
-    """The one place the minimum-count rule is applied: a cell shows its mean only from 3 responses."""
+    """The gate of every cell: a cell shows its mean only from MIN_RESPONSES responses."""
     shown = n >= MIN_RESPONSES and mean is not None
     return {"mean": mean if shown else None, "n": n, "suppressed": not shown}
 
@@ -67,69 +83,57 @@ def previous_period(day, period="quarter"):
     return period_of(start - dt.timedelta(days=1), period)
 
 
-# --- loading ------------------------------------------------------------------------------------------
+# --- loading: released responses only ------------------------------------------------------------------
 
 
-def _response_scores(engagement_ids, start=None, end=None):
-    """{response_id: {"on": date, "scales": {scale: score}}} from one query over live responses:
-    each response's mean per scale is computed in SQL (a row per response and scale, not per answer)."""
-    query = (
-        FeedbackAnswer.select(
-            FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale, fn.AVG(FeedbackAnswer.value)
-        )
-        .join(FeedbackResponse)
-        .switch(FeedbackAnswer)
-        .join(FeedbackItem)
-        .where(
-            FeedbackResponse.engagement.in_(engagement_ids)
-            & FeedbackResponse.deleted_at.is_null()
-            & FeedbackItem.scale.is_null(False)
-            & FeedbackAnswer.value.is_null(False)
-        )
-        .group_by(FeedbackAnswer.response, FeedbackResponse.submitted_on, FeedbackItem.scale)
-    )
+def _released(engagement_ids, start=None, end=None):
+    """Releases of these engagements (a list or a subquery of ids) dated in [start, end]."""
+    query = FeedbackRelease.engagement.in_(engagement_ids)
     if start:
-        query = query.where(FeedbackResponse.submitted_on >= start)
+        query &= FeedbackRelease.released_on >= start
     if end:
-        query = query.where(FeedbackResponse.submitted_on <= end)
-    out = {}
-    for response_id, submitted_on, scale, score in query.tuples():
-        entry = out.setdefault(response_id, {"on": _as_date(submitted_on), "scales": {}})
-        entry["scales"][scale] = float(score)
-    return out
+        query &= FeedbackRelease.released_on <= end
+    return query
 
 
-def _aggregate(scores, scales=None):
-    """{scale: cell} over response scores (each response counts once per scale it answered)."""
+def _per_response_scale(engagement_ids, start=None, end=None, *extra):
+    """Each released response's score per scale (a row per response and scale): the answers of a
+    response on a scale count only through that scale's release of the response."""
+    return (
+        FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"), *extra)
+        .join(FeedbackItem)
+        .switch(FeedbackAnswer)
+        .join(
+            FeedbackReleased,
+            on=(FeedbackReleased.response == FeedbackAnswer.response)
+            & (FeedbackReleased.subject == FeedbackItem.scale),
+        )
+        .join(FeedbackRelease)
+        .where(_released(engagement_ids, start, end) & FeedbackItem.scale.is_null(False))
+        .group_by(FeedbackAnswer.response, FeedbackItem.scale, *(e.unwrap() for e in extra))
+    )
+
+
+def _released_scores(engagement_ids, start=None, end=None):
+    """[(released_on, scale, score)]: one row per released response and scale (one query)."""
+    query = _per_response_scale(engagement_ids, start, end, FeedbackRelease.released_on)
+    return [(_as_date(on), scale, float(score)) for scale, score, on in query.tuples()]
+
+
+def _aggregate(rows, scales=None):
+    """{scale: cell} over (scale, score) rows."""
     per_scale = defaultdict(list)
-    for score in scores:
-        for scale, value in score["scales"].items():
-            per_scale[scale].append(value)
+    for scale, value in rows:
+        per_scale[scale].append(value)
     keys = list(scales) if scales is not None else sorted(per_scale)
     return {s: minimum_count(_mean(per_scale.get(s, [])), len(per_scale.get(s, []))) for s in keys}
 
 
 def scale_scores(engagement_ids, start=None, end=None):
-    """{scale: {"mean", "n", "suppressed"}} for the responses of these engagements (a list or a
-    subquery of ids) submitted in [start, end]: each response's mean per scale, then the mean of those
-    and how many responses answered the scale. One query, aggregated in SQL whatever the number of answers."""
-    per_response = (
-        FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"))
-        .join(FeedbackResponse)
-        .switch(FeedbackAnswer)
-        .join(FeedbackItem)
-        .where(
-            FeedbackResponse.engagement.in_(engagement_ids)
-            & FeedbackResponse.deleted_at.is_null()
-            & FeedbackItem.scale.is_null(False)
-        )
-        .group_by(FeedbackAnswer.response, FeedbackItem.scale)
-    )
-    if start:
-        per_response = per_response.where(FeedbackResponse.submitted_on >= start)
-    if end:
-        per_response = per_response.where(FeedbackResponse.submitted_on <= end)
-    sub = per_response.alias("per_response")
+    """{scale: {"mean", "n", "suppressed"}} over the responses of these engagements (a list or a
+    subquery of ids) released in [start, end]: each response's mean per scale, then the mean of those
+    and how many responses count. One query, aggregated in SQL whatever the number of answers."""
+    sub = _per_response_scale(engagement_ids, start, end).alias("per_response")
     rows = (
         FeedbackAnswer.select(sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
         .from_(sub)
@@ -140,32 +144,64 @@ def scale_scores(engagement_ids, start=None, end=None):
     return {scale: minimum_count(float(mean), n) for scale, mean, n in rows}
 
 
-def _response_dates(engagement_id):
+def engagement_means(engagement_ids, start=None, end=None):
+    """{engagement_id: (mean, n)} over the responses released in [start, end]: the mean of the
+    engagement's shown scale means, n the most responses behind one of them (one query). For the
+    portfolio's "feedback falling" flag."""
+    sub = _per_response_scale(engagement_ids, start, end, FeedbackRelease.engagement.alias("eid")).alias("per")
+    rows = (
+        FeedbackAnswer.select(sub.c.eid, sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
+        .from_(sub)
+        .group_by(sub.c.eid, sub.c.scale)
+        .tuples()
+    )
+    cells = defaultdict(list)
+    for eid, _scale, mean, n in rows:
+        cell = minimum_count(float(mean), n)
+        if not cell["suppressed"]:
+            cells[eid].append(cell)
+    return {eid: (_mean([c["mean"] for c in shown]), max(c["n"] for c in shown)) for eid, shown in cells.items()}
+
+
+def released_counts(engagement_id):
+    """[released_on] of each released response of the engagement (one per response, one query)."""
     return [
-        _as_date(d)
-        for (d,) in FeedbackResponse.select(FeedbackResponse.submitted_on)
-        .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
+        _as_date(on)
+        for (on,) in FeedbackReleased.select(FeedbackRelease.released_on)
+        .join(FeedbackRelease)
+        .where((FeedbackRelease.engagement == engagement_id) & (FeedbackRelease.subject == RELEASE_RESPONSES))
         .tuples()
     ]
 
 
+def responses_received(engagement_id):
+    """How many live responses the engagement has (a count, never who; one query)."""
+    return (
+        FeedbackResponse.select()
+        .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
+        .count()
+    )
+
+
 def scores_over_time(engagement_id, period="quarter"):
     """[{"key", "label", "start", "end", "responses", "scales": {scale: cell}}] for every period from the
-    first response to the last (periods without responses included, with n = 0). Two queries."""
-    scores = _response_scores([engagement_id])
-    dates = _response_dates(engagement_id)
-    if not dates:
+    first release to the last (periods without releases included, with n = 0); "responses" counts the
+    responses released in the period. Two queries."""
+    scores = _released_scores([engagement_id])
+    dates = released_counts(engagement_id)
+    if not dates and not scores:
         return []
     responses = defaultdict(int)
     for day in dates:
         responses[period_of(day, period)[0]] += 1
     by_period = defaultdict(list)
-    for score in scores.values():
-        by_period[period_of(score["on"], period)[0]].append(score)
-    scales = sorted({s for score in scores.values() for s in score["scales"]})
+    for on, scale, score in scores:
+        by_period[period_of(on, period)[0]].append((scale, score))
+    scales = sorted({scale for _on, scale, _score in scores})
+    days = dates + [on for on, _scale, _score in scores]
     rows = []
-    day = min(dates)
-    last_key = period_of(max(dates), period)[0]
+    day = min(days)
+    last_key = period_of(max(days), period)[0]
     while True:
         key, label, start, end = period_of(day, period)
         rows.append(
@@ -183,14 +219,14 @@ def scores_over_time(engagement_id, period="quarter"):
         day = end + dt.timedelta(days=1)
 
 
-def _step_scores(scores, steps):
-    """{step_key: cell} over response scores; a response's step score is the mean of its scale scores
-    on the step's scales."""
+def _step_scores(cells, steps):
+    """{step_key: cell} from the scale cells of one group: a step's mean is the mean of its scales'
+    shown means (computed only from what is shown, so it can reveal nothing more), its n the fewest
+    responses among them."""
     out = {}
     for step in steps:
-        values = [_mean([score["scales"].get(s) for s in step["scales"]]) for score in scores]
-        values = [v for v in values if v is not None]
-        out[step["key"]] = minimum_count(_mean(values), len(values))
+        shown = [cells[s] for s in step["scales"] if s in cells and not cells[s]["suppressed"]]
+        out[step["key"]] = minimum_count(_mean([c["mean"] for c in shown]), min((c["n"] for c in shown), default=0))
     return out
 
 
@@ -223,7 +259,9 @@ def pathway(engagement_id, period="quarter", steps=None, labels=None, as_of=None
         spec = instrument_spec()
         steps = spec.get("pathway", []) if steps is None else steps
         labels = spec.get("scale_labels", {}) if labels is None else labels
-    scores = [s for s in _response_scores([engagement_id]).values() if as_of is None or s["on"] <= as_of]
+    scores = [
+        (on, scale, score) for on, scale, score in _released_scores([engagement_id]) if as_of is None or on <= as_of
+    ]
     if not scores:
         empty = minimum_count(None, 0)
         return {
@@ -233,11 +271,11 @@ def pathway(engagement_id, period="quarter", steps=None, labels=None, as_of=None
                 dict(step, current=empty, previous=empty, change=None, direction=None, label="") for step in steps
             ],
         }
-    latest = max(s["on"] for s in scores)
-    cur_key, cur_label, cur_start, cur_end = period_of(latest, period)
-    prev_key, prev_label, prev_start, prev_end = previous_period(latest, period)
-    current = _step_scores([s for s in scores if cur_start <= s["on"] <= cur_end], steps)
-    previous = _step_scores([s for s in scores if prev_start <= s["on"] <= prev_end], steps)
+    latest = max(on for on, _scale, _score in scores)
+    _cur_key, cur_label, cur_start, cur_end = period_of(latest, period)
+    _prev_key, prev_label, prev_start, prev_end = previous_period(latest, period)
+    current = _step_scores(_aggregate([(sc, v) for on, sc, v in scores if cur_start <= on <= cur_end]), steps)
+    previous = _step_scores(_aggregate([(sc, v) for on, sc, v in scores if prev_start <= on <= prev_end]), steps)
     out = []
     for step in steps:
         now, before = current[step["key"]], previous[step["key"]]
@@ -274,12 +312,14 @@ def response_rate(engagement_id, start=None, end=None):
 
 
 def open_comments(engagement_id):
-    """Open answers, shown only when the engagement has at least MIN_RESPONSES responses:
-    {"shown": bool, "n": responses, "by_question": {key: [text, ...]}} (texts sorted, undated, so
-    their order says nothing about who wrote them)."""
+    """Open answers, only those released (in groups of at least MIN_RESPONSES responses with a
+    comment): {"shown": bool, "n": responses whose comments are released, "by_question": {key: [text]}}
+    (texts sorted, undated, so their order says nothing about who wrote them or when)."""
     rows = list(
         FeedbackResponse.select(FeedbackResponse.comments)
-        .where((FeedbackResponse.engagement == engagement_id) & FeedbackResponse.deleted_at.is_null())
+        .join(FeedbackReleased, on=(FeedbackReleased.response == FeedbackResponse.id))
+        .join(FeedbackRelease)
+        .where((FeedbackRelease.engagement == engagement_id) & (FeedbackRelease.subject == RELEASE_COMMENTS))
         .tuples()
     )
     gate = minimum_count(0, len(rows))
@@ -299,9 +339,11 @@ def open_comments(engagement_id):
 @cached_by_arguments
 def engagement_report(engagement_id, period="quarter"):
     """One engagement's feedback as its report page and the API show it (the same for every reader
-    allowed to see the engagement): {"scale_scores", "over_time", "pathway", "response_rate", "comments"}."""
+    allowed to see the engagement): {"scale_scores", "over_time", "pathway", "response_rate", "comments",
+    "received"}: every figure from released responses only; "received" and the response rate are counts."""
     spec = instrument_spec()
     return {
+        "received": responses_received(engagement_id),
         "scale_scores": scale_scores([engagement_id]),
         "over_time": scores_over_time(engagement_id, period),
         "pathway": pathway(engagement_id, period, steps=spec.get("pathway", []), labels=spec.get("scale_labels", {})),
@@ -312,8 +354,8 @@ def engagement_report(engagement_id, period="quarter"):
 
 @cached_by_arguments
 def glance(engagement_id):
-    """The engagement page's summary: responses so far and the pathway (3 queries)."""
-    return {"pathway": pathway(engagement_id), "responses": len(_response_dates(engagement_id))}
+    """The engagement page's summary: responses so far (a count) and the pathway (2 queries)."""
+    return {"pathway": pathway(engagement_id), "responses": responses_received(engagement_id)}
 
 
 def csv_rows(engagement_id, period="quarter", scale_names=None):
@@ -333,7 +375,7 @@ def csv_rows(engagement_id, period="quarter", scale_names=None):
                     scale_names.get(scale, scale),
                     "" if cell["suppressed"] else f"{cell['mean']:.2f}",
                     cell["n"],
-                    f"hidden: fewer than {MIN_RESPONSES} responses" if cell["suppressed"] else "",
+                    f"hidden: fewer than {MIN_RESPONSES} released responses" if cell["suppressed"] else "",
                 ]
             )
     return rows

@@ -6,9 +6,9 @@ Needs attention (active or paused engagements in scope, as of `as_of`, default t
 - no benchmark in 90 days: no benchmark completed in the last 90 days (same rule for the start);
 - a goal stuck for 90 days: a live goal not achieved or dropped whose status has not changed (nor the
   goal been created) in the last 90 days;
-- falling feedback: the mean likert answer of live responses in the last 90 days is at least 0.5
-  below the mean of the 90 days before, with at least 3 responses in each window (one SQL query;
-  the feedback module's functions score one engagement or one set at a time, so they are not used here).
+- falling feedback: the feedback released in the last 90 days scores at least 0.5 below the feedback
+  released in the 90 days before (the mean of the shown scale means in each window; released
+  responses only, so the flag follows the disclosure rule of docs/disclosure.md).
 Pure query functions: a fixed number of queries whatever the data size.
 """
 
@@ -16,7 +16,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from peewee import Case, fn
+from peewee import fn
 
 from .. import policy
 from ..dates import format_date
@@ -24,9 +24,6 @@ from ..models import (
     SUPPORT_MODELS,
     Benchmark,
     Engagement,
-    FeedbackAnswer,
-    FeedbackItem,
-    FeedbackResponse,
     Goal,
     GoalStatusChange,
     Meeting,
@@ -35,6 +32,7 @@ from ..models import (
     Unit,
 )
 from . import competencies as competency_reports
+from . import feedback as feedback_reports
 from .cache import cached
 from .filters import as_date, month_label, month_of, month_range
 
@@ -43,7 +41,6 @@ QUIET_BENCHMARK_DAYS = 90
 STUCK_GOAL_DAYS = 90
 FEEDBACK_WINDOW_DAYS = 90
 FEEDBACK_DROP = 0.5
-FEEDBACK_MIN_RESPONSES = 3
 OPEN_GOAL_STATUSES = ("not_started", "in_progress", "revised")
 ATTENTION_STATUSES = ("active", "paused")  # proposed: not started yet; closed: over
 
@@ -273,32 +270,18 @@ def needs_attention(filters, as_of=None):
 
 
 def _falling_feedback(engagement_ids, as_of):
-    """{engagement_id: (mean before, mean recent)} for engagements whose feedback fell (one query)."""
+    """{engagement_id: (mean before, mean recent)} for engagements whose feedback fell, from released
+    feedback only (reports/feedback.engagement_means: the disclosure rule, docs/disclosure.md)."""
     recent_from = as_of - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
     before_from = recent_from - dt.timedelta(days=FEEDBACK_WINDOW_DAYS)
-    window = Case(None, [(FeedbackResponse.submitted_on > recent_from, 1)], 0)
-    rows = (
-        FeedbackAnswer.select(
-            FeedbackResponse.engagement, window, fn.AVG(FeedbackAnswer.value), fn.COUNT(FeedbackResponse.id.distinct())
-        )
-        .join(FeedbackResponse)
-        .switch(FeedbackAnswer)
-        .join(FeedbackItem)
-        .where(
-            FeedbackResponse.engagement.in_(engagement_ids)
-            & FeedbackResponse.deleted_at.is_null()
-            & (FeedbackItem.kind == "likert")
-            & (FeedbackResponse.submitted_on > before_from)
-            & (FeedbackResponse.submitted_on <= as_of)
-        )
-        .group_by(FeedbackResponse.engagement, window)
-        .tuples()
-    )
-    means = defaultdict(dict)
-    for eid, is_recent, mean, responses in rows:
-        if responses >= FEEDBACK_MIN_RESPONSES:
-            means[eid][int(is_recent)] = float(mean)
-    return {eid: (m[0], m[1]) for eid, m in means.items() if 0 in m and 1 in m and m[0] - m[1] >= FEEDBACK_DROP - 1e-9}
+    day = dt.timedelta(days=1)
+    before = feedback_reports.engagement_means(engagement_ids, before_from + day, recent_from)
+    recent = feedback_reports.engagement_means(engagement_ids, recent_from + day, as_of)
+    return {
+        eid: (before[eid][0], recent[eid][0])
+        for eid in before.keys() & recent.keys()
+        if before[eid][0] - recent[eid][0] >= FEEDBACK_DROP - 1e-9
+    }
 
 
 @cached

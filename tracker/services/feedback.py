@@ -5,6 +5,8 @@ Anonymity: an anonymous response has no link to the invitation or the person: re
 invitation id, created_at coarsened to midnight of the day, and its audit entry written without an
 actor and at that midnight. The invitation's used_at is coarsened to the same midnight, so neither
 time nor actor can match a response to the person who was invited.
+Disclosure (docs/disclosure.md): a response becomes visible only in a release of at least three
+(models FeedbackRelease.release_due, called by every write that adds or restores a response).
 """
 
 import datetime as dt
@@ -26,6 +28,7 @@ from ..models import (
     FeedbackInstrument,
     FeedbackInvitation,
     FeedbackItem,
+    FeedbackRelease,
     FeedbackResponse,
     MeetingAttendee,
     TeamMember,
@@ -397,6 +400,7 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
             FeedbackAnswer.insert_many(
                 [{"response": response.id, "item": items[k].id, "value": v} for k, v in clean_values.items()]
             ).execute()
+        FeedbackRelease.release_due(invitation.engagement_id, today)
     return response
 
 
@@ -449,17 +453,21 @@ def responses_for(engagement, deleted=False):
 
 
 def delete_response(response):
-    """Soft-delete one response: every feedback report and the engagement page leave it out. The
-    invitation it answered stays used. Audited as "delete" (by the person deleting, never the respondent)."""
+    """Soft-delete one response (administrators: policy.can_delete_feedback_response): it is never
+    released from now on, and stays counted in the releases it is already in, so the figures shown
+    do not change and no before/after comparison isolates it (docs/disclosure.md). The invitation it
+    answered stays used. Audited as "delete" (by the person deleting, never the respondent)."""
     with database.atomic():
         response.soft_delete()
     return response
 
 
 def restore_response(response):
-    """Count a deleted response again. Audited as "restore"."""
+    """Count a deleted response again: pending again, released with the next release of at least
+    three. Audited as "restore"."""
     with database.atomic():
         response.restore()
+        FeedbackRelease.release_due(response.engagement_id, dt.date.today())
     return response
 
 

@@ -30,6 +30,7 @@ from ..models import (
     FeedbackInstrument,
     FeedbackInvitation,
     FeedbackItem,
+    FeedbackRelease,
     FeedbackResponse,
     Goal,
     GoalStatusChange,
@@ -929,6 +930,7 @@ class _Builder:
         for model, rows in self.links.items():
             for batch in chunked(rows, 200):
                 model.insert_many(batch).execute()
+        FeedbackRelease.replay()  # released as they came in (docs/disclosure.md)
         self.date_audit_entries(first_entry)
 
     # -- the audit log, dated as the demo's story (not the day it was seeded)

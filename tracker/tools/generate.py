@@ -32,6 +32,7 @@ from ..models import (
     FeedbackAnswer,
     FeedbackInstrument,
     FeedbackItem,
+    FeedbackRelease,
     FeedbackResponse,
     Goal,
     GoalStatusChange,
@@ -462,6 +463,7 @@ def generate(scale=1.0, seed=SEED):
                 if fields is None:
                     fields = [model._meta.fields[name] for name in batch[0]]
                 model.insert_many([tuple(row[f.name] for f in fields) for row in batch], fields=fields).execute()
+        FeedbackRelease.replay()  # released as they came in (docs/disclosure.md)
         if not is_sqlite():  # explicit ids: move each PostgreSQL sequence past them
             for model in TABLES:
                 table = model._meta.table_name

@@ -99,6 +99,7 @@ def engagement(engagement_id):
         pathway=figures["pathway"],
         rate=figures["response_rate"],
         comments=figures["comments"],
+        received_count=figures["received"],
         invitations=invitations,
         delivery=OutboxMessage.delivery(e.id) if can_edit else None,
         mail_server=bool(current_app.config.get("MAIL_SERVER")),
@@ -122,7 +123,8 @@ def engagement_csv(engagement_id):
 @bp.route("/engagements/<int:engagement_id>/feedback/responses")
 @login_required
 def responses(engagement_id):
-    """Admins: who was invited and whether they answered (never which response is theirs)."""
+    """Admins: who was invited and how many answered (never which invitee answered, nor which
+    response is theirs: docs/disclosure.md)."""
     e = policy.get_engagement(engagement_id)
     if not policy.can_see_invitations(current_user):
         abort(403)
@@ -154,7 +156,7 @@ def delete_response(engagement_id, response_id):
     response = policy.get_part(FeedbackResponse, e, response_id)
     if BaseForm().validate_on_submit():  # a bad CSRF token answers 400
         service.delete_response(response)
-        flash("Feedback response deleted: the reports no longer count it. An administrator can restore it.", "success")
+        flash("Feedback response deleted: it will not be released. An administrator can restore it.", "success")
         return redirect(_report_url(e))
     kind = "pulse" if response.kind == "pulse" else "full survey"
     day = current_app.jinja_env.filters["date"](response.submitted_on)  # as the reader shows dates
@@ -163,9 +165,10 @@ def delete_response(engagement_id, response_id):
         e=e,
         title="Delete this feedback response?",
         message=(
-            f"The {kind} response of {day} will no longer count in the "
-            "feedback report, the engagement page, the reports and exports. Use this for a duplicate "
-            "or a test answer. An administrator can restore it."
+            f"The {kind} response of {day} will not be released to the feedback report, the "
+            "reports and exports; if it is already in a release, it stays counted there, so that no "
+            "comparison of the figures singles it out. Use this for a duplicate or a test answer. "
+            "It can be restored."
         ),
         action=url_for("feedback.delete_response", engagement_id=e.id, response_id=response.id),
         button="Delete the response",
