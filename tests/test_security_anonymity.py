@@ -96,6 +96,19 @@ def test_the_invitation_lists_never_say_who_answered(demo, app, client, as_user)
         assert pat[0].replace("pat@", "x@") == olu[0].replace("olu@", "x@")
 
 
+def test_the_engagement_activity_never_dates_an_answer(demo, app, client, as_user):
+    """When each response arrived is an answer time: the Activity a reader sees leaves responses out,
+    so the day after meeting one person cannot be matched to 'a response came in'."""
+    e = demo.engagement_a
+    tokens = invite(app, e, "survey", emails=["olu@example.org", "pat@example.org", "sam@example.org"])
+    post_form(client, f"/feedback/{tokens[0]}", {"item_aim_1": "4", "anonymous": "y"})
+    for reader in (demo.isp_a1, demo.recipient_a, demo.admin):
+        page = as_user(reader).get(f"/engagements/{e.id}").get_data(as_text=True)
+        items = page.split('id="activity-h"', 1)[-1].split("</ol>", 1)[0]  # the Activity's entries
+        assert "<li>" in items and "esponse" not in items.split("<ol", 1)[-1], reader.email
+    assert FeedbackResponse.select().where(FeedbackResponse.engagement == e.id).count() == 1
+
+
 def test_a_pulse_comment_does_not_appear_beside_one_answer_in_three(demo, app, client, as_user):
     """Attack: a pulse to three attendees, one answers with a comment: the comment was shown at once
     beside "1 of 3 invitations answered". Now comments come only in a release of three."""

@@ -109,7 +109,9 @@ def _describe(entry, changes, names):
 
 
 def activity(engagement_id, limit=20):
-    """The latest audit log entries of an engagement in readable words, newest first.
+    """The latest audit log entries of an engagement in readable words, newest first. Feedback
+    responses are left out: when each one arrived is an answer time, which the disclosure rule never
+    shows (docs/disclosure.md); administrators find them in the audit log.
 
     Three queries whatever the entries: the entries with their users, the names of the ISPs they
     mention (co-leads, supporting) and the stage names.
@@ -117,7 +119,7 @@ def activity(engagement_id, limit=20):
     entries = list(
         AuditEntry.select(AuditEntry, User.id, User.name)
         .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
-        .where(AuditEntry.engagement_id == engagement_id)
+        .where((AuditEntry.engagement_id == engagement_id) & (AuditEntry.entity != "FeedbackResponse"))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )
