@@ -7,9 +7,11 @@ column's type, meaning and allowed values, and a REDCap-style data dictionary
 with the install's SECRET_KEY, so the same person gets the same id in every export of this install
 and cannot be looked up without the key); names, emails and free-text notes are left out (notes
 only with --include-notes).
+
+Every file is written by the app's one CSV writer (tracker/exports.py: formula escaping, notes
+included) and created readable by its owner only (0600), in a folder only its owner may enter.
 """
 
-import csv
 import hashlib
 import hmac
 import os
@@ -18,6 +20,7 @@ from flask import current_app
 from peewee import JOIN
 
 from . import models as m
+from .exports import write_csv_file
 
 INT, DATE, TEXT, BOOL, DECIMAL = "integer", "date", "text", "boolean", "number"
 
@@ -317,23 +320,18 @@ def _redcap_rows():
 
 
 def write(out_dir, data):
-    os.makedirs(out_dir, exist_ok=True)
+    os.makedirs(out_dir, mode=0o700, exist_ok=True)
     counts = {}
     for name, columns in CODEBOOK.items():
-        with open(os.path.join(out_dir, f"{name}.csv"), "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([c[0] for c in columns])
-            writer.writerows(data[name])
+        write_csv_file(os.path.join(out_dir, f"{name}.csv"), [[c[0] for c in columns], *data[name]])
         counts[name] = len(data[name])
-    with open(os.path.join(out_dir, "codebook.csv"), "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "column", "type", "meaning", "allowed_values"])
-        for name, columns in CODEBOOK.items():
-            for column, kind, meaning, allowed in columns:
-                writer.writerow([f"{name}.csv", column, kind, meaning, allowed])
+    codebook = [["file", "column", "type", "meaning", "allowed_values"]]
+    codebook += [
+        [f"{name}.csv", column, kind, meaning, allowed]
+        for name, columns in CODEBOOK.items()
+        for column, kind, meaning, allowed in columns
+    ]
+    write_csv_file(os.path.join(out_dir, "codebook.csv"), codebook)
     header, rows = _redcap_rows()
-    with open(os.path.join(out_dir, "data_dictionary.csv"), "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_csv_file(os.path.join(out_dir, "data_dictionary.csv"), [header, *rows])
     return counts
