@@ -218,6 +218,7 @@ def generate(scale=1.0, seed=SEED):
         name="Synthetic Leader",
         role="leader",
         organization=None,
+        reads_all_organizations=True,  # the portfolio's reader: every organization
         session_token=f"synthetic-leader-{seed}",
         created_at=_at(ANCHOR),
     )
