@@ -467,7 +467,7 @@ def generate(scale=1.0, seed=SEED):
             for model in TABLES:
                 table = model._meta.table_name
                 database.execute_sql(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # nosec B608 # a model's table name, no input
                     f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
                 )
     if not is_sqlite():
