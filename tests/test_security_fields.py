@@ -9,6 +9,7 @@ from tracker.models import (
     MODELS,
     ContextNote,
     Goal,
+    SignInAttempt,
     SupportRequest,
     TeamMember,
     text_problem,
@@ -104,3 +105,12 @@ def test_every_text_field_of_every_model_has_a_limit():
     assert text_problem(Organization.name, "x" * 201) == length_message(200)
     assert text_problem(Goal.indicator, "line one\nline two") is None  # a TextField may have lines
     assert text_problem(Goal.indicator, "x" * 5001) == length_message(5000)
+
+
+def test_a_failed_sign_in_with_a_line_break_is_still_recorded(client, demo):
+    """The one-line rule is for what reaches a mail header; a failed sign-in's email is recorded as sent,
+    so a CR/LF cannot slip an attempt past the throttle (nor make a 500)."""
+    before = SignInAttempt.select().count()
+    response = post_form(client, "/login", {"email": "isp.a1@example.org\r\nX: y", "password": "wrong password"})
+    assert response.status_code in (400, 401)
+    assert SignInAttempt.select().count() == before + 1

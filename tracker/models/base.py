@@ -185,14 +185,15 @@ def text_limit(field):
     return None
 
 
-def text_problem(field, value):
-    """The refusal of `value` for the text field `field` (too long; a line break in a one-line field), or None."""
+def text_problem(field, value, one_line=True):
+    """The refusal of `value` for the text field `field` (too long; a line break in a one-line field), or
+    None. `one_line=False`: a CharField kept verbatim (BaseModel.verbatim)."""
     if not isinstance(value, str):
         return None
     limit = text_limit(field)
     if limit is not None and len(value) > limit:
         return length_message(limit)
-    if isinstance(field, CharField) and not LINE_BREAKS.isdisjoint(value):
+    if one_line and isinstance(field, CharField) and not LINE_BREAKS.isdisjoint(value):
         return ONE_LINE_MESSAGE
     return None
 
@@ -207,6 +208,9 @@ class BaseModel(Model):
 
     # Fields that must be given (beyond what null=False enforces in the database), with messages.
     required = {}
+    # CharFields kept as typed, line breaks included: a record of what someone sent (a failed sign-in's
+    # email), which never reaches a mail header and must be recorded whatever it holds. Lengths still hold.
+    verbatim = ()
 
     def validate(self):
         """Return {field: message} for what is wrong with this row; subclasses extend it."""
@@ -218,7 +222,7 @@ class BaseModel(Model):
                 errors[name] = message
         for name, field in self._meta.fields.items():
             value = self.__data__.get(name)
-            problem = text_problem(field, value)
+            problem = text_problem(field, value, one_line=name not in self.verbatim)
             if problem:
                 errors.setdefault(name, problem)
             choices = getattr(field, "choices", None)

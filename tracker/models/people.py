@@ -161,4 +161,6 @@ class SignInAttempt(BaseModel):
 
     email = CharField(max_length=254, index=True)
     address = CharField(max_length=64, index=True)
+
+    verbatim = ("email", "address")  # what was sent, recorded whatever it holds (base.BaseModel.verbatim)
     at = DateTimeField(default=utcnow, index=True)
