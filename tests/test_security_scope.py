@@ -29,6 +29,7 @@ def test_a_leader_with_no_organization_and_no_flag_reads_nothing(client, demo, a
     page = as_user(stray)
     assert page.get(f"/engagements/{demo.engagement_a.id}").status_code == 404
     assert page.get(f"/requests/{request.id}").status_code == 404
+    assert "Your account reads no organization yet" in page.get("/engagements").get_data(as_text=True)
     for title in ("Engagement A", "Engagement B", "Engagement C"):
         assert title not in page.get("/engagements").get_data(as_text=True)
         assert title not in page.get("/reports/progress").get_data(as_text=True)
