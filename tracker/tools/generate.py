@@ -210,6 +210,7 @@ def generate(scale=1.0, seed=SEED):
         role="admin",
         organization=centre,
         session_token=f"synthetic-admin-{seed}",
+        reads_all_organizations=False,  # every user row names the same columns (insert_many)
         created_at=_at(ANCHOR),
     )
     add(
@@ -230,6 +231,7 @@ def generate(scale=1.0, seed=SEED):
             role="isp",
             organization=centre,
             session_token=f"synthetic-isp{i + 1}-{seed}",
+            reads_all_organizations=False,  # every user row names the same columns (insert_many)
             created_at=_at(ANCHOR),
         )
         for i in range(want["isps"])
@@ -243,6 +245,7 @@ def generate(scale=1.0, seed=SEED):
             unit=unit,
             organization=foundations[i // 10],
             session_token=f"synthetic-recipient{i + 1}-{seed}",
+            reads_all_organizations=False,  # every user row names the same columns (insert_many)
             created_at=_at(ANCHOR),
         )
 
