@@ -142,6 +142,6 @@ def small_world():
         recipient_b=user("recipient", "rec.b@example.org", "Rob Recipient", unit=unit_b, organization=foundation),
         leader_foundation=user("leader", "lead.f@example.org", "Lee Leader", organization=foundation),
         leader_other=user("leader", "lead.o@example.org", "Lou Leader", organization=other),
-        leader_all=user("leader", "lead.all@example.org", "Liv Leader"),
+        leader_all=user("leader", "lead.all@example.org", "Liv Leader", reads_all_organizations=True),
         admin=user("admin", "admin@example.org", "Ari Admin"),
     )

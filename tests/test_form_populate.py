@@ -31,6 +31,7 @@ def test_a_new_user_form_gives_the_domain_names_ids_as_ints_and_no_role_as_none(
         "role": None,
         "unit_id": None,
         "organization_id": None,
+        "reads_all_organizations": False,  # unticked: a leader reads their organization only
         "password": "x" * 12,
     }
 

@@ -109,7 +109,7 @@ def test_add_goal_with_another_starting_status(demo, as_user):
         (
             {"title": "x" * 301, "indicator": "Kept indicator", "target": "Kept target", "status": "not_started"},
             "title",
-            "Field cannot be longer than 300 characters.",
+            "At most 300 characters.",
         ),
     ],
 )

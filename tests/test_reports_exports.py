@@ -122,9 +122,9 @@ def test_export_functions_take_filters(world):
     assert rows == []  # no ISP attended or logged these meetings
 
 
-def test_plain_csv_response_writes_the_rows_as_they_are_as_an_attachment():
-    """The engagement feedback CSV's writer: rows as given, no byte-order mark, no formula escaping."""
+def test_plain_csv_response_writes_the_rows_through_the_one_writer_as_an_attachment():
+    """The engagement feedback CSV's writer: no byte-order mark, formula escaping as every CSV (issue 16)."""
     response = exports.plain_csv_response([["period", "score"], ["2026 Q1", 4.5], ["=sum", None]], "x-feedback.csv")
-    assert response.get_data(as_text=True) == "period,score\r\n2026 Q1,4.5\r\n=sum,\r\n"
+    assert response.get_data(as_text=True) == "period,score\r\n2026 Q1,4.5\r\n'=sum,\r\n"
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="x-feedback.csv"'

@@ -4,12 +4,17 @@ tracker/cli/backup.py).
 Backups use SQLite's online backup API, so they are consistent while the app keeps serving. Restoring
 replaces the live database page by page; stop the app servers first. PostgreSQL deployments use
 `pg_dump` / `pg_restore` (README, "Backups").
+
+A backup holds password hashes and session tokens: its file is created readable by its owner only
+(0600, tracker/exports.py's create_private) before SQLite writes into it (SQLite gives its journal the
+database file's mode).
 """
 
 import os
 import sqlite3
 
 from .db import close_all, database
+from .exports import create_private
 
 PG_HINT = (
     'This database is PostgreSQL: back it up with `pg_dump --format=custom -f PATH "$DATABASE_URL"` '
@@ -22,7 +27,8 @@ def live_path():
 
 
 def backup_to(path):
-    """Copy the live SQLite database to `path` (a new file); returns its size in bytes."""
+    """Copy the live SQLite database to `path` (a new file, created 0600); returns its size in bytes."""
+    os.close(create_private(path))
     source = sqlite3.connect(live_path())
     target = sqlite3.connect(path)
     try:

@@ -1,14 +1,20 @@
-"""CSV exports: a registry of named exports, each computed by the report functions with the filters
-applied, written as UTF-8 with a byte-order mark (so spreadsheets pick the encoding) and sent as an
-attachment.
+"""CSV files, all written here: a registry of named exports, each computed by the report functions with
+the filters applied, written as UTF-8 with a byte-order mark (so spreadsheets pick the encoding) and
+sent as an attachment; the engagement feedback CSV (`plain_csv_response`); the research export's files
+(tracker/research.py), on disk.
 
-Formula injection: a text cell starting with =, +, -, @ (or a tab / carriage return) is prefixed with
-an apostrophe, so a spreadsheet shows it as text instead of running it. Numbers are written as numbers.
+Formula injection: every CSV the app writes goes through `write_rows`, where a text cell starting with
+=, +, -, @ (or a tab / carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as
+text instead of running it. Numbers are written as numbers.
+
+Files on disk (research exports, backups: tracker/backup.py) are created by `create_private`: readable
+and writable by their owner only (0600), whatever the umask, since they hold people's data.
 """
 
 import csv
 import datetime as dt
 import io
+import os
 
 from flask import Response, send_file
 
@@ -44,13 +50,34 @@ def cell(value):
     return text
 
 
+def write_rows(out, rows):
+    """The one CSV writer: `rows` (the header first) written to the text stream `out`, every cell
+    through `cell` (formula escaping), lines ended with CRLF (RFC 4180)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([cell(v) for v in row] for row in rows)
+
+
+PRIVATE_MODE = 0o600
+
+
+def create_private(path):
+    """Create the new file `path` readable and writable by its owner only (0600, whatever the umask);
+    refuses an existing file (FileExistsError). Returns a file descriptor open for writing."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    os.fchmod(fd, PRIVATE_MODE)  # a umask can only take bits away, but be explicit
+    return fd
+
+
+def write_csv_file(path, rows):
+    """`rows` (the header first) as a new UTF-8 CSV file at `path`, created 0600 (create_private)."""
+    with open(create_private(path), "w", newline="", encoding="utf-8") as fh:
+        write_rows(fh, rows)
+
+
 def to_csv(header, rows):
     """The CSV text (UTF-8 with BOM, as bytes) of a header and rows."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([cell(h) for h in header])
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
+    write_rows(out, [header, *rows])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -71,10 +98,10 @@ def csv_response(name, filters):
 
 
 def plain_csv_response(rows, filename):
-    """Rows (the header first) as a CSV download written as they are: no byte-order mark and no
-    formula escaping. The engagement feedback CSV is sent this way (reports/feedback.csv_rows)."""
+    """Rows (the header first) as a CSV download without a byte-order mark, through the one writer
+    (formula escaping). The engagement feedback CSV is sent this way (reports/feedback.csv_rows)."""
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    write_rows(out, rows)
     return Response(
         out.getvalue(),
         mimetype="text/csv",

@@ -2,9 +2,11 @@
 
 - admin: sees and changes everything.
 - leader: reads everything in their organization's scope (engagements of its units, or those it
-  supports as the intermediary, whose leaders also read every support request); a leader with no
-  organization reads everything. Leaders change nothing.
-- isp: sees and changes the engagements they co-lead or support; triages support requests.
+  supports as the intermediary, whose leaders also read the support requests addressed to it). A
+  leader reads every organization only when an administrator said so (`User.reads_all_organizations`,
+  on the user form); one with no organization and no such choice reads nothing. Leaders change nothing.
+- isp: sees and changes the engagements they co-lead or support; triages the support requests
+  addressed to their intermediary organization (each request names one).
 - recipient: sees their own unit's requests and engagements; submits requests and gives feedback.
 
 Records a user may not see answer 404 (their existence is not disclosed); records a user may see
@@ -22,7 +24,7 @@ from flask import abort
 from flask_login import current_user
 
 from .auth import login_manager
-from .models import Engagement, EngagementISP, SupportRequest, Unit
+from .models import Engagement, EngagementISP, Organization, SupportRequest, Unit
 
 # --- who a user is, for the rules below ------------------------------------------------------------
 # Every rule that depends on a user's role is a function in this module: views, the API and templates
@@ -34,7 +36,12 @@ def is_admin(user):
 
 
 def _sees_everything(user):
-    return user.role == "admin" or (user.role == "leader" and user.organization_id is None)
+    return user.role == "admin" or (user.role == "leader" and bool(user.reads_all_organizations))
+
+
+def _leader_organization(user):
+    """The organization whose scope a leader reads: None for a leader who has none (reads nothing)."""
+    return user.organization_id if user.role == "leader" else None
 
 
 def required(rule):
@@ -58,7 +65,7 @@ def required(rule):
 class Scope(NamedTuple):
     """What a user's lists and reports cover, for the sentence that says so on the page.
 
-    kind: "all" (admins, leaders with no organization), "organization" (a leader: `name` is their
+    kind: "all" (admins, leaders an admin let read every organization), "organization" (a leader: `name` is their
     organization's), "unit" (a recipient: `name` is their unit's), "own" (an ISP: the engagements
     they co-lead or support), "none" (anything else)."""
 
@@ -74,7 +81,7 @@ def home_label(user):
 def scope(user):
     if _sees_everything(user):
         return Scope("all")
-    if user.role == "leader":
+    if _leader_organization(user) is not None:
         return Scope("organization", user.organization.name)
     if user.role == "recipient":
         return Scope("unit", user.unit.name)
@@ -92,8 +99,8 @@ def visible_engagements(user, query=None):
     query = Engagement.live() if query is None else query
     if _sees_everything(user):
         return query
-    if user.role == "leader":
-        org = user.organization_id
+    org = _leader_organization(user)
+    if org is not None:
         return query.where(Engagement.unit.in_(_scope_units(org)) | (Engagement.intermediary == org))
     if user.role == "recipient":
         return query.where(Engagement.unit == user.unit_id)
@@ -109,7 +116,7 @@ def visibility_key(user):
     one of them may be reused for the others (tracker/reports/cache.py)."""
     if _sees_everything(user):
         return ("all",)
-    if user.role == "leader":
+    if _leader_organization(user) is not None:
         return ("organization", user.organization_id)
     if user.role == "recipient":
         return ("unit", user.unit_id)
@@ -125,11 +132,9 @@ def can_view_engagement(user, engagement, isps=None):
         return True
     if user.role == "recipient":
         return engagement.unit_id == user.unit_id
-    if user.role == "leader":
-        return (
-            engagement.intermediary_id == user.organization_id
-            or Unit.get_by_id(engagement.unit_id).organization_id == user.organization_id
-        )
+    org = _leader_organization(user)
+    if org is not None:
+        return engagement.intermediary_id == org or Unit.get_by_id(engagement.unit_id).organization_id == org
     if user.role == "isp":
         return is_on_engagement(user, engagement, isps)
     return False
@@ -303,13 +308,20 @@ def home_requests(user, limit=10):
 
 
 def visible_requests(user, query=None):
+    """Support requests `user` may see. Each request is addressed to one intermediary organization:
+    its ISPs and leaders see it, no other intermediary's. A recipient organization's leader sees its
+    units' requests. Requests addressed to no intermediary (an install that has none) are seen by ISPs
+    with no organization."""
     query = SupportRequest.select() if query is None else query
-    if user.role in ("admin", "isp") or (user.role == "leader" and user.organization_id is None):
+    if _sees_everything(user):
         return query
-    if user.role == "leader":
-        if user.organization.kind == "intermediary":
-            return query  # requests are addressed to the intermediary: its director reads them all
-        return query.where(SupportRequest.unit.in_(_scope_units(user.organization_id)))
+    org = _leader_organization(user)
+    if org is not None:
+        return query.where((SupportRequest.intermediary == org) | SupportRequest.unit.in_(_scope_units(org)))
+    if user.role == "isp":
+        if user.organization_id is None:
+            return query.where(SupportRequest.intermediary.is_null())
+        return query.where(SupportRequest.intermediary == user.organization_id)
     if user.role == "recipient":
         return query.where(SupportRequest.unit == user.unit_id)
     return query.where(SupportRequest.id.is_null())
@@ -333,9 +345,42 @@ def can_read_reports(user):
 
 
 def can_list_directory(user):
-    """Every signed-in user (and API token) may list all organizations and units: they are the
-    directory a request or an engagement is filed under, not records of the work."""
+    """Who may list the directory of organizations and units (the API): every signed-in user and API
+    token, each only as far as they may see it (visible_units, visible_organizations)."""
     return user.is_authenticated
+
+
+def sees_whole_directory(user):
+    """All organizations and units: admins, leaders who read every organization, and those who start
+    engagements or submit requests for any unit (ISPs, admins)."""
+    return _sees_everything(user) or can_create_engagement(user)
+
+
+def visible_units(user, query=None):
+    """The units `user` may see in the directory: all (sees_whole_directory); a leader's organization's
+    units and those of the engagements and requests they see; a recipient's own unit; else none."""
+    query = Unit.select() if query is None else query
+    if sees_whole_directory(user):
+        return query
+    if user.role == "recipient":
+        return query.where(Unit.id == user.unit_id)
+    if _leader_organization(user) is not None:
+        return query.where(
+            (Unit.organization == user.organization_id)
+            | Unit.id.in_(visible_engagements(user).select(Engagement.unit))
+            | Unit.id.in_(visible_requests(user).select(SupportRequest.unit))
+        )
+    return query.where(Unit.id.is_null())
+
+
+def visible_organizations(user, query=None):
+    """The organizations `user` may see in the directory: their own and those of the units they see."""
+    query = Organization.select() if query is None else query
+    if sees_whole_directory(user):
+        return query
+    return query.where(
+        (Organization.id == user.organization_id) | Organization.id.in_(visible_units(user).select(Unit.organization))
+    )
 
 
 def can_administer(user):

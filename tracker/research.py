@@ -14,9 +14,11 @@ least three), with the release's date instead of the answer's, and the response 
 its row id, whose order would follow the order of answering): nothing links a row to an invitation, a
 meeting or a person. A deleted response stays in the export if it was released, as it stays in the
 figures shown.
+
+Every file is written by the app's one CSV writer (tracker/exports.py: formula escaping, notes
+included) and created readable by its owner only (0600), in a folder only its owner may enter.
 """
 
-import csv
 import hashlib
 import hmac
 import os
@@ -25,6 +27,7 @@ from flask import current_app
 from peewee import JOIN
 
 from . import models as m
+from .exports import write_csv_file
 
 INT, DATE, TEXT, BOOL, DECIMAL = "integer", "date", "text", "boolean", "number"
 
@@ -339,23 +342,18 @@ def _redcap_rows():
 
 
 def write(out_dir, data):
-    os.makedirs(out_dir, exist_ok=True)
+    os.makedirs(out_dir, mode=0o700, exist_ok=True)
     counts = {}
     for name, columns in CODEBOOK.items():
-        with open(os.path.join(out_dir, f"{name}.csv"), "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([c[0] for c in columns])
-            writer.writerows(data[name])
+        write_csv_file(os.path.join(out_dir, f"{name}.csv"), [[c[0] for c in columns], *data[name]])
         counts[name] = len(data[name])
-    with open(os.path.join(out_dir, "codebook.csv"), "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "column", "type", "meaning", "allowed_values"])
-        for name, columns in CODEBOOK.items():
-            for column, kind, meaning, allowed in columns:
-                writer.writerow([f"{name}.csv", column, kind, meaning, allowed])
+    codebook = [["file", "column", "type", "meaning", "allowed_values"]]
+    codebook += [
+        [f"{name}.csv", column, kind, meaning, allowed]
+        for name, columns in CODEBOOK.items()
+        for column, kind, meaning, allowed in columns
+    ]
+    write_csv_file(os.path.join(out_dir, "codebook.csv"), codebook)
     header, rows = _redcap_rows()
-    with open(os.path.join(out_dir, "data_dictionary.csv"), "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_csv_file(os.path.join(out_dir, "data_dictionary.csv"), [header, *rows])
     return counts

@@ -69,9 +69,9 @@ def add_team_member(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
     data = {
-        "name": f.text("name", max_length=200),
-        "position": f.text("position", max_length=20, default=None),  # one of POSITIONS: the model's rule
-        "email": f.text("email", max_length=254),
+        "name": f.text("name"),
+        "position": f.text("position", default=None),  # one of POSITIONS: the model's rule
+        "email": f.text("email"),
         "joined_on": f.date("joined_on"),
     }
     f.done()  # a name, the email rule, ...: TeamMember.validate(), as on the page
@@ -125,9 +125,9 @@ def add_goal(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
     data = {
-        "title": f.text("title", required=True, max_length=300),
-        "indicator": f.text("indicator", max_length=20000),
-        "target": f.text("target", max_length=20000),
+        "title": f.text("title", required=True),
+        "indicator": f.text("indicator"),
+        "target": f.text("target"),
         "status": f.choice("status", GOAL_STATUSES, default="not_started"),
     }
     set_on = f.date("set_on")
@@ -170,7 +170,7 @@ def correct_goal_change(engagement_id, goal_id, change_id):
     f = Fields(raw)
     status = f.choice("status", GOAL_STATUSES) if "status" in raw else change.status
     changed_on = f.date("changed_on", required=True) if "changed_on" in raw else change.changed_on
-    note = f.text("note", max_length=500) if "note" in raw else change.note
+    note = f.text("note") if "note" in raw else change.note
     f.done()
     change = run(goal_service.correct_status_change, change, status, changed_on, note, caller().id)
     return jsonify(goal_change_json(change))
@@ -192,13 +192,13 @@ def update_goal(engagement_id, goal_id):
     raw = body()
     f = Fields(raw)
     status = f.choice("status", GOAL_STATUSES)
-    note = f.text("note", max_length=500)
+    note = f.text("note")
     changed_on = f.date("changed_on") or today()
-    title = f.text("title", max_length=300) if "title" in raw else None
+    title = f.text("title") if "title" in raw else None
     if "title" in raw and not title:
         f.fail("title", "This field is required.")
-    indicator = f.text("indicator", max_length=20000) if "indicator" in raw else None
-    target = f.text("target", max_length=20000) if "target" in raw else None
+    indicator = f.text("indicator") if "indicator" in raw else None
+    target = f.text("target") if "target" in raw else None
     goal.expected_version = f.integer("version", minimum=1)  # None: last write wins
     f.done()
 
@@ -281,7 +281,7 @@ def _meeting_data(f, current=None):
         "kind": f.choice("kind", MEETING_KINDS, default=current.get("kind", "monthly")),
         "mode": f.choice("mode", MEETING_MODES, default=current.get("mode", "in_person")),
         "duration_minutes": f.integer("duration_minutes", minimum=0, maximum=10**6),
-        "notes": f.text("notes", max_length=100000) if "notes" in f.data else current.get("notes", ""),
+        "notes": f.text("notes") if "notes" in f.data else current.get("notes", ""),
     }
     if data["duration_minutes"] is None:
         data["duration_minutes"] = current.get("duration_minutes", 60)
@@ -298,8 +298,8 @@ def _meeting_data(f, current=None):
         for index, step in enumerate(steps):
             sub = Fields(step)
             row = {
-                "text": sub.text("text", max_length=20000),
-                "owner": sub.text("owner", max_length=200),
+                "text": sub.text("text"),
+                "owner": sub.text("owner"),
                 "due_on": sub.date("due_on"),
                 "row": index,
             }
@@ -316,7 +316,7 @@ def _meeting_data(f, current=None):
             row = {
                 "goal_id": sub.integer("goal_id", required=True),
                 "status": sub.choice("status", GOAL_STATUSES, required=True),
-                "note": sub.text("note", max_length=500),
+                "note": sub.text("note"),
                 "row": index,
             }
             for key, message in sub.errors.items():
@@ -447,7 +447,7 @@ def update_benchmark(engagement_id, benchmark_id):
     raw = body()
     f = Fields(raw)
     completed_on = f.date("completed_on")
-    note = f.text("note", max_length=20000)
+    note = f.text("note")
     if "completed_on" not in raw:
         f.fail("completed_on", "Give the completion date, or null to reopen the benchmark.")
     benchmark.expected_version = f.integer("version", minimum=1)  # None: last write wins
@@ -484,7 +484,7 @@ def move_stage(engagement_id):
     f = Fields(body())
     key = f.text("stage", required=True, max_length=80)
     entered_on = f.date("date") or today()
-    note = f.text("note", max_length=20000)
+    note = f.text("note")
     f.done()
     entry = _stage_run(stage_service.move_to_stage, e, key, entered_on, note, caller())
     stages = {s.id: s.key for s in Stage.select()}
@@ -518,7 +518,7 @@ def correct_stage_entry(engagement_id, stage_entry_id):
     f = Fields(raw)
     key = f.text("stage", required=True, max_length=80) if "stage" in raw else stages[entry.stage_id]
     entered_on = f.date("date", required=True) if "date" in raw else entry.entered_on
-    note = f.text("note", max_length=20000) if "note" in raw else entry.note
+    note = f.text("note") if "note" in raw else entry.note
     f.done()
     entry = _stage_run(stage_service.correct_entry, e, entry, key, entered_on, note, caller())
     return jsonify(stage_entry_json(entry, stages))
@@ -559,12 +559,12 @@ def add_deliverable(engagement_id):
     e = _engagement(engagement_id, edit=True)
     f = Fields(body())
     data = {
-        "title": f.text("title", required=True, max_length=300),
+        "title": f.text("title", required=True),
         "kind": f.choice("kind", DELIVERABLE_KINDS, default="other"),
         "due_on": f.date("due_on"),
         "delivered_on": f.date("delivered_on"),
-        "link": f.text("link", max_length=500),
-        "note": f.text("note", max_length=20000),
+        "link": f.text("link"),
+        "note": f.text("note"),
     }
     f.done()
     return jsonify(deliverable_json(run(lambda: Deliverable.create(engagement=e, **data)))), 201
@@ -610,7 +610,7 @@ def add_context_note(engagement_id):
     data = {
         "kind": f.choice("kind", CONTEXT_KINDS, required=True),
         "domain": f.choice("domain", CFIR_DOMAINS, required=True),
-        "text": f.text("text", required=True, max_length=20000),
+        "text": f.text("text", required=True),
         "noted_on": f.date("noted_on") or today(),
     }
     f.done()

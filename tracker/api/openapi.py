@@ -58,6 +58,7 @@ BODIES = {
     "requests": obj(
         ("title", "description", "for_whom"),
         unit_id=I,
+        intermediary_id=I,
         title=S,
         description=S,
         for_whom=S,

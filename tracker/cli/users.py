@@ -22,11 +22,10 @@ def _one_line(errors):
 @click.option("--name", required=True, help="The person's name as shown in the app.")
 @click.option("--role", required=True, help="One of: " + ", ".join(keys(ROLES)) + ".")
 @click.option("--unit", "unit_name", help="The recipient's unit (name, or ORGANIZATION/UNIT).")
-@click.option(
-    "--organization", "organization_name", help="Organization: a leader's scope (omit for all), an ISP's intermediary."
-)
+@click.option("--organization", "organization_name", help="Organization: a leader's scope, an ISP's intermediary.")
+@click.option("--all-organizations", is_flag=True, help="A leader who reads every organization.")
 @click.option("--password", help=f"Password ({PASSWORD_HINT}); asked for when left out.")
-def create_user_command(email, name, role, unit_name, organization_name, password):
+def create_user_command(email, name, role, unit_name, organization_name, all_organizations, password):
     """Create a user who can sign in."""
     if role not in keys(ROLES):
         _fail(f"Unknown role “{role}”: choose one of {', '.join(keys(ROLES))}.")
@@ -54,6 +53,7 @@ def create_user_command(email, name, role, unit_name, organization_name, passwor
         "role": role,
         "unit_id": unit.id if unit else None,
         "organization_id": organization.id if organization else None,
+        "reads_all_organizations": all_organizations,
         "password": password,
     }
     try:

@@ -39,6 +39,7 @@ class _UserFields(BaseForm):
     role = IdChoiceField("Role", choices=list(ROLES), blank="Choose a role")
     unit = IdChoiceField("Unit (recipients only)", choices=[], blank="No unit")
     organization = IdChoiceField("Organization", choices=[], blank="No organization")
+    reads_all_organizations = BooleanField("Reads every organization (leaders only)")
 
     def set_choices(self, units, organizations):
         self.unit.choices = [("", "No unit")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
@@ -51,6 +52,7 @@ class _UserFields(BaseForm):
             "role": self.role.data or None,
             "unit_id": _id(self.unit.data),
             "organization_id": _id(self.organization.data),
+            "reads_all_organizations": bool(self.reads_all_organizations.data),
         }
 
 
@@ -61,7 +63,7 @@ class NewUserForm(_UserFields):
     email = EmailField("Email", filters=[as_text], render_kw={"autocomplete": "off", "autofocus": True})
     password = PasswordField(PASSWORD_LABEL, render_kw={"autocomplete": "new-password"})
 
-    field_order = ("email", "name", "role", "unit", "organization", "password")
+    field_order = ("email", "name", "role", "unit", "organization", "reads_all_organizations", "password")
 
     def domain_data(self):
         return {**super().domain_data(), "email": self.email.data, "password": self.password.data or ""}

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from wtforms import RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
 from ..models import CFIR_DOMAINS, CONTEXT_KINDS
 from . import VersionedForm
@@ -32,8 +32,6 @@ class ContextNoteForm(VersionedForm):
         validators=[DataRequired(DOMAIN_MESSAGE)],
         invalid_choice_message=DOMAIN_MESSAGE,
     )
-    text = TextAreaField(
-        "Note", validators=[DataRequired("Write the note."), Length(max=5000)], filters=[as_text], render_kw={"rows": 4}
-    )
+    text = TextAreaField("Note", validators=[DataRequired("Write the note.")], filters=[as_text], render_kw={"rows": 4})
     noted_on = PlainDateField("Noted on", default=dt.date.today, validators=[InputRequired("Enter a date.")])
     submit = SubmitField("Save")

@@ -4,7 +4,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..models import DELIVERABLE_KINDS
 from . import BaseForm, VersionedForm
@@ -36,7 +36,7 @@ def http_link(form, field):
 class DeliverableForm(VersionedForm):
     title = StringField(
         "Title",
-        validators=[DataRequired("Name the deliverable."), Length(max=300, message="At most 300 characters.")],
+        validators=[DataRequired("Name the deliverable.")],
         filters=[as_text],
         render_kw={"autofocus": True, "maxlength": 300},
     )
@@ -51,11 +51,11 @@ class DeliverableForm(VersionedForm):
     delivered_on = PlainDateField("Delivered on", validators=[Optional()])  # its range: the model's date policy
     link = StringField(
         "Link",
-        validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
+        validators=[Optional(), http_link],
         filters=[as_text],
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], filters=[as_text], render_kw={"rows": 3})
+    note = TextAreaField("Note", validators=[Optional()], filters=[as_text], render_kw={"rows": 3})
     submit = SubmitField("Save")
 
 
@@ -68,7 +68,7 @@ class DeliverForm(BaseForm):
     )
     link = StringField(
         "Link",
-        validators=[Optional(), Length(max=500, message="At most 500 characters."), http_link],
+        validators=[Optional(), http_link],
         filters=[as_text],
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
     )

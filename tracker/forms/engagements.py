@@ -3,7 +3,7 @@
 import datetime as dt
 
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Engagement, Organization, Stage, Unit, User
 from . import BaseForm, VersionedForm
@@ -112,10 +112,8 @@ class EngagementForm(VersionedForm):
 
     error_fields = {"co_lead_ids": "co_lead_2", "supporting_ids": "supporting", "unit_id": "unit"}
 
-    title = StringField(
-        "Title", [Length(max=200)], filters=[_strip], render_kw={"autocomplete": "off", "required": True}
-    )
-    problem_statement = TextAreaField("Implementation problem (optional)", [Length(max=10000)], filters=[_strip])
+    title = StringField("Title", filters=[_strip], render_kw={"autocomplete": "off", "required": True})
+    problem_statement = TextAreaField("Implementation problem (optional)", filters=[_strip])
     support_model = ChoiceField(
         "Model of support",
         [DataRequired("Choose the model of support.")],
@@ -187,10 +185,8 @@ class StatusForm(BaseForm):
     (Engagement.validate), shown next to these fields."""
 
     action = HiddenField()
-    reason = TextAreaField("Reason (optional)", [Length(max=2000)], filters=[_strip], render_kw={"autofocus": True})
-    closing_summary = TextAreaField(
-        "Closing summary", [Length(max=20000)], filters=[_strip], render_kw={"autofocus": True}
-    )
+    reason = TextAreaField("Reason (optional)", filters=[_strip], render_kw={"autofocus": True})
+    closing_summary = TextAreaField("Closing summary", filters=[_strip], render_kw={"autofocus": True})
     end_date = PlainDateField("End date")
 
     def validate_end_date(self, field):

@@ -2,7 +2,7 @@
 types only; what a change may be is services/goals.py's, what a date may be the model layer's."""
 
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..models import GOAL_STATUSES, today
 from . import BaseForm, VersionedForm
@@ -14,7 +14,7 @@ class GoalForm(VersionedForm):
 
     title = StringField(
         "Goal",
-        [DataRequired("Give the goal a title."), Length(max=300)],
+        [DataRequired("Give the goal a title.")],
         filters=[as_text],
         render_kw={"autofocus": True, "autocomplete": "off"},
     )
@@ -42,4 +42,4 @@ class GoalStatusForm(BaseForm):
         render_kw={"autofocus": True},
     )
     changed_on = PlainDateField("Changed on", [InputRequired("Enter the date of the change.")])
-    note = TextAreaField("Note", [Length(max=500)], filters=[as_text], render_kw={"rows": 3})
+    note = TextAreaField("Note", filters=[as_text], render_kw={"rows": 3})

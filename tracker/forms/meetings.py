@@ -9,7 +9,7 @@ browser may send any number of rows (next_steps-0-text, next_steps-1-owner, ...)
 import datetime as dt
 
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from ..models import GOAL_STATUSES, MAX_MEETING_MINUTES, MEETING_KINDS, MEETING_MODES
 from . import VersionedForm
@@ -34,8 +34,8 @@ class NextStepForm(Form):
     """One next step row. A fully blank row is ignored; owner or due date without text is an error."""
 
     step_id = HiddenField()
-    text = StringField("Next step", [Length(max=1000, message="At most 1000 characters.")])
-    owner = StringField("Owner", [Length(max=200, message="At most 200 characters.")])
+    text = StringField("Next step")
+    owner = StringField("Owner")
     due_on = PlainDateField("Due", [Optional()])
 
     def is_blank(self):
@@ -60,7 +60,7 @@ class GoalChangeForm(Form):
 
     goal_id = HiddenField()
     status = ChoiceField("New status", choices=GOAL_STATUSES, blank="No change")
-    note = StringField("Note", [Length(max=500, message="At most 500 characters.")])
+    note = StringField("Note")
 
 
 class MeetingForm(VersionedForm):
@@ -84,7 +84,7 @@ class MeetingForm(VersionedForm):
     principles = MultiCheckboxField("Principles in play", choices=[])
     goal_changes = FieldList(FormField(GoalChangeForm), max_entries=200)
     benchmarks = MultiCheckboxField("Benchmarks completed", choices=[])
-    notes = TextAreaField("Notes", [Length(max=20000, message="At most 20000 characters.")])
+    notes = TextAreaField("Notes")
     next_steps = FieldList(FormField(NextStepForm), min_entries=3, max_entries=100)
 
     def set_choices(self, ctx):

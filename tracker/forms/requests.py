@@ -4,7 +4,7 @@ import datetime as dt
 
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from ..models import SUPPORT_MODELS, Engagement
 from . import BaseForm
@@ -71,12 +71,21 @@ class IdSelectField(SelectField):
 
 
 class RequestForm(BaseForm):
-    """A support request. `unit` is offered to administrators only (recipients ask for their own unit).
+    """A support request. `unit` is offered to administrators only (recipients ask for their own unit);
+    `intermediary` only when several intermediary organizations exist (else the request goes to the only
+    one: the model's rule).
 
     A unit, a title, what and for whom, and why it is urgent are SupportRequest.validate()'s rules, the
     same for the API; the form parses and shows them next to its fields."""
 
-    error_fields = {"unit_id": "unit"}
+    error_fields = {"unit_id": "unit", "on_behalf_of": "partner_name"}
+
+    intermediary = IdSelectField(
+        "Addressed to",
+        blank="Choose the intermediary organization…",
+        invalid="Choose an intermediary organization from the list.",
+        render_kw={"required": True},
+    )
 
     unit = IdSelectField(
         "Unit asking for support",
@@ -87,25 +96,20 @@ class RequestForm(BaseForm):
     title = StringField(
         "Title",
         filters=[_strip],
-        validators=[Length(max=200)],
         render_kw={"autofocus": True, "maxlength": 200, "required": True},
     )
-    description = TextAreaField(
-        "What is the initiative?", filters=[_strip], validators=[Length(max=5000)], render_kw={"required": True}
-    )
-    for_whom = TextAreaField("For whom?", filters=[_strip], validators=[Length(max=2000)], render_kw={"required": True})
+    description = TextAreaField("What is the initiative?", filters=[_strip], render_kw={"required": True})
+    for_whom = TextAreaField("For whom?", filters=[_strip], render_kw={"required": True})
     on_behalf = RadioField(
         "Whose initiative is it?",
         choices=ON_BEHALF_CHOICES,
         default="internal",
         validators=[DataRequired("Choose internal or on behalf of a partner or grantee.")],
     )
-    partner_name = StringField(
-        "Partner or grantee", filters=[_strip], validators=[Length(max=200)], render_kw={"maxlength": 200}
-    )
+    partner_name = StringField("Partner or grantee", filters=[_strip], render_kw={"maxlength": 200})
     hoped_start = PlainDateField("Hoped-for start", validators=[Optional()])
     urgent = BooleanField("This request is urgent")
-    urgency_note = TextAreaField("What makes it urgent?", filters=[_strip], validators=[Length(max=2000)])
+    urgency_note = TextAreaField("What makes it urgent?", filters=[_strip])
 
     def validate_partner_name(self, field):
         if self.on_behalf.data == "partner" and not field.data:
@@ -125,6 +129,7 @@ class RequestForm(BaseForm):
             "hoped_start": self.hoped_start.data,
             "urgent": bool(self.urgent.data),
             "urgency_note": self.urgency_note.data if self.urgent.data else "",
+            **({"intermediary": self.intermediary.data} if "intermediary" in self else {}),
         }
 
 
@@ -141,10 +146,9 @@ class AcceptForm(BaseForm):
     title = StringField(
         "Engagement title",
         filters=[_strip],
-        validators=[Length(max=200)],
         render_kw={"autofocus": True, "maxlength": 200, "required": True},
     )
-    problem_statement = TextAreaField("Implementation problem", filters=[_strip], validators=[Length(max=10000)])
+    problem_statement = TextAreaField("Implementation problem", filters=[_strip])
     support_model = ChoiceField(
         "Model of support",
         choices=SUPPORT_MODELS,
@@ -192,7 +196,7 @@ class DeclineForm(BaseForm):
     decline_reason = TextAreaField(
         "Why is the request declined?",
         filters=[_strip],
-        validators=[DataRequired("Say why the request is declined."), Length(max=5000)],
+        validators=[DataRequired("Say why the request is declined.")],
         render_kw={"autofocus": True},
     )
 
@@ -201,7 +205,7 @@ class AskForm(BaseForm):
     info_question = TextAreaField(
         "What would you like to know?",
         filters=[_strip],
-        validators=[DataRequired("Write the question for the requester."), Length(max=5000)],
+        validators=[DataRequired("Write the question for the requester.")],
         render_kw={"autofocus": True},
     )
 
@@ -210,14 +214,16 @@ class AnswerForm(BaseForm):
     info_answer = TextAreaField(
         "Your answer",
         filters=[_strip],
-        validators=[DataRequired("Write your answer to the question."), Length(max=5000)],
+        validators=[DataRequired("Write your answer to the question.")],
     )
 
 
 class WithdrawForm(BaseForm):
+    error_fields = {"text": "reason"}  # the reason is the withdrawal event's text
+
     reason = TextAreaField(
         "Why are you withdrawing it? (optional)",
         filters=[_strip],
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional()],
         render_kw={"autofocus": True},
     )

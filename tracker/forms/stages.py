@@ -1,7 +1,7 @@
 """Forms for stages and benchmarks."""
 
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..models import today
 from . import BaseForm
@@ -22,7 +22,7 @@ class MoveStageForm(BaseForm):
     entered_on = PlainDateField(
         "Entered on", validators=[InputRequired("Enter the date the stage was entered.")], default=today
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    note = TextAreaField("Note", validators=[Optional()], render_kw={"rows": 3})
     submit = SubmitField("Move to this stage")
 
 
@@ -33,14 +33,14 @@ class CheckOffForm(BaseForm):
         default=today,
         render_kw={"autofocus": True},
     )
-    evidence = TextAreaField("Evidence", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    evidence = TextAreaField("Evidence", validators=[Optional()], render_kw={"rows": 3})
     submit = SubmitField("Save")
 
 
 class BenchmarkForm(BaseForm):
     text = StringField(
         "Benchmark",
-        validators=[DataRequired("Describe the benchmark."), Length(max=300, message="At most 300 characters.")],
+        validators=[DataRequired("Describe the benchmark.")],
         render_kw={"autofocus": True, "maxlength": 300},
     )
     stage = ChoiceField("Stage", validators=[DataRequired(STAGE_MESSAGE)], invalid_choice_message=STAGE_MESSAGE)

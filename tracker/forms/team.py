@@ -4,7 +4,7 @@ The forms parse; the rules (a name, one email rule, a membership that does not e
 are TeamMember.validate()'s, shown next to the fields."""
 
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..models import POSITIONS
 from . import BaseForm, VersionedForm
@@ -19,14 +19,13 @@ class TeamMemberForm(VersionedForm):
 
     name = StringField(
         "Name",
-        [Length(max=200)],
         filters=[as_text],
         render_kw={"autofocus": True, "autocomplete": "off", "required": True},
     )
     position = ChoiceField("Position", [DataRequired("Choose the person's position.")], choices=POSITIONS)
     email = EmailField(
         "Email (optional)",
-        [Optional(), Length(max=254)],
+        [Optional()],
         filters=[as_text, lambda v: v.lower() if isinstance(v, str) else v],
         render_kw={"autocomplete": "off"},
     )

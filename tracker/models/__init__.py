@@ -33,6 +33,7 @@ from .base import (
     email_problem,
     keys,
     label,
+    text_problem,
     today,
     utcnow,
 )
@@ -241,6 +242,7 @@ __all__ = [
     "check_event_date",
     "check_planned_date",
     "today",
+    "text_problem",
     "acting_as",
     "actor_id",
     "email_problem",

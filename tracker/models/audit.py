@@ -10,9 +10,9 @@ import contextlib
 import contextvars
 import json
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from .base import Audited, BaseModel, utcnow
+from .base import Audited, BaseModel, LimitedTextField, utcnow
 from .people import User
 
 _UNSET = object()
@@ -52,7 +52,7 @@ class AuditEntry(BaseModel):
     entity = CharField(max_length=60)
     entity_id = IntegerField(null=True)
     engagement_id = IntegerField(null=True, index=True)
-    changes = TextField(default="{}")
+    changes = LimitedTextField(default="{}", max_length=None)  # written by the app: each value bounded by its field
 
     @classmethod
     def record(cls, action, instance, changes):

@@ -15,7 +15,7 @@
 
 import datetime as dt
 
-from peewee import SQL, CharField, IntegerField, IntegrityError, Model
+from peewee import SQL, CharField, IntegerField, IntegrityError, Model, TextField
 
 from ..db import database
 
@@ -151,6 +151,53 @@ def email_problem(value):
     return None if usable else EMAIL_MESSAGE
 
 
+# --- text limits --------------------------------------------------------------------------------
+# Every text field has a length limit, checked once here (BaseModel.validate), so pages, the API and the
+# CLI refuse the same text with the same message: a CharField's max_length, a TextField's the
+# LimitedTextField's max_length (TEXT_MAX_LENGTH when a plain TextField). A CharField is one line:
+# it may end up in a mail header (a subject made of a title, a recipient's name or email), where a line
+# break would start a new header; every line break Python's str.splitlines knows is refused.
+
+TEXT_MAX_LENGTH = 20000
+LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+ONE_LINE_MESSAGE = "Keep this to one line (no line breaks)."
+
+
+def length_message(limit):
+    return f"At most {limit} characters."
+
+
+class LimitedTextField(TextField):
+    """A TextField (a TEXT column) with its own length limit: `max_length=None` only for text the app
+    itself writes, never a person (the audit log's change records, a mail server's error)."""
+
+    def __init__(self, *args, max_length=TEXT_MAX_LENGTH, **kwargs):
+        self.max_length = max_length
+        super().__init__(*args, **kwargs)
+
+
+def text_limit(field):
+    """The length limit of a text field (None: not a text field, or written by the app only)."""
+    if isinstance(field, (CharField, LimitedTextField)):
+        return field.max_length
+    if isinstance(field, TextField):
+        return TEXT_MAX_LENGTH
+    return None
+
+
+def text_problem(field, value, one_line=True):
+    """The refusal of `value` for the text field `field` (too long; a line break in a one-line field), or
+    None. `one_line=False`: a CharField kept verbatim (BaseModel.verbatim)."""
+    if not isinstance(value, str):
+        return None
+    limit = text_limit(field)
+    if limit is not None and len(value) > limit:
+        return length_message(limit)
+    if one_line and isinstance(field, CharField) and not LINE_BREAKS.isdisjoint(value):
+        return ONE_LINE_MESSAGE
+    return None
+
+
 # --- base classes -----------------------------------------------------------------------------
 
 
@@ -161,6 +208,9 @@ class BaseModel(Model):
 
     # Fields that must be given (beyond what null=False enforces in the database), with messages.
     required = {}
+    # CharFields kept as typed, line breaks included: a record of what someone sent (a failed sign-in's
+    # email), which never reaches a mail header and must be recorded whatever it holds. Lengths still hold.
+    verbatim = ()
 
     def validate(self):
         """Return {field: message} for what is wrong with this row; subclasses extend it."""
@@ -172,8 +222,9 @@ class BaseModel(Model):
                 errors[name] = message
         for name, field in self._meta.fields.items():
             value = self.__data__.get(name)
-            if isinstance(field, CharField) and isinstance(value, str) and len(value) > field.max_length:
-                errors.setdefault(name, f"At most {field.max_length} characters.")
+            problem = text_problem(field, value, one_line=name not in self.verbatim)
+            if problem:
+                errors.setdefault(name, problem)
             choices = getattr(field, "choices", None)
             if choices and value is not None and value not in keys(choices):
                 errors.setdefault(name, "Choose one of: " + ", ".join(keys(choices)) + ".")

@@ -5,13 +5,14 @@ Engagements and all their parts (team memberships, goals, benchmarks, deliverabl
 are soft-deleted (`deleted_at`); `live()` leaves them out, `deleted_of(engagement)` lists them.
 """
 
-from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
 from ..db import database
 from .audit import AuditEntry
 from .base import (
     Audited,
     BaseModel,
+    LimitedTextField,
     ValidationError,
     check_event_date,
     check_planned_date,
@@ -101,17 +102,20 @@ def check_part_event_date(row, errors, field):
 class SupportRequest(Audited):
     unit = ForeignKeyField(Unit, backref="requests", on_delete="RESTRICT")
     requested_by = ForeignKeyField(User, null=True, backref="requests", on_delete="SET NULL")
+    # The intermediary organization the request is addressed to: only its people (ISPs, leaders) see it
+    # (policy.visible_requests). Chosen when several exist, else the only one (migration 0011).
+    intermediary = ForeignKeyField(Organization, null=True, backref="requests_received", on_delete="RESTRICT")
     title = CharField(max_length=200)
-    description = TextField(default="")  # what the initiative is
-    for_whom = TextField(default="")
+    description = LimitedTextField(default="", max_length=5000)  # what the initiative is
+    for_whom = LimitedTextField(default="", max_length=2000)
     on_behalf_of = CharField(max_length=200, default="")  # partner or grantee name; empty = internal
     hoped_start = DateField(null=True)
     urgent = BooleanField(default=False)
-    urgency_note = TextField(default="")
+    urgency_note = LimitedTextField(default="", max_length=2000)
     status = CharField(max_length=20, choices=REQUEST_STATUSES, default="submitted", index=True)
-    info_question = TextField(default="")
-    info_answer = TextField(default="")
-    decline_reason = TextField(default="")
+    info_question = LimitedTextField(default="", max_length=5000)
+    info_answer = LimitedTextField(default="", max_length=5000)
+    decline_reason = LimitedTextField(default="", max_length=5000)
     decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     decided_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow, index=True)
@@ -125,10 +129,25 @@ class SupportRequest(Audited):
         check_planned_date(errors, "hoped_start", self.hoped_start)
         return errors
 
+    @staticmethod
+    def intermediaries():
+        """The intermediary organizations a request may be addressed to, by name."""
+        return Organization.select().where(Organization.kind == "intermediary").order_by(Organization.name)
+
+    def address_to_the_only_intermediary(self):
+        """A request addressed to nobody goes to the intermediary when there is only one."""
+        if self.__data__.get("intermediary") is None:
+            only = list(self.intermediaries().limit(2))
+            if len(only) == 1:
+                self.intermediary = only[0]
+
     def save(self, *args, **kwargs):
         """A new request records its "submitted" event (at created_at, by requested_by) in the same
-        transaction, whatever path creates it (page, API, demo, an import)."""
+        transaction, whatever path creates it (page, API, demo, an import); one addressed to nobody goes
+        to the only intermediary."""
         creating = self._pk is None or kwargs.get("force_insert")
+        if creating:
+            self.address_to_the_only_intermediary()
         with database.atomic():
             result = super().save(*args, **kwargs)
             if creating:
@@ -142,8 +161,15 @@ class SupportRequest(Audited):
 
     def submission_problems(self):
         """{field: message} for what a request must say when it is submitted (page and API alike), on top
-        of validate(): what the initiative is, for whom, and why when it is urgent."""
+        of validate(): the intermediary it is addressed to (the only one by default), what the
+        initiative is, for whom, and why when it is urgent."""
+        self.address_to_the_only_intermediary()
         errors = self.validate()
+        intermediary = self.__data__.get("intermediary")
+        if intermediary is None and self.intermediaries().exists():
+            errors.setdefault("intermediary", "Choose the intermediary organization the request is addressed to.")
+        elif intermediary is not None and not self.intermediaries().where(Organization.id == intermediary).exists():
+            errors.setdefault("intermediary", "Choose an intermediary organization from the list.")
         if not (self.description or "").strip():
             errors.setdefault("description", "Describe the initiative you would like support with.")
         if not (self.for_whom or "").strip():
@@ -166,13 +192,13 @@ class Engagement(Audited):
     intermediary = ForeignKeyField(Organization, null=True, backref="engagements_supported", on_delete="RESTRICT")
     request = ForeignKeyField(SupportRequest, null=True, unique=True, backref="engagements", on_delete="SET NULL")
     title = CharField(max_length=200)
-    problem_statement = TextField(default="")
+    problem_statement = LimitedTextField(default="", max_length=10000)
     support_model = CharField(max_length=20, choices=SUPPORT_MODELS, default="push_pull")
     start_date = DateField()
     end_date = DateField(null=True)  # planned end while running, actual end once closed
     status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES, default="proposed", index=True)
     current_stage = ForeignKeyField(Stage, null=True, on_delete="RESTRICT")  # kept by enter_stage()
-    closing_summary = TextField(default="")
+    closing_summary = LimitedTextField(default="")
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
 
@@ -378,7 +404,7 @@ class RequestEvent(BaseModel):
     kind = CharField(max_length=20, choices=REQUEST_EVENT_KINDS)
     at = DateTimeField(default=utcnow)
     by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    text = TextField(default="")  # the question, the answer, the reason
+    text = LimitedTextField(default="", max_length=5000)  # the question, the answer, the reason
     engagement = ForeignKeyField(Engagement, null=True, on_delete="SET NULL")
 
     class Meta:
@@ -419,7 +445,7 @@ class EngagementStatusChange(BaseModel):
     from_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
     to_status = CharField(max_length=20, choices=ENGAGEMENT_STATUSES)
     changed_on = DateField()
-    reason = TextField(default="")
+    reason = LimitedTextField(default="", max_length=2000)
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
@@ -481,8 +507,8 @@ class TeamMember(Audited):
 class Goal(Audited):
     engagement = ForeignKeyField(Engagement, backref="goals", on_delete="CASCADE")
     title = CharField(max_length=300)
-    indicator = TextField(default="")  # indicator of implementation progress
-    target = TextField(default="")
+    indicator = LimitedTextField(default="", max_length=5000)  # indicator of implementation progress
+    target = LimitedTextField(default="", max_length=5000)
     status = CharField(max_length=20, choices=GOAL_STATUSES, default="not_started")
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
@@ -543,7 +569,7 @@ class GoalStatusChange(BaseModel):
     goal = ForeignKeyField(Goal, backref="history", on_delete="CASCADE")
     status = CharField(max_length=20, choices=GOAL_STATUSES)
     changed_on = DateField()
-    note = TextField(default="")
+    note = LimitedTextField(default="", max_length=500)
     meeting_id = IntegerField(null=True, index=True)  # the meeting where the change was logged
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
@@ -581,7 +607,7 @@ class StageEntry(BaseModel):
     engagement = ForeignKeyField(Engagement, backref="stage_entries", on_delete="CASCADE")
     stage = ForeignKeyField(Stage, on_delete="RESTRICT")
     entered_on = DateField()
-    note = TextField(default="")
+    note = LimitedTextField(default="", max_length=5000)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
     def audit_engagement_id(self):
@@ -604,7 +630,7 @@ class Benchmark(Audited):
     text = CharField(max_length=300)
     position = IntegerField(default=0)
     completed_on = DateField(null=True)
-    evidence = TextField(default="")
+    evidence = LimitedTextField(default="", max_length=5000)
     completed_in_meeting_id = IntegerField(null=True)  # when checked off while logging a meeting
     deleted_at = DateTimeField(null=True)
 
@@ -637,7 +663,7 @@ class Deliverable(Audited):
     due_on = DateField(null=True)
     delivered_on = DateField(null=True)
     link = CharField(max_length=500, default="")
-    note = TextField(default="")
+    note = LimitedTextField(default="", max_length=5000)
     deleted_at = DateTimeField(null=True)
 
     required = {"engagement": "A deliverable belongs to an engagement.", "title": "Name the deliverable."}
@@ -657,7 +683,7 @@ class ContextNote(Audited):
     engagement = ForeignKeyField(Engagement, backref="context_notes", on_delete="CASCADE")
     kind = CharField(max_length=20, choices=CONTEXT_KINDS)
     domain = CharField(max_length=20, choices=CFIR_DOMAINS)
-    text = TextField()
+    text = LimitedTextField(max_length=5000)
     noted_on = DateField()
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     deleted_at = DateTimeField(null=True)

@@ -5,7 +5,7 @@ import json
 
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import Audited, BaseModel, utcnow
+from .base import Audited, BaseModel, LimitedTextField, utcnow
 from .catalog import FeedbackInstrument, FeedbackItem
 from .engagements import Engagement, TeamMember, check_part_event_date
 from .meetings import Meeting
@@ -38,7 +38,7 @@ class FeedbackResponse(Audited):
     respondent_email = CharField(max_length=254, default="")  # named answer without an account; "" when anonymous
     anonymous = BooleanField(default=True)
     submitted_on = DateField(index=True)
-    comments = TextField(default="{}")  # open answers, JSON {item_key: text}
+    comments = LimitedTextField(default="{}", max_length=None)  # JSON {item_key: text}: each one bounded by the service
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
 

@@ -8,7 +8,7 @@ from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, I
 
 from ..db import database
 from .audit import AuditEntry
-from .base import Audited, BaseModel, check_event_date, check_planned_date, label, utcnow
+from .base import Audited, BaseModel, LimitedTextField, check_event_date, check_planned_date, label, utcnow
 from .catalog import Competency, Principle, Strategy
 from .engagements import Engagement, SupportRequest, TeamMember, engagement_of
 from .people import User
@@ -138,7 +138,7 @@ class NextStep(BaseModel):
     administrator can see who removed it and restore it."""
 
     meeting = ForeignKeyField(Meeting, backref="next_steps", on_delete="CASCADE")
-    text = TextField()
+    text = LimitedTextField(max_length=1000)
     owner = CharField(max_length=200, default="")
     due_on = DateField(null=True, index=True)
     done_on = DateField(null=True)

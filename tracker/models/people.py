@@ -93,6 +93,8 @@ class User(Audited):
     session_token = CharField(max_length=64, unique=True, default=lambda: secrets.token_urlsafe(32))
     created_at = DateTimeField(default=utcnow)
     date_format = CharField(max_length=20, default=DEFAULT_DATE_FORMAT, choices=DATE_FORMATS)  # migration 0002
+    # A leader who reads every organization: an administrator's explicit choice (policy.py), migration 0011.
+    reads_all_organizations = BooleanField(default=False)
 
     required = {"email": "Enter an email address.", "name": "Enter the person's name.", "role": "Choose a role."}
 
@@ -119,6 +121,8 @@ class User(Audited):
             errors.setdefault("unit", "A recipient belongs to a unit.")
         if self.role != "recipient" and self.__data__.get("unit") is not None:
             errors.setdefault("unit", "Only recipients belong to a unit.")
+        if self.reads_all_organizations and self.role != "leader":
+            errors.setdefault("reads_all_organizations", "Only leaders may read every organization.")
         return errors
 
     def integrity_message(self, exc):
@@ -209,6 +213,8 @@ class SignInAttempt(BaseModel):
 
     email = CharField(max_length=254, index=True)
     address = CharField(max_length=64, index=True)
+
+    verbatim = ("email", "address")  # what was sent, recorded whatever it holds (base.BaseModel.verbatim)
     at = DateTimeField(default=utcnow, index=True)
 
     @classmethod

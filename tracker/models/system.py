@@ -1,8 +1,8 @@
 """Bookkeeping tables: the schema and data versions, and the outbox of sent email."""
 
-from peewee import BigIntegerField, CharField, DateTimeField, IntegerField, TextField
+from peewee import BigIntegerField, CharField, DateTimeField, IntegerField
 
-from .base import BaseModel, utcnow
+from .base import BaseModel, LimitedTextField, utcnow
 
 
 class SchemaVersion(BaseModel):
@@ -33,10 +33,10 @@ class OutboxMessage(BaseModel):
 
     to_email = CharField(max_length=254)
     subject = CharField(max_length=300)
-    body = TextField(default="")
+    body = LimitedTextField(default="", max_length=None)  # written by the app (tracker/mail.py)
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
-    error = TextField(default="")
+    error = LimitedTextField(default="", max_length=None)  # what the mail server answered
     status = CharField(max_length=20, choices=OUTBOX_STATUSES, default="queued", index=True)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(null=True)

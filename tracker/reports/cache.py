@@ -54,7 +54,7 @@ def _memoized(function, key_of):
         with _lock:
             stored = _store.get(key)
         if stored is not None:
-            return pickle.loads(stored)
+            return pickle.loads(stored)  # nosec B301 # bytes this process pickled itself, never from outside
         result = function(*args, **kwargs)
         stored = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         if len(stored) <= MAX_BYTES:  # a larger one is served as computed, not kept

@@ -23,8 +23,9 @@ def _refuse(errors):
 
 
 def _apply_user_fields(user, data):
-    """`data` under the domain's names: email (creating only), name, role, unit_id, organization_id, is_active."""
-    for name in ("email", "name", "role", "is_active"):
+    """`data` under the domain's names: email (creating only), name, role, unit_id, organization_id, is_active,
+    reads_all_organizations (a leader's scope: every organization, an administrator's explicit choice)."""
+    for name in ("email", "name", "role", "is_active", "reads_all_organizations"):
         if name in data:
             setattr(user, name, data[name])
     user.unit = data.get("unit_id")

@@ -35,6 +35,7 @@ from ..models import (
     check_event_date,
     keys,
     linked_ids,
+    text_problem,
     utcnow,
 )
 from . import goals as goal_service
@@ -105,8 +106,9 @@ def _check(data, engagement, meeting, errors):
         if change.get("status") not in keys(GOAL_STATUSES):
             errors[f"goal_changes-{row}-status"] = "Choose a goal status."
             continue
-        if len(change.get("note") or "") > 500:
-            errors[f"goal_changes-{row}-note"] = "At most 500 characters."
+        note_problem = text_problem(GoalStatusChange.note, change.get("note") or "")
+        if note_problem:  # the model's rule, said before the goal is touched
+            errors[f"goal_changes-{row}-note"] = note_problem
             continue
         if data.get("date") is not None:
             problems = goal_service.check_change(goal, change["status"], data["date"], change.get("note") or "")
@@ -147,10 +149,11 @@ def _check(data, engagement, meeting, errors):
         due_on = step.get("due_on")
         if not text and not owner and due_on is None:
             continue
+        problems = {"text": text_problem(NextStep.text, text), "owner": text_problem(NextStep.owner, owner)}
         if not text:
             errors[f"next_steps-{row}-text"] = "Describe the next step (or clear the owner and due date)."
-        elif len(owner) > 200:
-            errors[f"next_steps-{row}-owner"] = "At most 200 characters."
+        elif problems["text"] or problems["owner"]:  # the model's rules, keyed by the row's field
+            errors.update({f"next_steps-{row}-{k}": v for k, v in problems.items() if v})
         else:
             steps.append({"id": step.get("id"), "text": text, "owner": owner, "due_on": due_on})
     rows["next_steps"] = steps

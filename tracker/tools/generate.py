@@ -211,6 +211,7 @@ def generate(scale=1.0, seed=SEED):
         role="admin",
         organization=centre,
         session_token=f"synthetic-admin-{seed}",
+        reads_all_organizations=False,  # every user row names the same columns (insert_many)
         created_at=_at(ANCHOR),
     )
     add(
@@ -219,6 +220,7 @@ def generate(scale=1.0, seed=SEED):
         name="Synthetic Leader",
         role="leader",
         organization=None,
+        reads_all_organizations=True,  # the portfolio's reader: every organization
         session_token=f"synthetic-leader-{seed}",
         created_at=_at(ANCHOR),
     )
@@ -230,6 +232,7 @@ def generate(scale=1.0, seed=SEED):
             role="isp",
             organization=centre,
             session_token=f"synthetic-isp{i + 1}-{seed}",
+            reads_all_organizations=False,  # every user row names the same columns (insert_many)
             created_at=_at(ANCHOR),
         )
         for i in range(want["isps"])
@@ -243,6 +246,7 @@ def generate(scale=1.0, seed=SEED):
             unit=unit,
             organization=foundations[i // 10],
             session_token=f"synthetic-recipient{i + 1}-{seed}",
+            reads_all_organizations=False,  # every user row names the same columns (insert_many)
             created_at=_at(ANCHOR),
         )
 
@@ -468,7 +472,7 @@ def generate(scale=1.0, seed=SEED):
             for model in TABLES:
                 table = model._meta.table_name
                 database.execute_sql(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # nosec B608 # a model's table name, no input
                     f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
                 )
     if not is_sqlite():

@@ -110,6 +110,11 @@ def new():
         form.title.render_kw = {**(form.title.render_kw or {}), "autofocus": False}
     else:
         del form.unit  # a recipient asks for their own unit
+    intermediaries = list(SupportRequest.intermediaries())
+    if len(intermediaries) > 1:
+        form.intermediary.choices = [(o.id, o.name) for o in intermediaries]
+    else:
+        del form.intermediary  # the only one (or none): the model addresses the request
 
     def write(form):
         unit = form.unit.data if "unit" in form else current_user.unit_id  # none chosen: the model says so

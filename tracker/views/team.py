@@ -74,7 +74,7 @@ def delete(engagement_id, member_id):
     member = policy.get_part(TeamMember, engagement, member_id)
     return delete_part_page(
         member,
-        title=f"Delete {member.name} from the team?",
+        title=f"Delete {member.name} from the team?",  # nosec B608 # a page title, not SQL ("Delete … from")
         message=f"{member.name} will no longer be listed on {engagement.title}, offered as a meeting attendee "
         "or invited to give feedback, and the meetings they attended will no longer list them. To record that "
         "someone left the team, end their membership instead.",
