@@ -8,6 +8,7 @@ a future context note; a benchmark completed in a meeting dated before the start
 """
 
 import datetime as dt
+import pathlib
 
 import pytest
 
@@ -286,3 +287,15 @@ def test_a_feedback_response_is_an_event_under_the_same_policy(w, day, message):
         engagement=w.e, instrument=feedback_service.current_instrument(), kind="survey", submitted_on=START
     )
     assert kept.id is not None
+
+
+def test_one_today_for_every_rule_and_default():
+    """The policy's "today" is one function (models.base.today): every rule, default and report asks
+    it, so a per-organization time zone changes one place. No other module reads the system clock's date."""
+    root = pathlib.Path(__file__).resolve().parent.parent / "tracker"
+    readers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "date.today" in path.read_text() and path.relative_to(root).as_posix() != "models/base.py"
+    )
+    assert readers == []

@@ -18,6 +18,7 @@ import os
 
 from flask import Response, send_file
 
+from .models import today
 from .reports import competencies, portfolio, progress, strategies
 
 EXPORTS = {}
@@ -87,7 +88,7 @@ def csv_response(name, filters):
     if spec is None:
         return None
     header, rows = spec["rows"](filters)
-    filename = f"{name}-{dt.date.today().isoformat()}.csv"
+    filename = f"{name}-{today().isoformat()}.csv"
     return send_file(
         io.BytesIO(to_csv(header, rows)),
         mimetype="text/csv; charset=utf-8",

@@ -1,11 +1,9 @@
 """Forms for context notes: barriers and facilitators by CFIR domain."""
 
-import datetime as dt
-
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
-from ..models import CFIR_DOMAINS, CONTEXT_KINDS
+from ..models import CFIR_DOMAINS, CONTEXT_KINDS, today
 from . import VersionedForm
 from .fields import PlainDateField, as_text
 
@@ -33,5 +31,5 @@ class ContextNoteForm(VersionedForm):
         invalid_choice_message=DOMAIN_MESSAGE,
     )
     text = TextAreaField("Note", validators=[DataRequired("Write the note.")], filters=[as_text], render_kw={"rows": 4})
-    noted_on = PlainDateField("Noted on", default=dt.date.today, validators=[InputRequired("Enter a date.")])
+    noted_on = PlainDateField("Noted on", default=today, validators=[InputRequired("Enter a date.")])
     submit = SubmitField("Save")

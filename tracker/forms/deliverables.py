@@ -1,12 +1,11 @@
 """Forms for deliverables."""
 
-import datetime as dt
 from urllib.parse import urlsplit
 
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from ..models import DELIVERABLE_KINDS
+from ..models import DELIVERABLE_KINDS, today
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
 
@@ -62,7 +61,7 @@ class DeliverableForm(VersionedForm):
 class DeliverForm(BaseForm):
     delivered_on = PlainDateField(
         "Delivered on",
-        default=dt.date.today,
+        default=today,
         validators=[InputRequired("Enter the date it was delivered.")],  # its range: the model's date policy
         render_kw={"autofocus": True},
     )

@@ -1,11 +1,9 @@
 """Forms for engagements: the list filters, create directly, edit the summary, change the status."""
 
-import datetime as dt
-
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
-from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Engagement, Organization, Stage, Unit, User
+from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Engagement, Organization, Stage, Unit, User, today
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, MultiCheckboxField, PlainDateField
 
@@ -165,7 +163,7 @@ class NewEngagementForm(EngagementForm):
     def defaults(cls):
         exploration = Stage.select().where(Stage.key == "exploration").first() or Stage.ordered().first()
         return {
-            "start_date": dt.date.today(),
+            "start_date": today(),
             "support_model": Engagement.support_model.default,
             "first_stage": str(exploration.id) if exploration else "",
         }

@@ -6,12 +6,10 @@ Goal status changes and next steps are lists of small sub-forms (FieldList of Fo
 browser may send any number of rows (next_steps-0-text, next_steps-1-owner, ...).
 """
 
-import datetime as dt
-
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from ..models import GOAL_STATUSES, MAX_MEETING_MINUTES, MEETING_KINDS, MEETING_MODES
+from ..models import GOAL_STATUSES, MAX_MEETING_MINUTES, MEETING_KINDS, MEETING_MODES, today
 from . import VersionedForm
 from .fields import ChoiceField, Minutes, MultiCheckboxField, PlainDateField
 
@@ -65,7 +63,7 @@ class GoalChangeForm(Form):
 
 class MeetingForm(VersionedForm):
     date = PlainDateField(
-        "Date", [InputRequired("Enter the date of the meeting.")], default=dt.date.today, render_kw={"autofocus": True}
+        "Date", [InputRequired("Enter the date of the meeting.")], default=today, render_kw={"autofocus": True}
     )
     kind = RadioField("Kind", [InputRequired("Choose the kind of meeting.")], choices=MEETING_KINDS, default="monthly")
     mode = RadioField(

@@ -6,7 +6,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
-from ..models import SUPPORT_MODELS, Engagement
+from ..models import SUPPORT_MODELS, Engagement, today
 from . import BaseForm
 from .engagements import IspCheckboxField
 from .fields import ChoiceField, PlainDateField
@@ -116,7 +116,7 @@ class RequestForm(BaseForm):
             raise ValidationError("Enter the name of the partner or grantee.")
 
     def validate_hoped_start(self, field):
-        if field.data and field.data < dt.date.today() - dt.timedelta(days=HOPED_START_PAST_DAYS):
+        if field.data and field.data < today() - dt.timedelta(days=HOPED_START_PAST_DAYS):
             raise ValidationError("The hoped-for start cannot be more than a year in the past.")
 
     def request_data(self):

@@ -29,6 +29,7 @@ from ..models import (
     TeamMember,
     Unit,
     User,
+    today,
 )
 from ..paging import Page
 from ..prepared import prepared
@@ -86,7 +87,7 @@ def engagement_list(query):
 
 def next_steps_due(engagement_query, until=None, limit=20):
     """Open next steps of the given engagements, soonest due first."""
-    until = until or dt.date.today() + dt.timedelta(days=14)
+    until = until or today() + dt.timedelta(days=14)
     return list(
         NextStep.select(NextStep, Meeting, Engagement)
         .join(Meeting)

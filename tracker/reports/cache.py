@@ -13,7 +13,6 @@ MAX_BYTES of pickled results. Each hit unpickles a fresh copy, so a caller that 
 cannot change what the next caller gets.
 """
 
-import datetime as dt
 import functools
 import pickle
 import threading
@@ -21,6 +20,7 @@ import threading
 from cachetools import LRUCache
 
 from .. import data_version, policy
+from ..models import today
 
 MAX_BYTES = 64 * 1024 * 1024  # per process; a scale-10 portfolio dashboard pickles to ~0.4 MB
 
@@ -29,7 +29,7 @@ _lock = threading.Lock()
 
 
 def _today():
-    return dt.date.today()
+    return today()
 
 
 def clear():

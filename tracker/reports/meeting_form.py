@@ -4,8 +4,6 @@
 benchmarks the form shows, in a fixed number of queries; forms.meetings.MeetingForm.set_choices takes it.
 """
 
-import datetime as dt
-
 from ..models import (
     Benchmark,
     Competency,
@@ -22,6 +20,7 @@ from ..models import (
     TeamMember,
     User,
     linked_ids,
+    today,
 )
 
 RECENT_MEETINGS = 5  # "Recently used here" = strategies of the engagement's last five meetings
@@ -36,7 +35,7 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None):
     """
     linked = linked if linked is not None else linked_ids(meeting)
     return {
-        "today": dt.date.today(),
+        "today": today(),
         **_people(engagement, linked),
         **_competencies(framework_key, linked),
         **_strategies(engagement, linked),

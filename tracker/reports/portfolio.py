@@ -30,6 +30,7 @@ from ..models import (
     Stage,
     SupportRequest,
     Unit,
+    today,
 )
 from . import competencies as competency_reports
 from . import feedback as feedback_reports
@@ -185,7 +186,7 @@ def hours(filters):
 def needs_attention(filters, as_of=None):
     """Active or paused engagements in scope that need attention, with the reasons:
     [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Five queries."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today()
     engagements = list(
         Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
         .join(Unit)

@@ -8,12 +8,11 @@ Days in stage: an entry lasts from its date to the next entry's date; the last e
 Pure query functions: a fixed number of queries whatever the data size; meetings are never loaded.
 """
 
-import datetime as dt
 from collections import defaultdict
 
 from peewee import fn
 
-from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Stage, StageEntry
+from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Stage, StageEntry, today
 from . import feedback as feedback_reports
 from .cache import cached
 from .filters import as_date, month_label, month_of, month_range, share
@@ -109,7 +108,7 @@ def engagement_progress(filters, as_of=None):
      "furthest_stage": key or None, "furthest_stage_name", "current_stage",
      "goals": {"by_status": {status: n}, "transitions": {...}},
      "feedback": [{"label", "responses", "scales": {scale: {"mean", "n", "suppressed"}}}] by quarter}"""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today()
     engagement = (
         (filters.replace(isp=None, stage=None)._engagements().where(Engagement.id == filters.engagement).first())
         if filters.engagement
@@ -184,7 +183,7 @@ def portfolio_progress(filters, as_of=None):
      "rows": [{"id", "title", "current_stage", "furthest_stage", "days_in_current", "benchmarks_total",
                "benchmarks_completed", "proportion"}],
      "goals": {...}, "feedback": {scale: {"mean", "n", "suppressed"}}}"""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or today()
     engagements = list(
         Engagement.select(Engagement.id, Engagement.title, Engagement.status, Engagement.end_date)
         .where(Engagement.id.in_(filters.engagement_ids()))

@@ -7,8 +7,6 @@ first_stage_id, ...), the names the API uses; each form maps them onto its own f
 (its `error_fields`). The rules themselves are the models' (Engagement.validate, isp_problems).
 """
 
-import datetime as dt
-
 from peewee import JOIN
 
 from ..db import database
@@ -85,7 +83,7 @@ def create_engagement(data, user):
         support_model=data.get("support_model", Engagement.support_model.default),
         start_date=start,
         end_date=data.get("end_date"),
-        status="proposed" if start and start > dt.date.today() else "active",
+        status="proposed" if start and start > today() else "active",
     )
     _refuse_if_invalid(engagement, co_leads, supporting, errors)
     with database.atomic():
@@ -129,12 +127,12 @@ def update_engagement(engagement, data, user=None):
     return engagement
 
 
-def change_status(engagement, action, user=None, reason="", closing_summary="", end_date=None, today=None):
+def change_status(engagement, action, user=None, reason="", closing_summary="", end_date=None, on=None):
     """Apply a status action and record it (EngagementStatusChange, plus the audit log entry).
 
     Closing needs a closing summary (the model insists) and sets the end date (default today).
     """
-    today = today or dt.date.today()
+    on = on or today()
     if action not in STATUS_ACTIONS:
         raise ValidationError({"action": "Choose what to do with the engagement."})
     sources, target, _button, past = STATUS_ACTIONS[action]
@@ -143,12 +141,12 @@ def change_status(engagement, action, user=None, reason="", closing_summary="", 
             {"action": f"The engagement is {engagement.status_label.lower()}; it cannot be {past} now."}
         )
     before = engagement.status
-    changed_on = today
+    changed_on = on
     with database.atomic():
         engagement.status = target
         if action == "close":
             engagement.closing_summary = (closing_summary or "").strip()
-            engagement.end_date = end_date or today
+            engagement.end_date = end_date or on
             changed_on = engagement.end_date
         engagement.save()
         EngagementStatusChange.create(

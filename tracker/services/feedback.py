@@ -37,6 +37,7 @@ from ..models import (
     email_problem,
     utcnow,
 )
+from ..models import today as todays_date
 
 INSTRUMENT_KEY = "recipient_feedback"
 PULSE_ITEMS = 3
@@ -142,7 +143,7 @@ def pulse_candidates(meeting):
 
 def survey_candidates(engagement, today=None):
     """The engagement's current team members with an email."""
-    today = today or dt.date.today()
+    today = today or todays_date()
     return list(
         TeamMember.select()
         .where(
@@ -347,7 +348,7 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
     if errors:
         raise ValidationError(errors)
 
-    today = today or dt.date.today()
+    today = today or todays_date()
     day = midnight(today)
     with database.atomic():
         # Single use, atomically: of two concurrent submits only one sees used_at still empty.
@@ -467,7 +468,7 @@ def restore_response(response):
     three. Audited as "restore"."""
     with database.atomic():
         response.restore()
-        FeedbackRelease.release_due(response.engagement_id, dt.date.today())
+        FeedbackRelease.release_due(response.engagement_id, todays_date())
     return response
 
 
@@ -477,7 +478,7 @@ def restore_response(response):
 def surveys_due(today=None, days=None):
     """[(engagement, last survey date or None)] of active engagements whose last survey (or, without
     one, whose start) is at least `days` old."""
-    today = today or dt.date.today()
+    today = today or todays_date()
     days = days or current_app.config.get("FEEDBACK_SURVEY_DAYS", SURVEY_DAYS)
     cutoff = today - dt.timedelta(days=days)
     last = {

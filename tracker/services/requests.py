@@ -6,11 +6,10 @@ accepted, declined, withdrawn) in that transaction: the request's story (tracker
 request_history) reads those rows. `at` (default now) dates the event, for the demo and imports.
 """
 
-import datetime as dt
-
 from .. import policy
 from ..db import database
 from ..models import Engagement, RequestEvent, Stage, SupportRequest, ValidationError, today, utcnow
+from ..models import today as todays_date
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -156,5 +155,5 @@ def engagements_for(user, request_ids):
 
 
 def age_in_days(req, today=None):
-    today = today or dt.date.today()
+    today = today or todays_date()
     return max(0, (today - req.created_at.date()).days) if req.created_at else 0

@@ -1,7 +1,5 @@
 """Blueprints (one per feature), error pages and the template helpers they share."""
 
-import datetime as dt
-
 from flask import jsonify, render_template, request
 from flask_login import current_user
 from peewee import InternalError, OperationalError
@@ -11,6 +9,7 @@ from .. import models, policy
 from ..api import bp as api_bp
 from ..auth import wants_json
 from ..forms import BaseForm
+from ..models import today
 from . import (
     account,
     admin,
@@ -69,7 +68,7 @@ def init_app(app):
     @app.context_processor
     def globals_for_templates():
         return {
-            "today": dt.date.today(),
+            "today": today(),
             "label": models.label,
             "printed_at": models.utcnow(),
             "can": policy.Can(current_user),

@@ -1,13 +1,11 @@
 """Deliverables: add, edit, mark delivered, remove."""
 
-import datetime as dt
-
 from flask import Blueprint, request, url_for
 from flask_login import login_required
 
 from .. import policy
 from ..forms.deliverables import DeliverableForm, DeliverForm
-from ..models import Deliverable
+from ..models import Deliverable, today
 from .helpers import PartForm, delete_part_page, form_page, save_fields
 
 bp = Blueprint("deliverables", __name__, url_prefix="/engagements/<int:engagement_id>/deliverables")
@@ -48,7 +46,7 @@ def deliver(engagement_id, deliverable_id):
     deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
     form = DeliverForm(obj=deliverable)
     if request.method == "GET" and form.delivered_on.data is None:
-        form.delivered_on.data = dt.date.today()
+        form.delivered_on.data = today()
 
     return form_page(
         form,

@@ -1,15 +1,13 @@
 """Engagements: the list with filters, the page that tells an engagement's story, creating one
 directly, editing its summary and ISPs, and changing its status."""
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit, policy, reports
 from ..forms import BaseForm
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
-from ..models import CONTEXT_KINDS, Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError
+from ..models import CONTEXT_KINDS, Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError, today
 from ..paging import paginate
 from ..reports import feedback as feedback_report
 from ..services import engagements as service
@@ -171,7 +169,7 @@ def status(engagement_id):
         return render_template(
             "engagements/status.html", form=None, action=None, error=error, **page
         ), 400 if error else 200
-    form = StatusForm(data={"action": action, "end_date": dt.date.today()})
+    form = StatusForm(data={"action": action, "end_date": today()})
 
     def write(f):
         return service.change_status(

@@ -7,18 +7,11 @@ their organization's scope, ISPs their engagements, recipients their unit's enga
 are drawn by static/js/charts.js from JSON data islands; each has the same numbers in a table.
 """
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import exports, policy
-from ..models import (
-    GOAL_STATUSES,
-    Deliverable,
-    Goal,
-    GoalStatusChange,
-)
+from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
 from ..paging import page_of
 from ..reports import charts, competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
@@ -198,7 +191,7 @@ def engagement_report(engagement_id):
         feedback=feedback_reports.scale_scores([engagement.id]),
         scales=_scale_names(),
         deliverables=deliverables,
-        generated=dt.date.today(),
+        generated=today(),
     )
 
 

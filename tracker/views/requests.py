@@ -1,7 +1,5 @@
 """Support requests: submit, triage (accept, decline, ask for information), answer."""
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
@@ -9,6 +7,7 @@ from peewee import JOIN, fn
 from .. import audit, policy
 from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm, WithdrawForm
 from ..models import Engagement, Organization, SupportRequest, Unit, User
+from ..models import today as todays_date
 from ..paging import paginate
 from ..services import requests as service
 from .helpers import form_page, form_status, save_form
@@ -80,7 +79,7 @@ def index():
         tab=tab,
         tabs=tabs,
         engagements=engagements,
-        today=dt.date.today(),
+        today=todays_date(),
         age=service.age_in_days,
         can_submit=policy.can_submit_request(current_user),
         triage=policy.can_triage_requests(current_user),
@@ -197,7 +196,7 @@ def accept(request_id):
     _require_triage()
     if not service.is_open(req):
         return _decided_redirect(req)
-    today = dt.date.today()
+    today = todays_date()
     problem = req.description or ""
     if req.for_whom:
         problem = f"{problem}\n\nFor whom: {req.for_whom}".strip()

@@ -1,13 +1,11 @@
 """The implementation team: add, edit, end membership, and delete one entered by mistake."""
 
-import datetime as dt
-
 from flask import Blueprint, url_for
 from flask_login import login_required
 
 from .. import policy
 from ..forms.team import EndMembershipForm, TeamMemberForm
-from ..models import TeamMember
+from ..models import TeamMember, today
 from .helpers import PartForm, delete_part_page, form_page, save_fields
 
 bp = Blueprint("team", __name__, url_prefix="/engagements/<int:engagement_id>/team")
@@ -34,7 +32,7 @@ MEMBER_FORM = PartForm(
 @login_required
 def new(engagement_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
-    form = TeamMemberForm(data={"joined_on": dt.date.today(), "position": "manager"})
+    form = TeamMemberForm(data={"joined_on": today(), "position": "manager"})
     return MEMBER_FORM.page(engagement, None, form)
 
 
@@ -52,7 +50,7 @@ def edit(engagement_id, member_id):
 def end(engagement_id, member_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     member = policy.get_part(TeamMember, engagement, member_id)
-    form = EndMembershipForm(data={"left_on": member.left_on or dt.date.today()})
+    form = EndMembershipForm(data={"left_on": member.left_on or today()})
 
     return form_page(
         form,
