@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tracker import create_app, mail
-from tracker.models import Engagement, FeedbackInvitation, OutboxMessage, TeamMember
+from tracker.models import Engagement, FeedbackInvitation, OutboxMessage, TeamMember, ValidationError, utcnow
 
 from . import factories
 from .api_helpers import Api
@@ -168,14 +168,15 @@ def test_send_surveys_reports_a_failing_engagement_and_goes_on(base_app, demo, r
     result = runner.invoke(args=["send-surveys"])
 
     assert result.exit_code == 1, result.output
+    # B's and C's mail is refused where it is written (one-line subject, a real address): each is reported
+    # and nothing of it is kept, while A's survey still goes out.
     assert f"Engagement C (#{demo.engagement_c.id}): not sent" in result.output
-    assert "1 engagement failed" in result.output and "3 engagements due" in result.output
-    # A and B got their invitations; A's mail went out, B's (after it, or before it) was given up
+    assert f"(#{demo.engagement_b.id}): not sent — Keep this to one line" in result.output
+    assert "2 engagements failed" in result.output and "3 engagements due" in result.output
     assert FakeSMTP.sent == [("a@example.org", "Feedback survey: Engagement A")]
-    assert FeedbackInvitation.select().where(FeedbackInvitation.engagement == demo.engagement_c.id).count() == 0
-    b_message = OutboxMessage.get(OutboxMessage.engagement_id == demo.engagement_b.id)
-    assert b_message.status == "failed" and b_message.next_attempt_at is None
-    assert "cannot be sent" in b_message.error
+    for failed in (demo.engagement_b, demo.engagement_c):
+        assert FeedbackInvitation.select().where(FeedbackInvitation.engagement == failed.id).count() == 0
+        assert OutboxMessage.select().where(OutboxMessage.engagement_id == failed.id).count() == 0
     a_message = OutboxMessage.get(OutboxMessage.engagement_id == demo.engagement_a.id)
     assert a_message.status == "sent"
 
@@ -185,9 +186,22 @@ def test_a_message_that_cannot_be_written_does_not_stop_the_next_one(base_app, d
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     FakeSMTP.sent = []
     with base_app.app_context():
-        bad = mail.queue("x@example.org", "Hello\r\nBcc: victim@example.org", "body")
+        with pytest.raises(ValidationError):  # the model refuses a subject that would inject a header
+            mail.queue("x@example.org", "Hello\r\nBcc: victim@example.org", "body")
+        # A row written before that rule (or by hand) is given up when sent, and the next one goes out.
+        now = utcnow()
+        bad_id = OutboxMessage.insert(
+            to_email="x@example.org",
+            subject="Hello\r\nBcc: victim@example.org",
+            body="body",
+            status="queued",
+            next_attempt_at=now,
+            created_at=now,
+        ).execute()
         good = mail.queue("y@example.org", "Hello", "body")
-        assert mail.deliver_pending() == (1, 1)
+        mail.deliver_pending()
+        assert mail.deliver_due() == {"sent": 0, "failed": 1, "skipped": 0}
     assert FakeSMTP.sent == [("y@example.org", "Hello")]
-    assert OutboxMessage.get_by_id(bad.id).status == "failed"
+    bad = OutboxMessage.get_by_id(bad_id)
+    assert bad.status == "failed" and bad.next_attempt_at is None
     assert OutboxMessage.get_by_id(good.id).status == "sent"
