@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tracker.models import ContextNote, Meeting, Organization, TeamMember, User
+from tracker.models import ContextNote, Meeting, NextStep, Organization, TeamMember, User
 from tracker.research import CODEBOOK
 from tracker.tools.demo import seed
 
@@ -56,12 +56,14 @@ def test_rows_add_up(exported):
     meetings = read(exported / "meetings.csv")
     assert len(meetings) == Meeting.live().count()
     meeting_ids = {r["meeting_id"] for r in meetings}
-    assert {r["meeting_id"] for r in read(exported / "meeting_competencies.csv")} <= meeting_ids
+    assert {r["competency_meeting_id"] for r in read(exported / "meeting_competencies.csv")} <= meeting_ids
+    assert {r["step_meeting_id"] for r in read(exported / "next_steps.csv")} <= meeting_ids
     stages = read(exported / "stage_history.csv")
     assert any(r["visit"] == "2" for r in stages)  # the demo's revisit is kept
     assert {r["scale"] for r in read(exported / "feedback_items.csv")} >= {"aim", "iam", "fim"}
     dictionary = read(exported / "data_dictionary.csv")
-    assert len(dictionary) == sum(len(columns) for columns in CODEBOOK.values())
+    # one field per column, the record identifier (engagement_id) defined once
+    assert len(dictionary) == sum(len(columns) for columns in CODEBOOK.values()) - (len(CODEBOOK) - 1)
     assert {r["Field Type"] for r in dictionary} >= {"text", "dropdown", "yesno"}
 
 
@@ -76,6 +78,9 @@ def test_no_names_emails_or_notes(exported):
     leaked = [name for name in people if name in text]
     assert leaked == []
     notes = [x.notes for x in Meeting.select() if len(x.notes) > 20] + [n.text for n in ContextNote.select()]
+    notes += [s.text for s in NextStep.select() if len(s.text) > 20]
+    owners = [s.owner for s in NextStep.select() if len(s.owner) > 3]
+    assert owners and not [o for o in owners if o in text]
     assert notes and not [n for n in notes if n[:40] in text]
 
 
@@ -88,6 +93,9 @@ def test_pseudonyms_are_stable_and_notes_come_only_on_request(app, runner, tmp_p
     assert all(re.fullmatch(r"P-[0-9a-f]{10}", r["co_lead_1"]) for r in read(first / "engagements.csv"))
     assert all(r["notes"] == "" for r in read(first / "meetings.csv"))
     assert any(r["notes"] for r in read(noted / "meetings.csv"))
+    for file, column in (("context_notes", "context_text"), ("next_steps", "step_text")):
+        assert all(r[column] == "" for r in read(first / f"{file}.csv")), file
+        assert any(r[column] for r in read(noted / f"{file}.csv")), file
 
 
 def test_filters_and_bad_input(app, runner, tmp_path):

@@ -1,12 +1,18 @@
 """The research export: tidy, long-format CSV files for researchers (`flask --app tracker
 export-research OUT_DIR`, tracker/cli/research.py).
 
-One row per observation, one column per variable, a codebook (codebook.csv) that names every
-column's type, meaning and allowed values, and a REDCap-style data dictionary
-(data_dictionary.csv). People are replaced by stable pseudonymous ids (a keyed hash of the row id
-with the install's SECRET_KEY, so the same person gets the same id in every export of this install
-and cannot be looked up without the key); names, emails and free-text notes are left out (notes
-only with --include-notes).
+One row per observation, one column per variable: engagements, team positions, support requests,
+meetings with their competencies, strategies, principles and next steps, goal and stage history,
+benchmarks, deliverables, context notes and released feedback answers. A codebook (codebook.csv)
+names every column's type, meaning and allowed values, and a REDCap data dictionary
+(data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form per file and one
+field per column, named as the column: names are valid REDCap variable names, unique across the
+export except the record identifier engagement_id that every file carries, and choices are coded
+with the codes the files hold. People are replaced by stable pseudonymous ids (a keyed hash of the
+row id with the install's SECRET_KEY, so the same person gets the same id in every export of this
+install and cannot be looked up without the key); names, emails, titles and free-text notes are
+left out (meeting notes, context notes and next steps only with --include-notes, then flagged as
+identifiers in the dictionary).
 
 Feedback follows the disclosure rule (docs/disclosure.md): feedback_items.csv holds one row per
 answer, only of answers released on their scale (never a response before it is in a release of at
@@ -19,6 +25,7 @@ Every file is written by the app's one CSV writer (tracker/exports.py: formula e
 included) and created readable by its owner only (0600), in a folder only its owner may enter.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -31,9 +38,33 @@ from .exports import write_csv_file
 
 INT, DATE, TEXT, BOOL, DECIMAL = "integer", "date", "text", "boolean", "number"
 
-
-def _choices(pairs):
-    return "|".join(k for k, _ in pairs)
+RECORD_ID = "engagement_id"  # REDCap's record identifier: first field of the first form, in every file
+STAGES = (
+    ("exploration", "Exploration"),
+    ("installation", "Installation"),
+    ("initial_implementation", "Initial implementation"),
+    ("full_implementation", "Full implementation"),
+)
+SCALES = (
+    ("aim", "Acceptability (AIM)"),
+    ("iam", "Appropriateness (IAM)"),
+    ("fim", "Feasibility (FIM)"),
+    ("trust", "Trust"),
+    ("knowledge", "Knowledge"),
+    ("application", "Application"),
+    ("capacity", "Capacity"),
+)
+LENGTHS = (("limited", "Limited (up to 12 months)"), ("high", "High (12+ months)"))
+AGREEMENT = (
+    ("1", "Completely disagree"),
+    ("2", "Disagree"),
+    ("3", "Neither agree nor disagree"),
+    ("4", "Agree"),
+    ("5", "Completely agree"),
+)
+YES_NO = (("0", "No"), ("1", "Yes"))
+SCORED = {"value": (1, 5)}  # scored items: integer answers within these bounds
+IDENTIFIERS = {"notes", "context_text", "step_text"}  # free text that may name people
 
 
 def pseudonym(kind, row_id):
@@ -44,78 +75,129 @@ def pseudonym(kind, row_id):
     return f"{kind[0].upper()}-{digest}"
 
 
-# file -> [(column, type, meaning, allowed values)]
+# file -> [(column, type, meaning, choices as (code, label) pairs: the codes are what the file holds)].
+# Column names are REDCap variable names (lowercase letters, digits and underscores, starting with a
+# letter, at most 26 characters) and unique across the export, except RECORD_ID: every file carries
+# it to name its record (an engagement), as a REDCap import does.
 CODEBOOK = {
     "engagements": [
-        ("engagement_id", INT, "Engagement (row id)", ""),
-        ("unit_id", INT, "Recipient unit (row id)", ""),
-        ("organization_id", INT, "Recipient organization (row id)", ""),
-        ("support_model", TEXT, "Model of support", _choices(m.SUPPORT_MODELS)),
-        ("status", TEXT, "Status at export", _choices(m.ENGAGEMENT_STATUSES)),
-        ("start_date", DATE, "Start date", ""),
-        ("end_date", DATE, "Planned or actual end date (empty: open)", ""),
-        ("engagement_length", TEXT, "Limited (up to 12 months) or high (12+ months), from the dates", "limited|high"),
-        ("from_request", BOOL, "Came from a support request", "0|1"),
-        ("on_behalf_of_partner", BOOL, "Request made on behalf of an external partner or grantee", "0|1"),
-        ("current_stage", TEXT, "Implementation stage at export", ""),
-        ("co_lead_1", TEXT, "First ISP co-lead (pseudonym)", ""),
-        ("co_lead_2", TEXT, "Second ISP co-lead (pseudonym)", ""),
-        ("supporting_isps", INT, "Number of supporting ISPs", ""),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("unit_id", INT, "Recipient unit (row id)", ()),
+        ("organization_id", INT, "Recipient organization (row id)", ()),
+        ("support_model", TEXT, "Model of support", m.SUPPORT_MODELS),
+        ("status", TEXT, "Status at export", m.ENGAGEMENT_STATUSES),
+        ("start_date", DATE, "Start date", ()),
+        ("end_date", DATE, "Planned or actual end date (empty: open)", ()),
+        ("engagement_length", TEXT, "Limited (up to 12 months) or high (12+ months), from the dates", LENGTHS),
+        ("from_request", BOOL, "Came from a support request", YES_NO),
+        ("on_behalf_of_partner", BOOL, "Request made on behalf of an external partner or grantee", YES_NO),
+        ("current_stage", TEXT, "Implementation stage at export", STAGES),
+        ("co_lead_1", TEXT, "First ISP co-lead (pseudonym)", ()),
+        ("co_lead_2", TEXT, "Second ISP co-lead (pseudonym)", ()),
+        ("supporting_isps", INT, "Number of supporting ISPs", ()),
+    ],
+    "team_positions": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("team_member", TEXT, "Implementation team member (pseudonym)", ()),
+        ("position", TEXT, "Position in the recipient unit", m.POSITIONS),
+        ("joined_on", DATE, "Joined the team (empty: not recorded)", ()),
+        ("left_on", DATE, "Left the team (empty: still a member)", ()),
+    ],
+    "support_requests": [
+        ("request_id", INT, "Support request (row id)", ()),
+        ("engagement_id", INT, "Engagement it became (empty: none)", ()),
+        ("request_unit_id", INT, "Unit the request is for (row id)", ()),
+        ("request_status", TEXT, "Status at export", m.REQUEST_STATUSES),
+        ("submitted_on", DATE, "Date submitted", ()),
+        ("hoped_start", DATE, "Hoped start date (empty: none given)", ()),
+        ("urgent", BOOL, "Marked urgent", YES_NO),
+        ("for_partner", BOOL, "On behalf of an external partner or grantee", YES_NO),
+        ("decided_on", DATE, "Date accepted or declined (empty: not decided)", ()),
     ],
     "meetings": [
-        ("meeting_id", INT, "Meeting or session (row id)", ""),
-        ("engagement_id", INT, "Engagement (row id)", ""),
-        ("date", DATE, "Date held", ""),
-        ("kind", TEXT, "Kind of session", _choices(m.MEETING_KINDS)),
-        ("mode", TEXT, "In person or virtual", _choices(m.MEETING_MODES)),
-        ("duration_minutes", INT, "Dose: minutes of support", ""),
-        ("team_attendees", INT, "Implementation team members attending", ""),
-        ("isp_attendees", INT, "ISPs attending", ""),
-        ("logged_by", TEXT, "ISP who logged it (pseudonym)", ""),
-        ("notes", TEXT, "Meeting notes (only with --include-notes)", ""),
+        ("meeting_id", INT, "Meeting or session (row id)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("date", DATE, "Date held", ()),
+        ("kind", TEXT, "Kind of session", m.MEETING_KINDS),
+        ("mode", TEXT, "In person or virtual", m.MEETING_MODES),
+        ("duration_minutes", INT, "Dose: minutes of support", ()),
+        ("team_attendees", INT, "Implementation team members attending", ()),
+        ("isp_attendees", INT, "ISPs attending", ()),
+        ("logged_by", TEXT, "ISP who logged it (pseudonym)", ()),
+        ("notes", TEXT, "Meeting notes (only with --include-notes; may name people)", ()),
     ],
     "meeting_competencies": [
-        ("meeting_id", INT, "Meeting (row id)", ""),
-        ("competency_key", TEXT, "Competency used (catalog key)", ""),
-        ("domain_key", TEXT, "Competency domain (catalog key)", ""),
-        ("framework_key", TEXT, "Competency framework (catalog key)", ""),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("competency_meeting_id", INT, "Meeting (row id, meeting_id of meetings.csv)", ()),
+        ("competency_key", TEXT, "Competency used (catalog key)", ()),
+        ("domain_key", TEXT, "Competency domain (catalog key)", ()),
+        ("framework_key", TEXT, "Competency framework (catalog key)", ()),
     ],
     "meeting_strategies": [
-        ("meeting_id", INT, "Meeting (row id)", ""),
-        ("strategy_key", TEXT, "Strategy used (catalog key; ERIC or ISP activity)", ""),
-        ("cluster_key", TEXT, "ERIC cluster (Waltz et al. 2015) or isp_activities", ""),
-        ("minutes", INT, "Minutes given to this strategy, when recorded", ""),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("strategy_meeting_id", INT, "Meeting (row id, meeting_id of meetings.csv)", ()),
+        ("strategy_key", TEXT, "Strategy used (catalog key; ERIC or ISP activity)", ()),
+        ("cluster_key", TEXT, "ERIC cluster (Waltz et al. 2015) or isp_activities", ()),
+        ("strategy_minutes", INT, "Minutes given to this strategy, when recorded", ()),
+    ],
+    "meeting_principles": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("principle_meeting_id", INT, "Meeting (row id, meeting_id of meetings.csv)", ()),
+        ("principle_key", TEXT, "Principle followed (catalog key)", ()),
+    ],
+    "next_steps": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("next_step_id", INT, "Next step (row id)", ()),
+        ("step_meeting_id", INT, "Meeting where it was agreed (row id, meeting_id of meetings.csv)", ()),
+        ("step_due_on", DATE, "Due date (empty: none)", ()),
+        ("step_done_on", DATE, "Date done (empty: open)", ()),
+        ("step_text", TEXT, "The step (only with --include-notes; may name people)", ()),
     ],
     "goals_history": [
-        ("goal_id", INT, "Goal (row id)", ""),
-        ("engagement_id", INT, "Engagement (row id)", ""),
-        ("status", TEXT, "Status from this date", _choices(m.GOAL_STATUSES)),
-        ("changed_on", DATE, "Date of the change", ""),
-        ("meeting_id", INT, "Meeting where it was recorded (empty: outside a meeting)", ""),
+        ("goal_id", INT, "Goal (row id)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("goal_status", TEXT, "Status from this date", m.GOAL_STATUSES),
+        ("changed_on", DATE, "Date of the change", ()),
+        ("goal_meeting_id", INT, "Meeting where it was recorded (empty: outside a meeting)", ()),
     ],
     "stage_history": [
-        ("engagement_id", INT, "Engagement (row id)", ""),
-        ("stage_key", TEXT, "Stage entered", "exploration|installation|initial_implementation|full_implementation"),
-        ("entered_on", DATE, "Date entered (a stage may be entered again: a revisit)", ""),
-        ("visit", INT, "1 for the first entry into this stage, 2 for the first revisit, ...", ""),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("stage_key", TEXT, "Stage entered", STAGES),
+        ("entered_on", DATE, "Date entered (a stage may be entered again: a revisit)", ()),
+        ("visit", INT, "1 for the first entry into this stage, 2 for the first revisit, ...", ()),
     ],
     "benchmarks": [
-        ("benchmark_id", INT, "Benchmark (row id)", ""),
-        ("engagement_id", INT, "Engagement (row id)", ""),
-        ("stage_key", TEXT, "Stage the benchmark belongs to", ""),
-        ("from_template", BOOL, "A default benchmark of the stage (0: engagement-specific)", "0|1"),
-        ("completed_on", DATE, "Date completed (empty: open)", ""),
+        ("benchmark_id", INT, "Benchmark (row id)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("benchmark_stage", TEXT, "Stage the benchmark belongs to", STAGES),
+        ("from_template", BOOL, "A default benchmark of the stage (0: engagement-specific)", YES_NO),
+        ("completed_on", DATE, "Date completed (empty: open)", ()),
+    ],
+    "deliverables": [
+        ("deliverable_id", INT, "Deliverable (row id)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("deliverable_kind", TEXT, "Kind of deliverable", m.DELIVERABLE_KINDS),
+        ("due_on", DATE, "Due date (empty: none)", ()),
+        ("delivered_on", DATE, "Date delivered (empty: not yet)", ()),
+    ],
+    "context_notes": [
+        ("context_note_id", INT, "Context note (row id)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("context_kind", TEXT, "Barrier or facilitator", m.CONTEXT_KINDS),
+        ("cfir_domain", TEXT, "CFIR domain", m.CFIR_DOMAINS),
+        ("noted_on", DATE, "Date noted", ()),
+        ("context_text", TEXT, "The note (only with --include-notes; may name people)", ()),
     ],
     "feedback_items": [
-        ("response", TEXT, "Feedback response (pseudonym; the same for each answer of one response)", ""),
-        ("engagement_id", INT, "Engagement (row id)", ""),
-        ("kind", TEXT, "Pulse or full survey", _choices(m.FEEDBACK_KINDS)),
-        ("released_on", DATE, "Date the answer was released with at least two others (not when answered)", ""),
-        ("instrument_key", TEXT, "Instrument (catalog key)", ""),
-        ("instrument_version", INT, "Instrument version the answer was given on", ""),
-        ("item_key", TEXT, "Item (catalog key)", ""),
-        ("scale", TEXT, "Scale of the item", "aim|iam|fim|trust|knowledge|application|capacity"),
-        ("value", INT, "Answer: 1 completely disagree ... 5 completely agree", "1|2|3|4|5"),
+        ("response", TEXT, "Feedback response (pseudonym; the same for each answer of one response)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("feedback_kind", TEXT, "Pulse or full survey", m.FEEDBACK_KINDS),
+        ("released_on", DATE, "Date the answer was released with at least two others (not when answered)", ()),
+        ("instrument_key", TEXT, "Instrument (catalog key)", ()),
+        ("instrument_version", INT, "Instrument version the answer was given on", ()),
+        ("item_key", TEXT, "Item (catalog key)", ()),
+        ("scale", TEXT, "Scale of the item", SCALES),
+        ("value", INT, "Answer: 1 completely disagree ... 5 completely agree", AGREEMENT),
     ],
 }
 
@@ -172,6 +254,38 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
             )
         )
 
+    for t in (
+        m.TeamMember.live().where(m.TeamMember.engagement.in_(ids)).order_by(m.TeamMember.engagement, m.TeamMember.id)
+    ):
+        out["team_positions"].append(
+            (t.engagement_id, pseudonym("member", t.id), t.position, _d(t.joined_on), _d(t.left_on))
+        )
+    requests = m.SupportRequest.select(m.SupportRequest, m.Unit).join(m.Unit)
+    if organization_id:
+        requests = requests.where(
+            (m.Unit.organization == organization_id) | (m.SupportRequest.intermediary == organization_id)
+        )
+    if date_from:
+        requests = requests.where(m.SupportRequest.created_at >= dt.datetime.combine(date_from, dt.time()))
+    if date_to:
+        day_after = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
+        requests = requests.where(m.SupportRequest.created_at < day_after)
+    became = {e.request_id: e.id for e in engagements if e.request_id}
+    for r in requests.order_by(m.SupportRequest.created_at, m.SupportRequest.id):
+        out["support_requests"].append(
+            (
+                r.id,
+                became.get(r.id, ""),
+                r.unit_id,
+                r.status,
+                _d(r.submitted_on),
+                _d(r.hoped_start),
+                _b(r.urgent),
+                _b(not r.is_internal),
+                _d(r.decided_at.date() if r.decided_at else None),
+            )
+        )
+
     meetings = m.Meeting.live().where(m.Meeting.engagement.in_(ids))
     if date_from:
         meetings = meetings.where(m.Meeting.date >= date_from)
@@ -179,6 +293,7 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         meetings = meetings.where(m.Meeting.date <= date_to)
     meetings = list(meetings.order_by(m.Meeting.engagement, m.Meeting.date, m.Meeting.id))
     meeting_ids = [x.id for x in meetings]
+    engagement_of = {x.id: x.engagement_id for x in meetings}
     attendance = {}
     for a in (
         m.MeetingAttendee.select(m.MeetingAttendee)
@@ -212,7 +327,9 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         .order_by(m.MeetingCompetency.id)
     ):
         c = link.competency
-        out["meeting_competencies"].append((link.meeting_id, c.key, c.domain.key, c.domain.framework.key))
+        out["meeting_competencies"].append(
+            (engagement_of[link.meeting_id], link.meeting_id, c.key, c.domain.key, c.domain.framework.key)
+        )
     for link in (
         m.MeetingStrategy.select(m.MeetingStrategy, m.Strategy, m.StrategyCluster)
         .join(m.Strategy)
@@ -222,10 +339,29 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
     ):
         out["meeting_strategies"].append(
             (
+                engagement_of[link.meeting_id],
                 link.meeting_id,
                 link.strategy.key,
                 link.strategy.cluster.key,
                 "" if link.minutes is None else link.minutes,
+            )
+        )
+    for link in (
+        m.MeetingPrinciple.select(m.MeetingPrinciple, m.Principle)
+        .join(m.Principle)
+        .where(m.MeetingPrinciple.meeting.in_(meeting_ids))
+        .order_by(m.MeetingPrinciple.id)
+    ):
+        out["meeting_principles"].append((engagement_of[link.meeting_id], link.meeting_id, link.principle.key))
+    for step in m.NextStep.live().where(m.NextStep.meeting.in_(meeting_ids)).order_by(m.NextStep.id):
+        out["next_steps"].append(
+            (
+                engagement_of[step.meeting_id],
+                step.id,
+                step.meeting_id,
+                _d(step.due_on),
+                _d(step.done_on),
+                step.text if include_notes else "",
             )
         )
 
@@ -261,6 +397,21 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         .order_by(m.Benchmark.engagement, m.Stage.position, m.Benchmark.position, m.Benchmark.id)
     ):
         out["benchmarks"].append((b.id, b.engagement_id, b.stage.key, _b(b.template_id), _d(b.completed_on)))
+    for d in (
+        m.Deliverable.live()
+        .where(m.Deliverable.engagement.in_(ids))
+        .order_by(m.Deliverable.engagement, m.Deliverable.id)
+    ):
+        out["deliverables"].append((d.id, d.engagement_id, d.kind, _d(d.due_on), _d(d.delivered_on)))
+    notes = m.ContextNote.live().where(m.ContextNote.engagement.in_(ids))
+    if date_from:
+        notes = notes.where(m.ContextNote.noted_on >= date_from)
+    if date_to:
+        notes = notes.where(m.ContextNote.noted_on <= date_to)
+    for n in notes.order_by(m.ContextNote.engagement, m.ContextNote.noted_on, m.ContextNote.id):
+        out["context_notes"].append(
+            (n.id, n.engagement_id, n.kind, n.domain, _d(n.noted_on), n.text if include_notes else "")
+        )
 
     answers = (
         m.FeedbackAnswer.select(
@@ -309,36 +460,80 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
     return out
 
 
-def _redcap_rows():
-    """A REDCap-style data dictionary: one instrument (form) per file, one field per column."""
-    header = [
-        "Variable / Field Name",
-        "Form Name",
-        "Section Header",
-        "Field Type",
-        "Field Label",
-        "Choices, Calculations, OR Slider Labels",
-        "Field Note",
-        "Text Validation Type OR Show Slider Number",
-        "Text Validation Min",
-        "Text Validation Max",
-        "Identifier?",
-    ]
+# REDCap's data dictionary columns, in REDCap's order (columns A to R of its data dictionary CSV).
+REDCAP_COLUMNS = (
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
+)
+
+
+def _redcap_field(form, column, kind, meaning, choices):
+    """One data dictionary row: REDCap's field type, coded choices, validation and identifier flag."""
+    field_type, coded, note, validation, low, high = "text", "", "", "", "", ""
+    if kind == BOOL:
+        field_type = "yesno"  # REDCap codes it 1, Yes | 0, No: what the file holds
+    elif column in SCORED:
+        low, high = SCORED[column]
+        validation = "integer"
+        note = "; ".join(f"{code} = {label}" for code, label in choices)
+    elif choices:
+        field_type = "dropdown"
+        coded = " | ".join(f"{code}, {label}" for code, label in choices)
+    elif column in IDENTIFIERS:
+        field_type = "notes"
+    elif kind == INT:
+        validation = "integer"
+    elif kind == DATE:
+        validation = "date_ymd"
+    elif kind == DECIMAL:
+        validation = "number"
+    row = dict.fromkeys(REDCAP_COLUMNS, "")
+    row.update(
+        {
+            "Variable / Field Name": column,
+            "Form Name": form,
+            "Field Type": field_type,
+            "Field Label": meaning,
+            "Choices, Calculations, OR Slider Labels": coded,
+            "Field Note": note,
+            "Text Validation Type OR Show Slider Number": validation,
+            "Text Validation Min": low,
+            "Text Validation Max": high,
+            "Identifier?": "y" if column in IDENTIFIERS else "",
+            "Required Field?": "y" if column == RECORD_ID else "",
+            "Field Annotation": f"{form}.csv",
+        }
+    )
+    return [row[name] for name in REDCAP_COLUMNS]
+
+
+def redcap_dictionary():
+    """The REDCap data dictionary: one form per file, one field per column, named as the column. The
+    record identifier (engagement_id) is defined once, as the first field of the first form; the other
+    files carry it to name their record."""
     rows = []
-    validation = {INT: "integer", DATE: "date_ymd", DECIMAL: "number", TEXT: "", BOOL: ""}
     for form, columns in CODEBOOK.items():
-        for column, kind, meaning, allowed in columns:
-            if kind == BOOL:
-                field_type, choices = "yesno", ""
-            elif allowed and kind == TEXT:
-                field_type = "dropdown"
-                choices = " | ".join(f"{i}, {value}" for i, value in enumerate(allowed.split("|"), 1))
-            else:
-                field_type, choices = ("notes" if column == "notes" else "text"), ""
-            rows.append(
-                [f"{form}_{column}"[:100], form, "", field_type, meaning, choices, "", validation[kind], "", "", ""]
-            )
-    return header, rows
+        for column, kind, meaning, choices in columns:
+            if column == RECORD_ID and rows:
+                continue
+            rows.append(_redcap_field(form, column, kind, meaning, choices))
+    return [list(REDCAP_COLUMNS), *rows]
 
 
 def write(out_dir, data):
@@ -349,11 +544,10 @@ def write(out_dir, data):
         counts[name] = len(data[name])
     codebook = [["file", "column", "type", "meaning", "allowed_values"]]
     codebook += [
-        [f"{name}.csv", column, kind, meaning, allowed]
+        [f"{name}.csv", column, kind, meaning, "|".join(code for code, _ in choices)]
         for name, columns in CODEBOOK.items()
-        for column, kind, meaning, allowed in columns
+        for column, kind, meaning, choices in columns
     ]
     write_csv_file(os.path.join(out_dir, "codebook.csv"), codebook)
-    header, rows = _redcap_rows()
-    write_csv_file(os.path.join(out_dir, "data_dictionary.csv"), [header, *rows])
+    write_csv_file(os.path.join(out_dir, "data_dictionary.csv"), redcap_dictionary())
     return counts
