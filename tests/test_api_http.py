@@ -247,3 +247,18 @@ def test_unknown_fields_are_refused_by_name(client, demo):
     assert Goal.select().count() == count
     patch = api.open("PATCH", f"/engagements/{demo.engagement_a.id}", {"titel": "x"})
     assert patch.status_code == 400 and set(patch.get_json()["error"]["fields"]) == {"titel"}
+
+
+def test_the_spec_says_all_this(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    engagement = doc["paths"]["/engagements/{engagement_id}"]
+    assert "If-Match" in {p["name"] for p in engagement["patch"]["parameters"]}
+    assert {"412", "415", "409"} <= set(engagement["patch"]["responses"])
+    assert "ETag" in engagement["get"]["responses"]["200"]["headers"]
+    create = doc["paths"]["/engagements"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in create["parameters"]}
+    assert {"415", "422"} <= set(create["responses"]) and "Location" in create["responses"]["201"]["headers"]
+    assert "409" in doc["paths"]["/engagements/{engagement_id}/stage"]["post"]["responses"]
+    delete = doc["paths"]["/engagements/{engagement_id}/meetings/{meeting_id}"]["delete"]
+    assert "If-Match" in {p["name"] for p in delete["parameters"]} and "412" in delete["responses"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["additionalProperties"] is False
