@@ -4,7 +4,7 @@ Allow, 409 on entering the current stage again, 413, 415, 204 without a type, un
 import datetime as dt
 import json
 
-from tracker.models import Goal, IdempotencyKey, Meeting, StageEntry
+from tracker.models import Goal, IdempotencyKey, Meeting, StageEntry, SupportRequest
 
 from .api_helpers import token_for
 
@@ -94,6 +94,21 @@ def test_a_refused_first_post_keeps_no_key_and_an_old_key_expires(client, demo):
     assert api.open("POST", goals_url(demo), {"title": "x"}, {"Idempotency-Key": "k" * 201}).status_code == 400
 
 
+def test_a_key_whose_first_request_never_finished(client, demo):
+    api = Client(client, demo.isp_a2)
+    key = {"Idempotency-Key": "died"}
+    assert api.open("POST", goals_url(demo), {"title": "Once"}, key).status_code == 201
+    row = IdempotencyKey.get(IdempotencyKey.key == "died")
+    IdempotencyKey.update(status=None).where(IdempotencyKey.id == row.id).execute()  # as if it died mid-way
+    busy = api.open("POST", goals_url(demo), {"title": "Once"}, key)
+    assert busy.status_code == 409 and busy.get_json()["error"]["code"] == "idempotency_key_in_use"
+    IdempotencyKey.update(created_at=row.created_at - dt.timedelta(minutes=5)).where(
+        IdempotencyKey.id == row.id
+    ).execute()
+    assert api.open("POST", goals_url(demo), {"title": "Once"}, key).status_code == 201
+    assert api.open("POST", goals_url(demo), {"title": "Once"}, key).headers.get("Idempotent-Replayed") == "true"
+
+
 # --- ETag and If-Match ---------------------------------------------------------------------------------
 
 
@@ -180,6 +195,17 @@ def test_every_201_says_where_the_new_resource_is(client, demo):
     )
     assert engagement.status_code == 201, engagement.get_json()
     assert engagement.headers["Location"] == f"/api/v1/engagements/{engagement.get_json()['id']}"
+
+
+def test_an_accepted_request_points_at_its_new_engagement(client, demo):
+    req = SupportRequest.create(unit=demo.unit_b, requested_by=demo.recipient_b, title="Please help")
+    accepted = Client(client, demo.isp_none).open(
+        "POST",
+        f"/requests/{req.id}/accept",
+        {"co_lead_ids": [demo.isp_none.id, demo.isp_b.id], "support_model": "co_creation", "start_date": TODAY},
+    )
+    assert accepted.status_code == 201, accepted.get_json()
+    assert accepted.headers["Location"] == f"/api/v1/engagements/{accepted.get_json()['id']}"
 
 
 def test_204_has_no_body_and_no_content_type(client, demo):

@@ -3,7 +3,8 @@
 - `Idempotency-Key` on POST: the first answer (2xx) is kept for IDEMPOTENCY_HOURS per token user; a
   repeat with the same key and the same request gets it again (status, body, Location) and writes
   nothing; the same key with another request is refused with 422; while the first is being answered,
-  409. A refused first request (4xx, 5xx) wrote nothing and keeps no key: a retry runs again.
+  409 (a key left unanswered for ABANDONED is taken over by the retry). A refused first request (4xx,
+  5xx) wrote nothing and keeps no key: a retry runs again.
 - `ETag` on item answers (GET or PATCH of one record that has a `version`): `"<version>"`, strong.
   `If-Match` on PATCH and DELETE is compared inside the write's transaction (`check_if_match`, called
   by `resources.run`, the one write path) with the record the URL names, locked on PostgreSQL: no
@@ -19,7 +20,7 @@ import json
 
 from flask import current_app, g, request
 from flask_login import current_user
-from peewee import IntegrityError
+from peewee import DatabaseError, IntegrityError
 
 from ..db import database, is_sqlite
 from ..models import (
@@ -40,6 +41,7 @@ from .common import ApiError, bp
 
 IDEMPOTENCY_HOURS = 24
 MAX_KEY_LENGTH = 200
+ABANDONED = dt.timedelta(minutes=2)  # a key still unanswered after this: its request died; a retry takes it over
 WITH_BODY = ("POST", "PATCH", "PUT")
 # The record an item URL names: its most specific id (a goal's history entry before the goal before the
 # engagement). Records without a `version` have no ETag: only `If-Match: *` matches them.
@@ -160,6 +162,19 @@ def idempotency():
             "This Idempotency-Key was used with a different request: use a new key for a new request.",
             {"Idempotency-Key": "Used with a different request."},
         )
+    if first is not None and first.status is None and first.created_at < now - ABANDONED:
+        claimed = (
+            IdempotencyKey.update(created_at=now)
+            .where(
+                (IdempotencyKey.id == first.id)
+                & IdempotencyKey.status.is_null()
+                & (IdempotencyKey.created_at == first.created_at)
+            )
+            .execute()
+        )
+        if claimed:  # its first request never finished (the database failed under it): this one is the first
+            g.idempotency_key_id = first.id
+            return None
     if first is None or first.status is None:
         raise ApiError(
             409,
@@ -206,8 +221,17 @@ def http_semantics(response):
                 location=response.headers.get("Location", "")[:500],
             ).where(IdempotencyKey.id == key_id).execute()
         else:
-            IdempotencyKey.delete().where(IdempotencyKey.id == key_id).execute()
+            _release(key_id)
     return response
+
+
+def _release(key_id):
+    """Let a key go after an answer that wrote nothing; when the database is what failed (a 503), the
+    answer stands and the key stays pending: a retry after ABANDONED takes it over (409 before)."""
+    try:
+        IdempotencyKey.delete().where(IdempotencyKey.id == key_id).execute()
+    except DatabaseError:
+        current_app.logger.warning("Idempotency key %s not released: the database failed", key_id)
 
 
 @bp.teardown_request
@@ -215,4 +239,4 @@ def release_key(exc):
     """A request that ended without an answer (an escaped error) lets its key go: it wrote nothing."""
     key_id = g.pop("idempotency_key_id", None)
     if key_id is not None and not database.is_closed():
-        IdempotencyKey.delete().where(IdempotencyKey.id == key_id).execute()
+        _release(key_id)
