@@ -159,13 +159,13 @@ def test_benchmarks_and_stage(client, demo):
     assert moved.status_code == 201, moved.get_json()
     assert api.get(f"/engagements/{e.id}").get_json()["stage"] == "installation"
     count = StageEntry.select().count()
-    for payload, field in (
-        ({"stage": "nowhere"}, "stage"),
-        ({"stage": "installation"}, "stage"),
-        ({"stage": "initial_implementation", "date": "2025-01-01"}, "date"),
+    for payload, field, status in (
+        ({"stage": "nowhere"}, "stage", 400),
+        ({"stage": "installation"}, "stage", 409),  # the current stage again: a conflict with the state (issue 17)
+        ({"stage": "initial_implementation", "date": "2025-01-01"}, "date", 400),
     ):
         response = api.post(f"/engagements/{e.id}/stage", payload)
-        assert response.status_code == 400, payload
+        assert response.status_code == status, payload
         assert field in response.get_json()["error"]["fields"]
     assert StageEntry.select().count() == count
 

@@ -197,7 +197,7 @@ db = types.ModuleType("tracker.db")
 db.database = DatabaseProxy()
 sys.modules["tracker.db"] = db
 import tracker.models
-assert len(tracker.models.MODELS) == 42, len(tracker.models.MODELS)  # + RequestEvent, 2 feedback release tables
+assert len(tracker.models.MODELS) == 43, len(tracker.models.MODELS)  # + RequestEvent, 2 feedback release, idempotency
 web = sorted(m for m in sys.modules if m.split(".")[0] in ("flask", "flask_login", "wtforms", "jinja2", "click"))
 print(",".join(web))
 """

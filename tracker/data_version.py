@@ -17,16 +17,26 @@ every watched table has its triggers: a table added later needs a migration that
 """
 
 from .db import is_sqlite
-from .models import MODELS, ApiToken, AuditEntry, DataVersion, OutboxMessage, SchemaVersion, SignInAttempt
+from .models import (
+    MODELS,
+    ApiToken,
+    AuditEntry,
+    DataVersion,
+    IdempotencyKey,
+    OutboxMessage,
+    SchemaVersion,
+    SignInAttempt,
+)
 
 FUNCTION = "tracker_bump_data_version"
 SQLITE_EVENTS = ("insert", "update", "delete")
 
 
 def unwatched():
-    """Tables whose writes do not change any report: bookkeeping written on reads and sign-ins."""
+    """Tables whose writes do not change any report: bookkeeping written on reads, sign-ins and API retries."""
     return {
-        m._meta.table_name for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt, ApiToken)
+        m._meta.table_name
+        for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt, ApiToken, IdempotencyKey)
     }
 
 

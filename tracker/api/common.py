@@ -33,6 +33,8 @@ class ApiError(Exception):
             403: "forbidden",
             404: "not_found",
             409: "conflict",
+            412: "precondition_failed",
+            415: "unsupported_media_type",
             422: "unprocessable_entity",
             429: "too_many_requests",
         }.get(status, "error")
@@ -178,11 +180,28 @@ def _check_text(field, text):
         )
 
 
-class Fields:
-    """Collects per-field errors while reading a JSON body; .done() raises 400 naming them all."""
+class _Read(dict):
+    """A body that remembers which names the route asked for (get or [name]); `in` asks nothing."""
 
     def __init__(self, data):
-        self.data, self.errors = data, {}
+        super().__init__(data)
+        self.read = set()
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+
+class Fields:
+    """Collects per-field errors while reading a JSON body; .done() raises 400 naming them all, and
+    names every field of the body the route never read (unknown or misspelled: refused, not ignored)."""
+
+    def __init__(self, data):
+        self.data, self.errors = _Read(data), {}
 
     def fail(self, name, message):
         self.errors.setdefault(name, message)
@@ -260,9 +279,19 @@ class Fields:
             return []
         return value
 
+    def unknown(self):
+        """The fields of the body the route did not read, in the body's order."""
+        return [name for name in self.data if name not in self.data.read]
+
     def done(self):
+        unknown = [name[:100] for name in self.unknown()[:20]]  # named, not echoed without bound
+        for name in unknown:
+            self.fail(name, "Unknown field.")
         if self.errors:
-            raise ApiError(400, "Some fields are not valid.", self.errors, code="validation_error")
+            message = "Some fields are not valid."
+            if unknown:
+                message += " Unknown fields: " + ", ".join(unknown[:10])[:300] + "."
+            raise ApiError(400, message, self.errors, code="validation_error")
 
 
 def query_int(name, default=None, minimum=1, maximum=MAX_ID):

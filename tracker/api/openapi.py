@@ -273,10 +273,58 @@ ERROR = {
             theirs={"type": "object"},
             yours={"type": "object"},
             current={"type": ["object", "null"]},
+            # a failed If-Match (412) also has this:
+            current_version={"type": ["integer", "null"]},
         )
     },
 }
 PUBLIC = {("/openapi.json", "get"), ("/tokens", "post")}
+# Items whose representation has no `version`: no ETag, and only `If-Match: *` matches them.
+UNVERSIONED = ("{change_id}", "{stage_entry_id}", "{token_id}")
+HEADERS = {
+    "ETag": {
+        "description": 'The record\'s version as a strong entity tag, `"<version>"`: send it in If-Match.',
+        "schema": S,
+    },
+    "Location": {"description": "The URL of the new resource.", "schema": S},
+}
+PARAMETERS = {
+    "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Any unique string (at most 200 printable characters) per request you mean to send once. "
+        "A repeat with the same key and the same body within 24 hours answers as the first time (status, body, "
+        "Location; header `Idempotent-Replayed: true`) and writes nothing; the same key with another body or "
+        "path is refused with 422. Keys are per user. A first request that was refused keeps no key.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+    "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "The ETag of the record as you read it (or `*`). When the record has changed since (or "
+        "the tag is not one of its ETags) nothing is saved and the answer is 412 with the current ETag.",
+        "schema": S,
+    },
+}
+# error answers by status: (description, the methods they apply to)
+ERRORS = (
+    ("400", "Invalid input (unknown body fields are refused, each named in `fields`)", None),
+    ("401", "Missing or bad token", None),
+    ("403", "Not allowed", None),
+    ("404", "Not found or not visible", None),
+    (
+        "409",
+        "Conflict: a stale `version`, a duplicate, or a change the record's state refuses "
+        "(entering the current stage again)",
+        None,
+    ),  # fmt: skip
+    ("412", "If-Match names no current ETag of the record: nothing was saved", ("patch", "delete")),
+    ("413", "Body over 1 MB", ("post", "patch")),
+    ("415", "The body is not application/json", ("post", "patch")),
+    ("422", "Idempotency-Key already used with a different request", ("post",)),
+)
 
 
 def _path_params(path):
@@ -294,17 +342,27 @@ def document():
         if method == "delete":
             ok = "204"
         responses = {ok: {"description": "Success"}}
+        if ok == "201":
+            responses[ok]["headers"] = {"Location": {"$ref": "#/components/headers/Location"}}
+        if method in ("get", "patch") and path.endswith("}") and not path.endswith(UNVERSIONED):
+            responses[ok]["headers"] = {"ETag": {"$ref": "#/components/headers/ETag"}}
+        if method == "post" and (path, method) not in PUBLIC:
+            params.append(PARAMETERS["IdempotencyKey"])  # written out, not a $ref: readers need not resolve one
+        if method in ("patch", "delete") and not path.endswith("{token_id}"):
+            params.append(PARAMETERS["IfMatch"])
         if paginated:
             responses[ok]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}
         elif ok != "204":
             responses[ok]["content"] = {"application/json": {"schema": {"type": "object"}}}
-        for code, text in (
-            ("400", "Invalid input"),
-            ("401", "Missing or bad token"),
-            ("403", "Not allowed"),
-            ("404", "Not found or not visible"),
-            ("409", "Conflict"),
-        ):
+        for code, text, methods in ERRORS:
+            if methods is not None and method not in methods:
+                continue
+            if code == "412" and path.endswith("{token_id}"):
+                continue  # tokens have no version
+            if code in ("413", "415") and not body_key:
+                continue
+            if code == "422" and (path, method) in PUBLIC:
+                continue
             responses[code] = {
                 "description": text,
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -316,7 +374,8 @@ def document():
             "responses": responses,
         }
         if body_key:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": BODIES[body_key]}}}
+            schema = {**BODIES[body_key], "additionalProperties": False}  # unknown fields: 400 naming them
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
         if (path, method) in PUBLIC:
             operation["security"] = []
         paths.setdefault(path, {})[method] = operation
@@ -330,12 +389,18 @@ def document():
             "Every editable record's representation has a `version`, raised by each change; send it back "
             "in a PATCH body to have a change refused (409, code `stale_version`, with the current record) "
             "when someone else changed the record since you read it. A PATCH without `version` is saved "
-            "whatever happened since (last write wins).",
+            "whatever happened since (last write wins). The same holds in HTTP terms: one record's answer "
+            "(GET, PATCH) carries an `ETag`; send it back in `If-Match` on PATCH or DELETE and a stale one is "
+            "refused with 412. Send an `Idempotency-Key` with a POST to retry it safely: a repeat within 24 hours "
+            "answers as the first time and writes nothing. A 201 carries the new resource's `Location`; bodies "
+            "must be `application/json` (else 415) and at most 1 MB (else 413); a 405 names the allowed methods "
+            "in `Allow`; a 204 has no body.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "headers": HEADERS,
             "schemas": {
                 "Error": ERROR,
                 "Page": obj(

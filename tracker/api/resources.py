@@ -12,6 +12,7 @@ from ..models import (
     Competency,
     CompetencyDomain,
     CompetencyFramework,
+    Conflict,
     Engagement,
     EngagementISP,
     FeedbackInstrument,
@@ -31,6 +32,7 @@ from ..services import admin as admin_service
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
 from .common import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require
+from .http import check_if_match
 
 # A model's reference field -> the API's name for the id it takes (services speak the API's names already).
 REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id"}
@@ -68,10 +70,13 @@ def _json_value(value):
 
 
 def run(write, *args, represent=None):
-    """Call a service write in one transaction; its ValidationError becomes a 400 with API field names,
-    a StaleEdit a 409 (see `stale`) whose `current` is the record through `represent`."""
+    """Call a service write in one transaction, after the request's If-Match (a 412 when stale; see
+    http.check_if_match); its ValidationError becomes a 400 with API field names, a Conflict (the
+    record's state refuses it) a 409, a StaleEdit a 409 (see `stale`) whose `current` is the record
+    through `represent`."""
     try:
         with database.atomic():
+            check_if_match()
             return write(*args)
     except StaleEdit as exc:
         raise stale(exc, represent) from exc
@@ -79,8 +84,9 @@ def run(write, *args, represent=None):
         fields = {}
         for key, message in exc.errors.items():
             fields.setdefault(REFERENCE_NAMES.get(key, key), message)
-        if set(fields) == {"__all__"}:
-            raise ApiError(409, fields["__all__"], fields, code="conflict") from exc
+        if isinstance(exc, Conflict) or set(fields) == {"__all__"}:
+            message = fields["__all__"] if set(fields) == {"__all__"} else next(iter(fields.values()))
+            raise ApiError(409, message, fields, code="conflict") from exc
         raise ApiError(400, "Some fields are not valid.", fields, code="validation_error") from exc
 
 

@@ -8,7 +8,7 @@ that belong to one model.
     meetings     meetings and their links, next steps
     feedback     feedback invitations, responses, answers
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
-    system       schema and data versions, the email outbox
+    system       schema and data versions, the email outbox, the API's idempotency keys
 
 The package imports only the database proxy (tracker/db.py), peewee, werkzeug and the standard
 library: no web framework, nothing above it. Every name is importable from `tracker.models`.
@@ -25,6 +25,7 @@ from .base import (
     LATEST_DATE,
     Audited,
     BaseModel,
+    Conflict,
     StaleEdit,
     ValidationError,
     check_event_date,
@@ -113,6 +114,7 @@ from .people import (
 from .system import (
     OUTBOX_STATUSES,
     DataVersion,
+    IdempotencyKey,
     OutboxMessage,
     SchemaVersion,
 )
@@ -161,6 +163,7 @@ MODELS = [
     RequestEvent,  # 0006
     FeedbackRelease,  # 0010
     FeedbackReleased,  # 0010
+    IdempotencyKey,  # 0012
 ]
 
 __all__ = [
@@ -168,6 +171,7 @@ __all__ = [
     "AuditEntry",
     "Audited",
     "BaseModel",
+    "IdempotencyKey",
     "Benchmark",
     "BenchmarkTemplate",
     "CFIR_DOMAINS",
@@ -234,6 +238,7 @@ __all__ = [
     "TeamMember",
     "Unit",
     "User",
+    "Conflict",
     "StaleEdit",
     "ValidationError",
     "EARLIEST_DATE",

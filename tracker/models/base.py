@@ -100,6 +100,11 @@ class ValidationError(ValueError):
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
 
 
+class Conflict(ValidationError):
+    """A refusal because of the record's present state, not of what was sent (entering the stage the
+    engagement is already in): the pages show it next to the field like any other; the API answers 409."""
+
+
 class StaleEdit(ValidationError):
     """Raised by `Audited.save` when the row changed since the version the editor started from.
 

@@ -1,6 +1,6 @@
-"""Bookkeeping tables: the schema and data versions, and the outbox of sent email."""
+"""Bookkeeping tables: the schema and data versions, the outbox of sent email, and the API's idempotency keys."""
 
-from peewee import BigIntegerField, CharField, DateTimeField, IntegerField
+from peewee import BigIntegerField, CharField, DateTimeField, IntegerField, TextField
 
 from .base import BaseModel, LimitedTextField, utcnow
 
@@ -61,3 +61,22 @@ class OutboxMessage(BaseModel):
             if message.invitation_id:
                 summary["by_invitation"][message.invitation_id] = message
         return summary
+
+
+class IdempotencyKey(BaseModel):
+    """An `Idempotency-Key` a token's user sent with an API POST (tracker/api/common.py), with a hash of
+    the request it came with and, once answered, the first answer (status, JSON body, Location). A
+    repeat within IDEMPOTENCY_HOURS gets that answer again and writes nothing; `status` None: the first
+    request is still being answered. Bookkeeping: no report reads it (data_version.unwatched)."""
+
+    user_id = IntegerField()
+    key = CharField(max_length=200)
+    request_hash = CharField(max_length=64)
+    status = IntegerField(null=True)
+    response = TextField(default="")
+    location = CharField(max_length=500, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "idempotency_key"
+        indexes = ((("user_id", "key"), True),)

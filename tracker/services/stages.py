@@ -8,7 +8,7 @@ from peewee import fn
 
 from ..dates import format_date
 from ..db import database
-from ..models import AuditEntry, Benchmark, Stage, StageEntry, ValidationError
+from ..models import AuditEntry, Benchmark, Conflict, Stage, StageEntry, ValidationError
 
 
 def _day(date):
@@ -49,8 +49,8 @@ def _check_entry(engagement, stage, entered_on, note, exclude=None):
         raise ValidationError({"entered_on": "Enter the date the stage was entered."})
     before = entry_on(engagement, entered_on, exclude)
     current = Stage.get_by_id(before.stage_id) if before is not None else None
-    if current is not None and current.id == stage.id:
-        raise ValidationError(
+    if current is not None and current.id == stage.id:  # the state refuses it, not the input: 409 on the API
+        raise Conflict(
             {
                 "stage": f"On {_day(entered_on)} the engagement is already in {stage.name} "
                 f"(since {_day(before.entered_on)})."

@@ -82,11 +82,15 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        # the exception's own headers (Allow of a 405, WWW-Authenticate ...) but not its text/html type
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return jsonify(
-                error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}
-            ), exc.code
-        return render_template("errors/error.html", error=exc), exc.code
+            return (
+                jsonify(error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "fields": {}}),
+                exc.code,
+                headers,
+            )
+        return render_template("errors/error.html", error=exc), exc.code, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InternalError)  # PostgreSQL's read-only transaction (ReadOnlySqlTransaction)
