@@ -33,35 +33,20 @@ import os
 from flask import current_app
 from peewee import JOIN
 
+from . import catalog
 from . import models as m
 from .exports import write_csv_file
 
 INT, DATE, TEXT, BOOL, DECIMAL = "integer", "date", "text", "boolean", "number"
 
 RECORD_ID = "engagement_id"  # REDCap's record identifier: first field of the first form, in every file
-STAGES = (
-    ("exploration", "Exploration"),
-    ("installation", "Installation"),
-    ("initial_implementation", "Initial implementation"),
-    ("full_implementation", "Full implementation"),
-)
-SCALES = (
-    ("aim", "Acceptability (AIM)"),
-    ("iam", "Appropriateness (IAM)"),
-    ("fim", "Feasibility (FIM)"),
-    ("trust", "Trust"),
-    ("knowledge", "Knowledge"),
-    ("application", "Application"),
-    ("capacity", "Capacity"),
-)
+# Stages, scales and the 1-5 labels come from the shipped catalogs (tracker/catalog/*.json): the codes
+# the data holds are the catalog keys.
+STAGES = tuple((stage["key"], stage["name"]) for stage in catalog.read("stages")["stages"])
+_FEEDBACK = catalog.read("feedback")["instruments"][0]
+SCALES = tuple((scale["key"], scale["name"]) for scale in _FEEDBACK["scales"])
 LENGTHS = (("limited", "Limited (up to 12 months)"), ("high", "High (12+ months)"))
-AGREEMENT = (
-    ("1", "Completely disagree"),
-    ("2", "Disagree"),
-    ("3", "Neither agree nor disagree"),
-    ("4", "Agree"),
-    ("5", "Completely agree"),
-)
+AGREEMENT = tuple(sorted(_FEEDBACK["scale_labels"].items()))
 YES_NO = (("0", "No"), ("1", "Yes"))
 SCORED = {"value": (1, 5)}  # scored items: integer answers within these bounds
 IDENTIFIERS = {"notes", "context_text", "step_text"}  # free text that may name people
