@@ -116,6 +116,38 @@ def app(database_url):
 
 
 @pytest.fixture
+def empty_app(tmp_path):
+    """An app on an empty database (no tables): a fresh SQLite file, or on PostgreSQL the shared
+    database emptied, and brought back to the latest schema afterwards, as the other tests expect it.
+    For the migration tests."""
+    app = make_app(PG_URL or f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    database.connect(reuse_if_open=True)
+    if PG_URL:
+        drop_all_tables()
+    yield app
+    database.connect(reuse_if_open=True)
+    if PG_URL:
+        drop_all_tables()
+        init_db()
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """A SQLite app whatever database the suite runs on (backup and restore are SQLite's)."""
+    previous = database.obj
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    with app.app_context():
+        init_db()
+    database.connect(reuse_if_open=True)
+    yield app
+    database.close()
+    if previous is not None:
+        database.initialize(previous)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -10,24 +10,15 @@ import pytest
 from tracker.backup import PG_HINT
 from tracker.db import database, is_sqlite
 from tracker.models import Engagement, Meeting
-from tracker.schema import init_db
 
 from . import factories
 from .conftest import PG_URL, make_app
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(sqlite_app):
     """Overrides conftest's app: a SQLite app whatever database the suite runs on."""
-    previous = database.obj
-    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite3'}")
-    with app.app_context():
-        init_db()
-    database.connect(reuse_if_open=True)
-    yield app
-    database.close()
-    if previous is not None:
-        database.initialize(previous)
+    return sqlite_app
 
 
 @pytest.fixture

@@ -28,25 +28,16 @@ from tracker.models import (
 )
 from tracker.schema import init_db, latest_version, migration_modules
 
-from .conftest import PG_URL, drop_all_tables, make_app
+from .conftest import PG_URL
 
 STAGE_KEYS = ["exploration", "installation", "initial_implementation", "full_implementation"]
 
 
 @pytest.fixture
-def empty_app(tmp_path):
-    app = make_app(PG_URL or f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    database.connect(reuse_if_open=True)
-    if PG_URL:
-        drop_all_tables()
+def empty_app(empty_app):
+    """conftest's empty database, checked empty."""
     assert database.get_tables() == []
-    yield app
-    database.connect(reuse_if_open=True)
-    if PG_URL:  # leave the shared database as the other tests expect it: latest schema
-        drop_all_tables()
-        init_db()
-    if not database.is_closed():
-        database.close()
+    return empty_app
 
 
 def flask_cli(app, *args):

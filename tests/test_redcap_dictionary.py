@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.export_helpers import assert_values_match
 from tests.feedback_helpers import items, respond
 from tracker.models import (
     Competency,
@@ -210,18 +211,7 @@ def test_every_file_reads_back_with_its_codebook(exported):
             allowed = c["allowed_values"].split("|") if c["allowed_values"] else None
             if c["column"] in choices:
                 assert allowed == choices[c["column"]], c["column"]  # codebook and dictionary agree
-            for row in rows:
-                value = row[c["column"]]
-                if value == "":
-                    continue
-                if c["type"] == "integer":
-                    int(value)
-                elif c["type"] == "date":
-                    dt.date.fromisoformat(value)
-                elif c["type"] == "boolean":
-                    assert value in ("0", "1"), (name, c["column"], value)
-                if allowed:
-                    assert value in allowed, (name, c["column"], value)
+            assert_values_match(name, c, rows, allowed)
     _, requests = read(exported / "support_requests.csv")
     assert sorted((r["engagement_id"] != "", r["for_partner"], r["urgent"]) for r in requests) == [
         (False, "0", "0"),

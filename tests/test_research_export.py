@@ -2,7 +2,6 @@
 names, emails and notes."""
 
 import csv
-import datetime as dt
 import re
 
 import pytest
@@ -10,6 +9,8 @@ import pytest
 from tracker.models import ContextNote, Meeting, NextStep, Organization, TeamMember, User
 from tracker.research import CODEBOOK
 from tracker.tools.demo import seed
+
+from .export_helpers import assert_values_match
 
 
 @pytest.fixture
@@ -38,18 +39,7 @@ def test_every_file_matches_its_codebook(exported):
         assert list(rows[0].keys()) == [c["column"] for c in columns], file
         for c in columns:
             allowed = set(c["allowed_values"].split("|")) if c["allowed_values"] else None
-            for row in rows:
-                value = row[c["column"]]
-                if value == "":
-                    continue
-                if c["type"] == "integer":
-                    int(value)
-                elif c["type"] == "date":
-                    dt.date.fromisoformat(value)
-                elif c["type"] == "boolean":
-                    assert value in ("0", "1"), (file, c["column"], value)
-                if allowed:
-                    assert value in allowed, (file, c["column"], value)
+            assert_values_match(file, c, rows, allowed)
 
 
 def test_rows_add_up(exported):

