@@ -10,7 +10,7 @@ from ..forms import BaseForm
 from ..forms.goals import GoalForm, GoalStatusForm, NewGoalForm
 from ..models import Goal, GoalStatusChange, today
 from ..services import goals as goal_service
-from .helpers import PartForm, form_status, save_form
+from .helpers import PartForm, form_page, form_status, save_form
 
 bp = Blueprint("goals", __name__, url_prefix="/engagements/<int:engagement_id>/goals")
 
@@ -103,19 +103,19 @@ def correct(engagement_id, goal_id, change_id):
     entry = _entry(goal, change_id)
     form = GoalStatusForm(obj=entry)
     form.status.label.text = "Status"
-    done = save_form(
+    return form_page(
         form,
         lambda f: goal_service.correct_status_change(
             entry, f.status.data, f.changed_on.data, f.note.data, user=current_user.id
         ),
         "History entry corrected.",
         url_for("goals.status", engagement_id=engagement.id, goal_id=goal.id),
+        "goals/correct.html",
+        e=engagement,
+        goal=goal,
+        entry=entry,
+        history=goal.dated_history(),
     )
-    if done:
-        return done
-    return render_template(
-        "goals/correct.html", form=form, e=engagement, goal=goal, entry=entry, history=goal.dated_history()
-    ), form_status(form)
 
 
 @bp.route("/<int:goal_id>/history/<int:change_id>/remove", methods=["GET", "POST"])
