@@ -292,13 +292,11 @@ def withdraw(request_id):
         return _decided_redirect(req)
     if not policy.can_withdraw_request(current_user, req):
         abort(403)
-    form = WithdrawForm()
-    done = save_form(
-        form,
+    return form_page(
+        WithdrawForm(),
         lambda f: service.withdraw_request(req, f.reason.data, current_user),
         "Your request was withdrawn. You can submit a new one at any time.",
         _detail_url(req),
+        "requests/withdraw.html",
+        r=req,
     )
-    if done:
-        return done
-    return render_template("requests/withdraw.html", form=form, r=req), form_status(form)
