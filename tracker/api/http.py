@@ -196,7 +196,11 @@ def http_semantics(response):
     if response.status_code == 204:
         response.set_data(b"")
         del response.headers["Content-Type"]
-    data = response.get_json(silent=True) if response.is_json else None
+    # Only a 201 (Location) or an item's answer (ETag) is read back: a list or a report, which can be
+    # large, is never parsed again. Item routes end with their id (".../goals/<int:goal_id>").
+    item = request.url_rule is not None and request.url_rule.rule.endswith(">")
+    wanted = response.status_code == 201 or (item and response.status_code == 200)
+    data = response.get_json(silent=True) if wanted and response.is_json else None
     if response.status_code == 201 and "Location" not in response.headers and isinstance(data, dict):
         if "id" in data:
             template = LOCATIONS.get(request.endpoint)
