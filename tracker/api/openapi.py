@@ -1,6 +1,11 @@
-"""GET /api/v1/openapi.json: an OpenAPI 3.1 description of the API, written out route by route
-(tests/test_api_openapi.py checks it against the app's URL map both ways)."""
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 description of the API, made by apispec from the operations
+the routes declare (operations.py) and their marshmallow schemas (tests/test_api_openapi.py checks it
+against the app's URL map both ways, and openapi-spec-validator checks it is valid).
 
+ROUTES and BODIES below describe the routes not yet declared with @operation; they go as each is."""
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from ..models import (
@@ -18,6 +23,7 @@ from ..models import (
     keys,
 )
 from .common import MAX_PER_PAGE, bp
+from .operations import OPERATIONS, page_schema
 
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741  (S, I, D: the schema shorthands used below)
@@ -324,97 +330,196 @@ ERRORS = (
     ("413", "Body over 1 MB", ("post", "patch")),
     ("415", "The body is not application/json", ("post", "patch")),
     ("422", "Idempotency-Key already used with a different request", ("post",)),
+    ("429", "Too many requests: wait for the seconds in Retry-After", None),
+    ("503", "The database is unavailable (full disk, read-only, unreachable): try again later", None),
 )
+
+DESCRIPTION = (
+    "Send Authorization: Bearer <token>. Same access rules as the web pages: "
+    "404 when a record is not visible to you, 403 when you may see but not change it. "
+    "Every editable record's representation has a `version`, raised by each change; send it back "
+    "in a PATCH body to have a change refused (409, code `stale_version`, with the current record) "
+    "when someone else changed the record since you read it. A PATCH without `version` is saved "
+    "whatever happened since (last write wins). The same holds in HTTP terms: one record's answer "
+    "(GET, PATCH) carries an `ETag`; send it back in `If-Match` on PATCH or DELETE and a stale one is "
+    "refused with 412. Send an `Idempotency-Key` with a POST to retry it safely: a repeat within 24 hours "
+    "answers as the first time and writes nothing. A 201 carries the new resource's `Location`; bodies "
+    "must be `application/json` (else 415) and at most 1 MB (else 413); a 405 names the allowed methods "
+    "in `Allow`; a 204 has no body. Timestamps are UTC with their offset (`+00:00`)."
+)
+
+
+def _error_responses(method, path, has_body, public, extra=()):
+    responses = {}
+    for code, text, methods in ERRORS:
+        if methods is not None and method not in methods and code not in extra:
+            continue
+        if code == "412" and path.endswith("{token_id}"):
+            continue  # tokens have no version
+        if code in ("413", "415") and not has_body:
+            continue
+        if code == "422" and public:
+            continue
+        responses[code] = {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return responses
+
+
+def _common(method, path, ok, public, has_body, errors=()):
+    """Parameters and answers every operation of this kind has: Idempotency-Key, If-Match, Location,
+    ETag and the error answers."""
+    params, headers = [], {}
+    if ok == "201":
+        headers["Location"] = {"$ref": "#/components/headers/Location"}
+    if method in ("get", "patch") and path.endswith("}") and not path.endswith(UNVERSIONED):
+        headers["ETag"] = {"$ref": "#/components/headers/ETag"}
+    if method == "post" and not public:
+        params.append(PARAMETERS["IdempotencyKey"])  # written out, not a $ref: readers need not resolve one
+    if method in ("patch", "delete") and not path.endswith("{token_id}"):
+        params.append(PARAMETERS["IfMatch"])
+    return params, headers, _error_responses(method, path, has_body, public, errors)
+
+
+def _operation(op):
+    """One registered operation (operations.py) as the OpenAPI operation apispec completes."""
+    public = (op.path, op.method) in PUBLIC or op.public
+    ok = str(op.status)
+    params, headers, errors = _common(op.method, op.path, ok, public, op.body is not None, op.errors)
+    params = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}} for n in op.path_params
+    ] + params
+    if op.query is not None:
+        params.append({"in": "query", "schema": op.query})
+    if op.paged:
+        params += [{"name": n, "in": "query", "required": False, "schema": schema} for n, schema in PAGING.items()]
+    success = {"description": op.summary}
+    if headers:
+        success["headers"] = headers
+    if ok != "204":
+        answer = page_schema(op.answer) if op.paged else op.answer
+        success["content"] = {"application/json": {"schema": answer}}
+    if op.links:
+        success["links"] = {
+            target[0].upper() + target[1:]: {
+                "operationId": target,
+                "parameters": {
+                    **{n: f"$request.path.{n}" for n in op.path_params if n in _params_of(target)},
+                    **values,
+                },
+            }
+            for target, values in op.links.items()
+        }
+    operation = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": params,
+        "responses": {ok: success, **errors},
+    }
+    if op.description:
+        operation["description"] = op.description
+    if op.body is not None:
+        content = {"schema": op.body}
+        if op.example is not None:
+            content["example"] = op.example
+        operation["requestBody"] = {"required": True, "content": {"application/json": content}}
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _params_of(operation_id):
+    for op in OPERATIONS:
+        if op.operation_id == operation_id:
+            return op.path_params
+    return []
+
+
+def _legacy(path, method, summary, body_key, paginated, query):
+    """A route not yet declared with @operation (written out by hand until it is)."""
+    ok = "201" if method == "post" and path not in ("/requests/{request_id}/decline",) else "200"
+    if method == "delete":
+        ok = "204"
+    public = (path, method) in PUBLIC
+    params, headers, errors = _common(method, path, ok, public, bool(body_key))
+    params = [{"name": n, "in": "path", "required": True, "schema": I} for n in _path_params(path)] + params
+    params += [{"name": n, "in": "query", "required": False, "schema": PAGING.get(n, S)} for n in query]
+    if paginated:
+        params += [{"name": n, "in": "query", "schema": schema} for n, schema in PAGING.items()]
+    success = {"description": "Success"}
+    if headers:
+        success["headers"] = headers
+    if paginated:
+        success["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}
+    elif ok != "204":
+        success["content"] = {"application/json": {"schema": {"type": "object"}}}
+    operation = {
+        "summary": summary,
+        "operationId": f"{method}_{path}",
+        "parameters": params,
+        "responses": {ok: success, **errors},
+    }
+    if body_key:
+        schema = {**BODIES[body_key], "additionalProperties": False}  # unknown fields: 400 naming them
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    if public:
+        operation["security"] = []
+    return operation
 
 
 def _path_params(path):
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
+def _schema_name(schema):
+    """Component names: the schema class's name (GoalOut -> GoalOut); a modifier-made copy gets a suffix."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    return name if not getattr(schema, "partial", False) else name + "Partial"
+
+
 def document():
-    paths = {}
+    spec = APISpec(
+        title="Engagement Tracker API",
+        version="1",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={"description": DESCRIPTION},
+        servers=[{"url": "/api/v1"}],
+        security=[{"bearer": []}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, header in HEADERS.items():
+        spec.components.header(name, header)
+    spec.components.schema("Error", ERROR)
+    spec.components.schema(
+        "Page",
+        obj(
+            ("items", "page", "per_page", "total"),
+            items={"type": "array", "items": {"type": "object"}},
+            page=I,
+            per_page=I,
+            total=I,
+        ),
+    )
+    spec.components.schema("EngagementStatus", enum(ENGAGEMENT_STATUSES))
+    declared = set()
+    by_path = {}
+    for op in OPERATIONS:
+        by_path.setdefault(op.path, {})[op.method] = _operation(op)
+        declared.add((op.path, op.method))
     for path, method, summary, body_key, paginated, query in ROUTES:
-        params = [{"name": n, "in": "path", "required": True, "schema": I} for n in _path_params(path)]
-        params += [{"name": n, "in": "query", "required": False, "schema": PAGING.get(n, S)} for n in query]
-        if paginated:
-            params += [{"name": n, "in": "query", "schema": schema} for n, schema in PAGING.items()]
-        ok = "201" if method == "post" and path not in ("/requests/{request_id}/decline",) else "200"
-        if method == "delete":
-            ok = "204"
-        responses = {ok: {"description": "Success"}}
-        if ok == "201":
-            responses[ok]["headers"] = {"Location": {"$ref": "#/components/headers/Location"}}
-        if method in ("get", "patch") and path.endswith("}") and not path.endswith(UNVERSIONED):
-            responses[ok]["headers"] = {"ETag": {"$ref": "#/components/headers/ETag"}}
-        if method == "post" and (path, method) not in PUBLIC:
-            params.append(PARAMETERS["IdempotencyKey"])  # written out, not a $ref: readers need not resolve one
-        if method in ("patch", "delete") and not path.endswith("{token_id}"):
-            params.append(PARAMETERS["IfMatch"])
-        if paginated:
-            responses[ok]["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}
-        elif ok != "204":
-            responses[ok]["content"] = {"application/json": {"schema": {"type": "object"}}}
-        for code, text, methods in ERRORS:
-            if methods is not None and method not in methods:
-                continue
-            if code == "412" and path.endswith("{token_id}"):
-                continue  # tokens have no version
-            if code in ("413", "415") and not body_key:
-                continue
-            if code == "422" and (path, method) in PUBLIC:
-                continue
-            responses[code] = {
-                "description": text,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            }
-        operation = {
-            "summary": summary,
-            "operationId": f"{method}_{path}",
-            "parameters": params,
-            "responses": responses,
-        }
-        if body_key:
-            schema = {**BODIES[body_key], "additionalProperties": False}  # unknown fields: 400 naming them
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-        if (path, method) in PUBLIC:
-            operation["security"] = []
-        paths.setdefault(path, {})[method] = operation
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Engagement Tracker API",
-            "version": "1",
-            "description": "Send Authorization: Bearer <token>. Same access rules as the web pages: "
-            "404 when a record is not visible to you, 403 when you may see but not change it. "
-            "Every editable record's representation has a `version`, raised by each change; send it back "
-            "in a PATCH body to have a change refused (409, code `stale_version`, with the current record) "
-            "when someone else changed the record since you read it. A PATCH without `version` is saved "
-            "whatever happened since (last write wins). The same holds in HTTP terms: one record's answer "
-            "(GET, PATCH) carries an `ETag`; send it back in `If-Match` on PATCH or DELETE and a stale one is "
-            "refused with 412. Send an `Idempotency-Key` with a POST to retry it safely: a repeat within 24 hours "
-            "answers as the first time and writes nothing. A 201 carries the new resource's `Location`; bodies "
-            "must be `application/json` (else 415) and at most 1 MB (else 413); a 405 names the allowed methods "
-            "in `Allow`; a 204 has no body.",
-        },
-        "servers": [{"url": "/api/v1"}],
-        "security": [{"bearer": []}],
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "headers": HEADERS,
-            "schemas": {
-                "Error": ERROR,
-                "Page": obj(
-                    ("items", "page", "per_page", "total"),
-                    items={"type": "array", "items": {"type": "object"}},
-                    page=I,
-                    per_page=I,
-                    total=I,
-                ),
-                "EngagementStatus": enum(ENGAGEMENT_STATUSES),
-            },
-        },
-        "paths": paths,
-    }
+        if (path, method) not in declared:
+            by_path.setdefault(path, {})[method] = _legacy(path, method, summary, body_key, paginated, query)
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
+    out = spec.to_dict()
+    tags = sorted({op.tag for op in OPERATIONS})
+    if tags:
+        out["tags"] = [{"name": tag} for tag in tags]
+    return out
 
 
 @bp.get("/openapi.json")

@@ -1,52 +1,81 @@
 """Tokens: sign in with email and password for a token; list and revoke your tokens."""
 
-from flask import jsonify, request
+from flask import request
+from marshmallow import fields
 
 from .. import policy
 from ..auth import SignInRefused, authenticate
 from ..db import database
-from ..models import ApiToken
-from .common import ApiError, Fields, body, bp, caller, error, iso, new_token
+from ..models import ApiToken, User
+from .common import ApiError, caller, error, new_token
+from .operations import operation
+from .schemas import Answer, Body, Id, Text, Timestamp
 
 
-def token_json(row):
-    return {
-        "id": row.id,
-        "name": row.name,
-        "user_id": row.user_id,
-        "created": iso(row.created_at),
-        "last_used": iso(row.last_used_at),
-    }
+class TokenNew(Body):
+    email = Text(User.email, required=True, max_length=254)
+    password = Text(one_line=False, required=True, max_length=1000)
+    name = Text(ApiToken.name)
 
 
-@bp.post("/tokens")
-def create_token():
-    f = Fields(body())
-    email = f.text("email", required=True, max_length=254).lower()
-    password = f.text("password", required=True, max_length=1000)
-    name = f.text("name", max_length=100)
-    f.done()
+class TokenOut(Answer):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    user_id = Id(required=True)
+    created = Timestamp(attribute="created_at", required=True)
+    last_used = Timestamp(attribute="last_used_at", required=True, allow_none=True)
+
+
+class TokenCreated(TokenOut):
+    token = fields.String(required=True, metadata={"description": "The bearer token: shown this once, never stored."})
+
+
+@operation(
+    "post",
+    "/tokens",
+    "createToken",
+    tag="Tokens",
+    summary="Exchange email and password for a bearer token (no token needed; throttled as the sign-in page: "
+    "429 with Retry-After)",
+    body=TokenNew,
+    answer=TokenCreated,
+    public=True,
+    example={"email": "isp@example.org", "password": "a long passphrase", "name": "grants sync"},
+)
+def create_token(data):
     try:  # the sign-in page's path: the same throttle, locks and recorded failures
-        user = authenticate(email, password, request.remote_addr)
+        user = authenticate(data["email"].lower(), data["password"], request.remote_addr)
     except SignInRefused as refused:
         raise ApiError(refused.status, str(refused), headers=refused.headers) from None
     with database.atomic():
-        row, token = new_token(user, name or "API")
-    return jsonify(token=token, **token_json(row)), 201
+        row, token = new_token(user, data.get("name") or "API")
+    row.token = token
+    return row
 
 
-@bp.get("/tokens")
+@operation(
+    "get",
+    "/tokens",
+    "listTokens",
+    tag="Tokens",
+    summary="Your tokens (never the token itself)",
+    answer=TokenOut,
+    paged=True,
+)
 def list_tokens():
-    rows = ApiToken.select().where(ApiToken.user == caller().id).order_by(ApiToken.id)
-    return jsonify(items=[token_json(r) for r in rows])
+    return ApiToken.select().where(ApiToken.user == caller().id).order_by(ApiToken.id)
 
 
-@bp.delete("/tokens/<int:token_id>")
+@operation(
+    "delete",
+    "/tokens/<int:token_id>",
+    "deleteToken",
+    tag="Tokens",
+    summary="Revoke a token (its owner or an administrator)",
+)
 def revoke_token(token_id):
     row = ApiToken.get_or_none(ApiToken.id == token_id)
-    user = caller()
-    if row is None or not policy.can_revoke_token(user, row):
+    if row is None or not policy.can_revoke_token(caller(), row):
         error(404, "No such token.")
     with database.atomic():
         row.delete_instance()
-    return "", 204

@@ -15,7 +15,7 @@
 
 import datetime as dt
 
-from peewee import SQL, CharField, IntegerField, IntegrityError, Model, TextField
+from peewee import SQL, CharField, DateTimeField, IntegerField, IntegrityError, Model, TextField
 
 from ..db import database
 
@@ -262,6 +262,8 @@ class Audited(BaseModel):
     """A model whose creates, updates and deletes are written to the audit log, with a version."""
 
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+    # When the record last changed (UTC): set on create and by every save that changes something.
+    updated_at = DateTimeField(null=True, default=utcnow)
 
     audit_exclude = ("password_hash", "session_token")
     audit_log = None  # the AuditEntry model, set by tracker/models/audit.py
@@ -316,6 +318,8 @@ class Audited(BaseModel):
                 in_memory = self.__data__.get("version")
                 # version + 1 in SQL: a save that carries no expected version never regresses the column
                 self.__data__["version"] = model.version + 1
+                if set(changes) - {"updated_at"}:
+                    self.__data__["updated_at"] = utcnow()
                 changes["version"] = [before, before + 1]
                 self._version_guard = expected
                 try:

@@ -1,0 +1,123 @@
+"""Each API route declared once: `@operation(...)` adds the route to the blueprint and records what the
+OpenAPI document says of it (openapi.py), from the same schemas that validate its body and query and
+serialize its answer. A route then receives what it needs already checked and returns records:
+
+    @operation("post", "/engagements/<int:engagement_id>/goals", "createGoal", tag="Goals",
+               summary="Add a goal", body=GoalNew, answer=GoalOut, status=201,
+               links={"getGoal": {"goal_id": "$response.body#/id"}})
+    def add_goal(engagement_id, data):
+        ...
+        return goal          # dumped through GoalOut, answered 201 (Location, ETag: http.py)
+
+- `body`: a schemas.Body; the route gets `data`, the loaded dict. Fields left out of the body are left
+  out of `data` unless the field has a load_default, so a PATCH sees exactly what was sent. Refused
+  input is a 400 naming each field.
+- `query`: a schemas.Query; the route gets `args`.
+- `answer`: the schema of the answer; `paged=True`: the route returns a query (or a list) and the answer is
+  {"items", "page", "per_page", "total"} of it; a route may also return a ready Flask response.
+- `status`: 200 by default, 201 for a create, 204 for a delete (no body).
+- `links`: OpenAPI links of the success answer, {operationId: {parameter: runtime expression}}; the
+  path's own parameters are passed on by default ("$request.path.<name>").
+"""
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+import marshmallow as ma
+from flask import Response, jsonify, request
+from marshmallow import fields
+
+from .common import body as request_body
+from .common import bp, page_args
+from .schemas import load
+
+
+@dataclass
+class Operation:
+    method: str
+    rule: str  # the Flask rule, e.g. /engagements/<int:engagement_id>
+    operation_id: str
+    tag: str
+    summary: str
+    description: str = ""
+    body: type | None = None
+    query: type | None = None
+    answer: object = None  # a schema class, or a JSON Schema dict for answers with no resource schema
+    status: int = 200
+    paged: bool = False
+    public: bool = False
+    links: dict = field(default_factory=dict)
+    errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
+    example: dict | None = None  # an example request body
+
+    @property
+    def path(self):
+        """The OpenAPI path: /engagements/{engagement_id}."""
+        return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", self.rule)
+
+    @property
+    def path_params(self):
+        return re.findall(r"{([a-z_]+)}", self.path)
+
+
+OPERATIONS: list[Operation] = []
+_PAGES = {}
+
+
+def page_schema(answer):
+    """The schema of a page of `answer` items (one per resource: EngagementPage, ...), made once."""
+    name = answer.__name__.removesuffix("Out") + "Page"
+    if name not in _PAGES:
+        _PAGES[name] = ma.Schema.from_dict(
+            {
+                "items": fields.List(fields.Nested(answer), required=True),
+                "page": fields.Integer(required=True, metadata={"minimum": 1}),
+                "per_page": fields.Integer(required=True, metadata={"minimum": 1}),
+                "total": fields.Integer(required=True, metadata={"minimum": 0}),
+            },
+            name=name,
+        )
+    return _PAGES[name]
+
+
+def paged_answer(result, answer):
+    """A page of `result` (a query, or a list already in order) through `answer`."""
+    page, per_page = page_args()
+    if isinstance(result, list):
+        total, rows = len(result), result[(page - 1) * per_page : page * per_page]
+    else:
+        total, rows = result.count(), list(result.paginate(page, per_page))
+    return {"items": answer(many=True).dump(rows), "page": page, "per_page": per_page, "total": total}
+
+
+def operation(method, rule, operation_id, *, tag, summary, **options):
+    op = Operation(method.lower(), rule, operation_id, tag, summary, **options)
+    if op.status == 200 and op.method == "post":
+        op.status = 201
+    if op.method == "delete" and op.status == 200:
+        op.status = 204
+
+    def wrap(view):
+        @functools.wraps(view)
+        def endpoint(**kwargs):
+            if op.body is not None:
+                kwargs["data"] = load(op.body, request_body())
+            if op.query is not None:
+                kwargs["args"] = load(op.query, request.args)
+            result = view(**kwargs)
+            if isinstance(result, Response):
+                return result
+            if op.status == 204:
+                return "", 204
+            if op.paged:
+                return jsonify(paged_answer(result, op.answer)), op.status
+            if isinstance(op.answer, type) and issubclass(op.answer, ma.Schema):
+                result = op.answer().dump(result)
+            return jsonify(result), op.status
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[op.method.upper()])
+        OPERATIONS.append(op)
+        return endpoint
+
+    return wrap

@@ -1,0 +1,202 @@
+"""The API's field types and base schemas (marshmallow): one definition per resource, from which the
+request is validated, the answer serialized and the OpenAPI document written (apispec, openapi.py).
+
+marshmallow (rather than hand-written checks) because it does all three from one class: `load` refuses
+what the schema does not allow with a message per field, `dump` writes the answer, and apispec's
+marshmallow plugin turns the same class into a JSON Schema with types, enums, formats and limits.
+
+The constraints here are the model's where the model has them (a text field's length and whether it is
+one line come from the peewee column), so the document tells a client exactly what the server refuses;
+what a schema cannot say (a date after the engagement's start, an ISP who is not an ISP) the model's
+rules refuse with a 400 naming the field, as on the pages.
+"""
+
+import datetime as dt
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from peewee import CharField
+
+from .. import MAX_ID
+from ..models import keys
+from ..models.base import LINE_BREAKS, ONE_LINE_MESSAGE, text_limit
+from .common import ApiError
+
+REQUIRED = "This field is required."
+_BREAKS = "".join(sorted(LINE_BREAKS))
+
+
+def _escaped(chars):
+    """Characters as a regex class body that reads the same in Python and ECMA-262 (JSON Schema)."""
+    return "".join(f"\\u{ord(c):04x}" for c in chars)
+
+
+# Patterns in a form both Python's `re` (marshmallow, anchored by match) and JSON Schema (unanchored
+# search, ECMA-262) read alike: the whole value is described from ^ to $.
+NOT_BLANK = "^[\\s\\S]*\\S[\\s\\S]*$"
+ONE_LINE = f"^[^\\u0000{_escaped(_BREAKS)}]*$"
+ONE_LINE_NOT_BLANK = f"^[^\\u0000{_escaped(_BREAKS)}]*[^\\s\\u0000][^\\u0000{_escaped(_BREAKS)}]*$"
+NO_NUL = "^[^\\u0000]*$"
+NO_NUL_NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+class Text(fields.String):
+    """Text, stripped of surrounding space. Its length limit and whether it must be one line come from
+    the model column it is stored in (`column`); `required=True` also refuses a blank value."""
+
+    def __init__(self, column=None, *, required=False, one_line=None, max_length=None, **kwargs):
+        limit = max_length if max_length is not None else (text_limit(column) if column is not None else None)
+        if one_line is None:
+            one_line = isinstance(column, CharField)
+        validators = list(kwargs.pop("validate", None) or [])
+        if limit:
+            validators.append(validate.Length(max=limit, error=f"At most {limit} characters."))
+        if one_line:
+            pattern = ONE_LINE_NOT_BLANK if required else ONE_LINE
+            message = REQUIRED if required else ONE_LINE_MESSAGE
+        else:
+            pattern = NO_NUL_NOT_BLANK if required else NO_NUL
+            message = REQUIRED if required else "Must not contain NUL characters."
+        validators.append(_Pattern(pattern, one_line=one_line, required=required, error=message))
+        super().__init__(required=required, validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class _Pattern(validate.Regexp):
+    """A Regexp whose refusal names the actual problem (blank, a line break, NUL). The value is checked
+    after stripping, so the pattern (written for the unstripped JSON value) is applied to what is stored."""
+
+    def __init__(self, pattern, *, one_line, required, error):
+        super().__init__(pattern, error=error)
+        self.one_line, self.needed = one_line, required
+
+    def __call__(self, value):
+        if "\x00" in value:
+            raise ma.ValidationError("Must not contain NUL characters.")
+        if self.one_line and not LINE_BREAKS.isdisjoint(value):
+            raise ma.ValidationError(ONE_LINE_MESSAGE)
+        if self.needed and not value.strip():
+            raise ma.ValidationError(REQUIRED)
+        return value
+
+
+class _OneOfOrBlank(validate.OneOf):
+    """OneOf, except that a blank value goes on to the model, whose rule names what is missing ("Choose
+    the model of support."): one message for a blank choice on every path. The document lists the keys."""
+
+    def __call__(self, value):
+        return value if value == "" else super().__call__(value)
+
+
+class Choice(fields.String):
+    """One key of a model's choices, e.g. Choice(SUPPORT_MODELS)."""
+
+    def __init__(self, choices, **kwargs):
+        allowed = keys(choices)
+        super().__init__(validate=_OneOfOrBlank(allowed, error="Choose one of: " + ", ".join(allowed) + "."), **kwargs)
+
+
+class Id(fields.Integer):
+    """A record id: an integer from 1 to MAX_ID (never a bool, a float or a string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(1, MAX_ID, error="Out of range."), **kwargs)
+
+
+def Ids(**kwargs):  # noqa: N802  (a field factory, read as a type)
+    """A list of record ids (at most 100)."""
+    return fields.List(Id(), validate=validate.Length(max=100, error="At most 100 ids."), **kwargs)
+
+
+class Date(fields.Date):
+    """A calendar date as YYYY-MM-DD (nothing else: no week dates, no times)."""
+
+    default_error_messages = {"invalid": "Must be a date as YYYY-MM-DD.", "format": "Must be a date as YYYY-MM-DD."}
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) != 10:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Timestamp(fields.DateTime):
+    """A moment in UTC with its offset, e.g. 2026-11-30T09:15:00+00:00 (stored naive, in UTC)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("dump_only", True)
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+class Body(ma.Schema):
+    """A request body: fields the schema does not name are refused (400 naming them), not ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class Query(ma.Schema):
+    """Query parameters: ones the operation does not name are left alone (links and caches add some)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class Answer(ma.Schema):
+    """An answer (response body). Its fields are all present in every answer: mark them required so
+    the document says so (generated clients then type them as not optional)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE  # the document does not forbid more properties: adding one breaks no client
+
+
+def flatten(messages, prefix=""):
+    """marshmallow's error messages as the API's `fields`: {name: one message}; an error inside a list of
+    objects is named `<list>-<index>-<field>` (as the pages' form rows are)."""
+    out = {}
+    if isinstance(messages, list):
+        return {prefix or "__all__": _message(messages[0]) if messages else "Not valid."}
+    for key, value in messages.items():
+        name = "__all__" if key == "_schema" else str(key)
+        name = f"{prefix}-{name}" if prefix else name
+        if isinstance(value, dict):
+            out.update(flatten(value, name))
+        elif isinstance(value, list) and value and isinstance(value[0], str):
+            out[name] = _message(value[0])
+        elif isinstance(value, list) and value:
+            out.update(flatten({i: v for i, v in enumerate(value)}, name))
+        else:
+            out[name] = _message(str(value))
+    return out
+
+
+def _message(text):
+    return REQUIRED if text == "Missing data for required field." else text
+
+
+def load(schema, data, **kwargs):
+    """`data` through `schema` (a class or an instance): the loaded dict, or a 400 naming each field
+    (unknown fields among them, listed in the message too)."""
+    schema = schema() if isinstance(schema, type) else schema
+    try:
+        return schema.load(data, **kwargs)
+    except ma.ValidationError as exc:
+        errors = flatten(exc.messages)
+        unknown = [name for name, message in errors.items() if message == "Unknown field."]
+        message = "Some fields are not valid."
+        if unknown:
+            message += " Unknown fields: " + ", ".join(name[:100] for name in unknown[:10])[:300] + "."
+        trimmed = dict(list(errors.items())[:50])  # named, not echoed without bound
+        fields_ = {name[:100]: text for name, text in trimmed.items()}
+        raise ApiError(400, message, fields_, code="validation_error") from None
