@@ -151,6 +151,8 @@ def generate(scale=1.0, seed=SEED):
     def add(model, **values):
         ids[model] += 1
         values["id"] = ids[model]
+        if "updated_at" in model._meta.fields:  # never the clock: the same seed gives the same data
+            values.setdefault("updated_at", values.get("created_at") or _at(ANCHOR))
         rows[model].append(values)
         return ids[model]
 
