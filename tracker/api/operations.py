@@ -51,6 +51,7 @@ class Operation:
     errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
     example: dict | None = None  # an example request body
     allow: object = None  # a policy rule of the caller, or (rule, message): 403 before the body is read
+    check: object = None  # a function of the path's parameters run before the body is read (its 404/403)
 
     @property
     def path(self):
@@ -102,6 +103,8 @@ def operation(method, rule, operation_id, *, tag, summary, **options):
         def endpoint(**kwargs):
             if op.allow is not None:  # who may not do this learns so before their body is judged
                 require(*(op.allow if isinstance(op.allow, tuple) else (op.allow,)))
+            if op.check is not None:
+                op.check(**kwargs)
             if op.body is not None:
                 kwargs["data"] = load(op.body, request_body())
             if op.query is not None:

@@ -8,7 +8,6 @@ from ..db import database
 from ..models import (
     ENGAGEMENT_STATUSES,
     MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
     ORGANIZATION_KINDS,
     REQUEST_STATUSES,
     ROLES,
@@ -268,14 +267,15 @@ class UnitQuery(Query):
 
 
 class UserNew(Body):
-    email = Text(User.email, required=True, max_length=254)
-    name = Text(User.name, required=True)
-    role = Choice(ROLES, required=True)
+    """Every field a new account needs is checked by the model and the password policy (their messages,
+    as on the admin page and `flask create-user`)."""
+
+    email = Text(User.email, max_length=254)
+    name = Text(User.name)
+    role = Choice(ROLES)
     password = Text(
         one_line=False,
-        required=True,
         max_length=MAX_PASSWORD_LENGTH,
-        validate=[validate.Length(min=MIN_PASSWORD_LENGTH, error=f"At least {MIN_PASSWORD_LENGTH} characters.")],
         load_only=True,
         metadata={"description": "At least 12 characters and hard to guess (the sign-in pages' policy)."},
     )
@@ -435,7 +435,7 @@ class EngagementPatch(Body):
     title = Text(Engagement.title)
     problem_statement = Text(Engagement.problem_statement)
     support_model = Choice(SUPPORT_MODELS)
-    start_date = Date()
+    start_date = Date(allow_none=True)
     end_date = Date(allow_none=True)
     co_lead_ids = Ids(metadata={"description": "Two different active ISPs."})
     supporting_ids = Ids()
@@ -450,13 +450,14 @@ class EngagementPatch(Body):
 
 
 class EngagementNew(Body):
-    unit_id = Id(required=True)
-    title = Text(Engagement.title, required=True)
+    # a unit, a title, a start date, two co-leads: the model's rules and messages, as on the page
+    unit_id = Id(allow_none=True)
+    title = Text(Engagement.title)
     problem_statement = Text(Engagement.problem_statement)
     support_model = Choice(SUPPORT_MODELS, load_default=Engagement.support_model.default)
-    start_date = Date(required=True)
-    end_date = Date()
-    co_lead_ids = Ids(required=True, metadata={"description": "Two different active ISPs."})
+    start_date = Date(allow_none=True)
+    end_date = Date(allow_none=True)
+    co_lead_ids = Ids(load_default=list, metadata={"description": "Two different active ISPs."})
     supporting_ids = Ids(load_default=list)
     stage = fields.String(
         validate=[validate.Length(max=80), _stage],
@@ -517,9 +518,9 @@ def represent_engagement(e):
 class RequestNew(Body):
     unit_id = Id(metadata={"description": "The unit asking (a recipient's own unit when left out)."})
     intermediary_id = Id(metadata={"description": "The intermediary asked (the only one when left out)."})
-    title = Text(SupportRequest.title, required=True)
-    description = Text(SupportRequest.description, required=True)
-    for_whom = Text(SupportRequest.for_whom, required=True)
+    title = Text(SupportRequest.title)  # a title, what and for whom: the model's rules and messages
+    description = Text(SupportRequest.description)
+    for_whom = Text(SupportRequest.for_whom)
     on_behalf_of = Text(SupportRequest.on_behalf_of)
     hoped_start = Date()
 
@@ -550,9 +551,9 @@ class RequestAccept(Body):
     title = Text(Engagement.title, metadata={"description": "The engagement's title (the request's when left out)."})
     problem_statement = Text(Engagement.problem_statement)
     support_model = Choice(SUPPORT_MODELS, load_default=Engagement.support_model.default)
-    start_date = Date(required=True)
-    end_date = Date()
-    co_lead_ids = Ids(required=True, metadata={"description": "Two different active ISPs."})
+    start_date = Date(allow_none=True, metadata={"description": "Required (the model's rule and message)."})
+    end_date = Date(allow_none=True)
+    co_lead_ids = Ids(load_default=list, metadata={"description": "Two different active ISPs."})
     supporting_ids = Ids(load_default=list)
 
 
@@ -636,6 +637,7 @@ def _triage(request_id):
     body=RequestAccept,
     answer=EngagementOut,
     links={"getEngagement": {"engagement_id": "$response.body#/id"}},
+    check=_triage,
     errors=("409",),
     example={"co_lead_ids": [2, 3], "support_model": "co_creation", "start_date": "2026-03-02"},
 )
@@ -655,6 +657,7 @@ def accept_request(request_id, data):
     body=RequestDecline,
     answer=RequestOut,
     status=200,
+    check=_triage,
     errors=("409",),
     example={"reason": "Outside what our team supports."},
 )
