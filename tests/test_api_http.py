@@ -287,4 +287,6 @@ def test_the_spec_says_all_this(client):
     assert "409" in doc["paths"]["/engagements/{engagement_id}/stage"]["post"]["responses"]
     delete = doc["paths"]["/engagements/{engagement_id}/meetings/{meeting_id}"]["delete"]
     assert "If-Match" in {p["name"] for p in delete["parameters"]} and "412" in delete["responses"]
-    assert create["requestBody"]["content"]["application/json"]["schema"]["additionalProperties"] is False
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    body = doc["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]] if "$ref" in body else body
+    assert body["additionalProperties"] is False

@@ -78,8 +78,10 @@ def test_users_create_and_list(client, demo):
     assert "password" not in response.get_json() and "password_hash" not in response.get_json()
     count = User.select().count()
     bad = api.post("/users", {"email": "new@example.org", "name": "", "role": "boss", "password": "short"})
+    assert bad.status_code == 400 and "role" in bad.get_json()["error"]["fields"]  # the schema's enum first
+    bad = api.post("/users", {"email": "new@example.org", "name": "", "role": "recipient", "password": "short"})
     assert bad.status_code == 400
-    assert {"name", "role", "password"} <= set(bad.get_json()["error"]["fields"])
+    assert {"name", "password"} <= set(bad.get_json()["error"]["fields"])  # then the model's rules, all at once
     duplicate = api.post(
         "/users", {"email": "NEW@example.org", "name": "Again", "role": "admin", "password": "a long enough password"}
     )
@@ -253,3 +255,51 @@ def test_engagement_create(client, demo):
     assert bad.status_code == 400
     assert Engagement.select().count() == count
     assert Api(client, demo.recipient_a).post("/engagements", {}).status_code == 403
+
+
+def test_an_unknown_field_in_a_new_engagement_is_refused_by_name(client, demo):
+    count = Engagement.select().count()
+    body = {
+        "unit_id": demo.unit_c.id,
+        "title": "New",
+        "co_lead_ids": [demo.isp_none.id, demo.isp_b.id],
+        "start_date": "2026-01-10",
+        "colour": "blue",
+    }
+    response = Api(client, demo.isp_none).post("/engagements", body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["fields"] == {"colour": "Unknown field."} and "colour" in error["message"]
+    assert Engagement.select().count() == count
+
+
+def test_every_answer_has_updated_at_in_utc_with_its_offset(client, demo):
+    api = Api(client, demo.admin)
+    answers = [
+        api.get(f"/engagements/{demo.engagement_a.id}").get_json(),
+        api.get("/engagements").get_json()["items"][0],
+        api.get("/organizations").get_json()["items"][0],
+        api.get("/units").get_json()["items"][0],
+        api.get("/users").get_json()["items"][0],
+        api.post(
+            "/requests", {"unit_id": demo.unit_a.id, "title": "T", "description": "D", "for_whom": "F"}
+        ).get_json(),
+    ]
+    for answer in answers:
+        assert answer["updated_at"].endswith("+00:00") and answer["created"].endswith("+00:00"), answer
+        assert isinstance(answer["version"], int)
+
+
+def test_the_leader_flag_is_set_when_creating_a_user(client, demo):
+    api = Api(client, demo.admin)
+    leader = {"name": "Wide Reader", "role": "leader", "password": "a long enough password"}
+    response = api.post("/users", {**leader, "email": "wide@example.org", "reads_all_organizations": True})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["reads_all_organizations"] is True
+    assert User.get(User.email == "wide@example.org").reads_all_organizations
+    narrow = api.post("/users", {**leader, "email": "narrow@example.org", "organization_id": demo.foundation.id})
+    assert narrow.status_code == 201 and narrow.get_json()["reads_all_organizations"] is False
+    isp = {"name": "Not A Leader", "role": "isp", "password": "a long enough password", "email": "i@example.org"}
+    refused = api.post("/users", {**isp, "reads_all_organizations": True})  # the model's rule: leaders only
+    assert refused.status_code == 400 and "reads_all_organizations" in refused.get_json()["error"]["fields"]
+    assert not User.select().where(User.email == "i@example.org").exists()

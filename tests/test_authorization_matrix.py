@@ -467,7 +467,7 @@ def test_api_matrix(app, world, role):
             values["token_id"] = new_token(demo.admin, "to revoke")[0].id
         url = rule.build(values, append_unknown=False)[1]
         if rule.endpoint == "api.report_feedback":
-            url += f"?engagement={values['engagement_id']}"
+            url += f"?engagement_id={values['engagement_id']}"
         method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         response = client.open(url, method=method, headers=headers, json={} if method in ("POST", "PATCH") else None)
         results[rule.endpoint] = api_outcome(response)

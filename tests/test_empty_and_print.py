@@ -91,7 +91,7 @@ def test_a_printed_engagement_report_says_what_it_is_when_and_by_whom(demo, as_u
 
 def test_a_printed_dashboard_lists_its_filters_in_words(demo, as_user):
     client = as_user(demo.admin)
-    html = client.get(f"/reports/?unit={demo.unit_a.id}&start=2026-01-01").get_data(as_text=True)
+    html = client.get(f"/reports/?unit_id={demo.unit_a.id}&start=2026-01-01").get_data(as_text=True)
     assert '<p class="print-only print-filters">Filters: Unit: Unit A; From 1 Jan 2026.</p>' in html
     assert print_header(client.get("/reports/").get_data(as_text=True)).startswith("Portfolio dashboard · ")
     assert "Filters: none (everything you may see)." in client.get("/reports/").get_data(as_text=True)

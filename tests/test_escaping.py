@@ -41,7 +41,7 @@ def test_markup_in_user_text_is_escaped_everywhere(demo, as_user):
             f"/engagements/{engagement.id}/feedback",
         ],
         demo.recipient_a: ["/", f"/requests/{request.id}", f"/engagements/{engagement.id}"],
-        demo.leader_foundation: ["/reports/", "/reports/progress", f"/reports/progress?engagement={engagement.id}"],
+        demo.leader_foundation: ["/reports/", "/reports/progress", f"/reports/progress?engagement_id={engagement.id}"],
     }
     shown = 0
     for user, urls in pages.items():

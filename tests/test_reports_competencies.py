@@ -146,7 +146,7 @@ def test_filters(world):
     data = used(w.admin, model="co_creation")
     assert data["total_meetings"] == 0
 
-    data = used(w.admin, stage=w.engagement_a.current_stage_id)  # A was in Exploration for all its meetings
+    data = used(w.admin, stage=w.engagement_a.current_stage.key)  # A was in Exploration for all its meetings
     assert data["total_meetings"] == 4
 
     data = used(w.admin, isp=w.isp_a2.id)  # Ben attended m2 and m3

@@ -63,7 +63,7 @@ def test_competencies_csv(world, as_user):
 
 def test_filters_apply_to_the_csv(world, as_user):
     client = as_user(world.admin)
-    rows = rows_of(client.get(f"/reports/competencies.csv?unit={world.unit_b.id}"))
+    rows = rows_of(client.get(f"/reports/competencies.csv?unit_id={world.unit_b.id}"))
     by_key = {r[2]: r for r in rows[1:]}
     assert by_key["p20_facilitation"][5:] == ["1", "1", "1.0"] and by_key["p20_co_learning"][5] == "0"
     rows = rows_of(client.get("/reports/dose.csv?kind=monthly&start=2026-03-01&end=2026-03-31"))
@@ -93,7 +93,7 @@ def test_a_formula_in_the_data_is_exported_as_text(world, as_user):
 def test_every_export_downloads(world, as_user):
     client = as_user(world.leader_foundation)
     for name in exports.EXPORTS:
-        for query in ("", f"?engagement={world.engagement_a.id}", "?start=2025-01-01&end=2025-01-02"):
+        for query in ("", f"?engagement_id={world.engagement_a.id}", "?start=2025-01-01&end=2025-01-02"):
             response = client.get(f"/reports/{name}.csv{query}")
             assert response.status_code == 200, name
             rows = rows_of(response)
@@ -103,7 +103,7 @@ def test_every_export_downloads(world, as_user):
 
 def test_every_page_links_its_csv_with_the_filters(world, as_user):
     client = as_user(world.admin)
-    query = f"unit={world.unit_a.id}&kind=monthly"
+    query = f"unit_id={world.unit_a.id}&kind=monthly"
     for page, name in (
         ("/reports/", "dashboard"),
         ("/reports/competencies", "competencies"),
@@ -113,7 +113,7 @@ def test_every_page_links_its_csv_with_the_filters(world, as_user):
         html = client.get(f"{page}?{query}").get_data(as_text=True)
         assert f"/reports/{name}.csv?" in html, page
         link = html[html.index(f"/reports/{name}.csv?") :].split('"')[0].replace("&amp;", "&")
-        assert f"unit={world.unit_a.id}" in link and "kind=monthly" in link, page
+        assert f"unit_id={world.unit_a.id}" in link and "kind=monthly" in link, page
 
 
 def test_export_functions_take_filters(world):

@@ -240,7 +240,9 @@ def test_dashboard_for_a_leader_of_another_organization(world, as_user):
 
 
 def test_dashboard_empty_filters(world, as_user):
-    html = as_user(world.admin).get("/reports/?start=2020-01-01&end=2020-01-31&model=push").get_data(as_text=True)
+    html = (
+        as_user(world.admin).get("/reports/?start=2020-01-01&end=2020-01-31&support_model=push").get_data(as_text=True)
+    )
     assert "No active engagements match these filters." in html
     assert "No support requests match these filters." in html
     assert "No sessions match these filters." in html
@@ -248,7 +250,7 @@ def test_dashboard_empty_filters(world, as_user):
 
 
 def test_bad_filter_values_are_explained_not_a_500(world, as_user):
-    response = as_user(world.admin).get("/reports/?start=2026-13-40&unit=abc&kind=zzz&end=2020-01-01")
+    response = as_user(world.admin).get("/reports/?start=2026-13-40&unit_id=abc&kind=zzz&end=2020-01-01")
     assert response.status_code == 400  # as a form with errors: the report is shown without them
     html = response.get_data(as_text=True)
     assert "Enter a date as YYYY-MM-DD." in html and "Choose from the list." in html
@@ -358,7 +360,7 @@ def test_the_attention_list_is_paged(demo, as_user):
 
 def test_a_large_portfolio_lists_engagements_in_the_filter_once_a_unit_is_chosen(demo, as_user, monkeypatch):
     def offered(html):
-        select = re.search(r'<select id="f-engagement".*?</select>', html, re.S).group(0)
+        select = re.search(r'<select id="f-engagement_id".*?</select>', html, re.S).group(0)
         return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
 
     leader = as_user(demo.leader_all)
@@ -367,9 +369,9 @@ def test_a_large_portfolio_lists_engagements_in_the_filter_once_a_unit_is_chosen
     html = leader.get("/reports/").get_data(as_text=True)
     assert offered(html) == []
     assert "Choose a unit and apply to pick one of its engagements (3 in all)." in html
-    html = leader.get(f"/reports/?unit={demo.unit_b.id}").get_data(as_text=True)
+    html = leader.get(f"/reports/?unit_id={demo.unit_b.id}").get_data(as_text=True)
     assert offered(html) == ["Engagement B"]
-    html = leader.get(f"/reports/?engagement={demo.engagement_c.id}").get_data(as_text=True)
+    html = leader.get(f"/reports/?engagement_id={demo.engagement_c.id}").get_data(as_text=True)
     assert offered(html) == ["Engagement C"]  # the chosen one stays shown, and selected
     assert re.search(rf'<option value="{demo.engagement_c.id}" selected>', html)
     assert "Engagement: Engagement C" in html  # the printed filter line names it

@@ -200,7 +200,7 @@ def test_portfolio(world):
 
 def test_portfolio_filters_and_scope(world):
     w = world
-    data = report.portfolio_progress(ReportFilters(user=w.admin, stage=stage("installation").id), as_of=AS_OF)
+    data = report.portfolio_progress(ReportFilters(user=w.admin, stage="installation"), as_of=AS_OF)
     assert [r["title"] for r in data["rows"]] == ["Engagement A"]
     data = report.portfolio_progress(ReportFilters(user=w.leader_other), as_of=AS_OF)  # C only
     assert data["engagements"] == 1 and data["furthest_stage"] == "exploration"
@@ -215,7 +215,7 @@ def test_portfolio_filters_and_scope(world):
 def test_progress_page(world, as_user):
     html = (
         as_user(world.leader_foundation)
-        .get(f"/reports/progress?engagement={world.engagement_a.id}")
+        .get(f"/reports/progress?engagement_id={world.engagement_a.id}")
         .get_data(as_text=True)
     )
     assert "Progress: Engagement A" in html
@@ -224,8 +224,10 @@ def test_progress_page(world, as_user):
     html = as_user(world.leader_foundation).get("/reports/progress").get_data(as_text=True)
     assert "Stages across 2 engagements" in html  # A and B: C is not in the Foundation's scope
     assert "Engagement C" not in html
-    assert as_user(world.leader_other).get(f"/reports/progress?engagement={world.engagement_a.id}").status_code == 404
-    assert as_user(world.recipient_b).get(f"/reports/progress?engagement={world.engagement_a.id}").status_code == 404
+    assert (
+        as_user(world.leader_other).get(f"/reports/progress?engagement_id={world.engagement_a.id}").status_code == 404
+    )
+    assert as_user(world.recipient_b).get(f"/reports/progress?engagement_id={world.engagement_a.id}").status_code == 404
 
 
 def test_engagement_report_access(world, as_user, client):
@@ -266,7 +268,7 @@ def test_engagement_report_content(world, as_user):
 
 def test_query_count_constant(demo, as_user):
     client = as_user(demo.admin)
-    url = f"/reports/progress?engagement={demo.engagement_a.id}"
+    url = f"/reports/progress?engagement_id={demo.engagement_a.id}"
     for i in range(10):
         factories.meeting(demo.engagement_a, D(2026, 1, 6) + dt.timedelta(days=i))
     with count_queries() as few:
@@ -288,7 +290,7 @@ def test_the_engagement_rows_are_paged(demo, as_user):
     leader = as_user(demo.leader_all)
     first = leader.get("/reports/progress").get_data(as_text=True)
     second = leader.get("/reports/progress?page=2").get_data(as_text=True)
-    link = 'href="/reports/progress?engagement='
+    link = 'href="/reports/progress?engagement_id='
     assert first.count(link) == 25 and second.count(link) == 1
     assert "Page 1 of 2 (1–25 of 26)" in first and "Page 2 of 2 (26–26 of 26)" in second
     assert "Engagement A" in first and "Row 22" in second  # by title

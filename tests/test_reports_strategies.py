@@ -128,7 +128,7 @@ def test_sessions_between_monthly_meetings(world):
 
 def test_filters(world):
     w = world
-    data = report.dose(f(w.admin, stage=Stage.get(Stage.key == "installation").id))
+    data = report.dose(f(w.admin, stage="installation"))
     assert (data["total_meetings"], data["total_minutes"]) == (1, 90)
     data = report.dose(f(w.admin, kind="monthly", start=D(2026, 2, 1), end=D(2026, 2, 28)))
     assert (data["total_meetings"], data["total_minutes"]) == (2, 120)  # s1, s7

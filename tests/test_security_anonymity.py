@@ -29,7 +29,7 @@ READERS = ("isp_a1", "isp_a2", "recipient_a", "leader_foundation", "leader_all",
 
 def api_cells(client, user, engagement, period):
     """{(period label, scale): cell} of the feedback report through the API, as an attacker reads it."""
-    body = Api(client, user).get("/reports/feedback", engagement=engagement.id, period=period).get_json()
+    body = Api(client, user).get("/reports/feedback", engagement_id=engagement.id, period=period).get_json()
     return {(p["label"], scale): cell for p in body["over_time"] for scale, cell in p["scales"].items()}, body
 
 
@@ -125,7 +125,7 @@ def test_a_pulse_comment_does_not_appear_beside_one_answer_in_three(demo, app, c
     for reader in (demo.isp_a1, demo.recipient_a, demo.leader_foundation, demo.admin):
         html = as_user(reader).get(f"/engagements/{e.id}/feedback").get_data(as_text=True)
         assert "1 of 3 invitations answered" in html and "the only one who speaks up" not in html
-        assert "the only one" not in Api(client, reader).get("/reports/feedback", engagement=e.id).get_data(
+        assert "the only one" not in Api(client, reader).get("/reports/feedback", engagement_id=e.id).get_data(
             as_text=True
         )
     send(tokens[1], "Ann: helpful.")
@@ -137,7 +137,7 @@ def test_a_pulse_comment_does_not_appear_beside_one_answer_in_three(demo, app, c
     assert html.index("Ann: helpful.") < html.index("Mo: more time please.") < html.index("Zed: the only one")
     comments = html[html.index('id="comments-h"') : html.index("</section>", html.index('id="comments-h"'))]
     assert not re.search(r"\d{1,2} \w{3} 20\d\d|20\d\d-\d\d-\d\d|\d\d:\d\d", comments)
-    body = Api(client, demo.recipient_a).get("/reports/feedback", engagement=e.id).get_json()
+    body = Api(client, demo.recipient_a).get("/reports/feedback", engagement_id=e.id).get_json()
     assert body["comments"]["n"] == 3 and sorted(body["comments"]["by_question"]["comment"])[0] == "Ann: helpful."
 
 

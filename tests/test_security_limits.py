@@ -156,7 +156,7 @@ def test_the_token_endpoint_refuses_a_lone_surrogate_without_a_token(client, dem
 
 def test_a_unicode_digit_in_a_report_filter_is_refused_on_pages_and_api(app, demo, admin_client):
     api = Api(app.test_client(), demo.admin)
-    query = "engagement=%C2%B2&unit=%C2%B2&isp=%C2%B2&stage=%C2%B2"
+    query = "engagement_id=%C2%B2&unit_id=%C2%B2&isp_id=%C2%B2&stage=%C2%B2"
     before = rows()
     pages = [r for r in rules(app, prefix="/reports", methods={"GET"})]
     assert len(pages) >= 5
@@ -171,7 +171,7 @@ def test_a_unicode_digit_in_a_report_filter_is_refused_on_pages_and_api(app, dem
     for rule in rules(app, prefix="/api/v1/reports", methods={"GET"}):
         response = api.client.get(f"{rule.rule}?{query}", headers=api.headers())
         assert response.status_code == 400, (rule.rule, response.status_code)
-        assert "engagement" in response.get_json()["error"]["fields"]
+        assert "engagement_id" in response.get_json()["error"]["fields"]
     assert api.client.get("/api/v1/engagements?page=%C2%B2", headers=api.headers()).status_code == 400
     assert rows() == before
 

@@ -243,7 +243,7 @@ def test_a_request_is_addressed_to_one_intermediary(client, two_centres, as_user
     body = {"title": "By API", "description": "What", "for_whom": "Whom"}
     response = api.post("/requests", json=body)
     assert response.status_code == 400
-    assert "intermediary" in response.get_json()["error"]["fields"]
+    assert "intermediary_id" in response.get_json()["error"]["fields"]
     response = api.post("/requests", json={**body, "intermediary_id": w.foundation.id})  # not an intermediary
     assert response.status_code == 400
     response = api.post("/requests", json={**body, "intermediary_id": w.center.id})

@@ -258,7 +258,7 @@ def test_leader_filters_the_dashboard_and_downloads_the_csv(page, site):
         ("Progress", "/reports/progress"),
     ):
         page.get_by_role("navigation", name="Reports").get_by_role("link", name=name, exact=True).click()
-        expect(page).to_have_url(re.compile(re.escape(path) + r"\?.*unit=" + str(w.unit_a.id)))
+        expect(page).to_have_url(re.compile(re.escape(path) + r"\?.*unit_id=" + str(w.unit_a.id)))
         expect(page.get_by_label("Unit", exact=True)).to_have_value(str(w.unit_a.id))
         check_a11y(page, f"the {name.lower()} report")
 

@@ -29,7 +29,7 @@ from flask import Response, jsonify, request
 from marshmallow import fields
 
 from .common import body as request_body
-from .common import bp, page_args
+from .common import bp, page_args, require
 from .schemas import load
 
 
@@ -44,12 +44,14 @@ class Operation:
     body: type | None = None
     query: type | None = None
     answer: object = None  # a schema class, or a JSON Schema dict for answers with no resource schema
-    status: int = 200
+    status: int | None = None  # 201 for a POST, 204 for a DELETE, else 200
     paged: bool = False
     public: bool = False
     links: dict = field(default_factory=dict)
     errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
     example: dict | None = None  # an example request body
+    allow: object = None  # a policy rule of the caller, or (rule, message): 403 before the body is read
+    check: object = None  # a function of the path's parameters run before the body is read (its 404/403)
 
     @property
     def path(self):
@@ -93,14 +95,16 @@ def paged_answer(result, answer):
 
 def operation(method, rule, operation_id, *, tag, summary, **options):
     op = Operation(method.lower(), rule, operation_id, tag, summary, **options)
-    if op.status == 200 and op.method == "post":
-        op.status = 201
-    if op.method == "delete" and op.status == 200:
-        op.status = 204
+    if op.status is None:
+        op.status = {"post": 201, "delete": 204}.get(op.method, 200)
 
     def wrap(view):
         @functools.wraps(view)
         def endpoint(**kwargs):
+            if op.allow is not None:  # who may not do this learns so before their body is judged
+                require(*(op.allow if isinstance(op.allow, tuple) else (op.allow,)))
+            if op.check is not None:
+                op.check(**kwargs)
             if op.body is not None:
                 kwargs["data"] = load(op.body, request_body())
             if op.query is not None:

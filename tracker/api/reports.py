@@ -1,118 +1,575 @@
-"""Reports as JSON: the same report functions and filters as the report pages."""
+"""Reports as JSON: the same report functions and filters (ReportFilters, FilterQuery) as the report pages.
 
-import datetime as dt
-import decimal
+Each report answers its parts as top-level keys, as the API contract writes them, and the one part that
+grows with the portfolio a page at a time under `items`, with `page`, `per_page` and `total` beside it
+(a page past the end is empty, as in the resource lists). Every part has a typed schema below."""
 
-from flask import jsonify, request
-from peewee import Model
+from marshmallow import fields, validate
 
-from .. import policy
-from ..models import User
+from .. import MAX_ID, policy
+from ..models import GOAL_STATUSES, keys
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
-from ..reports.filters import ReportFilters, parse_id
-from .common import bp, caller, error, page_args
+from ..reports.filters import FilterQuery, FrameworkQuery, QueryId, ReportFilters
+from .common import MAX_PER_PAGE, caller, error
+from .operations import operation
+from .schemas import Answer, Date, Id, Query
+
+PERIODS = ("quarter", "month")
 
 
-def _key(key):
-    if isinstance(key, (dt.date, dt.datetime)):
-        return key.isoformat()
-    if isinstance(key, tuple):
-        return "-".join(str(part) for part in key)
-    return str(key)
+def _list(schema, **kwargs):
+    return fields.List(fields.Nested(schema), required=True, **kwargs)
 
 
-def jsonable(value):
-    """Report data (dicts, lists, dates, numbers, rows) as plain JSON values."""
-    if isinstance(value, dict):
-        return {_key(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, User):
-        return {"id": value.id, "name": value.name}
-    if isinstance(value, Model):
-        out = {"id": value._pk}
-        for name in ("key", "name", "title", "status", "text"):
-            if name in value._meta.fields:
-                out[name] = jsonable(getattr(value, name))
-        return out
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+def _count(metadata=None, **kwargs):
+    return fields.Integer(required=True, metadata={"minimum": 0, **(metadata or {})}, **kwargs)
 
 
-def _filters():
-    filters = ReportFilters.from_args(request.args, caller())
-    if filters.errors:
-        error(400, "Some filters are not valid.", dict(filters.errors))
-    return filters
+def _share(metadata=None, **kwargs):
+    return fields.Float(required=True, metadata={"minimum": 0, "maximum": 1, **(metadata or {})}, **kwargs)
 
 
-def _answer(**data):
-    return jsonify(jsonable(data))
+class _Paging:
+    """The query parameters and answer keys of a report's paged list (`items`)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_ID, error="Out of range."))
+    per_page = fields.Integer(
+        load_default=25, validate=validate.Range(1, MAX_PER_PAGE, error=f"Between 1 and {MAX_PER_PAGE}.")
+    )
 
 
-def _paged(items):
-    """(that page's items, {"page", "per_page", "total"}) of the report's one list that grows with the
-    portfolio, answered as the resource lists are: a page past the end is empty, not the last one."""
-    page, per_page = page_args()
-    return items[(page - 1) * per_page : page * per_page], {"page": page, "per_page": per_page, "total": len(items)}
+class ReportQuery(_Paging, FilterQuery):
+    pass
 
 
-@bp.get("/reports/portfolio")
-def report_portfolio():
-    data = portfolio.dashboard(_filters())
-    data["attention"], paging = _paged(data["attention"])
-    return _answer(data=data, **paging)
+class CompetencyReportQuery(_Paging, FrameworkQuery):
+    pass
 
 
-@bp.get("/reports/competencies")
-def report_competencies():
-    filters = _filters()
-    page, per_page = page_args()
+class FeedbackQuery(Query):
+    engagement_id = QueryId(required=True, metadata={"description": "The engagement."})
+    period = fields.String(
+        load_default="quarter", validate=validate.OneOf(PERIODS, error="Choose one of: quarter, month.")
+    )
+
+
+class PagedAnswer(Answer):
+    page = fields.Integer(required=True, metadata={"minimum": 1})
+    per_page = fields.Integer(required=True, metadata={"minimum": 1})
+    total = _count()
+
+
+# --- shared parts ---------------------------------------------------------------------------------
+
+
+class FrameworkInfo(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(required=True)
+
+
+class DomainUse(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    meetings = _count(metadata={"description": "Sessions in which it was used."})
+    share = _share(metadata={"description": "meetings / total_meetings"})
+
+
+class CompetencyUse(DomainUse):
+    domain = fields.String(required=True)
+    retired = fields.Boolean(required=True)
+
+
+class MonthDose(Answer):
+    key = fields.String(required=True, metadata={"description": "YYYY-MM"})
+    label = fields.String(required=True)
+    meetings = _count()
+    minutes = _count()
+
+
+class Cell(Answer):
+    """A feedback score: hidden (mean null, suppressed) below the minimum number of responses."""
+
+    mean = fields.Float(required=True, allow_none=True)
+    n = _count()
+    suppressed = fields.Boolean(required=True)
+
+
+def _cells(**kwargs):
+    return fields.Dict(keys=fields.String(), values=fields.Nested(Cell), required=True, **kwargs)
+
+
+# --- portfolio --------------------------------------------------------------------------------------
+
+
+class UnitCount(Answer):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    engagements = _count()
+
+
+class KeyCount(Answer):
+    key = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+    engagements = _count()
+
+
+class Active(Answer):
+    total = _count()
+    by_unit = _list(UnitCount)
+    by_stage = _list(KeyCount)
+    by_model = _list(KeyCount)
+
+
+class Days(Answer):
+    mean = fields.Float(required=True, allow_none=True)
+    median = fields.Float(required=True, allow_none=True)
+
+
+class RequestsDelivered(Answer):
+    received = _count()
+    accepted = _count()
+    declined = _count()
+    open = _count()
+    first_meetings = _count()
+    days_to_first_meeting = fields.Nested(Days, required=True)
+    definition_meetings_before_acceptance = _count()
+
+
+class Hours(Answer):
+    meetings = _count()
+    minutes = _count()
+    by_month = _list(MonthDose)
+
+
+class Reason(Answer):
+    key = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class Attention(Answer):
+    id = Id(required=True)
+    title = fields.String(required=True)
+    unit = fields.String(required=True)
+    reasons = _list(Reason)
+
+
+class PortfolioCompetencies(Answer):
+    framework = fields.Nested(FrameworkInfo, required=True)
+    total_meetings = _count()
+    domains = _list(DomainUse)
+    top = _list(CompetencyUse, metadata={"description": "The five competencies used most."})
+
+
+class PortfolioOut(PagedAnswer):
+    active = fields.Nested(Active, required=True)
+    requests = fields.Nested(RequestsDelivered, required=True)
+    hours = fields.Nested(Hours, required=True)
+    competencies = fields.Nested(PortfolioCompetencies, required=True)
+    items = _list(Attention, metadata={"description": "Engagements needing attention, a page at a time."})
+
+
+# --- competencies -----------------------------------------------------------------------------------
+
+
+class Month(Answer):
+    key = fields.String(required=True, metadata={"description": "YYYY-MM"})
+    label = fields.String(required=True)
+
+
+class MonthCount(Month):
+    meetings = _count()
+
+
+class DomainByMonth(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    meetings = fields.List(fields.Integer(), required=True, metadata={"description": "One per month of `months`."})
+    share = fields.List(fields.Float(), required=True)
+
+
+class CompetencyByMonth(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    domain = fields.String(required=True)
+    meetings = fields.List(fields.Integer(), required=True)
+
+
+class Monthly(Answer):
+    framework = fields.Nested(FrameworkInfo, required=True)
+    months = _list(MonthCount)
+    domains = _list(DomainByMonth)
+    competencies = _list(CompetencyByMonth)
+
+
+class IspCompetencies(Answer):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    meetings = _count()
+    counts = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), required=True, metadata={"description": "By competency key."}
+    )
+    never = fields.List(fields.String(), required=True, metadata={"description": "Competencies never used."})
+
+
+class CompetenciesOut(PagedAnswer):
+    framework = fields.Nested(FrameworkInfo, required=True)
+    total_meetings = _count()
+    domains = _list(DomainUse)
+    competencies = _list(CompetencyUse)
+    monthly = fields.Nested(Monthly, required=True)
+    items = _list(IspCompetencies, metadata={"description": "Per ISP, a page of ISPs at a time."})
+
+
+# --- strategies -------------------------------------------------------------------------------------
+
+
+class ClusterUse(Answer):
+    key = fields.String(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    meetings = _count()
+    share = _share()
+    minutes = _count()
+
+
+class StrategyUse(ClusterUse):
+    cluster = fields.String(required=True)
+
+
+class KeyDose(Answer):
+    key = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+    meetings = _count()
+    minutes = _count()
+
+
+class Dose(Answer):
+    total_meetings = _count()
+    total_minutes = _count()
+    by_month = _list(MonthDose)
+    by_stage = _list(KeyDose, metadata={"description": "By the stage on the meeting's date (key null: before)."})
+    by_mode = _list(KeyDose)
+    by_kind = _list(KeyDose)
+
+
+class Interval(Answer):
+    sessions = fields.String(required=True, validate=validate.OneOf(["0", "1", "2", "3+"]))
+    intervals = _count()
+
+
+class Between(Answer):
+    intervals = _count(metadata={"description": "Intervals between monthly meetings."})
+    sessions = _count()
+    average = fields.Float(required=True)
+    distribution = _list(Interval)
+
+
+class EngagementBetween(Answer):
+    id = Id(required=True)
+    title = fields.String(required=True)
+    intervals = _count()
+    sessions = _count()
+    average = fields.Float(required=True)
+
+
+class StrategiesOut(PagedAnswer):
+    total_meetings = _count()
+    total_minutes = _count()
+    clusters = _list(ClusterUse)
+    strategies = _list(StrategyUse)
+    dose = fields.Nested(Dose, required=True)
+    between = fields.Nested(Between, required=True)
+    items = _list(EngagementBetween, metadata={"description": "Sessions between monthly meetings per engagement."})
+
+
+# --- progress ---------------------------------------------------------------------------------------
+
+
+class ProgressStage(Answer):
+    """A stage's progress: one engagement's (entered_on, days, visits, first/last benchmark) or the
+    portfolio's (engagements, entries, revisits, current, days, mean_days)."""
+
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    entered_on = Date(allow_none=True)
+    days = fields.Integer(required=True, allow_none=True)
+    benchmarks_total = _count()
+    benchmarks_completed = _count()
+    proportion = _share()
+    visits = fields.Integer()
+    first_benchmark_on = Date(allow_none=True)
+    last_benchmark_on = Date(allow_none=True)
+    engagements = fields.Integer()
+    entries = fields.Integer()
+    revisits = fields.Integer()
+    current = fields.Integer()
+    mean_days = fields.Float(allow_none=True)
+
+
+class Transitions(Answer):
+    months = _list(Month)
+    by_status = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()), required=True)
+
+
+class Goals(Answer):
+    by_status = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(keys(GOAL_STATUSES))), values=fields.Integer(), required=True
+    )
+    labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    transitions = fields.Nested(Transitions, required=True)
+
+
+class EngagementRef(Answer):
+    id = Id(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class Visit(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    entered_on = Date(required=True)
+    left_on = Date(required=True, allow_none=True)
+    days = _count()
+    revisit = fields.Boolean(required=True)
+
+
+class Furthest(KeyCount):
+    pass
+
+
+class ProgressRow(Answer):
+    id = Id(required=True)
+    title = fields.String(required=True)
+    current_stage = fields.String(required=True, allow_none=True)
+    furthest_stage = fields.String(required=True, allow_none=True)
+    days_in_current = fields.Integer(required=True, allow_none=True)
+    benchmarks_total = _count()
+    benchmarks_completed = _count()
+    proportion = _share()
+
+
+class FeedbackPeriod(Answer):
+    label = fields.String(required=True)
+    responses = _count()
+    scales = _cells()
+
+
+CELL = {  # Cell, written out for the one field apispec cannot describe from a schema (two shapes)
+    "type": "object",
+    "required": ["mean", "n", "suppressed"],
+    "properties": {
+        "mean": {"type": ["number", "null"]},
+        "n": {"type": "integer", "minimum": 0},
+        "suppressed": {"type": "boolean"},
+    },
+}
+
+
+class ProgressFeedback(fields.Field):
+    """The portfolio's feedback scores by scale, or one engagement's by quarter."""
+
+    def __init__(self, **kwargs):
+        by_scale = {"type": "object", "additionalProperties": CELL}
+        by_quarter = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["label", "responses", "scales"],
+                "properties": {
+                    "label": {"type": "string"},
+                    "responses": {"type": "integer", "minimum": 0},
+                    "scales": by_scale,
+                },
+            },
+        }
+        super().__init__(metadata={"type": ["object", "array"], "oneOf": [by_scale, by_quarter]}, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, list):
+            return FeedbackPeriod(many=True).dump(value)
+        return {key: Cell().dump(cell) for key, cell in (value or {}).items()}
+
+
+class ProgressOut(Answer):
+    """The portfolio's progress (the engagements a page at a time under `items`), or with `engagement_id`
+    one engagement's (`engagement`, `timeline`, `current_stage`; nothing paged)."""
+
+    stages = _list(ProgressStage)
+    furthest_stage = fields.String(required=True, allow_none=True)
+    furthest_stage_name = fields.String(required=True, allow_none=True)
+    goals = fields.Nested(Goals, required=True)
+    feedback = ProgressFeedback(required=True)
+    engagements = fields.Integer(metadata={"description": "Engagements in scope (portfolio)."})
+    furthest = fields.List(fields.Nested(Furthest))
+    engagement = fields.Nested(EngagementRef)
+    timeline = fields.List(fields.Nested(Visit))
+    current_stage = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ProgressRow))
+    page = fields.Integer(metadata={"minimum": 1})
+    per_page = fields.Integer(metadata={"minimum": 1})
+    total = fields.Integer(metadata={"minimum": 0})
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)  # a key, never a dict's method (`items` of one engagement's: left out)
+
+
+# --- feedback ---------------------------------------------------------------------------------------
+
+
+class PeriodScores(Answer):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    start = Date(required=True)
+    end = Date(required=True)
+    responses = _count()
+    scales = _cells()
+
+
+class PathwayStep(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    scales = fields.List(fields.String(), required=True)
+    current = fields.Nested(Cell, required=True)
+    previous = fields.Nested(Cell, required=True)
+    change = fields.Float(required=True, allow_none=True)
+    direction = fields.String(required=True, allow_none=True)
+    label = fields.String(required=True)
+
+
+class Pathway(Answer):
+    current = fields.String(required=True, allow_none=True)
+    previous = fields.String(required=True, allow_none=True)
+    steps = _list(PathwayStep)
+
+
+class ResponseRate(Answer):
+    invited = _count()
+    answered = _count()
+    rate = fields.Float(required=True, allow_none=True)
+
+
+class Comments(Answer):
+    shown = fields.Boolean(required=True)
+    n = _count()
+    by_question = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+
+
+class FeedbackOut(Answer):
+    engagement_id = Id(required=True)
+    min_responses = fields.Integer(required=True)
+    received = _count()
+    scale_scores = _cells()
+    over_time = _list(PeriodScores)
+    pathway = fields.Nested(Pathway, required=True)
+    response_rate = fields.Nested(ResponseRate, required=True)
+    comments = fields.Nested(Comments, required=True)
+
+
+# --- the routes -------------------------------------------------------------------------------------
+
+
+def _filters(args):
+    return ReportFilters.from_loaded(args, caller())
+
+
+def _paged(items, args):
+    """{"items", "page", "per_page", "total"} of the report's one list that grows with the portfolio."""
+    page, per_page = args["page"], args["per_page"]
+    return {
+        "items": items[(page - 1) * per_page : page * per_page],
+        "page": page,
+        "per_page": per_page,
+        "total": len(items),
+    }
+
+
+@operation(
+    "get",
+    "/reports/portfolio",
+    "getPortfolioReport",
+    tag="Reports",
+    summary="The portfolio dashboard (engagements needing attention a page at a time)",
+    query=ReportQuery,
+    answer=PortfolioOut,
+)
+def report_portfolio(args):
+    data = dict(portfolio.dashboard(_filters(args)))  # (a copy: the report may be a cached one)
+    paged = _paged(data.pop("attention"), args)
+    return {**data, **paged}
+
+
+@operation(
+    "get",
+    "/reports/competencies",
+    "getCompetencyReport",
+    tag="Reports",
+    summary="Competencies used (the per-ISP counts a page of ISPs at a time)",
+    query=CompetencyReportQuery,
+    answer=CompetenciesOut,
+)
+def report_competencies(args):
+    filters = _filters(args)
+    page, per_page = args["page"], args["per_page"]
     data, monthly = competencies.report(filters)
     isps = competencies.by_isp(filters, page=page, per_page=per_page)  # counts for that page's ISPs only
-    listed = isps.pop("page")
-    if listed.number != page:  # past the end: by_isp answers the last page, the API an empty one
-        isps["isps"] = []
-    return _answer(data=data, monthly=monthly, isps=isps, page=page, per_page=per_page, total=listed.total)
+    listed = isps["page"]
+    items = isps["isps"] if listed.number == page else []  # past the end: by_isp answers the last page
+    return {**data, "monthly": monthly, "items": items, "page": page, "per_page": per_page, "total": listed.total}
 
 
-@bp.get("/reports/strategies")
-def report_strategies():
-    filters = _filters()
-    between = strategies.between_monthly(filters)
-    between["by_engagement"], paging = _paged(between["by_engagement"])
-    return _answer(data=strategies.strategies_used(filters), dose=strategies.dose(filters), between=between, **paging)
+@operation(
+    "get",
+    "/reports/strategies",
+    "getStrategyReport",
+    tag="Reports",
+    summary="Strategies and dose (sessions between monthly meetings per engagement a page at a time)",
+    query=ReportQuery,
+    answer=StrategiesOut,
+)
+def report_strategies(args):
+    filters = _filters(args)
+    between = dict(strategies.between_monthly(filters))
+    paged = _paged(between.pop("by_engagement"), args)
+    return {**strategies.strategies_used(filters), "dose": strategies.dose(filters), "between": between, **paged}
 
 
-@bp.get("/reports/progress")
-def report_progress():
-    filters = _filters()
+@operation(
+    "get",
+    "/reports/progress",
+    "getProgressReport",
+    tag="Reports",
+    summary="Progress movement (the per-engagement rows a page at a time; one engagement's with engagement_id)",
+    query=ReportQuery,
+    answer=ProgressOut,
+)
+def report_progress(args):
+    filters = _filters(args)
     data = progress.progress(filters)
     if filters.engagement and data is None:
         error(404, "No such engagement.")
     if "rows" not in data:  # one engagement: nothing to page
-        return _answer(data=data)
-    data["rows"], paging = _paged(data["rows"])
-    return _answer(data=data, **paging)
+        return data
+    data = dict(data)
+    paged = _paged(data.pop("rows"), args)
+    return {**data, **paged}
 
 
-@bp.get("/reports/feedback")
-def report_feedback():
-    engagement_id = parse_id(request.args.get("engagement"))
-    if engagement_id is None:
-        error(400, "Give the engagement: ?engagement=<id>.", {"engagement": "Give an engagement id."})
-    period = request.args.get("period") or "quarter"
-    if period not in ("quarter", "month"):
-        error(400, "Unknown period.", {"period": "Choose one of: quarter, month."})
-    e = policy.get_engagement(engagement_id, user=caller())
-    return _answer(
-        engagement_id=e.id,
-        min_responses=feedback_reports.MIN_RESPONSES,
-        **feedback_reports.engagement_report(e.id, period),
-    )
+@operation(
+    "get",
+    "/reports/feedback",
+    "getFeedbackReport",
+    tag="Reports",
+    summary="Feedback scores of one engagement: released responses only, by period of release (docs/disclosure.md)",
+    query=FeedbackQuery,
+    answer=FeedbackOut,
+)
+def report_feedback(args):
+    e = policy.get_engagement(args["engagement_id"], user=caller())
+    return {
+        "engagement_id": e.id,
+        "min_responses": feedback_reports.MIN_RESPONSES,
+        **feedback_reports.engagement_report(e.id, args["period"]),
+    }

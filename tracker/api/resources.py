@@ -1,12 +1,16 @@
 """Catalog, organizations, units, users, support requests and engagements."""
 
-from flask import jsonify, request
+import marshmallow as ma
+from marshmallow import fields, validate
 
 from .. import policy
 from ..db import database
 from ..models import (
     ENGAGEMENT_STATUSES,
+    MAX_PASSWORD_LENGTH,
     ORGANIZATION_KINDS,
+    REQUEST_STATUSES,
+    ROLES,
     SUPPORT_MODELS,
     BenchmarkTemplate,
     Competency,
@@ -27,15 +31,19 @@ from ..models import (
     Unit,
     User,
     ValidationError,
+    keys,
 )
+from ..reports.filters import FilterQuery, QueryId, one_of
 from ..services import admin as admin_service
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
-from .common import ApiError, Fields, body, bp, caller, error, iso, page_args, paginate, query_int, require
+from .common import ApiError, caller, error
 from .http import check_if_match
+from .operations import operation
+from .schemas import Answer, Body, Choice, Date, Id, Ids, Query, Text, Timestamp
 
 # A model's reference field -> the API's name for the id it takes (services speak the API's names already).
-REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id"}
+REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id", "intermediary": "intermediary_id"}
 # The audit log's names for what a stale edit changed -> the API's (an engagement's ISPs are two lists).
 STALE_NAMES = {**REFERENCE_NAMES, "co_leads": "co_lead_ids", "supporting": "supporting_ids"}
 
@@ -95,267 +103,521 @@ def user():
 
 
 # --- catalog ------------------------------------------------------------------------------------
+# Each level's records carry the next level's as `children` (set by catalog() below).
 
 
-@bp.get("/catalog")
+class CatalogCompetency(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    help = fields.String(required=True)
+    retired = fields.Boolean(required=True)
+
+
+class CatalogDomain(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    competencies = fields.List(fields.Nested(CatalogCompetency), attribute="children", required=True)
+
+
+class CatalogFramework(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(required=True)
+    is_default = fields.Boolean(required=True)
+    domains = fields.List(fields.Nested(CatalogDomain), attribute="children", required=True)
+
+
+class CatalogPrinciple(CatalogCompetency):
+    pass
+
+
+class CatalogBenchmark(Answer):
+    id = Id(required=True)
+    text = fields.String(required=True)
+
+
+class CatalogStage(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    help = fields.String(required=True)
+    default_benchmarks = fields.List(fields.Nested(CatalogBenchmark), attribute="children", required=True)
+
+
+class CatalogStrategy(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    retired = fields.Boolean(required=True)
+
+
+class CatalogCluster(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    strategies = fields.List(fields.Nested(CatalogStrategy), attribute="children", required=True)
+
+
+class CatalogFeedbackItem(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    kind = fields.String(required=True)
+    scale = fields.String(required=True, allow_none=True)
+    text = fields.String(required=True)
+
+
+class CatalogInstrument(Answer):
+    id = Id(required=True)
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    items = fields.List(fields.Nested(CatalogFeedbackItem), attribute="children", required=True)
+
+
+class CatalogOut(Answer):
+    competency_frameworks = fields.List(fields.Nested(CatalogFramework), required=True)
+    principles = fields.List(fields.Nested(CatalogPrinciple), required=True)
+    stages = fields.List(fields.Nested(CatalogStage), required=True)
+    strategy_clusters = fields.List(fields.Nested(CatalogCluster), required=True)
+    feedback_instruments = fields.List(fields.Nested(CatalogInstrument), required=True)
+
+
+def _nest(parents, children, parent_id):
+    """`parents` with their `children` (those whose `parent_id` attribute is the parent's id), in order."""
+    by_parent = {}
+    for child in children:
+        by_parent.setdefault(getattr(child, parent_id), []).append(child)
+    for parent in parents:
+        parent.children = by_parent.get(parent.id, [])
+    return parents
+
+
+@operation(
+    "get",
+    "/catalog",
+    "getCatalog",
+    tag="Catalog",
+    summary="Competency frameworks, principles, stages, strategies, feedback instruments",
+    answer=CatalogOut,
+)
 def catalog():
-    frameworks = list(CompetencyFramework.select().order_by(CompetencyFramework.id))
-    domains = list(CompetencyDomain.select().order_by(CompetencyDomain.position, CompetencyDomain.id))
-    competencies = list(Competency.select().order_by(Competency.position, Competency.id))
-    clusters = list(StrategyCluster.select().order_by(StrategyCluster.number))
-    strategies = list(Strategy.select().order_by(Strategy.number))
-    templates = list(
+    domains = CompetencyDomain.select().order_by(CompetencyDomain.position, CompetencyDomain.id)
+    templates = (
         BenchmarkTemplate.select()
         .where(~BenchmarkTemplate.retired)
         .order_by(BenchmarkTemplate.position, BenchmarkTemplate.id)
     )
-    instruments = list(FeedbackInstrument.select().order_by(FeedbackInstrument.key, FeedbackInstrument.version))
-    items = list(FeedbackItem.select().order_by(FeedbackItem.position, FeedbackItem.id))
-    return jsonify(
-        competency_frameworks=[
-            {
-                "id": f.id,
-                "key": f.key,
-                "name": f.name,
-                "short_name": f.short_name,
-                "is_default": f.is_default,
-                "domains": [
-                    {
-                        "id": d.id,
-                        "key": d.key,
-                        "name": d.name,
-                        "competencies": [
-                            {"id": c.id, "key": c.key, "name": c.name, "help": c.help, "retired": c.retired}
-                            for c in competencies
-                            if c.domain_id == d.id
-                        ],
-                    }
-                    for d in domains
-                    if d.framework_id == f.id
-                ],
-            }
-            for f in frameworks
-        ],
-        principles=[
-            {"id": p.id, "key": p.key, "name": p.name, "help": p.help, "retired": p.retired}
-            for p in Principle.select().order_by(Principle.position, Principle.id)
-        ],
-        stages=[
-            {
-                "id": s.id,
-                "key": s.key,
-                "name": s.name,
-                "help": s.help,
-                "default_benchmarks": [{"id": t.id, "text": t.text} for t in templates if t.stage_id == s.id],
-            }
-            for s in Stage.ordered()
-        ],
-        strategy_clusters=[
-            {
-                "id": c.id,
-                "key": c.key,
-                "number": c.number,
-                "name": c.name,
-                "strategies": [
-                    {"id": s.id, "key": s.key, "number": s.number, "name": s.name, "retired": s.retired}
-                    for s in strategies
-                    if s.cluster_id == c.id
-                ],
-            }
-            for c in clusters
-        ],
-        feedback_instruments=[
-            {
-                "id": i.id,
-                "key": i.key,
-                "version": i.version,
-                "name": i.name,
-                "items": [
-                    {"id": it.id, "key": it.key, "kind": it.kind, "scale": it.scale, "text": it.text}
-                    for it in items
-                    if it.instrument_id == i.id
-                ],
-            }
-            for i in instruments
-        ],
-    )
+    instruments = FeedbackInstrument.select().order_by(FeedbackInstrument.key, FeedbackInstrument.version)
+    items = FeedbackItem.select().order_by(FeedbackItem.position, FeedbackItem.id)
+    return {
+        "competency_frameworks": _nest(
+            list(CompetencyFramework.select().order_by(CompetencyFramework.id)),
+            _nest(list(domains), Competency.select().order_by(Competency.position, Competency.id), "domain_id"),
+            "framework_id",
+        ),
+        "principles": Principle.select().order_by(Principle.position, Principle.id),
+        "stages": _nest(list(Stage.ordered()), templates, "stage_id"),
+        "strategy_clusters": _nest(
+            list(StrategyCluster.select().order_by(StrategyCluster.number)),
+            Strategy.select().order_by(Strategy.number),
+            "cluster_id",
+        ),
+        "feedback_instruments": _nest(list(instruments), items, "instrument_id"),
+    }
 
 
 # --- organizations, units, users ---------------------------------------------------------------
 
 
-def organization_json(o):
-    return {"id": o.id, "name": o.name, "kind": o.kind, "created": iso(o.created_at), "version": o.version}
+class OrganizationNew(Body):
+    name = Text(Organization.name, required=True)
+    kind = Choice(ORGANIZATION_KINDS, load_default="recipient")
 
 
-def unit_json(u):
-    return {
-        "id": u.id,
-        "organization_id": u.organization_id,
-        "name": u.name,
-        "created": iso(u.created_at),
-        "version": u.version,
-    }
+class OrganizationOut(Answer):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(keys(ORGANIZATION_KINDS)))
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True, metadata={"minimum": 1})
 
 
-def user_json(u):
-    return {
-        "id": u.id,
-        "email": u.email,
-        "name": u.name,
-        "role": u.role,
-        "unit_id": u.unit_id,
-        "organization_id": u.organization_id,
-        "reads_all_organizations": u.reads_all_organizations,
-        "is_active": u.is_active,
-        "created": iso(u.created_at),
-        "version": u.version,
-    }
+class UnitNew(Body):
+    organization_id = Id(required=True)
+    name = Text(Unit.name, required=True)
 
 
-@bp.get("/organizations")
+class UnitOut(Answer):
+    id = Id(required=True)
+    organization_id = Id(required=True)
+    name = fields.String(required=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True, metadata={"minimum": 1})
+
+
+class UnitQuery(Query):
+    organization_id = QueryId(metadata={"description": "Only this organization's units."})
+
+
+class UserNew(Body):
+    """Every field a new account needs is checked by the model and the password policy (their messages,
+    as on the admin page and `flask create-user`)."""
+
+    email = Text(User.email, max_length=254)
+    name = Text(User.name)
+    role = Choice(ROLES)
+    password = Text(
+        one_line=False,
+        max_length=MAX_PASSWORD_LENGTH,
+        load_only=True,
+        metadata={"description": "At least 12 characters and hard to guess (the sign-in pages' policy)."},
+    )
+    unit_id = Id(metadata={"description": "A recipient's unit (required for recipients)."})
+    organization_id = Id(metadata={"description": "A leader's organization."})
+    reads_all_organizations = fields.Boolean(
+        load_default=False, metadata={"description": "A leader reads every organization (leaders only)."}
+    )
+
+
+class UserOut(Answer):
+    id = Id(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(keys(ROLES)))
+    unit_id = Id(required=True, allow_none=True)
+    organization_id = Id(required=True, allow_none=True)
+    reads_all_organizations = fields.Boolean(required=True)
+    is_active = fields.Boolean(required=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True, metadata={"minimum": 1})
+
+
+class UserQuery(Query):
+    role = ma.fields.String(validate=one_of(ROLES))
+
+
+@operation(
+    "get",
+    "/organizations",
+    "listOrganizations",
+    tag="Directory",
+    summary="Organizations",
+    answer=OrganizationOut,
+    paged=True,
+    allow=policy.can_list_directory,
+)
 def list_organizations():
-    me = user()
-    require(policy.can_list_directory)
-    return paginate(policy.visible_organizations(me).order_by(Organization.name), organization_json)
+    return policy.visible_organizations(user()).order_by(Organization.name)
 
 
-@bp.post("/organizations")
-def create_organization():
-    require(policy.can_administer)
-    f = Fields(body())
-    name = f.text("name", required=True)
-    kind = f.choice("kind", ORGANIZATION_KINDS, default="recipient")
-    f.done()
-    if Organization.select().where(Organization.name == name).exists():
+@operation(
+    "post",
+    "/organizations",
+    "createOrganization",
+    tag="Directory",
+    summary="Create an organization (administrators)",
+    body=OrganizationNew,
+    answer=OrganizationOut,
+    allow=policy.can_administer,
+    links={"listUnits": {"organization_id": "$response.body#/id"}},
+    example={"name": "Riverside Health Foundation", "kind": "recipient"},
+)
+def create_organization(data):
+    if Organization.select().where(Organization.name == data["name"]).exists():
         error(409, "An organization with this name already exists.", {"name": "Already taken."})
-    org = run(lambda: Organization.create(name=name, kind=kind))
-    return jsonify(organization_json(org)), 201
+    return run(lambda: Organization.create(**data))
 
 
-@bp.get("/units")
-def list_units():
-    me = user()
-    require(policy.can_list_directory)
-    query = policy.visible_units(me).order_by(Unit.organization, Unit.name)
-    org = query_int("organization_id")
-    if org:
-        query = query.where(Unit.organization == org)
-    return paginate(query, unit_json)
+@operation(
+    "get",
+    "/units",
+    "listUnits",
+    tag="Directory",
+    summary="Units",
+    query=UnitQuery,
+    answer=UnitOut,
+    paged=True,
+    allow=policy.can_list_directory,
+)
+def list_units(args):
+    query = policy.visible_units(user()).order_by(Unit.organization, Unit.name)
+    if "organization_id" in args:
+        query = query.where(Unit.organization == args["organization_id"])
+    return query
 
 
-@bp.post("/units")
-def create_unit():
-    require(policy.can_administer)
-    f = Fields(body())
-    org_id = f.integer("organization_id", required=True, minimum=1)
-    name = f.text("name", required=True)
-    if org_id and not Organization.select().where(Organization.id == org_id).exists():
-        f.fail("organization_id", "No such organization.")
-    f.done()
+@operation(
+    "post",
+    "/units",
+    "createUnit",
+    tag="Directory",
+    summary="Create a unit (administrators)",
+    body=UnitNew,
+    answer=UnitOut,
+    allow=policy.can_administer,
+    example={"organization_id": 1, "name": "Primary care"},
+)
+def create_unit(data):
+    org_id, name = data["organization_id"], data["name"]
+    if not Organization.select().where(Organization.id == org_id).exists():
+        error(400, "Some fields are not valid.", {"organization_id": "No such organization."})
     if Unit.select().where((Unit.organization == org_id) & (Unit.name == name)).exists():
         error(409, "This organization already has a unit with this name.", {"name": "Already taken."})
-    unit = run(lambda: Unit.create(organization=org_id, name=name))
-    return jsonify(unit_json(unit)), 201
+    return run(lambda: Unit.create(organization=org_id, name=name))
 
 
-@bp.get("/users")
-def list_users():
-    require(policy.can_manage_users)
+@operation(
+    "get",
+    "/users",
+    "listUsers",
+    tag="Directory",
+    summary="Users (administrators)",
+    query=UserQuery,
+    answer=UserOut,
+    paged=True,
+    allow=policy.can_manage_users,
+)
+def list_users(args):
     query = User.select().order_by(User.name, User.id)
-    role = request.args.get("role")
-    if role:
-        query = query.where(User.role == role)
-    return paginate(query, user_json)
+    if "role" in args:
+        query = query.where(User.role == args["role"])
+    return query
 
 
-@bp.post("/users")
-def create_user():
-    require(policy.can_manage_users)
-    f = Fields(body())
-    data = {
-        "email": f.text("email"),
-        "name": f.text("name"),
-        "role": f.text("role", default=None),  # one of ROLES: the model's rule
-        "password": f.text("password", max_length=1000),
-        "unit_id": f.integer("unit_id", minimum=1),
-        "organization_id": f.integer("organization_id", minimum=1),
-    }
-    if data["unit_id"] and not Unit.select().where(Unit.id == data["unit_id"]).exists():
-        f.fail("unit_id", "No such unit.")
-    if data["organization_id"] and not Organization.select().where(Organization.id == data["organization_id"]).exists():
-        f.fail("organization_id", "No such organization.")
-    f.done()
-    new = run(admin_service.create_user, data)  # the rules of the admin page and create-user
-    return jsonify(user_json(new)), 201
+@operation(
+    "post",
+    "/users",
+    "createUser",
+    tag="Directory",
+    summary="Create a user (administrators)",
+    body=UserNew,
+    answer=UserOut,
+    allow=policy.can_manage_users,
+    example={
+        "email": "lead@example.org",
+        "name": "Lee Leader",
+        "role": "leader",
+        "password": "a long unguessable passphrase",
+        "reads_all_organizations": True,
+    },
+)
+def create_user(data):
+    refused = {}
+    if data.get("unit_id") and not Unit.select().where(Unit.id == data["unit_id"]).exists():
+        refused["unit_id"] = "No such unit."
+    if (
+        data.get("organization_id")
+        and not Organization.select().where(Organization.id == data["organization_id"]).exists()
+    ):
+        refused["organization_id"] = "No such organization."
+    if refused:
+        error(400, "Some fields are not valid.", refused)
+    return run(admin_service.create_user, data)  # the rules of the admin page and create-user
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+
+def _stage(value):
+    if not Stage.select().where(Stage.key == value).exists():
+        raise ma.ValidationError("Unknown stage.")
+
+
+class EngagementPatch(Body):
+    title = Text(Engagement.title)
+    problem_statement = Text(Engagement.problem_statement)
+    support_model = Choice(SUPPORT_MODELS)
+    start_date = Date(allow_none=True)
+    end_date = Date(allow_none=True)
+    co_lead_ids = Ids(metadata={"description": "Two different active ISPs."})
+    supporting_ids = Ids()
+    version = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, error="Out of range."),
+        metadata={
+            "description": "The `version` this change starts from: when the record changed since, nothing is "
+            "saved and the answer is 409 (code `stale_version`). Without it, last write wins."
+        },
+    )
+
+
+class EngagementNew(Body):
+    # a unit, a title, a start date, two co-leads: the model's rules and messages, as on the page
+    unit_id = Id(allow_none=True)
+    title = Text(Engagement.title)
+    problem_statement = Text(Engagement.problem_statement)
+    support_model = Choice(SUPPORT_MODELS, load_default=Engagement.support_model.default)
+    start_date = Date(allow_none=True)
+    end_date = Date(allow_none=True)
+    co_lead_ids = Ids(load_default=list, metadata={"description": "Two different active ISPs."})
+    supporting_ids = Ids(load_default=list)
+    stage = fields.String(
+        validate=[validate.Length(max=80), _stage],
+        metadata={"description": "The key of the first stage (GET /catalog), e.g. `exploration`."},
+    )
+
+
+class EngagementOut(Answer):
+    id = Id(required=True)
+    unit_id = Id(required=True)
+    intermediary_id = Id(required=True, allow_none=True)
+    request_id = Id(required=True, allow_none=True)
+    title = fields.String(required=True)
+    problem_statement = fields.String(required=True)
+    support_model = fields.String(required=True, validate=validate.OneOf(keys(SUPPORT_MODELS)))
+    status = fields.String(required=True, validate=validate.OneOf(keys(ENGAGEMENT_STATUSES)))
+    start_date = Date(required=True)
+    end_date = Date(required=True, allow_none=True)
+    stage = fields.String(
+        attribute="stage_key", required=True, allow_none=True, metadata={"description": "A stage key."}
+    )
+    co_lead_ids = fields.List(Id(), attribute="co_lead_id_list", required=True)
+    supporting_ids = fields.List(Id(), attribute="supporting_id_list", required=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True, metadata={"minimum": 1})
+
+
+class EngagementQuery(FilterQuery):
+    status = ma.fields.String(validate=one_of(ENGAGEMENT_STATUSES))
+
+
+def _prepared(rows):
+    """Engagements with what their answer shows besides their columns: the stage key and the ISPs (two
+    queries for any number of them)."""
+    if not rows:
+        return rows
+    stages = {s.id: s.key for s in Stage.select(Stage.id, Stage.key)}
+    links = EngagementISP.select().where(EngagementISP.engagement.in_([e.id for e in rows]))
+    by_engagement = {}
+    for link in links:
+        by_engagement.setdefault(link.engagement_id, []).append(link)
+    for e in rows:
+        own = by_engagement.get(e.id, [])
+        e.stage_key = stages.get(e.current_stage_id)
+        e.co_lead_id_list = sorted(link.user_id for link in own if link.role == "co_lead")
+        e.supporting_id_list = sorted(link.user_id for link in own if link.role == "supporting")
+    return rows
+
+
+def represent_engagement(e):
+    return EngagementOut().dump(_prepared([e])[0])
 
 
 # --- support requests --------------------------------------------------------------------------
 
 
-def request_json(r):
-    return {
-        "id": r.id,
-        "unit_id": r.unit_id,
-        "intermediary_id": r.intermediary_id,
-        "title": r.title,
-        "description": r.description,
-        "for_whom": r.for_whom,
-        "on_behalf_of": r.on_behalf_of,
-        "hoped_start": iso(r.hoped_start),
-        "urgent": r.urgent,
-        "status": r.status,
-        "decline_reason": r.decline_reason,
-        "requested_by_id": r.requested_by_id,
-        "created": iso(r.created_at),
-        "version": r.version,
-    }
+class RequestNew(Body):
+    unit_id = Id(metadata={"description": "The unit asking (a recipient's own unit when left out)."})
+    intermediary_id = Id(metadata={"description": "The intermediary asked (the only one when left out)."})
+    title = Text(SupportRequest.title)  # a title, what and for whom: the model's rules and messages
+    description = Text(SupportRequest.description)
+    for_whom = Text(SupportRequest.for_whom)
+    on_behalf_of = Text(SupportRequest.on_behalf_of)
+    hoped_start = Date()
 
 
-@bp.get("/requests")
-def list_requests():
+class RequestOut(Answer):
+    id = Id(required=True)
+    unit_id = Id(required=True)
+    intermediary_id = Id(required=True, allow_none=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    for_whom = fields.String(required=True)
+    on_behalf_of = fields.String(required=True)
+    hoped_start = Date(required=True, allow_none=True)
+    urgent = fields.Boolean(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(keys(REQUEST_STATUSES)))
+    decline_reason = fields.String(required=True)
+    requested_by_id = Id(required=True, allow_none=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True, metadata={"minimum": 1})
+
+
+class RequestQuery(FilterQuery):
+    status = ma.fields.String(validate=one_of(REQUEST_STATUSES))
+
+
+class RequestAccept(Body):
+    title = Text(Engagement.title, metadata={"description": "The engagement's title (the request's when left out)."})
+    problem_statement = Text(Engagement.problem_statement)
+    support_model = Choice(SUPPORT_MODELS, load_default=Engagement.support_model.default)
+    start_date = Date(allow_none=True, metadata={"description": "Required (the model's rule and message)."})
+    end_date = Date(allow_none=True)
+    co_lead_ids = Ids(load_default=list, metadata={"description": "Two different active ISPs."})
+    supporting_ids = Ids(load_default=list)
+
+
+class RequestDecline(Body):
+    reason = Text(SupportRequest.decline_reason, required=True)
+
+
+@operation(
+    "get",
+    "/requests",
+    "listRequests",
+    tag="Requests",
+    summary="Support requests you may see",
+    query=RequestQuery(only=("unit_id", "status")),
+    answer=RequestOut,
+    paged=True,
+)
+def list_requests(args):
     query = policy.visible_requests(user()).order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
-    status = request.args.get("status")
-    if status:
-        query = query.where(SupportRequest.status == status)
-    unit_id = query_int("unit_id")
-    if unit_id:
-        query = query.where(SupportRequest.unit == unit_id)
-    return paginate(query, request_json)
+    if "status" in args:
+        query = query.where(SupportRequest.status == args["status"])
+    if "unit_id" in args:
+        query = query.where(SupportRequest.unit == args["unit_id"])
+    return query
 
 
-@bp.get("/requests/<int:request_id>")
+@operation(
+    "get", "/requests/<int:request_id>", "getRequest", tag="Requests", summary="One support request", answer=RequestOut
+)
 def get_request(request_id):
-    return jsonify(request_json(policy.get_request(request_id, user())))
+    return policy.get_request(request_id, user())
 
 
-@bp.post("/requests")
-def create_request():
+@operation(
+    "post",
+    "/requests",
+    "createRequest",
+    tag="Requests",
+    summary="Submit a support request (recipients, administrators)",
+    body=RequestNew,
+    answer=RequestOut,
+    allow=(policy.can_submit_request, "Only recipients and administrators submit requests."),
+    links={"getRequest": {"request_id": "$response.body#/id"}},
+    example={
+        "title": "Help rolling out the new screening programme",
+        "description": "A screening programme across four clinics",
+        "for_whom": "Clinic staff",
+        "hoped_start": "2026-09-01",
+    },
+)
+def create_request(data):
     me = user()
-    require(policy.can_submit_request, "Only recipients and administrators submit requests.")
-    own_unit = policy.asks_for_own_unit(me)
-    f = Fields(body())
-    unit_id = f.integer("unit_id", minimum=1)
-    data = {
-        "title": f.text("title"),  # a unit, a title, what and for whom: the model's rules
-        "description": f.text("description"),
-        "for_whom": f.text("for_whom"),
-        "on_behalf_of": f.text("on_behalf_of"),
-        "hoped_start": f.date("hoped_start"),
-        "intermediary": f.integer("intermediary_id", minimum=1),  # the only one when left out: the model's rule
-    }
+    unit_id = data.pop("unit_id", None)
+    data["intermediary"] = data.pop("intermediary_id", None)  # the only one when left out: the model's rule
     unit = None
-    if own_unit:
+    if policy.asks_for_own_unit(me):
         if unit_id not in (None, me.unit_id):
-            f.fail("unit_id", "You may only ask for support for your own unit.")
+            error(400, "Some fields are not valid.", {"unit_id": "You may only ask for support for your own unit."})
         unit = me.unit
     elif unit_id:
         unit = Unit.get_or_none(Unit.id == unit_id)
         if unit is None:
-            f.fail("unit_id", "No such unit.")
-    f.done()
-    req = run(request_service.submit_request, unit, data, me)
-    return jsonify(request_json(req)), 201
+            error(400, "Some fields are not valid.", {"unit_id": "No such unit."})
+    return run(request_service.submit_request, unit, data, me)  # a unit, a title, what and for whom: the model's
 
 
 def _triage(request_id):
@@ -366,137 +628,141 @@ def _triage(request_id):
     return req, me
 
 
-@bp.post("/requests/<int:request_id>/accept")
-def accept_request(request_id):
+@operation(
+    "post",
+    "/requests/<int:request_id>/accept",
+    "acceptRequest",
+    tag="Requests",
+    summary="Accept a request: returns its new engagement",
+    body=RequestAccept,
+    answer=EngagementOut,
+    links={"getEngagement": {"engagement_id": "$response.body#/id"}},
+    check=_triage,
+    errors=("409",),
+    example={"co_lead_ids": [2, 3], "support_model": "co_creation", "start_date": "2026-03-02"},
+)
+def accept_request(request_id, data):
     req, me = _triage(request_id)
-    f = Fields(body())
-    data = {
-        "title": f.text("title", default=req.title),  # left out: the request's title
-        "problem_statement": f.text("problem_statement"),
-        "support_model": f.choice("support_model", SUPPORT_MODELS, default=Engagement.support_model.default),
-        "start_date": f.date("start_date"),
-        "end_date": f.date("end_date"),
-        "co_lead_ids": f.id_list("co_lead_ids"),
-        "supporting_ids": f.id_list("supporting_ids"),
-    }
-    f.done()
+    data.setdefault("title", req.title)  # left out: the request's title
     engagement = run(request_service.accept_request, req, data, me)  # the rules: the model's, as on the page
-    return jsonify(engagement_json(engagement)), 201
+    return _prepared([engagement])[0]
 
 
-@bp.post("/requests/<int:request_id>/decline")
-def decline_request(request_id):
+@operation(
+    "post",
+    "/requests/<int:request_id>/decline",
+    "declineRequest",
+    tag="Requests",
+    summary="Decline a request",
+    body=RequestDecline,
+    answer=RequestOut,
+    status=200,
+    check=_triage,
+    errors=("409",),
+    example={"reason": "Outside what our team supports."},
+)
+def decline_request(request_id, data):
     req, me = _triage(request_id)
-    f = Fields(body())
-    reason = f.text("reason", required=True)
-    f.done()
-    run(request_service.decline_request, req, reason, me)
-    return jsonify(request_json(req))
+    run(request_service.decline_request, req, data["reason"], me)
+    return req
 
 
-# --- engagements --------------------------------------------------------------------------------
+# --- engagement routes ---------------------------------------------------------------------------
 
 
-def engagement_json(e, links=None):
-    if links is None:
-        links = list(EngagementISP.select().where(EngagementISP.engagement == e.id))
-    return {
-        "id": e.id,
-        "unit_id": e.unit_id,
-        "intermediary_id": e.intermediary_id,
-        "request_id": e.request_id,
-        "title": e.title,
-        "problem_statement": e.problem_statement,
-        "support_model": e.support_model,
-        "status": e.status,
-        "start_date": iso(e.start_date),
-        "end_date": iso(e.end_date),
-        "stage": e.current_stage.key if e.current_stage_id else None,
-        "co_lead_ids": sorted(link.user_id for link in links if link.role == "co_lead"),
-        "supporting_ids": sorted(link.user_id for link in links if link.role == "supporting"),
-        "created": iso(e.created_at),
-        "version": e.version,
-    }
-
-
-@bp.get("/engagements")
-def list_engagements():
-    filters = {"unit": query_int("unit_id")}
-    for name, choices, key in (("status", ENGAGEMENT_STATUSES, "status"), ("support_model", SUPPORT_MODELS, "model")):
-        value = request.args.get(name)
-        if value:
-            if value not in [k for k, _ in choices]:
-                error(400, f"Unknown {name}.", {name: "Choose one of: " + ", ".join(k for k, _ in choices) + "."})
-            filters[key] = value
-    stage = request.args.get("stage")
-    if stage:
-        found = Stage.get_or_none(Stage.key == stage)
-        if found is None:
-            error(400, "Unknown stage.", {"stage": "Choose one of: " + ", ".join(s.key for s in Stage.ordered()) + "."})
-        filters["stage"] = found.id
+@operation(
+    "get",
+    "/engagements",
+    "listEngagements",
+    tag="Engagements",
+    summary="Engagements you may see",
+    query=EngagementQuery(only=("unit_id", "isp_id", "support_model", "stage", "status")),
+    answer=EngagementOut,
+    paged=True,
+)
+def list_engagements(args):
     # the same narrowing as the engagement list page (Engagement.filtered), within the access policy
+    names = {"unit_id": "unit", "isp_id": "isp", "support_model": "model", "status": "status"}
+    filters = {names[name]: value for name, value in args.items() if name in names}
+    if "stage" in args:
+        filters["stage"] = Stage.get(Stage.key == args["stage"]).id
     query = Engagement.filtered(policy.visible_engagements(user()), **filters).order_by(
         Engagement.start_date.desc(), Engagement.id.desc()
     )
-    page, per_page = page_args()
-    total = query.count()
-    rows = list(query.paginate(page, per_page))
-    stages = {s.id: s for s in Stage.select()}
-    links = list(EngagementISP.select().where(EngagementISP.engagement.in_([e.id for e in rows]))) if rows else []
-    items = []
-    for e in rows:
-        if e.current_stage_id:
-            e.current_stage = stages[e.current_stage_id]
-        items.append(engagement_json(e, [link for link in links if link.engagement_id == e.id]))
-    return jsonify(items=items, page=page, per_page=per_page, total=total)
+    return _PreparedPage(query)
 
 
-@bp.post("/engagements")
-def create_engagement():
-    me = user()
-    require(policy.can_create_engagement, "Only ISPs and administrators create engagements.")
-    f = Fields(body())
-    stage_key = f.text("stage", max_length=80)
-    stage = Stage.get_or_none(Stage.key == stage_key) if stage_key else None
-    if stage_key and stage is None:
-        f.fail("stage", "Unknown stage.")
-    data = {
-        "unit_id": f.integer("unit_id", minimum=1),
-        "title": f.text("title"),
-        "problem_statement": f.text("problem_statement"),
-        "support_model": f.choice("support_model", SUPPORT_MODELS, default=Engagement.support_model.default),
-        "start_date": f.date("start_date"),
-        "end_date": f.date("end_date"),
-        "co_lead_ids": f.id_list("co_lead_ids"),
-        "supporting_ids": f.id_list("supporting_ids"),
-        "first_stage_id": stage.id if stage else None,
-    }
-    f.done()
-    engagement = run(engagement_service.create_engagement, data, me)  # the rules: the model's, as on the page
-    return jsonify(engagement_json(engagement)), 201
+class _PreparedPage:
+    """A query whose page of rows is _prepared (operations.paged_answer counts and pages it)."""
+
+    def __init__(self, query):
+        self.query = query
+
+    def count(self):
+        return self.query.count()
+
+    def paginate(self, page, per_page):
+        return _prepared(list(self.query.paginate(page, per_page)))
 
 
-@bp.get("/engagements/<int:engagement_id>")
+@operation(
+    "post",
+    "/engagements",
+    "createEngagement",
+    tag="Engagements",
+    summary="Create an engagement (ISPs, administrators)",
+    body=EngagementNew,
+    answer=EngagementOut,
+    allow=(policy.can_create_engagement, "Only ISPs and administrators create engagements."),
+    links={"getEngagement": {"engagement_id": "$response.body#/id"}},
+    example={
+        "unit_id": 1,
+        "title": "Screening rollout",
+        "support_model": "co_creation",
+        "co_lead_ids": [2, 3],
+        "start_date": "2026-03-02",
+        "stage": "exploration",
+    },
+)
+def create_engagement(data):
+    stage_key = data.pop("stage", None)
+    data["first_stage_id"] = Stage.get(Stage.key == stage_key).id if stage_key else None
+    engagement = run(engagement_service.create_engagement, data, user())  # the rules: the model's, as on the page
+    return _prepared([engagement])[0]
+
+
+@operation(
+    "get",
+    "/engagements/<int:engagement_id>",
+    "getEngagement",
+    tag="Engagements",
+    summary="One engagement",
+    answer=EngagementOut,
+)
 def get_engagement(engagement_id):
-    return jsonify(engagement_json(policy.get_engagement(engagement_id, user=user())))
+    return _prepared([policy.get_engagement(engagement_id, user=user())])[0]
 
 
-@bp.patch("/engagements/<int:engagement_id>")
-def update_engagement(engagement_id):
-    engagement = policy.get_engagement(engagement_id, edit=True, user=user())
-    raw = body()
-    f = Fields(raw)
-    data = engagement_json(engagement)  # what is not sent stays as it is; the names are the service's
-    for name in ("title", "problem_statement"):
-        if name in raw:
-            data[name] = f.text(name)
-    data["support_model"] = f.choice("support_model", SUPPORT_MODELS, default=engagement.support_model)
-    for name in ("start_date", "end_date"):
-        data[name] = f.date(name) if name in raw else getattr(engagement, name)
-    for name in ("co_lead_ids", "supporting_ids"):
-        if name in raw:
-            data[name] = f.id_list(name)
-    engagement.expected_version = f.integer("version", minimum=1)  # None: last write wins
-    f.done()
-    run(engagement_service.update_engagement, engagement, data, user(), represent=engagement_json)  # rules: the model's
-    return jsonify(engagement_json(Engagement.get_by_id(engagement.id)))
+@operation(
+    "patch",
+    "/engagements/<int:engagement_id>",
+    "updateEngagement",
+    tag="Engagements",
+    summary="Change an engagement's summary or ISPs",
+    body=EngagementPatch,
+    answer=EngagementOut,
+)
+def update_engagement(engagement_id, data):
+    engagement = _prepared([policy.get_engagement(engagement_id, edit=True, user=user())])[0]
+    engagement.expected_version = data.pop("version", None)  # None: last write wins
+    current = {  # what is not sent stays as it is; the names are the service's
+        "title": engagement.title,
+        "problem_statement": engagement.problem_statement,
+        "support_model": engagement.support_model,
+        "start_date": engagement.start_date,
+        "end_date": engagement.end_date,
+        "co_lead_ids": engagement.co_lead_id_list,
+        "supporting_ids": engagement.supporting_id_list,
+    }
+    run(engagement_service.update_engagement, engagement, {**current, **data}, user(), represent=represent_engagement)
+    return _prepared([Engagement.get_by_id(engagement.id)])[0]

@@ -17,7 +17,9 @@ Month buckets and date differences are written once here for SQLite and PostgreS
 import datetime as dt
 from dataclasses import dataclass, field, fields
 
-from peewee import SQL, fn
+import marshmallow as ma
+from marshmallow import validate
+from peewee import OP, SQL, Expression, fn
 
 from .. import MAX_ID, policy
 from ..dates import format_month
@@ -39,6 +41,96 @@ from ..models import (
 ENGAGEMENT_CHOICES_MAX = 100  # engagements the filter bar lists without a unit chosen first
 MAX_DIGITS = 18  # longer digit strings are refused before int() (any id or count fits well within)
 FILTER_NAMES = ("engagement", "unit", "isp", "model", "stage", "kind", "start", "end")
+# The one filter vocabulary of the report pages, their CSV links and the API's lists and reports:
+# {URL parameter: ReportFilters attribute}. Ids end in _id; the stage is its key, never an id.
+PARAMETERS = {
+    "engagement_id": "engagement",
+    "unit_id": "unit",
+    "isp_id": "isp",
+    "support_model": "model",
+    "stage": "stage",
+    "kind": "kind",
+    "start": "start",
+    "end": "end",
+    "framework": "framework",
+}
+CHOOSE = "Choose from the list."
+
+
+class QueryId(ma.fields.Integer):
+    """A record id in a query string, read by `parse_id` (ASCII digits only)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(1, MAX_ID), **kwargs)
+        self.error_messages["invalid"] = CHOOSE
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = parse_id(value) if isinstance(value, str) else None
+        if found is None or found < 1:
+            raise self.make_error("invalid")
+        return found
+
+
+class Day(ma.fields.Date):
+    """A date as YYYY-MM-DD (no week dates, no times)."""
+
+    default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD.", "format": "Enter a date as YYYY-MM-DD."}
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) != 10:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _stage_key(value):
+    if not Stage.select().where(Stage.key == value).exists():
+        raise ma.ValidationError("Choose one of: " + ", ".join(s.key for s in Stage.ordered()) + ".")
+
+
+def one_of(choices):
+    return validate.OneOf(keys(choices), error="Choose one of: " + ", ".join(keys(choices)) + ".")
+
+
+class FilterQuery(ma.Schema):
+    """The report filters as query parameters: what the report pages and the API read (ReportFilters),
+    and what the OpenAPI document lists with their types. A blank value is no filter."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    engagement_id = QueryId(metadata={"description": "Only this engagement."})
+    unit_id = QueryId(metadata={"description": "Only this unit's engagements."})
+    isp_id = QueryId(metadata={"description": "Only the engagements (and meetings) of this ISP."})
+    support_model = ma.fields.String(validate=one_of(SUPPORT_MODELS))
+    stage = ma.fields.String(
+        validate=[validate.Length(max=80), _stage_key],
+        metadata={"description": "A stage key (GET /catalog), e.g. `installation`: the current stage, or for "
+                  "meetings the stage on the meeting's date."},
+    )  # fmt: skip
+    kind = ma.fields.String(validate=one_of(MEETING_KINDS), metadata={"description": "Only meetings of this kind."})
+    start = Day(metadata={"description": "From this date (meetings, requests, goal changes)."})
+    end = Day(metadata={"description": "To this date, not before `start`."})
+
+    @ma.pre_load
+    def _present(self, data, **kwargs):
+        """The parameters given and not blank (a filter form sends blank ones), stripped."""
+        return {name: data.get(name).strip() for name in self.fields if (data.get(name) or "").strip()}
+
+    @ma.validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ma.ValidationError("The end date cannot be before the start date.", "end")
+
+
+class FrameworkQuery(FilterQuery):
+    """The competency reports' filters: the others and the competency framework."""
+
+    framework = ma.fields.String(
+        validate=validate.Length(max=80), metadata={"description": "A competency framework key (GET /catalog)."}
+    )
 
 
 @dataclass
@@ -48,7 +140,7 @@ class ReportFilters:
     unit: int = None
     isp: int = None
     model: str = None
-    stage: int = None
+    stage: str = None  # a stage key
     kind: str = None
     start: dt.date = None
     end: dt.date = None
@@ -58,43 +150,27 @@ class ReportFilters:
     # -- parsing ---------------------------------------------------------------------------------
     @classmethod
     def from_args(cls, args, user):
-        """Parse request args; an unreadable value is dropped and explained in `errors`."""
-        out = cls(user=user)
-        for name in ("engagement", "unit", "isp", "stage"):
-            raw = (args.get(name) or "").strip()
-            if raw:
-                value = parse_id(raw)
-                if value is not None:
-                    setattr(out, name, value)
-                else:
-                    out.errors[name] = "Choose from the list."
-        for name, choices in (("model", SUPPORT_MODELS), ("kind", MEETING_KINDS)):
-            raw = (args.get(name) or "").strip()
-            if raw:
-                if raw in keys(choices):
-                    setattr(out, name, raw)
-                else:
-                    out.errors[name] = "Choose from the list."
-        for name in ("start", "end"):
-            raw = (args.get(name) or "").strip()
-            if raw:
-                try:
-                    setattr(out, name, dt.date.fromisoformat(raw))
-                except ValueError:
-                    out.errors[name] = "Enter a date as YYYY-MM-DD."
-        if out.start and out.end and out.end < out.start:
-            out.errors["end"] = "The end date cannot be before the start date."
-            out.end = None
-        raw = (args.get("framework") or "").strip()
-        if raw:
-            out.framework = raw[:80]
+        """Parse request args (FrameworkQuery); an unreadable value is dropped and explained in `errors`,
+        keyed by the parameter's name."""
+        try:
+            loaded, errors = FrameworkQuery().load(args), {}
+        except ma.ValidationError as exc:
+            errors = {name: messages[0] for name, messages in exc.messages.items()}
+            loaded = {name: value for name, value in exc.valid_data.items() if name not in errors}
+        out = cls.from_loaded(loaded, user)
+        out.errors = errors
         return out
 
+    @classmethod
+    def from_loaded(cls, loaded, user):
+        """The filters of parameters already loaded through FilterQuery (the API's operations)."""
+        return cls(user=user, **{PARAMETERS[name]: value for name, value in loaded.items() if name in PARAMETERS})
+
     def args(self, **extra):
-        """The filters in use as URL args (for links such as the CSV download)."""
+        """The filters in use as URL args (for links such as the CSV download), by their parameter names."""
         out = {}
-        for name in FILTER_NAMES + ("framework",):
-            value = getattr(self, name)
+        for name, attribute in PARAMETERS.items():
+            value = getattr(self, attribute)
             if value not in (None, ""):
                 out[name] = value.isoformat() if isinstance(value, dt.date) else value
         out.update({k: v for k, v in extra.items() if v not in (None, "")})
@@ -142,7 +218,7 @@ class ReportFilters:
             "engagements_listed_whole": in_scope <= ENGAGEMENT_CHOICES_MAX,
             "unit": list(units.tuples()),
             "isp": list(isps.tuples()),
-            "stage": list(Stage.select(Stage.id, Stage.name).order_by(Stage.position).tuples()),
+            "stage": list(Stage.select(Stage.key, Stage.name).order_by(Stage.position).tuples()),
             "model": list(SUPPORT_MODELS),
             "kind": list(MEETING_KINDS),
         }
@@ -167,7 +243,7 @@ class ReportFilters:
                 Engagement.id.in_(EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == self.isp))
             )
         if self.stage is not None:
-            query = query.where(Engagement.current_stage == self.stage)
+            query = query.where(Engagement.current_stage.in_(self._stage_id()))
         return query.select(Engagement.id)
 
     def meeting_condition(self, meeting=Meeting):
@@ -183,8 +259,12 @@ class ReportFilters:
             attended = MeetingAttendee.select(MeetingAttendee.meeting).where(MeetingAttendee.user == self.isp)
             cond &= meeting.id.in_(attended) | (meeting.logged_by == self.isp)
         if self.stage is not None:
-            cond &= stage_at(meeting) == self.stage
+            cond &= Expression(stage_at(meeting), OP.EQ, self._stage_id())  # (== of two queries compares them)
         return cond
+
+    def _stage_id(self):
+        """Subquery: the id of the stage whose key is the filter's."""
+        return Stage.select(Stage.id).where(Stage.key == self.stage)
 
     def date_condition(self, column):
         """start <= column <= end for a date column of another table (goal changes, feedback...)."""

@@ -132,7 +132,7 @@ def pages(app, big_engagement, unit):
                 ),
                 None,
             )
-            url = rule.rule + (f"?engagement={big_engagement}" if floor == "feedback" else "")  # one engagement's
+            url = rule.rule + (f"?engagement_id={big_engagement}" if floor == "feedback" else "")  # one engagement's
             out.append((f"API {rule.rule}", url, "api", floor, True))
     return out
 
