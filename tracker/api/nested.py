@@ -12,7 +12,8 @@ from flask import abort, jsonify
 from marshmallow import ValidationError as SchemaError
 from marshmallow import fields, pre_dump, validate
 
-from .. import policy
+from .. import catalog, policy
+from ..forms.stages import STAGE_MESSAGE
 from ..models import (
     CFIR_DOMAINS,
     CONTEXT_KINDS,
@@ -48,6 +49,12 @@ from .resources import run
 from .schemas import Answer, Body, Choice, Date, Id, Ids, Text, Timestamp
 
 E = "/engagements/<int:engagement_id>"
+# The stages are the catalog's (loaded from it by init-db, never added otherwise): their keys are an enum.
+STAGE_KEYS = [spec["key"] for spec in catalog.read("stages")["stages"]]
+
+
+def StageKey(**kwargs):  # noqa: N802  (a field factory, read as a type)
+    return fields.String(validate=validate.OneOf(STAGE_KEYS, error=STAGE_MESSAGE), **kwargs)
 
 
 def Version():  # noqa: N802  (a field factory, read as a type)
@@ -694,7 +701,7 @@ class BenchmarkPatch(Body):
 
 class BenchmarkOut(Answer):
     id = Id(required=True)
-    stage = fields.String(attribute="stage.key", required=True, metadata={"description": "The stage's key."})
+    stage = StageKey(attribute="stage.key", required=True)
     text = fields.String(required=True)
     completed_on = Date(required=True, allow_none=True)
     note = fields.String(attribute="evidence", required=True)
@@ -801,20 +808,20 @@ def delete_benchmark(engagement_id, benchmark_id):
 
 
 class StageEntryNew(Body):
-    stage = Text(Stage.key, required=True, metadata={"description": "The stage's key (GET /catalog)."})
+    stage = StageKey(required=True)
     date = Date(load_default=today, metadata={"description": "The day the stage was entered; today when left out."})
     note = Text(StageEntry.note, metadata={"description": "Why: needed when the engagement goes back to a stage."})
 
 
 class StageEntryPatch(Body):
-    stage = optional(Text(Stage.key, required=True))
+    stage = StageKey()
     date = Date()
     note = Text(StageEntry.note)
 
 
 class StageEntryOut(Answer):
     id = Id(required=True)
-    stage = fields.String(attribute="stage.key", required=True, metadata={"description": "The stage's key."})
+    stage = StageKey(attribute="stage.key", required=True)
     date = Date(attribute="entered_on", required=True)
     note = fields.String(required=True)
     created_by_id = Id(required=True, allow_none=True)
@@ -823,9 +830,7 @@ class StageEntryOut(Answer):
 class StageHistoryOut(page_schema(StageEntryOut)):
     """A page of the engagement's stage history, in date order, and its stage now."""
 
-    current = fields.String(
-        required=True, allow_none=True, metadata={"description": "The key of the current stage (none yet: null)."}
-    )
+    current = StageKey(required=True, allow_none=True, metadata={"description": "The current stage (none yet: null)."})
 
 
 def _stage_run(write, *args):
