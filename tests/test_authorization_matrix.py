@@ -172,6 +172,7 @@ def world(demo):
     deleted_goal = factories.goal(e, title="Deleted goal")
     deleted_goal.soft_delete()
     meeting = factories.meeting(e, date=dt.date(2026, 2, 3))
+    second_meeting = factories.meeting(e, date=dt.date(2026, 2, 17))  # deleted by its own path, the first by the nested
     deleted_meeting = factories.meeting(e, date=dt.date(2026, 2, 10))
     deleted_meeting.soft_delete()
     response = respond(e, {"aim_1": 4})
@@ -203,6 +204,7 @@ def world(demo):
             "change_id": change.id,
             "stage_entry_id": stage_entry.id,
             "meeting_id": meeting.id,
+            "second_meeting_id": second_meeting.id,
             "member_id": member.id,
             "note_id": note.id,
             "deliverable_id": deliverable.id,
@@ -401,8 +403,11 @@ API_MATRIX = {
     "api.delete_team_member": "engagement_write",
     "api.list_goals": "engagement_read",
     "api.add_goal": "engagement_write",
+    "api.get_goal": "engagement_read",
     "api.update_goal": "engagement_write",
+    "api.update_engagement_goal": "engagement_write",
     "api.goal_history": "engagement_read",
+    "api.engagement_goal_history": "engagement_read",
     "api.correct_goal_change": "engagement_write",
     "api.remove_goal_change": "engagement_write",
     "api.list_meetings": "engagement_read",
@@ -410,10 +415,15 @@ API_MATRIX = {
     "api.get_meeting": "engagement_read",
     "api.update_meeting": "engagement_write",
     "api.delete_meeting": "engagement_write",
+    "api.get_engagement_meeting": "engagement_read",
+    "api.update_engagement_meeting": "engagement_write",
+    "api.delete_engagement_meeting": "engagement_write",
     "api.list_benchmarks": "engagement_read",
     "api.update_benchmark": "engagement_write",
     "api.get_benchmark": "engagement_read",
     "api.delete_benchmark": "engagement_write",
+    "api.get_engagement_benchmark": "engagement_read",
+    "api.update_engagement_benchmark": "engagement_write",
     "api.list_deliverables": "engagement_read",
     "api.add_deliverable": "engagement_write",
     "api.get_deliverable": "engagement_read",
@@ -466,6 +476,8 @@ def test_api_matrix(app, world, role):
         if rule.endpoint == "api.revoke_token" and role == "admin":
             values["token_id"] = new_token(demo.admin, "to revoke")[0].id
         url = rule.build(values, append_unknown=False)[1]
+        if rule.endpoint == "api.delete_meeting":  # the nested path deleted the first meeting
+            url = rule.build(dict(values, meeting_id=values["second_meeting_id"]), append_unknown=False)[1]
         if rule.endpoint == "api.report_feedback":
             url += f"?engagement_id={values['engagement_id']}"
         method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]

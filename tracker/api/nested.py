@@ -1,15 +1,28 @@
-"""The parts of an engagement: team, goals, meetings, benchmarks, deliverables, context notes, stage."""
+"""The parts of an engagement: team, goals (with their status history), meetings, benchmarks, stage,
+deliverables, context notes. Each is declared once (operations.py): a `<Part>New` body, a `<Part>Patch`
+body and a `<Part>Out` answer validate, serialize and document it.
 
-from flask import jsonify
+Goals, benchmarks and meetings are also reached by their own id (/goals/<id>, /benchmarks/<id>,
+/meetings/<id>: the contract of the API) besides their path under the engagement: `_part` finds the
+record, then its engagement, and applies the same policy (not visible: 404; visible, not editable: 403);
+one function per write (`_change_goal`, `_change_benchmark`, `_change_meeting`, `_delete`) serves both.
+"""
 
-from .. import policy
+from flask import abort, jsonify
+from marshmallow import ValidationError as SchemaError
+from marshmallow import fields, pre_dump, validate
+
+from .. import catalog, policy
+from ..forms.stages import STAGE_MESSAGE
 from ..models import (
     CFIR_DOMAINS,
     CONTEXT_KINDS,
     DELIVERABLE_KINDS,
     GOAL_STATUSES,
+    MAX_MEETING_MINUTES,
     MEETING_KINDS,
     MEETING_MODES,
+    POSITIONS,
     Benchmark,
     Competency,
     ContextNote,
@@ -30,312 +43,509 @@ from ..services import goals as goal_service
 from ..services import meetings as meeting_service
 from ..services import parts as part_service
 from ..services import stages as stage_service
-from .common import ApiError, Fields, body, bp, caller, iso, paginate
+from .common import ApiError, caller
+from .operations import operation, page_schema, paged_answer
 from .resources import run
+from .schemas import Answer, Body, Choice, Date, Id, Ids, Text, Timestamp
 
 E = "/engagements/<int:engagement_id>"
+# The stages are the catalog's (loaded from it by init-db, never added otherwise): their keys are an enum.
+STAGE_KEYS = [spec["key"] for spec in catalog.read("stages")["stages"]]
+
+
+def StageKey(**kwargs):  # noqa: N802  (a field factory, read as a type)
+    return fields.String(validate=validate.OneOf(STAGE_KEYS, error=STAGE_MESSAGE), **kwargs)
+
+
+def Version():  # noqa: N802  (a field factory, read as a type)
+    return Id(
+        metadata={
+            "description": "The `version` of the representation this change starts from: when the record changed "
+            "since, nothing is saved (409, code `stale_version`, with the current record). Without it the change "
+            "is saved whatever happened since (last write wins)."
+        }
+    )
+
+
+def optional(field):
+    """A required field made optional (a PATCH body): left out, it is left alone; sent, it must be valid
+    all the same (a title must not be blank)."""
+    field.required = False
+    return field
 
 
 def _engagement(engagement_id, edit=False):
     return policy.get_engagement(engagement_id, edit=edit, user=caller())
 
 
+def _part(model, part_id, engagement_id=None, edit=False):
+    """The live `model` row `part_id` as the policy lets the caller reach it: 404 when its engagement is
+    not visible (or the row is deleted, or not of the engagement in the URL), 403 when it is visible but
+    `edit` is not allowed. Without `engagement_id` (a path by the row's own id) the row's engagement is
+    looked up first; the same checks follow."""
+    if engagement_id is None:
+        engagement_id = model.select(model.engagement).where(model.id == part_id).scalar()
+        if engagement_id is None:
+            abort(404)
+    return policy.get_part(model, _engagement(engagement_id, edit=edit), part_id)
+
+
+def editable(engagement_id):
+    """The engagement, when the caller may change it (the `access` of a create: 404 / 403 before a 400)."""
+    return _engagement(engagement_id, edit=True)
+
+
+def editable_part(model):
+    """The `access` of a part's change, by either path: the part, when the caller may change it."""
+
+    def access(engagement_id=None, **ids):
+        (part_id,) = ids.values()
+        return _part(model, part_id, engagement_id, edit=True)
+
+    return access
+
+
+def _delete(model, part_id, engagement_id=None):
+    """Soft-delete one part (audited; an administrator restores it); a deleted or unknown one: 404."""
+    part = _part(model, part_id, engagement_id, edit=True)
+    if not policy.can_delete_part(caller(), part.engagement):
+        raise ApiError(403, "You may not delete parts of this engagement.")
+    run(part_service.delete_part, part)
+
+
 # --- team -----------------------------------------------------------------------------------------
 
 
-def member_json(m):
-    return {
-        "id": m.id,
-        "name": m.name,
-        "email": m.email,
-        "position": m.position,
-        "user_id": m.user_id,
-        "joined_on": iso(m.joined_on),
-        "left_on": iso(m.left_on),
-        "version": m.version,
-    }
+class TeamMemberNew(Body):
+    name = Text(TeamMember.name, required=True, blank=TeamMember.required["name"])
+    position = Choice(POSITIONS, required=True, error_messages={"required": TeamMember.required["position"]})
+    email = Text(TeamMember.email)
+    joined_on = Date(allow_none=True)
 
 
-@bp.get(E + "/team")
+class TeamMemberOut(Answer):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    position = Choice(POSITIONS, required=True)
+    user_id = Id(required=True, allow_none=True)
+    joined_on = Date(required=True, allow_none=True)
+    left_on = Date(required=True, allow_none=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+@operation(
+    "get", E + "/team", "listTeamMembers", tag="Team", summary="The engagement's team", answer=TeamMemberOut, paged=True
+)
 def list_team(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(
-        TeamMember.live().where(TeamMember.engagement == e.id).order_by(TeamMember.name, TeamMember.id), member_json
-    )
+    return TeamMember.live().where(TeamMember.engagement == e.id).order_by(TeamMember.name, TeamMember.id)
 
 
-@bp.post(E + "/team")
-def add_team_member(engagement_id):
-    e = _engagement(engagement_id, edit=True)
-    f = Fields(body())
-    data = {
-        "name": f.text("name"),
-        "position": f.text("position", default=None),  # one of POSITIONS: the model's rule
-        "email": f.text("email"),
-        "joined_on": f.date("joined_on"),
-    }
-    f.done()  # a name, the email rule, ...: TeamMember.validate(), as on the page
-    member = run(lambda: TeamMember.create(engagement=e, **data))
-    return jsonify(member_json(member)), 201
+@operation(
+    "post",
+    E + "/team",
+    "addTeamMember",
+    tag="Team",
+    summary="Add a team member",
+    body=TeamMemberNew,
+    answer=TeamMemberOut,
+    access=editable,
+    links={"getTeamMember": {"member_id": "$response.body#/id"}},
+    example={"name": "Sam Lead", "position": "senior_leader", "email": "sam@example.org", "joined_on": "2026-02-01"},
+)
+def add_team_member(engagement_id, target, data):
+    return run(lambda: TeamMember.create(engagement=target, **data))  # the email rule, dates: TeamMember.validate()
 
 
-@bp.get(E + "/team/<int:member_id>")
+@operation(
+    "get",
+    E + "/team/<int:member_id>",
+    "getTeamMember",
+    tag="Team",
+    summary="One team member",
+    answer=TeamMemberOut,
+)
 def get_team_member(engagement_id, member_id):
-    return jsonify(member_json(policy.get_part(TeamMember, _engagement(engagement_id), member_id)))
+    return _part(TeamMember, member_id, engagement_id)
 
 
-@bp.delete(E + "/team/<int:member_id>")
+@operation(
+    "delete",
+    E + "/team/<int:member_id>",
+    "deleteTeamMember",
+    tag="Team",
+    summary="Delete a team member (soft delete)",
+)
 def delete_team_member(engagement_id, member_id):
-    return _delete(TeamMember, engagement_id, member_id)
+    _delete(TeamMember, member_id, engagement_id)
 
 
-def _delete(model, engagement_id, part_id):
-    """Soft-delete one part (audited; an administrator restores it); a deleted or unknown one: 404."""
-    e = _engagement(engagement_id, edit=True)
-    part = policy.get_part(model, e, part_id)
-    if not policy.can_delete_part(caller(), e):
-        raise ApiError(403, "You may not delete parts of this engagement.")
-    run(part_service.delete_part, part)
-    return "", 204
+# --- goals and their status history -----------------------------------------------------------------
 
 
-# --- goals ----------------------------------------------------------------------------------------
+class GoalNew(Body):
+    title = Text(Goal.title, required=True)
+    indicator = Text(Goal.indicator)
+    target = Text(Goal.target)
+    status = Choice(GOAL_STATUSES, load_default="not_started")
+    set_on = Date(metadata={"description": "The day the goal was set (its first history entry); today when left out."})
 
 
-def goal_json(goal):
-    return {
-        "id": goal.id,
-        "title": goal.title,
-        "indicator": goal.indicator,
-        "target": goal.target,
-        "status": goal.status,
-        "created": iso(goal.created_at),
-        "version": goal.version,
-    }
+class GoalPatch(Body):
+    title = optional(Text(Goal.title, required=True))
+    indicator = Text(Goal.indicator)
+    target = Text(Goal.target)
+    status = Choice(
+        GOAL_STATUSES, metadata={"description": "A new status: a dated entry of the history (`changed_on`, `note`)."}
+    )
+    note = Text(GoalStatusChange.note)
+    changed_on = Date(metadata={"description": "The day of the status change; today when left out."})
+    version = Version()
 
 
-@bp.get(E + "/goals")
+class GoalOut(Answer):
+    id = Id(required=True)
+    title = fields.String(required=True)
+    indicator = fields.String(required=True)
+    target = fields.String(required=True)
+    status = Choice(GOAL_STATUSES, required=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+class GoalChangePatch(Body):
+    status = Choice(GOAL_STATUSES)
+    changed_on = Date()
+    note = Text(GoalStatusChange.note)
+
+
+class GoalChangeOut(Answer):
+    id = Id(required=True)
+    status = Choice(GOAL_STATUSES, required=True)
+    changed_on = Date(required=True)
+    note = fields.String(required=True)
+    meeting_id = Id(required=True, allow_none=True)
+    changed_by_id = Id(required=True, allow_none=True)
+
+
+class GoalHistoryOut(page_schema(GoalChangeOut)):
+    """A page of the goal's status history, in date order, and its status now."""
+
+    current = Choice(GOAL_STATUSES, required=True, metadata={"description": "The status of the latest-dated entry."})
+
+
+@operation("get", E + "/goals", "listGoals", tag="Goals", summary="The engagement's goals", answer=GoalOut, paged=True)
 def list_goals(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(Goal.live().where(Goal.engagement == e.id).order_by(Goal.id), goal_json)
+    return Goal.live().where(Goal.engagement == e.id).order_by(Goal.id)
 
 
-@bp.post(E + "/goals")
-def add_goal(engagement_id):
-    e = _engagement(engagement_id, edit=True)
-    f = Fields(body())
-    data = {
-        "title": f.text("title", required=True),
-        "indicator": f.text("indicator"),
-        "target": f.text("target"),
-        "status": f.choice("status", GOAL_STATUSES, default="not_started"),
-    }
-    set_on = f.date("set_on")
-    f.done()
-    goal = run(goal_service.add_goal, e, data, caller().id, set_on)
-    return jsonify(goal_json(goal)), 201
+@operation(
+    "post",
+    E + "/goals",
+    "createGoal",
+    tag="Goals",
+    summary="Add a goal (its history starts with its status on `set_on`)",
+    body=GoalNew,
+    answer=GoalOut,
+    access=editable,
+    links={"getGoal": {"goal_id": "$response.body#/id"}, "listGoalHistory": {"goal_id": "$response.body#/id"}},
+    example={"title": "Fidelity checklist in use", "indicator": "Used in 80% of visits", "target": "June 2026"},
+)
+def add_goal(engagement_id, target, data):
+    set_on = data.pop("set_on", None)
+    return run(goal_service.add_goal, target, data, caller().id, set_on)
 
 
-def goal_change_json(c):
-    return {
-        "id": c.id,
-        "status": c.status,
-        "changed_on": iso(c.changed_on),
-        "note": c.note,
-        "meeting_id": c.meeting_id,
-        "changed_by_id": c.changed_by_id,
-    }
+@operation("get", "/goals/<int:goal_id>", "getGoal", tag="Goals", summary="One goal", answer=GoalOut)
+def get_goal(goal_id):
+    return _part(Goal, goal_id)
 
 
-def _goal_change(goal, change_id):
+def _change_goal(goal, data):
+    """A goal's PATCH (both paths): its text, then a dated status change, in one transaction."""
+    goal.expected_version = data.pop("version", None)  # None: last write wins
+
+    def write():
+        text = {name: data[name] for name in ("title", "indicator", "target") if name in data}
+        if text:
+            for name, value in text.items():
+                setattr(goal, name, value)
+            goal.save()
+        if "status" in data:
+            changed_on = data.get("changed_on") or today()
+            goal_service.record_status_change(goal, data["status"], changed_on, data.get("note", ""), user=caller().id)
+
+    run(write, represent=GoalOut().dump)
+    return Goal.get_by_id(goal.id)
+
+
+GOAL_PATCH = "Change a goal: its title, indicator, target, or its status (a dated entry of its history)"
+
+
+@operation(
+    "patch",
+    "/goals/<int:goal_id>",
+    "updateGoal",
+    tag="Goals",
+    summary=GOAL_PATCH,
+    body=GoalPatch,
+    answer=GoalOut,
+    access=editable_part(Goal),
+)
+def update_goal(goal_id, target, data):
+    return _change_goal(target, data)
+
+
+@operation(
+    "patch",
+    E + "/goals/<int:goal_id>",
+    "updateEngagementGoal",
+    tag="Goals",
+    summary=GOAL_PATCH + " (the same as PATCH /goals/{goal_id})",
+    body=GoalPatch,
+    answer=GoalOut,
+    access=editable_part(Goal),
+)
+def update_engagement_goal(engagement_id, goal_id, target, data):
+    return _change_goal(target, data)
+
+
+def _history(goal):
+    return jsonify({**paged_answer(goal.dated_history(), GoalChangeOut), "current": goal.status})
+
+
+GOAL_HISTORY = "The goal's status history in date order (ties: in the order entered), a page at a time"
+
+
+@operation(
+    "get", "/goals/<int:goal_id>/history", "listGoalHistory", tag="Goals", summary=GOAL_HISTORY, answer=GoalHistoryOut
+)
+def goal_history(goal_id):
+    return _history(_part(Goal, goal_id))
+
+
+@operation(
+    "get",
+    E + "/goals/<int:goal_id>/history",
+    "listEngagementGoalHistory",
+    tag="Goals",
+    summary=GOAL_HISTORY + " (the same as GET /goals/{goal_id}/history)",
+    answer=GoalHistoryOut,
+)
+def engagement_goal_history(engagement_id, goal_id):
+    return _history(_part(Goal, goal_id, engagement_id))
+
+
+def _goal_change(engagement_id, goal_id, change_id):
+    goal = _part(Goal, goal_id, engagement_id, edit=True)
     change = GoalStatusChange.get_or_none((GoalStatusChange.id == change_id) & (GoalStatusChange.goal == goal.id))
     if change is None:
         raise ApiError(404, "No such entry in this goal's history.")
     return change
 
 
-@bp.get(E + "/goals/<int:goal_id>/history")
-def goal_history(engagement_id, goal_id):
-    e = _engagement(engagement_id)
-    goal = policy.get_part(Goal, e, goal_id)
-    return jsonify(current=goal.status, items=[goal_change_json(c) for c in goal.dated_history()])
+@operation(
+    "patch",
+    E + "/goals/<int:goal_id>/history/<int:change_id>",
+    "correctGoalHistoryEntry",
+    tag="Goals",
+    summary="Correct an entry of the status history (its status, date or note)",
+    body=GoalChangePatch,
+    answer=GoalChangeOut,
+    access=_goal_change,
+)
+def correct_goal_change(engagement_id, goal_id, change_id, target, data):
+    change = target
+    status = data.get("status", change.status)
+    changed_on = data.get("changed_on", change.changed_on)
+    note = data.get("note", change.note)
+    return run(goal_service.correct_status_change, change, status, changed_on, note, caller().id)
 
 
-@bp.patch(E + "/goals/<int:goal_id>/history/<int:change_id>")
-def correct_goal_change(engagement_id, goal_id, change_id):
-    e = _engagement(engagement_id, edit=True)
-    goal = policy.get_part(Goal, e, goal_id)
-    change = _goal_change(goal, change_id)
-    raw = body()
-    f = Fields(raw)
-    status = f.choice("status", GOAL_STATUSES) if "status" in raw else change.status
-    changed_on = f.date("changed_on", required=True) if "changed_on" in raw else change.changed_on
-    note = f.text("note") if "note" in raw else change.note
-    f.done()
-    change = run(goal_service.correct_status_change, change, status, changed_on, note, caller().id)
-    return jsonify(goal_change_json(change))
-
-
-@bp.delete(E + "/goals/<int:goal_id>/history/<int:change_id>")
+@operation(
+    "delete",
+    E + "/goals/<int:goal_id>/history/<int:change_id>",
+    "deleteGoalHistoryEntry",
+    tag="Goals",
+    summary="Remove an entry of the status history (a goal keeps at least one: 409)",
+)
 def remove_goal_change(engagement_id, goal_id, change_id):
-    e = _engagement(engagement_id, edit=True)
-    goal = policy.get_part(Goal, e, goal_id)
-    change = _goal_change(goal, change_id)
+    change = _goal_change(engagement_id, goal_id, change_id)
     run(goal_service.remove_status_change, change, caller().id)
-    return "", 204
-
-
-@bp.patch(E + "/goals/<int:goal_id>")
-def update_goal(engagement_id, goal_id):
-    e = _engagement(engagement_id, edit=True)
-    goal = policy.get_part(Goal, e, goal_id)
-    raw = body()
-    f = Fields(raw)
-    status = f.choice("status", GOAL_STATUSES)
-    note = f.text("note")
-    changed_on = f.date("changed_on") or today()
-    title = f.text("title") if "title" in raw else None
-    if "title" in raw and not title:
-        f.fail("title", "This field is required.")
-    indicator = f.text("indicator") if "indicator" in raw else None
-    target = f.text("target") if "target" in raw else None
-    goal.expected_version = f.integer("version", minimum=1)  # None: last write wins
-    f.done()
-
-    def write():
-        if title is not None or indicator is not None or target is not None:
-            goal.title = title if title is not None else goal.title
-            goal.indicator = indicator if indicator is not None else goal.indicator
-            goal.target = target if target is not None else goal.target
-            goal.save()
-        if status is not None:
-            goal_service.record_status_change(goal, status, changed_on, note, user=caller().id)
-
-    run(write, represent=goal_json)
-    return jsonify(goal_json(Goal.get_by_id(goal.id)))
 
 
 # --- meetings -------------------------------------------------------------------------------------
 
 
-def meeting_json(m, detail=False):
-    out = {
-        "id": m.id,
-        "date": iso(m.date),
-        "kind": m.kind,
-        "mode": m.mode,
-        "duration_minutes": m.duration_minutes,
-        "notes": m.notes,
-        "logged_by_id": m.logged_by_id,
-        "created": iso(m.created_at),
-        "version": m.version,
-    }
-    if detail:
-        links = linked_ids(m)
-        keyed = {"competencies": Competency, "strategies": Strategy, "principles": Principle}
-        for name, model in keyed.items():
+class CatalogKeys(fields.List):
+    """A list of catalog keys (competencies, strategies, principles), loaded as the ids of their rows
+    (the meeting service checks them as the form's choices); an unknown key is refused, named."""
+
+    MAX = 200
+
+    def __init__(self, model, **kwargs):
+        catalog = model._meta.table_name
+        kwargs.setdefault("metadata", {"description": f"Keys of the catalog's {catalog} rows (GET /catalog)."})
+        limit = validate.Length(max=self.MAX, error=f"At most {self.MAX} keys.")
+        super().__init__(fields.String(validate=validate.Length(max=80)), validate=limit, **kwargs)
+        self.model = model
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        wanted = super()._deserialize(value, attr, data, **kwargs)
+        if len(wanted) > self.MAX:  # before the query
+            raise SchemaError(f"At most {self.MAX} keys.")
+        model = self.model
+        found = {r.key: r.id for r in model.select(model.id, model.key).where(model.key.in_(wanted or [""]))}
+        unknown = [key for key in wanted if key not in found]
+        if unknown:
+            raise SchemaError("Unknown keys: " + ", ".join(unknown[:5])[:300] + ".")
+        return [found[key] for key in wanted]
+
+
+def Minutes(**kwargs):  # noqa: N802  (a field factory, read as a type)
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(1, MAX_MEETING_MINUTES, error=f"Between 1 and {MAX_MEETING_MINUTES} minutes."),
+        **kwargs,
+    )
+
+
+class NextStepNew(Body):
+    id = Id(
+        metadata={
+            "description": "On a change of the meeting: the id of one of its next steps to keep (its done date "
+            "stays). Left out: a new next step."
+        }
+    )
+    text = Text(NextStep.text, required=True)
+    owner = Text(NextStep.owner)
+    due_on = Date(allow_none=True)
+
+
+class GoalUpdateNew(Body):
+    goal_id = Id(required=True)
+    status = Choice(GOAL_STATUSES, required=True)
+    note = Text(GoalStatusChange.note)
+
+
+class MeetingNew(Body):
+    """A meeting with its links and the progress made in it, written in one transaction. The service's
+    names of the lists are the attribute names; the API's are the data keys (`attendee_ids`, ...)."""
+
+    date = Date(required=True)
+    kind = Choice(MEETING_KINDS, load_default="monthly")
+    mode = Choice(MEETING_MODES, load_default="in_person")
+    duration_minutes = Minutes(load_default=60)
+    notes = Text(Meeting.notes)
+    team_members = Ids(data_key="attendee_ids", metadata={"description": "Team members who attended."})
+    isps = Ids(data_key="isp_ids", metadata={"description": "ISPs of the engagement who attended."})
+    competencies = CatalogKeys(Competency)
+    strategies = CatalogKeys(Strategy)
+    principles = CatalogKeys(Principle)
+    next_steps = fields.List(fields.Nested(NextStepNew), validate=validate.Length(max=100, error="At most 100."))
+    goal_changes = fields.List(
+        fields.Nested(GoalUpdateNew),
+        data_key="goal_updates",
+        validate=validate.Length(max=100, error="At most 100."),
+        metadata={"description": "Status changes of the engagement's goals, dated the meeting's date."},
+    )
+    benchmarks = Ids(
+        data_key="benchmarks_completed", metadata={"description": "Benchmarks completed, on the meeting's date."}
+    )
+
+
+class MeetingPatch(MeetingNew):
+    """A change of a meeting: what is sent replaces what it had (a list sent replaces the list); what is
+    left out stays. Goal updates and benchmarks sent are added to those made in the meeting."""
+
+    date = Date()
+    kind = Choice(MEETING_KINDS)
+    mode = Choice(MEETING_MODES)
+    duration_minutes = Minutes()
+    version = Version()
+
+
+# The meeting service's names of fields -> the API's (its errors are named after them).
+MEETING_FIELDS = {name: field.data_key for name, field in MeetingNew._declared_fields.items() if field.data_key}
+
+
+class NextStepOut(Answer):
+    id = Id(required=True)
+    text = fields.String(required=True)
+    owner = fields.String(required=True)
+    due_on = Date(required=True, allow_none=True)
+    done_on = Date(required=True, allow_none=True)
+
+
+class GoalUpdateOut(Answer):
+    goal_id = Id(required=True)
+    status = Choice(GOAL_STATUSES, required=True)
+    note = fields.String(required=True)
+
+
+class MeetingOut(Answer):
+    id = Id(required=True)
+    date = Date(required=True)
+    kind = Choice(MEETING_KINDS, required=True)
+    mode = Choice(MEETING_MODES, required=True)
+    duration_minutes = fields.Integer(required=True)
+    notes = fields.String(required=True)
+    logged_by_id = Id(required=True, allow_none=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+class _Linked:
+    """A meeting with what it links to, as its answer names them: catalog keys, ids, next steps, goal
+    updates and the benchmarks it completed."""
+
+    def __init__(self, meeting):
+        self._meeting = meeting
+        links = linked_ids(meeting)
+        for name, model in (("competencies", Competency), ("strategies", Strategy), ("principles", Principle)):
             found = {r.id: r.key for r in model.select(model.id, model.key).where(model.id.in_(links[name] or [0]))}
-            out[name] = [found[i] for i in links[name] if i in found]
-        out["attendee_ids"] = links["team_members"]
-        out["isp_ids"] = links["isps"]
-        out["next_steps"] = [
-            {"id": s.id, "text": s.text, "owner": s.owner, "due_on": iso(s.due_on), "done_on": iso(s.done_on)}
-            for s in NextStep.live().where(NextStep.meeting == m.id).order_by(NextStep.id)
-        ]
-        out["goal_updates"] = [
-            {"goal_id": c.goal_id, "status": c.status, "note": c.note}
-            for c in GoalStatusChange.select().where(GoalStatusChange.meeting_id == m.id).order_by(GoalStatusChange.id)
-        ]
-        out["benchmarks_completed"] = [
+            setattr(self, name, [found[i] for i in links[name] if i in found])
+        self.attendee_ids = links["team_members"]
+        self.isp_ids = links["isps"]
+        self.next_steps = list(NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
+        self.goal_updates = list(
+            GoalStatusChange.select().where(GoalStatusChange.meeting_id == meeting.id).order_by(GoalStatusChange.id)
+        )
+        self.benchmarks_completed = [
             b.id
             for b in Benchmark.select(Benchmark.id)
-            .where((Benchmark.completed_in_meeting_id == m.id) & Benchmark.deleted_at.is_null())
+            .where((Benchmark.completed_in_meeting_id == meeting.id) & Benchmark.deleted_at.is_null())
             .order_by(Benchmark.id)
         ]
-    return out
+
+    def __getattr__(self, name):
+        return getattr(self._meeting, name)
 
 
-def _keys_to_ids(f, name, model):
-    values = f.data.get(name)
-    if values is None:
-        return []
-    if (
-        not isinstance(values, list)
-        or len(values) > 200
-        or not all(isinstance(v, str) and len(v) <= 80 and "\x00" not in v for v in values)
-    ):
-        f.fail(name, "Must be a list of catalog keys.")
-        return []
-    found = {r.key: r.id for r in model.select(model.id, model.key).where(model.key.in_(values or [""]))}
-    unknown = [v for v in values if v not in found]
-    if unknown:
-        f.fail(name, "Unknown keys: " + ", ".join(unknown[:5])[:300] + ".")
-        return []
-    return [found[v] for v in values]
+class MeetingDetailOut(MeetingOut):
+    competencies = fields.List(fields.String(), required=True)
+    strategies = fields.List(fields.String(), required=True)
+    principles = fields.List(fields.String(), required=True)
+    attendee_ids = fields.List(Id(), required=True)
+    isp_ids = fields.List(Id(), required=True)
+    next_steps = fields.List(fields.Nested(NextStepOut), required=True)
+    goal_updates = fields.List(fields.Nested(GoalUpdateOut), required=True)
+    benchmarks_completed = fields.List(Id(), required=True)
+
+    @pre_dump
+    def links(self, meeting, **kwargs):
+        return _Linked(meeting)
 
 
-def _meeting_data(f, current=None):
-    current = current or {}
-    data = {
-        "date": f.date("date", required="date" not in current) or current.get("date"),
-        "kind": f.choice("kind", MEETING_KINDS, default=current.get("kind", "monthly")),
-        "mode": f.choice("mode", MEETING_MODES, default=current.get("mode", "in_person")),
-        "duration_minutes": f.integer("duration_minutes", minimum=0, maximum=10**6),
-        "notes": f.text("notes") if "notes" in f.data else current.get("notes", ""),
-    }
-    if data["duration_minutes"] is None:
-        data["duration_minutes"] = current.get("duration_minutes", 60)
-    for name, model in (("competencies", Competency), ("strategies", Strategy), ("principles", Principle)):
-        data[name] = _keys_to_ids(f, name, model) if name in f.data else current.get(name, [])
-    data["team_members"] = f.id_list("attendee_ids") if "attendee_ids" in f.data else current.get("team_members", [])
-    data["isps"] = f.id_list("isp_ids") if "isp_ids" in f.data else current.get("isps", [])
-    data["benchmarks"] = f.id_list("benchmarks_completed")
-    steps = f.data.get("next_steps") or []
-    data["next_steps"] = []
-    if not isinstance(steps, list) or len(steps) > 100 or not all(isinstance(s, dict) for s in steps):
-        f.fail("next_steps", "Must be a list of {text, owner, due_on} objects.")
-    else:
-        for index, step in enumerate(steps):
-            sub = Fields(step)
-            row = {
-                "text": sub.text("text"),
-                "owner": sub.text("owner"),
-                "due_on": sub.date("due_on"),
-                "row": index,
-            }
-            for key, message in sub.errors.items():
-                f.fail(f"next_steps-{index}-{key}", message)
-            data["next_steps"].append(row)
-    changes = f.data.get("goal_updates") or []
-    data["goal_changes"] = []
-    if not isinstance(changes, list) or len(changes) > 100 or not all(isinstance(c, dict) for c in changes):
-        f.fail("goal_updates", "Must be a list of {goal_id, status, note} objects.")
-    else:
-        for index, change in enumerate(changes):
-            sub = Fields(change)
-            row = {
-                "goal_id": sub.integer("goal_id", required=True),
-                "status": sub.choice("status", GOAL_STATUSES, required=True),
-                "note": sub.text("note"),
-                "row": index,
-            }
-            for key, message in sub.errors.items():
-                f.fail(f"goal_updates-{index}-{key}", message)
-            data["goal_changes"].append(row)
-    return data
-
-
-MEETING_FIELDS = {
-    "team_members": "attendee_ids",
-    "isps": "isp_ids",
-    "benchmarks": "benchmarks_completed",
-    "goal_changes": "goal_updates",
-}
-
-
-def _run_meeting(write, *args, represent=None):
+def _run_meeting(write, *args):
+    """A meeting service write through `run`, its errors named as the API names the fields."""
     try:
-        return run(write, *args, represent=represent)
+        return run(write, *args, represent=MeetingDetailOut().dump)
     except ApiError as exc:
         renamed = {}
         for key, message in exc.fields.items():
@@ -345,34 +555,9 @@ def _run_meeting(write, *args, represent=None):
         raise
 
 
-@bp.get(E + "/meetings")
-def list_meetings(engagement_id):
-    e = _engagement(engagement_id)
-    return paginate(
-        Meeting.live().where(Meeting.engagement == e.id).order_by(Meeting.date.desc(), Meeting.id.desc()), meeting_json
-    )
-
-
-@bp.post(E + "/meetings")
-def log_meeting(engagement_id):
-    e = _engagement(engagement_id, edit=True)
-    f = Fields(body())
-    data = _meeting_data(f)
-    f.done()
-    meeting = _run_meeting(meeting_service.log_meeting, e, data, caller())
-    return jsonify(meeting_json(meeting, detail=True)), 201
-
-
-@bp.get(E + "/meetings/<int:meeting_id>")
-def get_meeting(engagement_id, meeting_id):
-    e = _engagement(engagement_id)
-    return jsonify(meeting_json(policy.get_part(Meeting, e, meeting_id), detail=True))
-
-
-@bp.patch(E + "/meetings/<int:meeting_id>")
-def update_meeting(engagement_id, meeting_id):
-    e = _engagement(engagement_id, edit=True)
-    meeting = policy.get_part(Meeting, e, meeting_id)
+def _change_meeting(meeting, data):
+    """A meeting's PATCH (both paths): what was sent over what it has, through the meeting service."""
+    meeting.expected_version = data.pop("version", None)  # None: last write wins
     current = {
         "date": meeting.date,
         "kind": meeting.kind,
@@ -380,124 +565,272 @@ def update_meeting(engagement_id, meeting_id):
         "duration_minutes": meeting.duration_minutes,
         "notes": meeting.notes,
         **linked_ids(meeting),
-    }
-    f = Fields(body())
-    data = _meeting_data(f, current)
-    if "next_steps" not in f.data:
-        data["next_steps"] = [
+        "next_steps": [
             {"id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
             for s in NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
-        ]
-    meeting.expected_version = f.integer("version", minimum=1)  # None: last write wins
-    f.done()
-    _run_meeting(
-        meeting_service.update_meeting, meeting, data, caller(), represent=lambda m: meeting_json(m, detail=True)
-    )
-    return jsonify(meeting_json(Meeting.get_by_id(meeting.id), detail=True))
+        ],
+    }
+    _run_meeting(meeting_service.update_meeting, meeting, {**current, **data}, caller())
+    return Meeting.get_by_id(meeting.id)
 
 
-@bp.delete(E + "/meetings/<int:meeting_id>")
-def delete_meeting(engagement_id, meeting_id):
-    e = _engagement(engagement_id, edit=True)
-    meeting = policy.get_part(Meeting, e, meeting_id)
-    run(meeting.soft_delete)
-    return "", 204
+@operation(
+    "get",
+    E + "/meetings",
+    "listMeetings",
+    tag="Meetings",
+    summary="The engagement's meetings, latest first",
+    answer=MeetingOut,
+    paged=True,
+)
+def list_meetings(engagement_id):
+    e = _engagement(engagement_id)
+    return Meeting.live().where(Meeting.engagement == e.id).order_by(Meeting.date.desc(), Meeting.id.desc())
+
+
+@operation(
+    "post",
+    E + "/meetings",
+    "createMeeting",
+    tag="Meetings",
+    summary="Log a meeting with its links and progress in one transaction",
+    body=MeetingNew,
+    answer=MeetingDetailOut,
+    access=editable,
+    links={"getMeeting": {"meeting_id": "$response.body#/id"}},
+    example={
+        "date": "2026-02-10",
+        "kind": "monthly",
+        "mode": "virtual",
+        "duration_minutes": 90,
+        "attendee_ids": [],
+        "isp_ids": [],
+        "competencies": [],
+        "strategies": [],
+        "notes": "Reviewed the fidelity checklist.",
+        "next_steps": [{"text": "Draft the coaching plan", "owner": "Sam", "due_on": "2026-03-01"}],
+        "goal_updates": [],
+        "benchmarks_completed": [],
+    },
+)
+def log_meeting(engagement_id, target, data):
+    return _run_meeting(meeting_service.log_meeting, target, data, caller())
+
+
+@operation(
+    "get",
+    "/meetings/<int:meeting_id>",
+    "getMeeting",
+    tag="Meetings",
+    summary="One meeting with its links",
+    answer=MeetingDetailOut,
+)
+def get_meeting(meeting_id):
+    return _part(Meeting, meeting_id)
+
+
+@operation(
+    "patch",
+    "/meetings/<int:meeting_id>",
+    "updateMeeting",
+    tag="Meetings",
+    summary="Change a meeting",
+    body=MeetingPatch,
+    answer=MeetingDetailOut,
+    access=editable_part(Meeting),
+)
+def update_meeting(meeting_id, target, data):
+    return _change_meeting(target, data)
+
+
+@operation("delete", "/meetings/<int:meeting_id>", "deleteMeeting", tag="Meetings", summary="Delete a meeting (soft)")
+def delete_meeting(meeting_id):
+    _delete(Meeting, meeting_id)
+
+
+@operation(
+    "get",
+    E + "/meetings/<int:meeting_id>",
+    "getEngagementMeeting",
+    tag="Meetings",
+    summary="One meeting with its links (the same as GET /meetings/{meeting_id})",
+    answer=MeetingDetailOut,
+)
+def get_engagement_meeting(engagement_id, meeting_id):
+    return _part(Meeting, meeting_id, engagement_id)
+
+
+@operation(
+    "patch",
+    E + "/meetings/<int:meeting_id>",
+    "updateEngagementMeeting",
+    tag="Meetings",
+    summary="Change a meeting (the same as PATCH /meetings/{meeting_id})",
+    body=MeetingPatch,
+    answer=MeetingDetailOut,
+    access=editable_part(Meeting),
+)
+def update_engagement_meeting(engagement_id, meeting_id, target, data):
+    return _change_meeting(target, data)
+
+
+@operation(
+    "delete",
+    E + "/meetings/<int:meeting_id>",
+    "deleteEngagementMeeting",
+    tag="Meetings",
+    summary="Delete a meeting (soft; the same as DELETE /meetings/{meeting_id})",
+)
+def delete_engagement_meeting(engagement_id, meeting_id):
+    _delete(Meeting, meeting_id, engagement_id)
 
 
 # --- benchmarks and stage ---------------------------------------------------------------------------
 
 
-def benchmark_json(b, stages):
-    return {
-        "id": b.id,
-        "stage": stages[b.stage_id],
-        "text": b.text,
-        "completed_on": iso(b.completed_on),
-        "note": b.evidence,
-        "completed_in_meeting_id": b.completed_in_meeting_id,
-        "version": b.version,
-    }
+class BenchmarkPatch(Body):
+    completed_on = Date(
+        required=True,
+        allow_none=True,
+        error_messages={"required": "Give the completion date, or null to reopen the benchmark."},
+        metadata={"description": "The day it was completed, or null to reopen it."},
+    )
+    note = Text(Benchmark.evidence, metadata={"description": "The evidence of its completion; kept when left out."})
+    version = Version()
 
 
-@bp.get(E + "/benchmarks")
+class BenchmarkOut(Answer):
+    id = Id(required=True)
+    stage = StageKey(attribute="stage.key", required=True)
+    text = fields.String(required=True)
+    completed_on = Date(required=True, allow_none=True)
+    note = fields.String(attribute="evidence", required=True)
+    completed_in_meeting_id = Id(required=True, allow_none=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+@operation(
+    "get",
+    E + "/benchmarks",
+    "listBenchmarks",
+    tag="Benchmarks",
+    summary="The engagement's benchmarks, by stage",
+    answer=BenchmarkOut,
+    paged=True,
+)
 def list_benchmarks(engagement_id):
     e = _engagement(engagement_id)
-    stages = {s.id: s.key for s in Stage.select()}
-    query = (
-        Benchmark.live().where(Benchmark.engagement == e.id).order_by(Benchmark.stage, Benchmark.position, Benchmark.id)
+    return (
+        Benchmark.select(Benchmark, Stage)
+        .join(Stage)
+        .where((Benchmark.engagement == e.id) & Benchmark.deleted_at.is_null())
+        .order_by(Benchmark.stage, Benchmark.position, Benchmark.id)
     )
-    return paginate(query, lambda b: benchmark_json(b, stages))
 
 
-@bp.get(E + "/benchmarks/<int:benchmark_id>")
-def get_benchmark(engagement_id, benchmark_id):
-    benchmark = policy.get_part(Benchmark, _engagement(engagement_id), benchmark_id)
-    return jsonify(benchmark_json(benchmark, {s.id: s.key for s in Stage.select()}))
-
-
-@bp.delete(E + "/benchmarks/<int:benchmark_id>")
-def delete_benchmark(engagement_id, benchmark_id):
-    return _delete(Benchmark, engagement_id, benchmark_id)
-
-
-@bp.patch(E + "/benchmarks/<int:benchmark_id>")
-def update_benchmark(engagement_id, benchmark_id):
-    e = _engagement(engagement_id, edit=True)
-    benchmark = policy.get_part(Benchmark, e, benchmark_id)
-    raw = body()
-    f = Fields(raw)
-    completed_on = f.date("completed_on")
-    note = f.text("note")
-    if "completed_on" not in raw:
-        f.fail("completed_on", "Give the completion date, or null to reopen the benchmark.")
-    benchmark.expected_version = f.integer("version", minimum=1)  # None: last write wins
-    f.done()
-    stages = {s.id: s.key for s in Stage.select()}
-    if completed_on is None:
-        run(stage_service.reopen, benchmark, represent=lambda b: benchmark_json(b, stages))
+def _change_benchmark(benchmark, data):
+    """A benchmark's PATCH (both paths): completed on a date, or reopened with null."""
+    benchmark.expected_version = data.get("version")  # None: last write wins
+    if data["completed_on"] is None:
+        run(stage_service.reopen, benchmark, represent=BenchmarkOut().dump)
     else:
-        run(stage_service.check_off, benchmark, e, completed_on, note, represent=lambda b: benchmark_json(b, stages))
-    return jsonify(benchmark_json(Benchmark.get_by_id(benchmark.id), {s.id: s.key for s in Stage.select()}))
+        note = data.get("note", benchmark.evidence)
+        args = (benchmark, benchmark.engagement, data["completed_on"], note)
+        run(stage_service.check_off, *args, represent=BenchmarkOut().dump)
+    return Benchmark.get_by_id(benchmark.id)
 
 
-def stage_entry_json(s, stages):
-    return {
-        "id": s.id,
-        "stage": stages[s.stage_id],
-        "date": iso(s.entered_on),
-        "note": s.note,
-        "created_by_id": s.created_by_id,
-    }
+BENCHMARK_PATCH = "Complete a benchmark on a date (or reopen it with null)"
 
 
-@bp.get(E + "/stage")
-def stage_history(engagement_id):
-    e = _engagement(engagement_id)
-    stages = {s.id: s.key for s in Stage.select()}
-    entries = StageEntry.select().where(StageEntry.engagement == e.id).order_by(StageEntry.entered_on, StageEntry.id)
-    return jsonify(current=stages.get(e.current_stage_id), items=[stage_entry_json(s, stages) for s in entries])
+@operation(
+    "get",
+    "/benchmarks/<int:benchmark_id>",
+    "getBenchmark",
+    tag="Benchmarks",
+    summary="One benchmark",
+    answer=BenchmarkOut,
+)
+def get_benchmark(benchmark_id):
+    return _part(Benchmark, benchmark_id)
 
 
-@bp.post(E + "/stage")
-def move_stage(engagement_id):
-    e = _engagement(engagement_id, edit=True)
-    f = Fields(body())
-    key = f.text("stage", required=True, max_length=80)
-    entered_on = f.date("date") or today()
-    note = f.text("note")
-    f.done()
-    entry = _stage_run(stage_service.move_to_stage, e, key, entered_on, note, caller())
-    stages = {s.id: s.key for s in Stage.select()}
-    if isinstance(entry, StageEntry):
-        return jsonify(stage_entry_json(entry, stages)), 201
-    return jsonify(current=key), 201
+@operation(
+    "patch",
+    "/benchmarks/<int:benchmark_id>",
+    "updateBenchmark",
+    tag="Benchmarks",
+    summary=BENCHMARK_PATCH,
+    body=BenchmarkPatch,
+    answer=BenchmarkOut,
+    access=editable_part(Benchmark),
+)
+def update_benchmark(benchmark_id, target, data):
+    return _change_benchmark(target, data)
 
 
-def _stage_entry(e, stage_entry_id):
-    entry = StageEntry.get_or_none((StageEntry.id == stage_entry_id) & (StageEntry.engagement == e.id))
-    if entry is None:
-        raise ApiError(404, "No such entry in this engagement's stage history.")
-    return entry
+@operation(
+    "get",
+    E + "/benchmarks/<int:benchmark_id>",
+    "getEngagementBenchmark",
+    tag="Benchmarks",
+    summary="One benchmark (the same as GET /benchmarks/{benchmark_id})",
+    answer=BenchmarkOut,
+)
+def get_engagement_benchmark(engagement_id, benchmark_id):
+    return _part(Benchmark, benchmark_id, engagement_id)
+
+
+@operation(
+    "patch",
+    E + "/benchmarks/<int:benchmark_id>",
+    "updateEngagementBenchmark",
+    tag="Benchmarks",
+    summary=BENCHMARK_PATCH + " (the same as PATCH /benchmarks/{benchmark_id})",
+    body=BenchmarkPatch,
+    answer=BenchmarkOut,
+    access=editable_part(Benchmark),
+)
+def update_engagement_benchmark(engagement_id, benchmark_id, target, data):
+    return _change_benchmark(target, data)
+
+
+@operation(
+    "delete",
+    E + "/benchmarks/<int:benchmark_id>",
+    "deleteBenchmark",
+    tag="Benchmarks",
+    summary="Delete a benchmark (soft delete)",
+)
+def delete_benchmark(engagement_id, benchmark_id):
+    _delete(Benchmark, benchmark_id, engagement_id)
+
+
+class StageEntryNew(Body):
+    stage = StageKey(required=True)
+    date = Date(load_default=today, metadata={"description": "The day the stage was entered; today when left out."})
+    note = Text(StageEntry.note, metadata={"description": "Why: needed when the engagement goes back to a stage."})
+
+
+class StageEntryPatch(Body):
+    stage = StageKey()
+    date = Date()
+    note = Text(StageEntry.note)
+
+
+class StageEntryOut(Answer):
+    id = Id(required=True)
+    stage = StageKey(attribute="stage.key", required=True)
+    date = Date(attribute="entered_on", required=True)
+    note = fields.String(required=True)
+    created_by_id = Id(required=True, allow_none=True)
+
+
+class StageHistoryOut(page_schema(StageEntryOut)):
+    """A page of the engagement's stage history, in date order, and its stage now."""
+
+    current = StageKey(required=True, allow_none=True, metadata={"description": "The current stage (none yet: null)."})
 
 
 def _stage_run(write, *args):
@@ -509,120 +842,231 @@ def _stage_run(write, *args):
         raise
 
 
-@bp.patch(E + "/stage/<int:stage_entry_id>")
-def correct_stage_entry(engagement_id, stage_entry_id):
+@operation(
+    "get",
+    E + "/stage",
+    "listStageEntries",
+    tag="Stage",
+    summary="The stage history in date order, a page at a time, and the current stage",
+    answer=StageHistoryOut,
+)
+def stage_history(engagement_id):
+    e = _engagement(engagement_id)
+    entries = (
+        StageEntry.select(StageEntry, Stage)
+        .join(Stage)
+        .where(StageEntry.engagement == e.id)
+        .order_by(StageEntry.entered_on, StageEntry.id)
+    )
+    current = Stage.select(Stage.key).where(Stage.id == e.current_stage_id).scalar()
+    return jsonify({**paged_answer(entries, StageEntryOut), "current": current})
+
+
+@operation(
+    "post",
+    E + "/stage",
+    "enterStage",
+    tag="Stage",
+    summary="Enter a stage (the current stage again: 409)",
+    body=StageEntryNew,
+    answer=StageEntryOut,
+    access=editable,
+    links={"listStageEntries": {}},
+    errors=("409",),
+    example={"stage": "installation", "date": "2026-02-15", "note": ""},
+)
+def move_stage(engagement_id, target, data):
+    note = data.get("note", "")
+    return _stage_run(stage_service.move_to_stage, target, data["stage"], data["date"], note, caller())
+
+
+def _stage_entry(engagement_id, stage_entry_id):
+    """An entry of the stage history of an engagement the caller may change (404 / 403 as the policy says)."""
     e = _engagement(engagement_id, edit=True)
-    entry = _stage_entry(e, stage_entry_id)
-    stages = {s.id: s.key for s in Stage.select()}
-    raw = body()
-    f = Fields(raw)
-    key = f.text("stage", required=True, max_length=80) if "stage" in raw else stages[entry.stage_id]
-    entered_on = f.date("date", required=True) if "date" in raw else entry.entered_on
-    note = f.text("note") if "note" in raw else entry.note
-    f.done()
-    entry = _stage_run(stage_service.correct_entry, e, entry, key, entered_on, note, caller())
-    return jsonify(stage_entry_json(entry, stages))
+    entry = StageEntry.get_or_none((StageEntry.id == stage_entry_id) & (StageEntry.engagement == e.id))
+    if entry is None:
+        raise ApiError(404, "No such entry in this engagement's stage history.")
+    entry.engagement = e
+    return entry
 
 
-@bp.delete(E + "/stage/<int:stage_entry_id>")
+@operation(
+    "patch",
+    E + "/stage/<int:stage_entry_id>",
+    "correctStageEntry",
+    tag="Stage",
+    summary="Correct an entry of the stage history (its stage, date or note)",
+    body=StageEntryPatch,
+    answer=StageEntryOut,
+    access=_stage_entry,
+)
+def correct_stage_entry(engagement_id, stage_entry_id, target, data):
+    entry = target
+    key = data["stage"] if "stage" in data else entry.stage.key
+    entered_on = data.get("date", entry.entered_on)
+    note = data.get("note", entry.note)
+    return _stage_run(stage_service.correct_entry, entry.engagement, entry, key, entered_on, note, caller())
+
+
+@operation(
+    "delete",
+    E + "/stage/<int:stage_entry_id>",
+    "deleteStageEntry",
+    tag="Stage",
+    summary="Remove an entry of the stage history",
+)
 def remove_stage_entry(engagement_id, stage_entry_id):
-    e = _engagement(engagement_id, edit=True)
-    entry = _stage_entry(e, stage_entry_id)
-    _stage_run(stage_service.remove_entry, e, entry, caller())
-    return "", 204
+    entry = _stage_entry(engagement_id, stage_entry_id)
+    _stage_run(stage_service.remove_entry, entry.engagement, entry, caller())
 
 
 # --- deliverables and context notes ---------------------------------------------------------------
 
 
-def deliverable_json(d):
-    return {
-        "id": d.id,
-        "kind": d.kind,
-        "title": d.title,
-        "due_on": iso(d.due_on),
-        "delivered_on": iso(d.delivered_on),
-        "link": d.link,
-        "note": d.note,
-        "version": d.version,
-    }
+class DeliverableNew(Body):
+    title = Text(Deliverable.title, required=True)
+    kind = Choice(DELIVERABLE_KINDS, load_default="other")
+    due_on = Date(allow_none=True)
+    delivered_on = Date(allow_none=True)
+    link = Text(Deliverable.link)
+    note = Text(Deliverable.note)
 
 
-@bp.get(E + "/deliverables")
+class DeliverableOut(Answer):
+    id = Id(required=True)
+    kind = Choice(DELIVERABLE_KINDS, required=True)
+    title = fields.String(required=True)
+    due_on = Date(required=True, allow_none=True)
+    delivered_on = Date(required=True, allow_none=True)
+    link = fields.String(required=True)
+    note = fields.String(required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+@operation(
+    "get",
+    E + "/deliverables",
+    "listDeliverables",
+    tag="Deliverables",
+    summary="The engagement's deliverables",
+    answer=DeliverableOut,
+    paged=True,
+)
 def list_deliverables(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(Deliverable.live().where(Deliverable.engagement == e.id).order_by(Deliverable.id), deliverable_json)
+    return Deliverable.live().where(Deliverable.engagement == e.id).order_by(Deliverable.id)
 
 
-@bp.post(E + "/deliverables")
-def add_deliverable(engagement_id):
-    e = _engagement(engagement_id, edit=True)
-    f = Fields(body())
-    data = {
-        "title": f.text("title", required=True),
-        "kind": f.choice("kind", DELIVERABLE_KINDS, default="other"),
-        "due_on": f.date("due_on"),
-        "delivered_on": f.date("delivered_on"),
-        "link": f.text("link"),
-        "note": f.text("note"),
-    }
-    f.done()
-    return jsonify(deliverable_json(run(lambda: Deliverable.create(engagement=e, **data)))), 201
+@operation(
+    "post",
+    E + "/deliverables",
+    "createDeliverable",
+    tag="Deliverables",
+    summary="Add a deliverable",
+    body=DeliverableNew,
+    answer=DeliverableOut,
+    access=editable,
+    links={"getDeliverable": {"deliverable_id": "$response.body#/id"}},
+    example={"title": "Practice profile", "kind": "other", "due_on": "2026-05-01"},
+)
+def add_deliverable(engagement_id, target, data):
+    return run(lambda: Deliverable.create(engagement=target, **data))
 
 
-@bp.get(E + "/deliverables/<int:deliverable_id>")
+@operation(
+    "get",
+    E + "/deliverables/<int:deliverable_id>",
+    "getDeliverable",
+    tag="Deliverables",
+    summary="One deliverable",
+    answer=DeliverableOut,
+)
 def get_deliverable(engagement_id, deliverable_id):
-    return jsonify(deliverable_json(policy.get_part(Deliverable, _engagement(engagement_id), deliverable_id)))
+    return _part(Deliverable, deliverable_id, engagement_id)
 
 
-@bp.delete(E + "/deliverables/<int:deliverable_id>")
+@operation(
+    "delete",
+    E + "/deliverables/<int:deliverable_id>",
+    "deleteDeliverable",
+    tag="Deliverables",
+    summary="Delete a deliverable (soft delete)",
+)
 def delete_deliverable(engagement_id, deliverable_id):
-    return _delete(Deliverable, engagement_id, deliverable_id)
+    _delete(Deliverable, deliverable_id, engagement_id)
 
 
-def note_json(n):
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "domain": n.domain,
-        "text": n.text,
-        "noted_on": iso(n.noted_on),
-        "created_by_id": n.created_by_id,
-        "version": n.version,
-    }
+class ContextNoteNew(Body):
+    kind = Choice(CONTEXT_KINDS, required=True)
+    domain = Choice(CFIR_DOMAINS, required=True)
+    text = Text(ContextNote.text, required=True)
+    noted_on = Date(load_default=today, metadata={"description": "Today when left out."})
 
 
-@bp.get(E + "/context-notes")
+class ContextNoteOut(Answer):
+    id = Id(required=True)
+    kind = Choice(CONTEXT_KINDS, required=True)
+    domain = Choice(CFIR_DOMAINS, required=True)
+    text = fields.String(required=True)
+    noted_on = Date(required=True)
+    created_by_id = Id(required=True, allow_none=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+@operation(
+    "get",
+    E + "/context-notes",
+    "listContextNotes",
+    tag="Context notes",
+    summary="The engagement's context notes, latest first",
+    answer=ContextNoteOut,
+    paged=True,
+)
 def list_context_notes(engagement_id):
     e = _engagement(engagement_id)
-    return paginate(
+    return (
         ContextNote.live()
         .where(ContextNote.engagement == e.id)
-        .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc()),
-        note_json,
+        .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc())
     )
 
 
-@bp.post(E + "/context-notes")
-def add_context_note(engagement_id):
-    e = _engagement(engagement_id, edit=True)
-    f = Fields(body())
-    data = {
-        "kind": f.choice("kind", CONTEXT_KINDS, required=True),
-        "domain": f.choice("domain", CFIR_DOMAINS, required=True),
-        "text": f.text("text", required=True),
-        "noted_on": f.date("noted_on") or today(),
-    }
-    f.done()
-    note = run(lambda: ContextNote.create(engagement=e, created_by=caller().id, **data))
-    return jsonify(note_json(note)), 201
+@operation(
+    "post",
+    E + "/context-notes",
+    "createContextNote",
+    tag="Context notes",
+    summary="Add a context note (a barrier or facilitator in a CFIR domain)",
+    body=ContextNoteNew,
+    answer=ContextNoteOut,
+    access=editable,
+    links={"getContextNote": {"note_id": "$response.body#/id"}},
+    example={"kind": "barrier", "domain": "individuals", "text": "Staff turnover", "noted_on": "2026-02-10"},
+)
+def add_context_note(engagement_id, target, data):
+    return run(lambda: ContextNote.create(engagement=target, created_by=caller().id, **data))
 
 
-@bp.get(E + "/context-notes/<int:note_id>")
+@operation(
+    "get",
+    E + "/context-notes/<int:note_id>",
+    "getContextNote",
+    tag="Context notes",
+    summary="One context note",
+    answer=ContextNoteOut,
+)
 def get_context_note(engagement_id, note_id):
-    return jsonify(note_json(policy.get_part(ContextNote, _engagement(engagement_id), note_id)))
+    return _part(ContextNote, note_id, engagement_id)
 
 
-@bp.delete(E + "/context-notes/<int:note_id>")
+@operation(
+    "delete",
+    E + "/context-notes/<int:note_id>",
+    "deleteContextNote",
+    tag="Context notes",
+    summary="Delete a context note (soft delete)",
+)
 def delete_context_note(engagement_id, note_id):
-    return _delete(ContextNote, engagement_id, note_id)
+    _delete(ContextNote, note_id, engagement_id)

@@ -9,14 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from ..models import (
-    CFIR_DOMAINS,
-    CONTEXT_KINDS,
-    DELIVERABLE_KINDS,
     ENGAGEMENT_STATUSES,
-    GOAL_STATUSES,
-    MEETING_KINDS,
-    MEETING_MODES,
-    POSITIONS,
     keys,
 )
 from .common import MAX_PER_PAGE, bp
@@ -26,7 +19,6 @@ S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741  (S, I, D: the schema shorthands used below)
 D = {"type": "string", "format": "date"}
 IDS = {"type": "array", "items": I}
-KEYS = {"type": "array", "items": S}
 VERSION = {
     "type": "integer",
     "minimum": 1,
@@ -47,45 +39,6 @@ def obj(required=(), **props):
 
 BODIES = {
     "tokens": obj(("email", "password"), email=S, password=S, name=S),
-    "team": obj(("name", "position"), name=S, position=enum(POSITIONS), email=S, joined_on=D),
-    "goal": obj(("title",), title=S, indicator=S, target=S, status=enum(GOAL_STATUSES), set_on=D),
-    "goal_change": obj((), status=enum(GOAL_STATUSES), changed_on=D, note=S),
-    "goal_patch": obj(
-        (), status=enum(GOAL_STATUSES), note=S, changed_on=D, title=S, indicator=S, target=S, version=VERSION
-    ),
-    "meeting": obj(
-        ("date",),
-        date=D,
-        kind=enum(MEETING_KINDS),
-        mode=enum(MEETING_MODES),
-        duration_minutes=I,
-        attendee_ids=IDS,
-        isp_ids=IDS,
-        competencies=KEYS,
-        strategies=KEYS,
-        principles=KEYS,
-        notes=S,
-        next_steps={"type": "array", "items": obj(("text",), text=S, owner=S, due_on=D)},
-        goal_updates={
-            "type": "array",
-            "items": obj(("goal_id", "status"), goal_id=I, status=enum(GOAL_STATUSES), note=S),
-        },
-        benchmarks_completed=IDS,
-    ),
-    "benchmark": obj(
-        ("completed_on",), completed_on={"type": ["string", "null"], "format": "date"}, note=S, version=VERSION
-    ),
-    "stage": obj(("stage",), stage=S, date=D, note=S),
-    "stage_entry": obj((), stage=S, date=D, note=S),
-    "deliverable": obj(("title",), title=S, kind=enum(DELIVERABLE_KINDS), due_on=D, delivered_on=D, link=S, note=S),
-    "context_note": obj(
-        ("kind", "domain", "text"), kind=enum(CONTEXT_KINDS), domain=enum(CFIR_DOMAINS), text=S, noted_on=D
-    ),
-}
-BODIES["meeting_patch"] = {
-    **BODIES["meeting"],
-    "required": [],
-    "properties": {**BODIES["meeting"]["properties"], "version": VERSION},
 }
 
 E = "/engagements/{engagement_id}"
@@ -104,44 +57,6 @@ ROUTES = [
     ),
     ("/tokens", "get", "Your tokens (never the token itself)", None, False, []),
     ("/tokens/{token_id}", "delete", "Revoke a token (its owner or an administrator)", None, False, []),
-    (E + "/team", "get", "The engagement's team", None, True, []),
-    (E + "/team", "post", "Add a team member", "team", False, []),
-    (E + "/team/{member_id}", "get", "One team member", None, False, []),
-    (E + "/team/{member_id}", "delete", "Delete a team member (soft delete)", None, False, []),
-    (E + "/goals", "get", "The engagement's goals", None, True, []),
-    (E + "/goals", "post", "Add a goal", "goal", False, []),
-    (E + "/goals/{goal_id}", "patch", "Change a goal (status with a dated note)", "goal_patch", False, []),
-    (E + "/goals/{goal_id}/history", "get", "The goal's status history, in date order", None, False, []),
-    (
-        E + "/goals/{goal_id}/history/{change_id}",
-        "patch",
-        "Correct an entry of the status history",
-        "goal_change",
-        False,
-        [],
-    ),
-    (E + "/goals/{goal_id}/history/{change_id}", "delete", "Remove an entry of the status history", None, False, []),
-    (E + "/meetings", "get", "The engagement's meetings", None, True, []),
-    (E + "/meetings", "post", "Log a meeting with its links and progress in one transaction", "meeting", False, []),
-    (E + "/meetings/{meeting_id}", "get", "One meeting with its links", None, False, []),
-    (E + "/meetings/{meeting_id}", "patch", "Change a meeting", "meeting_patch", False, []),
-    (E + "/meetings/{meeting_id}", "delete", "Delete a meeting (soft delete)", None, False, []),
-    (E + "/benchmarks", "get", "The engagement's benchmarks", None, True, []),
-    (E + "/benchmarks/{benchmark_id}", "get", "One benchmark", None, False, []),
-    (E + "/benchmarks/{benchmark_id}", "delete", "Delete a benchmark (soft delete)", None, False, []),
-    (E + "/benchmarks/{benchmark_id}", "patch", "Complete (or reopen with null) a benchmark", "benchmark", False, []),
-    (E + "/stage", "get", "Stage history and current stage", None, False, []),
-    (E + "/stage", "post", "Enter a stage", "stage", False, []),
-    (E + "/stage/{stage_entry_id}", "patch", "Correct an entry of the stage history", "stage_entry", False, []),
-    (E + "/stage/{stage_entry_id}", "delete", "Remove an entry of the stage history", None, False, []),
-    (E + "/deliverables", "get", "The engagement's deliverables", None, True, []),
-    (E + "/deliverables", "post", "Add a deliverable", "deliverable", False, []),
-    (E + "/deliverables/{deliverable_id}", "get", "One deliverable", None, False, []),
-    (E + "/deliverables/{deliverable_id}", "delete", "Delete a deliverable (soft delete)", None, False, []),
-    (E + "/context-notes", "get", "The engagement's context notes", None, True, []),
-    (E + "/context-notes", "post", "Add a context note", "context_note", False, []),
-    (E + "/context-notes/{note_id}", "get", "One context note", None, False, []),
-    (E + "/context-notes/{note_id}", "delete", "Delete a context note (soft delete)", None, False, []),
 ]
 
 PAGING = {

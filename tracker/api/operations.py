@@ -15,6 +15,8 @@ serialize its answer. A route then receives what it needs already checked and re
 - `query`: a schemas.Query; the route gets `args`.
 - `answer`: the schema of the answer; `paged=True`: the route returns a query (or a list) and the answer is
   {"items", "page", "per_page", "total"} of it; a route may also return a ready Flask response.
+- `access`: a function of the path's parameters that raises the policy's 404 / 403 (a caller who may not
+  make the request never learns what is wrong with its body); what it returns is the view's `target`.
 - `status`: 200 by default, 201 for a create, 204 for a delete (no body).
 - `links`: OpenAPI links of the success answer, {operationId: {parameter: runtime expression}}; the
   path's own parameters are passed on by default ("$request.path.<name>").
@@ -51,7 +53,7 @@ class Operation:
     errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
     example: dict | None = None  # an example request body
     allow: object = None  # a policy rule of the caller, or (rule, message): 403 before the body is read
-    check: object = None  # a function of the path's parameters run before the body is read (its 404/403)
+    access: object = None  # called with the path's parameters before the body is read; its result: the view's `target`
 
     @property
     def path(self):
@@ -103,8 +105,8 @@ def operation(method, rule, operation_id, *, tag, summary, **options):
         def endpoint(**kwargs):
             if op.allow is not None:  # who may not do this learns so before their body is judged
                 require(*(op.allow if isinstance(op.allow, tuple) else (op.allow,)))
-            if op.check is not None:
-                op.check(**kwargs)
+            if op.access is not None:  # the policy's 404 / 403 come before a 400 for the body
+                kwargs["target"] = op.access(**kwargs)
             if op.body is not None:
                 kwargs["data"] = load(op.body, request_body())
             if op.query is not None:

@@ -637,12 +637,12 @@ def _triage(request_id):
     body=RequestAccept,
     answer=EngagementOut,
     links={"getEngagement": {"engagement_id": "$response.body#/id"}},
-    check=_triage,
+    access=_triage,
     errors=("409",),
     example={"co_lead_ids": [2, 3], "support_model": "co_creation", "start_date": "2026-03-02"},
 )
-def accept_request(request_id, data):
-    req, me = _triage(request_id)
+def accept_request(request_id, data, target):
+    req, me = target
     data.setdefault("title", req.title)  # left out: the request's title
     engagement = run(request_service.accept_request, req, data, me)  # the rules: the model's, as on the page
     return _prepared([engagement])[0]
@@ -657,12 +657,12 @@ def accept_request(request_id, data):
     body=RequestDecline,
     answer=RequestOut,
     status=200,
-    check=_triage,
+    access=_triage,
     errors=("409",),
     example={"reason": "Outside what our team supports."},
 )
-def decline_request(request_id, data):
-    req, me = _triage(request_id)
+def decline_request(request_id, data, target):
+    req, me = target
     run(request_service.decline_request, req, data["reason"], me)
     return req
 

@@ -42,9 +42,10 @@ NO_NUL_NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 class Text(fields.String):
     """Text, stripped of surrounding space. Its length limit and whether it must be one line come from
-    the model column it is stored in (`column`); `required=True` also refuses a blank value."""
+    the model column it is stored in (`column`); `required=True` also refuses a blank value, with the
+    message `blank` (where the pages show the model's own message for it, e.g. "Enter the person's name.")."""
 
-    def __init__(self, column=None, *, required=False, one_line=None, max_length=None, **kwargs):
+    def __init__(self, column=None, *, required=False, one_line=None, max_length=None, blank=REQUIRED, **kwargs):
         limit = max_length if max_length is not None else (text_limit(column) if column is not None else None)
         if one_line is None:
             one_line = isinstance(column, CharField)
@@ -53,11 +54,13 @@ class Text(fields.String):
             validators.append(validate.Length(max=limit, error=f"At most {limit} characters."))
         if one_line:
             pattern = ONE_LINE_NOT_BLANK if required else ONE_LINE
-            message = REQUIRED if required else ONE_LINE_MESSAGE
+            message = blank if required else ONE_LINE_MESSAGE
         else:
             pattern = NO_NUL_NOT_BLANK if required else NO_NUL
-            message = REQUIRED if required else "Must not contain NUL characters."
+            message = blank if required else "Must not contain NUL characters."
         validators.append(_Pattern(pattern, one_line=one_line, required=required, error=message))
+        if required and blank != REQUIRED:
+            kwargs["error_messages"] = {"required": blank, **kwargs.get("error_messages", {})}
         super().__init__(required=required, validate=validators, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -78,7 +81,7 @@ class _Pattern(validate.Regexp):
         if self.one_line and not LINE_BREAKS.isdisjoint(value):
             raise ma.ValidationError(ONE_LINE_MESSAGE)
         if self.needed and not value.strip():
-            raise ma.ValidationError(REQUIRED)
+            raise ma.ValidationError(self.error)
         return value
 
 
@@ -170,7 +173,9 @@ def flatten(messages, prefix=""):
     for key, value in messages.items():
         name = "__all__" if key == "_schema" else str(key)
         name = f"{prefix}-{name}" if prefix else name
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value and all(_item_error(k, v) for k, v in value.items()):
+            out[name] = _message(next(iter(value.values()))[0])  # an item of a list of ids or keys: the list's
+        elif isinstance(value, dict):
             out.update(flatten(value, name))
         elif isinstance(value, list) and value and isinstance(value[0], str):
             out[name] = _message(value[0])
@@ -179,6 +184,11 @@ def flatten(messages, prefix=""):
         else:
             out[name] = _message(str(value))
     return out
+
+
+def _item_error(key, value):
+    """An error of one item of a list of scalars (an id, a key): {0: ["Out of range."]}."""
+    return isinstance(key, int) and isinstance(value, list) and bool(value) and isinstance(value[0], str)
 
 
 def _message(text):
