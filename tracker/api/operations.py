@@ -50,6 +50,7 @@ class Operation:
     links: dict = field(default_factory=dict)
     errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
     example: dict | None = None  # an example request body
+    params: dict = field(default_factory=dict)  # JSON Schemas of path parameters that are not ids ({name: schema})
 
     @property
     def path(self):
