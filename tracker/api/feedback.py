@@ -18,7 +18,7 @@ from ..models.base import EMAIL_MESSAGE
 from ..services import feedback as service
 from .common import ApiError, caller
 from .operations import operation
-from .schemas import Answer, Body, Choice, Id, Text, Timestamp
+from .schemas import Answer, Body, Choice, Id, Integer, Text, Timestamp
 
 LIKERT_MESSAGE = "Choose a value from 1 (completely disagree) to 5 (completely agree)."
 PULSE_COMMENT_TEXT = "Anything you want to add? (optional)"  # as the answer page asks it (forms/feedback.py)
@@ -71,8 +71,7 @@ class InvitationNew(Body):
         metadata={"description": "Email addresses to ask (each asked once); one email with its link each."},
     )
     meeting_id = Id(metadata={"description": "The meeting of the engagement a pulse follows."})
-    days = fields.Integer(
-        strict=True,
+    days = Integer(
         validate=validate.Range(1, MAX_LINK_DAYS, error=f"Between 1 and {MAX_LINK_DAYS} days."),
         metadata={"description": "How many days the links work (default: the tracker's setting, 14)."},
     )
@@ -181,8 +180,7 @@ class QuestionsOut(Answer):
 
 class FeedbackAnswers(Body):
     answers = KeyedAnswers(
-        fields.Integer(
-            strict=True,
+        Integer(
             allow_none=True,
             validate=validate.Range(1, 5, error=LIKERT_MESSAGE),
             error_messages={"invalid": LIKERT_MESSAGE},
