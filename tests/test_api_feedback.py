@@ -71,6 +71,9 @@ def test_invitations_are_refused_as_the_page_refuses_them(demo, client, as_user)
         assert as_user(user).get(page).status_code == status
         assert Api(client, user).post(url, body).status_code == status, user
     assert Api(client).post(url, body).status_code == 401
+    # The access decision comes before the body is read: no 400 about a body one may not send at all.
+    assert Api(client, demo.recipient_a).post(url, {"kind": "poll"}).status_code == 403
+    assert Api(client, demo.recipient_b).post(url, {"kind": "poll"}).status_code == 404
     assert counts()["invitations"] == 0 and counts()["outbox"] == 0
 
 

@@ -115,9 +115,10 @@ class InvitationsCreated(Answer):
         "answerFeedback": {"token": "$response.body#/invitations/0/token"},
     },
     example={"kind": "survey", "recipients": ["sam@example.org"], "days": 14},
+    access=lambda engagement_id: _sender_engagement(engagement_id),
 )
 def create_feedback_invitations(engagement_id, data):
-    engagement = policy.get_engagement(engagement_id, edit=True, user=caller())  # as the sending pages
+    engagement = _sender_engagement(engagement_id)
     meeting = None
     if data.get("meeting_id") is not None:
         meeting = (
@@ -137,6 +138,11 @@ def create_feedback_invitations(engagement_id, data):
     except ValidationError as exc:
         raise _refusal(exc, {"emails": "recipients"}) from exc
     return {"invitations": sent}
+
+
+def _sender_engagement(engagement_id):
+    """The engagement, if the caller may send its feedback requests (the sending pages' decision)."""
+    return policy.get_engagement(engagement_id, edit=True, user=caller())
 
 
 def _refusal(exc, names=None, conflict=True):

@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
+from .. import MAX_ID
 from ..models import (
     CFIR_DOMAINS,
     CONTEXT_KINDS,
@@ -261,7 +262,7 @@ ROUTES = [
 ]
 
 PAGING = {
-    "page": {"type": "integer", "minimum": 1},
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_ID},  # as common.page_args refuses more
     "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
 }
 ERROR = {

@@ -51,6 +51,9 @@ class Operation:
     errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
     example: dict | None = None  # an example request body
     params: dict = field(default_factory=dict)  # JSON Schemas of path parameters that are not ids ({name: schema})
+    # A policy check called with the path's parameters before the body is read, so a caller who may not
+    # see or change the record gets its 404/403 (as on the pages), never a 400 about the body.
+    access: object = None
 
     @property
     def path(self):
@@ -102,6 +105,8 @@ def operation(method, rule, operation_id, *, tag, summary, **options):
     def wrap(view):
         @functools.wraps(view)
         def endpoint(**kwargs):
+            if op.access is not None:
+                op.access(**kwargs)
             if op.body is not None:
                 kwargs["data"] = load(op.body, request_body())
             if op.query is not None:
