@@ -375,6 +375,7 @@ API_CLASSES = {
     "own_token": row(anonymous=401, **{role: 404 for role in SIGNED_IN}),  # the admin's token: others 404
 }
 API_CLASSES["own_token"]["admin"] = "ok"
+API_CLASSES["feedback_link"] = {role: 404 for role in ROLES}  # a made-up link: "not valid" for everyone
 
 API_MATRIX = {
     "api.openapi": "open",
@@ -441,6 +442,9 @@ API_MATRIX = {
     "api.report_progress": "signed_in",
     "api.report_portfolio": "signed_in",
     "api.report_feedback": "engagement_read",
+    "api.create_feedback_invitations": "engagement_write",
+    "api.feedback_questions": "feedback_link",
+    "api.answer_feedback": "feedback_link",
 }
 
 

@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
+from .. import MAX_ID
 from ..models import (
     ENGAGEMENT_STATUSES,
     keys,
@@ -60,7 +61,7 @@ ROUTES = [
 ]
 
 PAGING = {
-    "page": {"type": "integer", "minimum": 1},
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_ID},  # as common.page_args refuses more
     "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
 }
 ERROR = {
@@ -125,6 +126,7 @@ ERRORS = (
         "(entering the current stage again)",
         None,
     ),  # fmt: skip
+    ("410", "Gone: the feedback link was used, has expired or its engagement closed", ()),  # where listed
     ("412", "If-Match names no current ETag of the record: nothing was saved", ("patch", "delete")),
     ("413", "Body over 1 MB", ("post", "patch")),
     ("415", "The body is not application/json", ("post", "patch")),
@@ -187,7 +189,8 @@ def _operation(op):
     ok = str(op.status)
     params, headers, errors = _common(op.method, op.path, ok, public, op.body is not None, op.errors)
     params = [
-        {"name": n, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}} for n in op.path_params
+        {"name": n, "in": "path", "required": True, "schema": op.params.get(n, {"type": "integer", "minimum": 1})}
+        for n in op.path_params
     ] + params
     if op.query is not None:
         params.append({"in": "query", "schema": op.query})

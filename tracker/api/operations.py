@@ -52,8 +52,12 @@ class Operation:
     links: dict = field(default_factory=dict)
     errors: tuple = ()  # extra error statuses this operation answers beyond the common ones (e.g. 409)
     example: dict | None = None  # an example request body
+    params: dict = field(default_factory=dict)  # JSON Schemas of path parameters that are not ids ({name: schema})
     allow: object = None  # a policy rule of the caller, or (rule, message): 403 before the body is read
-    access: object = None  # called with the path's parameters before the body is read; its result: the view's `target`
+    # A policy lookup called with the path's parameters before the body is read, so a caller who may not
+    # see or change the record gets its 404/403 (as on the pages), never a 400 about the body; what it
+    # returns (the record) reaches the view as `target`.
+    access: object = None
 
     @property
     def path(self):

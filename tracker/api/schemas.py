@@ -101,11 +101,24 @@ class Choice(fields.String):
         super().__init__(validate=_OneOfOrBlank(allowed, error="Choose one of: " + ", ".join(allowed) + "."), **kwargs)
 
 
-class Id(fields.Integer):
-    """A record id: an integer from 1 to MAX_ID (never a bool, a float or a string)."""
+class Integer(fields.Integer):
+    """An integer as JSON Schema's `integer`: never a bool or a string; a number with no fraction (2.0,
+    which JSON Schema counts as the integer 2) is taken as that integer."""
 
     def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=validate.Range(1, MAX_ID, error="Out of range."), **kwargs)
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
+
+class Id(Integer):
+    """A record id: an integer from 1 to MAX_ID (never a bool, a float with a fraction or a string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(1, MAX_ID, error="Out of range."), **kwargs)
 
 
 def Ids(**kwargs):  # noqa: N802  (a field factory, read as a type)

@@ -47,6 +47,7 @@ SURVEY_DAYS = 91
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 MAX_COMMENT = 4000
 
+UNKNOWN_ITEM_MESSAGE = "The answers include a question that is not in this survey; reload the link and answer again."
 CLOSED_MESSAGE = "This engagement has closed: feedback can no longer be collected for it."
 
 
@@ -325,9 +326,7 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
     clean_values = {}
     for key, value in values.items():
         if key not in likert:
-            errors["__all__"] = (
-                "The answers include a question that is not in this survey; reload the link and answer again."
-            )
+            errors[key] = UNKNOWN_ITEM_MESSAGE  # named: the API says which key (the page never sends one)
         elif value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
                 errors[key] = "Choose a value from 1 (completely disagree) to 5 (completely agree)."
@@ -336,9 +335,7 @@ def submit(invitation, values, comments, anonymous=True, user=None, today=None):
     clean_comments = {}
     for key, text in comments.items():
         if key not in texts:
-            errors["__all__"] = (
-                "The answers include a question that is not in this survey; reload the link and answer again."
-            )
+            errors[key] = UNKNOWN_ITEM_MESSAGE  # named: the API says which key (the page never sends one)
         elif text and text.strip():
             if len(text) > MAX_COMMENT:
                 errors[key] = f"At most {MAX_COMMENT} characters."
