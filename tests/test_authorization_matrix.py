@@ -82,6 +82,7 @@ MATRIX = {
     "home.index": "signed_in",
     "account.index": "signed_in",
     "account.password": "signed_in",
+    "account.notifications": "signed_in",
     "engagements.index": "signed_in",
     "engagements.new": "create_engagement",
     "engagements.detail": "engagement_read",

@@ -415,7 +415,7 @@ def test_accepting_twice_is_refused(demo, as_user):
     assert counts() == before
 
 
-def test_service_refuses_a_stale_second_accept(demo):
+def test_service_refuses_a_stale_second_accept(app, demo):
     """Two ISPs on the accept form at once: the second, holding the old row, creates nothing."""
     req = make_request(demo.unit_a, "Race")
     stale = SupportRequest.get_by_id(req.id)
@@ -428,9 +428,10 @@ def test_service_refuses_a_stale_second_accept(demo):
         "co_lead_ids": [demo.isp_a1.id, demo.isp_b.id],
         "supporting_ids": [],
     }
-    service.accept_request(req, data, demo.isp_a1)
+    with app.app_context():  # the requester's mail links to the engagement (mail.external_url)
+        service.accept_request(req, data, demo.isp_a1)
     before = counts()
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, app.app_context():
         service.accept_request(stale, data, demo.isp_b)
     assert "already been accepted" in exc.value.errors["__all__"]
     assert counts() == before
@@ -613,7 +614,7 @@ def test_anonymous_is_sent_to_sign_in(demo, client):
     assert SupportRequest.get_by_id(req.id).status == "submitted"
 
 
-def test_list_queries_do_not_grow_with_rows(demo, as_user):
+def test_list_queries_do_not_grow_with_rows(app, demo, as_user):
     def queries(client, url):
         with count_queries() as counter:
             assert client.get(url).status_code == 200
@@ -623,11 +624,17 @@ def test_list_queries_do_not_grow_with_rows(demo, as_user):
     for n in range(2):
         make_request(demo.unit_a, f"Few {n}", by=demo.recipient_a)
     accepted = make_request(demo.unit_a, "Accepted one", by=demo.recipient_a)
-    service.accept_request(
-        accepted,
-        {"title": "E", "support_model": "push", "start_date": TODAY, "co_lead_ids": [demo.isp_a1.id, demo.isp_b.id]},
-        demo.isp_a1,
-    )
+    with app.app_context():
+        service.accept_request(
+            accepted,
+            {
+                "title": "E",
+                "support_model": "push",
+                "start_date": TODAY,
+                "co_lead_ids": [demo.isp_a1.id, demo.isp_b.id],
+            },
+            demo.isp_a1,
+        )
     few = (queries(isp, "/requests?status=all"), queries(recipient, "/requests"))
     for n in range(6):
         make_request(demo.unit_a, f"More {n}", by=demo.recipient_a)

@@ -212,10 +212,19 @@ ENGAGEMENT_PATHS = [
     ),
     Path(
         "service accept_request",
-        lambda w, req, data, f: refusal(lambda: request_service.accept_request(req, data, w.demo.isp_a1)).get(f),
+        lambda w, req, data, f: _in_app(
+            w, lambda: refusal(lambda: request_service.accept_request(req, data, w.demo.isp_a1))
+        ).get(f),
         setup=_new_request,
     ),
 ]
+
+
+def _in_app(world, write, *args):
+    """A service call as the app makes it: in an app context (its mail links come from BASE_URL), pushed
+    outside the transaction (leaving the context closes the connection)."""
+    with world.app.app_context():
+        return write(*args)
 
 
 def _deactivate(user):
@@ -562,7 +571,7 @@ def test_the_valid_engagement_input_is_accepted_on_every_path(app, demo, path):
     data = engagement_input(demo, start=demo.engagement_a.start_date if _edits(path) else None)
     before = Engagement.select().count()
     if path.name.startswith("service"):
-        with database.atomic():
+        with app.app_context(), database.atomic():
             if "create" in path.name:
                 engagement_service.create_engagement({**data, "unit_id": demo.unit_b.id}, demo.isp_a1)
             elif "update" in path.name:

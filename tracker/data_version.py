@@ -24,6 +24,7 @@ from .models import (
     DataVersion,
     IdempotencyKey,
     OutboxMessage,
+    PendingNotification,
     SchemaVersion,
     SignInAttempt,
 )
@@ -33,11 +34,19 @@ SQLITE_EVENTS = ("insert", "update", "delete")
 
 
 def unwatched():
-    """Tables whose writes do not change any report: bookkeeping written on reads, sign-ins and API retries."""
-    return {
-        m._meta.table_name
-        for m in (SchemaVersion, DataVersion, OutboxMessage, AuditEntry, SignInAttempt, ApiToken, IdempotencyKey)
-    }
+    """Tables whose writes do not change any report: bookkeeping written on reads, sign-ins, API retries
+    and notifications."""
+    bookkeeping = (
+        SchemaVersion,
+        DataVersion,
+        OutboxMessage,
+        PendingNotification,
+        AuditEntry,
+        SignInAttempt,
+        ApiToken,
+        IdempotencyKey,
+    )
+    return {m._meta.table_name for m in bookkeeping}
 
 
 def watched_tables():

@@ -24,7 +24,7 @@ from flask import abort
 from flask_login import current_user
 
 from .auth import login_manager
-from .models import Engagement, EngagementISP, Organization, SupportRequest, Unit
+from .models import Engagement, EngagementISP, Organization, SupportRequest, Unit, User
 
 # --- who a user is, for the rules below ------------------------------------------------------------
 # Every rule that depends on a user's role is a function in this module: views, the API and templates
@@ -284,9 +284,31 @@ def asks_for_own_unit(user):
     return user.role == "recipient"
 
 
+def answers_questions(user):
+    """Recipients answer the team's questions on their unit's requests (their home page shows the ones
+    waiting)."""
+    return user.role == "recipient"
+
+
 def can_answer(user, support_request):
     """Answer the team's question on a request: a recipient of the request's unit."""
-    return user.role == "recipient" and support_request.unit_id == user.unit_id
+    return answers_questions(user) and support_request.unit_id == user.unit_id
+
+
+def triage_isps(support_request):
+    """The people told when a request arrives: the active ISPs who triage it, those of the intermediary
+    it is addressed to (as visible_requests lets them see it; with no intermediary, ISPs with no
+    organization). Administrators triage too, but are not told of every request."""
+    query = User.select().where((User.role == "isp") & User.is_active)
+    if support_request.intermediary_id is None:
+        return query.where(User.organization.is_null())
+    return query.where(User.organization == support_request.intermediary_id)
+
+
+def weekly_summary_readers():
+    """Who gets the weekly summary of overdue next steps, engagements needing attention and unanswered
+    questions (`send-digests`): the active ISPs."""
+    return User.select().where((User.role == "isp") & User.is_active).order_by(User.name, User.id)
 
 
 def can_withdraw_request(user, support_request):

@@ -13,6 +13,7 @@ so `create_app()` never imports tracker.tools.
     export-research  tidy CSV files, a codebook and a REDCap data dictionary             cli/research.py
     send-surveys     send the periodic feedback survey where one is due (cron)           cli/feedback.py
     send-mail        send the outbox's due emails, retrying failed ones (cron)           cli/mail.py
+    send-digests     the daily notification digests and the ISPs' weekly summary (cron) cli/notifications.py
     seed-demo        the demo data: five ISPs supporting a foundation's units            tools/demo.py
     generate-data    a synthetic portfolio for performance work                          tools/generate.py
     bench            page times and query counts on synthetic portfolios                 tools/bench.py
@@ -30,6 +31,7 @@ import click
 from .backup import backup_command, restore_command
 from .feedback import send_surveys_command
 from .mail import send_mail_command
+from .notifications import send_digests_command
 from .research import export_research_command
 from .schema import init_db_command, migrate_command
 from .tokens import create_token_command
@@ -65,6 +67,7 @@ COMMANDS = [
     export_research_command,
     send_surveys_command,
     send_mail_command,
+    send_digests_command,
     LazyCommand(
         "seed-demo",
         "tracker.tools.demo:seed_demo_command",

@@ -1,9 +1,9 @@
-"""Forms of the "Your account" page: how dates are shown, and a new password."""
+"""Forms of the "Your account" page: how dates are shown, how you are told by email, and a new password."""
 
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..models import DATE_FORMATS, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_HINT
+from ..models import DATE_FORMATS, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, NOTIFICATION_CHOICES, PASSWORD_HINT
 from . import BaseForm
 from .fields import ChoiceField
 
@@ -17,6 +17,20 @@ class _FormatChoice(ChoiceField):
 class DateFormatForm(BaseForm):
     date_format = _FormatChoice(
         "Show dates as", choices=DATE_FORMATS, validators=[DataRequired("Choose how dates are shown.")]
+    )
+
+
+class _NotificationChoice(ChoiceField):
+    def pre_validate(self, form):
+        if self.data not in ("", None) and self.data not in dict(self.choices):
+            raise ValidationError("Choose one of the ways in the list.")
+
+
+class NotificationForm(BaseForm):
+    notification_choice = _NotificationChoice(
+        "Email me when something needs me",
+        choices=NOTIFICATION_CHOICES,
+        validators=[DataRequired("Choose how you are told.")],
     )
 
 

@@ -8,7 +8,7 @@ that belong to one model.
     meetings     meetings and their links, next steps
     feedback     feedback invitations, responses, answers
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
-    system       schema and data versions, the email outbox, the API's idempotency keys
+    system       schema and data versions, the email outbox, pending digest notifications, the API's idempotency keys
 
 The package imports only the database proxy (tracker/db.py), peewee, werkzeug and the standard
 library: no web framework, nothing above it. Every name is importable from `tracker.models`.
@@ -102,6 +102,7 @@ from .people import (
     DEFAULT_DATE_FORMAT,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
+    NOTIFICATION_CHOICES,
     ORGANIZATION_KINDS,
     PASSWORD_HINT,
     ROLES,
@@ -116,6 +117,7 @@ from .system import (
     DataVersion,
     IdempotencyKey,
     OutboxMessage,
+    PendingNotification,
     SchemaVersion,
 )
 
@@ -164,6 +166,7 @@ MODELS = [
     FeedbackRelease,  # 0010
     FeedbackReleased,  # 0010
     IdempotencyKey,  # 0012
+    PendingNotification,  # 0014
 ]
 
 __all__ = [
@@ -217,9 +220,11 @@ __all__ = [
     "MeetingPrinciple",
     "MeetingStrategy",
     "NextStep",
+    "NOTIFICATION_CHOICES",
     "ORGANIZATION_KINDS",
     "Organization",
     "OutboxMessage",
+    "PendingNotification",
     "POSITIONS",
     "Principle",
     "OUTBOX_STATUSES",

@@ -183,6 +183,17 @@ class SupportRequest(Audited):
         return not (self.on_behalf_of or "").strip()
 
     @property
+    def answered_waiting(self):
+        """The requester answered the team's question and the request waits for the ISP team again."""
+        return self.status == "submitted" and bool((self.info_answer or "").strip())
+
+    @classmethod
+    def questions_waiting(cls, query):
+        """The requests of `query` (already limited to what the reader may see) whose question waits for
+        an answer, oldest question first: a recipient's home page."""
+        return list(query.where(cls.status == "info_requested").order_by(cls.created_at, cls.id))
+
+    @property
     def status_label(self):
         return label(REQUEST_STATUSES, self.status)
 
@@ -425,6 +436,16 @@ class RequestEvent(BaseModel):
             by=getattr(by, "id", by),
             text=text or "",
             engagement=getattr(engagement, "id", engagement),
+        )
+
+    @classmethod
+    def last_asker_id(cls, request_id):
+        """The id of the person who asked the request's latest question (None: nobody known)."""
+        return (
+            cls.select(cls.by)
+            .where((cls.request == request_id) & (cls.kind == "question"))
+            .order_by(cls.at.desc(), cls.id.desc())
+            .scalar()
         )
 
     @classmethod

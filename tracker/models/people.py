@@ -48,6 +48,15 @@ DATE_FORMATS = (
     ("mm_dd_yyyy", "11/23/2026 (month/day/year)"),
 )
 DEFAULT_DATE_FORMAT = "d_mon_y"
+# How a person is told by email when something needs them (a request arrives, a question waits, a
+# decision is made, feedback is asked): a choice on their account, migration 0014. "none" sends no
+# mail; the home page shows everything whatever the choice (tracker/services/notifications.py).
+NOTIFICATION_CHOICES = (
+    ("immediate", "One email for each event, right away"),
+    ("digest", "One daily digest"),
+    ("none", "No email (your home page still shows everything)"),
+)
+DEFAULT_NOTIFICATION = "immediate"
 ORGANIZATION_KINDS = (("intermediary", "Intermediary organization"), ("recipient", "Recipient organization"))
 
 
@@ -95,6 +104,7 @@ class User(Audited):
     date_format = CharField(max_length=20, default=DEFAULT_DATE_FORMAT, choices=DATE_FORMATS)  # migration 0002
     # A leader who reads every organization: an administrator's explicit choice (policy.py), migration 0011.
     reads_all_organizations = BooleanField(default=False)
+    notification_choice = CharField(max_length=20, default=DEFAULT_NOTIFICATION, choices=NOTIFICATION_CHOICES)  # 0014
 
     required = {"email": "Enter an email address.", "name": "Enter the person's name.", "role": "Choose a role."}
 

@@ -1,8 +1,10 @@
-"""Bookkeeping tables: the schema and data versions, the outbox of sent email, and the API's idempotency keys."""
+"""Bookkeeping tables: the schema and data versions, the outbox of sent email, the notifications kept for
+a daily digest, and the API's idempotency keys."""
 
-from peewee import BigIntegerField, CharField, DateTimeField, IntegerField, TextField
+from peewee import BigIntegerField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, LimitedTextField, utcnow
+from .people import User
 
 
 class SchemaVersion(BaseModel):
@@ -61,6 +63,24 @@ class OutboxMessage(BaseModel):
             if message.invitation_id:
                 summary["by_invitation"][message.invitation_id] = message
         return summary
+
+
+class PendingNotification(BaseModel):
+    """A notification kept for the daily digest of a person who chose one (tracker/services/notifications.py):
+    what happened in their words and the link to it. `sent_at` is set in the transaction that queues the
+    digest carrying it, so each item is sent once however often `send-digests` runs. A row of kind
+    "weekly_summary" records that the week's ISP summary went out (created and sent at once)."""
+
+    user = ForeignKeyField(User, backref="pending_notifications", on_delete="CASCADE")
+    kind = CharField(max_length=30)
+    subject = CharField(max_length=300)
+    body = LimitedTextField(default="", max_length=None)  # written by the app
+    link = CharField(max_length=500, default="")
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True, index=True)
+
+    class Meta:
+        table_name = "pending_notification"
 
 
 class IdempotencyKey(BaseModel):

@@ -1,5 +1,5 @@
-"""A signed-in person's own account: how dates are shown to them, and their password; and what ends a
-person's sessions (their password changed or reset, "sign out everywhere"), told to the owner.
+"""A signed-in person's own account: how dates are shown to them, how they are told by email, and their
+password; and what ends a person's sessions (their password changed or reset, "sign out everywhere"), told to the owner.
 
 Writes raise models.ValidationError({field: message}); callers run them inside database.atomic().
 """
@@ -30,6 +30,14 @@ ENDED = {
 def set_date_format(user, key):
     user.date_format = key
     user.save()  # validate() refuses a key that is not one of DATE_FORMATS
+    return user
+
+
+def set_notification_choice(user, key):
+    """How the person is told by email (services/notifications.py); validate() refuses an unknown key."""
+    user = User.get_by_id(user.id)
+    user.notification_choice = key
+    user.save()
     return user
 
 

@@ -38,6 +38,7 @@ from ..models import (
     utcnow,
 )
 from ..models import today as todays_date
+from . import notifications
 
 INSTRUMENT_KEY = "recipient_feedback"
 PULSE_ITEMS = 3
@@ -174,7 +175,8 @@ def _message(engagement, kind, url, expires_at):
 
 
 def create_invitations(engagement, kind, recipients, user=None, meeting=None, items=None, days=None):
-    """Create one invitation per recipient and queue its email in the outbox, in one transaction.
+    """Create one invitation per recipient and queue its email in the outbox, in one transaction (a
+    recipient with an account who chose a digest or no email is told their way: services/notifications.py).
     The mail is sent after commit (tracker/mail.py: after the request, or by `send-mail`): no network
     I/O happens here.
 
@@ -226,13 +228,13 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
             )
             url = answer_url(token)
             subject = ("Three quick questions" if kind == "pulse" else "Feedback survey") + f": {engagement.title}"
-            mail.queue(
+            notifications.feedback_requested(  # the invitation mail, or as the invited account chose
                 email,
                 subject,
                 _message(engagement, kind, url, expires_at),
                 redact=[token],
-                engagement_id=engagement.id,
                 invitation_id=invitation.id,
+                engagement_id=engagement.id,
             )
             sent.append(
                 {

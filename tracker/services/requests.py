@@ -4,12 +4,15 @@ Each function runs in one transaction and raises models.ValidationError({field: 
 is written when it does. Each action also writes its `RequestEvent` (submitted, question, answer,
 accepted, declined, withdrawn) in that transaction: the request's story (tracker/audit.py's
 request_history) reads those rows. `at` (default now) dates the event, for the demo and imports.
+The people an event concerns are told in the same transaction (tracker/services/notifications.py:
+an outbox mail, or an item kept for their digest), so a refused action tells nobody.
 """
 
 from .. import policy
 from ..db import database
 from ..models import Engagement, RequestEvent, Stage, SupportRequest, ValidationError, today, utcnow
 from ..models import today as todays_date
+from . import notifications
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -40,6 +43,7 @@ def submit_request(unit, data, user, at=None):
         raise ValidationError({("unit_id" if k == "unit" else k): v for k, v in errors.items()})
     with database.atomic():
         req.save()
+        notifications.request_submitted(req, actor=user)
     return req
 
 
@@ -86,6 +90,7 @@ def accept_request(req, data, user, at=None):
         req.decided_at = at or utcnow()
         req.save()
         RequestEvent.record(req, "accepted", by=user, engagement=engagement, at=req.decided_at)
+        notifications.request_accepted(req, engagement, user)
     return engagement
 
 
@@ -98,6 +103,7 @@ def decline_request(req, reason, user, at=None):
         req.decided_at = at or utcnow()
         req.save()
         RequestEvent.record(req, "declined", by=user, text=req.decline_reason, at=req.decided_at)
+        notifications.request_declined(req, req.decline_reason, user)
     return req
 
 
@@ -125,6 +131,7 @@ def ask_for_information(req, question, user, at=None):
         req.info_answer = ""
         req.save()
         RequestEvent.record(req, "question", by=user, text=question, at=at)
+        notifications.question_asked(req, question, user)
     return req
 
 
@@ -140,6 +147,7 @@ def answer_question(req, answer, user, at=None):
         req.info_answer = answer
         req.save()
         RequestEvent.record(req, "answer", by=user, text=answer, at=at)
+        notifications.question_answered(req, answer, user)
     return req
 
 

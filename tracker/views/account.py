@@ -1,4 +1,5 @@
-"""Your account: any signed-in person sets how dates are shown to them and changes their password."""
+"""Your account: any signed-in person sets how dates are shown to them and how they are told by email, and
+changes their password."""
 
 from flask import (
     Blueprint,
@@ -13,7 +14,7 @@ from flask_login import current_user, login_required, login_user
 from werkzeug.datastructures import MultiDict
 
 from ..db import database
-from ..forms.account import ChangePasswordForm, DateFormatForm
+from ..forms.account import ChangePasswordForm, DateFormatForm, NotificationForm
 from ..models import ValidationError
 from ..services import account as service
 from .helpers import form_status, save_form
@@ -21,11 +22,24 @@ from .helpers import form_status, save_form
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _page(date_form, password_form):
-    status = max(form_status(date_form), form_status(password_form))
+def _date_form():
+    return DateFormatForm(formdata=MultiDict(), data={"date_format": current_user.date_format})
+
+
+def _notification_form():
+    return NotificationForm(formdata=MultiDict(), data={"notification_choice": current_user.notification_choice})
+
+
+def _page(date_form=None, password_form=None, notification_form=None):
+    date_form = date_form or _date_form()
+    password_form = password_form or ChangePasswordForm(formdata=MultiDict())
+    notification_form = notification_form or _notification_form()
+    status = max(form_status(date_form), form_status(password_form), form_status(notification_form))
     for field in (password_form.current_password, password_form.new_password, password_form.confirm_password):
         field.data = ""  # passwords are never sent back to the browser
-    return render_template("account/index.html", date_form=date_form, password_form=password_form), status
+    return render_template(
+        "account/index.html", date_form=date_form, password_form=password_form, notification_form=notification_form
+    ), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -40,7 +54,29 @@ def index():
     )
     if done:
         return done
-    return _page(form, ChangePasswordForm(formdata=MultiDict()))
+    return _page(date_form=form)
+
+
+NOTIFICATION_SAVED = {
+    "immediate": "Saved. You get one email for each thing that needs you.",
+    "digest": "Saved. You get one digest a day of what needed you.",
+    "none": "Saved. You get no email; your home page still shows what needs you.",
+}
+
+
+@bp.route("/notifications", methods=["POST"])
+@login_required
+def notifications():
+    form = NotificationForm()
+    done = save_form(
+        form,
+        lambda f: service.set_notification_choice(current_user, f.notification_choice.data),
+        lambda user: NOTIFICATION_SAVED[user.notification_choice],
+        url_for("account.index"),
+    )
+    if done:
+        return done
+    return _page(notification_form=form)
 
 
 @bp.route("/password", methods=["POST"])
@@ -69,5 +105,4 @@ def password():
                     "success",
                 )
                 return redirect(url_for("account.index"))
-    date_form = DateFormatForm(formdata=MultiDict(), data={"date_format": current_user.date_format})
-    return _page(date_form, form)
+    return _page(password_form=form)

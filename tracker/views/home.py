@@ -1,10 +1,10 @@
-"""The home page: the engagements the user may see, and what is due."""
+"""The home page: the engagements the user may see, and what is due or waits for the user."""
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import policy, reports
-from ..models import Engagement
+from ..models import Engagement, SupportRequest
 from ..paging import paginate
 from ..services.feedback import open_invitations_for
 
@@ -22,6 +22,11 @@ def index():
     )
     rows = reports.engagement_list(page.get_object_list())
     steps = reports.next_steps_due(visible) if policy.sees_next_steps(current_user) else None
+    questions = (
+        SupportRequest.questions_waiting(policy.visible_requests(current_user))
+        if policy.answers_questions(current_user)
+        else []
+    )
     return render_template(
         "home/index.html",
         rows=rows,
@@ -29,4 +34,5 @@ def index():
         next_steps=steps,
         my_requests=policy.home_requests(current_user),
         feedback_waiting=open_invitations_for(current_user),
+        questions_waiting=questions,
     )
