@@ -39,6 +39,47 @@ CONFIG = SchemathesisConfig.from_dict(
         },
         "operations": [
             {
+                # Rules the document cannot state, which the model refuses with a 400 naming the field (the
+                # same refusal as on the pages): a reference to a record that must exist and fit (a unit, an
+                # organization, two co-leads who are active ISPs, the team members who attended, a goal of
+                # this engagement), a date relative to another (not before the engagement's start, not
+                # after today, an end not before its start), the password policy (strength), a duplicate
+                # email. Everything a schema can say is in the document (types, enums, lengths, patterns,
+                # required fields with the model's messages, the 1990-2100 date range).
+                "include-operation-id": [
+                    "createUnit",
+                    "createUser",
+                    "createRequest",
+                    "acceptRequest",
+                    "createEngagement",
+                    "updateEngagement",
+                    "createGoal",
+                    "updateGoal",
+                    "updateEngagementGoal",
+                    "correctGoalHistoryEntry",
+                    "createMeeting",
+                    "updateMeeting",
+                    "updateEngagementMeeting",
+                    "updateBenchmark",
+                    "updateEngagementBenchmark",
+                    "enterStage",
+                    "correctStageEntry",
+                    "createDeliverable",
+                    "createContextNote",
+                    "createFeedbackInvitations",
+                    "getPortfolioReport",
+                    "getCompetencyReport",
+                    "getStrategyReport",
+                    "getProgressReport",
+                    "getFeedbackReport",
+                ],
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429"]
+                    }
+                },
+            },
+            {
                 # A link's questions depend on the link (a pulse asks three of them), and an answer with
                 # nothing answered is refused: a body valid by the schema may be a 400. A link answered
                 # once (the stateful run answers it, then reads it) is gone: 410.

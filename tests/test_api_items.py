@@ -84,7 +84,7 @@ def test_a_goal_changed_by_its_id(client, demo):
     assert api.get(url).get_json() == answer
     assert GoalStatusChange.select().where(GoalStatusChange.goal == goal_id).count() == 2
     blank = api.patch(url, {"title": " "})
-    assert blank.status_code == 400 and blank.get_json()["error"]["fields"] == {"title": "This field is required."}
+    assert blank.status_code == 400 and blank.get_json()["error"]["fields"] == {"title": "Give the goal a title."}
 
 
 def test_a_stale_if_match_on_the_goal_by_its_id_is_412_and_writes_nothing(client, demo):

@@ -5,8 +5,6 @@ answers, the same refusals of a link (404 when not valid; 410 when used, expired
 closed) and the same disclosure (docs/disclosure.md): an answer is acknowledged, never shown back, and
 nothing in it names the response, its release or anyone else's answer."""
 
-import sys
-
 import marshmallow as ma
 from flask import jsonify
 from flask_login import current_user
@@ -14,21 +12,16 @@ from marshmallow import fields, validate
 
 from .. import policy
 from ..models import FEEDBACK_KINDS, FeedbackItem, Meeting, ValidationError
-from ..models.base import EMAIL_MESSAGE
 from ..services import feedback as service
 from .common import ApiError, caller
 from .operations import operation
-from .schemas import Answer, Body, Choice, Id, Integer, Text, Timestamp
+from .schemas import Answer, Body, Choice, Email, Id, Integer, Text, Timestamp
 
 LIKERT_MESSAGE = "Choose a value from 1 (completely disagree) to 5 (completely agree)."
 PULSE_COMMENT_TEXT = "Anything you want to add? (optional)"  # as the answer page asks it (forms/feedback.py)
 MAX_RECIPIENTS = 100  # one email each: a bound on what one request sends
 MAX_LINK_DAYS = 90
 
-# The one email rule (models.email_problem) as a pattern both Python and JSON Schema read alike:
-# something@domain.tld, no white space (Python's str.isspace), no NUL, none of , ; < >.
-_NOT_IN_EMAIL = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) + "\\u0000,;<>"
-EMAIL = f"^[^@{_NOT_IN_EMAIL}]+@[^@{_NOT_IN_EMAIL}]+\\.[^@.{_NOT_IN_EMAIL}]+$"
 TOKEN = {"type": "string", "pattern": service.TOKEN_RE.pattern, "description": "The token of a feedback link."}
 
 
@@ -65,7 +58,7 @@ class KeyedAnswers(fields.Dict):
 class InvitationNew(Body):
     kind = Choice(FEEDBACK_KINDS, required=True, metadata={"description": "pulse: three questions; survey: all."})
     recipients = fields.List(
-        fields.String(validate=[validate.Length(max=254), validate.Regexp(EMAIL, error=EMAIL_MESSAGE)]),
+        Email(required=True),
         required=True,
         validate=validate.Length(min=1, max=MAX_RECIPIENTS),
         metadata={"description": "Email addresses to ask (each asked once); one email with its link each."},
@@ -101,6 +94,11 @@ class InvitationsCreated(Answer):
     invitations = fields.List(fields.Nested(InvitationOut), required=True)
 
 
+def _sender_engagement(engagement_id):
+    """The engagement, if the caller may send its feedback requests (the sending pages' decision)."""
+    return policy.get_engagement(engagement_id, edit=True, user=caller())
+
+
 @operation(
     "post",
     "/engagements/<int:engagement_id>/feedback-invitations",
@@ -115,7 +113,7 @@ class InvitationsCreated(Answer):
         "answerFeedback": {"token": "$response.body#/invitations/0/token"},
     },
     example={"kind": "survey", "recipients": ["sam@example.org"], "days": 14},
-    access=lambda engagement_id: _sender_engagement(engagement_id),
+    access=_sender_engagement,
 )
 def create_feedback_invitations(engagement_id, data, target):
     engagement = target
@@ -138,11 +136,6 @@ def create_feedback_invitations(engagement_id, data, target):
     except ValidationError as exc:
         raise _refusal(exc, {"emails": "recipients"}) from exc
     return {"invitations": sent}
-
-
-def _sender_engagement(engagement_id):
-    """The engagement, if the caller may send its feedback requests (the sending pages' decision)."""
-    return policy.get_engagement(engagement_id, edit=True, user=caller())
 
 
 def _refusal(exc, names=None, conflict=True):

@@ -46,11 +46,11 @@ from ..services import stages as stage_service
 from .common import ApiError, caller
 from .operations import operation, page_schema, paged_answer
 from .resources import run
-from .schemas import Answer, Body, Choice, Date, Id, Ids, Text, Timestamp
+from .schemas import Answer, Body, Choice, Date, Email, Id, Ids, Text, Timestamp, needed
 
 E = "/engagements/<int:engagement_id>"
 # The stages are the catalog's (loaded from it by init-db, never added otherwise): their keys are an enum.
-STAGE_KEYS = [spec["key"] for spec in catalog.read("stages")["stages"]]
+STAGE_KEYS = catalog.stage_keys()
 
 
 def StageKey(**kwargs):  # noqa: N802  (a field factory, read as a type)
@@ -117,9 +117,9 @@ def _delete(model, part_id, engagement_id=None):
 
 
 class TeamMemberNew(Body):
-    name = Text(TeamMember.name, required=True, blank=TeamMember.required["name"])
-    position = Choice(POSITIONS, required=True, error_messages={"required": TeamMember.required["position"]})
-    email = Text(TeamMember.email)
+    name = Text(TeamMember.name, required=True)
+    position = Choice(POSITIONS, **needed(TeamMember.position))
+    email = Email(column=TeamMember.email)
     joined_on = Date(allow_none=True)
 
 

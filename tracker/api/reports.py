@@ -10,7 +10,7 @@ from .. import MAX_ID, policy
 from ..models import GOAL_STATUSES, keys
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
-from ..reports.filters import FilterQuery, FrameworkQuery, QueryId, ReportFilters
+from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
 from .common import MAX_PER_PAGE, caller, error
 from .operations import operation
 from .schemas import Answer, Date, Id, Query
@@ -39,11 +39,11 @@ class _Paging:
     )
 
 
-class ReportQuery(_Paging, FilterQuery):
+class ReportQuery(ApiFilters, _Paging, FilterQuery):
     pass
 
 
-class CompetencyReportQuery(_Paging, FrameworkQuery):
+class CompetencyReportQuery(ApiFilters, _Paging, FrameworkQuery):
     pass
 
 
@@ -385,7 +385,7 @@ class ProgressFeedback(fields.Field):
                 },
             },
         }
-        super().__init__(metadata={"type": ["object", "array"], "oneOf": [by_scale, by_quarter]}, **kwargs)
+        super().__init__(metadata={"oneOf": [by_scale, by_quarter]}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, list):

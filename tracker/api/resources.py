@@ -33,14 +33,14 @@ from ..models import (
     ValidationError,
     keys,
 )
-from ..reports.filters import FilterQuery, QueryId, one_of
+from ..reports.filters import ApiFilters, FilterQuery, QueryId, one_of
 from ..services import admin as admin_service
 from ..services import engagements as engagement_service
 from ..services import requests as request_service
 from .common import ApiError, caller, error
 from .http import check_if_match
 from .operations import operation
-from .schemas import Answer, Body, Choice, Date, Id, Ids, Query, Text, Timestamp
+from .schemas import Answer, Body, Choice, Date, Email, Id, Ids, Query, Text, Timestamp, needed
 
 # A model's reference field -> the API's name for the id it takes (services speak the API's names already).
 REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id", "intermediary": "intermediary_id"}
@@ -267,14 +267,16 @@ class UnitQuery(Query):
 
 
 class UserNew(Body):
-    """Every field a new account needs is checked by the model and the password policy (their messages,
-    as on the admin page and `flask create-user`)."""
+    """What a new account needs; the password policy and the role's own rules (a recipient's unit, a
+    leader's organization) are the model's, with their messages, as on the admin page and `create-user`."""
 
-    email = Text(User.email, max_length=254)
-    name = Text(User.name)
-    role = Choice(ROLES)
+    email = Email(required=True, column=User.email)
+    name = Text(User.name, required=True)
+    role = Choice(ROLES, **needed(User.role))
     password = Text(
         one_line=False,
+        required=True,
+        blank=User().password_problems("")["password"],
         max_length=MAX_PASSWORD_LENGTH,
         load_only=True,
         metadata={"description": "At least 12 characters and hard to guess (the sign-in pages' policy)."},
@@ -426,6 +428,19 @@ def create_user(data):
 # --- engagements --------------------------------------------------------------------------------
 
 
+def CoLeads():  # noqa: N802  (a field factory, read as a type)
+    """The two co-leads: exactly two ids in the document; that they are two different active ISPs is the
+    model's rule (Engagement.isp_problems), with its message."""
+    message = Engagement.isp_problems([])["co_lead_ids"]
+    return fields.List(
+        Id(),
+        required=True,
+        validate=validate.Length(equal=2, error=message),
+        error_messages={"required": message, "null": message},
+        metadata={"description": "Two different active ISPs."},
+    )
+
+
 def _stage(value):
     if not Stage.select().where(Stage.key == value).exists():
         raise ma.ValidationError("Unknown stage.")
@@ -450,14 +465,14 @@ class EngagementPatch(Body):
 
 
 class EngagementNew(Body):
-    # a unit, a title, a start date, two co-leads: the model's rules and messages, as on the page
-    unit_id = Id(allow_none=True)
-    title = Text(Engagement.title)
+    # a unit, a title, a start date, two co-leads: required here with the model's messages, as on the page
+    unit_id = Id(**needed(Engagement.unit))
+    title = Text(Engagement.title, required=True)
     problem_statement = Text(Engagement.problem_statement)
     support_model = Choice(SUPPORT_MODELS, load_default=Engagement.support_model.default)
-    start_date = Date(allow_none=True)
+    start_date = Date(**needed(Engagement.start_date))
     end_date = Date(allow_none=True)
-    co_lead_ids = Ids(load_default=list, metadata={"description": "Two different active ISPs."})
+    co_lead_ids = CoLeads()
     supporting_ids = Ids(load_default=list)
     stage = fields.String(
         validate=[validate.Length(max=80), _stage],
@@ -486,7 +501,7 @@ class EngagementOut(Answer):
     version = fields.Integer(required=True, metadata={"minimum": 1})
 
 
-class EngagementQuery(FilterQuery):
+class EngagementQuery(ApiFilters, FilterQuery):
     status = ma.fields.String(validate=one_of(ENGAGEMENT_STATUSES))
 
 
@@ -518,9 +533,9 @@ def represent_engagement(e):
 class RequestNew(Body):
     unit_id = Id(metadata={"description": "The unit asking (a recipient's own unit when left out)."})
     intermediary_id = Id(metadata={"description": "The intermediary asked (the only one when left out)."})
-    title = Text(SupportRequest.title)  # a title, what and for whom: the model's rules and messages
-    description = Text(SupportRequest.description)
-    for_whom = Text(SupportRequest.for_whom)
+    title = Text(SupportRequest.title, required=True)  # a title, what and for whom: the model's messages
+    description = Text(SupportRequest.description, required=True)
+    for_whom = Text(SupportRequest.for_whom, required=True)
     on_behalf_of = Text(SupportRequest.on_behalf_of)
     hoped_start = Date()
 
@@ -543,7 +558,7 @@ class RequestOut(Answer):
     version = fields.Integer(required=True, metadata={"minimum": 1})
 
 
-class RequestQuery(FilterQuery):
+class RequestQuery(ApiFilters, FilterQuery):
     status = ma.fields.String(validate=one_of(REQUEST_STATUSES))
 
 
@@ -551,9 +566,9 @@ class RequestAccept(Body):
     title = Text(Engagement.title, metadata={"description": "The engagement's title (the request's when left out)."})
     problem_statement = Text(Engagement.problem_statement)
     support_model = Choice(SUPPORT_MODELS, load_default=Engagement.support_model.default)
-    start_date = Date(allow_none=True, metadata={"description": "Required (the model's rule and message)."})
+    start_date = Date(**needed(Engagement.start_date))
     end_date = Date(allow_none=True)
-    co_lead_ids = Ids(load_default=list, metadata={"description": "Two different active ISPs."})
+    co_lead_ids = CoLeads()
     supporting_ids = Ids(load_default=list)
 
 

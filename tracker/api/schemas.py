@@ -12,6 +12,7 @@ rules refuse with a 400 naming the field, as on the pages.
 """
 
 import datetime as dt
+import sys
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -19,7 +20,7 @@ from peewee import CharField
 
 from .. import MAX_ID
 from ..models import keys
-from ..models.base import LINE_BREAKS, ONE_LINE_MESSAGE, text_limit
+from ..models.base import EMAIL_MESSAGE, LINE_BREAKS, ONE_LINE_MESSAGE, text_limit
 from .common import ApiError
 
 REQUIRED = "This field is required."
@@ -40,12 +41,31 @@ NO_NUL = "^[^\\u0000]*$"
 NO_NUL_NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
+def model_message(column):
+    """The model's own message for a missing value of `column` (its `required`, or what a submission must
+    say: SupportRequest.submission_required), or None."""
+    model, name = getattr(column, "model", None), getattr(column, "name", None)
+    for rules in (getattr(model, "required", {}), getattr(model, "submission_required", {})):
+        if name in rules:
+            return rules[name]
+    return None
+
+
+def needed(column):
+    """Field options of a value the model requires: required in the document, refused when missing or null
+    with the model's message (as on the pages), e.g. `unit_id = Id(**needed(Engagement.unit))`."""
+    message = model_message(column) or REQUIRED
+    return {"required": True, "error_messages": {"required": message, "null": message}}
+
+
 class Text(fields.String):
     """Text, stripped of surrounding space. Its length limit and whether it must be one line come from
     the model column it is stored in (`column`); `required=True` also refuses a blank value, with the
     message `blank` (where the pages show the model's own message for it, e.g. "Enter the person's name.")."""
 
     def __init__(self, column=None, *, required=False, one_line=None, max_length=None, blank=REQUIRED, **kwargs):
+        if required and blank == REQUIRED:
+            blank = model_message(column) or REQUIRED
         limit = max_length if max_length is not None else (text_limit(column) if column is not None else None)
         if one_line is None:
             one_line = isinstance(column, CharField)
@@ -59,8 +79,8 @@ class Text(fields.String):
             pattern = NO_NUL_NOT_BLANK if required else NO_NUL
             message = blank if required else "Must not contain NUL characters."
         validators.append(_Pattern(pattern, one_line=one_line, required=required, error=message))
-        if required and blank != REQUIRED:
-            kwargs["error_messages"] = {"required": blank, **kwargs.get("error_messages", {})}
+        if required:
+            kwargs["error_messages"] = {"required": blank, "null": blank, **kwargs.get("error_messages", {})}
         super().__init__(required=required, validate=validators, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -83,6 +103,30 @@ class _Pattern(validate.Regexp):
         if self.needed and not value.strip():
             raise ma.ValidationError(self.error)
         return value
+
+
+# The one email rule (models.base.email_problem) as a pattern Python and JSON Schema read alike:
+# something@domain.tld, no white space (Python's str.isspace), no NUL, none of , ; < >.
+_NOT_IN_EMAIL = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) + "\\u0000,;<>"
+EMAIL_PATTERN = f"^[^@{_NOT_IN_EMAIL}]+@[^@{_NOT_IN_EMAIL}]+\\.[^@.{_NOT_IN_EMAIL}]+$"
+
+
+class Email(fields.String):
+    """An email address by the models' one rule (stripped; at most 254 characters). Not required: blank
+    is allowed where the model allows no address (a team member's)."""
+
+    def __init__(self, *, required=False, column=None, **kwargs):
+        pattern = EMAIL_PATTERN if required else f"^$|{EMAIL_PATTERN}"
+        if required:
+            kwargs.update(needed(column) if column is not None else {"required": True})
+        validators = [
+            validate.Length(max=254, error="At most 254 characters."),
+            validate.Regexp(pattern, error=EMAIL_MESSAGE),
+        ]
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class _OneOfOrBlank(validate.OneOf):
@@ -126,12 +170,20 @@ def Ids(**kwargs):  # noqa: N802  (a field factory, read as a type)
     return fields.List(Id(), validate=validate.Length(max=100, error="At most 100 ids."), **kwargs)
 
 
+# The sane range of every date the models keep (models.base EARLIEST_DATE..LATEST_DATE, 1990 to 2100), as
+# the document states it. The model refuses a date outside it, with its message; rules relative to other
+# dates (not before the engagement's start, not after today) are the model's alone.
+DATE_PATTERN = "^(199[0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
 class Date(fields.Date):
-    """A calendar date as YYYY-MM-DD (nothing else: no week dates, no times)."""
+    """A calendar date as YYYY-MM-DD (nothing else: no week dates, no times), documented with the sane
+    range of the models' dates."""
 
     default_error_messages = {"invalid": "Must be a date as YYYY-MM-DD.", "format": "Must be a date as YYYY-MM-DD."}
 
     def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": DATE_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(format="iso", **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -31,6 +31,12 @@ def read(name):
         return json.load(fh)
 
 
+def stage_keys():
+    """The stage keys in order. Stages are the catalog's (init-db loads them; nothing adds others), so
+    where a stage is named (the API's bodies and filters, the report filters) its key is one of these."""
+    return [spec["key"] for spec in read("stages")["stages"]]
+
+
 def cfir_domains():
     """[(key, name, help)] of the CFIR context domains."""
     return [(d["key"], d["name"], d.get("help", "")) for d in read("cfir")["domains"]]

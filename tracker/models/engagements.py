@@ -121,6 +121,11 @@ class SupportRequest(Audited):
     created_at = DateTimeField(default=utcnow, index=True)
 
     required = {"unit": "Choose the unit the request is for.", "title": "Give the request a title."}
+    # what a request must also say when it is submitted (a draft of one need not yet)
+    submission_required = {
+        "description": "Describe the initiative you would like support with.",
+        "for_whom": "Say who the initiative is for.",
+    }
 
     def validate(self):
         errors = super().validate()
@@ -170,10 +175,9 @@ class SupportRequest(Audited):
             errors.setdefault("intermediary", "Choose the intermediary organization the request is addressed to.")
         elif intermediary is not None and not self.intermediaries().where(Organization.id == intermediary).exists():
             errors.setdefault("intermediary", "Choose an intermediary organization from the list.")
-        if not (self.description or "").strip():
-            errors.setdefault("description", "Describe the initiative you would like support with.")
-        if not (self.for_whom or "").strip():
-            errors.setdefault("for_whom", "Say who the initiative is for.")
+        for name, message in self.submission_required.items():
+            if not (getattr(self, name) or "").strip():
+                errors.setdefault(name, message)
         if self.urgent and not (self.urgency_note or "").strip():
             errors.setdefault("urgency_note", "Say what makes the request urgent.")
         return errors

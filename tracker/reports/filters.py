@@ -22,6 +22,7 @@ from marshmallow import validate
 from peewee import OP, SQL, Expression, fn
 
 from .. import MAX_ID, policy
+from ..catalog import stage_keys
 from ..dates import format_month
 from ..db import is_sqlite
 from ..models import (
@@ -85,11 +86,6 @@ class Day(ma.fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def _stage_key(value):
-    if not Stage.select().where(Stage.key == value).exists():
-        raise ma.ValidationError("Choose one of: " + ", ".join(s.key for s in Stage.ordered()) + ".")
-
-
 def one_of(choices):
     return validate.OneOf(keys(choices), error="Choose one of: " + ", ".join(keys(choices)) + ".")
 
@@ -106,7 +102,7 @@ class FilterQuery(ma.Schema):
     isp_id = QueryId(metadata={"description": "Only the engagements (and meetings) of this ISP."})
     support_model = ma.fields.String(validate=one_of(SUPPORT_MODELS))
     stage = ma.fields.String(
-        validate=[validate.Length(max=80), _stage_key],
+        validate=validate.OneOf(stage_keys(), error="Choose one of: " + ", ".join(stage_keys()) + "."),
         metadata={"description": "A stage key (GET /catalog), e.g. `installation`: the current stage, or for "
                   "meetings the stage on the meeting's date."},
     )  # fmt: skip
@@ -114,15 +110,27 @@ class FilterQuery(ma.Schema):
     start = Day(metadata={"description": "From this date (meetings, requests, goal changes)."})
     end = Day(metadata={"description": "To this date, not before `start`."})
 
+    # A filter form sends the fields left blank: on the pages blank is no filter. The API's document lists
+    # each filter's values, so there a blank or padded value is refused like any other (API_FILTERS).
+    blank_is_no_filter = True
+
     @ma.pre_load
     def _present(self, data, **kwargs):
-        """The parameters given and not blank (a filter form sends blank ones), stripped."""
+        """The parameters given and not blank, stripped (pages); as sent (the API)."""
+        if not self.blank_is_no_filter:
+            return {name: data.get(name) for name in self.fields if name in data}
         return {name: data.get(name).strip() for name in self.fields if (data.get(name) or "").strip()}
 
     @ma.validates_schema
     def _range(self, data, **kwargs):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise ma.ValidationError("The end date cannot be before the start date.", "end")
+
+
+class ApiFilters:
+    """Mixed into a filter query as the API reads it: a blank value is refused, not ignored."""
+
+    blank_is_no_filter = False
 
 
 class FrameworkQuery(FilterQuery):
