@@ -10,10 +10,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
-from .. import MAX_ID
-from .common import MAX_PER_PAGE
 from .operations import OPERATIONS, operation, page_schema
-from .schemas import Answer
+from .schemas import Answer, Paging
 
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741  (S, I, D: the schema shorthands used below)
@@ -23,10 +21,6 @@ def obj(required=(), **props):
     return {"type": "object", "properties": props, "required": list(required)}
 
 
-PAGING = {
-    "page": {"type": "integer", "minimum": 1, "maximum": MAX_ID},  # as common.page_args refuses more
-    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-}
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -159,7 +153,7 @@ def _operation(op):
     if op.query is not None:
         params.append({"in": "query", "schema": op.query})
     if op.paged:
-        params += [{"name": n, "in": "query", "required": False, "schema": schema} for n, schema in PAGING.items()]
+        params.append({"in": "query", "schema": Paging})
     success = {"description": op.summary}
     if headers:
         success["headers"] = headers

@@ -31,8 +31,8 @@ from flask import Response, jsonify, request
 from marshmallow import fields
 
 from .common import body as request_body
-from .common import bp, page_args, require
-from .schemas import load
+from .common import bp, require
+from .schemas import Paging, load
 
 
 @dataclass
@@ -91,7 +91,8 @@ def page_schema(answer):
 
 def paged_answer(result, answer):
     """A page of `result` (a query, or a list already in order) through `answer`."""
-    page, per_page = page_args()
+    args = load(Paging, request.args)
+    page, per_page = args["page"], args["per_page"]
     if isinstance(result, list):
         total, rows = len(result), result[(page - 1) * per_page : page * per_page]
     else:

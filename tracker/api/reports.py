@@ -6,14 +6,14 @@ grows with the portfolio a page at a time under `items`, with `page`, `per_page`
 
 from marshmallow import fields, validate
 
-from .. import MAX_ID, policy
+from .. import policy
 from ..models import GOAL_STATUSES, keys
 from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
-from .common import MAX_PER_PAGE, caller, error
+from .common import caller, error
 from .operations import operation
-from .schemas import Answer, Date, Id, Query
+from .schemas import Answer, Date, Id, Paging, Query
 
 PERIODS = ("quarter", "month")
 
@@ -30,20 +30,11 @@ def _share(metadata=None, **kwargs):
     return fields.Float(required=True, metadata={"minimum": 0, "maximum": 1, **(metadata or {})}, **kwargs)
 
 
-class _Paging:
-    """The query parameters and answer keys of a report's paged list (`items`)."""
-
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_ID, error="Out of range."))
-    per_page = fields.Integer(
-        load_default=25, validate=validate.Range(1, MAX_PER_PAGE, error=f"Between 1 and {MAX_PER_PAGE}.")
-    )
-
-
-class ReportQuery(ApiFilters, _Paging, FilterQuery):
+class ReportQuery(ApiFilters, Paging, FilterQuery):
     pass
 
 
-class CompetencyReportQuery(ApiFilters, _Paging, FrameworkQuery):
+class CompetencyReportQuery(ApiFilters, Paging, FrameworkQuery):
     pass
 
 

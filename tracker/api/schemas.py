@@ -21,7 +21,8 @@ from peewee import CharField
 from .. import MAX_ID
 from ..models import keys
 from ..models.base import EMAIL_MESSAGE, LINE_BREAKS, ONE_LINE_MESSAGE, text_limit
-from .common import ApiError
+from ..reports.filters import parse_id
+from .common import MAX_PER_PAGE, ApiError
 
 REQUIRED = "This field is required."
 _BREAKS = "".join(sorted(LINE_BREAKS))
@@ -207,6 +208,19 @@ class Timestamp(fields.DateTime):
         return value.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+class QueryInteger(fields.Integer):
+    """An integer in a query string: ASCII digits only (no sign, space or fraction), as the document's
+    `integer` reads."""
+
+    default_error_messages = {"invalid": "Must be an integer."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = parse_id(value, maximum=None) if isinstance(value, str) else None
+        if found is None:
+            raise self.make_error("invalid")
+        return found
+
+
 class Body(ma.Schema):
     """A request body: fields the schema does not name are refused (400 naming them), not ignored."""
 
@@ -227,6 +241,16 @@ class Answer(ma.Schema):
 
     class Meta:
         unknown = ma.EXCLUDE  # the document does not forbid more properties: adding one breaks no client
+
+
+class Paging(Query):
+    """?page and ?per_page of every list (and of a report's one growing list): a page past the end is
+    empty, not the last one."""
+
+    page = QueryInteger(load_default=1, validate=validate.Range(1, MAX_ID, error=f"Between 1 and {MAX_ID}."))
+    per_page = QueryInteger(
+        load_default=25, validate=validate.Range(1, MAX_PER_PAGE, error=f"Between 1 and {MAX_PER_PAGE}.")
+    )
 
 
 def flatten(messages, prefix=""):
