@@ -268,7 +268,7 @@ def outcome(response):
 def call(client, rule, url):
     if "GET" in rule.methods:
         return client.get(url)
-    token = csrf_token(client, "/")  # the sign-out form in the page header carries one
+    token = csrf_token(client, "/account/")  # the sign-out form in the page header carries one
     return client.post(url, data={"csrf_token": token})
 
 

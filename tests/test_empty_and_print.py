@@ -54,8 +54,8 @@ def test_a_leader_with_nothing_in_scope_is_not_told_about_triage(newcomers, as_u
     html = client.get("/requests").get_data(as_text=True)
     assert "nothing is waiting for triage" not in html
     assert "No support requests yet." in dict(empty_states(html))
-    home = dict(empty_states(client.get("/").get_data(as_text=True)))
-    assert home["No engagements yet."] == [("/requests", "See the support requests")]
+    home = dict(empty_states(client.get("/", follow_redirects=True).get_data(as_text=True)))  # the dashboard
+    assert home["Nothing to report yet."] == [("/requests", "See the support requests")]
 
 
 def test_an_empty_dashboard_says_so_once_and_where_to_start(newcomers, as_user):

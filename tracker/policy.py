@@ -78,6 +78,11 @@ def home_label(user):
     return {"recipient": "My unit", "isp": "My engagements"}.get(user.role, "Home")
 
 
+def lands_on_dashboard(user):
+    """Leaders read across engagements: their home is the portfolio dashboard (reports.index)."""
+    return user.role == "leader"
+
+
 def scope(user):
     if _sees_everything(user):
         return Scope("all")
@@ -438,6 +443,7 @@ class Can:
     ask_for_own_unit = property(lambda self: self._ask(asks_for_own_unit))
     browse_engagements = property(lambda self: self._ask(can_browse_engagements))
     create_engagement = property(lambda self: self._ask(can_create_engagement))
+    land_on_dashboard = property(lambda self: self._ask(lands_on_dashboard))
     log_sessions = property(lambda self: self._ask(can_log_sessions))
     manage_users = property(lambda self: self._ask(can_manage_users))
     read_reports = property(lambda self: self._ask(can_read_reports))

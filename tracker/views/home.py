@@ -1,6 +1,7 @@
-"""The home page: the engagements the user may see, and what is due or waits for the user."""
+"""The home page: the engagements the user may see, and what is due or waits for the user. Leaders land on
+the portfolio dashboard instead (policy.lands_on_dashboard), which also shows the feedback waiting for them."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy, reports
@@ -14,6 +15,8 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def index():
+    if policy.lands_on_dashboard(current_user):
+        return redirect(url_for("reports.index"))
     visible = policy.visible_engagements(current_user)
     page = paginate(
         visible.order_by(Engagement.status, Engagement.start_date.desc(), Engagement.id.desc()),
