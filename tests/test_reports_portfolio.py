@@ -226,7 +226,7 @@ def test_dashboard_page(world, as_user):
     assert "Engagement C" not in html and "Unit C" not in html
     islands = dict(re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html, re.S))
     assert json.loads(islands["chart-by-unit"])["labels"] == ["Unit A", "Unit B"]
-    assert json.loads(islands["chart-requests"])["datasets"][0]["data"] == [3, 1, 1, 1]
+    assert json.loads(islands["chart-funnel"])["datasets"][0]["data"] == [3, 1, 1, 0, 0]
     assert "/reports/dashboard.csv" in html and "/reports/attention.csv" in html
     nav = html[html.index('class="main-nav"') : html.index("</nav>", html.index('class="main-nav"'))]
     assert ">Reports</a>" in nav
@@ -311,7 +311,7 @@ def test_the_dashboard_on_the_demo_data(app, as_user):
             "chart-by-unit",
             "chart-by-stage",
             "chart-by-model",
-            "chart-requests",
+            "chart-funnel",
             "chart-hours",
             "chart-domains",
         },

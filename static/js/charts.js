@@ -2,11 +2,16 @@
    <script type="application/json" id="ID"> next to it (data, not script, so a strict CSP allows it).
    The same numbers are always in an HTML table on the page; without JS only the tables show.
 
-   Spec: {type: "bar"|"line"|"doughnut", labels: [...], datasets: [{label, data}],
+   Spec: {type: "bar"|"line"|"doughnut", labels: [...], datasets: [{label, data, colour: "--css-variable"?}],
           horizontal: bool, stacked: bool, percent: bool (data are shares 0-1), scale5: bool (1-5 scale)} */
 (function () {
   "use strict";
   var PALETTE = ["#1f4e79", "#0b6e4f", "#b35c00", "#7b3f98", "#a4262c", "#2a7ab0", "#5c6f2b", "#8a6d00", "#4f5b6d"];
+
+  // A dataset may name its colour as a CSS variable of the one palette (static/css/app.css :root).
+  function cssColour(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
 
   function percent(value) { return Math.round(value * 100) + "%"; }
 
@@ -14,7 +19,7 @@
     var single = spec.datasets.length === 1;
     var doughnut = spec.type === "doughnut";
     var datasets = spec.datasets.map(function (d, i) {
-      var colour = PALETTE[i % PALETTE.length];
+      var colour = (d.colour && cssColour(d.colour)) || PALETTE[i % PALETTE.length];
       var set = { label: d.label, data: d.data, borderWidth: spec.type === "line" ? 2 : 1 };
       if (doughnut) {
         set.backgroundColor = d.data.map(function (_, j) { return PALETTE[j % PALETTE.length]; });

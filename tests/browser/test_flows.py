@@ -220,25 +220,50 @@ def test_team_member_answers_a_pulse_through_the_link(page, site, browser_contex
     check_a11y(page, "the engagement feedback page")
 
 
-# --- (4) a leader filters the dashboard and exports it -------------------------------------------------
+# --- (4) a leader lands on the dashboard, filters it, follows a figure, and exports it --------------------
 
 
 def test_leader_filters_the_dashboard_and_downloads_the_csv(page, site):
     w = site.world
-    sign_in(page, w.leader_foundation)
-    check_a11y(page, "the leader's home page")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    w.engagement_a.request = SupportRequest.create(
+        unit=w.unit_a, title="Coaching for supervisors", status="accepted", decided_at=dt.datetime(2026, 1, 5, 9)
+    )
+    w.engagement_a.save()
+    factories.meeting(w.engagement_a, dt.date(2026, 1, 12))
+    sign_in(page, w.leader_foundation)  # a leader's home is the portfolio dashboard
     expect(page.get_by_role("heading", level=1, name="Portfolio dashboard")).to_be_visible()
+    expect(page.locator(".kpi").first).to_contain_text("need attention")  # "Needing attention" stays first
     kpi = page.locator(".kpi").filter(has_text="active engagements")
     expect(kpi.locator(".kpi-value")).to_have_text("2")  # units A and B of the foundation
     check_a11y(page, "the portfolio dashboard")
 
-    page.get_by_label("Unit", exact=True).select_option(label="Unit A")
+    # The filters are one line; the keyboard opens them.
+    unit = page.get_by_label("Unit", exact=True)
+    expect(unit).to_be_hidden()
+    summary = page.locator(".filter-panel > summary")
+    expect(summary).to_have_text(re.compile(r"All units · all dates\s+Edit filters"))
+    summary.focus()
+    page.keyboard.press("Enter")
+    unit.select_option(label="Unit A")
     page.get_by_role("button", name="Apply filters").click()
     expect(kpi.locator(".kpi-value")).to_have_text("1")
+    expect(summary).to_contain_text("Unit A · all dates")
+    expect(unit).to_be_hidden()  # closed again, the chip says what is filtered
     expect(page.locator("#by-unit-table")).to_contain_text("Unit A")
     expect(page.locator("#by-unit-table")).not_to_contain_text("Unit B")
     check_a11y(page, "the filtered dashboard")
+
+    # Requested against delivered: one figure, a chart or its table.
+    funnel = page.locator("#funnel")
+    expect(funnel.get_by_role("heading", name="Requested against delivered")).to_be_visible()
+    expect(funnel.locator("canvas")).to_be_visible()
+    expect(funnel.locator("#funnel-table")).to_be_hidden()
+    funnel.get_by_role("button", name="Table").click()
+    expect(funnel.get_by_role("button", name="Table")).to_have_attribute("aria-pressed", "true")
+    expect(funnel.locator("#funnel-table")).to_be_visible()
+    expect(funnel.locator("#funnel-table")).to_contain_text("First meeting held")
+    expect(funnel.locator("canvas")).to_be_hidden()
+    check_a11y(page, "the dashboard with the funnel as a table")
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV (dashboard)").click()
@@ -250,6 +275,18 @@ def test_leader_filters_the_dashboard_and_downloads_the_csv(page, site):
     assert ["active engagements", "total", "All active engagements", "1"] in rows
     by_unit = [r for r in rows if r[0] == "active engagements by unit"]
     assert [r[2:] for r in by_unit] == [["Unit A", "1"]]
+
+    # A figure leads to the list behind it, with the same number.
+    kpi.click()
+    expect(page.get_by_role("heading", level=1, name="Engagements")).to_be_visible()
+    expect(page.locator("#list-h .count")).to_have_text("1")
+    page.go_back()
+
+    # Each chip removes its filter.
+    page.locator(".filter-chips").get_by_role("link", name=re.compile(r"^Unit: Unit A.*remove this filter")).click()
+    expect(kpi.locator(".kpi-value")).to_have_text("2")
+    expect(page.locator(".filter-chips")).to_have_count(0)
+    page.go_back()
 
     # The other report pages keep the filter, and pass axe too.
     for name, path in (

@@ -45,17 +45,21 @@ def active_by_model(active):
     return _spec("doughnut", rows, "name", [_series("Active engagements", rows, "engagements")])
 
 
-def requests_by_outcome(requests):
-    return {
-        "type": "bar",
-        "labels": ["Received", "Accepted", "Declined", "Open"],
-        "datasets": [
-            {
-                "label": "Requests",
-                "data": [requests["received"], requests["accepted"], requests["declined"], requests["open"]],
-            }
+def request_funnel(funnel):
+    """Requested against delivered: per step, the requests that reached it and, stacked after them, those
+    lost since the step before (so each bar is as long as the step above it)."""
+    steps = funnel["steps"]
+    return _spec(
+        "bar",
+        steps,
+        "label",
+        [
+            {**_series("Reached this step", steps, "count"), "colour": "--brand"},
+            {"label": "Dropped since the step before", "data": [s["drop"] or 0 for s in steps], "colour": "--warn"},
         ],
-    }
+        horizontal=True,
+        stacked=True,
+    )
 
 
 def hours_by_month(hours_or_dose):

@@ -16,7 +16,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from peewee import fn
+from peewee import JOIN, SQL, Case, fn
 
 from .. import policy
 from ..dates import format_date
@@ -95,15 +95,7 @@ def requests_delivered(filters):
     recorded decision, its start) to the first meeting on or after it. A meeting before acceptance is a
     definition meeting: it is counted in its own figure, never as 0 days."""
     query = policy.visible_requests(filters.user)
-    cond = SupportRequest.id.is_null(False)
-    if filters.unit is not None:
-        cond &= SupportRequest.unit == filters.unit
-    if filters.engagement is not None:
-        cond &= SupportRequest.id.in_(Engagement.select(Engagement.request).where(Engagement.id == filters.engagement))
-    if filters.start:
-        cond &= SupportRequest.created_at >= dt.datetime.combine(filters.start, dt.time.min)
-    if filters.end:
-        cond &= SupportRequest.created_at < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time.min)
+    cond = request_condition(filters)
     counts = dict(
         query.select(SupportRequest.status, fn.COUNT(SupportRequest.id))
         .where(cond)
@@ -131,6 +123,107 @@ def requests_delivered(filters):
         },
         "definition_meetings_before_acceptance": before,
     }
+
+
+def request_condition(filters):
+    """The support requests the request figures count (on top of the access policy): the unit and
+    engagement filters, and the dates on when the request was received."""
+    cond = SupportRequest.id.is_null(False)
+    if filters.unit is not None:
+        cond &= SupportRequest.unit == filters.unit
+    if filters.engagement is not None:
+        cond &= SupportRequest.id.in_(Engagement.select(Engagement.request).where(Engagement.id == filters.engagement))
+    if filters.start:
+        cond &= SupportRequest.created_at >= dt.datetime.combine(filters.start, dt.time.min)
+    if filters.end:
+        cond &= SupportRequest.created_at < dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time.min)
+    return cond
+
+
+FUNNEL_STEPS = (
+    ("received", "Requests received"),
+    ("accepted", "Accepted"),
+    ("first_meeting", "First meeting held"),
+    ("goal_achieved", "A goal achieved"),
+    ("closed", "Engagement closed"),
+)
+
+
+def funnel(filters):
+    """Requested against delivered, as a funnel over the support requests in scope (request_condition,
+    within visible_requests): each step counts the requests that reached it and every step before, so
+    no step is larger than the one above it.
+
+    received → accepted (the request's status) → first meeting held (its engagement, one the user may
+    see, has a live meeting) → a goal achieved (that engagement has a live goal whose status is
+    achieved) → engagement closed (that engagement is closed). Engagements started without a request
+    are not in it. Also the requests not accepted (what the first drop is made of).
+
+    {"steps": [{"key", "label", "count", "drop", "share"}], "not_accepted": {"open", "declined", "withdrawn"}}:
+    `drop` is how many fewer than the step before, `share` the count as a share of the step before (None for the
+    first step, or when the step before is 0). One query."""
+    visible = policy.visible_engagements(filters.user).select(Engagement.id)
+    accepted = SupportRequest.status == "accepted"
+    met = fn.EXISTS(
+        Meeting.select(SQL("1")).where((Meeting.engagement == Engagement.id) & Meeting.deleted_at.is_null())
+    )
+    achieved = fn.EXISTS(
+        Goal.select(SQL("1")).where(
+            (Goal.engagement == Engagement.id) & Goal.deleted_at.is_null() & (Goal.status == "achieved")
+        )
+    )
+    reached = [None, accepted]
+    reached.append(accepted & Engagement.id.is_null(False) & met)
+    reached.append(reached[-1] & achieved)
+    reached.append(reached[-1] & (Engagement.status == "closed"))
+    not_reached = {
+        "open": SupportRequest.status.in_(("submitted", "info_requested")),
+        "declined": SupportRequest.status == "declined",
+        "withdrawn": SupportRequest.status == "withdrawn",
+    }
+    counted = [fn.COUNT(SupportRequest.id.distinct())] + [
+        fn.COUNT(Case(None, [(cond, SupportRequest.id)]).distinct())
+        for cond in reached[1:] + list(not_reached.values())
+    ]
+    row = (
+        policy.visible_requests(filters.user)
+        .select(*counted)
+        .join(
+            Engagement,
+            JOIN.LEFT_OUTER,
+            on=(Engagement.request == SupportRequest.id) & Engagement.id.in_(visible),
+        )
+        .where(request_condition(filters))
+        .tuples()
+        .get()
+    )
+    counts, others = [n or 0 for n in row[: len(FUNNEL_STEPS)]], [n or 0 for n in row[len(FUNNEL_STEPS) :]]
+    steps = []
+    for (key, label), count in zip(FUNNEL_STEPS, counts, strict=True):
+        before = steps[-1]["count"] if steps else None
+        steps.append(
+            {
+                "key": key,
+                "label": label,
+                "count": count,
+                "drop": None if before is None else before - count,
+                "share": round(count / before, 4) if before else None,
+            }
+        )
+    return {"steps": steps, "not_accepted": dict(zip(not_reached, others, strict=True))}
+
+
+def active_list_args(filters):
+    """The engagement list's filters (tracker/forms/engagements.py EngagementFilterForm) that list the
+    active engagements the dashboard counts (active_engagements): status, unit, ISP, model, current
+    stage (the list takes the stage's id). None when one engagement is chosen: its page is the list."""
+    if filters.engagement is not None:
+        return None
+    args = {"status": "active", "unit": filters.unit, "isp": filters.isp, "model": filters.model}
+    if filters.stage is not None:
+        stage = Stage.get_or_none(Stage.key == filters.stage)
+        args["stage"] = stage.id if stage else None
+    return {name: value for name, value in args.items() if value is not None}
 
 
 def lead_times(rows):
@@ -293,6 +386,7 @@ def dashboard(filters, as_of=None):
     return {
         "active": active_engagements(filters),
         "requests": requests_delivered(filters),
+        "funnel": funnel(filters),
         "hours": hours(filters),
         "attention": needs_attention(filters, as_of),
         "competencies": {

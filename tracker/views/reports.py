@@ -13,9 +13,11 @@ from flask_login import current_user, login_required
 from .. import exports, policy
 from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
 from ..paging import page_of
-from ..reports import charts, competencies, portfolio, progress, strategies
+from ..reports import charts, competencies, filter_summary, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
+from ..services.feedback import open_invitations_for
+from .helpers import show_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -39,7 +41,9 @@ def _paged(items):
 def _render(template, filters, **context):
     """The report page; 400 when a filter could not be read (the page says which and shows the report
     without it), as a form with errors does."""
-    page = render_template(template, filters=filters, choices=filters.choices(), pages=PAGES, **context)
+    choices = filters.choices()
+    summary = filter_summary.describe(filters, choices, context.get("framework_choices"), show_date)
+    page = render_template(template, filters=filters, choices=choices, filter_summary=summary, pages=PAGES, **context)
     return page, 400 if filters.errors else 200
 
 
@@ -55,11 +59,13 @@ def index():
         data=data,
         attention=attention,
         attention_page=attention_page,
+        active_list=portfolio.active_list_args(filters),
+        feedback_waiting=open_invitations_for(current_user),
         charts={
             "by_unit": charts.active_by_unit(data["active"]),
             "by_stage": charts.active_by_stage(data["active"]),
             "by_model": charts.active_by_model(data["active"]),
-            "requests": charts.requests_by_outcome(data["requests"]),
+            "funnel": charts.request_funnel(data["funnel"]),
             "hours": charts.hours_by_month(data["hours"]),
             "domains": charts.domain_shares(data["competencies"]),
         },

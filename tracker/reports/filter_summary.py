@@ -1,0 +1,87 @@
+"""The report filters in words: the one line a closed filter panel shows ("All units · all dates"), the
+printed filter line, and one removable chip per filter in use.
+
+Names and parameters are those of tracker/reports/filters.py (FilterQuery, PARAMETERS); the values are
+read from what the filter bar offers (`ReportFilters.choices()`), so a chip says "Unit: Unit A", never an id.
+"""
+
+import datetime as dt
+
+from ..dates import format_date
+from .filters import PARAMETERS
+
+# What each filter parameter is called on the page (the filter bar's labels, the chips, the error messages).
+LABELS = {
+    "engagement_id": "Engagement",
+    "unit_id": "Unit",
+    "isp_id": "ISP",
+    "support_model": "Model of support",
+    "stage": "Stage",
+    "kind": "Kind of session",
+    "start": "From",
+    "end": "To",
+    "framework": "Competency framework",
+}
+CHIP_ORDER = ("unit_id", "engagement_id", "isp_id", "support_model", "stage", "kind", "start", "end")
+
+
+def _named(value, options):
+    """The label the filter bar shows for `value` (ids compared as text), else the value itself."""
+    for option, text in options or ():
+        if str(option) == str(value):
+            return text
+    return str(value)
+
+
+def _value_text(parameter, value, choices, show_date):
+    if isinstance(value, dt.date):
+        return show_date(value)
+    return _named(value, choices.get(PARAMETERS[parameter]))
+
+
+def describe(filters, choices, frameworks=None, show_date=format_date):
+    """{"text": the one-line summary, "chips": [{"parameter", "filter", "text", "value", "args"}], "printed":
+    the printed line, "labels": LABELS}. `filter` is the filter bar's name for it (the `show` of the
+    filter_bar macro); `args` are the URL args of the same page without that one filter (the chip's link).
+    `frameworks`: the competency framework choices of a page that offers them (the first is the default).
+    `show_date`: how the reader wants dates written."""
+    args = filters.args()
+    chips = []
+    for parameter in CHIP_ORDER:
+        if parameter not in args:
+            continue
+        value = getattr(filters, PARAMETERS[parameter])
+        text = _value_text(parameter, value, choices, show_date)
+        chips.append(
+            {
+                "parameter": parameter,
+                "text": f"{LABELS[parameter]}: {text}"
+                if parameter not in ("start", "end")
+                else f"{LABELS[parameter]} {text}",
+                "value": text,
+                "filter": "dates" if parameter in ("start", "end") else PARAMETERS[parameter],
+                "args": {name: v for name, v in args.items() if name != parameter},
+            }
+        )
+    named = {chip["parameter"]: chip["value"] for chip in chips}
+    parts = [named.get("unit_id", "All units")]
+    if "engagement_id" in named:
+        parts.append(named["engagement_id"])
+    parts += [f"{LABELS[p]}: {named[p]}" for p in ("isp_id", "stage") if p in named]
+    parts += [named[p] for p in ("support_model", "kind") if p in named]
+    if "start" in named and "end" in named:
+        parts.append(f"{named['start']} to {named['end']}")
+    elif "start" in named:
+        parts.append(f"from {named['start']}")
+    elif "end" in named:
+        parts.append(f"until {named['end']}")
+    else:
+        parts.append("all dates")
+    framework = None
+    if frameworks:
+        framework = _named(filters.framework or frameworks[0][0], frameworks)
+        parts.append(framework)
+    printed = "; ".join(chip["text"] for chip in chips) or "none (everything you may see)"
+    if framework:
+        printed = f"{LABELS['framework']}: {framework}; {printed}"
+    return {"text": " · ".join(parts), "chips": chips, "printed": printed, "labels": LABELS}
