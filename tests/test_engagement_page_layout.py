@@ -124,7 +124,7 @@ def test_stages_are_full_width_rows(demo, as_user):
     stages = html[html.index('id="stages"') :]
     assert '<div class="stage-grid">' in stages and '<details class="stage-col current" open>' in stages
     css = as_user(demo.isp_a1).get("/static/css/engagements.css").get_data(as_text=True)
-    assert ".engagement-sections .stage-grid { display: flex; flex-direction: column;" in css
+    assert ".engagement-sections .stage-grid { display: flex; flex-direction: column; align-items: stretch;" in css
 
 
 def test_an_engagement_starting_later_says_when_it_starts(demo, as_user):

@@ -684,6 +684,7 @@ def test_error_summary_lists_every_invalid_field_in_form_order(w, as_user):
     assert links[1][1] == "Choose the kind of meeting."
     assert links[3][1].startswith("Next step 2: Describe the next step")
     assert 'id="kind-0"' in html and 'id="next_steps-1-text"' in html
+    assert "autofocus" not in html  # the focus goes to the summary, not to the date
 
 
 def test_a_fresh_form_has_no_summary_and_warns_only_once_something_is_typed(w, as_user):

@@ -58,8 +58,9 @@ def _ticked_competencies():
 def _render_form(form, engagement, ctx, meeting=None):
     title = f"Edit the meeting of {_when(meeting.date)}" if meeting is not None else "Log a meeting"
     switched = _switching()
-    if switched:
-        form.date.render_kw = {}  # the page opens at the competencies, not at the date
+    if switched or form.errors:
+        # the focus goes to the error summary, or the page opens at the competencies: not to the date
+        form.date.render_kw = {k: v for k, v in (form.date.render_kw or {}).items() if k != "autofocus"}
     return render_template(
         "meetings/form.html",
         form=form,
