@@ -236,7 +236,7 @@ def test_isp_co_lead_logs_a_meeting_with_everything(w, as_user):
 
     page = client.get(f"/engagements/{e.id}")
     html = page.get_data(as_text=True)
-    assert f"Meeting of {shown(DAY)} logged." in html
+    assert f"Monthly team meeting of {shown(DAY)} logged." in html
     for text in (
         "Walked through the fidelity checklist together.",
         w.c1.name,
@@ -646,3 +646,107 @@ def test_query_counts_do_not_grow_with_data(w, as_user):
     assert small == large, (small, large)
     html = client.get(f"/engagements/{e.id}?meetings_page=3").get_data(as_text=True)  # the oldest ten
     assert "Meeting 29" in html and "Step 29" in html
+
+
+# --- at a glance (issue 18): the error summary, the unsaved-changes warning, switching framework, the kind --
+
+
+def error_summary(html):
+    match = re.search(r'<div class="error-summary" role="alert" tabindex="-1"[^>]*>(.*?)</div>', html, re.S)
+    assert match, "no error summary"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("case", list(INVALID))
+def test_error_summary_links_each_message_to_its_field(w, as_user, case):
+    overrides, error_id, message = INVALID[case]
+    swap = {"OTHER_GOAL": w.other_goal.id, "OTHER_MEMBER": w.other_member.id, "OTHER_BENCHMARK": w.other_benchmark.id}
+    overrides = {
+        k: ([str(swap.get(x, x)) for x in v] if isinstance(v, list) else v if v is None else str(swap.get(v, v)))
+        for k, v in overrides.items()
+    }
+    html = post_form(as_user(w.isp_a1), new_url(w.engagement_a), full_data(w, **overrides)).get_data(as_text=True)
+    summary = error_summary(html)
+    assert '<h2 id="error-summary-title">There is a problem</h2>' in summary and "Nothing was saved" in summary
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', summary)
+    assert any(message in text for _target, text in links), links
+    for target, _text in links:
+        assert f'id="{target}"' in html.replace(summary, ""), f"the summary links to #{target}, not on the page"
+    assert html.index("error-summary") < html.index('<form method="post" class="meeting-form"')  # at the top
+
+
+def test_error_summary_lists_every_invalid_field_in_form_order(w, as_user):
+    data = full_data(w, date="", kind=None, duration_minutes="0", **{"next_steps-1-owner": "Sam"})
+    html = post_form(as_user(w.isp_a1), new_url(w.engagement_a), data).get_data(as_text=True)
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', error_summary(html))
+    assert [target for target, _ in links] == ["date", "kind-0", "duration_minutes", "next_steps-1-text"]
+    assert links[0][1] == "Enter the date of the meeting."
+    assert links[1][1] == "Choose the kind of meeting."
+    assert links[3][1].startswith("Next step 2: Describe the next step")
+    assert 'id="kind-0"' in html and 'id="next_steps-1-text"' in html
+    assert "autofocus" not in html  # the focus goes to the summary, not to the date
+
+
+def test_a_fresh_form_has_no_summary_and_warns_only_once_something_is_typed(w, as_user):
+    client = as_user(w.isp_a1)
+    html = client.get(new_url(w.engagement_a)).get_data(as_text=True)
+    assert "error-summary" not in html
+    assert re.search(r'<form method="post" class="meeting-form" id="meeting-form" data-warn-unsaved>', html)
+    assert 'src="/static/js/form-care.js" defer' in html
+    # a refused form holds values that are not saved: leaving it warns even before anything is changed again
+    html = post_form(client, new_url(w.engagement_a), full_data(w, date="")).get_data(as_text=True)
+    assert "data-warn-unsaved data-unsaved" in html
+
+
+def test_switching_framework_keeps_everything_typed_and_ticked(w, as_user):
+    e = w.engagement_a
+    client = as_user(w.isp_a1)
+    alt = CompetencyFramework.select().where(~CompetencyFramework.is_default).first()
+    html = client.get(new_url(e, kind="coaching")).get_data(as_text=True)
+    assert re.search(
+        rf'<button type="submit" class="as-link" name="switch_framework" value="{alt.key}" formnovalidate', html
+    )
+    assert f'formaction="/engagements/{e.id}/meetings/new?kind=coaching#competencies-h"' in html
+    before = counts()
+
+    data = full_data(w, kind="coaching", switch_framework=alt.key)
+    response = post_form(client, new_url(e, kind="coaching"), data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and counts() == before  # nothing saved, nothing refused
+    assert "error-summary" not in html and "Now showing the" in html
+    assert competency("s21_co_learning").help in html  # the other framework's competencies
+    assert f'<input type="hidden" name="framework" value="{alt.key}">' in html
+    # everything typed and ticked is still there, the default framework's ticks included
+    assert "Walked through the fidelity checklist together.</textarea>" in html
+    assert 'value="Draft the core components"' in html and 'value="Book the next monthly meeting"' in html
+    assert re.search(r'<input[^>]*checked[^>]*value="coaching"|value="coaching"[^>]*checked', html)
+    assert "Ticked in another framework" in html
+    for ticked in (w.c1, w.c2):
+        assert f'value="{ticked.id}" id="competencies-{ticked.id}" checked' in html
+    assert f'value="{w.alex.id}" id="team_members-{w.alex.id}" checked' in html
+    assert f'value="{w.s1.id}" id="strategies-{w.s1.id}" checked' in html
+    assert "autofocus" not in html.split('name="date"')[0].rsplit("<input", 1)[-1]  # opens at the competencies
+    assert "data-warn-unsaved data-unsaved" in html
+
+    # saving now keeps the ticks of both frameworks
+    other = competency("s21_co_learning")
+    data = full_data(w, kind="coaching", framework=alt.key, competencies=[str(w.c1.id), str(other.id)])
+    response = post_form(client, new_url(e, kind="coaching"), data)
+    assert response.status_code == 302
+    meeting = Meeting.select().order_by(Meeting.id.desc()).first()
+    assert {c.competency_id for c in MeetingCompetency.select().where(MeetingCompetency.meeting == meeting)} == {
+        w.c1.id,
+        other.id,
+    }
+
+
+def test_the_confirmation_names_the_kind_and_the_next_session_offers_it_again(w, as_user):
+    e = w.engagement_a
+    client = as_user(w.isp_a1)
+    response = post_form(client, new_url(e, kind="coaching"), full_data(w, kind="coaching"))
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<p class="flash flash-success">Coaching session of {shown(DAY)} logged.</p>' in html
+    assert f'href="/engagements/{e.id}/meetings/new?kind=coaching">Log another session' in html
+    form = client.get(new_url(e, kind="coaching")).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="coaching"|value="coaching"[^>]*checked', form)

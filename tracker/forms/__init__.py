@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, current_app, request, session
-from wtforms import Form, HiddenField, SubmitField
+from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SubmitField
 from wtforms.csrf.session import SessionCSRF
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Reload the page and try again."
@@ -47,6 +47,15 @@ class BaseForm(Form):
     # differ: the one place a form maps a refusal back onto its fields.
     error_fields = {}
 
+    def error_links(self):
+        """Every field's message with the id of the element it belongs to, in the order of the form: the
+        error summary at the top of a form (the GOV.UK pattern) links each message to its field."""
+        links = []
+        for name, field in self._fields.items():
+            if name != "csrf_token":
+                links += _field_errors(field)
+        return links
+
     def add_errors(self, errors):
         """Show model ValidationError messages next to the matching fields (others at the top)."""
         for name, message in errors.items():
@@ -55,6 +64,22 @@ class BaseForm(Form):
                 field.errors = list(field.errors) + [message]
             else:
                 self.form_errors.append(message)
+
+
+def _field_errors(field, prefix=""):
+    """(element id, message) for one field's own messages and, in a list of sub-forms, each row's."""
+    links = []
+    target = f"{field.id}-0" if isinstance(field, RadioField) else field.id  # a radio group: its first button
+    links += [(target, prefix + message) for message in field.errors if isinstance(message, str)]
+    if isinstance(field, FieldList):
+        for number, entry in enumerate(field.entries, start=1):
+            sub = entry.form if isinstance(entry, FormField) else None
+            if sub is None:
+                continue
+            row = f"{getattr(sub, 'row_label', field.label.text)} {number}: "
+            for subfield in sub:
+                links += _field_errors(subfield, prefix + row)
+    return links
 
 
 class VersionField(HiddenField):

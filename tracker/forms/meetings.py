@@ -31,6 +31,7 @@ def _int_or_none(value):
 class NextStepForm(Form):
     """One next step row. A fully blank row is ignored; owner or due date without text is an error."""
 
+    row_label = "Next step"  # in the error summary: "Next step 2: Describe the next step …"
     step_id = HiddenField()
     text = StringField("Next step")
     owner = StringField("Owner")
@@ -56,6 +57,7 @@ class NextStepForm(Form):
 class GoalChangeForm(Form):
     """A status change for one goal: "no change" (blank) or a new status, with a short note."""
 
+    row_label = "Goal change"
     goal_id = HiddenField()
     status = ChoiceField("New status", choices=GOAL_STATUSES, blank="No change")
     note = StringField("Note")

@@ -244,6 +244,12 @@ class Engagement(Audited):
         return max(0.0, (end - self.start_date).days / 30.44) if self.start_date else 0.0
 
     @property
+    def starts_later(self):
+        """The start date is still ahead: the page says "Starts on <date>" rather than a status and a
+        length of 0 days (an engagement may be set up, even activated, before the work begins)."""
+        return bool(self.start_date) and self.status != "closed" and self.start_date > today()
+
+    @property
     def engagement_length(self):
         """'limited' (6-12 months, or shorter) or 'high' (12 months and more), from the dates."""
         return "high" if self.length_months >= 12 else "limited"

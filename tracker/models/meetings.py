@@ -94,6 +94,19 @@ class Meeting(Audited):
             .order_by(cls.deleted_at.desc())
         )
 
+    @classmethod
+    def last_session_kind(cls, user, default="planning"):
+        """The kind of the last session other than a monthly meeting that `user` logged (any engagement):
+        what "Log another session" offers next, since an ISP tends to log the same kind again."""
+        last = (
+            cls.live()
+            .select(cls.kind)
+            .where((cls.logged_by == user.id) & (cls.kind != "monthly"))
+            .order_by(cls.created_at.desc(), cls.id.desc())
+            .first()
+        )
+        return last.kind if last else default
+
     @property
     def mode_label(self):
         return label(MEETING_MODES, self.mode)

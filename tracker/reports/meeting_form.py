@@ -26,18 +26,20 @@ from ..models import (
 RECENT_MEETINGS = 5  # "Recently used here" = strategies of the engagement's last five meetings
 
 
-def form_context(engagement, meeting=None, framework_key=None, linked=None):
+def form_context(engagement, meeting=None, framework_key=None, linked=None, ticked=()):
     """Everything the meeting form shows for this engagement, in a fixed number of queries.
 
     On edit (`meeting` given) it also offers what the meeting already links to even when no longer
     current (a team member who left, an ISP who moved on, a retired or other-framework competency),
     and lists the goal changes and benchmarks done in that meeting (shown, not offered again).
+    `ticked`: the competency ids of the form as posted; those of another framework stay offered (and
+    ticked), so switching framework, or saving after a switch, keeps them.
     """
     linked = linked if linked is not None else linked_ids(meeting)
     return {
         "today": today(),
         **_people(engagement, linked),
-        **_competencies(framework_key, linked),
+        **_competencies(framework_key, linked, ticked, meeting is None),
         **_strategies(engagement, linked),
         "principles": list(
             Principle.select()
@@ -61,9 +63,9 @@ def _people(engagement, linked):
     return {"team_members": [t for t in team if t.is_current or t.id in linked["team_members"]], "isps": isps}
 
 
-def _competencies(framework_key, linked):
+def _competencies(framework_key, linked, ticked=(), new=False):
     """The frameworks, the one shown (asked for, else the one of the meeting's competencies, else the
-    default) by domain, and the meeting's competencies from elsewhere in a last group."""
+    default) by domain, and the meeting's competencies (and those ticked) from elsewhere in a last group."""
     frameworks = list(
         CompetencyFramework.select().order_by(CompetencyFramework.is_default.desc(), CompetencyFramework.id)
     )
@@ -87,13 +89,16 @@ def _competencies(framework_key, linked):
     competency_groups = list(groups.values())
     shown = {c.id for _, items in competency_groups for c in items}
     missing = [i for i in linked["competencies"] if i not in shown]
-    if missing:
-        competency_groups.append(
-            (
-                {"name": "Also recorded for this meeting"},
-                list(Competency.select().where(Competency.id.in_(missing)).order_by(Competency.name)),
-            )
+    carried = [i for i in ticked if i not in shown and i not in missing]
+    if missing or carried:
+        others = list(
+            Competency.select()
+            .where(Competency.id.in_(missing or [0]) | (Competency.id.in_(carried or [0]) & ~Competency.retired))
+            .order_by(Competency.name)
         )
+        if others:
+            name = "Ticked in another framework" if new else "Also recorded for this meeting"
+            competency_groups.append(({"name": name}, others))
     return {"frameworks": frameworks, "framework": framework, "competency_groups": competency_groups}
 
 

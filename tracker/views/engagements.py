@@ -7,7 +7,19 @@ from flask_login import current_user, login_required
 from .. import audit, policy, reports
 from ..forms import BaseForm
 from ..forms.engagements import EngagementFilterForm, EngagementForm, NewEngagementForm, StatusForm
-from ..models import CONTEXT_KINDS, Engagement, EngagementISP, Organization, Stage, Unit, User, ValidationError, today
+from ..models import (
+    CONTEXT_KINDS,
+    MEETING_KINDS,
+    Engagement,
+    EngagementISP,
+    Meeting,
+    Organization,
+    Stage,
+    Unit,
+    User,
+    ValidationError,
+    today,
+)
 from ..paging import paginate
 from ..reports import feedback as feedback_report
 from ..services import engagements as service
@@ -87,15 +99,19 @@ def detail(engagement_id):
     engagement = policy.get_engagement(engagement_id, isps=isps)
     overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int), isps=isps)
     show_activity = policy.can_see_activity(current_user)
+    can_edit = policy.can_edit_engagement(current_user, engagement, isps)
     return render_template(
         "engagements/detail.html",
         o=overview,
         e=engagement,
-        can_edit=policy.can_edit_engagement(current_user, engagement, isps),
+        can_edit=can_edit,
         can_delete=policy.can_delete_engagement(current_user, engagement, isps),
+        session_kind=Meeting.last_session_kind(current_user) if can_edit else None,
+        kind_labels=dict(MEETING_KINDS),
         status_history=service.status_history(engagement),
         status_actions=service.available_actions(engagement),
         actions=service.STATUS_ACTIONS,
+        status_pages=STATUS_PAGES,
         activity=audit.activity(engagement.id) if show_activity else None,
         feedback=feedback_report.glance(engagement.id),
         context_kinds=CONTEXT_KINDS,

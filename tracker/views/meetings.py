@@ -39,8 +39,28 @@ def _offer_goals(form, ctx):
     form.set_choices(ctx)
 
 
+def _framework_key():
+    """The competency framework to show: the one a "use …" button asks for, else the one shown when the
+    form was posted (a hidden field), else one from the query string (older links)."""
+    return request.form.get("switch_framework") or request.values.get("framework")
+
+
+def _switching():
+    """A "use …" button posted the form to show another framework: render it again, save nothing."""
+    return request.method == "POST" and bool(request.form.get("switch_framework"))
+
+
+def _ticked_competencies():
+    """The competency ids ticked in the form as posted (kept across a switch of framework)."""
+    return [int(v) for v in request.form.getlist("competencies") if v.isdigit()] if request.method == "POST" else []
+
+
 def _render_form(form, engagement, ctx, meeting=None):
     title = f"Edit the meeting of {_when(meeting.date)}" if meeting is not None else "Log a meeting"
+    switched = _switching()
+    if switched or form.errors:
+        # the focus goes to the error summary, or the page opens at the competencies: not to the date
+        form.date.render_kw = {k: v for k, v in (form.date.render_kw or {}).items() if k != "autofocus"}
     return render_template(
         "meetings/form.html",
         form=form,
@@ -49,8 +69,13 @@ def _render_form(form, engagement, ctx, meeting=None):
         meeting=meeting,
         title=title,
         button="Save changes" if meeting is not None else "Save meeting",
-        framework_key=request.args.get("framework", ""),
+        unsaved=request.method == "POST",  # what the page shows was typed and is not saved yet
+        switched=switched,
     ), form_status(form)
+
+
+def _logged(meeting):
+    return f"{meeting.kind_label} of {_when(meeting.date)} logged."
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,18 +85,17 @@ def new(engagement_id):
     kind = request.args.get("kind", "monthly")
     if kind not in keys(MEETING_KINDS):
         kind = "monthly"
-    ctx = meeting_form.form_context(engagement, framework_key=request.args.get("framework"))
+    ctx = meeting_form.form_context(engagement, framework_key=_framework_key(), ticked=_ticked_competencies())
     form = MeetingForm(
         kind=kind,
         duration_minutes=default_minutes(kind),
         goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
     )
     _offer_goals(form, ctx)
+    if _switching():
+        return _render_form(form, engagement, ctx)
     done = save_form(
-        form,
-        lambda f: service.log_meeting(engagement, f.to_data(), current_user),
-        lambda m: f"Meeting of {_when(m.date)} logged.",
-        _back(engagement),
+        form, lambda f: service.log_meeting(engagement, f.to_data(), current_user), _logged, _back(engagement)
     )
     return done or _render_form(form, engagement, ctx)
 
@@ -82,7 +106,9 @@ def edit(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     meeting = policy.get_part(Meeting, engagement, meeting_id)
     linked = linked_ids(meeting)
-    ctx = meeting_form.form_context(engagement, meeting, framework_key=request.args.get("framework"), linked=linked)
+    ctx = meeting_form.form_context(
+        engagement, meeting, framework_key=_framework_key(), linked=linked, ticked=_ticked_competencies()
+    )
     steps = [
         {"step_id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
         for s in NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id)
@@ -99,6 +125,8 @@ def edit(engagement_id, meeting_id):
         **{name: linked[name] for name in ("team_members", "isps", "competencies", "strategies", "principles")},
     )
     _offer_goals(form, ctx)
+    if _switching():
+        return _render_form(form, engagement, ctx, meeting)
     done = save_form(
         form,
         lambda f: service.update_meeting(f.start_from(meeting), f.to_data(), current_user),
