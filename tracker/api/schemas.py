@@ -112,6 +112,11 @@ _NOT_IN_EMAIL = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(sys.maxunicod
 EMAIL_PATTERN = f"^[^@{_NOT_IN_EMAIL}]+@[^@{_NOT_IN_EMAIL}]+\\.[^@.{_NOT_IN_EMAIL}]+$"
 
 
+def _one_line(value):
+    if not LINE_BREAKS.isdisjoint(value):
+        raise ma.ValidationError(ONE_LINE_MESSAGE)
+
+
 class Email(fields.String):
     """An email address by the models' one rule (stripped; at most 254 characters). Not required: blank
     is allowed where the model allows no address (a team member's)."""
@@ -121,6 +126,7 @@ class Email(fields.String):
         if required:
             kwargs.update(needed(column) if column is not None else {"required": True})
         validators = [
+            _one_line,  # first, as the model checks it first: one message per rule on every path
             validate.Length(max=254, error="At most 254 characters."),
             validate.Regexp(pattern, error=EMAIL_MESSAGE),
         ]
