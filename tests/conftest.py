@@ -192,8 +192,9 @@ TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, url="/login"):
-    """A valid CSRF token for this client's session, read from a page that has a form."""
-    html = client.get(url).get_data(as_text=True)
+    """A valid CSRF token for this client's session, read from a page that has a form (following a
+    redirect: a leader's home is the dashboard)."""
+    html = client.get(url, follow_redirects=True).get_data(as_text=True)
     match = TOKEN_RE.search(html)
     assert match, f"no CSRF token on {url}"
     return match.group(1)

@@ -229,6 +229,11 @@ class GoalChangeOut(Answer):
     note = fields.String(required=True)
     meeting_id = Id(required=True, allow_none=True)
     changed_by_id = Id(required=True, allow_none=True)
+    updated_at = Timestamp(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the entry was written or last corrected (null: written before this was kept)."},
+    )
 
 
 class GoalHistoryOut(page_schema(GoalChangeOut)):
@@ -825,6 +830,11 @@ class StageEntryOut(Answer):
     date = Date(attribute="entered_on", required=True)
     note = fields.String(required=True)
     created_by_id = Id(required=True, allow_none=True)
+    updated_at = Timestamp(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the entry was written or last corrected (null: written before this was kept)."},
+    )
 
 
 class StageHistoryOut(page_schema(StageEntryOut)):

@@ -23,6 +23,9 @@ class TokenOut(Answer):
     name = fields.String(required=True)
     user_id = Id(required=True)
     created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(
+        attribute="created_at", required=True, metadata={"description": "A token never changes once made."}
+    )
     last_used = Timestamp(attribute="last_used_at", required=True, allow_none=True)
 
 

@@ -603,6 +603,7 @@ class GoalStatusChange(BaseModel):
     note = LimitedTextField(default="", max_length=500)
     meeting_id = IntegerField(null=True, index=True)  # the meeting where the change was logged
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(null=True, default=utcnow)  # written or last corrected (NULL: before 0015)
 
     goal_engagement_id = None  # set by whoever already knows it; else looked up
 
@@ -640,6 +641,7 @@ class StageEntry(BaseModel):
     entered_on = DateField()
     note = LimitedTextField(default="", max_length=5000)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(null=True, default=utcnow)  # written or last corrected (NULL: before 0015)
 
     def audit_engagement_id(self):
         return self.__data__.get("engagement")

@@ -20,6 +20,7 @@ from ..models import (
     keys,
     label,
     today,
+    utcnow,
 )
 
 NOTE_REQUIRED = ("revised", "dropped")  # a goal revised or dropped says why
@@ -109,6 +110,8 @@ def correct_status_change(entry, status, changed_on, note, user=None):
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     with database.atomic():
         entry.goal_engagement_id = goal.engagement_id
+        if changes:
+            entry.updated_at = utcnow()
         entry.save()
         if changes:
             AuditEntry.record("update", entry, changes)

@@ -8,7 +8,7 @@ from peewee import fn
 
 from ..dates import format_date
 from ..db import database
-from ..models import AuditEntry, Benchmark, Conflict, Stage, StageEntry, ValidationError
+from ..models import AuditEntry, Benchmark, Conflict, Stage, StageEntry, ValidationError, utcnow
 
 
 def _day(date):
@@ -80,6 +80,8 @@ def correct_entry(engagement, entry, stage_key, entered_on, note="", user=None):
     after = {"stage": stage.id, "entered_on": entered_on.isoformat(), "note": note}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     with database.atomic():
+        if changes:
+            entry.updated_at = utcnow()
         entry.save()
         if changes:
             AuditEntry.record("update", entry, changes)
