@@ -79,7 +79,7 @@ def test_delete_engagement_asks_first_then_hides_it_everywhere(demo, as_user, ap
     assert f'href="/engagements/{e.id}/delete"' in isp.get(eng_url(e)).get_data(as_text=True)
     for client in (isp, leader, admin):
         assert "Engagement A" in client.get("/engagements").get_data(as_text=True)
-        assert "Engagement A" in client.get("/").get_data(as_text=True)
+        assert "Engagement A" in client.get("/", follow_redirects=True).get_data(as_text=True)
         assert "Engagement A" in client.get("/reports/").get_data(as_text=True)
     assert e.id in [item["id"] for item in api.get("/engagements").get_json()["items"]]
     assert "Feedback waiting for you" in recipient.get("/").get_data(as_text=True)
@@ -106,7 +106,7 @@ def test_delete_engagement_asks_first_then_hides_it_everywhere(demo, as_user, ap
         assert client.get(eng_url(e, "/feedback")).status_code == 404
         assert client.get(f"/reports/engagements/{e.id}").status_code == 404
         assert "Engagement A" not in client.get("/engagements").get_data(as_text=True)
-        assert "Engagement A" not in client.get("/").get_data(as_text=True)
+        assert "Engagement A" not in client.get("/", follow_redirects=True).get_data(as_text=True)
         assert "Engagement A" not in client.get("/reports/").get_data(as_text=True)
     assert isp.get(eng_url(e, "/edit")).status_code == 404
     assert isp.get(eng_url(e, "/delete")).status_code == 404

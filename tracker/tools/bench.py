@@ -101,7 +101,7 @@ FLOORS = {
 def pages(app, big_engagement, unit):
     """[(name, url, who, floor key, is report)]: who is 'leader', 'isp' or 'api' (the leader's bearer token)."""
     out = [
-        ("home", "/", "leader", "engagements", False),
+        ("home", "/", "isp", "engagements", False),  # a leader's home is the dashboard, measured below
         (
             "engagement list (filtered)",
             f"/engagements?status=active&unit={unit}",
