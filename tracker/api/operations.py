@@ -89,15 +89,22 @@ def page_schema(answer):
     return _PAGES[name]
 
 
-def paged_answer(result, answer):
-    """A page of `result` (a query, or a list already in order) through `answer`."""
-    args = load(Paging, request.args)
-    page, per_page = args["page"], args["per_page"]
+def page_of(result, page, per_page):
+    """{"items", "page", "per_page", "total"} of `result` (a query, or a list already in order): the
+    one shape of every list and of a report's growing list; a page past the end is empty."""
     if isinstance(result, list):
         total, rows = len(result), result[(page - 1) * per_page : page * per_page]
     else:
         total, rows = result.count(), list(result.paginate(page, per_page))
-    return {"items": answer(many=True).dump(rows), "page": page, "per_page": per_page, "total": total}
+    return {"items": rows, "page": page, "per_page": per_page, "total": total}
+
+
+def paged_answer(result, answer):
+    """A page of `result` through `answer`, at the request's ?page and ?per_page."""
+    args = load(Paging, request.args)
+    out = page_of(result, args["page"], args["per_page"])
+    out["items"] = answer(many=True).dump(out["items"])
+    return out
 
 
 def operation(method, rule, operation_id, *, tag, summary, **options):

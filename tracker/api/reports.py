@@ -12,7 +12,7 @@ from ..reports import competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
 from .common import caller, error
-from .operations import operation
+from .operations import operation, page_of
 from .schemas import Answer, Date, Id, Paging, Query
 
 PERIODS = ("quarter", "month")
@@ -467,14 +467,8 @@ def _filters(args):
 
 
 def _paged(items, args):
-    """{"items", "page", "per_page", "total"} of the report's one list that grows with the portfolio."""
-    page, per_page = args["page"], args["per_page"]
-    return {
-        "items": items[(page - 1) * per_page : page * per_page],
-        "page": page,
-        "per_page": per_page,
-        "total": len(items),
-    }
+    """The report's one list that grows with the portfolio, paged as every list is."""
+    return page_of(items, args["page"], args["per_page"])
 
 
 @operation(
