@@ -6,12 +6,12 @@
           horizontal: bool, stacked: bool, percent: bool (data are shares 0-1), scale5: bool (1-5 scale)} */
 (function () {
   "use strict";
-  var PALETTE = ["#1f4e79", "#0b6e4f", "#b35c00", "#7b3f98", "#a4262c", "#2a7ab0", "#5c6f2b", "#8a6d00", "#4f5b6d"];
-
-  // A dataset may name its colour as a CSS variable of the one palette (static/css/app.css :root).
+  // A dataset may name its colour as a CSS variable of the one palette (static/css/app.css :root);
+  // otherwise datasets take --series-1, --series-2, ... in turn.
   function cssColour(name) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   }
+  var PALETTE = [1, 2, 3, 4, 5, 6, 7, 8].map(function (n) { return cssColour("--series-" + n) || "#4f5b6d"; });
 
   function percent(value) { return Math.round(value * 100) + "%"; }
 
