@@ -21,11 +21,8 @@ def test_active_engagements_by_unit_is_a_horizontal_bar_of_the_units():
     }
 
 
-def test_clusters_show_sessions_and_hours_side_by_side():
-    used = {"clusters": [{"name": "Train", "meetings": 4, "minutes": 150}]}
-    spec = charts.sessions_by_cluster(used)
-    assert spec["labels"] == ["Train"]
-    assert spec["datasets"] == [{"label": "Sessions", "data": [4]}, {"label": "Hours", "data": [2.5]}]
+def test_each_eric_cluster_keeps_its_colour_and_the_ninth_is_not_a_repeat():
+    assert [charts.cluster_colour(n) for n in (1, 8, 9)] == ["--series-1", "--series-8", "--ink"]
 
 
 def test_goals_by_status_counts_a_status_with_no_goal_as_zero_in_the_statuses_order():

@@ -315,9 +315,10 @@ def test_the_dashboard_on_the_demo_data(app, as_user):
             "chart-hours",
             "chart-domains",
         },
-        "/reports/competencies": {"chart-comp-domains", "chart-comp-competencies", "chart-comp-monthly"},
+        "/reports/competencies": {"chart-comp-split", "chart-comp-competencies", "chart-comp-monthly"},
         "/reports/strategies": {
             "chart-clusters",
+            "chart-isp-activities",
             "chart-dose-month",
             "chart-dose-stage",
             "chart-dose-mode",

@@ -89,6 +89,10 @@ class StrategyCluster(BaseModel):
     name = CharField(max_length=200)
     help = TextField(default="")
 
+    # The key of the reference setting's ISP activities (outreach, coaching...): catalogued beside the ERIC
+    # clusters so a session can record them, but not an ERIC cluster, and never reported as one.
+    ISP_ACTIVITIES = "isp_activities"
+
 
 class Strategy(BaseModel):
     cluster = ForeignKeyField(StrategyCluster, backref="strategies", on_delete="RESTRICT")

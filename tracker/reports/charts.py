@@ -82,23 +82,7 @@ def competency_shares(used):
     return _spec("bar", rows, "name", [_series("Share of sessions", rows, "share")], horizontal=True, percent=True)
 
 
-def domains_by_month(monthly):
-    datasets = [{"label": d["name"], "data": d["meetings"]} for d in monthly["domains"]]
-    return _spec("line", monthly["months"], "label", datasets)
-
-
 # --- strategies and dose -----------------------------------------------------------------------------
-
-
-def sessions_by_cluster(used):
-    rows = used["clusters"]
-    datasets = [_series("Sessions", rows, "meetings"), _series("Hours", rows, "minutes", hours)]
-    return _spec("bar", rows, "name", datasets, horizontal=True)
-
-
-def hours_by_stage(dose):
-    rows = dose["by_stage"]
-    return _spec("bar", rows, "name", [_series("Hours", rows, "minutes", hours)])
 
 
 def hours_by_mode(dose):
@@ -114,6 +98,47 @@ def hours_by_kind(dose):
 def sessions_between_monthly_meetings(between):
     rows = between["distribution"]
     return _spec("bar", rows, "sessions", [_series("Monthly meetings", rows, "intervals")])
+
+
+# --- competencies and strategies at a glance ---------------------------------------------------------
+
+
+def domain_shares_by_month(monthly):
+    """Per month, the share of the sessions logged that month that drew on each domain (not counts,
+    which follow the number of sessions)."""
+    datasets = [{"label": d["name"], "data": d["share"]} for d in monthly["domains"]]
+    return _spec("line", monthly["months"], "label", datasets, percent=True)
+
+
+def domain_split(split):
+    """How the competency uses of the period split across the domains (competencies.domain_split)."""
+    rows = split["domains"]
+    return _spec("bar", rows, "name", [_series("Share of competency uses", rows, "share")], percent=True)
+
+
+def eric_clusters_ranked(ranked):
+    """Sessions by ERIC cluster, most used first; the ISP activities are not an ERIC cluster and have their own."""
+    rows = ranked["clusters"]
+    return _spec("bar", rows, "name", [_series("Sessions", rows, "meetings")], horizontal=True)
+
+
+def isp_activities_ranked(ranked):
+    rows = (ranked["isp_activities"] or {}).get("strategies", [])
+    return _spec("bar", rows, "name", [_series("Sessions", rows, "meetings")], horizontal=True)
+
+
+def cluster_colour(number):
+    """One colour per ERIC cluster, the same on every chart: --series-1..8, then the ink colour for the ninth."""
+    return f"--series-{number}" if number <= 8 else "--ink"
+
+
+def hours_by_stage_and_cluster(by_stage):
+    """Dose by stage: for each stage, the hours of each ERIC cluster's strategies, stacked."""
+    datasets = [
+        {"label": c["name"], "data": [hours(m) for m in c["minutes"]], "colour": cluster_colour(c["number"])}
+        for c in by_stage["clusters"]
+    ]
+    return _spec("bar", by_stage["stages"], "name", datasets, stacked=True)
 
 
 # --- progress ----------------------------------------------------------------------------------------

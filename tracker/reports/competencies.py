@@ -7,6 +7,8 @@ its competencies was used (a meeting that used two competencies of one domain co
 share = meetings / total_meetings (the meetings in scope, whether or not they recorded competencies).
 """
 
+import math
+
 from peewee import SQL, fn
 
 from ..models import (
@@ -158,13 +160,41 @@ def _used(framework, domains, competencies, totals, by_domain_month, by_competen
     }
 
 
+def domain_split(used):
+    """How the competency uses of competencies_used() split across the domains: a use is a competency
+    recorded in a meeting (a meeting that used two competencies of a domain counts two uses), so the
+    shares add up to 1. No query.
+
+    {"total_uses", "domains": [{"key", "name", "uses", "share", "meetings", "meeting_share"}]}
+    (meetings and meeting_share: the domain's sessions and their share of all sessions, as in `used`)."""
+    uses = {}
+    for c in used["competencies"]:
+        uses[c["domain"]] = uses.get(c["domain"], 0) + c["meetings"]
+    total = sum(uses.values())
+    return {
+        "total_uses": total,
+        "domains": [
+            {
+                "key": d["key"],
+                "name": d["name"],
+                "uses": uses.get(d["key"], 0),
+                "share": share(uses.get(d["key"], 0), total),
+                "meetings": d["meetings"],
+                "meeting_share": d["share"],
+            }
+            for d in used["domains"]
+        ],
+    }
+
+
 @cached
 def over_time(filters):
     """By month: meetings in scope and, per domain and per competency, the meetings that used it.
 
     {"framework", "months": [{"key": "2026-01", "label": "Jan 2026", "meetings": n}],
      "domains": [{"key", "name", "meetings": [n per month], "share": [per month]}],
-     "competencies": [{"key", "name", "domain", "meetings": [n per month]}]}. Five queries."""
+     "competencies": [{"key", "name", "domain", "meetings": [n per month], "share": [per month]}]}.
+    A share is of the meetings of that month. Five queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
     return _over_time(framework, domains, competencies, *_monthly_counts(filters, competencies))
@@ -192,6 +222,7 @@ def _over_time(framework, domains, competencies, totals, by_domain, by_competenc
                 "name": c.name,
                 "domain": domain_keys[c.domain_id],
                 "meetings": [by_competency.get((c.id, m), 0) for m in months],
+                "share": [share(by_competency.get((c.id, m), 0), totals.get(m, 0)) for m in months],
             }
             for c in competencies
             if not c.retired or c.id in used
@@ -218,7 +249,7 @@ def _participation(user_ids=None):
 def by_isp(filters, page=None, per_page=25):
     """Which competencies each ISP draws on, and which they never use.
 
-    An ISP's meetings are those they attended or logged. {"framework",
+    An ISP's meetings are those they attended or logged. {"framework", "domains": [{"key", "name"}],
     "competencies": [{"key", "name", "domain"}],
     "isps": [{"id", "name", "meetings", "counts": {competency key: meetings}, "never": [names]}],
     "page": a views.paging.Page over the ISPs, by name (all of them when `page` is None)}.
@@ -257,6 +288,7 @@ def by_isp(filters, page=None, per_page=25):
             counts[(user_id, competency_id)] = n
     return {
         "framework": _framework_info(framework),
+        "domains": [{"key": d.key, "name": d.name} for d in domains],
         "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id]} for c in competencies],
         "isps": [
             {
@@ -270,3 +302,37 @@ def by_isp(filters, page=None, per_page=25):
         ],
         "page": listed,
     }
+
+
+SHADES = 5  # the matrix's shading levels above zero
+
+
+def isp_matrix(isps):
+    """The ISP × competency matrix of by_isp(): columns grouped by domain (in catalog order), and for each
+    ISP a cell per competency with the sessions that drew on it, their share of the ISP's sessions, and a
+    shading level (0 = none, 1..SHADES by share) so the page can shade cells beside the printed numbers.
+    No query.
+
+    {"domains": [{"key", "name", "competencies": [{"key", "name"}]}],
+     "rows": [{"id", "name", "meetings", "cells": [{"key", "meetings", "share", "level"}]}]}."""
+    domains = [
+        {
+            "key": d["key"],
+            "name": d["name"],
+            "competencies": [c for c in isps["competencies"] if c["domain"] == d["key"]],
+        }
+        for d in isps["domains"]
+    ]
+    domains = [d for d in domains if d["competencies"]]
+    columns = [c for d in domains for c in d["competencies"]]
+    rows = []
+    for isp in isps["isps"]:
+        cells = []
+        for c in columns:
+            n = isp["counts"].get(c["key"], 0)
+            part = share(n, isp["meetings"])
+            cells.append(
+                {"key": c["key"], "meetings": n, "share": part, "level": min(SHADES, math.ceil(part * SHADES))}
+            )
+        rows.append({"id": isp["id"], "name": isp["name"], "meetings": isp["meetings"], "cells": cells})
+    return {"domains": domains, "rows": rows}

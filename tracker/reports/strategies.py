@@ -22,11 +22,12 @@ from ..models import (
 from .cache import cached
 from .filters import month_label, month_of, month_range, share, stage_at
 
+ISP_ACTIVITIES = StrategyCluster.ISP_ACTIVITIES
+
 
 def _strategy_minutes():
-    """(derived table per meeting, SUM expression of a strategy link's minutes): the recorded dose,
-    else the meeting's minutes not covered by recorded doses, shared equally among the strategies
-    without one."""
+    """(derived table per meeting, expression of a strategy link's minutes): the recorded dose, else the
+    meeting's minutes not covered by recorded doses, shared equally among the strategies without one."""
     per_meeting = (
         MeetingStrategy.select(
             MeetingStrategy.meeting.alias("meeting_id"),
@@ -40,7 +41,7 @@ def _strategy_minutes():
     left = Meeting.duration_minutes - per_meeting.c.recorded
     unrecorded = fn.NULLIF(per_meeting.c.n - per_meeting.c.recorded_n, 0)
     share_of_rest = Case(None, [(left > 0, left * 1.0 / unrecorded)], 0)
-    return per_meeting, fn.SUM(fn.COALESCE(MeetingStrategy.minutes, share_of_rest))
+    return per_meeting, fn.COALESCE(MeetingStrategy.minutes, share_of_rest)
 
 
 @cached
@@ -56,7 +57,8 @@ def strategies_used(filters):
         .get()
     )
     total, total_minutes = totals[0] or 0, int(totals[1] or 0)
-    per_meeting, minutes = _strategy_minutes()
+    per_meeting, link_minutes = _strategy_minutes()
+    minutes = fn.SUM(link_minutes)
     rows = list(
         MeetingStrategy.select(
             MeetingStrategy.strategy, Strategy.cluster, fn.COUNT(MeetingStrategy.meeting.distinct()), minutes
@@ -125,6 +127,96 @@ def strategies_used(filters):
     }
 
 
+def ranked(used):
+    """The strategies of strategies_used(), ranked by use instead of catalog order: the ERIC clusters by
+    sessions (most first; ties by name), each with its strategies by sessions (ties by name); the ISP
+    activities apart, never as a tenth ERIC cluster. No query.
+
+    {"total_meetings", "clusters": [{...a cluster of strategies_used(), "strategies": [...]}],
+     "isp_activities": the same for the ISP activities, or None when none was recorded}."""
+
+    def by_use(row):
+        return (-row["meetings"], row["name"].lower())
+
+    groups = [
+        {**c, "strategies": sorted((s for s in used["strategies"] if s["cluster"] == c["key"]), key=by_use)}
+        for c in sorted(used["clusters"], key=by_use)
+    ]
+    return {
+        "total_meetings": used["total_meetings"],
+        "clusters": [g for g in groups if g["key"] != ISP_ACTIVITIES],
+        "isp_activities": next((g for g in groups if g["key"] == ISP_ACTIVITIES), None),
+    }
+
+
+def _stage_rows(stage_ids):
+    """[{"id", "key", "name"}] of the stages among `stage_ids`, in stage order; None (before the first
+    stage was entered) first. One query."""
+    rows = [{"id": s.id, "key": s.key, "name": s.name} for s in Stage.ordered() if s.id in stage_ids]
+    if None in stage_ids:
+        rows.insert(0, {"id": None, "key": None, "name": "Before the first stage"})
+    return rows
+
+
+@cached
+def dose_by_stage_and_cluster(filters):
+    """Minutes and sessions of each cluster's strategies by the stage on the session's date (stage_at,
+    as in dose()). A strategy's minutes as in strategies_used(); a cluster's sessions are distinct
+    sessions (a session may count in several clusters, its minutes never twice).
+
+    {"stages": [{"key", "name"}] (stages with strategies recorded, in stage order; key None = before
+     the first stage),
+     "clusters": [{"key", "number", "name", "meetings": [per stage], "minutes": [per stage], "total_minutes"}]
+        (ERIC clusters used, most minutes first, ties by number),
+     "isp_activities": the same row for the ISP activities, or None}. Three queries."""
+    per_meeting, link_minutes = _strategy_minutes()
+    links = (
+        MeetingStrategy.select(
+            MeetingStrategy.meeting.alias("meeting_id"),
+            stage_at(Meeting).alias("stage_id"),
+            Strategy.cluster.alias("cluster_id"),
+            link_minutes.alias("minutes"),
+        )
+        .join_from(MeetingStrategy, Meeting)
+        .join_from(MeetingStrategy, Strategy)
+        .join_from(MeetingStrategy, per_meeting, on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
+        .where(filters.meeting_condition())
+        .alias("links")
+    )
+    cells = {
+        (stage_id, cluster_id): (n, float(m or 0))
+        for stage_id, cluster_id, n, m in Meeting.select(
+            links.c.stage_id, links.c.cluster_id, fn.COUNT(fn.DISTINCT(links.c.meeting_id)), fn.SUM(links.c.minutes)
+        )
+        .from_(links)
+        .group_by(links.c.stage_id, links.c.cluster_id)
+        .tuples()
+    }
+    if not cells:
+        return {"stages": [], "clusters": [], "isp_activities": None}
+    stages = _stage_rows({stage_id for stage_id, _ in cells})
+    cluster_ids = {cluster_id for _, cluster_id in cells}
+    rows = []
+    for c in StrategyCluster.select().where(StrategyCluster.id.in_(list(cluster_ids))).order_by(StrategyCluster.number):
+        minutes = [cells.get((s["id"], c.id), (0, 0.0))[1] for s in stages]
+        rows.append(
+            {
+                "key": c.key,
+                "number": c.number,
+                "name": c.name,
+                "meetings": [cells.get((s["id"], c.id), (0, 0.0))[0] for s in stages],
+                "minutes": [round(m) for m in minutes],
+                "total_minutes": round(sum(minutes)),
+            }
+        )
+    rows.sort(key=lambda r: (-r["total_minutes"], r["number"]))
+    return {
+        "stages": [{"key": s["key"], "name": s["name"]} for s in stages],
+        "clusters": [r for r in rows if r["key"] != ISP_ACTIVITIES],
+        "isp_activities": next((r for r in rows if r["key"] == ISP_ACTIVITIES), None),
+    }
+
+
 @cached
 def dose(filters):
     """Minutes of support: {"total_meetings", "total_minutes",
@@ -169,19 +261,10 @@ def dose(filters):
         .group_by(Meeting.kind)
         .tuples()
     }
-    stage_rows = (
-        [
-            {"key": s.key, "name": s.name, "meetings": stages[s.id][0], "minutes": stages[s.id][1]}
-            for s in Stage.ordered()
-            if s.id in stages
-        ]
-        if stages
-        else []
-    )
-    if None in stages:
-        stage_rows.insert(
-            0, {"key": None, "name": "Before the first stage", "meetings": stages[None][0], "minutes": stages[None][1]}
-        )
+    stage_rows = [
+        {"key": s["key"], "name": s["name"], "meetings": stages[s["id"]][0], "minutes": stages[s["id"]][1]}
+        for s in (_stage_rows(set(stages)) if stages else [])
+    ]
     return {
         "total_meetings": totals[0] or 0,
         "total_minutes": int(totals[1] or 0),

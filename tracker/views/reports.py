@@ -78,18 +78,22 @@ def competencies_page():
     filters = _filters()
     frameworks = competencies.frameworks()
     data, monthly = competencies.report(filters)
+    isps = competencies.by_isp(filters, page=request.args.get("page", 1, type=int))
+    split = competencies.domain_split(data)
     return _render(
         "reports/competencies.html",
         filters,
         framework_choices=[(f["key"], f["short_name"]) for f in frameworks],
         data=data,
         monthly=monthly,
-        isps=competencies.by_isp(filters, page=request.args.get("page", 1, type=int)),
+        split=split,
+        isps=isps,
+        matrix=competencies.isp_matrix(isps),
         domain_names={d["key"]: d["name"] for d in data["domains"]},
         charts={
-            "domains": charts.domain_shares(data),
+            "split": charts.domain_split(split),
             "competencies": charts.competency_shares(data),
-            "monthly": charts.domains_by_month(monthly),
+            "monthly": charts.domain_shares_by_month(monthly),
         },
     )
 
@@ -101,19 +105,22 @@ def strategies_page():
     between = strategies.between_monthly(filters)
     between_page, between_rows = _paged(between["by_engagement"])
     used, dose = strategies.strategies_used(filters), strategies.dose(filters)
+    ranked, by_stage = strategies.ranked(used), strategies.dose_by_stage_and_cluster(filters)
     return _render(
         "reports/strategies.html",
         filters,
         data=used,
+        ranked=ranked,
         dose=dose,
+        by_stage=by_stage,
         between=between,
         between_rows=between_rows,
         between_page=between_page,
-        cluster_names={c["key"]: c["name"] for c in used["clusters"]},
         charts={
-            "clusters": charts.sessions_by_cluster(used),
+            "clusters": charts.eric_clusters_ranked(ranked),
+            "isp_activities": charts.isp_activities_ranked(ranked),
+            "stage_clusters": charts.hours_by_stage_and_cluster(by_stage),
             "dose_month": charts.hours_by_month(dose),
-            "dose_stage": charts.hours_by_stage(dose),
             "dose_mode": charts.hours_by_mode(dose),
             "dose_kind": charts.hours_by_kind(dose),
             "between": charts.sessions_between_monthly_meetings(between),
