@@ -72,7 +72,7 @@ def hours_by_month(hours_or_dose):
 
 
 def domain_shares(used):
-    """Share of sessions by competency domain (dashboard, competencies page, engagement report)."""
+    """Share of sessions by competency domain (the dashboard and the printable engagement report)."""
     rows = used["domains"]
     return _spec("bar", rows, "name", [_series("Share of sessions", rows, "share")], percent=True)
 
