@@ -119,11 +119,6 @@ def sessions_between_monthly_meetings(between):
 # --- progress ----------------------------------------------------------------------------------------
 
 
-def stage_timeline(progress):
-    rows = progress["timeline"]
-    return _spec("bar", rows, "name", [_series("Days", rows, "days")], horizontal=True)
-
-
 def benchmarks_by_stage(progress):
     rows = progress["stages"]
     return _spec("bar", rows, "name", [_series("Benchmarks completed", rows, "proportion")], percent=True)
