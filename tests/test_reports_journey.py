@@ -267,3 +267,8 @@ def test_progress_page_of_one_engagement_shows_its_timeline(world, as_user):
     assert '<h2 id="timeline-h">Timeline</h2>' in html and 'id="timeline-table"' in html
     assert html.count("revisit</span>") == 2  # the table names both revisits
     assert "/reports/progress-timeline.csv" in html
+
+
+def test_the_window_leaves_room_after_a_date_at_the_end_of_a_month():
+    assert journey.window(D(2026, 1, 5), D(2026, 11, 30)) == journey.Axis(D(2026, 1, 1), D(2026, 12, 31))
+    assert journey.window(D(2026, 1, 5), D(2026, 11, 23)) == journey.Axis(D(2026, 1, 1), D(2026, 11, 30))

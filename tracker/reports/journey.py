@@ -26,6 +26,7 @@ LONG_STAY_DAYS = 180  # a stay in one stage longer than this stands out ("355 da
 JOURNEY_SORTS = (("unit", "Unit"), ("stage", "Current stage"))
 MAX_TICKS = 12  # month ticks on an axis; a longer window labels every 2nd, 3rd... month
 DAY = dt.timedelta(days=1)
+MARGIN_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,11 @@ def _next_month(day):
 
 
 def window(first, last, filters=None):
-    """The Axis from the month of `first` to the end of the month of `last`; the date filters, when
-    set, are the window's edges instead."""
+    """The Axis from the month of `first` to the end of the month of `last` (of the next month when
+    `last` is in the month's last MARGIN_DAYS, so that today's line never sits on the edge); the date
+    filters, when set, are the window's edges instead."""
     start = (filters and filters.start) or first.replace(day=1)
-    end = (filters and filters.end) or (_next_month(last) - DAY)
+    end = (filters and filters.end) or (_next_month(last + dt.timedelta(days=MARGIN_DAYS)) - DAY)
     return Axis(start, max(start, end))
 
 
