@@ -220,7 +220,7 @@ def test_progress_page(world, as_user):
     )
     assert "Progress: Engagement A" in html
     assert html.count("revisit</span>") == 2
-    assert 'id="chart-timeline"' in html and 'id="scores-table"' in html
+    assert 'id="timeline-table"' in html and 'id="scores-table"' in html
     html = as_user(world.leader_foundation).get("/reports/progress").get_data(as_text=True)
     assert "Stages across 2 engagements" in html  # A and B: C is not in the Foundation's scope
     assert "Engagement C" not in html
@@ -290,7 +290,9 @@ def test_the_engagement_rows_are_paged(demo, as_user):
     leader = as_user(demo.leader_all)
     first = leader.get("/reports/progress").get_data(as_text=True)
     second = leader.get("/reports/progress?page=2").get_data(as_text=True)
-    link = 'href="/reports/progress?engagement_id='
+    link = '<th scope="row"><a href="/reports/progress?engagement_id='  # a row of the stage journeys' table
     assert first.count(link) == 25 and second.count(link) == 1
     assert "Page 1 of 2 (1–25 of 26)" in first and "Page 2 of 2 (26–26 of 26)" in second
-    assert "Engagement A" in first and "Row 22" in second  # by title
+    assert "Showing 1–25 of 26 engagements." in first
+    # by unit, then title: Unit A's 24, Unit B's one, then Unit C's
+    assert ">Row 22</a>" in first and ">Engagement C</a>" in second and ">Engagement C</a>" not in first

@@ -144,11 +144,6 @@ def hours_by_stage_and_cluster(by_stage):
 # --- progress ----------------------------------------------------------------------------------------
 
 
-def stage_timeline(progress):
-    rows = progress["timeline"]
-    return _spec("bar", rows, "name", [_series("Days", rows, "days")], horizontal=True)
-
-
 def benchmarks_by_stage(progress):
     rows = progress["stages"]
     return _spec("bar", rows, "name", [_series("Benchmarks completed", rows, "proportion")], percent=True)

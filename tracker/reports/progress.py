@@ -18,8 +18,9 @@ from .cache import cached
 from .filters import as_date, month_label, month_of, month_range, share
 
 
-def _timeline(entries, engagement, as_of):
-    """[(entry, left_on, days)] for one engagement's stage entries (sorted by date, id)."""
+def stage_visits(entries, engagement, as_of):
+    """[(entry, left_on, days)] for one engagement's stage entries (sorted by date, id): an entry lasts
+    until the next one, the last until `as_of` or the end date of a closed engagement."""
     end = as_of
     if engagement.status == "closed" and engagement.end_date and engagement.end_date < as_of:
         end = engagement.end_date
@@ -31,7 +32,8 @@ def _timeline(entries, engagement, as_of):
     return out
 
 
-def _stage_entries(engagement_ids):
+def stage_entries(engagement_ids):
+    """{engagement_id: [StageEntry sorted by date, id]} (one query)."""
     by_engagement = defaultdict(list)
     for entry in (
         StageEntry.select()
@@ -42,7 +44,7 @@ def _stage_entries(engagement_ids):
     return by_engagement
 
 
-def _benchmarks(engagement_ids):
+def benchmark_counts(engagement_ids):
     """{(engagement_id, stage_id): (total, completed, first done, last done)} (one query)."""
     out = {}
     for eid, sid, total, done, first, last in (
@@ -117,11 +119,11 @@ def engagement_progress(filters, as_of=None):
     if engagement is None:
         return None
     stages = list(Stage.ordered())
-    entries = _stage_entries([engagement.id])[engagement.id]
-    benchmarks = _benchmarks([engagement.id])
+    entries = stage_entries([engagement.id])[engagement.id]
+    benchmarks = benchmark_counts([engagement.id])
     timeline, seen = [], set()
     days, visits, first_entry = defaultdict(int), defaultdict(int), {}
-    for entry, left, n in _timeline(entries, engagement, as_of):
+    for entry, left, n in stage_visits(entries, engagement, as_of):
         stage = next(s for s in stages if s.id == entry.stage_id)
         timeline.append(
             {
@@ -192,8 +194,8 @@ def portfolio_progress(filters, as_of=None):
     ids = [e.id for e in engagements]
     stages = list(Stage.ordered())
     by_id = {s.id: s for s in stages}
-    entries = _stage_entries(ids) if ids else {}
-    benchmarks = _benchmarks(ids) if ids else {}
+    entries = stage_entries(ids) if ids else {}
+    benchmarks = benchmark_counts(ids) if ids else {}
     per_stage = {s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0} for s in stages}
     furthest_count = defaultdict(int)
     by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
@@ -204,7 +206,7 @@ def portfolio_progress(filters, as_of=None):
         by_stage[sid][1] += done
     rows = []
     for e in engagements:
-        timeline = _timeline(entries.get(e.id, []), e, as_of)
+        timeline = stage_visits(entries.get(e.id, []), e, as_of)
         seen = set()
         for entry, _left, n in timeline:
             stat = per_stage[entry.stage_id]

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from .. import exports, policy
 from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
 from ..paging import page_of
-from ..reports import charts, competencies, filter_summary, portfolio, progress, strategies
+from ..reports import charts, competencies, filter_summary, journey, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
 from ..services.feedback import open_invitations_for
@@ -135,14 +135,19 @@ def progress_page():
     data = progress.progress(filters)
     if filters.engagement and data is None:
         abort(404)
-    rows_page, rows = _paged(data.get("rows", []))
     scales = _scale_names()
     one = bool(filters.engagement)
+    sort = journey.journey_sort(request.args.get("journey_sort"))
+    journeys = None if one else journey.portfolio_journey(filters, sort)
+    rows_page, rows = _paged(journeys["rows"] if journeys else [])
     return _render(
         "reports/progress.html",
         filters,
         data=data,
         one=one,
+        journeys=journeys,
+        journey_sorts=journey.JOURNEY_SORTS,
+        timeline=journey.engagement_timeline(filters) if one else None,
         rows=rows,
         rows_page=rows_page,
         statuses=GOAL_STATUSES,
@@ -158,7 +163,6 @@ def _progress_charts(data, one, scales):
         "transitions": charts.goal_changes_by_month(data["goals"], GOAL_STATUSES),
     }
     if one:
-        found["timeline"] = charts.stage_timeline(data)
         found["feedback"] = charts.feedback_over_time(data["feedback"], scales)
     else:
         found["furthest"] = charts.furthest_stage(data)
@@ -197,6 +201,7 @@ def engagement_report(engagement_id):
         isps=engagement.isps(),
         goals=[{"goal": g, "history": history.get(g.id, [])} for g in goals],
         progress=progress.engagement_progress(filters),
+        timeline=journey.engagement_timeline(filters),
         competencies=used,
         domains_chart=charts.domain_shares(used),
         strategies=strategies.strategies_used(filters),
