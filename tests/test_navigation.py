@@ -98,3 +98,26 @@ def test_the_header_shows_a_short_role_with_the_full_one_as_its_title(demo, as_u
     assert '<span class="role-tag" title="Implementation support practitioner">ISP</span>' in html
     admin = as_user(demo.admin).get("/engagements").get_data(as_text=True)
     assert '<span class="role-tag" title="Administrator">Admin</span>' in admin
+
+
+# --- the printable engagement report ------------------------------------------------------------------
+
+
+def test_the_report_has_a_print_button_shown_by_its_script(demo, as_user):
+    html = as_user(demo.isp_a1).get(f"/reports/engagements/{demo.engagement_a.id}").get_data(as_text=True)
+    assert '<button type="button" class="button primary" data-print hidden>Print</button>' in html
+    assert '<script src="/static/js/print.js" defer></script>' in html
+    assert "onclick" not in html  # the CSP forbids inline script
+
+
+def test_stages_not_reached_show_a_dash_not_zero_of_zero(demo, as_user):
+    html = as_user(demo.isp_a1).get(f"/reports/engagements/{demo.engagement_a.id}").get_data(as_text=True)
+    table = html.split('id="r-scores"', 1)[1].split("</table>", 1)[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", cells[0]): [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells[1:]]
+        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr.*?</tr>", table, re.S))
+        if cells
+    }
+    assert rows["Installation"] == ["— not reached"] * 4
+    assert rows["Exploration"][0] != "— not reached"
+    assert "0 of 0" not in table and '<span class="visually-hidden">not reached</span>' in table
