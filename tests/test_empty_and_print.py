@@ -55,13 +55,13 @@ def test_a_leader_with_nothing_in_scope_is_not_told_about_triage(newcomers, as_u
     assert "nothing is waiting for triage" not in html
     assert "No support requests yet." in dict(empty_states(html))
     home = dict(empty_states(client.get("/", follow_redirects=True).get_data(as_text=True)))  # the dashboard
-    assert home["Nothing to report yet."] == [("/requests", "See the support requests")]
+    assert home["Nothing to report yet."] == [("/requests", "Open the request queue")]
 
 
 def test_an_empty_dashboard_says_so_once_and_where_to_start(newcomers, as_user):
     html = as_user(newcomers["leader"]).get("/reports/").get_data(as_text=True)
     states = dict(empty_states(html))
-    assert states["Nothing to report yet."] == [("/requests", "See the support requests")]
+    assert states["Nothing to report yet."] == [("/requests", "Open the request queue")]
     assert "match these filters" not in html  # no filter is set: nothing to blame on filters
 
 

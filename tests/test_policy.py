@@ -337,8 +337,14 @@ def test_scope_names_what_the_lists_cover(demo, who):
 def test_home_label_in_the_menu(demo):
     labels = {who: policy.home_label(getattr(demo, who)) for who in EVERYONE}
     assert labels["recipient_a"] == "My unit"
-    assert labels["isp_a1"] == labels["isp_none"] == "My engagements"
-    assert {labels[who] for who in ("admin", "leader_all", "leader_foundation")} == {"Home"}
+    # One engagement list ("Engagements", with its "Mine" filter): an ISP's home is not a second one.
+    assert {labels[who] for who in ("isp_a1", "isp_none", "admin", "leader_all", "leader_foundation")} == {"Home"}
+
+
+def test_one_name_for_the_request_list(demo):
+    labels = {who: policy.requests_label(getattr(demo, who)) for who in EVERYONE}
+    assert labels["recipient_a"] == "Your requests"
+    assert {labels[who] for who in ("isp_a1", "admin", "leader_all", "leader_foundation")} == {"Request queue"}
 
 
 def test_a_token_is_revoked_by_its_owner_or_an_admin(demo):
@@ -373,7 +379,9 @@ def test_can_in_templates_asks_the_same_rules(demo, who):
     assert can.edit(demo.engagement_a) == policy.can_edit_engagement(user, demo.engagement_a)
     assert can.home_label == policy.home_label(user)
     assert can.scope == policy.scope(user)
-    assert can.role_label == user.role_label  # shown beside the name in the header
+    assert can.role_label == user.role_short_label  # shown beside the name in the header
+    assert can.role_title == user.role_label  # in full, as its title
+    assert can.requests_label == policy.requests_label(user)
 
 
 def test_can_for_an_anonymous_visitor_allows_nothing(app):

@@ -11,10 +11,11 @@ actor is whoever this module is told is acting:
 admin audit log; `request_history` tells a support request's story from its events (tracker/models: RequestEvent).
 """
 
+import datetime as dt
 import json
 import re
 
-from peewee import JOIN
+from peewee import JOIN, DateField
 
 from .models import (
     MODELS,
@@ -108,6 +109,38 @@ def _describe(entry, changes, names):
     return f"{verb} {thing}", details
 
 
+def _field_value(entity, field, value, names):
+    """One value of a change for the audit log's "field: old → new": a date (shown in the reader's format
+    by the page) for a date field, else the words of the Activity section."""
+    model = _MODELS_BY_NAME.get(entity)
+    model_field = model._meta.fields.get(field) if model else None
+    if isinstance(model_field, DateField) and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    return _value_words(entity, field, value, names)
+
+
+def _field_changes(entry, changes, names):
+    """An update's changes as [{"field": "End date", "old", "new"}] (old None when only the new value is
+    known, as for the co-leads); nothing for other actions."""
+    if entry.action != "update":
+        return []
+    out = []
+    for field, value in sorted(changes.items()):
+        if field in _HIDDEN_FIELDS:
+            continue
+        label = field_words(field)
+        label = label[:1].upper() + label[1:]
+        if field not in ("co_leads", "supporting") and isinstance(value, list) and len(value) == 2:
+            old, new = (_field_value(entry.entity, field, v, names) for v in value)
+        else:
+            old, new = None, _field_value(entry.entity, field, value, names)
+        out.append({"field": label, "old": old, "new": new})
+    return out
+
+
 def activity(engagement_id, limit=20):
     """The latest audit log entries of an engagement in readable words, newest first. Feedback
     responses are left out: when each one arrived is an answer time, which the disclosure rule never
@@ -163,6 +196,7 @@ def describe_entries(entries):
                 "action": entry.action,
                 "summary": summary,
                 "details": details,
+                "changes": _field_changes(entry, changes, names),
                 "entity": entry.entity,
                 "entity_id": entry.entity_id,
                 "engagement_id": entry.engagement_id,

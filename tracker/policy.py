@@ -74,8 +74,15 @@ class Scope(NamedTuple):
 
 
 def home_label(user):
-    """The name of the home page in the menu: it lists a recipient's unit, an ISP's engagements."""
-    return {"recipient": "My unit", "isp": "My engagements"}.get(user.role, "Home")
+    """The name of the home page in the menu: a recipient's lists their unit; the others' is "Home" (the one
+    engagement list is "Engagements", with its "Mine" filter)."""
+    return {"recipient": "My unit"}.get(user.role, "Home")
+
+
+def requests_label(user):
+    """The one name of the support request list, in the menu, titles and breadcrumbs: a recipient sees their
+    unit's own requests ("Your requests"); everyone else the request queue."""
+    return "Your requests" if asks_for_own_unit(user) else "Request queue"
 
 
 def lands_on_dashboard(user):
@@ -462,10 +469,24 @@ class Can:
     @property
     def role_label(self):
         """The reader's role as shown beside their name ("ISP", "Leader"...): templates show it from here,
-        so no template reads the role itself."""
+        so no template reads the role itself. Short, so the header keeps to one line; `role_title` is in full."""
+        if self.user is None or not self.user.is_authenticated:
+            return ""
+        return self.user.role_short_label
+
+    @property
+    def role_title(self):
+        """The reader's role in full ("Implementation support practitioner"), for a title attribute."""
         if self.user is None or not self.user.is_authenticated:
             return ""
         return self.user.role_label
+
+    @property
+    def requests_label(self):
+        """The name of the support request list: "Request queue" or "Your requests" (see requests_label)."""
+        if self.user is None or not self.user.is_authenticated:
+            return "Request queue"
+        return requests_label(self.user)
 
     @property
     def scope(self):
@@ -476,7 +497,7 @@ class Can:
 
     @property
     def home_label(self):
-        """The menu's name for the home page: "My unit", "My engagements" or "Home"."""
+        """The menu's name for the home page: "My unit" or "Home"."""
         if self.user is None or not self.user.is_authenticated:
             return "Home"
         return home_label(self.user)

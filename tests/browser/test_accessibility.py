@@ -62,8 +62,8 @@ def test_leader_and_admin_lists_pass_axe(page, site, browser_context):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Engagements", exact=True).click()
     expect(page.get_by_role("link", name="Engagement C")).to_be_visible()
     check_a11y(page, "the engagement list (leader)")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Support requests").click()
-    check_a11y(page, "the support requests (leader)")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Request queue").click()
+    check_a11y(page, "the request queue (leader)")
 
     admin = browser_context().new_page()
     sign_in(admin, w.admin)

@@ -74,7 +74,9 @@ def test_isp_accepts_a_request_and_logs_the_work(page, site):
     w = site.world
     _seed_request(w)
     sign_in(page, w.isp_a1)
-    expect(page.get_by_role("heading", level=1, name="My engagements")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")).to_have_attribute(
+        "aria-current", "page"
+    )
     check_a11y(page, "the ISP's home page")
 
     # Accept the request: an engagement starts.

@@ -98,18 +98,22 @@ class AuditFilterForm(Form):
         ],
     )
     user = SelectField("Who", choices=[])
-    engagement = StringField("Engagement id", filters=[as_text], render_kw={"inputmode": "numeric"})
+    engagement = SelectField("Engagement", choices=[])
     date_from = PlainDateField("From")
     date_to = PlainDateField(
         "To", validators=[not_before("date_from", "The end date cannot be before the start date.")]
     )
 
-    FILTERS = ("entity", "action", "user")
+    FILTERS = ("entity", "action", "user", "engagement")
 
-    def __init__(self, formdata, entities, users):
+    def __init__(self, formdata, entities, users, engagements):
+        """`entities`: (entity, label) pairs; `engagements`: every engagement, deleted ones marked."""
         super().__init__(formdata)
-        self.entity.choices = [("", "Any record")] + [(e, e) for e in entities]
+        self.entity.choices = [("", "Any record")] + list(entities)
         self.user.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
+        self.engagement.choices = [("", "Any engagement")] + [
+            (str(e.id), e.title + (" (deleted)" if e.deleted_at else "")) for e in engagements
+        ]
         for name in self.FILTERS:
             if self[name].data not in {value for value, _ in self[name].choices}:
                 self[name].data = ""
@@ -117,13 +121,9 @@ class AuditFilterForm(Form):
 
     def cleaned(self):
         out = {name: self[name].data for name in self.FILTERS if self[name].data}
-        if "user" in out:
-            out["user"] = int(out["user"])
-        engagement = self.engagement.data or ""
-        if engagement.isdigit():
-            out["engagement"] = int(engagement)
-        elif engagement:
-            self.engagement.errors = list(self.engagement.errors) + ["Enter an engagement id (a whole number)."]
+        for name in ("user", "engagement"):
+            if name in out:
+                out[name] = int(out[name])
         if self.date_from.data and not self.date_from.errors:
             out["date_from"] = self.date_from.data
         if self.date_to.data and not self.date_to.errors:

@@ -1,6 +1,6 @@
 """Forms for engagements: the list filters, create directly, edit the summary, change the status."""
 
-from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Engagement, Organization, Stage, Unit, User, today
@@ -52,11 +52,24 @@ class EngagementFilterForm(Form):
     stage = SelectField("Current stage", choices=[])
     isp = SelectField("ISP (co-lead or supporting)", choices=[])
     model = SelectField("Model of support", choices=[("", "Any model")] + list(SUPPORT_MODELS))
+    mine = BooleanField("Only engagements I work on", false_values=("", "0", "false", "n", "no", "off"))
 
     FILTERS = ("unit", "status", "stage", "isp", "model")
+    # What a chip says for each filter in use ("Unit: Unit A"), in the order of the form.
+    CHIP_NAMES = {
+        "q": "Title contains",
+        "unit": "Unit",
+        "status": "Status",
+        "stage": "Stage",
+        "isp": "ISP",
+        "model": "Model",
+    }
 
-    def __init__(self, formdata, units, stages, isps):
+    def __init__(self, formdata, units, stages, isps, user_id=None):
+        """`user_id`: the reader, offered "Only engagements I work on" when they can work on engagements
+        (None: the filter is not offered and mine=1 is ignored)."""
         super().__init__(formdata)
+        self.user_id = user_id
         self.unit.choices = [("", "All units")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
         self.stage.choices = [("", "Any stage")] + [(str(s.id), s.name) for s in stages]
         self.isp.choices = [("", "Any ISP")] + [(str(u.id), u.name) for u in isps]
@@ -65,16 +78,48 @@ class EngagementFilterForm(Form):
             if field.data not in {value for value, _ in field.choices}:
                 field.data = ""
         self.q.data = (self.q.data or "")[:200]
+        if user_id is None:
+            self.mine.data = False
+
+    @property
+    def offers_mine(self):
+        return self.user_id is not None
 
     def cleaned(self):
-        """{filter: value} for the filters in use; ids as ints."""
+        """{filter: value} for the filters in use; ids as ints ("mine": the reader's id)."""
         out = {name: self[name].data for name in self.FILTERS if self[name].data}
         for name in ("unit", "stage", "isp"):
             if name in out:
                 out[name] = int(out[name])
         if self.q.data:
             out["q"] = self.q.data
+        if self.mine.data:
+            out["mine"] = self.user_id
         return out
+
+    def args(self):
+        """The URL arguments of the filters in use (what a link to the same list keeps)."""
+        out = {name: self[name].data for name in ("q",) + self.FILTERS if self[name].data}
+        if self.mine.data:
+            out["mine"] = "1"
+        return out
+
+    def chips(self):
+        """One removable chip per filter in use: {"text", "args"} where `args` are the list's URL arguments
+        without that filter (the chip's link)."""
+        args = self.args()
+        chips = []
+        if "mine" in args:
+            chips.append({"text": "Only engagements I work on", "args": {k: v for k, v in args.items() if k != "mine"}})
+        for name in ("q",) + self.FILTERS:
+            if name not in args:
+                continue
+            field = self[name]
+            value = f"“{field.data}”" if name == "q" else dict(field.choices).get(field.data, field.data)
+            chips.append(
+                {"text": f"{self.CHIP_NAMES[name]}: {value}", "args": {k: v for k, v in args.items() if k != name}}
+            )
+        return chips
 
 
 # --- create and edit -------------------------------------------------------------------------------

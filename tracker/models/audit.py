@@ -8,7 +8,9 @@ tracker/audit.py describes entries in words.
 
 import contextlib
 import contextvars
+import datetime as dt
 import json
+import re
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
@@ -45,6 +47,67 @@ def actor_id():
     return getattr(actor, "id", actor)
 
 
+# Record types as people name them (AuditEntry.entity is the model's class name). A type not listed reads as
+# its class name in words ("SomeThing" -> "Some thing").
+ENTITY_LABELS = {
+    "Organization": "Organization",
+    "Unit": "Unit",
+    "User": "User",
+    "CompetencyFramework": "Competency framework",
+    "CompetencyDomain": "Competency domain",
+    "Competency": "Competency",
+    "Principle": "Principle",
+    "Stage": "Stage",
+    "BenchmarkTemplate": "Benchmark template",
+    "StrategyCluster": "Strategy cluster",
+    "Strategy": "Strategy",
+    "FeedbackInstrument": "Feedback instrument",
+    "FeedbackItem": "Feedback item",
+    "SupportRequest": "Support request",
+    "Engagement": "Engagement",
+    "EngagementISP": "ISP on an engagement",
+    "EngagementStatusChange": "Engagement status change",
+    "TeamMember": "Team member",
+    "Goal": "Goal",
+    "GoalStatusChange": "Goal status change",
+    "StageEntry": "Stage entry",
+    "Benchmark": "Benchmark",
+    "Meeting": "Session",
+    "MeetingAttendee": "Session attendee",
+    "MeetingCompetency": "Competency used in a session",
+    "MeetingStrategy": "Strategy used in a session",
+    "MeetingPrinciple": "Principle shown in a session",
+    "NextStep": "Next step",
+    "Deliverable": "Deliverable",
+    "ContextNote": "Context note",
+    "FeedbackInvitation": "Feedback invitation",
+    "FeedbackResponse": "Feedback response",
+    "FeedbackAnswer": "Feedback answer",
+    "ApiToken": "API token",
+}
+# The field that names a record, first found wins (a session is named by its date).
+NAME_FIELDS = ("title", "name", "label", "text", "email", "date")
+
+
+def entity_label(entity):
+    """A record type in words: "GoalStatusChange" -> "Goal status change"."""
+    return ENTITY_LABELS.get(entity) or re.sub(r"(?<!^)(?=[A-Z])", " ", entity).capitalize()
+
+
+def _models_by_name():
+    found, todo = {}, [BaseModel]
+    while todo:
+        model = todo.pop()
+        found[model.__name__] = model
+        todo.extend(model.__subclasses__())
+    return found
+
+
+def _short(text, limit=80):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class AuditEntry(BaseModel):
     at = DateTimeField(default=utcnow, index=True)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="audit_entries")
@@ -71,6 +134,44 @@ class AuditEntry(BaseModel):
     @property
     def change_map(self):
         return json.loads(self.changes or "{}")
+
+    @property
+    def entity_label(self):
+        return entity_label(self.entity)
+
+    @staticmethod
+    def record_names(entries):
+        """What each entry's record is called today, and the title of each engagement the entries belong to:
+        {(entity, id): {"name": text or a date (a session's) or None, "exists": bool, "deleted": bool}}, with the
+        engagements under ("Engagement", id). A record no longer in the database has exists=False; a record
+        deleted softly (restorable) keeps its name with deleted=True.
+
+        One query per record type on the page (at most len(ENTITY_LABELS)), whatever the number of entries."""
+        wanted = {}
+        for entry in entries:
+            if entry.entity_id is not None:
+                wanted.setdefault(entry.entity, set()).add(entry.entity_id)
+            if entry.engagement_id is not None:
+                wanted.setdefault("Engagement", set()).add(entry.engagement_id)
+        models = _models_by_name()
+        names = {}
+        for entity, ids in sorted(wanted.items()):
+            model = models.get(entity)
+            if model is None:
+                continue
+            fields = model._meta.fields
+            name_field = next((fields[n] for n in NAME_FIELDS if n in fields), None)
+            columns = [model._meta.primary_key] + [f for f in (name_field, fields.get("deleted_at")) if f is not None]
+            for row in model.select(*columns).where(model._meta.primary_key.in_(list(ids))):
+                name = getattr(row, name_field.name) if name_field is not None else None
+                if name is not None and not isinstance(name, dt.date):
+                    name = _short(name)
+                names[(entity, row._pk)] = {
+                    "name": name,
+                    "exists": True,
+                    "deleted": getattr(row, "deleted_at", None) is not None,
+                }
+        return names
 
 
 Audited.audit_log = AuditEntry

@@ -378,8 +378,9 @@ class Engagement(Audited):
         )
 
     @classmethod
-    def filtered(cls, query, unit=None, status=None, stage=None, model=None, isp=None, q=None):
-        """Narrow an engagement query (already limited by the access policy) by the list filters."""
+    def filtered(cls, query, unit=None, status=None, stage=None, model=None, isp=None, q=None, mine=None):
+        """Narrow an engagement query (already limited by the access policy) by the list filters. `isp` and
+        `mine` are user ids: the engagements that user co-leads or supports ("Mine" is the reader's own id)."""
         if unit is not None:
             query = query.where(cls.unit == unit)
         if status is not None:
@@ -388,10 +389,11 @@ class Engagement(Audited):
             query = query.where(cls.current_stage == stage)
         if model is not None:
             query = query.where(cls.support_model == model)
-        if isp is not None:
-            query = query.where(
-                cls.id.in_(EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == isp))
-            )
+        for user_id in (isp, mine):
+            if user_id is not None:
+                query = query.where(
+                    cls.id.in_(EngagementISP.select(EngagementISP.engagement).where(EngagementISP.user == user_id))
+                )
         if q:
             query = query.where(cls.title.contains(q))
         return query

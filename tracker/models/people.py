@@ -39,6 +39,8 @@ ROLES = (
     ("recipient", "Recipient"),
     ("leader", "Leader"),
 )
+# The role beside a person's name in the page header: short, so the header keeps to one line.
+ROLE_SHORT_LABELS = {"admin": "Admin", "isp": "ISP", "recipient": "Recipient", "leader": "Leader"}
 # How dates are shown to a person (a preference on their account): key -> an example, for the account
 # form. tracker/dates.py writes dates in each style; dates typed into forms stay ISO (<input type=date>).
 DATE_FORMATS = (
@@ -194,6 +196,10 @@ class User(Audited):
     @property
     def role_label(self):
         return label(ROLES, self.role)
+
+    @property
+    def role_short_label(self):
+        return ROLE_SHORT_LABELS.get(self.role, self.role_label)
 
     @classmethod
     def isps(cls):

@@ -10,7 +10,8 @@ from peewee import JOIN, fn
 
 from .. import policy
 from ..audit import describe_entries
-from ..models import AuditEntry, BenchmarkTemplate, Organization, SignInAttempt, Unit, User, ValidationError
+from ..models import AuditEntry, BenchmarkTemplate, Engagement, Organization, SignInAttempt, Unit, User, ValidationError
+from ..models.audit import entity_label
 from . import account
 
 # A model's reference field -> the domain's (and the API's) name for the id it takes.
@@ -115,12 +116,29 @@ def audit_query(filters):
 
 
 def audit_rows(page_query):
-    """The entries of one page in readable words (as the engagement page's Activity section)."""
-    return describe_entries(list(page_query))
+    """The entries of one page in readable words (as the engagement page's Activity section), each with its
+    record type as a label, the record's name today ("record": {"name", "exists", "deleted"}, or None when
+    it is gone) and its engagement's title. A fixed number of queries: the page, the names of users and
+    stages, and one per record type on the page."""
+    entries = list(page_query)
+    rows = describe_entries(entries)
+    names = AuditEntry.record_names(entries)
+    for row in rows:
+        row["entity_label"] = entity_label(row["entity"])
+        row["record"] = names.get((row["entity"], row["entity_id"]))
+        row["engagement"] = names.get(("Engagement", row["engagement_id"]))
+    return rows
 
 
 def audit_entities():
-    return [row.entity for row in AuditEntry.select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)]
+    """The record types in the log, as (entity, label) sorted by label."""
+    entities = [row.entity for row in AuditEntry.select(AuditEntry.entity).distinct()]
+    return sorted(((e, entity_label(e)) for e in entities), key=lambda pair: pair[1])
+
+
+def audit_engagements():
+    """Every engagement the log may mention, deleted ones included, for the engagement picker."""
+    return list(Engagement.select(Engagement.id, Engagement.title, Engagement.deleted_at).order_by(Engagement.title))
 
 
 # --- catalog --------------------------------------------------------------------------------

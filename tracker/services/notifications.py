@@ -123,7 +123,7 @@ def question_answered(req, answer, actor):
     asker_id = RequestEvent.last_asker_id(req.id)
     asker = User.get_or_none(User.id == asker_id) if asker_id else None
     who = getattr(actor, "name", None) or "The requester"
-    text = f"{who} answered your question about “{req.title}”:\n\n{answer}\n\nThe request is back in the queue:"
+    text = f"{who} answered your question about “{req.title}”:\n\n{answer}\n\nThe request is back in the request queue:"
     return notify(
         [asker], "question_answered", f"Your question was answered: {req.title}", text, _request_url(req), actor
     )

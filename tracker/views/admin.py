@@ -157,7 +157,7 @@ def sign_out_everywhere(user_id):
 @bp.route("/audit")
 def audit():
     people = User.select(User.id, User.name).order_by(User.name)
-    form = AuditFilterForm(request.args, service.audit_entities(), list(people))
+    form = AuditFilterForm(request.args, service.audit_entities(), list(people), service.audit_engagements())
     filters = form.cleaned()
     page = paginate(service.audit_query(filters), request.args.get("page"), current_app.config["PER_PAGE"])
     rows = service.audit_rows(page.get_object_list())

@@ -51,7 +51,13 @@ def index():
         .where(User.id.in_(EngagementISP.select(EngagementISP.user).where(EngagementISP.engagement.in_(visible_ids))))
         .order_by(User.name)
     )
-    form = EngagementFilterForm(request.args, units=list(units), stages=list(Stage.ordered()), isps=list(isps))
+    form = EngagementFilterForm(
+        request.args,
+        units=list(units),
+        stages=list(Stage.ordered()),
+        isps=list(isps),
+        user_id=current_user.id if policy.can_co_lead(current_user) else None,
+    )
     filters = form.cleaned()
 
     query = Engagement.filtered(policy.visible_engagements(current_user), **filters)
