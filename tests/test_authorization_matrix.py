@@ -70,6 +70,7 @@ CLASSES = {
     # no account needed; an unknown feedback token is "not valid" (404) for everyone
     "public": row(anonymous="ok", **SIGNED_IN),
     "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
+    "password_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),  # an unknown set-password link
     "own_invitation": row(**{role: 404 for role in SIGNED_IN}),  # someone else's (or no) invitation
     "sign_in_page": row(anonymous="ok", **{role: "home" for role in SIGNED_IN}),
     "sign_out": row(**{role: "login" for role in SIGNED_IN}),
@@ -79,6 +80,7 @@ MATRIX = {
     "static": "public",
     "auth.login": "sign_in_page",
     "auth.logout": "sign_out",
+    "auth.set_password": "password_link",
     "home.index": "signed_in",
     "account.index": "signed_in",
     "account.password": "signed_in",
@@ -152,12 +154,14 @@ MATRIX = {
     "admin.new_user": "admin",
     "admin.edit_user": "admin",
     "admin.user_password": "admin",
+    "admin.send_link": "admin",
     "admin.sign_out_everywhere": "admin",
     "admin.audit": "admin",
     "admin.deleted_parts": "admin",
     "admin.restore_part": "admin",
     "admin.catalog": "admin",
     "admin.edit_entry": "admin",
+    "admin.new_entry": "admin",
     "admin.edit_benchmark_template": "admin",
     "admin.new_benchmark_template": "admin",
 }

@@ -11,6 +11,7 @@ Date-range rules are tested in tests/test_date_rules.py; here only "end after st
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -330,9 +331,16 @@ REQUEST_CASES = {
 
 
 def _user_form(data):
-    return {"email": data["email"], "name": data["name"], "role": "isp", "unit": "", "organization": ""} | {
-        "password": data["password"]
-    }
+    """The admin's new-user page invites: no password there (the person sets it through the link)."""
+    return {"email": data["email"], "name": data["name"], "role": "isp", "unit": "", "organization": ""}
+
+
+def _invitation_link(world):
+    """An invited person and the path of their set-password link."""
+    with world.app.test_request_context():
+        person = User.create(email="ivo.invited@example.org", name="Ivo Invited", role="isp")
+        invitation = admin_service.send_invitation(person, world.demo.admin)
+    return urlsplit(invitation.url).path
 
 
 def _cli(world, data):
@@ -363,6 +371,19 @@ USER_PATHS = [
 ]
 
 PASSWORD_ONLY_PATHS = [
+    Path(
+        "invitation link page",
+        lambda w, link, data, f: page(
+            post_form(
+                w.app.test_client(),
+                link,
+                {"new_password": data["password"], "confirm_password": data["password"]},
+            ),
+            f,
+        ),
+        setup=_invitation_link,
+        fields={"password": "new_password"},
+    ),
     Path(
         "admin set-password page",
         lambda w, ctx, data, f: page(
@@ -523,6 +544,8 @@ def table():
             rows.append(pytest.param(path, prepare, name, message, id=f"{case} | {path.name}"))
     for case, (data, name, message) in USER_CASES.items():
         for path in USER_PATHS:
+            if name == "password" and path.name == "admin new-user page":
+                continue  # the admin invites; the invited person's password: PASSWORD_ONLY_PATHS
             rows.append(pytest.param(path, data, name, message, id=f"{case} | {path.name}"))
     for path in PASSWORD_ONLY_PATHS:
         data = {"password": "eleven-char"}

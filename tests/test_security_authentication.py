@@ -12,6 +12,7 @@
 """
 
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.security import check_password_hash
@@ -19,6 +20,7 @@ from werkzeug.security import check_password_hash
 from tracker.models import ApiToken, SignInAttempt, User
 from tracker.models import people as people_model
 from tracker.models.people import OWN_DETAILS_PASSWORD, WEAK_PASSWORD, dummy_password_hash
+from tracker.services import admin as admin_service
 
 from . import factories
 from .api_helpers import Api
@@ -236,10 +238,14 @@ def test_every_path_refuses_a_weak_password_and_writes_nothing(app, runner, nia,
     admin = _admin(app)
     before = (nia.password_hash, nia.session_token, User.select().count())
 
-    # the admin area: a new user (named and addressed like Nia, so her details are the new user's)
+    # a set-password link (an invitation, or a reset link as here: the same page)
+    with app.test_request_context():
+        link = urlsplit(admin_service.send_invitation(nia, None).url).path
+    response = post_form(app.test_client(), link, {"new_password": password, "confirm_password": password})
+    assert response.status_code == 400
+    assert _starts(message)(field_error(response.get_data(as_text=True), "new_password"))
+    # (named and addressed like Nia, so her details are the new user's)
     new = {"email": "nia.n@example.org", "name": "Nia Newcomb", "role": "isp", "password": password}
-    response = post_form(admin, "/admin/users/new", new)
-    assert response.status_code == 400 and _starts(message)(field_error(response.get_data(as_text=True), "password"))
     # the admin area: a password reset
     response = post_form(admin, f"/admin/users/{nia.id}/password", {"password": password})
     assert response.status_code == 400 and _starts(message)(field_error(response.get_data(as_text=True), "password"))

@@ -1,9 +1,20 @@
 """Forms of the admin area: users (list filters, create, edit, password), the audit log filters and
 catalog entries (competencies, strategies, principles, benchmark templates)."""
 
-from wtforms import BooleanField, EmailField, Form, PasswordField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length
 
-from ..models import PASSWORD_HINT, ROLES
+from ..models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_HINT, ROLES
 from . import BaseForm, VersionedForm
 from .engagements import IdChoiceField
 from .fields import PlainDateField, as_text, not_before
@@ -56,17 +67,15 @@ class _UserFields(BaseForm):
         }
 
 
-PASSWORD_LABEL = f"Password ({PASSWORD_HINT})"
-
-
 class NewUserForm(_UserFields):
-    email = EmailField("Email", filters=[as_text], render_kw={"autocomplete": "off", "autofocus": True})
-    password = PasswordField(PASSWORD_LABEL, render_kw={"autocomplete": "new-password"})
+    """A new user is invited: no password here, they choose their own through the emailed link."""
 
-    field_order = ("email", "name", "role", "unit", "organization", "reads_all_organizations", "password")
+    email = EmailField("Email", filters=[as_text], render_kw={"autocomplete": "off", "autofocus": True})
+
+    field_order = ("email", "name", "role", "unit", "organization", "reads_all_organizations")
 
     def domain_data(self):
-        return {**super().domain_data(), "email": self.email.data, "password": self.password.data or ""}
+        return {**super().domain_data(), "email": self.email.data}
 
 
 class EditUserForm(_UserFields, VersionedForm):
@@ -81,6 +90,28 @@ class PasswordForm(BaseForm):
         f"New password ({PASSWORD_HINT})",
         render_kw={"autocomplete": "new-password", "autofocus": True},
     )
+
+
+class SetPasswordForm(BaseForm):
+    """The page of an invitation (or reset) link: the person chooses their password. The policy is the
+    model's (User.password_problems), reported as "password" and shown next to the new password."""
+
+    error_fields = {"password": "new_password"}
+
+    new_password = PasswordField(
+        f"New password ({PASSWORD_HINT})",
+        validators=[DataRequired("Enter a password."), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH, "autofocus": True},
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[DataRequired("Type the password a second time.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_confirm_password(self, field):
+        if self.new_password.data and field.data != self.new_password.data:
+            raise ValidationError("The two passwords are not the same. Type them again.")
 
 
 class AuditFilterForm(Form):
@@ -137,6 +168,14 @@ class CatalogEntryForm(BaseForm):
     name = StringField("Name", filters=[as_text], render_kw={"autofocus": True})
     help = TextAreaField("Help text", filters=[as_text], render_kw={"rows": 4})
     retired = BooleanField("Retired (no longer offered on new meetings; kept on old ones)")
+
+
+class NewCatalogEntryForm(BaseForm):
+    """A new competency (in a domain), strategy (in a cluster) or principle (no parent: `parent` unused)."""
+
+    parent = IdChoiceField("Where it belongs", choices=[], blank="Choose where it belongs")
+    name = StringField("Name", filters=[as_text], render_kw={"autofocus": True})
+    help = TextAreaField("Help text", filters=[as_text], render_kw={"rows": 4})
 
 
 class BenchmarkTemplateForm(BaseForm):

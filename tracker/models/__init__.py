@@ -111,6 +111,7 @@ from .people import (
     SignInAttempt,
     Unit,
     User,
+    UserInvitation,
 )
 from .system import (
     OUTBOX_STATUSES,
@@ -167,6 +168,7 @@ MODELS = [
     FeedbackReleased,  # 0010
     IdempotencyKey,  # 0012
     PendingNotification,  # 0014
+    UserInvitation,  # 0016
 ]
 
 __all__ = [
@@ -243,6 +245,7 @@ __all__ = [
     "TeamMember",
     "Unit",
     "User",
+    "UserInvitation",
     "Conflict",
     "StaleEdit",
     "ValidationError",

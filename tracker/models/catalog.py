@@ -3,13 +3,23 @@
 They are data, loaded from tracker/catalog/*.json and editable by admins. A meeting keeps the label of
 each competency and strategy as it was when logged, so renaming a catalog entry never rewrites
 history; used entries are retired, not deleted.
+
+Versions (migration 0017): changing the wording of a competency, strategy or principle makes a new
+entry that `replaces` the old one, and the old one is retired (services/admin.py update_entry): records
+already logged keep pointing at the wording they were logged with, new forms offer the current entry
+only. They are audited, so every addition, new version and retirement is in the audit log.
 """
 
 import json
 
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel
+from .base import Audited, BaseModel
+
+
+def _replaces():
+    """The earlier version a catalog entry replaces (declared on each model: "self" is that model)."""
+    return ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL")
 
 
 class CompetencyFramework(BaseModel):
@@ -34,7 +44,8 @@ class CompetencyDomain(BaseModel):
         indexes = ((("framework", "key"), True),)
 
 
-class Competency(BaseModel):
+class Competency(Audited):
+    replaces = _replaces()
     domain = ForeignKeyField(CompetencyDomain, backref="competencies", on_delete="RESTRICT")
     key = CharField(max_length=80, unique=True)
     name = CharField(max_length=200)
@@ -53,7 +64,8 @@ class Competency(BaseModel):
         )
 
 
-class Principle(BaseModel):
+class Principle(Audited):
+    replaces = _replaces()
     key = CharField(max_length=80, unique=True)
     name = CharField(max_length=200)
     help = TextField(default="")
@@ -94,7 +106,8 @@ class StrategyCluster(BaseModel):
     ISP_ACTIVITIES = "isp_activities"
 
 
-class Strategy(BaseModel):
+class Strategy(Audited):
+    replaces = _replaces()
     cluster = ForeignKeyField(StrategyCluster, backref="strategies", on_delete="RESTRICT")
     key = CharField(max_length=80, unique=True)
     number = IntegerField()

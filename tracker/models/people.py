@@ -194,6 +194,11 @@ class User(Audited):
         return ApiToken.delete().where(ApiToken.user == self.id).execute()
 
     @property
+    def is_invited(self):
+        """Invited and not yet signed in: no password of their own yet (an administrator's invitation)."""
+        return not self.password_hash
+
+    @property
     def role_label(self):
         return label(ROLES, self.role)
 
@@ -217,6 +222,31 @@ class ApiToken(BaseModel):
     token_hash = CharField(max_length=64, unique=True)
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
+
+
+class UserInvitation(Audited):
+    """A one-time link to set one's own password: an administrator's invitation of a new user, or a reset
+    link (migration 0016). Only the token's sha256 is stored (the token is in the emailed link only); it
+    expires, works once, and a new link for the same person replaces the old (services/admin.py)."""
+
+    user = ForeignKeyField(User, backref="invitations", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    invited_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    audit_exclude = ("token_hash",)
+
+    @classmethod
+    def open_for(cls, user):
+        """The user's invitation that can still be used (not used, not expired), or None."""
+        return (
+            cls.select()
+            .where((cls.user == user) & cls.used_at.is_null() & (cls.expires_at > utcnow()))
+            .order_by(cls.id.desc())
+            .first()
+        )
 
 
 class SignInAttempt(BaseModel):

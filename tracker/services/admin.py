@@ -5,14 +5,34 @@ Writes raise models.ValidationError({field: message}) and are called inside data
 """
 
 import datetime as dt
+import re
+import secrets
 
+from flask import current_app
 from peewee import JOIN, fn
 
-from .. import policy
+from .. import mail, policy
 from ..audit import describe_entries
-from ..models import AuditEntry, BenchmarkTemplate, Engagement, Organization, SignInAttempt, Unit, User, ValidationError
+from ..models import (
+    AuditEntry,
+    BenchmarkTemplate,
+    Competency,
+    Engagement,
+    Organization,
+    SignInAttempt,
+    Strategy,
+    Unit,
+    User,
+    UserInvitation,
+    ValidationError,
+    utcnow,
+)
 from ..models.audit import entity_label
 from . import account
+from .feedback import TOKEN_RE, hash_token
+
+# How long an invitation (or reset) link works, in days: the INVITATION_DAYS setting, this by default.
+INVITATION_DAYS = 7
 
 # A model's reference field -> the domain's (and the API's) name for the id it takes.
 REFERENCE_NAMES = {"unit": "unit_id", "organization": "organization_id"}
@@ -48,6 +68,96 @@ def create_user(data):
     _refuse(errors)
     user.set_password(data["password"])
     user.save()
+    return user
+
+
+def invite_user(data, invited_by):
+    """The admin page's new account (`data` as create_user, without a password): the person gets no
+    password and cannot sign in until they set their own through the emailed link (send_invitation).
+    Returns (user, invitation)."""
+    user = User()
+    _apply_user_fields(user, data)
+    _refuse(user.validate())
+    user.save()
+    return user, send_invitation(user, invited_by)
+
+
+class LinkRefused(Exception):
+    """A set-password link that does not work: `reason` is "invalid" (unknown, mistyped or replaced by
+    a newer link), "used" or "expired"."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def send_invitation(user, invited_by):
+    """A new one-time link for `user` to set their password, mailed through the outbox (the stored copy
+    of the mail hides the link; the database keeps only the token's sha256). Any earlier link of theirs
+    that was not used stops working. An invited person gets an invitation; someone who has a password a
+    link to set a new one. Returns the UserInvitation, its link in `.url` (in memory only: for the
+    caller's tests and tools, never stored)."""
+    UserInvitation.delete().where((UserInvitation.user == user.id) & UserInvitation.used_at.is_null()).execute()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    days = int(current_app.config.get("INVITATION_DAYS", INVITATION_DAYS))
+    invitation = UserInvitation.create(
+        user=user.id,
+        token_hash=hash_token(token),
+        invited_by=getattr(invited_by, "id", invited_by),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    url = mail.external_url("auth.set_password", token=token)
+    who = invited_by.name if getattr(invited_by, "name", None) else "An administrator"
+    if user.is_invited:
+        subject = "You are invited to the Engagement Tracker"
+        text = (
+            f"{who} invited you to the Engagement Tracker as {user.role_label.lower()}.\n\n"
+            f"Choose your password here to start (the link works once, for {days} days):"
+        )
+    else:
+        subject = "Set a new password for the Engagement Tracker"
+        text = (
+            f"{who} sent you a link to set a new password for the Engagement Tracker.\n\n"
+            f"Choose your new password here (the link works once, for {days} days):"
+        )
+    body = f"Hello {user.name},\n\n{text}\n\n{url}\n\nYour email to sign in: {user.email}\n\n— Engagement Tracker\n"
+    mail.queue(user.email, subject, body, redact=[token])
+    invitation.url = url
+    return invitation
+
+
+def invitation_for_token(token):
+    """The invitation a set-password link opens, or LinkRefused."""
+    if not token or not TOKEN_RE.match(token):
+        raise LinkRefused("invalid")
+    invitation = UserInvitation.get_or_none(UserInvitation.token_hash == hash_token(token))
+    if invitation is None or not invitation.user.is_active:
+        raise LinkRefused("invalid")
+    if invitation.used_at is not None:
+        raise LinkRefused("used")
+    if invitation.expires_at <= utcnow():
+        raise LinkRefused("expired")
+    return invitation
+
+
+def accept_invitation(token, password):
+    """The person of a set-password link chooses a password (the policy of every path:
+    User.password_problems, reported as "password"); the link is used up. Someone who had a password
+    already is signed out everywhere else and told (as when they change it on their account page).
+    Returns the user."""
+    invitation = invitation_for_token(token)
+    user = User.get_by_id(invitation.user_id)
+    had_password = not user.is_invited
+    user.change_password(password)
+    invitation.used_at = utcnow()
+    invitation.save()
+    if had_password:
+        account.end_sessions(user, "password_changed")
+    else:
+        user.save()
+    SignInAttempt.clear(user.email)
     return user
 
 
@@ -153,12 +263,74 @@ def _check_text(value, field, message, max_length):
     return value
 
 
+WORDING = ("name", "help")  # what a version is about: a change of either makes a new version
+
+
+def _free_key(model, wanted):
+    """`wanted` (a key made from a name or an earlier key), or it with the first free suffix -2, -3, ..."""
+    base = (re.sub(r"[^a-z0-9]+", "_", wanted.lower()).strip("_") or "entry")[:70]
+    taken = {k for (k,) in model.select(model.key).where(model.key.startswith(base)).tuples()}
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+def replacement(entry):
+    """The newer version that replaced `entry`, or None when it is current."""
+    model = type(entry)
+    return model.get_or_none(model.replaces == entry.id)
+
+
 def update_entry(entry, form):
-    """A competency, strategy or principle. Meetings keep the label they were logged with."""
-    form.populate_obj(entry)
-    entry.name = _check_text(entry.name, "name", "Give it a name.", 200)
+    """A competency, strategy or principle. A new wording (name or help text) makes a new version: a new
+    entry that replaces this one, which is retired and stays on the records logged with it; new forms
+    offer the new one only. Retiring (or offering again) changes the entry itself.
+    Returns (the current entry, its earlier name when the name changed, else None)."""
+    if replacement(entry) is not None:
+        raise ValidationError({"name": "A newer version replaced this entry: edit that one."})
+    name = _check_text(form.name.data, "name", "Give it a name.", 200)
+    help_ = (form.help.data or "").strip()
+    retired = bool(form.retired.data)
+    if (name, help_) == (entry.name, entry.help):
+        if retired != entry.retired:
+            entry.retired = retired
+            entry.save()
+        return entry, None
+    model = type(entry)
+    fields = {f: v for f, v in entry.__data__.items() if f not in ("id", "version", "updated_at")}
+    key = _free_key(model, f"{re.sub(r'_v[0-9]+(-[0-9]+)?$', '', entry.key)}_v{_version_number(entry) + 1}")
+    entry.retired = True
     entry.save()
-    return entry
+    current = model.create(
+        **{**fields, "key": key, "name": name, "help": help_, "retired": retired, "replaces": entry.id}
+    )
+    return current, (entry.name if name != entry.name else None)
+
+
+def _version_number(entry):
+    """1 for an entry that replaces none, else one more than the entry it replaces."""
+    n, seen = 1, entry
+    while seen.replaces_id:
+        n += 1
+        seen = type(entry).get_by_id(seen.replaces_id)
+    return n
+
+
+def add_entry(model, form, parent=None):
+    """A new competency (in a domain), strategy (in a cluster) or principle, placed last."""
+    name = _check_text(form.name.data, "name", "Give it a name.", 200)
+    fields = {"name": name, "help": (form.help.data or "").strip(), "key": _free_key(model, name)}
+    if model is Competency:
+        fields["domain"] = parent
+        fields["position"] = (model.select(fn.MAX(model.position)).where(model.domain == parent).scalar() or 0) + 1
+    elif model is Strategy:
+        fields["cluster"] = parent
+        fields["number"] = (model.select(fn.MAX(model.number)).scalar() or 0) + 1
+    else:
+        fields["position"] = (model.select(fn.MAX(model.position)).scalar() or 0) + 1
+    return model.create(**fields)
 
 
 def update_benchmark_template(template, form):

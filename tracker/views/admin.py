@@ -6,6 +6,7 @@ from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
 from .. import policy
+from ..db import database
 from ..forms import BaseForm
 from ..forms.admin import (
     AuditFilterForm,
@@ -13,6 +14,7 @@ from ..forms.admin import (
     CatalogEntryForm,
     EditUserForm,
     NewBenchmarkTemplateForm,
+    NewCatalogEntryForm,
     NewUserForm,
     PasswordForm,
     UserFilterForm,
@@ -30,12 +32,14 @@ from ..models import (
     StrategyCluster,
     Unit,
     User,
+    UserInvitation,
+    ValidationError,
 )
 from ..paging import paginate
 from ..services import account as account_service
 from ..services import admin as service
 from ..services import parts as parts_service
-from .helpers import form_page, form_status, save_form
+from .helpers import form_page, form_status, save_form, show_date
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,16 +84,17 @@ def new_user():
     form = _choices(NewUserForm())
     if request.method == "GET":
         form.role.data = "isp"
-    done = save_form(
+    return form_page(
         form,
-        lambda f: service.create_user(f.domain_data()),
-        lambda u: f"Created {u.role_label.lower()} {u.name} <{u.email}>.",
+        lambda f: service.invite_user(f.domain_data(), current_user),
+        lambda done: (
+            f"Invited {done[0].name} <{done[0].email}> as {done[0].role_label.lower()}: an email with a link to "
+            f"set their password is on its way (it works until {show_date(done[1].expires_at)})."
+        ),
         url_for("admin.users"),
+        "admin/user_form.html",
+        user=None,
     )
-    if done:
-        return done
-    form.password.data = ""
-    return render_template("admin/user_form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -106,7 +111,26 @@ def edit_user(user_id):
         url_for("admin.users"),
         "admin/user_form.html",
         user=user,
+        invitation=UserInvitation.open_for(user),
+        link_form=BaseForm(),
     )
+
+
+@bp.route("/users/<int:user_id>/send-link", methods=["POST"])
+def send_link(user_id):
+    """Resend an invitation (or send a password reset link): a new link replaces the old one."""
+    user = get_object_or_404(User, User.id == user_id)
+    if not BaseForm().validate_on_submit():  # a bad CSRF token answers 400
+        abort(400)
+    invited = user.is_invited
+    with database.atomic():
+        invitation = service.send_invitation(user, current_user)
+    what = "a new invitation" if invited else "a link to set a new password"
+    until = show_date(invitation.expires_at)
+    flash(
+        f"Sent {what} to {user.name} <{user.email}>; earlier links no longer work. It works until {until}.", "success"
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -219,8 +243,21 @@ def catalog():
     for t in templates:
         by.setdefault(("stage", t.stage_id), []).append(t)
     principles = list(Principle.select().order_by(Principle.position, Principle.id))
+    # (kind, id of an earlier version) -> the entry that replaced it
+    replaced = {
+        (kind, e.replaces_id): e
+        for kind, entries in (("competencies", competencies), ("strategies", strategies), ("principles", principles))
+        for e in entries
+        if e.replaces_id
+    }
     return render_template(
-        "admin/catalog.html", frameworks=frameworks, clusters=clusters, stages=stages, principles=principles, by=by
+        "admin/catalog.html",
+        frameworks=frameworks,
+        clusters=clusters,
+        stages=stages,
+        principles=principles,
+        by=by,
+        replaced=replaced,
     )
 
 
@@ -231,21 +268,77 @@ _ENTRIES = {
 }
 
 
-@bp.route("/catalog/<kind>/<int:entry_id>/edit", methods=["GET", "POST"])
-def edit_entry(kind, entry_id):
+def _entry_kind(kind):
     if kind not in _ENTRIES:
         abort(404)
-    model, noun = _ENTRIES[kind]
+    return _ENTRIES[kind]
+
+
+def _saved_entry(noun, done):
+    """The confirmation of an edit: a rename names the new name (and the old one, kept on old records)."""
+    entry, old_name = done
+    if old_name is not None:
+        return f"Renamed to “{entry.name}” (a new version; records logged as “{old_name}” keep that name)."
+    return f"Saved the {noun} “{entry.name}”."
+
+
+@bp.route("/catalog/<kind>/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit_entry(kind, entry_id):
+    model, noun = _entry_kind(kind)
     entry = get_object_or_404(model, model.id == entry_id)
     form = CatalogEntryForm(obj=entry if request.method == "GET" else None)
     return form_page(
         form,
         lambda f: service.update_entry(entry, f),
-        f"Saved the {noun} “{entry.name}”.",
+        lambda done: _saved_entry(noun, done),
         url_for("admin.catalog", _anchor=kind),
         "admin/catalog_entry.html",
         entry=entry,
         noun=noun,
+        kind=kind,
+        replaced_by=service.replacement(entry),
+        earlier=model.get_or_none(model.id == entry.replaces_id) if entry.replaces_id else None,
+    )
+
+
+_PARENTS = {"competencies": ("Competency domain", "domain"), "strategies": ("Cluster", "cluster")}
+
+
+def _parent_choices(kind):
+    if kind == "competencies":
+        domains = CompetencyDomain.select(CompetencyDomain, CompetencyFramework).join(CompetencyFramework)
+        rows = domains.order_by(CompetencyFramework.id, CompetencyDomain.position, CompetencyDomain.id)
+        return [(str(d.id), f"{d.name} ({d.framework.short_name})") for d in rows]
+    return [(str(c.id), f"{c.number}. {c.name}") for c in StrategyCluster.select().order_by(StrategyCluster.number)]
+
+
+@bp.route("/catalog/<kind>/new", methods=["GET", "POST"])
+def new_entry(kind):
+    """Add a competency (to a domain), a strategy (to a cluster) or a principle."""
+    model, noun = _entry_kind(kind)
+    form = NewCatalogEntryForm()
+    if kind in _PARENTS:
+        form.parent.label.text = _PARENTS[kind][0]
+        form.parent.choices = [("", "Choose one")] + _parent_choices(kind)
+        if request.method == "GET":
+            form.parent.data = request.args.get("in", "")
+
+    def add(f):
+        parent = int(f.parent.data) if kind in _PARENTS and f.parent.data else None
+        if kind in _PARENTS and parent is None:
+            raise ValidationError({"parent": f"Choose the {_PARENTS[kind][1]} it belongs to."})
+        return service.add_entry(model, f, parent)
+
+    return form_page(
+        form,
+        add,
+        lambda entry: f"Added the {noun} “{entry.name}”: new forms offer it from now on.",
+        url_for("admin.catalog", _anchor=kind),
+        "admin/catalog_entry.html",
+        entry=None,
+        noun=noun,
+        kind=kind,
+        with_parent=kind in _PARENTS,
     )
 
 
