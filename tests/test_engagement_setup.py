@@ -209,7 +209,8 @@ def test_accept_page_prefills_the_requester_and_the_triage_exchange(app, demo, a
     )
     assert f'name="team_members-0-name" type="text" value="{demo.recipient_a.name}"' in page
     assert f'value="{demo.recipient_a.email}"' in page
-    assert "The requester is pre-filled: choose their position, or remove them." in page
+    assert '<option selected value="manager">Manager</option>' in page  # the team page's default position
+    assert "The requester is pre-filled as a manager: correct their position, or remove them" in page
     assert 'name="team_members-1-name"' in page and 'name="goals-1-title"' in page
 
 

@@ -50,7 +50,8 @@ def submit_request(unit, data, user, at=None):
 def accept_defaults(req):
     """What the accept page starts from: the problem statement as the request tells it (the initiative,
     for whom, then each question the ISP team asked and the requester's answer, in order) and the
-    requester as the first team member (name and email; their position is for the ISP to choose)."""
+    requester as the first team member (name and email, as a manager: the team page's default position;
+    the ISP corrects it or removes the row)."""
     problem = req.description or ""
     if req.for_whom:
         problem = f"{problem}\n\nFor whom: {req.for_whom}".strip()
@@ -62,7 +63,7 @@ def accept_defaults(req):
     if exchange:
         problem = (problem + "\n\n" + "\n".join(exchange)).strip()
     requester = req.requested_by if req.requested_by_id else None
-    team = [{"name": requester.name, "email": requester.email}] if requester is not None else []
+    team = [{"name": requester.name, "position": "manager", "email": requester.email}] if requester else []
     return {"problem_statement": problem, "team_members": team}
 
 
