@@ -16,6 +16,7 @@ from tracker.models import (
     Engagement,
     Goal,
     GoalStatusChange,
+    NextStep,
     StageEntry,
     SupportRequest,
     TeamMember,
@@ -23,6 +24,7 @@ from tracker.models import (
 )
 from tracker.services import requests as request_service
 
+from . import factories
 from .conftest import field_error, post_form
 
 TODAY = dt.date.today()
@@ -282,3 +284,27 @@ def test_the_service_takes_rows_as_the_api_would(app, demo):
     with app.app_context():  # the requester's mail links to the engagement (mail.external_url)
         engagement = request_service.accept_request(req, data, demo.isp_a1)
     assert [g.title for g in engagement.goals] == ["G"] and [m.name for m in engagement.team] == ["A"]
+
+
+# --- the meeting form: a next step's owner is chosen from the team and ISPs ----------------------------
+
+
+def test_next_step_owner_is_chosen_from_the_team_and_isps(demo, as_user):
+    factories.team_member(demo.engagement_a, "Morgan Diaz", "manager")
+    page = text(as_user(demo.isp_a1).get(f"/engagements/{demo.engagement_a.id}/meetings/new"))
+    start = page.index('id="next_steps-0-owner" name="next_steps-0-owner"')
+    owner = page[start : page.index("</select>", start)]
+    assert '<option value="">No owner yet</option>' in owner
+    assert '<optgroup label="Implementation team"><option value="Morgan Diaz">Morgan Diaz</option></optgroup>' in owner
+    assert f'<optgroup label="ISPs"><option value="{demo.isp_a1.name}">' in owner
+
+
+def test_an_owner_recorded_as_typed_stays_on_its_row(demo, as_user):
+    meeting = factories.meeting(demo.engagement_a, TODAY - dt.timedelta(days=3))
+    NextStep.create(meeting=meeting, text="Send the plan", owner="Someone from before")
+    client = as_user(demo.isp_a1)
+    page = text(client.get(f"/engagements/{demo.engagement_a.id}/meetings/{meeting.id}/edit"))
+    assert (
+        '<optgroup label="Owner as recorded"><option selected value="Someone from before">'
+        "Someone from before</option></optgroup>" in page
+    )
