@@ -26,6 +26,8 @@ from tracker.services import requests as request_service
 
 from . import factories
 from .conftest import field_error, post_form
+from .test_engagements import new_data as engagement_form
+from .test_requests import accept_data as accept_form
 
 TODAY = dt.date.today()
 
@@ -45,19 +47,10 @@ def counts():
 
 
 def new_data(demo, **overrides):
-    data = {
-        "unit": demo.unit_b.id,
-        "title": "Scaling the mentoring program",
-        "problem_statement": "Grantees cannot keep the program going after the pilot.",
-        "support_model": "co_creation",
-        "start_date": TODAY.isoformat(),
-        "end_date": "",
-        "co_lead_1": demo.isp_a1.id,
-        "co_lead_2": demo.isp_b.id,
-        "first_stage": "",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    """The new-engagement form of tests/test_engagements.py, starting today (goals are set on the start)."""
+    return engagement_form(
+        demo, **{"start_date": TODAY.isoformat(), "end_date": "", "first_stage": "", "supporting": None, **overrides}
+    )
 
 
 def team_row(number, name="", position="", email=""):
@@ -77,17 +70,8 @@ def make_request(demo, **kwargs):
 
 
 def accept_data(demo, **overrides):
-    data = {
-        "title": "Mentoring at scale",
-        "problem_statement": "How to scale mentoring",
-        "support_model": "co_creation",
-        "start_date": TODAY.isoformat(),
-        "end_date": "",
-        "co_lead_1": str(demo.isp_a1.id),
-        "co_lead_2": str(demo.isp_b.id),
-    }
-    data.update(overrides)
-    return data
+    """The accept form of tests/test_requests.py, starting today."""
+    return accept_form(demo, **{"start_date": TODAY.isoformat(), "supporting": None, **overrides})
 
 
 # --- the new-engagement page ---------------------------------------------------------------------
