@@ -81,3 +81,26 @@ def test_isp_sets_up_the_team_and_goals_while_accepting(page, site):
     expect(goals_section).to_contain_text("Every visitor coached monthly")
     expect(message).to_be_in_viewport()  # still there: nothing hides it
     check_a11y(page, "the engagement page after accepting")
+
+
+def test_a_refused_row_on_the_new_engagement_page_is_summarised_and_kept(page, site):
+    w = site.world
+    sign_in(page, w.isp_a1)
+    page.goto("/engagements/new")
+    page.get_by_label("Unit", exact=True).select_option(label="Foundation · Unit A")
+    page.get_by_label("Title", exact=True).fill("Peer coaching")
+    page.get_by_label("Second co-lead").select_option(label="Cai ISP")
+    team = page.get_by_role("group", name="Implementation team", exact=True)
+    team.get_by_role("group", name="Team member 1").get_by_label("Name").fill("Jo Kim")  # no position chosen
+    check_a11y(page, "the new-engagement form")
+    page.get_by_role("button", name="Create engagement").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name="Team member 1: Choose the person's position.")
+    link.click()
+    position = team.get_by_role("group", name="Team member 1").get_by_label("Position")
+    expect(position).to_be_focused()
+    expect(team.get_by_role("group", name="Team member 1").get_by_label("Name")).to_have_value("Jo Kim")
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Peer coaching")
+    check_a11y(page, "the refused new-engagement form")
