@@ -71,6 +71,11 @@
       row.querySelectorAll("[id]").forEach(function (el) { el.id = renumber(el.id); });
       row.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = renumber(el.htmlFor); });
       row.querySelectorAll("input").forEach(function (el) { el.value = ""; el.setAttribute("aria-invalid", "false"); });
+      row.querySelectorAll("select").forEach(function (el) {  // the owner: "No owner yet", and no recorded name
+        el.querySelectorAll("optgroup[label='Owner as recorded']").forEach(function (group) { group.remove(); });
+        el.selectedIndex = 0;
+        el.setAttribute("aria-invalid", "false");
+      });
       row.querySelectorAll(".error").forEach(function (el) { el.remove(); });
       row.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
       rows.appendChild(row);

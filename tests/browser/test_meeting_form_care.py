@@ -32,7 +32,7 @@ def _meeting_form(browser_context, site):
 
 def test_error_summary_takes_the_focus_and_leads_to_the_field(browser_context, site):
     page, _dialogs = _meeting_form(browser_context, site)
-    page.get_by_label("Owner").nth(1).fill("Sam")  # an owner without a next step
+    page.get_by_label("Owner").nth(1).select_option(label="Morgan Diaz")  # an owner without a next step
     page.get_by_role("button", name="Save meeting").click()
 
     summary = page.locator(".error-summary")

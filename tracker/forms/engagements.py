@@ -1,11 +1,32 @@
 """Forms for engagements: the list filters, create directly, edit the summary, change the status."""
 
-from wtforms import BooleanField, Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, ValidationError
 
-from ..models import ENGAGEMENT_STATUSES, SUPPORT_MODELS, Engagement, Organization, Stage, Unit, User, today
+from ..models import (
+    ENGAGEMENT_STATUSES,
+    POSITIONS,
+    SUPPORT_MODELS,
+    Engagement,
+    Organization,
+    Stage,
+    Unit,
+    User,
+    today,
+)
 from . import BaseForm, VersionedForm
-from .fields import ChoiceField, MultiCheckboxField, PlainDateField
+from .fields import ChoiceField, MultiCheckboxField, PlainDateField, as_text
 
 
 def _strip(value):
@@ -146,6 +167,83 @@ def isp_choices(engagement=None):
     ]
 
 
+# --- the team and goals set up with a new engagement (repeatable rows) -------------------------------
+
+TEAM_ROWS = 3  # the blank rows a page shows without JavaScript (static/js/repeat-rows.js adds more)
+GOAL_ROWS = 2
+MAX_ROWS = 50
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class TeamMemberRow(Form):
+    """One member of the implementation team: the team page's fields (forms/team.py), the rules the
+    model's (TeamMember.validate, through services.engagements.setup_parts). A blank row is skipped."""
+
+    row_label = "Team member"  # in the error summary: "Team member 2: Enter the person's name."
+    name = StringField("Name", filters=[as_text], render_kw={"autocomplete": "off"})
+    position = ChoiceField("Position", choices=POSITIONS, blank="Choose a position…")
+    email = EmailField("Email (optional)", filters=[as_text, _lower], render_kw={"autocomplete": "off"})
+
+    def is_blank(self):
+        return not (self.name.data or self.position.data or self.email.data)
+
+
+class GoalRow(Form):
+    """One implementation goal: the goal page's fields (forms/goals.py); it starts "Not started" on the
+    engagement's start date. A blank row is skipped."""
+
+    row_label = "Goal"
+    title = StringField("Goal", filters=[as_text], render_kw={"autocomplete": "off"})
+    indicator = TextAreaField("Indicator of progress (optional)", filters=[as_text], render_kw={"rows": 2})
+    target = TextAreaField("Target (optional)", filters=[as_text], render_kw={"rows": 2})
+
+    def is_blank(self):
+        return not (self.title.data or self.indicator.data or self.target.data)
+
+
+def team_rows():
+    return FieldList(FormField(TeamMemberRow), "Implementation team", min_entries=TEAM_ROWS, max_entries=MAX_ROWS)
+
+
+def goal_rows():
+    return FieldList(FormField(GoalRow), "Implementation goals", min_entries=GOAL_ROWS, max_entries=MAX_ROWS)
+
+
+class SetupRows:
+    """For a form with `team_members = team_rows()` and `goals = goal_rows()`: the rows in the domain's
+    names, blank rows left out, and the service's refusals ("goals-1-title") put on that row's field."""
+
+    ROW_LISTS = ("team_members", "goals")
+
+    def rows_data(self):
+        data = {}
+        for name in self.ROW_LISTS:
+            data[name] = [
+                {"row": number, **{key: field.data for key, field in entry.form._fields.items()}}
+                for number, entry in enumerate(getattr(self, name).entries)
+                if not entry.form.is_blank()
+            ]
+        return data
+
+    def add_errors(self, errors):
+        rest = {}
+        for name, message in errors.items():
+            listing, _, rest_of_name = name.partition("-")
+            number, _, field_name = rest_of_name.partition("-")
+            if listing in self.ROW_LISTS and number.isdigit():
+                entries = getattr(self, listing).entries
+                if int(number) < len(entries) and field_name in entries[int(number)].form:
+                    field = entries[int(number)].form[field_name]
+                    field.errors = list(field.errors) + [message]
+                    getattr(self, listing).errors = [entry.errors for entry in entries]  # form.errors sees it
+                    continue
+            rest[name] = message
+        super().add_errors(rest)
+
+
 class EngagementForm(VersionedForm):
     """The summary of an engagement (edit); NewEngagementForm adds the unit and the first stage.
 
@@ -189,7 +287,7 @@ class EngagementForm(VersionedForm):
         }
 
 
-class NewEngagementForm(EngagementForm):
+class NewEngagementForm(SetupRows, EngagementForm):
     error_fields = {**EngagementForm.error_fields, "first_stage_id": "first_stage"}
 
     unit = IdChoiceField(
@@ -198,6 +296,8 @@ class NewEngagementForm(EngagementForm):
         render_kw={"autofocus": True},
     )
     first_stage = IdChoiceField("First stage", blank="No stage yet")
+    team_members = team_rows()
+    goals = goal_rows()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,7 +317,7 @@ class NewEngagementForm(EngagementForm):
         data = super().domain_data()
         data["unit_id"] = _id_or_none(self.unit.data)
         data["first_stage_id"] = _id_or_none(self.first_stage.data)
-        return data
+        return {**data, **self.rows_data()}
 
 
 # --- status changes --------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ Goal status changes and next steps are lists of small sub-forms (FieldList of Fo
 browser may send any number of rows (next_steps-0-text, next_steps-1-owner, ...).
 """
 
-from wtforms import FieldList, Form, FormField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from ..models import GOAL_STATUSES, MAX_MEETING_MINUTES, MEETING_KINDS, MEETING_MODES, today
@@ -28,13 +29,30 @@ def _int_or_none(value):
         return None
 
 
+class OwnerField(SelectField):
+    """A next step's owner, chosen from the engagement's team and ISPs (`offer`); stored as a name, as
+    before, so an owner typed in before the list (or no longer on the team) stays offered on its row."""
+
+    def offer(self, team, isps):
+        current = (self.data or "").strip()
+        choices = [SelectChoice("", "No owner yet")]
+        choices += [SelectChoice(name, name, optgroup="Implementation team") for name in team]
+        choices += [SelectChoice(name, name, optgroup="ISPs") for name in isps]
+        if current and current not in set(team) | set(isps):
+            choices.append(SelectChoice(current, current, optgroup="Owner as recorded"))
+        self.choices = choices
+
+    def pre_validate(self, form):
+        pass  # a name, whatever list it came from: the model's length rule decides (services.meetings)
+
+
 class NextStepForm(Form):
     """One next step row. A fully blank row is ignored; owner or due date without text is an error."""
 
     row_label = "Next step"  # in the error summary: "Next step 2: Describe the next step …"
     step_id = HiddenField()
     text = StringField("Next step")
-    owner = StringField("Owner")
+    owner = OwnerField("Owner", choices=[])
     due_on = PlainDateField("Due", [Optional()])
 
     def is_blank(self):
@@ -95,6 +113,9 @@ class MeetingForm(VersionedForm):
         self.strategies.choices = [(s.id, s.name) for _, items in ctx["strategy_groups"] for s in items]
         self.principles.choices = [(p.id, p.name) for p in ctx["principles"]]
         self.benchmarks.choices = [(b.id, b.text) for _, items in ctx["benchmark_groups"] for b in items]
+        team, isps = [t.name for t in ctx["team_members"]], [u.name for u in ctx["isps"]]
+        for entry in self.next_steps:
+            entry.form.owner.offer(team, isps)
         for name in ("team_members", "isps", "competencies", "strategies", "principles", "benchmarks"):
             field = getattr(self, name)
             if field.data is None:

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Optional, StopValidation, Validatio
 
 from ..models import SUPPORT_MODELS, Engagement, today
 from . import BaseForm
-from .engagements import IspCheckboxField
+from .engagements import IspCheckboxField, SetupRows, goal_rows, team_rows
 from .fields import ChoiceField, PlainDateField
 
 ON_BEHALF_CHOICES = [
@@ -133,7 +133,7 @@ class RequestForm(BaseForm):
         }
 
 
-class AcceptForm(BaseForm):
+class AcceptForm(SetupRows, BaseForm):
     """Accepting a request starts an engagement: its title, problem, model of support, dates and ISPs.
 
     The form parses; the rules (a title, a start date, an end not before the start, two different active
@@ -172,6 +172,8 @@ class AcceptForm(BaseForm):
         render_kw={"required": True},
     )
     supporting = IspCheckboxField("Supporting ISPs")
+    team_members = team_rows()
+    goals = goal_rows()
 
     def set_isp_choices(self, isps):
         choices = [(u.id, u.name) for u in isps]
@@ -189,6 +191,7 @@ class AcceptForm(BaseForm):
             "end_date": self.end_date.data,
             "co_lead_ids": [i for i in (self.co_lead_1.data, self.co_lead_2.data) if i is not None],
             "supporting_ids": list(self.supporting.data or []),
+            **self.rows_data(),
         }
 
 

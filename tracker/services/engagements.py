@@ -9,6 +9,7 @@ first_stage_id, ...), the names the API uses; each form maps them onto its own f
 
 from peewee import JOIN
 
+from ..dates import format_date
 from ..db import database
 from ..models import (
     AuditEntry,
@@ -17,11 +18,13 @@ from ..models import (
     Organization,
     Stage,
     StaleEdit,
+    TeamMember,
     Unit,
     User,
     ValidationError,
     today,
 )
+from .goals import new_goal, save_new_goal
 
 # action key -> (statuses it applies to, the status it leads to, button text, past tense)
 STATUS_ACTIONS = {
@@ -52,11 +55,71 @@ def _refuse_if_invalid(engagement, co_lead_ids, supporting_ids, errors=None, kee
         raise ValidationError(errors)
 
 
+# --- the team and goals set up with a new engagement ---------------------------------------------------
+
+TEAM_ROW_FIELDS = ("name", "position", "email")
+GOAL_ROW_FIELDS = ("title", "indicator", "target")
+
+
+def setup_parts(engagement, data):
+    """The team members and goals a new engagement is set up with (the set-up pages' rows), built but not
+    written, and every refusal at once: ([TeamMember], [Goal], {"team_members-<row>-<field>": message,
+    "goals-<row>-<field>": message}). The rules are the team page's (TeamMember.validate) and the goal
+    page's (services.goals.new_goal); a member joins, and a goal is set, on the engagement's start date.
+
+    `data`: team_members [{name, position, email, row}], goals [{title, indicator, target, row}]; `row`
+    (default: the position in the list) is the form's row a message belongs to."""
+    errors, members, goals = {}, [], []
+    start = engagement.start_date
+    for index, row in enumerate(data.get("team_members") or ()):
+        number = row.get("row", index)
+        member = TeamMember(
+            engagement=engagement,
+            name=(row.get("name") or "").strip(),
+            position=row.get("position") or None,
+            email=(row.get("email") or "").strip(),
+            joined_on=start,
+        )
+        for key, message in member.validate().items():
+            if key != "engagement":  # set when the engagement is written
+                errors.setdefault(f"team_members-{number}-{key if key in TEAM_ROW_FIELDS else 'name'}", message)
+        members.append(member)
+    for index, row in enumerate(data.get("goals") or ()):
+        number = row.get("row", index)
+        goal, problems = new_goal(engagement, row, start)
+        for key, message in problems.items():
+            if key == "engagement":
+                continue
+            if key == "set_on":  # a goal is set on the start date: an event, so not while it is ahead
+                if start is None:
+                    continue  # the start date's own message says it
+                message = (
+                    f"Goals are set from the engagement's start ({format_date(start)}); leave this row blank "
+                    "and add the goal once the engagement has started, or choose an earlier start date."
+                    if start > today()
+                    else message
+                )
+            errors.setdefault(f"goals-{number}-{key if key in GOAL_ROW_FIELDS else 'title'}", message)
+        goals.append(goal)
+    return members, goals, errors
+
+
+def save_setup_parts(engagement, members, goals, user=None):
+    """Write the team members and goals `setup_parts` checked, once the engagement is written."""
+    for member in members:
+        member.engagement = engagement
+        member.save()
+    for goal in goals:
+        goal.engagement = engagement
+        save_new_goal(goal, engagement.start_date, user)
+
+
 def create_engagement(data, user):
     """Create an engagement directly, with its two co-leads, supporting ISPs and first stage.
 
     `data`: unit_id, title, problem_statement, support_model, start_date, end_date, co_lead_ids
-    [id, id], supporting_ids [ids], first_stage_id (or None). The intermediary is the creator's
+    [id, id], supporting_ids [ids], first_stage_id (or None), and optionally its first team_members and
+    goals (`setup_parts`), all written in the one transaction or none. The intermediary is the creator's
     organization when it is an intermediary. The engagement starts active, or proposed when its
     start date is still ahead.
     """
@@ -85,12 +148,14 @@ def create_engagement(data, user):
         end_date=data.get("end_date"),
         status="proposed" if start and start > today() else "active",
     )
-    _refuse_if_invalid(engagement, co_leads, supporting, errors)
+    members, goals, row_errors = setup_parts(engagement, data)
+    _refuse_if_invalid(engagement, co_leads, supporting, {**errors, **row_errors})
     with database.atomic():
         engagement.save()
         engagement.set_isps(co_leads, supporting)
         if stage is not None and start is not None and start <= today():  # a stage entry is never in the future
             engagement.enter_stage(stage, start, user=user)
+        save_setup_parts(engagement, members, goals, user)
     return engagement
 
 

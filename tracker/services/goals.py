@@ -65,10 +65,9 @@ def record_status_change(goal, status, changed_on, note="", meeting=None, user=N
         return goal.change_status(status, changed_on, note, meeting=meeting, user=getattr(user, "id", user))
 
 
-def add_goal(engagement, data, user=None, set_on=None):
-    """A new goal and the first entry of its history: its starting status on the day it was set
-    (`set_on`, today when not given). data: title, indicator, target, status."""
-    set_on = set_on or today()
+def new_goal(engagement, data, set_on):
+    """The goal `add_goal` writes, not yet saved, and {field: message} for what is wrong with it (its
+    model's rules and the day it was set, an event date). data: title, indicator, target, status."""
     goal = Goal(
         engagement=engagement.id,
         title=(data.get("title") or "").strip(),
@@ -80,16 +79,29 @@ def add_goal(engagement, data, user=None, set_on=None):
     date_errors = {}
     check_event_date(date_errors, "set_on", set_on, engagement.start_date)
     errors.update({k: v for k, v in date_errors.items() if k not in errors})
-    if errors:
-        raise ValidationError(errors)
+    return goal, errors
+
+
+def save_new_goal(goal, set_on, user=None):
+    """Write a goal checked by `new_goal` and the first entry of its history (one transaction)."""
     with database.atomic():
         goal.save()
         first = GoalStatusChange(
             goal=goal, status=goal.status, changed_on=set_on, note="Goal set.", changed_by=getattr(user, "id", user)
         )
-        first.goal_engagement_id = engagement.id
+        first.goal_engagement_id = goal.engagement_id
         first.save()
     return goal
+
+
+def add_goal(engagement, data, user=None, set_on=None):
+    """A new goal and the first entry of its history: its starting status on the day it was set
+    (`set_on`, today when not given). data: title, indicator, target, status."""
+    set_on = set_on or today()
+    goal, errors = new_goal(engagement, data, set_on)
+    if errors:
+        raise ValidationError(errors)
+    return save_new_goal(goal, set_on, user)
 
 
 def correct_status_change(entry, status, changed_on, note, user=None):

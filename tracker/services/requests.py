@@ -12,7 +12,7 @@ from .. import policy
 from ..db import database
 from ..models import Engagement, RequestEvent, Stage, SupportRequest, ValidationError, today, utcnow
 from ..models import today as todays_date
-from . import notifications
+from . import engagements, notifications
 
 OPEN_STATUSES = ("submitted", "info_requested")
 FIRST_STAGE_KEY = "exploration"
@@ -47,6 +47,26 @@ def submit_request(unit, data, user, at=None):
     return req
 
 
+def accept_defaults(req):
+    """What the accept page starts from: the problem statement as the request tells it (the initiative,
+    for whom, then each question the ISP team asked and the requester's answer, in order) and the
+    requester as the first team member (name and email, as a manager: the team page's default position;
+    the ISP corrects it or removes the row)."""
+    problem = req.description or ""
+    if req.for_whom:
+        problem = f"{problem}\n\nFor whom: {req.for_whom}".strip()
+    exchange = [
+        f"{'Question' if event.kind == 'question' else 'Answer'}: {event.text.strip()}"
+        for event in RequestEvent.history(req.id)
+        if event.kind in ("question", "answer") and (event.text or "").strip()
+    ]
+    if exchange:
+        problem = (problem + "\n\n" + "\n".join(exchange)).strip()
+    requester = req.requested_by if req.requested_by_id else None
+    team = [{"name": requester.name, "position": "manager", "email": requester.email}] if requester else []
+    return {"problem_statement": problem, "team_members": team}
+
+
 def first_stage():
     return Stage.get_or_none(Stage.key == FIRST_STAGE_KEY) or Stage.ordered().first()
 
@@ -56,8 +76,9 @@ def accept_request(req, data, user, at=None):
     stage on the start date, and mark the request accepted. Returns the engagement.
 
     `data` (the domain's names, as the API's): title, problem_statement, support_model, start_date,
-    end_date, co_lead_ids [id, id], supporting_ids [ids]. Refusals are keyed by the same names; the
-    ISP rule is the model's (Engagement.isp_problems), as on every other path.
+    end_date, co_lead_ids [id, id], supporting_ids [ids], and optionally its first team_members and goals
+    (services.engagements.setup_parts). Refusals are keyed by the same names; the ISP rule is the model's
+    (Engagement.isp_problems), as on every other path.
     """
     with database.atomic():
         _refuse_if_decided(req)
@@ -78,6 +99,8 @@ def accept_request(req, data, user, at=None):
         errors = engagement.validate()
         for key, message in Engagement.isp_problems(co_leads, supporting).items():
             errors.setdefault(key, message)
+        members, goals, row_errors = engagements.setup_parts(engagement, data)
+        errors.update({k: v for k, v in row_errors.items() if k not in errors})
         if errors:
             raise ValidationError(errors)
         engagement.save()
@@ -85,6 +108,7 @@ def accept_request(req, data, user, at=None):
         stage = first_stage()
         if stage is not None and engagement.start_date <= today():  # a stage entry is an event: not in the future
             engagement.enter_stage(stage, engagement.start_date, note="Request accepted.", user=user)
+        engagements.save_setup_parts(engagement, members, goals, user)
         req.status = "accepted"
         req.decided_by = user
         req.decided_at = at or utcnow()

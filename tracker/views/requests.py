@@ -197,13 +197,10 @@ def accept(request_id):
     if not service.is_open(req):
         return _decided_redirect(req)
     today = todays_date()
-    problem = req.description or ""
-    if req.for_whom:
-        problem = f"{problem}\n\nFor whom: {req.for_whom}".strip()
     form = AcceptForm(
         data={
+            **service.accept_defaults(req),
             "title": req.title,
-            "problem_statement": problem,
             "support_model": Engagement.support_model.default,
             "start_date": req.hoped_start if req.hoped_start and req.hoped_start >= today else today,
             "co_lead_1": current_user.id if policy.can_co_lead(current_user) else None,
