@@ -127,6 +127,7 @@ MATRIX = {
     "feedback.engagement_csv": "engagement_read",
     "feedback.pulse": "engagement_write",
     "feedback.survey": "engagement_write",
+    "feedback.sent": "engagement_write",
     "feedback.responses": "engagement_admin",
     "feedback.delete_response": "engagement_admin",  # docs/disclosure.md
     "feedback.deleted_responses": "engagement_admin",
