@@ -18,6 +18,7 @@ from tracker.models import (
     Competency,
     ContextNote,
     Deliverable,
+    NextStep,
     Stage,
     SupportRequest,
 )
@@ -44,6 +45,10 @@ CLASSES = {
     ),
     "engagement_write": row(
         recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404, leader_in=403, leader_out=404, admin="ok"
+    ),
+    # as engagement_write, from the home page and back to it (a next step ticked off there)
+    "engagement_write_home": row(
+        recipient_a=403, recipient_b=404, isp_on="home", isp_off=404, leader_in=403, leader_out=404, admin="home"
     ),
     "engagement_admin": row(
         recipient_a=403, recipient_b=404, isp_on=403, isp_off=404, leader_in=403, leader_out=404, admin="ok"
@@ -82,6 +87,7 @@ MATRIX = {
     "auth.logout": "sign_out",
     "auth.set_password": "password_link",
     "home.index": "signed_in",
+    "home.complete_next_step": "engagement_write_home",
     "account.index": "signed_in",
     "account.password": "signed_in",
     "account.notifications": "signed_in",
@@ -129,6 +135,7 @@ MATRIX = {
     "feedback.engagement_csv": "engagement_read",
     "feedback.pulse": "engagement_write",
     "feedback.survey": "engagement_write",
+    "feedback.sent": "engagement_write",
     "feedback.responses": "engagement_admin",
     "feedback.delete_response": "engagement_admin",  # docs/disclosure.md
     "feedback.deleted_responses": "engagement_admin",
@@ -178,6 +185,7 @@ def world(demo):
     deleted_goal.soft_delete()
     meeting = factories.meeting(e, date=dt.date(2026, 2, 3))
     second_meeting = factories.meeting(e, date=dt.date(2026, 2, 17))  # deleted by its own path, the first by the nested
+    step = NextStep.create(meeting=second_meeting, text="Send the plan", due_on=dt.date(2026, 3, 1))
     deleted_meeting = factories.meeting(e, date=dt.date(2026, 2, 10))
     deleted_meeting.soft_delete()
     response = respond(e, {"aim_1": 4})
@@ -225,6 +233,7 @@ def world(demo):
             "stage_id": Stage.select().first().id,
             "user_id": demo.recipient_b.id,
             "response_id": response.id,
+            "step_id": step.id,
         },
         "restore": {
             "goals.restore": {"goal_id": deleted_goal.id},

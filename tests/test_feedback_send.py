@@ -49,7 +49,8 @@ def test_pulse_sends_one_invitation_per_person_with_three_items_and_records_the_
         pulse_url(demo.engagement_a, meeting),
         {"recipients": [members[0].id], "extra_emails": "Guest@Example.org\nmember1@example.org"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 302  # post/redirect/get: to the page of what was sent
+    assert response.location == f"/engagements/{demo.engagement_a.id}/feedback/sent"
     invitations = list(FeedbackInvitation.select().order_by(FeedbackInvitation.id))
     assert [i.email for i in invitations] == ["member1@example.org", "guest@example.org"]  # asked once each
     assert invitations[0].team_member_id == members[0].id and invitations[1].team_member_id is None
@@ -138,7 +139,8 @@ def test_survey_goes_to_current_team_members_with_every_item(demo, as_user):
     html = client.get(survey_url(demo.engagement_a)).get_data(as_text=True)
     assert "Current" in html and "Gone" not in html and "27 questions asked" in html
     response = post_form(client, survey_url(demo.engagement_a), {"recipients": [current.id]})
-    assert response.status_code == 200 and "1 invitation created;" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert "1 invitation created;" in client.get(response.location).get_data(as_text=True)
     invitation = FeedbackInvitation.get()
     assert invitation.kind == "survey" and len(invitation.item_keys.split(",")) == 27
 

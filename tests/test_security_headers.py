@@ -39,7 +39,9 @@ def test_a_forged_host_header_does_not_write_the_links_in_the_page_or_the_mail(b
     data = {"recipients": [member.id], "csrf_token": None}
     page = client.get(survey_url(demo.engagement_a), headers={"Host": EVIL}).get_data(as_text=True)
     data["csrf_token"] = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post(survey_url(demo.engagement_a), data=data, headers={"Host": EVIL})
+    sent = client.post(survey_url(demo.engagement_a), data=data, headers={"Host": EVIL})
+    assert sent.status_code == 302 and EVIL not in sent.location
+    response = client.get(sent.location, headers={"Host": EVIL})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(rf'value="{re.escape(BASE)}/feedback/[A-Za-z0-9_-]{{20,}}"', html)

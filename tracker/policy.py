@@ -24,7 +24,7 @@ from flask import abort
 from flask_login import current_user
 
 from .auth import login_manager
-from .models import Engagement, EngagementISP, Organization, SupportRequest, Unit, User
+from .models import Engagement, EngagementISP, Meeting, NextStep, Organization, SupportRequest, Unit, User
 
 # --- who a user is, for the rules below ------------------------------------------------------------
 # Every rule that depends on a user's role is a function in this module: views, the API and templates
@@ -274,6 +274,19 @@ def get_part(model, engagement, record_id, deleted=False):
     if found is None:
         abort(404)
     found.engagement = engagement  # no second query for it
+    return found
+
+
+def get_next_step(engagement, step_id):
+    """An open or done next step of a live meeting of `engagement` (from get_engagement), or 404."""
+    found = (
+        NextStep.live()
+        .join(Meeting, on=(NextStep.meeting == Meeting.id))
+        .where((NextStep.id == step_id) & (Meeting.engagement == engagement.id) & Meeting.deleted_at.is_null())
+        .first()
+    )
+    if found is None:
+        abort(404)
     return found
 
 

@@ -171,6 +171,7 @@ def test_isp_accepts_a_request_and_logs_the_work(page, site):
     check_a11y(page, "the pulse form")
     page.get_by_role("button", name="Send the pulse").click()
     expect(page.get_by_role("heading", level=1, name="Pulse sent")).to_be_visible()
+    assert page.url.endswith("/feedback/sent")  # post/redirect/get: a reload sends nothing
     expect(page.get_by_role("status")).to_contain_text("1 invitation created;")
     expect(page.get_by_label("Link for Morgan Diaz")).to_have_value(
         re.compile(r"^http://127\.0\.0\.1:\d+/feedback/\S+$")

@@ -64,6 +64,8 @@ REQUEST_STATUSES = (
     ("declined", "Declined"),
     ("withdrawn", "Withdrawn"),
 )
+# A request waiting in the triage queue: not yet decided (the queue's "Open" tab, an ISP's home page).
+OPEN_REQUEST_STATUSES = ("submitted", "info_requested")
 REQUEST_EVENT_KINDS = (
     ("submitted", "Submitted"),
     ("question", "Question asked"),
@@ -196,6 +198,17 @@ class SupportRequest(Audited):
         """The requests of `query` (already limited to what the reader may see) whose question waits for
         an answer, oldest question first: a recipient's home page."""
         return list(query.where(cls.status == "info_requested").order_by(cls.created_at, cls.id))
+
+    @classmethod
+    def in_queue(cls, query):
+        """The requests of `query` (already limited to what the reader may see) waiting in the triage queue,
+        with their unit: urgent first, then newest, as the queue's "Open" tab lists them."""
+        return (
+            query.select_extend(Unit)
+            .join(Unit, on=(cls.unit == Unit.id))
+            .where(cls.status.in_(OPEN_REQUEST_STATUSES))
+            .order_by(cls.urgent.desc(), cls.created_at.desc(), cls.id.desc())
+        )
 
     @property
     def status_label(self):

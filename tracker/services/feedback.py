@@ -9,8 +9,10 @@ Disclosure (docs/disclosure.md): a response becomes visible only in a release of
 (models FeedbackRelease.release_due, called by every write that adds or restores a response).
 """
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -174,7 +176,19 @@ def _message(engagement, kind, url, expires_at):
     )
 
 
-def create_invitations(engagement, kind, recipients, user=None, meeting=None, items=None, days=None):
+def link_token(batch_key, email):
+    """The token of `email`'s link in the batch sent with `batch_key` (a secret of 32 random bytes, kept
+    by the sender's session): the sent page shows the links again after its redirect, and on a reload,
+    without the database ever holding more than their hashes."""
+    digest = hmac.new(batch_key.encode("ascii"), email.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def new_batch_key():
+    return secrets.token_urlsafe(32)
+
+
+def create_invitations(engagement, kind, recipients, user=None, meeting=None, items=None, days=None, batch_key=None):
     """Create one invitation per recipient and queue its email in the outbox, in one transaction (a
     recipient with an account who chose a digest or no email is told their way: services/notifications.py).
     The mail is sent after commit (tracker/mail.py: after the request, or by `send-mail`): no network
@@ -183,7 +197,8 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
     `recipients`: [(email, team_member or None)]; duplicate emails are asked once. `items`: the items
     asked (default: every item for a survey, the pulse rotation for a pulse). Returns
     [{"invitation", "token", "url", "email", "name"}]; the tokens exist only in this return value
-    and the emails sent.
+    and the emails sent, or with `batch_key` (new_batch_key()) are derived from it (link_token), so that
+    whoever holds the key can show them again (sent_links).
     """
     if engagement.status == "closed" or engagement.deleted_at is not None:
         raise ValidationError({"__all__": CLOSED_MESSAGE})
@@ -212,7 +227,7 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
     sent = []
     with database.atomic():
         for email, member in unique:
-            token = secrets.token_urlsafe(32)
+            token = link_token(batch_key, email) if batch_key else secrets.token_urlsafe(32)
             invitation = FeedbackInvitation.create(
                 engagement=engagement.id,
                 meeting=meeting.id if meeting else None,
@@ -246,6 +261,34 @@ def create_invitations(engagement, kind, recipients, user=None, meeting=None, it
                 }
             )
     return sent
+
+
+def sent_links(engagement, batch_key, invitation_ids):
+    """The links of a batch sent with `batch_key`, as create_invitations returned them (without
+    "token" and in the same order): the invitations of `engagement` among `invitation_ids` whose stored
+    hash the key still opens; nothing for a key that is not theirs."""
+    invitations = (
+        FeedbackInvitation.select(FeedbackInvitation, TeamMember)
+        .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
+        .where(
+            (FeedbackInvitation.engagement == engagement.id) & FeedbackInvitation.id.in_(list(invitation_ids) or [0])
+        )
+        .order_by(FeedbackInvitation.id)
+    )
+    out = []
+    for invitation in invitations:
+        token = link_token(batch_key, invitation.email)
+        if hmac.compare_digest(hash_token(token), invitation.token_hash):
+            member = invitation.team_member if invitation.team_member_id else None
+            out.append(
+                {
+                    "invitation": invitation,
+                    "url": answer_url(token),
+                    "email": invitation.email,
+                    "name": member.name if member else "",
+                }
+            )
+    return out
 
 
 # --- answering ------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from ..models import (
     keys,
     linked_ids,
     text_problem,
+    today,
     utcnow,
 )
 from . import goals as goal_service
@@ -290,3 +291,15 @@ def update_meeting(meeting, data, user):
         if changes:
             AuditEntry.record("update", meeting, changes)
     return meeting
+
+
+def complete_next_step(step, on=None):
+    """Mark a next step done, today unless `on` says otherwise; audited on its own, like its delete. A
+    step already done keeps its date (a second click, another tab): returns whether it changed."""
+    if step.done_on is not None:
+        return False
+    with database.atomic():
+        step.done_on = on or today()
+        step.save(only=[NextStep.done_on])
+        AuditEntry.record("update", step, {"done_on": [None, step.done_on.isoformat()]})
+    return True

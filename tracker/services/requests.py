@@ -10,11 +10,20 @@ an outbox mail, or an item kept for their digest), so a refused action tells nob
 
 from .. import policy
 from ..db import database
-from ..models import Engagement, RequestEvent, Stage, SupportRequest, ValidationError, today, utcnow
+from ..models import (
+    OPEN_REQUEST_STATUSES,
+    Engagement,
+    RequestEvent,
+    Stage,
+    SupportRequest,
+    ValidationError,
+    today,
+    utcnow,
+)
 from ..models import today as todays_date
 from . import engagements, notifications
 
-OPEN_STATUSES = ("submitted", "info_requested")
+OPEN_STATUSES = OPEN_REQUEST_STATUSES
 FIRST_STAGE_KEY = "exploration"
 
 

@@ -1,7 +1,7 @@
 """Recipient feedback: send a pulse or a survey, answer through a single-use link or from one's home
 page, and read the engagement's feedback report (with its CSV export)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
@@ -20,6 +20,8 @@ from ..reports import feedback as report
 from ..services import feedback as service
 
 bp = Blueprint("feedback", __name__)
+
+SENT_KEY = "feedback_sent"  # the session's record of the last batch of invitations sent (see _invite)
 
 REFUSALS = {
     "invalid": (
@@ -212,13 +214,24 @@ def _invite(e, kind, members, meeting=None):
         BaseForm().validate_on_submit()  # a bad CSRF token still answers 400 first
         form.form_errors.append(service.CLOSED_MESSAGE)
     elif form.validate_on_submit():
+        batch_key = service.new_batch_key()
         try:
-            sent = service.create_invitations(e, kind, form.chosen(), user=current_user, meeting=meeting, items=items)
+            sent = service.create_invitations(
+                e, kind, form.chosen(), user=current_user, meeting=meeting, items=items, batch_key=batch_key
+            )
         except ValidationError as exc:
             form.add_errors(exc.errors)
         else:
-            # The links are shown once, here (only their hashes are stored): no redirect.
-            return render_template("feedback/sent.html", e=e, kind=kind, sent=sent, meeting=meeting, items=items)
+            # Post/redirect/get: a reload of the sent page sends nothing. Only the links' hashes are stored;
+            # the sender's session keeps the batch's key, from which the sent page derives them again.
+            session[SENT_KEY] = {
+                "engagement": e.id,
+                "kind": kind,
+                "meeting": meeting.id if meeting else None,
+                "key": batch_key,
+                "ids": [s["invitation"].id for s in sent],
+            }
+            return redirect(url_for("feedback.sent", engagement_id=e.id))
     status = 400 if (form.errors or form.form_errors) else 200
     return render_template(
         "feedback/invite.html", e=e, kind=kind, form=form, meeting=meeting, items=items, closed=closed
@@ -238,6 +251,22 @@ def pulse(engagement_id):
 def survey(engagement_id):
     e = policy.get_engagement(engagement_id, edit=True)
     return _invite(e, "survey", service.survey_candidates(e))
+
+
+@bp.route("/engagements/<int:engagement_id>/feedback/sent")
+@login_required
+def sent(engagement_id):
+    """What was just sent from this browser: who was asked and their links (with copy buttons)."""
+    e = policy.get_engagement(engagement_id, edit=True)
+    batch = session.get(SENT_KEY) or {}
+    links, kind, meeting = [], None, None
+    if batch.get("engagement") == e.id:
+        links = service.sent_links(e, batch.get("key", ""), batch.get("ids", []))
+        kind = batch.get("kind")
+        meeting = Meeting.live().where((Meeting.id == batch.get("meeting")) & (Meeting.engagement == e.id)).first()
+    page = render_template("feedback/sent.html", e=e, kind=kind, sent=links, meeting=meeting)
+    # The links are credentials: keep the page out of caches and its address out of Referer headers.
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 # --- answering ---------------------------------------------------------------------------------------
