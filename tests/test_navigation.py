@@ -121,3 +121,9 @@ def test_stages_not_reached_show_a_dash_not_zero_of_zero(demo, as_user):
     assert rows["Installation"] == ["— not reached"] * 4
     assert rows["Exploration"][0] != "— not reached"
     assert "0 of 0" not in table and '<span class="visually-hidden">not reached</span>' in table
+
+
+def test_a_leaders_menu_has_no_second_link_to_the_dashboard(demo, as_user):
+    """A leader's home is the dashboard, so "Reports" is their one link to it (the brand still leads home)."""
+    html = as_user(demo.leader_all).get("/reports/").get_data(as_text=True)
+    assert nav_links(html) == ["Engagements", "Request queue", "Reports"]

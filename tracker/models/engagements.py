@@ -207,8 +207,13 @@ class SupportRequest(Audited):
             query.select_extend(Unit)
             .join(Unit, on=(cls.unit == Unit.id))
             .where(cls.status.in_(OPEN_REQUEST_STATUSES))
-            .order_by(cls.urgent.desc(), cls.created_at.desc(), cls.id.desc())
+            .order_by(*cls.queue_order())
         )
+
+    @classmethod
+    def queue_order(cls):
+        """The order of requests waiting for a decision: urgent first, then newest."""
+        return (cls.urgent.desc(), cls.created_at.desc(), cls.id.desc())
 
     @property
     def status_label(self):

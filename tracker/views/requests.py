@@ -63,9 +63,7 @@ def index():
         if statuses:
             query = query.where(SupportRequest.status.in_(statuses))
         if tab in ("open", "submitted", "info_requested"):
-            query = query.order_by(
-                SupportRequest.urgent.desc(), SupportRequest.created_at.desc(), SupportRequest.id.desc()
-            )
+            query = query.order_by(*SupportRequest.queue_order())
         else:
             query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
     page = paginate(query, request.args.get("page"), current_app.config["PER_PAGE"])
