@@ -18,6 +18,8 @@ from tracker.models import (
     Competency,
     ContextNote,
     Deliverable,
+    FeedbackInstrument,
+    FeedbackItem,
     NextStep,
     Stage,
     SupportRequest,
@@ -171,6 +173,9 @@ MATRIX = {
     "admin.new_entry": "admin",
     "admin.edit_benchmark_template": "admin",
     "admin.new_benchmark_template": "admin",
+    "admin.edit_feedback_item": "admin",
+    "admin.new_feedback_item": "admin",
+    "admin.retire_feedback_item": "admin",
 }
 
 
@@ -231,6 +236,8 @@ def world(demo):
             "entry_id": Competency.select().first().id,
             "template_id": BenchmarkTemplate.select().first().id,
             "stage_id": Stage.select().first().id,
+            "item_id": FeedbackItem.select().first().id,
+            "instrument_id": FeedbackInstrument.select().first().id,
             "user_id": demo.recipient_b.id,
             "response_id": response.id,
             "step_id": step.id,

@@ -1,5 +1,5 @@
 """Forms of the admin area: users (list filters, create, edit, password), the audit log filters and
-catalog entries (competencies, strategies, principles, benchmark templates)."""
+catalog entries (competencies, strategies, principles, benchmark templates, feedback items)."""
 
 from wtforms import (
     BooleanField,
@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from ..models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_HINT, ROLES
+from ..models.catalog import ITEM_KINDS
 from . import BaseForm, VersionedForm
 from .engagements import IdChoiceField
 from .fields import PlainDateField, as_text, not_before
@@ -185,3 +186,21 @@ class BenchmarkTemplateForm(BaseForm):
 
 class NewBenchmarkTemplateForm(BaseForm):
     text = StringField("Benchmark", filters=[as_text], render_kw={"autofocus": True})
+
+
+class FeedbackItemForm(BaseForm):
+    """A feedback question reworded: its text (the model judges it, so every path says the same)."""
+
+    text = TextAreaField("Question", filters=[as_text], render_kw={"rows": 3, "autofocus": True})
+
+
+class NewFeedbackItemForm(FeedbackItemForm):
+    """A new feedback question: its text, the kind of answer and, for an agreement question, its scale
+    (offered from the instrument's scales; the model refuses any other)."""
+
+    kind = SelectField("Kind of answer", choices=list(ITEM_KINDS), default="likert", validate_choice=False)
+    scale = SelectField("Scale (agreement questions)", choices=[], validate_choice=False)
+
+    def set_scales(self, scale_names):
+        self.scale.choices = [("", "No scale (open answer)")] + list(scale_names.items())
+        return self

@@ -18,6 +18,7 @@ from ..models import (
     BenchmarkTemplate,
     Competency,
     Engagement,
+    FeedbackInstrument,
     Organization,
     SignInAttempt,
     Strategy,
@@ -346,3 +347,38 @@ def add_benchmark_template(stage, form):
         BenchmarkTemplate.select(fn.MAX(BenchmarkTemplate.position)).where(BenchmarkTemplate.stage == stage.id).scalar()
     )
     return BenchmarkTemplate.create(stage=stage, text=text, position=(last or 0) + 1)
+
+
+# --- feedback items: each change is a new version of the instrument (FeedbackInstrument) ----------------
+
+
+def feedback_instruments():
+    """The current version of each feedback instrument with its items in order: [(instrument, items)]."""
+    return [(instrument, instrument.ordered_items()) for instrument in FeedbackInstrument.latest_versions()]
+
+
+def reword_feedback_item(item, form):
+    """Version N+1 of the item's instrument asking `form.text`; audited as an update of the question.
+    Returns (new instrument, old item, new item)."""
+    earlier = item.instrument
+    instrument, old, new = earlier.reword_item(item.key, form.text.data)
+    changes = {"text": [old.text, new.text], "instrument_version": [earlier.version, instrument.version]}
+    AuditEntry.record("update", new, changes)
+    return instrument, old, new
+
+
+def add_feedback_item(instrument, form):
+    """Version N+1 of `instrument` with a new question; audited as its creation. Returns (new instrument, item)."""
+    new_instrument, item = instrument.add_item(form.text.data, form.kind.data, form.scale.data or None)
+    changes = {"text": item.text, "kind": item.kind, "scale": item.scale, "instrument_version": new_instrument.version}
+    AuditEntry.record("create", item, changes)
+    return new_instrument, item
+
+
+def retire_feedback_item(item):
+    """Version N+1 of the item's instrument without it; audited as its removal (the item itself stays on
+    the earlier versions, with the answers given to it). Returns (new instrument, retired item)."""
+    earlier = item.instrument
+    instrument, old = earlier.retire_item(item.key)
+    AuditEntry.record("delete", old, {"instrument_version": [earlier.version, instrument.version]})
+    return instrument, old

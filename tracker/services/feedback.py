@@ -99,14 +99,16 @@ def rotation_order(items):
 
 def pulse_items(engagement, instrument, count=PULSE_ITEMS):
     """The `count` likert items of this engagement's pulses asked least recently (never asked first),
-    ties broken by the rotation order: deterministic, and every item comes round regularly."""
+    ties broken by the rotation order: deterministic, and every item comes round regularly. Pulses sent
+    with earlier versions of the instrument count too (an item keeps its key across versions)."""
     ordered = rotation_order(instrument_items(instrument))
     last_asked = {}
     pulses = (
         FeedbackInvitation.select(FeedbackInvitation.id, FeedbackInvitation.item_keys)
+        .join(FeedbackInstrument)
         .where(
             (FeedbackInvitation.engagement == engagement.id)
-            & (FeedbackInvitation.instrument == instrument.id)
+            & (FeedbackInstrument.key == instrument.key)
             & (FeedbackInvitation.kind == "pulse")
         )
         .order_by(FeedbackInvitation.id)

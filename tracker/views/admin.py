@@ -13,8 +13,10 @@ from ..forms.admin import (
     BenchmarkTemplateForm,
     CatalogEntryForm,
     EditUserForm,
+    FeedbackItemForm,
     NewBenchmarkTemplateForm,
     NewCatalogEntryForm,
+    NewFeedbackItemForm,
     NewUserForm,
     PasswordForm,
     UserFilterForm,
@@ -25,6 +27,8 @@ from ..models import (
     Competency,
     CompetencyDomain,
     CompetencyFramework,
+    FeedbackInstrument,
+    FeedbackItem,
     Organization,
     Principle,
     Stage,
@@ -258,6 +262,7 @@ def catalog():
         principles=principles,
         by=by,
         replaced=replaced,
+        instruments=service.feedback_instruments(),
     )
 
 
@@ -369,4 +374,94 @@ def new_benchmark_template(stage_id):
         "admin/benchmark_template.html",
         bt=None,
         stage=stage,
+    )
+
+
+# --- feedback items: each change makes a new version of the instrument ------------------------------
+
+_FEEDBACK = "feedback"  # the catalog's section
+
+
+def _of_version(instrument):
+    return f"version {instrument.version} of “{instrument.name}”"
+
+
+def _item_page(form, write, success, item=None, instrument=None):
+    instrument = instrument or item.instrument
+    return form_page(
+        form,
+        write,
+        success,
+        url_for("admin.catalog", _anchor=_FEEDBACK),
+        "admin/feedback_item.html",
+        item=item,
+        instrument=instrument,
+        newer=instrument.newer,
+        scale_names=instrument.scale_names,
+        kinds=dict(FeedbackItem.kind.choices),
+    )
+
+
+@bp.route("/catalog/feedback-items/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_feedback_item(item_id):
+    """Reword a feedback question: a new version of its instrument asks the new wording."""
+    item = get_object_or_404(FeedbackItem, FeedbackItem.id == item_id)
+    form = FeedbackItemForm(obj=item if request.method == "GET" else None)
+    return _item_page(
+        form,
+        lambda f: service.reword_feedback_item(item, f),
+        lambda done: (
+            f"Reworded to “{done[2].text}” — {_of_version(done[0])}. Answers given before keep the wording they were "
+            "asked with."
+        ),
+        item=item,
+    )
+
+
+@bp.route("/catalog/feedback/<int:instrument_id>/items/new", methods=["GET", "POST"])
+def new_feedback_item(instrument_id):
+    """Add a feedback question (an agreement question on one of the instrument's scales, or an open one)."""
+    instrument = get_object_or_404(FeedbackInstrument, FeedbackInstrument.id == instrument_id)
+    form = NewFeedbackItemForm().set_scales(instrument.scale_names)
+
+    def added(done):
+        new_instrument, item = done
+        where = instrument.scale_names.get(item.scale, item.scale) if item.scale else "open answer"
+        return f"Item added: “{item.text}” ({where}) — {_of_version(new_instrument)}. New requests ask it."
+
+    return _item_page(form, lambda f: service.add_feedback_item(instrument, f), added, instrument=instrument)
+
+
+@bp.route("/catalog/feedback-items/<int:item_id>/retire", methods=["GET", "POST"])
+def retire_feedback_item(item_id):
+    """Retire a feedback question, after a confirmation: a new version of the instrument no longer asks it."""
+    item = get_object_or_404(FeedbackItem, FeedbackItem.id == item_id)
+    form = BaseForm()  # its CSRF check
+    back = url_for("admin.catalog", _anchor=_FEEDBACK)
+    if request.method == "POST":
+        done = save_form(
+            form,
+            lambda f: service.retire_feedback_item(item),
+            lambda done: (
+                f"Item retired: “{done[1].text}” — {_of_version(done[0])} no longer asks it. Answers given before "
+                "stay in the reports."
+            ),
+            back,
+        )
+        if done:
+            return done
+        if not form.form_errors:
+            abort(400)  # a bad CSRF token
+        flash(" ".join(form.form_errors), "error")  # refused (a newer version exists, the last question)
+        return redirect(back)
+    return render_template(
+        "confirm.html",
+        title="Retire this feedback question?",
+        message=(
+            f"“{item.text}” will no longer be asked: version {item.instrument.version + 1} of "
+            f"“{item.instrument.name}” leaves it out. Answers already given to it keep it and stay in the reports."
+        ),
+        action=url_for("admin.retire_feedback_item", item_id=item.id),
+        button="Retire the question",
+        cancel=back,
     )
