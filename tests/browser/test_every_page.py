@@ -46,7 +46,7 @@ QUERIES = {
     "feedback.pulse": "?meeting={meeting_id}",  # a pulse follows a meeting
 }
 
-# The widest element found when a page overflows: where to look first.
+# When a page overflows: its width, and the outermost elements sticking out (where to look first).
 OVERFLOW = """() => {
     const limit = window.innerWidth + 1;
     const doc = document.documentElement.scrollWidth;

@@ -93,3 +93,17 @@ def test_a_list_table_becomes_labelled_rows_on_a_phone(page, site):
 
     page.set_viewport_size({"width": 1280, "height": 900})  # a desktop keeps the table
     assert cell.evaluate("td => getComputedStyle(td).display") == "table-cell"
+
+
+def test_the_header_is_one_line_plus_navigation_on_a_phone(page, site):
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, site.world.leader_all)
+    header = page.locator(".site-header")
+    brand = header.get_by_role("link", name="Engagement Tracker").bounding_box()
+    sign_out = header.get_by_role("button", name="Sign out").bounding_box()
+    nav = header.get_by_role("navigation", name="Main").bounding_box()
+    account = header.get_by_role("link", name="Liv Leader").bounding_box()
+    assert abs(brand["y"] - sign_out["y"]) < brand["height"], f"Sign out is not beside the app's name: {sign_out}"
+    assert nav["y"] >= brand["y"] + brand["height"], f"the navigation does not start below the first line: {nav}"
+    assert account["y"] >= nav["y"], f"the account link is above the navigation: {account}"
+    assert_fits(page, "the home page", phone=390)
