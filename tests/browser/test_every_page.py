@@ -1,0 +1,247 @@
+"""Every page of the app, as every role that can open it, on a phone (390 px) and a desktop (1280 px):
+no page scrolls sideways, and axe-core finds no serious or critical violation.
+
+The pages come from the app's url_map: every rule that answers GET is visited, its path parameters filled
+from one seeded world (`_world`), so a new page is covered without anyone listing it. The only rules never
+visited are those in NOT_PAGES (not HTML pages); `test_every_page` fails when a GET rule is neither visited
+by some role nor listed there, or when a rule needs a parameter `_world` does not have.
+
+A role "can open" a page when the page answers 200 at the address asked (not a redirect, a 403 or a 404);
+the first 403 and 404 pages met are checked too, once each, since people see them. One browser context per
+role and width, signed in once. Overflow is measured on every visit; axe-core runs once per distinct page
+content and width (an administrator's view of a page identical to the ISP's is not checked twice).
+"""
+
+import datetime as dt
+import fnmatch
+
+import pytest
+
+from tracker.models import (
+    Benchmark,
+    BenchmarkTemplate,
+    Competency,
+    ContextNote,
+    Deliverable,
+    FeedbackInvitation,
+    Stage,
+    SupportRequest,
+)
+
+from .. import factories
+from ..feedback_helpers import invite, respond
+from .helpers import axe_violations, describe_violations, sign_in
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+# GET rules that are not HTML pages, by their rule (fnmatch patterns); nothing else is skipped.
+NOT_PAGES = (
+    "/api/*",  # the JSON API (tests/test_api_*.py)
+    "/static/*",  # stylesheets, scripts, images
+    "*.csv",  # CSV downloads
+)
+
+# Extra query strings some pages need to be the page people reach (not a redirect).
+QUERIES = {
+    "feedback.pulse": "?meeting={meeting_id}",  # a pulse follows a meeting
+}
+
+# When a page overflows: its width, and the outermost elements sticking out (where to look first).
+OVERFLOW = """() => {
+    const limit = window.innerWidth + 1;
+    const doc = document.documentElement.scrollWidth;
+    if (doc <= limit) return null;
+    const culprits = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > limit && r.width > 0) {
+            const parent = el.parentElement.getBoundingClientRect();
+            if (parent.right <= limit || el.parentElement === document.body) {
+                const id = el.id ? '#' + el.id : '';
+                const names = typeof el.className === 'string' ? el.className.trim().split(/\\s+/) : [];
+                const cls = names.filter(Boolean).map(n => '.' + n).join('');
+                culprits.push(`<${el.tagName.toLowerCase()}${id}${cls}> right edge ${Math.round(r.right)}px`);
+            }
+        }
+    }
+    return {width: doc, window: window.innerWidth, culprits: culprits.slice(0, 6)};
+}"""
+
+
+def _world(app, w):
+    """Engagement A with one of everything (long names and addresses included), meetings and stages on
+    every engagement so the reports have figures, requests in each state the pages act on, and deleted
+    parts for the restore pages."""
+    e = w.engagement_a
+    competencies = [c.key for c in Competency.select().order_by(Competency.id).limit(4)]
+    strategies = ["assess_readiness_barriers_facilitators", "audit_and_provide_feedback"]
+    member = factories.team_member(
+        e,
+        name="Nadia Petrova",
+        position="partner",
+        email="nadia.petrova@brightstarthomevisitingnetwork-partners.example",
+    )
+    factories.team_member(e, name="Jess Park", email="jess.park@example.org", user=w.recipient_a)
+    goal = factories.goal(
+        e, title="Supervisors coach to the practice profile", indicator="Coaching logs", target="June"
+    )
+    change = goal.change_status("in_progress", dt.date(2026, 2, 3))
+    factories.goal(e, title="A goal set by mistake").soft_delete()
+    stages = list(Stage.select().order_by(Stage.position))
+    stage_entry = e.enter_stage(stages[1], dt.date(2026, 3, 2), note="Ready to install")
+    for n, other in enumerate((w.engagement_b, w.engagement_c)):
+        other.enter_stage(stages[n], dt.date(2026, 2, 1))
+    meetings = [
+        factories.meeting(e, date=dt.date(2026, month, 3), kind=kind, competencies=competencies, strategies=strategies)
+        for month, kind in ((2, "monthly"), (3, "coaching"), (4, "monthly"))
+    ]
+    factories.meeting(w.engagement_b, date=dt.date(2026, 3, 10), competencies=competencies[:2], strategies=strategies)
+    factories.meeting(w.engagement_c, date=dt.date(2026, 4, 10), competencies=competencies[2:], strategies=strategies)
+    factories.meeting(e, date=dt.date(2026, 2, 10)).soft_delete()
+    responses = [respond(e, {"aim_1": score}) for score in (3, 4, 5)]
+    respond(e, {"aim_1": 2}).soft_delete()
+    deliverable = Deliverable.create(
+        engagement=e, kind="tool_resource", due_on=dt.date(2026, 6, 1), title="Supervisor coaching guide and checklist"
+    )
+    Deliverable.create(engagement=e, title="A draft nobody needs", kind="other").soft_delete()
+    note = ContextNote.create(
+        engagement=e,
+        kind="barrier",
+        domain="process",
+        text="Supervisors rotate every spring",
+        noted_on=dt.date(2026, 2, 1),
+    )
+    submitted = SupportRequest.create(
+        unit=w.unit_a,
+        intermediary=w.center,
+        title="Scaling the home-visiting coaching model to three counties",
+        description="We want the coaching model used by every home visitor.",
+        requested_by=w.recipient_a,
+    )
+    SupportRequest.create(
+        unit=w.unit_a,
+        intermediary=w.center,
+        title="Help with the data dashboard",
+        description="Please",
+        requested_by=w.recipient_a,
+        status="info_requested",
+        info_question="For whom is the dashboard?",
+    )
+    factories.engagement(w.unit_a, [w.isp_a1, w.isp_a2], title="An engagement opened twice").soft_delete()
+    invite(app, e, kind="survey", emails=(w.recipient_a.email,))
+    (token,) = invite(app, e, kind="survey", emails=("alex.rivera@example.org",))
+    invitation = FeedbackInvitation.get(FeedbackInvitation.email == w.recipient_a.email)
+    return {
+        "engagement_id": e.id,
+        "goal_id": goal.id,
+        "change_id": change.id,
+        "stage_entry_id": stage_entry.id,
+        "meeting_id": meetings[0].id,
+        "member_id": member.id,
+        "note_id": note.id,
+        "deliverable_id": deliverable.id,
+        "benchmark_id": Benchmark.select().where(Benchmark.engagement == e).first().id,
+        "request_id": submitted.id,
+        "response_id": responses[0].id,
+        "token": token,
+        "invitation_id": invitation.id,
+        "kind": "competencies",
+        "entry_id": Competency.select().first().id,
+        "template_id": BenchmarkTemplate.select().first().id,
+        "stage_id": stages[0].id,
+        "user_id": w.recipient_b.id,
+    }
+
+
+def users(w):
+    return {
+        "anonymous": None,
+        "recipient": w.recipient_a,
+        "isp": w.isp_a1,
+        "leader": w.leader_foundation,
+        "admin": w.admin,
+    }
+
+
+def page_rules(app):
+    """Every GET rule that is an HTML page, and the GET rules that are not (NOT_PAGES)."""
+    rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods]
+    skipped = [r for r in rules if any(fnmatch.fnmatch(r.rule, pattern) for pattern in NOT_PAGES)]
+    return sorted((r for r in rules if r not in skipped), key=lambda r: r.rule), skipped
+
+
+def address(rule, values):
+    missing = sorted(set(rule.arguments) - set(values))
+    assert not missing, f"{rule.rule} needs {missing}: add a value to the seeded world of test_every_page.py"
+    path = rule.build(values, append_unknown=False)[1]
+    return path + QUERIES.get(rule.endpoint, "").format(**values)
+
+
+# What a page shows, less what differs between two sessions (CSRF tokens).
+CONTENT = """() => {
+    const main = document.querySelector('main').cloneNode(true);
+    main.querySelectorAll('input[name=csrf_token]').forEach(input => input.remove());
+    return main.innerHTML;
+}"""
+
+
+def check_page(page, where, problems, seen=None):
+    """Overflow always; axe-core unless `seen` (the contents already checked at this width) has this page's
+    content: a page that shows another role exactly what it showed an earlier one adds nothing but time."""
+    overflow = page.evaluate(OVERFLOW)
+    if overflow:
+        problems.append(
+            f"{where} is {overflow['width']}px wide in a {overflow['window']}px window (it scrolls sideways); "
+            f"sticking out: {', '.join(overflow['culprits']) or 'nothing visible'}"
+        )
+    if seen is not None:
+        content = page.evaluate(CONTENT)
+        if content in seen:
+            return
+        seen.add(content)
+    violations = axe_violations(page)
+    if violations:
+        problems.append(describe_violations(violations, where))
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_every_page(site, browser, width):
+    values = _world(site.app, site.world)
+    rules, _not_pages = page_rules(site.app)
+    problems, visited, error_pages, seen = [], {}, set(), set()
+    for role, user in users(site.world).items():
+        context = browser.new_context(base_url=site.base, viewport={"width": width, "height": 900})
+        context.set_default_timeout(10_000)
+        try:
+            page = context.new_page()
+            page.on("dialog", lambda dialog: dialog.dismiss())
+            if user is not None:
+                sign_in(page, user)
+            first = True  # a role's first page is always checked whole: its header differs from other roles'
+            for rule in rules:
+                path = address(rule, values)
+                # Asked first without drawing (same cookies): most of a role's refusals never need the browser.
+                status = page.request.get(path, max_redirects=0).status
+                if status in (403, 404) and status not in error_pages:
+                    error_pages.add(status)
+                    page.goto(path)
+                    check_page(page, f"the {status} page ({role}, {path}, {width}px)", problems)
+                if status != 200:
+                    continue  # refused, or a redirect (to sign in, or away from a state it does not apply to)
+                page.goto(path)
+                visited.setdefault(rule.rule, []).append(role)
+                check_page(page, f"{path} ({role}, {width}px)", problems, None if first else seen)
+                first = False
+        finally:
+            context.close()
+    missed = [r.rule for r in rules if r.rule not in visited]
+    assert not missed, f"no role could open these pages: seed the world so one can, or list them in NOT_PAGES: {missed}"
+    assert not problems, f"{len(problems)} problem(s) at {width}px:\n" + "\n".join(problems)
+
+
+def test_only_non_pages_are_left_out(app):
+    """The rules never visited are the API, static files and CSV downloads, and every one of those is listed."""
+    rules, not_pages = page_rules(app)
+    assert not_pages, "NOT_PAGES matches no rule: the patterns are out of date"
+    assert all(r.rule.startswith(("/api/", "/static/")) or r.rule.endswith(".csv") for r in not_pages), not_pages
+    assert {"/", "/login", "/engagements/<int:engagement_id>", "/reports/"} <= {r.rule for r in rules}
