@@ -23,10 +23,13 @@ from tracker.models import (
     Competency,
     ContextNote,
     Deliverable,
+    FeedbackInstrument,
     FeedbackInvitation,
+    FeedbackItem,
     Stage,
     SupportRequest,
 )
+from tracker.services import admin as admin_service
 
 from .. import factories
 from ..feedback_helpers import invite, respond
@@ -42,6 +45,9 @@ NOT_PAGES = (
 )
 
 # Extra query strings some pages need to be the page people reach (not a redirect).
+# A path argument whose value differs by page: the set-password link's token is not a feedback link's.
+RENAMED = {"auth.set_password": {"token": "link_token"}}
+
 QUERIES = {
     "feedback.pulse": "?meeting={meeting_id}",  # a pulse follows a meeting
 }
@@ -131,6 +137,8 @@ def _world(app, w):
     invite(app, e, kind="survey", emails=(w.recipient_a.email,))
     (token,) = invite(app, e, kind="survey", emails=("alex.rivera@example.org",))
     invitation = FeedbackInvitation.get(FeedbackInvitation.email == w.recipient_a.email)
+    with app.test_request_context():  # a set-password link, as an admin sends it (its url is built from the request)
+        link = admin_service.send_invitation(w.recipient_b, w.admin).url
     return {
         "engagement_id": e.id,
         "goal_id": goal.id,
@@ -150,6 +158,9 @@ def _world(app, w):
         "template_id": BenchmarkTemplate.select().first().id,
         "stage_id": stages[0].id,
         "user_id": w.recipient_b.id,
+        "link_token": link.rsplit("/", 1)[1],
+        "item_id": FeedbackItem.select().first().id,
+        "instrument_id": FeedbackInstrument.select().first().id,
     }
 
 
@@ -173,6 +184,7 @@ def page_rules(app):
 def address(rule, values):
     missing = sorted(set(rule.arguments) - set(values))
     assert not missing, f"{rule.rule} needs {missing}: add a value to the seeded world of test_every_page.py"
+    values = {**values, **{name: values[value] for name, value in RENAMED.get(rule.endpoint, {}).items()}}
     path = rule.build(values, append_unknown=False)[1]
     return path + QUERIES.get(rule.endpoint, "").format(**values)
 
