@@ -46,7 +46,8 @@ def test_an_isp_with_no_engagement_is_pointed_to_the_request_queue(newcomers, as
     listing = dict(empty_states(client.get("/engagements/").get_data(as_text=True)))
     assert listing["No engagements yet."] == [("/requests", "Open the request queue")]
     competencies = dict(empty_states(client.get("/reports/competencies").get_data(as_text=True)))
-    assert competencies["No sessions logged yet."] == [("/engagements?mine=1", "Go to your engagements to log a session")]
+    mine = ("/engagements?mine=1", "Go to your engagements to log a session")
+    assert competencies["No sessions logged yet."] == [mine]
 
 
 def test_a_leader_with_nothing_in_scope_is_not_told_about_triage(newcomers, as_user):
