@@ -35,6 +35,13 @@ def stage(key):
 # --- the date → position arithmetic ----------------------------------------------------------------
 
 
+def test_points_close_together_leave_their_text_to_the_hover_and_the_table():
+    axis = journey.Axis(D(2026, 1, 1), D(2026, 12, 31))  # 364 days: 9 % is about 33 days
+    points = [{"on": D(2026, 1, 5)}, {"on": D(2026, 1, 20)}, {"on": D(2026, 2, 10)}, {"on": D(2026, 8, 1)}]
+    placed = journey._placed(points + [{"on": D(2027, 1, 5)}], axis)  # the last is outside the window
+    assert [p["labelled"] for p in placed] == [True, False, True, True]  # 10 Feb is 36 days after 5 Jan
+
+
 def test_axis_places_start_end_and_today():
     axis = journey.Axis(D(2026, 1, 1), D(2026, 1, 11))  # 10 days
     assert axis.at(D(2026, 1, 1)) == 0

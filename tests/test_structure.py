@@ -176,3 +176,15 @@ def test_the_readme_layout_names_every_module():
     present = {p.name + "/" for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     present |= {p.name for p in PACKAGE.glob("*.py")}
     assert present - named == set()
+
+
+def test_every_stylesheet_closes_each_block_it_opens():
+    """A lost "}" (a merge can drop one) silently swallows every rule after it into an @media block: the
+    stage colours of the journey charts once vanished that way."""
+    for path in sorted((PROJECT_ROOT / "static" / "css").glob("*.css")):
+        text = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+        depth = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{path.name}:{number}: a '}}' closes nothing"
+        assert depth == 0, f"{path.name}: {depth} block(s) left open"

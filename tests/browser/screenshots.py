@@ -3,8 +3,10 @@ widths, taken in Chromium from a running server with the demo data (`bin/screens
 
     python -m tests.browser.screenshots URL [OUT-DIR]
 
-Signs in through the sign-in form as a demo leader (dashboard) and a demo ISP co-lead (engagement page
-and meeting form); saves full-page PNGs named {dashboard,engagement,meeting-form}-{desktop,phone}.png
+Signs in through the sign-in form as a demo leader (dashboard; and, at desktop width, the figures listed in
+FIGURES: the stage journey, one engagement's timeline, the competency matrix) and a demo ISP co-lead
+(engagement page and meeting form); saves full-page PNGs named
+{dashboard,engagement,meeting-form}-{desktop,phone}.png and {FIGURES name}-desktop.png
 (a page too long for MAX_BYTES is cut at the bottom). Warns when a page scrolls sideways.
 Debian's Chromium is used (TRACKER_CHROMIUM overrides /usr/bin/chromium); no browser is downloaded.
 """
@@ -12,6 +14,7 @@ Debian's Chromium is used (TRACKER_CHROMIUM overrides /usr/bin/chromium); no bro
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tracker.tools.demo import DEMO_PASSWORD
@@ -22,6 +25,13 @@ MAX_BYTES = 600_000  # per PNG: they live in the repository
 LEADER = "helen.carver@northbridge.example"
 ISP = "maya.okafor@northbridge.example"  # co-lead of "Home visiting: operationalizing core components"
 ENGAGEMENT_TITLE = "Home visiting: operationalizing core components"
+
+# The figures of the reports pictured on their own (desktop): file name, path, the heading of their section.
+FIGURES = [
+    ("stage-journey", "/reports/progress", "Stage journeys"),
+    ("engagement-timeline", "/reports/engagements/{engagement_id}", "Timeline"),
+    ("competency-matrix", "/reports/competencies", "ISPs and competencies"),
+]
 
 # name -> viewport and scale; the phone pictures stay at 1x to keep each PNG small
 SIZES = {
@@ -46,11 +56,12 @@ def sign_in(page, email):
 
 
 def engagement_path(page):
-    """The path of the demo engagement, found through the ISP's own list (ids depend on the database)."""
-    page.goto("/")
-    href = page.get_by_role("link", name=ENGAGEMENT_TITLE).first.get_attribute("href")
+    """The path of the demo engagement, found through the engagement list's title search (ids depend on the
+    database)."""
+    page.goto("/engagements?" + urlencode({"q": ENGAGEMENT_TITLE}))
+    href = page.get_by_role("link", name=ENGAGEMENT_TITLE, exact=True).first.get_attribute("href")
     if not href:
-        raise RuntimeError(f"the ISP's home page has no link to {ENGAGEMENT_TITLE!r}")
+        raise RuntimeError(f"the engagement list has no link to {ENGAGEMENT_TITLE!r}")
     return href.split("?")[0].split("#")[0]
 
 
@@ -76,6 +87,19 @@ def shoot(page, path, out):
     return width <= window
 
 
+def shoot_section(page, path, heading, out):
+    """A PNG of the section (or figure) of `path` whose heading is `heading`: one figure of a long report."""
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    section = page.locator("section", has=page.get_by_role("heading", name=heading, exact=True)).first
+    section.scroll_into_view_if_needed()
+    png = section.screenshot()
+    out.write_bytes(png)
+    print(f"{out.name}: {path}, section {heading!r} ({len(png) // 1024} KB)")
+    return True
+
+
 def take(base_url, out=OUT):
     from playwright.sync_api import sync_playwright  # noqa: PLC0415  (bin/screenshots: only this script needs it)
 
@@ -93,9 +117,13 @@ def take(base_url, out=OUT):
                 page = context.new_page()
                 sign_in(page, LEADER)
                 fits &= shoot(page, "/reports/", out / f"dashboard-{size}.png")
+                engagement = engagement_path(page)
+                if size == "desktop":
+                    for name, path, heading in FIGURES:
+                        report = path.format(engagement_id=engagement.rsplit("/", 1)[-1])
+                        shoot_section(page, report, heading, out / f"{name}-{size}.png")
                 context.clear_cookies()
                 sign_in(page, ISP)
-                engagement = engagement_path(page)
                 fits &= shoot(page, engagement, out / f"engagement-{size}.png")
                 fits &= shoot(page, f"{engagement}/meetings/new?kind=monthly", out / f"meeting-form-{size}.png")
                 context.close()

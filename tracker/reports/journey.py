@@ -213,9 +213,22 @@ def portfolio_journey(filters, sort="unit", as_of=None):
     }
 
 
+# A point's text beside it needs about this share of the axis; closer points show their text on hover and in
+# the table only, so labels never print over each other.
+LABEL_GAP = 9.0
+
+
 def _placed(points, axis):
-    """The points inside the window, each with its "left" position."""
-    return [{**p, "left": axis.at(p["on"])} for p in points if axis.contains(p["on"])]
+    """The points inside the window, each with its "left" position and "labelled": whether its text fits
+    after the previous labelled point (LABEL_GAP)."""
+    placed, last = [], None
+    for p in points:
+        if axis.contains(p["on"]):
+            left = axis.at(p["on"])
+            labelled = last is None or left - last >= LABEL_GAP
+            last = left if labelled else last
+            placed.append({**p, "left": left, "labelled": labelled})
+    return placed
 
 
 def _benchmark_points(engagement_id):
