@@ -140,7 +140,8 @@ def test_resending_replaces_the_old_link(app, demo, admin, sent):
     assert new != old
     assert app.test_client().get(old).status_code == 404
     assert app.test_client().get(new).status_code == 200
-    assert UserInvitation.select().where(UserInvitation.user == user.id).count() == 1
+    # the old link is kept (its audit entry points at it) but only the newest works
+    assert [i.replaced() for i in UserInvitation.select().where(UserInvitation.user == user.id)] == [True, False]
 
 
 def test_a_resend_needs_the_csrf_token(demo, admin):

@@ -330,4 +330,11 @@ def test_admin_renames_a_strategy_in_the_catalog(page, site):
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("heading", level=1, name="Catalog")).to_be_visible()
     expect(page.locator("#strategies").get_by_role("link", name="Coach the team through a first try")).to_be_visible()
-    expect(page.locator("#strategies").get_by_role("link", name=strategy.name, exact=True)).to_have_count(0)
+    # A rename is a new version: the earlier wording stays, marked, for the sessions that recorded it.
+    earlier = (
+        page.locator("#strategies li, #strategies tr")
+        .filter(has_text="Earlier version")
+        .filter(has=page.get_by_role("link", name=strategy.name, exact=True))
+    )
+    expect(earlier).to_have_count(1)
+    expect(page.get_by_role("status")).to_contain_text("Renamed to “Coach the team through a first try”")

@@ -238,6 +238,14 @@ class UserInvitation(Audited):
 
     audit_exclude = ("token_hash",)
 
+    def replaced(self):
+        """Whether a newer link was sent to the same person (only the newest works)."""
+        return (
+            UserInvitation.select()
+            .where((UserInvitation.user == self.user_id) & (UserInvitation.id > self.id))
+            .exists()
+        )
+
     @classmethod
     def open_for(cls, user):
         """The user's invitation that can still be used (not used, not expired), or None."""

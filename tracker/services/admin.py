@@ -95,10 +95,9 @@ class LinkRefused(Exception):
 def send_invitation(user, invited_by):
     """A new one-time link for `user` to set their password, mailed through the outbox (the stored copy
     of the mail hides the link; the database keeps only the token's sha256). Any earlier link of theirs
-    that was not used stops working. An invited person gets an invitation; someone who has a password a
-    link to set a new one. Returns the UserInvitation, its link in `.url` (in memory only: for the
+    that was not used stops working (it is kept, for the audit log, and refused as replaced). An invited
+    person gets an invitation; someone who has a password a link to set a new one. Returns the UserInvitation, its link in `.url` (in memory only: for the
     caller's tests and tools, never stored)."""
-    UserInvitation.delete().where((UserInvitation.user == user.id) & UserInvitation.used_at.is_null()).execute()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     days = int(current_app.config.get("INVITATION_DAYS", INVITATION_DAYS))
@@ -138,6 +137,8 @@ def invitation_for_token(token):
         raise LinkRefused("invalid")
     if invitation.used_at is not None:
         raise LinkRefused("used")
+    if invitation.replaced():
+        raise LinkRefused("invalid")
     if invitation.expires_at <= utcnow():
         raise LinkRefused("expired")
     return invitation
