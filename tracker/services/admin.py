@@ -96,8 +96,8 @@ def send_invitation(user, invited_by):
     """A new one-time link for `user` to set their password, mailed through the outbox (the stored copy
     of the mail hides the link; the database keeps only the token's sha256). Any earlier link of theirs
     that was not used stops working (it is kept, for the audit log, and refused as replaced). An invited
-    person gets an invitation; someone who has a password a link to set a new one. Returns the UserInvitation, its link in `.url` (in memory only: for the
-    caller's tests and tools, never stored)."""
+    person gets an invitation; someone who has a password a link to set a new one. Returns the
+    UserInvitation, its link in `.url` (in memory only: for the caller's tests and tools, never stored)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     days = int(current_app.config.get("INVITATION_DAYS", INVITATION_DAYS))
