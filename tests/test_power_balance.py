@@ -8,10 +8,11 @@ import re
 
 import pytest
 
-from tracker.models import Meeting, MeetingAttendee, MeetingDecision
+from tracker.models import Engagement, Meeting, MeetingAttendee, MeetingDecision, User
 from tracker.reports import portfolio
 from tracker.reports import power as report
 from tracker.reports.filters import ReportFilters
+from tracker.tools import demo as demo_data
 
 from . import factories
 from .api_helpers import Api
@@ -208,3 +209,17 @@ def test_the_api_takes_and_returns_agenda_and_decisions(client, demo):
     assert patched.status_code == 200, patched.get_json()
     assert patched.get_json()["agenda_set_by"] is None and patched.get_json()["decisions"] == body["decisions"]
     assert api.get(url).get_json()["items"][0]["agenda_set_by"] is None
+
+
+def test_the_demo_shows_the_power_balance(app):
+    """The reference engagements carry agendas and decisions; the co-creation engagement whose ISPs set
+    every agenda since July is listed as ISP-led (as of the demo's "today")."""
+    demo_data.seed()
+    admin = User.get(User.email == "sam.whitfield@northbridge.example")
+    for e in Engagement.select().where(Engagement.status != "proposed"):
+        total = report.engagement_power(e.id)["total"]
+        assert total["agendas"]["of"] > 0 and total["decisions"]["of"] > 0, e.title
+        assert total["attendees"]["share"] is not None, e.title
+    rows = portfolio.needs_attention(ReportFilters(user=admin), as_of=demo_data.ANCHOR)
+    led = [r["title"] for r in rows if any(x["key"] == "isp_led" for x in r["reasons"])]
+    assert led == [demo_data.ISP_LED_LATELY]
