@@ -32,8 +32,9 @@ DAY = dt.date(2026, 3, 2)
 # competencies, strategies and next steps, deliverables and context notes (14); status history; the
 # activity (entries, ISP names, stage names); the feedback glance, a cached report (the data version;
 # computed afresh: instrument, scores, responses; served again while the data stand: none of those three);
-# the kind of session the user logged last ("Log another session" offers it).
-CO_LEAD_QUERIES = 26
+# the power balance, another cached report (the data version; computed afresh: meetings, attendance,
+# decisions); the kind of session the user logged last ("Log another session" offers it).
+CO_LEAD_QUERIES = 30
 # A recipient sees no activity (three fewer) and no meeting buttons (one fewer); a leader with an
 # organization reads the unit's organization for the access check (one more) and has no meeting buttons.
 RECIPIENT_QUERIES = CO_LEAD_QUERIES - 4

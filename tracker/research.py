@@ -108,6 +108,7 @@ CODEBOOK = {
         ("duration_minutes", INT, "Dose: minutes of support", ()),
         ("team_attendees", INT, "Implementation team members attending", ()),
         ("isp_attendees", INT, "ISPs attending", ()),
+        ("agenda_set_by", TEXT, "Who set the agenda (empty: not recorded)", m.POWER_PARTIES),
         ("logged_by", TEXT, "ISP who logged it (pseudonym)", ()),
         ("notes", TEXT, "Meeting notes (only with --include-notes; may name people)", ()),
     ],
@@ -129,6 +130,12 @@ CODEBOOK = {
         ("engagement_id", INT, "Engagement (row id)", ()),
         ("principle_meeting_id", INT, "Meeting (row id, meeting_id of meetings.csv)", ()),
         ("principle_key", TEXT, "Principle followed (catalog key)", ()),
+    ],
+    "meeting_decisions": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("decision_meeting_id", INT, "Meeting where it was taken (row id, meeting_id of meetings.csv)", ()),
+        ("decided_by", TEXT, "Who took the decision", m.POWER_PARTIES),
+        ("decision_text", TEXT, "The decision (only with --include-notes; may name people)", ()),
     ],
     "next_steps": [
         ("engagement_id", INT, "Engagement (row id)", ()),
@@ -299,6 +306,7 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
                 x.duration_minutes,
                 team,
                 isp,
+                x.agenda_set_by or "",
                 pseudonym("person", x.logged_by_id),
                 x.notes if include_notes else "",
             )
@@ -338,6 +346,17 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         .order_by(m.MeetingPrinciple.id)
     ):
         out["meeting_principles"].append((engagement_of[link.meeting_id], link.meeting_id, link.principle.key))
+    for decision in (
+        m.MeetingDecision.select().where(m.MeetingDecision.meeting.in_(meeting_ids)).order_by(m.MeetingDecision.id)
+    ):
+        out["meeting_decisions"].append(
+            (
+                engagement_of[decision.meeting_id],
+                decision.meeting_id,
+                decision.decided_by,
+                decision.text if include_notes else "",
+            )
+        )
     for step in m.NextStep.live().where(m.NextStep.meeting.in_(meeting_ids)).order_by(m.NextStep.id):
         out["next_steps"].append(
             (

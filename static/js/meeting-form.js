@@ -1,4 +1,4 @@
-/* The meeting log form: strategy filter, "Add another next step", Ctrl+Enter to save, and the
+/* The meeting log form: strategy filter, "Add another next step" and "Add another decision", Ctrl+Enter to save, and the
    duration default following the kind. The page works without this file (all strategies visible,
    three next-step rows, the Save button). */
 (function () {
@@ -52,26 +52,28 @@
     });
   }
 
-  // --- "Add another next step": clone the last row with the next free index, empty
-  var rows = document.getElementById("next-step-rows");
-  var addButton = document.getElementById("add-next-step");
-  if (rows && addButton) {
+  // --- "Add another next step" / "Add another decision": clone the last row with the next free index, empty
+  var addRows = function (rowsId, buttonId, marker, prefix) {
+    var rows = document.getElementById(rowsId);
+    var addButton = document.getElementById(buttonId);
+    if (!rows || !addButton) { return; }
     addButton.hidden = false;
     addButton.addEventListener("click", function () {
-      var all = rows.querySelectorAll("[data-next-step]");
+      var all = rows.querySelectorAll("[" + marker + "]");
       var last = all[all.length - 1];
       var next = 0;
-      rows.querySelectorAll("[name^='next_steps-']").forEach(function (el) {
+      rows.querySelectorAll("[name^='" + prefix + "-']").forEach(function (el) {
         var n = parseInt(el.name.split("-")[1], 10);
         if (!isNaN(n) && n >= next) { next = n + 1; }
       });
       var row = last.cloneNode(true);
-      var renumber = function (value) { return value.replace(/^next_steps-\d+-/, "next_steps-" + next + "-"); };
+      var pattern = new RegExp("^" + prefix + "-\\d+-");
+      var renumber = function (value) { return value.replace(pattern, prefix + "-" + next + "-"); };
       row.querySelectorAll("[name]").forEach(function (el) { el.name = renumber(el.name); });
       row.querySelectorAll("[id]").forEach(function (el) { el.id = renumber(el.id); });
       row.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = renumber(el.htmlFor); });
       row.querySelectorAll("input").forEach(function (el) { el.value = ""; el.setAttribute("aria-invalid", "false"); });
-      row.querySelectorAll("select").forEach(function (el) {  // the owner: "No owner yet", and no recorded name
+      row.querySelectorAll("select").forEach(function (el) {  // a next step's owner: "No owner yet", no recorded name
         el.querySelectorAll("optgroup[label='Owner as recorded']").forEach(function (group) { group.remove(); });
         el.selectedIndex = 0;
         el.setAttribute("aria-invalid", "false");
@@ -82,7 +84,9 @@
       var text = row.querySelector("input[name$='-text']");
       if (text) { text.focus(); }
     });
-  }
+  };
+  addRows("next-step-rows", "add-next-step", "data-next-step", "next_steps");
+  addRows("decision-rows", "add-decision", "data-decision", "decisions");
 
   // --- the duration follows the kind (90 min for a monthly meeting, 45 otherwise) until typed in
   var duration = document.getElementById("duration_minutes");

@@ -81,7 +81,18 @@ def test_engagement_page_sections_nav_and_more_actions(browser_context, site):
     page.goto(f"/engagements/{e.id}")
     nav = page.get_by_role("navigation", name="Sections of this page")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Overview", "Meetings", "Goals", "Stages", "Team", "Feedback", "Context", "Deliverables", "Activity"]
+        [
+            "Overview",
+            "Meetings",
+            "Goals",
+            "Stages",
+            "Team",
+            "Feedback",
+            "Power balance",
+            "Context",
+            "Deliverables",
+            "Activity",
+        ]
     )
     nav.get_by_role("link", name="Deliverables").click()
     expect(page).to_have_url(re.compile(r"#deliverables$"))

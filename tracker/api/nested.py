@@ -19,10 +19,12 @@ from ..models import (
     CONTEXT_KINDS,
     DELIVERABLE_KINDS,
     GOAL_STATUSES,
+    MAX_DECISIONS,
     MAX_MEETING_MINUTES,
     MEETING_KINDS,
     MEETING_MODES,
     POSITIONS,
+    POWER_PARTIES,
     Benchmark,
     Competency,
     ContextNote,
@@ -30,6 +32,7 @@ from ..models import (
     Goal,
     GoalStatusChange,
     Meeting,
+    MeetingDecision,
     NextStep,
     Principle,
     Stage,
@@ -431,6 +434,17 @@ class NextStepNew(Body):
     due_on = Date(allow_none=True)
 
 
+class DecisionNew(Body):
+    text = Text(MeetingDecision.text, required=True)
+    decided_by = Choice(POWER_PARTIES, required=True)
+
+
+AGENDA_HELP = (
+    "Who set the session's agenda: the ISPs (`isp`), the recipient team (`recipient`) or both (`joint`); "
+    "null: not recorded."
+)
+
+
 class GoalUpdateNew(Body):
     goal_id = Id(required=True)
     status = Choice(GOAL_STATUSES, required=True)
@@ -446,6 +460,12 @@ class MeetingNew(Body):
     mode = Choice(MEETING_MODES, load_default="in_person")
     duration_minutes = Minutes(load_default=60)
     notes = Text(Meeting.notes)
+    agenda_set_by = Choice(POWER_PARTIES, allow_none=True, metadata={"description": AGENDA_HELP})
+    decisions = fields.List(
+        fields.Nested(DecisionNew),
+        validate=validate.Length(max=MAX_DECISIONS, error=f"At most {MAX_DECISIONS}."),
+        metadata={"description": "Decisions taken in the session and who took them (replaced as a whole)."},
+    )
     team_members = Ids(data_key="attendee_ids", metadata={"description": "Team members who attended."})
     isps = Ids(data_key="isp_ids", metadata={"description": "ISPs of the engagement who attended."})
     competencies = CatalogKeys(Competency)
@@ -486,6 +506,11 @@ class NextStepOut(Answer):
     done_on = Date(required=True, allow_none=True)
 
 
+class DecisionOut(Answer):
+    text = fields.String(required=True)
+    decided_by = Choice(POWER_PARTIES, required=True)
+
+
 class GoalUpdateOut(Answer):
     goal_id = Id(required=True)
     status = Choice(GOAL_STATUSES, required=True)
@@ -499,6 +524,7 @@ class MeetingOut(Answer):
     mode = Choice(MEETING_MODES, required=True)
     duration_minutes = fields.Integer(required=True)
     notes = fields.String(required=True)
+    agenda_set_by = Choice(POWER_PARTIES, required=True, allow_none=True, metadata={"description": AGENDA_HELP})
     logged_by_id = Id(required=True, allow_none=True)
     created = Timestamp(attribute="created_at", required=True)
     updated_at = Timestamp(required=True)
@@ -518,6 +544,7 @@ class _Linked:
         self.attendee_ids = links["team_members"]
         self.isp_ids = links["isps"]
         self.next_steps = list(NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
+        self.decisions = MeetingDecision.of(meeting)
         self.goal_updates = list(
             GoalStatusChange.select().where(GoalStatusChange.meeting_id == meeting.id).order_by(GoalStatusChange.id)
         )
@@ -539,6 +566,7 @@ class MeetingDetailOut(MeetingOut):
     attendee_ids = fields.List(Id(), required=True)
     isp_ids = fields.List(Id(), required=True)
     next_steps = fields.List(fields.Nested(NextStepOut), required=True)
+    decisions = fields.List(fields.Nested(DecisionOut), required=True)
     goal_updates = fields.List(fields.Nested(GoalUpdateOut), required=True)
     benchmarks_completed = fields.List(Id(), required=True)
 
@@ -569,6 +597,8 @@ def _change_meeting(meeting, data):
         "mode": meeting.mode,
         "duration_minutes": meeting.duration_minutes,
         "notes": meeting.notes,
+        "agenda_set_by": meeting.agenda_set_by,
+        "decisions": [{"text": d.text, "decided_by": d.decided_by} for d in MeetingDecision.of(meeting)],
         **linked_ids(meeting),
         "next_steps": [
             {"id": s.id, "text": s.text, "owner": s.owner, "due_on": s.due_on}
@@ -613,6 +643,8 @@ def list_meetings(engagement_id):
         "competencies": [],
         "strategies": [],
         "notes": "Reviewed the fidelity checklist.",
+        "agenda_set_by": "joint",
+        "decisions": [{"text": "Pilot the checklist in two classrooms", "decided_by": "recipient"}],
         "next_steps": [{"text": "Draft the coaching plan", "owner": "Sam", "due_on": "2026-03-01"}],
         "goal_updates": [],
         "benchmarks_completed": [],

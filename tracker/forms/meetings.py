@@ -2,15 +2,23 @@
 
 Choices (team members, ISPs, competencies, strategies, principles, benchmarks) depend on the
 engagement; the view fills them in with `set_choices(context)` from reports.meeting_form.form_context.
-Goal status changes and next steps are lists of small sub-forms (FieldList of FormField), so the
-browser may send any number of rows (next_steps-0-text, next_steps-1-owner, ...).
+Goal status changes, decisions and next steps are lists of small sub-forms (FieldList of FormField), so
+the browser may send any number of rows (next_steps-0-text, next_steps-1-owner, decisions-0-decided_by ...).
 """
 
 from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from ..models import GOAL_STATUSES, MAX_MEETING_MINUTES, MEETING_KINDS, MEETING_MODES, today
+from ..models import (
+    GOAL_STATUSES,
+    MAX_DECISIONS,
+    MAX_MEETING_MINUTES,
+    MEETING_KINDS,
+    MEETING_MODES,
+    POWER_PARTIES,
+    today,
+)
 from . import VersionedForm
 from .fields import ChoiceField, Minutes, MultiCheckboxField, PlainDateField
 
@@ -72,6 +80,18 @@ class NextStepForm(Form):
         return valid
 
 
+class DecisionForm(Form):
+    """One decision row: what was decided and who decided. A fully blank row is ignored; the service
+    says what is missing on a half-filled one (services.meetings)."""
+
+    row_label = "Decision"
+    text = StringField("Decision")
+    decided_by = ChoiceField("Decided by", choices=POWER_PARTIES, blank="Who decided?")
+
+    def is_blank(self):
+        return not ((self.text.data or "").strip() or self.decided_by.data)
+
+
 class GoalChangeForm(Form):
     """A status change for one goal: "no change" (blank) or a new status, with a short note."""
 
@@ -102,6 +122,8 @@ class MeetingForm(VersionedForm):
     principles = MultiCheckboxField("Principles in play", choices=[])
     goal_changes = FieldList(FormField(GoalChangeForm), max_entries=200)
     benchmarks = MultiCheckboxField("Benchmarks completed", choices=[])
+    agenda_set_by = RadioField("Who set the agenda?", [Optional()], choices=POWER_PARTIES)
+    decisions = FieldList(FormField(DecisionForm), min_entries=1, max_entries=MAX_DECISIONS)
     notes = TextAreaField("Notes")
     next_steps = FieldList(FormField(NextStepForm), min_entries=3, max_entries=100)
 
@@ -149,8 +171,15 @@ class MeetingForm(VersionedForm):
                     "due_on": sub.due_on.data,
                 }
             )
+        decisions = [
+            {"row": row, "text": (entry.form.text.data or "").strip(), "decided_by": entry.form.decided_by.data or None}
+            for row, entry in enumerate(self.decisions)
+            if not entry.form.is_blank()
+        ]
         return {
             "date": self.date.data,
+            "agenda_set_by": self.agenda_set_by.data or None,
+            "decisions": decisions,
             "kind": self.kind.data,
             "mode": self.mode.data,
             "duration_minutes": self.duration_minutes.data,
@@ -170,7 +199,7 @@ class MeetingForm(VersionedForm):
         rest = {}
         for name, message in errors.items():
             parts = name.split("-")
-            if len(parts) == 3 and parts[0] in ("next_steps", "goal_changes") and parts[1].isdigit():
+            if len(parts) == 3 and parts[0] in ("next_steps", "goal_changes", "decisions") and parts[1].isdigit():
                 entries = getattr(self, parts[0]).entries
                 index = int(parts[1])
                 if index < len(entries) and hasattr(entries[index].form, parts[2]):

@@ -87,12 +87,16 @@ from .feedback import (
     FeedbackResponse,
 )
 from .meetings import (
+    MAX_DECISIONS,
     MAX_MEETING_MINUTES,
     MEETING_KINDS,
     MEETING_MODES,
+    POWER_PARTIES,
+    SHARED_PARTIES,
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
+    MeetingDecision,
     MeetingPrinciple,
     MeetingStrategy,
     NextStep,
@@ -170,6 +174,7 @@ MODELS = [
     IdempotencyKey,  # 0012
     PendingNotification,  # 0014
     UserInvitation,  # 0016
+    MeetingDecision,  # 0019
 ]
 
 __all__ = [
@@ -210,6 +215,7 @@ __all__ = [
     "Goal",
     "GoalStatusChange",
     "ISP_ROLES",
+    "MAX_DECISIONS",
     "MAX_MEETING_MINUTES",
     "MEETING_KINDS",
     "MEETING_MODES",
@@ -220,6 +226,9 @@ __all__ = [
     "Meeting",
     "MeetingAttendee",
     "MeetingCompetency",
+    "MeetingDecision",
+    "POWER_PARTIES",
+    "SHARED_PARTIES",
     "MeetingPrinciple",
     "MeetingStrategy",
     "NextStep",

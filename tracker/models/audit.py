@@ -77,6 +77,7 @@ ENTITY_LABELS = {
     "MeetingCompetency": "Competency used in a session",
     "MeetingStrategy": "Strategy used in a session",
     "MeetingPrinciple": "Principle shown in a session",
+    "MeetingDecision": "Decision taken in a session",
     "NextStep": "Next step",
     "Deliverable": "Deliverable",
     "ContextNote": "Context note",

@@ -1,4 +1,8 @@
-"""Meetings and what they link to: attendees, competencies, strategies, principles, next steps.
+"""Meetings and what they link to: attendees, competencies, strategies, principles, next steps, decisions.
+
+Power balance (issue 19): a meeting records who set its agenda (`agenda_set_by`: the ISPs, the recipient
+team or jointly; unknown for meetings logged before it was asked) and the decisions taken, each with who
+decided (`MeetingDecision`). The shares built on them are defined in tracker/reports/power.py.
 
 Link rows are recorded in the audit entry of the meeting that owns them. Meetings and next steps are
 soft-deleted (`deleted_at`).
@@ -24,6 +28,11 @@ MEETING_KINDS = (
 DEFINITION = "definition"  # the meeting kind that may predate the engagement's start
 MEETING_MODES = (("in_person", "In person"), ("virtual", "Virtual"))
 
+# Who set a session's agenda, and who took a decision in it (issue 19, power balance).
+POWER_PARTIES = (("isp", "The ISPs"), ("recipient", "The recipient team"), ("joint", "Jointly"))
+SHARED_PARTIES = ("recipient", "joint")  # the recipient had a hand in it: counted in the power-balance shares
+MAX_DECISIONS = 50
+
 MAX_MEETING_MINUTES = 16 * 60  # a session longer than a working day is a typing error
 
 
@@ -34,6 +43,7 @@ class Meeting(Audited):
     mode = CharField(max_length=20, choices=MEETING_MODES, default="in_person")
     duration_minutes = IntegerField(default=60)
     notes = TextField(default="")
+    agenda_set_by = CharField(max_length=20, choices=POWER_PARTIES, null=True)  # None: not recorded
     logged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -111,6 +121,10 @@ class Meeting(Audited):
     def mode_label(self):
         return label(MEETING_MODES, self.mode)
 
+    @property
+    def agenda_label(self):
+        return label(POWER_PARTIES, self.agenda_set_by) if self.agenda_set_by else "Not recorded"
+
 
 class MeetingAttendee(BaseModel):
     meeting = ForeignKeyField(Meeting, backref="attendees", on_delete="CASCADE")
@@ -143,6 +157,25 @@ class MeetingPrinciple(BaseModel):
 
     class Meta:
         indexes = ((("meeting", "principle"), True),)
+
+
+class MeetingDecision(BaseModel):
+    """A decision taken in a meeting and who took it. A link row: written with the meeting, replaced when
+    the meeting is edited, recorded in the meeting's audit entry."""
+
+    meeting = ForeignKeyField(Meeting, backref="decisions", on_delete="CASCADE")
+    text = CharField(max_length=500)
+    decided_by = CharField(max_length=20, choices=POWER_PARTIES)
+
+    required = {"text": "Describe the decision.", "decided_by": "Choose who decided."}
+
+    @property
+    def decided_by_label(self):
+        return label(POWER_PARTIES, self.decided_by)
+
+    @classmethod
+    def of(cls, meeting):
+        return list(cls.select().where(cls.meeting == meeting.id).order_by(cls.id))
 
 
 class NextStep(BaseModel):

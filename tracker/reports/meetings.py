@@ -11,6 +11,7 @@ from ..models import (
     GoalStatusChange,
     MeetingAttendee,
     MeetingCompetency,
+    MeetingDecision,
     MeetingPrinciple,
     MeetingStrategy,
     NextStep,
@@ -71,5 +72,6 @@ def meeting_detail(meeting):
         "goal_changes": goal_changes,
         "benchmarks": benchmarks,
         "next_steps": next_steps,
+        "decisions": MeetingDecision.of(meeting),
         "logged_by": logged_by,
     }

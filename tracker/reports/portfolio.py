@@ -8,7 +8,9 @@ Needs attention (active or paused engagements in scope, as of `as_of`, default t
   goal been created) in the last 90 days;
 - falling feedback: the feedback released in the last 90 days scores at least 0.5 below the feedback
   released in the 90 days before (the mean of the shown scale means in each window; released
-  responses only, so the flag follows the disclosure rule of docs/disclosure.md).
+  responses only, so the flag follows the disclosure rule of docs/disclosure.md);
+- ISP-led co-creation: a co-creation engagement whose sessions of the last three months were all ISP-led
+  (agenda set by the ISPs in every session with a recorded agenda, at least one; reports/power.py).
 Pure query functions: a fixed number of queries whatever the data size.
 """
 
@@ -34,6 +36,7 @@ from ..models import (
 )
 from . import competencies as competency_reports
 from . import feedback as feedback_reports
+from . import power as power_reports
 from .cache import cached
 from .filters import as_date, month_label, month_of, month_range
 
@@ -278,7 +281,7 @@ def hours(filters):
 @cached
 def needs_attention(filters, as_of=None):
     """Active or paused engagements in scope that need attention, with the reasons:
-    [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Five queries."""
+    [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Six queries."""
     as_of = as_of or today()
     engagements = list(
         Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
@@ -323,6 +326,7 @@ def needs_attention(filters, as_of=None):
         if since < goal_cutoff:
             stuck[eid].append((title, since))
     falling = _falling_feedback(ids, as_of)
+    isp_led = power_reports.isp_led_co_creation(ids, as_of)
 
     meeting_cutoff = as_of - dt.timedelta(days=QUIET_MEETING_DAYS)
     benchmark_cutoff = as_of - dt.timedelta(days=QUIET_BENCHMARK_DAYS)
@@ -355,6 +359,15 @@ def needs_attention(filters, as_of=None):
                     "key": "falling_feedback",
                     "text": f"Feedback falling: mean {recent:.2f} in the last 90 days, "
                     f"{before:.2f} in the 90 days before.",
+                }
+            )
+        if eid in isp_led:
+            sessions, since = isp_led[eid]
+            reasons.append(
+                {
+                    "key": "isp_led",
+                    "text": f"Co-creation, but the ISPs set the agenda of every session since {format_date(since)} "
+                    f"({sessions} session{'s' if sessions != 1 else ''}).",
                 }
             )
         if reasons:

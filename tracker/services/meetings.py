@@ -4,9 +4,10 @@ tracker/reports/meeting_form.py; what a meeting page shows: tracker/reports/meet
 `log_meeting(engagement, data, user)` and `update_meeting(meeting, data, user)` take a plain dict
 (see forms.meetings.MeetingForm.to_data):
 
-    date, kind, mode, duration_minutes, notes,
+    date, kind, mode, duration_minutes, notes, agenda_set_by ("isp", "recipient", "joint" or None),
     team_members, isps, competencies, strategies, principles, benchmarks   (lists of ids)
     goal_changes: [{"goal_id", "status", "note"}]     next_steps: [{"id", "text", "owner", "due_on"}]
+    decisions: [{"text", "decided_by"}]               (replaced as a whole on an update)
 
 Every id is checked against the engagement (or the catalog) before anything is written; a problem
 raises models.ValidationError({field: message}) and nothing is stored. Rows may carry "row" (their
@@ -25,6 +26,7 @@ from ..models import (
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
+    MeetingDecision,
     MeetingPrinciple,
     MeetingStrategy,
     NextStep,
@@ -158,6 +160,17 @@ def _check(data, engagement, meeting, errors):
         else:
             steps.append({"id": step.get("id"), "text": text, "owner": owner, "due_on": due_on})
     rows["next_steps"] = steps
+
+    decisions = []
+    for index, decision in enumerate(data.get("decisions") or []):
+        row = decision.get("row", index)
+        candidate = MeetingDecision(text=(decision.get("text") or "").strip(), decided_by=decision.get("decided_by"))
+        problems = {k: v for k, v in candidate.validate().items() if k in ("text", "decided_by")}
+        if problems:  # the model's rules, keyed by the row's field
+            errors.update({f"decisions-{row}-{k}": v for k, v in problems.items()})
+        else:
+            decisions.append(candidate)
+    rows["decisions"] = decisions
     return rows
 
 
@@ -167,6 +180,7 @@ def _fill(meeting, data, errors):
     meeting.mode = data.get("mode")
     meeting.duration_minutes = data.get("duration_minutes")
     meeting.notes = (data.get("notes") or "").strip()
+    meeting.agenda_set_by = data.get("agenda_set_by") or None
     errors.update({k: v for k, v in meeting.validate().items() if k not in errors})
 
 
@@ -186,6 +200,10 @@ def _write_links(meeting, rows):
         ).execute()
     if rows["principles"]:
         MeetingPrinciple.insert_many([{"meeting": meeting.id, "principle": p.id} for p in rows["principles"]]).execute()
+    if rows["decisions"]:
+        MeetingDecision.insert_many(
+            [{"meeting": meeting.id, "text": d.text, "decided_by": d.decided_by} for d in rows["decisions"]]
+        ).execute()
 
 
 def _apply_progress(meeting, rows, user):
@@ -232,6 +250,7 @@ def _link_snapshot(meeting):
         "competencies": sorted(ids["competencies"]),
         "strategies": sorted(ids["strategies"]),
         "principles": sorted(ids["principles"]),
+        "decisions": [{"text": d.text, "decided_by": d.decided_by} for d in MeetingDecision.of(meeting)],
         "next_steps": steps,
     }
 
@@ -253,7 +272,7 @@ def update_meeting(meeting, data, user):
         before = _link_snapshot(meeting)
         meeting.updated_at = utcnow()
         meeting.save()  # audits changed fields
-        for model in (MeetingCompetency, MeetingStrategy, MeetingPrinciple):
+        for model in (MeetingCompetency, MeetingStrategy, MeetingPrinciple, MeetingDecision):
             model.delete().where(model.meeting == meeting.id).execute()
         # Link rows, not audited on their own; the attendance of a deleted team member is kept (the
         # form no longer shows it) so that restoring the member brings it back.

@@ -37,6 +37,7 @@ from ..models import (
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
+    MeetingDecision,
     MeetingPrinciple,
     MeetingStrategy,
     NextStep,
@@ -618,6 +619,27 @@ KIND_NOTES = {
     "debrief": "Debrief of the monthly meeting: what went well, open questions, follow-ups to send.",
     "coaching": "Coaching session with the team lead on leading the next step and handling pushback.",
 }
+# Power balance (issue 19): who sets a session's agenda and takes its decisions, by model of support, early
+# in an engagement (its first six months) and later (the ISPs hand over as the team takes the lead).
+AGENDA_WEIGHTS = {
+    "co_creation": ({"isp": 4, "joint": 5, "recipient": 1}, {"isp": 1, "joint": 6, "recipient": 3}),
+    "push_pull": ({"isp": 6, "joint": 3, "recipient": 1}, {"isp": 4, "joint": 4, "recipient": 2}),
+    "push": ({"isp": 9, "joint": 1, "recipient": 0}, {"isp": 8, "joint": 2, "recipient": 0}),
+}
+# A co-creation engagement whose ISPs have set every agenda of the last months: "needing attention".
+ISP_LED_LATELY = "Integrating community health workers into clinic teams"
+ISP_LED_FROM = dt.date(2026, 7, 1)
+DECISIONS = [
+    "Adopt the fidelity checklist for all home visits",
+    "Pilot the new intake script with two teams",
+    "Move the monthly meeting to the first Tuesday",
+    "Ask the data lead to share the dashboard each month",
+    "Pause the second cohort until the coaches are trained",
+    "Use the team's own definitions of the core components",
+    "Bring the family advisory group into the next review",
+    "Keep the current referral pathway for another quarter",
+]
+
 NEXT_STEPS = [
     "Circulate the revised draft to the team",
     "Collect this month's data from each site",
@@ -873,7 +895,9 @@ def seed():
 class _Builder:
     def __init__(self, rng):
         self.rng = rng
+        self.power_rng = random.Random(19)  # its own stream: the rest of the demo stays as it was  # nosec B311
         self.links = {
+            MeetingDecision: [],
             MeetingCompetency: [],
             MeetingStrategy: [],
             MeetingPrinciple: [],
@@ -1243,6 +1267,7 @@ class _Builder:
                 notes = KIND_NOTES["definition"]
             else:
                 notes = KIND_NOTES[kind]
+            agenda, decisions = self.power_balance(spec, start, day, kind)
             meeting = Meeting.create(
                 engagement=engagement,
                 date=day,
@@ -1250,11 +1275,15 @@ class _Builder:
                 mode=mode,
                 duration_minutes=minutes,
                 notes=notes,
+                agenda_set_by=agenda,
                 logged_by=rng.choice(co_leads),
                 created_at=at(day),
                 updated_at=at(day),
             )
             meetings.append(meeting)
+            self.links[MeetingDecision].extend(
+                {"meeting": meeting.id, "text": text, "decided_by": by} for text, by in decisions
+            )
             # competencies
             weights = merged(COMPETENCY_WEIGHTS[kind], MODEL_COMPETENCY_BONUS[model])
             weights = {k: w for k, w in weights.items() if k in self.competencies}
@@ -1324,6 +1353,21 @@ class _Builder:
                     {"meeting": meeting.id, "text": text, "owner": rng.choice(owners), "due_on": due, "done_on": done}
                 )
         return meetings
+
+    def power_balance(self, spec, start, day, kind):
+        """Who set a session's agenda (None for a few: not recorded) and its decisions [(text, by)]."""
+        rng = self.power_rng
+        if spec["title"] == ISP_LED_LATELY and day >= ISP_LED_FROM:
+            weights = {"isp": 1}
+        else:
+            weights = AGENDA_WEIGHTS[spec["support_model"]][day >= add_months(start, 6)]
+        parties = [k for k, w in weights.items() if w]
+        agenda = rng.choices(parties, [weights[k] for k in parties])[0] if rng.random() > 0.05 else None
+        count = {"monthly": rng.randint(0, 2), "planning": rng.randint(0, 1)}.get(kind, 0)
+        decisions = [
+            (text, rng.choices(parties, [weights[k] for k in parties])[0]) for text in rng.sample(DECISIONS, count)
+        ]
+        return agenda, decisions
 
     def benchmarks(self, engagement, stage_path, limit, meetings):
         rng = self.rng

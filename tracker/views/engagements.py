@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..paging import paginate
 from ..reports import feedback as feedback_report
+from ..reports import power as power_report
 from ..services import engagements as service
 from .helpers import form_page, form_status, save_form
 
@@ -120,6 +121,7 @@ def detail(engagement_id):
         status_pages=STATUS_PAGES,
         activity=audit.activity(engagement.id) if show_activity else None,
         feedback=feedback_report.glance(engagement.id),
+        power=power_report.engagement_power(engagement.id),
         context_kinds=CONTEXT_KINDS,
     )
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import policy
 from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
-from ..models import MEETING_KINDS, Meeting, NextStep, keys, linked_ids
+from ..models import MEETING_KINDS, Meeting, MeetingDecision, NextStep, keys, linked_ids
 from ..reports import meeting_form
 from ..reports.meetings import meeting_detail
 from ..services import meetings as service
@@ -119,6 +119,8 @@ def edit(engagement_id, meeting_id):
         mode=meeting.mode,
         duration_minutes=meeting.duration_minutes,
         notes=meeting.notes,
+        agenda_set_by=meeting.agenda_set_by,
+        decisions=[{"text": d.text, "decided_by": d.decided_by} for d in MeetingDecision.of(meeting)] or [{}],
         version=meeting.version,
         goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
         next_steps=steps + [{} for _ in range(max(1, 3 - len(steps)))],

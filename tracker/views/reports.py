@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from .. import exports, policy
 from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
 from ..paging import page_of
-from ..reports import charts, competencies, filter_summary, journey, portfolio, progress, strategies
+from ..reports import charts, competencies, filter_summary, journey, portfolio, power, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
 from ..services.feedback import open_invitations_for
@@ -208,6 +208,7 @@ def engagement_report(engagement_id):
         dose=strategies.dose(filters),
         feedback=feedback_reports.scale_scores([engagement.id]),
         scales=_scale_names(),
+        power=power.engagement_power(engagement.id),
         deliverables=deliverables,
         generated=today(),
     )
