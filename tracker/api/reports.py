@@ -301,7 +301,8 @@ class ProgressStage(Answer):
     first_activity_on = Date(allow_none=True)
     last_activity_on = Date(allow_none=True)
     sic_duration = fields.Integer(
-        allow_none=True, metadata={"description": "SIC duration: days from the first to the last activity in the stage."}
+        allow_none=True,
+        metadata={"description": "SIC duration: days from the first to the last activity in the stage."},
     )
     mean_sic_duration = fields.Float(allow_none=True)
 
