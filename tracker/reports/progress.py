@@ -8,10 +8,12 @@ Days in stage: an entry lasts from its date to the next entry's date; the last e
 
 SIC duration (first to last activity), beside days in stage as the SIC measure defines it: the days
 from the first to the last activity dated in the stage. The activities that count are the stage's
-benchmarks completed (their completion dates) and the meetings held while the engagement was in the
-stage (a meeting on the day of a stage move belongs to the stage entered that day; the last visit
-includes its end day). One activity gives 0 days; a stage with none has no SIC duration (None).
-Across the portfolio, a stage's mean SIC duration is over the engagements with an activity in it.
+benchmarks completed (their completion dates, whenever completed: a benchmark belongs to its stage, as
+an SIC activity does) and the meetings held while the engagement was in the stage (a meeting on the day
+of a stage move belongs to the stage entered that day; the last visit includes its end day). Over all
+the visits of a stage, so it can exceed days in stage (a revisit, a stage's benchmark completed after
+moving on). One activity gives 0 days; a stage with none has no SIC duration (None). Across the
+portfolio, a stage's mean SIC duration is over the engagements with an activity in it.
 
 Pure query functions: a fixed number of queries whatever the data size; meetings are read only as
 their distinct days (one grouped query), never loaded.
