@@ -25,6 +25,12 @@ def items():
     return {i.key: i for i in FeedbackItem.select().where(FeedbackItem.instrument == service.current_instrument())}
 
 
+def full(**scales):
+    """A full survey's answers: the first three items of each scale at the given value (a survey scores
+    a scale from three answered items, reports/feedback.py), so the scale's score is that value."""
+    return {f"{scale}_{i}": value for scale, value in scales.items() for i in (1, 2, 3)}
+
+
 def respond(engagement, answers, on=dt.date(2026, 2, 10), comments=None, kind="survey", anonymous=True):
     """A stored response with the given {item_key: value} (what submit() writes, without a link,
     releases included: it is released with the others once three are pending)."""

@@ -156,6 +156,7 @@ MATRIX = {
     "reports.competencies_page": "signed_in",
     "reports.strategies_page": "signed_in",
     "reports.progress_page": "signed_in",
+    "reports.context_page": "signed_in",
     "reports.export_csv": "signed_in",
     "reports.engagement_report": "engagement_read",
     "admin.index": "admin",

@@ -14,7 +14,7 @@ from tracker.tools.demo import seed
 
 from . import factories
 from .conftest import post_form
-from .feedback_helpers import invite, respond
+from .feedback_helpers import full, invite, respond
 
 
 def page_url(engagement, tail=""):
@@ -24,29 +24,13 @@ def page_url(engagement, tail=""):
 # --- scale scores, by hand --------------------------------------------------------------------------------
 
 
-def test_scale_scores_average_the_response_scores_with_missing_items(demo):
-    e = demo.engagement_a
-    # AIM items: (5, 4, -, 3) -> 4.0; (4, 4, 4, 4) -> 4.0; (2, -, -, -) -> 2.0; AIM = 10/3, n = 3.
-    respond(e, {"aim_1": 5, "aim_2": 4, "aim_4": 3, "iam_1": 2})
-    respond(e, {"aim_1": 4, "aim_2": 4, "aim_3": 4, "aim_4": 4})
-    respond(e, {"aim_1": 2})
-    scores = report.scale_scores([e.id])
-    assert scores["aim"]["mean"] == pytest.approx(10 / 3) and scores["aim"]["n"] == 3
-    assert not scores["aim"]["suppressed"]
-    # IAM was answered by one response only: not released, so not shown at all (docs/disclosure.md).
-    assert "iam" not in scores
-    assert "fim" not in scores  # a scale no response answered does not count
-    # An item-level mean would differ (33/9 = 3.67): the score is the mean of response scores.
-    assert round(scores["aim"]["mean"], 3) == 3.333
-
-
 def test_scale_scores_filter_by_date_and_leave_out_deleted_responses(demo):
     e = demo.engagement_a
     for value in (5, 5, 5):
-        respond(e, {"trust_1": value}, on=dt.date(2026, 1, 15))
+        respond(e, full(trust=value), on=dt.date(2026, 1, 15))
     for value in (1, 2, 3):
-        respond(e, {"trust_1": value}, on=dt.date(2026, 4, 15))
-    gone = respond(e, {"trust_1": 1}, on=dt.date(2026, 4, 16))
+        respond(e, full(trust=value), on=dt.date(2026, 4, 15))
+    gone = respond(e, full(trust=1), on=dt.date(2026, 4, 16))
     gone.soft_delete()
     assert report.scale_scores([e.id], dt.date(2026, 4, 1), dt.date(2026, 6, 30))["trust"]["mean"] == 2.0
     assert report.scale_scores([e.id], end=dt.date(2026, 3, 31))["trust"]["mean"] == 5.0
@@ -65,12 +49,12 @@ def test_minimum_count_hides_aggregates_below_three_responses():
 def test_scores_over_time_by_quarter_include_empty_quarters(demo):
     e = demo.engagement_a
     for value in (3, 4, 5):
-        respond(e, {"fim_1": value}, on=dt.date(2026, 2, 1))
+        respond(e, full(fim=value), on=dt.date(2026, 2, 1))
     for value in (2, 2):
-        respond(e, {"fim_1": value}, on=dt.date(2026, 8, 1))
+        respond(e, full(fim=value), on=dt.date(2026, 8, 1))
     # Two responses in Q3 are not released yet (docs/disclosure.md): the periods end with Q1.
     assert [r["label"] for r in report.scores_over_time(e.id)] == ["2026 Q1"]
-    respond(e, {"fim_1": 5}, on=dt.date(2026, 8, 1))
+    respond(e, full(fim=5), on=dt.date(2026, 8, 1))
     rows = report.scores_over_time(e.id)
     assert [r["label"] for r in rows] == ["2026 Q1", "2026 Q2", "2026 Q3"]
     assert rows[0]["scales"]["fim"] == {"mean": 4.0, "n": 3, "suppressed": False}
@@ -82,14 +66,16 @@ def test_scores_over_time_by_quarter_include_empty_quarters(demo):
 
 
 def pathway_example(e):
-    """Two quarters of responses (hand-computed in the test below)."""
+    """Two quarters of full surveys (hand-computed in the test below). A survey scores a scale from
+    three answered items (all three of trust's): response 5's two AIM answers do not count."""
     q1, q2 = dt.date(2026, 2, 10), dt.date(2026, 5, 12)
-    respond(e, {"trust_1": 4, "trust_2": 5, "aim_1": 3, "iam_1": 4, "fim_1": 2}, on=q1)
-    respond(e, {"trust_1": 3, "aim_1": 4, "aim_2": 5, "iam_1": 5}, on=q1)
-    respond(e, {"trust_1": 4, "aim_1": 2, "fim_1": 4, "fim_2": 3}, on=q1)
-    respond(e, {"trust_1": 5, "aim_1": 4, "iam_1": 4, "iam_2": 4, "fim_1": 5, "knowledge_1": 3}, on=q2)
-    respond(e, {"trust_1": 4, "trust_2": 4, "trust_3": 5, "aim_1": 4, "aim_3": 3, "fim_1": 4, "knowledge_1": 4}, on=q2)
-    respond(e, {"trust_2": 5, "aim_4": 5, "iam_3": 3}, on=q2)
+    respond(e, {**full(trust=4, iam=4, fim=2, aim=3), "trust_2": 5, "trust_3": 3}, on=q1)
+    respond(e, {**full(trust=3, iam=5), "aim_1": 4, "aim_2": 5, "aim_3": 4, "aim_4": 5}, on=q1)
+    respond(e, {**full(trust=4, aim=2, fim=4), "fim_2": 3}, on=q1)
+    respond(e, full(trust=5, aim=4, iam=4, fim=5, knowledge=3), on=q2)
+    respond(e, {**full(trust=4, fim=4, knowledge=4), "trust_3": 5, "aim_1": 4, "aim_3": 3}, on=q2)
+    respond(e, {**full(trust=5, iam=3, aim=5), "aim_4": 5}, on=q2)
+    respond(e, {"aim_1": 3, "aim_2": 4, "aim_3": 5}, on=q2)
 
 
 def test_pathway_matches_a_hand_computed_example(demo):
@@ -106,20 +92,24 @@ def test_pathway_matches_a_hand_computed_example(demo):
         "application",
         "capacity",
     ]
-    # Trust: Q1 responses 4.5, 3, 4 -> 3.8333; Q2 responses 5, 4.3333, 5 -> 4.7778; up 0.9444.
-    assert steps["trust"]["previous"]["mean"] == pytest.approx(11.5 / 3)
-    assert steps["trust"]["current"]["mean"] == pytest.approx((5 + 13 / 3 + 5) / 3)
-    assert steps["trust"]["change"] == pytest.approx((5 + 13 / 3 + 5) / 3 - 11.5 / 3)
+    # Trust: Q1 responses (4,5,3) 4, 3, 4 -> 11/3; Q2 5, (4,4,5) 13/3, 5 -> 43/9 = 4.7778; up 10/9.
+    assert steps["trust"]["previous"]["mean"] == pytest.approx(11 / 3)
+    assert steps["trust"]["current"]["mean"] == pytest.approx(43 / 9)
+    assert steps["trust"]["change"] == pytest.approx(10 / 9)
     assert steps["trust"]["direction"] == "up" and steps["trust"]["label"] == "Completely agree"
-    # Acceptance (AIM): Q1 3, 4.5, 2 -> 3.1667; Q2 4, 3.5, 5 -> 4.1667; up exactly 1.
-    assert steps["acceptance"]["current"]["mean"] == pytest.approx(12.5 / 3)
-    assert steps["acceptance"]["change"] == pytest.approx(1.0)
+    # Acceptance (AIM): Q1 3, 4.5, 2 -> 9.5/3; Q2 4, (response 5: two items, left out), 5, (3,4,5) 4
+    # -> 13/3 = 4.3333; up 3.5/3 = 1.1667.
+    assert steps["acceptance"]["previous"]["mean"] == pytest.approx(9.5 / 3)
+    assert steps["acceptance"]["current"]["mean"] == pytest.approx(13 / 3)
+    assert steps["acceptance"]["current"]["n"] == 3
+    assert steps["acceptance"]["change"] == pytest.approx(3.5 / 3)
     assert steps["acceptance"]["label"] == "Agree"
     # Appropriateness and feasibility: the mean of the shown IAM and FIM means (docs/disclosure.md).
-    # Q1: two IAM and two FIM answers, none released. Q2 (May 12) releases IAM of responses 1, 2, 4
-    # (4, 5, 4 -> 4.3333) and FIM of responses 1, 3, 4 (2, 3.5, 5 -> 3.5): (4.3333 + 3.5) / 2 = 3.9167.
+    # Q1: two IAM and two FIM scores, none released. Response 4 (May 12) releases IAM of responses 1, 2,
+    # 4 (4, 5, 4 -> 13/3) and FIM of responses 1, 3, 4 (2, (4,3,4) 11/3, 5 -> 32/9); response 5's FIM and
+    # 6's IAM wait for a release: (13/3 + 32/9) / 2 = 71/18 = 3.9444, n = 3.
     af = steps["appropriateness_feasibility"]
-    assert af["previous"]["suppressed"] and af["current"]["mean"] == pytest.approx((13 / 3 + 3.5) / 2)
+    assert af["previous"]["suppressed"] and af["current"]["mean"] == pytest.approx(71 / 18)
     assert af["change"] is None and af["direction"] is None and af["current"]["n"] == 3
     # Knowledge: two responses in Q2 -> not released, no comparison.
     assert steps["knowledge"]["current"] == {"mean": None, "n": 0, "suppressed": True}
@@ -149,11 +139,11 @@ def test_response_rate_counts_answered_invitations(demo, app, client):
 def test_feedback_page_shows_scores_pathway_rate_and_comments(demo, as_user, app):
     e = demo.engagement_a
     pathway_example(e)
-    respond(e, {"application_1": 4}, on=dt.date(2026, 5, 20), comments={"strengths": "Patient coaching."})
+    respond(e, full(application=4), on=dt.date(2026, 5, 20), comments={"strengths": "Patient coaching."})
     invite(app, e, "survey", emails=["a@example.org", "b@example.org"])
     html = as_user(demo.isp_a1).get(page_url(e)).get_data(as_text=True)
     assert "<h1>Recipient feedback</h1>" in html
-    assert "Trusting relationships" in html and "4.78" in html and "↑ +0.94" in html
+    assert "Trusting relationships" in html and "4.78" in html and "↑ +1.11" in html
     assert "Appropriateness and feasibility" in html
     assert "2026 Q1" in html and "2026 Q2" in html and "Acceptability (AIM)" in html
     assert "0 of 2 invitations answered." in html
@@ -164,15 +154,15 @@ def test_feedback_page_shows_scores_pathway_rate_and_comments(demo, as_user, app
 
 def test_feedback_page_hides_everything_below_three_responses(demo, as_user):
     e = demo.engagement_a
-    respond(e, {"aim_1": 5, "trust_1": 1}, comments={"limitations": "Too many meetings."})
-    respond(e, {"aim_1": 1, "trust_1": 5})
+    respond(e, full(aim=5, trust=1), comments={"limitations": "Too many meetings."})
+    respond(e, full(aim=1, trust=5))
     for who in ("isp_a1", "recipient_a", "leader_foundation", "admin"):
         html = as_user(getattr(demo, who)).get(page_url(e)).get_data(as_text=True)
         assert "Too many meetings." not in html and "Comments are shown in groups of at least 3" in html
         assert "3.00" not in html and "No responses yet." in html
         csv_text = as_user(getattr(demo, who)).get(page_url(e, ".csv")).get_data(as_text=True)
         assert "3.00" not in csv_text
-    respond(e, {"aim_1": 3, "trust_1": 3})
+    respond(e, full(aim=3, trust=3))
     html = as_user(demo.isp_a1).get(page_url(e)).get_data(as_text=True)
     assert "3.00" in html
     # One comment among three responses is not yet a release of comments (docs/disclosure.md).
@@ -184,7 +174,7 @@ def test_csv_export_has_means_and_counts_but_no_names_emails_or_text(demo, as_us
     factories.team_member(e, name="Tamsin Team", email="tamsin@example.org")
     invite(app, e, "survey", emails=["tamsin@example.org"])
     for value in (2, 3, 4):
-        respond(e, {"capacity_1": value}, comments={"strengths": "Secret praise."}, anonymous=False)
+        respond(e, full(capacity=value), comments={"strengths": "Secret praise."}, anonymous=False)
     response = as_user(demo.isp_a1).get(page_url(e, ".csv"))
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -257,14 +247,14 @@ def test_readers_see_no_send_buttons_and_no_invitation_list(demo, as_user, app):
 def test_engagement_page_shows_the_pathway_summary(demo, as_user):
     pathway_example(demo.engagement_a)
     html = as_user(demo.recipient_a).get(f"/engagements/{demo.engagement_a.id}").get_data(as_text=True)
-    assert "Recipient feedback" in html and "6 responses" in html and "Trusting relationships" in html
-    assert "4.78" in html and "↑ +0.94" in html
+    assert "Recipient feedback" in html and "7 responses" in html and "Trusting relationships" in html
+    assert "4.78" in html and "↑ +1.11" in html
 
 
 def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
     few_e, many_e = demo.engagement_a, demo.engagement_b
     for n in range(3):
-        respond(few_e, {"aim_1": 1 + n % 5, "trust_1": 3}, comments={"strengths": f"c{n}"})
+        respond(few_e, full(aim=1 + n % 5, trust=3), comments={"strengths": f"c{n}"})
     for n in range(30):
         respond(
             many_e,

@@ -118,7 +118,7 @@ def test_stages_not_reached_show_a_dash_not_zero_of_zero(demo, as_user):
         for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr.*?</tr>", table, re.S))
         if cells
     }
-    assert rows["Installation"] == ["— not reached"] * 4
+    assert rows["Installation"] == ["— not reached"] * 5  # first entered, days, SIC duration, benchmarks, proportion
     assert rows["Exploration"][0] != "— not reached"
     assert "0 of 0" not in table and '<span class="visually-hidden">not reached</span>' in table
 

@@ -21,7 +21,7 @@ from tracker.services import feedback as service
 
 from .api_helpers import Api
 from .conftest import post_form
-from .feedback_helpers import invite, respond, team_with_meeting
+from .feedback_helpers import full, invite, respond, team_with_meeting
 
 SCALES = ("aim", "iam", "fim", "trust", "knowledge", "application", "capacity")
 READERS = ("isp_a1", "isp_a2", "recipient_a", "leader_foundation", "leader_all", "admin")
@@ -41,8 +41,8 @@ def test_quarter_minus_the_shown_months_recovers_nobody(demo, client):
     person's scores. Now the 4th is not released: the quarter shows the same three as the month."""
     e = demo.engagement_a
     for value in (2, 3, 4):
-        respond(e, {f"{s}_1": value for s in SCALES}, on=dt.date(2026, 1, 20))
-    victim = {f"{s}_1": 5 for s in SCALES}
+        respond(e, full(**dict.fromkeys(SCALES, value)), on=dt.date(2026, 1, 20))
+    victim = full(**dict.fromkeys(SCALES, 5))
     respond(e, victim, on=dt.date(2026, 2, 10))
     for reader in (demo.recipient_a, demo.leader_foundation, demo.isp_a1):
         months, _ = api_cells(client, reader, e, "month")
@@ -60,12 +60,16 @@ def test_snapshots_before_and_after_the_last_invitee_answers_are_equal(demo, app
     Now the figures change only when three more responses have come in."""
     e = demo.engagement_a
     tokens = invite(app, e, "survey", emails=[f"p{n}@example.org" for n in range(6)])
+
+    def aim(value):  # three AIM items: a survey scores a scale from three answers (reports/feedback.py)
+        return {f"item_aim_{i}": str(value) for i in (1, 2, 3)} | {"anonymous": "y"}
+
     for token, value in zip(tokens[:3], (2, 3, 4), strict=True):
-        assert post_form(client, f"/feedback/{token}", {"item_aim_1": str(value), "anonymous": "y"}).status_code == 200
+        assert post_form(client, f"/feedback/{token}", aim(value)).status_code == 200
     before, body_before = api_cells(client, demo.leader_foundation, e, "quarter")
     page_before = as_user(demo.isp_a1).get(f"/engagements/{e.id}/feedback").get_data(as_text=True)
     csv_before = as_user(demo.isp_a1).get(f"/engagements/{e.id}/feedback.csv").get_data(as_text=True)
-    assert post_form(client, f"/feedback/{tokens[3]}", {"item_aim_1": "5", "anonymous": "y"}).status_code == 200
+    assert post_form(client, f"/feedback/{tokens[3]}", aim(5)).status_code == 200
     after, body_after = api_cells(client, demo.leader_foundation, e, "quarter")
     assert after == before and body_after["scale_scores"] == body_before["scale_scores"]
     assert body_after["pathway"] == body_before["pathway"] and body_after["over_time"] == body_before["over_time"]
@@ -75,7 +79,7 @@ def test_snapshots_before_and_after_the_last_invitee_answers_are_equal(demo, app
     assert scores.search(page_after).group(0) == scores.search(page_before).group(0)
     # Two more: a release of three (the 4th, 5th and 6th), so the new figure mixes three people.
     for token in tokens[4:]:
-        post_form(client, f"/feedback/{token}", {"item_aim_1": "1", "anonymous": "y"})
+        post_form(client, f"/feedback/{token}", aim(1))
     after, _ = api_cells(client, demo.leader_foundation, e, "quarter")
     (label,) = {k[0] for k in after}
     assert after[(label, "aim")]["n"] - before[(label, "aim")]["n"] == 3
@@ -145,7 +149,7 @@ def test_an_isp_cannot_delete_a_single_response(demo, as_user):
     """Attack: an ISP soft-deletes one response and subtracts. Now only administrators delete."""
     e = demo.engagement_a
     for value in (1, 2, 3, 5):
-        respond(e, {"aim_1": value})
+        respond(e, full(aim=value))
     target = FeedbackResponse.select().order_by(FeedbackResponse.id.desc()).first()
     isp = as_user(demo.isp_a1)
     url = f"/engagements/{e.id}/feedback/responses/{target.id}/delete"
@@ -160,7 +164,7 @@ def test_deleting_a_released_response_changes_no_figure(demo, as_user, client):
     a pending one is never released."""
     e = demo.engagement_a
     for value in (1, 2, 3, 5):
-        respond(e, {"aim_1": value, "trust_1": value}, comments={"strengths": f"Note {value}"})
+        respond(e, full(aim=value, trust=value), comments={"strengths": f"Note {value}"})
     before, body_before = api_cells(client, demo.leader_foundation, e, "month")
     admin = as_user(demo.admin)
     released, pending = (
@@ -175,7 +179,7 @@ def test_deleting_a_released_response_changes_no_figure(demo, as_user, client):
         assert after == before and body_after["comments"] == body_before["comments"]
     # Two more responses: the deleted pending one is not released with them (2 < 3), nothing changes.
     for value in (4, 4):
-        respond(e, {"aim_1": value, "trust_1": value}, on=dt.date(2026, 2, 11))
+        respond(e, full(aim=value, trust=value), on=dt.date(2026, 2, 11))
     assert api_cells(client, demo.leader_foundation, e, "month")[0] == before
     assert not FeedbackRelease.select().where(FeedbackRelease.released_on == dt.date(2026, 2, 11)).exists()
 
@@ -257,7 +261,7 @@ def test_no_sequence_of_views_recovers_one_answer(demo, ops, reader, ranges):
             day = max(day, DAY0 + dt.timedelta(days=offset))  # time goes forward
             respond(
                 e,
-                {f"{scale}_1": value for scale, value in scales.items()},
+                {f"{scale}_1": value for scale, value in scales.items()} if len(scales) < 3 else full(**scales),
                 on=day,
                 comments={"strengths": f"Comment on {day}"} if comment else None,
                 kind="pulse" if len(scales) < 3 else "survey",

@@ -19,7 +19,7 @@ import os
 from flask import Response, send_file
 
 from .models import today
-from .reports import competencies, portfolio, progress, strategies
+from .reports import competencies, context, portfolio, progress, strategies
 
 EXPORTS = {}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -228,6 +228,7 @@ def _progress(filters):
             "benchmarks_total",
             "benchmarks_completed",
             "proportion",
+            "sic_duration",
         ]
         rows = [
             [
@@ -240,6 +241,7 @@ def _progress(filters):
                 s["benchmarks_total"],
                 s["benchmarks_completed"],
                 s["proportion"],
+                s["sic_duration"],
             ]
             for s in data["stages"]
         ]
@@ -257,6 +259,7 @@ def _progress(filters):
         "benchmarks_completed",
         "proportion",
         "furthest_stage_of",
+        "mean_sic_duration",
     ]
     furthest = {f["key"]: f["engagements"] for f in data["furthest"]}
     rows = [
@@ -273,9 +276,24 @@ def _progress(filters):
             s["benchmarks_completed"],
             s["proportion"],
             furthest[s["key"]],
+            s["mean_sic_duration"],
         ]
         for s in data["stages"]
     ]
+    return header, rows
+
+
+@export("context", "Context: barriers and facilitators by CFIR domain")
+def _context(filters):
+    data = context.context_across(filters)
+    header = ["unit", "cfir_domain", "domain_name", "barriers", "facilitators", "total"]
+    rows = [["all", d["key"], d["name"], d["barriers"], d["facilitators"], d["total"]] for d in data["domains"]]
+    names = {d["key"]: d["name"] for d in data["domains"]}
+    for unit in data["units"]:
+        rows += [
+            [unit["name"], key, names[key], c["barriers"], c["facilitators"], c["total"]]
+            for key, c in unit["domains"].items()
+        ]
     return header, rows
 
 

@@ -3,7 +3,8 @@ export-research OUT_DIR`, tracker/cli/research.py).
 
 One row per observation, one column per variable: engagements, team positions, support requests,
 meetings with their competencies, strategies, principles and next steps, goal and stage history,
-benchmarks, deliverables, context notes and released feedback answers. A codebook (codebook.csv)
+benchmarks, deliverables, context notes (and their counts by engagement, CFIR domain and kind) and
+released feedback answers. A codebook (codebook.csv)
 names every column's type, meaning and allowed values, and a REDCap data dictionary
 (data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form per file and one
 field per column, named as the column: names are valid REDCap variable names, unique across the
@@ -15,11 +16,11 @@ left out (meeting notes, context notes and next steps only with --include-notes,
 identifiers in the dictionary).
 
 Feedback follows the disclosure rule (docs/disclosure.md): feedback_items.csv holds one row per
-answer, only of answers released on their scale (never a response before it is in a release of at
-least three), with the release's date instead of the answer's, and the response as a pseudonym (not
-its row id, whose order would follow the order of answering): nothing links a row to an invitation, a
-meeting or a person. A deleted response stays in the export if it was released, as it stays in the
-figures shown.
+answer, only of answers released on their scale (a full survey's) or on their item (a pulse's), never
+a response before it is in a release of at least three, with the release's date instead of the
+answer's, and the response as a pseudonym (not its row id, whose order would follow the order of
+answering): nothing links a row to an invitation, a meeting or a person. A deleted response stays in
+the export if it was released, as it stays in the figures shown.
 
 Every file is written by the app's one CSV writer (tracker/exports.py: formula escaping, notes
 included) and created readable by its owner only (0600), in a folder only its owner may enter.
@@ -31,7 +32,7 @@ import hmac
 import os
 
 from flask import current_app
-from peewee import JOIN
+from peewee import JOIN, Value
 
 from . import catalog
 from . import models as m
@@ -179,6 +180,15 @@ CODEBOOK = {
         ("cfir_domain", TEXT, "CFIR domain", m.CFIR_DOMAINS),
         ("noted_on", DATE, "Date noted", ()),
         ("context_text", TEXT, "The note (only with --include-notes; may name people)", ()),
+    ],
+    "context_counts": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("ctx_unit_id", INT, "Recipient unit of the engagement (row id)", ()),
+        ("ctx_domain", TEXT, "CFIR domain", m.CFIR_DOMAINS),
+        ("ctx_kind", TEXT, "Barrier or facilitator", m.CONTEXT_KINDS),
+        ("ctx_notes", INT, "Context notes of this engagement, domain and kind in the export's dates", ()),
+        ("ctx_first_on", DATE, "Date of the first of these notes", ()),
+        ("ctx_last_on", DATE, "Date of the last of these notes", ()),
     ],
     "feedback_items": [
         ("response", TEXT, "Feedback response (pseudonym; the same for each answer of one response)", ()),
@@ -412,10 +422,19 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         notes = notes.where(m.ContextNote.noted_on >= date_from)
     if date_to:
         notes = notes.where(m.ContextNote.noted_on <= date_to)
+    counts, unit_of = {}, {e.id: e.unit_id for e in engagements}
     for n in notes.order_by(m.ContextNote.engagement, m.ContextNote.noted_on, m.ContextNote.id):
         out["context_notes"].append(
             (n.id, n.engagement_id, n.kind, n.domain, _d(n.noted_on), n.text if include_notes else "")
         )
+        key = (n.engagement_id, unit_of[n.engagement_id], n.domain, n.kind)
+        first, _last, count = counts.get(key, (n.noted_on, None, 0))
+        counts[key] = (first, n.noted_on, count + 1)
+    # Barriers and facilitators by CFIR domain: one row per engagement, domain and kind with a note.
+    out["context_counts"] = [
+        (eid, unit_id, domain, kind, count, _d(first), _d(last))
+        for (eid, unit_id, domain, kind), (first, last, count) in sorted(counts.items())
+    ]
 
     answers = (
         m.FeedbackAnswer.select(
@@ -437,7 +456,10 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
         .join(
             m.FeedbackReleased,
             on=(m.FeedbackReleased.response == m.FeedbackAnswer.response)
-            & (m.FeedbackReleased.subject == m.FeedbackItem.scale),
+            & (
+                (m.FeedbackReleased.subject == m.FeedbackItem.scale)
+                | (m.FeedbackReleased.subject == Value(m.RELEASE_ITEM).concat(m.FeedbackItem.key))
+            ),
         )
         .join(m.FeedbackRelease)
         .where(m.FeedbackRelease.engagement.in_(ids))

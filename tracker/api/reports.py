@@ -279,8 +279,9 @@ class StrategiesOut(PagedAnswer):
 
 
 class ProgressStage(Answer):
-    """A stage's progress: one engagement's (entered_on, days, visits, first/last benchmark) or the
-    portfolio's (engagements, entries, revisits, current, days, mean_days)."""
+    """A stage's progress: one engagement's (entered_on, days, visits, first/last benchmark, first/last
+    activity, sic_duration) or the portfolio's (engagements, entries, revisits, current, days, mean_days,
+    mean_sic_duration)."""
 
     key = fields.String(required=True)
     name = fields.String(required=True)
@@ -297,6 +298,13 @@ class ProgressStage(Answer):
     revisits = fields.Integer()
     current = fields.Integer()
     mean_days = fields.Float(allow_none=True)
+    first_activity_on = Date(allow_none=True)
+    last_activity_on = Date(allow_none=True)
+    sic_duration = fields.Integer(
+        allow_none=True,
+        metadata={"description": "SIC duration: days from the first to the last activity in the stage."},
+    )
+    mean_sic_duration = fields.Float(allow_none=True)
 
 
 class Transitions(Answer):
@@ -448,6 +456,31 @@ class Comments(Answer):
     by_question = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
 
 
+class PulseItem(Answer):
+    key = fields.String(required=True)
+    text = fields.String(required=True)
+    scale = fields.String(required=True, allow_none=True)
+
+
+class PulsePeriod(Answer):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    start = Date(required=True)
+    end = Date(required=True)
+    items = _cells(metadata={"description": "{item key: cell}: the mean of the released pulse answers."})
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)  # a key, never a dict's method (`items`)
+
+
+class PulseItems(Answer):
+    items = _list(PulseItem)
+    periods = _list(PulsePeriod)
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)  # a key, never a dict's method (`items`)
+
+
 class FeedbackOut(Answer):
     engagement_id = Id(required=True)
     min_responses = fields.Integer(required=True)
@@ -457,6 +490,11 @@ class FeedbackOut(Answer):
     pathway = fields.Nested(Pathway, required=True)
     response_rate = fields.Nested(ResponseRate, required=True)
     comments = fields.Nested(Comments, required=True)
+    pulse_items = fields.Nested(
+        PulseItems,
+        required=True,
+        metadata={"description": "Pulse answers as items (never pooled into a scale score), by period."},
+    )
 
 
 # --- the routes -------------------------------------------------------------------------------------

@@ -77,7 +77,9 @@ from .engagements import (
 )
 from .feedback import (
     FEEDBACK_KINDS,
+    MIN_SCALE_ITEMS,
     RELEASE_COMMENTS,
+    RELEASE_ITEM,
     RELEASE_RESPONSES,
     RELEASE_SIZE,
     FeedbackAnswer,
@@ -201,7 +203,9 @@ __all__ = [
     "EngagementISP",
     "EngagementStatusChange",
     "FEEDBACK_KINDS",
+    "MIN_SCALE_ITEMS",
     "RELEASE_COMMENTS",
+    "RELEASE_ITEM",
     "RELEASE_RESPONSES",
     "RELEASE_SIZE",
     "FeedbackAnswer",

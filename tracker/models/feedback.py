@@ -2,8 +2,9 @@
 
 import datetime as dt
 import json
+from collections import defaultdict
 
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from .base import Audited, BaseModel, LimitedTextField, utcnow
 from .catalog import FeedbackInstrument, FeedbackItem
@@ -71,7 +72,28 @@ class FeedbackAnswer(BaseModel):
 
 RELEASE_SIZE = 3  # the fewest responses a release (and so any shown group) holds
 RELEASE_RESPONSES = "responses"  # the subject counting responses
-RELEASE_COMMENTS = "comments"  # the subject of open comments (other subjects are scale keys)
+RELEASE_COMMENTS = "comments"  # the subject of open comments (other subjects are scale keys and pulse items)
+RELEASE_ITEM = "item:"  # + an item key: the subject of a pulse's answers to that item (reported as items)
+MIN_SCALE_ITEMS = 3  # a full survey scores a scale when it answered this many of its items (all of a shorter scale)
+
+
+def scale_sizes():
+    """{(instrument_id, scale): number of agreement items} (one query)."""
+    return {
+        (instrument, scale): n
+        for instrument, scale, n in FeedbackItem.select(
+            FeedbackItem.instrument, FeedbackItem.scale, fn.COUNT(FeedbackItem.id)
+        )
+        .where(FeedbackItem.scale.is_null(False))
+        .group_by(FeedbackItem.instrument, FeedbackItem.scale)
+        .tuples()
+    }
+
+
+def scores_scale(kind, answered, size):
+    """Whether a response scores a scale (Weiner et al. 2017, as reports/feedback.py documents): a full
+    survey (never a pulse) that answered at least MIN_SCALE_ITEMS of the scale's `size` items."""
+    return kind == "survey" and answered >= min(MIN_SCALE_ITEMS, size)
 
 
 class FeedbackRelease(BaseModel):
@@ -89,8 +111,9 @@ class FeedbackRelease(BaseModel):
     def pending(cls, engagement_id, on):
         """{subject: [response id, ...]} of the engagement's live responses submitted up to `on` not yet
         released on that subject (three queries). Every response has the subject RELEASE_RESPONSES, one
-        per scale it answered, and RELEASE_COMMENTS when it wrote an open answer. Deleted responses
-        are never released (and stay in the releases they are in)."""
+        per scale it scores (scores_scale: full surveys only), RELEASE_ITEM + key per item a pulse
+        answered, and RELEASE_COMMENTS when it wrote an open answer. Deleted responses are never
+        released (and stay in the releases they are in)."""
         responses = dict(
             FeedbackResponse.select(FeedbackResponse.id, FeedbackResponse.comments)
             .where(
@@ -106,14 +129,28 @@ class FeedbackRelease(BaseModel):
         for rid, comments in responses.items():
             if any(text for text in json.loads(comments or "{}").values()):
                 subjects[rid].add(RELEASE_COMMENTS)
-        for rid, scale in (
-            FeedbackAnswer.select(FeedbackAnswer.response, FeedbackItem.scale)
+        sizes, answered = scale_sizes(), defaultdict(int)
+        for rid, kind, instrument, scale, key in (
+            FeedbackAnswer.select(
+                FeedbackAnswer.response,
+                FeedbackResponse.kind,
+                FeedbackItem.instrument,
+                FeedbackItem.scale,
+                FeedbackItem.key,
+            )
             .join(FeedbackItem)
+            .switch(FeedbackAnswer)
+            .join(FeedbackResponse)
             .where(FeedbackAnswer.response.in_(list(responses)) & FeedbackItem.scale.is_null(False))
-            .distinct()
             .tuples()
         ):
-            subjects[rid].add(scale)
+            if kind == "pulse":
+                subjects[rid].add(RELEASE_ITEM + key)
+            else:
+                answered[(rid, instrument, scale)] += 1
+        for (rid, instrument, scale), n in answered.items():
+            if scores_scale("survey", n, sizes.get((instrument, scale), 0)):
+                subjects[rid].add(scale)
         for rid, subject in (
             FeedbackReleased.select(FeedbackReleased.response, FeedbackReleased.subject)
             .where(FeedbackReleased.response.in_(list(responses)))

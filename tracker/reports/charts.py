@@ -176,3 +176,16 @@ def feedback_over_time(feedback, scales):
         for key, name in scales.items()
     ]
     return _spec("line", feedback, "label", datasets, scale5=True)
+
+
+# --- context --------------------------------------------------------------------------------------
+
+
+def context_by_domain(data):
+    """Barriers and facilitators per CFIR domain, stacked (reports/context.py)."""
+    rows = data["domains"]
+    datasets = [
+        {**_series("Barriers", rows, "barriers"), "colour": "--danger"},
+        {**_series("Facilitators", rows, "facilitators"), "colour": "--accent"},
+    ]
+    return _spec("bar", rows, "name", datasets, stacked=True, horizontal=True)

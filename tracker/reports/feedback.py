@@ -1,9 +1,14 @@
 """Recipient feedback reports: scale scores, scores over time, the recipients' pathway, response rate.
 
-Scoring (Weiner et al. 2017): a response's score on a scale is the mean of the items of that scale it
-answered (missing items are left out); a response with no item of a scale does not count for it. A
-scale's score is the mean of the response scores, with n = the responses that count. A pathway step
-with several scales (appropriateness and feasibility) is the mean of its scales' shown scores.
+Scoring (Weiner et al. 2017), as the scales' sources define it: a scale score comes from full surveys
+only, never from pulses. A survey scores a scale when it answered at least three of the scale's items
+(MIN_SCALE_ITEMS: three of the four items of AIM, IAM and FIM; all items of a shorter scale); its score
+is the mean of the items it answered. A survey with fewer answers does not count for that scale. A
+scale's score is the mean of those survey scores, with n = the surveys that count. A pathway step with
+several scales (appropriateness and feasibility) is the mean of its scales' shown scores.
+
+Pulse items are items, not scales: a pulse asks one item of a few scales, so its answers are reported
+per item (pulse_items_over_time: each item's mean by month or quarter), under the same disclosure.
 
 Disclosure (docs/disclosure.md) is applied here, for pages, the API, the CSV and the research export
 alike: every figure is computed from released responses only (models FeedbackRelease: on each subject,
@@ -25,7 +30,9 @@ from peewee import SQL, fn
 
 from ..dates import format_month
 from ..models import (
+    MIN_SCALE_ITEMS,
     RELEASE_COMMENTS,
+    RELEASE_ITEM,
     RELEASE_RESPONSES,
     RELEASE_SIZE,
     FeedbackAnswer,
@@ -97,11 +104,22 @@ def _released(engagement_ids, start=None, end=None):
 
 
 def _per_response_scale(engagement_ids, start=None, end=None, *extra):
-    """Each released response's score per scale (a row per response and scale): the answers of a
-    response on a scale count only through that scale's release of the response."""
+    """Each released full survey's score per scale (a row per response and scale): the answers of a
+    response on a scale count only through that scale's release of the response, and only when it is
+    a full survey that answered at least MIN_SCALE_ITEMS of the scale's items (all of a shorter scale)."""
+    size = (
+        FeedbackItem.select(FeedbackItem.instrument, FeedbackItem.scale, fn.COUNT(FeedbackItem.id).alias("items"))
+        .where(FeedbackItem.scale.is_null(False))
+        .group_by(FeedbackItem.instrument, FeedbackItem.scale)
+        .alias("size")
+    )
+    answered = fn.COUNT(FeedbackAnswer.id)
     return (
         FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"), *extra)
         .join(FeedbackItem)
+        .join(size, on=(size.c.instrument_id == FeedbackItem.instrument) & (size.c.scale == FeedbackItem.scale))
+        .switch(FeedbackAnswer)
+        .join(FeedbackResponse)
         .switch(FeedbackAnswer)
         .join(
             FeedbackReleased,
@@ -109,8 +127,13 @@ def _per_response_scale(engagement_ids, start=None, end=None, *extra):
             & (FeedbackReleased.subject == FeedbackItem.scale),
         )
         .join(FeedbackRelease)
-        .where(_released(engagement_ids, start, end) & FeedbackItem.scale.is_null(False))
+        .where(
+            _released(engagement_ids, start, end)
+            & FeedbackItem.scale.is_null(False)
+            & (FeedbackResponse.kind == "survey")
+        )
         .group_by(FeedbackAnswer.response, FeedbackItem.scale, *(e.unwrap() for e in extra))
+        .having((answered >= MIN_SCALE_ITEMS) | (answered >= fn.MAX(size.c.items)))
     )
 
 
@@ -216,6 +239,68 @@ def scores_over_time(engagement_id, period="quarter"):
         )
         if key == last_key:
             return rows
+        day = end + dt.timedelta(days=1)
+
+
+def pulse_items_over_time(engagement_id, period="quarter"):
+    """The pulse items trended on their own: {"items": [{"key", "text", "scale"}] (in instrument order),
+    "periods": [{"key", "label", "start", "end", "items": {item_key: cell}}]}, every period from the first
+    release of a pulse item to the last. A cell is the mean of the released pulse answers to that item,
+    placed in the period of their release and gated by minimum_count like every cell (two queries)."""
+    rows = [
+        (key, value, on)
+        for key, value, on, subject in FeedbackAnswer.select(
+            FeedbackItem.key, FeedbackAnswer.value, FeedbackRelease.released_on, FeedbackReleased.subject
+        )
+        .join(FeedbackItem)
+        .switch(FeedbackAnswer)
+        .join(FeedbackReleased, on=(FeedbackReleased.response == FeedbackAnswer.response))
+        .join(FeedbackRelease)
+        .where((FeedbackRelease.engagement == engagement_id) & FeedbackReleased.subject.startswith(RELEASE_ITEM))
+        .tuples()
+        if subject == RELEASE_ITEM + key
+    ]
+    if not rows:
+        return {"items": [], "periods": []}
+    keys = {key for key, _value, _on in rows}
+    latest = {}  # each item's wording and place in the latest version that has it
+    for item in (
+        FeedbackItem.select(FeedbackItem, FeedbackInstrument.version)
+        .join(FeedbackInstrument)
+        .where(FeedbackItem.key.in_(keys))
+        .order_by(FeedbackInstrument.version, FeedbackItem.position)
+    ):
+        latest[item.key] = (item.instrument.version, item.position, item)
+    items = [
+        {"key": item.key, "text": item.text, "scale": item.scale}
+        for _v, _p, item in sorted(latest.values(), key=lambda t: (-t[0], t[1]))
+    ]
+    by_period = defaultdict(lambda: defaultdict(list))
+    days = []
+    for key, value, on in rows:
+        on = _as_date(on)
+        days.append(on)
+        by_period[period_of(on, period)[0]][key].append(value)
+    periods = []
+    day = min(days)
+    last_key = period_of(max(days), period)[0]
+    while True:
+        key, label, start, end = period_of(day, period)
+        values = by_period.get(key, {})
+        periods.append(
+            {
+                "key": key,
+                "label": label,
+                "start": start,
+                "end": end,
+                "items": {
+                    i["key"]: minimum_count(_mean(values.get(i["key"], [])), len(values.get(i["key"], [])))
+                    for i in items
+                },
+            }
+        )
+        if key == last_key:
+            return {"items": items, "periods": periods}
         day = end + dt.timedelta(days=1)
 
 
@@ -340,7 +425,8 @@ def open_comments(engagement_id):
 def engagement_report(engagement_id, period="quarter"):
     """One engagement's feedback as its report page and the API show it (the same for every reader
     allowed to see the engagement): {"scale_scores", "over_time", "pathway", "response_rate", "comments",
-    "received"}: every figure from released responses only; "received" and the response rate are counts."""
+    "received", "pulse_items"}: every figure from released responses only; "received" and the response
+    rate are counts."""
     spec = instrument_spec()
     return {
         "received": responses_received(engagement_id),
@@ -349,6 +435,7 @@ def engagement_report(engagement_id, period="quarter"):
         "pathway": pathway(engagement_id, period, steps=spec.get("pathway", []), labels=spec.get("scale_labels", {})),
         "response_rate": response_rate(engagement_id),
         "comments": open_comments(engagement_id),
+        "pulse_items": pulse_items_over_time(engagement_id, period),
     }
 
 

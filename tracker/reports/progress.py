@@ -5,14 +5,26 @@ by status and their status changes over time, and feedback scales over time.
 
 Days in stage: an entry lasts from its date to the next entry's date; the last entry runs to `as_of`
 (today), or to the end date of a closed engagement. A stage's days are the sum over its visits.
-Pure query functions: a fixed number of queries whatever the data size; meetings are never loaded.
+
+SIC duration (first to last activity), beside days in stage as the SIC measure defines it: the days
+from the first to the last activity dated in the stage. The activities that count are the stage's
+benchmarks completed (their completion dates, whenever completed: a benchmark belongs to its stage, as
+an SIC activity does) and the meetings held while the engagement was in the stage (a meeting on the day
+of a stage move belongs to the stage entered that day; the last visit includes its end day). Over all
+the visits of a stage, so it can exceed days in stage (a revisit, a stage's benchmark completed after
+moving on). One activity gives 0 days; a stage with none has no SIC duration (None). Across the
+portfolio, a stage's mean SIC duration is over the engagements with an activity in it.
+
+Pure query functions: a fixed number of queries whatever the data size; meetings are read only as
+their distinct days (one grouped query), never loaded.
 """
 
+import datetime as dt
 from collections import defaultdict
 
 from peewee import fn
 
-from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Stage, StageEntry, today
+from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Meeting, Stage, StageEntry, today
 from . import feedback as feedback_reports
 from .cache import cached
 from .filters import as_date, month_label, month_of, month_range, share
@@ -64,6 +76,37 @@ def benchmark_counts(engagement_ids):
     return out
 
 
+def meeting_days(engagement_ids):
+    """{engagement_id: [distinct days with a live meeting]} (one grouped query)."""
+    out = defaultdict(list)
+    for eid, day in (
+        Meeting.select(Meeting.engagement, Meeting.date)
+        .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null())
+        .group_by(Meeting.engagement, Meeting.date)
+        .tuples()
+    ):
+        out[eid].append(as_date(day))
+    return out
+
+
+def sic_durations(visits, days_met, benchmarks, engagement_id):
+    """{stage_id: {"first_activity_on", "last_activity_on", "sic_duration"}} for the stages of one
+    engagement with an activity (module docstring): `visits` from stage_visits, `days_met` its meeting
+    days, `benchmarks` from benchmark_counts."""
+    dates = defaultdict(list)
+    for entry, left, n in visits:
+        stop = left or entry.entered_on + dt.timedelta(days=n + 1)  # exclusive; the last visit ends inclusive
+        dates[entry.stage_id] += [d for d in days_met if entry.entered_on <= d < stop]
+    for (eid, sid), (_total, _done, first, last) in benchmarks.items():
+        if eid == engagement_id:
+            dates[sid] += [d for d in (first, last) if d]
+    return {
+        sid: {"first_activity_on": min(ds), "last_activity_on": max(ds), "sic_duration": (max(ds) - min(ds)).days}
+        for sid, ds in dates.items()
+        if ds
+    }
+
+
 def _goals(engagement_ids, filters):
     """{"by_status": {status: n}, "months": [...], "changes": {status: [n per month]}} (two queries)."""
     by_status = {key: 0 for key, _ in GOAL_STATUSES}
@@ -104,8 +147,9 @@ def engagement_progress(filters, as_of=None):
 
     {"engagement": {"id", "title", "status"},
      "stages": [{"key", "name", "entered_on", "days", "visits", "benchmarks_total", "benchmarks_completed",
-                 "proportion", "first_benchmark_on", "last_benchmark_on"}]   (every stage, in order;
-                 entered_on/days None for a stage not reached),
+                 "proportion", "first_benchmark_on", "last_benchmark_on", "first_activity_on",
+                 "last_activity_on", "sic_duration"}]   (every stage, in order; entered_on/days None for a
+                 stage not reached, the activity keys None for a stage without activity),
      "timeline": [{"key", "name", "entered_on", "left_on", "days", "revisit"}],
      "furthest_stage": key or None, "furthest_stage_name", "current_stage",
      "goals": {"by_status": {status: n}, "transitions": {...}},
@@ -123,7 +167,10 @@ def engagement_progress(filters, as_of=None):
     benchmarks = benchmark_counts([engagement.id])
     timeline, seen = [], set()
     days, visits, first_entry = defaultdict(int), defaultdict(int), {}
-    for entry, left, n in stage_visits(entries, engagement, as_of):
+    visited = stage_visits(entries, engagement, as_of)
+    sic = sic_durations(visited, meeting_days([engagement.id])[engagement.id], benchmarks, engagement.id)
+    no_activity = {"first_activity_on": None, "last_activity_on": None, "sic_duration": None}
+    for entry, left, n in visited:
         stage = next(s for s in stages if s.id == entry.stage_id)
         timeline.append(
             {
@@ -154,6 +201,7 @@ def engagement_progress(filters, as_of=None):
                 "proportion": share(done, total),
                 "first_benchmark_on": first,
                 "last_benchmark_on": last,
+                **sic.get(s.id, no_activity),
             }
         )
     reached = [s for s in stages if s.id in seen]
@@ -178,7 +226,8 @@ def portfolio_progress(filters, as_of=None):
     """Across the engagements in scope:
     {"engagements": n,
      "stages": [{"key", "name", "engagements" (that entered it), "entries", "revisits", "current",
-                 "days", "mean_days" (per engagement that entered it), "benchmarks_total",
+                 "days", "mean_days" (per engagement that entered it), "mean_sic_duration" (per engagement
+                 with an activity in it), "benchmarks_total",
                  "benchmarks_completed", "proportion"}],
      "furthest_stage": key of the furthest stage any engagement reached, "furthest_stage_name",
      "furthest": [{"key", "name", "engagements"}]  (engagements whose furthest stage it is),
@@ -196,7 +245,10 @@ def portfolio_progress(filters, as_of=None):
     by_id = {s.id: s for s in stages}
     entries = stage_entries(ids) if ids else {}
     benchmarks = benchmark_counts(ids) if ids else {}
-    per_stage = {s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0} for s in stages}
+    met = meeting_days(ids) if ids else {}
+    per_stage = {
+        s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0, "sic": []} for s in stages
+    }
     furthest_count = defaultdict(int)
     by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for (eid, sid), (total, done, _first, _last) in benchmarks.items():
@@ -215,6 +267,8 @@ def portfolio_progress(filters, as_of=None):
             stat["engagements"].add(e.id)
             stat["entries"] += 1
             stat["days"] += n
+        for sid, activity in sic_durations(timeline, met.get(e.id, []), benchmarks, e.id).items():
+            per_stage[sid]["sic"].append(activity["sic_duration"])
         current = by_id[timeline[-1][0].stage_id] if timeline else None
         if current:
             per_stage[current.id]["current"] += 1
@@ -249,6 +303,7 @@ def portfolio_progress(filters, as_of=None):
                 "current": stat["current"],
                 "days": stat["days"],
                 "mean_days": round(stat["days"] / n, 1) if n else None,
+                "mean_sic_duration": round(sum(stat["sic"]) / len(stat["sic"]), 1) if stat["sic"] else None,
                 "benchmarks_total": total,
                 "benchmarks_completed": done,
                 "proportion": share(done, total),

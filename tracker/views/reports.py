@@ -1,5 +1,6 @@
 """Reports and dashboards: the leaders' portfolio dashboard, competencies used, strategies and dose,
-progress movement, the printable engagement report, and the CSV export of each.
+progress movement, context (barriers and facilitators by CFIR domain), the printable engagement report,
+and the CSV export of each.
 
 Every page reads the same GET filters (ReportFilters) and computes its numbers through the report
 functions in tracker/reports/, which restrict everything to what the signed-in user may see: leaders
@@ -13,7 +14,7 @@ from flask_login import current_user, login_required
 from .. import exports, policy
 from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
 from ..paging import page_of
-from ..reports import charts, competencies, filter_summary, journey, portfolio, power, progress, strategies
+from ..reports import charts, competencies, context, filter_summary, journey, portfolio, power, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
 from ..services.feedback import open_invitations_for
@@ -26,6 +27,7 @@ PAGES = (
     ("reports.competencies_page", "Competencies"),
     ("reports.strategies_page", "Strategies and dose"),
     ("reports.progress_page", "Progress"),
+    ("reports.context_page", "Context"),
 )
 
 
@@ -174,6 +176,14 @@ def _scale_names():
     return {s["key"]: s["name"] for s in spec.get("scales", [])}
 
 
+@bp.route("/context")
+@login_required
+def context_page():
+    filters = _filters()
+    data = context.context_across(filters)
+    return _render("reports/context.html", filters, data=data, charts={"domains": charts.context_by_domain(data)})
+
+
 @bp.route("/engagements/<int:engagement_id>")
 @login_required
 def engagement_report(engagement_id):
@@ -207,6 +217,7 @@ def engagement_report(engagement_id):
         strategies=strategies.strategies_used(filters),
         dose=strategies.dose(filters),
         feedback=feedback_reports.scale_scores([engagement.id]),
+        context_notes=context.engagement_notes(engagement.id),
         scales=_scale_names(),
         power=power.engagement_power(engagement.id),
         deliverables=deliverables,
