@@ -176,3 +176,22 @@ def feedback_over_time(feedback, scales):
         for key, name in scales.items()
     ]
     return _spec("line", feedback, "label", datasets, scale5=True)
+
+
+def goal_values(goal, values):
+    """A goal's measured values over time (a line), with its baseline and target as flat reference lines
+    (issue 19). `values`: the goal's GoalMeasurement rows in date order."""
+    labels = [v.date.isoformat() for v in values]
+    return {
+        "type": "line",
+        "labels": labels,
+        "datasets": [
+            {
+                "label": f"Value ({goal.measure_unit})" if goal.measure_unit else "Value",
+                "data": [v.value for v in values],
+                "colour": "--brand",
+            },
+            {"label": "Baseline", "data": [goal.baseline_value] * len(values), "colour": "--muted", "dash": True},
+            {"label": "Target", "data": [goal.target_value] * len(values), "colour": "--accent", "dash": True},
+        ],
+    }

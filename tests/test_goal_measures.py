@@ -1,0 +1,200 @@
+"""Measured indicators on goals (issue 19): the measure, values over time, progress toward target.
+
+On factories.small_world(): engagement A (start 5 Jan 2026) is co-led by isp_a1 and isp_a2;
+recipient_a belongs to A's unit.
+"""
+
+import datetime as dt
+
+import pytest
+
+from tracker.models import AuditEntry, Goal, GoalMeasurement, ValidationError, progress_toward_target
+from tracker.services import goals as goal_service
+
+from . import factories
+from .conftest import field_error, post_form
+
+# --- progress toward target, worked by hand --------------------------------------------------------
+#
+# Up is better: baseline 40, target 80 (target − baseline = 40).
+#   latest 50  → (50 − 40) / 40 = 0.25
+#   latest 70  → (70 − 40) / 40 = 0.75
+#   latest 90  → (90 − 40) / 40 = 1.25, past the target → 1.0
+#   latest 30  → (30 − 40) / 40 = −0.25, worse than baseline → 0.0
+# Down is better: baseline 40 days waiting, target 10 (target − baseline = −30).
+#   latest 25  → (25 − 40) / −30 = 0.5
+#   latest 16  → (16 − 40) / −30 = 0.8
+#   latest 4   → (4 − 40) / −30 = 1.2, past the target → 1.0
+#   latest 46  → (46 − 40) / −30 = −0.2, worse than baseline → 0.0
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "latest", "expected"),
+    [
+        (40, 80, 50, 0.25),
+        (40, 80, 70, 0.75),
+        (40, 80, 90, 1.0),
+        (40, 80, 30, 0.0),
+        (40, 80, 40, 0.0),
+        (40, 80, 80, 1.0),
+        (40, 10, 25, 0.5),
+        (40, 10, 16, 0.8),
+        (40, 10, 4, 1.0),
+        (40, 10, 46, 0.0),
+    ],
+)
+def test_progress_toward_target_worked_by_hand(baseline, target, latest, expected):
+    assert progress_toward_target(baseline, target, latest) == pytest.approx(expected)
+
+
+def test_progress_without_a_value_is_none():
+    assert progress_toward_target(40, 80, None) is None
+
+
+def test_goal_progress_uses_the_latest_dated_value_up_and_down(demo):
+    e = demo.engagement_a
+    up = factories.measured_goal(e, "up", 40, 80)
+    down = factories.measured_goal(e, "down", 40, 10, title="Days waiting for a first visit", measure_unit="days")
+    assert up.progress() is None  # no value yet
+    # entered out of date order: the latest-dated value counts, not the last entered
+    goal_service.record_measurement(up, dt.date(2026, 4, 1), 70)
+    goal_service.record_measurement(up, dt.date(2026, 3, 1), 50)
+    assert up.progress() == pytest.approx(0.75)  # (70 − 40) / 40
+    goal_service.record_measurement(down, dt.date(2026, 3, 1), 25)
+    assert down.progress() == pytest.approx(0.5)  # (25 − 40) / (10 − 40)
+    goal_service.record_measurement(down, dt.date(2026, 5, 1), 4)
+    assert down.progress() == pytest.approx(1.0)  # past the target: 1.2 capped
+    goal_service.record_measurement(down, dt.date(2026, 6, 1), 46)
+    assert down.progress() == 0.0  # worse than the baseline: −0.2 capped
+    assert [m.value for m in up.measurements()] == [50, 70]
+
+
+# --- validation in the model layer -----------------------------------------------------------------
+
+
+def _refusal(goal):
+    with pytest.raises(ValidationError) as caught:
+        goal.save()
+    return caught.value.errors
+
+
+def test_a_target_equal_to_the_baseline_is_refused(demo):
+    goal = factories.measured_goal(demo.engagement_a)
+    goal.target_value = goal.baseline_value
+    assert "nothing to reach" in _refusal(goal)["target_value"]
+
+
+def test_the_target_lies_in_the_better_direction(demo):
+    goal = factories.measured_goal(demo.engagement_a, "up", 40, 80)
+    goal.measure_direction = "down"
+    assert _refusal(goal)["target_value"] == "Down is better: the target is below the baseline."
+
+
+def test_a_partial_measure_names_each_missing_part(demo):
+    goal = factories.goal(demo.engagement_a)
+    goal.measure_unit = "sites"
+    errors = _refusal(goal)
+    assert set(errors) == {"measure_direction", "baseline_value", "baseline_on", "target_value", "target_on"}
+
+
+def test_the_baseline_date_follows_the_event_date_rule(demo):
+    goal = factories.measured_goal(demo.engagement_a)
+    goal.baseline_on = dt.date(2025, 12, 1)  # before the engagement's start (5 Jan 2026)
+    assert "the engagement's start" in _refusal(goal)["baseline_on"]
+
+
+def test_a_value_must_be_a_finite_number_on_an_event_date(demo):
+    goal = factories.measured_goal(demo.engagement_a)
+    for value in (float("nan"), float("inf"), "12"):
+        with pytest.raises(ValidationError) as caught:
+            goal_service.record_measurement(goal, dt.date(2026, 3, 1), value)
+        assert caught.value.errors["value"] == "Enter a number, like 42 or 3.5."
+    with pytest.raises(ValidationError) as caught:
+        goal_service.record_measurement(goal, dt.date(2025, 12, 1), 50)
+    assert "the engagement's start" in caught.value.errors["date"]
+    with pytest.raises(ValidationError) as caught:
+        goal_service.record_measurement(goal, dt.date.today() + dt.timedelta(days=1), 50)
+    assert "today" in caught.value.errors["date"]
+    assert GoalMeasurement.select().count() == 0
+
+
+def test_a_goal_without_a_measure_takes_no_values(demo):
+    goal = factories.goal(demo.engagement_a)
+    with pytest.raises(ValidationError) as caught:
+        goal_service.record_measurement(goal, dt.date(2026, 3, 1), 5)
+    assert "Set the goal's measure" in caught.value.errors["__all__"]
+
+
+# --- the goal page ---------------------------------------------------------------------------------
+
+
+def _goal_url(goal, tail=""):
+    return f"/engagements/{goal.engagement_id}/goals/{goal.id}{tail}"
+
+
+def test_an_isp_sets_a_measure_records_values_and_sees_progress(demo, as_user):
+    goal = factories.goal(demo.engagement_a, indicator="Share of sites using the intake protocol")
+    client = as_user(demo.isp_a1)
+    html = client.get(_goal_url(goal)).get_data(as_text=True)
+    assert "This indicator has no measure yet." in html and "Add a measure" in html
+    response = post_form(
+        client,
+        _goal_url(goal, "/measure"),
+        {
+            "version": goal.version,
+            "measure_unit": "% of sites",
+            "measure_direction": "up",
+            "baseline_value": "40",
+            "baseline_on": "2026-01-05",
+            "target_value": "80",
+            "target_on": "2026-12-31",
+            "outcome": "adoption",
+        },
+    )
+    assert response.status_code == 302
+    goal = Goal.get_by_id(goal.id)
+    assert (goal.measure_direction, goal.baseline_value, goal.target_value, goal.outcome) == ("up", 40, 80, "adoption")
+    for day, value in (("2026-02-01", "50"), ("2026-03-01", "70")):
+        response = post_form(client, _goal_url(goal, "/values"), {"date": day, "value": value}, _goal_url(goal))
+        assert response.status_code == 302
+    html = client.get(_goal_url(goal)).get_data(as_text=True)
+    assert "<strong>75%</strong>" in html  # (70 − 40) / (80 − 40)
+    assert 'id="chart-values"' in html and 'id="values-table"' in html
+    assert [m.recorded_by_id for m in goal.measurements()] == [demo.isp_a1.id] * 2
+    assert AuditEntry.select().where(AuditEntry.entity == "GoalMeasurement").count() == 2
+
+
+def test_a_refused_value_shows_next_to_the_field_and_keeps_the_input(demo, as_user):
+    goal = factories.measured_goal(demo.engagement_a)
+    client = as_user(demo.isp_a1)
+    response = post_form(client, _goal_url(goal, "/values"), {"date": "2026-03-01", "value": "lots"}, _goal_url(goal))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_error(html, "value") == "Enter a number, like 42 or 3.5."
+    assert 'value="lots"' in html and 'value="2026-03-01"' in html
+    assert GoalMeasurement.select().count() == 0
+
+
+def test_a_refused_measure_keeps_the_input(demo, as_user):
+    goal = factories.goal(demo.engagement_a)
+    client = as_user(demo.isp_a1)
+    data = {"version": goal.version, "measure_direction": "up", "baseline_value": "5", "baseline_on": "2026-01-05"}
+    data |= {"target_value": "5", "target_on": "2026-12-31"}
+    response = post_form(client, _goal_url(goal, "/measure"), data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "nothing to reach" in field_error(html, "target_value")
+    assert Goal.get_by_id(goal.id).baseline_value is None
+
+
+def test_a_recipient_sees_the_values_but_no_form(demo, as_user):
+    goal = factories.measured_goal(demo.engagement_a)
+    goal_service.record_measurement(goal, dt.date(2026, 3, 1), 60)
+    client = as_user(demo.recipient_a)
+    html = client.get(_goal_url(goal)).get_data(as_text=True)
+    assert "<strong>50%</strong>" in html  # (60 − 40) / (80 − 40)
+    assert "Record a value" not in html and "Change the measure" not in html
+    assert (
+        post_form(client, _goal_url(goal, "/values"), {"date": "2026-03-02", "value": "1"}, _goal_url(goal)).status_code
+        == 403
+    )
