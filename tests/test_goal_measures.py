@@ -12,6 +12,7 @@ from tracker.models import AuditEntry, Goal, GoalMeasurement, ValidationError, p
 from tracker.services import goals as goal_service
 
 from . import factories
+from .api_helpers import token_for
 from .conftest import field_error, post_form
 
 # --- progress toward target, worked by hand --------------------------------------------------------
@@ -198,3 +199,53 @@ def test_a_recipient_sees_the_values_but_no_form(demo, as_user):
         post_form(client, _goal_url(goal, "/values"), {"date": "2026-03-02", "value": "1"}, _goal_url(goal)).status_code
         == 403
     )
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_api_records_a_value_with_201_and_location_and_shows_it_on_the_goal(demo, client):
+    goal = factories.measured_goal(demo.engagement_a, "down", 40, 10, measure_unit="days")
+    headers = {"Authorization": f"Bearer {token_for(demo.isp_a1)}"}
+    response = client.post(
+        f"/api/v1/goals/{goal.id}/measurements", json={"date": "2026-03-01", "value": 25}, headers=headers
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["date"], body["value"], body["recorded_by_id"]) == ("2026-03-01", 25.0, demo.isp_a1.id)
+    assert response.headers["Location"] == f"/api/v1/goals/{goal.id}/measurements/{body['id']}"
+    assert client.get(response.headers["Location"], headers=headers).get_json()["value"] == 25.0
+    measure = client.get(f"/api/v1/goals/{goal.id}", headers=headers).get_json()["measure"]
+    assert measure["direction"] == "down" and measure["latest"]["value"] == 25.0
+    assert measure["progress"] == pytest.approx(0.5)  # (25 − 40) / (10 − 40)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"date": "2026-03-01"}, "value"),
+        ({"value": 3}, "date"),
+        ({"date": "2026-03-01", "value": "3"}, "value"),
+        ({"date": "2026-03-01", "value": True}, "value"),
+        ({"date": "2025-12-01", "value": 3}, "date"),
+        ({"date": "2026-03-01", "value": 3, "note": "x"}, "note"),
+    ],
+)
+def test_api_refuses_bad_input_with_400_and_writes_nothing(demo, client, body, field):
+    goal = factories.measured_goal(demo.engagement_a)
+    headers = {"Authorization": f"Bearer {token_for(demo.isp_a1)}"}
+    response = client.post(f"/api/v1/goals/{goal.id}/measurements", json=body, headers=headers)
+    assert response.status_code == 400
+    assert field in response.get_json()["error"]["fields"]
+    assert GoalMeasurement.select().count() == 0
+
+
+def test_api_a_recipient_may_read_but_not_record(demo, client):
+    goal = factories.measured_goal(demo.engagement_a)
+    headers = {"Authorization": f"Bearer {token_for(demo.recipient_a)}"}
+    assert client.get(f"/api/v1/goals/{goal.id}/measurements", headers=headers).status_code == 200
+    response = client.post(
+        f"/api/v1/goals/{goal.id}/measurements", json={"date": "2026-03-01", "value": 5}, headers=headers
+    )
+    assert response.status_code == 403
+    assert GoalMeasurement.select().count() == 0

@@ -659,6 +659,15 @@ class Goal(Audited):
             .first()
         )
 
+    @property
+    def measure_summary(self):
+        """The measure with its latest value and progress toward target (the API's), or None."""
+        if not self.has_measure:
+            return None
+        latest = self.latest_measurement()
+        fields = ("measure_unit", "measure_direction", "baseline_value", "baseline_on", "target_value", "target_on")
+        return {**{name: getattr(self, name) for name in fields}, "latest": latest, "progress": self.progress(latest)}
+
     def progress(self, latest=None):
         """Progress toward target of the latest value (`progress_toward_target`), or None without a
         measure or a value. `latest`: the latest GoalMeasurement when the caller already has it."""
