@@ -8,7 +8,10 @@ import datetime as dt
 
 import pytest
 
-from tracker.models import AuditEntry, Goal, GoalMeasurement, ValidationError, progress_toward_target
+from tracker.models import AuditEntry, Goal, GoalMeasurement, Stage, ValidationError, progress_toward_target
+from tracker.reports import journey
+from tracker.reports import progress as progress_report
+from tracker.reports.filters import ReportFilters
 from tracker.services import goals as goal_service
 
 from . import factories
@@ -249,3 +252,47 @@ def test_api_a_recipient_may_read_but_not_record(demo, client):
     )
     assert response.status_code == 403
     assert GoalMeasurement.select().count() == 0
+
+
+# --- the timeline and the portfolio's outcomes -----------------------------------------------------
+
+
+def test_the_engagement_timeline_has_a_measured_values_row(demo, as_user):
+    demo.engagement_a.enter_stage(Stage.select().order_by(Stage.position).first(), demo.engagement_a.start_date)
+    goal = factories.measured_goal(demo.engagement_a, "up", 40, 80)
+    goal_service.record_measurement(goal, dt.date(2026, 3, 1), 60)
+    timeline = journey.engagement_timeline(ReportFilters(user=demo.leader_foundation, engagement=demo.engagement_a.id))
+    [point] = timeline["measured"]
+    assert (point["on"], point["value"], point["progress"]) == (dt.date(2026, 3, 1), 60, 0.5)  # (60 − 40) / 40
+    assert any(e["kind"] == "measured" for e in timeline["events"])
+    html = (
+        as_user(demo.leader_foundation)
+        .get(f"/reports/progress?engagement_id={demo.engagement_a.id}")
+        .get_data(as_text=True)
+    )
+    assert "Measured values" in html and "Value measured" in html
+
+
+def test_outcomes_by_type_worked_by_hand(demo, as_user):
+    """Adoption: goal 1 up 40→80, latest 70 (0.75); goal 2 down 40→10, latest 25 (0.5), achieved;
+    goal 3 tagged, no measure. Fidelity: goal 4 up 0→10, latest 12 (past the target: 1.0), achieved.
+    Adoption: 3 goals, 1 achieved, 2 measured, mean (0.75 + 0.5) / 2 = 0.625. Fidelity: 1, 1, 1, 1.0.
+    A goal without an outcome and a deleted tagged goal do not count."""
+    e = demo.engagement_a
+    g1 = factories.measured_goal(e, "up", 40, 80, outcome="adoption")
+    g2 = factories.measured_goal(e, "down", 40, 10, outcome="adoption", status="achieved")
+    factories.goal(e, outcome="adoption")
+    g4 = factories.measured_goal(e, "up", 0, 10, outcome="fidelity", status="achieved")
+    untagged = factories.measured_goal(e, "up", 0, 10)
+    gone = factories.measured_goal(e, "up", 0, 10, outcome="fidelity")
+    for goal, day, value in ((g1, 2, 50), (g1, 3, 70), (g2, 3, 25), (g4, 3, 12), (untagged, 3, 5), (gone, 3, 5)):
+        goal_service.record_measurement(goal, dt.date(2026, day, 1), value)
+    gone.soft_delete()
+    rows = progress_report.outcomes_by_type(ReportFilters(user=demo.admin))
+    assert [(r["key"], r["goals"], r["achieved"], r["measured"]) for r in rows] == [
+        ("adoption", 3, 1, 2),
+        ("fidelity", 1, 1, 1),
+    ]
+    assert [r["mean_progress"] for r in rows] == [pytest.approx(0.625), pytest.approx(1.0)]
+    html = as_user(demo.admin).get("/reports/progress").get_data(as_text=True)
+    assert 'id="outcomes-table"' in html and "<td>Adoption</td>" in html
