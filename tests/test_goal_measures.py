@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from tracker import research
 from tracker.models import AuditEntry, Goal, GoalMeasurement, Stage, ValidationError, progress_toward_target
 from tracker.reports import journey
 from tracker.reports import progress as progress_report
@@ -296,3 +297,14 @@ def test_outcomes_by_type_worked_by_hand(demo, as_user):
     assert [r["mean_progress"] for r in rows] == [pytest.approx(0.625), pytest.approx(1.0)]
     html = as_user(demo.admin).get("/reports/progress").get_data(as_text=True)
     assert 'id="outcomes-table"' in html and "<td>Adoption</td>" in html
+
+
+def test_the_research_export_has_each_value_with_its_measure_and_progress(app, demo):
+    goal = factories.measured_goal(demo.engagement_a, "down", 40, 10, outcome="feasibility", measure_unit="days")
+    goal_service.record_measurement(goal, dt.date(2026, 3, 1), 25)
+    with app.app_context():
+        [row] = research.collect()["goal_measurements"]
+    columns = [c for c, *_ in research.CODEBOOK["goal_measurements"]]
+    named = dict(zip(columns, row, strict=True))
+    assert (named["measure_direction"], named["outcome"], named["measured_on"]) == ("down", "feasibility", "2026-03-01")
+    assert named["progress"] == 0.5  # (25 − 40) / (10 − 40)
