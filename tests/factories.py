@@ -100,6 +100,21 @@ def goal(engagement_, title="Core components written down", **kwargs):
     return Goal.create(engagement=engagement_, title=title, **kwargs)
 
 
+def measured_goal(engagement_, direction="up", baseline=40.0, target=80.0, title="Sites using the protocol", **kwargs):
+    """A goal whose indicator carries a measure (baseline on the engagement's start, target in a year)."""
+    kwargs.setdefault("measure_unit", "% of sites")
+    return Goal.create(
+        engagement=engagement_,
+        title=title,
+        measure_direction=direction,
+        baseline_value=baseline,
+        baseline_on=engagement_.start_date,
+        target_value=target,
+        target_on=engagement_.start_date + dt.timedelta(days=365),
+        **kwargs,
+    )
+
+
 def team_member(engagement_, name="Alex Rivera", position="manager", **kwargs):
     return TeamMember.create(engagement=engagement_, name=name, position=position, **kwargs)
 

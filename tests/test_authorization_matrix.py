@@ -20,6 +20,8 @@ from tracker.models import (
     Deliverable,
     FeedbackInstrument,
     FeedbackItem,
+    Goal,
+    GoalMeasurement,
     NextStep,
     Stage,
     SupportRequest,
@@ -115,6 +117,9 @@ MATRIX = {
     "goals.new": "engagement_write",
     "goals.edit": "engagement_write",
     "goals.status": "engagement_write",
+    "goals.detail": "engagement_read",
+    "goals.record": "engagement_write",
+    "goals.measure": "engagement_write",
     "goals.delete": "engagement_write",
     "goals.correct": "engagement_write",
     "goals.remove": "engagement_write",
@@ -186,6 +191,9 @@ def world(demo):
     e = demo.engagement_a
     goal = factories.goal(e)
     change = goal.change_status("in_progress", e.start_date)
+    measured = dict(measure_direction="up", baseline_value=1, baseline_on=e.start_date, target_value=2)
+    Goal.update(target_on=e.start_date + dt.timedelta(days=90), **measured).where(Goal.id == goal.id).execute()
+    measurement = GoalMeasurement.create(goal=goal, date=e.start_date, value=1.5)
     stage_entry = e.enter_stage(Stage.select().order_by(Stage.position).first(), e.start_date)
     deleted_goal = factories.goal(e, title="Deleted goal")
     deleted_goal.soft_delete()
@@ -221,6 +229,7 @@ def world(demo):
             "engagement_id": e.id,
             "goal_id": goal.id,
             "change_id": change.id,
+            "measurement_id": measurement.id,
             "stage_entry_id": stage_entry.id,
             "meeting_id": meeting.id,
             "second_meeting_id": second_meeting.id,
@@ -430,6 +439,9 @@ API_MATRIX = {
     "api.update_goal": "engagement_write",
     "api.update_engagement_goal": "engagement_write",
     "api.goal_history": "engagement_read",
+    "api.list_goal_measurements": "engagement_read",
+    "api.record_goal_measurement": "engagement_write",
+    "api.get_goal_measurement": "engagement_read",
     "api.engagement_goal_history": "engagement_read",
     "api.correct_goal_change": "engagement_write",
     "api.remove_goal_change": "engagement_write",

@@ -379,7 +379,13 @@ def test_read_only_page_has_no_goal_links(demo, as_user):
     goal_with_history(demo.engagement_a, title="Visible goal")
     html = page(as_user(demo.leader_foundation), demo.engagement_a)
     assert "<strong>Visible goal</strong>" in html
-    assert "Add a goal" not in html and "/goals/" not in html
+    assert "Add a goal" not in html and "/goals/new" not in html
+    assert not any(
+        f"/goals/{goal_id}/{tail}" in html
+        for goal_id in Goal.select(Goal.id).scalars()
+        for tail in ("status", "edit", "delete")
+    )
+    assert "/goals/" in html  # the goal's own page (its values and history) is for every reader
 
 
 def test_empty_state_tells_editors_how_to_start(demo, as_user):

@@ -3,8 +3,8 @@ export-research OUT_DIR`, tracker/cli/research.py).
 
 One row per observation, one column per variable: engagements, team positions, support requests,
 meetings with their competencies, strategies, principles and next steps, goal and stage history,
-benchmarks, deliverables, context notes (and their counts by engagement, CFIR domain and kind) and
-released feedback answers. A codebook (codebook.csv)
+the values of goals' measured indicators, benchmarks, deliverables, context notes (and their counts by
+engagement, CFIR domain and kind) and released feedback answers. A codebook (codebook.csv)
 names every column's type, meaning and allowed values, and a REDCap data dictionary
 (data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form per file and one
 field per column, named as the column: names are valid REDCap variable names, unique across the
@@ -152,6 +152,26 @@ CODEBOOK = {
         ("goal_status", TEXT, "Status from this date", m.GOAL_STATUSES),
         ("changed_on", DATE, "Date of the change", ()),
         ("goal_meeting_id", INT, "Meeting where it was recorded (empty: outside a meeting)", ()),
+    ],
+    "goal_measurements": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("measured_goal_id", INT, "Goal (row id, goal_id of goals_history.csv)", ()),
+        ("measure_unit", TEXT, "Unit of the goal's measured indicator", ()),
+        ("measure_direction", TEXT, "Which way is better", m.MEASURE_DIRECTIONS),
+        ("baseline_value", DECIMAL, "Baseline value", ()),
+        ("baseline_on", DATE, "Date of the baseline", ()),
+        ("target_value", DECIMAL, "Target value", ()),
+        ("target_on", DATE, "Date the target should be reached", ()),
+        (
+            "outcome",
+            TEXT,
+            "Implementation outcome the indicator is tagged with (Proctor et al. 2011)",
+            m.IMPLEMENTATION_OUTCOMES,
+        ),
+        ("measured_on", DATE, "Date of the value", ()),
+        ("measured_value", DECIMAL, "The value recorded", ()),
+        ("progress", DECIMAL, "(value - baseline) / (target - baseline), capped to 0..1", ()),
+        ("value_meeting_id", INT, "Meeting where it was recorded (empty: outside a meeting)", ()),
     ],
     "stage_history": [
         ("engagement_id", INT, "Engagement (row id)", ()),
@@ -393,6 +413,34 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
     ):
         out["goals_history"].append(
             (h.goal_id, h.goal.engagement_id, h.status, _d(h.changed_on), "" if h.meeting_id is None else h.meeting_id)
+        )
+    values = (
+        m.GoalMeasurement.select(m.GoalMeasurement, m.Goal)
+        .join(m.Goal)
+        .where(m.Goal.engagement.in_(ids) & m.Goal.deleted_at.is_null() & m.GoalMeasurement.deleted_at.is_null())
+    )
+    if date_from:
+        values = values.where(m.GoalMeasurement.date >= date_from)
+    if date_to:
+        values = values.where(m.GoalMeasurement.date <= date_to)
+    for v in values.order_by(m.Goal.engagement, m.GoalMeasurement.goal, m.GoalMeasurement.date, m.GoalMeasurement.id):
+        g = v.goal
+        out["goal_measurements"].append(
+            (
+                g.engagement_id,
+                g.id,
+                g.measure_unit,
+                g.measure_direction or "",
+                g.baseline_value,
+                _d(g.baseline_on),
+                g.target_value,
+                _d(g.target_on),
+                g.outcome or "",
+                _d(v.date),
+                v.value,
+                round(g.progress(v), 4) if g.has_measure else "",
+                "" if v.meeting_id is None else v.meeting_id,
+            )
         )
     visits = {}
     for entry in (

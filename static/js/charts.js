@@ -2,7 +2,7 @@
    <script type="application/json" id="ID"> next to it (data, not script, so a strict CSP allows it).
    The same numbers are always in an HTML table on the page; without JS only the tables show.
 
-   Spec: {type: "bar"|"line"|"doughnut", labels: [...], datasets: [{label, data, colour: "--css-variable"?}],
+   Spec: {type: "bar"|"line"|"doughnut", labels: [...], datasets: [{label, data, colour: "--css-variable"?, dash: bool (a reference line)}],
           horizontal: bool, stacked: bool, percent: bool (data are shares 0-1), scale5: bool (1-5 scale)} */
 (function () {
   "use strict";
@@ -28,6 +28,7 @@
         set.backgroundColor = spec.type === "line" ? colour : colour + "cc";
         set.borderColor = colour;
         set.spanGaps = true;
+        if (d.dash) { set.borderDash = [6, 4]; set.pointRadius = 0; }  // a reference line (a goal's baseline, target)
       }
       return set;
     });

@@ -30,6 +30,7 @@ from tracker.models import (
     SupportRequest,
 )
 from tracker.services import admin as admin_service
+from tracker.services import goals as goal_service
 
 from .. import factories
 from ..feedback_helpers import invite, respond
@@ -92,6 +93,16 @@ def _world(app, w):
         e, title="Supervisors coach to the practice profile", indicator="Coaching logs", target="June"
     )
     change = goal.change_status("in_progress", dt.date(2026, 2, 3))
+    goal.measure_unit, goal.measure_direction, goal.outcome = "supervisors", "up", "adoption"
+    goal.baseline_value, goal.baseline_on, goal.target_value, goal.target_on = (
+        2,
+        dt.date(2026, 1, 5),
+        10,
+        dt.date(2026, 12, 1),
+    )
+    goal.save()
+    for day, value in ((dt.date(2026, 2, 3), 4), (dt.date(2026, 3, 2), 7)):
+        goal_service.record_measurement(goal, day, value, w.isp_a1)
     factories.goal(e, title="A goal set by mistake").soft_delete()
     stages = list(Stage.select().order_by(Stage.position))
     stage_entry = e.enter_stage(stages[1], dt.date(2026, 3, 2), note="Ready to install")

@@ -19,8 +19,10 @@ from ..models import (
     CONTEXT_KINDS,
     DELIVERABLE_KINDS,
     GOAL_STATUSES,
+    IMPLEMENTATION_OUTCOMES,
     MAX_DECISIONS,
     MAX_MEETING_MINUTES,
+    MEASURE_DIRECTIONS,
     MEETING_KINDS,
     MEETING_MODES,
     POSITIONS,
@@ -30,6 +32,7 @@ from ..models import (
     ContextNote,
     Deliverable,
     Goal,
+    GoalMeasurement,
     GoalStatusChange,
     Meeting,
     MeetingDecision,
@@ -208,12 +211,70 @@ class GoalPatch(Body):
     version = Version()
 
 
+class Number(fields.Float):
+    """A number as JSON Schema's `number`: never a bool or a string, never NaN or infinite."""
+
+    default_error_messages = {"invalid": "Must be a number, like 42 or 3.5."}
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, (bool, str)):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class MeasurementNew(Body):
+    date = Date(required=True, metadata={"description": "The day the value was measured (an event date)."})
+    value = Number(required=True)
+
+
+class MeasurementOut(Answer):
+    id = Id(required=True)
+    goal_id = Id(required=True)
+    date = Date(required=True)
+    value = fields.Float(required=True)
+    recorded_by_id = Id(required=True, allow_none=True)
+    meeting_id = Id(required=True, allow_none=True)
+    created = Timestamp(attribute="created_at", required=True)
+    updated_at = Timestamp(required=True)
+    version = fields.Integer(required=True)
+
+
+class GoalMeasureOut(Answer):
+    """The measure of a goal's indicator (null when the goal has none)."""
+
+    unit = fields.String(attribute="measure_unit", required=True)
+    direction = Choice(MEASURE_DIRECTIONS, attribute="measure_direction", required=True)
+    baseline_value = fields.Float(required=True)
+    baseline_on = Date(required=True, allow_none=True)
+    target_value = fields.Float(required=True)
+    target_on = Date(required=True, allow_none=True)
+    latest = fields.Nested(MeasurementOut, required=True, allow_none=True)
+    progress = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Progress toward target = (latest − baseline) / (target − baseline), capped to [0, 1] "
+            "(past the target: 1; worse than the baseline: 0); null before a value is recorded."
+        },
+    )
+
+
 class GoalOut(Answer):
     id = Id(required=True)
     title = fields.String(required=True)
     indicator = fields.String(required=True)
     target = fields.String(required=True)
     status = Choice(GOAL_STATUSES, required=True)
+    outcome = Choice(
+        IMPLEMENTATION_OUTCOMES,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The implementation outcome (Proctor et al. 2011) the indicator is tagged with."},
+    )
+    measure = fields.Nested(GoalMeasureOut, attribute="measure_summary", required=True, allow_none=True)
     created = Timestamp(attribute="created_at", required=True)
     updated_at = Timestamp(required=True)
     version = fields.Integer(required=True)
@@ -384,6 +445,55 @@ def correct_goal_change(engagement_id, goal_id, change_id, target, data):
 def remove_goal_change(engagement_id, goal_id, change_id):
     change = _goal_change(engagement_id, goal_id, change_id)
     run(goal_service.remove_status_change, change, caller().id)
+
+
+# --- measured values of a goal's indicator ----------------------------------------------------------
+
+
+@operation(
+    "get",
+    "/goals/<int:goal_id>/measurements",
+    "listGoalMeasurements",
+    tag="Goals",
+    summary="The values recorded for the goal's measured indicator, in date order",
+    answer=MeasurementOut,
+    paged=True,
+)
+def list_goal_measurements(goal_id):
+    goal = _part(Goal, goal_id)
+    return (
+        GoalMeasurement.live().where(GoalMeasurement.goal == goal.id).order_by(GoalMeasurement.date, GoalMeasurement.id)
+    )
+
+
+@operation(
+    "post",
+    "/goals/<int:goal_id>/measurements",
+    "recordGoalMeasurement",
+    tag="Goals",
+    summary="Record a value of the goal's measured indicator on a date (the goal needs a measure: else 409)",
+    body=MeasurementNew,
+    answer=MeasurementOut,
+    access=editable_part(Goal),
+    links={"getGoalMeasurement": {"goal_id": "$request.path.goal_id", "measurement_id": "$response.body#/id"}},
+    example={"date": "2026-03-01", "value": 62.5},
+)
+def record_goal_measurement(goal_id, target, data):
+    return run(goal_service.record_measurement, target, data["date"], data["value"], caller().id)
+
+
+@operation(
+    "get",
+    "/goals/<int:goal_id>/measurements/<int:measurement_id>",
+    "getGoalMeasurement",
+    tag="Goals",
+    summary="One recorded value of the goal's measured indicator",
+    answer=MeasurementOut,
+)
+def get_goal_measurement(goal_id, measurement_id):
+    goal = _part(Goal, goal_id)
+    found = GoalMeasurement.live().where((GoalMeasurement.id == measurement_id) & (GoalMeasurement.goal == goal.id))
+    return found.first() or abort(404)
 
 
 # --- meetings -------------------------------------------------------------------------------------

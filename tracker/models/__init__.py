@@ -56,7 +56,9 @@ from .engagements import (
     DELIVERABLE_KINDS,
     ENGAGEMENT_STATUSES,
     GOAL_STATUSES,
+    IMPLEMENTATION_OUTCOMES,
     ISP_ROLES,
+    MEASURE_DIRECTIONS,
     OPEN_REQUEST_STATUSES,
     POSITIONS,
     REQUEST_EVENT_KINDS,
@@ -69,11 +71,13 @@ from .engagements import (
     EngagementISP,
     EngagementStatusChange,
     Goal,
+    GoalMeasurement,
     GoalStatusChange,
     RequestEvent,
     StageEntry,
     SupportRequest,
     TeamMember,
+    progress_toward_target,
 )
 from .feedback import (
     FEEDBACK_KINDS,
@@ -177,6 +181,7 @@ MODELS = [
     PendingNotification,  # 0014
     UserInvitation,  # 0016
     MeetingDecision,  # 0019
+    GoalMeasurement,  # 0020
 ]
 
 __all__ = [
@@ -217,7 +222,11 @@ __all__ = [
     "FeedbackResponse",
     "GOAL_STATUSES",
     "Goal",
+    "GoalMeasurement",
     "GoalStatusChange",
+    "IMPLEMENTATION_OUTCOMES",
+    "MEASURE_DIRECTIONS",
+    "progress_toward_target",
     "ISP_ROLES",
     "MAX_DECISIONS",
     "MAX_MEETING_MINUTES",

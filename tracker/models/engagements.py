@@ -5,7 +5,9 @@ Engagements and all their parts (team memberships, goals, benchmarks, deliverabl
 are soft-deleted (`deleted_at`); `live()` leaves them out, `deleted_of(engagement)` lists them.
 """
 
-from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
+import math
+
+from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, FloatField, ForeignKeyField, IntegerField
 
 from ..db import database
 from .audit import AuditEntry
@@ -41,6 +43,19 @@ GOAL_STATUSES = (
     ("achieved", "Achieved"),
     ("revised", "Revised"),
     ("dropped", "Dropped"),
+)
+# A measured indicator: which way is better (issue 19).
+MEASURE_DIRECTIONS = (("up", "Up is better"), ("down", "Down is better"))
+# Implementation outcomes (Proctor et al. 2011, domain.md) an indicator may be tagged with.
+IMPLEMENTATION_OUTCOMES = (
+    ("acceptability", "Acceptability"),
+    ("adoption", "Adoption"),
+    ("appropriateness", "Appropriateness"),
+    ("feasibility", "Feasibility"),
+    ("fidelity", "Fidelity"),
+    ("implementation_cost", "Implementation cost"),
+    ("penetration", "Penetration"),
+    ("sustainability", "Sustainability"),
 )
 DELIVERABLE_KINDS = (
     ("core_components", "Operationalized core components"),
@@ -564,11 +579,102 @@ class Goal(Audited):
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
 
+    # The indicator's measure (issue 19), all optional: a goal has a measure once its direction,
+    # baseline and target are set; its values over time are GoalMeasurement rows.
+    measure_unit = CharField(max_length=60, default="")
+    measure_direction = CharField(max_length=10, choices=MEASURE_DIRECTIONS, null=True)
+    baseline_value = FloatField(null=True)
+    baseline_on = DateField(null=True)
+    target_value = FloatField(null=True)
+    target_on = DateField(null=True)
+    outcome = CharField(max_length=30, choices=IMPLEMENTATION_OUTCOMES, null=True)  # Proctor et al.
+
     required = {"engagement": "A goal belongs to an engagement.", "title": "Give the goal a title."}
+    MEASURE_FIELDS = ("measure_direction", "baseline_value", "baseline_on", "target_value", "target_on")
+
+    def validate(self):
+        errors = super().validate()
+        given = {name: getattr(self, name) for name in self.MEASURE_FIELDS}
+        if any(value is not None for value in given.values()) or self.measure_unit:
+            missing = {
+                "measure_direction": "Say whether up or down is better.",
+                "baseline_value": "Enter the baseline value.",
+                "baseline_on": "Enter the date of the baseline.",
+                "target_value": "Enter the target value.",
+                "target_on": "Enter the date the target should be reached.",
+            }
+            for name, message in missing.items():
+                if given[name] is None:
+                    errors.setdefault(name, message)
+        for name in ("baseline_value", "target_value"):
+            problem = number_problem(given[name])
+            if problem:
+                errors.setdefault(name, problem)
+        check_part_event_date(self, errors, "baseline_on")
+        check_planned_date(errors, "target_on", self.target_on)
+        if self.baseline_on and self.target_on and "target_on" not in errors and self.target_on <= self.baseline_on:
+            errors.setdefault("target_on", "The target date comes after the baseline's date.")
+        baseline, target = given["baseline_value"], given["target_value"]
+        if not errors.get("baseline_value") and not errors.get("target_value") and None not in (baseline, target):
+            if target == baseline:
+                errors.setdefault(
+                    "target_value", "The target differs from the baseline: else there is nothing to reach."
+                )
+            elif self.measure_direction == "up" and target < baseline:
+                errors.setdefault("target_value", "Up is better: the target is above the baseline.")
+            elif self.measure_direction == "down" and target > baseline:
+                errors.setdefault("target_value", "Down is better: the target is below the baseline.")
+        return errors
 
     @property
     def status_label(self):
         return label(GOAL_STATUSES, self.status)
+
+    @property
+    def has_measure(self):
+        return None not in (self.measure_direction, self.baseline_value, self.target_value)
+
+    @property
+    def direction_label(self):
+        return label(MEASURE_DIRECTIONS, self.measure_direction)
+
+    @property
+    def outcome_label(self):
+        return label(IMPLEMENTATION_OUTCOMES, self.outcome)
+
+    def measurements(self):
+        """The goal's live recorded values in date order (ties: in the order entered)."""
+        return list(
+            GoalMeasurement.live()
+            .where(GoalMeasurement.goal == self.id)
+            .order_by(GoalMeasurement.date, GoalMeasurement.id)
+        )
+
+    def latest_measurement(self):
+        """The latest-dated live value (ties: the latest entered), or None."""
+        return (
+            GoalMeasurement.live()
+            .where(GoalMeasurement.goal == self.id)
+            .order_by(GoalMeasurement.date.desc(), GoalMeasurement.id.desc())
+            .first()
+        )
+
+    @property
+    def measure_summary(self):
+        """The measure with its latest value and progress toward target (the API's), or None."""
+        if not self.has_measure:
+            return None
+        latest = self.latest_measurement()
+        fields = ("measure_unit", "measure_direction", "baseline_value", "baseline_on", "target_value", "target_on")
+        return {**{name: getattr(self, name) for name in fields}, "latest": latest, "progress": self.progress(latest)}
+
+    def progress(self, latest=None):
+        """Progress toward target of the latest value (`progress_toward_target`), or None without a
+        measure or a value. `latest`: the latest GoalMeasurement when the caller already has it."""
+        if not self.has_measure:
+            return None
+        latest = latest if latest is not None else self.latest_measurement()
+        return progress_toward_target(self.baseline_value, self.target_value, latest.value if latest else None)
 
     def change_status(self, status, changed_on, note="", meeting=None, user=None):
         """Add a dated entry to the goal's history and recompute the status from it (one transaction).
@@ -653,6 +759,67 @@ class GoalStatusChange(BaseModel):
     def made_in(cls, meeting_id):
         """The goal status changes a meeting recorded, with their goals, in the order entered."""
         return cls.select(cls, Goal).join(Goal).where(cls.meeting_id == meeting_id).order_by(cls.id)
+
+
+def number_problem(value):
+    """The refusal for a measured value that is not a finite number, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "Enter a number, like 42 or 3.5."
+    return None
+
+
+def progress_toward_target(baseline, target, latest):
+    """Progress toward target = (latest − baseline) / (target − baseline), capped to [0, 1].
+
+    A value past the target counts as 1 (100 %), a value worse than the baseline as 0. The formula
+    serves both directions: for a "down is better" measure the target is below the baseline, so
+    both differences are negative when the value improves (baseline 40, target 10, latest 25:
+    (25 − 40) / (10 − 40) = 0.5). None without a latest value (or when target equals baseline, which
+    the model refuses)."""
+    if latest is None or baseline is None or target is None or target == baseline:
+        return None
+    return min(1.0, max(0.0, (latest - baseline) / (target - baseline)))
+
+
+class GoalMeasurement(Audited):
+    """One recorded value of a goal's measured indicator, on a date (issue 19)."""
+
+    goal = ForeignKeyField(Goal, backref="measurement_rows", on_delete="CASCADE")
+    date = DateField()
+    value = FloatField()
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    meeting_id = IntegerField(null=True, index=True)  # the meeting where the value was logged
+    created_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    required = {"goal": "A value belongs to a goal.", "date": "Enter the date of the value.", "value": "Enter a value."}
+    not_edited = (*Audited.not_edited, "goal", "recorded_by")
+    goal_engagement_id = None  # set by whoever already knows it; else looked up
+
+    def audit_engagement_id(self):
+        if self.goal_engagement_id is None:
+            self.goal_engagement_id = Goal.select(Goal.engagement).where(Goal.id == self.goal_id).scalar()
+        return self.goal_engagement_id
+
+    def validate(self):
+        errors = super().validate()
+        problem = number_problem(self.value)
+        if problem:
+            errors.setdefault("value", problem)
+        if self.date is not None and self.goal_id is not None:
+            row = (
+                Goal.select(Goal.measure_direction, Goal.baseline_value, Goal.target_value, Engagement.start_date)
+                .join(Engagement)
+                .where(Goal.id == self.goal_id)
+                .tuples()
+                .first()
+            )
+            check_event_date(errors, "date", self.date, row[3] if row else None)
+            if row and None in row[:3]:
+                errors.setdefault("__all__", "Set the goal's measure (direction, baseline and target) first.")
+        return errors
 
 
 class StageEntry(BaseModel):

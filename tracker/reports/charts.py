@@ -189,3 +189,22 @@ def context_by_domain(data):
         {**_series("Facilitators", rows, "facilitators"), "colour": "--accent"},
     ]
     return _spec("bar", rows, "name", datasets, stacked=True, horizontal=True)
+
+
+def goal_values(goal, values):
+    """A goal's measured values over time (a line), with its baseline and target as flat reference lines
+    (issue 19). `values`: the goal's GoalMeasurement rows in date order."""
+    labels = [v.date.isoformat() for v in values]
+    return {
+        "type": "line",
+        "labels": labels,
+        "datasets": [
+            {
+                "label": f"Value ({goal.measure_unit})" if goal.measure_unit else "Value",
+                "data": [v.value for v in values],
+                "colour": "--brand",
+            },
+            {"label": "Baseline", "data": [goal.baseline_value] * len(values), "colour": "--muted", "dash": True},
+            {"label": "Target", "data": [goal.target_value] * len(values), "colour": "--accent", "dash": True},
+        ],
+    }

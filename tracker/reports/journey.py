@@ -16,7 +16,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..dates import format_month
-from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Stage, Unit, keys, today
+from ..models import (
+    GOAL_STATUSES,
+    Benchmark,
+    Engagement,
+    Goal,
+    GoalMeasurement,
+    GoalStatusChange,
+    Stage,
+    Unit,
+    keys,
+    progress_toward_target,
+    today,
+)
 from . import feedback as feedback_reports
 from .cache import cached
 from .filters import share
@@ -264,6 +276,36 @@ def _goal_points(engagement_id):
     ]
 
 
+def _measured_points(engagement_id):
+    """Values recorded for the goals' measured indicators: [{"on", "goal", "value", "unit", "progress"}]
+    (live goals and values only; one query). `progress`: toward the goal's target with this value
+    (models.progress_toward_target)."""
+    rows = (
+        GoalMeasurement.select(
+            GoalMeasurement.date,
+            GoalMeasurement.value,
+            Goal.title,
+            Goal.measure_unit,
+            Goal.baseline_value,
+            Goal.target_value,
+        )
+        .join(Goal)
+        .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null() & GoalMeasurement.deleted_at.is_null())
+        .order_by(GoalMeasurement.date, GoalMeasurement.id)
+        .tuples()
+    )
+    return [
+        {
+            "on": on,
+            "goal": title,
+            "value": value,
+            "unit": unit,
+            "progress": progress_toward_target(baseline, target, value),
+        }
+        for on, value, title, unit, baseline, target in rows
+    ]
+
+
 def _feedback_points(quarters, scale_names, axis, as_of):
     """One point per quarter with a shown score, at the quarter's end (or today, in the current quarter):
     [{"on", "left", "label", "responses", "scores": [{"name", "mean", "n"}], "low", "high"}]. Cells the
@@ -292,13 +334,14 @@ def _feedback_points(quarters, scale_names, axis, as_of):
     return out
 
 
-def _events(bands, benchmarks, goals, feedback):
+def _events(bands, benchmarks, goals, feedback, measured=()):
     """Every event of the timeline in date order, for its table: [{"on", "kind", "what", ...}]."""
     events = [{"on": b["entered_on"], "kind": "stage", "band": b} for b in bands]
     events += [{"on": p["on"], "kind": "benchmark", "item": item} for p in benchmarks for item in p["items"]]
     events += [{"on": g["on"], "kind": "goal", "goal": g} for g in goals]
     events += [{"on": f["on"], "kind": "feedback", "feedback": f} for f in feedback]
-    order = {"stage": 0, "benchmark": 1, "goal": 2, "feedback": 3}
+    events += [{"on": m["on"], "kind": "measured", "measured": m} for m in measured]
+    order = {"stage": 0, "benchmark": 1, "goal": 2, "measured": 3, "feedback": 4}
     return sorted(events, key=lambda e: (e["on"], order[e["kind"]]))
 
 
@@ -306,7 +349,7 @@ def _events(bands, benchmarks, goals, feedback):
 def engagement_timeline(filters, as_of=None):
     """One engagement's timeline (filters.engagement), or None when it is not in the user's scope:
     {"axis": {...}, "legend": [...], "long_stay_days", "bands": [...], "long_stays": [...],
-     "benchmarks": [...], "goals": [...], "feedback": [...], "events": [...] (date order)}.
+     "benchmarks": [...], "goals": [...], "measured": [...], "feedback": [...], "events": [...] (date order)}.
     The window runs from the engagement's start (or its first event) to today (or its last event)."""
     as_of = as_of or today()
     data = engagement_progress(filters, as_of)
@@ -319,12 +362,13 @@ def engagement_timeline(filters, as_of=None):
     spec = feedback_reports.instrument_spec()
     scale_names = [(s["key"], s["name"]) for s in spec.get("scales", [])]
     benchmarks, goals = _benchmark_points(engagement.id), _goal_points(engagement.id)
-    dates = [engagement.start_date, as_of] + [p["on"] for p in benchmarks + goals]
+    measured = _measured_points(engagement.id)
+    dates = [engagement.start_date, as_of] + [p["on"] for p in benchmarks + goals + measured]
     dates += [v["entered_on"] for v in visits] + [v["until"] for v in visits]
     dates += [min(q["end"], as_of) for q in quarters]
     axis = window(min(dates), max(dates), filters)
     bands = _bands(visits, axis)
-    benchmarks, goals = _placed(benchmarks, axis), _placed(goals, axis)
+    benchmarks, goals, measured = _placed(benchmarks, axis), _placed(goals, axis), _placed(measured, axis)
     feedback = _feedback_points(quarters, scale_names, axis, as_of)
     return {
         "engagement": data["engagement"],
@@ -335,8 +379,9 @@ def engagement_timeline(filters, as_of=None):
         "long_stays": [v for v in visits if v["long"]],
         "benchmarks": benchmarks,
         "goals": goals,
+        "measured": measured,
         "feedback": feedback,
-        "events": _events(bands, benchmarks, goals, feedback),
+        "events": _events(bands, benchmarks, goals, feedback, measured),
     }
 
 

@@ -24,7 +24,20 @@ from collections import defaultdict
 
 from peewee import fn
 
-from ..models import GOAL_STATUSES, Benchmark, Engagement, Goal, GoalStatusChange, Meeting, Stage, StageEntry, today
+from ..models import (
+    GOAL_STATUSES,
+    IMPLEMENTATION_OUTCOMES,
+    Benchmark,
+    Engagement,
+    Goal,
+    GoalMeasurement,
+    GoalStatusChange,
+    Meeting,
+    Stage,
+    StageEntry,
+    progress_toward_target,
+    today,
+)
 from . import feedback as feedback_reports
 from .cache import cached
 from .filters import as_date, month_label, month_of, month_range, share
@@ -328,3 +341,48 @@ def progress(filters, as_of=None):
     if filters.engagement:
         return engagement_progress(filters, as_of)
     return portfolio_progress(filters, as_of)
+
+
+@cached
+def outcomes_by_type(filters):
+    """Goals whose indicator is tagged with an implementation outcome (Proctor et al. 2011), by type,
+    across the engagements in scope, as they stand now (live goals; the period filter does not apply):
+    [{"key", "name", "goals", "achieved" (status achieved), "measured" (with a measure and a value),
+      "mean_progress" (the mean progress toward target of those, models.progress_toward_target; None
+      when none is measured)}], in the order of IMPLEMENTATION_OUTCOMES, types without goals left out.
+    Two queries."""
+    goals = list(
+        Goal.select(Goal.id, Goal.outcome, Goal.status, Goal.baseline_value, Goal.target_value, Goal.measure_direction)
+        .where(Goal.engagement.in_(filters.engagement_ids()) & Goal.deleted_at.is_null() & Goal.outcome.is_null(False))
+        .order_by(Goal.id)
+    )
+    latest = {}  # goal id -> its latest-dated value (ties: the latest entered)
+    if goals:
+        for goal_id, value in (
+            GoalMeasurement.select(GoalMeasurement.goal, GoalMeasurement.value)
+            .where(GoalMeasurement.goal.in_([g.id for g in goals]) & GoalMeasurement.deleted_at.is_null())
+            .order_by(GoalMeasurement.date, GoalMeasurement.id)
+            .tuples()
+        ):
+            latest[goal_id] = value
+    rows = []
+    for key, name in IMPLEMENTATION_OUTCOMES:
+        of_type = [g for g in goals if g.outcome == key]
+        if not of_type:
+            continue
+        progress = [
+            progress_toward_target(g.baseline_value, g.target_value, latest[g.id])
+            for g in of_type
+            if g.has_measure and g.id in latest
+        ]
+        rows.append(
+            {
+                "key": key,
+                "name": name,
+                "goals": len(of_type),
+                "achieved": sum(g.status == "achieved" for g in of_type),
+                "measured": len(progress),
+                "mean_progress": sum(progress) / len(progress) if progress else None,
+            }
+        )
+    return rows

@@ -14,6 +14,7 @@ from ..models import (
     GOAL_STATUSES,
     AuditEntry,
     Goal,
+    GoalMeasurement,
     GoalStatusChange,
     ValidationError,
     check_event_date,
@@ -146,3 +147,19 @@ def remove_status_change(entry, user=None):
         entry.delete_instance()
         goal.recompute_status()
     return goal
+
+
+def record_measurement(goal, date, value, user=None, meeting=None):
+    """Record a value of the goal's measured indicator on `date` (the goal page, the meeting log and the
+    API write through here). The rules (a number, an event date, a goal with a measure) are the model's."""
+    measurement = GoalMeasurement(
+        goal=goal.id,
+        date=date,
+        value=value,
+        recorded_by=getattr(user, "id", user),
+        meeting_id=getattr(meeting, "id", meeting),
+    )
+    measurement.goal_engagement_id = goal.engagement_id
+    with database.atomic():
+        measurement.save()
+    return measurement

@@ -33,6 +33,7 @@ from ..models import (
     FeedbackRelease,
     FeedbackResponse,
     Goal,
+    GoalMeasurement,
     GoalStatusChange,
     Meeting,
     MeetingAttendee,
@@ -90,6 +91,21 @@ PEOPLE = [
 ]
 
 D = dt.date
+
+# Measured indicators (issue 19), by goal title: (unit, direction, baseline, target, implementation
+# outcome, the values as shares of the way from baseline to target, recorded at monthly meetings spread
+# over the engagement; a share above 1 passes the target, a fall shows a setback).
+MEASURES = {
+    "Supervisors coach to the practice profile": ("supervisors", "up", 2, 10, "adoption", [0.25, 0.5, 0.75, 1.0]),
+    "Fidelity data used in team meetings": ("% of monthly meetings", "up", 20, 90, "fidelity", [0.3, 0.55, 0.7]),
+    "Matching process documented": ("% of new matches", "up", 0, 100, "penetration", [0.2, 0.45]),
+    "Referral workflow in use in all clinics": ("referrals a month", "up", 6, 40, "adoption", [0.2, 0.6, 1.1, 0.85]),
+    "CHW supervision routine established": ("% of CHWs supervised", "up", 25, 100, "feasibility", [0.33, 0.2, 0.66]),
+    "Shared data on CHW contacts": ("days from contact to record", "down", 21, 7, "fidelity", [0.3, 0.6, 0.9]),
+    "Evidence brief read before renewals": ("% of renewals", "up", 10, 75, "adoption", [0.3, 0.7, 1.0]),
+    "Reviewers score readiness consistently": ("% agreement", "up", 55, 80, "fidelity", [0.2, 0.48]),
+    "Providers stay in coaching": ("% retained at 3 months", "up", 60, 80, "sustainability", [0.25, 0.5]),
+}
 
 # --- the engagements ------------------------------------------------------------------------------
 # stages: [(stage key, months after start, note)]; goals: (title, indicator, target, status path);
@@ -978,6 +994,8 @@ class _Builder:
             when[("Engagement", e.id)] = (e.created_at, co_lead[e.id])
         for g in Goal.select():
             when[("Goal", g.id)] = (g.created_at, co_lead.get(g.engagement_id))
+        for v in GoalMeasurement.select(GoalMeasurement.id, GoalMeasurement.date, GoalMeasurement.recorded_by):
+            when[("GoalMeasurement", v.id)] = (at(v.date, 12), v.recorded_by_id)
         for m in Meeting.select(Meeting.id, Meeting.engagement, Meeting.date):
             when[("Meeting", m.id)] = (at(m.date), co_lead.get(m.engagement_id))
         for t in TeamMember.select():
@@ -1163,6 +1181,7 @@ class _Builder:
                         "dropped": "Dropped: outside what the team can influence now.",
                     }.get(status_key, ""),
                 )
+        self.measures(engagement, goals, monthly, start, co_leads)
         if status != "active":
             engagement.status = status
             engagement.closing_summary = spec.get("closing_summary", "")
@@ -1202,6 +1221,28 @@ class _Builder:
         while len(dates) > MAX_MONTHLY:
             dates.pop(rng.randrange(1, len(dates) - 1))
         return dates
+
+    def measures(self, engagement, goals, monthly, start, co_leads):
+        """The measures of the goals named in MEASURES, and their values at monthly meetings spread evenly."""
+        for goal in goals:
+            if goal.title not in MEASURES or not monthly:
+                continue
+            unit, direction, baseline, target, outcome, shares = MEASURES[goal.title]
+            goal.measure_unit, goal.measure_direction, goal.outcome = unit, direction, outcome
+            goal.baseline_value, goal.baseline_on = baseline, start + dt.timedelta(days=14)
+            goal.target_value, goal.target_on = target, engagement.end_date or add_months(start, 18)
+            goal.save()
+            shares = shares[: len(monthly)]
+            for k, share_ in enumerate(shares):
+                meeting = monthly[min(len(monthly) - 1, round((k + 1) * len(monthly) / (len(shares) + 1)))]
+                GoalMeasurement.create(
+                    goal=goal,
+                    date=meeting.date,
+                    value=round(baseline + share_ * (target - baseline), 1),
+                    recorded_by=co_leads[0],
+                    meeting_id=meeting.id,
+                    created_at=at(meeting.date, 12),
+                )
 
     def meetings(self, engagement, spec, start, limit, team, co_leads, supporting, goals, stage_on):
         rng = self.rng

@@ -7,10 +7,11 @@ from .. import policy
 from ..dates import format_date
 from ..db import database
 from ..forms import BaseForm
-from ..forms.goals import GoalForm, GoalStatusForm, NewGoalForm
+from ..forms.goals import GoalForm, GoalMeasureForm, GoalStatusForm, MeasurementForm, NewGoalForm
 from ..models import Goal, GoalStatusChange, today
+from ..reports import charts
 from ..services import goals as goal_service
-from .helpers import PartForm, form_page, form_status, save_form
+from .helpers import PartForm, form_page, form_status, save_fields, save_form
 
 bp = Blueprint("goals", __name__, url_prefix="/engagements/<int:engagement_id>/goals")
 
@@ -66,6 +67,68 @@ def edit(engagement_id, goal_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     goal = policy.get_part(Goal, engagement, goal_id)
     return GOAL_FORM.page(engagement, goal, GoalForm(obj=goal))
+
+
+def _goal_page(engagement, goal, form=None):
+    """The goal page: its measure, progress toward target, values (chart and table), status history."""
+    values = goal.measurements()
+    latest = values[-1] if values else None
+    if latest is not None:  # the latest-dated; ties: the latest entered (as Goal.latest_measurement)
+        latest = max(values, key=lambda v: (v.date, v.id))
+    if form is None and goal.has_measure and policy.can_edit_engagement(current_user, engagement):
+        form = MeasurementForm()
+    return render_template(
+        "goals/detail.html",
+        e=engagement,
+        goal=goal,
+        values=values,
+        latest=latest,
+        progress=goal.progress(latest) if latest else None,
+        values_chart=charts.goal_values(goal, values),
+        history=goal.dated_history(),
+        form=form,
+    ), form_status(form) if form is not None else 200
+
+
+@bp.route("/<int:goal_id>")
+@login_required
+def detail(engagement_id, goal_id):
+    engagement = policy.get_engagement(engagement_id)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    return _goal_page(engagement, goal)
+
+
+@bp.route("/<int:goal_id>/values", methods=["POST"])
+@login_required
+def record(engagement_id, goal_id):
+    """Record a value of the goal's measured indicator (the goal page's small form)."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    form = MeasurementForm()
+    done = save_form(
+        form,
+        lambda f: goal_service.record_measurement(goal, f.date.data, f.value.data, user=current_user.id),
+        lambda m: f"“{goal.title}”: {m.value:g} on {format_date(m.date)} recorded.",
+        url_for("goals.detail", engagement_id=engagement.id, goal_id=goal.id, _anchor="values-h"),
+    )
+    return done or _goal_page(engagement, goal, form)
+
+
+@bp.route("/<int:goal_id>/measure", methods=["GET", "POST"])
+@login_required
+def measure(engagement_id, goal_id):
+    """Set or change the measure of the goal's indicator: unit, direction, baseline, target, outcome."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    return form_page(
+        GoalMeasureForm(obj=goal),
+        lambda f: save_fields(goal, f),
+        f"The measure of “{goal.title}” saved.",
+        url_for("goals.detail", engagement_id=engagement.id, goal_id=goal.id),
+        "goals/measure.html",
+        e=engagement,
+        goal=goal,
+    )
 
 
 @bp.route("/<int:goal_id>/status", methods=["GET", "POST"])

@@ -150,6 +150,7 @@ def progress_page():
         journeys=journeys,
         journey_sorts=journey.JOURNEY_SORTS,
         timeline=journey.engagement_timeline(filters) if one else None,
+        outcomes=progress.outcomes_by_type(filters),
         rows=rows,
         rows_page=rows_page,
         statuses=GOAL_STATUSES,
