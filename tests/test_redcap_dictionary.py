@@ -19,6 +19,7 @@ from tracker.models import (
     Deliverable,
     Engagement,
     GoalMeasurement,
+    MeetingDecision,
     MeetingPrinciple,
     NextStep,
     Principle,
@@ -75,6 +76,7 @@ def exported(app, runner, tmp_path):
         duration_minutes=60,
     )
     MeetingPrinciple.create(meeting=meeting, principle=Principle.select().first())
+    MeetingDecision.create(meeting=meeting, text="Pilot the routine in two clinics", decided_by="joint")
     NextStep.create(meeting=meeting, text=f"{PERSON} circulates the plan", owner=PERSON, due_on=dt.date(2026, 3, 1))
     factories.goal(e).change_status("in_progress", dt.date(2026, 2, 3), meeting=meeting)
     GoalMeasurement.create(goal=factories.measured_goal(e, outcome="adoption"), date=dt.date(2026, 2, 3), value=60)

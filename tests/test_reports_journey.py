@@ -19,7 +19,7 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from tests.feedback_helpers import respond
+from tests.feedback_helpers import full, respond
 from tracker.models import Benchmark, Stage
 from tracker.reports import journey
 from tracker.reports.filters import ReportFilters
@@ -231,19 +231,19 @@ def test_timeline_puts_every_kind_of_event_on_one_axis(world):
 
 def test_feedback_points_only_where_the_feedback_report_shows_a_score(world):
     a = world.engagement_a
-    respond(a, {"aim_1": 4, "aim_2": 5}, on=D(2026, 2, 10))
-    respond(a, {"aim_1": 3}, on=D(2026, 2, 11))
+    respond(a, {**full(aim=4), "aim_4": 5}, on=D(2026, 2, 10))  # a survey's AIM: (4 + 4 + 4 + 5) / 4 = 4.25
+    respond(a, full(aim=3), on=D(2026, 2, 11))
     assert timeline(world.admin, a)["feedback"] == []  # two responses: nothing released, nothing shown
-    respond(a, {"aim_1": 5}, on=D(2026, 2, 12))
+    respond(a, full(aim=5), on=D(2026, 2, 12))
     (point,) = timeline(world.admin, a)["feedback"]
     assert (point["label"], point["on"]) == ("2026 Q1", D(2026, 3, 31))
-    assert point["scores"] == [{"name": "Acceptability (AIM)", "mean": 4.17, "n": 3}]  # (4.5 + 3 + 5) / 3
+    assert point["scores"] == [{"name": "Acceptability (AIM)", "mean": 4.08, "n": 3}]  # (4.25 + 3 + 5) / 3
 
 
 def test_engagement_report_shows_the_timeline(world, as_user):
     a = world.engagement_a
     for n, on in enumerate((D(2026, 2, 10), D(2026, 2, 11), D(2026, 2, 12))):
-        respond(a, {"aim_1": 3 + n % 2}, on=on)
+        respond(a, full(aim=3 + n % 2), on=on)
     html = as_user(world.recipient_a).get(f"/reports/engagements/{a.id}").get_data(as_text=True)
     assert '<h2 id="r-timeline-h">Timeline</h2>' in html
     assert 'aria-label="Goal status changes: ' in html and "Goal two: Achieved" in html
