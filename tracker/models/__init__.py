@@ -6,6 +6,7 @@ that belong to one model.
     catalog      competency frameworks, principles, stages, benchmark templates, strategies, instruments
     engagements  support requests, engagements and their parts (ISPs, team, goals, stages, benchmarks, ...)
     meetings     meetings and their links, next steps
+    plans        implementation plans (items, versions, agreement) and FRAME-IS modifications
     feedback     feedback invitations, responses, answers
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
     system       schema and data versions, the email outbox, pending digest notifications, the API's idempotency keys
@@ -124,6 +125,33 @@ from .people import (
     User,
     UserInvitation,
 )
+from .plans import (
+    AGREEMENT_PARTIES,
+    DECISION_PARTIES,
+    FIDELITY,
+    LAPSE_INTERVALS,
+    MODIFICATION_GOALS,
+    MODIFICATION_NATURES,
+    MODIFICATION_PLANNING,
+    MODIFICATION_REACH,
+    MODIFICATION_TIMING,
+    MODIFIED_ASPECTS,
+    PLAN_EFFECTS,
+    REASON_LEVELS,
+    Modification,
+    PlanAgreement,
+    PlanItem,
+    PlanVersion,
+    add_months,
+    agree_to_plan,
+    change_plan,
+    frequency_label,
+    lapses,
+    last_logged,
+    months_between,
+    plan_agreement,
+    record_modification,
+)
 from .system import (
     OUTBOX_STATUSES,
     DataVersion,
@@ -182,9 +210,38 @@ MODELS = [
     UserInvitation,  # 0016
     MeetingDecision,  # 0019
     GoalMeasurement,  # 0020
+    PlanItem,  # 0021
+    PlanVersion,  # 0021
+    PlanAgreement,  # 0021
+    Modification,  # 0021
 ]
 
 __all__ = [
+    "AGREEMENT_PARTIES",
+    "DECISION_PARTIES",
+    "FIDELITY",
+    "LAPSE_INTERVALS",
+    "MODIFICATION_GOALS",
+    "MODIFICATION_NATURES",
+    "MODIFICATION_PLANNING",
+    "MODIFICATION_REACH",
+    "MODIFICATION_TIMING",
+    "MODIFIED_ASPECTS",
+    "PLAN_EFFECTS",
+    "REASON_LEVELS",
+    "Modification",
+    "PlanAgreement",
+    "PlanItem",
+    "PlanVersion",
+    "add_months",
+    "agree_to_plan",
+    "change_plan",
+    "frequency_label",
+    "lapses",
+    "last_logged",
+    "months_between",
+    "plan_agreement",
+    "record_modification",
     "ApiToken",
     "AuditEntry",
     "Audited",

@@ -85,6 +85,8 @@ ENTITY_LABELS = {
     "FeedbackResponse": "Feedback response",
     "FeedbackAnswer": "Feedback answer",
     "ApiToken": "API token",
+    "PlanItem": "Plan item",
+    "Modification": "Modification (FRAME-IS)",
 }
 # The field that names a record, first found wins (a session is named by its date).
 NAME_FIELDS = ("title", "name", "label", "text", "email", "date")

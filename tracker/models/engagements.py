@@ -537,6 +537,8 @@ class TeamMember(Audited):
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     joined_on = DateField(null=True)
     left_on = DateField(null=True)
+    # The recipient team lead (issue 19): agrees to the implementation plan with the two co-leads.
+    is_lead = BooleanField(default=False)
     deleted_at = DateTimeField(null=True)
 
     required = {
