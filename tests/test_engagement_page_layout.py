@@ -10,7 +10,7 @@ from tracker.models import Engagement, Meeting
 from . import factories
 from .conftest import post_form
 
-SECTIONS = ["overview", "meetings", "goals", "stages", "team", "feedback", "power", "context", "deliverables"]
+SECTIONS = ["overview", "meetings", "goals", "stages", "team", "feedback", "power", "plan", "context", "deliverables"]
 
 
 def page(client, e):

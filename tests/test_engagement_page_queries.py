@@ -33,8 +33,10 @@ DAY = dt.date(2026, 3, 2)
 # activity (entries, ISP names, stage names); the feedback glance, a cached report (the data version;
 # computed afresh: instrument, scores, responses; served again while the data stand: none of those three);
 # the power balance, another cached report (the data version; computed afresh: meetings, attendance,
-# decisions); the kind of session the user logged last ("Log another session" offers it).
-CO_LEAD_QUERIES = 30
+# decisions); the kind of session the user logged last ("Log another session" offers it); plan and delivery
+# (issue 19): the plan items, the latest plan version, the team lead, the modifications (the agreements and
+# the lapse check's last-logged dates only once the engagement has a plan).
+CO_LEAD_QUERIES = 34
 # A recipient sees no activity (three fewer) and no meeting buttons (one fewer); a leader with an
 # organization reads the unit's organization for the access check (one more) and has no meeting buttons.
 RECIPIENT_QUERIES = CO_LEAD_QUERIES - 4

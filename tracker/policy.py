@@ -197,6 +197,11 @@ def can_see_activity(user):
     return user.role != "recipient"
 
 
+def can_see_cost(user):
+    """The cost of support (ISPs' rates x minutes): the intermediary's own figures, never a recipient's."""
+    return user.role != "recipient"
+
+
 def can_browse_engagements(user):
     """The engagement list is in the menu for all but recipients, whose home page lists their
     unit's engagements (the list itself answers them too, scoped like everything else)."""

@@ -490,20 +490,21 @@ class PlanAgreement(BaseModel):
         return label(AGREEMENT_PARTIES, self.party)
 
 
-def plan_agreement(engagement_id):
+def plan_agreement(engagement_id, isps=None):
     """Where the plan's agreement stands: {"version": latest PlanVersion or None, "needed": [(party, user or
     TeamMember, PlanAgreement or None)], "agreed": bool}. Needed: the engagement's two co-leads and its
     recipient team lead (the live, current team member marked lead; a missing lead is a needed party
     with None as person, so the page can say "mark a team member as lead")."""
     version = PlanVersion.latest(engagement_id)
-    co_leads = [link.user for link in Engagement.isps_of(engagement_id) if link.role == "co_lead"]
+    links = isps if isps is not None else Engagement.isps_of(engagement_id)
+    co_leads = [link.user for link in links if link.role == "co_lead"]
     lead = (
         TeamMember.live()
         .where((TeamMember.engagement == engagement_id) & TeamMember.is_lead)
         .order_by(TeamMember.id)
         .first()
     )
-    given = list(version.agreements) if version else []
+    given = list(version.agreements) if version else []  # one query, only once a plan exists
     needed = []
     for user in co_leads:
         found = next((a for a in given if a.party == "co_lead" and a.user_id == user.id), None)

@@ -21,9 +21,12 @@ from ..models import (
     today,
 )
 from ..paging import paginate
+from ..reports import adherence as adherence_report
+from ..reports import cost as cost_report
 from ..reports import feedback as feedback_report
 from ..reports import power as power_report
 from ..services import engagements as service
+from ..services import plans as plan_page
 from .helpers import form_page, form_status, save_form
 
 bp = Blueprint("engagements", __name__, url_prefix="/engagements")
@@ -122,6 +125,10 @@ def detail(engagement_id):
         activity=audit.activity(engagement.id) if show_activity else None,
         feedback=feedback_report.glance(engagement.id),
         power=power_report.engagement_power(engagement.id),
+        # Plan and delivery (issue 19): one keyword per partial of engagements/_plan_section.html
+        plan=plan_page.engagement_plan(engagement, current_user, isps),
+        adherence=adherence_report.engagement_adherence(engagement.id),
+        cost=cost_report.engagement_cost(engagement.id) if policy.can_see_cost(current_user) else None,
         context_kinds=CONTEXT_KINDS,
     )
 
