@@ -73,10 +73,16 @@ def _snapshot_postgres():
     filled = [t for t in tables if database.execute_sql(f'SELECT EXISTS (SELECT 1 FROM "{t}")').fetchone()[0]]
     for table in filled:
         database.execute_sql(f'CREATE TABLE {SEED}."{table}" AS SELECT * FROM "{table}"')
-    sequences = database.execute_sql(
-        "SELECT t, s FROM (SELECT table_name AS t, pg_get_serial_sequence(quote_ident(table_name), 'id') AS s "
-        "FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id') c WHERE s IS NOT NULL"
+    # The tables with an id column first, then each one's sequence: in one query the planner may call
+    # pg_get_serial_sequence on a catalog's row before filtering it out ("column id of pg_statistic").
+    with_id = database.execute_sql(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id'"
     ).fetchall()
+    sequences = []
+    for (table,) in with_id:
+        sequence = database.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')", (f'public."{table}"',)).fetchone()[0]
+        if sequence:
+            sequences.append((table, sequence))
     statements = ["SET session_replication_role = replica"]  # no foreign-key or data-version triggers
     statements += [f'DELETE FROM "{t}"' for t in tables]
     statements += [f'INSERT INTO "{t}" SELECT * FROM {SEED}."{t}"' for t in filled]
