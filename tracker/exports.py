@@ -19,7 +19,7 @@ import os
 from flask import Response, send_file
 
 from .models import today
-from .reports import competencies, context, portfolio, progress, strategies
+from .reports import adherence, competencies, context, portfolio, progress, strategies
 
 EXPORTS = {}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -362,3 +362,45 @@ def _attention(filters):
         for reason in r["reasons"]
     ]
     return header, rows
+
+
+@export("adherence", "Adherence: planned against delivered support")
+def _adherence(filters):
+    """One row per engagement with a plan (lowest adherence first), then its plan items, then the total."""
+    data = adherence.portfolio_adherence(filters)
+    header = [
+        "level",
+        "unit",
+        "engagement",
+        "strategy",
+        "strategy_name",
+        "items",
+        "planned_sessions",
+        "delivered_sessions",
+        "adherence",
+        "planned_minutes",
+        "delivered_minutes",
+        "minutes_adherence",
+    ]
+
+    def figures(r):
+        return [
+            round(r["planned_sessions"], 2),
+            r["delivered_sessions"],
+            _rounded(r["adherence"]),
+            round(r["planned_minutes"], 1),
+            round(r["delivered_minutes"], 1),
+            _rounded(r["minutes_adherence"]),
+        ]
+
+    rows = []
+    for e in data["rows"]:
+        rows.append(["engagement", e["unit"], e["title"], "", "", e["items"], *figures(e)])
+        rows += [["item", e["unit"], e["title"], i["strategy"], i["strategy_name"], 1, *figures(i)] for i in e["plan"]]
+    total = data["total"]
+    rows.append(["total", "", f"{total['engagements']} engagements", "", "", total["items"], *figures(total)])
+    return header, rows
+
+
+def _rounded(share):
+    return None if share is None else round(share, 4)

@@ -4,11 +4,12 @@ Each report answers its parts as top-level keys, as the API contract writes them
 grows with the portfolio a page at a time under `items`, with `page`, `per_page` and `total` beside it
 (a page past the end is empty, as in the resource lists). Every part has a typed schema below."""
 
+import marshmallow as ma
 from marshmallow import fields, validate
 
 from .. import policy
 from ..models import GOAL_STATUSES, keys
-from ..reports import competencies, portfolio, progress, strategies
+from ..reports import adherence, competencies, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
 from .common import caller, error
@@ -497,6 +498,78 @@ class FeedbackOut(Answer):
     )
 
 
+# --- adherence --------------------------------------------------------------------------------------
+
+
+class AdherenceQuery(ReportQuery):
+    """One engagement's plan items with `engagement`; else the portfolio, narrowed by the engagement-level
+    report filters (session kind and dates are not filters of adherence: tracker/reports/adherence.py)."""
+
+    engagement = QueryId(metadata={"description": "One engagement: its plan items under `items`, nothing paged."})
+
+    class Meta:
+        unknown = ma.EXCLUDE
+        exclude = ("kind", "start", "end")
+
+
+def _ratio(description):
+    return fields.Float(
+        required=True, allow_none=True, metadata={"minimum": 0, "description": description + " None: nothing planned."}
+    )
+
+
+class AdherenceFigures(Answer):
+    planned_sessions = fields.Float(required=True, metadata={"minimum": 0})
+    delivered_sessions = _count()
+    adherence = _ratio("Delivered / planned sessions (may exceed 1).")
+    planned_minutes = fields.Float(required=True, metadata={"minimum": 0})
+    delivered_minutes = fields.Float(required=True, metadata={"minimum": 0})
+    minutes_adherence = _ratio("Delivered / planned minutes (may exceed 1).")
+
+
+class AdherenceRow(AdherenceFigures):
+    """A plan item (with `engagement`: strategy, strategy_name, item) or an engagement of the portfolio
+    (without it: engagement_id, title, unit, items)."""
+
+    strategy = fields.String(metadata={"description": "The strategy's catalog key (GET /catalog)."})
+    strategy_name = fields.String()
+    item = Id(metadata={"description": "The plan item."})
+    start_date = Date()
+    end_date = Date(allow_none=True)
+    engagement_id = Id()
+    title = fields.String()
+    unit = fields.String()
+    items = fields.Integer(metadata={"minimum": 0, "description": "The engagement's live plan items."})
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)  # a key, never a dict's method (`items`)
+
+
+class AdherenceTotals(AdherenceFigures):
+    engagements = fields.Integer(metadata={"minimum": 0, "description": "Engagements with a plan (portfolio)."})
+    items = fields.Integer(metadata={"minimum": 0, "description": "Plan items counted (portfolio)."})
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)
+
+
+class AdherenceOut(Answer):
+    """Planned against delivered support (tracker/reports/adherence.py). With `engagement`: its plan items
+    under `items` and their `totals` (`items` empty: no plan). Without: one row per engagement with a plan,
+    lowest adherence first, a page at a time under `items` (with `page`, `per_page`, `total`), and the
+    portfolio's `totals`."""
+
+    engagement_id = Id()
+    items = _list(AdherenceRow)
+    totals = fields.Nested(AdherenceTotals, required=True, allow_none=True)
+    page = fields.Integer(metadata={"minimum": 1})
+    per_page = fields.Integer(metadata={"minimum": 1})
+    total = fields.Integer(metadata={"minimum": 0})
+
+    def get_attribute(self, obj, attr, default):
+        return obj.get(attr, default)  # a key, never a dict's method (`items`)
+
+
 # --- the routes -------------------------------------------------------------------------------------
 
 
@@ -596,3 +669,26 @@ def report_feedback(args):
         "min_responses": feedback_reports.MIN_RESPONSES,
         **feedback_reports.engagement_report(e.id, args["period"]),
     }
+
+
+@operation(
+    "get",
+    "/reports/adherence",
+    "getAdherenceReport",
+    tag="Reports",
+    summary="Planned against delivered support: one engagement's plan items (engagement), or the portfolio's "
+    "engagements a page at a time",
+    query=AdherenceQuery,
+    answer=AdherenceOut,
+)
+def report_adherence(args):
+    if args.get("engagement") is not None:
+        e = policy.get_engagement(args["engagement"], user=caller())
+        data = adherence.engagement_adherence(e.id)
+        return {
+            "engagement_id": e.id,
+            "items": data["items"] if data else [],
+            "totals": data["total"] if data else None,
+        }
+    data = adherence.portfolio_adherence(_filters(args))
+    return {**_paged(data["rows"], args), "totals": data["total"]}

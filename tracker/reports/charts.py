@@ -208,3 +208,15 @@ def goal_values(goal, values):
             {"label": "Target", "data": [goal.target_value] * len(values), "colour": "--accent", "dash": True},
         ],
     }
+
+
+# --- adherence ------------------------------------------------------------------------------------
+
+
+def adherence_by_engagement(rows):
+    """Planned against delivered sessions per engagement (a page of reports/adherence.py's rows), side by side."""
+    datasets = [
+        {"label": "Planned sessions", "data": [round(r["planned_sessions"], 1) for r in rows], "colour": "--muted"},
+        {"label": "Delivered sessions", "data": [r["delivered_sessions"] for r in rows], "colour": "--brand"},
+    ]
+    return _spec("bar", rows, "title", datasets, horizontal=True)

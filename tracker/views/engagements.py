@@ -110,6 +110,7 @@ def detail(engagement_id):
     overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int), isps=isps)
     show_activity = policy.can_see_activity(current_user)
     can_edit = policy.can_edit_engagement(current_user, engagement, isps)
+    plan = plan_page.engagement_plan(engagement, current_user, isps)
     return render_template(
         "engagements/detail.html",
         o=overview,
@@ -126,8 +127,8 @@ def detail(engagement_id):
         feedback=feedback_report.glance(engagement.id),
         power=power_report.engagement_power(engagement.id),
         # Plan and delivery (issue 19): one keyword per partial of engagements/_plan_section.html
-        plan=plan_page.engagement_plan(engagement, current_user, isps),
-        adherence=adherence_report.engagement_adherence(engagement.id),
+        plan=plan,
+        adherence=adherence_report.engagement_adherence(engagement.id) if plan["items"] else None,
         cost=cost_report.engagement_cost(engagement.id) if policy.can_see_cost(current_user) else None,
         context_kinds=CONTEXT_KINDS,
     )

@@ -14,7 +14,18 @@ from flask_login import current_user, login_required
 from .. import exports, policy
 from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
 from ..paging import page_of
-from ..reports import charts, competencies, context, filter_summary, journey, portfolio, power, progress, strategies
+from ..reports import (
+    adherence,
+    charts,
+    competencies,
+    context,
+    filter_summary,
+    journey,
+    portfolio,
+    power,
+    progress,
+    strategies,
+)
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
 from ..services.feedback import open_invitations_for
@@ -28,6 +39,7 @@ PAGES = (
     ("reports.strategies_page", "Strategies and dose"),
     ("reports.progress_page", "Progress"),
     ("reports.context_page", "Context"),
+    ("reports.adherence_page", "Adherence"),
 )
 
 
@@ -183,6 +195,22 @@ def context_page():
     filters = _filters()
     data = context.context_across(filters)
     return _render("reports/context.html", filters, data=data, charts={"domains": charts.context_by_domain(data)})
+
+
+@bp.route("/adherence")
+@login_required
+def adherence_page():
+    filters = _filters()
+    data = adherence.portfolio_adherence(filters)
+    rows_page, rows = _paged(data["rows"])
+    return _render(
+        "reports/adherence.html",
+        filters,
+        data=data,
+        rows=rows,
+        rows_page=rows_page,
+        charts={"engagements": charts.adherence_by_engagement(rows)},
+    )
 
 
 @bp.route("/engagements/<int:engagement_id>")
