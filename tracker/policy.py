@@ -197,6 +197,20 @@ def can_see_activity(user):
     return user.role != "recipient"
 
 
+def can_see_internal_notes(user):
+    """Internal notes (a session's notes or a context note an ISP marked internal): ISPs, leaders and
+    admins; a recipient never sees one (pages, API, exports). The notes are filtered in the models
+    (Meeting.notes_for, ContextNote.shown) with this answer. A recipient's visibility_key differs from
+    everyone else's, so reports cached by it never mix the two."""
+    return user.role != "recipient"
+
+
+def can_see_unused_competencies(user):
+    """Which competencies each ISP never used (the zero cells of the ISP x competency matrix, the API's
+    `never`): a judgment of the intermediary's staff, not shown to recipients."""
+    return user.role != "recipient"
+
+
 def can_see_cost(user):
     """The cost of support (ISPs' rates x minutes): the intermediary's own figures, never a recipient's."""
     return user.role != "recipient"
@@ -474,7 +488,9 @@ class Can:
     read_reports = property(lambda self: self._ask(can_read_reports))
     restore = property(lambda self: self._ask(can_restore))
     see_activity = property(lambda self: self._ask(can_see_activity))
+    see_internal_notes = property(lambda self: self._ask(can_see_internal_notes))
     see_invitations = property(lambda self: self._ask(can_see_invitations))
+    see_unused_competencies = property(lambda self: self._ask(can_see_unused_competencies))
     submit_request = property(lambda self: self._ask(can_submit_request))
     triage_requests = property(lambda self: self._ask(can_triage_requests))
 
