@@ -201,7 +201,12 @@ class IspCompetencies(Answer):
     counts = fields.Dict(
         keys=fields.String(), values=fields.Integer(), required=True, metadata={"description": "By competency key."}
     )
-    never = fields.List(fields.String(), required=True, metadata={"description": "Competencies never used."})
+    never = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Competencies never used: left out for recipients, whose `counts` name used ones only."
+        },
+    )
 
 
 class CompetenciesOut(PagedAnswer):
@@ -540,6 +545,8 @@ def report_competencies(args):
     isps = competencies.by_isp(filters, page=page, per_page=per_page)  # counts for that page's ISPs only
     listed = isps["page"]
     items = isps["isps"] if listed.number == page else []  # past the end: by_isp answers the last page
+    if not policy.can_see_unused_competencies(caller()):
+        items = competencies.without_unused(items)
     return {**data, "monthly": monthly, "items": items, "page": page, "per_page": per_page, "total": listed.total}
 
 

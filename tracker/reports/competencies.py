@@ -304,6 +304,16 @@ def by_isp(filters, page=None, per_page=25):
     }
 
 
+def without_unused(isps):
+    """by_isp()'s ISPs as a reader who may not see which competencies an ISP never used
+    (policy.can_see_unused_competencies: recipients) gets them: no `never`, and `counts` only of the
+    competencies the ISP did use. No query."""
+    return [
+        {**{k: v for k, v in isp.items() if k != "never"}, "counts": {k: n for k, n in isp["counts"].items() if n}}
+        for isp in isps
+    ]
+
+
 SHADES = 5  # the matrix's shading levels above zero
 
 
