@@ -70,6 +70,12 @@ class DomainUse(Answer):
 class CompetencyUse(DomainUse):
     domain = fields.String(required=True)
     retired = fields.Boolean(required=True)
+    approximate = _count(
+        metadata={
+            "description": "Of `meetings`, those logged with the other competency framework and counted here only "
+            "through an approximate crosswalk link (tracker/catalog/crosswalk.json)."
+        }
+    )
 
 
 class MonthDose(Answer):
