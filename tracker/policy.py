@@ -201,7 +201,11 @@ def can_see_internal_notes(user):
     """Internal notes (a session's notes or a context note an ISP marked internal): ISPs, leaders and
     admins; a recipient never sees one (pages, API, exports). The notes are filtered in the models
     (Meeting.notes_for, ContextNote.shown) with this answer. A recipient's visibility_key differs from
-    everyone else's, so reports cached by it never mix the two."""
+    everyone else's, so reports cached by it never mix the two. Not internal, by decision: a goal's status
+    note and a stage's entry note (the shared record of progress the recipient takes part in), and the
+    engagement's problem statement and closing summary. The research export is run by an administrator on
+    the server (`export-research`), never reaches a recipient, and carries free text only with
+    --include-notes; recipients see no activity log (can_see_activity) and get no email with notes."""
     return user.role != "recipient"
 
 
