@@ -12,11 +12,15 @@ Other Funder; A entered Exploration on 5 Jan 2026):
     m7  A 24 Feb 2026  monthly   co-learning  -- soft-deleted: never counted
     m8  A 15 Mar 2026  debrief   co-learning of the 12-competency (2021) framework
 
+Both frameworks count through the crosswalk (issue 19; 2021 co-learning is 2020 co-learning, exact):
 Default framework (15 competencies), everything (admin): 7 meetings;
-  co-learning m1 m2 m6 = 3 (3/7 = 0.4286), brokering 1 (0.1429), facilitation m2 m3 = 2 (0.2857),
+  co-learning m1 m2 m6 m8 = 4 (4/7 = 0.5714), brokering 1 (0.1429), facilitation m2 m3 = 2 (0.2857),
   building capacity 1 (0.1429), all others 0;
-  domains: co-creation m1 m2 m6 = 3 (m1 used two of its competencies, counted once),
+  domains: co-creation m1 m2 m6 m8 = 4 (m1 used two of its competencies, counted once),
   ongoing improvement m2 m3 = 2, sustaining change m4 = 1.
+The 2021 framework: co-learning 4, brokering m1 = 1, facilitation m2 m3 = 2 (sustaining change in 2021),
+  build capacity m4 = 1; domains co-creation 4, ongoing improvement 0, sustaining change m2 m3 m4 = 3.
+(The crosswalk's approximate links are worked in tests/test_competency_crosswalk.py.)
 """
 
 import datetime as dt
@@ -74,13 +78,13 @@ def test_everything_for_an_admin(world):
     assert data["framework"]["key"] == "isp_practice_profile_2020"
     assert len(data["competencies"]) == 15
     assert counts(data) == {
-        "p20_co_learning": (3, 0.4286),
+        "p20_co_learning": (4, 0.5714),
         "p20_brokering": (1, 0.1429),
         "p20_facilitation": (2, 0.2857),
         "p20_building_capacity": (1, 0.1429),
     }
     assert domains(data) == {
-        "co_creation_engagement": (3, 0.4286),
+        "co_creation_engagement": (4, 0.5714),
         "ongoing_improvement": (2, 0.2857),
         "sustaining_change": (1, 0.1429),
     }
@@ -89,9 +93,10 @@ def test_everything_for_an_admin(world):
         "key": "p20_co_learning",
         "name": "Co-learning",
         "domain": "co_creation_engagement",
-        "meetings": 3,
-        "share": 0.4286,
+        "meetings": 4,
+        "share": 0.5714,
         "retired": False,
+        "approximate": 0,
     }
     assert [d["name"] for d in data["domains"]] == [
         "Co-creation and engagement",
@@ -105,11 +110,16 @@ def test_the_12_competency_framework(world):
     assert data["framework"]["key"] == "isp_competencies_2021"
     assert data["total_meetings"] == 7
     assert len(data["competencies"]) == 12
-    assert counts(data) == {"s21_co_learning": (1, 0.1429)}
+    assert counts(data) == {
+        "s21_co_learning": (4, 0.5714),
+        "s21_brokering": (1, 0.1429),
+        "s21_facilitation": (2, 0.2857),
+        "s21_build_capacity": (1, 0.1429),
+    }
     assert domains(data) == {
-        "co_creation_engagement": (1, 0.1429),
+        "co_creation_engagement": (4, 0.5714),
         "ongoing_improvement": (0, 0.0),
-        "sustaining_change": (0, 0.0),
+        "sustaining_change": (3, 0.4286),
     }
     # an unknown framework key falls back to the default
     assert used(world.admin, framework="nope")["framework"]["key"] == "isp_practice_profile_2020"
@@ -123,7 +133,7 @@ def test_filters(world):
 
     data = used(w.admin, engagement=w.engagement_a.id)
     assert data["total_meetings"] == 4  # m1 m2 m3 m8 (not the deleted m7)
-    assert counts(data) == {"p20_co_learning": (2, 0.5), "p20_brokering": (1, 0.25), "p20_facilitation": (2, 0.5)}
+    assert counts(data) == {"p20_co_learning": (3, 0.75), "p20_brokering": (1, 0.25), "p20_facilitation": (2, 0.5)}
 
     data = used(w.admin, kind="monthly")
     assert data["total_meetings"] == 4  # m1 m3 m4 m6
@@ -136,9 +146,13 @@ def test_filters(world):
 
     data = used(w.admin, start=D(2026, 3, 1), end=D(2026, 3, 31))
     assert data["total_meetings"] == 4  # m3 m4 m5 m8
-    assert counts(data) == {"p20_facilitation": (1, 0.25), "p20_building_capacity": (1, 0.25)}
+    assert counts(data) == {
+        "p20_co_learning": (1, 0.25),  # m8, logged with the 2021 framework
+        "p20_facilitation": (1, 0.25),
+        "p20_building_capacity": (1, 0.25),
+    }
     assert domains(data) == {
-        "co_creation_engagement": (0, 0.0),
+        "co_creation_engagement": (1, 0.25),
         "ongoing_improvement": (1, 0.25),
         "sustaining_change": (1, 0.25),
     }
@@ -176,7 +190,7 @@ def test_scope_of_leaders_and_recipients(world):
     data = used(w.leader_foundation)  # units A and B
     assert data["total_meetings"] == 6
     assert counts(data) == {
-        "p20_co_learning": (2, 0.3333),
+        "p20_co_learning": (3, 0.5),
         "p20_brokering": (1, 0.1667),
         "p20_facilitation": (2, 0.3333),
         "p20_building_capacity": (1, 0.1667),
@@ -200,13 +214,13 @@ def test_over_time_by_month(world):
     ]
     by_domain = {d["key"]: (d["meetings"], d["share"]) for d in data["domains"]}
     assert by_domain == {
-        "co_creation_engagement": ([3, 0], [1.0, 0.0]),
+        "co_creation_engagement": ([3, 1], [1.0, 0.25]),
         "ongoing_improvement": ([1, 1], [0.3333, 0.25]),
         "sustaining_change": ([0, 1], [0.0, 0.25]),
     }
     by_competency = {c["key"]: c["meetings"] for c in data["competencies"] if any(c["meetings"])}
     assert by_competency == {
-        "p20_co_learning": [3, 0],
+        "p20_co_learning": [3, 1],
         "p20_brokering": [1, 0],
         "p20_facilitation": [1, 1],
         "p20_building_capacity": [0, 1],

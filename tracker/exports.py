@@ -18,6 +18,7 @@ import os
 
 from flask import Response, send_file
 
+from . import policy
 from .models import today
 from .reports import adherence, competencies, context, portfolio, progress, strategies
 
@@ -148,11 +149,15 @@ def _competencies_by_month(filters):
 @export("competencies-by-isp", "Competencies used by ISP")
 def _competencies_by_isp(filters):
     data = competencies.by_isp(filters)
+    isps = data["isps"]
+    if not policy.can_see_unused_competencies(filters.user):
+        isps = competencies.without_unused(isps)
     header = ["isp", "isp_meetings", "competency_key", "competency", "meetings_used"]
     rows = [
         [isp["name"], isp["meetings"], c["key"], c["name"], isp["counts"][c["key"]]]
-        for isp in data["isps"]
+        for isp in isps
         for c in data["competencies"]
+        if c["key"] in isp["counts"]
     ]
     return header, rows
 

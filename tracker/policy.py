@@ -197,6 +197,24 @@ def can_see_activity(user):
     return user.role != "recipient"
 
 
+def can_see_internal_notes(user):
+    """Internal notes (a session's notes or a context note an ISP marked internal): ISPs, leaders and
+    admins; a recipient never sees one (pages, API, exports). The notes are filtered in the models
+    (Meeting.notes_for, ContextNote.shown) with this answer. A recipient's visibility_key differs from
+    everyone else's, so reports cached by it never mix the two. Not internal, by decision: a goal's status
+    note and a stage's entry note (the shared record of progress the recipient takes part in), and the
+    engagement's problem statement and closing summary. The research export is run by an administrator on
+    the server (`export-research`), never reaches a recipient, and carries free text only with
+    --include-notes; recipients see no activity log (can_see_activity) and get no email with notes."""
+    return user.role != "recipient"
+
+
+def can_see_unused_competencies(user):
+    """Which competencies each ISP never used (the zero cells of the ISP x competency matrix, the API's
+    `never`): a judgment of the intermediary's staff, not shown to recipients."""
+    return user.role != "recipient"
+
+
 def can_see_cost(user):
     """The cost of support (ISPs' rates x minutes): the intermediary's own figures, never a recipient's."""
     return user.role != "recipient"
@@ -474,7 +492,9 @@ class Can:
     read_reports = property(lambda self: self._ask(can_read_reports))
     restore = property(lambda self: self._ask(can_restore))
     see_activity = property(lambda self: self._ask(can_see_activity))
+    see_internal_notes = property(lambda self: self._ask(can_see_internal_notes))
     see_invitations = property(lambda self: self._ask(can_see_invitations))
+    see_unused_competencies = property(lambda self: self._ask(can_see_unused_competencies))
     submit_request = property(lambda self: self._ask(can_submit_request))
     triage_requests = property(lambda self: self._ask(can_triage_requests))
 

@@ -15,7 +15,7 @@ from ..models import FEEDBACK_KINDS, FeedbackItem, Meeting, ValidationError
 from ..services import feedback as service
 from .common import ApiError, caller
 from .operations import operation
-from .schemas import Answer, Body, Choice, Email, Id, Integer, Text, Timestamp
+from .schemas import Answer, Body, Choice, Email, Id, Integer, StrictBoolean, Text, Timestamp
 
 LIKERT_MESSAGE = "Choose a value from 1 (completely disagree) to 5 (completely agree)."
 PULSE_COMMENT_TEXT = "Anything you want to add? (optional)"  # as the answer page asks it (forms/feedback.py)
@@ -23,15 +23,6 @@ MAX_RECIPIENTS = 100  # one email each: a bound on what one request sends
 MAX_LINK_DAYS = 90
 
 TOKEN = {"type": "string", "pattern": service.TOKEN_RE.pattern, "description": "The token of a feedback link."}
-
-
-class StrictBoolean(fields.Boolean):
-    """true or false, nothing else (marshmallow's Boolean also takes "yes", 1, "on")."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class KeyedAnswers(fields.Dict):

@@ -9,6 +9,7 @@ one function per write (`_change_goal`, `_change_benchmark`, `_change_meeting`, 
 """
 
 from flask import abort, jsonify
+from flask_login import current_user
 from marshmallow import ValidationError as SchemaError
 from marshmallow import fields, pre_dump, validate
 
@@ -52,7 +53,7 @@ from ..services import stages as stage_service
 from .common import ApiError, caller
 from .operations import operation, page_schema, paged_answer
 from .resources import run
-from .schemas import Answer, Body, Choice, Date, Email, Id, Ids, Text, Timestamp, needed
+from .schemas import Answer, Body, Choice, Date, Email, Id, Ids, StrictBoolean, Text, Timestamp, needed
 
 E = "/engagements/<int:engagement_id>"
 # The stages are the catalog's (loaded from it by init-db, never added otherwise): their keys are an enum.
@@ -561,6 +562,16 @@ class GoalUpdateNew(Body):
     note = Text(GoalStatusChange.note)
 
 
+INTERNAL_HELP = (
+    "Internal: ISPs and leaders only, never shown to the recipient (a recipient's answers leave internal notes out)."
+)
+
+
+def _sees_internal():
+    """Whether the caller sees internal notes (policy.can_see_internal_notes)."""
+    return policy.can_see_internal_notes(current_user)
+
+
 class MeetingNew(Body):
     """A meeting with its links and the progress made in it, written in one transaction. The service's
     names of the lists are the attribute names; the API's are the data keys (`attendee_ids`, ...)."""
@@ -570,6 +581,7 @@ class MeetingNew(Body):
     mode = Choice(MEETING_MODES, load_default="in_person")
     duration_minutes = Minutes(load_default=60)
     notes = Text(Meeting.notes)
+    notes_internal = StrictBoolean(load_default=False, metadata={"description": "The notes are " + INTERNAL_HELP})
     agenda_set_by = Choice(POWER_PARTIES, allow_none=True, metadata={"description": AGENDA_HELP})
     decisions = fields.List(
         fields.Nested(DecisionNew),
@@ -601,6 +613,7 @@ class MeetingPatch(MeetingNew):
     kind = Choice(MEETING_KINDS)
     mode = Choice(MEETING_MODES)
     duration_minutes = Minutes()
+    notes_internal = StrictBoolean(metadata={"description": "The notes are " + INTERNAL_HELP})
     version = Version()
 
 
@@ -633,7 +646,16 @@ class MeetingOut(Answer):
     kind = Choice(MEETING_KINDS, required=True)
     mode = Choice(MEETING_MODES, required=True)
     duration_minutes = fields.Integer(required=True)
-    notes = fields.String(required=True)
+    notes = fields.Function(
+        lambda m: m.notes_for(_sees_internal()),
+        required=True,
+        metadata={"type": "string", "description": "Empty for a recipient when the notes are internal."},
+    )
+    notes_internal = fields.Function(
+        lambda m: bool(m.notes_internal and _sees_internal()),
+        required=True,
+        metadata={"type": "boolean", "description": "The notes are " + INTERNAL_HELP},
+    )
     agenda_set_by = Choice(POWER_PARTIES, required=True, allow_none=True, metadata={"description": AGENDA_HELP})
     logged_by_id = Id(required=True, allow_none=True)
     created = Timestamp(attribute="created_at", required=True)
@@ -707,6 +729,7 @@ def _change_meeting(meeting, data):
         "mode": meeting.mode,
         "duration_minutes": meeting.duration_minutes,
         "notes": meeting.notes,
+        "notes_internal": meeting.notes_internal,
         "agenda_set_by": meeting.agenda_set_by,
         "decisions": [{"text": d.text, "decided_by": d.decided_by} for d in MeetingDecision.of(meeting)],
         **linked_ids(meeting),
@@ -1154,6 +1177,7 @@ class ContextNoteNew(Body):
     domain = Choice(CFIR_DOMAINS, required=True)
     text = Text(ContextNote.text, required=True)
     noted_on = Date(load_default=today, metadata={"description": "Today when left out."})
+    internal = StrictBoolean(load_default=False, metadata={"description": INTERNAL_HELP})
 
 
 class ContextNoteOut(Answer):
@@ -1162,6 +1186,7 @@ class ContextNoteOut(Answer):
     domain = Choice(CFIR_DOMAINS, required=True)
     text = fields.String(required=True)
     noted_on = Date(required=True)
+    internal = fields.Boolean(required=True, metadata={"description": INTERNAL_HELP})
     created_by_id = Id(required=True, allow_none=True)
     updated_at = Timestamp(required=True)
     version = fields.Integer(required=True)
@@ -1178,10 +1203,11 @@ class ContextNoteOut(Answer):
 )
 def list_context_notes(engagement_id):
     e = _engagement(engagement_id)
-    return (
+    return ContextNote.shown(
         ContextNote.live()
         .where(ContextNote.engagement == e.id)
-        .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc())
+        .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc()),
+        _sees_internal(),
     )
 
 
@@ -1210,7 +1236,10 @@ def add_context_note(engagement_id, target, data):
     answer=ContextNoteOut,
 )
 def get_context_note(engagement_id, note_id):
-    return _part(ContextNote, note_id, engagement_id)
+    note = _part(ContextNote, note_id, engagement_id)
+    if not note.shown_to(_sees_internal()):
+        abort(404)  # an internal note is not disclosed to a recipient, as a record they may not see
+    return note
 
 
 @operation(

@@ -71,6 +71,12 @@ class DomainUse(Answer):
 class CompetencyUse(DomainUse):
     domain = fields.String(required=True)
     retired = fields.Boolean(required=True)
+    approximate = _count(
+        metadata={
+            "description": "Of `meetings`, those logged with the other competency framework and counted here only "
+            "through an approximate crosswalk link (tracker/catalog/crosswalk.json)."
+        }
+    )
 
 
 class MonthDose(Answer):
@@ -202,7 +208,12 @@ class IspCompetencies(Answer):
     counts = fields.Dict(
         keys=fields.String(), values=fields.Integer(), required=True, metadata={"description": "By competency key."}
     )
-    never = fields.List(fields.String(), required=True, metadata={"description": "Competencies never used."})
+    never = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Competencies never used: left out for recipients, whose `counts` name used ones only."
+        },
+    )
 
 
 class CompetenciesOut(PagedAnswer):
@@ -613,6 +624,8 @@ def report_competencies(args):
     isps = competencies.by_isp(filters, page=page, per_page=per_page)  # counts for that page's ISPs only
     listed = isps["page"]
     items = isps["isps"] if listed.number == page else []  # past the end: by_isp answers the last page
+    if not policy.can_see_unused_competencies(caller()):
+        items = competencies.without_unused(items)
     return {**data, "monthly": monthly, "items": items, "page": page, "per_page": per_page, "total": listed.total}
 
 

@@ -305,3 +305,12 @@ def load(schema, data, **kwargs):
         trimmed = dict(list(errors.items())[:50])  # named, not echoed without bound
         fields_ = {name[:100]: text for name, text in trimmed.items()}
         raise ApiError(400, message, fields_, code="validation_error") from None
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing else (marshmallow's Boolean also takes "yes", 1, "on")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

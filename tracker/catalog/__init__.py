@@ -70,6 +70,34 @@ def _load_competencies():
     return added
 
 
+MATCHES = ("exact", "approximate")
+
+
+@cache
+def crosswalk():
+    """The competency crosswalk (crosswalk.json: 2020's 15 competencies to 2021's 12, with its source), checked
+    against competencies.json: {"from_framework", "to_framework", "source", "links": [{"from", "to", "match",
+    "reverse", "note"}]}. Every competency of both frameworks is in at least one link; `match` is exact or
+    approximate; `reverse` (default true): the link also counts sessions logged with the 2021 competency for
+    the 2020 one. ValueError when the file does not hold. Read where reports count across frameworks."""
+    data = read("crosswalk")
+    keys = {
+        f["key"]: {c["key"] for d in f["domains"] for c in d["competencies"]}
+        for f in read("competencies")["frameworks"]
+    }
+    source, target = keys.get(data["from_framework"]), keys.get(data["to_framework"])
+    if source is None or target is None or not data.get("source"):
+        raise ValueError("crosswalk.json: unknown framework or no source")
+    links = []
+    for link in data["links"]:
+        if link["from"] not in source or link["to"] not in target or link["match"] not in MATCHES:
+            raise ValueError(f"crosswalk.json: bad link {link}")
+        links.append({**link, "reverse": link.get("reverse", True)})
+    if {link["from"] for link in links} != source or {link["to"] for link in links} != target:
+        raise ValueError("crosswalk.json: every competency of both frameworks needs a link")
+    return {**data, "links": links}
+
+
 def _load_principles():
     existing = {p.key for p in Principle.select(Principle.key)}
     rows = [
@@ -149,6 +177,7 @@ def _load_feedback():
 
 def load_defaults():
     """Add missing default catalog entries; returns {what: number added} for what was added."""
+    crosswalk()  # checked with the catalog: a broken crosswalk stops init-db, not a report
     with database.atomic():
         counts = {
             "competencies": _load_competencies(),

@@ -1,11 +1,11 @@
 """Forms for context notes: barriers and facilitators by CFIR domain."""
 
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from ..models import CFIR_DOMAINS, CONTEXT_KINDS, today
 from . import VersionedForm
-from .fields import PlainDateField, as_text
+from .fields import INTERNAL_LABEL, PlainDateField, as_text
 
 KIND_MESSAGE = "Choose barrier or facilitator."
 DOMAIN_MESSAGE = "Choose one of the five CFIR domains."
@@ -31,5 +31,6 @@ class ContextNoteForm(VersionedForm):
         invalid_choice_message=DOMAIN_MESSAGE,
     )
     text = TextAreaField("Note", validators=[DataRequired("Write the note.")], filters=[as_text], render_kw={"rows": 4})
+    internal = BooleanField(INTERNAL_LABEL)
     noted_on = PlainDateField("Noted on", default=today, validators=[InputRequired("Enter a date.")])
     submit = SubmitField("Save")

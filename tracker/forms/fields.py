@@ -114,3 +114,7 @@ def not_before(other_name, message):
             raise ValidationError(message)
 
     return check
+
+
+# The checkbox beside a note an ISP may keep from the recipient (issue 19; policy.can_see_internal_notes).
+INTERNAL_LABEL = "Internal: ISPs and leaders only, never shown to the recipient"

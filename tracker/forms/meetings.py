@@ -6,7 +6,17 @@ Goal status changes, decisions and next steps are lists of small sub-forms (Fiel
 the browser may send any number of rows (next_steps-0-text, next_steps-1-owner, decisions-0-decided_by ...).
 """
 
-from wtforms import FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
@@ -20,7 +30,7 @@ from ..models import (
     today,
 )
 from . import VersionedForm
-from .fields import ChoiceField, Minutes, MultiCheckboxField, PlainDateField
+from .fields import INTERNAL_LABEL, ChoiceField, Minutes, MultiCheckboxField, PlainDateField
 
 DEFAULT_MINUTES = {"monthly": 90}
 OTHER_MINUTES = 45
@@ -125,6 +135,7 @@ class MeetingForm(VersionedForm):
     agenda_set_by = RadioField("Who set the agenda?", [Optional()], choices=POWER_PARTIES)
     decisions = FieldList(FormField(DecisionForm), min_entries=1, max_entries=MAX_DECISIONS)
     notes = TextAreaField("Notes")
+    notes_internal = BooleanField(INTERNAL_LABEL)
     next_steps = FieldList(FormField(NextStepForm), min_entries=3, max_entries=100)
 
     def set_choices(self, ctx):
@@ -184,6 +195,7 @@ class MeetingForm(VersionedForm):
             "mode": self.mode.data,
             "duration_minutes": self.duration_minutes.data,
             "notes": (self.notes.data or "").strip(),
+            "notes_internal": bool(self.notes_internal.data),
             "team_members": list(self.team_members.data or []),
             "isps": list(self.isps.data or []),
             "competencies": list(self.competencies.data or []),

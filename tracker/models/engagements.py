@@ -909,6 +909,7 @@ class ContextNote(Audited):
     noted_on = DateField()
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     deleted_at = DateTimeField(null=True)
+    internal = BooleanField(default=False)  # ISPs and leaders only: see shown
 
     required = {
         "engagement": "A note belongs to an engagement.",
@@ -926,6 +927,17 @@ class ContextNote(Audited):
     @property
     def kind_label(self):
         return label(CONTEXT_KINDS, self.kind)
+
+    # Internal notes (issue 19): a reader who may not see internal notes (policy.can_see_internal_notes,
+    # `sees_internal`) never gets one: every page, API answer and export reads context notes through these.
+    @classmethod
+    def shown(cls, query, sees_internal):
+        """`query` (of context notes) narrowed to the notes the reader sees."""
+        return query if sees_internal else query.where(cls.internal == False)  # noqa: E712 (SQL, not Python)
+
+    def shown_to(self, sees_internal):
+        """Whether the reader sees this note (for rows already loaded)."""
+        return bool(sees_internal or not self.internal)
 
     @property
     def domain_label(self):

@@ -8,7 +8,7 @@ Link rows are recorded in the audit entry of the meeting that owns them. Meeting
 soft-deleted (`deleted_at`).
 """
 
-from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import database
 from .audit import AuditEntry
@@ -43,6 +43,7 @@ class Meeting(Audited):
     mode = CharField(max_length=20, choices=MEETING_MODES, default="in_person")
     duration_minutes = IntegerField(default=60)
     notes = TextField(default="")
+    notes_internal = BooleanField(default=False)  # the whole note is internal: see notes_for
     agenda_set_by = CharField(max_length=20, choices=POWER_PARTIES, null=True)  # None: not recorded
     logged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
@@ -58,6 +59,12 @@ class Meeting(Audited):
 
     class Meta:
         indexes = ((("engagement", "date"), False),)
+
+    def notes_for(self, sees_internal):
+        """The session notes as a reader sees them: an internal note (`notes_internal`) only for those who
+        see internal notes (`sees_internal`: policy.can_see_internal_notes), else no notes at all. Every
+        page, API answer and export that shows a meeting's notes reads them here."""
+        return self.notes if sees_internal or not self.notes_internal else ""
 
     def validate(self):
         errors = super().validate()

@@ -208,6 +208,7 @@ def _meetings(engagement_id, limit, offset):
             Meeting.mode,
             Meeting.duration_minutes,
             Meeting.notes,
+            Meeting.notes_internal,
             attending.alias("attending"),
         )
         .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null())
@@ -264,16 +265,25 @@ def _deliverables(engagement_id):
 @prepared
 def _context_notes(engagement_id):
     return (
-        ContextNote.select(ContextNote.id, ContextNote.kind, ContextNote.domain, ContextNote.text, ContextNote.noted_on)
+        ContextNote.select(
+            ContextNote.id,
+            ContextNote.kind,
+            ContextNote.domain,
+            ContextNote.text,
+            ContextNote.noted_on,
+            ContextNote.internal,
+        )
         .where((ContextNote.engagement == engagement_id) & ContextNote.deleted_at.is_null())
         .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc())
     )
 
 
-def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, isps=None):
+def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, isps=None, sees_internal=False):
     """Everything the engagement page shows, in a fixed number of queries; the meetings a page at a
     time, newest first (`meeting_page`; out of range falls back to the nearest page). `isps`: the
-    engagement's ISP links (Engagement.isps_of) when the caller has them already."""
+    engagement's ISP links (Engagement.isps_of) when the caller has them already. `sees_internal`:
+    the reader sees internal notes (policy.can_see_internal_notes); else none is given (each meeting's
+    "notes" is what Meeting.notes_for gives, the context notes those ContextNote.shown_to keeps)."""
     eid = engagement.id
     isps = engagement.isps() if isps is None else isps
     unit = next(iter(_unit(engagement.unit_id)))
@@ -307,7 +317,7 @@ def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, 
             tags["next_steps"][step.meeting_id].append(step)
 
     deliverables = list(_deliverables(eid))
-    context_notes = list(_context_notes(eid))
+    context_notes = [n for n in _context_notes(eid) if n.shown_to(sees_internal)]
     return {
         "engagement": engagement,
         "unit": unit,
@@ -326,6 +336,7 @@ def engagement_overview(engagement, meeting_page=1, per_page=MEETINGS_PER_PAGE, 
                 "strategies": tags["strategies"].get(m.id, []),
                 "next_steps": tags["next_steps"].get(m.id, []),
                 "attendees": m.attending or 0,
+                "notes": m.notes_for(sees_internal),
             }
             for m in meetings
         ],

@@ -5,12 +5,25 @@ fixed number of queries whatever the number of meetings.
 A competency counts the meetings in which it was used; a domain counts the meetings in which any of
 its competencies was used (a meeting that used two competencies of one domain counts once);
 share = meetings / total_meetings (the meetings in scope, whether or not they recorded competencies).
+
+Both frameworks count (issue 19): a meeting logged with the other framework's competencies counts for the
+shown framework's competencies through the crosswalk (tracker/catalog/crosswalk.json, with its source):
+
+- A meeting counts for competency k when it recorded k, or a competency of the other framework linked
+  to k (2020 -> 2021 by every link; 2021 -> 2020 by the links that count both ways). It counts ONCE for
+  k, however many of its competencies lead there (a meeting that logged both 2020 co-learning and 2021
+  co-learning counts one co-learning meeting).
+- A 2020 competency linked to two 2021 ones (communication: brokering and addressing power
+  differentials) counts once in EACH of them; a domain still counts a meeting once.
+- `approximate`: the meetings counted for k only through an approximate link (no exact path to k): the
+  page marks competencies whose count includes them, with a footnote.
 """
 
 import math
 
-from peewee import SQL, fn
+from peewee import SQL, Case, Select, Value, fn
 
+from ..catalog import crosswalk
 from ..models import (
     Competency,
     CompetencyDomain,
@@ -57,6 +70,54 @@ def _catalog(framework):
     return list(domains.values()), competencies
 
 
+def _links(framework, competencies):
+    """How meetings' competencies count for `framework`'s: [(recorded competency id, counted competency id,
+    its domain id, 1 if exact else 0)], the framework's own competencies to themselves (exact) and the
+    other framework's through the crosswalk (see the module's rule). One query (the linked ids)."""
+    rows = [(c.id, c.id, c.domain_id, 1) for c in competencies]
+    if framework is None or not competencies:
+        return rows
+    walk = crosswalk()
+    if framework.key == walk["to_framework"]:
+        pairs = [(link["from"], link["to"], link["match"]) for link in walk["links"]]
+    elif framework.key == walk["from_framework"]:
+        pairs = [(link["to"], link["from"], link["match"]) for link in walk["links"] if link["reverse"]]
+    else:
+        return rows
+    shown = {c.key: c for c in competencies}
+    other = dict(
+        Competency.select(Competency.key, Competency.id)
+        .join(CompetencyDomain)
+        .join(CompetencyFramework)
+        .where(Competency.key.in_([p[0] for p in pairs]) & (CompetencyFramework.key != framework.key))
+        .tuples()
+    )
+    for recorded, counted, match in pairs:
+        if recorded in other and counted in shown:
+            rows.append((other[recorded], shown[counted].id, shown[counted].domain_id, int(match == "exact")))
+    return rows
+
+
+def _link_table(rows):
+    """The links of _links() as a subquery `cw` (source, target, domain, exact): constant SELECTs joined by
+    UNION ALL, which SQLite and PostgreSQL both read."""
+    selects = [
+        Select(
+            columns=[
+                Value(a).alias("source"),
+                Value(b).alias("target"),
+                Value(d).alias("domain_id"),
+                Value(e).alias("exact"),
+            ]
+        )
+        for a, b, d, e in rows
+    ]
+    table = selects[0]
+    for other in selects[1:]:
+        table = table.union_all(other)
+    return table.alias("cw")
+
+
 def _framework_info(framework):
     if framework is None:
         return None
@@ -67,13 +128,14 @@ def total_meetings(filters):
     return Meeting.select(fn.COUNT(Meeting.id)).where(filters.meeting_condition()).scalar() or 0
 
 
-def _monthly_counts(filters, competencies, by_month=True):
-    """The three aggregates every competency view is built from, each one GROUP BY query:
-    meetings in scope per month; meetings per (competency, month); meetings per (domain, month).
+def _monthly_counts(filters, competencies, by_month=True, framework=None):
+    """The aggregates every competency view is built from, each one GROUP BY query: meetings in scope
+    per month; meetings per (domain, month); meetings per (competency, month), and per (competency,
+    month) those counted only through an approximate crosswalk link. Meetings logged with the other
+    framework count through the crosswalk (see the module's rule: each meeting once per competency).
     With by_month=False the "month" is one bucket (None) for the whole period, which is cheaper.
 
-    A (meeting, competency) pair is unique, so competencies count rows; a domain counts distinct
-    meetings. Each meeting falls in one month, so totals over the period are sums of the months."""
+    Each meeting falls in one month, so totals over the period are sums of the months."""
     month = month_of(Meeting.date) if by_month else SQL("NULL")
     group = [month] if by_month else []
     totals = (
@@ -81,27 +143,32 @@ def _monthly_counts(filters, competencies, by_month=True):
         if by_month
         else {None: total_meetings(filters)}
     )
-    by_domain, by_competency = {}, {}
+    by_domain, by_competency, approximate = {}, {}, {}
     if competencies:
-        in_scope = filters.meeting_condition() & MeetingCompetency.competency.in_([c.id for c in competencies])
+        cw = _link_table(_links(framework, competencies))
+        linked = (
+            MeetingCompetency.select()
+            .join(Meeting)
+            .join_from(MeetingCompetency, cw, on=(cw.c.source == MeetingCompetency.competency))
+        )
+        meeting = MeetingCompetency.meeting
         for domain_id, key, n in (
-            MeetingCompetency.select(Competency.domain, month, fn.COUNT(MeetingCompetency.meeting.distinct()))
-            .join_from(MeetingCompetency, Meeting)
-            .join_from(MeetingCompetency, Competency)
-            .where(in_scope)
-            .group_by(Competency.domain, *group)
+            linked.select(cw.c.domain_id, month, fn.COUNT(meeting.distinct()))
+            .where(filters.meeting_condition())
+            .group_by(cw.c.domain_id, *group)
             .tuples()
         ):
             by_domain[(domain_id, key)] = n
-        for competency_id, key, n in (
-            MeetingCompetency.select(MeetingCompetency.competency, month, fn.COUNT(SQL("*")))
-            .join(Meeting)
-            .where(in_scope)
-            .group_by(MeetingCompetency.competency, *group)
+        exact = fn.COUNT(Case(None, [(cw.c.exact == 1, meeting)], None).distinct())
+        for competency_id, key, n, n_exact in (
+            linked.select(cw.c.target, month, fn.COUNT(meeting.distinct()), exact)
+            .where(filters.meeting_condition())
+            .group_by(cw.c.target, *group)
             .tuples()
         ):
             by_competency[(competency_id, key)] = n
-    return totals, by_domain, by_competency
+            approximate[(competency_id, key)] = n - n_exact
+    return totals, by_domain, by_competency, approximate
 
 
 def _summed(by_key_month):
@@ -116,22 +183,25 @@ def report(filters):
     """(competencies_used(filters), over_time(filters)) computed from one set of queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
-    counts = _monthly_counts(filters, competencies)
+    counts = _monthly_counts(filters, competencies, framework=framework)
     return (_used(framework, domains, competencies, *counts), _over_time(framework, domains, competencies, *counts))
 
 
 @cached
 def competencies_used(filters):
     """{"framework", "total_meetings", "domains": [{"key", "name", "meetings", "share"}],
-    "competencies": [{"key", "name", "domain", "meetings", "share", "retired"}]}. Five queries."""
+    "competencies": [{"key", "name", "domain", "meetings", "share", "retired", "approximate"}]}
+    (approximate: the meetings counted only through an approximate crosswalk link). Six queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
-    return _used(framework, domains, competencies, *_monthly_counts(filters, competencies, by_month=False))
+    counts = _monthly_counts(filters, competencies, by_month=False, framework=framework)
+    return _used(framework, domains, competencies, *counts)
 
 
-def _used(framework, domains, competencies, totals, by_domain_month, by_competency_month):
+def _used(framework, domains, competencies, totals, by_domain_month, by_competency_month, approximate_month):
     total = sum(totals.values())
     by_domain, by_competency = _summed(by_domain_month), _summed(by_competency_month)
+    approximate = _summed(approximate_month)
     domain_keys = {d.id: d.key for d in domains}
     return {
         "framework": _framework_info(framework),
@@ -153,6 +223,7 @@ def _used(framework, domains, competencies, totals, by_domain_month, by_competen
                 "meetings": by_competency.get(c.id, 0),
                 "share": share(by_competency.get(c.id, 0), total),
                 "retired": c.retired,
+                "approximate": approximate.get(c.id, 0),
             }
             for c in competencies
             if not c.retired or by_competency.get(c.id)
@@ -197,10 +268,10 @@ def over_time(filters):
     A share is of the meetings of that month. Five queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
-    return _over_time(framework, domains, competencies, *_monthly_counts(filters, competencies))
+    return _over_time(framework, domains, competencies, *_monthly_counts(filters, competencies, framework=framework))
 
 
-def _over_time(framework, domains, competencies, totals, by_domain, by_competency):
+def _over_time(framework, domains, competencies, totals, by_domain, by_competency, _approximate=None):
     months = month_range(totals)
     domain_keys = {d.id: d.key for d in domains}
     used = {cid for cid, _ in by_competency}
@@ -302,6 +373,16 @@ def by_isp(filters, page=None, per_page=25):
         ],
         "page": listed,
     }
+
+
+def without_unused(isps):
+    """by_isp()'s ISPs as a reader who may not see which competencies an ISP never used
+    (policy.can_see_unused_competencies: recipients) gets them: no `never`, and `counts` only of the
+    competencies the ISP did use. No query."""
+    return [
+        {**{k: v for k, v in isp.items() if k != "never"}, "counts": {k: n for k, n in isp["counts"].items() if n}}
+        for isp in isps
+    ]
 
 
 SHADES = 5  # the matrix's shading levels above zero

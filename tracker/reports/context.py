@@ -5,7 +5,9 @@ process), across engagements and units.
 A note counts once, in its domain and kind (barrier or facilitator), when it is live (not deleted), its
 engagement is in the report's scope (ReportFilters.engagement_ids: what the user may see, narrowed by
 engagement, unit, model, ISP and current stage, as every report) and its date (noted_on) is within the
-report's dates. Meeting kind is not a filter of notes (a note belongs to no meeting).
+report's dates. Meeting kind is not a filter of notes (a note belongs to no meeting). Internal notes
+count and are listed only for readers who see them (policy.can_see_internal_notes, through
+ContextNote.shown): a recipient's counts leave them out.
 
 Pure query functions: a fixed number of queries whatever the data size.
 """
@@ -14,6 +16,7 @@ from collections import defaultdict
 
 from peewee import fn
 
+from .. import policy
 from ..models import CFIR_DOMAINS, CONTEXT_KINDS, ContextNote, Engagement, Unit
 from .cache import cached
 
@@ -44,14 +47,15 @@ def context_across(filters, recent=RECENT):
     where = _in_scope(filters)
     per_unit = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     names = {}
-    for unit_id, unit_name, domain, kind, n in (
+    sees_internal = policy.can_see_internal_notes(filters.user)
+    for unit_id, unit_name, domain, kind, n in ContextNote.shown(
         ContextNote.select(Unit.id, Unit.name, ContextNote.domain, ContextNote.kind, fn.COUNT(ContextNote.id))
         .join(Engagement)
         .join(Unit)
         .where(where)
-        .group_by(Unit.id, Unit.name, ContextNote.domain, ContextNote.kind)
-        .tuples()
-    ):
+        .group_by(Unit.id, Unit.name, ContextNote.domain, ContextNote.kind),
+        sees_internal,
+    ).tuples():
         names[unit_id] = unit_name
         per_unit[unit_id][domain][kind] += n
     by_domain = defaultdict(lambda: defaultdict(int))
@@ -73,13 +77,14 @@ def context_across(filters, recent=RECENT):
         }
         for unit_id in sorted(per_unit, key=lambda u: (names[u].lower(), u))
     ]
-    latest = (
+    latest = ContextNote.shown(
         ContextNote.select(ContextNote, Engagement.id, Engagement.title, Unit.name)
         .join(Engagement)
         .join(Unit)
         .where(where)
         .order_by(ContextNote.noted_on.desc(), ContextNote.id.desc())
-        .limit(recent)
+        .limit(recent),
+        sees_internal,
     )
     return {
         "total": _row(totals),
@@ -89,6 +94,7 @@ def context_across(filters, recent=RECENT):
             {
                 "id": note.id,
                 "text": note.text,
+                "internal": note.internal,
                 "kind": note.kind,
                 "kind_name": kind_names.get(note.kind, note.kind),
                 "domain": note.domain,
@@ -103,12 +109,16 @@ def context_across(filters, recent=RECENT):
     }
 
 
-def engagement_notes(engagement_id):
+def engagement_notes(engagement_id, sees_internal=False):
     """One engagement's live context notes by CFIR domain, for its printable report:
-    [{"key", "name", "notes": [ContextNote, oldest first]}] (domains with a note, in CFIR order; one query)."""
+    [{"key", "name", "notes": [ContextNote, oldest first]}] (domains with a note, in CFIR order; one query).
+    Internal notes only when `sees_internal` (policy.can_see_internal_notes)."""
     by_domain = defaultdict(list)
-    for note in (
-        ContextNote.live().where(ContextNote.engagement == engagement_id).order_by(ContextNote.noted_on, ContextNote.id)
+    for note in ContextNote.shown(
+        ContextNote.live()
+        .where(ContextNote.engagement == engagement_id)
+        .order_by(ContextNote.noted_on, ContextNote.id),
+        sees_internal,
     ):
         by_domain[note.domain].append(note)
     return [{"key": key, "name": name, "notes": by_domain[key]} for key, name in CFIR_DOMAINS if by_domain[key]]

@@ -4,7 +4,8 @@ tracker/reports/meeting_form.py; what a meeting page shows: tracker/reports/meet
 `log_meeting(engagement, data, user)` and `update_meeting(meeting, data, user)` take a plain dict
 (see forms.meetings.MeetingForm.to_data):
 
-    date, kind, mode, duration_minutes, notes, agenda_set_by ("isp", "recipient", "joint" or None),
+    date, kind, mode, duration_minutes, notes, notes_internal (bool: the notes are internal),
+    agenda_set_by ("isp", "recipient", "joint" or None),
     team_members, isps, competencies, strategies, principles, benchmarks   (lists of ids)
     goal_changes: [{"goal_id", "status", "note"}]     next_steps: [{"id", "text", "owner", "due_on"}]
     decisions: [{"text", "decided_by"}]               (replaced as a whole on an update)
@@ -180,6 +181,7 @@ def _fill(meeting, data, errors):
     meeting.mode = data.get("mode")
     meeting.duration_minutes = data.get("duration_minutes")
     meeting.notes = (data.get("notes") or "").strip()
+    meeting.notes_internal = bool(data.get("notes_internal"))
     meeting.agenda_set_by = data.get("agenda_set_by") or None
     errors.update({k: v for k, v in meeting.validate().items() if k not in errors})
 

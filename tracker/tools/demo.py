@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from peewee import chunked
 from werkzeug.security import generate_password_hash
 
+from ..catalog import crosswalk
 from ..db import database
 from ..models import (
     AuditEntry,
@@ -926,6 +927,7 @@ class _Builder:
     def load_catalog(self):
         framework = CompetencyFramework.default()
         self.competencies = {c.key: c for c in Competency.in_framework(framework)}
+        self.competencies_by_id = {c.id: c.key for c in self.competencies.values()}
         self.strategies = {s.key: s for s in Strategy.select().where(~Strategy.retired).order_by(Strategy.number)}
         self.principles = {p.key: p for p in Principle.select().where(~Principle.retired).order_by(Principle.position)}
         self.stages = {s.key: s for s in Stage.ordered()}
@@ -971,7 +973,66 @@ class _Builder:
             for batch in chunked(rows, 200):
                 model.insert_many(batch).execute()
         FeedbackRelease.replay()  # released as they came in (docs/disclosure.md)
+        self.internal_notes_and_other_framework()
         self.date_audit_entries(first_entry)
+
+    # -- internal notes and sessions logged with the 2021 competencies (issue 19)
+    INTERNAL_CONTEXT = (
+        "Internal: the unit lead is stretched across two initiatives and hinted at leaving; raise workload with "
+        "the director before the next review, not in the team meeting."
+    )
+    INTERNAL_SESSION = (
+        "Internal: coaching went less well than the team's summary says; the supervisor disagrees with the "
+        "fidelity checklist. Plan a one-to-one before the next monthly meeting."
+    )
+
+    def internal_notes_and_other_framework(self):
+        """On the first two engagements: an internal context note and their latest coaching session's notes
+        marked internal (ISPs and leaders see them with an "Internal" badge, recipients never). The second
+        engagement's sessions of its first three months were logged with the 2021 competencies (mapped from the
+        ones drawn through the crosswalk), so the competency report shows counts from both frameworks."""
+        walk = {link["from"]: link["to"] for link in reversed(crosswalk()["links"])}  # the first link of each
+        newer = {c.key: c for c in Competency.select().where(Competency.key.in_(list(walk.values())))}
+        for number, spec in enumerate(ENGAGEMENTS[:2]):
+            engagement = Engagement.get(Engagement.title == spec["title"])
+            meetings = list(Meeting.select().where(Meeting.engagement == engagement).order_by(Meeting.date))
+            co_lead = (
+                EngagementISP.select(EngagementISP.user)
+                .where((EngagementISP.engagement == engagement) & (EngagementISP.role == "co_lead"))
+                .order_by(EngagementISP.id)
+                .first()
+            )
+            coaching = [m for m in meetings if m.kind == "coaching"]
+            if coaching:
+                Meeting.update(notes=self.INTERNAL_SESSION, notes_internal=True).where(
+                    Meeting.id == coaching[-1].id
+                ).execute()
+            if meetings:
+                ContextNote.create(
+                    engagement=engagement,
+                    kind="barrier",
+                    domain="individuals",
+                    text=self.INTERNAL_CONTEXT,
+                    noted_on=meetings[-1].date,
+                    created_by=co_lead.user_id if co_lead else None,
+                    internal=True,
+                )
+            if number == 1 and meetings:
+                early = [m.id for m in meetings if m.date < add_months(meetings[0].date, 3)]
+                links = list(MeetingCompetency.select().where(MeetingCompetency.meeting.in_(early)))
+                targets = {}
+                for link in links:
+                    key = self.competencies_by_id[link.competency_id]
+                    targets.setdefault(link.meeting_id, set()).add(walk[key])
+                MeetingCompetency.delete().where(MeetingCompetency.meeting.in_(early)).execute()
+                if targets:
+                    MeetingCompetency.insert_many(
+                        [
+                            {"meeting": mid, "competency": newer[key].id, "label": newer[key].name}
+                            for mid, keys in targets.items()
+                            for key in sorted(keys)
+                        ]
+                    ).execute()
 
     # -- the audit log, dated as the demo's story (not the day it was seeded)
     def date_audit_entries(self, after_id):

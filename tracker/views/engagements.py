@@ -107,7 +107,12 @@ def detail(engagement_id):
     # The ISP links are loaded once, for the access checks and the page (no query per check).
     isps = Engagement.isps_of(engagement_id)
     engagement = policy.get_engagement(engagement_id, isps=isps)
-    overview = reports.engagement_overview(engagement, request.args.get("meetings_page", 1, type=int), isps=isps)
+    overview = reports.engagement_overview(
+        engagement,
+        request.args.get("meetings_page", 1, type=int),
+        isps=isps,
+        sees_internal=policy.can_see_internal_notes(current_user),
+    )
     show_activity = policy.can_see_activity(current_user)
     can_edit = policy.can_edit_engagement(current_user, engagement, isps)
     plan = plan_page.engagement_plan(engagement, current_user, isps)

@@ -119,6 +119,7 @@ def edit(engagement_id, meeting_id):
         mode=meeting.mode,
         duration_minutes=meeting.duration_minutes,
         notes=meeting.notes,
+        notes_internal=meeting.notes_internal,
         agenda_set_by=meeting.agenda_set_by,
         decisions=[{"text": d.text, "decided_by": d.decided_by} for d in MeetingDecision.of(meeting)] or [{}],
         version=meeting.version,
@@ -148,6 +149,7 @@ def detail(engagement_id, meeting_id):
         e=engagement,
         d=meeting_detail(meeting),
         mt=meeting,
+        notes=meeting.notes_for(policy.can_see_internal_notes(current_user)),
         can_edit=policy.can_edit_engagement(current_user, engagement),
     )
 

@@ -246,7 +246,7 @@ def engagement_report(engagement_id):
         strategies=strategies.strategies_used(filters),
         dose=strategies.dose(filters),
         feedback=feedback_reports.scale_scores([engagement.id]),
-        context_notes=context.engagement_notes(engagement.id),
+        context_notes=context.engagement_notes(engagement.id, policy.can_see_internal_notes(current_user)),
         scales=_scale_names(),
         power=power.engagement_power(engagement.id),
         deliverables=deliverables,

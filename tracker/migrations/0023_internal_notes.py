@@ -1,0 +1,28 @@
+"""Internal notes (issue 19): an ISP may mark a note internal, and recipients never see it.
+
+- `meeting.notes_internal` (BOOLEAN NOT NULL DEFAULT FALSE): the whole session note is internal.
+- `context_note.internal` (BOOLEAN NOT NULL DEFAULT FALSE): the context note is internal.
+
+Existing notes stay shared (the default). Columns are `ALTER TABLE ... ADD COLUMN` through
+playhouse.migrate (no table rebuild, so the tables' data-version triggers stay), each guarded against an
+existing column (idempotent).
+"""
+
+from peewee import SQL, BooleanField
+from playhouse.migrate import SchemaMigrator, migrate
+
+
+def _columns(database, table):
+    return {column.name for column in database.get_columns(table)}
+
+
+def up(database):
+    migrator = SchemaMigrator.from_database(database)
+    wanted = (("meeting", "notes_internal"), ("context_note", "internal"))
+    operations = [
+        migrator.add_column(table, name, BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")]))
+        for table, name in wanted
+        if name not in _columns(database, table)
+    ]
+    if operations:
+        migrate(*operations)
