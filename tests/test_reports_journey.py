@@ -279,3 +279,53 @@ def test_progress_page_of_one_engagement_shows_its_timeline(world, as_user):
 def test_the_window_leaves_room_after_a_date_at_the_end_of_a_month():
     assert journey.window(D(2026, 1, 5), D(2026, 11, 30)) == journey.Axis(D(2026, 1, 1), D(2026, 12, 31))
     assert journey.window(D(2026, 1, 5), D(2026, 11, 23)) == journey.Axis(D(2026, 1, 1), D(2026, 11, 30))
+
+
+# --- pulse items beside progress ------------------------------------------------------------------------
+
+
+def _pulses(a):
+    """Pulse answers in three months (each pulse asks aim_1 and fim_1; a release needs three answers):
+    - January, 5-7 Jan: aim_1 4, 5, 3 and fim_1 3, 3, 4 -> both released on 7 Jan:
+      aim_1 (4 + 5 + 3) / 3 = 4.00, fim_1 (3 + 3 + 4) / 3 = 3.33 (n = 3 each).
+    - February, 10-11 Feb: aim_1 2, 2 and fim_1 2, 2 -> two pending answers each: nothing released,
+      February shows no point.
+    - March, 2 Mar: aim_1 5 only -> three aim_1 answers pending (2, 2, 5): released on 2 Mar, in March:
+      (2 + 2 + 5) / 3 = 3.00; fim_1 still has two pending: no March point for it."""
+    for day, aim, fim in ((5, 4, 3), (6, 5, 3), (7, 3, 4)):
+        respond(a, {"aim_1": aim, "fim_1": fim}, on=D(2026, 1, day), kind="pulse")
+    for day in (10, 11):
+        respond(a, {"aim_1": 2, "fim_1": 2}, on=D(2026, 2, day), kind="pulse")
+    respond(a, {"aim_1": 5}, on=D(2026, 3, 2), kind="pulse")
+
+
+def test_pulse_items_month_by_month_on_the_timeline_axis(world):
+    a = world.engagement_a
+    _pulses(a)
+    t = timeline(world.admin, a)
+    # The window is that of the stages and goals: 1 Jan to 30 Apr 2026, 119 days. A month's point sits at
+    # its end: 31 Jan is day 30 -> 100 * 30 / 119 = 25.21 %; 31 Mar is day 89 -> 74.79 %.
+    assert (t["axis"]["start"], t["axis"]["end"]) == (D(2026, 1, 1), D(2026, 4, 30))
+    rows = {r["key"]: r for r in t["pulse"]}
+    assert set(rows) == {"aim_1", "fim_1"}
+    assert [(p["label"], p["on"], p["left"], p["mean"], p["n"]) for p in rows["aim_1"]["points"]] == [
+        ("Jan 2026", D(2026, 1, 31), 25.21, 4.0, 3),
+        ("Mar 2026", D(2026, 3, 31), 74.79, 3.0, 3),
+    ]  # February: two answers, below the release size: not shown
+    assert [(p["label"], p["mean"]) for p in rows["fim_1"]["points"]] == [("Jan 2026", 3.33)]
+    pulse_events = [e["pulse"] for e in t["events"] if e["kind"] == "pulse"]
+    assert [(p["label"], [(i["mean"], i["n"]) for i in p["items"]]) for p in pulse_events] == [
+        ("Jan 2026", [(4.0, 3), (3.33, 3)]),
+        ("Mar 2026", [(3.0, 3)]),
+    ]
+    assert t["feedback"] == []  # pulse answers are never scale scores
+
+
+def test_engagement_report_shows_pulse_items_in_the_chart_and_the_table(world, as_user):
+    a = world.engagement_a
+    _pulses(a)
+    html = as_user(world.recipient_a).get(f"/reports/engagements/{a.id}").get_data(as_text=True)
+    assert html.count('class="point point-pulse"') == 3  # aim_1 in January and March, fim_1 in January
+    assert "Pulse items, Jan 2026" in html and "Pulse items, Mar 2026" in html
+    assert "Pulse items, Feb 2026" not in html
+    assert "4.00 (3 answers)" in html and "3.33 (3 answers)" in html

@@ -102,7 +102,7 @@ def _world(app, w):
     )
     goal.save()
     for day, value in ((dt.date(2026, 2, 3), 4), (dt.date(2026, 3, 2), 7)):
-        goal_service.record_measurement(goal, day, value, w.isp_a1)
+        measured = goal_service.record_measurement(goal, day, value, w.isp_a1)
     factories.goal(e, title="A goal set by mistake").soft_delete()
     stages = list(Stage.select().order_by(Stage.position))
     stage_entry = e.enter_stage(stages[1], dt.date(2026, 3, 2), note="Ready to install")
@@ -154,6 +154,7 @@ def _world(app, w):
         "engagement_id": e.id,
         "goal_id": goal.id,
         "change_id": change.id,
+        "value_id": measured.id,
         "stage_entry_id": stage_entry.id,
         "meeting_id": meetings[0].id,
         "member_id": member.id,

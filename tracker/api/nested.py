@@ -226,9 +226,37 @@ class Number(fields.Float):
         return super()._validated(value)
 
 
+class GoalMeasurePatch(GoalPatch):
+    """A goal's PATCH also sets its indicator's measure: all of direction, baseline (value and date) and
+    target (value and date) once any is set (the model's rules, as on the goal page); null clears one."""
+
+    measure_unit = Text(Goal.measure_unit)
+    measure_direction = Choice(MEASURE_DIRECTIONS, allow_none=True)
+    baseline_value = Number(allow_none=True)
+    baseline_on = Date(allow_none=True)
+    target_value = Number(allow_none=True)
+    target_on = Date(allow_none=True)
+    outcome = Choice(
+        IMPLEMENTATION_OUTCOMES,
+        allow_none=True,
+        metadata={"description": "The implementation outcome (Proctor et al. 2011) the indicator measures."},
+    )
+
+
+GOAL_FIELDS = ("title", "indicator", "target", "measure_unit", *Goal.MEASURE_FIELDS, "outcome")
+
+
 class MeasurementNew(Body):
     date = Date(required=True, metadata={"description": "The day the value was measured (an event date)."})
     value = Number(required=True)
+
+
+class MeasurementPatch(Body):
+    date = Date(
+        metadata={"description": "The day the value was measured; a value logged with a meeting keeps its date."}
+    )
+    value = Number()
+    version = Version()
 
 
 class MeasurementOut(Answer):
@@ -340,7 +368,10 @@ def _change_goal(goal, data):
     goal.expected_version = data.pop("version", None)  # None: last write wins
 
     def write():
-        text = {name: data[name] for name in ("title", "indicator", "target") if name in data}
+        text = {name: data[name] for name in GOAL_FIELDS if name in data}
+        for name in ("measure_direction", "outcome"):
+            if text.get(name) == "":
+                text[name] = None  # a blank choice clears it
         if text:
             for name, value in text.items():
                 setattr(goal, name, value)
@@ -353,7 +384,10 @@ def _change_goal(goal, data):
     return Goal.get_by_id(goal.id)
 
 
-GOAL_PATCH = "Change a goal: its title, indicator, target, or its status (a dated entry of its history)"
+GOAL_PATCH = (
+    "Change a goal: its title, indicator, target, the measure of its indicator (unit, direction, baseline, target, "
+    "outcome), or its status (a dated entry of its history)"
+)
 
 
 @operation(
@@ -362,7 +396,7 @@ GOAL_PATCH = "Change a goal: its title, indicator, target, or its status (a date
     "updateGoal",
     tag="Goals",
     summary=GOAL_PATCH,
-    body=GoalPatch,
+    body=GoalMeasurePatch,
     answer=GoalOut,
     access=editable_part(Goal),
 )
@@ -376,7 +410,7 @@ def update_goal(goal_id, target, data):
     "updateEngagementGoal",
     tag="Goals",
     summary=GOAL_PATCH + " (the same as PATCH /goals/{goal_id})",
-    body=GoalPatch,
+    body=GoalMeasurePatch,
     answer=GoalOut,
     access=editable_part(Goal),
 )
@@ -495,6 +529,45 @@ def get_goal_measurement(goal_id, measurement_id):
     goal = _part(Goal, goal_id)
     found = GoalMeasurement.live().where((GoalMeasurement.id == measurement_id) & (GoalMeasurement.goal == goal.id))
     return found.first() or abort(404)
+
+
+def editable_measurement(goal_id, measurement_id):
+    """The `access` of a value's change: the live value of that goal, when the caller may change the goal."""
+    goal = _part(Goal, goal_id, edit=True)
+    found = GoalMeasurement.live().where((GoalMeasurement.id == measurement_id) & (GoalMeasurement.goal == goal.id))
+    measurement = found.first() or abort(404)
+    measurement.goal_engagement_id = goal.engagement_id
+    return measurement
+
+
+@operation(
+    "patch",
+    "/goals/<int:goal_id>/measurements/<int:measurement_id>",
+    "correctGoalMeasurement",
+    tag="Goals",
+    summary="Correct a recorded value: its date or value (a value logged with a meeting keeps the meeting's date)",
+    body=MeasurementPatch,
+    answer=MeasurementOut,
+    access=editable_measurement,
+    example={"value": 64, "version": 1},
+)
+def correct_goal_measurement(goal_id, measurement_id, target, data):
+    target.expected_version = data.get("version")  # None: last write wins
+    date = data.get("date", target.date)
+    value = data.get("value", target.value)
+    return run(goal_service.correct_measurement, target, date, value, represent=MeasurementOut().dump)
+
+
+@operation(
+    "delete",
+    "/goals/<int:goal_id>/measurements/<int:measurement_id>",
+    "deleteGoalMeasurement",
+    tag="Goals",
+    summary="Remove a recorded value (soft delete, audited): progress toward target uses the values left",
+    access=editable_measurement,
+)
+def delete_goal_measurement(goal_id, measurement_id, target):
+    run(goal_service.remove_measurement, target)
 
 
 # --- meetings -------------------------------------------------------------------------------------

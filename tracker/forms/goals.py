@@ -89,3 +89,10 @@ class MeasurementForm(BaseForm):
 
     date = PlainDateField("Date", [InputRequired("Enter the date of the value.")], default=today)
     value = NumberField("Value", [InputRequired("Enter a value.")])
+
+
+class MeasurementEditForm(VersionedForm):
+    """Correct a recorded value: its date and value (the edit carries the value's version)."""
+
+    date = PlainDateField("Date", [InputRequired("Enter the date of the value.")], render_kw={"autofocus": True})
+    value = NumberField("Value", [InputRequired("Enter a value.")])

@@ -31,6 +31,7 @@ from ..models import (
 )
 from . import VersionedForm
 from .fields import INTERNAL_LABEL, ChoiceField, Minutes, MultiCheckboxField, PlainDateField
+from .goals import NumberField
 
 DEFAULT_MINUTES = {"monthly": 90}
 OTHER_MINUTES = 45
@@ -111,6 +112,14 @@ class GoalChangeForm(Form):
     note = StringField("Note")
 
 
+class MeasuredValueForm(Form):
+    """A value of one measured goal's indicator, dated with the meeting: blank (no value) or a number."""
+
+    row_label = "Measured value"
+    goal_id = HiddenField()
+    value = NumberField("Value", [Optional()])
+
+
 class MeetingForm(VersionedForm):
     date = PlainDateField(
         "Date", [InputRequired("Enter the date of the meeting.")], default=today, render_kw={"autofocus": True}
@@ -132,6 +141,7 @@ class MeetingForm(VersionedForm):
     principles = MultiCheckboxField("Principles in play", choices=[])
     goal_changes = FieldList(FormField(GoalChangeForm), max_entries=200)
     benchmarks = MultiCheckboxField("Benchmarks completed", choices=[])
+    measurements = FieldList(FormField(MeasuredValueForm), max_entries=200)
     agenda_set_by = RadioField("Who set the agenda?", [Optional()], choices=POWER_PARTIES)
     decisions = FieldList(FormField(DecisionForm), min_entries=1, max_entries=MAX_DECISIONS)
     notes = TextAreaField("Notes")
@@ -182,6 +192,11 @@ class MeetingForm(VersionedForm):
                     "due_on": sub.due_on.data,
                 }
             )
+        measurements = [
+            {"row": row, "goal_id": _int_or_none(entry.form.goal_id.data), "value": entry.form.value.data}
+            for row, entry in enumerate(self.measurements)
+            if entry.form.value.data is not None
+        ]
         decisions = [
             {"row": row, "text": (entry.form.text.data or "").strip(), "decided_by": entry.form.decided_by.data or None}
             for row, entry in enumerate(self.decisions)
@@ -203,6 +218,7 @@ class MeetingForm(VersionedForm):
             "principles": list(self.principles.data or []),
             "benchmarks": list(self.benchmarks.data or []),
             "goal_changes": goal_changes,
+            "measurements": measurements,
             "next_steps": next_steps,
         }
 
@@ -211,7 +227,11 @@ class MeetingForm(VersionedForm):
         rest = {}
         for name, message in errors.items():
             parts = name.split("-")
-            if len(parts) == 3 and parts[0] in ("next_steps", "goal_changes", "decisions") and parts[1].isdigit():
+            if (
+                len(parts) == 3
+                and parts[0] in ("next_steps", "goal_changes", "decisions", "measurements")
+                and parts[1].isdigit()
+            ):
                 entries = getattr(self, parts[0]).entries
                 index = int(parts[1])
                 if index < len(entries) and hasattr(entries[index].form, parts[2]):

@@ -78,6 +78,7 @@ from .engagements import (
     StageEntry,
     SupportRequest,
     TeamMember,
+    measure_due,
     progress_toward_target,
 )
 from .feedback import (
@@ -283,6 +284,7 @@ __all__ = [
     "GoalStatusChange",
     "IMPLEMENTATION_OUTCOMES",
     "MEASURE_DIRECTIONS",
+    "measure_due",
     "progress_toward_target",
     "ISP_ROLES",
     "MAX_DECISIONS",

@@ -785,6 +785,16 @@ def progress_toward_target(baseline, target, latest):
     return min(1.0, max(0.0, (latest - baseline) / (target - baseline)))
 
 
+MEASURE_DUE_DAYS = 31  # about a month: the cadence of the monthly meeting where values are usually logged
+
+
+def measure_due(latest_on, on):
+    """Whether a measured indicator is due a value on `on`: none recorded yet, or its latest value
+    (dated `latest_on`) more than MEASURE_DUE_DAYS before. The meeting form opens its "Measured
+    indicators" when one is due."""
+    return latest_on is None or (on - latest_on).days > MEASURE_DUE_DAYS
+
+
 class GoalMeasurement(Audited):
     """One recorded value of a goal's measured indicator, on a date (issue 19)."""
 

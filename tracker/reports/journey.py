@@ -1,6 +1,7 @@
 """How progress moved, on one time axis: the stage journey of each engagement in scope (coloured bands
 per stage visit, revisits and long stays marked, today as a line) and the timeline of one engagement
-(its stage bands, benchmark completions, goal status changes and feedback scores).
+(its stage bands, benchmark completions, goal status changes, measured values, feedback scores and the
+pulse items month by month).
 
 The pages draw these as positioned HTML (templates/reports/_journey.html): every band and point has its
 left edge and width as a percentage of the window, computed here by `Axis`, the one place where a date
@@ -8,7 +9,9 @@ becomes a position. A window is whole months (from the first of the month of the
 of the month of the last, today included) unless the report's date filters set it.
 
 Feedback points carry only the cells the feedback report shows (tracker/reports/feedback.py: released
-responses, the minimum count); a hidden cell is never drawn.
+responses, the minimum count); a hidden cell is never drawn. Pulse items are items, not scales: each has
+its own row, a point per month with a shown mean (feedback.pulse_items_over_time by month: answers
+released as RELEASE_ITEM, placed in the month of their release), at the month's end like the quarters'.
 """
 
 import datetime as dt
@@ -334,14 +337,40 @@ def _feedback_points(quarters, scale_names, axis, as_of):
     return out
 
 
-def _events(bands, benchmarks, goals, feedback, measured=()):
+def _pulse_rows(pulse, axis, as_of):
+    """A row per pulse item, a point per month with a shown cell, at the month's end (or today, in the
+    current month): [{"key", "text", "scale", "points": [{"on", "left", "labelled", "label", "mean", "n"}]}].
+    Months whose cell is hidden (fewer released answers than the minimum count, or none) have no point."""
+    rows = []
+    for item in pulse["items"]:
+        points = [
+            {"on": min(p["end"], as_of), "label": p["label"], "mean": round(cell["mean"], 2), "n": cell["n"]}
+            for p in pulse["periods"]
+            if (cell := p["items"].get(item["key"])) and not cell["suppressed"]
+        ]
+        rows.append({**item, "points": _placed(points, axis)})
+    return rows
+
+
+def _pulse_events(rows):
+    """One event per month with a shown pulse item: [{"on", "label", "items": [{"text", "mean", "n"}]}]."""
+    months = {}
+    for row in rows:
+        for p in row["points"]:
+            month = months.setdefault(p["on"], {"on": p["on"], "label": p["label"], "items": []})
+            month["items"].append({"text": row["text"], "mean": p["mean"], "n": p["n"]})
+    return [months[on] for on in sorted(months)]
+
+
+def _events(bands, benchmarks, goals, feedback, measured=(), pulse=()):
     """Every event of the timeline in date order, for its table: [{"on", "kind", "what", ...}]."""
     events = [{"on": b["entered_on"], "kind": "stage", "band": b} for b in bands]
     events += [{"on": p["on"], "kind": "benchmark", "item": item} for p in benchmarks for item in p["items"]]
     events += [{"on": g["on"], "kind": "goal", "goal": g} for g in goals]
     events += [{"on": f["on"], "kind": "feedback", "feedback": f} for f in feedback]
     events += [{"on": m["on"], "kind": "measured", "measured": m} for m in measured]
-    order = {"stage": 0, "benchmark": 1, "goal": 2, "measured": 3, "feedback": 4}
+    events += [{"on": p["on"], "kind": "pulse", "pulse": p} for p in _pulse_events(pulse)]
+    order = {"stage": 0, "benchmark": 1, "goal": 2, "measured": 3, "feedback": 4, "pulse": 5}
     return sorted(events, key=lambda e: (e["on"], order[e["kind"]]))
 
 
@@ -349,7 +378,8 @@ def _events(bands, benchmarks, goals, feedback, measured=()):
 def engagement_timeline(filters, as_of=None):
     """One engagement's timeline (filters.engagement), or None when it is not in the user's scope:
     {"axis": {...}, "legend": [...], "long_stay_days", "bands": [...], "long_stays": [...],
-     "benchmarks": [...], "goals": [...], "measured": [...], "feedback": [...], "events": [...] (date order)}.
+     "benchmarks": [...], "goals": [...], "measured": [...], "feedback": [...], "pulse": [a row per pulse
+     item, see _pulse_rows], "events": [...] (date order)}.
     The window runs from the engagement's start (or its first event) to today (or its last event)."""
     as_of = as_of or today()
     data = engagement_progress(filters, as_of)
@@ -359,6 +389,7 @@ def engagement_timeline(filters, as_of=None):
     stages = list(Stage.ordered())
     visits = _visits(stage_entries([engagement.id])[engagement.id], engagement, as_of, {s.id: s for s in stages})
     quarters = feedback_reports.scores_over_time(engagement.id)
+    pulse = feedback_reports.pulse_items_over_time(engagement.id, period="month")
     spec = feedback_reports.instrument_spec()
     scale_names = [(s["key"], s["name"]) for s in spec.get("scales", [])]
     benchmarks, goals = _benchmark_points(engagement.id), _goal_points(engagement.id)
@@ -366,10 +397,12 @@ def engagement_timeline(filters, as_of=None):
     dates = [engagement.start_date, as_of] + [p["on"] for p in benchmarks + goals + measured]
     dates += [v["entered_on"] for v in visits] + [v["until"] for v in visits]
     dates += [min(q["end"], as_of) for q in quarters]
+    dates += [min(p["end"], as_of) for p in pulse["periods"]]
     axis = window(min(dates), max(dates), filters)
     bands = _bands(visits, axis)
     benchmarks, goals, measured = _placed(benchmarks, axis), _placed(goals, axis), _placed(measured, axis)
     feedback = _feedback_points(quarters, scale_names, axis, as_of)
+    pulse_rows = _pulse_rows(pulse, axis, as_of)
     return {
         "engagement": data["engagement"],
         "axis": axis.marks(as_of),
@@ -381,7 +414,8 @@ def engagement_timeline(filters, as_of=None):
         "goals": goals,
         "measured": measured,
         "feedback": feedback,
-        "events": _events(bands, benchmarks, goals, feedback, measured),
+        "pulse": pulse_rows,
+        "events": _events(bands, benchmarks, goals, feedback, measured, pulse_rows),
     }
 
 

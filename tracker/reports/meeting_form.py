@@ -10,6 +10,7 @@ from ..models import (
     CompetencyDomain,
     CompetencyFramework,
     Goal,
+    GoalMeasurement,
     GoalStatusChange,
     Meeting,
     MeetingStrategy,
@@ -20,6 +21,7 @@ from ..models import (
     TeamMember,
     User,
     linked_ids,
+    measure_due,
     today,
 )
 
@@ -31,7 +33,8 @@ def form_context(engagement, meeting=None, framework_key=None, linked=None, tick
 
     On edit (`meeting` given) it also offers what the meeting already links to even when no longer
     current (a team member who left, an ISP who moved on, a retired or other-framework competency),
-    and lists the goal changes and benchmarks done in that meeting (shown, not offered again).
+    and lists the goal changes, benchmarks and measured values done in that meeting (shown, not offered
+    again).
     `ticked`: the competency ids of the form as posted; those of another framework stay offered (and
     ticked), so switching framework, or saving after a switch, keeps them.
     """
@@ -151,6 +154,24 @@ def _progress(engagement, meeting):
         done_changes = list(GoalStatusChange.made_in(meeting.id))
         done_benchmarks = list(Benchmark.completed_in(meeting.id))
     changed_goal_ids = {c.goal_id for c in done_changes}
+    measured = [g for g in goals if g.has_measure]
+    latest_values = {}  # goal id -> its latest-dated live value (ties: the latest entered)
+    for value in (
+        GoalMeasurement.live()
+        .where(GoalMeasurement.goal.in_([g.id for g in measured] or [0]))
+        .order_by(GoalMeasurement.date, GoalMeasurement.id)
+    ):
+        latest_values[value.goal_id] = value
+    done_values = []
+    if meeting is not None:
+        done_values = list(
+            GoalMeasurement.live()
+            .where(GoalMeasurement.meeting_id == meeting.id)
+            .order_by(GoalMeasurement.date, GoalMeasurement.id)
+        )
+    valued_goal_ids = {v.goal_id for v in done_values}
+    measured_goals = [g for g in measured if g.id not in valued_goal_ids]
+    on = meeting.date if meeting is not None else today()
     by_stage = {}
     for b in benchmarks:
         by_stage.setdefault(b.stage.id, (b.stage, []))[1].append(b)
@@ -163,4 +184,11 @@ def _progress(engagement, meeting):
             by_stage.values(), key=lambda pair: (pair[0].id != engagement.current_stage_id, pair[0].position)
         ),
         "done_benchmarks": done_benchmarks,
+        # measured indicators: a value field per measured goal without a value from this meeting
+        "measured_goals": measured_goals,
+        "latest_values": latest_values,
+        "done_values": done_values,
+        "measure_due": any(
+            measure_due(latest_values[g.id].date if g.id in latest_values else None, on) for g in measured_goals
+        ),
     }

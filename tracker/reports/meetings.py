@@ -8,6 +8,8 @@ from ..models import (
     Benchmark,
     Competency,
     CompetencyDomain,
+    Goal,
+    GoalMeasurement,
     GoalStatusChange,
     MeetingAttendee,
     MeetingCompetency,
@@ -60,6 +62,16 @@ def meeting_detail(meeting):
     )
     goal_changes = list(GoalStatusChange.made_in(meeting.id))
     benchmarks = list(Benchmark.completed_in(meeting.id))
+    measured_values = list(  # the values of measured goals recorded in it (live goals and values)
+        GoalMeasurement.select(GoalMeasurement, Goal)
+        .join(Goal)
+        .where(
+            (GoalMeasurement.meeting_id == meeting.id)
+            & GoalMeasurement.deleted_at.is_null()
+            & Goal.deleted_at.is_null()
+        )
+        .order_by(Goal.created_at, Goal.id, GoalMeasurement.id)
+    )
     next_steps = list(NextStep.live().where(NextStep.meeting == meeting.id).order_by(NextStep.id))
     logged_by = User.get_or_none(User.id == meeting.logged_by_id) if meeting.logged_by_id else None
     return {
@@ -71,6 +83,7 @@ def meeting_detail(meeting):
         "principles": principles,
         "goal_changes": goal_changes,
         "benchmarks": benchmarks,
+        "measured_values": measured_values,
         "next_steps": next_steps,
         "decisions": MeetingDecision.of(meeting),
         "logged_by": logged_by,

@@ -163,3 +163,22 @@ def record_measurement(goal, date, value, user=None, meeting=None):
     with database.atomic():
         measurement.save()
     return measurement
+
+
+def correct_measurement(measurement, date, value):
+    """Correct a recorded value (its date and value); audited and versioned (a `measurement` carrying an
+    `expected_version` that is no longer stored raises StaleEdit). A value logged with a meeting is
+    dated with the meeting: moving it means changing the meeting's date."""
+    if measurement.meeting_id and date != measurement.date:
+        raise ValidationError({"date": "This value was logged with a meeting: change the meeting's date to move it."})
+    measurement.date, measurement.value = date, value
+    with database.atomic():
+        measurement.save()
+    return measurement
+
+
+def remove_measurement(measurement):
+    """Remove a recorded value (a soft delete, audited: the goal's chart and progress no longer use it)."""
+    with database.atomic():
+        measurement.soft_delete()
+    return measurement

@@ -9,6 +9,7 @@ tracker/reports/meeting_form.py; what a meeting page shows: tracker/reports/meet
     team_members, isps, competencies, strategies, principles, benchmarks   (lists of ids)
     goal_changes: [{"goal_id", "status", "note"}]     next_steps: [{"id", "text", "owner", "due_on"}]
     decisions: [{"text", "decided_by"}]               (replaced as a whole on an update)
+    measurements: [{"goal_id", "value"}]              (values of measured goals, dated with the meeting)
 
 Every id is checked against the engagement (or the catalog) before anything is written; a problem
 raises models.ValidationError({field: message}) and nothing is stored. Rows may carry "row" (their
@@ -23,6 +24,7 @@ from ..models import (
     Competency,
     EngagementISP,
     Goal,
+    GoalMeasurement,
     GoalStatusChange,
     Meeting,
     MeetingAttendee,
@@ -122,6 +124,7 @@ def _check(data, engagement, meeting, errors):
                 continue
         changes.append((goal, change["status"], change.get("note") or ""))
     rows["goal_changes"] = changes
+    rows["measurements"] = _check_values(data, goals, meeting, errors)
 
     wanted = ids("benchmarks")
     found = {
@@ -175,6 +178,37 @@ def _check(data, engagement, meeting, errors):
     return rows
 
 
+def _check_values(data, goals, meeting, errors):
+    """[(goal, value)] of the measured values to record with the meeting, each checked by the model's
+    rules (GoalMeasurement.validate) on the meeting's date; a refusal lands on its row's value field."""
+    values = []
+    done = set()
+    if meeting is not None:
+        done = {v.goal_id for v in GoalMeasurement.live().where(GoalMeasurement.meeting_id == meeting.id)}
+    for index, item in enumerate(data.get("measurements") or []):
+        row = item.get("row", index)
+        goal = goals.get(item.get("goal_id"))
+        if goal is None:
+            errors.setdefault("measurements", "One of the goals is not a goal of this engagement.")
+            continue
+        if goal.id in done:
+            errors[f"measurements-{row}-value"] = "A value of this goal is already recorded in this meeting."
+            continue
+        candidate = GoalMeasurement(goal=goal.id, date=data.get("date"), value=item.get("value"))
+        candidate.goal_engagement_id = goal.engagement_id
+        problems = candidate.validate()
+        if data.get("date") is None:
+            problems.pop("date", None)  # the meeting's own date field says it
+        message = problems.get("value") or problems.get("__all__")
+        if not message and problems.get("date"):
+            message = "A value is dated with the meeting. " + problems["date"]
+        if message:
+            errors[f"measurements-{row}-value"] = message
+        else:
+            values.append((goal, item["value"]))
+    return values
+
+
 def _fill(meeting, data, errors):
     meeting.date = data.get("date")
     meeting.kind = data.get("kind")
@@ -217,6 +251,8 @@ def _apply_progress(meeting, rows, user):
         benchmark.completed_on = meeting.date
         benchmark.completed_in_meeting_id = meeting.id
         benchmark.save()
+    for goal, value in rows["measurements"]:
+        goal_service.record_measurement(goal, meeting.date, value, user=user, meeting=meeting)
 
 
 def log_meeting(engagement, data, user):
@@ -306,6 +342,10 @@ def update_meeting(meeting, data, user):
             ):
                 b.completed_on = meeting.date
                 b.save()
+            for value in GoalMeasurement.live().where(GoalMeasurement.meeting_id == meeting.id):
+                value.date = meeting.date  # a value logged with a meeting is dated with it (audited)
+                value.goal_engagement_id = engagement.id
+                value.save()
         _apply_progress(meeting, rows, user)
         after = _link_snapshot(meeting)
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}

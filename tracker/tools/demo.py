@@ -1284,7 +1284,8 @@ class _Builder:
         return dates
 
     def measures(self, engagement, goals, monthly, start, co_leads):
-        """The measures of the goals named in MEASURES, and their values at monthly meetings spread evenly."""
+        """The measures of the goals named in MEASURES, and their values at monthly meetings spread evenly,
+        the latest at the most recent monthly meeting (as a team logs them with the meeting form)."""
         for goal in goals:
             if goal.title not in MEASURES or not monthly:
                 continue
@@ -1294,8 +1295,9 @@ class _Builder:
             goal.target_value, goal.target_on = target, engagement.end_date or add_months(start, 18)
             goal.save()
             shares = shares[: len(monthly)]
+            step = len(monthly) // len(shares)
             for k, share_ in enumerate(shares):
-                meeting = monthly[min(len(monthly) - 1, round((k + 1) * len(monthly) / (len(shares) + 1)))]
+                meeting = monthly[len(monthly) - 1 - (len(shares) - 1 - k) * step]
                 GoalMeasurement.create(
                     goal=goal,
                     date=meeting.date,

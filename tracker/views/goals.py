@@ -7,8 +7,15 @@ from .. import policy
 from ..dates import format_date
 from ..db import database
 from ..forms import BaseForm
-from ..forms.goals import GoalForm, GoalMeasureForm, GoalStatusForm, MeasurementForm, NewGoalForm
-from ..models import Goal, GoalStatusChange, today
+from ..forms.goals import (
+    GoalForm,
+    GoalMeasureForm,
+    GoalStatusForm,
+    MeasurementEditForm,
+    MeasurementForm,
+    NewGoalForm,
+)
+from ..models import Goal, GoalMeasurement, GoalStatusChange, today
 from ..reports import charts
 from ..services import goals as goal_service
 from .helpers import PartForm, form_page, form_status, save_fields, save_form
@@ -112,6 +119,70 @@ def record(engagement_id, goal_id):
         url_for("goals.detail", engagement_id=engagement.id, goal_id=goal.id, _anchor="values-h"),
     )
     return done or _goal_page(engagement, goal, form)
+
+
+def _value(goal, value_id):
+    """A live recorded value of the goal (404 otherwise), knowing its engagement."""
+    value = GoalMeasurement.live().where((GoalMeasurement.id == value_id) & (GoalMeasurement.goal == goal.id)).first()
+    if value is None:
+        abort(404)
+    value.goal_engagement_id = goal.engagement_id
+    return value
+
+
+def _values_back(engagement, goal):
+    return url_for("goals.detail", engagement_id=engagement.id, goal_id=goal.id, _anchor="values-h")
+
+
+@bp.route("/<int:goal_id>/values/<int:value_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_value(engagement_id, goal_id, value_id):
+    """Correct a recorded value: its date and value (a stale edit shows the other change)."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    value = _value(goal, value_id)
+    return form_page(
+        MeasurementEditForm(obj=value),
+        lambda f: goal_service.correct_measurement(f.start_from(value), f.date.data, f.value.data),
+        lambda m: f"“{goal.title}”: the value is now {m.value:g} on {format_date(m.date)}.",
+        _values_back(engagement, goal),
+        "goals/value.html",
+        e=engagement,
+        goal=goal,
+        value=value,
+    )
+
+
+@bp.route("/<int:goal_id>/values/<int:value_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_value(engagement_id, goal_id, value_id):
+    """Remove a recorded value, after a confirmation."""
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    goal = policy.get_part(Goal, engagement, goal_id)
+    value = _value(goal, value_id)
+    form = BaseForm()
+    back = _values_back(engagement, goal)
+    done = save_form(
+        form,
+        lambda f: goal_service.remove_measurement(value),
+        f"“{goal.title}”: the value of {format_date(value.date)} removed.",
+        back,
+    )
+    if done:
+        return done
+    unit = f" {goal.measure_unit}" if goal.measure_unit else ""
+    return render_template(
+        "goals/remove.html",
+        title="Remove this value?",
+        here="Remove a value",
+        message=f"{value.value:g}{unit} on {format_date(value.date)} will no longer count for “{goal.title}”: "
+        "its chart and progress toward target use the values left. The audit log keeps it.",
+        action=url_for("goals.remove_value", engagement_id=engagement.id, goal_id=goal.id, value_id=value.id),
+        button="Remove the value",
+        cancel=back,
+        e=engagement,
+        errors=form.form_errors,
+    ), form_status(form)
 
 
 @bp.route("/<int:goal_id>/measure", methods=["GET", "POST"])

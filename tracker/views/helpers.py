@@ -53,7 +53,12 @@ def form_status(form):
     return 400 if form.errors or form.form_errors else 200
 
 
-_THINGS = {"TeamMember": "team member", "ContextNote": "context note", "SupportRequest": "support request"}
+_THINGS = {
+    "TeamMember": "team member",
+    "GoalMeasurement": "value",
+    "ContextNote": "context note",
+    "SupportRequest": "support request",
+}
 
 
 def show_conflict(form, exc):

@@ -31,11 +31,13 @@ def _admin_engagement(engagement_id):
 
 
 def _offer_goals(form, ctx):
-    """Each open goal has its row, also when a POST left some out (the rows come from the browser)."""
-    present = {str(entry.form.goal_id.data) for entry in form.goal_changes}
-    for goal in ctx["open_goals"]:
-        if str(goal.id) not in present:
-            form.goal_changes.append_entry({"goal_id": goal.id})
+    """Each open goal has its row, and each measured goal its value row, also when a POST left some out
+    (the rows come from the browser)."""
+    for rows, goals in ((form.goal_changes, ctx["open_goals"]), (form.measurements, ctx["measured_goals"])):
+        present = {str(entry.form.goal_id.data) for entry in rows}
+        for goal in goals:
+            if str(goal.id) not in present:
+                rows.append_entry({"goal_id": goal.id})
     form.set_choices(ctx)
 
 
@@ -90,6 +92,7 @@ def new(engagement_id):
         kind=kind,
         duration_minutes=default_minutes(kind),
         goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
+        measurements=[{"goal_id": g.id} for g in ctx["measured_goals"]],
     )
     _offer_goals(form, ctx)
     if _switching():
@@ -124,6 +127,7 @@ def edit(engagement_id, meeting_id):
         decisions=[{"text": d.text, "decided_by": d.decided_by} for d in MeetingDecision.of(meeting)] or [{}],
         version=meeting.version,
         goal_changes=[{"goal_id": g.id} for g in ctx["open_goals"]],
+        measurements=[{"goal_id": g.id} for g in ctx["measured_goals"]],
         next_steps=steps + [{} for _ in range(max(1, 3 - len(steps)))],
         **{name: linked[name] for name in ("team_members", "isps", "competencies", "strategies", "principles")},
     )
