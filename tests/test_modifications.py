@@ -11,6 +11,8 @@ import pytest
 
 from tracker import research
 from tracker.models import (
+    Engagement,
+    EngagementISP,
     Modification,
     PlanItem,
     PlanVersion,
@@ -20,6 +22,7 @@ from tracker.models import (
     record_modification,
     today,
 )
+from tracker.tools.demo import MODIFICATIONS, seed
 
 from . import factories
 from .api_helpers import Api
@@ -302,3 +305,17 @@ def test_the_research_export_has_every_frame_is_field(app, world):
     assert dict(zip(columns, with_notes, strict=True))["mod_description"] == FRAME["description"]
     codebook = {c: choices for c, _k, _m, choices in research.CODEBOOK["modifications"]}
     assert ("shortening", "Shortening") in codebook["mod_nature"]  # each key with its words
+
+
+def test_the_demo_has_a_prompt_and_modifications_on_two_reference_engagements(app, as_user):
+    assert seed()[0]
+    for title in MODIFICATIONS:
+        e = Engagement.get(Engagement.title == title)
+        [(item, last, _due)] = [row for row in lapses(e.id) if row[0].start_date.year == 2026]
+        assert last is None  # never logged since the item started
+        recorded = Modification.of(e.id)
+        assert sorted((m.prompted, m.plan_effect) for m in recorded) == [(False, "none"), (True, "close")]
+        co_lead = EngagementISP.get((EngagementISP.engagement == e.id) & (EngagementISP.role == "co_lead")).user
+        html = _page(as_user(co_lead), f"/engagements/{e.id}")
+        assert f"<strong>{item.strategy.name}</strong> has not been logged since the item started on" in html
+        assert html.count("/modifications/") >= 3  # two listed, one to record
