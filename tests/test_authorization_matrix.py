@@ -22,8 +22,10 @@ from tracker.models import (
     FeedbackItem,
     Goal,
     GoalMeasurement,
+    Modification,
     NextStep,
     Stage,
+    Strategy,
     SupportRequest,
 )
 
@@ -135,6 +137,10 @@ MATRIX = {
     "deliverables.edit": "engagement_write",
     "deliverables.deliver": "engagement_write",
     "deliverables.delete": "engagement_write",
+    "modifications.new": "engagement_write",
+    "modifications.detail": "engagement_read",
+    "modifications.edit": "engagement_write",
+    "modifications.delete": "engagement_write",
     "context_notes.new": "engagement_write",
     "context_notes.edit": "engagement_write",
     "context_notes.delete": "engagement_write",
@@ -216,6 +222,16 @@ def world(demo):
     )
     deliverable = Deliverable.create(engagement=e, title="Guide", kind="other")
     benchmark = Benchmark.select().where(Benchmark.engagement == e).first()
+    modification = Modification.create(
+        engagement=e,
+        strategy=Strategy.select().first(),
+        decided_on=dt.date(2026, 2, 5),
+        description="Sessions shortened",
+        modified="content",
+        nature="shortening",
+        goal="aaf",
+        reason_level="recipient",
+    )
     request = SupportRequest.create(
         unit=demo.unit_a,
         title="Help",
@@ -238,6 +254,7 @@ def world(demo):
             "note_id": note.id,
             "deliverable_id": deliverable.id,
             "benchmark_id": benchmark.id,
+            "modification_id": modification.id,
             "request_id": request.id,
             "token": "not-a-real-token",
             "invitation_id": 999999,
@@ -464,6 +481,9 @@ API_MATRIX = {
     "api.add_deliverable": "engagement_write",
     "api.get_deliverable": "engagement_read",
     "api.delete_deliverable": "engagement_write",
+    "api.list_modifications": "engagement_read",
+    "api.create_modification": "engagement_write",
+    "api.get_modification": "engagement_read",
     "api.list_context_notes": "engagement_read",
     "api.add_context_note": "engagement_write",
     "api.get_context_note": "engagement_read",

@@ -21,6 +21,7 @@ from tracker.models import (
     GoalMeasurement,
     MeetingDecision,
     MeetingPrinciple,
+    Modification,
     NextStep,
     Principle,
     Strategy,
@@ -52,7 +53,7 @@ REDCAP_COLUMNS = [
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,25}$")  # lowercase, starts with a letter, at most 26 characters
 CODE = re.compile(r"^[a-z0-9_]+$")  # a choice's raw coded value
 CATEGORICAL = {"dropdown", "radio", "checkbox"}
-FREE_TEXT = {"notes", "context_text", "step_text"}  # may name people
+FREE_TEXT = {"notes", "context_text", "step_text", "mod_description"}  # may name people
 PERSON = "Alex Rivera"
 
 
@@ -80,6 +81,17 @@ def exported(app, runner, tmp_path):
     NextStep.create(meeting=meeting, text=f"{PERSON} circulates the plan", owner=PERSON, due_on=dt.date(2026, 3, 1))
     factories.goal(e).change_status("in_progress", dt.date(2026, 2, 3), meeting=meeting)
     GoalMeasurement.create(goal=factories.measured_goal(e, outcome="adoption"), date=dt.date(2026, 2, 3), value=60)
+    Modification.create(
+        engagement=e,
+        strategy=Strategy.select().first(),
+        decided_on=dt.date(2026, 2, 3),
+        description=f"{PERSON} asked for shorter sessions",
+        modified="context_format",
+        nature="shortening",
+        goal="aaf",
+        reason_level="recipient",
+        participants="isp,team",
+    )
     Deliverable.create(engagement=e, kind="tool_resource", title="Toolkit", due_on=dt.date(2026, 4, 1))
     ContextNote.create(
         engagement=e, kind="barrier", domain="inner_setting", text=f"{PERSON} leaves", noted_on=dt.date(2026, 2, 1)
@@ -187,7 +199,12 @@ def test_free_text_is_flagged_as_identifying_and_people_are_pseudonyms(exported)
     assert all(f["Field Type"] == "notes" for f in fields if f["Variable / Field Name"] in FREE_TEXT)
     assert {f["Identifier?"] for f in fields} <= {"", "y"}
     files = data_files(exported)
-    for name, column in (("meetings", "notes"), ("context_notes", "context_text"), ("next_steps", "step_text")):
+    for name, column in (
+        ("meetings", "notes"),
+        ("context_notes", "context_text"),
+        ("next_steps", "step_text"),
+        ("modifications", "mod_description"),
+    ):
         assert any(PERSON in r[column] for r in files[name][1]), name  # present: asked with --include-notes
     others = "\n".join(r[c] for header, rows in files.values() for r in rows for c in header if c not in FREE_TEXT)
     people = [u.name for u in User.select()] + [PERSON, "Sam Okafor"]

@@ -220,6 +220,18 @@ def can_see_cost(user):
     return user.role != "recipient"
 
 
+def can_read_modifications(user, engagement, isps=None):
+    """The FRAME-IS modifications of an engagement's plan: everyone who sees the engagement, recipients
+    included (the plan and how it changed are co-created with them; issue 19)."""
+    return can_view_engagement(user, engagement, isps)
+
+
+def can_record_modification(user, engagement, isps=None):
+    """Record, change or delete a modification, and be asked by a lapse prompt: those who log the
+    engagement's sessions (its ISPs, admins)."""
+    return can_edit_engagement(user, engagement, isps)
+
+
 def can_browse_engagements(user):
     """The engagement list is in the menu for all but recipients, whose home page lists their
     unit's engagements (the list itself answers them too, scoped like everything else)."""
@@ -503,6 +515,9 @@ class Can:
 
     def edit(self, engagement):
         return self._ask(can_edit_engagement, engagement)
+
+    def record_modification(self, engagement):
+        return self._ask(can_record_modification, engagement)
 
     @property
     def role_label(self):

@@ -3,17 +3,17 @@ export-research OUT_DIR`, tracker/cli/research.py).
 
 One row per observation, one column per variable: engagements, team positions, support requests,
 meetings with their competencies, strategies, principles and next steps, goal and stage history,
-the values of goals' measured indicators, benchmarks, deliverables, context notes (and their counts by
-engagement, CFIR domain and kind) and released feedback answers. A codebook (codebook.csv)
-names every column's type, meaning and allowed values, and a REDCap data dictionary
-(data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form per file and one
-field per column, named as the column: names are valid REDCap variable names, unique across the
-export except the record identifier engagement_id that every file carries, and choices are coded
+the values of goals' measured indicators, FRAME-IS modifications of planned strategies, benchmarks,
+deliverables, context notes (and their counts by engagement, CFIR domain and kind) and released
+feedback answers. A codebook (codebook.csv) names every column's type, meaning and allowed values, and
+a REDCap data dictionary (data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form
+per file and one field per column, named as the column: names are valid REDCap variable names,
+unique across the export except the record identifier engagement_id that every file carries, and choices are coded
 with the codes the files hold. People are replaced by stable pseudonymous ids (a keyed hash of the
 row id with the install's SECRET_KEY, so the same person gets the same id in every export of this
 install and cannot be looked up without the key); names, emails, titles and free-text notes are
-left out (meeting notes, context notes and next steps only with --include-notes, then flagged as
-identifiers in the dictionary).
+left out (meeting notes, context notes, next steps and modifications' descriptions only with
+--include-notes, then flagged as identifiers in the dictionary).
 
 Feedback follows the disclosure rule (docs/disclosure.md): feedback_items.csv holds one row per
 answer, only of answers released on their scale (a full survey's) or on their item (a pulse's), never
@@ -50,7 +50,7 @@ LENGTHS = (("limited", "Limited (up to 12 months)"), ("high", "High (12+ months)
 AGREEMENT = tuple(sorted(_FEEDBACK["scale_labels"].items()))
 YES_NO = (("0", "No"), ("1", "Yes"))
 SCORED = {"value": (1, 5)}  # scored items: integer answers within these bounds
-IDENTIFIERS = {"notes", "context_text", "step_text"}  # free text that may name people
+IDENTIFIERS = {"notes", "context_text", "step_text", "mod_description"}  # free text that may name people
 
 
 def pseudonym(kind, row_id):
@@ -172,6 +172,31 @@ CODEBOOK = {
         ("measured_value", DECIMAL, "The value recorded", ()),
         ("progress", DECIMAL, "(value - baseline) / (target - baseline), capped to 0..1", ()),
         ("value_meeting_id", INT, "Meeting where it was recorded (empty: outside a meeting)", ()),
+    ],
+    # FRAME-IS modifications of planned strategies (Miller et al. 2021; issue 19): one row each, one column
+    # per module's code; who took part in the decision as one yes/no column per party.
+    "modifications": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("modification_id", INT, "Modification (row id)", ()),
+        ("mod_plan_item_id", INT, "Plan item modified (row id; empty: none)", ()),
+        ("mod_strategy_key", TEXT, "Strategy modified (catalog key; ERIC or ISP activity)", ()),
+        ("mod_decided_on", DATE, "Date of the change", ()),
+        ("mod_modified", TEXT, "FRAME-IS 2: what is modified", m.MODIFIED_ASPECTS),
+        ("mod_nature", TEXT, "FRAME-IS 3: nature of the change", m.MODIFICATION_NATURES),
+        ("mod_fidelity", TEXT, "FRAME-IS 3: consistent with the strategy's core elements", m.FIDELITY),
+        ("mod_goal", TEXT, "FRAME-IS 4: goal of the change", m.MODIFICATION_GOALS),
+        ("mod_reason_level", TEXT, "FRAME-IS 4: level of the reason", m.REASON_LEVELS),
+        ("mod_timing", TEXT, "FRAME-IS 5: when it began (empty: not recorded)", m.MODIFICATION_TIMING),
+        ("mod_planning", TEXT, "FRAME-IS 5: planned or not (empty: not recorded)", m.MODIFICATION_PLANNING),
+        *[
+            (f"mod_took_part_{key}", BOOL, f"FRAME-IS 6: {words} took part in the decision", YES_NO)
+            for key, words in m.DECISION_PARTIES
+        ],
+        ("mod_decided_by", TEXT, "FRAME-IS 6: who decided (empty: not recorded)", m.DECISION_PARTIES),
+        ("mod_reach", TEXT, "FRAME-IS 7: how widespread (empty: not recorded)", m.MODIFICATION_REACH),
+        ("mod_plan_effect", TEXT, "What it did to its plan item", m.PLAN_EFFECTS),
+        ("mod_prompted", BOOL, "Answered a lapse prompt (the strategy had gone unlogged)", YES_NO),
+        ("mod_description", TEXT, "FRAME-IS 1: the change described (only with --include-notes)", ()),
     ],
     "stage_history": [
         ("engagement_id", INT, "Engagement (row id)", ()),
@@ -440,6 +465,39 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
                 v.value,
                 round(g.progress(v), 4) if g.has_measure else "",
                 "" if v.meeting_id is None else v.meeting_id,
+            )
+        )
+    changes = (
+        m.Modification.select(m.Modification, m.Strategy)
+        .join(m.Strategy)
+        .where(m.Modification.engagement.in_(ids) & m.Modification.deleted_at.is_null())
+    )
+    if date_from:
+        changes = changes.where(m.Modification.decided_on >= date_from)
+    if date_to:
+        changes = changes.where(m.Modification.decided_on <= date_to)
+    for x in changes.order_by(m.Modification.engagement, m.Modification.decided_on, m.Modification.id):
+        took_part = x.participant_keys
+        out["modifications"].append(
+            (
+                x.engagement_id,
+                x.id,
+                "" if x.plan_item_id is None else x.plan_item_id,
+                x.strategy.key,
+                _d(x.decided_on),
+                x.modified,
+                x.nature,
+                x.fidelity,
+                x.goal,
+                x.reason_level,
+                x.timing or "",
+                x.planning or "",
+                *[_b(key in took_part) for key, _words in m.DECISION_PARTIES],
+                x.decided_by or "",
+                x.reach or "",
+                x.plan_effect,
+                _b(x.prompted),
+                x.description if include_notes else "",
             )
         )
     visits = {}

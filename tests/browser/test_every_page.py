@@ -27,7 +27,10 @@ from tracker.models import (
     FeedbackInvitation,
     FeedbackItem,
     Stage,
+    Strategy,
     SupportRequest,
+    change_plan,
+    record_modification,
 )
 from tracker.services import admin as admin_service
 from tracker.services import goals as goal_service
@@ -128,6 +131,28 @@ def _world(app, w):
         text="Supervisors rotate every spring",
         noted_on=dt.date(2026, 2, 1),
     )
+    # a planned strategy never logged (the engagement page and the meeting form ask what changed), and a
+    # FRAME-IS modification recorded without a prompt (its page, edit and delete)
+    unlogged = Strategy.select().where(Strategy.key.not_in(strategies)).order_by(Strategy.id).first()
+    plan_item = {"strategy": unlogged.id, "sessions_per_month": 1, "minutes_per_session": 60}
+    plan_item.update(start_date=dt.date(2026, 1, 15), responsible_user=w.isp_a1.id)
+    change_plan(e, w.isp_a1, add=[plan_item])
+    modification = record_modification(
+        e,
+        w.isp_a1,
+        {
+            "strategy": Strategy.get(Strategy.key == strategies[1]).id,
+            "decided_on": dt.date(2026, 3, 3),
+            "description": "Audit and feedback moved from monthly reports to a quarterly review with the team",
+            "modified": "context_format",
+            "nature": "lengthening",
+            "fidelity": "consistent",
+            "goal": "aaf",
+            "reason_level": "recipient",
+            "participants": "isp,team",
+            "decided_by": "team",
+        },
+    )
     submitted = SupportRequest.create(
         unit=w.unit_a,
         intermediary=w.center,
@@ -159,6 +184,7 @@ def _world(app, w):
         "meeting_id": meetings[0].id,
         "member_id": member.id,
         "note_id": note.id,
+        "modification_id": modification.id,
         "deliverable_id": deliverable.id,
         "benchmark_id": Benchmark.select().where(Benchmark.engagement == e).first().id,
         "request_id": submitted.id,

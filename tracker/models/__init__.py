@@ -152,6 +152,7 @@ from .plans import (
     months_between,
     plan_agreement,
     record_modification,
+    update_modification,
 )
 from .system import (
     OUTBOX_STATUSES,
@@ -243,6 +244,7 @@ __all__ = [
     "months_between",
     "plan_agreement",
     "record_modification",
+    "update_modification",
     "ApiToken",
     "AuditEntry",
     "Audited",

@@ -615,6 +615,24 @@ class Modification(Audited):
             errors.setdefault("plan_effect", "Only a modification of a plan item can close or change it.")
         return errors
 
+    # The FRAME-IS fields an edit may change (the plan item, its effect and the prompt are set when it is
+    # recorded: closing an item again, or un-closing it, is a change of the plan).
+    EDITABLE = (
+        "strategy",
+        "decided_on",
+        "description",
+        "modified",
+        "nature",
+        "fidelity",
+        "goal",
+        "reason_level",
+        "timing",
+        "planning",
+        "participants",
+        "decided_by",
+        "reach",
+    )
+
     @property
     def participant_keys(self):
         return [p for p in (self.participants or "").split(",") if p]
@@ -635,6 +653,33 @@ class Modification(Audited):
             .where((cls.engagement == engagement_id) & cls.deleted_at.is_null())
             .order_by(cls.decided_on.desc(), cls.id.desc())
         )
+
+    @staticmethod
+    def strategy_choices(keep=None):
+        """The strategies a modification may name: the catalog's active ones by name, and `keep` (the
+        strategy an edited modification already names) even if retired since."""
+        return list(
+            Strategy.select()
+            .where(~Strategy.retired | (Strategy.id == (keep or 0)))
+            .order_by(Strategy.name, Strategy.id)
+        )
+
+
+def update_modification(modification, values):
+    """Change a recorded modification's FRAME-IS fields (Modification.EDITABLE); a modification of a plan
+    item keeps the item's strategy. Refuses (ValidationError) and writes nothing when a field is wrong."""
+    unknown = set(values) - set(Modification.EDITABLE)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+    for name, value in values.items():
+        if name == "strategy" and modification.plan_item_id is not None:
+            continue
+        setattr(modification, name, value)
+    errors = modification.validate()
+    if errors:
+        raise ValidationError(errors)
+    modification.save()
+    return modification
 
 
 def record_modification(engagement, by, values):

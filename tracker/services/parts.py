@@ -1,5 +1,5 @@
 """Deleting and restoring the parts of an engagement: team memberships, goals, meetings, benchmarks,
-deliverables, context notes, next steps and feedback responses.
+deliverables, context notes, next steps, FRAME-IS modifications and feedback responses.
 
 Every delete is soft (`deleted_at`): the row stays, every read leaves it out (`live()` or a join
 condition), its id is never given to another row, and an administrator restores it from the
@@ -20,6 +20,7 @@ from ..models import (
     FeedbackResponse,
     Goal,
     Meeting,
+    Modification,
     NextStep,
     TeamMember,
     User,
@@ -49,6 +50,7 @@ PARTS = {
     "deliverable": Part(Deliverable, "Deliverable", lambda d: d.title),
     "context_note": Part(ContextNote, "Context note", lambda n: f"{n.kind_label}: {_short(n.text)}"),
     "next_step": Part(NextStep, "Next step", lambda s: _short(s.text)),
+    "modification": Part(Modification, "Modification", lambda m: f"{m.strategy.name} ({m.decided_on.isoformat()})"),
     "feedback_response": Part(
         FeedbackResponse,
         "Feedback response",

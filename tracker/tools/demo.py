@@ -13,7 +13,7 @@ import secrets
 
 import click
 from flask.cli import with_appcontext
-from peewee import chunked
+from peewee import chunked, fn
 from werkzeug.security import generate_password_hash
 
 from ..catalog import crosswalk
@@ -42,9 +42,12 @@ from ..models import (
     MeetingDecision,
     MeetingPrinciple,
     MeetingStrategy,
+    Modification,
     NextStep,
     Organization,
     OutboxMessage,
+    PlanItem,
+    PlanVersion,
     Principle,
     RequestEvent,
     Stage,
@@ -54,6 +57,8 @@ from ..models import (
     TeamMember,
     Unit,
     User,
+    change_plan,
+    record_modification,
 )
 from ..schema import init_db
 
@@ -106,6 +111,92 @@ MEASURES = {
     "Evidence brief read before renewals": ("% of renewals", "up", 10, 75, "adoption", [0.3, 0.7, 1.0]),
     "Reviewers score readiness consistently": ("% agreement", "up", 55, 80, "fidelity", [0.2, 0.48]),
     "Providers stay in coaching": ("% retained at 3 months", "up", 60, 80, "sustainability", [0.25, 0.5]),
+}
+
+# Lapse prompts and FRAME-IS modifications (issue 19), by engagement title: a monthly plan item whose
+# strategy has gone unlogged since it started (the engagement page asks "what changed" today); an earlier
+# item that lapsed and was answered by a modification from its prompt, which closed it; and a modification
+# recorded without a prompt, of a strategy the sessions log. Strategy keys are preferences: the first not
+# logged in the engagement is used for the two plan items.
+MODIFICATIONS = {
+    "Home visiting: operationalizing core components": {
+        "unlogged": (["conduct_educational_outreach_visits", "develop_educational_materials"], D(2026, 6, 1)),
+        "answered": (
+            ["create_learning_collaborative", "visit_other_sites"],
+            D(2025, 6, 2),
+            D(2025, 8, 20),
+            {
+                "description": "The monthly learning collaborative for home visitors was dropped: supervisors "
+                "could not release staff for a half day. Peer learning moved into the existing team meetings.",
+                "modified": "context_format",
+                "nature": "integrating",
+                "fidelity": "consistent",
+                "goal": "aaf",
+                "reason_level": "organization",
+                "timing": "implementation",
+                "planning": "unplanned_reactive",
+                "participants": "isp,team,leadership",
+                "decided_by": "team",
+                "reach": "organization",
+            },
+        ),
+        "direct": (
+            D(2026, 2, 10),
+            {
+                "description": "Feedback reports shortened to one page per supervisor, read together at the start "
+                "of each coaching session instead of sent by email.",
+                "modified": "content",
+                "nature": "shortening",
+                "fidelity": "consistent",
+                "goal": "adoption",
+                "reason_level": "recipient",
+                "timing": "implementation",
+                "planning": "planned_proactive",
+                "participants": "isp,team",
+                "decided_by": "team",
+                "reach": "group",
+            },
+        ),
+    },
+    "Integrating community health workers into clinic teams": {
+        "unlogged": (["conduct_ongoing_training", "develop_educational_materials"], D(2026, 5, 4)),
+        "answered": (
+            ["visit_other_sites", "shadow_other_experts"],
+            D(2025, 7, 7),
+            D(2025, 10, 6),
+            {
+                "description": "Site visits to a clinic that already works with CHWs were replaced by a video call "
+                "with its CHW supervisor: travel was not approved for the spring.",
+                "modified": "context_setting",
+                "nature": "substituting",
+                "fidelity": "unknown",
+                "goal": "cost",
+                "reason_level": "sociopolitical",
+                "timing": "pre_implementation",
+                "planning": "planned_reactive",
+                "participants": "isp,leadership,funder",
+                "decided_by": "leadership",
+                "reach": "unit",
+            },
+        ),
+        "direct": (
+            D(2026, 3, 16),
+            {
+                "description": "Audit and feedback of referral data tailored to each clinic: each gets its own "
+                "figures beside the network's, not the network's alone.",
+                "modified": "content",
+                "nature": "tailoring",
+                "fidelity": "consistent",
+                "goal": "effectiveness",
+                "reason_level": "implementer",
+                "timing": "implementation",
+                "planning": "planned_proactive",
+                "participants": "isp,team",
+                "decided_by": "isp",
+                "reach": "network",
+            },
+        ),
+    },
 }
 
 # --- the engagements ------------------------------------------------------------------------------
@@ -972,6 +1063,8 @@ class _Builder:
         for model, rows in self.links.items():
             for batch in chunked(rows, 200):
                 model.insert_many(batch).execute()
+        self.audit_dates = {}  # (entity, id) -> (at, user id) of rows whose audit entries need a date of their own
+        self.modifications()
         FeedbackRelease.replay()  # released as they came in (docs/disclosure.md)
         self.internal_notes_and_other_framework()
         self.date_audit_entries(first_entry)
@@ -1069,6 +1162,7 @@ class _Builder:
             when[("Deliverable", d.id)] = (at(day), co_lead.get(d.engagement_id))
         for b in Benchmark.select().where(Benchmark.completed_on.is_null(False)):
             when[("Benchmark", b.id)] = (at(b.completed_on), co_lead.get(b.engagement_id))
+        when.update(self.audit_dates)
         for f in FeedbackResponse.select(FeedbackResponse.id, FeedbackResponse.submitted_on):
             when[("FeedbackResponse", f.id)] = (dt.datetime.combine(f.submitted_on, dt.time(0, 0)), None)
         # updates in order: the Nth status change of a goal, the Nth stage entered by an engagement
@@ -1090,6 +1184,88 @@ class _Builder:
                 day = {"closed": e.end_date, "paused": ANCHOR - dt.timedelta(days=PAUSED_QUIET_DAYS)}.get(e.status)
                 stamp = at(day or e.start_date)
             AuditEntry.update(at=stamp, user=user).where(AuditEntry.id == entry.id).execute()
+
+    # -- lapse prompts and FRAME-IS modifications (issue 19)
+    def modifications(self):
+        """MODIFICATIONS on the reference engagements, written as the pages write them (change_plan,
+        record_modification), then dated as the story says (versions, rows and their audit entries)."""
+        for title, spec in MODIFICATIONS.items():
+            self.modifications_of(Engagement.get(Engagement.title == title), spec)
+
+    def modifications_of(self, engagement, spec):
+        co_lead = (
+            EngagementISP.select()
+            .where((EngagementISP.engagement == engagement.id) & (EngagementISP.role == "co_lead"))
+            .order_by(EngagementISP.id)
+            .first()
+            .user
+        )
+        logged = {
+            s.strategy_id
+            for s in MeetingStrategy.select(MeetingStrategy.strategy)
+            .join(Meeting)
+            .where(Meeting.engagement == engagement.id)
+        }
+
+        def unlogged(keys_, taken=()):
+            """The first of `keys_` (then of the catalog) that the engagement's sessions never logged."""
+            return next(
+                self.strategies[k]
+                for k in [*keys_, *self.strategies]
+                if k in self.strategies and self.strategies[k].id not in logged and k not in taken
+            )
+
+        def plan_item(strategy, start):
+            version = change_plan(
+                engagement,
+                co_lead,
+                add=[
+                    {
+                        "strategy": strategy.id,
+                        "sessions_per_month": 1,
+                        "minutes_per_session": 60,
+                        "start_date": start,
+                        "responsible_user": co_lead.id,
+                    }
+                ],
+                summary=f"{strategy.name} added, monthly.",
+            )
+            PlanVersion.update(changed_at=at(start, 9)).where(PlanVersion.id == version.id).execute()
+            item = next(i for i in PlanItem.of(engagement.id) if i.strategy_id == strategy.id)
+            PlanItem.update(created_at=at(start, 9)).where(PlanItem.id == item.id).execute()
+            self.audit_dates[("PlanItem", item.id)] = (at(start, 9), co_lead.id)
+            return item
+
+        def dated(modification, day):
+            Modification.update(created_at=at(day, 16)).where(Modification.id == modification.id).execute()
+            self.audit_dates[("Modification", modification.id)] = (at(day, 16), co_lead.id)
+            closing = PlanVersion.latest(engagement.id)
+            if modification.plan_effect == "close":
+                PlanVersion.update(changed_at=at(day, 16)).where(PlanVersion.id == closing.id).execute()
+
+        keys_, start, decided, values = spec["answered"]
+        answered = plan_item(unlogged(keys_), start)
+        modification = record_modification(
+            engagement,
+            co_lead,
+            {**values, "plan_item": answered.id, "decided_on": decided, "plan_effect": "close", "prompted": True},
+        )
+        dated(modification, decided)
+        keys_, start = spec["unlogged"]
+        plan_item(unlogged(keys_, taken={answered.strategy.key}), start)
+        decided, values = spec["direct"]
+        most_logged = (
+            MeetingStrategy.select(MeetingStrategy.strategy)
+            .join(Meeting)
+            .where((Meeting.engagement == engagement.id) & (Meeting.date <= decided))
+            .group_by(MeetingStrategy.strategy)
+            .order_by(fn.COUNT(MeetingStrategy.id).desc(), MeetingStrategy.strategy)
+            .scalar()
+        )
+        dated(
+            record_modification(engagement, co_lead, {**values, "strategy": most_logged, "decided_on": decided}),
+            decided,
+        )
 
     def other_request(self, spec):
         req = SupportRequest.create(

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import policy
 from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
-from ..models import MEETING_KINDS, Meeting, MeetingDecision, NextStep, keys, linked_ids
+from ..models import MEETING_KINDS, Meeting, MeetingDecision, NextStep, keys, lapses, linked_ids
 from ..reports import meeting_form
 from ..reports.meetings import meeting_detail
 from ..services import meetings as service
@@ -73,6 +73,7 @@ def _render_form(form, engagement, ctx, meeting=None):
         button="Save changes" if meeting is not None else "Save meeting",
         unsaved=request.method == "POST",  # what the page shows was typed and is not saved yet
         switched=switched,
+        lapses=lapses(engagement.id) if meeting is None else [],  # a new session may answer a lapse prompt
     ), form_status(form)
 
 
