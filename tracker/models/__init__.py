@@ -112,6 +112,7 @@ from .meetings import (
 from .people import (
     DATE_FORMATS,
     DEFAULT_DATE_FORMAT,
+    MAX_HOURLY_RATE,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     NOTIFICATION_CHOICES,
@@ -124,6 +125,7 @@ from .people import (
     Unit,
     User,
     UserInvitation,
+    rate_problem,
 )
 from .plans import (
     AGREEMENT_PARTIES,
@@ -284,11 +286,13 @@ __all__ = [
     "IMPLEMENTATION_OUTCOMES",
     "MEASURE_DIRECTIONS",
     "progress_toward_target",
+    "rate_problem",
     "ISP_ROLES",
     "MAX_DECISIONS",
     "MAX_MEETING_MINUTES",
     "MEETING_KINDS",
     "MEETING_MODES",
+    "MAX_HOURLY_RATE",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "PASSWORD_HINT",
