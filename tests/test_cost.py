@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from playhouse.test_utils import count_queries
 
-from tracker.models import Goal, Meeting, MeetingAttendee, Stage, ValidationError
+from tracker.models import AuditEntry, Goal, Meeting, MeetingAttendee, Organization, Stage, User, ValidationError
 from tracker.reports import cost as report
 from tracker.reports.filters import ReportFilters
 
 from . import factories
+from .api_helpers import Api
+from .conftest import field_error, post_form
 
 D = dt.date
 AS_OF = D(2026, 6, 30)
@@ -179,3 +181,90 @@ def test_goal_count_ignores_other_engagements(world):
     factories.goal(other, title="Elsewhere", status="achieved")
     assert report.engagement_cost.uncached(world["e"].id, AS_OF)["goals_achieved"] == 2
     assert Goal.select().where(Goal.status == "achieved").count() == 4
+
+
+# --- the pages, the CSV and the API ---------------------------------------------------------------------
+
+
+def test_engagement_page_shows_cost_to_isps_never_to_recipients(app, world, as_user):
+    e = world["e"]
+    html = as_user(world["ada"]).get(f"/engagements/{e.id}").get_data(as_text=True)
+    assert "Cost of support" in html and 'id="cost-table"' in html
+    assert "2 sessions" in html and "without a rate" in html
+    recipient = factories.user("recipient", unit=e.unit)
+    html = as_user(recipient).get(f"/engagements/{e.id}").get_data(as_text=True)
+    assert "Cost of support" not in html and "USD" not in html
+
+
+def test_cost_report_page_csv_and_tab(app, world, as_user):
+    leader = factories.user("leader", reads_all_organizations=True)
+    client = as_user(leader)
+    html = client.get("/reports/cost").get_data(as_text=True)
+    assert "Cost of support" in html and world["e"].title in html
+    assert "USD 445.00" in html and "USD 222.50" in html
+    assert 'href="/reports/cost' in client.get("/reports/").get_data(as_text=True)
+    csv = client.get("/reports/cost.csv").get_data(as_text=True)
+    assert f"{world['e'].id},{world['e'].title},total,All stages,325,445.0,2,2,222.5,2,222.5" in csv
+    recipient = as_user(factories.user("recipient", unit=world["e"].unit))
+    assert recipient.get("/reports/cost").status_code == 403
+    assert recipient.get("/reports/cost.csv").status_code == 403
+    assert 'href="/reports/cost' not in recipient.get("/reports/").get_data(as_text=True)
+
+
+def test_api_cost_of_one_engagement_and_the_portfolio(app, world, client):
+    api = Api(client, world["ada"])
+    one = api.get("/reports/cost", engagement=world["e"].id)
+    assert one.status_code == 200, one.get_json()
+    body = one.get_json()
+    assert body["total_cost"] == pytest.approx(445) and body["cost_per_stage_advanced"] == pytest.approx(222.5)
+    assert {"key": "installation", "minutes": 75} == {
+        k: by_key(body["stages"])["installation"][k] for k in ("key", "minutes")
+    }
+    assert body["currency"] == "USD"
+    portfolio = api.get("/reports/cost").get_json()
+    assert [r["id"] for r in portfolio["items"]] == [world["e"].id] and portfolio["total"] == 1
+    assert api.get("/reports/cost", engagement="x").status_code == 400
+    recipient = Api(client, factories.user("recipient", unit=world["e"].unit))
+    assert recipient.get("/reports/cost", engagement=world["e"].id).status_code == 403
+
+
+def test_admin_sets_rates_refused_input_kept_and_audited(app, world, as_user):
+    admin = as_user(factories.user("admin"))
+    ben = world["ben"]
+    url = f"/admin/users/{ben.id}/edit"
+    form = {
+        "name": ben.name,
+        "role": "isp",
+        "organization": str(world["centre"].id),
+        "is_active": "y",
+        "version": str(User.get_by_id(ben.id).version),
+    }
+    refused = post_form(admin, url, {**form, "hourly_rate": "-5"})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert field_error(html, "hourly_rate") == "An hourly rate cannot be negative." and 'value="-5"' in html
+    assert post_form(admin, url, {**form, "hourly_rate": "65.5"}).status_code == 302
+    assert User.get_by_id(ben.id).hourly_rate == 65.5
+    updates = AuditEntry.select().where(
+        (AuditEntry.entity == "User") & (AuditEntry.entity_id == ben.id) & (AuditEntry.action == "update")
+    )
+    assert any("hourly_rate" in entry.changes for entry in updates)
+
+    centre = world["centre"]
+    page = admin.get("/admin/cost-rates").get_data(as_text=True)
+    assert "Ben" in page and "65.50" in page and 'value="75"' in page
+    refused = post_form(admin, "/admin/cost-rates", {f"org_{centre.id}": "lots"})
+    assert refused.status_code == 400
+    assert "as a number" in field_error(refused.get_data(as_text=True), f"org_{centre.id}")
+    assert 'value="lots"' in refused.get_data(as_text=True)
+    assert post_form(admin, "/admin/cost-rates", {f"org_{centre.id}": "70"}).status_code == 302
+    assert Organization.get_by_id(centre.id).hourly_rate == 70
+    assert (
+        AuditEntry.select()
+        .where(
+            (AuditEntry.entity == "Organization")
+            & (AuditEntry.entity_id == centre.id)
+            & (AuditEntry.action == "update")
+        )
+        .exists()
+    )
