@@ -23,7 +23,7 @@ The definition (the one place it is written):
 
 Costs are in the one currency COST_CURRENCY (app config), rounded to cents only when shown.
 Queries: a fixed number whatever the number of sessions (meetings and attendees read as rows of ids,
-dates, minutes and rates; nothing loaded per session).
+dates, minutes and rates in one query; nothing loaded per session).
 """
 
 import itertools
@@ -33,37 +33,38 @@ from peewee import JOIN, fn
 
 from ..models import Engagement, Goal, Meeting, MeetingAttendee, Organization, Stage, Unit, User, today
 from .cache import cached, cached_by_arguments
+from .filters import as_date
 from .progress import stage_entries, stage_visits
 
 UNSTAGED = "unstaged"
 
 
 def _sessions(engagement_ids):
-    """{engagement_id: [(meeting id, date, minutes)]} of the live meetings (one query)."""
-    out = defaultdict(list)
-    for mid, eid, day, minutes in (
-        Meeting.select(Meeting.id, Meeting.engagement, Meeting.date, Meeting.duration_minutes)
+    """({engagement_id: [(meeting id, date, minutes)]}, {meeting id: [the hourly rate of each attending ISP,
+    None when unknown]}) of the live meetings: one query, a row per meeting and attendee."""
+    sessions, rates = defaultdict(dict), defaultdict(list)
+    isp = User.alias()
+    for mid, eid, day, minutes, user_id, own, organization in (
+        Meeting.select(
+            Meeting.id,
+            Meeting.engagement,
+            Meeting.date,
+            Meeting.duration_minutes,
+            isp.id,
+            isp.hourly_rate,
+            Organization.hourly_rate,
+        )
+        .join(MeetingAttendee, JOIN.LEFT_OUTER, on=(MeetingAttendee.meeting == Meeting.id))
+        .join(isp, JOIN.LEFT_OUTER, on=((MeetingAttendee.user == isp.id) & (isp.role == "isp")))
+        .join(Organization, JOIN.LEFT_OUTER, on=(isp.organization == Organization.id))
         .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null())
         .order_by(Meeting.date, Meeting.id)
         .tuples()
     ):
-        out[eid].append((mid, day, minutes or 0))
-    return out
-
-
-def _rates(engagement_ids):
-    """{meeting id: [the hourly rate of each attending ISP, None when unknown]} (one query)."""
-    live = Meeting.select(Meeting.id).where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null())
-    out = defaultdict(list)
-    for mid, own, organization in (
-        MeetingAttendee.select(MeetingAttendee.meeting, User.hourly_rate, Organization.hourly_rate)
-        .join(User, on=(MeetingAttendee.user == User.id))
-        .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
-        .where(MeetingAttendee.meeting.in_(live) & (User.role == "isp"))
-        .tuples()
-    ):
-        out[mid].append(own if own is not None else organization)
-    return out
+        sessions[eid][mid] = (mid, as_date(day), minutes or 0)
+        if user_id is not None:
+            rates[mid].append(own if own is not None else organization)
+    return {eid: list(by_id.values()) for eid, by_id in sessions.items()}, rates
 
 
 def session_cost(minutes, rates):
@@ -145,14 +146,15 @@ def engagement_cost(engagement_id, as_of=None):
     policy.can_see_cost): {"stages": [{"key", "name", "minutes", "cost", "sessions_without_rate"}] (every
     stage, in order), "unstaged": {"minutes", "cost", "sessions_without_rate"}, "sessions", "total_cost",
     "total_minutes", "stages_advanced", "goals_achieved", "cost_per_stage_advanced",
-    "cost_per_goal_achieved", "sessions_without_rate"}. Six queries."""
+    "cost_per_goal_achieved", "sessions_without_rate"}. Five queries."""
     engagement = Engagement.get_by_id(engagement_id)
     ids = [engagement_id]
+    sessions, rates = _sessions(ids)
     return _figures(
         engagement,
         list(Stage.ordered()),
-        _sessions(ids)[engagement_id],
-        _rates(ids),
+        sessions.get(engagement_id, []),
+        rates,
         stage_entries(ids)[engagement_id],
         _goals_achieved(ids).get(engagement_id, 0),
         as_of or today(),
@@ -168,7 +170,7 @@ def portfolio_cost(filters, as_of=None):
     "unstaged", "sessions", "total_cost", "total_minutes", "stages_advanced", "goals_achieved",
     "cost_per_stage_advanced", "cost_per_goal_achieved", "sessions_without_rate"} (the portfolio's
     totals; per stage advanced and per goal achieved over all the engagements' advances and goals).
-    Seven queries."""
+    Six queries."""
     as_of = as_of or today()
     stages = list(Stage.ordered())
     engagements = list(
@@ -186,7 +188,7 @@ def portfolio_cost(filters, as_of=None):
         .objects()
     )
     ids = [e.id for e in engagements]
-    sessions, rates = (_sessions(ids), _rates(ids)) if ids else ({}, {})
+    sessions, rates = _sessions(ids) if ids else ({}, {})
     entries, achieved = (stage_entries(ids), _goals_achieved(ids)) if ids else ({}, {})
     rows = [
         {
