@@ -43,20 +43,19 @@ def _sessions(engagement_ids):
     """({engagement_id: [(meeting id, date, minutes)]}, {meeting id: [the hourly rate of each attending ISP,
     None when unknown]}) of the live meetings: one query, a row per meeting and attendee."""
     sessions, rates = defaultdict(dict), defaultdict(list)
-    isp = User.alias()
     for mid, eid, day, minutes, user_id, own, organization in (
         Meeting.select(
             Meeting.id,
             Meeting.engagement,
             Meeting.date,
             Meeting.duration_minutes,
-            isp.id,
-            isp.hourly_rate,
+            User.id,
+            User.hourly_rate,
             Organization.hourly_rate,
         )
         .join(MeetingAttendee, JOIN.LEFT_OUTER, on=(MeetingAttendee.meeting == Meeting.id))
-        .join(isp, JOIN.LEFT_OUTER, on=((MeetingAttendee.user == isp.id) & (isp.role == "isp")))
-        .join(Organization, JOIN.LEFT_OUTER, on=(isp.organization == Organization.id))
+        .join(User, JOIN.LEFT_OUTER, on=((MeetingAttendee.user == User.id) & (User.role == "isp")))
+        .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
         .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null())
         .order_by(Meeting.date, Meeting.id)
         .tuples()
