@@ -78,6 +78,8 @@ CLASSES = {
         recipient_a="ok", recipient_b=404, isp_on=403, isp_off=403, leader_in=403, leader_out=404, admin=403
     ),
     "admin": row(recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403, leader_out=403, admin="ok"),
+    # the intermediary's own figures (the cost of support): everyone signed in but recipients
+    "not_recipient": row(**{**SIGNED_IN, "recipient_a": 403, "recipient_b": 403}),
     # no account needed; an unknown feedback token is "not valid" (404) for everyone
     "public": row(anonymous="ok", **SIGNED_IN),
     "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
@@ -169,6 +171,7 @@ MATRIX = {
     "reports.progress_page": "signed_in",
     "reports.context_page": "signed_in",
     "reports.adherence_page": "signed_in",
+    "reports.cost_page": "not_recipient",
     "reports.export_csv": "signed_in",
     "reports.engagement_report": "engagement_read",
     "admin.index": "admin",
@@ -182,6 +185,7 @@ MATRIX = {
     "admin.deleted_parts": "admin",
     "admin.restore_part": "admin",
     "admin.catalog": "admin",
+    "admin.cost_rates": "admin",
     "admin.edit_entry": "admin",
     "admin.new_entry": "admin",
     "admin.edit_benchmark_template": "admin",
@@ -425,6 +429,7 @@ API_CLASSES = {
 }
 API_CLASSES["own_token"]["admin"] = "ok"
 API_CLASSES["feedback_link"] = {role: 404 for role in ROLES}  # a made-up link: "not valid" for everyone
+API_CLASSES["not_recipient"] = row(anonymous=401, **{**SIGNED_IN, "recipient_a": 403, "recipient_b": 403})
 
 API_MATRIX = {
     "api.openapi": "open",
@@ -498,6 +503,7 @@ API_MATRIX = {
     "api.report_portfolio": "signed_in",
     "api.report_adherence": "signed_in",
     "api.report_feedback": "engagement_read",
+    "api.report_cost": "not_recipient",
     "api.create_feedback_invitations": "engagement_write",
     "api.feedback_questions": "feedback_link",
     "api.answer_feedback": "feedback_link",

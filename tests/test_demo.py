@@ -31,6 +31,7 @@ from tracker.models import (
     Unit,
     User,
 )
+from tracker.reports import cost as cost_report
 from tracker.schema import init_db
 from tracker.tools.demo import ANCHOR, DEMO_PASSWORD, INTERMEDIARY, seed
 
@@ -174,6 +175,15 @@ def test_reference_setting(seeded):
     assert GoalStatusChange.select().where(GoalStatusChange.status == "achieved").exists()
     assert NextStep.select().where(NextStep.done_on.is_null(False)).exists()
     assert NextStep.select().where(NextStep.done_on.is_null() & (NextStep.due_on > ANCHOR)).exists()
+
+    # cost of support (issue 19): three ISP rates and the centre's; every session of the demo has a cost
+    assert len({u.hourly_rate for u in User.select().where(User.role == "isp")} - {None}) == 3
+    assert centre.hourly_rate
+    for e in engagements:
+        cost = cost_report.engagement_cost.uncached(e.id)
+        assert cost["total_cost"] > 0 and cost["sessions_without_rate"] == 0, e.title
+        if e.status != "proposed":
+            assert cost["cost_per_stage_advanced"] is not None, e.title
 
     # feedback: anonymous, on the 1-5 scale, improving over time
     assert FeedbackResponse.select().count() >= 10

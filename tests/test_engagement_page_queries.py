@@ -36,10 +36,13 @@ DAY = dt.date(2026, 3, 2)
 # decisions); the kind of session the user logged last ("Log another session" offers it); plan and delivery
 # (issue 19): the plan items, the latest plan version, the team lead, the modifications (the agreements and
 # the lapse check's last-logged dates only once the engagement has a plan).
-CO_LEAD_QUERIES = 34
-# A recipient sees no activity (three fewer) and no meeting buttons (one fewer); a leader with an
+# The cost of support (issue 19), a cached report: the data version; computed afresh: the engagement, the
+# stages, the sessions with their ISPs' rates, the stage entries, the goals achieved. Never for recipients.
+COST_QUERIES = 6
+CO_LEAD_QUERIES = 34 + COST_QUERIES
+# A recipient sees no activity (three fewer), no meeting buttons (one fewer) and no cost; a leader with an
 # organization reads the unit's organization for the access check (one more) and has no meeting buttons.
-RECIPIENT_QUERIES = CO_LEAD_QUERIES - 4
+RECIPIENT_QUERIES = CO_LEAD_QUERIES - 4 - COST_QUERIES
 LEADER_QUERIES = CO_LEAD_QUERIES
 
 

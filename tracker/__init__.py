@@ -100,6 +100,7 @@ def create_app(test_config=None):
         SIGNIN_MAX_FAILURES_ADDRESS=20,  # per client address (a shared office has several people)
         SIGNIN_LOCK_MINUTES=15,
         DATE_FORMAT="d_mon_y",  # a style of tracker.dates (a key of models.DATE_FORMATS)
+        COST_CURRENCY="USD",  # the one currency label of hourly rates and costs (reports/cost.py)
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,  # larger bodies answer 413, chunked ones included
         BASE_URL="",  # the public address links are built from (TRACKER_BASE_URL); required to send mail
         TRUSTED_HOSTS=None,  # optionally the Host names served (TRACKER_TRUSTED_HOSTS='["tracker.example.org"]')

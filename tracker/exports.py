@@ -20,20 +20,27 @@ from flask import Response, send_file
 
 from . import policy
 from .models import today
-from .reports import adherence, competencies, context, portfolio, progress, strategies
+from .reports import adherence, competencies, context, cost, portfolio, progress, strategies
 
 EXPORTS = {}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(name, title):
-    """Register `function(filters) -> (header, rows)` as the export `name`."""
+def export(name, title, allowed=None):
+    """Register `function(filters) -> (header, rows)` as the export `name`; `allowed`: a policy rule of the
+    user when only some readers may download it (the cost: policy.can_see_cost)."""
 
     def register(function):
-        EXPORTS[name] = {"name": name, "title": title, "rows": function}
+        EXPORTS[name] = {"name": name, "title": title, "rows": function, "allowed": allowed}
         return function
 
     return register
+
+
+def may_download(name, user):
+    """False when the export `name` is one the user may not download (unknown names: True, then 404)."""
+    rule = EXPORTS.get(name, {}).get("allowed")
+    return rule is None or bool(rule(user))
 
 
 def cell(value):
@@ -392,10 +399,10 @@ def _adherence(filters):
         return [
             round(r["planned_sessions"], 2),
             r["delivered_sessions"],
-            _rounded(r["adherence"]),
+            _share(r["adherence"]),
             round(r["planned_minutes"], 1),
             round(r["delivered_minutes"], 1),
-            _rounded(r["minutes_adherence"]),
+            _share(r["minutes_adherence"]),
         ]
 
     rows = []
@@ -407,5 +414,58 @@ def _adherence(filters):
     return header, rows
 
 
-def _rounded(share):
+def _share(share):
     return None if share is None else round(share, 4)
+
+
+@export("cost", "Cost of support", allowed=policy.can_see_cost)
+def _cost(filters):
+    """One row per engagement and stage (and before any stage, when it has sessions then), a total row per
+    engagement, and the portfolio's rows by stage and in all (engagement empty). Currency: COST_CURRENCY."""
+    data = cost.portfolio_cost(filters)
+    header = [
+        "engagement_id",
+        "engagement",
+        "stage",
+        "stage_name",
+        "minutes",
+        "cost",
+        "sessions_without_rate",
+        "stages_advanced",
+        "cost_per_stage_advanced",
+        "goals_achieved",
+        "cost_per_goal_achieved",
+    ]
+
+    def rows_of(eid, title, figures):
+        stages = list(figures["stages"])
+        if figures["unstaged"]["minutes"]:
+            stages.append({"key": "", "name": "Before any stage", **figures["unstaged"]})
+        out = [
+            [eid, title, s["key"], s["name"], s["minutes"], round(s["cost"], 2), s["sessions_without_rate"]]
+            + [None] * 4
+            for s in stages
+        ]
+        out.append(
+            [
+                eid,
+                title,
+                "total",
+                "All stages",
+                figures["total_minutes"],
+                round(figures["total_cost"], 2),
+                figures["sessions_without_rate"],
+                figures["stages_advanced"],
+                _rounded(figures["cost_per_stage_advanced"]),
+                figures["goals_achieved"],
+                _rounded(figures["cost_per_goal_achieved"]),
+            ]
+        )
+        return out
+
+    rows = [row for e in data["engagements"] for row in rows_of(e["id"], e["title"], e)]
+    return header, rows + rows_of(None, "All engagements", data)
+
+
+def _rounded(value):
+    return None if value is None else round(value, 2)

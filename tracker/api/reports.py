@@ -5,11 +5,12 @@ grows with the portfolio a page at a time under `items`, with `page`, `per_page`
 (a page past the end is empty, as in the resource lists). Every part has a typed schema below."""
 
 import marshmallow as ma
+from flask import current_app
 from marshmallow import fields, validate
 
 from .. import policy
 from ..models import GOAL_STATUSES, keys
-from ..reports import adherence, competencies, portfolio, progress, strategies
+from ..reports import adherence, competencies, cost, portfolio, progress, strategies
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
 from .common import caller, error
@@ -577,6 +578,66 @@ class AdherenceOut(Answer):
     per_page = fields.Integer(metadata={"minimum": 1})
     total = fields.Integer(metadata={"minimum": 0})
 
+
+# --- cost (issue 19) --------------------------------------------------------------------------------
+
+
+class CostQuery(ApiFilters, Paging, FilterQuery):
+    """`engagement`: one engagement's cost (the issue's contract); without it the portfolio's, narrowed by
+    the engagement-level filters (the cost covers whole engagements: dates and meeting kinds do not apply)."""
+
+    engagement = QueryId(metadata={"description": "One engagement's cost instead of the portfolio's."})
+
+
+def _money(**kwargs):
+    return fields.Float(required=True, metadata={"minimum": 0, **kwargs.pop("metadata", {})}, **kwargs)
+
+
+class CostStage(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    minutes = _count()
+    cost = _money()
+    sessions_without_rate = _count()
+
+
+class CostUnstaged(Answer):
+    minutes = _count()
+    cost = _money()
+    sessions_without_rate = _count()
+
+
+class CostFigures(Answer):
+    stages = _list(CostStage, metadata={"description": "Every stage, in order: the sessions dated in it."})
+    unstaged = fields.Nested(CostUnstaged, required=True, metadata={"description": "Sessions before any stage."})
+    sessions = _count()
+    total_cost = _money()
+    total_minutes = _count()
+    stages_advanced = _count()
+    goals_achieved = _count()
+    cost_per_stage_advanced = _money(allow_none=True, metadata={"description": "None: no stage advanced."})
+    cost_per_goal_achieved = _money(allow_none=True, metadata={"description": "None: no goal achieved."})
+    sessions_without_rate = _count(metadata={"description": "Sessions whose cost is not fully known."})
+
+
+class CostEngagement(CostFigures):
+    id = Id(required=True)
+    title = fields.String(required=True)
+    unit = fields.String(required=True)
+
+
+class CostOut(CostFigures):
+    """One engagement's cost (`engagement` given: `engagement_id` beside the figures), or the portfolio's
+    totals with its engagements a page at a time under `items`. Costs in `currency` (COST_CURRENCY);
+    the definition: tracker/reports/cost.py."""
+
+    currency = fields.String(required=True)
+    engagement_id = Id()
+    items = fields.List(fields.Nested(CostEngagement))
+    page = fields.Integer(metadata={"minimum": 1})
+    per_page = fields.Integer(metadata={"minimum": 1})
+    total = fields.Integer(metadata={"minimum": 0})
+
     def get_attribute(self, obj, attr, default):
         return obj.get(attr, default)  # a key, never a dict's method (`items`)
 
@@ -705,3 +766,24 @@ def report_adherence(args):
         }
     data = adherence.portfolio_adherence(_filters(args))
     return {**_paged(data["rows"], args), "totals": data["total"]}
+
+
+@operation(
+    "get",
+    "/reports/cost",
+    "getCostReport",
+    tag="Reports",
+    summary="Cost of support by stage, per stage advanced and per goal achieved: one engagement's with "
+    "`engagement`, else the portfolio's (its engagements a page at a time); not for recipients",
+    query=CostQuery,
+    answer=CostOut,
+    allow=policy.can_see_cost,
+)
+def report_cost(args):
+    currency = {"currency": current_app.config["COST_CURRENCY"]}
+    if args.get("engagement") is not None:
+        e = policy.get_engagement(args["engagement"], user=caller())
+        return {"engagement_id": e.id, **cost.engagement_cost(e.id), **currency}
+    data = dict(cost.portfolio_cost(_filters(args)))
+    paged = _paged(data.pop("engagements"), args)
+    return {**data, **paged, **currency}

@@ -41,6 +41,31 @@ def _id(value):
     return int(value) if value not in (None, "") else None
 
 
+class RateField(StringField):
+    """An hourly rate (issue 19): typed as text and read as a number when it is one. What is not a number
+    is handed on as typed, so the one rule (models.rate_problem) refuses it in its own words; blank is
+    no rate."""
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("filters", [as_text])
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data in (None, "") else f"{self.data:g}" if isinstance(self.data, float) else str(self.data)
+
+    def rate(self):
+        text = (self.data if isinstance(self.data, str) else "" if self.data is None else str(self.data)).strip()
+        if not text:
+            return None
+        try:
+            return float(text.replace(",", ""))
+        except ValueError:
+            return text
+
+
 class _UserFields(BaseForm):
     """The form parses; the rules (email, a unit for recipients only, the password policy) are the User
     model's, reported under the domain's names and mapped back by `error_fields`."""
@@ -52,6 +77,7 @@ class _UserFields(BaseForm):
     unit = IdChoiceField("Unit (recipients only)", choices=[], blank="No unit")
     organization = IdChoiceField("Organization", choices=[], blank="No organization")
     reads_all_organizations = BooleanField("Reads every organization (leaders only)")
+    hourly_rate = RateField("Hourly rate (ISPs)")
 
     def set_choices(self, units, organizations):
         self.unit.choices = [("", "No unit")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
@@ -65,6 +91,7 @@ class _UserFields(BaseForm):
             "unit_id": _id(self.unit.data),
             "organization_id": _id(self.organization.data),
             "reads_all_organizations": bool(self.reads_all_organizations.data),
+            "hourly_rate": self.hourly_rate.rate(),
         }
 
 
@@ -73,7 +100,7 @@ class NewUserForm(_UserFields):
 
     email = EmailField("Email", filters=[as_text], render_kw={"autocomplete": "off", "autofocus": True})
 
-    field_order = ("email", "name", "role", "unit", "organization", "reads_all_organizations")
+    field_order = ("email", "name", "role", "unit", "organization", "reads_all_organizations", "hourly_rate")
 
     def domain_data(self):
         return {**super().domain_data(), "email": self.email.data}
@@ -84,6 +111,18 @@ class EditUserForm(_UserFields, VersionedForm):
 
     def domain_data(self):
         return {**super().domain_data(), "is_active": bool(self.is_active.data)}
+
+
+def organization_rates_form(organizations, currency):
+    """The Cost rates page's one form: an hourly rate field per intermediary organization (org_<id>)."""
+
+    class OrganizationRatesForm(BaseForm):
+        def rates(self):
+            return {o.id: self[f"org_{o.id}"].rate() for o in organizations}
+
+    for o in organizations:
+        setattr(OrganizationRatesForm, f"org_{o.id}", RateField(f"{o.name}: hourly rate ({currency})"))
+    return OrganizationRatesForm
 
 
 class PasswordForm(BaseForm):

@@ -113,6 +113,7 @@ from .meetings import (
 from .people import (
     DATE_FORMATS,
     DEFAULT_DATE_FORMAT,
+    MAX_HOURLY_RATE,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     NOTIFICATION_CHOICES,
@@ -125,6 +126,7 @@ from .people import (
     Unit,
     User,
     UserInvitation,
+    rate_problem,
 )
 from .plans import (
     AGREEMENT_PARTIES,
@@ -288,11 +290,13 @@ __all__ = [
     "MEASURE_DIRECTIONS",
     "measure_due",
     "progress_toward_target",
+    "rate_problem",
     "ISP_ROLES",
     "MAX_DECISIONS",
     "MAX_MEETING_MINUTES",
     "MEETING_KINDS",
     "MEETING_MODES",
+    "MAX_HOURLY_RATE",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "PASSWORD_HINT",

@@ -5,7 +5,7 @@ import math
 import re
 import secrets
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, PostgresqlDatabase
+from peewee import BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, PostgresqlDatabase
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -60,14 +60,40 @@ NOTIFICATION_CHOICES = (
 )
 DEFAULT_NOTIFICATION = "immediate"
 ORGANIZATION_KINDS = (("intermediary", "Intermediary organization"), ("recipient", "Recipient organization"))
+# Hourly rates (issue 19, migration 0022): an ISP's cost of an hour of support, or their intermediary
+# organization's rate for ISPs without their own; a business setting administrators keep. The currency is
+# the one label COST_CURRENCY (app config). reports/cost.py turns them into the cost of support.
+MAX_HOURLY_RATE = 10000
+
+
+def rate_problem(value):
+    """The refusal of an hourly rate (None: no rate, allowed), or None when it is a sane one."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "Enter the hourly rate as a number, such as 85 or 72.50."
+    if value < 0:
+        return "An hourly rate cannot be negative."
+    if value > MAX_HOURLY_RATE:
+        return f"An hourly rate above {MAX_HOURLY_RATE:,} is surely a typing mistake."
+    return None
+
+
+def _rate_errors(row):
+    problem = rate_problem(row.hourly_rate)
+    return {"hourly_rate": problem} if problem else {}
 
 
 class Organization(Audited):
     name = CharField(max_length=200, unique=True)
     kind = CharField(max_length=20, choices=ORGANIZATION_KINDS, default="recipient")
     created_at = DateTimeField(default=utcnow)
+    hourly_rate = FloatField(null=True)  # an intermediary's rate for its ISPs without their own (0022)
 
     required = {"name": "Give the organization a name."}
+
+    def validate(self):
+        return {**_rate_errors(self), **super().validate()}
 
     def integrity_message(self, exc):
         return {"name": f"An organization named “{self.name}” already exists."}
@@ -107,6 +133,7 @@ class User(Audited):
     # A leader who reads every organization: an administrator's explicit choice (policy.py), migration 0011.
     reads_all_organizations = BooleanField(default=False)
     notification_choice = CharField(max_length=20, default=DEFAULT_NOTIFICATION, choices=NOTIFICATION_CHOICES)  # 0014
+    hourly_rate = FloatField(null=True)  # an ISP's hourly cost; None: their organization's rate (0022)
 
     required = {"email": "Enter an email address.", "name": "Enter the person's name.", "role": "Choose a role."}
 
@@ -135,6 +162,8 @@ class User(Audited):
             errors.setdefault("unit", "Only recipients belong to a unit.")
         if self.reads_all_organizations and self.role != "leader":
             errors.setdefault("reads_all_organizations", "Only leaders may read every organization.")
+        for name, problem in _rate_errors(self).items():
+            errors.setdefault(name, problem)
         return errors
 
     def integrity_message(self, exc):

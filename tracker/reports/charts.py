@@ -220,3 +220,36 @@ def adherence_by_engagement(rows):
         {"label": "Delivered sessions", "data": [r["delivered_sessions"] for r in rows], "colour": "--brand"},
     ]
     return _spec("bar", rows, "title", datasets, horizontal=True)
+
+
+# --- cost (issue 19) ---------------------------------------------------------------------------------
+
+
+def cost_by_stage(data):
+    """The cost of support per stage across the portfolio (reports/cost.py), each bar in its stage's colour:
+    one series per stage with its value at its own place only, stacked (so the bars stay one per stage)."""
+    stages = data["stages"]
+    datasets = [
+        {
+            "label": s["name"],
+            "data": [round(s["cost"], 2) if j == i else None for j in range(len(stages))],
+            "colour": f"--stage-{s['key']}",
+        }
+        for i, s in enumerate(stages)
+    ]
+    return _spec("bar", stages, "name", datasets, stacked=True)
+
+
+def cost_by_engagement_and_stage(rows):
+    """Each engagement's cost, stacked by stage (one series per stage, in its colour; `rows`: a page of
+    portfolio_cost's engagements)."""
+    stages = rows[0]["stages"] if rows else []
+    datasets = [
+        {
+            "label": stage["name"],
+            "data": [round(r["stages"][i]["cost"], 2) for r in rows],
+            "colour": f"--stage-{stage['key']}",
+        }
+        for i, stage in enumerate(stages)
+    ]
+    return _spec("bar", rows, "title", datasets, stacked=True, horizontal=True)

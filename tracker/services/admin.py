@@ -47,7 +47,7 @@ def _refuse(errors):
 def _apply_user_fields(user, data):
     """`data` under the domain's names: email (creating only), name, role, unit_id, organization_id, is_active,
     reads_all_organizations (a leader's scope: every organization, an administrator's explicit choice)."""
-    for name in ("email", "name", "role", "is_active", "reads_all_organizations"):
+    for name in ("email", "name", "role", "is_active", "reads_all_organizations", "hourly_rate"):
         if name in data:
             setattr(user, name, data[name])
     user.unit = data.get("unit_id")
@@ -174,6 +174,35 @@ def update_user(user, data, acting_user):
     _refuse(errors)
     user.save()
     return user
+
+
+def rate_settings():
+    """(intermediary organizations by name, ISPs by name with their organization): the Cost rates page."""
+    organizations = list(Organization.select().where(Organization.kind == "intermediary").order_by(Organization.name))
+    isps = (
+        User.select(User, Organization)
+        .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
+        .where(User.role == "isp")
+        .order_by(User.name, User.id)
+    )
+    return organizations, list(isps)
+
+
+def set_organization_rates(rates):
+    """The intermediary organizations' hourly rates (issue 19): {organization id: rate or None}, each checked
+    by the model (rate_problem) and audited; refusals keyed org_<id>, all at once, nothing written then."""
+    organizations = {o.id: o for o in Organization.select().where(Organization.id.in_(list(rates)))}
+    errors = {}
+    for oid, rate in rates.items():
+        organizations[oid].hourly_rate = rate
+        problem = organizations[oid].validate().get("hourly_rate")
+        if problem:
+            errors[f"org_{oid}"] = problem
+    _refuse(errors)
+    for organization in organizations.values():
+        if organization.is_dirty():
+            organization.save()
+    return list(organizations.values())
 
 
 def set_password(user, password):

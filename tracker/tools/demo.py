@@ -96,6 +96,11 @@ PEOPLE = [
     ("recipient", "marcus.bell@harlowfoundation.example", "Marcus Bell", "foundation", "Youth Opportunity"),
 ]
 
+# Cost of support (issue 19): the hourly rates the administrator set; Tomas and Grace have none of their
+# own, so their sessions cost the centre's rate.
+HOURLY_RATES = {"maya.okafor": 95, "daniel.reyes": 80, "priya.raman": 70}
+CENTRE_HOURLY_RATE = 75
+
 D = dt.date
 
 # Measured indicators (issue 19), by goal title: (unit, direction, baseline, target, implementation
@@ -1040,7 +1045,7 @@ class _Builder:
     def build(self):
         first_entry = AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id.desc()).scalar() or 0
         self.load_catalog()
-        centre = Organization.create(name=INTERMEDIARY, kind="intermediary")
+        centre = Organization.create(name=INTERMEDIARY, kind="intermediary", hourly_rate=CENTRE_HOURLY_RATE)
         foundation = Organization.create(name=FOUNDATION, kind="recipient")
         self.units = {name: Unit.create(organization=foundation, name=name) for name in UNITS}
         password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash (salted once) for every demo user
@@ -1053,6 +1058,7 @@ class _Builder:
                 password_hash=password_hash,
                 organization=centre if org == "centre" else foundation,
                 unit=self.units[unit] if unit else None,
+                hourly_rate=HOURLY_RATES.get(email.split("@")[0]),
             )
             self.users[email.split("@")[0]] = user
         self.director = self.users["helen.carver"]

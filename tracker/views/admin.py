@@ -20,6 +20,7 @@ from ..forms.admin import (
     NewUserForm,
     PasswordForm,
     UserFilterForm,
+    organization_rates_form,
 )
 from ..models import (
     ROLES,
@@ -176,6 +177,27 @@ def sign_out_everywhere(user_id):
         action=url_for("admin.sign_out_everywhere", user_id=user.id),
         button="Sign out everywhere",
         cancel=url_for("admin.edit_user", user_id=user.id),
+    )
+
+
+# --- cost rates (issue 19) ---------------------------------------------------------------------
+
+
+@bp.route("/cost-rates", methods=["GET", "POST"])
+def cost_rates():
+    """The ISPs with their hourly rates (each set on the user's form) and the one form of the intermediary
+    organizations' rates, which ISPs without their own take (reports/cost.py)."""
+    organizations, isps = service.rate_settings()
+    form_class = organization_rates_form(organizations, current_app.config["COST_CURRENCY"])
+    form = form_class(data={f"org_{o.id}": o.hourly_rate for o in organizations} if request.method == "GET" else None)
+    return form_page(
+        form,
+        lambda f: service.set_organization_rates(f.rates()),
+        "Saved the organization rates.",
+        url_for("admin.cost_rates"),
+        "admin/cost_rates.html",
+        organizations=organizations,
+        isps=isps,
     )
 
 

@@ -19,6 +19,7 @@ from ..reports import (
     charts,
     competencies,
     context,
+    cost,
     filter_summary,
     journey,
     portfolio,
@@ -40,7 +41,9 @@ PAGES = (
     ("reports.progress_page", "Progress"),
     ("reports.context_page", "Context"),
     ("reports.adherence_page", "Adherence"),
+    ("reports.cost_page", "Cost"),
 )
+HIDDEN_UNLESS = {"reports.cost_page": policy.can_see_cost}  # a tab only some readers have
 
 
 def _filters():
@@ -57,7 +60,8 @@ def _render(template, filters, **context):
     without it), as a form with errors does."""
     choices = filters.choices()
     summary = filter_summary.describe(filters, choices, context.get("framework_choices"), show_date)
-    page = render_template(template, filters=filters, choices=choices, filter_summary=summary, pages=PAGES, **context)
+    pages = [(endpoint, text) for endpoint, text in PAGES if HIDDEN_UNLESS.get(endpoint, bool)(current_user)]
+    page = render_template(template, filters=filters, choices=choices, filter_summary=summary, pages=pages, **context)
     return page, 400 if filters.errors else 200
 
 
@@ -213,6 +217,22 @@ def adherence_page():
     )
 
 
+@bp.route("/cost")
+@policy.required(policy.can_see_cost)
+def cost_page():
+    filters = _filters()
+    data = cost.portfolio_cost(filters)
+    rows_page, rows = _paged(data["engagements"])
+    return _render(
+        "reports/cost.html",
+        filters,
+        data=data,
+        rows=rows,
+        rows_page=rows_page,
+        charts={"stages": charts.cost_by_stage(data), "engagements": charts.cost_by_engagement_and_stage(rows)},
+    )
+
+
 @bp.route("/engagements/<int:engagement_id>")
 @login_required
 def engagement_report(engagement_id):
@@ -257,6 +277,8 @@ def engagement_report(engagement_id):
 @bp.route("/<name>.csv")
 @login_required
 def export_csv(name):
+    if not exports.may_download(name, current_user):
+        abort(403)
     filters = _filters()
     if filters.errors:  # a download never silently drops a filter
         abort(400, description=" ".join(f"{name}: {message}" for name, message in filters.errors.items()))
