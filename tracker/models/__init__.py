@@ -150,7 +150,9 @@ from .plans import (
     last_logged,
     months_between,
     plan_agreement,
+    plan_strategy_groups,
     record_modification,
+    responsible_people,
 )
 from .system import (
     OUTBOX_STATUSES,
@@ -241,6 +243,8 @@ __all__ = [
     "last_logged",
     "months_between",
     "plan_agreement",
+    "plan_strategy_groups",
+    "responsible_people",
     "record_modification",
     "ApiToken",
     "AuditEntry",
