@@ -7,7 +7,17 @@ On factories.small_world(): engagement A is co-led by isp_a1 and isp_a2; recipie
 
 import datetime as dt
 
-from tracker.models import PlanAgreement, PlanItem, PlanVersion, Strategy, StrategyCluster, TeamMember, change_plan
+from tracker import research
+from tracker.models import (
+    PlanAgreement,
+    PlanItem,
+    PlanVersion,
+    Strategy,
+    StrategyCluster,
+    TeamMember,
+    agree_to_plan,
+    change_plan,
+)
 
 from . import factories
 from .conftest import field_error, post_form
@@ -240,3 +250,55 @@ def test_marking_a_team_lead_unmarks_the_one_before(demo, as_user):
     assert TeamMember.lead_of(demo.engagement_a.id).id == second.id
     html = client.get(f"/engagements/{demo.engagement_a.id}").get_data(as_text=True)
     assert html.count("Team lead</span>") == 1
+
+
+def test_the_research_export_has_plan_items_and_versions(app, demo):
+    """Engagement A: a monthly ERIC strategy (version 1, 1 item), then an ISP activity quarterly with a team
+    member responsible (version 2, 2 items), agreed by both co-leads and the team lead; removing the ERIC item
+    makes version 3 (1 item), not agreed. plan_items.csv: the one live item, 1/3 a month = 0.3333;
+    plan_versions.csv: agreed_by_all 0, 1, 0."""
+
+    lead = _lead(demo)
+    member = factories.team_member(demo.engagement_a, name="Maya Chen")
+    factories.plan_item(demo.engagement_a, demo.isp_a1)
+    activity = factories.plan_item(
+        demo.engagement_a,
+        demo.isp_a1,
+        strategy=_strategy(isp_activity=True),
+        sessions_per_month=1 / 3,
+        responsible_user=None,
+        responsible_member=member.id,
+        start_date=D(2026, 3, 2),
+    )
+    for user in (demo.isp_a1, demo.isp_a2):
+        agree_to_plan(demo.engagement_a.id, user, "co_lead", 2)
+    agree_to_plan(demo.engagement_a.id, demo.isp_a1, "team_lead", 2, team_member=lead)
+    first = PlanItem.of(demo.engagement_a.id)[0]
+    change_plan(demo.engagement_a, demo.isp_a2, remove=[first])
+    with app.app_context():
+        data = research.collect()
+    items = [
+        dict(zip([c for c, *_ in research.CODEBOOK["plan_items"]], row, strict=True)) for row in data["plan_items"]
+    ]
+    assert items == [
+        {
+            "engagement_id": demo.engagement_a.id,
+            "plan_item_id": activity.id,
+            "plan_strategy_key": _strategy(isp_activity=True).key,
+            "plan_strategy_kind": "isp_activity",
+            "plan_goal_id": "",
+            "plan_stage_key": "",
+            "item_start_date": "2026-03-02",
+            "item_end_date": "",
+            "sessions_per_month": 0.3333,
+            "minutes_per_session": 60,
+            "responsible_kind": "team_member",
+        }
+    ]
+    columns = [c for c, *_ in research.CODEBOOK["plan_versions"]]
+    versions = [dict(zip(columns, row, strict=True)) for row in data["plan_versions"]]
+    assert [(v["plan_version"], v["version_items"], v["agreed_by_all"]) for v in versions] == [
+        (1, 1, "0"),
+        (2, 2, "1"),
+        (3, 1, "0"),
+    ]

@@ -80,6 +80,7 @@ def exported(app, runner, tmp_path):
     NextStep.create(meeting=meeting, text=f"{PERSON} circulates the plan", owner=PERSON, due_on=dt.date(2026, 3, 1))
     factories.goal(e).change_status("in_progress", dt.date(2026, 2, 3), meeting=meeting)
     GoalMeasurement.create(goal=factories.measured_goal(e, outcome="adoption"), date=dt.date(2026, 2, 3), value=60)
+    factories.plan_item(e, w.isp_a1)  # plan_items.csv and plan_versions.csv
     Deliverable.create(engagement=e, kind="tool_resource", title="Toolkit", due_on=dt.date(2026, 4, 1))
     ContextNote.create(
         engagement=e, kind="barrier", domain="inner_setting", text=f"{PERSON} leaves", noted_on=dt.date(2026, 2, 1)
