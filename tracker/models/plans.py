@@ -286,10 +286,19 @@ class PlanItem(Audited):
     # -- queries
     @classmethod
     def of(cls, engagement_id):
-        """The engagement's live plan items with their strategies, by start date."""
+        """The engagement's live plan items with their strategies, goals, stages and who is responsible (one
+        query), by start date."""
         return list(
-            cls.select(cls, Strategy)
+            cls.select(cls, Strategy, Goal, Stage, User, TeamMember)
             .join(Strategy)
+            .switch(cls)
+            .join(Goal, JOIN.LEFT_OUTER, on=cls.goal)
+            .switch(cls)
+            .join(Stage, JOIN.LEFT_OUTER, on=cls.stage)
+            .switch(cls)
+            .join(User, JOIN.LEFT_OUTER, on=cls.responsible_user)
+            .switch(cls)
+            .join(TeamMember, JOIN.LEFT_OUTER, on=cls.responsible_member)
             .where((cls.engagement == engagement_id) & cls.deleted_at.is_null())
             .order_by(cls.start_date, Strategy.number, cls.id)
         )

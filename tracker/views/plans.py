@@ -118,9 +118,9 @@ def agree(engagement_id):
     if not form.validate_on_submit():
         return _render_plan(engagement, "Nothing was recorded: the form was incomplete. Try again.", 400)
     try:
-        service.agree(engagement, current_user._get_current_object(), form.party.data, form.version.data)
+        given = service.agree(engagement, current_user._get_current_object(), form.party.data, form.version.data)
     except ValidationError as exc:
         return _render_plan(engagement, " ".join(exc.errors.values()), 409)
-    who = "The team lead's agreement" if form.party.data == "team_lead" else "Your agreement"
+    who = "Your agreement" if given.user_id == current_user.id else "The team lead's agreement"
     flash(f"{who} to version {form.version.data} recorded.", "success")
     return redirect(_plan_url(engagement, "agreement-h"))
