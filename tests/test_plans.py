@@ -157,7 +157,7 @@ def test_edit_and_remove_each_make_a_version(demo, as_user):
     assert [v.number for v in versions] == [3, 2, 1]
     assert versions[0].summary == f"Removed {item.strategy.name}."
     assert versions[1].changed_by_id == demo.isp_a2.id
-    assert "sessions per month" in versions[1].summary and "responsible user" in versions[1].summary
+    assert versions[1].summary == f"Changed {item.strategy.name}: frequency, minutes per session, who is responsible."
     html = client.get(plan_url(demo.engagement_a)).get_data(as_text=True)
     assert html.count("<details>") == 3 and "No items in this version." in html
 

@@ -101,16 +101,22 @@ def _changed_since_agreed(engagement_id, agreement):
     )
 
 
-def _describe(item_values, strategy_name):
-    return f"{strategy_name} ({frequency_label(item_values['sessions_per_month'])})"
-
-
 def add_item(engagement, by, values):
     """One new plan item: a new version ("Added …")."""
     strategy = Strategy.get_or_none(Strategy.id == values.get("strategy")) if values.get("strategy") else None
     summary = f"Added {strategy.name}." if strategy else ""
     change_plan(engagement, by, add=[values], summary=summary)
     return PlanItem.of(engagement.id if not isinstance(engagement, int) else engagement)
+
+
+# What a version's summary calls a changed field of a plan item.
+CHANGED_WORDS = {
+    "sessions_per_month": "frequency",
+    "start_date": "start",
+    "end_date": "end",
+    "responsible_user": "who is responsible",
+    "responsible_member": "who is responsible",
+}
 
 
 def change_item(engagement, by, item, values):
@@ -120,7 +126,7 @@ def change_item(engagement, by, item, values):
     ]
     if not changed:
         return None
-    words = ", ".join(name.replace("_", " ") for name in changed)
+    words = ", ".join(dict.fromkeys(CHANGED_WORDS.get(name, name.replace("_", " ")) for name in changed))
     return change_plan(engagement, by, update=[(item, values)], summary=f"Changed {item.strategy.name}: {words}.")
 
 
