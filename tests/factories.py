@@ -14,11 +14,13 @@ from tracker.models import (
     MeetingCompetency,
     MeetingStrategy,
     Organization,
+    PlanItem,
     Stage,
     Strategy,
     TeamMember,
     Unit,
     User,
+    change_plan,
 )
 
 PASSWORD = "correct horse battery"
@@ -117,6 +119,20 @@ def measured_goal(engagement_, direction="up", baseline=40.0, target=80.0, title
 
 def team_member(engagement_, name="Alex Rivera", position="manager", **kwargs):
     return TeamMember.create(engagement=engagement_, name=name, position=position, **kwargs)
+
+
+def plan_item(engagement_, by, strategy=None, **values):
+    """One item of the engagement's plan (a new version), monthly, 60 minutes, `by` responsible."""
+    values = {
+        "strategy": (strategy or Strategy.select().order_by(Strategy.id).first()).id,
+        "sessions_per_month": 1,
+        "minutes_per_session": 60,
+        "start_date": engagement_.start_date,
+        "responsible_user": by.id,
+        **values,
+    }
+    change_plan(engagement_, by, add=[values])
+    return PlanItem.select().where(PlanItem.engagement == engagement_.id).order_by(PlanItem.id.desc()).first()
 
 
 def small_world():

@@ -56,6 +56,10 @@ CLASSES = {
     "engagement_write_home": row(
         recipient_a=403, recipient_b=404, isp_on="home", isp_off=404, leader_in=403, leader_out=404, admin="home"
     ),
+    # the implementation plan's agreement: the co-leads (isp_on co-leads A) and the recipient team lead
+    "plan_agree": row(
+        recipient_a=403, recipient_b=404, isp_on="ok", isp_off=404, leader_in=403, leader_out=404, admin=403
+    ),
     "engagement_admin": row(
         recipient_a=403, recipient_b=404, isp_on=403, isp_off=404, leader_in=403, leader_out=404, admin="ok"
     ),
@@ -118,6 +122,11 @@ MATRIX = {
     "team.edit": "engagement_write",
     "team.end": "engagement_write",
     "team.delete": "engagement_write",
+    "plans.plan": "engagement_read",
+    "plans.new_item": "engagement_write",
+    "plans.edit_item": "engagement_write",
+    "plans.remove_item": "engagement_write",
+    "plans.agree": "plan_agree",
     "goals.new": "engagement_write",
     "goals.edit": "engagement_write",
     "goals.status": "engagement_write",
@@ -223,6 +232,7 @@ def world(demo):
     deleted_engagement = factories.engagement(demo.unit_a, [demo.isp_a1, demo.isp_a2], title="Deleted engagement")
     deleted_engagement.soft_delete()
     member = factories.team_member(e)
+    plan_item = factories.plan_item(e, demo.isp_a1)
     note = ContextNote.create(
         engagement=e, kind="barrier", domain="process", text="A note", noted_on=dt.date(2026, 2, 1)
     )
@@ -258,6 +268,7 @@ def world(demo):
             "meeting_id": meeting.id,
             "second_meeting_id": second_meeting.id,
             "member_id": member.id,
+            "plan_item_id": plan_item.id,
             "note_id": note.id,
             "deliverable_id": deliverable.id,
             "benchmark_id": benchmark.id,
@@ -459,6 +470,11 @@ API_MATRIX = {
     "api.add_team_member": "engagement_write",
     "api.get_team_member": "engagement_read",
     "api.delete_team_member": "engagement_write",
+    "api.get_plan": "engagement_read",
+    "api.add_plan_item": "engagement_write",
+    "api.get_plan_item": "engagement_read",
+    "api.update_plan_item": "engagement_write",
+    "api.delete_plan_item": "engagement_write",
     "api.list_goals": "engagement_read",
     "api.add_goal": "engagement_write",
     "api.get_goal": "engagement_read",

@@ -26,10 +26,14 @@ from tracker.models import (
     MeetingStrategy,
     NextStep,
     Organization,
+    PlanItem,
     StageEntry,
+    StrategyCluster,
     SupportRequest,
+    TeamMember,
     Unit,
     User,
+    plan_agreement,
 )
 from tracker.reports import cost as cost_report
 from tracker.schema import init_db
@@ -248,3 +252,22 @@ def test_each_demo_account_can_sign_in(app, seeded):
         assert home.status_code == 200, user.email
         html = client.get("/engagements").get_data(as_text=True)
         assert any(title in html for title in expected[user.id]), user.email
+
+
+def test_reference_plans(seeded):
+    """Issue 19: plans on the active reference engagements, a team lead on each engagement, one plan agreed by
+    all three, one changed after its agreement (awaiting agreement again), items monthly and quarterly, an ISP
+    activity and an item a team member is responsible for."""
+    for e in Engagement.select():
+        assert TeamMember.lead_of(e.id) is not None, e.title
+    planned = {item.engagement_id for item in PlanItem.select()}
+    assert len(planned) >= 3
+    states = {e_id: plan_agreement(e_id) for e_id in planned}
+    assert any(s["agreed"] for s in states.values())
+    assert any(not s["agreed"] and s["version"].number > 1 for s in states.values())
+    items = list(PlanItem.of(e_id) for e_id in planned)
+    assert all(3 <= len(rows) <= 5 for rows in items)
+    rows = [i for group in items for i in group]
+    assert {i.frequency_label for i in rows} >= {"monthly", "quarterly"}
+    assert any(i.strategy.cluster.key == StrategyCluster.ISP_ACTIVITIES for i in rows)
+    assert any(i.responsible_member_id for i in rows)

@@ -92,6 +92,7 @@ def exported(app, runner, tmp_path):
         reason_level="recipient",
         participants="isp,team",
     )
+    factories.plan_item(e, w.isp_a1)  # plan_items.csv and plan_versions.csv
     Deliverable.create(engagement=e, kind="tool_resource", title="Toolkit", due_on=dt.date(2026, 4, 1))
     ContextNote.create(
         engagement=e, kind="barrier", domain="inner_setting", text=f"{PERSON} leaves", noted_on=dt.date(2026, 2, 1)

@@ -24,7 +24,7 @@ from flask import abort
 from flask_login import current_user
 
 from .auth import login_manager
-from .models import Engagement, EngagementISP, Meeting, NextStep, Organization, SupportRequest, Unit, User
+from .models import Engagement, EngagementISP, Meeting, NextStep, Organization, SupportRequest, TeamMember, Unit, User
 
 # --- who a user is, for the rules below ------------------------------------------------------------
 # Every rule that depends on a user's role is a function in this module: views, the API and templates
@@ -169,6 +169,21 @@ def can_edit_engagement(user, engagement, isps=None):
     if is_admin(user):
         return True
     return user.role == "isp" and is_on_engagement(user, engagement, isps)
+
+
+def can_agree_to_plan(user, engagement, isps=None):
+    """Agree to the engagement's implementation plan (issue 19): each of its co-leads, and the recipient team
+    lead signed in as themselves (the team member marked lead whose account is `user`). A co-lead may also
+    record the team lead's agreement given in a meeting. Administrators and leaders agree to nothing."""
+    if not can_view_engagement(user, engagement, isps):
+        return False
+    if user.role == "isp":
+        links = isps if isps is not None else EngagementISP.select().where(EngagementISP.engagement == engagement.id)
+        return any(link.user_id == user.id and link.role == "co_lead" for link in links)
+    if user.role == "recipient":
+        lead = TeamMember.lead_of(engagement.id)
+        return lead is not None and lead.user_id == user.id
+    return False
 
 
 def can_create_engagement(user):
@@ -518,6 +533,9 @@ class Can:
 
     def record_modification(self, engagement):
         return self._ask(can_record_modification, engagement)
+
+    def agree_to_plan(self, engagement):
+        return self._ask(can_agree_to_plan, engagement)
 
     @property
     def role_label(self):

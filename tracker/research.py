@@ -3,12 +3,13 @@ export-research OUT_DIR`, tracker/cli/research.py).
 
 One row per observation, one column per variable: engagements, team positions, support requests,
 meetings with their competencies, strategies, principles and next steps, goal and stage history,
-the values of goals' measured indicators, FRAME-IS modifications of planned strategies, benchmarks,
-deliverables, context notes (and their counts by engagement, CFIR domain and kind) and released
-feedback answers. A codebook (codebook.csv) names every column's type, meaning and allowed values, and
-a REDCap data dictionary (data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form
-per file and one field per column, named as the column: names are valid REDCap variable names,
-unique across the export except the record identifier engagement_id that every file carries, and choices are coded
+the values of goals' measured indicators, implementation plans (items, and versions with their
+agreement), FRAME-IS modifications of planned strategies, benchmarks, deliverables, context notes (and
+their counts by engagement, CFIR domain and kind) and released feedback answers. A codebook
+(codebook.csv) names every column's type, meaning and allowed values, and a REDCap data dictionary
+(data_dictionary.csv, REDCap's 18 columns in REDCap's order) defines one form per file and one field per
+column, named as the column: names are valid REDCap variable names, unique across the export except the
+record identifier engagement_id that every file carries, and choices are coded
 with the codes the files hold. People are replaced by stable pseudonymous ids (a keyed hash of the
 row id with the install's SECRET_KEY, so the same person gets the same id in every export of this
 install and cannot be looked up without the key); names, emails, titles and free-text notes are
@@ -198,6 +199,32 @@ CODEBOOK = {
         ("mod_prompted", BOOL, "Answered a lapse prompt (the strategy had gone unlogged)", YES_NO),
         ("mod_description", TEXT, "FRAME-IS 1: the change described (only with --include-notes)", ()),
     ],
+    "plan_items": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("plan_item_id", INT, "Plan item (row id)", ()),
+        ("plan_strategy_key", TEXT, "Strategy planned (catalog key; ERIC or ISP activity)", ()),
+        ("plan_strategy_kind", TEXT, "Kind of strategy", (("eric", "ERIC strategy"), ("isp_activity", "ISP activity"))),
+        ("plan_goal_id", INT, "Goal it serves (row id; empty: none)", ()),
+        ("plan_stage_key", TEXT, "Stage it belongs to (empty: none)", STAGES),
+        ("item_start_date", DATE, "Date the item starts", ()),
+        ("item_end_date", DATE, "Date the item ends (empty: open)", ()),
+        ("sessions_per_month", DECIMAL, "Planned sessions a month (1 monthly, 0.33 quarterly, 4 weekly)", ()),
+        ("minutes_per_session", INT, "Planned minutes per session", ()),
+        ("responsible_kind", TEXT, "Who is responsible", (("isp", "An ISP"), ("team_member", "A team member"))),
+    ],
+    "plan_versions": [
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("plan_version", INT, "Version number (1, 2, ... per engagement; each change to the plan is one)", ()),
+        ("version_changed_on", DATE, "Date of the change (UTC)", ()),
+        ("version_summary", TEXT, "What changed, in words", ()),
+        ("version_items", INT, "Number of items in the plan after the change", ()),
+        (
+            "agreed_by_all",
+            BOOL,
+            "Agreed by both co-leads and the recipient team lead (each agreement is to one version)",
+            YES_NO,
+        ),
+    ],
     "stage_history": [
         ("engagement_id", INT, "Engagement (row id)", ()),
         ("stage_key", TEXT, "Stage entered", STAGES),
@@ -262,6 +289,68 @@ def _engagements(organization_id):
     if organization_id:
         query = query.where((m.Unit.organization == organization_id) | (m.Engagement.intermediary == organization_id))
     return query
+
+
+def _plans(out, ids, co_leads, date_from, date_to):
+    """plan_items (live items whose window meets the period) and plan_versions (changed in the period; agreed
+    by all: as many co-lead agreements as the engagement has co-leads, and the team lead's). Three queries."""
+    items = (
+        m.PlanItem.select(m.PlanItem, m.Strategy, m.StrategyCluster, m.Stage)
+        .join(m.Strategy)
+        .join(m.StrategyCluster)
+        .switch(m.PlanItem)
+        .join(m.Stage, JOIN.LEFT_OUTER)
+        .where(m.PlanItem.engagement.in_(ids) & m.PlanItem.deleted_at.is_null())
+    )
+    if date_from:
+        items = items.where(m.PlanItem.end_date.is_null() | (m.PlanItem.end_date >= date_from))
+    if date_to:
+        items = items.where(m.PlanItem.start_date <= date_to)
+    for i in items.order_by(m.PlanItem.engagement, m.PlanItem.start_date, m.PlanItem.id):
+        isp_activity = i.strategy.cluster.key == m.StrategyCluster.ISP_ACTIVITIES
+        out["plan_items"].append(
+            (
+                i.engagement_id,
+                i.id,
+                i.strategy.key,
+                "isp_activity" if isp_activity else "eric",
+                "" if i.goal_id is None else i.goal_id,
+                i.stage.key if i.stage_id else "",
+                _d(i.start_date),
+                _d(i.end_date),
+                round(i.sessions_per_month, 4),
+                i.minutes_per_session,
+                "isp" if i.responsible_user_id else "team_member",
+            )
+        )
+    versions = m.PlanVersion.select().where(m.PlanVersion.engagement.in_(ids))
+    if date_from:
+        versions = versions.where(m.PlanVersion.changed_at >= dt.datetime.combine(date_from, dt.time()))
+    if date_to:
+        versions = versions.where(
+            m.PlanVersion.changed_at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
+        )
+    versions = list(versions.order_by(m.PlanVersion.engagement, m.PlanVersion.number))
+    given = {}
+    for version_id, party in (
+        m.PlanAgreement.select(m.PlanAgreement.version, m.PlanAgreement.party)
+        .where(m.PlanAgreement.version.in_([v.id for v in versions] or [0]))
+        .tuples()
+    ):
+        given.setdefault(version_id, []).append(party)
+    for v in versions:
+        parties = given.get(v.id, [])
+        needed = max(1, co_leads.get(v.engagement_id, 0))
+        out["plan_versions"].append(
+            (
+                v.engagement_id,
+                v.number,
+                _d(v.changed_at.date()),
+                v.summary,
+                len(v.item_list),
+                _b(parties.count("co_lead") >= needed and "team_lead" in parties),
+            )
+        )
 
 
 def collect(date_from=None, date_to=None, organization_id=None, include_notes=False):
@@ -500,6 +589,8 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
                 x.description if include_notes else "",
             )
         )
+    co_leads = {e_id: sum(1 for link in links if link.role == "co_lead") for e_id, links in isps.items()}
+    _plans(out, ids, co_leads, date_from, date_to)
     visits = {}
     for entry in (
         m.StageEntry.select(m.StageEntry, m.Stage)

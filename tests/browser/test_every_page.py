@@ -91,7 +91,7 @@ def _world(app, w):
         position="partner",
         email="nadia.petrova@brightstarthomevisitingnetwork-partners.example",
     )
-    factories.team_member(e, name="Jess Park", email="jess.park@example.org", user=w.recipient_a)
+    factories.team_member(e, name="Jess Park", email="jess.park@example.org", user=w.recipient_a, is_lead=True)
     goal = factories.goal(
         e, title="Supervisors coach to the practice profile", indicator="Coaching logs", target="June"
     )
@@ -175,8 +175,11 @@ def _world(app, w):
     invitation = FeedbackInvitation.get(FeedbackInvitation.email == w.recipient_a.email)
     with app.test_request_context():  # a set-password link, as an admin sends it (its url is built from the request)
         link = admin_service.send_invitation(w.recipient_b, w.admin).url
+    plan_item = factories.plan_item(e, w.isp_a1, goal=goal.id)
+    factories.plan_item(e, w.isp_a1, responsible_user=None, responsible_member=member.id, sessions_per_month=1 / 3)
     return {
         "engagement_id": e.id,
+        "plan_item_id": plan_item.id,
         "goal_id": goal.id,
         "change_id": change.id,
         "value_id": measured.id,

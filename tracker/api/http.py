@@ -58,7 +58,11 @@ ITEM_MODELS = (
     ("engagement_id", Engagement),
 )
 # 201s whose new resource does not live under the request's path (else: the path + "/<id>").
-LOCATIONS = {"api.accept_request": "/engagements/{id}", "api.create_modification": "/modifications/{id}"}
+LOCATIONS = {
+    "api.accept_request": "/engagements/{id}",
+    "api.create_modification": "/modifications/{id}",
+    "api.add_plan_item": "/plan-items/{id}",
+}
 
 
 def etag(version):

@@ -3,7 +3,7 @@
 The forms parse; the rules (a name, one email rule, a membership that does not end before it starts)
 are TeamMember.validate()'s, shown next to the fields."""
 
-from wtforms import EmailField, StringField
+from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..models import POSITIONS
@@ -30,6 +30,7 @@ class TeamMemberForm(VersionedForm):
         render_kw={"autocomplete": "off"},
     )
     joined_on = PlainDateField("Joined the team on", [Optional()])
+    is_lead = BooleanField("Recipient team lead (agrees to the implementation plan)")
 
 
 class EndMembershipForm(BaseForm):

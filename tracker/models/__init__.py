@@ -153,7 +153,9 @@ from .plans import (
     last_logged,
     months_between,
     plan_agreement,
+    plan_strategy_groups,
     record_modification,
+    responsible_people,
     update_modification,
 )
 from .system import (
@@ -245,6 +247,8 @@ __all__ = [
     "last_logged",
     "months_between",
     "plan_agreement",
+    "plan_strategy_groups",
+    "responsible_people",
     "record_modification",
     "update_modification",
     "ApiToken",

@@ -563,6 +563,25 @@ class TeamMember(Audited):
             )
         return errors
 
+    def save(self, *args, **kwargs):
+        """At most one live team lead per engagement: marking a member as lead unmarks the one marked before
+        (each an audited change), so the plan's agreement always asks one recipient team lead."""
+        with database.atomic():
+            result = super().save(*args, **kwargs)
+            if self.is_lead and self.deleted_at is None:
+                others = TeamMember.live().where(
+                    (TeamMember.engagement == self.engagement_id) & TeamMember.is_lead & (TeamMember.id != self.id)
+                )
+                for other in others:
+                    other.is_lead = False
+                    other.save()
+        return result
+
+    @classmethod
+    def lead_of(cls, engagement_id):
+        """The engagement's recipient team lead (live, marked lead), or None."""
+        return cls.live().where((cls.engagement == engagement_id) & cls.is_lead).order_by(cls.id).first()
+
     @property
     def position_label(self):
         return label(POSITIONS, self.position)

@@ -41,7 +41,7 @@ from peewee import (
 
 from ..db import database
 from .base import Audited, BaseModel, LimitedTextField, ValidationError, check_planned_date, keys, label, today, utcnow
-from .catalog import Stage, Strategy
+from .catalog import Stage, Strategy, StrategyCluster
 from .engagements import Engagement, EngagementISP, Goal, TeamMember, check_part_event_date
 from .meetings import MAX_MEETING_MINUTES, Meeting, MeetingStrategy
 from .people import User
@@ -286,10 +286,19 @@ class PlanItem(Audited):
     # -- queries
     @classmethod
     def of(cls, engagement_id):
-        """The engagement's live plan items with their strategies, by start date."""
+        """The engagement's live plan items with their strategies, goals, stages and who is responsible (one
+        query), by start date."""
         return list(
-            cls.select(cls, Strategy)
+            cls.select(cls, Strategy, Goal, Stage, User, TeamMember)
             .join(Strategy)
+            .switch(cls)
+            .join(Goal, JOIN.LEFT_OUTER, on=cls.goal)
+            .switch(cls)
+            .join(Stage, JOIN.LEFT_OUTER, on=cls.stage)
+            .switch(cls)
+            .join(User, JOIN.LEFT_OUTER, on=cls.responsible_user)
+            .switch(cls)
+            .join(TeamMember, JOIN.LEFT_OUTER, on=cls.responsible_member)
             .where((cls.engagement == engagement_id) & cls.deleted_at.is_null())
             .order_by(cls.start_date, Strategy.number, cls.id)
         )
@@ -309,6 +318,36 @@ class PlanItem(Audited):
             "responsible_user": self.responsible_user_id,
             "responsible_member": self.responsible_member_id,
         }
+
+
+def plan_strategy_groups(keep=()):
+    """What a plan item may name, for its select: [(group name, [Strategy])], the ERIC strategies by cluster
+    (in the catalog's order) and the ISP activities in a group of their own, last. Retired strategies only
+    when in `keep` (ids an item already names)."""
+    strategies = (
+        Strategy.select(Strategy, StrategyCluster)
+        .join(StrategyCluster)
+        .where(~Strategy.retired | Strategy.id.in_(list(keep) or [0]))
+        .order_by(StrategyCluster.key == StrategyCluster.ISP_ACTIVITIES, StrategyCluster.number, Strategy.number)
+    )
+    groups = {}
+    for strategy in strategies:
+        cluster = strategy.cluster
+        name = "ISP activities" if cluster.key == StrategyCluster.ISP_ACTIVITIES else f"ERIC: {cluster.name}"
+        groups.setdefault(name, []).append(strategy)
+    return list(groups.items())
+
+
+def responsible_people(engagement_id, keep_member=None):
+    """Who may be responsible for a plan item: ("isp", [User]) the engagement's ISPs and ("team", [TeamMember])
+    its current team members (and `keep_member`, an item's member who has since left)."""
+    isps = [link.user for link in Engagement.isps_of(engagement_id)]
+    members = [
+        m
+        for m in TeamMember.live().where(TeamMember.engagement == engagement_id).order_by(TeamMember.name)
+        if m.is_current or m.id == keep_member
+    ]
+    return isps, members
 
 
 def frequency_label(sessions_per_month):
@@ -498,12 +537,7 @@ def plan_agreement(engagement_id, isps=None):
     version = PlanVersion.latest(engagement_id)
     links = isps if isps is not None else Engagement.isps_of(engagement_id)
     co_leads = [link.user for link in links if link.role == "co_lead"]
-    lead = (
-        TeamMember.live()
-        .where((TeamMember.engagement == engagement_id) & TeamMember.is_lead)
-        .order_by(TeamMember.id)
-        .first()
-    )
+    lead = TeamMember.lead_of(engagement_id)
     given = list(version.agreements) if version else []  # one query, only once a plan exists
     needed = []
     for user in co_leads:

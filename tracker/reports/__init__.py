@@ -134,6 +134,7 @@ def _team(engagement_id):
             TeamMember.position,
             TeamMember.joined_on,
             TeamMember.left_on,
+            TeamMember.is_lead,
         )
         .where((TeamMember.engagement == engagement_id) & TeamMember.deleted_at.is_null())
         .order_by(TeamMember.left_on.is_null(False), TeamMember.name)

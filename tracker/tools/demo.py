@@ -46,6 +46,7 @@ from ..models import (
     NextStep,
     Organization,
     OutboxMessage,
+    PlanAgreement,
     PlanItem,
     PlanVersion,
     Principle,
@@ -57,6 +58,7 @@ from ..models import (
     TeamMember,
     Unit,
     User,
+    agree_to_plan,
     change_plan,
     record_modification,
 )
@@ -201,6 +203,43 @@ MODIFICATIONS = {
                 "reach": "network",
             },
         ),
+    },
+}
+
+# Implementation plans (issue 19), by engagement title: items (strategy key, sessions a month, minutes per
+# session, months after the start it begins, months it ends or None, who is responsible: "co_lead",
+# "supporting" or "team" (a team member), the goal served (its index) or None), agreed in the plan's first
+# weeks; `agreed`: who agreed to the first version ("all": both co-leads and the team lead; "co_leads");
+# `change`: (months after the start, item index, {field: value}), a change made after the agreement, which
+# asks everyone again (`then`: who has agreed to the new version since).
+PLANS = {
+    "Home visiting: operationalizing core components": {
+        "items": [
+            ("team_meeting_facilitation", 1, 90, 2, None, "co_lead", None),
+            ("coaching", 2, 60, 3, None, "supporting", 0),
+            ("audit_and_provide_feedback", 1 / 3, 120, 3, None, "co_lead", 1),
+            ("conduct_ongoing_training", 1 / 3, 90, 4, None, "team", 0),
+        ],
+        "agreed": "all",
+    },
+    "Scaling a near-peer mentoring model": {
+        "items": [
+            ("team_meeting_facilitation", 1, 75, 1, None, "co_lead", None),
+            ("develop_implementation_blueprint", 1, 60, 1, 6, "co_lead", 0),
+            ("purposely_reexamine_implementation", 1 / 3, 90, 2, None, "team", None),
+        ],
+        "agreed": "all",
+        "change": (7, 2, {"sessions_per_month": 1 / 2, "minutes_per_session": 60}),
+        "then": ("co_lead",),
+    },
+    "Integrating community health workers into clinic teams": {
+        "items": [
+            ("team_meeting_facilitation", 1, 90, 2, None, "co_lead", None),
+            ("facilitation", 1, 60, 3, None, "supporting", 0),
+            ("data_collection", 1 / 3, 60, 4, None, "team", 2),
+            ("provide_ongoing_consultation", 1, 45, 5, None, "co_lead", 1),
+        ],
+        "agreed": "co_leads",
     },
 }
 
@@ -1158,6 +1197,9 @@ class _Builder:
             when[("GoalMeasurement", v.id)] = (at(v.date, 12), v.recorded_by_id)
         for m in Meeting.select(Meeting.id, Meeting.engagement, Meeting.date):
             when[("Meeting", m.id)] = (at(m.date), co_lead.get(m.engagement_id))
+        for item in PlanItem.select(PlanItem.id, PlanItem.engagement, PlanItem.start_date):
+            made = weekday(add_months(engagements[item.engagement_id].start_date, 1))  # as plan() dates it
+            when[("PlanItem", item.id)] = (at(made, 15), co_lead[item.engagement_id])
         for t in TeamMember.select():
             day = t.joined_on or engagements[t.engagement_id].start_date
             when[("TeamMember", t.id)] = (at(day, 9), co_lead.get(t.engagement_id))
@@ -1425,6 +1467,7 @@ class _Builder:
                     }.get(status_key, ""),
                 )
         self.measures(engagement, goals, monthly, start, co_leads)
+        self.plan(engagement, spec, start, team, co_leads, supporting, goals)
         if status != "active":
             engagement.status = status
             engagement.closing_summary = spec.get("closing_summary", "")
@@ -1488,6 +1531,58 @@ class _Builder:
                     meeting_id=meeting.id,
                     created_at=at(meeting.date, 12),
                 )
+
+    def plan(self, engagement, spec, start, team, co_leads, supporting, goals):
+        """The engagement's implementation plan (PLANS), its recipient team lead, and the agreements given."""
+        current = [m for m in team if m.left_on is None]
+        lead = next((m for m in current if m.user_id), current[0])
+        lead.is_lead = True
+        lead.save()
+        plan = PLANS.get(engagement.title)
+        if plan is None:
+            return
+        people = {"co_lead": co_leads[0], "supporting": (supporting or co_leads)[0]}
+        member = next((m for m in current if m.id != lead.id), lead)
+        items = []
+        for key, spm, minutes, begins, ends, who, goal in plan["items"]:
+            items.append(
+                {
+                    "strategy": self.strategies[key].id,
+                    "sessions_per_month": spm,
+                    "minutes_per_session": minutes,
+                    "start_date": weekday(add_months(start, begins)),
+                    "end_date": weekday(add_months(start, ends)) if ends else None,
+                    "responsible_user": people[who].id if who != "team" else None,
+                    "responsible_member": member.id if who == "team" else None,
+                    "goal": goals[goal].id if goal is not None else None,
+                }
+            )
+        made = weekday(add_months(start, 1))
+        first = change_plan(engagement, co_leads[0], add=items, summary="The plan agreed in the co-learning process.")
+        PlanVersion.update(changed_at=at(made, 15)).where(PlanVersion.id == first.id).execute()
+        self.agree(engagement, first, co_leads, lead, plan["agreed"], made + dt.timedelta(days=7))
+        if "change" in plan:
+            months, index, values = plan["change"]
+            item = PlanItem.of(engagement.id)[index]
+            changed = weekday(add_months(start, months))
+            version = change_plan(
+                engagement, co_leads[1], update=[(item, values)], summary=f"{item.strategy.name}: less often."
+            )
+            PlanVersion.update(changed_at=at(changed, 15)).where(PlanVersion.id == version.id).execute()
+            self.agree(engagement, version, co_leads, lead, plan.get("then", ()), changed + dt.timedelta(days=3))
+
+    @staticmethod
+    def agree(engagement, version, co_leads, lead, who, day):
+        """The agreements to `version`: "all" (both co-leads and the team lead), "co_leads", or the parties named."""
+        parties = {"all": ("co_lead", "co_lead_2", "team_lead"), "co_leads": ("co_lead", "co_lead_2")}.get(who, who)
+        for party in parties:
+            if party == "team_lead":
+                by = lead.user if lead.user_id else co_leads[0]
+                agreement = agree_to_plan(engagement.id, by, "team_lead", version.number)
+            else:
+                by = co_leads[1] if party == "co_lead_2" else co_leads[0]
+                agreement = agree_to_plan(engagement.id, by, "co_lead", version.number)
+            PlanAgreement.update(agreed_at=at(day, 16)).where(PlanAgreement.id == agreement.id).execute()
 
     def meetings(self, engagement, spec, start, limit, team, co_leads, supporting, goals, stage_on):
         rng = self.rng
