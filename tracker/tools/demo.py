@@ -1238,7 +1238,15 @@ class _Builder:
         """MODIFICATIONS on the reference engagements, written as the pages write them (change_plan,
         record_modification), then dated as the story says (versions, rows and their audit entries)."""
         for title, spec in MODIFICATIONS.items():
-            self.modifications_of(Engagement.get(Engagement.title == title), spec)
+            engagement = Engagement.get(Engagement.title == title)
+            self.modifications_of(engagement, spec)
+            plan = PLANS.get(title, {})
+            if plan.get("agreed") == "all" and "change" not in plan:
+                # the plan these changes made was agreed again by all three, a few days after the last one
+                latest = PlanVersion.latest(engagement.id)
+                co_leads = [link.user for link in engagement.isps() if link.role == "co_lead"]
+                day = min(latest.changed_at.date() + dt.timedelta(days=3), ANCHOR)
+                self.agree(engagement, latest, co_leads, TeamMember.lead_of(engagement.id), "all", day)
 
     def modifications_of(self, engagement, spec):
         co_lead = (
