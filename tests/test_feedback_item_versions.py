@@ -111,9 +111,10 @@ def test_only_the_current_version_changes(demo):
 def test_old_answers_keep_their_question_and_report_under_their_scale(demo):
     e = demo.engagement_a
     v1 = current()
-    old = [respond(e, {"aim_1": 5, "aim_2": 5}) for _ in range(2)]
+    # three of the scale's items each: a scale score needs at least MIN_SCALE_ITEMS of them (issue 19)
+    old = [respond(e, {"aim_1": 5, "aim_2": 5, "aim_3": 5}) for _ in range(2)]
     current().reword_item("aim_1", NEW_WORDING)
-    respond(e, {"aim_1": 2, "aim_2": 2})  # answered with version 2
+    respond(e, {"aim_1": 2, "aim_2": 2, "aim_3": 2})  # answered with version 2
     assert {a.item.instrument_id for r in old for a in FeedbackAnswer.select().where(FeedbackAnswer.response == r)} == {
         v1.id
     }

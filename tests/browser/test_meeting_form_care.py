@@ -89,6 +89,7 @@ def test_engagement_page_sections_nav_and_more_actions(browser_context, site):
             "Team",
             "Feedback",
             "Power balance",
+            "Plan and delivery",
             "Context",
             "Deliverables",
             "Activity",

@@ -31,10 +31,10 @@ from collections import defaultdict
 
 from peewee import JOIN, fn
 
-from ..models import Engagement, Goal, Meeting, MeetingAttendee, Organization, Stage, Unit, User, today
+from ..models import Engagement, Goal, Meeting, MeetingAttendee, Organization, Stage, User, today
 from .cache import cached, cached_by_arguments
 from .filters import as_date
-from .progress import stage_entries, stage_visits
+from .progress import engagements_in_scope, stage_entries, stage_visits
 
 UNSTAGED = "unstaged"
 
@@ -172,20 +172,7 @@ def portfolio_cost(filters, as_of=None):
     Six queries."""
     as_of = as_of or today()
     stages = list(Stage.ordered())
-    engagements = list(
-        Engagement.select(
-            Engagement.id,
-            Engagement.title,
-            Engagement.status,
-            Engagement.start_date,
-            Engagement.end_date,
-            Unit.name.alias("unit_name"),
-        )
-        .join(Unit)
-        .where(Engagement.id.in_(filters.engagement_ids()))
-        .order_by(Unit.name, Engagement.title, Engagement.id)
-        .objects()
-    )
+    engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
     sessions, rates = _sessions(ids) if ids else ({}, {})
     entries, achieved = (stage_entries(ids), _goals_achieved(ids)) if ids else ({}, {})

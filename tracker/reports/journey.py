@@ -27,7 +27,6 @@ from ..models import (
     GoalMeasurement,
     GoalStatusChange,
     Stage,
-    Unit,
     keys,
     progress_toward_target,
     today,
@@ -35,7 +34,7 @@ from ..models import (
 from . import feedback as feedback_reports
 from .cache import cached
 from .filters import share
-from .progress import benchmark_counts, engagement_progress, stage_entries, stage_visits
+from .progress import benchmark_counts, engagement_progress, engagements_in_scope, stage_entries, stage_visits
 
 LONG_STAY_DAYS = 180  # a stay in one stage longer than this stands out ("355 days in Installation")
 JOURNEY_SORTS = (("unit", "Unit"), ("stage", "Current stage"))
@@ -161,19 +160,7 @@ def portfolio_journey(filters, sort="unit", as_of=None):
     stages = list(Stage.ordered())
     by_id = {s.id: s for s in stages}
     position = {s.key: i for i, s in enumerate(stages)}
-    engagements = list(
-        Engagement.select(
-            Engagement.id,
-            Engagement.title,
-            Engagement.status,
-            Engagement.start_date,
-            Engagement.end_date,
-            Unit.name.alias("unit_name"),
-        )
-        .join(Unit)
-        .where(Engagement.id.in_(filters.engagement_ids()))
-        .objects()
-    )
+    engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
     entries = stage_entries(ids) if ids else {}
     done = defaultdict(lambda: (0, 0))

@@ -35,6 +35,7 @@ from ..models import (
     Meeting,
     Stage,
     StageEntry,
+    Unit,
     progress_toward_target,
     today,
 )
@@ -55,6 +56,25 @@ def stage_visits(entries, engagement, as_of):
         days = max(0, ((left or end) - entry.entered_on).days)
         out.append((entry, left, days))
     return out
+
+
+def engagements_in_scope(filters):
+    """The engagements the filters let through (visibility and engagement-level filters), with what their stage
+    visits need (id, title, status, start and end dates) and `unit_name`, by unit and title (one query)."""
+    return list(
+        Engagement.select(
+            Engagement.id,
+            Engagement.title,
+            Engagement.status,
+            Engagement.start_date,
+            Engagement.end_date,
+            Unit.name.alias("unit_name"),
+        )
+        .join(Unit)
+        .where(Engagement.id.in_(filters.engagement_ids()))
+        .order_by(Unit.name, Engagement.title, Engagement.id)
+        .objects()
+    )
 
 
 def stage_entries(engagement_ids):

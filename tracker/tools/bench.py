@@ -115,6 +115,9 @@ def pages(app, big_engagement, unit):
         ("strategies report", "/reports/strategies", "leader", "strategies", True),
         ("progress report", "/reports/progress", "leader", "progress", True),
         ("portfolio dashboard", "/reports/", "leader", "portfolio", True),
+        ("adherence report", "/reports/adherence", "leader", None, True),
+        ("cost report", "/reports/cost", "leader", None, True),
+        ("plan page", f"/engagements/{big_engagement}/plan", "isp", None, False),
         ("CSV export (competencies)", "/reports/competencies.csv", "leader", "competencies", True),
     ]
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
