@@ -32,6 +32,7 @@ def test_a_new_user_form_gives_the_domain_names_ids_as_ints_and_no_role_as_none(
         "unit_id": None,
         "organization_id": None,
         "reads_all_organizations": False,  # unticked: a leader reads their organization only
+        "hourly_rate": None,  # left empty: the organization's rate applies (issue 19, cost)
     }
 
 

@@ -43,8 +43,9 @@ AS_OF = D(2026, 6, 1)
 
 def respond(engagement, day, value, deleted=False):
     instrument = FeedbackInstrument.get(FeedbackInstrument.key == "recipient_feedback")
-    response = FeedbackResponse.create(engagement=engagement, instrument=instrument, kind="pulse", submitted_on=day)
-    for key in ("aim_1", "trust_1"):
+    # a full survey answering three of a scale's items: what a scale score counts (issue 19; a pulse's items never)
+    response = FeedbackResponse.create(engagement=engagement, instrument=instrument, kind="survey", submitted_on=day)
+    for key in ("aim_1", "aim_2", "aim_3"):
         FeedbackAnswer.create(
             response=response,
             value=value,

@@ -4,12 +4,15 @@
 - `context_note.internal` (BOOLEAN NOT NULL DEFAULT FALSE): the context note is internal.
 
 Existing notes stay shared (the default). Columns are `ALTER TABLE ... ADD COLUMN` through
-playhouse.migrate (no table rebuild, so the tables' data-version triggers stay), each guarded against an
-existing column (idempotent).
+playhouse.migrate, each guarded against an existing column (idempotent). On SQLite a boolean column with a
+default can make playhouse rebuild the table, which drops its triggers: install() puts the data-version
+triggers back (idempotent), as the reports need them on meeting and context_note.
 """
 
 from peewee import SQL, BooleanField
 from playhouse.migrate import SchemaMigrator, migrate
+
+from ..data_version import install
 
 
 def _columns(database, table):
@@ -26,3 +29,4 @@ def up(database):
     ]
     if operations:
         migrate(*operations)
+    install(database)
