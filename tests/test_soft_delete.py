@@ -225,9 +225,10 @@ def test_delete_response_asks_first_and_changes_no_figure_shown(demo, as_user):
     """Deleting a response is for administrators; a deleted response is never released, and one
     already released stays counted (docs/disclosure.md), so the figures shown never move."""
     e = demo.engagement_a
+    trust = ("trust_1", "trust_2", "trust_3")  # a scale score needs three of its items answered (issue 19)
     for value in (4, 4, 4):
-        respond(e, {"trust_1": value})
-    test_answer = respond(e, {"trust_1": 1}, comments={"strengths": "Just testing the link"})
+        respond(e, dict.fromkeys(trust, value))
+    test_answer = respond(e, dict.fromkeys(trust, 1), comments={"strengths": "Just testing the link"})
     isp, admin, recipient = as_user(demo.isp_a1), as_user(demo.admin), as_user(demo.recipient_a)
     assert csv_cell(recipient, e, "trust") == ("4.00", 3)  # the 4th is not released yet
     assert "4 responses" in recipient.get(eng_url(e)).get_data(as_text=True)
