@@ -549,6 +549,17 @@ def plan_agreement(engagement_id, isps=None):
     return {"version": version, "needed": needed, "agreed": agreed}
 
 
+def agreement_roles(state, user):
+    """Who `user` may agree as, given plan_agreement()'s `state` (the one rule, read by agree_to_plan and by the
+    plan page's buttons): {"co_lead": one of the co-leads, "team_lead": the team lead's own account,
+    "record_lead": a co-lead recording the team lead's agreement given in a meeting}. Whether they already
+    agreed is the caller's to check (an agreement given twice is kept once)."""
+    co_lead = any(party == "co_lead" and person.id == user.id for party, person, _given in state["needed"])
+    lead = state["needed"][-1][1]
+    own = lead is not None and lead.user_id is not None and lead.user_id == user.id
+    return {"co_lead": co_lead, "team_lead": own, "record_lead": lead is not None and co_lead and not own}
+
+
 def agree_to_plan(engagement_id, by, party, version_number=None, team_member=None, note=""):
     """Record `by`'s agreement (a co-lead for themselves; the team lead's user for themselves, or a co-lead
     for the team lead) to the latest version. `version_number`: the version the person read; a plan changed
@@ -561,22 +572,20 @@ def agree_to_plan(engagement_id, by, party, version_number=None, team_member=Non
             {"__all__": f"The plan changed (now version {version.number}) since you read it: read it again."}
         )
     state = plan_agreement(engagement_id)
+    may = agreement_roles(state, by)
+    lead = state["needed"][-1][1]
     if party == "co_lead":
-        person = next((p for q, p, _a in state["needed"] if q == "co_lead" and p.id == by.id), None)
-        if person is None:
+        if not may["co_lead"]:
             raise ValidationError({"__all__": "Only the engagement's co-leads agree as co-leads."})
         values = {"user": by.id, "team_member": None}
     elif party == "team_lead":
-        lead = state["needed"][-1][1]
         if lead is None:
             raise ValidationError({"__all__": "Mark a member of the implementation team as team lead first."})
         if team_member is not None and getattr(team_member, "id", team_member) != lead.id:
             raise ValidationError({"__all__": "Only the recipient team lead agrees as team lead."})
-        is_lead_self = lead.user_id is not None and lead.user_id == by.id
-        is_co_lead = any(q == "co_lead" and p.id == by.id for q, p, _a in state["needed"])
-        if not (is_lead_self or is_co_lead):
+        if not (may["team_lead"] or may["record_lead"]):
             raise ValidationError({"__all__": "The team lead records their own agreement, or a co-lead records it."})
-        values = {"user": by.id if is_lead_self else None, "team_member": lead.id}
+        values = {"user": by.id if may["team_lead"] else None, "team_member": lead.id}
     else:
         raise ValidationError({"party": "Choose one of: " + ", ".join(keys(AGREEMENT_PARTIES)) + "."})
     existing = (

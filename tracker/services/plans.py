@@ -16,6 +16,7 @@ from ..models import (
     TeamMember,
     User,
     agree_to_plan,
+    agreement_roles,
     change_plan,
     frequency_label,
     lapses,
@@ -70,14 +71,15 @@ def plan_page(engagement, user, isps=None):
     can_agree = policy.can_agree_to_plan(user, engagement, isps)
     mine = {"co_lead": False, "team_lead": False, "record_lead": False}
     if can_agree and agreement["version"] is not None:
-        for party, person, given in agreement["needed"]:
-            if party == "co_lead" and person.id == user.id and given is None:
-                mine["co_lead"] = True
-            if party == "team_lead" and person is not None and given is None:
-                if person.user_id == user.id:
-                    mine["team_lead"] = True
-                elif any(q == "co_lead" and who.id == user.id for q, who, _a in agreement["needed"]):
-                    mine["record_lead"] = True  # a co-lead records the agreement given in a meeting
+        roles = agreement_roles(agreement, user)  # who the user may agree as (the model's one rule)
+        needed = agreement["needed"]
+        agreed = any(given for party, person, given in needed if party == "co_lead" and person.id == user.id)
+        lead_waits = needed[-1][1] is not None and needed[-1][2] is None
+        mine = {
+            "co_lead": roles["co_lead"] and not agreed,
+            "team_lead": roles["team_lead"] and lead_waits,
+            "record_lead": roles["record_lead"] and lead_waits,
+        }
     return {
         "plan_items": items,
         "history": history,
