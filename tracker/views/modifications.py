@@ -7,7 +7,6 @@ policy.can_record_modification."""
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from .. import policy
 from ..forms.modifications import ModificationForm
@@ -18,12 +17,8 @@ bp = Blueprint("modifications", __name__, url_prefix="/engagements/<int:engageme
 
 
 def plan_item_edit_url(engagement_id, item_id):
-    """The plan item's edit page (the plan's blueprint, tracker/views/plans.py: plans.edit_item); by its
-    path, the URL contract, while that blueprint is not in this build."""
-    try:
-        return url_for("plans.edit_item", engagement_id=engagement_id, item_id=item_id)
-    except BuildError:
-        return f"/engagements/{engagement_id}/plan/items/{item_id}/edit"
+    """The plan item's edit page (tracker/views/plans.py), where a modification that changes its item leads."""
+    return url_for("plans.edit_item", engagement_id=engagement_id, plan_item_id=item_id)
 
 
 def _back(engagement):
