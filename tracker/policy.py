@@ -441,6 +441,28 @@ def can_read_reports(user):
     return user.role in ("leader", "admin", "isp")
 
 
+def can_read_workload(user):
+    """The Team report (each ISP's engagements, minutes and capacity) and its API: leaders and admins."""
+    return user.role in ("leader", "admin")
+
+
+def workload_isps(user):
+    """The active ISPs whose workload `user` reads (a query of User): everyone's for admins and leaders
+    reading every organization; a leader's organization's ISPs; an ISP's colleagues of their own
+    organization (those a request they triage may be given to, triage_isps); none for recipients."""
+    query = User.select().where((User.role == "isp") & User.is_active)
+    if _sees_everything(user):
+        return query
+    org = _leader_organization(user)
+    if org is not None:
+        return query.where(User.organization == org)
+    if user.role == "isp":
+        if user.organization_id is None:
+            return query.where(User.organization.is_null())
+        return query.where(User.organization == user.organization_id)
+    return query.where(User.id.is_null())
+
+
 def can_list_directory(user):
     """Who may list the directory of organizations and units (the API): every signed-in user and API
     token, each only as far as they may see it (visible_units, visible_organizations)."""

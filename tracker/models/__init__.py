@@ -6,6 +6,7 @@ that belong to one model.
     catalog      competency frameworks, principles, stages, benchmark templates, strategies, instruments
     engagements  support requests, engagements and their parts (ISPs, team, goals, stages, benchmarks, ...)
     meetings     meetings and their links, next steps
+    activities   the work between meetings (outreach, data collection, ...) and its ISPs and tags
     plans        implementation plans (items, versions, agreement) and FRAME-IS modifications
     feedback     feedback invitations, responses, answers
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
@@ -15,6 +16,15 @@ The package imports only the database proxy (tracker/db.py), peewee, werkzeug an
 library: no web framework, nothing above it. Every name is importable from `tracker.models`.
 """
 
+from .activities import (
+    ACTIVITY_KINDS,
+    MAX_ACTIVITIES_AT_ONCE,
+    MAX_ACTIVITY_MINUTES,
+    Activity,
+    ActivityCompetency,
+    ActivityISP,
+    ActivityStrategy,
+)
 from .audit import (
     AuditEntry,
     acting_as,
@@ -113,6 +123,7 @@ from .meetings import (
 from .people import (
     DATE_FORMATS,
     DEFAULT_DATE_FORMAT,
+    MAX_CAPACITY_HOURS,
     MAX_HOURLY_RATE,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -126,6 +137,7 @@ from .people import (
     Unit,
     User,
     UserInvitation,
+    capacity_problem,
     rate_problem,
 )
 from .plans import (
@@ -221,9 +233,22 @@ MODELS = [
     PlanVersion,  # 0021
     PlanAgreement,  # 0021
     Modification,  # 0021
+    Activity,  # 0024
+    ActivityISP,  # 0024
+    ActivityStrategy,  # 0024
+    ActivityCompetency,  # 0024
 ]
 
 __all__ = [
+    "MAX_CAPACITY_HOURS",
+    "capacity_problem",
+    "ACTIVITY_KINDS",
+    "MAX_ACTIVITIES_AT_ONCE",
+    "MAX_ACTIVITY_MINUTES",
+    "Activity",
+    "ActivityCompetency",
+    "ActivityISP",
+    "ActivityStrategy",
     "AGREEMENT_PARTIES",
     "DECISION_PARTIES",
     "FIDELITY",

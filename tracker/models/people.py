@@ -5,7 +5,7 @@ import math
 import re
 import secrets
 
-from peewee import BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, PostgresqlDatabase
+from peewee import BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField, IntegerField, PostgresqlDatabase
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -79,6 +79,22 @@ def rate_problem(value):
     return None
 
 
+MAX_CAPACITY_HOURS = 744  # every hour of a 31-day month
+
+
+def capacity_problem(minutes):
+    """The refusal of a monthly capacity in minutes (None: not set, allowed), or None when it is sane."""
+    if minutes is None:
+        return None
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        return "Enter the monthly capacity as a whole number of hours, such as 80."
+    if minutes < 0:
+        return "A capacity cannot be negative."
+    if minutes > MAX_CAPACITY_HOURS * 60:
+        return f"More than {MAX_CAPACITY_HOURS} hours a month is more hours than a month has."
+    return None
+
+
 def _rate_errors(row):
     problem = rate_problem(row.hourly_rate)
     return {"hourly_rate": problem} if problem else {}
@@ -134,6 +150,7 @@ class User(Audited):
     reads_all_organizations = BooleanField(default=False)
     notification_choice = CharField(max_length=20, default=DEFAULT_NOTIFICATION, choices=NOTIFICATION_CHOICES)  # 0014
     hourly_rate = FloatField(null=True)  # an ISP's hourly cost; None: their organization's rate (0022)
+    capacity_minutes = IntegerField(null=True)  # an ISP's monthly capacity set by an admin; None: not set (0024)
 
     required = {"email": "Enter an email address.", "name": "Enter the person's name.", "role": "Choose a role."}
 
@@ -164,6 +181,9 @@ class User(Audited):
             errors.setdefault("reads_all_organizations", "Only leaders may read every organization.")
         for name, problem in _rate_errors(self).items():
             errors.setdefault(name, problem)
+        problem = capacity_problem(self.capacity_minutes)
+        if problem:
+            errors.setdefault("capacity_minutes", problem)
         return errors
 
     def integrity_message(self, exc):
