@@ -84,6 +84,8 @@ CLASSES = {
     "admin": row(recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403, leader_out=403, admin="ok"),
     # the intermediary's own figures (the cost of support): everyone signed in but recipients
     "not_recipient": row(**{**SIGNED_IN, "recipient_a": 403, "recipient_b": 403}),
+    # the ISPs' workload (issue 22, policy.can_read_workload): leaders (of their organization's ISPs) and admins
+    "workload": row(**{**SIGNED_IN, **{r: 403 for r in ("recipient_a", "recipient_b", "isp_on", "isp_off")}}),
     # no account needed; an unknown feedback token is "not valid" (404) for everyone
     "public": row(anonymous="ok", **SIGNED_IN),
     "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
@@ -183,6 +185,7 @@ MATRIX = {
     "reports.context_page": "signed_in",
     "reports.adherence_page": "signed_in",
     "reports.cost_page": "not_recipient",
+    "reports.team_page": "workload",
     "reports.export_csv": "signed_in",
     "reports.engagement_report": "engagement_read",
     "admin.index": "admin",
@@ -197,6 +200,7 @@ MATRIX = {
     "admin.restore_part": "admin",
     "admin.catalog": "admin",
     "admin.cost_rates": "admin",
+    "admin.capacity": "admin",
     "admin.edit_entry": "admin",
     "admin.new_entry": "admin",
     "admin.edit_benchmark_template": "admin",
@@ -444,6 +448,7 @@ API_CLASSES = {
 API_CLASSES["own_token"]["admin"] = "ok"
 API_CLASSES["feedback_link"] = {role: 404 for role in ROLES}  # a made-up link: "not valid" for everyone
 API_CLASSES["not_recipient"] = row(anonymous=401, **{**SIGNED_IN, "recipient_a": 403, "recipient_b": 403})
+API_CLASSES["workload"] = {**CLASSES["workload"], "anonymous": 401}
 
 API_MATRIX = {
     "api.openapi": "open",
@@ -525,6 +530,7 @@ API_MATRIX = {
     "api.report_adherence": "signed_in",
     "api.report_feedback": "engagement_read",
     "api.report_cost": "not_recipient",
+    "api.report_workload": "workload",
     "api.create_feedback_invitations": "engagement_write",
     "api.feedback_questions": "feedback_link",
     "api.answer_feedback": "feedback_link",

@@ -16,11 +16,11 @@ import datetime as dt
 import io
 import os
 
-from flask import Response, send_file
+from flask import Response, abort, send_file
 
 from . import policy
 from .models import today
-from .reports import adherence, competencies, context, cost, portfolio, progress, strategies
+from .reports import adherence, competencies, context, cost, portfolio, progress, strategies, workload
 
 EXPORTS = {}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -469,3 +469,69 @@ def _cost(filters):
 
 def _rounded(value):
     return None if value is None else round(value, 2)
+
+
+# --- team (issue 22): the ISPs' workload ----------------------------------------------------------------
+
+
+def _workload(filters):
+    problem = workload.window_problem(filters.start, filters.end)
+    if problem:  # a download never silently drops a filter
+        abort(400, description=problem)
+    return workload.workload(filters.user, filters.start, filters.end)
+
+
+@export("team", "Team: the ISPs' workload", allowed=policy.can_read_workload)
+def _team(filters):
+    """One row per ISP over the window (reports/workload.py defines each figure); load as a share."""
+    data = _workload(filters)
+    header = [
+        "isp_id",
+        "isp",
+        "start",
+        "end",
+        "engagements_led",
+        "engagements_supporting",
+        "minutes",
+        "meeting_minutes",
+        "activity_minutes",
+        "average_minutes_per_month",
+        "capacity_minutes_per_month",
+        "load",
+        "load_band",
+        "overdue_next_steps",
+        "overdue_deliverables",
+    ]
+    rows = [
+        [
+            r["id"],
+            r["name"],
+            data["start"],
+            data["end"],
+            r["engagements_led"],
+            r["engagements_supporting"],
+            r["minutes"],
+            r["meeting_minutes"],
+            r["activity_minutes"],
+            r["average_minutes"],
+            r["capacity_minutes"],
+            r["load"],
+            workload.LOAD_BANDS[workload.load_band(r["load"])],
+            r["overdue_next_steps"],
+            r["overdue_deliverables"],
+        ]
+        for r in data["isps"]
+    ]
+    return header, rows
+
+
+@export("team-by-month", "Team: the ISPs' minutes by month", allowed=policy.can_read_workload)
+def _team_by_month(filters):
+    data = _workload(filters)
+    header = ["isp_id", "isp", "month", "minutes", "capacity_minutes"]
+    rows = [
+        [r["id"], r["name"], month, r["minutes_by_month"][month], r["capacity_minutes"]]
+        for r in data["isps"]
+        for month in data["months"]
+    ]
+    return header, rows

@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 
 from .. import policy
 from ..models import GOAL_STATUSES, keys
-from ..reports import adherence, competencies, cost, portfolio, progress, strategies
+from ..reports import adherence, competencies, cost, portfolio, progress, strategies, workload
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
 from .common import caller, error
@@ -787,3 +787,69 @@ def report_cost(args):
     data = dict(cost.portfolio_cost(_filters(args)))
     paged = _paged(data.pop("engagements"), args)
     return {**data, **paged, **currency}
+
+
+# --- team workload (issue 22) ---------------------------------------------------------------------------
+
+
+class WorkloadQuery(Query):
+    """The window of the ISPs' workload: default the last six calendar months, this one included."""
+
+    start = Date(
+        metadata={"description": "From this date (default: the first day of the month five months before the end's)."}
+    )
+    end = Date(metadata={"description": "To this date (default: today); not before `start`."})
+
+    @ma.validates_schema
+    def _window(self, data, **kwargs):
+        problem = workload.window_problem(data.get("start"), data.get("end"))
+        if problem:
+            raise ma.ValidationError(problem, "start")
+
+
+class WorkloadIsp(Answer):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    engagements_led = _count(metadata={"description": "Live engagements co-led that overlap the window."})
+    engagements_supporting = _count(metadata={"description": "Live engagements supported that overlap the window."})
+    minutes = _count(
+        metadata={"description": "Meetings taken part in (each in full) plus activities between meetings."}
+    )
+    meeting_minutes = _count()
+    activity_minutes = _count()
+    capacity_minutes = _count(allow_none=True, metadata={"description": "Monthly capacity; None: not set."})
+    minutes_by_month = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": 'Minutes by calendar month ("YYYY-MM"), every month of the window listed.'},
+    )
+    average_minutes = _count(metadata={"description": "Minutes a month on average over the window's months."})
+    load = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"minimum": 0, "description": "average_minutes / capacity_minutes; None without a capacity."},
+    )
+    overdue_next_steps = _count()
+    overdue_deliverables = _count()
+
+
+class WorkloadOut(Answer):
+    """Each ISP the caller may read, by name (the definitions: tracker/reports/workload.py)."""
+
+    isps = _list(WorkloadIsp)
+
+
+@operation(
+    "get",
+    "/reports/workload",
+    "getWorkloadReport",
+    tag="Reports",
+    summary="The ISPs' workload: engagements co-led and supported, minutes by month against the monthly "
+    "capacity, overdue parts (leaders and admins)",
+    query=WorkloadQuery,
+    answer=WorkloadOut,
+    allow=policy.can_read_workload,
+)
+def report_workload(args):
+    return {"isps": workload.workload(caller(), args.get("start"), args.get("end"))["isps"]}

@@ -125,6 +125,43 @@ def organization_rates_form(organizations, currency):
     return OrganizationRatesForm
 
 
+class CapacityField(StringField):
+    """An ISP's monthly capacity (issue 22), typed in hours and read as minutes when it is a whole number
+    of hours; anything else is handed on as typed, so the one rule (models.capacity_problem) refuses it in
+    its own words; blank is not set."""
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("filters", [as_text])
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(label, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data in (None, "") else str(self.data)
+
+    def minutes(self):
+        text = (self.data if isinstance(self.data, str) else "" if self.data is None else str(self.data)).strip()
+        if not text:
+            return None
+        try:
+            return int(text) * 60
+        except ValueError:
+            return text
+
+
+def capacity_form(isps):
+    """The Capacity page's one form: a monthly capacity in hours per ISP (isp_<id>), shown as set."""
+
+    class CapacityForm(BaseForm):
+        def capacities(self):
+            return {u.id: self[f"isp_{u.id}"].minutes() for u in isps}
+
+    for u in isps:
+        setattr(CapacityForm, f"isp_{u.id}", CapacityField(f"{u.name}: hours a month"))
+    return CapacityForm
+
+
 class PasswordForm(BaseForm):
     password = PasswordField(
         f"New password ({PASSWORD_HINT})",

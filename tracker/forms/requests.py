@@ -175,8 +175,11 @@ class AcceptForm(SetupRows, BaseForm):
     team_members = team_rows()
     goals = goal_rows()
 
-    def set_isp_choices(self, isps):
-        choices = [(u.id, u.name) for u in isps]
+    def set_isp_choices(self, isps, labels=None):
+        """The ISPs to choose from; `labels`: {user id: option text} for those with their workload
+        beside the name (reports/workload.picker_label), the name alone for the others."""
+        labels = labels or {}
+        choices = [(u.id, labels.get(u.id, u.name)) for u in isps]
         self.co_lead_1.choices = choices
         self.co_lead_2.choices = choices
         self.supporting.choices = [SelectChoice(value, text) for value, text in choices]

@@ -6,6 +6,10 @@ static/js/charts.js draws each chart from its spec, a JSON island rendered by th
 The page shows the same numbers in a table next to the chart; the template only places the chart.
 """
 
+import datetime as dt
+
+from ..dates import format_month
+
 
 def hours(minutes):
     """Minutes as hours with one decimal, as the charts show support time."""
@@ -253,3 +257,37 @@ def cost_by_engagement_and_stage(rows):
         for i, stage in enumerate(stages)
     ]
     return _spec("bar", rows, "title", datasets, stacked=True, horizontal=True)
+
+
+# --- team workload (issue 22) -------------------------------------------------------------------------
+
+
+def workload_by_month(data):
+    """Each ISP's hours by month (a line in their series colour) against their monthly capacity (a dashed
+    line in the same colour); `data`: reports/workload.workload()."""
+    datasets = []
+    for i, isp in enumerate(data["isps"]):
+        colour = cluster_colour(i % 8 + 1)
+        datasets.append(
+            {
+                "label": isp["name"],
+                "data": [hours(isp["minutes_by_month"][m]) for m in data["months"]],
+                "colour": colour,
+            }
+        )
+        if isp["capacity_minutes"]:
+            datasets.append(
+                {
+                    "label": f"{isp['name']}: capacity",
+                    "data": [hours(isp["capacity_minutes"])] * len(data["months"]),
+                    "colour": colour,
+                    "dash": True,
+                }
+            )
+    return {"type": "line", "labels": [month_label(m) for m in data["months"]], "datasets": datasets}
+
+
+def month_label(key):
+    """A "YYYY-MM" month as the charts label months ("Nov 2026")."""
+    year, month = key.split("-")
+    return format_month(dt.date(int(year), int(month), 1))

@@ -37,6 +37,39 @@ from ..models import (
 from .filters import month_of, month_range
 
 WINDOW_MONTHS = 6
+# How full an ISP is: the load (average minutes a month / monthly capacity) from which the Team report and
+# the co-lead picker call them near or over capacity; below NEAR_CAPACITY they have room.
+NEAR_CAPACITY = 0.8
+OVER_CAPACITY = 1.0
+LOAD_BANDS = {
+    "room": "Room",
+    "near": "Near capacity",
+    "over": "Over capacity",
+    None: "No capacity set",
+}
+
+
+def load_band(load):
+    """The key of LOAD_BANDS for a load (None: no capacity set)."""
+    if load is None:
+        return None
+    if load > OVER_CAPACITY:
+        return "over"
+    return "near" if load >= NEAR_CAPACITY else "room"
+
+
+def hours_text(minutes):
+    """Minutes as hours for a sentence: whole hours bare, else one decimal ("14", "0.4")."""
+    return f"{(minutes or 0) / 60:.1f}".removesuffix(".0")
+
+
+def picker_label(row):
+    """An ISP's option in the co-lead picker: "Ada Lovelace — co-leads 2, supports 1 · 14 h/month of 40 h"
+    (a row of workload(): the window's engagements and its average a month against the capacity)."""
+    hours = f"{hours_text(row['average_minutes'])} h/month"
+    capacity = row["capacity_minutes"]
+    load = f"{hours} of {hours_text(capacity)} h" if capacity else f"{hours}, no capacity set"
+    return f"{row['name']} — co-leads {row['engagements_led']}, supports {row['engagements_supporting']} · {load}"
 
 
 def default_window(end=None):
@@ -46,6 +79,15 @@ def default_window(end=None):
     while month < 1:
         year, month = year - 1, month + 12
     return dt.date(year, month, 1), end
+
+
+def window_problem(start, end):
+    """Why the window `start`..`end` (None: the default's) is empty, or None: a start after the end (the end
+    is today unless given)."""
+    start, end = start or default_window(end)[0], end or today()
+    if start > end:
+        return "The start date cannot be after the end date (today when none is given)."
+    return None
 
 
 def window_months(start, end):

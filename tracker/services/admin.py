@@ -26,6 +26,7 @@ from ..models import (
     User,
     UserInvitation,
     ValidationError,
+    capacity_problem,
     utcnow,
 )
 from ..models.audit import entity_label
@@ -203,6 +204,29 @@ def set_organization_rates(rates):
         if organization.is_dirty():
             organization.save()
     return list(organizations.values())
+
+
+def capacity_settings():
+    """The active ISPs by name with their organization: the Capacity page (issue 22)."""
+    return list(
+        User.select(User, Organization)
+        .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
+        .where((User.role == "isp") & User.is_active)
+        .order_by(User.name, User.id)
+    )
+
+
+def set_capacities(capacities):
+    """The ISPs' monthly capacities (issue 22): {user id: minutes or None}, each checked by the model
+    (capacity_problem) and audited; refusals keyed isp_<id>, all at once, nothing written then."""
+    isps = {u.id: u for u in User.select().where(User.id.in_(list(capacities)) & (User.role == "isp"))}
+    errors = {f"isp_{uid}": capacity_problem(minutes) for uid, minutes in capacities.items()}
+    _refuse({key: problem for key, problem in errors.items() if problem})
+    changed = [isps[uid] for uid, minutes in capacities.items() if isps[uid].capacity_minutes != minutes]
+    for isp in changed:
+        isp.capacity_minutes = capacities[isp.id]
+        isp.save()
+    return changed
 
 
 def set_password(user, password):

@@ -20,9 +20,11 @@ from ..forms.admin import (
     NewUserForm,
     PasswordForm,
     UserFilterForm,
+    capacity_form,
     organization_rates_form,
 )
 from ..models import (
+    MAX_CAPACITY_HOURS,
     ROLES,
     BenchmarkTemplate,
     Competency,
@@ -198,6 +200,28 @@ def cost_rates():
         "admin/cost_rates.html",
         organizations=organizations,
         isps=isps,
+    )
+
+
+# --- monthly capacity (issue 22) ----------------------------------------------------------------
+
+
+@bp.route("/capacity", methods=["GET", "POST"])
+def capacity():
+    """Each active ISP's monthly capacity, in hours (stored in minutes): what the Team report and the
+    co-lead picker at triage measure their load against (reports/workload.py)."""
+    isps = service.capacity_settings()
+    form_class = capacity_form(isps)
+    data = {f"isp_{u.id}": u.capacity_minutes // 60 for u in isps if u.capacity_minutes is not None}
+    form = form_class(data=data if request.method == "GET" else None)
+    return form_page(
+        form,
+        lambda f: service.set_capacities(f.capacities()),
+        lambda changed: f"Saved the monthly capacities ({len(changed)} changed).",
+        url_for("admin.capacity"),
+        "admin/capacity.html",
+        isps=isps,
+        max_hours=MAX_CAPACITY_HOURS,
     )
 
 

@@ -26,6 +26,7 @@ from ..reports import (
     power,
     progress,
     strategies,
+    workload,
 )
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ReportFilters
@@ -42,8 +43,10 @@ PAGES = (
     ("reports.context_page", "Context"),
     ("reports.adherence_page", "Adherence"),
     ("reports.cost_page", "Cost"),
+    ("reports.team_page", "Team"),
 )
-HIDDEN_UNLESS = {"reports.cost_page": policy.can_see_cost}  # a tab only some readers have
+# tabs only some readers have
+HIDDEN_UNLESS = {"reports.cost_page": policy.can_see_cost, "reports.team_page": policy.can_read_workload}
 
 
 def _filters():
@@ -230,6 +233,28 @@ def cost_page():
         rows=rows,
         rows_page=rows_page,
         charts={"stages": charts.cost_by_stage(data), "engagements": charts.cost_by_engagement_and_stage(rows)},
+    )
+
+
+@bp.route("/team")
+@policy.required(policy.can_read_workload)
+def team_page():
+    """The leaders' Team report (issue 22): each ISP's engagements, minutes by month against their monthly
+    capacity, and overdue parts, over the date filter's window (default: workload.default_window)."""
+    filters = _filters()
+    problem = workload.window_problem(filters.start, filters.end)
+    if problem:  # shown as a filter that could not be applied
+        filters = filters.replace(start=None, errors={**filters.errors, "start": problem})
+    data = workload.workload(current_user, filters.start, filters.end)
+    return _render(
+        "reports/team.html",
+        filters,
+        data=data,
+        bands=workload.LOAD_BANDS,
+        band=workload.load_band,
+        thresholds=(workload.NEAR_CAPACITY, workload.OVER_CAPACITY),
+        month_label=charts.month_label,
+        charts={"months": charts.workload_by_month(data)},
     )
 
 

@@ -9,6 +9,7 @@ from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, Reque
 from ..models import Engagement, Organization, SupportRequest, Unit, User
 from ..models import today as todays_date
 from ..paging import paginate
+from ..reports import workload
 from ..services import requests as service
 from .helpers import form_page, form_status, save_form
 
@@ -204,7 +205,9 @@ def accept(request_id):
             "co_lead_1": current_user.id if policy.can_co_lead(current_user) else None,
         }
     )
-    form.set_isp_choices(User.isps())
+    isps = list(User.isps())
+    load = workload.workload(current_user, isp_ids=[u.id for u in isps])  # one query set for every ISP
+    form.set_isp_choices(isps, {row["id"]: workload.picker_label(row) for row in load["isps"]})
 
     def write(form):
         return service.accept_request(req, form.domain_data(), current_user)
@@ -216,6 +219,7 @@ def accept(request_id):
         lambda e: url_for("engagements.detail", engagement_id=e.id),
         "requests/accept.html",
         r=req,
+        workload_since=load["start"],
     )
 
 
