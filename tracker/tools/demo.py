@@ -102,6 +102,8 @@ PEOPLE = [
 # own, so their sessions cost the centre's rate.
 HOURLY_RATES = {"maya.okafor": 95, "daniel.reyes": 80, "priya.raman": 70}
 CENTRE_HOURLY_RATE = 75
+# Monthly capacity in hours (issue 22): what the Team report measures each ISP's load against; Grace has none set.
+CAPACITY_HOURS = {"maya.okafor": 60, "daniel.reyes": 40, "priya.raman": 40, "tomas.lindqvist": 20}
 
 D = dt.date
 
@@ -1098,6 +1100,7 @@ class _Builder:
                 organization=centre if org == "centre" else foundation,
                 unit=self.units[unit] if unit else None,
                 hourly_rate=HOURLY_RATES.get(email.split("@")[0]),
+                capacity_minutes=CAPACITY_HOURS.get(email.split("@")[0], 0) * 60 or None,
             )
             self.users[email.split("@")[0]] = user
         self.director = self.users["helen.carver"]
