@@ -4,11 +4,13 @@ escaped, every registered export downloadable."""
 import csv
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 
 from tests import factories
 from tracker import exports
+from tracker.models import ContextNote, Deliverable
 from tracker.reports.filters import ReportFilters
 
 D = dt.date
@@ -128,3 +130,67 @@ def test_plain_csv_response_writes_the_rows_through_the_one_writer_as_an_attachm
     assert response.get_data(as_text=True) == "period,score\r\n2026 Q1,4.5\r\n'=sum,\r\n"
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="x-feedback.csv"'
+
+
+# --- issue 22: every table downloadable -----------------------------------------------------------------
+
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def test_every_csv_response_sends_one_content_type(world, as_user, app):
+    leader = as_user(world.leader_foundation)
+    for name in exports.EXPORTS:
+        response = leader.get(f"/reports/{name}.csv")
+        assert response.status_code in (200, 403), name
+        if response.status_code == 200:
+            assert response.headers["Content-Type"] == CSV_TYPE, name
+    with app.test_request_context():
+        plain = exports.plain_csv_response([["a"], [1]], "x.csv")
+    assert plain.headers["Content-Type"] == CSV_TYPE
+    feedback = as_user(world.isp_a1).get(f"/engagements/{world.engagement_a.id}/feedback.csv")
+    assert feedback.headers["Content-Type"] == CSV_TYPE
+
+
+def test_deliverables_and_context_notes_csv_are_scoped(world, as_user):
+    e = world.engagement_a
+    Deliverable.create(engagement=e, kind="tool_resource", title="Coaching guide", due_on=D(2026, 6, 1))
+    Deliverable.create(engagement=world.engagement_b, kind="other", title="Elsewhere")
+    ContextNote.create(engagement=e, kind="barrier", domain="process", text="Staff rotate", noted_on=D(2026, 2, 1))
+    ContextNote.create(
+        engagement=e, kind="facilitator", domain="process", text="Kept inside", noted_on=D(2026, 2, 2), internal=True
+    )
+    isp = as_user(world.isp_a1)
+    rows = rows_of(isp.get(f"/reports/deliverables.csv?engagement_id={e.id}"))
+    assert rows == [
+        ["engagement", "deliverable", "kind", "due_on", "delivered_on"],
+        [e.title, "Coaching guide", "tool_resource", "2026-06-01", ""],
+    ]
+    notes = rows_of(isp.get(f"/reports/context-notes.csv?engagement_id={e.id}"))
+    assert [r[5] for r in notes[1:]] == ["Staff rotate", "Kept inside"]  # an ISP on it sees internal notes
+    recipient = rows_of(as_user(world.recipient_a).get(f"/reports/context-notes.csv?engagement_id={e.id}"))
+    assert [r[5] for r in recipient[1:]] == ["Staff rotate"]  # internal notes stay inside the support team
+    outsider = as_user(world.isp_none)
+    assert outsider.get(f"/reports/deliverables.csv?engagement_id={e.id}").status_code == 404
+    assert outsider.get(f"/reports/context-notes.csv?engagement_id={e.id}").status_code == 404
+    assert rows_of(outsider.get("/reports/deliverables.csv")) == [rows[0]]  # portfolio-wide: none of theirs
+
+
+def test_engagements_and_requests_csv(world, as_user):
+    rows = rows_of(as_user(world.leader_foundation).get("/reports/engagements.csv"))
+    assert rows[0][:3] == ["engagement_id", "engagement", "unit"]
+    # the foundation's leader sees units A and B: engagements A and B (C belongs to another funder)
+    assert sorted(r[1] for r in rows[1:]) == sorted([world.engagement_a.title, world.engagement_b.title])
+    assert {r[9] for r in rows[1:] if r[1] == world.engagement_a.title} == {"2"}  # two live sessions
+    requests = as_user(world.admin).get("/reports/requests.csv?status=all")
+    assert rows_of(requests)[0][:3] == ["request_id", "submitted", "request"]
+
+
+def test_the_printable_reports_tables_in_one_zip(world, as_user):
+    e = world.engagement_a
+    response = as_user(world.isp_a1).get(f"/reports/engagements/{e.id}/tables.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    assert archive.namelist() == [f"{name}.csv" for name in exports.REPORT_TABLES]
+    competencies = archive.read("competencies.csv").decode("utf-8")
+    assert competencies.startswith(BOM + "framework,level,key")
+    assert as_user(world.isp_none).get(f"/reports/engagements/{e.id}/tables.zip").status_code == 404

@@ -15,14 +15,31 @@ import csv
 import datetime as dt
 import io
 import os
+import zipfile
 
-from flask import Response, send_file
+from flask import Response, has_request_context, request, send_file
 
 from . import policy
-from .models import today
-from .reports import adherence, competencies, context, cost, portfolio, progress, strategies
+from .models import Engagement, today
+from .reports import (
+    adherence,
+    competencies,
+    context,
+    cost,
+    engagement_list,
+    journey,
+    portfolio,
+    power,
+    progress,
+    strategies,
+    tables,
+)
+from .reports import feedback as feedback_reports
 
 EXPORTS = {}
+# The one Content-Type of every CSV response, set whole: Flask adds "; charset=utf-8" to a text/* mimetype,
+# so a mimetype that already names the charset was sent with it twice.
+CSV_TYPE = "text/csv; charset=utf-8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -97,13 +114,9 @@ def csv_response(name, filters):
         return None
     header, rows = spec["rows"](filters)
     filename = f"{name}-{today().isoformat()}.csv"
-    return send_file(
-        io.BytesIO(to_csv(header, rows)),
-        mimetype="text/csv; charset=utf-8",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )
+    response = send_file(io.BytesIO(to_csv(header, rows)), as_attachment=True, download_name=filename, max_age=0)
+    response.content_type = CSV_TYPE
+    return response
 
 
 def plain_csv_response(rows, filename):
@@ -113,7 +126,7 @@ def plain_csv_response(rows, filename):
     write_rows(out, rows)
     return Response(
         out.getvalue(),
-        mimetype="text/csv",
+        content_type=CSV_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -469,3 +482,251 @@ def _cost(filters):
 
 def _rounded(value):
     return None if value is None else round(value, 2)
+
+
+# --- exports (issue 22): every table downloadable -----------------------------------------------------
+# The list pages' own filters (the engagement list's status and title search, the request list's tab) are
+# read from the request's args by the same names the page uses; the report filters come in `filters`.
+
+
+def _one_engagement(filters):
+    """The engagement ids in scope: the one chosen (filters.engagement) or all the user's in scope."""
+    return filters.engagement_ids()
+
+
+def _list_arg(name):
+    value = (request.args.get(name) or "").strip() if has_request_context() else ""
+    return value or None
+
+
+@export("engagements", "Engagements")
+def _engagements(filters):
+    """The engagement list's rows (reports.engagement_list), its filters applied: the report filters (unit,
+    ISP, model, current stage) and the list's status and title search."""
+    query = Engagement.live().where(Engagement.id.in_(filters.engagement_ids()))
+    query = Engagement.filtered(query, status=_list_arg("status"), q=_list_arg("q"))
+    rows = engagement_list(query.order_by(Engagement.start_date.desc(), Engagement.id.desc()))
+    header = [
+        "engagement_id",
+        "engagement",
+        "unit",
+        "status",
+        "start_date",
+        "end_date",
+        "stage",
+        "support_model",
+        "co_leads",
+        "sessions",
+        "last_session",
+    ]
+    return header, [
+        [
+            r["engagement"].id,
+            r["engagement"].title,
+            r["engagement"].unit.name,
+            r["engagement"].status,
+            r["engagement"].start_date,
+            r["engagement"].end_date,
+            r["engagement"].current_stage.name if r["engagement"].current_stage else "",
+            r["engagement"].support_model,
+            "; ".join(u.name for u in r["co_leads"]),
+            r["meetings"],
+            r["last_meeting"],
+        ]
+        for r in rows
+    ]
+
+
+@export("requests", "Support requests")
+def _requests(filters):
+    """The request list's rows in its order, for its tab (`?status=`), as the user may see them."""
+    _tab, query = tables.requests(filters.user, _list_arg("status"))
+    header = ["request_id", "submitted", "request", "unit", "requested_by", "on_behalf_of", "hoped_start", "status"]
+    return header, [
+        [
+            r.id,
+            r.created_at.date(),
+            r.title,
+            r.unit.name,
+            r.requested_by.name if r.requested_by else "",
+            r.on_behalf_of,
+            r.hoped_start,
+            r.status,
+        ]
+        for r in query
+    ]
+
+
+@export("deliverables", "Deliverables")
+def _deliverables(filters):
+    """The deliverables of the engagements in scope (one engagement's, or the portfolio's)."""
+    header = ["engagement", "deliverable", "kind", "due_on", "delivered_on"]
+    return header, [
+        [d.engagement.title, d.title, d.kind, d.due_on, d.delivered_on]
+        for d in tables.deliverables(_one_engagement(filters))
+    ]
+
+
+@export("context-notes", "Context notes")
+def _context_notes(filters):
+    """The context notes of the engagements in scope; internal ones only for those who may see them."""
+    header = ["engagement", "noted_on", "kind", "cfir_domain", "internal", "note"]
+    return header, [
+        [n.engagement.title, n.noted_on, n.kind, n.domain, n.internal, n.text]
+        for n in tables.context_notes(_one_engagement(filters), filters.user)
+    ]
+
+
+@export("feedback", "Recipient feedback by scale")
+def _feedback(filters):
+    """The progress page's feedback table: one engagement's scale means by quarter, or the portfolio's
+    means per scale; a mean held back (fewer responses than a release needs) is empty."""
+    data = progress.progress(filters)
+    names = {s["key"]: s["name"] for s in feedback_reports.instrument_spec().get("scales", [])}
+    header = ["period", "responses", "scale", "scale_name", "mean", "n"]
+    if data is None or not data["feedback"]:
+        return header, []
+
+    def mean(c):
+        return None if c["suppressed"] else round(c["mean"], 2)
+
+    if filters.engagement:
+        return header, [
+            [p["label"], p["responses"], key, names.get(key, key), mean(c), c["n"]]
+            for p in data["feedback"]
+            for key, c in p["scales"].items()
+        ]
+    return header, [["all", "", key, names.get(key, key), mean(c), c["n"]] for key, c in data["feedback"].items()]
+
+
+@export("journeys", "Stage journeys by engagement")
+def _journeys(filters):
+    """The progress page's engagement rows (reports.journey.portfolio_journey): one row per stage visit."""
+    data = journey.portfolio_journey(filters, journey.journey_sort(_list_arg("journey_sort")))
+    header = [
+        "engagement",
+        "unit",
+        "current_stage",
+        "days_in_current",
+        "furthest_stage",
+        "benchmarks_completed",
+        "benchmarks_total",
+        "visit",
+        "visit_entered_on",
+        "visit_until",
+        "visit_days",
+        "revisit",
+    ]
+    rows = []
+    for r in data["rows"]:
+        head = [
+            r["title"],
+            r["unit"],
+            r["current_stage"],
+            r["days_in_current"],
+            r["furthest_stage"],
+            r["benchmarks_completed"],
+            r["benchmarks_total"],
+        ]
+        visits = r["visits"] or [None]
+        rows += [
+            head
+            + (
+                [v["name"], v["entered_on"], None if v["current"] else v["until"], v["days"], v["revisit"]]
+                if v
+                else [None] * 5
+            )
+            for v in visits
+        ]
+    return header, rows
+
+
+@export("outcomes", "Goals by implementation outcome")
+def _outcomes(filters):
+    header = ["outcome", "name", "goals", "achieved", "measured", "mean_progress"]
+    return header, [
+        [o["key"], o["name"], o["goals"], o["achieved"], o["measured"], o["mean_progress"]]
+        for o in progress.outcomes_by_type(filters)
+    ]
+
+
+@export("goals-list", "Goals and their status history")
+def _goals_list(filters):
+    """The printable report's goals (one engagement: filters.engagement), each status change a row."""
+    header = ["goal", "indicator", "target", "status", "changed_on", "changed_to"]
+    if not filters.engagement:
+        return header, []
+    rows = []
+    for row in tables.engagement_goals(filters.engagement):
+        g = row["goal"]
+        rows += [[g.title, g.indicator, g.target, g.status, c.changed_on, c.status] for c in row["history"]] or [
+            [g.title, g.indicator, g.target, g.status, None, None]
+        ]
+    return header, rows
+
+
+@export("timeline", "Timeline of an engagement")
+def _engagement_timeline(filters):
+    """The timeline table of one engagement (reports.journey.engagement_timeline): every event, date order."""
+    data = journey.engagement_timeline(filters) if filters.engagement else None
+    header = ["date", "event", "details"]
+    if data is None:
+        return header, []
+    rows = []
+    for e in data["events"]:
+        kind = e["kind"]
+        if kind == "stage":
+            rows.append([e["on"], f"Entered {e['band']['name']}", f"{e['band']['days']} days"])
+        elif kind == "benchmark":
+            rows.append([e["on"], "Benchmark completed", f"{e['item']['text']} ({e['item']['stage']})"])
+        elif kind == "goal":
+            rows.append([e["on"], "Goal status changed", f"{e['goal']['goal']}: {e['goal']['status_label']}"])
+        elif kind == "measured":
+            rows.append([e["on"], "Value measured", f"{e['measured']['goal']}: {e['measured']['value']:g}"])
+        elif kind == "pulse":
+            items = " · ".join(f"{i['text']} {i['mean']:.2f} ({i['n']} answers)" for i in e["pulse"]["items"])
+            rows.append([e["on"], f"Pulse items, {e['pulse']['label']}", items])
+        else:
+            scores = " · ".join(f"{s['name']} {s['mean']:.2f} ({s['n']} responses)" for s in e["feedback"]["scores"])
+            rows.append([e["on"], f"Feedback, {e['feedback']['label']}", scores])
+    return header, rows
+
+
+@export("power", "Power balance by period")
+def _power(filters):
+    """One engagement's power balance (reports.power.engagement_power) by period, then in all."""
+    header = ["period", "label", "meetings", "attendees", "agendas", "decisions"]
+    if not filters.engagement:
+        return header, []
+    data = power.engagement_power(filters.engagement)
+
+    def row(key, label, p):
+        return [key, label, p["meetings"], *(_share(p[k]["share"]) for k in ("attendees", "agendas", "decisions"))]
+
+    return header, [row(p["key"], p["label"], p) for p in data["periods"]] + [row("total", "All", data["total"])]
+
+
+# The printable report's tables, in the order it shows them: its bundle (reports/engagements/<id>/tables.zip).
+REPORT_TABLES = (
+    "goals-list",
+    "timeline",
+    "progress",
+    "competencies",
+    "strategies",
+    "dose",
+    "power",
+    "feedback",
+    "context-notes",
+    "deliverables",
+)
+
+
+def bundle_response(names, filters, filename):
+    """The exports `names` as one zip of CSVs (`<name>.csv` each, as csv_response writes them)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            header, rows = EXPORTS[name]["rows"](filters)
+            archive.writestr(f"{name}.csv", to_csv(header, rows))
+    out.seek(0)
+    return send_file(out, mimetype="application/zip", as_attachment=True, download_name=filename, max_age=0)
