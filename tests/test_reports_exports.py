@@ -10,7 +10,7 @@ import pytest
 
 from tests import factories
 from tracker import exports
-from tracker.models import ContextNote, Deliverable
+from tracker.models import ContextNote, Deliverable, NextStep
 from tracker.reports.filters import ReportFilters
 
 D = dt.date
@@ -97,6 +97,9 @@ def test_every_export_downloads(world, as_user):
     for name in exports.EXPORTS:
         for query in ("", f"?engagement_id={world.engagement_a.id}", "?start=2025-01-01&end=2025-01-02"):
             response = client.get(f"/reports/{name}.csv{query}")
+            if not exports.may_download(name, world.leader_foundation):  # the next steps: an ISP's list
+                assert response.status_code == 403, name
+                continue
             assert response.status_code == 200, name
             rows = rows_of(response)
             assert rows and rows[0], name
@@ -173,6 +176,23 @@ def test_deliverables_and_context_notes_csv_are_scoped(world, as_user):
     assert outsider.get(f"/reports/deliverables.csv?engagement_id={e.id}").status_code == 404
     assert outsider.get(f"/reports/context-notes.csv?engagement_id={e.id}").status_code == 404
     assert rows_of(outsider.get("/reports/deliverables.csv")) == [rows[0]]  # portfolio-wide: none of theirs
+
+
+def test_next_steps_and_modifications_csv(world, as_user):
+    meeting = factories.meeting(world.engagement_a, D(2026, 2, 3))
+    NextStep.create(meeting=meeting, text="Send the checklist", owner="Ana", due_on=D(2026, 2, 10))
+    NextStep.create(meeting=meeting, text="Done already", due_on=D(2026, 2, 10), done_on=D(2026, 2, 9))
+    rows = rows_of(as_user(world.isp_a1).get("/reports/next-steps.csv"))
+    # the open step only, past due on the home page's list (due long before today)
+    assert rows == [
+        ["due_on", "overdue", "next_step", "owner", "engagement"],
+        ["2026-02-10", "yes", "Send the checklist", "Ana", world.engagement_a.title],
+    ]
+    assert as_user(world.recipient_a).get("/reports/next-steps.csv").status_code == 403
+    header = rows_of(as_user(world.isp_a1).get(f"/reports/modifications.csv?engagement_id={world.engagement_a.id}"))
+    assert header == [
+        ["decided_on", "strategy", "nature", "fidelity", "modified", "reason_level", "decided_by", "prompted"]
+    ]
 
 
 def test_engagements_and_requests_csv(world, as_user):

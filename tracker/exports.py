@@ -20,7 +20,7 @@ import zipfile
 from flask import Response, has_request_context, request, send_file
 
 from . import policy
-from .models import Engagement, today
+from .models import Engagement, Modification, today
 from .reports import (
     adherence,
     competencies,
@@ -28,6 +28,7 @@ from .reports import (
     cost,
     engagement_list,
     journey,
+    next_steps_due,
     portfolio,
     power,
     progress,
@@ -730,3 +731,32 @@ def bundle_response(names, filters, filename):
             archive.writestr(f"{name}.csv", to_csv(header, rows))
     out.seek(0)
     return send_file(out, mimetype="application/zip", as_attachment=True, download_name=filename, max_age=0)
+
+
+@export("next-steps", "Next steps due soon or overdue", allowed=policy.sees_next_steps)
+def _next_steps(filters):
+    """The home page's next steps (reports.next_steps_due) of the engagements in scope."""
+    steps = next_steps_due(Engagement.select().where(Engagement.id.in_(filters.engagement_ids())))
+    header = ["due_on", "overdue", "next_step", "owner", "engagement"]
+    return header, [[s.due_on, s.due_on < today(), s.text, s.owner, s.meeting.engagement.title] for s in steps]
+
+
+@export("modifications", "FRAME-IS modifications")
+def _modifications(filters):
+    """One engagement's FRAME-IS modifications (models.Modification.of), as its plan section lists them."""
+    header = ["decided_on", "strategy", "nature", "fidelity", "modified", "reason_level", "decided_by", "prompted"]
+    if not filters.engagement:
+        return header, []
+    return header, [
+        [
+            m.decided_on,
+            m.strategy.name,
+            m.label_of("nature"),
+            m.label_of("fidelity"),
+            m.label_of("modified"),
+            m.label_of("reason_level"),
+            m.label_of("decided_by"),
+            m.prompted,
+        ]
+        for m in Modification.of(filters.engagement)
+    ]
