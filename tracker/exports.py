@@ -20,7 +20,8 @@ import zipfile
 from flask import Response, has_request_context, request, send_file
 
 from . import policy
-from .models import Engagement, Modification, today
+from .forms.admin import UserFilterForm
+from .models import Engagement, Goal, Meeting, Modification, OutboxMessage, PlanItem, today
 from .reports import (
     adherence,
     competencies,
@@ -36,6 +37,11 @@ from .reports import (
     tables,
 )
 from .reports import feedback as feedback_reports
+from .reports.filters import parse_id
+from .services import admin as admin_service
+from .services import engagements as engagement_service
+from .services import feedback as feedback_service
+from .services import parts as parts_service
 
 EXPORTS = {}
 # The one Content-Type of every CSV response, set whole: Flask adds "; charset=utf-8" to a text/* mimetype,
@@ -44,12 +50,14 @@ CSV_TYPE = "text/csv; charset=utf-8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(name, title, allowed=None):
+def export(name, title, allowed=None, engagement=None):
     """Register `function(filters) -> (header, rows)` as the export `name`; `allowed`: a policy rule of the
-    user when only some readers may download it (the cost: policy.can_see_cost)."""
+    user when only some readers may download it (the cost: policy.can_see_cost); `engagement`: the export is
+    one engagement's table (`engagement_id` required, 404 unless its page may be read): True, or a policy rule
+    of (user, engagement) that its page checks too (403 when it refuses)."""
 
     def register(function):
-        EXPORTS[name] = {"name": name, "title": title, "rows": function, "allowed": allowed}
+        EXPORTS[name] = {"name": name, "title": title, "rows": function, "allowed": allowed, "engagement": engagement}
         return function
 
     return register
@@ -59,6 +67,11 @@ def may_download(name, user):
     """False when the export `name` is one the user may not download (unknown names: True, then 404)."""
     rule = EXPORTS.get(name, {}).get("allowed")
     return rule is None or bool(rule(user))
+
+
+def engagement_rule(name):
+    """None when the export `name` is not one engagement's table; else True or its (user, engagement) rule."""
+    return EXPORTS.get(name, {}).get("engagement")
 
 
 def cell(value):
@@ -759,4 +772,237 @@ def _modifications(filters):
             m.prompted,
         ]
         for m in Modification.of(filters.engagement)
+    ]
+
+
+# --- exports (issue 22): the administration pages, the deleted lists, feedback, a goal, the plan ----------
+
+
+def _engagement(filters):
+    """The one engagement of an `engagement=` export (export_csv has checked it exists and may be read)."""
+    return Engagement.get_by_id(filters.engagement)
+
+
+@export("users", "Users", allowed=policy.can_administer)
+def _users(filters):
+    """The user list (services.admin.users_query) with the page's filters (`q`, `role`), every page of it."""
+    query = admin_service.users_query(UserFilterForm(request.args if has_request_context() else None).cleaned())
+    header = ["user_id", "name", "email", "role", "unit", "organization", "active", "invited_not_signed_in"]
+    return header, [
+        [
+            u.id,
+            u.name,
+            u.email,
+            u.role_label,
+            u.unit.name if u.unit_id else "",
+            u.organization.name if u.organization_id else "",
+            u.is_active,
+            u.is_invited,
+        ]
+        for u in query
+    ]
+
+
+@export("cost-rates", "The ISPs' hourly rates", allowed=policy.can_administer)
+def _cost_rates(filters):
+    """The Cost rates page's ISPs (services.admin.rate_settings): own rate, organization rate, rate used."""
+    _organizations, isps = admin_service.rate_settings()
+    header = ["isp", "active", "organization", "own_rate", "organization_rate", "rate_used", "rate_from"]
+    rows = []
+    for u in isps:
+        org_rate = u.organization.hourly_rate if u.organization_id and u.organization else None
+        used, source = (u.hourly_rate, "own") if u.hourly_rate is not None else (org_rate, "organization")
+        rows.append(
+            [
+                u.name,
+                u.is_active,
+                u.organization.name if u.organization_id and u.organization else "",
+                u.hourly_rate,
+                org_rate,
+                used,
+                source if used is not None else "none: cost unknown",
+            ]
+        )
+    return header, rows
+
+
+@export("audit", "Audit log", allowed=policy.can_administer)
+def _audit(filters):
+    """The audit log with the page's filters (services.admin.audit_filter_form), newest first, at most
+    AUDIT_CSV_MAX changes (the page says so beside the link: narrow the filters for older ones)."""
+    form = admin_service.audit_filter_form(request.args if has_request_context() else None)
+    query = admin_service.audit_query(form.cleaned()).limit(admin_service.AUDIT_CSV_MAX)
+    header = ["at_utc", "who", "action", "record_type", "record_id", "record", "engagement_id", "engagement", "change"]
+
+    def name(record, record_id):
+        if record is None:
+            return f"deleted record #{record_id}"
+        text = f"#{record_id}" if record["name"] is None else str(record["name"])
+        return text + (" (deleted)" if record["deleted"] else "")
+
+    return header, [
+        [
+            r["at"],
+            r["who"],
+            r["action"],
+            r["entity_label"],
+            r["entity_id"],
+            name(r["record"], r["entity_id"]),
+            r["engagement_id"],
+            name(r["engagement"], r["engagement_id"]) if r["engagement_id"] else "",
+            r["text"],
+        ]
+        for r in admin_service.audit_rows(query)
+    ]
+
+
+@export("deleted-engagements", "Deleted engagements", allowed=policy.can_restore)
+def _deleted_engagements(filters):
+    header = ["engagement_id", "engagement", "unit", "organization", "status", "start_date", "deleted_at", "deleted_by"]
+    return header, [
+        [
+            r["engagement"].id,
+            r["engagement"].title,
+            r["engagement"].unit.name,
+            r["engagement"].unit.organization.name,
+            r["engagement"].status,
+            r["engagement"].start_date,
+            r["engagement"].deleted_at,
+            r["deleted_by"],
+        ]
+        for r in engagement_service.deleted_engagements()
+    ]
+
+
+@export("deleted-parts", "Deleted parts of an engagement", allowed=policy.can_restore, engagement=True)
+def _deleted_parts(filters):
+    header = ["kind", "id", "what", "deleted_at", "deleted_by"]
+    return header, [
+        [r["kind_name"], r["id"], r["title"], r["deleted_at"], r["deleted_by"]]
+        for r in parts_service.deleted_parts(_engagement(filters))
+    ]
+
+
+@export("deleted-goals", "Deleted goals", allowed=policy.can_restore, engagement=True)
+def _deleted_goals(filters):
+    header = ["goal_id", "goal", "indicator", "status", "deleted_at"]
+    return header, [
+        [g.id, g.title, g.indicator, g.status, g.deleted_at] for g in tables.deleted_goals(filters.engagement)
+    ]
+
+
+@export("deleted-meetings", "Deleted meetings", allowed=policy.can_restore, engagement=True)
+def _deleted_meetings(filters):
+    header = ["meeting_id", "date", "kind", "minutes", "deleted_at"]
+    return header, [
+        [m.id, m.date, m.kind_label, m.duration_minutes, m.deleted_at] for m in Meeting.deleted_of(_engagement(filters))
+    ]
+
+
+def _responses(filters, deleted):
+    header = ["submitted_on", "kind", "from", "questions_answered", "comments"] + (["deleted_at"] if deleted else [])
+    return header, [
+        [r["response"].submitted_on, r["kind"], r["from"], r["answers"], r["comments"]]
+        + ([r["response"].deleted_at] if deleted else [])
+        for r in feedback_service.responses_for(_engagement(filters), deleted=deleted)
+    ]
+
+
+@export("feedback-responses", "Feedback responses received", engagement=policy.can_delete_feedback_response)
+def _feedback_responses(filters):
+    """The feedback page's responses received (who may delete one sees them): never scores or comments."""
+    return _responses(filters, deleted=False)
+
+
+@export("deleted-feedback-responses", "Deleted feedback responses", allowed=policy.can_restore, engagement=True)
+def _deleted_feedback_responses(filters):
+    return _responses(filters, deleted=True)
+
+
+@export("feedback-invitations", "Feedback invitations", engagement=policy.can_edit_engagement)
+def _feedback_invitations(filters):
+    """Who was asked for feedback (tables.invitations) and the mail's delivery; never whether they answered.
+    The feedback page shows them to those who may edit the engagement, the responses page to admins (who may)."""
+    delivery = OutboxMessage.delivery(filters.engagement)["by_invitation"]
+    header = ["sent_on", "kind", "name", "email", "link_until", "mail_status", "mail_error"]
+    rows = []
+    for inv in tables.invitations(filters.engagement):
+        mail = delivery.get(inv.id)
+        rows.append(
+            [
+                inv.created_at.date(),
+                "Pulse" if inv.kind == "pulse" else "Full survey",
+                inv.team_member.name if inv.team_member_id and inv.team_member else "",
+                inv.email,
+                inv.expires_at.date() if isinstance(inv.expires_at, dt.datetime) else inv.expires_at,
+                mail.status if mail else "",
+                mail.error if mail and mail.status == "failed" else "",
+            ]
+        )
+    return header, rows
+
+
+@export("feedback-pulse", "Pulse items by period", engagement=True)
+def _feedback_pulse(filters):
+    """The feedback page's pulse items (reports.feedback.pulse_items_over_time), by its `period`; a mean held
+    back (fewer released answers than a release needs) is empty."""
+    period = "month" if _list_arg("period") == "month" else "quarter"
+    data = feedback_reports.pulse_items_over_time(filters.engagement, period)
+    header = ["period", "period_start", "period_end", "item", "question", "scale", "mean", "n"]
+    return header, [
+        [
+            p["label"],
+            p["start"],
+            p["end"],
+            item["key"],
+            item["text"],
+            item["scale"],
+            None if cell["suppressed"] else round(cell["mean"], 2),
+            cell["n"],
+        ]
+        for p in data["periods"]
+        for item in data["items"]
+        for cell in [p["items"].get(item["key"])]
+        if cell is not None
+    ]
+
+
+@export("goal-values", "Values of a goal over time", engagement=True)
+def _goal_values(filters):
+    """A goal's page table (`goal_id`, a goal of the engagement, else 404): baseline, recorded values, target."""
+    goal = policy.get_part(Goal, _engagement(filters), parse_id(_list_arg("goal_id") or ""))
+    header = ["goal", "date", "value", "unit", "row", "logged_with_meeting"]
+    rows = [[goal.title, goal.baseline_on, goal.baseline_value, goal.measure_unit, "baseline", None]]
+    rows += [[goal.title, v.date, v.value, goal.measure_unit, "value", bool(v.meeting_id)] for v in goal.measurements()]
+    rows.append([goal.title, goal.target_on, goal.target_value, goal.measure_unit, "target", None])
+    return header, rows
+
+
+@export("plan-items", "Implementation plan: planned strategies", engagement=True)
+def _plan_items(filters):
+    """The plan page's planned strategies (models.PlanItem.of), as the page lists them."""
+    header = [
+        "strategy",
+        "goal",
+        "stage",
+        "frequency",
+        "sessions_per_month",
+        "minutes_per_session",
+        "start_date",
+        "end_date",
+        "responsible",
+    ]
+    return header, [
+        [
+            i.strategy.name,
+            i.goal.title if i.goal_id else "",
+            i.stage.name if i.stage_id else "",
+            i.frequency_label,
+            round(i.sessions_per_month, 2),
+            i.minutes_per_session,
+            i.start_date,
+            i.end_date,
+            i.responsible_name,
+        ]
+        for i in PlanItem.of(filters.engagement)
     ]

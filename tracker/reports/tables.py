@@ -6,7 +6,18 @@ from peewee import JOIN
 
 from .. import policy
 from ..models import OPEN_REQUEST_STATUSES as OPEN_STATUSES
-from ..models import ContextNote, Deliverable, Engagement, Goal, GoalStatusChange, SupportRequest, Unit, User
+from ..models import (
+    ContextNote,
+    Deliverable,
+    Engagement,
+    FeedbackInvitation,
+    Goal,
+    GoalStatusChange,
+    SupportRequest,
+    TeamMember,
+    Unit,
+    User,
+)
 
 # The request list's tabs: {key: (label, the statuses listed; None: all)}.
 REQUEST_TABS = {
@@ -84,3 +95,23 @@ def requests(user, tab=None):
     if tab in ("open", "submitted", "info_requested"):
         return tab, query.order_by(*SupportRequest.queue_order())
     return tab, query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+
+
+def deleted_goals(engagement_id):
+    """One engagement's deleted goals, most recently deleted first (the deleted goals page)."""
+    return list(
+        Goal.select()
+        .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null(False))
+        .order_by(Goal.deleted_at.desc(), Goal.id)
+    )
+
+
+def invitations(engagement_id):
+    """One engagement's feedback invitations with their team member, newest first (the feedback page and the
+    responses page)."""
+    return list(
+        FeedbackInvitation.select(FeedbackInvitation, TeamMember)
+        .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
+        .where(FeedbackInvitation.engagement == engagement_id)
+        .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc())
+    )

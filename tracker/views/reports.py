@@ -269,8 +269,13 @@ def export_csv(name):
     filters = _filters()
     if filters.errors:  # a download never silently drops a filter
         abort(400, description=" ".join(f"{name}: {message}" for name, message in filters.errors.items()))
+    rule = exports.engagement_rule(name)
+    if rule is not None and filters.engagement is None:
+        abort(404, description="This table is one engagement's: name it with engagement_id.")
     if filters.engagement is not None:
-        policy.get_engagement(filters.engagement)  # one engagement's tables: 404 unless its page may be read
+        engagement = policy.get_engagement(filters.engagement)  # one engagement's tables: 404 unless readable
+        if rule not in (None, True) and not rule(current_user, engagement):
+            abort(403)
     response = exports.csv_response(name, filters)
     if response is None:
         abort(404)
