@@ -188,6 +188,7 @@ MATRIX = {
     "reports.team_page": "workload",
     "reports.export_csv": "signed_in",
     "reports.engagement_report": "engagement_read",
+    "reports.engagement_tables": "engagement_read",
     "admin.index": "admin",
     "admin.users": "admin",
     "admin.new_user": "admin",

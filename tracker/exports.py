@@ -15,23 +15,50 @@ import csv
 import datetime as dt
 import io
 import os
+import zipfile
 
-from flask import Response, abort, send_file
+from flask import Response, abort, has_request_context, request, send_file
 
 from . import policy
-from .models import today
-from .reports import adherence, competencies, context, cost, portfolio, progress, strategies, workload
+from .forms.admin import UserFilterForm
+from .models import Engagement, Goal, Meeting, Modification, OutboxMessage, PlanItem, today
+from .reports import (
+    adherence,
+    competencies,
+    context,
+    cost,
+    engagement_list,
+    journey,
+    next_steps_due,
+    portfolio,
+    power,
+    progress,
+    strategies,
+    tables,
+    workload,
+)
+from .reports import feedback as feedback_reports
+from .reports.filters import parse_id
+from .services import admin as admin_service
+from .services import engagements as engagement_service
+from .services import feedback as feedback_service
+from .services import parts as parts_service
 
 EXPORTS = {}
+# The one Content-Type of every CSV response, set whole: Flask adds "; charset=utf-8" to a text/* mimetype,
+# so a mimetype that already names the charset was sent with it twice.
+CSV_TYPE = "text/csv; charset=utf-8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(name, title, allowed=None):
+def export(name, title, allowed=None, engagement=None):
     """Register `function(filters) -> (header, rows)` as the export `name`; `allowed`: a policy rule of the
-    user when only some readers may download it (the cost: policy.can_see_cost)."""
+    user when only some readers may download it (the cost: policy.can_see_cost); `engagement`: the export is
+    one engagement's table (`engagement_id` required, 404 unless its page may be read): True, or a policy rule
+    of (user, engagement) that its page checks too (403 when it refuses)."""
 
     def register(function):
-        EXPORTS[name] = {"name": name, "title": title, "rows": function, "allowed": allowed}
+        EXPORTS[name] = {"name": name, "title": title, "rows": function, "allowed": allowed, "engagement": engagement}
         return function
 
     return register
@@ -41,6 +68,11 @@ def may_download(name, user):
     """False when the export `name` is one the user may not download (unknown names: True, then 404)."""
     rule = EXPORTS.get(name, {}).get("allowed")
     return rule is None or bool(rule(user))
+
+
+def engagement_rule(name):
+    """None when the export `name` is not one engagement's table; else True or its (user, engagement) rule."""
+    return EXPORTS.get(name, {}).get("engagement")
 
 
 def cell(value):
@@ -97,13 +129,9 @@ def csv_response(name, filters):
         return None
     header, rows = spec["rows"](filters)
     filename = f"{name}-{today().isoformat()}.csv"
-    return send_file(
-        io.BytesIO(to_csv(header, rows)),
-        mimetype="text/csv; charset=utf-8",
-        as_attachment=True,
-        download_name=filename,
-        max_age=0,
-    )
+    response = send_file(io.BytesIO(to_csv(header, rows)), as_attachment=True, download_name=filename, max_age=0)
+    response.content_type = CSV_TYPE
+    return response
 
 
 def plain_csv_response(rows, filename):
@@ -113,7 +141,7 @@ def plain_csv_response(rows, filename):
     write_rows(out, rows)
     return Response(
         out.getvalue(),
-        mimetype="text/csv",
+        content_type=CSV_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -535,3 +563,513 @@ def _team_by_month(filters):
         for month in data["months"]
     ]
     return header, rows
+
+
+# --- exports (issue 22): every table downloadable -----------------------------------------------------
+# The list pages' own filters (the engagement list's status and title search, the request list's tab) are
+# read from the request's args by the same names the page uses; the report filters come in `filters`.
+
+
+def _one_engagement(filters):
+    """The engagement ids in scope: the one chosen (filters.engagement) or all the user's in scope."""
+    return filters.engagement_ids()
+
+
+def _list_arg(name):
+    value = (request.args.get(name) or "").strip() if has_request_context() else ""
+    return value or None
+
+
+@export("engagements", "Engagements")
+def _engagements(filters):
+    """The engagement list's rows (reports.engagement_list), its filters applied: the report filters (unit,
+    ISP, model, current stage) and the list's status and title search."""
+    query = Engagement.live().where(Engagement.id.in_(filters.engagement_ids()))
+    query = Engagement.filtered(query, status=_list_arg("status"), q=_list_arg("q"))
+    rows = engagement_list(query.order_by(Engagement.start_date.desc(), Engagement.id.desc()))
+    header = [
+        "engagement_id",
+        "engagement",
+        "unit",
+        "status",
+        "start_date",
+        "end_date",
+        "stage",
+        "support_model",
+        "co_leads",
+        "sessions",
+        "last_session",
+    ]
+    return header, [
+        [
+            r["engagement"].id,
+            r["engagement"].title,
+            r["engagement"].unit.name,
+            r["engagement"].status,
+            r["engagement"].start_date,
+            r["engagement"].end_date,
+            r["engagement"].current_stage.name if r["engagement"].current_stage else "",
+            r["engagement"].support_model,
+            "; ".join(u.name for u in r["co_leads"]),
+            r["meetings"],
+            r["last_meeting"],
+        ]
+        for r in rows
+    ]
+
+
+@export("requests", "Support requests")
+def _requests(filters):
+    """The request list's rows in its order, for its tab (`?status=`), as the user may see them."""
+    _tab, query = tables.requests(filters.user, _list_arg("status"))
+    header = ["request_id", "submitted", "request", "unit", "requested_by", "on_behalf_of", "hoped_start", "status"]
+    return header, [
+        [
+            r.id,
+            r.created_at.date(),
+            r.title,
+            r.unit.name,
+            r.requested_by.name if r.requested_by else "",
+            r.on_behalf_of,
+            r.hoped_start,
+            r.status,
+        ]
+        for r in query
+    ]
+
+
+@export("deliverables", "Deliverables")
+def _deliverables(filters):
+    """The deliverables of the engagements in scope (one engagement's, or the portfolio's)."""
+    header = ["engagement", "deliverable", "kind", "due_on", "delivered_on"]
+    return header, [
+        [d.engagement.title, d.title, d.kind, d.due_on, d.delivered_on]
+        for d in tables.deliverables(_one_engagement(filters))
+    ]
+
+
+@export("context-notes", "Context notes")
+def _context_notes(filters):
+    """The context notes of the engagements in scope; internal ones only for those who may see them."""
+    header = ["engagement", "noted_on", "kind", "cfir_domain", "internal", "note"]
+    return header, [
+        [n.engagement.title, n.noted_on, n.kind, n.domain, n.internal, n.text]
+        for n in tables.context_notes(_one_engagement(filters), filters.user)
+    ]
+
+
+@export("feedback", "Recipient feedback by scale")
+def _feedback(filters):
+    """The progress page's feedback table: one engagement's scale means by quarter, or the portfolio's
+    means per scale; a mean held back (fewer responses than a release needs) is empty."""
+    data = progress.progress(filters)
+    names = {s["key"]: s["name"] for s in feedback_reports.instrument_spec().get("scales", [])}
+    header = ["period", "responses", "scale", "scale_name", "mean", "n"]
+    if data is None or not data["feedback"]:
+        return header, []
+
+    def mean(c):
+        return None if c["suppressed"] else round(c["mean"], 2)
+
+    if filters.engagement:
+        return header, [
+            [p["label"], p["responses"], key, names.get(key, key), mean(c), c["n"]]
+            for p in data["feedback"]
+            for key, c in p["scales"].items()
+        ]
+    return header, [["all", "", key, names.get(key, key), mean(c), c["n"]] for key, c in data["feedback"].items()]
+
+
+@export("journeys", "Stage journeys by engagement")
+def _journeys(filters):
+    """The progress page's engagement rows (reports.journey.portfolio_journey): one row per stage visit."""
+    data = journey.portfolio_journey(filters, journey.journey_sort(_list_arg("journey_sort")))
+    header = [
+        "engagement",
+        "unit",
+        "current_stage",
+        "days_in_current",
+        "furthest_stage",
+        "benchmarks_completed",
+        "benchmarks_total",
+        "visit",
+        "visit_entered_on",
+        "visit_until",
+        "visit_days",
+        "revisit",
+    ]
+    rows = []
+    for r in data["rows"]:
+        head = [
+            r["title"],
+            r["unit"],
+            r["current_stage"],
+            r["days_in_current"],
+            r["furthest_stage"],
+            r["benchmarks_completed"],
+            r["benchmarks_total"],
+        ]
+        visits = r["visits"] or [None]
+        rows += [
+            head
+            + (
+                [v["name"], v["entered_on"], None if v["current"] else v["until"], v["days"], v["revisit"]]
+                if v
+                else [None] * 5
+            )
+            for v in visits
+        ]
+    return header, rows
+
+
+@export("outcomes", "Goals by implementation outcome")
+def _outcomes(filters):
+    header = ["outcome", "name", "goals", "achieved", "measured", "mean_progress"]
+    return header, [
+        [o["key"], o["name"], o["goals"], o["achieved"], o["measured"], o["mean_progress"]]
+        for o in progress.outcomes_by_type(filters)
+    ]
+
+
+@export("goals-list", "Goals and their status history")
+def _goals_list(filters):
+    """The printable report's goals (one engagement: filters.engagement), each status change a row."""
+    header = ["goal", "indicator", "target", "status", "changed_on", "changed_to"]
+    if not filters.engagement:
+        return header, []
+    rows = []
+    for row in tables.engagement_goals(filters.engagement):
+        g = row["goal"]
+        rows += [[g.title, g.indicator, g.target, g.status, c.changed_on, c.status] for c in row["history"]] or [
+            [g.title, g.indicator, g.target, g.status, None, None]
+        ]
+    return header, rows
+
+
+@export("timeline", "Timeline of an engagement")
+def _engagement_timeline(filters):
+    """The timeline table of one engagement (reports.journey.engagement_timeline): every event, date order."""
+    data = journey.engagement_timeline(filters) if filters.engagement else None
+    header = ["date", "event", "details"]
+    if data is None:
+        return header, []
+    rows = []
+    for e in data["events"]:
+        kind = e["kind"]
+        if kind == "stage":
+            rows.append([e["on"], f"Entered {e['band']['name']}", f"{e['band']['days']} days"])
+        elif kind == "benchmark":
+            rows.append([e["on"], "Benchmark completed", f"{e['item']['text']} ({e['item']['stage']})"])
+        elif kind == "goal":
+            rows.append([e["on"], "Goal status changed", f"{e['goal']['goal']}: {e['goal']['status_label']}"])
+        elif kind == "measured":
+            rows.append([e["on"], "Value measured", f"{e['measured']['goal']}: {e['measured']['value']:g}"])
+        elif kind == "pulse":
+            items = " · ".join(f"{i['text']} {i['mean']:.2f} ({i['n']} answers)" for i in e["pulse"]["items"])
+            rows.append([e["on"], f"Pulse items, {e['pulse']['label']}", items])
+        else:
+            scores = " · ".join(f"{s['name']} {s['mean']:.2f} ({s['n']} responses)" for s in e["feedback"]["scores"])
+            rows.append([e["on"], f"Feedback, {e['feedback']['label']}", scores])
+    return header, rows
+
+
+@export("power", "Power balance by period")
+def _power(filters):
+    """One engagement's power balance (reports.power.engagement_power) by period, then in all."""
+    header = ["period", "label", "meetings", "attendees", "agendas", "decisions"]
+    if not filters.engagement:
+        return header, []
+    data = power.engagement_power(filters.engagement)
+
+    def row(key, label, p):
+        return [key, label, p["meetings"], *(_share(p[k]["share"]) for k in ("attendees", "agendas", "decisions"))]
+
+    return header, [row(p["key"], p["label"], p) for p in data["periods"]] + [row("total", "All", data["total"])]
+
+
+# The printable report's tables, in the order it shows them: its bundle (reports/engagements/<id>/tables.zip).
+REPORT_TABLES = (
+    "goals-list",
+    "timeline",
+    "progress",
+    "competencies",
+    "strategies",
+    "dose",
+    "power",
+    "feedback",
+    "context-notes",
+    "deliverables",
+)
+
+
+def bundle_response(names, filters, filename):
+    """The exports `names` as one zip of CSVs (`<name>.csv` each, as csv_response writes them)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            header, rows = EXPORTS[name]["rows"](filters)
+            archive.writestr(f"{name}.csv", to_csv(header, rows))
+    out.seek(0)
+    return send_file(out, mimetype="application/zip", as_attachment=True, download_name=filename, max_age=0)
+
+
+@export("next-steps", "Next steps due soon or overdue", allowed=policy.sees_next_steps)
+def _next_steps(filters):
+    """The home page's next steps (reports.next_steps_due) of the engagements in scope."""
+    steps = next_steps_due(Engagement.select().where(Engagement.id.in_(filters.engagement_ids())))
+    header = ["due_on", "overdue", "next_step", "owner", "engagement"]
+    return header, [[s.due_on, s.due_on < today(), s.text, s.owner, s.meeting.engagement.title] for s in steps]
+
+
+@export("modifications", "FRAME-IS modifications")
+def _modifications(filters):
+    """One engagement's FRAME-IS modifications (models.Modification.of), as its plan section lists them."""
+    header = ["decided_on", "strategy", "nature", "fidelity", "modified", "reason_level", "decided_by", "prompted"]
+    if not filters.engagement:
+        return header, []
+    return header, [
+        [
+            m.decided_on,
+            m.strategy.name,
+            m.label_of("nature"),
+            m.label_of("fidelity"),
+            m.label_of("modified"),
+            m.label_of("reason_level"),
+            m.label_of("decided_by"),
+            m.prompted,
+        ]
+        for m in Modification.of(filters.engagement)
+    ]
+
+
+# --- exports (issue 22): the administration pages, the deleted lists, feedback, a goal, the plan ----------
+
+
+def _engagement(filters):
+    """The one engagement of an `engagement=` export (export_csv has checked it exists and may be read)."""
+    return Engagement.get_by_id(filters.engagement)
+
+
+@export("users", "Users", allowed=policy.can_administer)
+def _users(filters):
+    """The user list (services.admin.users_query) with the page's filters (`q`, `role`), every page of it."""
+    query = admin_service.users_query(UserFilterForm(request.args if has_request_context() else None).cleaned())
+    header = ["user_id", "name", "email", "role", "unit", "organization", "active", "invited_not_signed_in"]
+    return header, [
+        [
+            u.id,
+            u.name,
+            u.email,
+            u.role_label,
+            u.unit.name if u.unit_id else "",
+            u.organization.name if u.organization_id else "",
+            u.is_active,
+            u.is_invited,
+        ]
+        for u in query
+    ]
+
+
+@export("cost-rates", "The ISPs' hourly rates", allowed=policy.can_administer)
+def _cost_rates(filters):
+    """The Cost rates page's ISPs (services.admin.rate_settings): own rate, organization rate, rate used."""
+    _organizations, isps = admin_service.rate_settings()
+    header = ["isp", "active", "organization", "own_rate", "organization_rate", "rate_used", "rate_from"]
+    rows = []
+    for u in isps:
+        org_rate = u.organization.hourly_rate if u.organization_id and u.organization else None
+        used, source = (u.hourly_rate, "own") if u.hourly_rate is not None else (org_rate, "organization")
+        rows.append(
+            [
+                u.name,
+                u.is_active,
+                u.organization.name if u.organization_id and u.organization else "",
+                u.hourly_rate,
+                org_rate,
+                used,
+                source if used is not None else "none: cost unknown",
+            ]
+        )
+    return header, rows
+
+
+@export("audit", "Audit log", allowed=policy.can_administer)
+def _audit(filters):
+    """The audit log with the page's filters (services.admin.audit_filter_form), newest first, at most
+    AUDIT_CSV_MAX changes (the page says so beside the link: narrow the filters for older ones)."""
+    form = admin_service.audit_filter_form(request.args if has_request_context() else None)
+    query = admin_service.audit_query(form.cleaned()).limit(admin_service.AUDIT_CSV_MAX)
+    header = ["at_utc", "who", "action", "record_type", "record_id", "record", "engagement_id", "engagement", "change"]
+
+    def name(record, record_id):
+        if record is None:
+            return f"deleted record #{record_id}"
+        text = f"#{record_id}" if record["name"] is None else str(record["name"])
+        return text + (" (deleted)" if record["deleted"] else "")
+
+    return header, [
+        [
+            r["at"],
+            r["who"],
+            r["action"],
+            r["entity_label"],
+            r["entity_id"],
+            name(r["record"], r["entity_id"]),
+            r["engagement_id"],
+            name(r["engagement"], r["engagement_id"]) if r["engagement_id"] else "",
+            r["text"],
+        ]
+        for r in admin_service.audit_rows(query)
+    ]
+
+
+@export("deleted-engagements", "Deleted engagements", allowed=policy.can_restore)
+def _deleted_engagements(filters):
+    header = ["engagement_id", "engagement", "unit", "organization", "status", "start_date", "deleted_at", "deleted_by"]
+    return header, [
+        [
+            r["engagement"].id,
+            r["engagement"].title,
+            r["engagement"].unit.name,
+            r["engagement"].unit.organization.name,
+            r["engagement"].status,
+            r["engagement"].start_date,
+            r["engagement"].deleted_at,
+            r["deleted_by"],
+        ]
+        for r in engagement_service.deleted_engagements()
+    ]
+
+
+@export("deleted-parts", "Deleted parts of an engagement", allowed=policy.can_restore, engagement=True)
+def _deleted_parts(filters):
+    header = ["kind", "id", "what", "deleted_at", "deleted_by"]
+    return header, [
+        [r["kind_name"], r["id"], r["title"], r["deleted_at"], r["deleted_by"]]
+        for r in parts_service.deleted_parts(_engagement(filters))
+    ]
+
+
+@export("deleted-goals", "Deleted goals", allowed=policy.can_restore, engagement=True)
+def _deleted_goals(filters):
+    header = ["goal_id", "goal", "indicator", "status", "deleted_at"]
+    return header, [
+        [g.id, g.title, g.indicator, g.status, g.deleted_at] for g in tables.deleted_goals(filters.engagement)
+    ]
+
+
+@export("deleted-meetings", "Deleted meetings", allowed=policy.can_restore, engagement=True)
+def _deleted_meetings(filters):
+    header = ["meeting_id", "date", "kind", "minutes", "deleted_at"]
+    return header, [
+        [m.id, m.date, m.kind_label, m.duration_minutes, m.deleted_at] for m in Meeting.deleted_of(_engagement(filters))
+    ]
+
+
+def _responses(filters, deleted):
+    header = ["submitted_on", "kind", "from", "questions_answered", "comments"] + (["deleted_at"] if deleted else [])
+    return header, [
+        [r["response"].submitted_on, r["kind"], r["from"], r["answers"], r["comments"]]
+        + ([r["response"].deleted_at] if deleted else [])
+        for r in feedback_service.responses_for(_engagement(filters), deleted=deleted)
+    ]
+
+
+@export("feedback-responses", "Feedback responses received", engagement=policy.can_delete_feedback_response)
+def _feedback_responses(filters):
+    """The feedback page's responses received (who may delete one sees them): never scores or comments."""
+    return _responses(filters, deleted=False)
+
+
+@export("deleted-feedback-responses", "Deleted feedback responses", allowed=policy.can_restore, engagement=True)
+def _deleted_feedback_responses(filters):
+    return _responses(filters, deleted=True)
+
+
+@export("feedback-invitations", "Feedback invitations", engagement=policy.can_edit_engagement)
+def _feedback_invitations(filters):
+    """Who was asked for feedback (tables.invitations) and the mail's delivery; never whether they answered.
+    The feedback page shows them to those who may edit the engagement, the responses page to admins (who may)."""
+    delivery = OutboxMessage.delivery(filters.engagement)["by_invitation"]
+    header = ["sent_on", "kind", "name", "email", "link_until", "mail_status", "mail_error"]
+    rows = []
+    for inv in tables.invitations(filters.engagement):
+        mail = delivery.get(inv.id)
+        rows.append(
+            [
+                inv.created_at.date(),
+                "Pulse" if inv.kind == "pulse" else "Full survey",
+                inv.team_member.name if inv.team_member_id and inv.team_member else "",
+                inv.email,
+                inv.expires_at.date() if isinstance(inv.expires_at, dt.datetime) else inv.expires_at,
+                mail.status if mail else "",
+                mail.error if mail and mail.status == "failed" else "",
+            ]
+        )
+    return header, rows
+
+
+@export("feedback-pulse", "Pulse items by period", engagement=True)
+def _feedback_pulse(filters):
+    """The feedback page's pulse items (reports.feedback.pulse_items_over_time), by its `period`; a mean held
+    back (fewer released answers than a release needs) is empty."""
+    period = "month" if _list_arg("period") == "month" else "quarter"
+    data = feedback_reports.pulse_items_over_time(filters.engagement, period)
+    header = ["period", "period_start", "period_end", "item", "question", "scale", "mean", "n"]
+    return header, [
+        [
+            p["label"],
+            p["start"],
+            p["end"],
+            item["key"],
+            item["text"],
+            item["scale"],
+            None if cell["suppressed"] else round(cell["mean"], 2),
+            cell["n"],
+        ]
+        for p in data["periods"]
+        for item in data["items"]
+        for cell in [p["items"].get(item["key"])]
+        if cell is not None
+    ]
+
+
+@export("goal-values", "Values of a goal over time", engagement=True)
+def _goal_values(filters):
+    """A goal's page table (`goal_id`, a goal of the engagement, else 404): baseline, recorded values, target."""
+    goal = policy.get_part(Goal, _engagement(filters), parse_id(_list_arg("goal_id") or ""))
+    header = ["goal", "date", "value", "unit", "row", "logged_with_meeting"]
+    rows = [[goal.title, goal.baseline_on, goal.baseline_value, goal.measure_unit, "baseline", None]]
+    rows += [[goal.title, v.date, v.value, goal.measure_unit, "value", bool(v.meeting_id)] for v in goal.measurements()]
+    rows.append([goal.title, goal.target_on, goal.target_value, goal.measure_unit, "target", None])
+    return header, rows
+
+
+@export("plan-items", "Implementation plan: planned strategies", engagement=True)
+def _plan_items(filters):
+    """The plan page's planned strategies (models.PlanItem.of), as the page lists them."""
+    header = [
+        "strategy",
+        "goal",
+        "stage",
+        "frequency",
+        "sessions_per_month",
+        "minutes_per_session",
+        "start_date",
+        "end_date",
+        "responsible",
+    ]
+    return header, [
+        [
+            i.strategy.name,
+            i.goal.title if i.goal_id else "",
+            i.stage.name if i.stage_id else "",
+            i.frequency_label,
+            round(i.sessions_per_month, 2),
+            i.minutes_per_session,
+            i.start_date,
+            i.end_date,
+            i.responsible_name,
+        ]
+        for i in PlanItem.of(filters.engagement)
+    ]

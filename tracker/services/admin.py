@@ -13,6 +13,7 @@ from peewee import JOIN, fn
 
 from .. import mail, policy
 from ..audit import describe_entries
+from ..forms.admin import AuditFilterForm
 from ..models import (
     AuditEntry,
     BenchmarkTemplate,
@@ -293,6 +294,15 @@ def audit_rows(page_query):
         row["record"] = names.get((row["entity"], row["entity_id"]))
         row["engagement"] = names.get(("Engagement", row["engagement_id"]))
     return rows
+
+
+AUDIT_CSV_MAX = 10_000  # the audit log's CSV: the newest matching changes, at most this many
+
+
+def audit_filter_form(args):
+    """The audit log's filter form read from `args`: what the page shows and its CSV holds."""
+    people = User.select(User.id, User.name).order_by(User.name)
+    return AuditFilterForm(args, audit_entities(), list(people), audit_engagements())
 
 
 def audit_entities():

@@ -9,7 +9,6 @@ from .. import policy
 from ..db import database
 from ..forms import BaseForm
 from ..forms.admin import (
-    AuditFilterForm,
     BenchmarkTemplateForm,
     CatalogEntryForm,
     EditUserForm,
@@ -230,12 +229,13 @@ def capacity():
 
 @bp.route("/audit")
 def audit():
-    people = User.select(User.id, User.name).order_by(User.name)
-    form = AuditFilterForm(request.args, service.audit_entities(), list(people), service.audit_engagements())
+    form = service.audit_filter_form(request.args)
     filters = form.cleaned()
     page = paginate(service.audit_query(filters), request.args.get("page"), current_app.config["PER_PAGE"])
     rows = service.audit_rows(page.get_object_list())
-    return render_template("admin/audit.html", form=form, filters=filters, page=page, rows=rows)
+    return render_template(
+        "admin/audit.html", form=form, filters=filters, page=page, rows=rows, csv_max=service.AUDIT_CSV_MAX
+    )
 
 
 # --- deleted parts of an engagement ----------------------------------------------------------------

@@ -75,11 +75,26 @@ def index():
         "engagements/list.html",
         form=form,
         filters=filters,
+        csv_args=_csv_args(filters),
         rows=rows,
         page=page,
         can_create=policy.can_create_engagement(current_user),
         can_restore=policy.can_restore(current_user),
     )
+
+
+def _csv_args(filters):
+    """The list's filters as the engagements CSV reads them (the report filters' names, and status, q)."""
+    stage = Stage.get_or_none(Stage.id == filters["stage"]) if filters.get("stage") else None
+    args = {
+        "unit_id": filters.get("unit"),
+        "isp_id": filters.get("isp") or filters.get("mine"),
+        "support_model": filters.get("model"),
+        "stage": stage.key if stage else None,
+        "status": filters.get("status"),
+        "q": filters.get("q"),
+    }
+    return {k: v for k, v in args.items() if v not in (None, "")}
 
 
 @bp.route("/new", methods=["GET", "POST"])

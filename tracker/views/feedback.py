@@ -3,20 +3,18 @@ page, and read the engagement's feedback report (with its CSV export)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from peewee import JOIN
 
 from .. import exports, policy
 from ..forms import BaseForm
 from ..forms.feedback import InviteForm, answer_form
 from ..models import (
-    FeedbackInvitation,
     FeedbackResponse,
     Meeting,
     OutboxMessage,
-    TeamMember,
     ValidationError,
 )
 from ..reports import feedback as report
+from ..reports import tables
 from ..services import feedback as service
 
 bp = Blueprint("feedback", __name__)
@@ -84,12 +82,7 @@ def engagement(engagement_id):
     figures = report.engagement_report(e.id, period)
     invitations = []
     if can_edit:
-        invitations = list(
-            FeedbackInvitation.select(FeedbackInvitation, TeamMember)
-            .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
-            .where(FeedbackInvitation.engagement == e.id)
-            .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc())
-        )
+        invitations = tables.invitations(e.id)
     can_delete = policy.can_delete_feedback_response(current_user, e)
     return render_template(
         "feedback/engagement.html",
@@ -133,14 +126,12 @@ def responses(engagement_id):
     e = policy.get_engagement(engagement_id)
     if not policy.can_see_invitations(current_user):
         abort(403)
-    invitations = list(
-        FeedbackInvitation.select(FeedbackInvitation, TeamMember)
-        .join(TeamMember, on=(FeedbackInvitation.team_member == TeamMember.id), join_type=JOIN.LEFT_OUTER)
-        .where(FeedbackInvitation.engagement == e.id)
-        .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc())
-    )
     return render_template(
-        "feedback/responses.html", e=e, invitations=invitations, now=service.utcnow(), rate=report.response_rate(e.id)
+        "feedback/responses.html",
+        e=e,
+        invitations=tables.invitations(e.id),
+        now=service.utcnow(),
+        rate=report.response_rate(e.id),
     )
 
 

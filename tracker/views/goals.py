@@ -16,7 +16,7 @@ from ..forms.goals import (
     NewGoalForm,
 )
 from ..models import Goal, GoalMeasurement, GoalStatusChange, today
-from ..reports import charts
+from ..reports import charts, tables
 from ..services import goals as goal_service
 from .helpers import PartForm, form_page, form_status, save_fields, save_form
 
@@ -306,12 +306,7 @@ def delete(engagement_id, goal_id):
 @login_required
 def deleted(engagement_id):
     engagement = _admin_engagement(engagement_id)
-    goals = list(
-        Goal.select()
-        .where((Goal.engagement == engagement.id) & Goal.deleted_at.is_null(False))
-        .order_by(Goal.deleted_at.desc(), Goal.id)
-    )
-    return render_template("goals/deleted.html", e=engagement, goals=goals)
+    return render_template("goals/deleted.html", e=engagement, goals=tables.deleted_goals(engagement.id))
 
 
 @bp.route("/<int:goal_id>/restore", methods=["POST"])

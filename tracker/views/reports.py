@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import exports, policy
-from ..models import GOAL_STATUSES, Deliverable, Goal, GoalStatusChange, today
+from ..models import GOAL_STATUSES, today
 from ..paging import page_of
 from ..reports import (
     adherence,
@@ -26,6 +26,7 @@ from ..reports import (
     power,
     progress,
     strategies,
+    tables,
     workload,
 )
 from ..reports import feedback as feedback_reports
@@ -263,27 +264,13 @@ def team_page():
 def engagement_report(engagement_id):
     engagement = policy.get_engagement(engagement_id)
     filters = ReportFilters(user=current_user, engagement=engagement.id)
-    goals = list(Goal.live().where(Goal.engagement == engagement).order_by(Goal.created_at, Goal.id))
-    history = {}
-    if goals:
-        for change in (
-            GoalStatusChange.select()
-            .where(GoalStatusChange.goal.in_([g.id for g in goals]))
-            .order_by(GoalStatusChange.changed_on, GoalStatusChange.id)
-        ):
-            history.setdefault(change.goal_id, []).append(change)
-    deliverables = list(
-        Deliverable.live()
-        .where(Deliverable.engagement == engagement)
-        .order_by(Deliverable.due_on.is_null(), Deliverable.due_on, Deliverable.id)
-    )
     used = competencies.competencies_used(filters)
     return render_template(
         "reports/engagement.html",
         e=engagement,
         filters=filters,
         isps=engagement.isps(),
-        goals=[{"goal": g, "history": history.get(g.id, [])} for g in goals],
+        goals=tables.engagement_goals(engagement.id),
         progress=progress.engagement_progress(filters),
         timeline=journey.engagement_timeline(filters),
         competencies=used,
@@ -294,7 +281,7 @@ def engagement_report(engagement_id):
         context_notes=context.engagement_notes(engagement.id, policy.can_see_internal_notes(current_user)),
         scales=_scale_names(),
         power=power.engagement_power(engagement.id),
-        deliverables=deliverables,
+        deliverables=tables.deliverables([engagement.id]),
         generated=today(),
     )
 
@@ -307,7 +294,23 @@ def export_csv(name):
     filters = _filters()
     if filters.errors:  # a download never silently drops a filter
         abort(400, description=" ".join(f"{name}: {message}" for name, message in filters.errors.items()))
+    rule = exports.engagement_rule(name)
+    if rule is not None and filters.engagement is None:
+        abort(404, description="This table is one engagement's: name it with engagement_id.")
+    if filters.engagement is not None:
+        engagement = policy.get_engagement(filters.engagement)  # one engagement's tables: 404 unless readable
+        if rule not in (None, True) and not rule(current_user, engagement):
+            abort(403)
     response = exports.csv_response(name, filters)
     if response is None:
         abort(404)
     return response
+
+
+@bp.route("/engagements/<int:engagement_id>/tables.zip")
+@login_required
+def engagement_tables(engagement_id):
+    """Every table of the printable report, one CSV each (exports.REPORT_TABLES), in one zip."""
+    engagement = policy.get_engagement(engagement_id)
+    filters = ReportFilters(user=current_user, engagement=engagement.id)
+    return exports.bundle_response(exports.REPORT_TABLES, filters, f"engagement-{engagement.id}-tables-{today()}.zip")

@@ -2,29 +2,21 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from peewee import JOIN, fn
+from peewee import fn
 
 from .. import audit, policy
 from ..forms.requests import AcceptForm, AnswerForm, AskForm, DeclineForm, RequestForm, WithdrawForm
 from ..models import Engagement, Organization, SupportRequest, Unit, User
 from ..models import today as todays_date
 from ..paging import paginate
-from ..reports import workload
+from ..reports import tables, workload
 from ..services import requests as service
 from .helpers import form_page, form_status, save_form
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
 # Tabs of the triage queue: key -> (label, statuses)
-TABS = {
-    "open": ("Open", service.OPEN_STATUSES),
-    "submitted": ("Submitted", ("submitted",)),
-    "info_requested": ("Waiting for information", ("info_requested",)),
-    "accepted": ("Accepted", ("accepted",)),
-    "declined": ("Declined", ("declined",)),
-    "withdrawn": ("Withdrawn", ("withdrawn",)),
-    "all": ("All", None),
-}
+TABS = tables.REQUEST_TABS
 
 
 def _require_triage():
@@ -43,30 +35,12 @@ def _detail_url(req):
 @login_required
 def index():
     visible = policy.visible_requests(current_user)
-    requester = User.alias()
-    query = (
-        visible.select_extend(Unit, requester)
-        .join(Unit, on=(SupportRequest.unit == Unit.id))
-        .switch(SupportRequest)
-        .join(requester, JOIN.LEFT_OUTER, on=(SupportRequest.requested_by == requester.id), attr="requested_by")
-    )
-    if policy.asks_for_own_unit(current_user):
-        tab, counts = None, {}
-        query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
-    else:
-        tab = request.args.get("status", "open")
-        if tab not in TABS:
-            tab = "open"
+    tab, query = tables.requests(current_user, request.args.get("status"))
+    counts = {}
+    if tab is not None:
         counts = dict(
             visible.select(SupportRequest.status, fn.COUNT(SupportRequest.id)).group_by(SupportRequest.status).tuples()
         )
-        statuses = TABS[tab][1]
-        if statuses:
-            query = query.where(SupportRequest.status.in_(statuses))
-        if tab in ("open", "submitted", "info_requested"):
-            query = query.order_by(*SupportRequest.queue_order())
-        else:
-            query = query.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
     page = paginate(query, request.args.get("page"), current_app.config["PER_PAGE"])
     rows = list(page.get_object_list())
     engagements = service.engagements_for(current_user, [r.id for r in rows if r.status == "accepted"])
