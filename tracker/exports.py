@@ -19,7 +19,8 @@ import os
 from flask import Response, send_file
 
 from . import policy
-from .models import today
+from .models import Engagement, today
+from .reports import activities as activities_report
 from .reports import adherence, competencies, context, cost, portfolio, progress, strategies
 
 EXPORTS = {}
@@ -469,3 +470,33 @@ def _cost(filters):
 
 def _rounded(value):
     return None if value is None else round(value, 2)
+
+
+# --- issue 22, activities: the work between meetings -------------------------------------------------
+
+
+@export("activities", "Work between meetings")
+def _activities(filters):
+    """One row per live activity of the engagements in scope (the list page filters by engagement),
+    newest first; ISPs and tags joined with "; "."""
+    header = ["engagement_id", "engagement", "date", "kind", "kind_name", "minutes", "isps", "strategies"]
+    header += ["competencies", "notes"]
+    titles = dict(
+        Engagement.select(Engagement.id, Engagement.title).where(Engagement.id.in_(filters.engagement_ids())).tuples()
+    )
+    rows = [
+        [
+            a.engagement_id,
+            titles.get(a.engagement_id, ""),
+            a.date,
+            a.kind,
+            a.kind_label,
+            a.minutes,
+            "; ".join(u.name for u in a.isps),
+            "; ".join(s["name"] for s in a.strategies),
+            "; ".join(c["name"] for c in a.competencies),
+            a.notes,
+        ]
+        for a in activities_report.csv_rows(filters.engagement_ids())
+    ]
+    return header, rows
