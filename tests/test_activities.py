@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 
 from tracker.models import Activity, ActivityISP, Strategy
+from tracker.reports.filters import ReportFilters
+from tracker.reports.journey import engagement_timeline
 from tracker.services import activities as service
 
 from . import factories
@@ -167,3 +169,24 @@ def test_the_csv_of_the_list(eng, isp, demo):
     text = response.get_data(as_text=True)
     assert text.splitlines()[0].lstrip("\ufeff").startswith("engagement_id,engagement,date,kind")
     assert "Scaling study" in text and ",40," in text and "'=cmd" in text
+
+
+def test_the_timeline_shows_the_work_between_meetings_a_point_a_month(eng, demo):
+    e = eng
+    first = START + dt.timedelta(days=40)
+    month = first.replace(day=1)
+    days = [first, first + dt.timedelta(days=1)]  # two activities the same month, unless the month ends
+    if days[1].month != first.month:
+        days = [first - dt.timedelta(days=1), first]
+    log(e, demo, date=days[0], minutes=30)
+    log(e, demo, date=days[1], minutes=45, kind="tool_development")
+    log(e, demo, date=days[1], minutes=20).soft_delete()  # deleted: not counted
+    timeline = engagement_timeline(ReportFilters(user=demo.admin, engagement=e.id))
+    # one point for the month: 30 + 45 = 75 minutes in 2 activities, on the date of its first activity
+    (point,) = timeline["activities"]
+    assert (point["on"], point["month"], point["minutes"], point["activities"]) == (days[0], month, 75, 2)
+    assert point["kinds"] == [
+        {"name": "Outreach", "minutes": 30},
+        {"name": "Tool and resource development", "minutes": 45},
+    ]
+    assert [ev["kind"] for ev in timeline["events"]].count("activities") == 1
