@@ -148,10 +148,10 @@ def test_engagement_page_section(eng, isp, demo, as_user):
     page = isp.get(f"/engagements/{eng.id}").get_data(as_text=True)
     assert "<dd>1 h</dd>" in page  # 40 + 20 minutes this month
     assert f'href="/engagements/{eng.id}/activities/new"' in page
-    assert "All 2 activities" in page
+    assert "All activities (2)" in page
     # a recipient reads the section, cannot log
     page = as_user(demo.recipient_a).get(f"/engagements/{eng.id}").get_data(as_text=True)
-    assert "All 2 activities" in page and f"/engagements/{eng.id}/activities/new" not in page
+    assert "All activities (2)" in page and f"/engagements/{eng.id}/activities/new" not in page
 
 
 def test_who_may_log(eng, demo, as_user):
