@@ -4,6 +4,7 @@ none, the message beside the line's field, the input kept), the list with its to
 CSV of the list."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -114,6 +115,11 @@ def test_edit_is_versioned(eng, isp, demo):
     url = f"/engagements/{eng.id}/activities/{activity.id}/edit"
     page = isp.get(url).get_data(as_text=True)
     assert 'name="version"' in page and 'value="Calls"' in page
+    assert f'id="isps-{demo.isp_a1.id}" checked' in page and 'value="30"' in page
+    assert '<option selected value="outreach">' in page
+    assert re.search(
+        rf'name="version"[^>]*value="{activity.version}"|value="{activity.version}"[^>]*name="version"', page
+    )
     data = {"date": TODAY.isoformat(), "kind": "coaching_preparation", "minutes": "50", "isps": [str(demo.isp_a2.id)]}
     response = post_form(isp, url, {**data, "version": str(activity.version)})
     assert response.status_code == 302
