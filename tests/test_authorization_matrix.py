@@ -13,6 +13,8 @@ import pytest
 
 from tracker.api import new_token
 from tracker.models import (
+    Activity,
+    ActivityISP,
     Benchmark,
     BenchmarkTemplate,
     Competency,
@@ -152,6 +154,10 @@ MATRIX = {
     "deliverables.edit": "engagement_write",
     "deliverables.deliver": "engagement_write",
     "deliverables.delete": "engagement_write",
+    "activities.index": "engagement_read",
+    "activities.new": "engagement_write",
+    "activities.edit": "engagement_write",
+    "activities.delete": "engagement_write",
     "modifications.new": "engagement_write",
     "modifications.detail": "engagement_read",
     "modifications.edit": "engagement_write",
@@ -242,6 +248,8 @@ def world(demo):
         engagement=e, kind="barrier", domain="process", text="A note", noted_on=dt.date(2026, 2, 1)
     )
     deliverable = Deliverable.create(engagement=e, title="Guide", kind="other")
+    activity = Activity.create(engagement=e, date=dt.date(2026, 2, 3), kind="outreach", minutes=30)
+    ActivityISP.create(activity=activity, user=demo.isp_a1)
     benchmark = Benchmark.select().where(Benchmark.engagement == e).first()
     modification = Modification.create(
         engagement=e,
@@ -276,6 +284,7 @@ def world(demo):
             "plan_item_id": plan_item.id,
             "note_id": note.id,
             "deliverable_id": deliverable.id,
+            "activity_id": activity.id,
             "benchmark_id": benchmark.id,
             "modification_id": modification.id,
             "request_id": request.id,
@@ -513,6 +522,11 @@ API_MATRIX = {
     "api.add_deliverable": "engagement_write",
     "api.get_deliverable": "engagement_read",
     "api.delete_deliverable": "engagement_write",
+    "api.list_activities": "engagement_read",
+    "api.add_activity": "engagement_write",
+    "api.get_activity": "engagement_read",
+    "api.change_activity": "engagement_write",
+    "api.delete_activity": "engagement_write",
     "api.list_modifications": "engagement_read",
     "api.create_modification": "engagement_write",
     "api.get_modification": "engagement_read",

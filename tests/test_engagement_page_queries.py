@@ -39,11 +39,15 @@ DAY = dt.date(2026, 3, 2)
 # The cost of support (issue 19), a cached report: the data version; computed afresh: the engagement, the
 # stages, the sessions with their ISPs' rates, the stage entries, the goals achieved. Never for recipients.
 COST_QUERIES = 6
-CO_LEAD_QUERIES = 34 + COST_QUERIES
-# A recipient sees no activity (three fewer), no meeting buttons (one fewer) and no cost; a leader with an
-# organization reads the unit's organization for the access check (one more) and has no meeting buttons.
-RECIPIENT_QUERIES = CO_LEAD_QUERIES - 4 - COST_QUERIES
-LEADER_QUERIES = CO_LEAD_QUERIES
+# Between meetings (issue 22): the count and minutes of this month and last, the latest five, their ISPs,
+# strategies and competencies; for an ISP, whether they may log work there (policy.can_log_activities).
+BETWEEN_QUERIES = 5
+CO_LEAD_QUERIES = 34 + COST_QUERIES + BETWEEN_QUERIES + 1
+# A recipient sees no activity (three fewer), no meeting buttons (one fewer), no cost and is not asked
+# whether they log work; a leader with an organization reads the unit's organization for the access check
+# (one more) and has no meeting buttons, nor the question.
+RECIPIENT_QUERIES = CO_LEAD_QUERIES - 4 - COST_QUERIES - 1
+LEADER_QUERIES = CO_LEAD_QUERIES - 1
 
 
 def add_meetings(e, start, n, member):

@@ -14,6 +14,8 @@ from tests import factories
 from tests.export_helpers import assert_values_match
 from tests.feedback_helpers import items, respond
 from tracker.models import (
+    Activity,
+    ActivityISP,
     Competency,
     ContextNote,
     Deliverable,
@@ -53,7 +55,7 @@ REDCAP_COLUMNS = [
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,25}$")  # lowercase, starts with a letter, at most 26 characters
 CODE = re.compile(r"^[a-z0-9_]+$")  # a choice's raw coded value
 CATEGORICAL = {"dropdown", "radio", "checkbox"}
-FREE_TEXT = {"notes", "context_text", "step_text", "mod_description"}  # may name people
+FREE_TEXT = {"notes", "context_text", "step_text", "mod_description", "activity_notes"}  # may name people
 PERSON = "Alex Rivera"
 
 
@@ -94,6 +96,10 @@ def exported(app, runner, tmp_path):
     )
     factories.plan_item(e, w.isp_a1)  # plan_items.csv and plan_versions.csv
     Deliverable.create(engagement=e, kind="tool_resource", title="Toolkit", due_on=dt.date(2026, 4, 1))
+    activity = Activity.create(
+        engagement=e, date=dt.date(2026, 2, 4), kind="outreach", minutes=30, notes=f"Calls with {PERSON}"
+    )
+    ActivityISP.create(activity=activity, user=w.isp_a1)  # activities.csv
     ContextNote.create(
         engagement=e, kind="barrier", domain="inner_setting", text=f"{PERSON} leaves", noted_on=dt.date(2026, 2, 1)
     )
@@ -205,6 +211,7 @@ def test_free_text_is_flagged_as_identifying_and_people_are_pseudonyms(exported)
         ("context_notes", "context_text"),
         ("next_steps", "step_text"),
         ("modifications", "mod_description"),
+        ("activities", "activity_notes"),
     ):
         assert any(PERSON in r[column] for r in files[name][1]), name  # present: asked with --include-notes
     others = "\n".join(r[c] for header, rows in files.values() for r in rows for c in header if c not in FREE_TEXT)

@@ -22,6 +22,7 @@ from flask import Response, abort, has_request_context, request, send_file
 from . import policy
 from .forms.admin import UserFilterForm
 from .models import Engagement, Goal, Meeting, Modification, OutboxMessage, PlanItem, today
+from .reports import activities as activities_report
 from .reports import (
     adherence,
     competencies,
@@ -1073,3 +1074,33 @@ def _plan_items(filters):
         ]
         for i in PlanItem.of(filters.engagement)
     ]
+
+
+# --- issue 22, activities: the work between meetings -------------------------------------------------
+
+
+@export("activities", "Work between meetings")
+def _activities(filters):
+    """One row per live activity of the engagements in scope (the list page filters by engagement),
+    newest first; ISPs and tags joined with "; "."""
+    header = ["engagement_id", "engagement", "date", "kind", "kind_name", "minutes", "isps", "strategies"]
+    header += ["competencies", "notes"]
+    titles = dict(
+        Engagement.select(Engagement.id, Engagement.title).where(Engagement.id.in_(filters.engagement_ids())).tuples()
+    )
+    rows = [
+        [
+            a.engagement_id,
+            titles.get(a.engagement_id, ""),
+            a.date,
+            a.kind,
+            a.kind_label,
+            a.minutes,
+            "; ".join(u.name for u in a.isps),
+            "; ".join(s["name"] for s in a.strategies),
+            "; ".join(c["name"] for c in a.competencies),
+            a.notes,
+        ]
+        for a in activities_report.csv_rows(filters.engagement_ids())
+    ]
+    return header, rows

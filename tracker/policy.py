@@ -202,6 +202,12 @@ def can_log_sessions(user):
     return user.role in ("admin", "isp")
 
 
+def can_log_activities(user, engagement, isps=None):
+    """Log, change and delete the work between meetings of an engagement (issue 22): those who log its
+    sessions (ISPs on it, admins)."""
+    return can_log_sessions(user) and can_edit_engagement(user, engagement, isps)
+
+
 def sees_next_steps(user):
     """The home page lists the next steps due on the engagements of an ISP."""
     return user.role == "isp"
@@ -552,6 +558,9 @@ class Can:
 
     def edit(self, engagement):
         return self._ask(can_edit_engagement, engagement)
+
+    def log_activities(self, engagement):
+        return self._ask(can_log_activities, engagement)
 
     def record_modification(self, engagement):
         return self._ask(can_record_modification, engagement)

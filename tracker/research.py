@@ -2,7 +2,8 @@
 export-research OUT_DIR`, tracker/cli/research.py).
 
 One row per observation, one column per variable: engagements, team positions, support requests,
-meetings with their competencies, strategies, principles and next steps, goal and stage history,
+meetings with their competencies, strategies, principles and next steps, the work between meetings
+(activities), goal and stage history,
 the values of goals' measured indicators, implementation plans (items, and versions with their
 agreement), FRAME-IS modifications of planned strategies, benchmarks, deliverables, context notes (and
 their counts by engagement, CFIR domain and kind) and released feedback answers. A codebook
@@ -38,6 +39,7 @@ from peewee import JOIN, Value
 from . import catalog
 from . import models as m
 from .exports import write_csv_file
+from .reports import activities as activity_report
 
 INT, DATE, TEXT, BOOL, DECIMAL = "integer", "date", "text", "boolean", "number"
 
@@ -51,7 +53,13 @@ LENGTHS = (("limited", "Limited (up to 12 months)"), ("high", "High (12+ months)
 AGREEMENT = tuple(sorted(_FEEDBACK["scale_labels"].items()))
 YES_NO = (("0", "No"), ("1", "Yes"))
 SCORED = {"value": (1, 5)}  # scored items: integer answers within these bounds
-IDENTIFIERS = {"notes", "context_text", "step_text", "mod_description"}  # free text that may name people
+IDENTIFIERS = {
+    "notes",
+    "context_text",
+    "step_text",
+    "mod_description",
+    "activity_notes",
+}  # free text that may name people
 
 
 def pseudonym(kind, row_id):
@@ -146,6 +154,19 @@ CODEBOOK = {
         ("step_due_on", DATE, "Due date (empty: none)", ()),
         ("step_done_on", DATE, "Date done (empty: open)", ()),
         ("step_text", TEXT, "The step (only with --include-notes; may name people)", ()),
+    ],
+    # issue 22: the work between meetings (outreach, data collection, ...), its own dose beside the meetings
+    "activities": [
+        ("activity_id", INT, "Work between meetings (row id)", ()),
+        ("engagement_id", INT, "Engagement (row id)", ()),
+        ("activity_date", DATE, "Date of the work", ()),
+        ("activity_kind", TEXT, "Kind of work", m.ACTIVITY_KINDS),
+        ("activity_minutes", INT, "Minutes (for each ISP listed)", ()),
+        ("activity_isps", TEXT, "ISPs who did it (pseudonyms, separated by ;)", ()),
+        ("activity_strategies", TEXT, "Strategies tagged (catalog keys, separated by ;)", ()),
+        ("activity_competencies", TEXT, "Competencies tagged (catalog keys, separated by ;)", ()),
+        ("activity_logged_by", TEXT, "Who logged it (pseudonym)", ()),
+        ("activity_notes", TEXT, "Note (only with --include-notes; may name people)", ()),
     ],
     "goals_history": [
         ("goal_id", INT, "Goal (row id)", ()),
@@ -289,6 +310,32 @@ def _engagements(organization_id):
     if organization_id:
         query = query.where((m.Unit.organization == organization_id) | (m.Engagement.intermediary == organization_id))
     return query
+
+
+def _activities(out, ids, date_from, date_to, include_notes):
+    """activities.csv: the live activities of the engagements in the period, with their ISPs as pseudonyms
+    and their tags as catalog keys; notes as meeting notes (only with --include-notes). Four queries."""
+    activities = m.Activity.live().where(m.Activity.engagement.in_(ids))
+    if date_from:
+        activities = activities.where(m.Activity.date >= date_from)
+    if date_to:
+        activities = activities.where(m.Activity.date <= date_to)
+    activities = list(activities.order_by(m.Activity.engagement, m.Activity.date, m.Activity.id))
+    for a in activity_report.with_links(activities):
+        out["activities"].append(
+            (
+                a.id,
+                a.engagement_id,
+                _d(a.date),
+                a.kind,
+                a.minutes,
+                ";".join(pseudonym("person", u.id) for u in sorted(a.isps, key=lambda u: u.id)),
+                ";".join(sorted(s["key"] for s in a.strategies)),
+                ";".join(sorted(c["key"] for c in a.competencies)),
+                pseudonym("person", a.logged_by_id),
+                a.notes if include_notes else "",
+            )
+        )
 
 
 def _plans(out, ids, co_leads, date_from, date_to):
@@ -455,6 +502,7 @@ def collect(date_from=None, date_to=None, organization_id=None, include_notes=Fa
                 x.notes if include_notes else "",
             )
         )
+    _activities(out, ids, date_from, date_to, include_notes)
     for link in (
         m.MeetingCompetency.select(m.MeetingCompetency, m.Competency, m.CompetencyDomain, m.CompetencyFramework)
         .join(m.Competency)

@@ -32,6 +32,7 @@ from tracker.models import (
     change_plan,
     record_modification,
 )
+from tracker.services import activities as activity_service
 from tracker.services import admin as admin_service
 from tracker.services import goals as goal_service
 
@@ -124,6 +125,20 @@ def _world(app, w):
         engagement=e, kind="tool_resource", due_on=dt.date(2026, 6, 1), title="Supervisor coaching guide and checklist"
     )
     Deliverable.create(engagement=e, title="A draft nobody needs", kind="other").soft_delete()
+    tags = {"strategies": [Strategy.get(Strategy.key == strategies[0]).id], "competencies": []}
+    activity, _ = activity_service.log_activities(  # the work between meetings: its list, edit and delete pages
+        e,
+        [
+            {"date": dt.date(2026, 3, 9), "kind": "outreach", "minutes": 45, "isps": [w.isp_a1.id], **tags},
+            {
+                "date": dt.date(2026, 3, 11),
+                "kind": "data_collection",
+                "minutes": 90,
+                "isps": [w.isp_a1.id, w.isp_a2.id],
+            },
+        ],
+        w.isp_a1,
+    )
     note = ContextNote.create(
         engagement=e,
         kind="barrier",
@@ -189,6 +204,7 @@ def _world(app, w):
         "note_id": note.id,
         "modification_id": modification.id,
         "deliverable_id": deliverable.id,
+        "activity_id": activity.id,
         "benchmark_id": Benchmark.select().where(Benchmark.engagement == e).first().id,
         "request_id": submitted.id,
         "response_id": responses[0].id,

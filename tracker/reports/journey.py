@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from ..dates import format_month
 from ..models import (
+    ACTIVITY_KINDS,
     GOAL_STATUSES,
+    Activity,
     Benchmark,
     Engagement,
     Goal,
@@ -296,6 +298,33 @@ def _measured_points(engagement_id):
     ]
 
 
+def _activity_points(engagement_id):
+    """The work between meetings (issue 22), one point a month on the date of its first activity:
+    [{"on", "month", "activities", "minutes", "kinds": [{"name", "minutes"}]}] (live activities; one query)."""
+    months = {}
+    for on, kind, minutes in (
+        Activity.select(Activity.date, Activity.kind, Activity.minutes)
+        .where((Activity.engagement == engagement_id) & Activity.deleted_at.is_null())
+        .order_by(Activity.date, Activity.id)
+        .tuples()
+    ):
+        month = months.setdefault(
+            (on.year, on.month), {"on": on, "month": on.replace(day=1), "activities": 0, "minutes": 0, "by_kind": {}}
+        )
+        month["activities"] += 1
+        month["minutes"] += minutes
+        month["by_kind"][kind] = month["by_kind"].get(kind, 0) + minutes
+    return [
+        {
+            **{k: v for k, v in m.items() if k != "by_kind"},
+            "kinds": [
+                {"name": name, "minutes": m["by_kind"][key]} for key, name in ACTIVITY_KINDS if key in m["by_kind"]
+            ],
+        }
+        for m in months.values()
+    ]
+
+
 def _feedback_points(quarters, scale_names, axis, as_of):
     """One point per quarter with a shown score, at the quarter's end (or today, in the current quarter):
     [{"on", "left", "label", "responses", "scores": [{"name", "mean", "n"}], "low", "high"}]. Cells the
@@ -349,7 +378,7 @@ def _pulse_events(rows):
     return [months[on] for on in sorted(months)]
 
 
-def _events(bands, benchmarks, goals, feedback, measured=(), pulse=()):
+def _events(bands, benchmarks, goals, feedback, measured=(), pulse=(), activities=()):
     """Every event of the timeline in date order, for its table: [{"on", "kind", "what", ...}]."""
     events = [{"on": b["entered_on"], "kind": "stage", "band": b} for b in bands]
     events += [{"on": p["on"], "kind": "benchmark", "item": item} for p in benchmarks for item in p["items"]]
@@ -357,7 +386,8 @@ def _events(bands, benchmarks, goals, feedback, measured=(), pulse=()):
     events += [{"on": f["on"], "kind": "feedback", "feedback": f} for f in feedback]
     events += [{"on": m["on"], "kind": "measured", "measured": m} for m in measured]
     events += [{"on": p["on"], "kind": "pulse", "pulse": p} for p in _pulse_events(pulse)]
-    order = {"stage": 0, "benchmark": 1, "goal": 2, "measured": 3, "feedback": 4, "pulse": 5}
+    events += [{"on": a["on"], "kind": "activities", "activities": a} for a in activities]
+    order = {"stage": 0, "benchmark": 1, "goal": 2, "measured": 3, "feedback": 4, "pulse": 5, "activities": 6}
     return sorted(events, key=lambda e: (e["on"], order[e["kind"]]))
 
 
@@ -366,7 +396,8 @@ def engagement_timeline(filters, as_of=None):
     """One engagement's timeline (filters.engagement), or None when it is not in the user's scope:
     {"axis": {...}, "legend": [...], "long_stay_days", "bands": [...], "long_stays": [...],
      "benchmarks": [...], "goals": [...], "measured": [...], "feedback": [...], "pulse": [a row per pulse
-     item, see _pulse_rows], "events": [...] (date order)}.
+     item, see _pulse_rows], "activities": [a point per month of work between meetings, see _activity_points],
+     "events": [...] (date order)}.
     The window runs from the engagement's start (or its first event) to today (or its last event)."""
     as_of = as_of or today()
     data = engagement_progress(filters, as_of)
@@ -381,13 +412,15 @@ def engagement_timeline(filters, as_of=None):
     scale_names = [(s["key"], s["name"]) for s in spec.get("scales", [])]
     benchmarks, goals = _benchmark_points(engagement.id), _goal_points(engagement.id)
     measured = _measured_points(engagement.id)
-    dates = [engagement.start_date, as_of] + [p["on"] for p in benchmarks + goals + measured]
+    activities = _activity_points(engagement.id)
+    dates = [engagement.start_date, as_of] + [p["on"] for p in benchmarks + goals + measured + activities]
     dates += [v["entered_on"] for v in visits] + [v["until"] for v in visits]
     dates += [min(q["end"], as_of) for q in quarters]
     dates += [min(p["end"], as_of) for p in pulse["periods"]]
     axis = window(min(dates), max(dates), filters)
     bands = _bands(visits, axis)
     benchmarks, goals, measured = _placed(benchmarks, axis), _placed(goals, axis), _placed(measured, axis)
+    activities = _placed(activities, axis)
     feedback = _feedback_points(quarters, scale_names, axis, as_of)
     pulse_rows = _pulse_rows(pulse, axis, as_of)
     return {
@@ -402,7 +435,8 @@ def engagement_timeline(filters, as_of=None):
         "measured": measured,
         "feedback": feedback,
         "pulse": pulse_rows,
-        "events": _events(bands, benchmarks, goals, feedback, measured, pulse_rows),
+        "activities": activities,
+        "events": _events(bands, benchmarks, goals, feedback, measured, pulse_rows, activities),
     }
 
 

@@ -13,6 +13,7 @@ from peewee import JOIN
 
 from ..db import database
 from ..models import (
+    Activity,
     AuditEntry,
     Benchmark,
     ContextNote,
@@ -51,6 +52,7 @@ PARTS = {
     "context_note": Part(ContextNote, "Context note", lambda n: f"{n.kind_label}: {_short(n.text)}"),
     "next_step": Part(NextStep, "Next step", lambda s: _short(s.text)),
     "modification": Part(Modification, "Modification", lambda m: f"{m.strategy.name} ({m.decided_on.isoformat()})"),
+    "activity": Part(Activity, "Activity", lambda a: f"{a.kind_label} of {a.date.isoformat()} ({a.minutes} min)"),
     "feedback_response": Part(
         FeedbackResponse,
         "Feedback response",

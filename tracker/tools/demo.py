@@ -19,6 +19,10 @@ from werkzeug.security import generate_password_hash
 from ..catalog import crosswalk
 from ..db import database
 from ..models import (
+    Activity,
+    ActivityCompetency,
+    ActivityISP,
+    ActivityStrategy,
     AuditEntry,
     Benchmark,
     Competency,
@@ -1115,7 +1119,72 @@ class _Builder:
         self.modifications()
         FeedbackRelease.replay()  # released as they came in (docs/disclosure.md)
         self.internal_notes_and_other_framework()
+        self.activities()
         self.date_audit_entries(first_entry)
+
+    # -- the work between meetings (issue 22): "conducted outreach, collected data, provided implementation
+    # coaching, and developed tools and resources ... weekly or biweekly"
+    ACTIVITY_RHYTHM = (  # (kind, every n weeks, weekday offset, minutes to draw from, notes to draw from)
+        ("outreach", 1, 1, (30, 45, 60), ("Calls with site leads about the next steps", "Check-in emails to sites")),
+        ("data_collection", 2, 2, (60, 90, 120), ("Fidelity observations at two sites", "Collected site data")),
+        ("coaching_preparation", 2, 3, (30, 45, 60), ("Prepared the coaching session", "Reviewed coaching notes")),
+        ("tool_development", 4, 4, (90, 120, 180), ("Drafted a tool for the team", "Revised the practice profile")),
+    )
+
+    def activities(self):
+        """On every engagement that has met: its ISPs' work between meetings, from its start to its last
+        session (weekly outreach, biweekly data collection and coaching preparation, monthly tool development),
+        by one or two of its ISPs, some tagged with a strategy or competency its sessions used. Its own random
+        stream, so the rest of the demo stays as it was."""
+        rng = random.Random(22)  # nosec B311
+        for spec in ENGAGEMENTS:
+            engagement = Engagement.get(Engagement.title == spec["title"])
+            meetings = Meeting.live().where(Meeting.engagement == engagement.id)
+            last = meetings.select(fn.MAX(Meeting.date)).scalar()
+            if last is None:
+                continue
+            last = min(last, ANCHOR, engagement.end_date or ANCHOR)
+            isps = [self.users[k] for k in (*spec["co_leads"], *spec.get("supporting", ()))]
+            used = {
+                "strategy": sorted(
+                    {r.strategy_id for r in MeetingStrategy.select().where(MeetingStrategy.meeting.in_(meetings))}
+                ),
+                "competency": sorted(
+                    {r.competency_id for r in MeetingCompetency.select().where(MeetingCompetency.meeting.in_(meetings))}
+                ),
+            }
+            names = {
+                "strategy": {s.id: s.name for s in Strategy.select().where(Strategy.id.in_(used["strategy"] or [0]))},
+                "competency": {
+                    c.id: c.name for c in Competency.select().where(Competency.id.in_(used["competency"] or [0]))
+                },
+            }
+            week = 0
+            while True:
+                monday = engagement.start_date + dt.timedelta(days=7 * week - engagement.start_date.weekday())
+                if monday > last:
+                    break
+                for kind, every, offset, minutes, notes in self.ACTIVITY_RHYTHM:
+                    day = monday + dt.timedelta(days=offset)
+                    if week % every or not engagement.start_date <= day <= last or rng.random() < 0.15:
+                        continue  # a week without it now and then
+                    who = rng.sample(isps, 2 if len(isps) > 1 and rng.random() < 0.3 else 1)
+                    activity = Activity.create(
+                        engagement=engagement,
+                        date=day,
+                        kind=kind,
+                        minutes=rng.choice(minutes),
+                        notes=rng.choice(notes),
+                        logged_by=who[0],
+                        created_at=at(day),
+                    )
+                    self.audit_dates[("Activity", activity.id)] = (at(day), who[0].id)
+                    ActivityISP.insert_many([{"activity": activity.id, "user": u.id} for u in who]).execute()
+                    for name, model in (("strategy", ActivityStrategy), ("competency", ActivityCompetency)):
+                        if used[name] and kind in ("coaching_preparation", "tool_development") and rng.random() < 0.5:
+                            tag = rng.choice(used[name])
+                            model.create(activity=activity, label=names[name][tag], **{name: tag})
+                week += 1
 
     # -- internal notes and sessions logged with the 2021 competencies (issue 19)
     INTERNAL_CONTEXT = (

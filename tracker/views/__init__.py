@@ -12,6 +12,7 @@ from ..forms import BaseForm
 from ..models import today
 from . import (
     account,
+    activities,
     admin,
     auth,
     context_notes,
@@ -38,6 +39,7 @@ def init_app(app):
         engagements,
         requests,
         meetings,
+        activities,
         team,
         goals,
         plans,

@@ -21,6 +21,7 @@ from ..models import (
     today,
 )
 from ..paging import paginate
+from ..reports import activities as activities_report
 from ..reports import adherence as adherence_report
 from ..reports import cost as cost_report
 from ..reports import feedback as feedback_report
@@ -151,6 +152,7 @@ def detail(engagement_id):
         adherence=adherence_report.engagement_adherence(engagement.id) if plan["items"] else None,
         cost=cost_report.engagement_cost(engagement.id) if policy.can_see_cost(current_user) else None,
         context_kinds=CONTEXT_KINDS,
+        between=activities_report.glance(engagement.id),  # issue 22: the work between meetings
     )
 
 
