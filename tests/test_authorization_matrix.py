@@ -84,6 +84,10 @@ CLASSES = {
     "admin": row(recipient_a=403, recipient_b=403, isp_on=403, isp_off=403, leader_in=403, leader_out=403, admin="ok"),
     # the intermediary's own figures (the cost of support): everyone signed in but recipients
     "not_recipient": row(**{**SIGNED_IN, "recipient_a": 403, "recipient_b": 403}),
+    # an ISP's own page (their competency profile): ISPs only, each about themselves
+    "isp_only": row(
+        recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok", leader_in=403, leader_out=403, admin=403
+    ),
     # no account needed; an unknown feedback token is "not valid" (404) for everyone
     "public": row(anonymous="ok", **SIGNED_IN),
     "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
@@ -184,6 +188,7 @@ MATRIX = {
     "reports.adherence_page": "signed_in",
     "reports.cost_page": "not_recipient",
     "reports.export_csv": "signed_in",
+    "reports.my_competencies": "isp_only",
     "reports.engagement_report": "engagement_read",
     "admin.index": "admin",
     "admin.users": "admin",
