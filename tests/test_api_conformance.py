@@ -72,6 +72,8 @@ CONFIG = SchemathesisConfig.from_dict(
                     "getStrategyReport",
                     "getProgressReport",
                     "getFeedbackReport",
+                    "getAdherenceReport",
+                    "getCostReport",
                 ],
                 "checks": {
                     "positive_data_acceptance": {

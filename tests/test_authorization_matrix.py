@@ -88,6 +88,10 @@ CLASSES = {
     "not_recipient": row(**{**SIGNED_IN, "recipient_a": 403, "recipient_b": 403}),
     # the ISPs' workload (issue 22, policy.can_read_workload): leaders (of their organization's ISPs) and admins
     "workload": row(**{**SIGNED_IN, **{r: 403 for r in ("recipient_a", "recipient_b", "isp_on", "isp_off")}}),
+    # an ISP's own page (their competency profile): ISPs only, each about themselves
+    "isp_only": row(
+        recipient_a=403, recipient_b=403, isp_on="ok", isp_off="ok", leader_in=403, leader_out=403, admin=403
+    ),
     # no account needed; an unknown feedback token is "not valid" (404) for everyone
     "public": row(anonymous="ok", **SIGNED_IN),
     "feedback_link": row(anonymous=404, **{role: 404 for role in SIGNED_IN}),
@@ -193,6 +197,7 @@ MATRIX = {
     "reports.cost_page": "not_recipient",
     "reports.team_page": "workload",
     "reports.export_csv": "signed_in",
+    "reports.my_competencies": "isp_only",
     "reports.engagement_report": "engagement_read",
     "reports.engagement_tables": "engagement_read",
     "admin.index": "admin",

@@ -154,14 +154,23 @@ def test_the_summary_names_every_filter_in_the_readers_words(world):  # noqa: F8
         user=w.admin, engagement=w.engagement_a.id, stage="exploration", kind="monthly", end=D(2026, 5, 31)
     )
     summary = describe(filters, filters.choices(), show_date=lambda d: d.isoformat())
-    assert summary["text"] == "All units · Engagement A · Stage: Exploration · Monthly team meeting · until 2026-05-31"
+    assert summary["text"] == (
+        "All units · Engagement A · Stage: Exploration · "
+        "Monthly team meeting (the work between meetings is left out) · until 2026-05-31"
+    )
     assert [c["text"] for c in summary["chips"]] == [
         "Engagement: Engagement A",
         "Stage: Exploration",
         "Kind of session: Monthly team meeting",
         "To 2026-05-31",
     ]
-    assert summary["printed"] == "; ".join(c["text"] for c in summary["chips"])
+    assert (
+        summary["printed"]
+        == "; ".join(c["text"] for c in summary["chips"]) + " (the work between meetings is left out)"
+    )
+    excluded = describe(filters.replace(kind=None, activities="exclude"), filters.choices())
+    assert excluded["chips"][-1]["text"] == "Work between meetings: Excluded"
+    assert excluded["text"].endswith("· Work between meetings: Excluded · until 31 May 2026")
 
 
 def test_a_bad_filter_opens_the_panel_with_the_message(world, as_user):  # noqa: F811

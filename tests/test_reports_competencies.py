@@ -97,6 +97,7 @@ def test_everything_for_an_admin(world):
         "share": 0.5714,
         "retired": False,
         "approximate": 0,
+        "activities": 0,  # no work between meetings in this world (tests/test_reports_activities_dose.py)
     }
     assert [d["name"] for d in data["domains"]] == [
         "Co-creation and engagement",

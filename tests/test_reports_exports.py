@@ -55,11 +55,25 @@ def test_competencies_csv(world, as_user):
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=competencies-")
     rows = rows_of(response)
-    assert rows[0] == ["framework", "level", "key", "name", "domain", "meetings", "total_meetings", "share"]
+    assert rows[0] == [
+        "framework",
+        "level",
+        "key",
+        "name",
+        "domain",
+        "meetings",
+        "total_meetings",
+        "share",
+        "activities",
+    ]
     by_key = {r[2]: r for r in rows[1:]}
-    assert by_key["p20_co_learning"][5:] == ["2", "4", "0.5"]
-    assert by_key["p20_facilitation"][5:] == ["2", "4", "0.5"]  # not the deleted meeting
-    assert by_key["co_creation_engagement"][1] == "domain" and by_key["co_creation_engagement"][5:] == ["2", "4", "0.5"]
+    assert by_key["p20_co_learning"][5:] == ["2", "4", "0.5", "0"]
+    assert by_key["p20_facilitation"][5:] == ["2", "4", "0.5", "0"]  # not the deleted meeting
+    assert by_key["co_creation_engagement"][1] == "domain" and by_key["co_creation_engagement"][5:8] == [
+        "2",
+        "4",
+        "0.5",
+    ]
     assert len(rows) == 1 + 3 + 15
 
 
@@ -67,11 +81,11 @@ def test_filters_apply_to_the_csv(world, as_user):
     client = as_user(world.admin)
     rows = rows_of(client.get(f"/reports/competencies.csv?unit_id={world.unit_b.id}"))
     by_key = {r[2]: r for r in rows[1:]}
-    assert by_key["p20_facilitation"][5:] == ["1", "1", "1.0"] and by_key["p20_co_learning"][5] == "0"
+    assert by_key["p20_facilitation"][5:8] == ["1", "1", "1.0"] and by_key["p20_co_learning"][5] == "0"
     rows = rows_of(client.get("/reports/dose.csv?kind=monthly&start=2026-03-01&end=2026-03-31"))
-    assert rows[0] == ["by", "key", "name", "meetings", "minutes"]
-    assert ["month", "2026-03", "Mar 2026", "2", "120"] in rows
-    assert rows[-1] == ["total", "", "All sessions", "2", "120"]
+    assert rows[0] == ["by", "key", "name", "meetings", "minutes", "activities", "activity_minutes"]
+    assert ["month", "2026-03", "Mar 2026", "2", "120", "0", "0"] in rows
+    assert rows[-1] == ["total", "", "All sessions and the work between meetings", "2", "120", "0", "0"]
     rows = rows_of(client.get("/reports/competencies.csv?start=2025-01-01&end=2025-01-31"))
     assert {r[6] for r in rows[1:]} == {"0"}
 

@@ -179,6 +179,8 @@ def test_hours(world):
     assert report.hours(f(world.admin, start=D(2025, 1, 1), end=D(2025, 12, 31))) == {
         "meetings": 0,
         "minutes": 0,
+        "activities": 0,
+        "activity_minutes": 0,
         "by_month": [],
     }
 

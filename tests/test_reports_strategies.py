@@ -144,10 +144,19 @@ def test_filters(world):
 
 def test_a_date_range_with_no_meetings(world):
     empty = f(world.admin, start=D(2024, 1, 1), end=D(2024, 6, 30))
-    assert report.strategies_used(empty) == {"total_meetings": 0, "total_minutes": 0, "clusters": [], "strategies": []}
+    assert report.strategies_used(empty) == {
+        "total_meetings": 0,
+        "total_minutes": 0,
+        "total_activities": 0,
+        "total_activity_minutes": 0,
+        "clusters": [],
+        "strategies": [],
+    }
     assert report.dose(empty) == {
         "total_meetings": 0,
         "total_minutes": 0,
+        "total_activities": 0,
+        "total_activity_minutes": 0,
         "by_month": [],
         "by_stage": [],
         "by_mode": [],

@@ -154,13 +154,33 @@ def plain_csv_response(rows, filename):
 def _competencies(filters):
     data = competencies.competencies_used(filters)
     framework = data["framework"]["short_name"] if data["framework"] else ""
-    header = ["framework", "level", "key", "name", "domain", "meetings", "total_meetings", "share"]
+    header = ["framework", "level", "key", "name", "domain", "meetings", "total_meetings", "share", "activities"]
     rows = [
-        [framework, "domain", d["key"], d["name"], "", d["meetings"], data["total_meetings"], d["share"]]
+        [
+            framework,
+            "domain",
+            d["key"],
+            d["name"],
+            "",
+            d["meetings"],
+            data["total_meetings"],
+            d["share"],
+            d["activities"],
+        ]
         for d in data["domains"]
     ]
     rows += [
-        [framework, "competency", c["key"], c["name"], c["domain"], c["meetings"], data["total_meetings"], c["share"]]
+        [
+            framework,
+            "competency",
+            c["key"],
+            c["name"],
+            c["domain"],
+            c["meetings"],
+            data["total_meetings"],
+            c["share"],
+            c["activities"],
+        ]
         for c in data["competencies"]
     ]
     return header, rows
@@ -169,16 +189,23 @@ def _competencies(filters):
 @export("competencies-by-month", "Competencies used by month")
 def _competencies_by_month(filters):
     data = competencies.over_time(filters)
-    header = ["month", "level", "key", "name", "meetings", "month_meetings"]
+    header = ["month", "level", "key", "name", "meetings", "month_meetings", "activities", "month_activities"]
     rows = []
     for i, month in enumerate(data["months"]):
-        rows += [
-            [month["key"], "domain", d["key"], d["name"], d["meetings"][i], month["meetings"]] for d in data["domains"]
-        ]
-        rows += [
-            [month["key"], "competency", c["key"], c["name"], c["meetings"][i], month["meetings"]]
-            for c in data["competencies"]
-        ]
+        for level, items in (("domain", data["domains"]), ("competency", data["competencies"])):
+            rows += [
+                [
+                    month["key"],
+                    level,
+                    x["key"],
+                    x["name"],
+                    x["meetings"][i],
+                    month["meetings"],
+                    x["activities"][i],
+                    month["activities"],
+                ]
+                for x in items
+            ]
     return header, rows
 
 
@@ -201,7 +228,19 @@ def _competencies_by_isp(filters):
 @export("strategies", "Strategies used")
 def _strategies(filters):
     data = strategies.strategies_used(filters)
-    header = ["level", "number", "key", "name", "cluster", "meetings", "total_meetings", "share", "minutes"]
+    header = [
+        "level",
+        "number",
+        "key",
+        "name",
+        "cluster",
+        "meetings",
+        "total_meetings",
+        "share",
+        "minutes",
+        "activities",
+        "activity_minutes",
+    ]
     rows = [
         [
             "cluster",
@@ -213,6 +252,8 @@ def _strategies(filters):
             data["total_meetings"],
             c["share"],
             c["minutes"],
+            c["activities"],
+            c["activity_minutes"],
         ]
         for c in data["clusters"]
     ]
@@ -227,6 +268,8 @@ def _strategies(filters):
             data["total_meetings"],
             s["share"],
             s["minutes"],
+            s["activities"],
+            s["activity_minutes"],
         ]
         for s in data["strategies"]
     ]
@@ -236,11 +279,24 @@ def _strategies(filters):
 @export("dose", "Minutes of support")
 def _dose(filters):
     data = strategies.dose(filters)
-    header = ["by", "key", "name", "meetings", "minutes"]
-    rows = [["month", m["key"], m["label"], m["meetings"], m["minutes"]] for m in data["by_month"]]
-    for by in ("stage", "mode", "kind"):
-        rows += [[by, r["key"] or "", r["name"], r["meetings"], r["minutes"]] for r in data[f"by_{by}"]]
-    rows.append(["total", "", "All sessions", data["total_meetings"], data["total_minutes"]])
+    header = ["by", "key", "name", "meetings", "minutes", "activities", "activity_minutes"]
+    rows = [
+        ["month", m["key"], m["label"], m["meetings"], m["minutes"], m["activities"], m["activity_minutes"]]
+        for m in data["by_month"]
+    ]
+    for by in ("stage", "mode", "kind"):  # sessions only
+        rows += [[by, r["key"] or "", r["name"], r["meetings"], r["minutes"], "", ""] for r in data[f"by_{by}"]]
+    rows.append(
+        [
+            "total",
+            "",
+            "All sessions and the work between meetings",
+            data["total_meetings"],
+            data["total_minutes"],
+            data["total_activities"],
+            data["total_activity_minutes"],
+        ]
+    )
     return header, rows
 
 
@@ -389,6 +445,7 @@ def _dashboard(filters):
         for k, v in req["days_to_first_meeting"].items()
     ]
     rows.append(["hours", "minutes", "Minutes of support", data["hours"]["minutes"]])
+    rows.append(["hours", "activity_minutes", "Minutes between meetings", data["hours"]["activity_minutes"]])
     rows += [["minutes by month", m["key"], m["label"], m["minutes"]] for m in data["hours"]["by_month"]]
     rows += [["competency domains", d["key"], d["name"], d["meetings"]] for d in data["competencies"]["domains"]]
     return header, rows
@@ -1102,5 +1159,24 @@ def _activities(filters):
             a.notes,
         ]
         for a in activities_report.csv_rows(filters.engagement_ids())
+    ]
+    return header, rows
+
+
+# --- (dose) the work between meetings in the dose reports; an ISP's own competency profile (issue 22) ---------
+
+
+@export("my-competencies", "My competency profile", allowed=policy.can_see_own_competency_profile)
+def _my_competencies(filters):
+    """Always about the downloader: the ISP is the reader, whatever the filters say."""
+    data = competencies.isp_profile(competencies.own_profile_filters(filters.user, filters.framework))
+    header = ["quarter", "competency_key", "competency", "domain", "meetings", "activities"]
+    rows = [
+        [q["key"], c["key"], c["name"], c["domain_name"], c["meetings"][i], c["activities"][i]]
+        for c in data["competencies"]
+        for i, q in enumerate(data["quarters"])
+    ]
+    rows += [
+        [q["key"], "", "All sessions and activities", "", q["meetings"], q["activities"]] for q in data["quarters"]
     ]
     return header, rows

@@ -452,6 +452,12 @@ def can_read_workload(user):
     return user.role in ("leader", "admin")
 
 
+def can_see_own_competency_profile(user):
+    """An ISP's own competency profile over time (/reports/my-competencies and its CSV): ISPs only, each about
+    themselves; leaders, admins and recipients read the competency reports instead."""
+    return user.role == "isp"
+
+
 def workload_isps(user):
     """The active ISPs whose workload `user` reads (a query of User): everyone's for admins and leaders
     reading every organization; a leader's organization's ISPs; an ISP's colleagues of their own
@@ -549,6 +555,7 @@ class Can:
     see_activity = property(lambda self: self._ask(can_see_activity))
     see_internal_notes = property(lambda self: self._ask(can_see_internal_notes))
     see_invitations = property(lambda self: self._ask(can_see_invitations))
+    see_own_competency_profile = property(lambda self: self._ask(can_see_own_competency_profile))
     see_unused_competencies = property(lambda self: self._ask(can_see_unused_competencies))
     submit_request = property(lambda self: self._ask(can_submit_request))
     triage_requests = property(lambda self: self._ask(can_triage_requests))

@@ -18,6 +18,7 @@ from .operations import operation, page_of
 from .schemas import Answer, Date, Id, Paging, Query
 
 PERIODS = ("quarter", "month")
+BETWEEN = "The work between meetings (activities), its own series: 0 with `activities=exclude` or a `kind`."
 
 
 def _list(schema, **kwargs):
@@ -67,6 +68,7 @@ class DomainUse(Answer):
     name = fields.String(required=True)
     meetings = _count(metadata={"description": "Sessions in which it was used."})
     share = _share(metadata={"description": "meetings / total_meetings"})
+    activities = _count(metadata={"description": "Activities between meetings tagged with it (its own series)."})
 
 
 class CompetencyUse(DomainUse):
@@ -85,6 +87,8 @@ class MonthDose(Answer):
     label = fields.String(required=True)
     meetings = _count()
     minutes = _count()
+    activities = _count(metadata={"description": BETWEEN})
+    activity_minutes = _count(metadata={"description": BETWEEN})
 
 
 class Cell(Answer):
@@ -138,6 +142,8 @@ class RequestsDelivered(Answer):
 
 class Hours(Answer):
     meetings = _count()
+    activities = _count(metadata={"description": BETWEEN})
+    activity_minutes = _count(metadata={"description": BETWEEN})
     minutes = _count()
     by_month = _list(MonthDose)
 
@@ -179,6 +185,7 @@ class Month(Answer):
 
 class MonthCount(Month):
     meetings = _count()
+    activities = _count(metadata={"description": BETWEEN})
 
 
 class DomainByMonth(Answer):
@@ -186,6 +193,7 @@ class DomainByMonth(Answer):
     name = fields.String(required=True)
     meetings = fields.List(fields.Integer(), required=True, metadata={"description": "One per month of `months`."})
     share = fields.List(fields.Float(), required=True)
+    activities = fields.List(fields.Integer(), required=True, metadata={"description": BETWEEN})
 
 
 class CompetencyByMonth(Answer):
@@ -193,6 +201,7 @@ class CompetencyByMonth(Answer):
     name = fields.String(required=True)
     domain = fields.String(required=True)
     meetings = fields.List(fields.Integer(), required=True)
+    activities = fields.List(fields.Integer(), required=True, metadata={"description": BETWEEN})
 
 
 class Monthly(Answer):
@@ -220,6 +229,7 @@ class IspCompetencies(Answer):
 class CompetenciesOut(PagedAnswer):
     framework = fields.Nested(FrameworkInfo, required=True)
     total_meetings = _count()
+    total_activities = _count(metadata={"description": BETWEEN})
     domains = _list(DomainUse)
     competencies = _list(CompetencyUse)
     monthly = fields.Nested(Monthly, required=True)
@@ -236,6 +246,10 @@ class ClusterUse(Answer):
     meetings = _count()
     share = _share()
     minutes = _count()
+    activities = _count(metadata={"description": BETWEEN})
+    activity_minutes = _count(
+        metadata={"description": "An activity's minutes shared equally among its strategies. " + BETWEEN}
+    )
 
 
 class StrategyUse(ClusterUse):
@@ -252,6 +266,8 @@ class KeyDose(Answer):
 class Dose(Answer):
     total_meetings = _count()
     total_minutes = _count()
+    total_activities = _count(metadata={"description": BETWEEN})
+    total_activity_minutes = _count(metadata={"description": BETWEEN})
     by_month = _list(MonthDose)
     by_stage = _list(KeyDose, metadata={"description": "By the stage on the meeting's date (key null: before)."})
     by_mode = _list(KeyDose)
@@ -281,6 +297,8 @@ class EngagementBetween(Answer):
 class StrategiesOut(PagedAnswer):
     total_meetings = _count()
     total_minutes = _count()
+    total_activities = _count(metadata={"description": BETWEEN})
+    total_activity_minutes = _count(metadata={"description": BETWEEN})
     clusters = _list(ClusterUse)
     strategies = _list(StrategyUse)
     dose = fields.Nested(Dose, required=True)

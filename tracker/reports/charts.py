@@ -67,9 +67,21 @@ def request_funnel(funnel):
 
 
 def hours_by_month(hours_or_dose):
-    """Hours of support by month (the dashboard's hours, the strategies page's dose)."""
+    """Hours of support by month (the dashboard's hours, the strategies page's dose): the sessions' and, stacked
+    on them as their own series, the work between meetings' when there is any in scope."""
     rows = hours_or_dose["by_month"]
-    return _spec("bar", rows, "label", [_series("Hours", rows, "minutes", hours)])
+    if not any(row.get("activity_minutes") for row in rows):
+        return _spec("bar", rows, "label", [_series("Hours", rows, "minutes", hours)])
+    return _spec(
+        "bar",
+        rows,
+        "label",
+        [
+            {**_series("In sessions", rows, "minutes", hours), "colour": "--brand"},
+            {**_series("Between meetings", rows, "activity_minutes", hours), "colour": "--accent"},
+        ],
+        stacked=True,
+    )
 
 
 # --- competencies ---------------------------------------------------------------------------------
@@ -291,3 +303,21 @@ def month_label(key):
     """A "YYYY-MM" month as the charts label months ("Nov 2026")."""
     year, month = key.split("-")
     return format_month(dt.date(int(year), int(month), 1))
+
+
+def competency_profile(profile):
+    """An ISP's own competency profile: per quarter, the competency uses in the sessions they took part in and,
+    as their own series beside them, in their activities between meetings (a use: a competency drawn on in one
+    session or activity)."""
+    quarters = profile["quarters"]
+    sessions = [sum(c["meetings"][i] for c in profile["competencies"]) for i in range(len(quarters))]
+    between = [sum(c["activities"][i] for c in profile["competencies"]) for i in range(len(quarters))]
+    return _spec(
+        "bar",
+        quarters,
+        "label",
+        [
+            {"label": "In sessions", "data": sessions, "colour": "--brand"},
+            {"label": "Between meetings", "data": between, "colour": "--accent"},
+        ],
+    )

@@ -25,6 +25,8 @@ from peewee import SQL, Case, Select, Value, fn
 
 from ..catalog import crosswalk
 from ..models import (
+    Activity,
+    ActivityCompetency,
     Competency,
     CompetencyDomain,
     CompetencyFramework,
@@ -35,7 +37,7 @@ from ..models import (
 )
 from ..paging import page_of
 from .cache import cached
-from .filters import month_label, month_of, month_range, share
+from .filters import ReportFilters, month_label, month_of, month_range, share
 
 
 def frameworks():
@@ -134,35 +136,64 @@ def _monthly_counts(filters, competencies, by_month=True, framework=None):
     month) those counted only through an approximate crosswalk link. Meetings logged with the other
     framework count through the crosswalk (see the module's rule: each meeting once per competency).
     With by_month=False the "month" is one bucket (None) for the whole period, which is cheaper.
+    Then the same three for the work between meetings (activities): activities per month, per (domain,
+    month) and per (competency, month), as a `Counts`.
 
     Each meeting falls in one month, so totals over the period are sums of the months."""
-    month = month_of(Meeting.date) if by_month else SQL("NULL")
+    totals, by_domain, by_competency, approximate = _counts(
+        filters.meeting_condition(), Meeting, MeetingCompetency, "meeting", competencies, by_month, framework
+    )
+    activity_totals, activity_domain, activity_competency, _ = _counts(
+        filters.activity_condition(), Activity, ActivityCompetency, "activity", competencies, by_month, framework
+    )
+    return Counts(totals, by_domain, by_competency, approximate, activity_totals, activity_domain, activity_competency)
+
+
+class Counts:
+    """The aggregates of _monthly_counts(), by name: {month: n} and {(id, month): n} of meetings and activities."""
+
+    def __init__(self, totals, by_domain, by_competency, approximate, activities, activity_domain, activity_competency):
+        self.totals, self.by_domain, self.by_competency, self.approximate = (
+            totals,
+            by_domain,
+            by_competency,
+            approximate,
+        )
+        self.activities, self.activity_domain, self.activity_competency = (
+            activities,
+            activity_domain,
+            activity_competency,
+        )
+
+
+def _counts(cond, event, link, link_field, competencies, by_month, framework):
+    """({month: events in scope}, {(domain, month): events}, {(competency, month): events}, {(competency,
+    month): events counted only through an approximate link}) of `event` (Meeting or Activity) through its
+    competency links `link` (MeetingCompetency or ActivityCompetency, whose event field is `link_field`).
+    Three queries (two with by_month=False)."""
+    month = month_of(event.date) if by_month else SQL("NULL")
     group = [month] if by_month else []
     totals = (
-        dict(Meeting.select(month, fn.COUNT(Meeting.id)).where(filters.meeting_condition()).group_by(month).tuples())
+        dict(event.select(month, fn.COUNT(event.id)).where(cond).group_by(month).tuples())
         if by_month
-        else {None: total_meetings(filters)}
+        else {None: event.select(fn.COUNT(event.id)).where(cond).scalar() or 0}
     )
     by_domain, by_competency, approximate = {}, {}, {}
     if competencies:
         cw = _link_table(_links(framework, competencies))
-        linked = (
-            MeetingCompetency.select()
-            .join(Meeting)
-            .join_from(MeetingCompetency, cw, on=(cw.c.source == MeetingCompetency.competency))
-        )
-        meeting = MeetingCompetency.meeting
+        linked = link.select().join(event).join_from(link, cw, on=(cw.c.source == link.competency))
+        counted = getattr(link, link_field)
         for domain_id, key, n in (
-            linked.select(cw.c.domain_id, month, fn.COUNT(meeting.distinct()))
-            .where(filters.meeting_condition())
+            linked.select(cw.c.domain_id, month, fn.COUNT(counted.distinct()))
+            .where(cond)
             .group_by(cw.c.domain_id, *group)
             .tuples()
         ):
             by_domain[(domain_id, key)] = n
-        exact = fn.COUNT(Case(None, [(cw.c.exact == 1, meeting)], None).distinct())
+        exact = fn.COUNT(Case(None, [(cw.c.exact == 1, counted)], None).distinct())
         for competency_id, key, n, n_exact in (
-            linked.select(cw.c.target, month, fn.COUNT(meeting.distinct()), exact)
-            .where(filters.meeting_condition())
+            linked.select(cw.c.target, month, fn.COUNT(counted.distinct()), exact)
+            .where(cond)
             .group_by(cw.c.target, *group)
             .tuples()
         ):
@@ -184,34 +215,38 @@ def report(filters):
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
     counts = _monthly_counts(filters, competencies, framework=framework)
-    return (_used(framework, domains, competencies, *counts), _over_time(framework, domains, competencies, *counts))
+    return (_used(framework, domains, competencies, counts), _over_time(framework, domains, competencies, counts))
 
 
 @cached
 def competencies_used(filters):
-    """{"framework", "total_meetings", "domains": [{"key", "name", "meetings", "share"}],
-    "competencies": [{"key", "name", "domain", "meetings", "share", "retired", "approximate"}]}
-    (approximate: the meetings counted only through an approximate crosswalk link). Six queries."""
+    """{"framework", "total_meetings", "total_activities", "domains": [{"key", "name", "meetings", "share",
+    "activities"}], "competencies": [{"key", "name", "domain", "meetings", "share", "retired", "approximate",
+    "activities"}]} (approximate: the meetings counted only through an approximate crosswalk link; activities:
+    the work between meetings tagged with it, its own series). Nine queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
     counts = _monthly_counts(filters, competencies, by_month=False, framework=framework)
-    return _used(framework, domains, competencies, *counts)
+    return _used(framework, domains, competencies, counts)
 
 
-def _used(framework, domains, competencies, totals, by_domain_month, by_competency_month, approximate_month):
-    total = sum(totals.values())
-    by_domain, by_competency = _summed(by_domain_month), _summed(by_competency_month)
-    approximate = _summed(approximate_month)
+def _used(framework, domains, competencies, counts):
+    total = sum(counts.totals.values())
+    by_domain, by_competency = _summed(counts.by_domain), _summed(counts.by_competency)
+    approximate = _summed(counts.approximate)
+    activity_domain, activity_competency = _summed(counts.activity_domain), _summed(counts.activity_competency)
     domain_keys = {d.id: d.key for d in domains}
     return {
         "framework": _framework_info(framework),
         "total_meetings": total,
+        "total_activities": sum(counts.activities.values()),
         "domains": [
             {
                 "key": d.key,
                 "name": d.name,
                 "meetings": by_domain.get(d.id, 0),
                 "share": share(by_domain.get(d.id, 0), total),
+                "activities": activity_domain.get(d.id, 0),
             }
             for d in domains
         ],
@@ -224,9 +259,10 @@ def _used(framework, domains, competencies, totals, by_domain_month, by_competen
                 "share": share(by_competency.get(c.id, 0), total),
                 "retired": c.retired,
                 "approximate": approximate.get(c.id, 0),
+                "activities": activity_competency.get(c.id, 0),
             }
             for c in competencies
-            if not c.retired or by_competency.get(c.id)
+            if not c.retired or by_competency.get(c.id) or activity_competency.get(c.id)
         ],
     }
 
@@ -260,30 +296,38 @@ def domain_split(used):
 
 @cached
 def over_time(filters):
-    """By month: meetings in scope and, per domain and per competency, the meetings that used it.
+    """By month: meetings in scope and, per domain and per competency, the meetings that used it; beside them,
+    as their own series, the activities (work between meetings) in scope and those tagged with it.
 
-    {"framework", "months": [{"key": "2026-01", "label": "Jan 2026", "meetings": n}],
-     "domains": [{"key", "name", "meetings": [n per month], "share": [per month]}],
-     "competencies": [{"key", "name", "domain", "meetings": [n per month], "share": [per month]}]}.
-    A share is of the meetings of that month. Five queries."""
+    {"framework", "months": [{"key": "2026-01", "label": "Jan 2026", "meetings": n, "activities": n}],
+     "domains": [{"key", "name", "meetings": [n per month], "share": [per month], "activities": [n per month]}],
+     "competencies": [{"key", "name", "domain", "meetings": [n per month], "share": [per month],
+                       "activities": [n per month]}]}.
+    A share is of the meetings of that month. Eight queries."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
-    return _over_time(framework, domains, competencies, *_monthly_counts(filters, competencies, framework=framework))
+    return _over_time(framework, domains, competencies, _monthly_counts(filters, competencies, framework=framework))
 
 
-def _over_time(framework, domains, competencies, totals, by_domain, by_competency, _approximate=None):
-    months = month_range(totals)
+def _over_time(framework, domains, competencies, counts):
+    totals, by_domain, by_competency = counts.totals, counts.by_domain, counts.by_competency
+    activity_domain, activity_competency = counts.activity_domain, counts.activity_competency
+    months = month_range(set(totals) | set(counts.activities))
     domain_keys = {d.id: d.key for d in domains}
-    used = {cid for cid, _ in by_competency}
+    used = {cid for cid, _ in by_competency} | {cid for cid, _ in activity_competency}
     return {
         "framework": _framework_info(framework),
-        "months": [{"key": m, "label": month_label(m), "meetings": totals.get(m, 0)} for m in months],
+        "months": [
+            {"key": m, "label": month_label(m), "meetings": totals.get(m, 0), "activities": counts.activities.get(m, 0)}
+            for m in months
+        ],
         "domains": [
             {
                 "key": d.key,
                 "name": d.name,
                 "meetings": [by_domain.get((d.id, m), 0) for m in months],
                 "share": [share(by_domain.get((d.id, m), 0), totals.get(m, 0)) for m in months],
+                "activities": [activity_domain.get((d.id, m), 0) for m in months],
             }
             for d in domains
         ],
@@ -294,6 +338,7 @@ def _over_time(framework, domains, competencies, totals, by_domain, by_competenc
                 "domain": domain_keys[c.domain_id],
                 "meetings": [by_competency.get((c.id, m), 0) for m in months],
                 "share": [share(by_competency.get((c.id, m), 0), totals.get(m, 0)) for m in months],
+                "activities": [activity_competency.get((c.id, m), 0) for m in months],
             }
             for c in competencies
             if not c.retired or c.id in used
@@ -417,3 +462,85 @@ def isp_matrix(isps):
             )
         rows.append({"id": isp["id"], "name": isp["name"], "meetings": isp["meetings"], "cells": cells})
     return {"domains": domains, "rows": rows}
+
+
+def _quarter(month_key):
+    """'2026-Q1' of 'YYYY-MM'."""
+    year, month = month_key.split("-")
+    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
+
+
+def _quarter_label(key):
+    year, quarter = key.split("-")
+    return f"{quarter} {year}"
+
+
+def own_profile_filters(user, framework=None):
+    """The filters of an ISP's own competency profile: the reader as the ISP (meetings they took part in,
+    activities that list them), no other filter but the competency framework."""
+    return ReportFilters(user=user, isp=user.id, framework=framework)
+
+
+@cached
+def isp_profile(filters):
+    """An ISP's own competency profile over time: for the ISP `filters.isp` (the reader, who is that ISP), the
+    competencies they drew on by quarter, in the meetings they took part in (attended or logged) and, apart, in
+    their activities (the work between meetings that lists them), in the framework asked for (crosswalk as in
+    the other views). Only what the reader may see (filters.meeting_condition / activity_condition).
+
+    {"framework", "quarters": [{"key": "2026-Q1", "label": "Q1 2026", "meetings", "activities"}] (every quarter
+     from the first to the last with a meeting or an activity), "total_meetings", "total_activities",
+     "competencies": [{"key", "name", "domain", "domain_name", "meetings": [n per quarter],
+                       "activities": [n per quarter], "total_meetings", "total_activities"}]
+        (those drawn on at least once, in catalog order), "domains": [{"key", "name"}]}.
+    Seven queries."""
+    framework = _framework(filters)
+    domains, competencies = _catalog(framework)
+    counts = _monthly_counts(filters, competencies, framework=framework)
+    months = month_range(set(counts.totals) | set(counts.activities))
+    quarters = list(dict.fromkeys(_quarter(m) for m in months))
+
+    def by_quarter(by_month):
+        out = {}
+        for month, n in by_month.items():
+            out[_quarter(month)] = out.get(_quarter(month), 0) + n
+        return out
+
+    def by_id_quarter(by_id_month):
+        out = {}
+        for (cid, month), n in by_id_month.items():
+            key = (cid, _quarter(month))
+            out[key] = out.get(key, 0) + n  # each meeting falls in one month, so a quarter is the sum of its months
+        return out
+
+    meetings, activities = by_quarter(counts.totals), by_quarter(counts.activities)
+    used, used_activities = by_id_quarter(counts.by_competency), by_id_quarter(counts.activity_competency)
+    domain_names = {d.id: d for d in domains}
+    rows = []
+    for c in competencies:
+        m = [used.get((c.id, q), 0) for q in quarters]
+        a = [used_activities.get((c.id, q), 0) for q in quarters]
+        if sum(m) or sum(a):
+            rows.append(
+                {
+                    "key": c.key,
+                    "name": c.name,
+                    "domain": domain_names[c.domain_id].key,
+                    "domain_name": domain_names[c.domain_id].name,
+                    "meetings": m,
+                    "activities": a,
+                    "total_meetings": sum(m),
+                    "total_activities": sum(a),
+                }
+            )
+    return {
+        "framework": _framework_info(framework),
+        "quarters": [
+            {"key": q, "label": _quarter_label(q), "meetings": meetings.get(q, 0), "activities": activities.get(q, 0)}
+            for q in quarters
+        ],
+        "total_meetings": sum(meetings.values()),
+        "total_activities": sum(activities.values()),
+        "domains": [{"key": d.key, "name": d.name} for d in domains if any(r["domain"] == d.key for r in rows)],
+        "competencies": rows,
+    }

@@ -21,8 +21,11 @@ LABELS = {
     "start": "From",
     "end": "To",
     "framework": "Competency framework",
+    "activities": "Work between meetings",
 }
-CHIP_ORDER = ("unit_id", "engagement_id", "isp_id", "support_model", "stage", "kind", "start", "end")
+CHIP_ORDER = ("unit_id", "engagement_id", "isp_id", "support_model", "stage", "kind", "start", "end", "activities")
+# A kind of session is a meeting's: the work between meetings is left out while one is chosen.
+KIND_LEAVES_OUT = "the work between meetings is left out"
 
 
 def _named(value, options):
@@ -69,6 +72,10 @@ def describe(filters, choices, frameworks=None, show_date=format_date):
         parts.append(named["engagement_id"])
     parts += [f"{LABELS[p]}: {named[p]}" for p in ("isp_id", "stage") if p in named]
     parts += [named[p] for p in ("support_model", "kind") if p in named]
+    if "kind" in named and filters.include_activities:
+        parts[-1] += f" ({KIND_LEAVES_OUT})"
+    if "activities" in named:
+        parts.append(f"{LABELS['activities']}: {named['activities']}")
     if "start" in named and "end" in named:
         parts.append(f"{named['start']} to {named['end']}")
     elif "start" in named:
@@ -82,6 +89,8 @@ def describe(filters, choices, frameworks=None, show_date=format_date):
         framework = _named(filters.framework or frameworks[0][0], frameworks)
         parts.append(framework)
     printed = "; ".join(chip["text"] for chip in chips) or "none (everything you may see)"
+    if "kind" in named and filters.include_activities:
+        printed += f" ({KIND_LEAVES_OUT})"
     if framework:
         printed = f"{LABELS['framework']}: {framework}; {printed}"
     return {"text": " · ".join(parts), "chips": chips, "printed": printed, "labels": LABELS}

@@ -10,6 +10,9 @@ Two scopes:
 - `meeting_condition()`: live meetings of visible engagements matching engagement, unit, model,
   kind, date range; ISP = meetings the ISP took part in (attended or logged); stage = the stage the
   engagement was in on the meeting's date.
+- `activity_condition()`: the live activities (work between meetings) in the same scope: engagement, unit,
+  model, date range; ISP = activities that list the ISP; stage = the stage on the activity's date. A kind of
+  session (a meeting filter) or `activities=exclude` leaves none.
 
 Month buckets and date differences are written once here for SQLite and PostgreSQL.
 """
@@ -28,6 +31,8 @@ from ..db import is_sqlite
 from ..models import (
     MEETING_KINDS,
     SUPPORT_MODELS,
+    Activity,
+    ActivityISP,
     Engagement,
     EngagementISP,
     Meeting,
@@ -54,7 +59,12 @@ PARAMETERS = {
     "start": "start",
     "end": "end",
     "framework": "framework",
+    "activities": "activities",
 }
+# The work between meetings (activities) in the dose, competency and strategy reports: counted as their own
+# series (the default), or left out. `args()` omits a filter at its default, so the URLs stay as they were.
+ACTIVITY_CHOICES = (("include", "Included"), ("exclude", "Excluded"))
+DEFAULTS = {"activities": "include"}
 CHOOSE = "Choose from the list."
 
 
@@ -109,6 +119,11 @@ class FilterQuery(ma.Schema):
     kind = ma.fields.String(validate=one_of(MEETING_KINDS), metadata={"description": "Only meetings of this kind."})
     start = Day(metadata={"description": "From this date (meetings, requests, goal changes)."})
     end = Day(metadata={"description": "To this date, not before `start`."})
+    activities = ma.fields.String(
+        validate=one_of(ACTIVITY_CHOICES),
+        metadata={"description": "The work between meetings (activities) as its own series: `include` (the default) "
+                  "or `exclude`. Meeting figures are the same either way."},
+    )  # fmt: skip
 
     # A filter form sends the fields left blank: on the pages blank is no filter. The API's document lists
     # each filter's values, so there a blank or padded value is refused like any other (API_FILTERS).
@@ -153,6 +168,7 @@ class ReportFilters:
     start: dt.date = None
     end: dt.date = None
     framework: str = None  # competency framework key (competency reports only)
+    activities: str = DEFAULTS["activities"]  # the work between meetings: "include" or "exclude"
     errors: dict = field(default_factory=dict)
 
     # -- parsing ---------------------------------------------------------------------------------
@@ -179,18 +195,23 @@ class ReportFilters:
         out = {}
         for name, attribute in PARAMETERS.items():
             value = getattr(self, attribute)
-            if value not in (None, ""):
+            if value not in (None, "", DEFAULTS.get(name)):
                 out[name] = value.isoformat() if isinstance(value, dt.date) else value
         out.update({k: v for k, v in extra.items() if v not in (None, "")})
         return out
 
     def key(self):
         """The filters as a hashable value (what a cached report is keyed by, with the user's scope)."""
-        return tuple(getattr(self, name) for name in FILTER_NAMES + ("framework",))
+        return tuple(getattr(self, name) for name in FILTER_NAMES + ("framework", "activities"))
 
     @property
     def active(self):
-        return any(getattr(self, name) not in (None, "") for name in FILTER_NAMES)
+        return any(getattr(self, name) not in (None, "") for name in FILTER_NAMES) or not self.include_activities
+
+    @property
+    def include_activities(self):
+        """Whether the work between meetings counts (as its own series) in the reports."""
+        return self.activities != "exclude"
 
     def replace(self, **changes):
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -229,6 +250,7 @@ class ReportFilters:
             "stage": list(Stage.select(Stage.key, Stage.name).order_by(Stage.position).tuples()),
             "model": list(SUPPORT_MODELS),
             "kind": list(MEETING_KINDS),
+            "activities": list(ACTIVITY_CHOICES),
         }
 
     # -- scopes ----------------------------------------------------------------------------------
@@ -270,6 +292,23 @@ class ReportFilters:
             cond &= Expression(stage_at(meeting), OP.EQ, self._stage_id())  # (== of two queries compares them)
         return cond
 
+    def activity_condition(self, activity=Activity):
+        """A where-expression over `activity` (Activity or an alias) for the activities in scope: the scope of
+        meeting_condition() (ISP = listed on the activity; stage = on the activity's date); none when activities
+        are excluded or a kind of session is chosen (a kind is a meeting's): the same queries run, and count 0."""
+        if not self.include_activities or self.kind:
+            return SQL("1 = 0")
+        cond = activity.deleted_at.is_null() & activity.engagement.in_(self._engagements().select(Engagement.id))
+        if self.start:
+            cond &= activity.date >= self.start
+        if self.end:
+            cond &= activity.date <= self.end
+        if self.isp is not None:
+            cond &= activity.id.in_(ActivityISP.select(ActivityISP.activity).where(ActivityISP.user == self.isp))
+        if self.stage is not None:
+            cond &= Expression(stage_at(activity), OP.EQ, self._stage_id())
+        return cond
+
     def _stage_id(self):
         """Subquery: the id of the stage whose key is the filter's."""
         return Stage.select(Stage.id).where(Stage.key == self.stage)
@@ -299,7 +338,7 @@ def parse_id(text, maximum=MAX_ID):
 
 
 def stage_at(meeting=Meeting):
-    """Correlated subquery: the id of the stage the meeting's engagement was in on its date
+    """Correlated subquery: the id of the stage the meeting's (or activity's) engagement was in on its date
     (the latest stage entry on or before it); NULL before the first entry."""
     entry = StageEntry.alias("stage_at")
     return (

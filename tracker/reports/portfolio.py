@@ -37,6 +37,7 @@ from ..models import (
 from . import competencies as competency_reports
 from . import feedback as feedback_reports
 from . import power as power_reports
+from . import strategies
 from .cache import cached
 from .filters import as_date, month_label, month_of, month_range
 
@@ -250,7 +251,9 @@ def lead_times(rows):
 
 
 def hours(filters):
-    """{"meetings", "minutes", "by_month": [{"key", "label", "meetings", "minutes"}]}. Two queries."""
+    """{"meetings", "minutes", "activities", "activity_minutes",
+    "by_month": [{"key", "label", "meetings", "minutes", "activities", "activity_minutes"}]}: the sessions'
+    hours and, as their own figure, the work between meetings' (strategies.activities_by_month). Three queries."""
     cond = filters.meeting_condition()
     meetings, minutes = (
         Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
@@ -263,17 +266,22 @@ def hours(filters):
         .group_by(month)
         .tuples()
     }
+    between = strategies.activities_by_month(filters)
     return {
         "meetings": meetings or 0,
         "minutes": int(minutes or 0),
+        "activities": sum(n for n, _m in between.values()),
+        "activity_minutes": sum(m for _n, m in between.values()),
         "by_month": [
             {
                 "key": m,
                 "label": month_label(m),
                 "meetings": months.get(m, (0, 0))[0],
                 "minutes": months.get(m, (0, 0))[1],
+                "activities": between.get(m, (0, 0))[0],
+                "activity_minutes": between.get(m, (0, 0))[1],
             }
-            for m in month_range(months)
+            for m in month_range(set(months) | set(between))
         ],
     }
 

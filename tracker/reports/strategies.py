@@ -5,6 +5,11 @@ sessions between monthly team meetings. Pure query functions, aggregated in SQL.
 Minutes of a strategy: the dose recorded for it in the meeting when there is one; otherwise the
 meeting's minutes not covered by recorded doses, shared equally among its strategies without one (so
 a meeting's minutes are not counted twice across its strategies).
+
+The work between meetings (activities, tracker/models/activities.py) is its own series, never mixed into the
+meeting counts: per strategy "activities" (activities tagged with it) and "activity_minutes" (an activity's
+minutes shared equally among its strategies), and in the dose "Between meetings" by month. The filter
+`activities=exclude` (or a kind of session) leaves them at 0 (ReportFilters.activity_condition).
 """
 
 from peewee import SQL, Case, fn
@@ -12,6 +17,8 @@ from peewee import SQL, Case, fn
 from ..models import (
     MEETING_KINDS,
     MEETING_MODES,
+    Activity,
+    ActivityStrategy,
     Engagement,
     Meeting,
     MeetingStrategy,
@@ -44,12 +51,64 @@ def _strategy_minutes():
     return per_meeting, fn.COALESCE(MeetingStrategy.minutes, share_of_rest)
 
 
+def _activity_strategy_minutes():
+    """(derived table per activity, expression of an activity-strategy link's minutes): the activity's minutes
+    shared equally among its strategies."""
+    per_activity = (
+        ActivityStrategy.select(
+            ActivityStrategy.activity.alias("activity_id"), fn.COUNT(ActivityStrategy.id).alias("n")
+        )
+        .group_by(ActivityStrategy.activity)
+        .alias("per_activity")
+    )
+    return per_activity, Activity.minutes * 1.0 / per_activity.c.n
+
+
+def _activities_by_strategy(filters):
+    """({strategy id: (activities, minutes)}, {cluster id: (activities, minutes)}, (activities, minutes) in
+    scope): the work between meetings tagged with each strategy and cluster (a cluster counts an activity
+    once; its minutes are the sum of its strategies'). Three queries."""
+    cond = filters.activity_condition()
+    total = Activity.select(fn.COUNT(Activity.id), fn.SUM(Activity.minutes)).where(cond).tuples().get()
+    per_activity, link_minutes = _activity_strategy_minutes()
+    rows = list(
+        ActivityStrategy.select(
+            ActivityStrategy.strategy,
+            Strategy.cluster,
+            fn.COUNT(ActivityStrategy.activity.distinct()),
+            fn.SUM(link_minutes),
+        )
+        .join_from(ActivityStrategy, Activity)
+        .join_from(ActivityStrategy, Strategy)
+        .join_from(ActivityStrategy, per_activity, on=(per_activity.c.activity_id == ActivityStrategy.activity))
+        .where(cond)
+        .group_by(ActivityStrategy.strategy, Strategy.cluster)
+        .tuples()
+    )
+    cluster_counts = dict(
+        ActivityStrategy.select(Strategy.cluster, fn.COUNT(ActivityStrategy.activity.distinct()))
+        .join_from(ActivityStrategy, Activity)
+        .join_from(ActivityStrategy, Strategy)
+        .where(cond)
+        .group_by(Strategy.cluster)
+        .tuples()
+    )
+    by_strategy, cluster_minutes = {}, {}
+    for sid, cid, n, m in rows:
+        by_strategy[sid] = (n, round(float(m or 0)))
+        cluster_minutes[cid] = cluster_minutes.get(cid, 0.0) + float(m or 0)
+    by_cluster = {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_counts.items()}
+    return by_strategy, by_cluster, (total[0] or 0, int(total[1] or 0))
+
+
 @cached
 def strategies_used(filters):
-    """{"total_meetings", "total_minutes",
-    "clusters": [{"key", "number", "name", "meetings", "share", "minutes"}],
-    "strategies": [{"key", "number", "name", "cluster", "meetings", "share", "minutes"}]}
-    Strategies and clusters never used in scope are left out. Four queries."""
+    """{"total_meetings", "total_minutes", "total_activities", "total_activity_minutes",
+    "clusters": [{"key", "number", "name", "meetings", "share", "minutes", "activities", "activity_minutes"}],
+    "strategies": [{"key", "number", "name", "cluster", "meetings", "share", "minutes", "activities",
+                    "activity_minutes"}]}
+    meetings, share and minutes are the sessions' only; activities and activity_minutes the work between
+    meetings (see the module's rule). Strategies and clusters never used in scope are left out. Seven queries."""
     totals = (
         Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
         .where(filters.meeting_condition())
@@ -84,32 +143,38 @@ def strategies_used(filters):
         by_strategy[sid] = (n, round(float(m or 0)))
         cluster_minutes[cid] = cluster_minutes.get(cid, 0.0) + float(m or 0)
     by_cluster = {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_meetings.items()}
+    activity_strategy, activity_cluster, (activities, activity_minutes) = _activities_by_strategy(filters)
     catalog = (
         list(
             Strategy.select(Strategy, StrategyCluster)
             .join(StrategyCluster)
             .order_by(StrategyCluster.number, Strategy.number, Strategy.id)
         )
-        if rows
+        if rows or activity_strategy
         else []
     )
     clusters = {}
     for s in catalog:
         clusters.setdefault(s.cluster.id, s.cluster)
+    none = (0, 0)
     return {
         "total_meetings": total,
         "total_minutes": total_minutes,
+        "total_activities": activities,
+        "total_activity_minutes": activity_minutes,
         "clusters": [
             {
                 "key": c.key,
                 "number": c.number,
                 "name": c.name,
-                "meetings": by_cluster[c.id][0],
-                "share": share(by_cluster[c.id][0], total),
-                "minutes": by_cluster[c.id][1],
+                "meetings": by_cluster.get(c.id, none)[0],
+                "share": share(by_cluster.get(c.id, none)[0], total),
+                "minutes": by_cluster.get(c.id, none)[1],
+                "activities": activity_cluster.get(c.id, none)[0],
+                "activity_minutes": activity_cluster.get(c.id, none)[1],
             }
             for c in clusters.values()
-            if c.id in by_cluster
+            if c.id in by_cluster or c.id in activity_cluster
         ],
         "strategies": [
             {
@@ -117,12 +182,14 @@ def strategies_used(filters):
                 "number": s.number,
                 "name": s.name,
                 "cluster": s.cluster.key,
-                "meetings": by_strategy[s.id][0],
-                "share": share(by_strategy[s.id][0], total),
-                "minutes": by_strategy[s.id][1],
+                "meetings": by_strategy.get(s.id, none)[0],
+                "share": share(by_strategy.get(s.id, none)[0], total),
+                "minutes": by_strategy.get(s.id, none)[1],
+                "activities": activity_strategy.get(s.id, none)[0],
+                "activity_minutes": activity_strategy.get(s.id, none)[1],
             }
             for s in catalog
-            if s.id in by_strategy
+            if s.id in by_strategy or s.id in activity_strategy
         ],
     }
 
@@ -136,7 +203,7 @@ def ranked(used):
      "isp_activities": the same for the ISP activities, or None when none was recorded}."""
 
     def by_use(row):
-        return (-row["meetings"], row["name"].lower())
+        return (-row["meetings"], -row["activities"], row["name"].lower())
 
     groups = [
         {**c, "strategies": sorted((s for s in used["strategies"] if s["cluster"] == c["key"]), key=by_use)}
@@ -217,13 +284,27 @@ def dose_by_stage_and_cluster(filters):
     }
 
 
+def activities_by_month(filters):
+    """{"YYYY-MM": (activities, minutes)} of the work between meetings in scope. One query."""
+    month = month_of(Activity.date)
+    return {
+        key: (n, int(m or 0))
+        for key, n, m in Activity.select(month, fn.COUNT(Activity.id), fn.SUM(Activity.minutes))
+        .where(filters.activity_condition())
+        .group_by(month)
+        .tuples()
+    }
+
+
 @cached
 def dose(filters):
-    """Minutes of support: {"total_meetings", "total_minutes",
-    "by_month": [{"key", "label", "meetings", "minutes"}],
+    """Minutes of support: {"total_meetings", "total_minutes", "total_activities", "total_activity_minutes",
+    "by_month": [{"key", "label", "meetings", "minutes", "activities", "activity_minutes"}] (the sessions' and,
+        apart, the work between meetings': the "Between meetings" series),
     "by_stage": [{"key", "name", "meetings", "minutes"}]  (the stage on the meeting's date; key None =
         before the first stage was entered),
-    "by_mode": [{"key", "name", "meetings", "minutes"}], "by_kind": [...same]}. Six queries."""
+    "by_mode": [{"key", "name", "meetings", "minutes"}], "by_kind": [...same]} (stage, mode and kind: sessions
+    only). Seven queries."""
     cond = filters.meeting_condition()
     totals = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
     month = month_of(Meeting.date)
@@ -261,6 +342,7 @@ def dose(filters):
         .group_by(Meeting.kind)
         .tuples()
     }
+    between = activities_by_month(filters)
     stage_rows = [
         {"key": s["key"], "name": s["name"], "meetings": stages[s["id"]][0], "minutes": stages[s["id"]][1]}
         for s in (_stage_rows(set(stages)) if stages else [])
@@ -268,14 +350,18 @@ def dose(filters):
     return {
         "total_meetings": totals[0] or 0,
         "total_minutes": int(totals[1] or 0),
+        "total_activities": sum(n for n, _m in between.values()),
+        "total_activity_minutes": sum(m for _n, m in between.values()),
         "by_month": [
             {
                 "key": m,
                 "label": month_label(m),
                 "meetings": months.get(m, (0, 0))[0],
                 "minutes": months.get(m, (0, 0))[1],
+                "activities": between.get(m, (0, 0))[0],
+                "activity_minutes": between.get(m, (0, 0))[1],
             }
-            for m in month_range(months)
+            for m in month_range(set(months) | set(between))
         ],
         "by_stage": stage_rows,
         "by_mode": [

@@ -1125,15 +1125,16 @@ class _Builder:
     # -- the work between meetings (issue 22): "conducted outreach, collected data, provided implementation
     # coaching, and developed tools and resources ... weekly or biweekly"
     ACTIVITY_RHYTHM = (  # (kind, every n weeks, weekday offset, minutes to draw from, notes to draw from)
-        ("outreach", 1, 1, (30, 45, 60), ("Calls with site leads about the next steps", "Check-in emails to sites")),
-        ("data_collection", 2, 2, (60, 90, 120), ("Fidelity observations at two sites", "Collected site data")),
-        ("coaching_preparation", 2, 3, (30, 45, 60), ("Prepared the coaching session", "Reviewed coaching notes")),
-        ("tool_development", 4, 4, (90, 120, 180), ("Drafted a tool for the team", "Revised the practice profile")),
+        ("outreach", 2, 1, (30, 45, 60), ("Calls with site leads about the next steps", "Check-in emails to sites")),
+        ("data_collection", 4, 2, (60, 90, 120), ("Fidelity observations at two sites", "Collected site data")),
+        ("coaching_preparation", 4, 3, (30, 45, 60), ("Prepared the coaching session", "Reviewed coaching notes")),
+        ("tool_development", 8, 4, (90, 120, 180), ("Drafted a tool for the team", "Revised the practice profile")),
     )
 
     def activities(self):
         """On every engagement that has met: its ISPs' work between meetings, from its start to its last
-        session (weekly outreach, biweekly data collection and coaching preparation, monthly tool development),
+        session (biweekly outreach, monthly data collection and coaching preparation, tool development every two
+        months: what ISPs log of it, sparse enough that seeding stays quick),
         by one or two of its ISPs, some tagged with a strategy or competency its sessions used. Its own random
         stream, so the rest of the demo stays as it was."""
         rng = random.Random(22)  # nosec B311

@@ -150,6 +150,24 @@ def strategies_page():
     )
 
 
+@bp.route("/my-competencies")
+@login_required
+def my_competencies():
+    """An ISP's own competency profile over time (policy.can_see_own_competency_profile: others get 403)."""
+    if not policy.can_see_own_competency_profile(current_user):
+        abort(403)
+    filters = competencies.own_profile_filters(current_user, _filters().framework)
+    frameworks = competencies.frameworks()
+    profile = competencies.isp_profile(filters)
+    return render_template(
+        "reports/my_competencies.html",
+        filters=filters,
+        profile=profile,
+        framework_choices=[(f["key"], f["short_name"]) for f in frameworks],
+        chart_spec=charts.competency_profile(profile),
+    )
+
+
 @bp.route("/progress")
 @login_required
 def progress_page():
