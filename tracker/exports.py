@@ -825,6 +825,10 @@ def _engagement_timeline(filters):
         elif kind == "pulse":
             items = " · ".join(f"{i['text']} {i['mean']:.2f} ({i['n']} answers)" for i in e["pulse"]["items"])
             rows.append([e["on"], f"Pulse items, {e['pulse']['label']}", items])
+        elif kind == "activities":
+            month = e["activities"]
+            kinds = " · ".join(f"{k['name']} {k['minutes']} min" for k in month["kinds"])
+            rows.append([e["on"], f"Between meetings, {month['activities']} activities", kinds])
         else:
             scores = " · ".join(f"{s['name']} {s['mean']:.2f} ({s['n']} responses)" for s in e["feedback"]["scores"])
             rows.append([e["on"], f"Feedback, {e['feedback']['label']}", scores])
