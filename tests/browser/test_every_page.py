@@ -47,6 +47,7 @@ NOT_PAGES = (
     "/api/*",  # the JSON API (tests/test_api_*.py)
     "/static/*",  # stylesheets, scripts, images
     "*.csv",  # CSV downloads
+    "*.zip",  # the printable report's tables as one zip of CSVs
 )
 
 # Extra query strings some pages need to be the page people reach (not a redirect).
@@ -309,8 +310,9 @@ def test_every_page(site, browser, width):
 
 
 def test_only_non_pages_are_left_out(app):
-    """The rules never visited are the API, static files and CSV downloads, and every one of those is listed."""
+    """The rules never visited are the API, static files and downloads (CSV, zip), and each of those is listed."""
     rules, not_pages = page_rules(app)
     assert not_pages, "NOT_PAGES matches no rule: the patterns are out of date"
-    assert all(r.rule.startswith(("/api/", "/static/")) or r.rule.endswith(".csv") for r in not_pages), not_pages
+    downloads = (".csv", ".zip")
+    assert all(r.rule.startswith(("/api/", "/static/")) or r.rule.endswith(downloads) for r in not_pages), not_pages
     assert {"/", "/login", "/engagements/<int:engagement_id>", "/reports/"} <= {r.rule for r in rules}
