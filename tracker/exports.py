@@ -21,6 +21,7 @@ from flask import Response, send_file
 from . import policy
 from .models import today
 from .reports import adherence, competencies, context, cost, portfolio, progress, strategies
+from .reports import feedback as feedback_reports
 
 EXPORTS = {}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -469,3 +470,32 @@ def _cost(filters):
 
 def _rounded(value):
     return None if value is None else round(value, 2)
+
+
+# --- the recipients' pathway across engagements (issue 22, pathway) ---------------------------------
+
+
+@export("pathway", "The recipients' pathway by unit and by model of support")
+def _pathway(filters):
+    """A row per group and step; a group with too few released responses has an empty score and a note."""
+    data = feedback_reports.pathway_across(filters)
+    header = ["group", "group_id", "group_name", "engagements", "step", "step_name", "mean", "n", "note"]
+    groups = [("portfolio", "", data["portfolio"])]
+    groups += [("unit", g["id"], g) for g in data["by_unit"]]
+    groups += [("model", g["key"], g) for g in data["by_model"]]
+    rows = [
+        [
+            kind,
+            key,
+            g["name"],
+            g["engagements"],
+            s["key"],
+            s["name"],
+            "" if s["suppressed"] else round(s["mean"], 2),
+            s["n"],
+            f"not enough responses: fewer than {data['min_responses']} released" if s["suppressed"] else "",
+        ]
+        for kind, key, g in groups
+        for s in g["steps"]
+    ]
+    return header, rows
