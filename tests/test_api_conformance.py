@@ -72,6 +72,7 @@ CONFIG = SchemathesisConfig.from_dict(
                     "getStrategyReport",
                     "getProgressReport",
                     "getFeedbackReport",
+                    "getPathwayReport",
                 ],
                 "checks": {
                     "positive_data_acceptance": {

@@ -70,5 +70,9 @@ def test_the_dashboard_page_its_csv_and_the_api(demo, client, as_user):
     answer = Api(client, demo.leader_foundation).get("/reports/portfolio").get_json()
     assert answer["overdue_deliverables"] == 1
     assert ("overdue_deliverable", text) in reasons(answer["items"], "Engagement A")
+    dashboard = list(
+        csv.reader(io.StringIO(reader.get("/reports/dashboard.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
+    assert ["deliverables", "overdue", "Overdue deliverables", "1"] in dashboard
     other = Api(client, demo.leader_other).get("/reports/portfolio").get_json()
     assert other["overdue_deliverables"] == 0

@@ -360,6 +360,7 @@ def _dashboard(filters):
         ["requests", "days_to_first_meeting_" + k, f"days to first meeting ({k})", v]
         for k, v in req["days_to_first_meeting"].items()
     ]
+    rows.append(["deliverables", "overdue", "Overdue deliverables", data["overdue_deliverables"]])
     rows.append(["hours", "minutes", "Minutes of support", data["hours"]["minutes"]])
     rows += [["minutes by month", m["key"], m["label"], m["minutes"]] for m in data["hours"]["by_month"]]
     rows += [["competency domains", d["key"], d["name"], d["meetings"]] for d in data["competencies"]["domains"]]
