@@ -148,3 +148,8 @@ def test_api_by_unit_by_model_and_for_the_portfolio(world, client):
     # A recipient reads their unit's engagements only.
     mine = Api(client, world.recipient_a).get("/reports/pathway").get_json()
     assert [u["name"] for u in mine["by_unit"]] == ["Unit A"]
+
+
+def test_engagements_without_released_feedback_say_so(demo, as_user):
+    html = as_user(demo.leader_foundation).get("/reports/pathway").get_data(as_text=True)
+    assert "No feedback released yet for these engagements." in html and "not enough responses" in html
