@@ -74,6 +74,7 @@ CONFIG = SchemathesisConfig.from_dict(
                     "getFeedbackReport",
                     "getAdherenceReport",
                     "getCostReport",
+                    "getPathwayReport",
                 ],
                 "checks": {
                     "positive_data_acceptance": {

@@ -444,6 +444,7 @@ def _dashboard(filters):
         ["requests", "days_to_first_meeting_" + k, f"days to first meeting ({k})", v]
         for k, v in req["days_to_first_meeting"].items()
     ]
+    rows.append(["deliverables", "overdue", "Overdue deliverables", data["overdue_deliverables"]])
     rows.append(["hours", "minutes", "Minutes of support", data["hours"]["minutes"]])
     rows.append(["hours", "activity_minutes", "Minutes between meetings", data["hours"]["activity_minutes"]])
     rows += [["minutes by month", m["key"], m["label"], m["minutes"]] for m in data["hours"]["by_month"]]
@@ -1182,5 +1183,34 @@ def _my_competencies(filters):
     ]
     rows += [
         [q["key"], "", "All sessions and activities", "", q["meetings"], q["activities"]] for q in data["quarters"]
+    ]
+    return header, rows
+
+
+# --- the recipients' pathway across engagements (issue 22, pathway) ---------------------------------
+
+
+@export("pathway", "The recipients' pathway by unit and by model of support")
+def _pathway(filters):
+    """A row per group and step; a group with too few released responses has an empty score and a note."""
+    data = feedback_reports.pathway_across(filters)
+    header = ["group", "group_id", "group_name", "engagements", "step", "step_name", "mean", "n", "note"]
+    groups = [("portfolio", "", data["portfolio"])]
+    groups += [("unit", g["id"], g) for g in data["by_unit"]]
+    groups += [("model", g["key"], g) for g in data["by_model"]]
+    rows = [
+        [
+            kind,
+            key,
+            g["name"],
+            g["engagements"],
+            s["key"],
+            s["name"],
+            "" if s["suppressed"] else round(s["mean"], 2),
+            s["n"],
+            f"not enough responses: fewer than {data['min_responses']} released" if s["suppressed"] else "",
+        ]
+        for kind, key, g in groups
+        for s in g["steps"]
     ]
     return header, rows

@@ -9,7 +9,7 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from .. import policy
-from ..models import GOAL_STATUSES, keys
+from ..models import GOAL_STATUSES, SUPPORT_MODELS, keys
 from ..reports import adherence, competencies, cost, portfolio, progress, strategies, workload
 from ..reports import feedback as feedback_reports
 from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
@@ -172,6 +172,10 @@ class PortfolioOut(PagedAnswer):
     requests = fields.Nested(RequestsDelivered, required=True)
     hours = fields.Nested(Hours, required=True)
     competencies = fields.Nested(PortfolioCompetencies, required=True)
+    overdue_deliverables = _count(
+        metadata={"description": "Deliverables not delivered and due before today in the active or paused "
+                  "engagements in scope (each engagement is listed under `items` with the reason)."}
+    )  # fmt: skip
     items = _list(Attention, metadata={"description": "Engagements needing attention, a page at a time."})
 
 
@@ -528,6 +532,55 @@ class FeedbackOut(Answer):
     )
 
 
+# --- the pathway across engagements -----------------------------------------------------------------
+
+
+class PathwayQuery(ApiFilters, FilterQuery):
+    """The engagements whose pathway is read (unit_id, support_model, ...; none: the whole portfolio in view)
+    and the dates of release (start, end). Session kind is not a filter of feedback."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+        exclude = ("kind",)
+
+
+class PathwayStepInfo(Answer):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    scales = fields.List(fields.String(), required=True)
+
+
+class PathwayScore(Cell):
+    """A step's score in a group: the mean of its scales' shown means; null (suppressed) below the minimum."""
+
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    label = fields.String(required=True, metadata={"description": "The agreement the mean rounds to; blank if hidden."})
+
+
+class PathwayGroup(Answer):
+    name = fields.String(required=True)
+    engagements = _count()
+    steps = _list(PathwayScore)
+
+
+class PathwayUnit(PathwayGroup):
+    id = Id(required=True)
+
+
+class PathwayModel(PathwayGroup):
+    key = fields.String(required=True, validate=validate.OneOf(keys(SUPPORT_MODELS)))
+
+
+class PathwayOut(Answer):
+    min_responses = fields.Integer(required=True)
+    engagements = _count(metadata={"description": "Engagements in scope."})
+    steps = _list(PathwayStepInfo)
+    portfolio = fields.Nested(PathwayGroup, required=True, metadata={"description": "All engagements in scope."})
+    by_unit = _list(PathwayUnit)
+    by_model = _list(PathwayModel)
+
+
 # --- adherence --------------------------------------------------------------------------------------
 
 
@@ -761,6 +814,20 @@ def report_feedback(args):
         "min_responses": feedback_reports.MIN_RESPONSES,
         **feedback_reports.engagement_report(e.id, args["period"]),
     }
+
+
+@operation(
+    "get",
+    "/reports/pathway",
+    "getPathwayReport",
+    tag="Reports",
+    summary="The recipients' pathway across engagements: for all in scope, by unit and by model of support; "
+    "released responses only (docs/disclosure.md)",
+    query=PathwayQuery,
+    answer=PathwayOut,
+)
+def report_pathway(args):
+    return feedback_reports.pathway_across(_filters(args))
 
 
 @operation(

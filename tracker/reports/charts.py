@@ -321,3 +321,18 @@ def competency_profile(profile):
             {"label": "Between meetings", "data": between, "colour": "--accent"},
         ],
     )
+
+
+# --- the recipients' pathway across engagements (issue 22, pathway) ---------------------------------
+
+
+def pathway_by_model(data):
+    """`data`: feedback.pathway_across(): each step's score for all engagements in scope and for each
+    model of support (None where too few responses are released: no bar)."""
+
+    def means(group):
+        return [None if s["suppressed"] else round(s["mean"], 2) for s in group["steps"]]
+
+    datasets = [{"label": data["portfolio"]["name"], "data": means(data["portfolio"]), "colour": "--brand"}]
+    datasets += [{"label": m["name"], "data": means(m)} for m in data["by_model"]]
+    return {"type": "bar", "scale5": True, "labels": [s["name"] for s in data["steps"]], "datasets": datasets}

@@ -35,6 +35,8 @@ from ..models import (
     RELEASE_ITEM,
     RELEASE_RESPONSES,
     RELEASE_SIZE,
+    SUPPORT_MODELS,
+    Engagement,
     FeedbackAnswer,
     FeedbackInstrument,
     FeedbackInvitation,
@@ -42,8 +44,9 @@ from ..models import (
     FeedbackRelease,
     FeedbackReleased,
     FeedbackResponse,
+    Unit,
 )
-from .cache import cached_by_arguments
+from .cache import cached, cached_by_arguments
 
 MIN_RESPONSES = RELEASE_SIZE
 STEADY = 0.05  # a change smaller than this (on the 1-5 scale) is shown as no movement
@@ -379,6 +382,96 @@ def pathway(engagement_id, period="quarter", steps=None, labels=None, as_of=None
             )
         )
     return {"current": cur_label, "previous": prev_label, "steps": out}
+
+
+def _group_steps(parts, steps, labels):
+    """A group's pathway from its engagements' (scale, mean, n) parts: each scale's mean over all the
+    released responses of the group (the n-weighted mean of its engagements' means, as if computed in one
+    query), gated by minimum_count, then each step from the shown scale means (_step_scores)."""
+    sums, counts = defaultdict(float), defaultdict(int)
+    for scale, mean, n in parts:
+        sums[scale] += mean * n
+        counts[scale] += n
+    cells = {scale: minimum_count(sums[scale] / counts[scale], counts[scale]) for scale in counts}
+    scored = _step_scores(cells, steps)
+    return [
+        {
+            "key": step["key"],
+            "name": step["name"],
+            **scored[step["key"]],
+            "label": agreement_label(scored[step["key"]]["mean"], labels),
+        }
+        for step in steps
+    ]
+
+
+@cached
+def pathway_across(filters):
+    """The recipients' pathway over the engagements the report filters choose (engagement, unit, ISP,
+    model, stage) from the responses released between the filters' dates: for all of them, by unit and
+    by model of support. Two queries.
+
+    {"min_responses", "steps": [{"key", "name", "scales"}], "engagements": count,
+     "portfolio": {"name", "engagements", "steps": [step]},
+     "by_unit": [{"id", "name", "engagements", "steps"}], "by_model": [{"key", "name", "engagements", "steps"}]}
+    where a step is {"key", "name", "mean", "n", "suppressed", "label"}.
+
+    Disclosure (docs/disclosure.md): every group is a set of engagements, so its figures are unions of
+    whole releases, as the Progress report's feedback over the same filters (which shows the same scale
+    means for the portfolio): a group with fewer than MIN_RESPONSES released responses on a scale shows
+    no figure, and two groups differ by whole releases. A response not yet released is in no group."""
+    spec = instrument_spec()
+    steps = [{"key": s["key"], "name": s["name"], "scales": list(s["scales"])} for s in spec.get("pathway", [])]
+    labels = spec.get("scale_labels", {})
+    engagements = list(
+        Engagement.select(Engagement.id, Engagement.unit, Unit.name, Engagement.support_model)
+        .join(Unit)
+        .where(Engagement.id.in_(filters.engagement_ids()))
+        .tuples()
+    )
+    sub = _per_response_scale(
+        filters.engagement_ids(),
+        filters.start,
+        filters.end,
+        FeedbackRelease.engagement.alias("eid"),
+    ).alias("per")
+    by_engagement = defaultdict(list)
+    for eid, scale, mean, n in (
+        FeedbackAnswer.select(sub.c.eid, sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
+        .from_(sub)
+        .group_by(sub.c.eid, sub.c.scale)
+        .tuples()
+    ):
+        by_engagement[eid].append((scale, float(mean), n))
+    units, models = defaultdict(list), defaultdict(list)
+    unit_names = {}
+    for eid, unit_id, unit_name, model in engagements:
+        units[unit_id].append(eid)
+        unit_names[unit_id] = unit_name
+        models[model].append(eid)
+
+    def group(eids):
+        return _group_steps([part for eid in eids for part in by_engagement.get(eid, [])], steps, labels)
+
+    return {
+        "min_responses": MIN_RESPONSES,
+        "steps": steps,
+        "engagements": len(engagements),
+        "portfolio": {
+            "name": "All engagements in scope",
+            "engagements": len(engagements),
+            "steps": group([eid for eid, *_rest in engagements]),
+        },
+        "by_unit": [
+            {"id": uid, "name": unit_names[uid], "engagements": len(units[uid]), "steps": group(units[uid])}
+            for uid in sorted(units, key=lambda u: (unit_names[u].lower(), u))
+        ],
+        "by_model": [
+            {"key": key, "name": name, "engagements": len(models[key]), "steps": group(models[key])}
+            for key, name in SUPPORT_MODELS
+            if key in models
+        ],
+    }
 
 
 def response_rate(engagement_id, start=None, end=None):

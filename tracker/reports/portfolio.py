@@ -9,6 +9,8 @@ Needs attention (active or paused engagements in scope, as of `as_of`, default t
 - falling feedback: the feedback released in the last 90 days scores at least 0.5 below the feedback
   released in the 90 days before (the mean of the shown scale means in each window; released
   responses only, so the flag follows the disclosure rule of docs/disclosure.md);
+- overdue deliverable: a live deliverable not delivered whose due date is before `as_of`
+  (overdue_deliverables; the dashboard counts them over the same engagements);
 - ISP-led co-creation: a co-creation engagement whose sessions of the last three months were all ISP-led
   (agenda set by the ISPs in every session with a recorded agenda, at least one; reports/power.py).
 Pure query functions: a fixed number of queries whatever the data size.
@@ -25,6 +27,7 @@ from ..dates import format_date
 from ..models import (
     SUPPORT_MODELS,
     Benchmark,
+    Deliverable,
     Engagement,
     Goal,
     GoalStatusChange,
@@ -286,10 +289,43 @@ def hours(filters):
     }
 
 
+def overdue_deliverables(engagement_ids, as_of):
+    """{engagement_id: [(title, due_on)]} of the live deliverables of these engagements not delivered and
+    due before `as_of`, the longest overdue first (one query)."""
+    found = defaultdict(list)
+    for eid, title, due in (
+        Deliverable.select(Deliverable.engagement, Deliverable.title, Deliverable.due_on)
+        .where(
+            Deliverable.engagement.in_(engagement_ids)
+            & Deliverable.deleted_at.is_null()
+            & Deliverable.delivered_on.is_null()
+            & (Deliverable.due_on < as_of)
+        )
+        .order_by(Deliverable.due_on, Deliverable.id)
+        .tuples()
+    ):
+        found[eid].append((title, as_date(due)))
+    return found
+
+
+def _attention_engagements(filters):
+    """Ids of the active or paused engagements in scope: those "needing attention" is about."""
+    return Engagement.select(Engagement.id).where(
+        Engagement.id.in_(filters.engagement_ids()) & Engagement.status.in_(ATTENTION_STATUSES)
+    )
+
+
+@cached
+def overdue_deliverable_count(filters, as_of=None):
+    """Deliverables overdue on `as_of` (default today) in the active or paused engagements in scope."""
+    found = overdue_deliverables(_attention_engagements(filters), as_of or today())
+    return sum(len(rows) for rows in found.values())
+
+
 @cached
 def needs_attention(filters, as_of=None):
     """Active or paused engagements in scope that need attention, with the reasons:
-    [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Six queries."""
+    [{"id", "title", "unit", "reasons": [{"key", "text"}]}], most reasons first. Seven queries."""
     as_of = as_of or today()
     engagements = list(
         Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
@@ -334,6 +370,7 @@ def needs_attention(filters, as_of=None):
         if since < goal_cutoff:
             stuck[eid].append((title, since))
     falling = _falling_feedback(ids, as_of)
+    overdue = overdue_deliverables(ids, as_of)
     isp_led = power_reports.isp_led_co_creation(ids, as_of)
 
     meeting_cutoff = as_of - dt.timedelta(days=QUIET_MEETING_DAYS)
@@ -367,6 +404,15 @@ def needs_attention(filters, as_of=None):
                     "key": "falling_feedback",
                     "text": f"Feedback falling: mean {recent:.2f} in the last 90 days, "
                     f"{before:.2f} in the 90 days before.",
+                }
+            )
+        if overdue.get(eid):
+            deliverable, due = overdue[eid][0]
+            more = f" (and {len(overdue[eid]) - 1} more)" if len(overdue[eid]) > 1 else ""
+            reasons.append(
+                {
+                    "key": "overdue_deliverable",
+                    "text": f"Deliverable “{deliverable}” overdue since {format_date(due)}{more}.",
                 }
             )
         if eid in isp_led:
@@ -410,6 +456,7 @@ def dashboard(filters, as_of=None):
         "funnel": funnel(filters),
         "hours": hours(filters),
         "attention": needs_attention(filters, as_of),
+        "overdue_deliverables": overdue_deliverable_count(filters, as_of),
         "competencies": {
             "framework": used["framework"],
             "total_meetings": used["total_meetings"],

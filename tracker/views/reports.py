@@ -41,6 +41,7 @@ PAGES = (
     ("reports.competencies_page", "Competencies"),
     ("reports.strategies_page", "Strategies and dose"),
     ("reports.progress_page", "Progress"),
+    ("reports.pathway_page", "Pathway"),
     ("reports.context_page", "Context"),
     ("reports.adherence_page", "Adherence"),
     ("reports.cost_page", "Cost"),
@@ -213,6 +214,14 @@ def _progress_charts(data, one, scales):
 def _scale_names():
     spec = feedback_reports.instrument_spec()
     return {s["key"]: s["name"] for s in spec.get("scales", [])}
+
+
+@bp.route("/pathway")
+@login_required
+def pathway_page():
+    filters = _filters()
+    data = feedback_reports.pathway_across(filters)
+    return _render("reports/pathway.html", filters, data=data, charts={"pathway": charts.pathway_by_model(data)})
 
 
 @bp.route("/context")
