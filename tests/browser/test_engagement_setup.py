@@ -66,7 +66,8 @@ def test_isp_sets_up_the_team_and_goals_while_accepting(page, site):
     goals.get_by_role("group", name="Goal 3").get_by_label("Goal", exact=True).fill("Every visitor coached monthly")
     check_a11y(page, "the accept form with added rows")
 
-    page.get_by_label("Second co-lead").select_option(label="Cai ISP")
+    # At triage each ISP's option also reads their load ("Cai ISP — co-leads 2, ..."): chosen by id
+    page.get_by_label("Second co-lead").select_option(value=str(w.isp_b.id))
     page.get_by_role("button", name="Accept and start the engagement").click()
 
     expect(page.get_by_role("heading", level=1, name="Coaching for new home visitors")).to_be_visible()

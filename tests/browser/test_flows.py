@@ -86,8 +86,9 @@ def test_isp_accepts_a_request_and_logs_the_work(page, site):
     page.get_by_role("link", name="Accept and start an engagement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accept the request and start an engagement")
     check_a11y(page, "the accept form")
-    page.get_by_label("First co-lead").select_option(label="Ada ISP")
-    page.get_by_label("Second co-lead").select_option(label="Cai ISP")
+    # each option names the ISP, then their load (tests/browser/test_team.py reads it): chosen by id
+    page.get_by_label("First co-lead").select_option(value=str(w.isp_a1.id))
+    page.get_by_label("Second co-lead").select_option(value=str(w.isp_b.id))
     page.get_by_role("button", name="Accept and start the engagement").click()
     expect(page.get_by_role("heading", level=1, name="Coaching for new home visitors")).to_be_visible()
     engagement_url = page.url

@@ -84,6 +84,7 @@ def test_engagement_page_sections_nav_and_more_actions(browser_context, site):
         [
             "Overview",
             "Meetings",
+            "Between meetings",
             "Goals",
             "Stages",
             "Team",
