@@ -173,6 +173,8 @@ def test_a_unicode_digit_in_a_report_filter_is_refused_on_pages_and_api(app, dem
         if response.mimetype == "text/html" and response.status_code == 400:
             assert "Choose from the list." in response.get_data(as_text=True), url
     for rule in rules(app, prefix="/api/v1/reports", methods={"GET"}):
+        if rule.rule == "/api/v1/reports/workload":  # takes dates only (start, end): no id filter to misread
+            continue
         response = api.client.get(f"{rule.rule}?{query}", headers=api.headers())
         assert response.status_code == 400, (rule.rule, response.status_code)
         assert "engagement_id" in response.get_json()["error"]["fields"]
