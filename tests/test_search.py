@@ -110,10 +110,11 @@ def test_every_kind_is_found_by_its_words_and_opens_its_page(world, app):
 
 def test_what_the_user_typed_is_shown_escaped(world, app):
     w = world
-    factories.meeting(w.engagement_a, notes='<script>alert(1)</script> the snorkelwort "plan" & more')
+    factories.meeting(w.engagement_a, notes='<script>alert(1)</script> the snorkelwort "plan": 2 < 3 & more')
     client = sign_in(app.test_client(), w.isp_a1)
     page = client.get("/search", query_string={"q": '"snorkelwort" <>'}).get_data(as_text=True)
-    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # PostgreSQL's headline leaves HTML-like tags out of the snippet; SQLite's keeps them (escaped)
+    assert "<script>alert" not in page and "snorkelwort</mark> &#34;plan&#34;: 2 &lt; 3 &amp; more" in page
     assert "<mark>snorkelwort</mark>" in page and "&#34;snorkelwort&#34; &lt;&gt;" in page
 
 
