@@ -134,7 +134,7 @@ def test_results_are_paged_twenty_at_a_time(world, app):
         factories.goal(world.engagement_a, title=f"Cobblewick goal {n}")
     first = search.query(world.isp_a1, "cobblewick", 1)
     second = search.query(world.isp_a1, "cobblewick", "2")
-    assert (first.total, len(first.hits), len(second.hits), second.first_item) == (23, 20, 3, 21)
+    assert (first.page.total, len(first.hits), len(second.hits), second.page.first_item) == (23, 20, 3, 21)
     page = sign_in(app.test_client(), world.isp_a1).get("/search?q=cobblewick&page=9").get_data(as_text=True)
     assert "Page 2 of 2 (21–23 of 23)" in page  # past the end: the last page
 

@@ -42,6 +42,8 @@ from peewee import SQL, BooleanField, CharField, Expression, IntegerField, Model
 from . import policy
 from .db import database, is_sqlite
 from .models import MEETING_KINDS, Engagement, Meeting, SupportRequest, label
+from .paging import Page
+from .paging import _number as paging_number
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -269,30 +271,8 @@ class Hit:
 @dataclass
 class Results:
     text: str
-    number: int
-    total: int
+    page: Page  # the pager's numbers (tracker/paging.py)
     hits: list = field(default_factory=list)
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self):
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self):
-        return self.number > 1
-
-    @property
-    def has_next(self):
-        return self.number < self.pages
-
-    @property
-    def first_item(self):
-        return 0 if not self.total else (self.number - 1) * self.per_page + 1
-
-    @property
-    def last_item(self):
-        return min(self.total, self.number * self.per_page)
 
 
 READABLE_ID_LOOKUPS = []  # functions (user, text) -> Hit or None: the ids part adds ENG-2026-014 here
@@ -329,16 +309,9 @@ def query(user, text, page=1):
         visible &= SearchEntry.internal == False  # noqa: E712 (SQL, not Python)
     found = _sqlite_query(wanted, visible) if is_sqlite() else _postgres_query(wanted, visible)
     total = found.select(SearchEntry.id).order_by().count()
-    number = min(max(1, _int(page)), max(1, -(-total // PER_PAGE)))
+    number = paging_number(page, total, PER_PAGE)  # a bad or past-the-end page: the nearest one
     rows = list(found.paginate(number, PER_PAGE).dicts())
-    return Results(text=text, number=number, total=total, hits=_hits(rows))
-
-
-def _int(value):
-    try:
-        return int(value or 1)
-    except (TypeError, ValueError):
-        return 1
+    return Results(text=text, page=Page(number=number, per_page=PER_PAGE, total=total), hits=_hits(rows))
 
 
 _FIELDS = (
