@@ -83,6 +83,7 @@ def make_app(database_url, **extra):
 def drop_all_tables():
     tables = [m for m in MODELS]
     database.drop_tables(tables, safe=True, cascade=not database.obj.__class__.__name__.startswith("Sqlite"))
+    database.execute_sql("DROP TABLE IF EXISTS search_entry")  # the search index (not a model)
 
 
 @pytest.fixture(scope="session")
@@ -130,7 +131,7 @@ def _snapshot_postgres():
         if sequence:
             sequences.append((table, sequence))
     statements = ["SET session_replication_role = replica"]  # no foreign-key or data-version triggers
-    statements += [f'DELETE FROM "{t}"' for t in tables]
+    statements += [f'DELETE FROM "{t}"' for t in tables] + ["DELETE FROM search_entry"]  # the search index
     statements += [f'INSERT INTO "{t}" SELECT * FROM {SEED}."{t}"' for t in filled]
     statements += [
         f"SELECT setval('{seq}', COALESCE((SELECT MAX(id) FROM \"{t}\"), 0) + 1, false)" for t, seq in sequences

@@ -111,6 +111,7 @@ MATRIX = {
     "account.index": "signed_in",
     "account.password": "signed_in",
     "account.notifications": "signed_in",
+    "search.index": "signed_in",
     "engagements.index": "signed_in",
     "engagements.new": "create_engagement",
     "engagements.detail": "engagement_read",

@@ -8,7 +8,7 @@ default catalogs; the embedded SQLite database gets both the first time the app 
 import importlib
 import pkgutil
 
-from . import catalog, migrations
+from . import catalog, migrations, search
 from .db import database
 from .models import SchemaVersion
 
@@ -52,6 +52,9 @@ def migrate():
             module.up(database)
             SchemaVersion.create(version=number, name=module.__name__.rsplit(".", 1)[-1])
         applied.append(number)
+    if applied:  # a migration that rebuilt a SQLite table dropped its search triggers (idempotent)
+        with database.atomic():
+            search.install(database)
     return applied
 
 

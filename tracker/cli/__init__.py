@@ -34,6 +34,7 @@ from .mail import send_mail_command
 from .notifications import send_digests_command
 from .research import export_research_command
 from .schema import init_db_command, migrate_command
+from .search import rebuild_search_command
 from .tokens import create_token_command
 from .users import create_user_command
 
@@ -68,6 +69,7 @@ COMMANDS = [
     send_surveys_command,
     send_mail_command,
     send_digests_command,
+    rebuild_search_command,
     LazyCommand(
         "seed-demo",
         "tracker.tools.demo:seed_demo_command",

@@ -26,6 +26,7 @@ from . import (
     plans,
     reports,
     requests,
+    search,
     stages,
     team,
 )
@@ -51,6 +52,7 @@ def init_app(app):
         reports,
         admin,
         account,
+        search,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
