@@ -154,7 +154,10 @@ def test_the_goal_history_by_the_goal_id_is_in_date_order_and_paged(client, demo
     api = Api(client, demo.isp_a1)
     goal_id = api.post(f"/engagements/{e.id}/goals", {"title": "Checklist", "set_on": "2026-01-10"}).get_json()["id"]
     for status, day in (("achieved", "2026-04-01"), ("in_progress", "2026-02-01")):  # the later one entered first
-        assert api.patch(f"/goals/{goal_id}", {"status": status, "changed_on": day}).status_code == 200
+        reason = "as_planned" if status == "achieved" else ""  # issue 23: achieving a goal says why
+        assert (
+            api.patch(f"/goals/{goal_id}", {"status": status, "changed_on": day, "reason": reason}).status_code == 200
+        )
     history = _paged(api.get(f"/goals/{goal_id}/history").get_json(), "current")
     assert [(i["changed_on"], i["status"]) for i in history["items"]] == [
         ("2026-01-10", "not_started"),

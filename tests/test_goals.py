@@ -181,7 +181,7 @@ def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
     response = post_form(
         client,
         goals_url(demo.engagement_a, f"{goal.id}/status"),
-        {"status": "revised", "changed_on": "2026-03-05", "note": "Scope narrowed to one region"},
+        {"status": "revised", "changed_on": "2026-03-05", "reason": "replaced", "note": "Scope narrowed to one region"},
     )
     assert response.status_code == 302
 
@@ -195,13 +195,14 @@ def test_status_change_writes_dated_history_shown_on_the_page(demo, as_user):
     html = page(client, demo.engagement_a)
     assert '<span class="badge badge-revised">Revised</span>' in html
     assert "10 Feb 2026: In progress — Two sites started" in html
-    assert "5 Mar 2026: Revised — Scope narrowed to one region" in html
+    assert "5 Mar 2026: Revised (Replaced by another goal) — Scope narrowed to one region" in html
     html = html[html.index('id="goals-h"') :]  # the flash message above names the date too
     assert html.index("20 Jan 2026: Not started") < html.index("10 Feb 2026") < html.index("5 Mar 2026")
 
 
 @pytest.mark.parametrize("status", ["revised", "dropped"])
-def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
+def test_revised_or_dropped_without_a_reason_is_refused(demo, as_user, status):
+    """Issue 23: the reason is asked (tests/test_goal_hygiene.py has the whole rule)."""
     goal = goal_with_history(demo.engagement_a)
     before = counts()
     response = post_form(
@@ -211,7 +212,7 @@ def test_revised_or_dropped_without_a_note_is_refused(demo, as_user, status):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert field_error(html, "note") == f"Say why the goal is {status}."
+    assert field_error(html, "reason") == f"Choose why the goal is {status}."
     assert f'<option selected value="{status}">' in html and 'value="2026-02-11"' in html
     assert counts() == before and Goal.get_by_id(goal.id).status == "not_started"
 
@@ -264,7 +265,7 @@ def test_same_day_as_the_last_change_is_accepted(demo, as_user):
     response = post_form(
         as_user(demo.isp_a1),
         goals_url(demo.engagement_a, f"{goal.id}/status"),
-        {"status": "dropped", "changed_on": "2026-02-01", "note": "Funding withdrawn"},
+        {"status": "dropped", "changed_on": "2026-02-01", "reason": "lacking_capacity", "note": "Funding withdrawn"},
     )
     assert response.status_code == 302
     assert [h.status for h in history(goal)] == ["not_started", "dropped"]
@@ -455,7 +456,8 @@ def test_a_backdated_change_takes_its_place_and_entries_are_corrected_and_remove
     client = as_user(demo.isp_a1)
     base = goals_url(demo.engagement_a, f"{goal.id}")
     today = dt.date.today().isoformat()
-    assert post_form(client, base + "/status", {"status": "achieved", "changed_on": today}).status_code == 302
+    achieved = {"status": "achieved", "changed_on": today, "reason": "as_planned"}
+    assert post_form(client, base + "/status", achieved).status_code == 302
     response = post_form(client, base + "/status", {"status": "in_progress", "changed_on": "2026-03-01"})
     assert response.status_code == 302  # before the latest change: no longer refused
     assert Goal.get_by_id(goal.id).status == "achieved"  # the latest-dated entry stays current
@@ -467,7 +469,9 @@ def test_a_backdated_change_takes_its_place_and_entries_are_corrected_and_remove
 
     # correct the latest entry back into March: the status is recomputed from the history
     response = post_form(
-        client, f"{base}/history/{entries[2].id}", {"status": "revised", "changed_on": "2026-02-15", "note": "Typo"}
+        client,
+        f"{base}/history/{entries[2].id}",
+        {"status": "revised", "changed_on": "2026-02-15", "reason": "replaced", "note": "Typo"},
     )
     assert response.status_code == 302
     assert Goal.get_by_id(goal.id).status == "in_progress"

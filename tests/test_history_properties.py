@@ -63,6 +63,11 @@ def goal_status_to_set(goal, day, pick, exclude=None):
     return status
 
 
+def why(status):
+    """The reason a status asks for (issue 23): any of the list when achieved, dropped or revised."""
+    return {"achieved": "as_planned", "dropped": "not_a_priority", "revised": "replaced"}.get(status, "")
+
+
 def check_goal(goal, api):
     goal = Goal.get_by_id(goal.id)
     rows = list(GoalStatusChange.select().where(GoalStatusChange.goal == goal.id))
@@ -87,21 +92,31 @@ def test_goal_history_stays_sorted_and_current_whatever_the_order(demo, as_user,
         if op == "add":
             status = goal_status_to_set(goal, day, pick)
             if path == "service":
-                goal_service.record_status_change(goal, status, day, "note")
+                goal_service.record_status_change(goal, status, day, "note", reason=why(status))
             elif path == "page":
-                ok(post_form(page, base + "/status", {"status": status, "changed_on": day.isoformat(), "note": "n"}))
+                ok(
+                    post_form(
+                        page,
+                        base + "/status",
+                        {"status": status, "changed_on": day.isoformat(), "note": "n", "reason": why(status)},
+                    )
+                )
             else:
-                ok(api.patch(base, {"status": status, "changed_on": day.isoformat(), "note": "n"}))
+                ok(
+                    api.patch(
+                        base, {"status": status, "changed_on": day.isoformat(), "note": "n", "reason": why(status)}
+                    )
+                )
         elif op == "correct":
             entry = entries[pick % len(entries)]
             status = goal_status_to_set(goal, day, pick, exclude=entry)
             if path == "service":
-                goal_service.correct_status_change(entry, status, day, "corrected")
+                goal_service.correct_status_change(entry, status, day, "corrected", reason=why(status))
             elif path == "page":
-                data = {"status": status, "changed_on": day.isoformat(), "note": "corrected"}
+                data = {"status": status, "changed_on": day.isoformat(), "note": "corrected", "reason": why(status)}
                 ok(post_form(page, f"{base}/history/{entry.id}", data))
             else:
-                data = {"status": status, "changed_on": day.isoformat(), "note": "corrected"}
+                data = {"status": status, "changed_on": day.isoformat(), "note": "corrected", "reason": why(status)}
                 ok(api.patch(f"{base}/history/{entry.id}", data))
         elif len(entries) > 1:  # a goal keeps at least one entry
             entry = entries[pick % len(entries)]
@@ -118,7 +133,7 @@ def test_a_future_dated_change_is_refused_and_a_backdated_one_never_locks(demo):
     """Issue 15: a change dated next year was accepted and then refused every later change."""
     e = demo.engagement_a
     goal = goal_service.add_goal(e, {"title": "Practice profile tested"}, demo.isp_a1.id, START)
-    goal_service.record_status_change(goal, "achieved", today(), "done")
+    goal_service.record_status_change(goal, "achieved", today(), "done", reason="as_planned")
     goal_service.record_status_change(goal, "in_progress", START + dt.timedelta(days=10), "started")
     goal = Goal.get_by_id(goal.id)
     assert goal.status == "achieved"  # the backdated change took its place, it did not become current

@@ -390,6 +390,7 @@ def test_edit_can_record_a_new_goal_change(w, as_user):
         "duration_minutes": "30",
         "goal_changes-0-goal_id": str(w.goal.id),
         "goal_changes-0-status": "achieved",
+        "goal_changes-0-reason": "as_planned",  # issue 23: achieving a goal says why
         "goal_changes-0-note": "Done",
     }
     assert post_form(client, meeting_url(e, meeting, "edit"), data).status_code == 302

@@ -101,7 +101,7 @@ def test_a_new_request_is_mailed_to_the_triage_isps_of_its_intermediary_and_nobo
     messages = outbox()
     assert recipients(messages) == CENTRE_ISPS  # not Oz of the Other Centre, not the admin, not Rae
     to, subject, body = messages[0]
-    assert subject == "New support request: Scaling the mentoring programme"
+    assert subject == f"New support request: Scaling the mentoring programme ({req.ref})"  # the readable id (issue 23)
     assert "Unit A asked for support: “Scaling the mentoring programme”." in body
     assert f"{BASE}/requests/{req.id}" in body
     assert body.startswith("Hello ")
@@ -142,14 +142,14 @@ def test_the_question_is_mailed_to_the_requester_and_the_answer_to_whoever_asked
     assert ask(ada, req, "Which schools take part?").status_code == 302
     (question,) = mailed_since(before)
     assert question[0] == "rec.a@example.org"
-    assert question[1] == "A question about your request: Scaling the mentoring programme"
+    assert question[1] == f"A question about your request: Scaling the mentoring programme ({req.ref})"
     assert "Which schools take part?" in question[2] and f"{BASE}/requests/{req.id}" in question[2]
 
     before = len(outbox())
     assert answer(rae, req, "Four schools in the north.").status_code == 302
     (answered,) = mailed_since(before)
     assert answered[0] == "isp.a1@example.org"  # Ada asked; Ben, Cai and Dee are not told
-    assert answered[1] == "Your question was answered: Scaling the mentoring programme"
+    assert answered[1] == f"Your question was answered: Scaling the mentoring programme ({req.ref})"
     assert "Rae Recipient answered your question" in answered[2] and "Four schools in the north." in answered[2]
 
 
@@ -196,8 +196,9 @@ def test_acceptance_is_mailed_to_the_requester_with_the_engagement(world, as_use
     ((to, subject, body),) = mailed_since(before)
     engagement_id = SupportRequest.get_by_id(req.id).engagements.get().id
     assert to == "rec.a@example.org"
-    assert subject == "Your request was accepted: Scaling the mentoring programme"
-    assert "the engagement “Mentoring at scale” starts on" in body
+    assert subject == f"Your request was accepted: Scaling the mentoring programme ({req.ref})"
+    ref = SupportRequest.get_by_id(req.id).engagements.get().ref
+    assert f"the engagement “Mentoring at scale” ({ref}) starts on" in body
     assert f"{BASE}/engagements/{engagement_id}" in body
 
 
@@ -207,7 +208,10 @@ def test_a_decline_is_mailed_to_the_requester_with_the_reason_and_a_second_one_m
     cai = as_user(world.isp_b)
     assert post_form(cai, f"/requests/{req.id}/decline", {"decline_reason": "Outside our remit."}).status_code == 302
     ((to, subject, body),) = mailed_since(before)
-    assert (to, subject) == ("rec.a@example.org", "Your request was declined: Scaling the mentoring programme")
+    assert (to, subject) == (
+        "rec.a@example.org",
+        f"Your request was declined: Scaling the mentoring programme ({req.ref})",
+    )
     assert "Outside our remit." in body
     post_form(cai, f"/requests/{req.id}/decline", {"decline_reason": "Again."}, token_from="/account/")
     assert len(outbox()) == before + 1

@@ -222,12 +222,12 @@ def test_next_steps_and_modifications_csv(world, as_user):
 
 def test_engagements_and_requests_csv(world, as_user):
     rows = rows_of(as_user(world.leader_foundation).get("/reports/engagements.csv"))
-    assert rows[0][:3] == ["engagement_id", "engagement", "unit"]
+    assert rows[0][:4] == ["engagement_id", "ref", "engagement", "unit"]
     # the foundation's leader sees units A and B: engagements A and B (C belongs to another funder)
-    assert sorted(r[1] for r in rows[1:]) == sorted([world.engagement_a.title, world.engagement_b.title])
-    assert {r[9] for r in rows[1:] if r[1] == world.engagement_a.title} == {"2"}  # two live sessions
+    assert sorted(r[2] for r in rows[1:]) == sorted([world.engagement_a.title, world.engagement_b.title])
+    assert {r[10] for r in rows[1:] if r[2] == world.engagement_a.title} == {"2"}  # two live sessions
     requests = as_user(world.admin).get("/reports/requests.csv?status=all")
-    assert rows_of(requests)[0][:3] == ["request_id", "submitted", "request"]
+    assert rows_of(requests)[0][:4] == ["request_id", "ref", "submitted", "request"]
 
 
 def test_the_printable_reports_tables_in_one_zip(world, as_user):

@@ -648,6 +648,7 @@ def _engagements(filters):
     rows = engagement_list(query.order_by(Engagement.start_date.desc(), Engagement.id.desc()))
     header = [
         "engagement_id",
+        "ref",
         "engagement",
         "unit",
         "status",
@@ -662,6 +663,7 @@ def _engagements(filters):
     return header, [
         [
             r["engagement"].id,
+            r["engagement"].ref,
             r["engagement"].title,
             r["engagement"].unit.name,
             r["engagement"].status,
@@ -681,10 +683,12 @@ def _engagements(filters):
 def _requests(filters):
     """The request list's rows in its order, for its tab (`?status=`), as the user may see them."""
     _tab, query = tables.requests(filters.user, _list_arg("status"))
-    header = ["request_id", "submitted", "request", "unit", "requested_by", "on_behalf_of", "hoped_start", "status"]
+    header = ["request_id", "ref", "submitted", "request", "unit", "requested_by", "on_behalf_of", "hoped_start"]
+    header.append("status")
     return header, [
         [
             r.id,
+            r.ref,
             r.created_at.date(),
             r.title,
             r.unit.name,
@@ -793,15 +797,15 @@ def _outcomes(filters):
 @export("goals-list", "Goals and their status history")
 def _goals_list(filters):
     """The printable report's goals (one engagement: filters.engagement), each status change a row."""
-    header = ["goal", "indicator", "target", "status", "changed_on", "changed_to"]
+    header = ["goal", "indicator", "target", "status", "changed_on", "changed_to", "reason", "note"]
     if not filters.engagement:
         return header, []
     rows = []
     for row in tables.engagement_goals(filters.engagement):
         g = row["goal"]
-        rows += [[g.title, g.indicator, g.target, g.status, c.changed_on, c.status] for c in row["history"]] or [
-            [g.title, g.indicator, g.target, g.status, None, None]
-        ]
+        rows += [
+            [g.title, g.indicator, g.target, g.status, c.changed_on, c.status, c.reason, c.note] for c in row["history"]
+        ] or [[g.title, g.indicator, g.target, g.status, None, None, None, None]]
     return header, rows
 
 
@@ -931,6 +935,13 @@ def _users(filters):
         ]
         for u in query
     ]
+
+
+@export("goal-templates", "Goal templates", allowed=policy.can_administer)
+def _goal_templates(filters):
+    """The Goal templates page's rows (services.admin.goal_templates), in its order."""
+    header = ["goal_template_id", "title", "indicator", "target", "retired"]
+    return header, [[t.id, t.title, t.indicator, t.target, t.retired] for t in admin_service.goal_templates()]
 
 
 @export("cost-rates", "The ISPs' hourly rates", allowed=policy.can_administer)

@@ -19,6 +19,7 @@ from ..models import (
     CFIR_DOMAINS,
     CONTEXT_KINDS,
     DELIVERABLE_KINDS,
+    GOAL_REASONS,
     GOAL_STATUSES,
     IMPLEMENTATION_OUTCOMES,
     MAX_DECISIONS,
@@ -208,6 +209,13 @@ class GoalPatch(Body):
         GOAL_STATUSES, metadata={"description": "A new status: a dated entry of the history (`changed_on`, `note`)."}
     )
     note = Text(GoalStatusChange.note)
+    reason = Choice(
+        GOAL_REASONS,
+        metadata={"description": "Why the goal is achieved, dropped or revised (required then; none otherwise)."},
+    )
+    confirm_open = fields.Boolean(
+        metadata={"description": "Mark achieved although open benchmarks or deliverables are tied to the goal."}
+    )
     changed_on = Date(metadata={"description": "The day of the status change; today when left out."})
     version = Version()
 
@@ -313,6 +321,7 @@ class GoalChangePatch(Body):
     status = Choice(GOAL_STATUSES)
     changed_on = Date()
     note = Text(GoalStatusChange.note)
+    reason = Choice(GOAL_REASONS)
 
 
 class GoalChangeOut(Answer):
@@ -320,6 +329,7 @@ class GoalChangeOut(Answer):
     status = Choice(GOAL_STATUSES, required=True)
     changed_on = Date(required=True)
     note = fields.String(required=True)
+    reason = Choice(GOAL_REASONS, required=True, allow_none=True)
     meeting_id = Id(required=True, allow_none=True)
     changed_by_id = Id(required=True, allow_none=True)
     updated_at = Timestamp(
@@ -378,7 +388,15 @@ def _change_goal(goal, data):
             goal.save()
         if "status" in data:
             changed_on = data.get("changed_on") or today()
-            goal_service.record_status_change(goal, data["status"], changed_on, data.get("note", ""), user=caller().id)
+            goal_service.record_status_change(
+                goal,
+                data["status"],
+                changed_on,
+                data.get("note", ""),
+                user=caller().id,
+                reason=data.get("reason"),
+                confirmed=data.get("confirm_open", False),
+            )
 
     run(write, represent=GoalOut().dump)
     return Goal.get_by_id(goal.id)
@@ -467,7 +485,8 @@ def correct_goal_change(engagement_id, goal_id, change_id, target, data):
     status = data.get("status", change.status)
     changed_on = data.get("changed_on", change.changed_on)
     note = data.get("note", change.note)
-    return run(goal_service.correct_status_change, change, status, changed_on, note, caller().id)
+    reason = data.get("reason", change.reason)
+    return run(goal_service.correct_status_change, change, status, changed_on, note, caller().id, reason)
 
 
 @operation(
@@ -633,6 +652,13 @@ class GoalUpdateNew(Body):
     goal_id = Id(required=True)
     status = Choice(GOAL_STATUSES, required=True)
     note = Text(GoalStatusChange.note)
+    reason = Choice(
+        GOAL_REASONS,
+        metadata={"description": "Why the goal is achieved, dropped or revised (required then; none otherwise)."},
+    )
+    confirm_open = fields.Boolean(
+        metadata={"description": "Mark achieved although open benchmarks or deliverables are tied to the goal."}
+    )
 
 
 INTERNAL_HELP = (
@@ -711,6 +737,7 @@ class GoalUpdateOut(Answer):
     goal_id = Id(required=True)
     status = Choice(GOAL_STATUSES, required=True)
     note = fields.String(required=True)
+    reason = Choice(GOAL_REASONS, required=True, allow_none=True)
 
 
 class MeetingOut(Answer):

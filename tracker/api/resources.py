@@ -482,6 +482,7 @@ class EngagementNew(Body):
 
 class EngagementOut(Answer):
     id = Id(required=True)
+    ref = fields.String(required=True, allow_none=True, metadata={"description": "The readable id, ENG-<year>-<nnn>."})
     unit_id = Id(required=True)
     intermediary_id = Id(required=True, allow_none=True)
     request_id = Id(required=True, allow_none=True)
@@ -501,8 +502,19 @@ class EngagementOut(Answer):
     version = fields.Integer(required=True, metadata={"minimum": 1})
 
 
+def _ref(prefix):
+    """A readable id filter: the one engagement or request it names (an empty page when none)."""
+    return ma.fields.String(
+        validate=validate.Regexp(
+            rf"(?i)^{prefix}-\d{{4}}-\d{{3,}}$", error=f"Give a readable id like {prefix}-2026-014."
+        ),
+        metadata={"description": f"A readable id, like {prefix}-2026-014 (any case)."},
+    )
+
+
 class EngagementQuery(ApiFilters, FilterQuery):
     status = ma.fields.String(validate=one_of(ENGAGEMENT_STATUSES))
+    ref = _ref("ENG")
 
 
 def _prepared(rows):
@@ -542,6 +554,7 @@ class RequestNew(Body):
 
 class RequestOut(Answer):
     id = Id(required=True)
+    ref = fields.String(required=True, allow_none=True, metadata={"description": "The readable id, REQ-<year>-<nnn>."})
     unit_id = Id(required=True)
     intermediary_id = Id(required=True, allow_none=True)
     title = fields.String(required=True)
@@ -560,6 +573,7 @@ class RequestOut(Answer):
 
 class RequestQuery(ApiFilters, FilterQuery):
     status = ma.fields.String(validate=one_of(REQUEST_STATUSES))
+    ref = _ref("REQ")
 
 
 class RequestAccept(Body):
@@ -582,7 +596,7 @@ class RequestDecline(Body):
     "listRequests",
     tag="Requests",
     summary="Support requests you may see",
-    query=RequestQuery(only=("unit_id", "status")),
+    query=RequestQuery(only=("unit_id", "status", "ref")),
     answer=RequestOut,
     paged=True,
 )
@@ -592,6 +606,8 @@ def list_requests(args):
         query = query.where(SupportRequest.status == args["status"])
     if "unit_id" in args:
         query = query.where(SupportRequest.unit == args["unit_id"])
+    if "ref" in args:
+        query = query.where(SupportRequest.ref == args["ref"].upper())
     return query
 
 
@@ -691,7 +707,7 @@ def decline_request(request_id, data, target):
     "listEngagements",
     tag="Engagements",
     summary="Engagements you may see",
-    query=EngagementQuery(only=("unit_id", "isp_id", "support_model", "stage", "status")),
+    query=EngagementQuery(only=("unit_id", "isp_id", "support_model", "stage", "status", "ref")),
     answer=EngagementOut,
     paged=True,
 )
@@ -701,9 +717,10 @@ def list_engagements(args):
     filters = {names[name]: value for name, value in args.items() if name in names}
     if "stage" in args:
         filters["stage"] = Stage.get(Stage.key == args["stage"]).id
-    query = Engagement.filtered(policy.visible_engagements(user()), **filters).order_by(
-        Engagement.start_date.desc(), Engagement.id.desc()
-    )
+    query = Engagement.filtered(policy.visible_engagements(user()), **filters)
+    if "ref" in args:
+        query = query.where(Engagement.ref == args["ref"].upper())
+    query = query.order_by(Engagement.start_date.desc(), Engagement.id.desc())
     return _PreparedPage(query)
 
 

@@ -260,6 +260,15 @@ class BenchmarkTemplateForm(BaseForm):
     retired = BooleanField("Retired (no longer suggested for new engagements)")
 
 
+class GoalTemplateForm(VersionedForm):
+    """A goal template (issue 23): the title, indicator and default target a new goal starts from.
+    Fields named as GoalTemplate's, so populate_obj copies them; the rules are the model's."""
+
+    title = StringField("Goal", filters=[as_text], render_kw={"autofocus": True, "autocomplete": "off"})
+    indicator = TextAreaField("Indicator of progress", filters=[as_text], render_kw={"rows": 3})
+    target = TextAreaField("Default target", filters=[as_text], render_kw={"rows": 2})
+
+
 class NewBenchmarkTemplateForm(BaseForm):
     text = StringField("Benchmark", filters=[as_text], render_kw={"autofocus": True})
 

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Validation
 
 from ..models import DELIVERABLE_KINDS, today
 from . import BaseForm, VersionedForm
+from .engagements import IdChoiceField
 from .fields import ChoiceField, PlainDateField, as_text
 
 LINK_MESSAGE = "Enter a web address starting with http:// or https:// (other kinds of link are not accepted)."
@@ -24,6 +25,10 @@ def safe_link(value):
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _id_or_none(value):
+    return int(value) if str(value or "").isdigit() else None
 
 
 def http_link(form, field):
@@ -55,7 +60,13 @@ class DeliverableForm(VersionedForm):
         render_kw={"type": "url", "inputmode": "url", "placeholder": "https://", "maxlength": 500},
     )
     note = TextAreaField("Note", validators=[Optional()], filters=[as_text], render_kw={"rows": 3})
+    # the goal it serves (issue 23): its choices are the engagement's live goals, set by the view
+    goal_id = IdChoiceField("Goal it serves", choices=[], blank="No particular goal", filters=[_id_or_none])
     submit = SubmitField("Save")
+
+    def offer_goals(self, goals):
+        self.goal_id.choices = [("", "No particular goal")] + [(str(g.id), g.title) for g in goals]
+        return self
 
 
 class DeliverForm(BaseForm):

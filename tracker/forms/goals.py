@@ -1,10 +1,10 @@
 """Forms for implementation goals: add, edit, change status and correct the history. They parse
 types only; what a change may be is services/goals.py's, what a date may be the model layer's."""
 
-from wtforms import FloatField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..models import GOAL_STATUSES, IMPLEMENTATION_OUTCOMES, MEASURE_DIRECTIONS, today
+from ..models import GOAL_REASONS, GOAL_STATUSES, IMPLEMENTATION_OUTCOMES, MEASURE_DIRECTIONS, today
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, PlainDateField, as_text
 
@@ -42,7 +42,9 @@ class GoalStatusForm(BaseForm):
         render_kw={"autofocus": True},
     )
     changed_on = PlainDateField("Changed on", [InputRequired("Enter the date of the change.")])
+    reason = ChoiceField("Reason", choices=GOAL_REASONS, blank="Choose a reason…")
     note = TextAreaField("Note", filters=[as_text], render_kw={"rows": 3})
+    confirm_open = BooleanField("Mark it achieved although open items are tied to it")
 
 
 class NumberField(FloatField):

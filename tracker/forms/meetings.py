@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from ..models import (
+    GOAL_REASONS,
     GOAL_STATUSES,
     MAX_DECISIONS,
     MAX_MEETING_MINUTES,
@@ -109,7 +110,9 @@ class GoalChangeForm(Form):
     row_label = "Goal change"
     goal_id = HiddenField()
     status = ChoiceField("New status", choices=GOAL_STATUSES, blank="No change")
+    reason = ChoiceField("Reason", choices=GOAL_REASONS, blank="Reason (when achieved, dropped, revised)…")
     note = StringField("Note")
+    confirm_open = BooleanField("Achieved despite open items tied to it")
 
 
 class MeasuredValueForm(Form):
@@ -175,7 +178,9 @@ class MeetingForm(VersionedForm):
                         "row": row,
                         "goal_id": _int_or_none(sub.goal_id.data),
                         "status": sub.status.data,
+                        "reason": sub.reason.data or None,
                         "note": (sub.note.data or "").strip(),
+                        "confirm_open": bool(sub.confirm_open.data),
                     }
                 )
         next_steps = []

@@ -56,6 +56,7 @@ from .catalog import (
     CompetencyFramework,
     FeedbackInstrument,
     FeedbackItem,
+    GoalTemplate,
     Principle,
     Stage,
     Strategy,
@@ -66,12 +67,14 @@ from .engagements import (
     CONTEXT_KINDS,
     DELIVERABLE_KINDS,
     ENGAGEMENT_STATUSES,
+    GOAL_REASONS,
     GOAL_STATUSES,
     IMPLEMENTATION_OUTCOMES,
     ISP_ROLES,
     MEASURE_DIRECTIONS,
     OPEN_REQUEST_STATUSES,
     POSITIONS,
+    REASON_REQUIRED,
     REQUEST_EVENT_KINDS,
     REQUEST_STATUSES,
     SUPPORT_MODELS,
@@ -88,8 +91,10 @@ from .engagements import (
     StageEntry,
     SupportRequest,
     TeamMember,
+    find_by_ref,
     measure_due,
     progress_toward_target,
+    reason_problems,
 )
 from .feedback import (
     FEEDBACK_KINDS,
@@ -237,6 +242,7 @@ MODELS = [
     ActivityISP,  # 0024
     ActivityStrategy,  # 0024
     ActivityCompetency,  # 0024
+    GoalTemplate,  # 0026
 ]
 
 __all__ = [
@@ -314,6 +320,11 @@ __all__ = [
     "FeedbackItem",
     "FeedbackResponse",
     "GOAL_STATUSES",
+    "GOAL_REASONS",
+    "GoalTemplate",
+    "REASON_REQUIRED",
+    "find_by_ref",
+    "reason_problems",
     "Goal",
     "GoalMeasurement",
     "GoalStatusChange",

@@ -59,6 +59,7 @@ ENTITY_LABELS = {
     "Principle": "Principle",
     "Stage": "Stage",
     "BenchmarkTemplate": "Benchmark template",
+    "GoalTemplate": "Goal template",
     "StrategyCluster": "Strategy cluster",
     "Strategy": "Strategy",
     "FeedbackInstrument": "Feedback instrument",

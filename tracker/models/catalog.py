@@ -19,10 +19,10 @@ across versions, which is what the reports group answers by.
 import json
 import re
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from ..db import database
-from .base import Audited, BaseModel, LimitedTextField, ValidationError, label
+from .base import Audited, BaseModel, LimitedTextField, ValidationError, label, utcnow
 
 
 def _replaces():
@@ -101,6 +101,24 @@ class BenchmarkTemplate(BaseModel):
     text = CharField(max_length=300)
     position = IntegerField(default=0)
     retired = BooleanField(default=False)
+
+
+class GoalTemplate(Audited):
+    """A reusable goal an administrator curates (issue 23): offered when adding a goal, to prefill it.
+    Retired templates are no longer offered; goals made from one keep their own copy of the text."""
+
+    title = CharField(max_length=300)
+    indicator = LimitedTextField(default="", max_length=5000)
+    target = LimitedTextField(default="", max_length=5000)
+    retired = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    required = {"title": "Give the goal template a title."}
+
+    @classmethod
+    def offered(cls):
+        """The templates a new goal may start from, by title."""
+        return cls.select().where(~cls.retired).order_by(cls.title, cls.id)
 
 
 class StrategyCluster(BaseModel):

@@ -6,6 +6,7 @@ are soft-deleted (`deleted_at`); `live()` leaves them out, `deleted_of(engagemen
 """
 
 import math
+import re
 
 from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, FloatField, ForeignKeyField, IntegerField
 
@@ -44,6 +45,17 @@ GOAL_STATUSES = (
     ("revised", "Revised"),
     ("dropped", "Dropped"),
 )
+# Why a goal was achieved, dropped or revised (issue 23): asked with every such change, a note beside it
+# ("other" requires the note).
+GOAL_REASONS = (
+    ("as_planned", "Achieved as planned"),
+    ("not_a_priority", "No longer a priority"),
+    ("replaced", "Replaced by another goal"),
+    ("lacking_capacity", "Capacity or resources lacking"),
+    ("other", "Other"),
+)
+REASON_REQUIRED = ("achieved", "dropped", "revised")  # the goal statuses that ask for a reason
+REF_PATTERN = re.compile(r"^\s*(ENG|REQ)-(\d{4})-(\d{3,})\s*$", re.IGNORECASE)
 # A measured indicator: which way is better (issue 19).
 MEASURE_DIRECTIONS = (("up", "Up is better"), ("down", "Down is better"))
 # Implementation outcomes (Proctor et al. 2011, domain.md) an indicator may be tagged with.
@@ -107,6 +119,21 @@ def engagement_of(row, field="engagement"):
     )
 
 
+def assign_ref(row, prefix):
+    """Give a new engagement or request its readable id, `<prefix>-<year>-<nnn>`: the year it is created
+    and the next number of that year (zero-padded to 3). Called by save() on create, in its transaction;
+    the column's unique index refuses a duplicate from a concurrent create."""
+    if row.ref:
+        return
+    if row.created_at is None:
+        row.created_at = utcnow()
+    start = f"{prefix}-{row.created_at.year}-"
+    model = type(row)
+    taken = model.select(model.ref).where(model.ref.startswith(start)).tuples()
+    number = max((int(ref[len(start) :]) for (ref,) in taken if ref[len(start) :].isdigit()), default=0) + 1
+    row.ref = f"{start}{number:03d}"
+
+
 def check_part_event_date(row, errors, field):
     """An event date of a part of an engagement: between the engagement's start and today."""
     value = row.__data__.get(field)
@@ -136,8 +163,10 @@ class SupportRequest(Audited):
     decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     decided_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow, index=True)
+    ref = CharField(max_length=20, null=True, unique=True)  # REQ-<year>-<nnn>, assigned on create
 
     required = {"unit": "Choose the unit the request is for.", "title": "Give the request a title."}
+    not_edited = (*Audited.not_edited, "ref")
     # what a request must also say when it is submitted (a draft of one need not yet)
     submission_required = {
         "description": "Describe the initiative you would like support with.",
@@ -171,6 +200,8 @@ class SupportRequest(Audited):
         if creating:
             self.address_to_the_only_intermediary()
         with database.atomic():
+            if creating:
+                assign_ref(self, "REQ")
             result = super().save(*args, **kwargs)
             if creating:
                 RequestEvent.record(self, "submitted", by=self.requested_by_id, at=self.created_at)
@@ -249,6 +280,8 @@ class Engagement(Audited):
     closing_summary = LimitedTextField(default="")
     created_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
+    ref = CharField(max_length=20, null=True, unique=True)  # ENG-<year>-<nnn>, assigned on create
+    not_edited = (*Audited.not_edited, "ref")
 
     required = {
         "unit": "Choose the unit this engagement supports.",
@@ -259,6 +292,14 @@ class Engagement(Audited):
 
     def audit_engagement_id(self):
         return self._pk
+
+    def save(self, *args, **kwargs):
+        """A new engagement gets its readable id (assign_ref) in the same transaction."""
+        if self._pk is None or kwargs.get("force_insert"):
+            with database.atomic():
+                assign_ref(self, "ENG")
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
 
     def validate(self):
         errors = super().validate()
@@ -697,7 +738,14 @@ class Goal(Audited):
         latest = latest if latest is not None else self.latest_measurement()
         return progress_toward_target(self.baseline_value, self.target_value, latest.value if latest else None)
 
-    def change_status(self, status, changed_on, note="", meeting=None, user=None):
+    def open_items(self):
+        """The live open benchmarks (not completed) and deliverables (not delivered) tied to this goal:
+        marking it achieved asks to confirm while there are some."""
+        benchmarks = Benchmark.live().where((Benchmark.goal == self.id) & Benchmark.completed_on.is_null())
+        deliverables = Deliverable.live().where((Deliverable.goal == self.id) & Deliverable.delivered_on.is_null())
+        return list(benchmarks.order_by(Benchmark.id)) + list(deliverables.order_by(Deliverable.id))
+
+    def change_status(self, status, changed_on, note="", meeting=None, user=None, reason=""):
         """Add a dated entry to the goal's history and recompute the status from it (one transaction).
         A backdated entry takes its place in the history; it becomes the status only when it is the
         latest-dated. The checks of a change (services/goals.py) come before this."""
@@ -711,6 +759,7 @@ class Goal(Audited):
                 status=status,
                 changed_on=changed_on,
                 note=note or "",
+                reason=reason or None,
                 meeting_id=meeting.id if meeting else None,
                 changed_by=user,
             )
@@ -748,6 +797,7 @@ class GoalStatusChange(BaseModel):
     status = CharField(max_length=20, choices=GOAL_STATUSES)
     changed_on = DateField()
     note = LimitedTextField(default="", max_length=500)
+    reason = CharField(max_length=30, choices=GOAL_REASONS, null=True)  # why achieved, dropped or revised
     meeting_id = IntegerField(null=True, index=True)  # the meeting where the change was logged
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     updated_at = DateTimeField(null=True, default=utcnow)  # written or last corrected (NULL: before 0015)
@@ -776,10 +826,40 @@ class GoalStatusChange(BaseModel):
     def status_label(self):
         return label(GOAL_STATUSES, self.status)
 
+    @property
+    def reason_label(self):
+        return label(GOAL_REASONS, self.reason) if self.reason else ""
+
     @classmethod
     def made_in(cls, meeting_id):
         """The goal status changes a meeting recorded, with their goals, in the order entered."""
         return cls.select(cls, Goal).join(Goal).where(cls.meeting_id == meeting_id).order_by(cls.id)
+
+
+def reason_problems(status, reason, note, reason_field="reason", note_field="note"):
+    """{field: message} for the reason of a goal's change (issue 23): achieving, dropping or revising a goal
+    takes a reason from GOAL_REASONS, and "other" a note; other statuses take none. The goal page, the
+    meeting log and the API all ask this through services/goals.check_change."""
+    errors = {}
+    if status in REASON_REQUIRED:
+        if not reason:
+            errors[reason_field] = f"Choose why the goal is {label(GOAL_STATUSES, status).lower()}."
+        elif reason not in keys(GOAL_REASONS):
+            errors[reason_field] = "Choose a reason from the list."
+        elif reason == "other" and not (note or "").strip():
+            errors[note_field] = "Say why in the note: the reason is “Other”."
+    elif reason:
+        errors[reason_field] = f"A goal {label(GOAL_STATUSES, status).lower()} takes no reason: leave it empty."
+    return errors
+
+
+def check_goal_of_engagement(row, errors):
+    """A benchmark or deliverable may be tied to a live goal of its own engagement (issue 23)."""
+    goal_id = row.__data__.get("goal")
+    if goal_id is None:
+        return
+    if not Goal.live().where((Goal.id == goal_id) & (Goal.engagement == row.__data__.get("engagement"))).exists():
+        errors.setdefault("goal_id", "Choose one of this engagement's goals.")
 
 
 def number_problem(value):
@@ -884,6 +964,7 @@ class Benchmark(Audited):
     evidence = LimitedTextField(default="", max_length=5000)
     completed_in_meeting_id = IntegerField(null=True)  # when checked off while logging a meeting
     deleted_at = DateTimeField(null=True)
+    goal = ForeignKeyField(Goal, null=True, backref="+", on_delete="SET NULL")  # the goal it serves (issue 23)
 
     required = {
         "engagement": "A benchmark belongs to an engagement.",
@@ -894,6 +975,7 @@ class Benchmark(Audited):
     def validate(self):
         errors = super().validate()
         check_part_event_date(self, errors, "completed_on")
+        check_goal_of_engagement(self, errors)
         return errors
 
     @classmethod
@@ -916,6 +998,7 @@ class Deliverable(Audited):
     link = CharField(max_length=500, default="")
     note = LimitedTextField(default="", max_length=5000)
     deleted_at = DateTimeField(null=True)
+    goal = ForeignKeyField(Goal, null=True, backref="+", on_delete="SET NULL")  # the goal it serves (issue 23)
 
     required = {"engagement": "A deliverable belongs to an engagement.", "title": "Name the deliverable."}
 
@@ -923,6 +1006,7 @@ class Deliverable(Audited):
         errors = super().validate()
         check_planned_date(errors, "due_on", self.due_on)
         check_part_event_date(self, errors, "delivered_on")
+        check_goal_of_engagement(self, errors)
         return errors
 
     @property
@@ -971,3 +1055,17 @@ class ContextNote(Audited):
     @property
     def domain_label(self):
         return label(CFIR_DOMAINS, self.domain)
+
+
+def find_by_ref(text):
+    """The engagement or support request whose readable id is `text` (any case, spaces around it
+    ignored), deleted engagements left out; None when `text` is not a readable id or names nothing.
+    Who may see it is policy's: the caller filters (policy.visible_engagements / visible_requests)."""
+    match = REF_PATTERN.match(text or "")
+    if match is None:
+        return None
+    prefix, year, number = match.groups()
+    ref = f"{prefix.upper()}-{year}-{int(number):03d}"
+    if prefix.upper() == "ENG":
+        return Engagement.live().where(Engagement.ref == ref).first()
+    return SupportRequest.get_or_none(SupportRequest.ref == ref)

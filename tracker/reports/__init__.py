@@ -154,7 +154,11 @@ def _goals(engagement_id):
 def _goal_history(engagement_id):
     return (
         GoalStatusChange.select(
-            GoalStatusChange.goal, GoalStatusChange.status, GoalStatusChange.changed_on, GoalStatusChange.note
+            GoalStatusChange.goal,
+            GoalStatusChange.status,
+            GoalStatusChange.changed_on,
+            GoalStatusChange.note,
+            GoalStatusChange.reason,
         )
         .join(Goal)
         .where((Goal.engagement == engagement_id) & Goal.deleted_at.is_null())

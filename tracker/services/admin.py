@@ -20,6 +20,7 @@ from ..models import (
     Competency,
     Engagement,
     FeedbackInstrument,
+    GoalTemplate,
     Organization,
     SignInAttempt,
     Strategy,
@@ -411,6 +412,21 @@ def add_benchmark_template(stage, form):
         BenchmarkTemplate.select(fn.MAX(BenchmarkTemplate.position)).where(BenchmarkTemplate.stage == stage.id).scalar()
     )
     return BenchmarkTemplate.create(stage=stage, text=text, position=(last or 0) + 1)
+
+
+# --- goal templates (issue 23) --------------------------------------------------------------------------
+
+
+def goal_templates():
+    """Every goal template: those offered first, then the retired, each by title."""
+    return GoalTemplate.select().order_by(GoalTemplate.retired, GoalTemplate.title, GoalTemplate.id)
+
+
+def retire_goal_template(template, retired=True):
+    """Retire a goal template (no longer offered when adding a goal) or offer it again; audited."""
+    template.retired = retired
+    template.save()
+    return template
 
 
 # --- feedback items: each change is a new version of the instrument (FeedbackInstrument) ----------------

@@ -6,6 +6,10 @@ insert, correction and removal. A backdated change takes its place in the histor
 locks the goal. The goal page, the meeting log (services/meetings.py) and the API all write through
 `record_status_change`; every function raises models.ValidationError({field: message}) and writes
 nothing when it refuses.
+
+Goal hygiene (issue 23): achieving, dropping or revising a goal takes a reason (models.reason_problems;
+"other" needs a note), and achieving one while open benchmarks or deliverables are tied to it needs
+`confirmed` (the refusal, under CONFIRM_FIELD, says how many) — the same rule on every path.
 """
 
 from ..dates import format_date
@@ -19,12 +23,12 @@ from ..models import (
     ValidationError,
     check_event_date,
     keys,
-    label,
+    reason_problems,
     today,
     utcnow,
 )
 
-NOTE_REQUIRED = ("revised", "dropped")  # a goal revised or dropped says why
+CONFIRM_FIELD = "confirm_open"  # the field of the refusal to mark achieved a goal with open items
 REPEATABLE = ("revised",)  # a goal may be revised again; other statuses are not set twice in a row
 
 
@@ -37,15 +41,27 @@ def status_on(goal, day, exclude=None):
     return query.order_by(GoalStatusChange.changed_on.desc(), GoalStatusChange.id.desc()).first()
 
 
-def check_change(goal, status, changed_on, note, exclude=None, status_field="status"):
-    """{field: message} for what is wrong with a change of `goal` (the date range is the model's)."""
+def open_items_message(count):
+    return (
+        f"{count} open item{'s are' if count != 1 else ' is'} tied to this goal (benchmarks not completed, "
+        "deliverables not delivered): confirm to mark it achieved anyway."
+    )
+
+
+def check_change(goal, status, changed_on, note, exclude=None, status_field="status", reason=None, confirmed=False):
+    """{field: message} for what is wrong with a change of `goal` (the date range is the model's): the
+    status, the date, the reason (and note) the status asks for, the confirmation an achieved goal with
+    open items asks for, and a status that would repeat the one in effect."""
     errors = {}
     if status not in keys(GOAL_STATUSES):
         errors[status_field] = "Choose a goal status."
     if changed_on is None:
         errors["changed_on"] = "Enter the date of the change."
-    if status in NOTE_REQUIRED and not (note or "").strip():
-        errors["note"] = f"Say why the goal is {label(GOAL_STATUSES, status).lower()}."
+    errors.update({k: v for k, v in reason_problems(status, reason, note).items() if k not in errors})
+    if status == "achieved" and not confirmed and not errors:
+        count = len(goal.open_items())
+        if count:
+            errors[CONFIRM_FIELD] = open_items_message(count)
     if not errors and status not in REPEATABLE:
         before = status_on(goal, changed_on, exclude)
         if before is not None and before.status == status:
@@ -56,14 +72,19 @@ def check_change(goal, status, changed_on, note, exclude=None, status_field="sta
     return errors
 
 
-def record_status_change(goal, status, changed_on, note="", meeting=None, user=None, status_field="status"):
-    """Add a dated status change to the goal's history (backdated changes take their place)."""
+def record_status_change(
+    goal, status, changed_on, note="", meeting=None, user=None, status_field="status", reason=None, confirmed=False
+):
+    """Add a dated status change to the goal's history (backdated changes take their place), with its
+    reason (check_change)."""
     note = (note or "").strip()
-    errors = check_change(goal, status, changed_on, note, status_field=status_field)
+    errors = check_change(goal, status, changed_on, note, status_field=status_field, reason=reason, confirmed=confirmed)
     if errors:
         raise ValidationError(errors)
     with database.atomic():
-        return goal.change_status(status, changed_on, note, meeting=meeting, user=getattr(user, "id", user))
+        return goal.change_status(
+            status, changed_on, note, meeting=meeting, user=getattr(user, "id", user), reason=reason
+        )
 
 
 def new_goal(engagement, data, set_on):
@@ -105,21 +126,25 @@ def add_goal(engagement, data, user=None, set_on=None):
     return save_new_goal(goal, set_on, user)
 
 
-def correct_status_change(entry, status, changed_on, note, user=None):
-    """Correct an entry of the history (its date, status or note); audited. The date of a change
-    logged with a meeting follows the meeting."""
+def correct_status_change(entry, status, changed_on, note, user=None, reason=None):
+    """Correct an entry of the history (its date, status, reason or note); audited. The date of a change
+    logged with a meeting follows the meeting. A correction asks for the reason as a new change does; the
+    open items were confirmed (or not there) when the change was made."""
     goal = Goal.get_by_id(entry.goal_id)
     note = (note or "").strip()
     if entry.meeting_id and changed_on != entry.changed_on:
         raise ValidationError(
             {"changed_on": "This change was logged with a meeting: change the meeting's date to move it."}
         )
-    errors = check_change(goal, status, changed_on, note, exclude=entry)
+    reason = reason or None
+    errors = check_change(goal, status, changed_on, note, exclude=entry, reason=reason, confirmed=True)
     if errors:
         raise ValidationError(errors)
     before = {"status": entry.status, "changed_on": entry.changed_on.isoformat(), "note": entry.note}
-    entry.status, entry.changed_on, entry.note = status, changed_on, note
+    before["reason"] = entry.reason
+    entry.status, entry.changed_on, entry.note, entry.reason = status, changed_on, note, reason
     after = {"status": entry.status, "changed_on": entry.changed_on.isoformat(), "note": entry.note}
+    after["reason"] = entry.reason
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     with database.atomic():
         entry.goal_engagement_id = goal.engagement_id

@@ -7,7 +7,8 @@ tracker/reports/meeting_form.py; what a meeting page shows: tracker/reports/meet
     date, kind, mode, duration_minutes, notes, notes_internal (bool: the notes are internal),
     agenda_set_by ("isp", "recipient", "joint" or None),
     team_members, isps, competencies, strategies, principles, benchmarks   (lists of ids)
-    goal_changes: [{"goal_id", "status", "note"}]     next_steps: [{"id", "text", "owner", "due_on"}]
+    goal_changes: [{"goal_id", "status", "reason", "note", "confirm_open"}]
+    next_steps: [{"id", "text", "owner", "due_on"}]
     decisions: [{"text", "decided_by"}]               (replaced as a whole on an update)
     measurements: [{"goal_id", "value"}]              (values of measured goals, dated with the meeting)
 
@@ -116,13 +117,17 @@ def _check(data, engagement, meeting, errors):
         if note_problem:  # the model's rule, said before the goal is touched
             errors[f"goal_changes-{row}-note"] = note_problem
             continue
+        reason, confirmed = change.get("reason") or None, bool(change.get("confirm_open"))
         if data.get("date") is not None:
-            problems = goal_service.check_change(goal, change["status"], data["date"], change.get("note") or "")
+            problems = goal_service.check_change(
+                goal, change["status"], data["date"], change.get("note") or "", reason=reason, confirmed=confirmed
+            )
             for key, message in problems.items():
-                errors.setdefault(f"goal_changes-{row}-{key if key in ('status', 'note') else 'status'}", message)
+                field = key if key in ("status", "note", "reason", goal_service.CONFIRM_FIELD) else "status"
+                errors.setdefault(f"goal_changes-{row}-{field}", message)
             if problems:
                 continue
-        changes.append((goal, change["status"], change.get("note") or ""))
+        changes.append((goal, change["status"], change.get("note") or "", reason))
     rows["goal_changes"] = changes
     rows["measurements"] = _check_values(data, goals, meeting, errors)
 
@@ -243,8 +248,10 @@ def _write_links(meeting, rows):
 
 
 def _apply_progress(meeting, rows, user):
-    for goal, status, note in rows["goal_changes"]:
-        goal_service.record_status_change(goal, status, meeting.date, note, meeting=meeting, user=user)
+    for goal, status, note, reason in rows["goal_changes"]:
+        goal_service.record_status_change(
+            goal, status, meeting.date, note, meeting=meeting, user=user, reason=reason, confirmed=True
+        )
     for benchmark in rows["benchmarks"]:
         if benchmark.completed_in_meeting_id == meeting.id:
             continue

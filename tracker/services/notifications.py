@@ -80,6 +80,11 @@ def _request_url(req):
     return mail.external_url("requests.detail", request_id=req.id)
 
 
+def _named(req):
+    """A request as mail names it: its title and readable id."""
+    return f"{req.title} ({req.ref})" if req.ref else req.title
+
+
 def _requester(req):
     return User.get_or_none(User.id == req.requested_by_id) if req.requested_by_id else None
 
@@ -95,7 +100,7 @@ def request_submitted(req, actor=None):
     return notify(
         policy.triage_isps(req),
         "request_submitted",
-        f"New support request: {req.title}",
+        f"New support request: {_named(req)}",
         text,
         _request_url(req),
         actor,
@@ -111,7 +116,7 @@ def question_asked(req, question, actor):
     return notify(
         [_requester(req)],
         "question_asked",
-        f"A question about your request: {req.title}",
+        f"A question about your request: {_named(req)}",
         text,
         _request_url(req),
         actor,
@@ -125,18 +130,18 @@ def question_answered(req, answer, actor):
     who = getattr(actor, "name", None) or "The requester"
     text = f"{who} answered your question about “{req.title}”:\n\n{answer}\n\nThe request is back in the request queue:"
     return notify(
-        [asker], "question_answered", f"Your question was answered: {req.title}", text, _request_url(req), actor
+        [asker], "question_answered", f"Your question was answered: {_named(req)}", text, _request_url(req), actor
     )
 
 
 def request_accepted(req, engagement, actor):
     """The request was accepted: the requester."""
     text = (
-        f"Your request “{req.title}” was accepted: the engagement “{engagement.title}” starts on "
+        f"Your request “{req.title}” was accepted: the engagement “{engagement.title}” ({engagement.ref}) starts on "
         f"{format_date(engagement.start_date)}. The implementation support team will be in touch. See it here:"
     )
     link = mail.external_url("engagements.detail", engagement_id=engagement.id)
-    return notify([_requester(req)], "request_accepted", f"Your request was accepted: {req.title}", text, link, actor)
+    return notify([_requester(req)], "request_accepted", f"Your request was accepted: {_named(req)}", text, link, actor)
 
 
 def request_declined(req, reason, actor):
@@ -145,7 +150,12 @@ def request_declined(req, reason, actor):
         f"Your request “{req.title}” was declined. The implementation support team wrote:\n\n{reason}\n\nSee it here:"
     )
     return notify(
-        [_requester(req)], "request_declined", f"Your request was declined: {req.title}", text, _request_url(req), actor
+        [_requester(req)],
+        "request_declined",
+        f"Your request was declined: {_named(req)}",
+        text,
+        _request_url(req),
+        actor,
     )
 
 

@@ -1546,6 +1546,9 @@ class _Builder:
                         "revised": "Target revised after the team changed.",
                         "dropped": "Dropped: outside what the team can influence now.",
                     }.get(status_key, ""),
+                    reason={"achieved": "as_planned", "revised": "replaced", "dropped": "not_a_priority"}.get(
+                        status_key
+                    ),
                 )
         self.measures(engagement, goals, monthly, start, co_leads)
         self.plan(engagement, spec, start, team, co_leads, supporting, goals)

@@ -13,6 +13,7 @@ from ..forms.admin import (
     CatalogEntryForm,
     EditUserForm,
     FeedbackItemForm,
+    GoalTemplateForm,
     NewBenchmarkTemplateForm,
     NewCatalogEntryForm,
     NewFeedbackItemForm,
@@ -31,6 +32,7 @@ from ..models import (
     CompetencyFramework,
     FeedbackInstrument,
     FeedbackItem,
+    GoalTemplate,
     Organization,
     Principle,
     Stage,
@@ -45,7 +47,7 @@ from ..paging import paginate
 from ..services import account as account_service
 from ..services import admin as service
 from ..services import parts as parts_service
-from .helpers import form_page, form_status, save_form, show_date
+from .helpers import form_page, form_status, save_fields, save_form, show_date
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -511,3 +513,50 @@ def retire_feedback_item(item_id):
         button="Retire the question",
         cancel=back,
     )
+
+
+# --- goal templates (issue 23): offered when adding a goal ---------------------------------------------
+
+
+@bp.route("/goal-templates")
+def goal_templates():
+    """The goal templates, those offered first; each with edit and retire (or offer again)."""
+    return render_template("admin/goal_templates.html", templates=list(service.goal_templates()), form=BaseForm())
+
+
+@bp.route("/goal-templates/new", methods=["GET", "POST"])
+def new_goal_template():
+    return form_page(
+        GoalTemplateForm(),
+        lambda f: save_fields(GoalTemplate(), f),
+        lambda t: f"Goal template “{t.title}” added: it is offered when adding a goal.",
+        url_for("admin.goal_templates"),
+        "admin/goal_template.html",
+        gt=None,
+    )
+
+
+@bp.route("/goal-templates/<int:goal_template_id>/edit", methods=["GET", "POST"])
+def edit_goal_template(goal_template_id):
+    template = get_object_or_404(GoalTemplate, GoalTemplate.id == goal_template_id)
+    return form_page(
+        GoalTemplateForm(obj=template),
+        lambda f: save_fields(f.start_from(template), f),
+        lambda t: f"Goal template “{t.title}” saved. Goals made from it keep their own text.",
+        url_for("admin.goal_templates"),
+        "admin/goal_template.html",
+        gt=template,
+    )
+
+
+@bp.route("/goal-templates/<int:goal_template_id>/retire", methods=["POST"])
+def retire_goal_template(goal_template_id):
+    """Retire a template (no longer offered) or offer a retired one again."""
+    template = get_object_or_404(GoalTemplate, GoalTemplate.id == goal_template_id)
+    done = save_form(
+        BaseForm(),
+        lambda f: service.retire_goal_template(template, not template.retired),
+        lambda t: f"Goal template “{t.title}” " + ("retired: no longer offered." if t.retired else "offered again."),
+        url_for("admin.goal_templates"),
+    )
+    return done or abort(400)

@@ -5,7 +5,7 @@ from flask_login import login_required
 
 from .. import policy
 from ..forms.deliverables import DeliverableForm, DeliverForm
-from ..models import Deliverable, today
+from ..models import Deliverable, Goal, today
 from .helpers import PartForm, delete_part_page, form_page, save_fields
 
 bp = Blueprint("deliverables", __name__, url_prefix="/engagements/<int:engagement_id>/deliverables")
@@ -28,7 +28,9 @@ DELIVERABLE_FORM = PartForm(
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(engagement_id):
-    return DELIVERABLE_FORM.page(policy.get_engagement(engagement_id, edit=True), None, DeliverableForm())
+    engagement = policy.get_engagement(engagement_id, edit=True)
+    form = DeliverableForm().offer_goals(Goal.live().where(Goal.engagement == engagement.id).order_by(Goal.id))
+    return DELIVERABLE_FORM.page(engagement, None, form)
 
 
 @bp.route("/<int:deliverable_id>/edit", methods=["GET", "POST"])
@@ -36,7 +38,9 @@ def new(engagement_id):
 def edit(engagement_id, deliverable_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     deliverable = policy.get_part(Deliverable, engagement, deliverable_id)
-    return DELIVERABLE_FORM.page(engagement, deliverable, DeliverableForm(obj=deliverable))
+    form = DeliverableForm(obj=deliverable)
+    form.offer_goals(Goal.live().where(Goal.engagement == engagement.id).order_by(Goal.id))
+    return DELIVERABLE_FORM.page(engagement, deliverable, form)
 
 
 @bp.route("/<int:deliverable_id>/deliver", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Goals: add (with the day set), edit, change status, and correct or remove entries of the dated history."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import policy
@@ -15,7 +15,7 @@ from ..forms.goals import (
     MeasurementForm,
     NewGoalForm,
 )
-from ..models import Goal, GoalMeasurement, GoalStatusChange, today
+from ..models import Goal, GoalMeasurement, GoalStatusChange, GoalTemplate, today
 from ..reports import charts, tables
 from ..services import goals as goal_service
 from .helpers import PartForm, form_page, form_status, save_fields, save_form
@@ -64,8 +64,13 @@ def _add(engagement, form):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(engagement_id):
+    """Add a goal; `?template=<id>` fills the form from a goal template the administrators curate."""
     engagement = policy.get_engagement(engagement_id, edit=True)
-    return GOAL_FORM.page(engagement, None, NewGoalForm(), lambda f: _add(engagement, f))
+    chosen = GoalTemplate.offered().where(GoalTemplate.id == request.args.get("template", type=int)).first()
+    form = NewGoalForm(obj=chosen) if request.method == "GET" and chosen else NewGoalForm()
+    return GOAL_FORM.page(
+        engagement, None, form, lambda f: _add(engagement, f), templates=list(GoalTemplate.offered()), chosen=chosen
+    )
 
 
 @bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -212,7 +217,13 @@ def status(engagement_id, goal_id):
 
     def write(form):
         return goal_service.record_status_change(
-            goal, form.status.data, form.changed_on.data, form.note.data, user=current_user.id
+            goal,
+            form.status.data,
+            form.changed_on.data,
+            form.note.data,
+            user=current_user.id,
+            reason=form.reason.data or None,
+            confirmed=form.confirm_open.data,
         )
 
     done = save_form(
@@ -224,7 +235,12 @@ def status(engagement_id, goal_id):
     if done:
         return done
     return render_template(
-        "goals/status.html", form=form, e=engagement, goal=Goal.get_by_id(goal.id), history=goal.dated_history()
+        "goals/status.html",
+        form=form,
+        e=engagement,
+        goal=Goal.get_by_id(goal.id),
+        history=goal.dated_history(),
+        open_items=goal.open_items(),
     ), form_status(form)
 
 
@@ -240,7 +256,7 @@ def correct(engagement_id, goal_id, change_id):
     return form_page(
         form,
         lambda f: goal_service.correct_status_change(
-            entry, f.status.data, f.changed_on.data, f.note.data, user=current_user.id
+            entry, f.status.data, f.changed_on.data, f.note.data, user=current_user.id, reason=f.reason.data or None
         ),
         "History entry corrected.",
         url_for("goals.status", engagement_id=engagement.id, goal_id=goal.id),
