@@ -25,6 +25,7 @@ from .activities import (
     ActivityISP,
     ActivityStrategy,
 )
+from .attachments import MAX_ATTACHMENT_NAME, Attachment
 from .audit import (
     AuditEntry,
     acting_as,
@@ -237,6 +238,7 @@ MODELS = [
     ActivityISP,  # 0024
     ActivityStrategy,  # 0024
     ActivityCompetency,  # 0024
+    Attachment,  # 0027
 ]
 
 __all__ = [
@@ -249,6 +251,8 @@ __all__ = [
     "ActivityCompetency",
     "ActivityISP",
     "ActivityStrategy",
+    "Attachment",
+    "MAX_ATTACHMENT_NAME",
     "AGREEMENT_PARTIES",
     "DECISION_PARTIES",
     "FIDELITY",
