@@ -155,11 +155,12 @@ def database_url(template_database, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     """The app on a fresh database. No app context stays pushed during the test: each test-client
     request gets its own, as in production (a shared one would carry `g`, and so the signed-in user,
-    from one request to the next). Model calls in the test talk to the database directly."""
-    app = make_app(database_url)
+    from one request to the next). Model calls in the test talk to the database directly. Attachments
+    are stored in the test's own folder."""
+    app = make_app(database_url, ATTACHMENT_DIR=str(tmp_path / "attachments"))
     database.connect(reuse_if_open=True)
     if PG_URL:
         _reset_postgres()

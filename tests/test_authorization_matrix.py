@@ -7,9 +7,11 @@ empty form), "login" (sent to sign in), 403, 404, and for the API 401.
 """
 
 import datetime as dt
+import io
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from tracker.api import new_token
 from tracker.models import (
@@ -31,6 +33,7 @@ from tracker.models import (
     Strategy,
     SupportRequest,
 )
+from tracker.services.attachments import add_attachment
 
 from . import factories
 from .api_helpers import token_for
@@ -160,6 +163,11 @@ MATRIX = {
     "deliverables.edit": "engagement_write",
     "deliverables.deliver": "engagement_write",
     "deliverables.delete": "engagement_write",
+    "attachments.meeting_upload": "engagement_write",
+    "attachments.deliverable_upload": "engagement_write",
+    "attachments.deliverable": "engagement_read",
+    "attachments.download": "engagement_read",
+    "attachments.delete": "engagement_write",
     "activities.index": "engagement_read",
     "activities.new": "engagement_write",
     "activities.edit": "engagement_write",
@@ -231,7 +239,7 @@ MATRIX = {
 
 
 @pytest.fixture
-def world(demo):
+def world(app, demo):
     """Engagement A with one of every part, a deleted goal and meeting (for restore), a request of unit A."""
     e = demo.engagement_a
     goal = factories.goal(e)
@@ -261,6 +269,8 @@ def world(demo):
     )
     deliverable = Deliverable.create(engagement=e, title="Guide", kind="other")
     activity = Activity.create(engagement=e, date=dt.date(2026, 2, 3), kind="outreach", minutes=30)
+    with app.app_context():  # stored in the test's folder (conftest's ATTACHMENT_DIR)
+        attachment = add_attachment(meeting, FileStorage(io.BytesIO(b"%PDF-1.4 agenda"), "agenda.pdf"), demo.isp_a1)
     ActivityISP.create(activity=activity, user=demo.isp_a1)
     benchmark = Benchmark.select().where(Benchmark.engagement == e).first()
     modification = Modification.create(
@@ -297,6 +307,7 @@ def world(demo):
             "note_id": note.id,
             "deliverable_id": deliverable.id,
             "activity_id": activity.id,
+            "attachment_id": attachment.id,
             "benchmark_id": benchmark.id,
             "modification_id": modification.id,
             "request_id": request.id,

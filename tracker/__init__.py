@@ -103,6 +103,11 @@ def create_app(test_config=None):
         COST_CURRENCY="USD",  # the one currency label of hourly rates and costs (reports/cost.py)
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,  # larger bodies answer 413, chunked ones included
         BASE_URL="",  # the public address links are built from (TRACKER_BASE_URL); required to send mail
+        ATTACHMENT_MAX_BYTES=10 * 1024 * 1024,  # the largest attachment; its upload route alone accepts it
+        ATTACHMENT_TYPES=None,  # {extension: MIME type} accepted (None: services/attachments.py DEFAULT_TYPES)
+        ATTACHMENT_STORAGE="local",  # or "package.module:Class", a backend built with the config
+        ATTACHMENT_DIR=None,  # where the local backend keeps the files (None: instance/attachments)
+        COVERAGE_DAYS=90,  # the portfolio's coverage: a unit with no meeting or activity for longer is listed
         TRUSTED_HOSTS=None,  # optionally the Host names served (TRACKER_TRUSTED_HOSTS='["tracker.example.org"]')
     )
     if test_config is None:

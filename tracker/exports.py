@@ -28,6 +28,7 @@ from .reports import (
     competencies,
     context,
     cost,
+    coverage,
     engagement_list,
     journey,
     next_steps_due,
@@ -458,6 +459,18 @@ def _attention(filters):
     rows = [
         [r["title"], r["unit"], reason["key"], reason["text"]]
         for r in portfolio.needs_attention(filters)
+        for reason in r["reasons"]
+    ]
+    return header, rows
+
+
+@export("coverage", "Units without support")
+def _coverage(filters):
+    """One row per unit and reason (reports/coverage.py); the dashboard's filters do not narrow it."""
+    header = ["organization", "unit", "last_contact", "reason", "detail"]
+    rows = [
+        [r["organization"], r["unit"], r["last_contact"], reason["key"], reason["text"]]
+        for r in coverage.uncovered_units(filters.user)
         for reason in r["reasons"]
     ]
     return header, rows

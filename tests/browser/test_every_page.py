@@ -18,6 +18,7 @@ import fnmatch
 import pytest
 
 from tracker.models import (
+    Attachment,
     Benchmark,
     BenchmarkTemplate,
     Competency,
@@ -49,6 +50,7 @@ NOT_PAGES = (
     "/static/*",  # stylesheets, scripts, images
     "*.csv",  # CSV downloads
     "*.zip",  # the printable report's tables as one zip of CSVs
+    "/engagements/<int:engagement_id>/attachments/<int:attachment_id>",  # a file download (test_attachments.py)
 )
 
 # Extra query strings some pages need to be the page people reach (not a redirect).
@@ -187,6 +189,9 @@ def _world(app, w):
         info_question="For whom is the dashboard?",
     )
     factories.engagement(w.unit_a, [w.isp_a1, w.isp_a2], title="An engagement opened twice").soft_delete()
+    attachment = Attachment.create(  # its row only (the download is not a page): the lists and the delete page
+        engagement=e, meeting=meetings[0], name="Agenda.pdf", kind="pdf", size=48, storage_key="0" * 32, sha256="0" * 64
+    )
     invite(app, e, kind="survey", emails=(w.recipient_a.email,))
     (token,) = invite(app, e, kind="survey", emails=("alex.rivera@example.org",))
     invitation = FeedbackInvitation.get(FeedbackInvitation.email == w.recipient_a.email)
@@ -207,6 +212,7 @@ def _world(app, w):
         "modification_id": modification.id,
         "deliverable_id": deliverable.id,
         "activity_id": activity.id,
+        "attachment_id": attachment.id,
         "benchmark_id": Benchmark.select().where(Benchmark.engagement == e).first().id,
         "request_id": submitted.id,
         "response_id": responses[0].id,

@@ -25,6 +25,7 @@ from .activities import (
     ActivityISP,
     ActivityStrategy,
 )
+from .attachments import MAX_ATTACHMENT_NAME, Attachment
 from .audit import (
     AuditEntry,
     acting_as,
@@ -243,6 +244,7 @@ MODELS = [
     ActivityStrategy,  # 0024
     ActivityCompetency,  # 0024
     GoalTemplate,  # 0026
+    Attachment,  # 0027
 ]
 
 __all__ = [
@@ -255,6 +257,8 @@ __all__ = [
     "ActivityCompetency",
     "ActivityISP",
     "ActivityStrategy",
+    "Attachment",
+    "MAX_ATTACHMENT_NAME",
     "AGREEMENT_PARTIES",
     "DECISION_PARTIES",
     "FIDELITY",

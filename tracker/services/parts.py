@@ -14,6 +14,7 @@ from peewee import JOIN
 from ..db import database
 from ..models import (
     Activity,
+    Attachment,
     AuditEntry,
     Benchmark,
     ContextNote,
@@ -53,6 +54,7 @@ PARTS = {
     "next_step": Part(NextStep, "Next step", lambda s: _short(s.text)),
     "modification": Part(Modification, "Modification", lambda m: f"{m.strategy.name} ({m.decided_on.isoformat()})"),
     "activity": Part(Activity, "Activity", lambda a: f"{a.kind_label} of {a.date.isoformat()} ({a.minutes} min)"),
+    "attachment": Part(Attachment, "File", lambda a: a.name),
     "feedback_response": Part(
         FeedbackResponse,
         "Feedback response",

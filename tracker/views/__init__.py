@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_login import current_user
 from peewee import InternalError, OperationalError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from .. import models, policy
@@ -14,6 +15,7 @@ from . import (
     account,
     activities,
     admin,
+    attachments,
     auth,
     context_notes,
     deliverables,
@@ -46,6 +48,7 @@ def init_app(app):
         plans,
         stages,
         deliverables,
+        attachments,
         context_notes,
         modifications,
         feedback,
@@ -83,7 +86,8 @@ def init_app(app):
         }
 
     def csrf_token():
-        return BaseForm().csrf_token.current_token
+        # never the request's form: a page answering a refused body (413) must not parse it again
+        return BaseForm(formdata=MultiDict()).csrf_token.current_token
 
     # globals, not context: macros imported without context (a Restore button) need the token too
     app.jinja_env.globals.update(csrf_token=csrf_token)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import policy
 from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
-from ..models import MEETING_KINDS, Meeting, MeetingDecision, NextStep, keys, lapses, linked_ids
+from ..models import MEETING_KINDS, Attachment, Meeting, MeetingDecision, NextStep, keys, lapses, linked_ids
 from ..reports import meeting_form
 from ..reports.meetings import meeting_detail
 from ..services import meetings as service
@@ -156,6 +156,7 @@ def detail(engagement_id, meeting_id):
         mt=meeting,
         notes=meeting.notes_for(policy.can_see_internal_notes(current_user)),
         can_edit=policy.can_edit_engagement(current_user, engagement),
+        files=list(Attachment.of(meeting)),
     )
 
 

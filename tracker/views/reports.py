@@ -20,6 +20,7 @@ from ..reports import (
     competencies,
     context,
     cost,
+    coverage,
     filter_summary,
     journey,
     portfolio,
@@ -84,6 +85,8 @@ def index():
         attention_page=attention_page,
         active_list=portfolio.active_list_args(filters),
         feedback_waiting=open_invitations_for(current_user),
+        uncovered=coverage.uncovered_units(current_user),
+        coverage_days=coverage.coverage_days(),
         charts={
             "by_unit": charts.active_by_unit(data["active"]),
             "by_stage": charts.active_by_stage(data["active"]),
