@@ -160,3 +160,17 @@ def test_every_source_table_has_its_search_triggers(app):
         ).fetchall()
         wanted = {(t, search.trigger_name(t)) for t in tables}
     assert wanted <= set(rows)
+
+
+def test_a_readable_id_opens_its_record_for_who_may_see_it(world, app):
+    w = world
+    ref = w.engagement_a.ref  # ENG-<year>-<nnn>, assigned on create
+    assert ref and ref.startswith("ENG-")
+    response = sign_in(app.test_client(), w.recipient_a).get(f"/search?q={ref.lower()}")
+    assert response.status_code == 302 and response.location.endswith(f"/engagements/{w.engagement_a.id}")
+    # another unit's recipient: the id names nothing they may see, so it is searched as text (no hit)
+    page = sign_in(app.test_client(), w.recipient_b).get(f"/search?q={ref}")
+    assert page.status_code == 200 and f"/engagements/{w.engagement_a.id}" not in page.get_data(as_text=True)
+    request_ = SupportRequest.create(unit=w.unit_a, requested_by=w.recipient_a, title="Coaching help")
+    assert search.by_readable_id(w.recipient_a, request_.ref).values == {"request_id": request_.id}
+    assert search.by_readable_id(w.recipient_b, request_.ref) is None

@@ -41,7 +41,7 @@ from peewee import SQL, BooleanField, CharField, Expression, IntegerField, Model
 
 from . import policy
 from .db import database, is_sqlite
-from .models import MEETING_KINDS, Engagement, Meeting, SupportRequest, label
+from .models import MEETING_KINDS, Engagement, Meeting, SupportRequest, find_by_ref, label
 from .paging import Page
 from .paging import _number as paging_number
 
@@ -275,7 +275,21 @@ class Results:
     hits: list = field(default_factory=list)
 
 
-READABLE_ID_LOOKUPS = []  # functions (user, text) -> Hit or None: the ids part adds ENG-2026-014 here
+def _by_ref(user, text):
+    """An engagement (ENG-2026-014) or request (REQ-2026-031) the user may see, by its readable id."""
+    found = find_by_ref(text)
+    if isinstance(found, Engagement):
+        if policy.visible_engagements(user).where(Engagement.id == found.id).exists():
+            return Hit("engagement", KIND_LABELS["engagement"], escape(found.title), Markup(""),
+                       "engagements.detail", {"engagement_id": found.id})  # fmt: skip
+    elif isinstance(found, SupportRequest):
+        if policy.visible_requests(user).where(SupportRequest.id == found.id).exists():
+            return Hit("request", KIND_LABELS["request"], escape(found.title), Markup(""),
+                       "requests.detail", {"request_id": found.id})  # fmt: skip
+    return None
+
+
+READABLE_ID_LOOKUPS = [_by_ref]  # functions (user, text) -> Hit or None, tried before any text search
 
 
 def by_readable_id(user, text):
