@@ -15,7 +15,7 @@ from . import factories
 
 def rows(html):
     """The audit table's rows as lists of cell texts (tags dropped, spaces collapsed)."""
-    body = re.split(r'<table class="table audit[^"]*">', html, maxsplit=1)[1].split("</table>", 1)[0]
+    body = re.split(r'<table [^>]*class="table audit[^"]*"[^>]*>', html, maxsplit=1)[1].split("</table>", 1)[0]
     return [
         [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)

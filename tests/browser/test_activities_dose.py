@@ -55,7 +55,7 @@ def test_the_work_between_meetings_in_the_dose_and_an_isps_own_profile(page, sit
     phone = browser_context().new_page()
     phone.set_viewport_size({"width": 390, "height": 844})
     sign_in(phone, site.world.isp_a1)
-    phone.get_by_role("link", name="My competencies").click()
+    phone.get_by_role("link", name="My competency profile").click()  # from the ISP's home page
     expect(phone.get_by_role("heading", level=1, name="My competency profile")).to_be_visible()
     expect(phone.locator("canvas[data-chart=chart-my-competencies]")).to_be_visible()
     phone.get_by_role("button", name="Table").click()

@@ -31,7 +31,7 @@ def test_a_request_its_question_and_the_answer_each_reach_the_person_who_must_ac
 
     # The triage ISPs of the Implementation Centre are told, with the link to the request.
     (arrived,) = mail_to(w.isp_a1.email)
-    assert arrived.subject == f"New support request: {TITLE}"
+    assert arrived.subject == f"New support request: {TITLE} ({req.ref})"  # its readable id, as on its page
     assert site.url(f"/requests/{req.id}") in arrived.body
     assert {m.to_email for m in OutboxMessage.select()} == {
         w.isp_a1.email,
@@ -64,7 +64,7 @@ def test_a_request_its_question_and_the_answer_each_reach_the_person_who_must_ac
 
     # Ada, who asked, is mailed the answer; the request shows as answered on Rae's home page.
     answered = mail_to(w.isp_a1.email)[-1]
-    assert answered.subject == f"Your question was answered: {TITLE}"
+    assert answered.subject == f"Your question was answered: {TITLE} ({req.ref})"
     assert "Four schools in the north." in answered.body
     assert not any("answered" in m.subject for m in mail_to(w.isp_b.email))
     rae.goto(site.url("/"))
