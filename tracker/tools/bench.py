@@ -118,6 +118,10 @@ def pages(app, big_engagement, unit):
         ("adherence report", "/reports/adherence", "leader", None, True),
         ("cost report", "/reports/cost", "leader", None, True),
         ("plan page", f"/engagements/{big_engagement}/plan", "isp", None, False),
+        ("team report", "/reports/team", "leader", None, True),
+        ("pathway report", "/reports/pathway", "leader", None, True),
+        ("activities list", f"/engagements/{big_engagement}/activities", "isp", None, False),
+        ("search (a common word)", "/search?q=team", "leader", None, False),
         ("CSV export (competencies)", "/reports/competencies.csv", "leader", "competencies", True),
     ]
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
