@@ -273,7 +273,8 @@ def test_progress_page_of_one_engagement_shows_its_timeline(world, as_user):
     html = as_user(world.leader_foundation).get(f"/reports/progress?engagement_id={a.id}").get_data(as_text=True)
     assert '<h2 id="timeline-h">Timeline</h2>' in html and 'id="timeline-table"' in html
     assert html.count("revisit</span>") == 2  # the table names both revisits
-    assert "/reports/progress-timeline.csv" in html
+    # the table's own CSV: every event the table lists (exports "timeline"), for this engagement
+    assert f"/reports/timeline.csv?engagement_id={a.id}" in html
 
 
 def test_the_window_leaves_room_after_a_date_at_the_end_of_a_month():
