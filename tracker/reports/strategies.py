@@ -93,12 +93,19 @@ def _activities_by_strategy(filters):
         .group_by(Strategy.cluster)
         .tuples()
     )
+    by_strategy, by_cluster = _folded(rows, cluster_counts)
+    return by_strategy, by_cluster, (total[0] or 0, int(total[1] or 0))
+
+
+def _folded(rows, cluster_counts):
+    """({strategy id: (count, minutes)}, {cluster id: (count, minutes)}) of (strategy, cluster, count,
+    minutes) rows: a cluster's count is its own (distinct sessions or activities: `cluster_counts`), its
+    minutes the sum of its strategies'."""
     by_strategy, cluster_minutes = {}, {}
     for sid, cid, n, m in rows:
         by_strategy[sid] = (n, round(float(m or 0)))
         cluster_minutes[cid] = cluster_minutes.get(cid, 0.0) + float(m or 0)
-    by_cluster = {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_counts.items()}
-    return by_strategy, by_cluster, (total[0] or 0, int(total[1] or 0))
+    return by_strategy, {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_counts.items()}
 
 
 @cached
@@ -138,11 +145,7 @@ def strategies_used(filters):
         .group_by(Strategy.cluster)
         .tuples()
     )
-    by_strategy, cluster_minutes = {}, {}
-    for sid, cid, n, m in rows:
-        by_strategy[sid] = (n, round(float(m or 0)))
-        cluster_minutes[cid] = cluster_minutes.get(cid, 0.0) + float(m or 0)
-    by_cluster = {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_meetings.items()}
+    by_strategy, by_cluster = _folded(rows, cluster_meetings)
     activity_strategy, activity_cluster, (activities, activity_minutes) = _activities_by_strategy(filters)
     catalog = (
         list(
