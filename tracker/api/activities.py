@@ -145,17 +145,7 @@ def get_activity(activity_id):
     access=loggable_activity,
 )
 def change_activity(activity_id, target, data):
-    current = report.with_links([target])[0]
-    row = {
-        "date": current.date,
-        "kind": current.kind,
-        "minutes": current.minutes,
-        "notes": current.notes,
-        "isps": [u.id for u in current.isps],
-        "strategies": [s["id"] for s in current.strategies],
-        "competencies": [c["id"] for c in current.competencies],
-    }
-    row.update(data)
+    row = {**report.as_row(report.with_links([target])[0]), **data}
     return _renamed(service.update_activity, target, row, caller())
 
 

@@ -20,6 +20,20 @@ def engagement_activities(engagement_id):
     )
 
 
+def as_row(activity):
+    """An activity loaded by with_links as the row services.activities takes (ids for ISPs and tags): what
+    an edit starts from, on the page and in the API."""
+    return {
+        "date": activity.date,
+        "kind": activity.kind,
+        "minutes": activity.minutes,
+        "notes": activity.notes,
+        "isps": [u.id for u in activity.isps],
+        "strategies": [s["id"] for s in activity.strategies],
+        "competencies": [c["id"] for c in activity.competencies],
+    }
+
+
 def with_links(activities):
     """The activities (a list) each with `isps` [User], `strategies` and `competencies`
     [{"id", "key", "name"}] set; three queries for the whole list."""

@@ -106,16 +106,7 @@ def edit(engagement_id, activity_id):
     activity = _activity(engagement, activity_id)
     ctx = _choices(engagement, activity)
     form = ActivityForm(  # not obj=: the activity's isps and tags are records, the form's are ids
-        data={
-            "date": activity.date,
-            "kind": activity.kind,
-            "minutes": activity.minutes,
-            "notes": activity.notes,
-            "isps": [u.id for u in activity.isps],
-            "strategies": [s["id"] for s in activity.strategies],
-            "competencies": [c["id"] for c in activity.competencies],
-            "version": activity.version,
-        },
+        data={**report.as_row(activity), "version": activity.version},
     )
     form.set_choices(ctx)
 
