@@ -77,7 +77,7 @@ def test_the_page_shows_the_readers_own_profile_with_its_chart_table_and_csv(wor
     assert "Co-design" not in page  # Ben's activity
     assert "/reports/my-competencies.csv?" in page
     home = client.get("/").get_data(as_text=True)
-    assert home.count('href="/reports/my-competencies"') == 2  # the home page and the account menu
+    assert home.count('href="/reports/my-competencies"') == 1  # linked from the ISP's home page
 
 
 def test_the_csv_is_always_about_the_downloader(world, as_user):
