@@ -12,8 +12,9 @@ NAV_RE = re.compile(r'<nav class="main-nav" aria-label="Main">(.*?)</nav>', re.S
 
 
 def nav_links(html):
-    """The main menu's link texts, in order."""
-    return [" ".join(text.split()) for text in re.findall(r"<a [^>]*>(.*?)</a>", NAV_RE.search(html).group(1), re.S)]
+    """The main menu's link texts, in order (tags dropped: the Search link is an icon with its name hidden)."""
+    links = re.findall(r"<a [^>]*>(.*?)</a>", NAV_RE.search(html).group(1), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for text in links]
 
 
 # --- one engagement list, with "Mine" ---------------------------------------------------------------
@@ -27,7 +28,7 @@ def test_mine_keeps_the_engagements_the_reader_co_leads_or_supports(demo):
 
 def test_an_isp_menu_has_one_engagement_list(demo, as_user):
     html = as_user(demo.isp_a1).get("/engagements").get_data(as_text=True)
-    assert nav_links(html) == ["Home", "Engagements", "Request queue", "Reports"]
+    assert nav_links(html) == ["Home", "Engagements", "Request queue", "Reports", "Search"]
 
 
 def test_mine_is_a_url_an_isp_can_open_and_a_chip_to_remove(demo, as_user):
@@ -126,4 +127,4 @@ def test_stages_not_reached_show_a_dash_not_zero_of_zero(demo, as_user):
 def test_a_leaders_menu_has_no_second_link_to_the_dashboard(demo, as_user):
     """A leader's home is the dashboard, so "Reports" is their one link to it (the brand still leads home)."""
     html = as_user(demo.leader_all).get("/reports/").get_data(as_text=True)
-    assert nav_links(html) == ["Engagements", "Request queue", "Reports"]
+    assert nav_links(html) == ["Engagements", "Request queue", "Reports", "Search"]
