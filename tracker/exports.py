@@ -642,11 +642,6 @@ def _team_by_month(filters):
 # read from the request's args by the same names the page uses; the report filters come in `filters`.
 
 
-def _one_engagement(filters):
-    """The engagement ids in scope: the one chosen (filters.engagement) or all the user's in scope."""
-    return filters.engagement_ids()
-
-
 def _list_arg(name):
     value = (request.args.get(name) or "").strip() if has_request_context() else ""
     return value or None
@@ -720,7 +715,7 @@ def _deliverables(filters):
     header = ["engagement", "deliverable", "kind", "due_on", "delivered_on"]
     return header, [
         [d.engagement.title, d.title, d.kind, d.due_on, d.delivered_on]
-        for d in tables.deliverables(_one_engagement(filters))
+        for d in tables.deliverables(filters.engagement_ids())
     ]
 
 
@@ -730,7 +725,7 @@ def _context_notes(filters):
     header = ["engagement", "noted_on", "kind", "cfir_domain", "internal", "note"]
     return header, [
         [n.engagement.title, n.noted_on, n.kind, n.domain, n.internal, n.text]
-        for n in tables.context_notes(_one_engagement(filters), filters.user)
+        for n in tables.context_notes(filters.engagement_ids(), filters.user)
     ]
 
 

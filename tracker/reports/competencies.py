@@ -31,13 +31,12 @@ from ..models import (
     CompetencyDomain,
     CompetencyFramework,
     Meeting,
-    MeetingAttendee,
     MeetingCompetency,
     User,
 )
 from ..paging import page_of
 from .cache import cached
-from .filters import ReportFilters, month_label, month_of, month_range, share
+from .filters import ReportFilters, month_label, month_of, month_range, share, took_part
 
 
 def frameworks():
@@ -346,21 +345,6 @@ def _over_time(framework, domains, competencies, counts):
     }
 
 
-def _participation(user_ids=None):
-    """(user_id, meeting_id) for each ISP who took part in a meeting: attended it or logged it
-    (only for `user_ids` when given)."""
-    attended = MeetingAttendee.select(
-        MeetingAttendee.user.alias("user_id"), MeetingAttendee.meeting.alias("meeting_id")
-    ).where(MeetingAttendee.user.is_null(False))
-    logged = Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id")).where(
-        Meeting.logged_by.is_null(False)
-    )
-    if user_ids is not None:
-        attended = attended.where(MeetingAttendee.user.in_(user_ids))
-        logged = logged.where(Meeting.logged_by.in_(user_ids))
-    return (attended | logged).alias("took_part")  # UNION: each pair once
-
-
 @cached
 def by_isp(filters, page=None, per_page=25):
     """Which competencies each ISP draws on, and which they never use.
@@ -374,7 +358,7 @@ def by_isp(filters, page=None, per_page=25):
     domains, competencies = _catalog(framework)
     competencies = [c for c in competencies if not c.retired]
     domain_keys = {d.id: d.key for d in domains}
-    part = _participation()
+    part = took_part()
     isp_totals = list(
         User.select(User.id, User.name, fn.COUNT(Meeting.id.distinct()))
         .join(part, on=(part.c.user_id == User.id))
@@ -387,7 +371,7 @@ def by_isp(filters, page=None, per_page=25):
     listed, isp_totals = page_of(isp_totals, page, per_page if page is not None else max(1, len(isp_totals)))
     counts = {}
     if competencies and isp_totals:
-        part = _participation([uid for uid, _name, _n in isp_totals])
+        part = took_part([uid for uid, _name, _n in isp_totals])
         for user_id, competency_id, n in (
             User.select(User.id, MeetingCompetency.competency, fn.COUNT(SQL("*")))
             .join(part, on=(part.c.user_id == User.id))

@@ -337,6 +337,22 @@ def parse_id(text, maximum=MAX_ID):
 # --- SQL helpers shared by the report modules -------------------------------------------------------
 
 
+def took_part(user_ids=None):
+    """(user_id, meeting_id) for each ISP who took part in a meeting: attended it or logged it (only for
+    `user_ids` when given), each pair once (UNION). The one definition the ISP filter, the by-ISP matrix
+    and the workload read."""
+    attended = MeetingAttendee.select(
+        MeetingAttendee.user.alias("user_id"), MeetingAttendee.meeting.alias("meeting_id")
+    ).where(MeetingAttendee.user.is_null(False))
+    logged = Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id")).where(
+        Meeting.logged_by.is_null(False)
+    )
+    if user_ids is not None:
+        attended = attended.where(MeetingAttendee.user.in_(user_ids))
+        logged = logged.where(Meeting.logged_by.in_(user_ids))
+    return (attended | logged).alias("took_part")
+
+
 def stage_at(meeting=Meeting):
     """Correlated subquery: the id of the stage the meeting's (or activity's) engagement was in on its date
     (the latest stage entry on or before it); NULL before the first entry."""

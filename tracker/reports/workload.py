@@ -29,12 +29,11 @@ from ..models import (
     Engagement,
     EngagementISP,
     Meeting,
-    MeetingAttendee,
     NextStep,
     User,
     today,
 )
-from .filters import month_of, month_range
+from .filters import month_of, month_range, took_part
 
 WINDOW_MONTHS = 6
 # How full an ISP is: the load (average minutes a month / monthly capacity) from which the Team report and
@@ -95,17 +94,6 @@ def window_months(start, end):
     return month_range([start.strftime("%Y-%m"), end.strftime("%Y-%m")])
 
 
-def _took_part(isp_ids):
-    """(user_id, meeting_id) for each ISP of `isp_ids` who attended or logged a meeting, each pair once."""
-    attended = MeetingAttendee.select(
-        MeetingAttendee.user.alias("user_id"), MeetingAttendee.meeting.alias("meeting_id")
-    ).where(MeetingAttendee.user.in_(isp_ids))
-    logged = Meeting.select(Meeting.logged_by.alias("user_id"), Meeting.id.alias("meeting_id")).where(
-        Meeting.logged_by.in_(isp_ids)
-    )
-    return (attended | logged).alias("took_part")
-
-
 def _overlapping(start, end):
     """Live engagements overlapping [start, end]."""
     return (
@@ -116,7 +104,7 @@ def _overlapping(start, end):
 
 
 def _meeting_minutes(isp_ids, start, end):
-    part = _took_part(isp_ids)
+    part = took_part(isp_ids)
     month = month_of(Meeting.date)
     query = (
         Meeting.select(part.c.user_id, month.alias("month"), fn.SUM(Meeting.duration_minutes))
