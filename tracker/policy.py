@@ -9,6 +9,11 @@
   addressed to their intermediary organization (each request names one).
 - recipient: sees their own unit's requests and engagements; submits requests and gives feedback.
 
+Review of logs (issue 23; the states in tracker/models/review.py): those who log an engagement's sessions
+submit its draft or returned logs; a submitted log is returned or approved by its reviewer (the co-lead who
+did not write it, or a leader: the organization's setting `review_by`); an approved log is locked, and only
+an administrator reopens it. `can_move_log` is the one decision.
+
 Records a user may not see answer 404 (their existence is not disclosed); records a user may see
 but not change answer 403.
 
@@ -24,7 +29,18 @@ from flask import abort
 from flask_login import current_user
 
 from .auth import login_manager
-from .models import Engagement, EngagementISP, Meeting, NextStep, Organization, SupportRequest, TeamMember, Unit, User
+from .models import (
+    Engagement,
+    EngagementISP,
+    Meeting,
+    NextStep,
+    Organization,
+    Setting,
+    SupportRequest,
+    TeamMember,
+    Unit,
+    User,
+)
 
 # --- who a user is, for the rules below ------------------------------------------------------------
 # Every rule that depends on a user's role is a function in this module: views, the API and templates
@@ -206,6 +222,48 @@ def can_log_activities(user, engagement, isps=None):
     """Log, change and delete the work between meetings of an engagement (issue 22): those who log its
     sessions (ISPs on it, admins)."""
     return can_log_sessions(user) and can_edit_engagement(user, engagement, isps)
+
+
+def can_change_log(user, log, engagement, isps=None):
+    """Edit or delete a meeting log or an activity: those who log the engagement's sessions, while the log is
+    not approved (an approved log is locked until an administrator reopens it)."""
+    return not log.is_locked and can_log_activities(user, engagement, isps)
+
+
+def log_reviewers(engagement, log, isps=None):
+    """Who reviews `log`: ("co_lead", ids of the engagement's co-leads other than its author), or ("leader",
+    None) when the setting says leaders review or the engagement has no other co-lead."""
+    if Setting.value_of("review_by") == "co_lead":
+        links = isps if isps is not None else EngagementISP.select().where(EngagementISP.engagement == engagement.id)
+        others = {link.user_id for link in links if link.role == "co_lead" and link.user_id != log.logged_by_id}
+        if others:
+            return "co_lead", others
+    return "leader", None
+
+
+def can_review_log(user, log, engagement, isps=None):
+    """Return or approve a submitted log: its reviewer (log_reviewers), never its author."""
+    if log.review_state != "submitted" or user.id == log.logged_by_id:
+        return False
+    if not can_view_engagement(user, engagement, isps):
+        return False
+    kind, ids = log_reviewers(engagement, log, isps)
+    return user.id in ids if kind == "co_lead" else user.role == "leader"
+
+
+def can_move_log(user, log, move, engagement, isps=None):
+    """Make one review move on a meeting log or an activity (tracker/models/review.py REVIEW_MOVES):
+    submit (a draft or returned log: those who may change it), return or approve (its reviewer), reopen (an
+    approved log: administrators). A move that does not start from the log's state is refused."""
+    if move not in log.moves_from_here():
+        return False
+    if move == "submit":
+        return can_change_log(user, log, engagement, isps)
+    if move in ("return", "approve"):
+        return can_review_log(user, log, engagement, isps)
+    if move == "reopen":
+        return is_admin(user) and can_view_engagement(user, engagement, isps)
+    return False
 
 
 def sees_next_steps(user):

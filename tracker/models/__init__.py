@@ -10,6 +10,8 @@ that belong to one model.
     plans        implementation plans (items, versions, agreement) and FRAME-IS modifications
     feedback     feedback invitations, responses, answers
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
+    review       the review of logs (draft, submitted, returned, approved) that meetings and activities share
+    settings     the organization's settings an administrator chooses
     system       schema and data versions, the email outbox, pending digest notifications, the API's idempotency keys
 
 The package imports only the database proxy (tracker/db.py), peewee, werkzeug and the standard
@@ -177,6 +179,16 @@ from .plans import (
     responsible_people,
     update_modification,
 )
+from .review import (
+    LOCKED,
+    MAX_REVIEW_NOTE,
+    MOVE_LABELS,
+    REVIEW_FIELDS,
+    REVIEW_MOVES,
+    REVIEW_STATES,
+    Reviewed,
+)
+from .settings import DEFINITIONS, LOG_CHOICES, REVIEWERS, SETTINGS, Setting, SettingDefinition
 from .system import (
     OUTBOX_STATUSES,
     DataVersion,
@@ -245,9 +257,23 @@ MODELS = [
     ActivityCompetency,  # 0024
     GoalTemplate,  # 0026
     Attachment,  # 0027
+    Setting,  # 0028
 ]
 
 __all__ = [
+    "LOCKED",
+    "MAX_REVIEW_NOTE",
+    "MOVE_LABELS",
+    "REVIEW_FIELDS",
+    "REVIEW_MOVES",
+    "REVIEW_STATES",
+    "Reviewed",
+    "DEFINITIONS",
+    "LOG_CHOICES",
+    "REVIEWERS",
+    "SETTINGS",
+    "Setting",
+    "SettingDefinition",
     "MAX_CAPACITY_HOURS",
     "capacity_problem",
     "ACTIVITY_KINDS",

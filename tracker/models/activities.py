@@ -17,10 +17,11 @@ Counting (one definition each):
 
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
-from .base import Audited, BaseModel, label, utcnow
+from .base import BaseModel, label, utcnow
 from .catalog import Competency, Strategy
 from .engagements import Engagement, check_part_event_date
 from .people import User
+from .review import Reviewed
 
 ACTIVITY_KINDS = (
     ("outreach", "Outreach"),
@@ -33,7 +34,7 @@ MAX_ACTIVITY_MINUTES = 16 * 60  # more than a working day in one entry is a typi
 MAX_ACTIVITIES_AT_ONCE = 20  # rows the quick-entry form and one API call accept
 
 
-class Activity(Audited):
+class Activity(Reviewed):
     engagement = ForeignKeyField(Engagement, backref="activities", on_delete="CASCADE")
     date = DateField(index=True)
     kind = CharField(max_length=30, choices=ACTIVITY_KINDS)

@@ -12,10 +12,11 @@ from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, Fore
 
 from ..db import database
 from .audit import AuditEntry
-from .base import Audited, BaseModel, LimitedTextField, check_event_date, check_planned_date, label, utcnow
+from .base import BaseModel, LimitedTextField, check_event_date, check_planned_date, label, utcnow
 from .catalog import Competency, Principle, Strategy
 from .engagements import Engagement, SupportRequest, TeamMember, engagement_of
 from .people import User
+from .review import Reviewed
 
 MEETING_KINDS = (
     ("definition", "Definition meeting"),
@@ -36,7 +37,7 @@ MAX_DECISIONS = 50
 MAX_MEETING_MINUTES = 16 * 60  # a session longer than a working day is a typing error
 
 
-class Meeting(Audited):
+class Meeting(Reviewed):
     engagement = ForeignKeyField(Engagement, backref="meetings", on_delete="CASCADE")
     date = DateField(index=True)
     kind = CharField(max_length=20, choices=MEETING_KINDS, default="monthly")

@@ -90,8 +90,9 @@ def _write_links(activity, checked, replace=False):
         ).execute()
 
 
-def log_activities(engagement, rows, user):
-    """Log the non-blank `rows` as activities of `engagement` by `user`, all or none. Returns them."""
+def log_activities(engagement, rows, user, draft=False):
+    """Log the non-blank `rows` as activities of `engagement` by `user`, all or none, submitted for review or
+    as drafts (`draft`). Returns them."""
     rows = [row for row in rows if not _blank(row)]
     if not rows:
         raise ValidationError({"rows": "Fill in at least one line: the date, the kind of work and the minutes."})
@@ -109,13 +110,15 @@ def log_activities(engagement, rows, user):
         for ready in checked:
             activity = ready["activity"]
             activity.logged_by = user.id if user is not None else None
+            activity.review_state = "draft" if draft else "submitted"
             activity.save()
             _write_links(activity, ready)
     return [ready["activity"] for ready in checked]
 
 
 def update_activity(activity, row, user):
-    """Change one activity (what `row` holds replaces it, tags and ISPs included)."""
+    """Change one activity (what `row` holds replaces it, tags and ISPs included); refused when approved."""
+    activity.check_unlocked()
     engagement = activity.engagement
     errors, ready = check_activity(engagement, row, activity)
     if errors:

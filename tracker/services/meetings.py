@@ -262,10 +262,13 @@ def _apply_progress(meeting, rows, user):
         goal_service.record_measurement(goal, meeting.date, value, user=user, meeting=meeting)
 
 
-def log_meeting(engagement, data, user):
-    """Log a new meeting of `engagement` with its links, goal changes, benchmarks and next steps."""
+def log_meeting(engagement, data, user, draft=False):
+    """Log a new meeting of `engagement` with its links, goal changes, benchmarks and next steps: submitted
+    for review, or a draft its author finishes later (`draft`)."""
     errors = {}
-    meeting = Meeting(engagement=engagement.id, logged_by=getattr(user, "id", None))
+    meeting = Meeting(
+        engagement=engagement.id, logged_by=getattr(user, "id", None), review_state="draft" if draft else "submitted"
+    )
     _fill(meeting, data, errors)
     rows = _check(data, engagement, None, errors)
     if errors:
@@ -306,6 +309,7 @@ def update_meeting(meeting, data, user):
     Goal changes and benchmarks already done in this meeting stay as they are (their date follows
     the meeting's date); next steps keep their done date when their row is kept.
     """
+    meeting.check_unlocked()
     engagement = meeting.engagement
     errors = {}
     old_date = meeting.date
