@@ -290,7 +290,7 @@ def test_audit_log_lists_changes_readably(demo, admin):
     assert "Write the practice manual" in goals_only and "Unit A" not in goals_only
     by_engagement = html(admin.get(f"/admin/audit?engagement={demo.engagement_b.id}&entity=Goal"))
     assert "No changes match" in by_engagement
-    future = html(admin.get("/admin/audit?date_from=2100-01-01"))
+    future = html(admin.get("/admin/audit?start=2100-01-01"))
     assert "No changes match" in future
     today = dt.date.today().isoformat()
     assert "Write the practice manual" in html(admin.get(f"/admin/audit?date_from={today}&date_to={today}"))
@@ -308,9 +308,9 @@ def test_audit_log_user_filter_and_bad_filters(demo, admin):
     assert response.status_code == 200
     page = html(response)
     assert '<option selected value="">Any engagement</option>' in page  # not an engagement offered: ignored
-    assert field_error(page, "date_from") == "Enter a date as YYYY-MM-DD."
+    assert field_error(page, "start") == "Enter a date as YYYY-MM-DD."
     reversed_range = html(admin.get("/admin/audit?date_from=2026-05-01&date_to=2026-04-01"))
-    assert field_error(reversed_range, "date_to") == "The end date cannot be before the start date."
+    assert field_error(reversed_range, "end") == "The end date cannot be before the start date."
 
 
 def _audit_entries(n, engagement):

@@ -78,7 +78,7 @@ def test_record_type_and_engagement_are_picked_by_name(demo, as_user):
     factories.goal(demo.engagement_b, title="Goal of B")
     client = as_user(demo.admin)
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert '<select aria-invalid="false" id="engagement" name="engagement">' in html
+    assert '<select aria-invalid="false" id="engagement_id" name="engagement_id">' in html
     assert f'<option value="{demo.engagement_b.id}">Engagement B</option>' in html
     assert '<option value="Goal">Goal</option>' in html
     picked = client.get(f"/admin/audit?engagement={demo.engagement_b.id}&entity=Goal").get_data(as_text=True)

@@ -132,7 +132,7 @@ def test_each_chip_removes_one_filter(world, as_user):  # noqa: F811
     assert summary == "Unit A · ISP: Ada ISP · Push/pull · from 1 Jan 2026"
     chips = dict(
         (re.sub(r"<[^>]+>.*", "", text), href.replace("&amp;", "&"))
-        for href, text in re.findall(r'<a class="chip" href="([^"]+)">(.*?)</a>', html)
+        for href, text in re.findall(r'<a class="chip" href="([^"]+)"[^>]*>(.*?)</a>', html)
     )
     assert chips == {
         "Unit: Unit A": f"/reports/?isp_id={w.isp_a1.id}&support_model=push_pull&start=2026-01-01",
@@ -184,7 +184,7 @@ def test_the_other_reports_have_the_same_filter_line(world, as_user):  # noqa: F
     for url in ("/reports/competencies", "/reports/strategies", "/reports/progress"):
         html = client.get(f"{url}?unit_id={world.unit_a.id}").get_data(as_text=True)
         assert '<details class="filter-panel">' in html, url
-        assert f'<a class="chip" href="{url}">Unit: Unit A' in html, url
+        assert f'<a class="chip" href="{url}" aria-label="Remove filter Unit: Unit A">Unit: Unit A' in html, url
 
 
 # --- the figures link to the lists behind them ------------------------------------------------------

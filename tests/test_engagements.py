@@ -173,7 +173,7 @@ def test_pagination_keeps_the_filters(demo, as_user):
     first = client.get(f"/engagements?unit={demo.unit_a.id}")
     assert len(listed(first)) == 25
     text = first.get_data(as_text=True)
-    assert "Page 1 of 2" in text and f"unit={demo.unit_a.id}" in text.split('rel="next"')[1].split(">")[0]
+    assert "Page 1 of 2" in text and f"unit_id={demo.unit_a.id}&" in text.split('rel="next"')[1].split(">")[0]
     second = listed(client.get(f"/engagements?unit={demo.unit_a.id}&page=2"))
     assert len(second) == 3  # 28 engagements in unit A: 25 + 3
     assert not set(second) & set(listed(first))

@@ -39,7 +39,7 @@ def test_mine_is_a_url_an_isp_can_open_and_a_chip_to_remove(demo, as_user):
     html = response.get_data(as_text=True)
     assert 'id="mine" name="mine" type="checkbox" value="1"' in html and "checked" in html
     assert re.search(
-        r'<a class="chip" href="/engagements">Only engagements I work on<span class="visually-hidden">', html
+        r'<a class="chip" href="/engagements" aria-label="Remove filter Only engagements I work on">', html
     )
     assert '<a href="/engagements?mine=1" aria-current="true">Mine</a>' in html
 
@@ -50,10 +50,10 @@ def test_mine_combines_with_the_other_filters_and_each_chip_removes_one(demo, as
     assert listed(client.get(f"/engagements?mine=1&unit={demo.unit_b.id}")) == ["Engagement B"]
     chips = dict(
         (text, href.replace("&amp;", "&"))
-        for href, text in re.findall(r'<a class="chip" href="([^"]*)">(.*?)<span', html)
+        for href, text in re.findall(r'<a class="chip" href="([^"]*)"[^>]*>(.*?)<span', html)
     )
     assert chips == {
-        "Only engagements I work on": f"/engagements?unit={demo.unit_b.id}",
+        "Only engagements I work on": f"/engagements?unit_id={demo.unit_b.id}",
         "Unit: Unit B (Foundation)": "/engagements?mine=1",
     }
     assert ">Clear all</a>" in html

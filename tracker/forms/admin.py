@@ -14,8 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from ..dates import format_date
 from ..models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_HINT, ROLES
 from ..models.catalog import ITEM_KINDS
+from ..reports.filter_summary import canonical, chip
 from . import BaseForm, VersionedForm
 from .engagements import IdChoiceField
 from .fields import PlainDateField, as_text, not_before
@@ -25,7 +27,7 @@ class UserFilterForm(Form):
     """The user list's filters (a GET form: no CSRF; values not offered are ignored)."""
 
     q = SearchField("Name or email contains", filters=[as_text], render_kw={"placeholder": "Search people"})
-    role = SelectField("Role", choices=[("", "Any role")] + list(ROLES))
+    role = SelectField("Role", choices=[("", "Any role")] + list(ROLES))  # GET /users's `role`
 
     def cleaned(self):
         out = {}
@@ -35,6 +37,15 @@ class UserFilterForm(Form):
         if q:
             out["q"] = q
         return out
+
+    def chips(self):
+        """One removable chip per filter in use (filter_summary.chip)."""
+        args = self.cleaned()
+        words = {
+            "q": f"Name or email contains: “{args.get('q')}”",
+            "role": f"Role: {dict(ROLES).get(args.get('role'))}",
+        }
+        return [chip(name, words[name], args) for name in ("q", "role") if name in args]
 
 
 def _id(value):
@@ -192,7 +203,9 @@ class SetPasswordForm(BaseForm):
 
 
 class AuditFilterForm(Form):
-    """The audit log's filters (GET; unknown values are ignored, bad dates reported next to the field)."""
+    """The audit log's filters (GET; unknown values are ignored, bad dates reported next to the field). No API
+    twin: the report vocabulary's names (user_id, engagement_id, start, end); the older names (user,
+    engagement, date_from, date_to) are read as aliases."""
 
     entity = SelectField("Record type", choices=[])
     action = SelectField(
@@ -205,21 +218,22 @@ class AuditFilterForm(Form):
             ("restore", "Restored"),
         ],
     )
-    user = SelectField("Who", choices=[])
-    engagement = SelectField("Engagement", choices=[])
-    date_from = PlainDateField("From")
-    date_to = PlainDateField(
-        "To", validators=[not_before("date_from", "The end date cannot be before the start date.")]
-    )
+    user_id = SelectField("Who", choices=[])
+    engagement_id = SelectField("Engagement", choices=[])
+    start = PlainDateField("From")
+    end = PlainDateField("To", validators=[not_before("start", "The end date cannot be before the start date.")])
 
-    FILTERS = ("entity", "action", "user", "engagement")
+    FILTERS = ("entity", "action", "user_id", "engagement_id")
+    ALIASES = {"user": "user_id", "engagement": "engagement_id", "date_from": "start", "date_to": "end"}
+    # {URL parameter: the audit query's filter (services.admin.audit_query)}
+    QUERY_NAMES = {"user_id": "user", "engagement_id": "engagement", "start": "date_from", "end": "date_to"}
 
     def __init__(self, formdata, entities, users, engagements):
         """`entities`: (entity, label) pairs; `engagements`: every engagement, deleted ones marked."""
-        super().__init__(formdata)
+        super().__init__(canonical(formdata, self.ALIASES) if formdata is not None else None)
         self.entity.choices = [("", "Any record")] + list(entities)
-        self.user.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
-        self.engagement.choices = [("", "Any engagement")] + [
+        self.user_id.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
+        self.engagement_id.choices = [("", "Any engagement")] + [
             (str(e.id), e.title + (" (deleted)" if e.deleted_at else "")) for e in engagements
         ]
         for name in self.FILTERS:
@@ -227,16 +241,39 @@ class AuditFilterForm(Form):
                 self[name].data = ""
         self.validate()
 
-    def cleaned(self):
+    def args(self):
+        """The filters in use as URL args (chips, the CSV link, pagination)."""
         out = {name: self[name].data for name in self.FILTERS if self[name].data}
+        for name in ("start", "end"):
+            if self[name].data and not self[name].errors:
+                out[name] = self[name].data.isoformat()
+        return out
+
+    def cleaned(self):
+        """{audit_query's filter: value}: ids as ints, dates as dates."""
+        out = {self.QUERY_NAMES.get(name, name): value for name, value in self.args().items()}
         for name in ("user", "engagement"):
             if name in out:
                 out[name] = int(out[name])
-        if self.date_from.data and not self.date_from.errors:
-            out["date_from"] = self.date_from.data
-        if self.date_to.data and not self.date_to.errors:
-            out["date_to"] = self.date_to.data
+        for name in ("date_from", "date_to"):
+            if name in out:
+                out[name] = self[{"date_from": "start", "date_to": "end"}[name]].data
         return out
+
+    def chips(self):
+        """One removable chip per filter in use (filter_summary.chip): names, never ids."""
+        args = self.args()
+        chips = [
+            chip(name, f"{self[name].label.text}: {dict(self[name].choices).get(args[name])}", args)
+            for name in self.FILTERS
+            if name in args
+        ]
+        chips += [
+            chip(name, f"{self[name].label.text} {format_date(self[name].data)}", args)
+            for name in ("start", "end")
+            if name in args
+        ]
+        return chips
 
 
 class CatalogEntryForm(BaseForm):

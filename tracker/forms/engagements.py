@@ -25,6 +25,7 @@ from ..models import (
     User,
     today,
 )
+from ..reports.filter_summary import canonical, chip
 from . import BaseForm, VersionedForm
 from .fields import ChoiceField, MultiCheckboxField, PlainDateField, as_text
 
@@ -67,34 +68,44 @@ def _id_or_none(value):
 
 
 class EngagementFilterForm(Form):
+    """The list's filters under the API's names (GET /engagements: unit_id, isp_id, support_model, stage as
+    its key, status), and the title search `q` and "mine" it has no twin for. The older names (unit, isp,
+    model, a stage's id) are read as aliases: a bookmark keeps working."""
+
     q = SearchField("Title contains", filters=[_strip], render_kw={"placeholder": "Search titles"})
-    unit = SelectField("Unit", choices=[])
+    unit_id = SelectField("Unit", choices=[])
     status = SelectField("Status", choices=[("", "Any status")] + list(ENGAGEMENT_STATUSES))
     stage = SelectField("Current stage", choices=[])
-    isp = SelectField("ISP (co-lead or supporting)", choices=[])
-    model = SelectField("Model of support", choices=[("", "Any model")] + list(SUPPORT_MODELS))
+    isp_id = SelectField("ISP (co-lead or supporting)", choices=[])
+    support_model = SelectField("Model of support", choices=[("", "Any model")] + list(SUPPORT_MODELS))
     mine = BooleanField("Only engagements I work on", false_values=("", "0", "false", "n", "no", "off"))
 
-    FILTERS = ("unit", "status", "stage", "isp", "model")
+    FILTERS = ("unit_id", "status", "stage", "isp_id", "support_model")
+    ALIASES = {"unit": "unit_id", "isp": "isp_id", "model": "support_model"}
     # What a chip says for each filter in use ("Unit: Unit A"), in the order of the form.
     CHIP_NAMES = {
         "q": "Title contains",
-        "unit": "Unit",
+        "unit_id": "Unit",
         "status": "Status",
         "stage": "Stage",
-        "isp": "ISP",
-        "model": "Model",
+        "isp_id": "ISP",
+        "support_model": "Model",
     }
 
     def __init__(self, formdata, units, stages, isps, user_id=None):
         """`user_id`: the reader, offered "Only engagements I work on" when they can work on engagements
         (None: the filter is not offered and mine=1 is ignored)."""
+        formdata = canonical(formdata, self.ALIASES)
+        self.stage_ids = {s.key: s.id for s in stages}
+        by_id = {str(s.id): s.key for s in stages}
+        if formdata.get("stage") in by_id:  # an older link names the stage by its id
+            formdata["stage"] = by_id[formdata["stage"]]
         super().__init__(formdata)
         self.user_id = user_id
-        self.unit.choices = [("", "All units")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
-        self.stage.choices = [("", "Any stage")] + [(str(s.id), s.name) for s in stages]
-        self.isp.choices = [("", "Any ISP")] + [(str(u.id), u.name) for u in isps]
-        for name in self.FILTERS:  # a value not offered (status=zzz, unit=abc, another unit's id) is ignored
+        self.unit_id.choices = [("", "All units")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
+        self.stage.choices = [("", "Any stage")] + [(s.key, s.name) for s in stages]
+        self.isp_id.choices = [("", "Any ISP")] + [(str(u.id), u.name) for u in isps]
+        for name in self.FILTERS:  # a value not offered (status=zzz, unit_id=abc, another unit's id) is ignored
             field = self[name]
             if field.data not in {value for value, _ in field.choices}:
                 field.data = ""
@@ -107,11 +118,15 @@ class EngagementFilterForm(Form):
         return self.user_id is not None
 
     def cleaned(self):
-        """{filter: value} for the filters in use; ids as ints ("mine": the reader's id)."""
-        out = {name: self[name].data for name in self.FILTERS if self[name].data}
-        for name in ("unit", "stage", "isp"):
+        """{Engagement.filtered's argument: value} for the filters in use; ids as ints, the stage's id ("mine":
+        the reader's id)."""
+        names = {"unit_id": "unit", "isp_id": "isp", "support_model": "model"}
+        out = {names.get(name, name): self[name].data for name in self.FILTERS if self[name].data}
+        for name in ("unit", "isp"):
             if name in out:
                 out[name] = int(out[name])
+        if "stage" in out:
+            out["stage"] = self.stage_ids[out["stage"]]
         if self.q.data:
             out["q"] = self.q.data
         if self.mine.data:
@@ -126,20 +141,14 @@ class EngagementFilterForm(Form):
         return out
 
     def chips(self):
-        """One removable chip per filter in use: {"text", "args"} where `args` are the list's URL arguments
-        without that filter (the chip's link)."""
+        """One removable chip per filter in use (filter_summary.chip): "Unit: Unit A", never an id."""
         args = self.args()
-        chips = []
-        if "mine" in args:
-            chips.append({"text": "Only engagements I work on", "args": {k: v for k, v in args.items() if k != "mine"}})
+        chips = [chip("mine", "Only engagements I work on", args)] if "mine" in args else []
         for name in ("q",) + self.FILTERS:
-            if name not in args:
-                continue
-            field = self[name]
-            value = f"“{field.data}”" if name == "q" else dict(field.choices).get(field.data, field.data)
-            chips.append(
-                {"text": f"{self.CHIP_NAMES[name]}: {value}", "args": {k: v for k, v in args.items() if k != name}}
-            )
+            if name in args:
+                field = self[name]
+                value = f"“{field.data}”" if name == "q" else dict(field.choices).get(field.data, field.data)
+                chips.append(chip(name, f"{self.CHIP_NAMES[name]}: {value}", args))
         return chips
 
 

@@ -1,11 +1,28 @@
-"""The report filters in words: the one line a closed filter panel shows ("All units · all dates"), the
-printed filter line, and one removable chip per filter in use.
+"""The filters in words: the one line a closed report filter panel shows ("All units · all dates"), the
+printed filter line, and one removable chip per filter in use, on the reports and on every list page.
 
 Names and parameters are those of tracker/reports/filters.py (FilterQuery, PARAMETERS); the values are
 read from what the filter bar offers (`ReportFilters.choices()`), so a chip says "Unit: Unit A", never an id.
+
+One vocabulary (issue 23): a list page's URL parameter is the API's name for the same filter; a list with
+no API twin takes the report vocabulary's names. An older name is read as an alias (`canonical`), so a
+bookmark keeps working, and every link the page writes (chips, pagination, CSV) uses the new name.
+
+    page                          parameters                                          API twin, aliases
+    /engagements                  unit_id isp_id support_model stage status q mine    GET /engagements;
+                                                                                      unit isp model, stage=<id>
+    /admin/users                  role q                                              GET /users
+    /admin/audit                  entity action user_id engagement_id start end       none (report names);
+                                                                                      user engagement date_from date_to
+    /reports/* (dashboard, Team,  engagement_id unit_id isp_id support_model stage    GET /reports/*
+    pathway, coverage, ...)       kind start end activities framework
+    /search                       q                                                   the search box itself
+    /requests                     status (a tab: waiting, accepted...)                tabs, not filters
 """
 
 import datetime as dt
+
+from werkzeug.datastructures import MultiDict
 
 from ..dates import format_date
 from .filters import PARAMETERS
@@ -26,6 +43,23 @@ LABELS = {
 CHIP_ORDER = ("unit_id", "engagement_id", "isp_id", "support_model", "stage", "kind", "start", "end", "activities")
 # A kind of session is a meeting's: the work between meetings is left out while one is chosen.
 KIND_LEAVES_OUT = "the work between meetings is left out"
+
+
+def chip(parameter, text, args):
+    """A removable chip: its words ("Unit: Unit A") and the URL args of the same page without `parameter`."""
+    return {"parameter": parameter, "text": text, "args": {name: v for name, v in args.items() if name != parameter}}
+
+
+def canonical(args, aliases):
+    """Request args read under the vocabulary's names: an old name's values under its new name (unless the new
+    name is given too), the old name dropped. `aliases`: {old name: new name}."""
+    out = MultiDict(args)
+    for old, new in aliases.items():
+        if old in out:
+            values = out.poplist(old)
+            if new not in out:
+                out.setlist(new, values)
+    return out
 
 
 def _named(value, options):
@@ -55,16 +89,10 @@ def describe(filters, choices, frameworks=None, show_date=format_date):
             continue
         value = getattr(filters, PARAMETERS[parameter])
         text = _value_text(parameter, value, choices, show_date)
+        words = f"{LABELS[parameter]} {text}" if parameter in ("start", "end") else f"{LABELS[parameter]}: {text}"
         chips.append(
-            {
-                "parameter": parameter,
-                "text": f"{LABELS[parameter]}: {text}"
-                if parameter not in ("start", "end")
-                else f"{LABELS[parameter]} {text}",
-                "value": text,
-                "filter": "dates" if parameter in ("start", "end") else PARAMETERS[parameter],
-                "args": {name: v for name, v in args.items() if name != parameter},
-            }
+            chip(parameter, words, args)
+            | {"value": text, "filter": "dates" if parameter in ("start", "end") else PARAMETERS[parameter]}
         )
     named = {chip["parameter"]: chip["value"] for chip in chips}
     parts = [named.get("unit_id", "All units")]

@@ -223,13 +223,16 @@ def funnel(filters):
 def active_list_args(filters):
     """The engagement list's filters (tracker/forms/engagements.py EngagementFilterForm) that list the
     active engagements the dashboard counts (active_engagements): status, unit, ISP, model, current
-    stage (the list takes the stage's id). None when one engagement is chosen: its page is the list."""
+    stage, by the names both take. None when one engagement is chosen: its page is the list."""
     if filters.engagement is not None:
         return None
-    args = {"status": "active", "unit": filters.unit, "isp": filters.isp, "model": filters.model}
-    if filters.stage is not None:
-        stage = Stage.get_or_none(Stage.key == filters.stage)
-        args["stage"] = stage.id if stage else None
+    args = {
+        "status": "active",
+        "unit_id": filters.unit,
+        "isp_id": filters.isp,
+        "support_model": filters.model,
+        "stage": filters.stage,
+    }
     return {name: value for name, value in args.items() if value is not None}
 
 
