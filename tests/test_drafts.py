@@ -144,6 +144,7 @@ def test_a_draft_older_than_30_days_is_not_offered(client, demo):
     assert "You have a draft" not in client.get(new_url(e)).get_data(as_text=True)
     FormDraft.keep(demo.isp_a1, e, None, '[["notes", "Recent"]]', now=now - dt.timedelta(days=DRAFT_DAYS - 1))
     assert "You have a draft" in client.get(new_url(e)).get_data(as_text=True)
+    assert [d.pairs for d in FormDraft.select()] == [[["notes", "Recent"]]]  # the 31-day-old one went on saving
 
 
 def test_the_edit_page_says_who_else_is_editing(app, demo):

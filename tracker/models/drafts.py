@@ -75,8 +75,10 @@ class FormDraft(BaseModel):
 
     @classmethod
     def keep(cls, user, engagement, meeting, text, now=None):
-        """Write `text` (from draft_text) as the user's draft of this form, replacing the one before."""
+        """Write `text` (from draft_text) as the user's draft of this form, replacing the one before; the
+        user's drafts too old to be offered go."""
         now = now or utcnow()
+        cls.delete().where((cls.user == user.id) & (cls.saved_at < now - dt.timedelta(days=DRAFT_DAYS))).execute()
         row = cls._of(user, engagement, meeting).first() or cls(user=user.id, engagement=engagement.id, meeting=meeting)
         row.data, row.saved_at = text, now
         row.save()
