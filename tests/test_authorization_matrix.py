@@ -159,6 +159,10 @@ MATRIX = {
     "meetings.delete": "engagement_write",
     "meetings.deleted": "engagement_admin",
     "meetings.restore": "engagement_admin",
+    # the meeting form's draft (each person reads and writes only their own) and edit-page presence (issue 23)
+    "drafts.save": "engagement_write",
+    "drafts.discard": "engagement_write",
+    "drafts.editing": "engagement_write",
     "deliverables.new": "engagement_write",
     "deliverables.edit": "engagement_write",
     "deliverables.deliver": "engagement_write",

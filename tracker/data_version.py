@@ -22,6 +22,8 @@ from .models import (
     ApiToken,
     AuditEntry,
     DataVersion,
+    EditingPresence,
+    FormDraft,
     IdempotencyKey,
     OutboxMessage,
     PendingNotification,
@@ -34,8 +36,8 @@ SQLITE_EVENTS = ("insert", "update", "delete")
 
 
 def unwatched():
-    """Tables whose writes do not change any report: bookkeeping written on reads, sign-ins, API retries
-    and notifications."""
+    """Tables whose writes do not change any report: bookkeeping written on reads, sign-ins, API retries,
+    notifications, form drafts and edit-page pings."""
     bookkeeping = (
         SchemaVersion,
         DataVersion,
@@ -45,6 +47,8 @@ def unwatched():
         SignInAttempt,
         ApiToken,
         IdempotencyKey,
+        FormDraft,  # a half-typed meeting log, saved every few seconds
+        EditingPresence,  # pinged every 30 s by an open edit page
     )
     return {m._meta.table_name for m in bookkeeping}
 

@@ -266,6 +266,12 @@ def can_move_log(user, log, move, engagement, isps=None):
     return False
 
 
+def can_keep_drafts(user, engagement, isps=None):
+    """Keep a draft of the meeting form, read it back, and say "I am editing this meeting" (issue 23):
+    who may log the engagement's meetings; each person only ever reads their own drafts."""
+    return can_log_activities(user, engagement, isps)
+
+
 def sees_next_steps(user):
     """The home page lists the next steps due on the engagements of an ISP."""
     return user.role == "isp"

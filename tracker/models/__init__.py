@@ -7,6 +7,7 @@ that belong to one model.
     engagements  support requests, engagements and their parts (ISPs, team, goals, stages, benchmarks, ...)
     meetings     meetings and their links, next steps
     activities   the work between meetings (outreach, data collection, ...) and its ISPs and tags
+    drafts       half-written meeting logs kept as drafts, and who has a meeting open for editing
     plans        implementation plans (items, versions, agreement) and FRAME-IS modifications
     feedback     feedback invitations, responses, answers
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
@@ -64,6 +65,15 @@ from .catalog import (
     Stage,
     Strategy,
     StrategyCluster,
+)
+from .drafts import (
+    DRAFT_DAYS,
+    MAX_DRAFT_BYTES,
+    PRESENCE_SECONDS,
+    DraftTooLarge,
+    EditingPresence,
+    FormDraft,
+    draft_text,
 )
 from .engagements import (
     CFIR_DOMAINS,
@@ -258,6 +268,8 @@ MODELS = [
     GoalTemplate,  # 0026
     Attachment,  # 0027
     Setting,  # 0028
+    FormDraft,  # 0029
+    EditingPresence,  # 0029
 ]
 
 __all__ = [
@@ -285,6 +297,13 @@ __all__ = [
     "ActivityStrategy",
     "Attachment",
     "MAX_ATTACHMENT_NAME",
+    "DRAFT_DAYS",
+    "MAX_DRAFT_BYTES",
+    "PRESENCE_SECONDS",
+    "DraftTooLarge",
+    "EditingPresence",
+    "FormDraft",
+    "draft_text",
     "AGREEMENT_PARTIES",
     "DECISION_PARTIES",
     "FIDELITY",

@@ -24,6 +24,7 @@ from ..models import (
     Benchmark,
     Competency,
     EngagementISP,
+    FormDraft,
     Goal,
     GoalMeasurement,
     GoalStatusChange,
@@ -284,7 +285,14 @@ def log_meeting(engagement, data, user, draft=False):
                 ]
             ).execute()
         _apply_progress(meeting, rows, user)
+        _forget_draft(user, engagement, None)
     return meeting
+
+
+def _forget_draft(user, engagement, meeting):
+    """The author's draft of the form this save came from is done with (issue 23)."""
+    if getattr(user, "id", None) is not None:
+        FormDraft.clear(user, engagement, meeting)
 
 
 def _link_snapshot(meeting):
@@ -362,6 +370,7 @@ def update_meeting(meeting, data, user):
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if changes:
             AuditEntry.record("update", meeting, changes)
+        _forget_draft(user, engagement, meeting)
     return meeting
 
 

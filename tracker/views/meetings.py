@@ -10,6 +10,7 @@ from ..models import MEETING_KINDS, Attachment, Meeting, MeetingDecision, NextSt
 from ..reports import meeting_form
 from ..reports.meetings import meeting_detail
 from ..services import meetings as service
+from .drafts import form_state
 from .helpers import form_status, save_form, show_date
 
 bp = Blueprint("meetings", __name__, url_prefix="/engagements/<int:engagement_id>/meetings")
@@ -74,6 +75,7 @@ def _render_form(form, engagement, ctx, meeting=None):
         unsaved=request.method == "POST",  # what the page shows was typed and is not saved yet
         switched=switched,
         lapses=lapses(engagement.id) if meeting is None else [],  # a new session may answer a lapse prompt
+        **form_state(engagement, meeting),  # the user's draft to restore, who else is editing (issue 23)
     ), form_status(form)
 
 
