@@ -1120,6 +1120,7 @@ class _Builder:
         FeedbackRelease.replay()  # released as they came in (docs/disclosure.md)
         self.internal_notes_and_other_framework()
         self.activities()
+        self.review_states()
         self.date_audit_entries(first_entry)
 
     # -- the work between meetings (issue 22): "conducted outreach, collected data, provided implementation
@@ -1196,6 +1197,45 @@ class _Builder:
         "Internal: coaching went less well than the team's summary says; the supervisor disagrees with the "
         "fidelity checklist. Plan a one-to-one before the next monthly meeting."
     )
+
+    # -- review of logs (issue 23): most logs were submitted within a few working days and approved by the
+    # other co-lead; the last weeks' logs wait for review, a few were returned with a note, a few are drafts.
+    RETURN_NOTES = (
+        "Add the next steps agreed with the team.",
+        "Which competencies did you draw on? Tick them before resubmitting.",
+        "The duration looks off: was it really this long?",
+    )
+
+    def review_states(self):
+        rng = random.Random(23)  # its own stream: the rest of the demo stays as it was  # nosec B311
+        co_leads = {}
+        for link in EngagementISP.select().where(EngagementISP.role == "co_lead"):
+            co_leads.setdefault(link.engagement_id, []).append(link.user_id)
+        recent = ANCHOR - dt.timedelta(days=21)
+        for model in (Meeting, Activity):
+            for log in model.select(model.id, model.engagement, model.date, model.logged_by).order_by(model.date):
+                lag = rng.choice((0, 0, 1, 1, 2, 3, 4, 6, 9))  # days from the session to its submission
+                submitted = min(at(log.date + dt.timedelta(days=lag), hour=rng.choice((9, 12, 16))), at(ANCHOR))
+                others = [u for u in co_leads.get(log.engagement_id, []) if u != log.logged_by_id] or [None]
+                values = {"submitted_at": submitted, "review_state": "submitted", "review_note": ""}
+                if log.date < recent:
+                    values.update(
+                        review_state="approved",
+                        reviewed_by=others[0],
+                        reviewed_at=min(submitted + dt.timedelta(days=rng.choice((1, 2, 3))), at(ANCHOR)),
+                    )
+                else:
+                    roll = rng.random()
+                    if roll < 0.15:
+                        values.update(review_state="draft", submitted_at=None)
+                    elif roll < 0.3:
+                        values.update(
+                            review_state="returned",
+                            reviewed_by=others[0],
+                            reviewed_at=min(submitted + dt.timedelta(days=1), at(ANCHOR)),
+                            review_note=rng.choice(self.RETURN_NOTES),
+                        )
+                model.update(**values).where(model.id == log.id).execute()
 
     def internal_notes_and_other_framework(self):
         """On the first two engagements: an internal context note and their latest coaching session's notes
