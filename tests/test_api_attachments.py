@@ -130,3 +130,21 @@ def test_files_of_a_deleted_meeting_are_not_served(app, client, demo):
     assert api.delete(f"/meetings/{m.id}").status_code == 204
     assert api.get(f"/attachments/{a['id']}/content").status_code == 404
     assert api.get(f"/meetings/{m.id}/attachments").status_code == 404
+
+
+def test_an_upload_sent_twice_with_one_idempotency_key_is_stored_once(app, client, demo):
+    m = factories.meeting(demo.engagement_a)
+    token = token_for(demo.isp_a1)
+
+    def send():
+        return client.post(
+            f"/api/v1/meetings/{m.id}/attachments",
+            data={"file": (io.BytesIO(PDF), "a.pdf")},
+            content_type="multipart/form-data; boundary=fixed-boundary",  # the same body both times
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "upload-1"},
+        )
+
+    first, again = send(), send()
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()
+    assert Attachment.select().count() == 1 and len(stored_files(app)) == 1
