@@ -11,6 +11,7 @@ made-up word nobody else uses.
 import datetime as dt
 
 from tracker.api.search import plain
+from tracker.db import is_sqlite
 from tracker.search import MAX_QUERY_LENGTH
 
 from . import factories
@@ -30,8 +31,13 @@ def test_a_meeting_note_word_is_found_by_who_may_see_the_engagement_and_never_by
         assert (hit["kind"], hit["record_id"], hit["engagement_id"], hit["meeting_id"]) == ("meeting", m.id, e.id, m.id)
         assert hit["url"] == f"/engagements/{e.id}/meetings/{m.id}"
         assert (hit["context"], hit["date"]) == ("Engagement A", "2026-02-03")
-        # plain text; "We agreed the fidelity checklist with the " is 3 + 7 + 4 + 9 + 10 + 5 + 4 = 42 characters
-        assert hit["snippet"] == notes and hit["snippet_matches"] == [[42, 51]]
+        # plain text with the match's offsets; the passage is the database's (PostgreSQL's ts_headline trims
+        # it to whole words); SQLite's snippet is the whole note, where "We agreed the fidelity checklist
+        # with the " is 3 + 7 + 4 + 9 + 10 + 5 + 4 = 42 characters
+        ((start, end),) = hit["snippet_matches"]
+        assert hit["snippet"][start:end] == "zorbanite" and hit["snippet"] in notes
+        if is_sqlite():
+            assert (hit["snippet"], start, end) == (notes, 42, 51)
     for user in (demo.isp_b, demo.isp_none, demo.recipient_b, demo.leader_other):
         body = Api(client, user).get("/search", q="zorbanite").get_json()
         assert (body["items"], body["total"]) == ([], 0), user.email
