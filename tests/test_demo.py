@@ -12,6 +12,7 @@ from tracker import policy
 from tracker.db import database
 from tracker.models import (
     MODELS,
+    Attachment,
     AuditEntry,
     Benchmark,
     Engagement,
@@ -20,6 +21,7 @@ from tracker.models import (
     FeedbackResponse,
     Goal,
     GoalStatusChange,
+    GoalTemplate,
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
@@ -209,6 +211,24 @@ def test_reference_setting(seeded):
     assert late > early
 
 
+def test_demo_files_and_goal_templates(app, seeded):
+    # three files on each of the first three engagements: the first meeting's agenda, the latest monthly
+    # meeting's scores, the first delivered deliverable's PDF (9 in all)
+    files = list(Attachment.select().order_by(Attachment.id))
+    assert len(files) == 9
+    assert sorted({a.kind for a in files}) == ["csv", "pdf", "txt"]
+    assert len([a for a in files if a.deliverable_id]) == 3
+    assert all(a.created_at.date() <= ANCHOR for a in files)
+    created = AuditEntry.select().where((AuditEntry.entity == "Attachment") & (AuditEntry.action == "create"))
+    assert [e.at for e in created.order_by(AuditEntry.entity_id)] == [a.created_at for a in files]  # dated alike
+    pdf = next(a for a in files if a.kind == "pdf")
+    isp = EngagementISP.select().where(EngagementISP.engagement == pdf.engagement_id).first().user
+    got = app.test_client(user=isp).get(f"/engagements/{pdf.engagement_id}/attachments/{pdf.id}")
+    assert got.status_code == 200 and got.data.startswith(b"%PDF-1.4") and got.data.endswith(b"%%EOF\n")
+    assert hashlib.sha256(got.data).hexdigest() == pdf.sha256
+    assert GoalTemplate.offered().count() == 4
+
+
 def test_seed_demo_twice_changes_nothing(runner, seeded):
     before = counts()
     again = runner.invoke(args=["seed-demo"])
@@ -221,10 +241,11 @@ def test_seed_demo_twice_changes_nothing(runner, seeded):
 
 
 def test_seed_is_deterministic(app, tmp_path):
-    assert seed()[0]
+    with app.app_context():  # as seed-demo runs it (the demo's files need the app's storage)
+        assert seed()[0]
     first = digest()
     first_counts = counts()
-    other = make_app(f"sqlite:///{tmp_path / 'second.sqlite3'}")
+    other = make_app(f"sqlite:///{tmp_path / 'second.sqlite3'}", ATTACHMENT_DIR=str(tmp_path / "second-files"))
     try:
         with other.app_context():
             database.connect(reuse_if_open=True)

@@ -101,3 +101,14 @@ def test_refuses_a_bad_scale(app):
     assert result.exit_code != 0
     assert "The scale must be more than 0." in result.output
     assert Engagement.select().count() == 0
+
+
+def test_engagements_get_readable_ids_as_the_app_gives_them(app):
+    assert _generate(app).exit_code == 0
+    engagements = list(Engagement.select().order_by(Engagement.created_at, Engagement.id))
+    # numbered within the year each was created, in order of creation: ENG-<year>-001, -002, ...
+    seen = Counter()
+    for e in engagements:
+        seen[e.created_at.year] += 1
+        assert e.ref == f"ENG-{e.created_at.year}-{seen[e.created_at.year]:03d}", e.id
+    assert len({e.ref for e in engagements}) == 10

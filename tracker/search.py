@@ -248,8 +248,14 @@ def rebuild(progress=None):
 # --- asking -------------------------------------------------------------------------------------------
 
 
+PROBLEMS = {  # what the page and the API say of a query that cannot be searched
+    "empty": "Type a word to search for.",
+    "too_long": f"Search for at most {MAX_QUERY_LENGTH} characters: a few words are enough.",
+}
+
+
 class QueryProblem(ValueError):
-    """A query that cannot be searched: `code` is "empty" (no word in it) or "too_long"."""
+    """A query that cannot be searched: `code` is "empty" (no word in it) or "too_long" (PROBLEMS)."""
 
     def __init__(self, code):
         super().__init__(code)
@@ -266,6 +272,7 @@ class Hit:
     values: dict
     context: str = ""  # the engagement a part belongs to
     date: object = None  # a meeting's date (shown in the reader's date format)
+    record_id: int | None = None  # the id of the record found (a next step's: its own)
 
 
 @dataclass
@@ -281,11 +288,11 @@ def _by_ref(user, text):
     if isinstance(found, Engagement):
         if policy.visible_engagements(user).where(Engagement.id == found.id).exists():
             return Hit("engagement", KIND_LABELS["engagement"], escape(found.title), Markup(""),
-                       "engagements.detail", {"engagement_id": found.id})  # fmt: skip
+                       "engagements.detail", {"engagement_id": found.id}, record_id=found.id)  # fmt: skip
     elif isinstance(found, SupportRequest):
         if policy.visible_requests(user).where(SupportRequest.id == found.id).exists():
             return Hit("request", KIND_LABELS["request"], escape(found.title), Markup(""),
-                       "requests.detail", {"request_id": found.id})  # fmt: skip
+                       "requests.detail", {"request_id": found.id}, record_id=found.id)  # fmt: skip
     return None
 
 
@@ -312,7 +319,7 @@ def words(text):
     return found[:MAX_WORDS]
 
 
-def query(user, text, page=1):
+def query(user, text, page=1, per_page=PER_PAGE):
     """One page of what `user` may see that holds every word of `text`, best first (Results), or
     QueryProblem for an empty or too long query."""
     wanted = words(text)
@@ -323,9 +330,9 @@ def query(user, text, page=1):
         visible &= SearchEntry.internal == False  # noqa: E712 (SQL, not Python)
     found = _sqlite_query(wanted, visible) if is_sqlite() else _postgres_query(wanted, visible)
     total = found.select(SearchEntry.id).order_by().count()
-    number = paging_number(page, total, PER_PAGE)  # a bad or past-the-end page: the nearest one
-    rows = list(found.paginate(number, PER_PAGE).dicts())
-    return Results(text=text, page=Page(number=number, per_page=PER_PAGE, total=total), hits=_hits(rows))
+    number = paging_number(page, total, per_page)  # a bad or past-the-end page: the nearest one
+    rows = list(found.paginate(number, per_page).dicts())
+    return Results(text=text, page=Page(number=number, per_page=per_page, total=total), hits=_hits(rows))
 
 
 _FIELDS = (
@@ -410,5 +417,7 @@ def _hits(rows):
             endpoint, values = "engagements.detail", {"engagement_id": eid, "_anchor": anchor}
             title = title or escape(KIND_LABELS[kind])
         context = engagement_titles.get(eid, "") if kind != "engagement" else ""
-        hits.append(Hit(kind, KIND_LABELS[kind], title, _marked(r["snippet"]), endpoint, values, context, date))
+        hits.append(
+            Hit(kind, KIND_LABELS[kind], title, _marked(r["snippet"]), endpoint, values, context, date, r["ref_id"])
+        )
     return hits

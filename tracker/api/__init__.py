@@ -4,7 +4,20 @@ Every error answers {"error": {"code", "message", "fields"}}; a refused request 
 common.py holds what the routes share; each module below adds its routes to the one blueprint.
 """
 
-from . import activities, feedback, http, modifications, nested, openapi, plans, reports, resources, tokens  # noqa: F401  (their routes and hooks join the blueprint)
+from . import (  # noqa: F401  (their routes and hooks join the blueprint)
+    activities,
+    attachments,
+    feedback,
+    http,
+    modifications,
+    nested,
+    openapi,
+    plans,
+    reports,
+    resources,
+    search,
+    tokens,
+)
 from .common import MAX_PER_PAGE, bp, new_token
 
 __all__ = ["MAX_PER_PAGE", "bp", "new_token"]

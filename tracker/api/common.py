@@ -17,6 +17,8 @@ MAX_PER_PAGE = 100
 MAX_DEPTH = 20  # objects and lists inside each other in a JSON body; no resource needs more than 3
 # Routes that need no token.
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi", "api.feedback_questions", "api.answer_feedback"}
+# Routes whose body is a file (multipart/form-data), not JSON: operation(upload=True) names them.
+UPLOADS = set()
 
 
 class ApiError(Exception):

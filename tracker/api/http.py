@@ -10,7 +10,8 @@
   by `resources.run`, the one write path) with the record the URL names, locked on PostgreSQL: no
   match (a stale or a made-up tag) is a 412 that writes nothing. The body's `version` keeps working.
 - `Location` on every 201: the new resource's URL.
-- 415 for a POST/PATCH/PUT body that is not JSON; 204 answers carry no Content-Type.
+- 415 for a POST/PATCH/PUT body that is not JSON (an upload's: not multipart/form-data); 204 answers carry
+  no Content-Type. An upload's body may be as large as an attachment (services/attachments.py), else 413.
 (405 with `Allow` and 413 are the app's HTTP error handler's, views/__init__.py.)
 """
 
@@ -24,6 +25,7 @@ from peewee import DatabaseError, IntegrityError
 
 from ..db import database, is_sqlite
 from ..models import (
+    Attachment,
     Benchmark,
     ContextNote,
     Deliverable,
@@ -37,7 +39,8 @@ from ..models import (
     TeamMember,
     utcnow,
 )
-from .common import ApiError, bp
+from ..services import attachments
+from .common import UPLOADS, ApiError, bp
 
 IDEMPOTENCY_HOURS = 24
 MAX_KEY_LENGTH = 200
@@ -46,6 +49,7 @@ WITH_BODY = ("POST", "PATCH", "PUT")
 # The record an item URL names: its most specific id (a goal's history entry before the goal before the
 # engagement). Records without a `version` have no ETag: only `If-Match: *` matches them.
 ITEM_MODELS = (
+    ("attachment_id", Attachment),
     ("change_id", GoalStatusChange),
     ("stage_entry_id", StageEntry),
     ("member_id", TeamMember),
@@ -62,6 +66,8 @@ LOCATIONS = {
     "api.accept_request": "/engagements/{id}",
     "api.create_modification": "/modifications/{id}",
     "api.add_plan_item": "/plan-items/{id}",
+    "api.upload_meeting_attachment": "/attachments/{id}",
+    "api.upload_deliverable_attachment": "/attachments/{id}",
 }
 
 
@@ -73,12 +79,31 @@ def etag(version):
 def content_type():
     """A body that is not JSON is refused before anything reads it (it used to be parsed as JSON anyway).
     An empty body without a type goes on to the route, whose body() answers 400."""
+    if request.endpoint in UPLOADS:
+        return _upload_body()
     if request.method in WITH_BODY and not request.is_json and (request.content_length or request.mimetype):
         raise ApiError(
             415,
             "Send the body as JSON (Content-Type: application/json).",
             {"Content-Type": "Must be application/json."},
         )
+
+
+def _upload_body():
+    """An upload's body is multipart/form-data (else 415) and at most an attachment and its form (else
+    413 with the attachment's own message, before the body is read). A smaller body whose file is still
+    over the limit is refused by the service's check, as on the pages."""
+    request.max_content_length = attachments.request_limit()
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(
+            415,
+            "Send the file as multipart/form-data, in a part named file.",
+            {"Content-Type": "Must be multipart/form-data."},
+        )
+    if (request.content_length or 0) > request.max_content_length:
+        message = attachments.too_large_message()
+        raise ApiError(413, message, {"file": message}, code="file_too_large")
+    return None
 
 
 @bp.before_request

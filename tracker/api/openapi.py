@@ -93,6 +93,25 @@ ERRORS = (
     ("503", "The database is unavailable (full disk, read-only, unreachable): try again later", None),
 )
 
+# An upload's own answers (operation(upload=True)): the attachment's limits, not the JSON body's.
+UPLOAD_ERRORS = {
+    "413": "The file is over the attachment size limit (ATTACHMENT_MAX_BYTES): nothing was stored",
+    "415": "The body is not multipart/form-data",
+    "422": "The file is empty, of a type not accepted, or its content is not what its name says (the message "
+    "says which): nothing was stored; or the Idempotency-Key was already used with a different request",
+}
+UPLOAD_BODY = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "description": "The file, with its name (the extension says its type; the content must match it).",
+        }
+    },
+}
+
 DESCRIPTION = (
     "Send Authorization: Bearer <token>. Same access rules as the web pages: "
     "404 when a record is not visible to you, 403 when you may see but not change it. "
@@ -108,11 +127,13 @@ DESCRIPTION = (
 )
 
 
-def _error_responses(method, path, has_body, public, extra=()):
+def _error_responses(method, path, has_body, public, extra=(), upload=False):
     responses = {}
     for code, text, methods in ERRORS:
         if methods is not None and method not in methods and code not in extra:
             continue
+        if upload:
+            text = UPLOAD_ERRORS.get(code, text)
         if code == "412" and path.endswith("{token_id}"):
             continue  # tokens have no version
         if code in ("413", "415") and not has_body:
@@ -126,7 +147,7 @@ def _error_responses(method, path, has_body, public, extra=()):
     return responses
 
 
-def _common(method, path, ok, public, has_body, errors=()):
+def _common(method, path, ok, public, has_body, errors=(), upload=False):
     """Parameters and answers every operation of this kind has: Idempotency-Key, If-Match, Location,
     ETag and the error answers."""
     params, headers = [], {}
@@ -138,14 +159,15 @@ def _common(method, path, ok, public, has_body, errors=()):
         params.append(PARAMETERS["IdempotencyKey"])  # written out, not a $ref: readers need not resolve one
     if method in ("patch", "delete") and not path.endswith("{token_id}"):
         params.append(PARAMETERS["IfMatch"])
-    return params, headers, _error_responses(method, path, has_body, public, errors)
+    return params, headers, _error_responses(method, path, has_body, public, errors, upload)
 
 
 def _operation(op):
     """One registered operation (operations.py) as the OpenAPI operation apispec completes."""
     public = op.public
     ok = str(op.status)
-    params, headers, errors = _common(op.method, op.path, ok, public, op.body is not None, op.errors)
+    has_body = op.body is not None or op.upload
+    params, headers, errors = _common(op.method, op.path, ok, public, has_body, op.errors, op.upload)
     params = [
         {"name": n, "in": "path", "required": True, "schema": op.params.get(n, {"type": "integer", "minimum": 1})}
         for n in op.path_params
@@ -157,7 +179,9 @@ def _operation(op):
     success = {"description": op.summary}
     if headers:
         success["headers"] = headers
-    if ok != "204":
+    if op.media is not None:  # a file, served as the media type of its checked type
+        success["content"] = {media: {"schema": op.answer} for media in op.media()}
+    elif ok != "204":
         answer = page_schema(op.answer) if op.paged else op.answer
         success["content"] = {"application/json": {"schema": answer}}
     if op.links:
@@ -185,6 +209,8 @@ def _operation(op):
         if op.example is not None:
             content["example"] = op.example
         operation["requestBody"] = {"required": True, "content": {"application/json": content}}
+    if op.upload:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_BODY}}}
     if public:
         operation["security"] = []
     return operation

@@ -18,6 +18,9 @@ serialize its answer. A route then receives what it needs already checked and re
 - `access`: a function of the path's parameters that raises the policy's 404 / 403 (a caller who may not
   make the request never learns what is wrong with its body); what it returns is the view's `target`.
 - `status`: 200 by default, 201 for a create, 204 for a delete (no body).
+- `upload=True`: the body is multipart/form-data with one part, `file` (an attachment: size and type are
+  checked by services/attachments.py, never here); the route gets `upload`, the file or None.
+- `media`: for an answer that is a file, a function giving the media types it may be served as.
 - `links`: OpenAPI links of the success answer, {operationId: {parameter: runtime expression}}; the
   path's own parameters are passed on by default ("$request.path.<name>").
 """
@@ -30,8 +33,8 @@ import marshmallow as ma
 from flask import Response, jsonify, request
 from marshmallow import fields
 
+from .common import UPLOADS, bp, error, require
 from .common import body as request_body
-from .common import bp, require
 from .schemas import Paging, load
 
 
@@ -58,6 +61,8 @@ class Operation:
     # see or change the record gets its 404/403 (as on the pages), never a 400 about the body; what it
     # returns (the record) reaches the view as `target`.
     access: object = None
+    upload: bool = False  # a multipart/form-data body with one `file` part (see the module's docstring)
+    media: object = None  # for a file answer: a function giving its media types
 
     @property
     def path(self):
@@ -107,6 +112,16 @@ def paged_answer(result, answer):
     return out
 
 
+def uploaded_file():
+    """The `file` part of a multipart body (or None: the service says a file is needed); any other part is
+    refused with 400 naming it, as a JSON body's unknown fields are."""
+    unknown = sorted((set(request.form) | set(request.files)) - {"file"})
+    if unknown:
+        error(400, "Send one part, named file. Unknown parts: " + ", ".join(n[:100] for n in unknown[:10]) + ".",
+              {n[:100]: "Unknown field." for n in unknown[:50]})  # fmt: skip
+    return request.files.get("file")
+
+
 def operation(method, rule, operation_id, *, tag, summary, **options):
     op = Operation(method.lower(), rule, operation_id, tag, summary, **options)
     if op.status is None:
@@ -123,6 +138,8 @@ def operation(method, rule, operation_id, *, tag, summary, **options):
                 kwargs["data"] = load(op.body, request_body())
             if op.query is not None:
                 kwargs["args"] = load(op.query, request.args)
+            if op.upload:
+                kwargs["upload"] = uploaded_file()
             result = view(**kwargs)
             if isinstance(result, Response):
                 return result
@@ -134,6 +151,8 @@ def operation(method, rule, operation_id, *, tag, summary, **options):
                 result = op.answer().dump(result)
             return jsonify(result), op.status
 
+        if op.upload:
+            UPLOADS.add(f"{bp.name}.{view.__name__}")
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[op.method.upper()])
         OPERATIONS.append(op)
         return endpoint

@@ -357,6 +357,7 @@ class Goals(Answer):
 
 class EngagementRef(Answer):
     id = Id(required=True)
+    ref = fields.String(required=True, allow_none=True, metadata={"description": "The readable id, ENG-<year>-<nnn>."})
     title = fields.String(required=True)
     status = fields.String(required=True)
 

@@ -131,7 +131,12 @@ def assign_ref(row, prefix):
     model = type(row)
     taken = model.select(model.ref).where(model.ref.startswith(start)).tuples()
     number = max((int(ref[len(start) :]) for (ref,) in taken if ref[len(start) :].isdigit()), default=0) + 1
-    row.ref = f"{start}{number:03d}"
+    row.ref = format_ref(prefix, row.created_at.year, number)
+
+
+def format_ref(prefix, year, number):
+    """The readable id `<prefix>-<year>-<nnn>` (the number zero-padded to 3): ENG-2026-014."""
+    return f"{prefix.upper()}-{year}-{int(number):03d}"
 
 
 def check_part_event_date(row, errors, field):
@@ -1065,7 +1070,7 @@ def find_by_ref(text):
     if match is None:
         return None
     prefix, year, number = match.groups()
-    ref = f"{prefix.upper()}-{year}-{int(number):03d}"
+    ref = format_ref(prefix, year, number)
     if prefix.upper() == "ENG":
         return Engagement.live().where(Engagement.ref == ref).first()
     return SupportRequest.get_or_none(SupportRequest.ref == ref)

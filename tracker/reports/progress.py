@@ -178,7 +178,7 @@ def _goals(engagement_ids, filters):
 def engagement_progress(filters, as_of=None):
     """One engagement (filters.engagement), or None when it is not in the user's scope.
 
-    {"engagement": {"id", "title", "status"},
+    {"engagement": {"id", "ref", "title", "status"},
      "stages": [{"key", "name", "entered_on", "days", "visits", "benchmarks_total", "benchmarks_completed",
                  "proportion", "first_benchmark_on", "last_benchmark_on", "first_activity_on",
                  "last_activity_on", "sic_duration"}]   (every stage, in order; entered_on/days None for a
@@ -241,7 +241,12 @@ def engagement_progress(filters, as_of=None):
     furthest = reached[-1] if reached else None
     current = next((s for s in stages if entries and s.id == entries[-1].stage_id), None)
     return {
-        "engagement": {"id": engagement.id, "title": engagement.title, "status": engagement.status},
+        "engagement": {
+            "id": engagement.id,
+            "ref": engagement.ref,
+            "title": engagement.title,
+            "status": engagement.status,
+        },
         "stages": rows,
         "timeline": timeline,
         "furthest_stage": furthest.key if furthest else None,

@@ -20,7 +20,7 @@ import os
 import secrets
 import zipfile
 
-from flask import current_app
+from flask import current_app, send_file
 from werkzeug.utils import import_string
 
 from ..db import database
@@ -28,6 +28,7 @@ from ..exports import create_private
 from ..models import MAX_ATTACHMENT_NAME, Attachment, Meeting, ValidationError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+FORM_ALLOWANCE = 64 * 1024  # an upload request's other parts: the CSRF token, the multipart headers
 DEFAULT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -131,6 +132,15 @@ def max_bytes():
     return int(current_app.config.get("ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
 
 
+def request_limit():
+    """The largest body an upload request (page or API) may send: the file and its form around it."""
+    return max_bytes() + FORM_ALLOWANCE
+
+
+class TooLarge(ValidationError):
+    """A file over ATTACHMENT_MAX_BYTES (the API answers it 413, other refusals 422)."""
+
+
 def types():
     return dict(current_app.config.get("ATTACHMENT_TYPES") or DEFAULT_TYPES)
 
@@ -179,7 +189,7 @@ def check_file(upload):
     if not data:
         raise ValidationError({"file": f"“{name}” is empty. Nothing was uploaded."})
     if len(data) > limit:
-        raise ValidationError({"file": too_large_message()})
+        raise TooLarge({"file": too_large_message()})
     if not SIGNATURES[kind](data):
         what = TYPE_NAMES.get(kind, f".{kind}")
         raise ValidationError(
@@ -215,6 +225,23 @@ def add_attachment(record, upload, user):
     except Exception:
         store.delete(key)
         raise
+
+
+def download(attachment):
+    """The response that serves an attachment (a served one: the caller checked access): a download under
+    its own name (`Content-Disposition: attachment`), the MIME type of its checked type, `nosniff`,
+    never cached. The pages and the API send files through this alone."""
+    response = send_file(
+        storage().open(attachment.storage_key),
+        # without its parameters: werkzeug adds "charset=utf-8" to a text type itself (else it said it twice)
+        mimetype=types().get(attachment.kind, "application/octet-stream").split(";")[0],
+        as_attachment=True,
+        download_name=attachment.name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def delete_attachment(attachment):

@@ -7,13 +7,16 @@ Running it again when the demo intermediary exists changes nothing.
 
 import datetime as dt
 import hashlib
+import io
 import json
 import random
 import secrets
 
 import click
+from flask import has_app_context
 from flask.cli import with_appcontext
 from peewee import chunked, fn
+from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
 from ..catalog import crosswalk
@@ -23,6 +26,7 @@ from ..models import (
     ActivityCompetency,
     ActivityISP,
     ActivityStrategy,
+    Attachment,
     AuditEntry,
     Benchmark,
     Competency,
@@ -40,6 +44,7 @@ from ..models import (
     Goal,
     GoalMeasurement,
     GoalStatusChange,
+    GoalTemplate,
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
@@ -67,6 +72,7 @@ from ..models import (
     record_modification,
 )
 from ..schema import init_db
+from ..services.attachments import add_attachment
 
 DEMO_PASSWORD = "demo-password-2026"
 SEED = 2026
@@ -1121,7 +1127,76 @@ class _Builder:
         self.internal_notes_and_other_framework()
         self.activities()
         self.review_states()
+        self.goal_templates()
+        self.attachments()
         self.date_audit_entries(first_entry)
+
+    GOAL_TEMPLATES = (  # (title, indicator, default target): goals the centre reuses across engagements
+        (
+            "Implementation team meets monthly",
+            "Team meetings held, from the meeting log",
+            "At least 10 of 12 months with a team meeting",
+        ),
+        (
+            "Fidelity data reviewed each quarter",
+            "Quarters in which the team reviewed fidelity data at a meeting",
+            "Every quarter of the year",
+        ),
+        (
+            "Practice profile in use",
+            "Sites using the practice profile in coaching",
+            "All sites by the end of installation",
+        ),
+        (
+            "Data system in place",
+            "A data system the team uses to make decisions",
+            "In use at the monthly review",
+        ),
+    )
+
+    def goal_templates(self):
+        """The goal templates the administrator curates (issue 23), when the database has none yet."""
+        if GoalTemplate.select().exists():
+            return
+        admin = self.users["sam.whitfield"]
+        made = at(ANCHOR - dt.timedelta(days=120), 10)
+        for title, indicator, target in self.GOAL_TEMPLATES:
+            template = GoalTemplate.create(title=title, indicator=indicator, target=target, created_at=made)
+            self.audit_dates[("GoalTemplate", template.id)] = (made, admin.id)
+
+    def attachments(self):
+        """A few files on the first three engagements' meetings and deliverables (issue 23): an agenda (text)
+        on the first meeting, fidelity scores (CSV) on the latest monthly meeting, a one-page PDF on the first
+        delivered deliverable. Uploaded through the app's one path (services/attachments.py: the same type
+        check as a person's upload), by a co-lead, dated on the record's day. No random draw. The files go to
+        the app's storage: without an app (a bare seed() in a test) there is none, and they are left out."""
+        if not has_app_context():
+            return
+        for spec in ENGAGEMENTS[:3]:
+            engagement = Engagement.get(Engagement.title == spec["title"])
+            author = self.users[spec["co_leads"][0]]
+            meetings = list(
+                Meeting.live().where(Meeting.engagement == engagement.id).order_by(Meeting.date, Meeting.id)
+            )
+            monthly = [m for m in meetings if m.kind == "monthly"]
+            delivered = (
+                Deliverable.live()
+                .where((Deliverable.engagement == engagement.id) & Deliverable.delivered_on.is_null(False))
+                .order_by(Deliverable.delivered_on, Deliverable.id)
+                .first()
+            )
+            files = []
+            if meetings:
+                files.append((meetings[0], meetings[0].date, "agenda.txt", _agenda(engagement, meetings[0])))
+            if monthly:
+                files.append((monthly[-1], monthly[-1].date, "fidelity-scores.csv", _scores(monthly[-1])))
+            if delivered is not None:
+                name = f"{delivered.title.lower().replace(' ', '-')[:60]}.pdf"
+                files.append((delivered, delivered.delivered_on, name, _pdf(delivered.title)))
+            for record, day, name, data in files:
+                attachment = add_attachment(record, FileStorage(io.BytesIO(data), name), author)
+                Attachment.update(created_at=at(day, 18)).where(Attachment.id == attachment.id).execute()
+                self.audit_dates[("Attachment", attachment.id)] = (at(day, 18), author.id)
 
     # -- the work between meetings (issue 22): "conducted outreach, collected data, provided implementation
     # coaching, and developed tools and resources ... weekly or biweekly"
@@ -2035,6 +2110,47 @@ class _Builder:
                 }
             )
         return rows
+
+
+def _agenda(engagement, meeting):
+    """A meeting's agenda as plain text."""
+    return (
+        f"Agenda: {engagement.title}\n{meeting.date.isoformat()}\n\n"
+        "1. Welcome and check-in\n2. What the team learned since the last meeting\n"
+        "3. Next steps and who does them\n"
+    ).encode()
+
+
+def _scores(meeting):
+    """Fidelity scores by site as CSV (fixed numbers: the demo stays the same on every run)."""
+    rows = [
+        "site,observed_on,fidelity_score",
+        *(f"Site {n},{meeting.date.isoformat()},{60 + 7 * n}" for n in (1, 2, 3)),
+    ]
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def _pdf(title):
+    """A one-page PDF showing `title` (the smallest file a PDF reader opens)."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
 
 
 @click.command("seed-demo")

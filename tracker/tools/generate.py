@@ -17,6 +17,7 @@ import json
 import math
 import random
 import time
+from collections import Counter
 
 import click
 from flask.cli import with_appcontext
@@ -49,6 +50,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..models.engagements import format_ref
 from ..schema import init_db
 
 SEED = 8
@@ -134,6 +136,16 @@ def _weekday(day):
 
 def _at(day, hour=9):
     return dt.datetime.combine(day, dt.time(hour, 0))
+
+
+def _number_engagements(engagements):
+    """Readable ids as the app gives them (models.assign_ref, which reads the database row by row): the
+    year each was created and its place among that year's, in order of creation (the database is empty)."""
+    per_year = Counter()
+    for row in sorted(engagements, key=lambda r: (r["created_at"], r["id"])):
+        year = row["created_at"].year
+        per_year[year] += 1
+        row["ref"] = format_ref("ENG", year, per_year[year])
 
 
 def generate(scale=1.0, seed=SEED):
@@ -462,6 +474,7 @@ def generate(scale=1.0, seed=SEED):
             for item in items:
                 add(FeedbackAnswer, response=rid, item=item, value=max(1, min(5, round(mean + rng.gauss(0, 0.5)))))
 
+    _number_engagements(rows[Engagement])
     with database.atomic():
         for model in TABLES:
             fields = None

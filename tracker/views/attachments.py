@@ -8,7 +8,7 @@ Only the upload routes accept a body up to ATTACHMENT_MAX_BYTES (plus the form's
 one is answered with the upload form and the message next to the file field (413), nothing stored.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -22,14 +22,13 @@ from .helpers import delete_part_page
 bp = Blueprint("attachments", __name__, url_prefix="/engagements/<int:engagement_id>")
 
 UPLOADS = {"attachments.meeting_upload": Meeting, "attachments.deliverable_upload": Deliverable}
-FORM_ALLOWANCE = 64 * 1024  # the CSRF token and the multipart headers around the file
 
 
 @bp.url_value_preprocessor
 def _upload_limit(endpoint, values):
     """The upload routes alone accept a body as large as an attachment (before any body is read)."""
     if endpoint in UPLOADS:
-        request.max_content_length = service.max_bytes() + FORM_ALLOWANCE
+        request.max_content_length = service.request_limit()
 
 
 @bp.app_template_filter("file_size")
@@ -147,18 +146,7 @@ def _served(engagement, attachment_id):
 @bp.route("/attachments/<int:attachment_id>")
 @login_required
 def download(engagement_id, attachment_id):
-    attachment = _served(policy.get_engagement(engagement_id), attachment_id)
-    mimetype = service.types().get(attachment.kind, "application/octet-stream")
-    response = send_file(
-        service.storage().open(attachment.storage_key),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=attachment.name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return service.download(_served(policy.get_engagement(engagement_id), attachment_id))
 
 
 @bp.route("/attachments/<int:attachment_id>/delete", methods=["GET", "POST"])

@@ -7,11 +7,6 @@ from .. import search
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-PROBLEMS = {
-    "empty": "Type a word to search for.",
-    "too_long": f"Search for at most {search.MAX_QUERY_LENGTH} characters: a few words are enough.",
-}
-
 
 @bp.route("")
 @login_required
@@ -25,5 +20,5 @@ def index():
     try:
         results = search.query(current_user, text, request.args.get("page"))
     except search.QueryProblem as problem:
-        return render_template("search/index.html", text=text, results=None, problem=PROBLEMS[problem.code]), 400
+        return render_template("search/index.html", text=text, results=None, problem=search.PROBLEMS[problem.code]), 400
     return render_template("search/index.html", text=text, results=results, problem=None)
