@@ -159,6 +159,7 @@ MATRIX = {
     "meetings.delete": "engagement_write",
     "meetings.deleted": "engagement_admin",
     "meetings.restore": "engagement_admin",
+    "meetings.review": "engagement_read",  # an empty move is refused (400); each move's own rows: test_review_moves
     "deliverables.new": "engagement_write",
     "deliverables.edit": "engagement_write",
     "deliverables.deliver": "engagement_write",
@@ -172,6 +173,8 @@ MATRIX = {
     "activities.new": "engagement_write",
     "activities.edit": "engagement_write",
     "activities.delete": "engagement_write",
+    "activities.detail": "engagement_read",
+    "activities.review": "engagement_read",
     "modifications.new": "engagement_write",
     "modifications.detail": "engagement_read",
     "modifications.edit": "engagement_write",
@@ -533,6 +536,7 @@ API_MATRIX = {
     "api.get_meeting": "engagement_read",
     "api.update_meeting": "engagement_write",
     "api.delete_meeting": "engagement_write",
+    "api.review_meeting": "engagement_read",  # an empty body is refused (400); the moves: test_review_moves
     "api.get_engagement_meeting": "engagement_read",
     "api.update_engagement_meeting": "engagement_write",
     "api.delete_engagement_meeting": "engagement_write",
@@ -551,6 +555,7 @@ API_MATRIX = {
     "api.get_activity": "engagement_read",
     "api.change_activity": "engagement_write",
     "api.delete_activity": "engagement_write",
+    "api.review_activity": "engagement_read",
     "api.list_modifications": "engagement_read",
     "api.create_modification": "engagement_write",
     "api.get_modification": "engagement_read",
