@@ -34,7 +34,8 @@ def test_log_and_list(client, demo):
     response = api.post(url, sent)
     assert response.status_code == 201, response.get_json()
     got = response.get_json()
-    assert set(got) == BODY_KEYS | {"id", "engagement_id", "logged_by", "created_at"}
+    review = {"review_state", "submitted_at", "reviewed_by", "reviewed_at", "review_note"}  # issue 23
+    assert set(got) == BODY_KEYS | {"id", "engagement_id", "logged_by", "created_at"} | review
     assert {k: got[k] for k in BODY_KEYS} == sent
     assert (got["engagement_id"], got["logged_by"]) == (demo.engagement_a.id, demo.isp_a1.id)
     listed = api.get(url).get_json()

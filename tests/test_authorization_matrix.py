@@ -28,8 +28,10 @@ from tracker.models import (
     Goal,
     GoalMeasurement,
     GoalTemplate,
+    Meeting,
     Modification,
     NextStep,
+    Setting,
     Stage,
     Strategy,
     SupportRequest,
@@ -164,6 +166,7 @@ MATRIX = {
     "drafts.save": "engagement_write",
     "drafts.discard": "engagement_write",
     "drafts.editing": "engagement_write",
+    "meetings.review": "engagement_read",  # an empty move is refused (400); each move's own rows: test_review_moves
     "deliverables.new": "engagement_write",
     "deliverables.edit": "engagement_write",
     "deliverables.deliver": "engagement_write",
@@ -177,6 +180,8 @@ MATRIX = {
     "activities.new": "engagement_write",
     "activities.edit": "engagement_write",
     "activities.delete": "engagement_write",
+    "activities.detail": "engagement_read",
+    "activities.review": "engagement_read",
     "modifications.new": "engagement_write",
     "modifications.detail": "engagement_read",
     "modifications.edit": "engagement_write",
@@ -538,6 +543,7 @@ API_MATRIX = {
     "api.get_meeting": "engagement_read",
     "api.update_meeting": "engagement_write",
     "api.delete_meeting": "engagement_write",
+    "api.review_meeting": "engagement_read",  # an empty body is refused (400); the moves: test_review_moves
     "api.get_engagement_meeting": "engagement_read",
     "api.update_engagement_meeting": "engagement_write",
     "api.delete_engagement_meeting": "engagement_write",
@@ -564,6 +570,7 @@ API_MATRIX = {
     "api.get_activity": "engagement_read",
     "api.change_activity": "engagement_write",
     "api.delete_activity": "engagement_write",
+    "api.review_activity": "engagement_read",
     "api.list_modifications": "engagement_read",
     "api.create_modification": "engagement_write",
     "api.get_modification": "engagement_read",
@@ -638,3 +645,53 @@ def test_api_matrix(app, world, role):
     expected = {endpoint: API_CLASSES[API_MATRIX[endpoint]][role] for endpoint in results}
     wrong = {e: (results[e], expected[e]) for e in results if results[e] != expected[e]}
     assert wrong == {}, f"{role}: endpoint -> (got, expected)"
+
+
+# --- review of logs (issue 23): who may make each move, by the organization's review_by setting -----------
+# A meeting of engagement A logged by Ada (isp_a1), co-led with Ben (isp_a2), Cai (isp_b) supporting. Each
+# move is posted from the meeting's review panel on a fresh log in the state the move starts from: 302 the move
+# was made, 403 the page is visible but the policy refuses the move, 404 the engagement is not visible.
+REVIEW_ROLES = ["admin", "author", "other_co_lead", "supporting", "isp_off", "leader", "leader_out", "recipient"]
+MOVE_START = {"submit": "draft", "return": "submitted", "approve": "submitted", "reopen": "approved"}
+NOBODY_ELSE = {"isp_off": 404, "leader_out": 404, "recipient": 403}
+SUBMIT = dict(admin=302, author=302, other_co_lead=302, supporting=302, leader=403, **NOBODY_ELSE)
+REOPEN = dict(admin=302, author=403, other_co_lead=403, supporting=403, leader=403, **NOBODY_ELSE)
+BY_CO_LEAD = dict(admin=403, author=403, other_co_lead=302, supporting=403, leader=403, **NOBODY_ELSE)
+BY_LEADER = dict(admin=403, author=403, other_co_lead=403, supporting=403, leader=302, **NOBODY_ELSE)
+REVIEW_MATRIX = {
+    "co_lead": {"submit": SUBMIT, "return": BY_CO_LEAD, "approve": BY_CO_LEAD, "reopen": REOPEN},
+    "leader": {"submit": SUBMIT, "return": BY_LEADER, "approve": BY_LEADER, "reopen": REOPEN},
+}
+
+
+@pytest.mark.parametrize("review_by", sorted(REVIEW_MATRIX))
+def test_review_moves(app, review_by):
+    w = factories.small_world()
+    e = w.engagement_a
+    e.set_isps([w.isp_a1.id, w.isp_a2.id], [w.isp_b.id])
+    Setting.choose("review_by", review_by)
+    people = {
+        "admin": w.admin,
+        "author": w.isp_a1,
+        "other_co_lead": w.isp_a2,
+        "supporting": w.isp_b,
+        "isp_off": w.isp_none,
+        "leader": w.leader_foundation,
+        "leader_out": w.leader_other,
+        "recipient": w.recipient_a,
+    }
+    results = {}
+    for role in REVIEW_ROLES:
+        client = app.test_client()
+        sign_in(client, people[role])
+        token = csrf_token(client, "/account/")
+        for move, start in MOVE_START.items():
+            log = factories.meeting(e, date=dt.date(2026, 2, 3), logged_by=w.isp_a1.id, review_state=start)
+            data = {"csrf_token": token, "move": move, "note": "Because.", "version": log.version, "confirmed": "yes"}
+            response = client.post(f"/engagements/{e.id}/meetings/{log.id}/review", data=data)
+            results[role, move] = response.status_code
+            moved = Meeting.get_by_id(log.id).review_state != start
+            assert moved == (response.status_code == 302), (role, move)
+    expected = {(role, move): REVIEW_MATRIX[review_by][move][role] for role in REVIEW_ROLES for move in MOVE_START}
+    wrong = {k: (results[k], expected[k]) for k in results if results[k] != expected[k]}
+    assert wrong == {}, "(role, move) -> (got, expected)"

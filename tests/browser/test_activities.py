@@ -43,7 +43,7 @@ def test_an_isp_logs_three_activities_at_once(page, site):
         page.get_by_role("group", name="Line 3").get_by_label("Date", exact=True).input_value()
     )
 
-    page.get_by_role("button", name="Save the activities").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Work between meetings")
     expect(page.get_by_text("3 activities logged.")).to_be_visible()
     table = page.locator('table[data-export="activities"]')

@@ -19,7 +19,7 @@ def test_a_recipient_never_sees_an_internal_note(browser_context, site):
     page.get_by_label("Notes", exact=True).fill(SECRET)
     page.get_by_role("checkbox", name="Internal: ISPs and leaders only, never shown to the recipient").check()
     check_a11y(page, "the meeting form with an internal note")
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".flash-success")).to_be_visible()
     m = Meeting.get()
     assert m.notes == SECRET and m.notes_internal

@@ -33,7 +33,7 @@ def _meeting_form(browser_context, site):
 def test_error_summary_takes_the_focus_and_leads_to_the_field(browser_context, site):
     page, _dialogs = _meeting_form(browser_context, site)
     page.get_by_label("Owner").nth(1).select_option(label="Morgan Diaz")  # an owner without a next step
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
 
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
@@ -49,7 +49,7 @@ def test_error_summary_takes_the_focus_and_leads_to_the_field(browser_context, s
     check_a11y(page, "the meeting form with its error summary")
 
     page.locator("#next_steps-1-text").fill("Share the draft with the team")
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".flash-success")).to_have_text(re.compile(r"^Coaching session of .* logged\.$"))
 
 
@@ -64,7 +64,7 @@ def test_leaving_with_unsaved_changes_asks_first(browser_context, site):
     expect(page.get_by_role("textbox", name="Notes")).to_have_value("Talked through the coaching plan.")
 
     # saving never asks
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".flash-success")).to_be_visible()
     assert dialogs == ["beforeunload"]
 

@@ -20,7 +20,7 @@ def test_an_isp_logs_a_value_with_a_meeting_and_corrects_it(site, page):
     field = page.get_by_label("Value on the meeting's date for Sites using the protocol (% of sites)")
     check_a11y(page, "the meeting form with its measured indicators")
     field.fill("60")
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("logged.")).to_be_visible()
 
     page.goto(f"/engagements/{e.id}/goals/{goal.id}")

@@ -32,7 +32,7 @@ def test_an_isp_records_who_set_the_agenda_and_who_decided(browser_context, site
     second.fill("Book the coaches for March")
     page.locator("#decisions-1-decided_by").select_option("isp")
     check_a11y(page, "the meeting form with two decisions")
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".flash-success")).to_be_visible()
 
     m = Meeting.get()

@@ -13,7 +13,8 @@ from .common import ApiError, caller
 from .nested import CatalogKeys, E, _delete, _engagement, _part
 from .operations import operation
 from .resources import run
-from .schemas import Answer, Body, Choice, Date, Id, Ids, Text, Timestamp
+from .review import ReviewedOut, ReviewMove, draft_field, draft_requested, make_move
+from .schemas import Body, Choice, Date, Id, Ids, Text, Timestamp
 
 TAG = "Activities"
 # The service's names of fields -> the API's (its errors are named after them).
@@ -38,6 +39,12 @@ class ActivityNew(Body):
     notes = Text(Activity.notes, load_default="")
 
 
+class ActivityCreate(ActivityNew):
+    """A new activity: as ActivityNew, and optionally a draft (issue 23)."""
+
+    review_state = draft_field()
+
+
 class ActivityPatch(ActivityNew):
     """A change of an activity: what is sent replaces what it had (a list sent replaces the list)."""
 
@@ -50,7 +57,7 @@ class ActivityPatch(ActivityNew):
     notes = Text(Activity.notes)
 
 
-class ActivityOut(Answer):
+class ActivityOut(ReviewedOut):
     id = Id(required=True)
     engagement_id = Id(required=True)
     date = Date(required=True)
@@ -119,14 +126,32 @@ def list_activities(engagement_id):
     "createActivity",
     tag=TAG,
     summary="Log work between meetings (outreach, data collection, coaching preparation, tool development …)",
-    body=ActivityNew,
+    body=ActivityCreate,
     answer=ActivityOut,
     access=loggable,
     links={"getActivity": {"activity_id": "$response.body#/id"}},
     example={"date": "2026-03-04", "kind": "outreach", "minutes": 45, "isp_ids": [1], "notes": "Calls to sites"},
 )
 def add_activity(engagement_id, target, data):
-    return _renamed(lambda: service.log_activities(target, [data], caller())[0])
+    draft = draft_requested(data)
+    return _renamed(lambda: service.log_activities(target, [data], caller(), draft=draft)[0])
+
+
+@operation(
+    "post",
+    "/activities/<int:activity_id>/review",
+    "reviewActivity",
+    tag=TAG,
+    summary="Move an activity through review: submit, return (with a note), approve or reopen (with a reason)",
+    body=ReviewMove,
+    answer=ActivityOut,
+    status=200,
+    errors=("409", "422"),
+    access=lambda activity_id: _part(Activity, activity_id),
+    example={"move": "approve"},
+)
+def review_activity(activity_id, target, data):
+    return make_move(target, data)
 
 
 @operation("get", "/activities/<int:activity_id>", "getActivity", tag=TAG, summary="One activity", answer=ActivityOut)

@@ -54,6 +54,7 @@ from ..services import stages as stage_service
 from .common import ApiError, caller
 from .operations import operation, page_schema, paged_answer
 from .resources import run
+from .review import ReviewedOut, ReviewMove, draft_field, draft_requested, make_move
 from .schemas import Answer, Body, Choice, Date, Email, Id, Ids, StrictBoolean, Text, Timestamp, needed
 
 E = "/engagements/<int:engagement_id>"
@@ -704,6 +705,12 @@ class MeetingNew(Body):
     )
 
 
+class MeetingCreate(MeetingNew):
+    """A new meeting: as MeetingNew, and optionally a draft (issue 23)."""
+
+    review_state = draft_field()
+
+
 class MeetingPatch(MeetingNew):
     """A change of a meeting: what is sent replaces what it had (a list sent replaces the list); what is
     left out stays. Goal updates and benchmarks sent are added to those made in the meeting."""
@@ -740,7 +747,7 @@ class GoalUpdateOut(Answer):
     reason = Choice(GOAL_REASONS, required=True, allow_none=True)
 
 
-class MeetingOut(Answer):
+class MeetingOut(ReviewedOut):
     id = Id(required=True)
     date = Date(required=True)
     kind = Choice(MEETING_KINDS, required=True)
@@ -862,7 +869,7 @@ def list_meetings(engagement_id):
     "createMeeting",
     tag="Meetings",
     summary="Log a meeting with its links and progress in one transaction",
-    body=MeetingNew,
+    body=MeetingCreate,
     answer=MeetingDetailOut,
     access=editable,
     links={"getMeeting": {"meeting_id": "$response.body#/id"}},
@@ -884,7 +891,25 @@ def list_meetings(engagement_id):
     },
 )
 def log_meeting(engagement_id, target, data):
-    return _run_meeting(meeting_service.log_meeting, target, data, caller())
+    draft = draft_requested(data)
+    return _run_meeting(lambda: meeting_service.log_meeting(target, data, caller(), draft=draft))
+
+
+@operation(
+    "post",
+    "/meetings/<int:meeting_id>/review",
+    "reviewMeeting",
+    tag="Meetings",
+    summary="Move a meeting log through review: submit, return (with a note), approve or reopen (with a reason)",
+    body=ReviewMove,
+    answer=MeetingDetailOut,
+    status=200,
+    errors=("409", "422"),
+    access=lambda meeting_id: _part(Meeting, meeting_id),
+    example={"move": "return", "note": "Add the next steps."},
+)
+def review_meeting(meeting_id, target, data):
+    return make_move(target, data)
 
 
 @operation(

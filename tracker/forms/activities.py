@@ -50,7 +50,7 @@ class ActivityRowForm(_ActivityFields, Form):
 
 class ActivitiesForm(BaseForm):
     rows = FieldList(FormField(ActivityRowForm), min_entries=BLANK_ROWS, max_entries=MAX_ACTIVITIES_AT_ONCE)
-    submit = SubmitField("Save the activities")
+    submit = SubmitField("Submit for review")
 
     def set_choices(self, ctx):
         for entry in self.rows:

@@ -38,7 +38,8 @@ REVIEW_COLUMNS = (
 
 
 def up(database):
-    datetime = "TIMESTAMP" if isinstance(database, PostgresqlDatabase) else "DATETIME"
+    target = getattr(database, "obj", database)  # the app passes its DatabaseProxy (tracker/db.py)
+    datetime = "TIMESTAMP" if isinstance(target, PostgresqlDatabase) else "DATETIME"
     for table in ("meeting", "activity"):
         have = {column.name for column in database.get_columns(table)}
         for name, ddl in REVIEW_COLUMNS:

@@ -10,8 +10,11 @@ from ..paging import paginate
 from ..reports import activities as report
 from ..reports import meeting_form
 from ..reports.filters import ReportFilters
+from ..reports.log_review import review_panel
 from ..services import activities as service
+from ..services.review import move_log
 from .helpers import delete_part_page, form_page, show_date
+from .review_moves import refuse_locked, review_post
 
 PER_PAGE = 25
 bp = Blueprint("activities", __name__, url_prefix="/engagements/<int:engagement_id>/activities")
@@ -44,6 +47,15 @@ def _choices(engagement, activity=None):
 
 def _list_url(engagement):
     return url_for(".index", engagement_id=engagement.id)
+
+
+def _detail_url(engagement, activity):
+    return url_for("activities.detail", engagement_id=engagement.id, activity_id=activity.id)
+
+
+def _saving_draft():
+    """The "Save as draft(s)" button was pressed; the primary button submits for review."""
+    return request.form.get("save") == "draft"
 
 
 @bp.route("")
@@ -79,7 +91,7 @@ def new(engagement_id):
                 entry.form.isps.data = [current_user.id]
 
     def write(f):
-        return service.log_activities(engagement, f.to_rows(), current_user)
+        return service.log_activities(engagement, f.to_rows(), current_user, draft=_saving_draft())
 
     return form_page(
         form,
@@ -104,6 +116,9 @@ def _activity(engagement, activity_id):
 def edit(engagement_id, activity_id):
     engagement = _engagement(engagement_id, log=True)
     activity = _activity(engagement, activity_id)
+    locked = refuse_locked(activity, engagement, _detail_url(engagement, activity))
+    if locked:
+        return locked
     ctx = _choices(engagement, activity)
     form = ActivityForm(  # not obj=: the activity's isps and tags are records, the form's are ids
         data={**report.as_row(activity), "version": activity.version},
@@ -111,17 +126,58 @@ def edit(engagement_id, activity_id):
     form.set_choices(ctx)
 
     def write(f):
-        return service.update_activity(f.start_from(activity), f.to_row(), current_user)
+        saved = service.update_activity(f.start_from(activity), f.to_row(), current_user)
+        if not _saving_draft() and "submit" in saved.moves_from_here():  # a submitted one stays submitted
+            move_log(saved, "submit", current_user)
+        return saved
 
+    reviewable = activity.review_state in ("draft", "returned")
     return form_page(
         form,
         write,
         lambda a: f"Activity of {show_date(a.date)} saved.",
-        _list_url(engagement),
+        lambda a: _detail_url(engagement, a),
         "activities/edit.html",
         e=engagement,
         a=activity,
         ctx=ctx,
+        button="Submit for review" if reviewable else "Save changes",
+        draft_button=reviewable,
+    )
+
+
+def _detail_page(engagement, activity, review_form=None, status=200):
+    return render_template(
+        "activities/detail.html",
+        e=engagement,
+        a=report.with_links([activity])[0],
+        can_change=policy.can_change_log(current_user, activity, engagement),
+        review=review_panel(current_user, activity, engagement),
+        review_form=review_form,
+        review_action=url_for("activities.review", engagement_id=engagement.id, activity_id=activity.id),
+    ), status
+
+
+@bp.route("/<int:activity_id>")
+@login_required
+def detail(engagement_id, activity_id):
+    engagement = _engagement(engagement_id)
+    return _detail_page(engagement, policy.get_part(Activity, engagement, activity_id))
+
+
+@bp.route("/<int:activity_id>/review", methods=["POST"])
+@login_required
+def review(engagement_id, activity_id):
+    """One review move (submit, return, approve, reopen) from the activity's review panel."""
+    engagement = _engagement(engagement_id)
+    activity = policy.get_part(Activity, engagement, activity_id)
+    return review_post(
+        activity,
+        engagement,
+        f"{activity.kind_label} of {show_date(activity.date)}",
+        lambda form, status: _detail_page(engagement, Activity.get_by_id(activity.id), form, status),
+        _detail_url(engagement, activity),
+        url_for("activities.review", engagement_id=engagement.id, activity_id=activity.id),
     )
 
 
@@ -130,6 +186,9 @@ def edit(engagement_id, activity_id):
 def delete(engagement_id, activity_id):
     engagement = _engagement(engagement_id, log=True)
     activity = policy.get_part(Activity, engagement, activity_id)
+    locked = refuse_locked(activity, engagement, _detail_url(engagement, activity))
+    if locked:
+        return locked
     return delete_part_page(
         activity,
         title="Delete this activity?",

@@ -8,10 +8,13 @@ from ..forms import BaseForm
 from ..forms.meetings import MeetingForm, default_minutes
 from ..models import MEETING_KINDS, Attachment, Meeting, MeetingDecision, NextStep, keys, lapses, linked_ids
 from ..reports import meeting_form
+from ..reports.log_review import review_panel
 from ..reports.meetings import meeting_detail
 from ..services import meetings as service
+from ..services.review import move_log
 from .drafts import form_state
 from .helpers import form_status, save_form, show_date
+from .review_moves import refuse_locked, review_post
 
 bp = Blueprint("meetings", __name__, url_prefix="/engagements/<int:engagement_id>/meetings")
 
@@ -58,6 +61,19 @@ def _ticked_competencies():
     return [int(v) for v in request.form.getlist("competencies") if v.isdigit()] if request.method == "POST" else []
 
 
+def _saving_draft():
+    """The form's "Save as draft" button was pressed (the other, and Ctrl+Enter, submit for review)."""
+    return request.form.get("save") == "draft"
+
+
+def _submit_unless_draft(meeting, user):
+    """After an edit: "Submit for review" submits a draft or returned log; a submitted log stays submitted,
+    and "Save as draft" leaves the log as it was."""
+    if not _saving_draft() and "submit" in meeting.moves_from_here():
+        move_log(meeting, "submit", user)
+    return meeting
+
+
 def _render_form(form, engagement, ctx, meeting=None):
     title = f"Edit the meeting of {_when(meeting.date)}" if meeting is not None else "Log a meeting"
     switched = _switching()
@@ -71,7 +87,10 @@ def _render_form(form, engagement, ctx, meeting=None):
         ctx=ctx,
         meeting=meeting,
         title=title,
-        button="Save changes" if meeting is not None else "Save meeting",
+        button="Submit for review"
+        if meeting is None or meeting.review_state in ("draft", "returned")
+        else "Save changes",
+        draft_button=meeting is None or meeting.review_state in ("draft", "returned"),
         unsaved=request.method == "POST",  # what the page shows was typed and is not saved yet
         switched=switched,
         lapses=lapses(engagement.id) if meeting is None else [],  # a new session may answer a lapse prompt
@@ -101,7 +120,10 @@ def new(engagement_id):
     if _switching():
         return _render_form(form, engagement, ctx)
     done = save_form(
-        form, lambda f: service.log_meeting(engagement, f.to_data(), current_user), _logged, _back(engagement)
+        form,
+        lambda f: service.log_meeting(engagement, f.to_data(), current_user, draft=_saving_draft()),
+        _logged,
+        _back(engagement),
     )
     return done or _render_form(form, engagement, ctx)
 
@@ -111,6 +133,9 @@ def new(engagement_id):
 def edit(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     meeting = policy.get_part(Meeting, engagement, meeting_id)
+    locked = refuse_locked(meeting, engagement, _detail_url(engagement, meeting))
+    if locked:
+        return locked
     linked = linked_ids(meeting)
     ctx = meeting_form.form_context(
         engagement, meeting, framework_key=_framework_key(), linked=linked, ticked=_ticked_competencies()
@@ -139,18 +164,20 @@ def edit(engagement_id, meeting_id):
         return _render_form(form, engagement, ctx, meeting)
     done = save_form(
         form,
-        lambda f: service.update_meeting(f.start_from(meeting), f.to_data(), current_user),
+        lambda f: _submit_unless_draft(
+            service.update_meeting(f.start_from(meeting), f.to_data(), current_user), current_user
+        ),
         lambda m: f"Meeting of {_when(m.date)} updated.",
         url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id),
     )
     return done or _render_form(form, engagement, ctx, meeting)
 
 
-@bp.route("/<int:meeting_id>")
-@login_required
-def detail(engagement_id, meeting_id):
-    engagement = policy.get_engagement(engagement_id)
-    meeting = policy.get_part(Meeting, engagement, meeting_id)
+def _detail_url(engagement, meeting):
+    return url_for("meetings.detail", engagement_id=engagement.id, meeting_id=meeting.id)
+
+
+def _detail_page(engagement, meeting, review_form=None, status=200):
     return render_template(
         "meetings/detail.html",
         e=engagement,
@@ -158,7 +185,34 @@ def detail(engagement_id, meeting_id):
         mt=meeting,
         notes=meeting.notes_for(policy.can_see_internal_notes(current_user)),
         can_edit=policy.can_edit_engagement(current_user, engagement),
+        can_change=policy.can_change_log(current_user, meeting, engagement),
         files=list(Attachment.of(meeting)),
+        review=review_panel(current_user, meeting, engagement),
+        review_form=review_form,
+        review_action=url_for("meetings.review", engagement_id=engagement.id, meeting_id=meeting.id),
+    ), status
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def detail(engagement_id, meeting_id):
+    engagement = policy.get_engagement(engagement_id)
+    return _detail_page(engagement, policy.get_part(Meeting, engagement, meeting_id))
+
+
+@bp.route("/<int:meeting_id>/review", methods=["POST"])
+@login_required
+def review(engagement_id, meeting_id):
+    """One review move (submit, return, approve, reopen) from the meeting's review panel."""
+    engagement = policy.get_engagement(engagement_id)
+    meeting = policy.get_part(Meeting, engagement, meeting_id)
+    return review_post(
+        meeting,
+        engagement,
+        f"{meeting.kind_label} of {_when(meeting.date)}",
+        lambda form, status: _detail_page(engagement, Meeting.get_by_id(meeting.id), form, status),
+        _detail_url(engagement, meeting),
+        url_for("meetings.review", engagement_id=engagement.id, meeting_id=meeting.id),
     )
 
 
@@ -167,6 +221,9 @@ def detail(engagement_id, meeting_id):
 def delete(engagement_id, meeting_id):
     engagement = policy.get_engagement(engagement_id, edit=True)
     meeting = policy.get_part(Meeting, engagement, meeting_id)
+    locked = refuse_locked(meeting, engagement, _detail_url(engagement, meeting))
+    if locked:
+        return locked
     if request.method == "POST":
         BaseForm().validate_on_submit()  # 400 without a valid CSRF token
         meeting.soft_delete()
