@@ -44,7 +44,7 @@ def test_an_isp_restores_her_draft_and_saves_the_meeting(browser_context, site):
     expect(page.locator(f"#isps-{world.isp_a1.id}")).to_be_checked()
     expect(page.locator("#next_steps-0-text")).to_have_value("Send the checklist draft")
 
-    page.get_by_role("button", name="Save meeting").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".flash-success")).to_contain_text("logged.")
     saved = Meeting.get()
     assert saved.notes == NOTES
