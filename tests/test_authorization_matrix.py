@@ -217,6 +217,7 @@ MATRIX = {
     "reports.adherence_page": "signed_in",
     "reports.cost_page": "not_recipient",
     "reports.team_page": "workload",
+    "reports.on_time_page": "not_recipient",  # issue 23: policy.can_read_reports; an ISP reads their own row
     "reports.export_csv": "signed_in",
     "reports.my_competencies": "isp_only",
     "reports.engagement_report": "engagement_read",
@@ -234,6 +235,7 @@ MATRIX = {
     "admin.catalog": "admin",
     "admin.cost_rates": "admin",
     "admin.capacity": "admin",
+    "admin.settings": "admin",  # issue 23: the organization's settings
     "admin.edit_entry": "admin",
     "admin.new_entry": "admin",
     "admin.edit_benchmark_template": "admin",
@@ -591,6 +593,7 @@ API_MATRIX = {
     "api.report_pathway": "signed_in",
     "api.report_cost": "not_recipient",
     "api.report_workload": "workload",
+    "api.report_on_time": "not_recipient",  # issue 23: policy.can_read_reports
     "api.create_feedback_invitations": "engagement_write",
     "api.feedback_questions": "feedback_link",
     "api.answer_feedback": "feedback_link",

@@ -35,6 +35,7 @@ from .reports import (
     portfolio,
     power,
     progress,
+    review,
     strategies,
     tables,
     workload,
@@ -578,7 +579,7 @@ def _workload(filters):
     problem = workload.window_problem(filters.start, filters.end)
     if problem:  # a download never silently drops a filter
         abort(400, description=problem)
-    return workload.workload(filters.user, filters.start, filters.end)
+    return workload.workload(filters.user, filters.start, filters.end, logs=filters.logs)
 
 
 @export("team", "Team: the ISPs' workload", allowed=policy.can_read_workload)
@@ -645,6 +646,11 @@ def _team_by_month(filters):
 def _list_arg(name):
     value = (request.args.get(name) or "").strip() if has_request_context() else ""
     return value or None
+
+
+@export("on-time", "Logged on time by ISP and month", allowed=policy.can_read_reports)
+def _on_time(filters):
+    return review.csv_rows(review.on_time(filters))
 
 
 @export("engagements", "Engagements")

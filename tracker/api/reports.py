@@ -10,9 +10,9 @@ from marshmallow import fields, validate
 
 from .. import policy
 from ..models import GOAL_STATUSES, SUPPORT_MODELS, keys
-from ..reports import adherence, competencies, cost, portfolio, progress, strategies, workload
+from ..reports import adherence, competencies, cost, portfolio, progress, review, strategies, workload
 from ..reports import feedback as feedback_reports
-from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters
+from ..reports.filters import ApiFilters, FilterQuery, FrameworkQuery, QueryId, ReportFilters, logs_field
 from .common import caller, error
 from .operations import operation, page_of
 from .schemas import Answer, Date, Id, Paging, Query
@@ -714,6 +714,44 @@ class CostOut(CostFigures):
         return obj.get(attr, default)  # a key, never a dict's method (`items`)
 
 
+# --- logged on time --------------------------------------------------------------------------------
+
+
+class OnTimeQuery(ApiFilters, FilterQuery):
+    """The report filters; every meeting in them counts whatever its review state (`logs` does not apply)."""
+
+
+class OnTimeTally(Answer):
+    on_time = _count(metadata={"description": "First submitted on or before the due date."})
+    late = _count(metadata={"description": "Submitted after the due date, or not submitted and past it."})
+    pending = _count(metadata={"description": "Not submitted and not yet due: not counted."})
+    share = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"minimum": 0, "maximum": 1, "description": "on_time / (on_time + late); None: none counted."},
+    )
+
+
+class OnTimeMonth(OnTimeTally):
+    key = fields.String(required=True, metadata={"description": "YYYY-MM of the meetings' dates."})
+    label = fields.String(required=True)
+
+
+class OnTimeIsp(OnTimeTally):
+    id = Id(required=True)
+    name = fields.String(required=True)
+    months = fields.Dict(keys=fields.String(), values=fields.Nested(OnTimeTally), required=True)
+
+
+class OnTimeOut(Answer):
+    """Logged on time by ISP (the log's author) and month (the definition: tracker/reports/review.py)."""
+
+    days = fields.Integer(required=True, metadata={"description": "The working days a log is due within."})
+    months = _list(OnTimeMonth)
+    isps = _list(OnTimeIsp)
+    total = fields.Nested(OnTimeTally, required=True)
+
+
 # --- the routes -------------------------------------------------------------------------------------
 
 
@@ -885,6 +923,7 @@ class WorkloadQuery(Query):
         metadata={"description": "From this date (default: the first day of the month five months before the end's)."}
     )
     end = Date(metadata={"description": "To this date (default: today); not before `start`."})
+    logs = logs_field()
 
     @ma.validates_schema
     def _window(self, data, **kwargs):
@@ -938,4 +977,20 @@ class WorkloadOut(Answer):
     allow=policy.can_read_workload,
 )
 def report_workload(args):
-    return {"isps": workload.workload(caller(), args.get("start"), args.get("end"))["isps"]}
+    logs = args.get("logs")  # None: the organization's default
+    return {"isps": workload.workload(caller(), args.get("start"), args.get("end"), logs=logs)["isps"]}
+
+
+@operation(
+    "get",
+    "/reports/on-time",
+    "getOnTimeReport",
+    tag="Reports",
+    summary="Logged on time: the share of meetings submitted within the organization's working days, by ISP and "
+    "month (an ISP reads their own unless they read the workload of others)",
+    query=OnTimeQuery,
+    answer=OnTimeOut,
+    allow=policy.can_read_reports,
+)
+def report_on_time(args):
+    return review.on_time(_filters(args))

@@ -326,3 +326,23 @@ class NewFeedbackItemForm(FeedbackItemForm):
     def set_scales(self, scale_names):
         self.scale.choices = [("", "No scale (open answer)")] + list(scale_names.items())
         return self
+
+
+def settings_form(definitions):
+    """The organization's settings page (issue 23): one field per setting of models.settings.SETTINGS, a
+    select for a choice and a number box for a whole number. The values are read and refused by the model
+    (SettingDefinition.parse, through Setting.choose_all), whose messages show next to each field."""
+
+    class SettingsForm(BaseForm):
+        def texts(self):
+            return {d.key: self[d.key].data for d in definitions}
+
+    for d in definitions:
+        if d.choices is not None:
+            field = SelectField(d.label, choices=list(d.choices), validate_choice=False)
+        else:
+            field = StringField(
+                d.label, render_kw={"inputmode": "numeric", "pattern": "[0-9]*", "size": 6, "autocomplete": "off"}
+            )
+        setattr(SettingsForm, d.key, field)
+    return SettingsForm

@@ -9,9 +9,10 @@ Columns are added by plain DDL (see REVIEW_COLUMNS), each guarded against an exi
 table is written down here as it is now and created with create_tables(safe=True).
 """
 
-from peewee import SQL, CharField, DateTimeField, IntegerField, Model, PostgresqlDatabase
+from peewee import SQL, CharField, DateTimeField, IntegerField, Model
 
 from ..data_version import install
+from ..db import is_sqlite
 
 
 class Setting(Model):
@@ -38,8 +39,7 @@ REVIEW_COLUMNS = (
 
 
 def up(database):
-    target = getattr(database, "obj", database)  # the app passes its DatabaseProxy (tracker/db.py)
-    datetime = "TIMESTAMP" if isinstance(target, PostgresqlDatabase) else "DATETIME"
+    datetime = "DATETIME" if is_sqlite() else "TIMESTAMP"  # (the database is a proxy: never a PostgresqlDatabase)
     for table in ("meeting", "activity"):
         have = {column.name for column in database.get_columns(table)}
         for name, ddl in REVIEW_COLUMNS:

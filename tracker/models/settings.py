@@ -97,6 +97,21 @@ class Setting(Audited):
         return DEFINITIONS[key].default if value is None else value
 
     @classmethod
+    def choose_all(cls, texts):
+        """Store every setting of {key: text} (the settings page): all or none, and only those whose value
+        changes (an unchanged default stays unset). ValidationError with every refused value's message, keyed
+        by its setting; returns {key: value} of those changed."""
+        chosen, problems = {}, {}
+        for key, text in texts.items():
+            value, problem = DEFINITIONS[key].parse(text)
+            if problem:
+                problems[key] = problem
+            chosen[key] = value
+        if problems:
+            raise ValidationError(problems)
+        return {key: cls.choose(key, texts[key]) for key, value in chosen.items() if value != cls.value_of(key)}
+
+    @classmethod
     def choose(cls, key, text):
         """Store a setting from the text typed or chosen (audited); ValidationError keyed by the setting."""
         value, problem = DEFINITIONS[key].parse(text)

@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..paging import Page
 from ..prepared import prepared
+from .filters import logged
 
 
 def engagement_list(query):
@@ -62,7 +63,7 @@ def engagement_list(query):
                 fn.MAX(Meeting.date).alias("last"),
                 fn.SUM(Meeting.duration_minutes).alias("minutes"),
             )
-            .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null())
+            .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null() & logged(Meeting))
             .group_by(Meeting.engagement)
             .dicts()
         ):

@@ -32,6 +32,7 @@ from peewee import fn
 
 from ..models import Engagement, Meeting, MeetingStrategy, PlanItem, Strategy, Unit, today
 from .cache import cached, cached_by_arguments
+from .filters import logged
 from .strategies import _strategy_minutes
 
 FIGURES = ("planned_sessions", "delivered_sessions", "planned_minutes", "delivered_minutes")
@@ -42,7 +43,7 @@ def ratio(done, planned):
     return done / planned if planned else None
 
 
-def _delivered(item_condition, as_of):
+def _delivered(item_condition, as_of, logs="all"):
     """{plan item id: (delivered sessions, delivered minutes)} of the live items matching
     `item_condition`. One grouped query."""
     per_meeting, link_minutes = _strategy_minutes()
@@ -58,6 +59,7 @@ def _delivered(item_condition, as_of):
             item_condition
             & PlanItem.deleted_at.is_null()
             & Meeting.deleted_at.is_null()
+            & logged(Meeting, logs)
             & (Meeting.date >= PlanItem.start_date)
             & (Meeting.date <= as_of)
             & (PlanItem.end_date.is_null() | (Meeting.date <= PlanItem.end_date))
@@ -129,7 +131,7 @@ def portfolio_adherence(filters, as_of=None):
         .where(in_scope & PlanItem.deleted_at.is_null())
         .order_by(PlanItem.start_date, Strategy.number, PlanItem.id)
     )
-    delivered = _delivered(in_scope, as_of) if items else {}
+    delivered = _delivered(in_scope, as_of, filters.logs) if items else {}
     by_engagement = {}
     for item in items:
         e = item.engagement

@@ -33,15 +33,16 @@ from peewee import JOIN, fn
 
 from ..models import Engagement, Goal, Meeting, MeetingAttendee, Organization, Stage, User, today
 from .cache import cached, cached_by_arguments
-from .filters import as_date
+from .filters import as_date, logged
 from .progress import engagements_in_scope, stage_entries, stage_visits
 
 UNSTAGED = "unstaged"
 
 
-def _sessions(engagement_ids):
+def _sessions(engagement_ids, logs="all"):
     """({engagement_id: [(meeting id, date, minutes)]}, {meeting id: [the hourly rate of each attending ISP,
-    None when unknown]}) of the live meetings: one query, a row per meeting and attendee."""
+    None when unknown]}) of the live meetings (`logs`: which logs count, filters.logged): one query, a row per
+    meeting and attendee."""
     sessions, rates = defaultdict(dict), defaultdict(list)
     for mid, eid, day, minutes, user_id, own, organization in (
         Meeting.select(
@@ -56,7 +57,7 @@ def _sessions(engagement_ids):
         .join(MeetingAttendee, JOIN.LEFT_OUTER, on=(MeetingAttendee.meeting == Meeting.id))
         .join(User, JOIN.LEFT_OUTER, on=((MeetingAttendee.user == User.id) & (User.role == "isp")))
         .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
-        .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null())
+        .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null() & logged(Meeting, logs))
         .order_by(Meeting.date, Meeting.id)
         .tuples()
     ):
@@ -174,7 +175,7 @@ def portfolio_cost(filters, as_of=None):
     stages = list(Stage.ordered())
     engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
-    sessions, rates = _sessions(ids) if ids else ({}, {})
+    sessions, rates = _sessions(ids, filters.logs) if ids else ({}, {})
     entries, achieved = (stage_entries(ids), _goals_achieved(ids)) if ids else ({}, {})
     rows = [
         {

@@ -1,7 +1,8 @@
 """Coverage of every unit (issue 23): the units no one is supporting, on the portfolio dashboard.
 
-A unit is listed when it had no live meeting and no live activity (work between meetings) in any
-engagement the user may see for COVERAGE_DAYS (app config, default 90) up to today, or never. Its reasons:
+A unit is listed when it had no live logged meeting and no live logged activity (work between meetings; a
+draft is not logged) in any engagement the user may see for the setting coverage_days (else the COVERAGE_DAYS
+config, default 90) up to today, or never. Its reasons:
 - "no_contact": no meeting or activity in the window (or none ever);
 - "declined", "withdrawn", "waiting": a support request of the unit that was declined, withdrawn, or is
   still waiting in triage (submitted, more information requested), with no engagement started from it.
@@ -18,7 +19,8 @@ from peewee import fn
 
 from .. import policy
 from ..dates import format_date
-from ..models import Activity, Engagement, Meeting, Organization, SupportRequest, Unit, today
+from ..models import Activity, Engagement, Meeting, Organization, Setting, SupportRequest, Unit, today
+from .filters import logged
 
 DEFAULT_DAYS = 90
 REQUEST_REASONS = {
@@ -30,6 +32,10 @@ REQUEST_REASONS = {
 
 
 def coverage_days():
+    """The days of the window: the setting when an administrator chose it, else the COVERAGE_DAYS config."""
+    chosen = Setting.stored("coverage_days")
+    if chosen is not None:
+        return chosen
     return int(current_app.config.get("COVERAGE_DAYS") or DEFAULT_DAYS)
 
 
@@ -41,7 +47,7 @@ def _last_contacts(user):
         rows = (
             model.select(Engagement.unit, fn.MAX(model.date))
             .join(Engagement, on=(model.engagement == Engagement.id))
-            .where(model.deleted_at.is_null() & Engagement.id.in_(engagements))
+            .where(model.deleted_at.is_null() & logged(model) & Engagement.id.in_(engagements))
             .group_by(Engagement.unit)
             .tuples()
         )

@@ -39,8 +39,10 @@ LABELS = {
     "end": "To",
     "framework": "Competency framework",
     "activities": "Work between meetings",
+    "logs": "Logs counted",
 }
 CHIP_ORDER = ("unit_id", "engagement_id", "isp_id", "support_model", "stage", "kind", "start", "end", "activities")
+CHIP_ORDER += ("logs",)  # which logs the figures count (issue 23), shown when not the organization's default
 # A kind of session is a meeting's: the work between meetings is left out while one is chosen.
 KIND_LEAVES_OUT = "the work between meetings is left out"
 
@@ -104,6 +106,8 @@ def describe(filters, choices, frameworks=None, show_date=format_date):
         parts[-1] += f" ({KIND_LEAVES_OUT})"
     if "activities" in named:
         parts.append(f"{LABELS['activities']}: {named['activities']}")
+    if "logs" in named:
+        parts.append(named["logs"])
     if "start" in named and "end" in named:
         parts.append(f"{named['start']} to {named['end']}")
     elif "start" in named:

@@ -7,9 +7,9 @@ always carries the user it is computed for: every query it builds starts from
 Two scopes:
 - `engagement_ids()`: the engagements in scope (visible, engagement, unit, model; ISP = on the
   engagement; stage = current stage), as a subquery of ids.
-- `meeting_condition()`: live meetings of visible engagements matching engagement, unit, model,
-  kind, date range; ISP = meetings the ISP took part in (attended or logged); stage = the stage the
-  engagement was in on the meeting's date.
+- `meeting_condition()`: live logged meetings (drafts never; approved only with `logs=approved`) of
+  visible engagements matching engagement, unit, model, kind, date range; ISP = meetings the ISP took
+  part in (attended or logged); stage = the stage the engagement was in on the meeting's date.
 - `activity_condition()`: the live activities (work between meetings) in the same scope: engagement, unit,
   model, date range; ISP = activities that list the ISP; stage = the stage on the activity's date. A kind of
   session (a meeting filter) or `activities=exclude` leaves none.
@@ -19,6 +19,7 @@ Month buckets and date differences are written once here for SQLite and PostgreS
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import marshmallow as ma
 from marshmallow import validate
@@ -29,6 +30,7 @@ from ..catalog import stage_keys
 from ..dates import format_month
 from ..db import is_sqlite
 from ..models import (
+    LOG_CHOICES,
     MEETING_KINDS,
     SUPPORT_MODELS,
     Activity,
@@ -37,6 +39,7 @@ from ..models import (
     EngagementISP,
     Meeting,
     MeetingAttendee,
+    Setting,
     Stage,
     StageEntry,
     Unit,
@@ -60,6 +63,7 @@ PARAMETERS = {
     "end": "end",
     "framework": "framework",
     "activities": "activities",
+    "logs": "logs",
 }
 # The work between meetings (activities) in the dose, competency and strategy reports: counted as their own
 # series (the default), or left out. `args()` omits a filter at its default, so the URLs stay as they were.
@@ -100,6 +104,21 @@ def one_of(choices):
     return validate.OneOf(keys(choices), error="Choose one of: " + ", ".join(keys(choices)) + ".")
 
 
+def logs_field():
+    """The `logs` parameter (which logs the figures count), for FilterQuery and the queries of reports with
+    their own parameters."""
+    return ma.fields.String(
+        validate=one_of(LOG_CHOICES),
+        metadata={"description": "Which logs the figures count: `all` (submitted, returned and approved; drafts never) "
+                  "or `approved` (approved only). The default is the organization's setting (report_logs)."},
+    )  # fmt: skip
+
+
+def default_logs():
+    """Which logs the reports count when the reader does not choose: the organization's setting."""
+    return Setting.value_of("report_logs")
+
+
 class FilterQuery(ma.Schema):
     """The report filters as query parameters: what the report pages and the API read (ReportFilters),
     and what the OpenAPI document lists with their types. A blank value is no filter."""
@@ -124,6 +143,7 @@ class FilterQuery(ma.Schema):
         metadata={"description": "The work between meetings (activities) as its own series: `include` (the default) "
                   "or `exclude`. Meeting figures are the same either way."},
     )  # fmt: skip
+    logs = logs_field()
 
     # A filter form sends the fields left blank: on the pages blank is no filter. The API's document lists
     # each filter's values, so there a blank or padded value is refused like any other (API_FILTERS).
@@ -169,6 +189,9 @@ class ReportFilters:
     end: dt.date = None
     framework: str = None  # competency framework key (competency reports only)
     activities: str = DEFAULTS["activities"]  # the work between meetings: "include" or "exclude"
+    # "all" or "approved" (LOG_CHOICES); None: the organization's default (the setting report_logs), read by
+    # the queries themselves (see `logged`) and, for the filter bar and links, by `effective_logs`.
+    logs: str = None
     errors: dict = field(default_factory=dict)
 
     # -- parsing ---------------------------------------------------------------------------------
@@ -195,18 +218,36 @@ class ReportFilters:
         out = {}
         for name, attribute in PARAMETERS.items():
             value = getattr(self, attribute)
-            if value not in (None, "", DEFAULTS.get(name)):
+            if value not in (None, "", DEFAULTS.get(name)) and not (name == "logs" and value == self.logs_default):
                 out[name] = value.isoformat() if isinstance(value, dt.date) else value
         out.update({k: v for k, v in extra.items() if v not in (None, "")})
         return out
 
     def key(self):
         """The filters as a hashable value (what a cached report is keyed by, with the user's scope)."""
-        return tuple(getattr(self, name) for name in FILTER_NAMES + ("framework", "activities"))
+        return tuple(getattr(self, name) for name in FILTER_NAMES + ("framework", "activities", "logs"))
 
     @property
     def active(self):
-        return any(getattr(self, name) not in (None, "") for name in FILTER_NAMES) or not self.include_activities
+        return (
+            any(getattr(self, name) not in (None, "") for name in FILTER_NAMES)
+            or not self.include_activities
+            or self.logs not in (None, self.logs_default)
+        )
+
+    @cached_property
+    def logs_default(self):
+        """The organization's default (one query, once per filters)."""
+        return default_logs()
+
+    @property
+    def effective_logs(self):
+        """Which logs these filters count: the reader's choice, else the organization's default."""
+        return self.logs or self.logs_default
+
+    def log_state_condition(self, log):
+        """The review states these filters count (`log`: Meeting, Activity or an alias): see `logged`."""
+        return logged(log, self.logs)
 
     @property
     def include_activities(self):
@@ -251,6 +292,7 @@ class ReportFilters:
             "model": list(SUPPORT_MODELS),
             "kind": list(MEETING_KINDS),
             "activities": list(ACTIVITY_CHOICES),
+            "logs": list(LOG_CHOICES),
         }
 
     # -- scopes ----------------------------------------------------------------------------------
@@ -276,9 +318,12 @@ class ReportFilters:
             query = query.where(Engagement.current_stage.in_(self._stage_id()))
         return query.select(Engagement.id)
 
-    def meeting_condition(self, meeting=Meeting):
-        """A where-expression over `meeting` (Meeting or an alias) for the meetings in scope."""
+    def meeting_condition(self, meeting=Meeting, any_state=False):
+        """A where-expression over `meeting` (Meeting or an alias) for the meetings in scope; `any_state`: in
+        every review state, drafts included (the on-time figure, which reads when each was submitted)."""
         cond = meeting.deleted_at.is_null() & meeting.engagement.in_(self._engagements().select(Engagement.id))
+        if not any_state:
+            cond &= self.log_state_condition(meeting)
         if self.kind:
             cond &= meeting.kind == self.kind
         if self.start:
@@ -298,7 +343,11 @@ class ReportFilters:
         are excluded or a kind of session is chosen (a kind is a meeting's): the same queries run, and count 0."""
         if not self.include_activities or self.kind:
             return SQL("1 = 0")
-        cond = activity.deleted_at.is_null() & activity.engagement.in_(self._engagements().select(Engagement.id))
+        cond = (
+            activity.deleted_at.is_null()
+            & self.log_state_condition(activity)
+            & activity.engagement.in_(self._engagements().select(Engagement.id))
+        )
         if self.start:
             cond &= activity.date >= self.start
         if self.end:
@@ -335,6 +384,21 @@ def parse_id(text, maximum=MAX_ID):
 
 
 # --- SQL helpers shared by the report modules -------------------------------------------------------
+
+
+def logged(log, logs="all"):
+    """The one rule of which logs a figure counts (`log`: Meeting, Activity or an alias): `approved`, the
+    approved logs only; `all`, every log that was logged (submitted, returned, approved); None, the
+    organization's default (the setting report_logs), read in the same query. A draft is never counted: it is
+    not logged yet. Figures without report filters (one engagement's) count `all`."""
+    if logs == "approved":
+        return log.review_state == "approved"
+    if logs is None:
+        approved_default = fn.EXISTS(
+            Setting.select(SQL("1")).where((Setting.key == "report_logs") & (Setting.value == "approved"))
+        )
+        return (log.review_state == "approved") | ((log.review_state != "draft") & ~approved_default)
+    return log.review_state != "draft"
 
 
 def took_part(user_ids=None):

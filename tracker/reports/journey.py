@@ -35,7 +35,7 @@ from ..models import (
 )
 from . import feedback as feedback_reports
 from .cache import cached
-from .filters import share
+from .filters import logged, share
 from .progress import benchmark_counts, engagement_progress, engagements_in_scope, stage_entries, stage_visits
 
 LONG_STAY_DAYS = 180  # a stay in one stage longer than this stands out ("355 days in Installation")
@@ -304,7 +304,7 @@ def _activity_points(engagement_id):
     months = {}
     for on, kind, minutes in (
         Activity.select(Activity.date, Activity.kind, Activity.minutes)
-        .where((Activity.engagement == engagement_id) & Activity.deleted_at.is_null())
+        .where((Activity.engagement == engagement_id) & Activity.deleted_at.is_null() & logged(Activity))
         .order_by(Activity.date, Activity.id)
         .tuples()
     ):

@@ -113,7 +113,9 @@ def requests_delivered(filters):
         query.select(SupportRequest.id, SupportRequest.decided_at, Engagement.start_date, Meeting.date)
         .join(Engagement, on=(Engagement.request == SupportRequest.id))
         .join(Meeting, on=(Meeting.engagement == Engagement.id))
-        .where(cond & Engagement.deleted_at.is_null() & Meeting.deleted_at.is_null())
+        .where(
+            cond & Engagement.deleted_at.is_null() & Meeting.deleted_at.is_null() & filters.log_state_condition(Meeting)
+        )
         .distinct()
         .tuples()
     )
@@ -172,7 +174,9 @@ def funnel(filters):
     visible = policy.visible_engagements(filters.user).select(Engagement.id)
     accepted = SupportRequest.status == "accepted"
     met = fn.EXISTS(
-        Meeting.select(SQL("1")).where((Meeting.engagement == Engagement.id) & Meeting.deleted_at.is_null())
+        Meeting.select(SQL("1")).where(
+            (Meeting.engagement == Engagement.id) & Meeting.deleted_at.is_null() & filters.log_state_condition(Meeting)
+        )
     )
     achieved = fn.EXISTS(
         Goal.select(SQL("1")).where(
@@ -343,7 +347,12 @@ def needs_attention(filters, as_of=None):
     last_meeting = {
         eid: as_date(d)
         for eid, d in Meeting.select(Meeting.engagement, fn.MAX(Meeting.date))
-        .where(Meeting.engagement.in_(ids) & Meeting.deleted_at.is_null() & (Meeting.date <= as_of))
+        .where(
+            Meeting.engagement.in_(ids)
+            & Meeting.deleted_at.is_null()
+            & filters.log_state_condition(Meeting)
+            & (Meeting.date <= as_of)
+        )
         .group_by(Meeting.engagement)
         .tuples()
     }

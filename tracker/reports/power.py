@@ -28,7 +28,7 @@ from peewee import JOIN, fn
 
 from ..models import SHARED_PARTIES, Engagement, Meeting, MeetingAttendee, MeetingDecision, TeamMember
 from .cache import cached_by_arguments
-from .filters import as_date
+from .filters import as_date, logged
 
 ISP_LED_MONTHS = 3
 CO_CREATION = "co_creation"
@@ -73,12 +73,14 @@ def engagement_power(engagement_id):
     meetings = {
         mid: (as_date(day), agenda)
         for mid, day, agenda in Meeting.select(Meeting.id, Meeting.date, Meeting.agenda_set_by)
-        .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null())
+        .where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null() & logged(Meeting))
         .tuples()
     }
     if not meetings:
         return {"periods": [], "total": {"meetings": 0, **_shares([], {}, {})}}
-    live = Meeting.select(Meeting.id).where((Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null())
+    live = Meeting.select(Meeting.id).where(
+        (Meeting.engagement == engagement_id) & Meeting.deleted_at.is_null() & logged(Meeting)
+    )
     attendance = {
         mid: (team, everyone)
         for mid, team, everyone in MeetingAttendee.select(
@@ -133,6 +135,7 @@ def isp_led_co_creation(engagement_ids, as_of):
             Meeting.engagement.in_(engagement_ids)
             & (Engagement.support_model == CO_CREATION)
             & Meeting.deleted_at.is_null()
+            & logged(Meeting)
             & Meeting.agenda_set_by.is_null(False)
             & (Meeting.date >= since)
             & (Meeting.date <= as_of)

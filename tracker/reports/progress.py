@@ -41,7 +41,7 @@ from ..models import (
 )
 from . import feedback as feedback_reports
 from .cache import cached
-from .filters import as_date, month_label, month_of, month_range, share
+from .filters import as_date, logged, month_label, month_of, month_range, share
 
 
 def stage_visits(entries, engagement, as_of):
@@ -114,7 +114,7 @@ def meeting_days(engagement_ids):
     out = defaultdict(list)
     for eid, day in (
         Meeting.select(Meeting.engagement, Meeting.date)
-        .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null())
+        .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null() & logged(Meeting))
         .group_by(Meeting.engagement, Meeting.date)
         .tuples()
     ):

@@ -33,7 +33,7 @@ from ..models import (
     User,
     today,
 )
-from .filters import month_of, month_range, took_part
+from .filters import logged, month_of, month_range, took_part
 
 WINDOW_MONTHS = 6
 # How full an ISP is: the load (average minutes a month / monthly capacity) from which the Team report and
@@ -103,7 +103,7 @@ def _overlapping(start, end):
     )
 
 
-def _meeting_minutes(isp_ids, start, end):
+def _meeting_minutes(isp_ids, start, end, logs="all"):
     part = took_part(isp_ids)
     month = month_of(Meeting.date)
     query = (
@@ -112,6 +112,7 @@ def _meeting_minutes(isp_ids, start, end):
         .join(Engagement, on=Engagement.id == Meeting.engagement)
         .where(
             Meeting.deleted_at.is_null()
+            & logged(Meeting, logs)
             & Engagement.deleted_at.is_null()
             & (Meeting.date >= start)
             & (Meeting.date <= end)
@@ -121,7 +122,7 @@ def _meeting_minutes(isp_ids, start, end):
     return query.tuples()
 
 
-def _activity_minutes(isp_ids, start, end):
+def _activity_minutes(isp_ids, start, end, logs="all"):
     month = month_of(Activity.date)
     return (
         ActivityISP.select(ActivityISP.user, month.alias("month"), fn.SUM(Activity.minutes))
@@ -130,6 +131,7 @@ def _activity_minutes(isp_ids, start, end):
         .where(
             ActivityISP.user.in_(isp_ids)
             & Activity.deleted_at.is_null()
+            & logged(Activity, logs)
             & Engagement.deleted_at.is_null()
             & (Activity.date >= start)
             & (Activity.date <= end)
@@ -162,11 +164,12 @@ def _overdue(model, done_column, isp_ids, on):
     return dict(query.tuples())
 
 
-def workload(user, start=None, end=None, isp_ids=None):
+def workload(user, start=None, end=None, isp_ids=None, logs="all"):
     """{"start", "end", "months": ["YYYY-MM"], "isps": [{"id", "name", "engagements_led",
     "engagements_supporting", "minutes", "meeting_minutes", "activity_minutes", "capacity_minutes",
     "minutes_by_month": {"YYYY-MM": minutes}, "average_minutes", "load", "overdue_next_steps",
-    "overdue_deliverables"}]}: the ISPs `user` may read (narrowed to `isp_ids` when given), by name."""
+    "overdue_deliverables"}]}: the ISPs `user` may read (narrowed to `isp_ids` when given), by name. `logs`: which
+    logs the minutes count (filters.logged)."""
     default_start, default_end = default_window(end)
     start, end = start or default_start, end or default_end
     months = window_months(start, end)
@@ -185,8 +188,8 @@ def workload(user, start=None, end=None, isp_ids=None):
         .tuples()
     )
     counts = {(uid, role): n for uid, role, n in roles}
-    meeting = {(uid, month): int(total or 0) for uid, month, total in _meeting_minutes(ids, start, end)}
-    activity = {(uid, month): int(total or 0) for uid, month, total in _activity_minutes(ids, start, end)}
+    meeting = {(uid, month): int(total or 0) for uid, month, total in _meeting_minutes(ids, start, end, logs)}
+    activity = {(uid, month): int(total or 0) for uid, month, total in _activity_minutes(ids, start, end, logs)}
     on = today()
     steps = _overdue(NextStep, NextStep.done_on, ids, on)
     deliverables = _overdue(Deliverable, Deliverable.delivered_on, ids, on)

@@ -22,10 +22,12 @@ from ..forms.admin import (
     UserFilterForm,
     capacity_form,
     organization_rates_form,
+    settings_form,
 )
 from ..models import (
     MAX_CAPACITY_HOURS,
     ROLES,
+    SETTINGS,
     BenchmarkTemplate,
     Competency,
     CompetencyDomain,
@@ -35,6 +37,7 @@ from ..models import (
     GoalTemplate,
     Organization,
     Principle,
+    Setting,
     Stage,
     Strategy,
     StrategyCluster,
@@ -44,6 +47,7 @@ from ..models import (
     ValidationError,
 )
 from ..paging import paginate
+from ..reports import coverage
 from ..services import account as account_service
 from ..services import admin as service
 from ..services import parts as parts_service
@@ -201,6 +205,27 @@ def cost_rates():
         "admin/cost_rates.html",
         organizations=organizations,
         isps=isps,
+    )
+
+
+# --- the organization's settings (issue 23) ------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The organization's settings (models/settings.py SETTINGS): who reviews logs, which logs the reports
+    count by default, the on-time working days and the coverage days; each change audited."""
+    form_class = settings_form(SETTINGS)
+    data = {d.key: str(Setting.value_of(d.key)) for d in SETTINGS}
+    data["coverage_days"] = str(coverage.coverage_days())  # the COVERAGE_DAYS config until one is chosen
+    form = form_class(data=data if request.method == "GET" else None)
+    return form_page(
+        form,
+        lambda f: Setting.choose_all(f.texts()),
+        lambda changed: f"Saved the settings ({len(changed)} changed).",
+        url_for("admin.settings"),
+        "admin/settings.html",
+        definitions=SETTINGS,
     )
 
 

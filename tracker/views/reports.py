@@ -26,6 +26,7 @@ from ..reports import (
     portfolio,
     power,
     progress,
+    review,
     strategies,
     tables,
     workload,
@@ -47,9 +48,14 @@ PAGES = (
     ("reports.adherence_page", "Adherence"),
     ("reports.cost_page", "Cost"),
     ("reports.team_page", "Team"),
+    ("reports.on_time_page", "Logged on time"),
 )
 # tabs only some readers have
-HIDDEN_UNLESS = {"reports.cost_page": policy.can_see_cost, "reports.team_page": policy.can_read_workload}
+HIDDEN_UNLESS = {
+    "reports.cost_page": policy.can_see_cost,
+    "reports.team_page": policy.can_read_workload,
+    "reports.on_time_page": policy.can_read_reports,
+}
 
 
 def _filters():
@@ -86,6 +92,7 @@ def index():
         active_list=portfolio.active_list_args(filters),
         feedback_waiting=open_invitations_for(current_user),
         uncovered=coverage.uncovered_units(current_user),
+        on_time=_on_time_tile(filters),
         coverage_days=coverage.coverage_days(),
         charts={
             "by_unit": charts.active_by_unit(data["active"]),
@@ -96,6 +103,16 @@ def index():
             "domains": charts.domain_shares(data["competencies"]),
         },
     )
+
+
+def _on_time_tile(filters):
+    """The dashboard's "Logged on time" over the last three full months (the other filters kept), with the
+    page's URL args; None for readers who do not read the figure."""
+    if not policy.can_read_reports(current_user):
+        return None
+    start, end = review.last_full_months()
+    window = filters.replace(start=start, end=end, errors={})
+    return {"start": start, "end": end, "total": review.on_time(window)["total"], "args": window.args()}
 
 
 @bp.route("/competencies")
@@ -276,7 +293,7 @@ def team_page():
     problem = workload.window_problem(filters.start, filters.end)
     if problem:  # shown as a filter that could not be applied
         filters = filters.replace(start=None, errors={**filters.errors, "start": problem})
-    data = workload.workload(current_user, filters.start, filters.end)
+    data = workload.workload(current_user, filters.start, filters.end, logs=filters.logs)
     return _render(
         "reports/team.html",
         filters,
@@ -286,6 +303,20 @@ def team_page():
         thresholds=(workload.NEAR_CAPACITY, workload.OVER_CAPACITY),
         month_label=charts.month_label,
         charts={"months": charts.workload_by_month(data)},
+    )
+
+
+@bp.route("/on-time")
+@policy.required(policy.can_read_reports)
+def on_time_page():
+    """Logged on time (issue 23): the share of meetings submitted within the working days the organization
+    sets, by ISP and month (tracker/reports/review.py)."""
+    filters = _filters()
+    return _render(
+        "reports/on_time.html",
+        filters,
+        data=review.on_time(filters),
+        sees_others=policy.can_read_workload(current_user),
     )
 
 
