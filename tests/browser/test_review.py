@@ -1,6 +1,7 @@
-"""Review of a meeting log (issue 23) in Chromium: Ada (ISP) logs a meeting with "Save as draft", comes back
-and submits it; Ben, the other co-lead, returns it with a note; Ada reads the note, fixes the notes and
-resubmits; Ben approves; the page shows Approved and no Edit link, and passes axe."""
+"""Review of a meeting log (issue 23) in Chromium, the issue's story: Ada (ISP) starts a meeting log, the form
+keeps a draft as she types; she leaves, comes back, restores it and submits it; Ben, the other co-lead, returns it with a note; Ada reads the note, fixes the notes and
+resubmits; Ben approves; the page shows Approved and no Edit link, and passes axe; the leader, counting
+approved logs only, sees no session before the approval and this one after."""
 
 import datetime as dt
 
@@ -16,20 +17,30 @@ def test_a_meeting_log_is_drafted_returned_fixed_and_approved(browser_context, s
     e = w.engagement_a
     ada = browser_context.first.new_page()
     sign_in(ada, w.isp_a1)
-    ada.goto(f"/engagements/{e.id}/meetings/new")
+    ada.on("dialog", lambda dialog: dialog.accept())  # "Leave site?": yes, the draft is kept
+    form_url = f"/engagements/{e.id}/meetings/new"
+    ada.goto(form_url)
     ada.get_by_label("Date", exact=True).fill(dt.date(2026, 2, 3).isoformat())
     ada.get_by_role("textbox", name="Notes").fill("Walked through the checklist.")
-    ada.get_by_role("button", name="Save as draft").click()
+    ada.locator(f"#isps-{w.isp_a1.id}").check()
+    # the form keeps a draft on the server within 5 s of a change (a long wait: the machine may be busy)
+    expect(ada.locator("#draft-status")).to_contain_text("Draft saved", timeout=30_000)
+    ada.goto(f"/engagements/{e.id}")  # she leaves, and comes back: the form offers her draft
+    ada.goto(form_url)
+    banner = ada.get_by_role("region", name="You have a draft of this new meeting, not saved yet")
+    banner.get_by_role("button", name="Restore").click()
+    expect(ada.get_by_role("textbox", name="Notes")).to_have_value("Walked through the checklist.")
+    ada.get_by_role("button", name="Submit for review").click()
     expect(ada.locator(".flash-success")).to_be_visible()
     meeting = Meeting.get(Meeting.engagement == e.id)
-    assert meeting.review_state == "draft"
+    assert (meeting.review_state, meeting.date) == ("submitted", dt.date(2026, 2, 3))
     detail = f"/engagements/{e.id}/meetings/{meeting.id}"
 
-    ada.goto(detail)  # she comes back to it
-    panel = ada.get_by_role("region", name="Review")
-    expect(panel).to_contain_text("Draft")
-    panel.get_by_role("button", name="Submit for review").click()
-    expect(ada.locator(".flash-success")).to_contain_text("submitted for review")
+    lee = browser_context().new_page()  # the leader counts approved logs only
+    sign_in(lee, w.leader_foundation)
+    approved_sessions = f"/reports/competencies?logs=approved&engagement_id={e.id}&start=2026-02-01&end=2026-02-28"
+    lee.goto(approved_sessions)
+    expect(lee.locator("body")).not_to_contain_text("Sessions logged that month")  # none approved yet
 
     ben = browser_context().new_page()
     sign_in(ben, w.isp_a2)
@@ -57,7 +68,9 @@ def test_a_meeting_log_is_drafted_returned_fixed_and_approved(browser_context, s
     ada.goto(detail)
     expect(ada.get_by_role("region", name="Review")).to_contain_text("Approved")
     expect(ada.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
-    expect(ada.get_by_role("region", name="Review").get_by_role("listitem")).to_have_count(
-        5
-    )  # draft, submitted, returned, submitted, approved
+    history = ada.get_by_role("region", name="Review").get_by_role("listitem")
+    expect(history).to_have_count(4)  # submitted, returned, submitted, approved (the draft was the form's)
     check_a11y(ada, "an approved meeting with its review history")
+
+    lee.goto(approved_sessions)  # the leader sees it counted
+    expect(lee.locator("#comp-monthly-table .total-row td")).to_have_text(["1"])
