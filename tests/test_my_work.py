@@ -37,7 +37,7 @@ def listed(user):
     return {s.key: [(i.kind, i.title, i.why) for i in s.items] for s in my_work.sections(user)}
 
 
-SURVEY = ("Feedback", "Engagement A", "Feedback survey asked of you about this engagement.")
+SURVEY = ("Feedback", "Engagement A", "Feedback survey asked of you about Engagement A.")
 DRAFT = ("Meeting log", "Engagement A", "Saved as a draft: not counted until you submit it.")
 
 

@@ -335,7 +335,7 @@ def feedback(user, limit=ON_HOME, offset=0, reader=None):
             inv.engagement.title,
             inv.expires_at.date(),
             "Open until",
-            f"{FEEDBACK_NAMES.get(inv.kind, 'Feedback')} asked of you about this engagement.",
+            f"{FEEDBACK_NAMES.get(inv.kind, 'Feedback')} asked of you about {inv.engagement.title}.",
             "feedback.answer_mine",
             {"invitation_id": inv.id},
         )

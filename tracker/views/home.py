@@ -14,7 +14,6 @@ from ..models import Engagement, SupportRequest
 from ..paging import Page, paginate
 from ..reports import my_work
 from ..services import meetings as meeting_service
-from ..services.feedback import open_invitations_for
 
 bp = Blueprint("home", __name__)
 
@@ -63,7 +62,6 @@ def index():
         queue=queue,
         queue_count=queue_count,
         my_requests=policy.home_requests(current_user),
-        feedback_waiting=open_invitations_for(current_user),
         questions_waiting=questions,
     )
 
