@@ -131,7 +131,7 @@ def test_the_navigation_counts_the_sections_totals(app, as_user):
     assert my_work.waiting_total(w.isp_a2) == 3
     assert my_work.waiting_total(w.recipient_b) == 0
     page = htmllib.unescape(as_user(w.isp_a1).get("/").get_data(as_text=True))
-    assert 'My work<span class="visually-hidden">,</span> <span class="count">4</span>' in page
+    assert '<span class="visually-hidden">My work, 4 waiting</span>' in page
     assert "Send the fidelity tool" in page and "Nothing waits for you." not in page
     empty = htmllib.unescape(as_user(w.recipient_b).get("/").get_data(as_text=True))
     assert "Nothing waits for you." in empty and 'class="count">0' not in empty
