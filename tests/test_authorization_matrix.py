@@ -114,6 +114,7 @@ MATRIX = {
     "auth.logout": "sign_out",
     "auth.set_password": "password_link",
     "home.index": "signed_in",
+    "home.my_work_page": "signed_in",
     "home.complete_next_step": "engagement_write_home",
     "account.index": "signed_in",
     "account.password": "signed_in",

@@ -28,7 +28,7 @@ def test_mine_keeps_the_engagements_the_reader_co_leads_or_supports(demo):
 
 def test_an_isp_menu_has_one_engagement_list(demo, as_user):
     html = as_user(demo.isp_a1).get("/engagements").get_data(as_text=True)
-    assert nav_links(html) == ["Home", "Engagements", "Request queue", "Reports", "Search"]
+    assert nav_links(html) == ["Home", "My work", "Engagements", "Request queue", "Reports", "Search"]
 
 
 def test_mine_is_a_url_an_isp_can_open_and_a_chip_to_remove(demo, as_user):
@@ -88,7 +88,7 @@ def test_the_request_queue_has_one_name_in_menu_title_and_breadcrumbs(demo, as_u
 
 def test_a_recipient_sees_your_requests(demo, as_user):
     html = as_user(demo.recipient_a).get("/requests").get_data(as_text=True)
-    assert nav_links(html)[1] == "Your requests"
+    assert nav_links(html)[:3] == ["My unit", "My work", "Your requests"]
     assert "<h1>Your requests</h1>" in html
     assert "Request queue" not in html
 
@@ -127,4 +127,4 @@ def test_stages_not_reached_show_a_dash_not_zero_of_zero(demo, as_user):
 def test_a_leaders_menu_has_no_second_link_to_the_dashboard(demo, as_user):
     """A leader's home is the dashboard, so "Reports" is their one link to it (the brand still leads home)."""
     html = as_user(demo.leader_all).get("/reports/").get_data(as_text=True)
-    assert nav_links(html) == ["Engagements", "Request queue", "Reports", "Search"]
+    assert nav_links(html) == ["My work", "Engagements", "Request queue", "Reports", "Search"]

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from flask import abort
 from flask_login import current_user
+from peewee import fn
 
 from .auth import login_manager
 from .models import (
@@ -251,6 +252,33 @@ def can_review_log(user, log, engagement, isps=None):
     return user.id in ids if kind == "co_lead" else user.role == "leader"
 
 
+def reviewable_logs(user, model, review_by=None):
+    """The live submitted logs of `model` (Meeting or Activity) that `user` may return or approve: the query
+    shape of can_review_log (never the author's own; on an engagement the user sees; a co-lead other than the
+    author, or a leader when leaders review or no other co-lead is on the engagement). `review_by`: the
+    setting, when the caller has read it already."""
+    review_by = review_by or Setting.value_of("review_by")
+    not_author = model.logged_by.is_null() | (model.logged_by != user.id)
+    co_leads = EngagementISP.select(EngagementISP.id).where(
+        (EngagementISP.engagement == model.engagement) & (EngagementISP.role == "co_lead")
+    )
+    other_co_lead = co_leads.where(model.logged_by.is_null() | (EngagementISP.user != model.logged_by))
+    if user.role == "leader":  # every log when leaders review, else those with no other co-lead
+        reviewer = model.id.is_null(False) if review_by == "leader" else ~fn.EXISTS(other_co_lead)
+    elif review_by == "co_lead":
+        reviewer = fn.EXISTS(other_co_lead.where(EngagementISP.user == user.id))
+    else:
+        reviewer = model.id.is_null()  # nothing
+    visible = visible_engagements(user).select(Engagement.id)
+    return model.select().where(
+        (model.review_state == "submitted")
+        & model.deleted_at.is_null()
+        & not_author
+        & model.engagement.in_(visible)
+        & reviewer
+    )
+
+
 def can_move_log(user, log, move, engagement, isps=None):
     """Make one review move on a meeting log or an activity (tracker/models/review.py REVIEW_MOVES):
     submit (a draft or returned log: those who may change it), return or approve (its reviewer), reopen (an
@@ -270,6 +298,25 @@ def can_keep_drafts(user, engagement, isps=None):
     """Keep a draft of the meeting form, read it back, and say "I am editing this meeting" (issue 23):
     who may log the engagement's meetings; each person only ever reads their own drafts."""
     return can_log_activities(user, engagement, isps)
+
+
+def has_work_section(user, key):
+    """The sections of a user's My work (tracker/reports/my_work.py): their drafts and returned logs (those
+    who log sessions), logs waiting for their review (ISPs and leaders: reviewable_logs says which), overdue
+    next steps and deliverables (ISPs, on their engagements), requests waiting for triage (those who triage)
+    or for their answer (recipients), feedback asked of them (everyone), and reviews running late
+    (administrators, who reopen logs but review none)."""
+    return {
+        "drafts": can_log_sessions,
+        "returned": can_log_sessions,
+        "to_review": lambda u: u.role in ("isp", "leader"),
+        "late_reviews": is_admin,
+        "next_steps": sees_next_steps,
+        "deliverables": sees_next_steps,
+        "triage": can_triage_requests,
+        "questions": answers_questions,
+        "feedback": lambda u: True,
+    }[key](user)
 
 
 def sees_next_steps(user):

@@ -247,8 +247,8 @@ class SupportRequest(Audited):
     @classmethod
     def questions_waiting(cls, query):
         """The requests of `query` (already limited to what the reader may see) whose question waits for
-        an answer, oldest question first: a recipient's home page."""
-        return list(query.where(cls.status == "info_requested").order_by(cls.created_at, cls.id))
+        an answer, oldest question first (a query): a recipient's My work."""
+        return query.where(cls.status == "info_requested").order_by(cls.created_at, cls.id)
 
     @classmethod
     def in_queue(cls, query):
@@ -1017,6 +1017,16 @@ class Deliverable(Audited):
     @property
     def kind_label(self):
         return label(DELIVERABLE_KINDS, self.kind)
+
+    @classmethod
+    def overdue(cls, engagement_ids, as_of):
+        """The live deliverables of these engagements (ids or a query of ids) not delivered and due before
+        `as_of`, the longest overdue first: the portfolio's attention list, My work."""
+        return (
+            cls.live()
+            .where(cls.engagement.in_(engagement_ids) & cls.delivered_on.is_null() & (cls.due_on < as_of))
+            .order_by(cls.due_on, cls.id)
+        )
 
 
 class ContextNote(Audited):

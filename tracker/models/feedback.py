@@ -29,6 +29,24 @@ class FeedbackInvitation(BaseModel):
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)  # the day it was answered (midnight: coarse, so it cannot be matched)
 
+    @classmethod
+    def open_for(cls, email):
+        """Unanswered, unexpired invitations addressed to `email`, on live, not closed engagements, soonest
+        expiring first (with their engagement): what waits for a person (home page, My work)."""
+        return (
+            cls.select(cls, Engagement)
+            .join(Engagement)
+            .where(
+                (cls.email == (email or "").lower())
+                & (cls.email != "")
+                & cls.used_at.is_null()
+                & (cls.expires_at > utcnow())
+                & Engagement.deleted_at.is_null()
+                & (Engagement.status != "closed")
+            )
+            .order_by(cls.expires_at, cls.id)
+        )
+
 
 class FeedbackResponse(Audited):
     engagement = ForeignKeyField(Engagement, backref="feedback_responses", on_delete="CASCADE")

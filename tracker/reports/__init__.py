@@ -86,10 +86,10 @@ def engagement_list(query):
     return rows
 
 
-def next_steps_due(engagement_query, until=None, limit=20):
-    """Open next steps of the given engagements, soonest due first."""
-    until = until or today() + dt.timedelta(days=14)
-    return list(
+def open_next_steps(engagement_query, until):
+    """The query of open next steps of the given engagements due on or before `until`, soonest due first,
+    with their meeting and engagement (the home page, the weekly summary, My work's overdue ones)."""
+    return (
         NextStep.select(NextStep, Meeting, Engagement)
         .join(Meeting)
         .join(Engagement)
@@ -102,8 +102,12 @@ def next_steps_due(engagement_query, until=None, limit=20):
             & (NextStep.due_on <= until)
         )
         .order_by(NextStep.due_on, NextStep.id)
-        .limit(limit)
     )
+
+
+def next_steps_due(engagement_query, until=None, limit=20):
+    """Open next steps of the given engagements, soonest due first."""
+    return list(open_next_steps(engagement_query, until or today() + dt.timedelta(days=14)).limit(limit))
 
 
 MEETINGS_PER_PAGE = 10

@@ -301,14 +301,8 @@ def overdue_deliverables(engagement_ids, as_of):
     due before `as_of`, the longest overdue first (one query)."""
     found = defaultdict(list)
     for eid, title, due in (
-        Deliverable.select(Deliverable.engagement, Deliverable.title, Deliverable.due_on)
-        .where(
-            Deliverable.engagement.in_(engagement_ids)
-            & Deliverable.deleted_at.is_null()
-            & Deliverable.delivered_on.is_null()
-            & (Deliverable.due_on < as_of)
-        )
-        .order_by(Deliverable.due_on, Deliverable.id)
+        Deliverable.overdue(engagement_ids, as_of)
+        .select(Deliverable.engagement, Deliverable.title, Deliverable.due_on)
         .tuples()
     ):
         found[eid].append((title, as_date(due)))

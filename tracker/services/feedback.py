@@ -342,18 +342,7 @@ def open_invitations_for(user, today=None):
     """Unanswered, unexpired invitations addressed to this user's email, on live, not closed engagements."""
     if not getattr(user, "email", None):
         return []
-    return list(
-        FeedbackInvitation.select(FeedbackInvitation, Engagement)
-        .join(Engagement)
-        .where(
-            (FeedbackInvitation.email == user.email.lower())
-            & FeedbackInvitation.used_at.is_null()
-            & (FeedbackInvitation.expires_at > utcnow())
-            & Engagement.deleted_at.is_null()
-            & (Engagement.status != "closed")
-        )
-        .order_by(FeedbackInvitation.expires_at)
-    )
+    return list(FeedbackInvitation.open_for(user.email))
 
 
 def submit(invitation, values, comments, anonymous=True, user=None, today=None):

@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 from .. import policy, reports
 from ..forms import BaseForm
 from ..models import Engagement, SupportRequest
-from ..paging import paginate
+from ..paging import Page, paginate
+from ..reports import my_work
 from ..services import meetings as meeting_service
-from ..services.feedback import open_invitations_for
 
 bp = Blueprint("home", __name__)
 
@@ -54,6 +54,7 @@ def index():
         queue, queue_count = list(waiting.limit(QUEUE_ON_HOME)), waiting.count()
     return render_template(
         "home/index.html",
+        work=my_work.sections(current_user),
         rows=rows,
         page=page,
         engagement_count=total,
@@ -61,9 +62,38 @@ def index():
         queue=queue,
         queue_count=queue_count,
         my_requests=policy.home_requests(current_user),
-        feedback_waiting=open_invitations_for(current_user),
         questions_waiting=questions,
     )
+
+
+@bp.app_context_processor
+def my_work_count():
+    """The navigation's "My work" count, computed only when a page's header asks for it."""
+    return {"my_work_waiting": lambda: my_work.waiting_total(current_user)}
+
+
+def _page_number(arg):
+    try:
+        return max(1, int(arg or 1))
+    except ValueError:
+        return 1
+
+
+@bp.route("/my-work")
+@login_required
+def my_work_page():
+    """Every section of the user's My work, each paged on its own (`<section>_page`)."""
+    shown = []
+    for key in my_work.section_keys(current_user):
+        number = _page_number(request.args.get(f"{key}_page"))
+        found = my_work.section(current_user, key, my_work.PER_PAGE, (number - 1) * my_work.PER_PAGE)
+        last = Page(number=1, per_page=my_work.PER_PAGE, total=found.total).pages
+        if number > last:  # past the end: the last page
+            number = last
+            found = my_work.section(current_user, key, my_work.PER_PAGE, (number - 1) * my_work.PER_PAGE)
+        if found.total:
+            shown.append((found, Page(number=number, per_page=my_work.PER_PAGE, total=found.total)))
+    return render_template("home/my_work.html", shown=shown)
 
 
 @bp.route("/engagements/<int:engagement_id>/next-steps/<int:step_id>/done", methods=["POST"])

@@ -23,6 +23,7 @@ from ..reports import (
     coverage,
     filter_summary,
     journey,
+    my_work,
     portfolio,
     power,
     progress,
@@ -91,6 +92,7 @@ def index():
         attention_page=attention_page,
         active_list=portfolio.active_list_args(filters),
         feedback_waiting=open_invitations_for(current_user),
+        work=my_work.sections(current_user) if policy.lands_on_dashboard(current_user) else None,  # a leader's home
         uncovered=coverage.uncovered_units(current_user),
         on_time=_on_time_tile(filters),
         coverage_days=coverage.coverage_days(),
