@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 
+from tracker.dates import add_working_days
 from tracker.models import Meeting, Setting
 from tracker.reports import review
 from tracker.reports.filters import ReportFilters
@@ -46,9 +47,9 @@ def tally(on_time, late, pending, share):
 
 
 def test_due_dates_skip_the_weekend():
-    assert review.due_date(dt.date(2026, 2, 6), 5) == dt.date(2026, 2, 13)  # Fri -> Fri
-    assert review.due_date(dt.date(2026, 2, 23), 5) == dt.date(2026, 3, 2)  # Mon -> Mon
-    assert review.due_date(dt.date(2026, 2, 7), 1) == dt.date(2026, 2, 9)  # Sat -> Mon
+    assert add_working_days(dt.date(2026, 2, 6), 5) == dt.date(2026, 2, 13)  # Fri -> Fri
+    assert add_working_days(dt.date(2026, 2, 23), 5) == dt.date(2026, 3, 2)  # Mon -> Mon
+    assert add_working_days(dt.date(2026, 2, 7), 1) == dt.date(2026, 2, 9)  # Sat -> Mon
     assert review.last_full_months(TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 2, 28))
 
 

@@ -5,6 +5,8 @@ locale; so the day is formatted as a number and month names come from a fixed En
 typed into forms stay ISO (<input type=date>); these functions are only for showing them.
 """
 
+import datetime as dt
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # A person's choice of how dates are shown (the keys of models.DATE_FORMATS) -> how to write one.
@@ -27,3 +29,14 @@ def format_date(value, style_key=DEFAULT_STYLE):
 def format_month(value):
     """The month of a date as "Nov 2026"."""
     return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def add_working_days(day, n):
+    """The date `n` working days (Monday to Friday) after `day` (before it when `n` is negative): the
+    "logged on time" due date and the reviews running late of My work."""
+    step = dt.timedelta(days=1 if n >= 0 else -1)
+    left = abs(n)
+    while left > 0:
+        day += step
+        left -= day.weekday() < 5
+    return day

@@ -20,6 +20,7 @@ from functools import cached_property
 from peewee import SQL, Select, Value, fn
 
 from .. import policy
+from ..dates import add_working_days
 from ..db import database
 from ..models import (
     Activity,
@@ -61,14 +62,6 @@ class Section:
     title: str
     total: int
     items: list
-
-
-def working_days_before(day, n):
-    """The date `n` working days (Monday to Friday) before `day`."""
-    while n > 0:
-        day -= dt.timedelta(days=1)
-        n -= day.weekday() < 5
-    return day
 
 
 class _Reader:
@@ -130,7 +123,7 @@ def _to_review_query(reader):
 
 
 def _late_query(reader):
-    cutoff = working_days_before(today(), reader.on_time_days)
+    cutoff = add_working_days(today(), -reader.on_time_days)
     since = dt.datetime.combine(cutoff, dt.time())
     return _logs(
         lambda m: (m.review_state == "submitted") & (m.submitted_at < since) & m.engagement.in_(reader.visible_ids)

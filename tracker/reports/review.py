@@ -16,26 +16,17 @@ An ISP who may not read the workload of others (policy.can_read_workload) reads 
 import datetime as dt
 
 from .. import policy
+from ..dates import add_working_days
 from ..models import Meeting, Setting, User, today
 from .filters import as_date, month_label, month_range
 
 OUTCOMES = ("on_time", "late", "pending")
 
 
-def due_date(day, working_days):
-    """The `working_days`-th working day (Monday to Friday) after `day`."""
-    due = day
-    while working_days > 0:
-        due += dt.timedelta(days=1)
-        if due.weekday() < 5:
-            working_days -= 1
-    return due
-
-
 def outcome(day, submitted_at, working_days, as_of):
     """ "on_time", "late" or "pending" for a meeting on `day` first submitted at `submitted_at` (UTC; None:
     never submitted), on `as_of`."""
-    due = due_date(day, working_days)
+    due = add_working_days(day, working_days)
     if submitted_at is not None:
         return "on_time" if as_date(submitted_at) <= due else "late"
     return "late" if as_of > due else "pending"
