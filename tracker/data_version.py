@@ -23,6 +23,7 @@ from .models import (
     AuditEntry,
     DataVersion,
     EditingPresence,
+    ExternalRef,
     FormDraft,
     IdempotencyKey,
     OutboxMessage,
@@ -49,6 +50,7 @@ def unwatched():
         IdempotencyKey,
         FormDraft,  # a half-typed meeting log, saved every few seconds
         EditingPresence,  # pinged every 30 s by an open edit page
+        ExternalRef,  # which record a workbook row became: the records themselves are watched
     )
     return {m._meta.table_name for m in bookkeeping}
 

@@ -10,6 +10,7 @@ that belong to one model.
     drafts       half-written meeting logs kept as drafts, and who has a meeting open for editing
     plans        implementation plans (items, versions, agreement) and FRAME-IS modifications
     feedback     feedback invitations, responses, answers
+    imports      the ids a portfolio workbook gave its records
     audit        the audit log and who is acting (tracker/audit.py describes entries in words)
     review       the review of logs (draft, submitted, returned, approved) that meetings and activities share
     settings     the organization's settings an administrator chooses
@@ -33,6 +34,7 @@ from .audit import (
     AuditEntry,
     acting_as,
     actor_id,
+    changes_from,
     set_actor_provider,
 )
 from .base import (
@@ -122,6 +124,7 @@ from .feedback import (
     FeedbackReleased,
     FeedbackResponse,
 )
+from .imports import MAX_EXTERNAL_ID, ExternalRef
 from .meetings import (
     MAX_DECISIONS,
     MAX_MEETING_MINUTES,
@@ -270,9 +273,13 @@ MODELS = [
     Setting,  # 0028
     FormDraft,  # 0029
     EditingPresence,  # 0029
+    ExternalRef,  # 0030
 ]
 
 __all__ = [
+    "MAX_EXTERNAL_ID",
+    "ExternalRef",
+    "changes_from",
     "LOCKED",
     "MAX_REVIEW_NOTE",
     "MOVE_LABELS",

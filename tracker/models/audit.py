@@ -20,6 +20,19 @@ from .people import User
 _UNSET = object()
 _actor = contextvars.ContextVar("audit_actor", default=_UNSET)
 _provider = None
+# What made the changes when it was not a page or the API: a portfolio import names its file (issue 20).
+_source = contextvars.ContextVar("audit_source", default=None)
+
+
+@contextlib.contextmanager
+def changes_from(source):
+    """Record the changes made inside the block with `"source": source` in each audit entry's changes
+    (a portfolio import: "import of portfolio.xlsx"), so the audit log says where a change came from."""
+    token = _source.set(source)
+    try:
+        yield source
+    finally:
+        _source.reset(token)
 
 
 def set_actor_provider(provider):
@@ -112,6 +125,11 @@ def _short(text, limit=80):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _with_source(changes):
+    source = _source.get()
+    return {**changes, "source": source} if source else changes
+
+
 class AuditEntry(BaseModel):
     at = DateTimeField(default=utcnow, index=True)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="audit_entries")
@@ -132,7 +150,7 @@ class AuditEntry(BaseModel):
             entity=type(instance).__name__,
             entity_id=instance._pk,
             engagement_id=instance.audit_engagement_id(),
-            changes=json.dumps(changes, default=str, sort_keys=True),
+            changes=json.dumps(_with_source(changes), default=str, sort_keys=True),
         ).execute()
 
     @property

@@ -1,0 +1,1 @@
+"""Portfolio workbook sheets (issue 20): see tracker/portfolio/format.py. Filled in by its own change."""
