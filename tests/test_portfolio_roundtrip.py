@@ -1,7 +1,7 @@
 """Round trip of the portfolio workbook (issue 20): export -> import into an empty database -> export gives
 the same workbook cell for cell, and importing the same workbook again changes nothing."""
 
-from tracker.models import AuditEntry, Engagement, User, acting_as
+from tracker.models import AuditEntry, Engagement, User
 from tracker.portfolio import SHEETS, export_portfolio, import_portfolio, read_back
 from tracker.tools.demo import seed
 
