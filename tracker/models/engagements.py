@@ -410,8 +410,9 @@ class Engagement(Audited):
             AuditEntry.record("update", self, {"co_leads": co_lead_ids, "supporting": supporting_ids})
 
     # -- stages
-    def enter_stage(self, stage, entered_on, note="", user=None):
-        """Move into a stage (an earlier one may be revisited); adds its default benchmarks once."""
+    def enter_stage(self, stage, entered_on, note="", user=None, default_benchmarks=True):
+        """Move into a stage (an earlier one may be revisited); adds its default benchmarks once
+        (`default_benchmarks=False`: a portfolio import, whose benchmarks sheet brings them)."""
         if entered_on is None:
             raise ValidationError({"entered_on": "Enter the date the stage was entered."})
         with database.atomic():
@@ -419,7 +420,10 @@ class Engagement(Audited):
                 engagement=self, stage=stage, entered_on=entered_on, note=note or "", created_by=user
             )
             self.recompute_stage()
-            if not Benchmark.select().where((Benchmark.engagement == self) & (Benchmark.stage == stage)).exists():
+            if (
+                default_benchmarks
+                and not Benchmark.select().where((Benchmark.engagement == self) & (Benchmark.stage == stage)).exists()
+            ):
                 templates = (
                     BenchmarkTemplate.select()
                     .where((BenchmarkTemplate.stage == stage) & ~BenchmarkTemplate.retired)

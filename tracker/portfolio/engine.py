@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
+from peewee import fn
 
 from ..db import database
 from ..models import ExternalRef, ValidationError, acting_as, changes_from
@@ -80,6 +81,13 @@ class Ids:
 
     def __init__(self):
         self._by_external, self._by_record = {}, {}
+        self._before = {}  # sheet -> the highest record id before the import wrote anything (see `find`)
+
+    def note_existing(self):
+        """Remember each sheet's highest id before an import: a record the import itself made (a request's
+        "submitted" event, written by its save) is never taken for a row known by its own id."""
+        for sheet in SHEETS:
+            self._before[sheet.name] = sheet.model.select(fn.MAX(sheet.model.id)).scalar() or 0
 
     def _load(self, sheet):
         if sheet not in self._by_external:
@@ -99,7 +107,8 @@ class Ids:
         if external_id.isascii() and external_id.isdigit() and len(external_id) < 12:
             own = int(external_id)
             model = _model_of(sheet)
-            if own not in by_record and model.select(model.id).where(model.id == own).exists():
+            existed = own <= self._before.get(sheet, own)
+            if existed and own not in by_record and model.select(model.id).where(model.id == own).exists():
                 return own
         return None
 
@@ -116,9 +125,8 @@ class Ids:
         by_external, by_record = self._load(sheet)
         if by_record.get(record_id) == external_id:
             return
-        if external_id == str(record_id) and record_id not in by_record:
-            return  # known by its own id already
-        ExternalRef.insert(sheet=sheet, external_id=external_id, record_id=record_id).execute()
+        if external_id != str(record_id) or record_id in by_record:  # else known by its own id already
+            ExternalRef.insert(sheet=sheet, external_id=external_id, record_id=record_id).execute()
         by_external[external_id], by_record[record_id] = record_id, external_id
 
 
@@ -228,6 +236,7 @@ def import_portfolio(source, dry_run=True, actor=None, name="portfolio", progres
 
 def _import_rows(reader, report, progress):
     ids = Ids()
+    ids.note_existing()
     for sheet in SHEETS:
         counts = report.counts[sheet.name] = SheetCounts()
         seen = set()

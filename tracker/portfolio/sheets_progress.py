@@ -1,1 +1,166 @@
-"""Portfolio workbook sheets (issue 20): see tracker/portfolio/format.py. Filled in by its own change."""
+"""The workbook's sheets of progress: goal status changes, measured values and benchmarks (issue 20).
+
+A goal's history is written through services/goals.py, as the goal page and the meeting log write it: a
+status takes the reason it asks for, a status is not set twice in a row (a change is checked against the
+entry in effect on its date), and the goal's status is recomputed from its latest-dated entry. Measured
+values need the goal's measure, and every date is an event date of its engagement (the models' rules).
+"""
+
+from ..models import (
+    GOAL_REASONS,
+    GOAL_STATUSES,
+    Benchmark,
+    BenchmarkTemplate,
+    Goal,
+    GoalMeasurement,
+    GoalStatusChange,
+    Stage,
+    ValidationError,
+)
+from ..services import goals as goal_service
+from .format import Column, Sheet, register, set_fields
+from .sheets_parts import keep_parent, stage_choices
+
+# TODO(issue 20): the meeting a change, a value or a completed benchmark was logged with (a ref to the
+# meetings sheet), once that sheet is registered before these.
+
+
+def _live_goal_ids():
+    return Goal.select(Goal.id).where(Goal.deleted_at.is_null())
+
+
+def _status_change_apply(change, values, ids):
+    """A new entry of the history (services/goals.record_status_change) or a corrected one."""
+    keep_parent(sheet_goal_status_changes, change, values, ids, "goal", "status change")
+    goal = Goal.get_by_id(ids.record_id("goals", values["goal"], "goal"))
+    user = ids.record_id("users", values["changed_by"], "changed_by") if values["changed_by"] else None
+    reason = values["reason"]
+    if change.id is None:
+        # confirmed: an imported history is a record of what was decided, not a new decision to confirm
+        return goal_service.record_status_change(
+            goal, values["status"], values["changed_on"], values["note"], user=user, reason=reason, confirmed=True
+        )
+    change.changed_by = user
+    return goal_service.correct_status_change(
+        change, values["status"], values["changed_on"], values["note"], reason=reason
+    )
+
+
+sheet_goal_status_changes = register(
+    Sheet(
+        "goal_status_changes",
+        GoalStatusChange,
+        (
+            Column("goal", "ref", required=True, field="goal", ref="goals"),
+            Column("status", "choice", required=True, field="status", choices=GOAL_STATUSES),
+            Column("changed_on", "date", required=True, field="changed_on"),
+            Column(
+                "reason",
+                "choice",
+                field="reason",
+                choices=GOAL_REASONS,
+                help="Why a goal is achieved, dropped or revised (required for those; “other” needs a note).",
+            ),
+            Column("note", field="note", max_length=500),
+            Column("changed_by", "ref", field="changed_by", ref="users"),
+        ),
+        "The dated status history of each goal, from the day it was set; the goal's status is its "
+        "latest-dated entry. A status is not repeated on the date it is already in effect (except "
+        "“revised”). Changes of removed goals are not exported.",
+        query=lambda: (
+            GoalStatusChange.select().where(GoalStatusChange.goal.in_(_live_goal_ids())).order_by(GoalStatusChange.id)
+        ),
+        apply=_status_change_apply,
+    )
+)
+
+
+def _measurement_apply(measurement, values, ids):
+    keep_parent(sheet_goal_measurements, measurement, values, ids, "goal", "measured value")
+    goal = Goal.get_by_id(ids.record_id("goals", values["goal"], "goal"))
+    user = ids.record_id("users", values["recorded_by"], "recorded_by") if values["recorded_by"] else None
+    if measurement.id is None:
+        return goal_service.record_measurement(goal, values["date"], values["value"], user=user)
+    return goal_service.correct_measurement(measurement, values["date"], values["value"])
+
+
+sheet_goal_measurements = register(
+    Sheet(
+        "goal_measurements",
+        GoalMeasurement,
+        (
+            Column("goal", "ref", required=True, field="goal", ref="goals", help="A goal with a measure."),
+            Column("date", "date", required=True, field="date"),
+            Column("value", "float", required=True, field="value"),
+            Column("recorded_by", "ref", field="recorded_by", ref="users"),
+        ),
+        "The dated values of the goals' measured indicators. Removed values, and values of removed goals, "
+        "are not exported.",
+        query=lambda: (
+            GoalMeasurement.live().where(GoalMeasurement.goal.in_(_live_goal_ids())).order_by(GoalMeasurement.id)
+        ),
+        apply=_measurement_apply,
+    )
+)
+
+
+def _benchmark_read(benchmark, ids):
+    stage = Stage.get_by_id(benchmark.stage_id)
+    template = BenchmarkTemplate.get_or_none(BenchmarkTemplate.id == benchmark.template_id)
+    live_goal = benchmark.goal_id is not None and _live_goal_ids().where(Goal.id == benchmark.goal_id).exists()
+    return {
+        "stage": stage.key,
+        "template": template.text if template else "",
+        "goal": ids.external("goals", benchmark.goal_id) if live_goal else None,
+    }
+
+
+def _benchmark_apply(benchmark, values, ids):
+    keep_parent(sheet_benchmarks, benchmark, values, ids, "engagement", "benchmark")
+    set_fields(sheet_benchmarks, benchmark, values, ids)
+    stage = Stage.get(Stage.key == values["stage"])  # a key of the catalog: its column checked it
+    benchmark.stage = stage.id
+    benchmark.template = None
+    if values["template"]:
+        template = (
+            BenchmarkTemplate.select()
+            .where((BenchmarkTemplate.stage == stage.id) & (BenchmarkTemplate.text == values["template"]))
+            .order_by(BenchmarkTemplate.id)
+            .first()
+        )
+        if template is None:
+            raise ValidationError({"template": f"No benchmark template of the {stage.name} stage has this text."})
+        benchmark.template = template.id
+    benchmark.goal = ids.record_id("goals", values["goal"], "goal") if values["goal"] else None
+    try:
+        benchmark.save()
+    except ValidationError as exc:  # the model names the goal's field goal_id: place it on the goal column
+        raise ValidationError({"goal" if k == "goal_id" else k: v for k, v in exc.errors.items()}) from exc
+    return benchmark
+
+
+sheet_benchmarks = register(
+    Sheet(
+        "benchmarks",
+        Benchmark,
+        (
+            Column("engagement", "ref", required=True, field="engagement", ref="engagements"),
+            Column("stage", "choice", required=True, choices=stage_choices, help="The stage's key (see the lists)."),
+            Column(
+                "template",
+                max_length=300,
+                help="The text of the stage's benchmark template it comes from; empty: the engagement's own.",
+            ),
+            Column("text", required=True, field="text", max_length=300),
+            Column("position", "int", required=True, field="position", help="Its place in the stage's checklist."),
+            Column("completed_on", "date", field="completed_on", help="Empty while not completed."),
+            Column("evidence", field="evidence", max_length=5000),
+            Column("goal", "ref", ref="goals", help="The goal it serves, one of its engagement's."),
+        ),
+        "The benchmarks of each engagement's stages, completed or not. Removed benchmarks are not exported "
+        "(nor a tie to a removed goal).",
+        query=lambda: Benchmark.live().order_by(Benchmark.id),
+        read=_benchmark_read,
+        apply=_benchmark_apply,
+    )
+)

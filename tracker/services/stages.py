@@ -60,14 +60,15 @@ def _check_entry(engagement, stage, entered_on, note, exclude=None):
         raise ValidationError({"note": f"Say why the engagement goes back to {stage.name}: why revisit?"})
 
 
-def move_to_stage(engagement, stage_key, entered_on, note="", user=None):
+def move_to_stage(engagement, stage_key, entered_on, note="", user=None, default_benchmarks=True):
     """Enter the stage with key `stage_key` on `entered_on`; a backdated entry takes its place in the
-    history and becomes the current stage only when it is the latest-dated."""
+    history and becomes the current stage only when it is the latest-dated (`default_benchmarks`: see
+    Engagement.enter_stage)."""
     note = (note or "").strip()
     stage = _stage(stage_key)
     _check_entry(engagement, stage, entered_on, note)
     with database.atomic():
-        return engagement.enter_stage(stage, entered_on, note, user)
+        return engagement.enter_stage(stage, entered_on, note, user, default_benchmarks=default_benchmarks)
 
 
 def correct_entry(engagement, entry, stage_key, entered_on, note="", user=None):
