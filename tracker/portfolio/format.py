@@ -242,6 +242,8 @@ class Sheet:
                 value = ids.external(column.ref, value) if value is not None else None
             elif column.kind == "text" and value is None:
                 value = ""
+            elif column.kind == "datetime" and value is not None:
+                value = value.replace(microsecond=0)  # as a cell reads it back (utcnow() has microseconds)
             out[column.header] = value
         if self.read is not None:
             out.update(self.read(record, ids))
