@@ -139,6 +139,7 @@ from .meetings import (
     MeetingPrinciple,
     MeetingStrategy,
     NextStep,
+    dose_problem,
     linked_ids,
 )
 from .people import (
@@ -448,6 +449,7 @@ __all__ = [
     "email_problem",
     "keys",
     "label",
+    "dose_problem",
     "linked_ids",
     "set_actor_provider",
     "utcnow",

@@ -159,6 +159,18 @@ class MeetingStrategy(BaseModel):
         indexes = ((("meeting", "strategy"), True), (("strategy", "meeting"), False))
 
 
+def dose_problem(doses, strategies, duration_minutes):
+    """What is wrong with the minutes a meeting gave its strategies ({strategy: minutes}, the recorded
+    doses), or None: each more than 0, for a strategy the meeting lists, together no more than the meeting."""
+    if any(s not in strategies for s in doses):
+        return "A strategy with minutes must be one of the meeting's strategies."
+    if any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in doses.values()):
+        return "Give each strategy a whole number of minutes, more than 0."
+    if isinstance(duration_minutes, int) and 0 < duration_minutes < sum(doses.values()):
+        return f"The strategies' minutes add up to more than the meeting's {duration_minutes}."
+    return None
+
+
 class MeetingPrinciple(BaseModel):
     meeting = ForeignKeyField(Meeting, backref="principle_links", on_delete="CASCADE")
     principle = ForeignKeyField(Principle, on_delete="RESTRICT")

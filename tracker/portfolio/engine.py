@@ -22,7 +22,7 @@ from peewee import fn
 
 from ..db import database
 from ..models import ExternalRef, ValidationError, acting_as, changes_from
-from .format import SHEETS, CellProblem
+from .format import SHEETS, CellProblem, one_run
 
 MAX_PROBLEMS = 500  # past this many, the import stops reading: the file needs fixing first
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -225,7 +225,7 @@ def import_portfolio(source, dry_run=True, actor=None, name="portfolio", progres
     try:
         _check_shape(reader)
         report = ImportReport(dry_run=dry_run)
-        with database.atomic() as transaction, acting_as(actor), changes_from(f"import of {name}"):
+        with one_run(), database.atomic() as transaction, acting_as(actor), changes_from(f"import of {name}"):
             _import_rows(reader, report, progress)
             if not report.committed:
                 transaction.rollback()
@@ -306,6 +306,11 @@ def rows_of(sheet, ids):
 def export_portfolio(target, progress=None):
     """Write the whole portfolio to `target`: a path ending in .xlsx (or a binary stream) for a workbook,
     else a folder of CSV files. Returns {sheet name: rows written}."""
+    with one_run():
+        return _export(target, progress)
+
+
+def _export(target, progress):
     ids, written = Ids(), {}
     if isinstance(target, (str, os.PathLike)) and not str(target).endswith(".xlsx"):
         os.makedirs(target, exist_ok=True)

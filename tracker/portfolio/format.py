@@ -17,7 +17,10 @@ its own); the modules that define them are imported by tracker/portfolio/__init_
 """
 
 import datetime as dt
+import functools
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..models import MAX_EXTERNAL_ID, keys
@@ -243,7 +246,7 @@ class Sheet:
             elif column.kind == "text" and value is None:
                 value = ""
             elif column.kind == "datetime" and value is not None:
-                value = value.replace(microsecond=0)  # as a cell reads it back (utcnow() has microseconds)
+                value = value.replace(microsecond=0)  # as a cell holds it (and an import reads it)
             out[column.header] = value
         if self.read is not None:
             out.update(self.read(record, ids))
@@ -274,6 +277,13 @@ def set_fields(sheet, record, values, ids):
             value = ids.record_id(column.ref, value, column.header) if value else None
             setattr(record, column.field + "_id", value)
         else:
+            current = getattr(record, column.field)
+            if (
+                column.kind == "datetime"
+                and isinstance(current, dt.datetime)
+                and current.replace(microsecond=0) == value
+            ):
+                continue  # the same time as a cell holds it: the stored one is kept, to the microsecond
             if value == "" and sheet.model._meta.fields[column.field].null:
                 value = None  # an empty cell is no value (a readable id not given yet, say)
             setattr(record, column.field, value)
@@ -291,6 +301,35 @@ def register(sheet):
         assert column.ref is None or column.ref in names or column.ref == sheet.name, (sheet.name, column.ref)
     SHEETS.append(sheet)
     return sheet
+
+
+_RUN = ContextVar("portfolio_run", default=None)  # what per_run functions computed in this import or export
+
+
+@contextmanager
+def one_run():
+    """An import or an export: inside it, each `per_run` function is computed once."""
+    token = _RUN.set({})
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def per_run(function):
+    """`function()` (a catalog's keys, say) computed once per import or export, and afresh outside one: a
+    column's choices are read once, not once per row."""
+
+    @functools.wraps(function)
+    def cached():
+        run = _RUN.get()
+        if run is None:
+            return function()
+        if function not in run:
+            run[function] = function()
+        return run[function]
+
+    return cached
 
 
 def sheet_named(name):

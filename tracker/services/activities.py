@@ -90,6 +90,12 @@ def _write_links(activity, checked, replace=False):
         ).execute()
 
 
+def write_links(activity, checked, new=False):
+    """Write the ISPs and tags of `checked` (check_activity) on `activity`, replacing those it had unless it
+    is `new` (the portfolio import)."""
+    _write_links(activity, checked, replace=not new)
+
+
 def log_activities(engagement, rows, user, draft=False):
     """Log the non-blank `rows` as activities of `engagement` by `user`, all or none, submitted for review or
     as drafts (`draft`). Returns them."""

@@ -226,7 +226,54 @@ def _fill(meeting, data, errors):
     errors.update({k: v for k, v in meeting.validate().items() if k not in errors})
 
 
-def _write_links(meeting, rows):
+def check_links(data, engagement, meeting=None):
+    """(rows to write, errors) for the links in `data` (team_members, isps, competencies, strategies,
+    principles: lists of ids), checked as log_meeting and update_meeting check them; `meeting`: the one
+    being changed (its current links stay allowed), None for a new one. For the portfolio import."""
+    errors = {}
+    rows = _check(data, engagement, meeting, errors)
+    return rows, errors
+
+
+def replace_links(meeting, rows, doses=None, new=False):
+    """Write the checked `rows` (check_links) as the meeting's attendees, competencies, strategies (with
+    `doses`: {strategy id: minutes}) and principles, replacing those it had; decisions and next steps are
+    left alone. A change of an existing meeting's links is audited on it, as update_meeting audits it."""
+    if new:
+        _write_links(meeting, rows, doses)
+        return
+    before = _link_snapshot(meeting)
+    before_doses = _doses(meeting)
+    _clear_links(meeting)
+    _write_links(meeting, rows, doses)
+    after = _link_snapshot(meeting)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if before_doses != _doses(meeting):
+        changes["strategy_minutes"] = [before_doses, _doses(meeting)]
+    if changes:
+        AuditEntry.record("update", meeting, changes)
+
+
+def _doses(meeting):
+    links = MeetingStrategy.select().where(
+        (MeetingStrategy.meeting == meeting.id) & MeetingStrategy.minutes.is_null(False)
+    )
+    return {str(link.strategy_id): link.minutes for link in links.order_by(MeetingStrategy.id)}
+
+
+def _clear_links(meeting):
+    """Remove the meeting's links but its decisions. The attendance of a deleted team member is kept (the
+    form no longer shows it) so that restoring the member brings it back."""
+    for model in (MeetingCompetency, MeetingStrategy, MeetingPrinciple):
+        model.delete().where(model.meeting == meeting.id).execute()
+    deleted_members = TeamMember.select(TeamMember.id).where(TeamMember.deleted_at.is_null(False))
+    MeetingAttendee.delete().where(
+        (MeetingAttendee.meeting == meeting.id)
+        & (MeetingAttendee.team_member.is_null() | MeetingAttendee.team_member.not_in(deleted_members))
+    ).execute()
+
+
+def _write_links(meeting, rows, doses=None):
     attendees = [{"meeting": meeting.id, "team_member": i, "user": None} for i in rows["team_members"]] + [
         {"meeting": meeting.id, "team_member": None, "user": i} for i in rows["isps"]
     ]
@@ -238,7 +285,10 @@ def _write_links(meeting, rows):
         ).execute()
     if rows["strategies"]:
         MeetingStrategy.insert_many(
-            [{"meeting": meeting.id, "strategy": s.id, "label": s.name[:200]} for s in rows["strategies"]]
+            [
+                {"meeting": meeting.id, "strategy": s.id, "label": s.name[:200], "minutes": (doses or {}).get(s.id)}
+                for s in rows["strategies"]
+            ]
         ).execute()
     if rows["principles"]:
         MeetingPrinciple.insert_many([{"meeting": meeting.id, "principle": p.id} for p in rows["principles"]]).execute()
@@ -329,15 +379,8 @@ def update_meeting(meeting, data, user):
         before = _link_snapshot(meeting)
         meeting.updated_at = utcnow()
         meeting.save()  # audits changed fields
-        for model in (MeetingCompetency, MeetingStrategy, MeetingPrinciple, MeetingDecision):
-            model.delete().where(model.meeting == meeting.id).execute()
-        # Link rows, not audited on their own; the attendance of a deleted team member is kept (the
-        # form no longer shows it) so that restoring the member brings it back.
-        deleted_members = TeamMember.select(TeamMember.id).where(TeamMember.deleted_at.is_null(False))
-        MeetingAttendee.delete().where(
-            (MeetingAttendee.meeting == meeting.id)
-            & (MeetingAttendee.team_member.is_null() | MeetingAttendee.team_member.not_in(deleted_members))
-        ).execute()
+        MeetingDecision.delete().where(MeetingDecision.meeting == meeting.id).execute()
+        _clear_links(meeting)  # link rows, not audited on their own
         _write_links(meeting, rows)
         existing = {s.id: s for s in NextStep.live().where(NextStep.meeting == meeting.id)}
         kept = set()
