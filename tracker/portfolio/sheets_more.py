@@ -158,15 +158,19 @@ def _plan_item_read(item, ids):
 
 
 def _strategy_id(values):
-    strategy = STRATEGIES.id(values["strategy"])
-    return strategy
+    return STRATEGIES.id(values["strategy"])
 
 
 def _plan_item_apply(item, values, ids):
     set_fields(sheet_plan_items, item, values, ids)
     item.strategy_id, item.stage_id = _strategy_id(values), STAGES.id(values["stage"])
     creating = item.id is None
-    item.save()  # PlanItem.validate: responsible, dates, rhythm, the engagement's goal
+    try:
+        item.save()  # PlanItem.validate: responsible, dates, rhythm, the engagement's goal
+    except ValidationError as exc:  # "responsible" names the pair: placed on its first column
+        raise ValidationError(
+            {("responsible_user" if k == "responsible" else k): v for k, v in exc.errors.items()}
+        ) from None
     summary = f"{'Added' if creating else 'Changed'} by the import of a portfolio: {values['strategy']}."
     PlanVersion.record(item.engagement_id, actor_id(), summary)  # as change_plan keeps every change
     return item
@@ -323,7 +327,9 @@ sheet_responses = register(
                 "respondent_email", max_length=254, help="A named response without an account; empty when anonymous."
             ),
             Column("submitted_on", "date", required=True, field="submitted_on"),
-            Column("comments", max_length=100_000, help='The open answers as JSON: {"item_key": "text"}.'),
+            Column(
+                "comments", field="comments", max_length=100_000, help='The open answers as JSON: {"item_key": "text"}.'
+            ),
             Column("created_at", "datetime", required=True, field="created_at"),
         ),
         "Recipients' feedback responses. An anonymous response is exported without anyone's name, and a row that "
