@@ -64,6 +64,8 @@ class FeedbackResponse(Audited):
     def validate(self):
         errors = super().validate()
         check_part_event_date(self, errors, "submitted_on")  # feedback is an event: the date policy's
+        if self.anonymous and (self.__data__.get("respondent") is not None or self.respondent_email):
+            errors.setdefault("respondent", "An anonymous response names nobody: leave its respondent empty.")
         return errors
 
     @property

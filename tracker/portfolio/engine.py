@@ -46,6 +46,7 @@ class SheetCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # rows a sheet could not bring in from this kind of file (attachments from an .xlsx)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ImportReport:
     counts: dict = field(default_factory=dict)  # sheet name -> SheetCounts
     problems: list = field(default_factory=list)
     truncated: bool = False  # MAX_PROBLEMS reached: the rest was not read
+    notes: list = field(default_factory=list)  # what the import left out, in words (files of an .xlsx)
 
     @property
     def ok(self):
@@ -79,7 +81,7 @@ class Ids:
     sheet. A record with no ExternalRef is known by its own id ("12"), so importing an export of this same
     database finds its records."""
 
-    def __init__(self):
+    def __init__(self, folder=None):
         self._by_external, self._by_record = {}, {}
         self._before = {}  # sheet -> the highest record id before the import wrote anything (see `find`)
 
@@ -88,6 +90,7 @@ class Ids:
         "submitted" event, written by its save) is never taken for a row known by its own id."""
         for sheet in SHEETS:
             self._before[sheet.name] = sheet.model.select(fn.MAX(sheet.model.id)).scalar() or 0
+        self.folder = folder  # the CSV folder imported or exported (its files/ travel with it); None: an .xlsx
 
     def _load(self, sheet):
         if sheet not in self._by_external:
@@ -235,7 +238,7 @@ def import_portfolio(source, dry_run=True, actor=None, name="portfolio", progres
 
 
 def _import_rows(reader, report, progress):
-    ids = Ids()
+    ids = Ids(folder=getattr(reader, "path", None))
     ids.note_existing()
     for sheet in SHEETS:
         counts = report.counts[sheet.name] = SheetCounts()
@@ -251,6 +254,8 @@ def _import_rows(reader, report, progress):
             if len(report.problems) >= MAX_PROBLEMS:
                 report.truncated = True
                 return
+        if counts.skipped and sheet.skip_note:
+            report.notes.append(sheet.skip_note.format(count=counts.skipped))
         if progress:
             progress(sheet.name, read)
 
@@ -281,10 +286,14 @@ def _import_row(sheet, number, cells, ids, seen, counts, report):
     try:
         with database.atomic():  # a savepoint: a refused row leaves nothing behind
             saved = sheet.write(record if record is not None else sheet.model(), values, ids)
-            ids.remember(sheet.name, external_id, saved.id)
+            if saved is not None:
+                ids.remember(sheet.name, external_id, saved.id)
     except ValidationError as exc:
         for name, message in (exc.errors or {"external_id": str(exc)}).items():
             report.problems.append(Problem(sheet.name, number, sheet.column(name).header, str(message)))
+        return
+    if saved is None:  # the sheet's apply left the row out (said in the report's notes)
+        counts.skipped += 1
         return
     if record is None:
         counts.created += 1
@@ -314,10 +323,13 @@ def _export(target, progress):
     ids, written = Ids(), {}
     if isinstance(target, (str, os.PathLike)) and not str(target).endswith(".xlsx"):
         os.makedirs(target, exist_ok=True)
+        ids.folder = str(target)
         for sheet in SHEETS:
             with open(os.path.join(target, sheet.name + ".csv"), "w", encoding="utf-8", newline="") as f:
                 out = csv.writer(f)
                 written[sheet.name] = _write_rows(sheet, ids, out.writerow, csv_cells=True)
+            if sheet.export_files is not None:
+                sheet.export_files(str(target), ids)
             if progress:
                 progress(sheet.name, written[sheet.name])
         return written

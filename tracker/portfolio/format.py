@@ -224,6 +224,8 @@ class Sheet:
     query: object = None
     read: object = None
     apply: object = None
+    export_files: object = None  # (folder, ids): a CSV export also copies the sheet's files into folder/files
+    skip_note: str = ""  # the report's note when apply left rows out ({count}: how many)
     headers: tuple = field(init=False)
 
     def __post_init__(self):
@@ -246,7 +248,7 @@ class Sheet:
             elif column.kind == "text" and value is None:
                 value = ""
             elif column.kind == "datetime" and value is not None:
-                value = value.replace(microsecond=0)  # as a cell holds it (and an import reads it)
+                value = value.replace(microsecond=0)  # a cell holds whole seconds, as an import reads it
             out[column.header] = value
         if self.read is not None:
             out.update(self.read(record, ids))

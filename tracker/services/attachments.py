@@ -206,21 +206,26 @@ def add_attachment(record, upload, user):
     Checked in full first (check_file); the row is written only once the bytes are stored, and the
     bytes are removed again when the row cannot be written."""
     name, kind, data = check_file(upload)
+    parent = {"meeting": record} if isinstance(record, Meeting) else {"deliverable": record}
+    return store_file(name, kind, data, engagement=record.engagement_id, uploaded_by=user.id, **parent)
+
+
+def store_file(name, kind, data, **fields):
+    """Store checked bytes (check_file's answer) and write their Attachment with `fields` (engagement,
+    meeting or deliverable, uploaded_by, created_at...): the upload's path and the portfolio import's
+    (issue 20). The row is written only once the bytes are stored; they are removed again when it cannot be."""
     key = secrets.token_hex(16)
     store = storage()
     store.save(key, data)
-    parent = {"meeting": record} if isinstance(record, Meeting) else {"deliverable": record}
     try:
         with database.atomic():
             return Attachment.create(
-                engagement=record.engagement_id,
                 name=name,
                 kind=kind,
                 size=len(data),
                 storage_key=key,
                 sha256=hashlib.sha256(data).hexdigest(),
-                uploaded_by=user.id,
-                **parent,
+                **fields,
             )
     except Exception:
         store.delete(key)
