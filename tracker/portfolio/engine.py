@@ -84,13 +84,13 @@ class Ids:
     def __init__(self, folder=None):
         self._by_external, self._by_record = {}, {}
         self._before = {}  # sheet -> the highest record id before the import wrote anything (see `find`)
+        self.folder = folder  # the CSV folder imported or exported (its files/ travel with it); None: an .xlsx
 
     def note_existing(self):
         """Remember each sheet's highest id before an import: a record the import itself made (a request's
         "submitted" event, written by its save) is never taken for a row known by its own id."""
         for sheet in SHEETS:
             self._before[sheet.name] = sheet.model.select(fn.MAX(sheet.model.id)).scalar() or 0
-        self.folder = folder  # the CSV folder imported or exported (its files/ travel with it); None: an .xlsx
 
     def _load(self, sheet):
         if sheet not in self._by_external:
