@@ -5,8 +5,6 @@ updating exactly its record, and a round trip through an empty database."""
 import csv
 import datetime as dt
 
-import pytest
-
 from tracker.models import (
     Activity,
     ActivityISP,
@@ -21,32 +19,10 @@ from tracker.models import (
     TeamMember,
     today,
 )
-from tracker.portfolio import SHEETS, Column, Sheet, export_portfolio, import_portfolio, read_back, sheets_meetings
+from tracker.portfolio import export_portfolio, import_portfolio, read_back
 
 from . import factories as f
 from .portfolio_helpers import empty_the_portfolio
-
-
-@pytest.fixture
-def workbook_sheets():
-    """The workbook's sheets, with a stand-in team_members sheet while sheets_parts.py has none yet."""
-    saved = list(SHEETS)
-    if "team_members" not in [s.name for s in SHEETS]:
-        stand_in = Sheet(
-            "team_members",
-            TeamMember,
-            (
-                Column("engagement", "ref", required=True, field="engagement", ref="engagements"),
-                Column("name", required=True, field="name"),
-                Column("position", required=True, field="position"),
-            ),
-            "Stand-in for the parts' sheet (tests only).",
-            query=lambda: TeamMember.live().order_by(TeamMember.id),
-        )
-        at = [s.name for s in SHEETS].index("meetings")
-        SHEETS[:] = [*saved[:at], stand_in, sheets_meetings.meetings_sheet(team_members=True), *saved[at + 1 :]]
-    yield
-    SHEETS[:] = saved
 
 
 def _portfolio():
@@ -96,7 +72,7 @@ def _snapshot():
     )
 
 
-def test_bad_meeting_rows_are_reported_on_their_cells_and_nothing_is_written(app, tmp_path, workbook_sheets):
+def test_bad_meeting_rows_are_reported_on_their_cells_and_nothing_is_written(app, tmp_path):
     w, meetings = _portfolio()
     f.team_member(w.engagement_b, "Other Team")
     folder = tmp_path / "portfolio"
@@ -128,7 +104,7 @@ def test_bad_meeting_rows_are_reported_on_their_cells_and_nothing_is_written(app
     assert _snapshot() == before
 
 
-def test_an_updated_meeting_row_updates_exactly_that_meeting_with_one_audit_entry(app, tmp_path, workbook_sheets):
+def test_an_updated_meeting_row_updates_exactly_that_meeting_with_one_audit_entry(app, tmp_path):
     w, meetings = _portfolio()
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
@@ -149,7 +125,7 @@ def test_an_updated_meeting_row_updates_exactly_that_meeting_with_one_audit_entr
     assert entries[0].change_map["notes"] == ["", "Walked through the fidelity checklist."]
 
 
-def test_a_changed_link_column_replaces_the_meetings_links_and_bad_doses_are_refused(app, tmp_path, workbook_sheets):
+def test_a_changed_link_column_replaces_the_meetings_links_and_bad_doses_are_refused(app, tmp_path):
     w, meetings = _portfolio()
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
@@ -171,7 +147,7 @@ def test_a_changed_link_column_replaces_the_meetings_links_and_bad_doses_are_ref
     assert set(entries[0].change_map) == {"strategies", "strategy_minutes", "source"}
 
 
-def test_the_meetings_sheets_round_trip_through_an_empty_database(app, tmp_path, workbook_sheets):
+def test_the_meetings_sheets_round_trip_through_an_empty_database(app, tmp_path):
     _portfolio()
     first = tmp_path / "first.xlsx"
     written = export_portfolio(first)

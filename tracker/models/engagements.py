@@ -769,7 +769,7 @@ class Goal(Audited):
                 changed_on=changed_on,
                 note=note or "",
                 reason=reason or None,
-                meeting_id=meeting.id if meeting else None,
+                meeting_id=getattr(meeting, "id", meeting),
                 changed_by=user,
             )
             change.goal_engagement_id = self.engagement_id

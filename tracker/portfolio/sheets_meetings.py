@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..services import activities as activity_service
 from ..services import meetings as meeting_service
-from .format import SHEETS, CellProblem, Column, Sheet, per_run, register, set_fields, sheet_named
+from .format import CellProblem, Column, Sheet, per_run, register, set_fields, sheet_named
 
 
 def _catalog(model):
@@ -59,10 +59,6 @@ def _keys(catalog, ids_):
 def _record_ids(catalog, keys_):
     return [catalog()[1][k] for k in keys_]
 
-
-# The team_members sheet comes from sheets_parts.py; until it is registered, attendance of team members is
-# not a column (the meetings sheet may refer only to sheets registered before it).
-TEAM_MEMBERS = any(s.name == "team_members" for s in SHEETS)
 
 REVIEW_COLUMNS = (
     Column("review_state", "choice", required=True, field="review_state", choices=REVIEW_STATES),
@@ -103,7 +99,7 @@ def _parse_doses(text):
     return out
 
 
-def _meeting_read(meeting, ids, team_members=TEAM_MEMBERS):
+def _meeting_read(meeting, ids):
     linked = linked_ids(meeting)
     doses = (
         MeetingStrategy.select(MeetingStrategy.strategy, MeetingStrategy.minutes)
@@ -118,8 +114,7 @@ def _meeting_read(meeting, ids, team_members=TEAM_MEMBERS):
         "strategy_minutes": _doses_text((STRATEGIES()[2][s], m) for s, m in doses),
         "principles": _keys(PRINCIPLES, linked["principles"]),
     }
-    if team_members:
-        out["team_members"] = [ids.external("team_members", i) for i in linked["team_members"]]
+    out["team_members"] = [ids.external("team_members", i) for i in linked["team_members"]]
     return out
 
 
@@ -148,16 +143,15 @@ def _meeting_apply(meeting, values, ids):
     if errors:
         raise ValidationError(errors)
     meeting.save()
-    current = None if new else _meeting_read(meeting, ids, "team_members" in values)
+    current = None if new else _meeting_read(meeting, ids)
     if current is None or current != {k: values[k] for k in current}:
         by_key = STRATEGIES()[1]
         meeting_service.replace_links(meeting, rows, {by_key[k]: m for k, m in doses}, new=new)
     return meeting
 
 
-def meetings_sheet(team_members):
-    """The meetings sheet, with a `team_members` column when that sheet is in the workbook."""
-    return Sheet(
+register(
+    Sheet(
         "meetings",
         Meeting,
         (
@@ -171,11 +165,7 @@ def meetings_sheet(team_members):
             Column("agenda_set_by", "choice", field="agenda_set_by", choices=POWER_PARTIES, help="Empty: unknown."),
             Column("logged_by", "ref", field="logged_by", ref="users"),
             *REVIEW_COLUMNS,
-            *(
-                (Column("team_members", "refs", ref="team_members", help="Team members who attended, “a; b”."),)
-                if team_members
-                else ()
-            ),
+            Column("team_members", "refs", ref="team_members", help="Team members who attended, “a; b”."),
             Column("isps", "refs", ref="users", help="ISPs of the engagement who attended, “a; b”."),
             Column("competencies", "keys", choices=lambda: COMPETENCIES()[0], help="Competency keys, “a; b”."),
             Column("strategies", "keys", choices=lambda: STRATEGIES()[0], help="Strategy keys, “a; b”."),
@@ -187,12 +177,10 @@ def meetings_sheet(team_members):
         ),
         "Meetings (sessions) with their attendees and tags. Deleted meetings are not exported.",
         query=lambda: Meeting.live().order_by(Meeting.id),
-        read=lambda meeting, ids: _meeting_read(meeting, ids, team_members),
+        read=_meeting_read,
         apply=_meeting_apply,
     )
-
-
-register(meetings_sheet(TEAM_MEMBERS))
+)
 
 
 # --- decisions and next steps -----------------------------------------------------------------------

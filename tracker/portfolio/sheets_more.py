@@ -6,9 +6,8 @@ agreement is a person's sign-off of one version in this install. An imported pla
 version (PlanVersion.record, as change_plan does), so the plan page has a current plan, and its agreement is
 asked again from the people it names.
 
-Columns that refer to goals, team members or meetings name sheets registered before these by other modules;
-while one of those is not registered, its column is left out and so are the rows that would need it (the
-export never writes a row its import could not read back).
+Columns that refer to goals, team members or meetings name the sheets sheets_parts.py and sheets_meetings.py
+register before these.
 """
 
 import json
@@ -50,32 +49,13 @@ from ..models.plans import (
 )
 from ..services import attachments as files
 from ..services.feedback import MAX_COMMENT
-from .format import SHEETS, Column, Sheet, register, set_fields
-
-PENDING = {}  # sheet name -> model fields left out because the sheet they refer to is not registered
-
-
-def _registered(name):
-    return any(s.name == name for s in SHEETS)
-
-
-def _columns(sheet_name, *columns):
-    """The columns whose ref sheet is registered (see the module's note)."""
-    kept = []
-    for column in columns:
-        if column.ref is not None and column.ref != sheet_name and not _registered(column.ref):
-            PENDING.setdefault(sheet_name, []).append(column.field)
-            continue
-        kept.append(column)
-    return tuple(kept)
+from .format import Column, Sheet, register, set_fields
 
 
 def _exported(model, sheet_name, query=None):
-    """The live records of `model` in id order, without those that need a left-out column."""
+    """The live records of `model` in id order (deleted ones are not exported)."""
     query = query if query is not None else model.select()
     query = query.where(model.deleted_at.is_null())
-    for name in PENDING.get(sheet_name, ()):
-        query = query.where(getattr(model, name).is_null())
     return query.order_by(model.id)
 
 
@@ -115,8 +95,7 @@ sheet_deliverables = register(
     Sheet(
         "deliverables",
         Deliverable,
-        _columns(
-            "deliverables",
+        (
             Column("engagement", "ref", required=True, field="engagement", ref="engagements"),
             Column("kind", "choice", required=True, field="kind", choices=DELIVERABLE_KINDS),
             Column("title", required=True, field="title", max_length=300),
@@ -180,8 +159,7 @@ sheet_plan_items = register(
     Sheet(
         "plan_items",
         PlanItem,
-        _columns(
-            "plan_items",
+        (
             Column("engagement", "ref", required=True, field="engagement", ref="engagements"),
             Column(
                 "strategy",
@@ -314,8 +292,7 @@ sheet_responses = register(
     Sheet(
         "feedback_responses",
         FeedbackResponse,
-        _columns(
-            "feedback_responses",
+        (
             Column("engagement", "ref", required=True, field="engagement", ref="engagements"),
             Column("instrument", "choice", required=True, choices=_instrument_choices),
             Column("instrument_version", "int", required=True),
@@ -389,8 +366,6 @@ def file_name(external_id, name):
 
 def _attachments():
     query = Attachment.served().where(Attachment.deleted_at.is_null())
-    for name in PENDING.get("attachments", ()):
-        query = query.where(getattr(Attachment, name).is_null())
     return query.order_by(Attachment.id)
 
 
@@ -442,8 +417,7 @@ sheet_attachments = register(
     Sheet(
         "attachments",
         Attachment,
-        _columns(
-            "attachments",
+        (
             Column("engagement", "ref", required=True, field="engagement", ref="engagements"),
             Column("meeting", "ref", field="meeting", ref="meetings", help="The meeting it is attached to..."),
             Column("deliverable", "ref", field="deliverable", ref="deliverables", help="...or the deliverable."),

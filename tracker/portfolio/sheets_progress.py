@@ -14,6 +14,7 @@ from ..models import (
     Goal,
     GoalMeasurement,
     GoalStatusChange,
+    Meeting,
     Stage,
     ValidationError,
 )
@@ -21,8 +22,18 @@ from ..services import goals as goal_service
 from .format import Column, Sheet, register, set_fields
 from .sheets_parts import keep_parent, stage_choices
 
-# TODO(issue 20): the meeting a change, a value or a completed benchmark was logged with (a ref to the
-# meetings sheet), once that sheet is registered before these.
+MEETING_HELP = "The meeting it was logged with, if any (its date follows the meeting's)."
+
+
+def _meeting_external(meeting_id, ids):
+    """The external id of the live meeting `meeting_id` (None for none, or a deleted meeting)."""
+    if meeting_id is None or not Meeting.live().where(Meeting.id == meeting_id).exists():
+        return None
+    return ids.external("meetings", meeting_id)
+
+
+def _meeting_id(values, ids, header="meeting"):
+    return ids.record_id("meetings", values[header], header) if values[header] else None
 
 
 def _live_goal_ids():
@@ -35,12 +46,20 @@ def _status_change_apply(change, values, ids):
     goal = Goal.get_by_id(ids.record_id("goals", values["goal"], "goal"))
     user = ids.record_id("users", values["changed_by"], "changed_by") if values["changed_by"] else None
     reason = values["reason"]
+    meeting = _meeting_id(values, ids)
     if change.id is None:
         # confirmed: an imported history is a record of what was decided, not a new decision to confirm
         return goal_service.record_status_change(
-            goal, values["status"], values["changed_on"], values["note"], user=user, reason=reason, confirmed=True
+            goal,
+            values["status"],
+            values["changed_on"],
+            values["note"],
+            meeting=meeting,
+            user=user,
+            reason=reason,
+            confirmed=True,
         )
-    change.changed_by = user
+    change.changed_by, change.meeting_id = user, meeting
     return goal_service.correct_status_change(
         change, values["status"], values["changed_on"], values["note"], reason=reason
     )
@@ -63,6 +82,7 @@ sheet_goal_status_changes = register(
             ),
             Column("note", field="note", max_length=500),
             Column("changed_by", "ref", field="changed_by", ref="users"),
+            Column("meeting", "ref", ref="meetings", help=MEETING_HELP),
         ),
         "The dated status history of each goal, from the day it was set; the goal's status is its "
         "latest-dated entry. A status is not repeated on the date it is already in effect (except "
@@ -70,6 +90,7 @@ sheet_goal_status_changes = register(
         query=lambda: (
             GoalStatusChange.select().where(GoalStatusChange.goal.in_(_live_goal_ids())).order_by(GoalStatusChange.id)
         ),
+        read=lambda change, ids: {"meeting": _meeting_external(change.meeting_id, ids)},
         apply=_status_change_apply,
     )
 )
@@ -79,8 +100,10 @@ def _measurement_apply(measurement, values, ids):
     keep_parent(sheet_goal_measurements, measurement, values, ids, "goal", "measured value")
     goal = Goal.get_by_id(ids.record_id("goals", values["goal"], "goal"))
     user = ids.record_id("users", values["recorded_by"], "recorded_by") if values["recorded_by"] else None
+    meeting = _meeting_id(values, ids)
     if measurement.id is None:
-        return goal_service.record_measurement(goal, values["date"], values["value"], user=user)
+        return goal_service.record_measurement(goal, values["date"], values["value"], user=user, meeting=meeting)
+    measurement.meeting_id = meeting
     return goal_service.correct_measurement(measurement, values["date"], values["value"])
 
 
@@ -93,12 +116,14 @@ sheet_goal_measurements = register(
             Column("date", "date", required=True, field="date"),
             Column("value", "float", required=True, field="value"),
             Column("recorded_by", "ref", field="recorded_by", ref="users"),
+            Column("meeting", "ref", ref="meetings", help=MEETING_HELP),
         ),
         "The dated values of the goals' measured indicators. Removed values, and values of removed goals, "
         "are not exported.",
         query=lambda: (
             GoalMeasurement.live().where(GoalMeasurement.goal.in_(_live_goal_ids())).order_by(GoalMeasurement.id)
         ),
+        read=lambda measurement, ids: {"meeting": _meeting_external(measurement.meeting_id, ids)},
         apply=_measurement_apply,
     )
 )
@@ -112,6 +137,7 @@ def _benchmark_read(benchmark, ids):
         "stage": stage.key,
         "template": template.text if template else "",
         "goal": ids.external("goals", benchmark.goal_id) if live_goal else None,
+        "completed_in_meeting": _meeting_external(benchmark.completed_in_meeting_id, ids),
     }
 
 
@@ -132,6 +158,7 @@ def _benchmark_apply(benchmark, values, ids):
             raise ValidationError({"template": f"No benchmark template of the {stage.name} stage has this text."})
         benchmark.template = template.id
     benchmark.goal = ids.record_id("goals", values["goal"], "goal") if values["goal"] else None
+    benchmark.completed_in_meeting_id = _meeting_id(values, ids, "completed_in_meeting")
     try:
         benchmark.save()
     except ValidationError as exc:  # the model names the goal's field goal_id: place it on the goal column
@@ -156,6 +183,7 @@ sheet_benchmarks = register(
             Column("completed_on", "date", field="completed_on", help="Empty while not completed."),
             Column("evidence", field="evidence", max_length=5000),
             Column("goal", "ref", ref="goals", help="The goal it serves, one of its engagement's."),
+            Column("completed_in_meeting", "ref", ref="meetings", help="The meeting it was checked off in, if any."),
         ),
         "The benchmarks of each engagement's stages, completed or not. Removed benchmarks are not exported "
         "(nor a tie to a removed goal).",
