@@ -266,7 +266,11 @@ def _import_row(sheet, number, cells, ids, seen, counts, report):
     seen.add(external_id)
     found = ids.find(sheet.name, external_id)
     record = sheet.model.get_by_id(found) if found is not None else None
-    if record is not None and sheet.values_of(record, ids) == values:
+    current = sheet.values_of(record, ids) if record is not None else None
+    for column in sheet.columns:
+        if column.kept_when_empty and current is not None and values[column.header] in ("", None, []):
+            values[column.header] = current[column.header]
+    if current == values:
         counts.unchanged += 1
         return
     try:
