@@ -90,6 +90,11 @@ def test_a_file_that_is_not_a_workbook_exits_1_with_one_message(runner, tmp_path
     result = runner.invoke(args=["import-portfolio", str(path)])
     assert result.exit_code == 1
     assert "This file is not an Excel workbook (.xlsx)." in result.output and "Nothing was written." in result.output
+    renamed = tmp_path / "portfolio.dat"  # a workbook under another name: openpyxl reads only .xlsx names
+    runner.invoke(args=["portfolio-template", str(tmp_path / "t.xlsx")])
+    renamed.write_bytes((tmp_path / "t.xlsx").read_bytes())
+    result = runner.invoke(args=["import-portfolio", str(renamed)])
+    assert result.exit_code == 1 and "that can be read" in result.output
 
 
 def test_progress_every_thousand_rows_of_a_csv_folder(runner, tmp_path):

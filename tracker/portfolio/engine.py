@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from ..db import database
 from ..models import ExternalRef, ValidationError, acting_as, changes_from
@@ -133,7 +134,7 @@ class _Workbook:
     def __init__(self, source):
         try:
             self.book = load_workbook(source, read_only=True, data_only=False)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
             raise BadFile(
                 "This file is not an Excel workbook (.xlsx) that can be read. Save it as .xlsx, or upload a "
                 "folder of CSV files."
