@@ -242,6 +242,11 @@ MATRIX = {
     "admin.edit_benchmark_template": "admin",
     "admin.new_benchmark_template": "admin",
     "admin.goal_templates": "admin",
+    "portfolio.index": "admin",  # issue 20: policy.can_move_portfolio
+    "portfolio.preview": "admin",
+    "portfolio.commit": "admin",
+    "portfolio.export": "admin",
+    "portfolio.template": "admin",
     "admin.new_goal_template": "admin",
     "admin.edit_goal_template": "admin",
     "admin.retire_goal_template": "admin",

@@ -187,7 +187,10 @@ def describe_entries(entries):
     }
     rows = []
     for entry, changes in parsed:
+        source = changes.pop("source", None)  # models/audit.changes_from: "import of portfolio.xlsx"
         summary, details = _describe(entry, changes, names)
+        if isinstance(source, str) and source:
+            summary += f", from {source}"
         who = entry.user.name if entry.user_id and entry.user is not None else "Someone (system)"
         rows.append(
             {

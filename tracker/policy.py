@@ -630,6 +630,11 @@ def can_administer(user):
     return is_admin(user)
 
 
+def can_move_portfolio(user):
+    """Admin > Portfolio (issue 20): import a workbook, download the whole portfolio with real names."""
+    return is_admin(user)
+
+
 def can_manage_users(user):
     """List and create user accounts (pages and API)."""
     return is_admin(user)

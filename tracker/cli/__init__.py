@@ -11,6 +11,8 @@ so `create_app()` never imports tracker.tools.
     backup           write a consistent copy of the SQLite database                      cli/backup.py
     restore          replace the SQLite database with a backup                           cli/backup.py
     export-research  tidy CSV files, a codebook and a REDCap data dictionary             cli/research.py
+    portfolio-template, import-portfolio, export-portfolio
+                     the portfolio workbook: its template, import, export               cli/portfolio.py
     send-surveys     send the periodic feedback survey where one is due (cron)           cli/feedback.py
     send-mail        send the outbox's due emails, retrying failed ones (cron)           cli/mail.py
     send-digests     the daily notification digests and the ISPs' weekly summary (cron) cli/notifications.py
@@ -32,6 +34,7 @@ from .backup import backup_command, restore_command
 from .feedback import send_surveys_command
 from .mail import send_mail_command
 from .notifications import send_digests_command
+from .portfolio import export_portfolio_command, import_portfolio_command, portfolio_template_command
 from .research import export_research_command
 from .schema import init_db_command, migrate_command
 from .search import rebuild_search_command
@@ -66,6 +69,9 @@ COMMANDS = [
     backup_command,
     restore_command,
     export_research_command,
+    portfolio_template_command,
+    import_portfolio_command,
+    export_portfolio_command,
     send_surveys_command,
     send_mail_command,
     send_digests_command,

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from peewee import fn
 
 from ..db import database
@@ -144,7 +145,7 @@ class _Workbook:
     def __init__(self, source):
         try:
             self.book = load_workbook(source, read_only=True, data_only=False)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
             raise BadFile(
                 "This file is not an Excel workbook (.xlsx) that can be read. Save it as .xlsx, or upload a "
                 "folder of CSV files."
@@ -280,7 +281,11 @@ def _import_row(sheet, number, cells, ids, seen, counts, report):
     seen.add(external_id)
     found = ids.find(sheet.name, external_id)
     record = sheet.model.get_by_id(found) if found is not None else None
-    if record is not None and sheet.values_of(record, ids) == values:
+    current = sheet.values_of(record, ids) if record is not None else None
+    for column in sheet.columns:
+        if column.kept_when_empty and current is not None and values[column.header] in ("", None, []):
+            values[column.header] = current[column.header]
+    if current == values:
         counts.unchanged += 1
         return
     try:

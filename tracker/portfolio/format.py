@@ -44,6 +44,7 @@ class Column:
     ref: str = None  # ref/refs: the name of the sheet whose external_id the cell holds
     help: str = ""  # the header's comment in the template, and its line in docs/portfolio-format.md
     max_length: int = None
+    kept_when_empty: bool = False  # an empty cell keeps the record's value (a readable id the tracker gave)
 
     def allowed(self):
         """The keys a choice/keys column accepts, or None."""

@@ -100,7 +100,13 @@ register(
         "requests",
         SupportRequest,
         (
-            Column("ref", field="ref", max_length=20, help="The readable id (REQ-2026-031); empty: given one."),
+            Column(
+                "ref",
+                field="ref",
+                max_length=20,
+                help="The readable id (REQ-2026-031); empty: given one.",
+                kept_when_empty=True,
+            ),
             Column("unit", "ref", required=True, field="unit", ref="units"),
             Column("requested_by", "ref", field="requested_by", ref="users"),
             Column("intermediary", "ref", field="intermediary", ref="organizations"),
@@ -152,7 +158,13 @@ sheet_engagements = register(
         "engagements",
         Engagement,
         (
-            Column("ref", field="ref", max_length=20, help="The readable id (ENG-2026-014); empty: given one."),
+            Column(
+                "ref",
+                field="ref",
+                max_length=20,
+                help="The readable id (ENG-2026-014); empty: given one.",
+                kept_when_empty=True,
+            ),
             Column("title", required=True, field="title", max_length=200),
             Column("unit", "ref", required=True, field="unit", ref="units", help="The unit supported."),
             Column("intermediary", "ref", field="intermediary", ref="organizations", help="Who provides it."),

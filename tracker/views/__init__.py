@@ -27,6 +27,7 @@ from . import (
     meetings,
     modifications,
     plans,
+    portfolio,
     reports,
     requests,
     search,
@@ -56,6 +57,7 @@ def init_app(app):
         feedback,
         reports,
         admin,
+        portfolio,
         account,
         search,
     ):
