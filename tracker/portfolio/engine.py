@@ -23,7 +23,7 @@ from peewee import fn
 
 from ..db import database
 from ..models import ExternalRef, ValidationError, acting_as, changes_from
-from .format import SHEETS, CellProblem, one_run
+from .format import AFTER_IMPORT, SHEETS, CellProblem, one_run
 
 MAX_PROBLEMS = 500  # past this many, the import stops reading: the file needs fixing first
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -259,6 +259,9 @@ def _import_rows(reader, report, progress):
             report.notes.append(sheet.skip_note.format(count=counts.skipped))
         if progress:
             progress(sheet.name, read)
+    if not report.problems:
+        for function in AFTER_IMPORT:
+            function()
 
 
 def _filled(cell):

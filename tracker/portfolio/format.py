@@ -293,6 +293,15 @@ def set_fields(sheet, record, values, ids):
 
 
 SHEETS = []
+AFTER_IMPORT = []  # functions called once after an import's rows are all written (derived state: releases)
+
+
+def after_import(function):
+    """Call `function()` after every import whose rows were all written (before it commits; a dry run too,
+    so its counts are those of the import): for state the tracker derives from the rows, such as which
+    feedback responses are released."""
+    AFTER_IMPORT.append(function)
+    return function
 
 
 def register(sheet):

@@ -25,6 +25,7 @@ from ..models import (
     FeedbackAnswer,
     FeedbackInstrument,
     FeedbackItem,
+    FeedbackRelease,
     FeedbackResponse,
     Modification,
     PlanItem,
@@ -49,7 +50,7 @@ from ..models.plans import (
 )
 from ..services import attachments as files
 from ..services.feedback import MAX_COMMENT
-from .format import Column, Sheet, register, set_fields
+from .format import Column, Sheet, after_import, register, set_fields
 
 
 def _exported(model, sheet_name, query=None):
@@ -438,3 +439,8 @@ sheet_attachments = register(
         "with its files/ folder to bring them in.",
     )
 )
+
+
+# Which responses are released (the disclosure rule, docs/disclosure.md) is not a sheet: it is derived from the
+# responses, released as they came in, as for any data loaded in bulk.
+after_import(FeedbackRelease.replay)

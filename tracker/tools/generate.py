@@ -92,6 +92,8 @@ TABLES = [
 SYNTHETIC_ORG = "Synthetic Implementation Centre"
 LEADER_EMAIL = "leader@synthetic.example"
 ADMIN_EMAIL = "admin@synthetic.example"
+REVISIT_NOTE = "The team asked to revisit this stage."
+GOAL_REASON = {"achieved": "as_planned", "dropped": "not_a_priority", "revised": "replaced"}
 
 
 class NotEmpty(Exception):
@@ -224,6 +226,7 @@ def generate(scale=1.0, seed=SEED):
         name="Synthetic Admin",
         role="admin",
         organization=centre,
+        unit=None,  # every user row names the same columns (insert_many takes the first row's)
         session_token=f"synthetic-admin-{seed}",
         reads_all_organizations=False,  # every user row names the same columns (insert_many)
         created_at=_at(ANCHOR),
@@ -234,6 +237,7 @@ def generate(scale=1.0, seed=SEED):
         name="Synthetic Leader",
         role="leader",
         organization=None,
+        unit=None,
         reads_all_organizations=True,  # the portfolio's reader: every organization
         session_token=f"synthetic-leader-{seed}",
         created_at=_at(ANCHOR),
@@ -245,6 +249,7 @@ def generate(scale=1.0, seed=SEED):
             name=f"ISP {i + 1:03d}",
             role="isp",
             organization=centre,
+            unit=None,
             session_token=f"synthetic-isp{i + 1}-{seed}",
             reads_all_organizations=False,  # every user row names the same columns (insert_many)
             created_at=_at(ANCHOR),
@@ -334,7 +339,8 @@ def generate(scale=1.0, seed=SEED):
         ]
         seen = set()
         for stage, day in zip(path, entered, strict=False):
-            add(StageEntry, engagement=eid, stage=stage, entered_on=day, note="", created_by=co_leads[0])
+            note = REVISIT_NOTE if stage in seen else ""  # going back to a stage says why (services/stages.py)
+            add(StageEntry, engagement=eid, stage=stage, entered_on=day, note=note, created_by=co_leads[0])
             if stage in seen:
                 continue
             seen.add(stage)
@@ -391,6 +397,10 @@ def generate(scale=1.0, seed=SEED):
                 created_at=_at(day, 17),
                 updated_at=_at(day, 17),
                 deleted_at=None,
+                review_state="approved",  # submitted the day it was held, approved by the other co-lead
+                submitted_at=_at(day, 17),
+                reviewed_by=co_leads[-1],
+                reviewed_at=_at(day, 18),
             )
             mine.append((mid, day))
             meeting_ids.append((mid, minutes))
@@ -440,6 +450,7 @@ def generate(scale=1.0, seed=SEED):
                     goal=gid,
                     status=st,
                     changed_on=day,
+                    reason=GOAL_REASON.get(st),  # achieved, dropped and revised say why (goal hygiene)
                     note="",
                     meeting_id=None,
                     changed_by=co_leads[0],
