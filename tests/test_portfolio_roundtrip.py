@@ -1,6 +1,8 @@
 """Round trip of the portfolio workbook (issue 20): export -> import into an empty database -> export gives
 the same workbook cell for cell, and importing the same workbook again changes nothing."""
 
+import csv
+
 from tracker.models import AuditEntry, Engagement, User
 from tracker.portfolio import SHEETS, export_portfolio, import_portfolio, read_back
 from tracker.tools.demo import seed
@@ -34,3 +36,74 @@ def test_importing_the_same_workbook_again_changes_nothing_and_one_changed_cell_
     again = import_portfolio(path, dry_run=False, name="portfolio.xlsx")
     assert again.problems == [] and again.totals().created == again.totals().updated == 0
     assert AuditEntry.select().count() == entries
+
+
+def _edit(folder, sheet, row, column, value):
+    """Set one cell of `sheet`.csv (`row` as a spreadsheet numbers it: the header is row 1)."""
+    path = folder / f"{sheet}.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[row - 1][rows[0].index(column)] = value
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def test_one_changed_cell_updates_exactly_one_record_and_the_audit_names_the_import(app, tmp_path):
+    seed()
+    folder = tmp_path / "portfolio"
+    export_portfolio(folder)
+    engagement = Engagement.select().order_by(Engagement.id).first()
+    _edit(folder, "engagements", 2, "title", "Renamed in the workbook")
+    entries = AuditEntry.select().count()
+    report = import_portfolio(folder, dry_run=False, name="portfolio")
+    totals = report.totals()
+    assert report.problems == [] and (totals.created, totals.updated) == (0, 1)
+    assert report.counts["engagements"].updated == 1
+    assert Engagement.get_by_id(engagement.id).title == "Renamed in the workbook"
+    (entry,) = AuditEntry.select().where(AuditEntry.id > 0).order_by(AuditEntry.id.desc()).limit(1)
+    assert AuditEntry.select().count() == entries + 1
+    assert (entry.entity, entry.entity_id, entry.action) == ("Engagement", engagement.id, "update")
+    assert entry.change_map["source"] == "import of portfolio"
+    assert entry.change_map["title"][1] == "Renamed in the workbook"
+
+
+def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_nothing(app, tmp_path):
+    """A dry run of a CSV folder seeded with one error of each kind: each reported as (sheet, row, column),
+    nothing written; corrected, the same folder imports."""
+    seed()
+    folder = tmp_path / "portfolio"
+    export_portfolio(folder)
+    empty_the_portfolio()
+    with open(folder / "meetings.csv", encoding="utf-8", newline="") as handle:
+        last = len(list(csv.reader(handle)))  # a meeting of the last engagement (the first ones are broken)
+    seeded = {  # (sheet, row, column): (the bad value, the kind of error)
+        ("engagements", 2, "title"): ("", "a required cell left empty"),
+        ("engagements", 3, "support_model"): ("push-pull", "a value outside the column's choices"),
+        ("engagements", 4, "unit"): ("no-such-unit", "a ref to a row that does not exist"),
+        ("engagements", 5, "start_date"): ("2026-02-30", "a date that does not exist"),
+        ("meetings", 2, "duration_minutes"): ("sixty", "a number written in words"),
+        ("meetings", 3, "competencies"): ("no_such_competency", "an unknown catalog key"),
+        ("meetings", last, "date"): ("2099-01-05", "a rule of the model: a meeting in the future"),
+        ("meetings", 5, "notes"): ('=HYPERLINK("x")', "a formula"),
+        ("stage_entries", 2, "stage"): ("launch", "an unknown stage"),
+    }
+    with open(folder / "next_steps.csv", encoding="utf-8", newline="") as handle:
+        first_step = list(csv.reader(handle))[1][0]
+    seeded[("next_steps", 3, "external_id")] = (first_step, "an external_id used twice in a sheet")
+    originals = {}
+    for (sheet, row, column), (value, _kind) in seeded.items():
+        with open(folder / f"{sheet}.csv", encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        originals[(sheet, row, column)] = rows[row - 1][rows[0].index(column)]
+        _edit(folder, sheet, row, column, value)
+    for dry_run in (True, False):
+        report = import_portfolio(folder, dry_run=dry_run, name="portfolio")
+        found = {(p.sheet, p.row, p.column) for p in report.problems}
+        assert set(seeded) <= found, sorted(set(seeded) - found)
+        assert not report.committed
+        assert User.select().count() == 0 and Engagement.select().count() == 0  # nothing written
+    for (sheet, row, column), value in originals.items():
+        _edit(folder, sheet, row, column, value)
+    report = import_portfolio(folder, dry_run=False, name="portfolio")
+    assert report.problems == [] and report.committed
+    assert Engagement.select().count() == report.counts["engagements"].created > 0
