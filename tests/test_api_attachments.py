@@ -148,3 +148,25 @@ def test_an_upload_sent_twice_with_one_idempotency_key_is_stored_once(app, clien
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()
     assert Attachment.select().count() == 1 and len(stored_files(app)) == 1
+
+
+def test_a_part_without_a_name_is_refused_with_400_not_500(app, client, demo):
+    """Found by the conformance run: a multipart part with no usable name reached the NUL check as a field named
+    None and broke it (500). It is refused, and nothing is stored."""
+    m = factories.meeting(demo.engagement_a)
+    boundary = "b0undary"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\n{{}}\r\n".encode()  # a part without a name
+        + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'.encode()
+        + b"Content-Type: application/pdf\r\n\r\n"
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        f"/api/v1/meetings/{m.id}/attachments",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Authorization": f"Bearer {token_for(demo.isp_a1)}"},
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert Attachment.select().count() == 0 and stored_files(app) == []

@@ -75,6 +75,7 @@ CONFIG = SchemathesisConfig.from_dict(
                     "getAdherenceReport",
                     "getCostReport",
                     "getPathwayReport",
+                    "getOnTimeReport",
                 ],
                 "checks": {
                     "positive_data_acceptance": {

@@ -37,6 +37,7 @@ def _refuse_nul():
     """NUL cannot be stored (PostgreSQL refuses it in text): a 400 naming the field, before any view runs."""
     for source, values in (("address", request.args), ("form", request.form)):
         for name, value in values.items(multi=True):
+            name, value = name or "", value or ""  # a multipart part may come without a name
             if "\x00" in value or "\x00" in name:
                 abort(400, description=f"The {source} field “{name.replace(chr(0), '')}” contains a NUL character.")
 

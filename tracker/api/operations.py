@@ -115,7 +115,7 @@ def paged_answer(result, answer):
 def uploaded_file():
     """The `file` part of a multipart body (or None: the service says a file is needed); any other part is
     refused with 400 naming it, as a JSON body's unknown fields are."""
-    unknown = sorted((set(request.form) | set(request.files)) - {"file"})
+    unknown = sorted({n or "(a part without a name)" for n in set(request.form) | set(request.files)} - {"file"})
     if unknown:
         error(400, "Send one part, named file. Unknown parts: " + ", ".join(n[:100] for n in unknown[:10]) + ".",
               {n[:100]: "Unknown field." for n in unknown[:50]})  # fmt: skip
