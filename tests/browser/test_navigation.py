@@ -10,7 +10,7 @@ from tracker.models import User
 
 from .helpers import check_a11y, sign_in
 
-CHIP = re.compile(r"^Only engagements I work on\W+remove this filter")
+CHIP = re.compile(r"^Remove filter Only engagements I work on$")
 LONG_NAME = "Maximiliana Alexandrovna Featherstonehaugh-Worthington"
 
 
@@ -47,13 +47,13 @@ def test_mine_is_one_click_from_the_engagement_list(page, site):
     sign_in(page, w.isp_a2)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Engagements", exact=True).click()
     page.get_by_role("navigation", name="Which engagements").get_by_role("link", name="Mine").click()
-    expect(page.get_by_label("Only engagements I work on")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Only engagements I work on")).to_be_checked()
     chip = page.get_by_role("link", name=CHIP)
     expect(chip).to_be_visible()
     expect(page.get_by_role("link", name="Engagement A", exact=True)).to_be_visible()
     check_a11y(page, "the engagement list with Mine")
     chip.click()
-    expect(page.get_by_label("Only engagements I work on")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Only engagements I work on")).not_to_be_checked()
     expect(page.get_by_role("link", name=CHIP)).to_have_count(0)
 
 

@@ -100,9 +100,10 @@ UPLOAD_ERRORS = {
     "422": "The file is empty, of a type not accepted, or its content is not what its name says (the message "
     "says which): nothing was stored; or the Idempotency-Key was already used with a different request",
 }
-UPLOAD_BODY = {
+UPLOAD_BODY = {  # one part, named file: any other part is refused with 400, as a JSON body's unknown fields are
     "type": "object",
     "required": ["file"],
+    "additionalProperties": False,
     "properties": {
         "file": {
             "type": "string",
