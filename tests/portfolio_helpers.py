@@ -1,5 +1,7 @@
 """Helpers of the portfolio import/export tests (issue 20)."""
 
+import csv
+
 from tracker.db import database
 from tracker.models import (
     MODELS,
@@ -42,3 +44,13 @@ def empty_the_portfolio():
         for model in reversed(MODELS):
             if model not in KEPT:
                 model.delete().execute()
+
+
+def edit_cell(folder, sheet, row, column, value):
+    """Set one cell of `sheet`.csv in a CSV folder (`row` as a spreadsheet numbers it: the header is row 1)."""
+    path = folder / f"{sheet}.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[row - 1][rows[0].index(column)] = value
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)

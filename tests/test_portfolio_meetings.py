@@ -2,7 +2,6 @@
 decisions, next steps and activities; bad rows reported on their cell with nothing written, a changed row
 updating exactly its record, and a round trip through an empty database."""
 
-import csv
 import datetime as dt
 
 from tracker.models import (
@@ -22,7 +21,7 @@ from tracker.models import (
 from tracker.portfolio import export_portfolio, import_portfolio, read_back
 
 from . import factories as f
-from .portfolio_helpers import empty_the_portfolio
+from .portfolio_helpers import edit_cell, empty_the_portfolio
 
 
 def _portfolio():
@@ -53,16 +52,6 @@ def _portfolio():
     return w, meetings
 
 
-def _edit(folder, sheet, row, column, value):
-    """Set one cell of `sheet`.csv (`row` as the spreadsheet numbers it: the header is row 1)."""
-    path = folder / f"{sheet}.csv"
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[row - 1][rows[0].index(column)] = value
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
 def _snapshot():
     return (
         list(Meeting.select().order_by(Meeting.id).dicts()),
@@ -78,11 +67,11 @@ def test_bad_meeting_rows_are_reported_on_their_cells_and_nothing_is_written(app
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
     other_member = TeamMember.get(TeamMember.engagement == w.engagement_b.id).id
-    _edit(folder, "meetings", 2, "date", (today() + dt.timedelta(days=30)).isoformat())
-    _edit(folder, "meetings", 3, "competencies", "no-such-competency")
-    _edit(folder, "meetings", 4, "duration_minutes", "0")
-    _edit(folder, "meetings", 5, "team_members", str(other_member))
-    _edit(folder, "activities", 2, "minutes", "0")
+    edit_cell(folder, "meetings", 2, "date", (today() + dt.timedelta(days=30)).isoformat())
+    edit_cell(folder, "meetings", 3, "competencies", "no-such-competency")
+    edit_cell(folder, "meetings", 4, "duration_minutes", "0")
+    edit_cell(folder, "meetings", 5, "team_members", str(other_member))
+    edit_cell(folder, "activities", 2, "minutes", "0")
     before = _snapshot()
 
     report = import_portfolio(folder, dry_run=False, name="bad")
@@ -108,7 +97,7 @@ def test_an_updated_meeting_row_updates_exactly_that_meeting_with_one_audit_entr
     w, meetings = _portfolio()
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
-    _edit(folder, "meetings", 3, "notes", "Walked through the fidelity checklist.")
+    edit_cell(folder, "meetings", 3, "notes", "Walked through the fidelity checklist.")
     last = AuditEntry.select().order_by(AuditEntry.id.desc()).first().id
     before = {m.id: m.notes for m in Meeting.select()}
 
@@ -130,13 +119,13 @@ def test_a_changed_link_column_replaces_the_meetings_links_and_bad_doses_are_ref
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
     strategies = [s.key for s in Strategy.select().order_by(Strategy.id).limit(2)]
-    _edit(folder, "meetings", 2, "strategies", "; ".join(strategies))
-    _edit(folder, "meetings", 2, "strategy_minutes", f"{strategies[0]}=60; {strategies[1]}=45")
+    edit_cell(folder, "meetings", 2, "strategies", "; ".join(strategies))
+    edit_cell(folder, "meetings", 2, "strategy_minutes", f"{strategies[0]}=60; {strategies[1]}=45")
     refused = import_portfolio(folder, dry_run=False, name="too many minutes")
     assert [(p.sheet, p.row, p.column) for p in refused.problems] == [("meetings", 2, "strategy_minutes")]
     assert "more than the meeting's 90" in refused.problems[0].message
 
-    _edit(folder, "meetings", 2, "strategy_minutes", f"{strategies[1]}=20")
+    edit_cell(folder, "meetings", 2, "strategy_minutes", f"{strategies[1]}=20")
     last = AuditEntry.select().order_by(AuditEntry.id.desc()).first().id
     report = import_portfolio(folder, dry_run=False, name="tags")
     assert report.problems == [] and report.totals().updated == 1

@@ -7,7 +7,7 @@ from tracker.models import AuditEntry, Engagement, User
 from tracker.portfolio import SHEETS, export_portfolio, import_portfolio, read_back
 from tracker.tools.demo import seed
 
-from .portfolio_helpers import empty_the_portfolio
+from .portfolio_helpers import edit_cell, empty_the_portfolio
 
 
 def test_the_demo_portfolio_exports_imports_into_an_empty_database_and_exports_the_same(app, tmp_path):
@@ -38,22 +38,12 @@ def test_importing_the_same_workbook_again_changes_nothing_and_one_changed_cell_
     assert AuditEntry.select().count() == entries
 
 
-def _edit(folder, sheet, row, column, value):
-    """Set one cell of `sheet`.csv (`row` as a spreadsheet numbers it: the header is row 1)."""
-    path = folder / f"{sheet}.csv"
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[row - 1][rows[0].index(column)] = value
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
 def test_one_changed_cell_updates_exactly_one_record_and_the_audit_names_the_import(app, tmp_path):
     seed()
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
     engagement = Engagement.select().order_by(Engagement.id).first()
-    _edit(folder, "engagements", 2, "title", "Renamed in the workbook")
+    edit_cell(folder, "engagements", 2, "title", "Renamed in the workbook")
     entries = AuditEntry.select().count()
     report = import_portfolio(folder, dry_run=False, name="portfolio")
     totals = report.totals()
@@ -95,7 +85,7 @@ def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_not
         with open(folder / f"{sheet}.csv", encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
         originals[(sheet, row, column)] = rows[row - 1][rows[0].index(column)]
-        _edit(folder, sheet, row, column, value)
+        edit_cell(folder, sheet, row, column, value)
     for dry_run in (True, False):
         report = import_portfolio(folder, dry_run=dry_run, name="portfolio")
         found = {(p.sheet, p.row, p.column) for p in report.problems}
@@ -103,7 +93,7 @@ def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_not
         assert not report.committed
         assert User.select().count() == 0 and Engagement.select().count() == 0  # nothing written
     for (sheet, row, column), value in originals.items():
-        _edit(folder, sheet, row, column, value)
+        edit_cell(folder, sheet, row, column, value)
     report = import_portfolio(folder, dry_run=False, name="portfolio")
     assert report.problems == [] and report.committed
     assert Engagement.select().count() == report.counts["engagements"].created > 0
