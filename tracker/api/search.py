@@ -6,10 +6,10 @@ plain text, each with the offsets of its matched words (`[start, end)` in Unicod
 from the marks the page shows. Paged like every list (?page, ?per_page; a page past the end is empty).
 """
 
+import html
 import re
 
 from flask import url_for
-from markupsafe import Markup
 from marshmallow import fields, validate
 
 from .. import search
@@ -27,7 +27,7 @@ def plain(marked):
         if part in ("<mark>", "</mark>"):
             inside = part == "<mark>"
             continue
-        piece = Markup(part).unescape()
+        piece = html.unescape(part)
         if inside and piece:
             matches.append([len(text), len(text) + len(piece)])
         text += piece
