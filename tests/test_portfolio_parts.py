@@ -27,9 +27,6 @@ from tracker.models import (
 )
 from tracker.portfolio import Problem, export_portfolio, import_portfolio, sheet_named
 from tracker.services import goals as goal_service
-from tracker.tools.demo import seed
-
-from .portfolio_helpers import empty_the_portfolio
 
 START = dt.date(2026, 1, 5)  # the small world's engagements start then
 
@@ -222,21 +219,3 @@ def test_an_imported_history_sets_the_goal_status_from_its_latest_dated_entry_an
                 "status": "achieved", "changed_on": day(80), "reason": "as_planned"})  # fmt: skip
     assert import_portfolio(world.folder, dry_run=False).problems == []
     assert Goal.get_by_id(world.goal.id).status == "achieved"
-
-
-def goal_statuses():
-    """(engagement ref, goal title, status) of the live goals: the same after a round trip, whatever the ids."""
-    query = Goal.select(Engagement.ref, Goal.title, Goal.status).join(Engagement).where(Goal.deleted_at.is_null())
-    return sorted(query.tuples())
-
-
-def test_the_demo_goal_statuses_and_current_stages_follow_from_the_imported_histories(app, tmp_path):
-    seed()
-    statuses, benchmarks = goal_statuses(), Benchmark.live().count()
-    stages = sorted((e.ref, e.current_stage_id) for e in Engagement.select())
-    export_portfolio(tmp_path / "demo.xlsx")
-    empty_the_portfolio()
-    assert import_portfolio(tmp_path / "demo.xlsx", dry_run=False).problems == []
-    assert sorted((e.ref, e.current_stage_id) for e in Engagement.select()) == stages
-    assert goal_statuses() == statuses and len(statuses) > 10
-    assert Benchmark.select().count() == benchmarks  # no default benchmarks added by the imported stages

@@ -451,6 +451,7 @@ HARD_DELETED = {
     "MeetingCompetency": "links, replaced on save and recorded in the meeting's entry",
     "MeetingStrategy": "links, replaced on save and recorded in the meeting's entry",
     "MeetingPrinciple": "links, replaced on save and recorded in the meeting's entry",
+    "MeetingDecision": "a meeting's decisions, replaced on save and recorded in the meeting's entry",
     "SignInAttempt": "throttling bookkeeping, cleared on a good sign-in",
     "IdempotencyKey": "the API's replay bookkeeping, expired after 24 hours (never audited)",
     "ApiToken": "not audited; a password change, reset or sign-out-everywhere revokes all of a user's",

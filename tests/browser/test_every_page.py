@@ -50,6 +50,7 @@ NOT_PAGES = (
     "/static/*",  # stylesheets, scripts, images
     "*.csv",  # CSV downloads
     "*.zip",  # the printable report's tables as one zip of CSVs
+    "*.xlsx",  # the portfolio workbook and its template (tests/test_portfolio_page.py)
     "/engagements/<int:engagement_id>/attachments/<int:attachment_id>",  # a file download (test_attachments.py)
 )
 
@@ -318,10 +319,11 @@ def test_every_page(site, browser, width):
 
 
 def test_only_non_pages_are_left_out(app):
-    """The rules never visited are the API, static files and downloads (CSV, zip, attachments), each listed."""
+    """The rules never visited are the API, static files and downloads (CSV, zip, workbooks, attachments), each
+    listed."""
     rules, not_pages = page_rules(app)
     assert not_pages, "NOT_PAGES matches no rule: the patterns are out of date"
-    downloads = (".csv", ".zip")
+    downloads = (".csv", ".zip", ".xlsx")
     files = {"attachments.download"}  # an attachment: a file sent as a download, never a page
     assert all(
         r.rule.startswith(("/api/", "/static/")) or r.rule.endswith(downloads) or r.endpoint in files for r in not_pages
