@@ -23,7 +23,7 @@ from . import factories
 from .api_helpers import token_for
 
 SEED = 17
-MAX_EXAMPLES = 8  # per operation and user: ~60 operations x 2 users stay well under three minutes
+MAX_EXAMPLES = 6  # per operation and user: ~75 operations x 2 users stay under three minutes
 STATEFUL_STEPS = 10  # calls per stateful scenario
 
 # What schemathesis is told beyond the defaults, each for a reason a schema cannot carry:
