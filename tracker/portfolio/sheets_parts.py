@@ -22,11 +22,17 @@ from ..models import (
     ValidationError,
 )
 from ..services import stages as stage_service
-from .format import Column, Sheet, register, set_fields
+from .format import Column, Sheet, per_run, register, set_fields
 
 # A new request records its own "submitted" event (SupportRequest.save): that event is the request's
 # created_at and requested_by, so it is not a row of request_events.
 EVENT_KINDS = tuple((key, name) for key, name in REQUEST_EVENT_KINDS if key != "submitted")
+
+
+@per_run
+def stage_keys():
+    """{stage id: key} of the catalog, read once per import or export (not once per row)."""
+    return dict(Stage.select(Stage.id, Stage.key).tuples())
 
 
 def stage_choices():
@@ -134,7 +140,7 @@ sheet_goals = register(
 
 
 def _stage_entry_read(entry, ids):
-    return {"stage": Stage.get_by_id(entry.stage_id).key}
+    return {"stage": stage_keys()[entry.stage_id]}
 
 
 def _stage_entry_apply(entry, values, ids):

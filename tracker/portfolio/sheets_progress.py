@@ -19,15 +19,32 @@ from ..models import (
     ValidationError,
 )
 from ..services import goals as goal_service
-from .format import Column, Sheet, register, set_fields
-from .sheets_parts import keep_parent, stage_choices
+from .format import Column, Sheet, per_run, register, set_fields
+from .sheets_parts import keep_parent, stage_choices, stage_keys
 
 MEETING_HELP = "The meeting it was logged with, if any (its date follows the meeting's)."
 
 
+# Read once per import or export (per_run), not once per row: the sheets here come after meetings and goals,
+# so the sets are read when those are written.
+@per_run
+def _live_meetings():
+    return {i for (i,) in Meeting.live().select(Meeting.id).tuples()}
+
+
+@per_run
+def _live_goals():
+    return {i for (i,) in _live_goal_ids().tuples()}
+
+
+@per_run
+def _template_texts():
+    return dict(BenchmarkTemplate.select(BenchmarkTemplate.id, BenchmarkTemplate.text).tuples())
+
+
 def _meeting_external(meeting_id, ids):
     """The external id of the live meeting `meeting_id` (None for none, or a deleted meeting)."""
-    if meeting_id is None or not Meeting.live().where(Meeting.id == meeting_id).exists():
+    if meeting_id is None or meeting_id not in _live_meetings():
         return None
     return ids.external("meetings", meeting_id)
 
@@ -130,13 +147,10 @@ sheet_goal_measurements = register(
 
 
 def _benchmark_read(benchmark, ids):
-    stage = Stage.get_by_id(benchmark.stage_id)
-    template = BenchmarkTemplate.get_or_none(BenchmarkTemplate.id == benchmark.template_id)
-    live_goal = benchmark.goal_id is not None and _live_goal_ids().where(Goal.id == benchmark.goal_id).exists()
     return {
-        "stage": stage.key,
-        "template": template.text if template else "",
-        "goal": ids.external("goals", benchmark.goal_id) if live_goal else None,
+        "stage": stage_keys()[benchmark.stage_id],
+        "template": _template_texts().get(benchmark.template_id, ""),
+        "goal": ids.external("goals", benchmark.goal_id) if benchmark.goal_id in _live_goals() else None,
         "completed_in_meeting": _meeting_external(benchmark.completed_in_meeting_id, ids),
     }
 
