@@ -8,6 +8,7 @@ import html as htmllib
 import os
 import re
 import shutil
+import sqlite3
 
 import pytest
 from flask_login import FlaskLoginClient
@@ -19,6 +20,7 @@ from tracker.db import close_all, database
 from tracker.models import MODELS, DataVersion, SchemaVersion
 from tracker.reports import cache as report_cache
 from tracker.schema import init_db
+from tracker.tools.demo import seed as seed_demo
 
 from . import factories
 
@@ -111,15 +113,41 @@ _reset_sql = None
 
 
 def _snapshot_postgres():
-    """Copy every table that init_db filled into schema test_seed, and build the one SQL batch that
+    """Copy every table that init_db filled into schema test_seed, and keep the one SQL batch that
     brings the database back to that state before each test. TRUNCATE of ~35 tables and reloading the
     catalogs through the ORM cost ~0.5 s a test; deleting and copying back costs a few milliseconds."""
     global _reset_sql
-    database.execute_sql(f"DROP SCHEMA IF EXISTS {SEED} CASCADE; CREATE SCHEMA {SEED}")
-    tables = [m._meta.table_name for m in MODELS if m not in (SchemaVersion, DataVersion)]
-    filled = [t for t in tables if database.execute_sql(f'SELECT EXISTS (SELECT 1 FROM "{t}")').fetchone()[0]]
+    _reset_sql = _postgres_copy(SEED)
+
+
+def _postgres_copy(schema):
+    """Copy every table of the database as it is now (all of public but the schema and data versions,
+    so the search index and any table kept by triggers too) into `schema`; return the one SQL batch that
+    brings the database back to this state: every table emptied, the copies loaded (without firing
+    triggers), every id sequence just past its table's largest id, the data version bumped."""
+    database.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    kept = {SchemaVersion._meta.table_name, DataVersion._meta.table_name}
+    tables = [
+        t
+        for (t,) in database.execute_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name"
+        ).fetchall()
+        if t not in kept
+    ]
+    # every name put into SQL here comes from the database's own catalog (information_schema)
+    exists = 'SELECT EXISTS (SELECT 1 FROM "{}")'  # nosec B608
+    filled = [t for t in tables if database.execute_sql(exists.format(t)).fetchone()[0]]
+    columns = {}  # a generated column (search_entry.document) is computed again, never inserted
     for table in filled:
-        database.execute_sql(f'CREATE TABLE {SEED}."{table}" AS SELECT * FROM "{table}"')
+        names = database.execute_sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s "
+            "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            (table,),
+        ).fetchall()
+        columns[table] = ", ".join(f'"{name}"' for (name,) in names)
+        copy = f'CREATE TABLE {schema}."{table}" AS SELECT {columns[table]} FROM "{table}"'  # nosec B608
+        database.execute_sql(copy)
     # The tables with an id column first, then each one's sequence: in one query the planner may call
     # pg_get_serial_sequence on a catalog's row before filtering it out ("column id of pg_statistic").
     with_id = database.execute_sql(
@@ -131,13 +159,15 @@ def _snapshot_postgres():
         if sequence:
             sequences.append((table, sequence))
     statements = ["SET session_replication_role = replica"]  # no foreign-key or data-version triggers
-    statements += [f'DELETE FROM "{t}"' for t in tables] + ["DELETE FROM search_entry"]  # the search index
-    statements += [f'INSERT INTO "{t}" SELECT * FROM {SEED}."{t}"' for t in filled]
+    statements += [f'DELETE FROM "{t}"' for t in tables]  # nosec B608
+    load = 'INSERT INTO "{0}" ({1}) SELECT {1} FROM {2}."{0}"'  # nosec B608
+    statements += [load.format(t, columns[t], schema) for t in filled]
     statements += [
-        f"SELECT setval('{seq}', COALESCE((SELECT MAX(id) FROM \"{t}\"), 0) + 1, false)" for t, seq in sequences
+        f"SELECT setval('{seq}', COALESCE((SELECT MAX(id) FROM \"{t}\"), 0) + 1, false)"  # nosec B608
+        for t, seq in sequences
     ]
     statements += ["SET session_replication_role = DEFAULT", "UPDATE data_version SET token = token + 1 WHERE id = 1"]
-    _reset_sql = ";\n".join(statements)
+    return ";\n".join(statements)
 
 
 def _reset_postgres():
@@ -215,6 +245,77 @@ def runner(app):
 def demo(app):
     """A small world: one intermediary with ISPs, a foundation with two units, one engagement each."""
     return factories.small_world()
+
+
+class _DemoSnapshot:
+    """The demo (tracker.tools.demo.seed()) seeded once per run in a database of its own: seeding costs
+    ~10-40 s, loading a copy into a test's database well under a second. `seeded` is what seed() returned
+    there, (created, accounts). SQLite: the file; PostgreSQL: the SQL batch that loads schema `schema`'s
+    copy of the tables. `files`: the attachments' folder, when the demo was seeded with its files."""
+
+    def __init__(self, template_database, folder, schema, with_files):
+        previous = database.obj
+        files = folder / "attachments"
+        if PG_URL:
+            url = PG_URL
+        else:
+            self.path = folder / "tracker.sqlite3"
+            shutil.copyfile(template_database, self.path)
+            url = f"sqlite:///{self.path}"
+        app = make_app(url, ATTACHMENT_DIR=str(files))
+        database.connect(reuse_if_open=True)
+        if PG_URL:
+            _reset_postgres()
+        if with_files:
+            with app.app_context():  # as seed-demo runs it: the demo's files need the app's storage
+                self.seeded = seed_demo()
+        else:
+            self.seeded = seed_demo()  # as most tests call it: outside an app context, without files
+        if PG_URL:
+            self.load_sql = _postgres_copy(schema)
+            _reset_postgres()
+        close_all()  # SQLite: the WAL checkpointed into the file the tests copy
+        if previous is not None:
+            database.initialize(previous)
+        self.files = files if with_files else None
+
+    def load(self, app):
+        """Replace everything in the test's database (and attachment folder) with the demo."""
+        if PG_URL:
+            database.execute_sql(self.load_sql)
+        else:
+            source = sqlite3.connect(self.path)
+            try:
+                source.backup(database.connection())
+            finally:
+                source.close()
+        if self.files is not None:
+            shutil.copytree(self.files, app.config["ATTACHMENT_DIR"], dirs_exist_ok=True)
+        report_cache.clear()
+        return self.seeded
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(template_database, tmp_path_factory):
+    return _DemoSnapshot(template_database, tmp_path_factory.mktemp("demo"), "test_demo", with_files=False)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_with_files(template_database, tmp_path_factory):
+    return _DemoSnapshot(template_database, tmp_path_factory.mktemp("demo_files"), "test_demo_files", with_files=True)
+
+
+@pytest.fixture
+def seeded_demo(app, demo_snapshot):
+    """The demo data in this test's database, as `seed()` called in the test leaves it (no files);
+    returns what that call returns, (created, accounts). A copy: the test may change anything."""
+    return demo_snapshot.load(app)
+
+
+@pytest.fixture
+def seeded_demo_with_files(app, demo_snapshot_with_files):
+    """The demo data with its files, as `flask seed-demo` leaves it; returns (created, accounts)."""
+    return demo_snapshot_with_files.load(app)
 
 
 def sign_in(client, user):

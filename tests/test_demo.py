@@ -47,10 +47,10 @@ ROLE_ORDER = ["admin", "leader", "isp", "recipient"]
 
 
 @pytest.fixture
-def seeded(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return result
+def seeded(seeded_demo_with_files):
+    """The demo as `flask seed-demo` leaves it: a copy of the one seeded per run (the command itself is
+    run by test_seed_demo_prints_accounts_and_password)."""
+    return seeded_demo_with_files
 
 
 def counts():
@@ -96,7 +96,9 @@ def digest():
     return h.hexdigest()
 
 
-def test_seed_demo_prints_accounts_and_password(seeded):
+def test_seed_demo_prints_accounts_and_password(runner):
+    seeded = runner.invoke(args=["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output
     out = seeded.output
     assert "Demo data created." in out
     assert DEMO_PASSWORD in out
@@ -106,8 +108,8 @@ def test_seed_demo_prints_accounts_and_password(seeded):
         assert user.email in out
 
 
-def test_accounts_cover_every_role_in_order(app):
-    created, accounts = seed()
+def test_accounts_cover_every_role_in_order(app, seeded_demo):
+    created, accounts = seeded_demo
     assert created
     roles = [role for role, _, _ in accounts]
     assert roles == sorted(roles, key=ROLE_ORDER.index)
@@ -240,9 +242,8 @@ def test_seed_demo_twice_changes_nothing(runner, seeded):
     assert seed()[0] is False
 
 
-def test_seed_is_deterministic(app, tmp_path):
-    with app.app_context():  # as seed-demo runs it (the demo's files need the app's storage)
-        assert seed()[0]
+def test_seed_is_deterministic(app, tmp_path, seeded_demo_with_files):
+    assert seeded_demo_with_files[0]  # seeded (once per run, in a database of its own) as seed-demo runs it
     first = digest()
     first_counts = counts()
     other = make_app(f"sqlite:///{tmp_path / 'second.sqlite3'}", ATTACHMENT_DIR=str(tmp_path / "second-files"))

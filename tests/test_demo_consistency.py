@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tracker.models import AuditEntry, Engagement, FeedbackInvitation, FeedbackResponse, SupportRequest, User
-from tracker.tools.demo import ANCHOR, seed
+from tracker.tools.demo import ANCHOR
 
 MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 DATE = r"(\d{1,2} [A-Z][a-z]{2} \d{4})"
@@ -31,8 +31,8 @@ def page(client, url):
 
 
 @pytest.fixture
-def admin(app):
-    created, _ = seed()
+def admin(app, seeded_demo):
+    created, _ = seeded_demo
     assert created
     return app.test_client(user=User.get(User.role == "admin"))
 

@@ -10,7 +10,6 @@ from playhouse.test_utils import count_queries
 
 from tracker.models import Engagement, FeedbackInvitation, FeedbackResponse, User
 from tracker.reports import feedback as report
-from tracker.tools.demo import seed
 
 from . import factories
 from .conftest import post_form
@@ -270,8 +269,7 @@ def test_feedback_page_query_count_does_not_grow_with_responses(demo, as_user):
     assert few.count == many.count
 
 
-def test_feedback_page_renders_for_the_demo_data(app, runner, as_user):
-    seed()
+def test_feedback_page_renders_for_the_demo_data(app, runner, as_user, seeded_demo):
     admin = User.get(User.role == "admin")
     engagement = Engagement.select().join(FeedbackResponse).group_by(Engagement.id).order_by(Engagement.id).first()
     html = as_user(admin).get(page_url(engagement)).get_data(as_text=True)

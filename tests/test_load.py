@@ -7,11 +7,10 @@ import threading
 from werkzeug.serving import make_server
 
 from tracker.tools import loadtest
-from tracker.tools.demo import DEMO_PASSWORD, seed
+from tracker.tools.demo import DEMO_PASSWORD
 
 
-def test_concurrent_users_lose_no_write_and_see_no_error(app):
-    seed()
+def test_concurrent_users_lose_no_write_and_see_no_error(app, seeded_demo):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

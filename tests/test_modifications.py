@@ -22,7 +22,7 @@ from tracker.models import (
     record_modification,
     today,
 )
-from tracker.tools.demo import MODIFICATIONS, seed
+from tracker.tools.demo import MODIFICATIONS
 
 from . import factories
 from .api_helpers import Api
@@ -307,8 +307,8 @@ def test_the_research_export_has_every_frame_is_field(app, world):
     assert ("shortening", "Shortening") in codebook["mod_nature"]  # each key with its words
 
 
-def test_the_demo_has_a_prompt_and_modifications_on_two_reference_engagements(app, as_user):
-    assert seed()[0]
+def test_the_demo_has_a_prompt_and_modifications_on_two_reference_engagements(app, as_user, seeded_demo):
+    assert seeded_demo[0]
     for title in MODIFICATIONS:
         e = Engagement.get(Engagement.title == title)
         [(item, last, _due)] = [row for row in lapses(e.id) if row[0].start_date.year == 2026]

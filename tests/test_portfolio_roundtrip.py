@@ -6,13 +6,13 @@ import csv
 
 from tracker.models import AuditEntry, Engagement, User
 from tracker.portfolio import export_portfolio, import_portfolio
-from tracker.tools.demo import seed
 
 from .portfolio_helpers import edit_cell, empty_the_portfolio
 
 
-def test_a_re_import_changes_nothing_and_one_changed_cell_updates_exactly_one_record_audited(app, tmp_path):
-    seed()
+def test_a_re_import_changes_nothing_and_one_changed_cell_updates_exactly_one_record_audited(
+    app, tmp_path, seeded_demo
+):
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
     entries = AuditEntry.select().count()
@@ -34,10 +34,9 @@ def test_a_re_import_changes_nothing_and_one_changed_cell_updates_exactly_one_re
     assert entry.change_map["title"][1] == "Renamed in the workbook"
 
 
-def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_nothing(app, tmp_path):
+def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_nothing(app, tmp_path, seeded_demo):
     """A dry run of a CSV folder seeded with one error of each kind: each reported as (sheet, row, column),
     nothing written; corrected, the same folder imports."""
-    seed()
     folder = tmp_path / "portfolio"
     export_portfolio(folder)
     empty_the_portfolio()

@@ -211,10 +211,9 @@ def test_the_api_takes_and_returns_agenda_and_decisions(client, demo):
     assert api.get(url).get_json()["items"][0]["agenda_set_by"] is None
 
 
-def test_the_demo_shows_the_power_balance(app):
+def test_the_demo_shows_the_power_balance(app, seeded_demo):
     """The reference engagements carry agendas and decisions; the co-creation engagement whose ISPs set
     every agenda since July is listed as ISP-led (as of the demo's "today")."""
-    demo_data.seed()
     admin = User.get(User.email == "sam.whitfield@northbridge.example")
     for e in Engagement.select().where(Engagement.status != "proposed"):
         total = report.engagement_power(e.id)["total"]

@@ -35,7 +35,6 @@ from tracker.models import (
 from tracker.reports import filters as report_filters
 from tracker.reports import portfolio as report
 from tracker.reports.filters import ReportFilters
-from tracker.tools import demo as demo_data
 
 D = dt.date
 AS_OF = D(2026, 6, 1)
@@ -305,8 +304,7 @@ def test_query_count_constant_with_10_and_200_meetings(demo, as_user):
         assert q.count == counts[url], url
 
 
-def test_the_dashboard_on_the_demo_data(app, as_user):
-    demo_data.seed()
+def test_the_dashboard_on_the_demo_data(app, as_user, seeded_demo):
     admin = User.get(User.email == "sam.whitfield@northbridge.example")
     client = as_user(admin)
     expected = {

@@ -8,14 +8,12 @@ import pytest
 
 from tracker.models import ContextNote, Meeting, NextStep, Organization, TeamMember, User
 from tracker.research import CODEBOOK
-from tracker.tools.demo import seed
 
 from .export_helpers import assert_values_match
 
 
 @pytest.fixture
-def exported(app, runner, tmp_path):
-    seed()
+def exported(app, runner, tmp_path, seeded_demo):
     out = tmp_path / "export"
     result = runner.invoke(args=["export-research", str(out)])
     assert result.exit_code == 0, result.output
@@ -74,8 +72,7 @@ def test_no_names_emails_or_notes(exported):
     assert notes and not [n for n in notes if n[:40] in text]
 
 
-def test_pseudonyms_are_stable_and_notes_come_only_on_request(app, runner, tmp_path):
-    seed()
+def test_pseudonyms_are_stable_and_notes_come_only_on_request(app, runner, tmp_path, seeded_demo):
     first, second, noted = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     for out, extra in ((first, []), (second, []), (noted, ["--include-notes"])):
         assert runner.invoke(args=["export-research", str(out), *extra]).exit_code == 0
@@ -88,8 +85,7 @@ def test_pseudonyms_are_stable_and_notes_come_only_on_request(app, runner, tmp_p
         assert any(r[column] for r in read(noted / f"{file}.csv")), file
 
 
-def test_filters_and_bad_input(app, runner, tmp_path):
-    seed()
+def test_filters_and_bad_input(app, runner, tmp_path, seeded_demo):
     out = tmp_path / "q"
     result = runner.invoke(args=["export-research", str(out), "--from", "2026-01-01", "--to", "2026-03-31"])
     assert result.exit_code == 0, result.output
