@@ -1,12 +1,15 @@
 """The engagement page and the filtered engagement list cost the same few queries whatever the data (issue 21,
 "a lighter request"), and a long list of choices is a completing text box, not a select of hundreds of options."""
 
+import logging
 import re
 
 from playhouse.test_utils import count_queries
 
 from tracker.forms.engagements import EngagementFilterForm
 from tracker.reports import cache as report_cache
+from tracker.reports import cost, journey, progress
+from tracker.reports.filters import ReportFilters
 
 from . import factories
 from .test_engagements import listed
@@ -77,3 +80,32 @@ def test_a_long_unit_list_is_a_completing_text_box_that_filters_by_name(app, as_
     assert chip is not None
     # A name that is not offered is ignored, as an unknown id is.
     assert len(listed(client.get("/engagements?unit_id_name=No+such+unit"))) == 25
+
+
+def test_portfolio_reports_bind_as_many_parameters_with_2_and_20_engagements(app, caplog):
+    """The scope is a subquery: the reports never pass every engagement in scope as a bound parameter (SQLite
+    refuses more than 32,766 of them: about 160 times the generated portfolio of scale 1)."""
+    leader = factories.user("admin")
+    isps = [factories.user("isp"), factories.user("isp")]
+
+    def most_parameters():
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="peewee"):
+            results = [
+                progress.portfolio_progress(ReportFilters(user=leader)),
+                cost.portfolio_cost(ReportFilters(user=leader)),
+                journey.portfolio_journey(ReportFilters(user=leader)),
+            ]
+        queried = [r.msg for r in caplog.records if isinstance(r.msg, tuple)]
+        assert queried and all(results)
+        return max(len(params) for _sql, params in queried)
+
+    def add(n):
+        for _ in range(n):
+            factories.meeting(factories.engagement(factories.unit(), isps, stage="exploration"), duration_minutes=60)
+
+    add(2)
+    few = most_parameters()
+    add(18)
+    assert most_parameters() == few
+    assert len(progress.portfolio_progress(ReportFilters(user=leader))["rows"]) == 20
