@@ -92,9 +92,16 @@ class EngagementFilterForm(Form):
         "support_model": "Model",
     }
 
+    # A choice list longer than this is offered as a text box that completes the names (a <datalist>: no
+    # script, the keyboard works as in any text box), never a select of hundreds of options. The box sends
+    # `<field>_name` (a name as offered; case does not matter), read back as the field's id.
+    LONG_LIST = 50
+    SEARCHABLE = ("unit_id", "isp_id")
+
     def __init__(self, formdata, units, stages, isps, user_id=None):
-        """`user_id`: the reader, offered "Only engagements I work on" when they can work on engagements
-        (None: the filter is not offered and mine=1 is ignored)."""
+        """`units`, `isps`: (id, label) pairs (reports.engagement_filter_options). `user_id`: the reader,
+        offered "Only engagements I work on" when they can work on engagements (None: the filter is not
+        offered and mine=1 is ignored)."""
         formdata = canonical(formdata, self.ALIASES)
         self.stage_ids = {s.key: s.id for s in stages}
         by_id = {str(s.id): s.key for s in stages}
@@ -102,9 +109,13 @@ class EngagementFilterForm(Form):
             formdata["stage"] = by_id[formdata["stage"]]
         super().__init__(formdata)
         self.user_id = user_id
-        self.unit_id.choices = [("", "All units")] + [(str(u.id), f"{u.name} ({u.organization.name})") for u in units]
+        self.unit_id.choices = [("", "All units")] + [(str(uid), label) for uid, label in units]
         self.stage.choices = [("", "Any stage")] + [(s.key, s.name) for s in stages]
-        self.isp_id.choices = [("", "Any ISP")] + [(str(u.id), u.name) for u in isps]
+        self.isp_id.choices = [("", "Any ISP")] + [(str(uid), name) for uid, name in isps]
+        for name in self.SEARCHABLE:  # a name typed in the completing text box, when no id was sent
+            typed = (formdata.get(f"{name}_name") or "").strip().casefold()
+            if typed and not self[name].data:
+                self[name].data = next((v for v, label in self[name].choices[1:] if label.casefold() == typed), "")
         for name in self.FILTERS:  # a value not offered (status=zzz, unit_id=abc, another unit's id) is ignored
             field = self[name]
             if field.data not in {value for value, _ in field.choices}:
@@ -112,6 +123,14 @@ class EngagementFilterForm(Form):
         self.q.data = (self.q.data or "")[:200]
         if user_id is None:
             self.mine.data = False
+
+    def is_long(self, name):
+        """Whether the filter `name` is offered as a completing text box (more than LONG_LIST choices)."""
+        return name in self.SEARCHABLE and len(self[name].choices) > self.LONG_LIST + 1
+
+    def chosen_label(self, name):
+        """The label of the choice in use ('' for none): what the completing text box shows."""
+        return dict(self[name].choices).get(self[name].data, "") if self[name].data else ""
 
     @property
     def offers_mine(self):

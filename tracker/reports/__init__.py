@@ -36,6 +36,24 @@ from ..prepared import prepared
 from .filters import logged
 
 
+def engagement_filter_options(visible):
+    """The engagement list's unit and ISP choices for the engagements `visible` (an Engagement select, the
+    reader's scope): [(id, "Unit (Organization)")] and [(id, name)], as tuples (no model objects: at scale a
+    list offers hundreds). The scope is a subquery, never a list of ids. Two queries."""
+    units = (
+        Unit.select(Unit.id, Unit.name, Organization.name)
+        .join(Organization)
+        .where(Unit.id.in_(visible.select(Engagement.unit)))
+        .order_by(Unit.name, Organization.name)
+        .tuples()
+    )
+    on_visible = EngagementISP.select(EngagementISP.user).where(
+        EngagementISP.engagement.in_(visible.select(Engagement.id))
+    )
+    isps = User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name).tuples()
+    return [(uid, f"{unit} ({org})") for uid, unit, org in units], list(isps)
+
+
 def engagement_list(query):
     """Rows for a list of engagements: each engagement with unit, stage, co-leads and meeting totals.
 

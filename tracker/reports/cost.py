@@ -175,8 +175,9 @@ def portfolio_cost(filters, as_of=None):
     stages = list(Stage.ordered())
     engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
-    sessions, rates = _sessions(ids, filters.logs) if ids else ({}, {})
-    entries, achieved = (stage_entries(ids), _goals_achieved(ids)) if ids else ({}, {})
+    scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
+    sessions, rates = _sessions(scope, filters.logs) if ids else ({}, {})
+    entries, achieved = (stage_entries(scope), _goals_achieved(scope)) if ids else ({}, {})
     rows = [
         {
             "id": e.id,

@@ -164,9 +164,10 @@ def portfolio_journey(filters, sort="unit", as_of=None):
     position = {s.key: i for i, s in enumerate(stages)}
     engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
-    entries = stage_entries(ids) if ids else {}
+    scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
+    entries = stage_entries(scope) if ids else {}
     done = defaultdict(lambda: (0, 0))
-    for (eid, _sid), (total, completed, _first, _last) in (benchmark_counts(ids) if ids else {}).items():
+    for (eid, _sid), (total, completed, _first, _last) in (benchmark_counts(scope) if ids else {}).items():
         done[eid] = (done[eid][0] + total, done[eid][1] + completed)
     rows = []
     for e in engagements:

@@ -279,11 +279,12 @@ def portfolio_progress(filters, as_of=None):
         .order_by(Engagement.title, Engagement.id)
     )
     ids = [e.id for e in engagements]
+    scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
     stages = list(Stage.ordered())
     by_id = {s.id: s for s in stages}
-    entries = stage_entries(ids) if ids else {}
-    benchmarks = benchmark_counts(ids) if ids else {}
-    met = meeting_days(ids) if ids else {}
+    entries = stage_entries(scope) if ids else {}
+    benchmarks = benchmark_counts(scope) if ids else {}
+    met = meeting_days(scope) if ids else {}
     per_stage = {
         s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0, "sic": []} for s in stages
     }
@@ -355,7 +356,7 @@ def portfolio_progress(filters, as_of=None):
         "furthest_stage_name": reached[-1].name if reached else None,
         "furthest": [{"key": s.key, "name": s.name, "engagements": furthest_count.get(s.id, 0)} for s in stages],
         "rows": rows,
-        "goals": _goals(ids, filters),
+        "goals": _goals(scope, filters),
         "feedback": feedback_reports.scale_scores(filters.engagement_ids(), filters.start, filters.end) if ids else {},
     }
 

@@ -11,12 +11,8 @@ from ..models import (
     CONTEXT_KINDS,
     MEETING_KINDS,
     Engagement,
-    EngagementISP,
     Meeting,
-    Organization,
     Stage,
-    Unit,
-    User,
     ValidationError,
     today,
 )
@@ -43,24 +39,12 @@ def _page_after_save(engagement):
 @bp.route("", strict_slashes=False)
 @login_required
 def index():
-    visible = policy.visible_engagements(current_user)
-    visible_ids = visible.select(Engagement.id)
-    units = (
-        Unit.select(Unit, Organization)
-        .join(Organization)
-        .where(Unit.id.in_(policy.visible_engagements(current_user).select(Engagement.unit)))
-        .order_by(Unit.name, Organization.name)
-    )
-    isps = (
-        User.select()
-        .where(User.id.in_(EngagementISP.select(EngagementISP.user).where(EngagementISP.engagement.in_(visible_ids))))
-        .order_by(User.name)
-    )
+    units, isps = reports.engagement_filter_options(policy.visible_engagements(current_user))
     form = EngagementFilterForm(
         request.args,
-        units=list(units),
+        units=units,
         stages=list(Stage.ordered()),
-        isps=list(isps),
+        isps=isps,
         user_id=current_user.id if policy.can_co_lead(current_user) else None,
     )
     filters = form.cleaned()
