@@ -1247,7 +1247,21 @@ def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print, thr
     return report
 
 
-@click.command("bench", help=__doc__)
+HELP = """Measure every page cold (the first visit after a write) and warm, against its honest floor, on
+synthetic portfolios (SQLite; PostgreSQL too when DATABASE_URL names it), and check the targets of issue 21.
+
+\b
+Targets, on the cold figures (--check exits non-zero when one is missed, naming it):
+- scale 10: every report page and report API <= 100 ms median and <= 2x its floor
+- scale 1 -> 10: every report <= 2x slower; scale 100 on PostgreSQL: every report <= 250 ms
+- queries per page identical at every scale; memory <= 150 MB (this process, each gunicorn worker)
+- with --throughput: engagement page >= 400 requests/s, each report page >= 300 requests/s
+- logging a meeting <= 20% slower with the rollup triggers installed than without
+
+--throughput needs wrk on this machine (Debian/Ubuntu: apt-get install -y wrk)."""
+
+
+@click.command("bench", help=HELP)
 @with_appcontext
 @click.option("--scale", "scales", type=float, multiple=True, help="A scale to measure (repeat for several).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the results as JSON to this file.")
