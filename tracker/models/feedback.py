@@ -4,7 +4,17 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    chunked,
+    fn,
+)
 
 from .base import Audited, BaseModel, LimitedTextField, utcnow
 from .catalog import FeedbackInstrument, FeedbackItem
@@ -94,6 +104,8 @@ RELEASE_SIZE = 3  # the fewest responses a release (and so any shown group) hold
 RELEASE_RESPONSES = "responses"  # the subject counting responses
 RELEASE_COMMENTS = "comments"  # the subject of open comments (other subjects are scale keys and pulse items)
 RELEASE_ITEM = "item:"  # + an item key: the subject of a pulse's answers to that item (reported as items)
+REPLAY_CHUNK = 500  # engagements replayed at a time (their ids are bound parameters: far below SQLite's limit)
+REPLAY_INSERT = 500  # rows per multi-row INSERT of releases and their members (at most 5 columns each)
 MIN_SCALE_ITEMS = 3  # a full survey scores a scale when it answered this many of its items (all of a shorter scale)
 
 
@@ -130,10 +142,8 @@ class FeedbackRelease(BaseModel):
     @classmethod
     def pending(cls, engagement_id, on):
         """{subject: [response id, ...]} of the engagement's live responses submitted up to `on` not yet
-        released on that subject (three queries). Every response has the subject RELEASE_RESPONSES, one
-        per scale it scores (scores_scale: full surveys only), RELEASE_ITEM + key per item a pulse
-        answered, and RELEASE_COMMENTS when it wrote an open answer. Deleted responses are never
-        released (and stay in the releases they are in)."""
+        released on that subject (four queries; _subjects says which subjects a response has). Deleted
+        responses are never released (and stay in the releases they are in)."""
         responses = dict(
             FeedbackResponse.select(FeedbackResponse.id, FeedbackResponse.comments)
             .where(
@@ -145,38 +155,7 @@ class FeedbackRelease(BaseModel):
         )
         if not responses:
             return {}
-        subjects = {rid: {RELEASE_RESPONSES} for rid in responses}
-        for rid, comments in responses.items():
-            if any(text for text in json.loads(comments or "{}").values()):
-                subjects[rid].add(RELEASE_COMMENTS)
-        sizes, answered = scale_sizes(), defaultdict(int)
-        for rid, kind, instrument, scale, key in (
-            FeedbackAnswer.select(
-                FeedbackAnswer.response,
-                FeedbackResponse.kind,
-                FeedbackItem.instrument,
-                FeedbackItem.scale,
-                FeedbackItem.key,
-            )
-            .join(FeedbackItem)
-            .switch(FeedbackAnswer)
-            .join(FeedbackResponse)
-            .where(FeedbackAnswer.response.in_(list(responses)) & FeedbackItem.scale.is_null(False))
-            .tuples()
-        ):
-            if kind == "pulse":
-                subjects[rid].add(RELEASE_ITEM + key)
-            else:
-                answered[(rid, instrument, scale)] += 1
-        for (rid, instrument, scale), n in answered.items():
-            if scores_scale("survey", n, sizes.get((instrument, scale), 0)):
-                subjects[rid].add(scale)
-        for rid, subject in (
-            FeedbackReleased.select(FeedbackReleased.response, FeedbackReleased.subject)
-            .where(FeedbackReleased.response.in_(list(responses)))
-            .tuples()
-        ):
-            subjects[rid].discard(subject)
+        subjects = _subjects(responses, FeedbackResponse.id.in_(list(responses)))
         out = {}
         for rid in sorted(subjects):
             for subject in subjects[rid]:
@@ -201,18 +180,119 @@ class FeedbackRelease(BaseModel):
 
     @classmethod
     def replay(cls, engagement_ids=None):
-        """Release the stored responses as if each had been released when it came in: day by day in
-        submission order (the migration that introduced releases, and data loaded in bulk)."""
-        query = FeedbackResponse.select(FeedbackResponse.engagement, FeedbackResponse.submitted_on).where(
-            FeedbackResponse.deleted_at.is_null()
+        """Release the stored responses as if each had been released when it came in: what release_due
+        called day by day in submission order, for each engagement in id order, releases (the migration
+        that introduced releases, imports, and data loaded in bulk). Set-based: a few queries and bulk
+        inserts per REPLAY_CHUNK engagements, the days played in memory, not four queries per day."""
+        if engagement_ids is None:
+            engagement_ids = (
+                FeedbackResponse.select(FeedbackResponse.engagement)
+                .where(FeedbackResponse.deleted_at.is_null())
+                .distinct()
+                .tuples()
+            )
+            engagement_ids = [eid for (eid,) in engagement_ids]
+        engagement_ids = sorted(set(engagement_ids))
+        for first in range(0, len(engagement_ids), REPLAY_CHUNK):
+            cls._replay_chunk(engagement_ids[first : first + REPLAY_CHUNK])
+
+    @classmethod
+    def _replay_chunk(cls, engagement_ids):
+        live = FeedbackResponse.deleted_at.is_null() & FeedbackResponse.engagement.in_(engagement_ids)
+        rows = (
+            FeedbackResponse.select(
+                FeedbackResponse.id,
+                FeedbackResponse.engagement,
+                FeedbackResponse.submitted_on,
+                FeedbackResponse.comments,
+            )
+            .where(live)
+            .tuples()
         )
-        if engagement_ids is not None:
-            query = query.where(FeedbackResponse.engagement.in_(engagement_ids))
-        days = sorted(set(query.distinct().tuples()), key=lambda pair: (pair[0], str(pair[1])))
-        for engagement_id, day in days:
-            if isinstance(day, str):
-                day = dt.date.fromisoformat(day[:10])
-            cls.release_due(engagement_id, day)
+        days = defaultdict(lambda: defaultdict(list))  # {engagement: {day: [response id]}}
+        comments = {}
+        for rid, engagement_id, day, text in rows:
+            days[engagement_id][_day(day)].append(rid)
+            comments[rid] = text
+        if not comments:
+            return
+        subjects = _subjects(comments, live)
+        made = []  # (engagement, subject, day, [response id]): in the order release_due would create them
+        for engagement_id in sorted(days):
+            pending = defaultdict(list)
+            for day in sorted(days[engagement_id]):
+                for rid in days[engagement_id][day]:
+                    for subject in subjects[rid]:
+                        pending[subject].append(rid)
+                for subject in sorted(pending):
+                    if len(pending[subject]) >= RELEASE_SIZE:
+                        made.append((engagement_id, subject, day, sorted(pending.pop(subject))))
+        if not made:
+            return
+        before = cls.select(fn.MAX(cls.id)).scalar() or 0
+        now = utcnow()
+        for part in chunked(made, REPLAY_INSERT):
+            cls.insert_many(
+                [(e, subject, day, len(ids), now) for e, subject, day, ids in part],
+                fields=[cls.engagement, cls.subject, cls.released_on, cls.size, cls.created_at],
+            ).execute()
+        # the new releases' ids: a replay makes at most one release per engagement, subject and day
+        ids = {
+            (e, subject, _day(day)): rid
+            for rid, e, subject, day in cls.select(cls.id, cls.engagement, cls.subject, cls.released_on)
+            .where((cls.id > before) & cls.engagement.in_(engagement_ids))
+            .tuples()
+        }
+        members = ((ids[(e, subject, day)], rid, subject) for e, subject, day, rids in made for rid in rids)
+        fields = [FeedbackReleased.release, FeedbackReleased.response, FeedbackReleased.subject]
+        for part in chunked(members, REPLAY_INSERT):
+            FeedbackReleased.insert_many(part, fields=fields).execute()
+
+
+def _day(value):
+    """A DateField's value as a date (SQLite may hand back its ISO text)."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _subjects(comments, responses):
+    """{response id: {subject, ...}} not yet released, for the responses `comments` ({id: comments JSON})
+    also matched by the condition `responses` on FeedbackResponse (three queries). Every response has the
+    subject RELEASE_RESPONSES, one per scale it scores (scores_scale: full surveys only), RELEASE_ITEM + key
+    per item a pulse answered, and RELEASE_COMMENTS when it wrote an open answer."""
+    subjects = {rid: {RELEASE_RESPONSES} for rid in comments}
+    for rid, text in comments.items():
+        if any(value for value in json.loads(text or "{}").values()):
+            subjects[rid].add(RELEASE_COMMENTS)
+    sizes, answered = scale_sizes(), defaultdict(int)
+    for rid, kind, instrument, scale, key in (
+        FeedbackAnswer.select(
+            FeedbackAnswer.response,
+            FeedbackResponse.kind,
+            FeedbackItem.instrument,
+            FeedbackItem.scale,
+            FeedbackItem.key,
+        )
+        .join(FeedbackItem)
+        .switch(FeedbackAnswer)
+        .join(FeedbackResponse)
+        .where(responses & FeedbackItem.scale.is_null(False))
+        .tuples()
+    ):
+        if kind == "pulse":
+            subjects[rid].add(RELEASE_ITEM + key)
+        else:
+            answered[(rid, instrument, scale)] += 1
+    for (rid, instrument, scale), n in answered.items():
+        if scores_scale("survey", n, sizes.get((instrument, scale), 0)):
+            subjects[rid].add(scale)
+    for rid, subject in (
+        FeedbackReleased.select(FeedbackReleased.response, FeedbackReleased.subject)
+        .join(FeedbackResponse)
+        .where(responses)
+        .tuples()
+    ):
+        subjects[rid].discard(subject)
+    return subjects
 
 
 class FeedbackReleased(BaseModel):
