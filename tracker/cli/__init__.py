@@ -89,7 +89,7 @@ COMMANDS = [
     LazyCommand(
         "bench",
         "tracker.tools.bench:bench_command",
-        "Measure page times and query counts on synthetic portfolios (SQLite; PostgreSQL with DATABASE_URL).",
+        "Measure every page cold and warm against its honest floor on synthetic portfolios; check the targets.",
     ),
     LazyCommand(
         "load-test",

@@ -1247,8 +1247,10 @@ def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print, thr
     return report
 
 
-HELP = """Measure every page cold (the first visit after a write) and warm, against its honest floor, on
-synthetic portfolios (SQLite; PostgreSQL too when DATABASE_URL names it), and check the targets of issue 21.
+HELP = """Measure every page cold and warm against its honest floor on synthetic portfolios; check the targets.
+
+Cold is the first visit after a write; synthetic portfolios on SQLite, and on PostgreSQL too when DATABASE_URL
+names it; the targets are issue 21's.
 
 \b
 Targets, on the cold figures (--check exits non-zero when one is missed, naming it):
