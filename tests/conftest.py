@@ -18,6 +18,7 @@ from werkzeug.routing import Rule
 from tracker import create_app
 from tracker.db import close_all, database
 from tracker.models import MODELS, DataVersion, SchemaVersion
+from tracker.portfolio import export_portfolio
 from tracker.reports import cache as report_cache
 from tracker.schema import init_db
 from tracker.tools.demo import seed as seed_demo
@@ -294,6 +295,29 @@ class _DemoSnapshot:
         report_cache.clear()
         return self.seeded
 
+    def exported(self, target):
+        """The demo exported once to `target` (a .xlsx workbook, or a CSV folder), as export_portfolio()
+        writes it from a test's copy of the demo (same rows, same ids): exporting costs ~10-20 s, copying the
+        result well under one. Written from a database of its own; the test's database is untouched."""
+        previous = database.obj
+        if PG_URL:
+            url = PG_URL
+        else:
+            copy = target.parent / f"{target.stem}.sqlite3"
+            shutil.copyfile(self.path, copy)
+            url = f"sqlite:///{copy}"
+        make_app(url, ATTACHMENT_DIR=str(target.parent / "attachments"))
+        database.connect(reuse_if_open=True)
+        if PG_URL:
+            database.execute_sql(self.load_sql)
+        export_portfolio(target)  # as the tests call it: outside an app context
+        if PG_URL:
+            _reset_postgres()
+        close_all()
+        if previous is not None:
+            database.initialize(previous)
+        return target
+
 
 @pytest.fixture(scope="session")
 def demo_snapshot(template_database, tmp_path_factory):
@@ -316,6 +340,20 @@ def seeded_demo(app, demo_snapshot):
 def seeded_demo_with_files(app, demo_snapshot_with_files):
     """The demo data with its files, as `flask seed-demo` leaves it; returns (created, accounts)."""
     return demo_snapshot_with_files.load(app)
+
+
+@pytest.fixture(scope="session")
+def demo_workbook(demo_snapshot, tmp_path_factory):
+    """The path of the demo's portfolio workbook (.xlsx), exported once per run from `seeded_demo`'s data.
+    Read it only (copy it to change it)."""
+    return demo_snapshot.exported(tmp_path_factory.mktemp("demo_workbook") / "portfolio.xlsx")
+
+
+@pytest.fixture(scope="session")
+def demo_csv_folder(demo_snapshot, tmp_path_factory):
+    """The path of the demo's portfolio as a CSV folder, exported once per run from `seeded_demo`'s data.
+    Read it only (copy it to change it)."""
+    return demo_snapshot.exported(tmp_path_factory.mktemp("demo_csv") / "portfolio")
 
 
 def sign_in(client, user):

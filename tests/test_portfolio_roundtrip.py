@@ -3,18 +3,24 @@ updates one record, and a workbook with errors writes nothing. The round trip th
 tests/test_portfolio_figures.py."""
 
 import csv
+import shutil
 
 from tracker.models import AuditEntry, Engagement, User
-from tracker.portfolio import export_portfolio, import_portfolio
+from tracker.portfolio import import_portfolio
 
 from .portfolio_helpers import edit_cell, empty_the_portfolio
 
 
+def _exported(demo_csv_folder, tmp_path):
+    """The demo's CSV folder as export_portfolio() writes it from `seeded_demo` (exported once per run), copied:
+    the test edits its cells."""
+    return shutil.copytree(demo_csv_folder, tmp_path / "portfolio")
+
+
 def test_a_re_import_changes_nothing_and_one_changed_cell_updates_exactly_one_record_audited(
-    app, tmp_path, seeded_demo
+    app, tmp_path, seeded_demo, demo_csv_folder
 ):
-    folder = tmp_path / "portfolio"
-    export_portfolio(folder)
+    folder = _exported(demo_csv_folder, tmp_path)
     entries = AuditEntry.select().count()
     again = import_portfolio(folder, dry_run=False, name="portfolio")
     assert again.problems == [] and again.totals().created == again.totals().updated == 0
@@ -34,11 +40,12 @@ def test_a_re_import_changes_nothing_and_one_changed_cell_updates_exactly_one_re
     assert entry.change_map["title"][1] == "Renamed in the workbook"
 
 
-def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_nothing(app, tmp_path, seeded_demo):
+def test_a_workbook_with_one_error_of_each_kind_reports_every_one_and_writes_nothing(
+    app, tmp_path, seeded_demo, demo_csv_folder
+):
     """A dry run of a CSV folder seeded with one error of each kind: each reported as (sheet, row, column),
     nothing written; corrected, the same folder imports."""
-    folder = tmp_path / "portfolio"
-    export_portfolio(folder)
+    folder = _exported(demo_csv_folder, tmp_path)
     empty_the_portfolio()
     with open(folder / "meetings.csv", encoding="utf-8", newline="") as handle:
         last = len(list(csv.reader(handle)))  # a meeting of the last engagement (the first ones are broken)
