@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..paging import Page
 from ..prepared import prepared
-from .filters import logged
+from .filters import isp_choices, logged
 
 
 def engagement_filter_options(visible):
@@ -47,11 +47,7 @@ def engagement_filter_options(visible):
         .order_by(Unit.name, Organization.name)
         .tuples()
     )
-    on_visible = EngagementISP.select(EngagementISP.user).where(
-        EngagementISP.engagement.in_(visible.select(Engagement.id))
-    )
-    isps = User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name).tuples()
-    return [(uid, f"{unit} ({org})") for uid, unit, org in units], list(isps)
+    return [(uid, f"{unit} ({org})") for uid, unit, org in units], list(isp_choices(visible))
 
 
 def engagement_list(query):

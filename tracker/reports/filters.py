@@ -278,16 +278,13 @@ class ReportFilters:
             .where(Unit.id.in_(visible.select(Engagement.unit)))
             .order_by(Unit.name, Unit.id)
         )
-        on_visible = EngagementISP.select(EngagementISP.user).where(
-            EngagementISP.engagement.in_(visible.select(Engagement.id))
-        )
-        isps = User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name, User.id)
+        isps = isp_choices(visible)
         return {
             "engagement": list(engagements.order_by(Engagement.title, Engagement.id).tuples()),
             "engagements_in_scope": in_scope,
             "engagements_listed_whole": in_scope <= ENGAGEMENT_CHOICES_MAX,
             "unit": list(units.tuples()),
-            "isp": list(isps.tuples()),
+            "isp": list(isps),
             "stage": list(Stage.select(Stage.key, Stage.name).order_by(Stage.position).tuples()),
             "model": list(SUPPORT_MODELS),
             "kind": list(MEETING_KINDS),
@@ -370,6 +367,15 @@ class ReportFilters:
         if self.end:
             cond &= column <= self.end
         return cond
+
+
+def isp_choices(visible):
+    """(id, name) of each ISP on one of the engagements `visible` (an Engagement select: the reader's scope, as a
+    subquery), by name: what the report filter bar and the engagement list offer."""
+    on_visible = EngagementISP.select(EngagementISP.user).where(
+        EngagementISP.engagement.in_(visible.select(Engagement.id))
+    )
+    return User.select(User.id, User.name).where(User.id.in_(on_visible)).order_by(User.name, User.id).tuples()
 
 
 def parse_id(text, maximum=MAX_ID):
