@@ -157,8 +157,9 @@ def test_the_readme_table_lists_every_registered_command_and_no_other(app):
 
 def test_every_command_is_registered_through_the_cli_package(app):
     assert set(app.cli.list_commands(None)) == {command.name for command in COMMANDS}
-    # send-mail (issue 15), send-digests (issue 18), rebuild-search (issue 23), the portfolio's three (issue 20)
-    assert len(COMMANDS) == 18
+    # send-mail (issue 15), send-digests (issue 18), rebuild-search (issue 23), the portfolio's three (issue 20),
+    # rebuild-rollups (issue 21)
+    assert len(COMMANDS) == 19
 
 
 def test_flask_help_lists_every_command(app):

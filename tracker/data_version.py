@@ -28,6 +28,9 @@ from .models import (
     IdempotencyKey,
     OutboxMessage,
     PendingNotification,
+    Rollup,
+    RollupCompetencyLink,
+    RollupPart,
     SchemaVersion,
     SignInAttempt,
 )
@@ -51,6 +54,9 @@ def unwatched():
         FormDraft,  # a half-typed meeting log, saved every few seconds
         EditingPresence,  # pinged every 30 s by an open edit page
         ExternalRef,  # which record a workbook row became: the records themselves are watched
+        Rollup,  # written by triggers on the watched tables, in the same statement (tracker/rollups.py)
+        RollupPart,
+        RollupCompetencyLink,
     )
     return {m._meta.table_name for m in bookkeeping}
 

@@ -139,6 +139,12 @@ def visible_engagements(user, query=None):
     return query.where(Engagement.id.is_null())  # unknown role: nothing
 
 
+def reads_whole_portfolio(user):
+    """Whether `user` sees every live engagement (visible_engagements adds no condition): then a report without
+    an engagement, unit or ISP filter may read the rollups, which count the whole portfolio (tracker/rollups.py)."""
+    return _sees_everything(user)
+
+
 def visibility_key(user):
     """A hashable key shared by exactly the users who see the same engagements and support requests
     (visible_engagements and visible_requests give them the same rows): report results computed for

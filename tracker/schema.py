@@ -8,7 +8,7 @@ default catalogs; the embedded SQLite database gets both the first time the app 
 import importlib
 import pkgutil
 
-from . import catalog, migrations, search
+from . import catalog, migrations, rollups, search
 from .db import database
 from .models import SchemaVersion
 
@@ -52,9 +52,11 @@ def migrate():
             module.up(database)
             SchemaVersion.create(version=number, name=module.__name__.rsplit(".", 1)[-1])
         applied.append(number)
-    if applied:  # a migration that rebuilt a SQLite table dropped its search triggers (idempotent)
+    if applied:  # a migration that rebuilt a SQLite table dropped its search and rollup triggers (idempotent)
         with database.atomic():
             search.install(database)
+            rollups.install(database)
+            rollups.rebuild(database)
     return applied
 
 
@@ -62,6 +64,8 @@ def init_db():
     """Build the latest schema and load the default catalogs (safe to run again)."""
     applied = migrate()
     loaded = catalog.load_defaults()
+    if loaded:  # new competencies: the crosswalk's links between them (rollups)
+        rollups.rebuild(database)
     return applied, loaded
 
 

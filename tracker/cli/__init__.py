@@ -11,6 +11,8 @@ so `create_app()` never imports tracker.tools.
     backup           write a consistent copy of the SQLite database                      cli/backup.py
     restore          replace the SQLite database with a backup                           cli/backup.py
     export-research  tidy CSV files, a codebook and a REDCap data dictionary             cli/research.py
+    rebuild-search   the search index filled again from the records                     cli/search.py
+    rebuild-rollups  the report rollups computed again from the raw rows                 cli/search.py
     portfolio-template, import-portfolio, export-portfolio
                      the portfolio workbook: its template, import, export               cli/portfolio.py
     send-surveys     send the periodic feedback survey where one is due (cron)           cli/feedback.py
@@ -37,7 +39,7 @@ from .notifications import send_digests_command
 from .portfolio import export_portfolio_command, import_portfolio_command, portfolio_template_command
 from .research import export_research_command
 from .schema import init_db_command, migrate_command
-from .search import rebuild_search_command
+from .search import rebuild_rollups_command, rebuild_search_command
 from .tokens import create_token_command
 from .users import create_user_command
 
@@ -76,6 +78,7 @@ COMMANDS = [
     send_mail_command,
     send_digests_command,
     rebuild_search_command,
+    rebuild_rollups_command,
     LazyCommand(
         "seed-demo",
         "tracker.tools.demo:seed_demo_command",

@@ -202,6 +202,7 @@ from .review import (
     REVIEW_STATES,
     Reviewed,
 )
+from .rollups import ROLLUP_FIGURES, ROLLUP_KEY, Rollup, RollupCompetencyLink, RollupPart
 from .settings import DEFINITIONS, LOG_CHOICES, REVIEWERS, SETTINGS, Setting, SettingDefinition
 from .system import (
     OUTBOX_STATUSES,
@@ -275,11 +276,19 @@ MODELS = [
     FormDraft,  # 0029
     EditingPresence,  # 0029
     ExternalRef,  # 0030
+    Rollup,  # 0031
+    RollupPart,  # 0031
+    RollupCompetencyLink,  # 0031
 ]
 
 __all__ = [
     "MAX_EXTERNAL_ID",
     "ExternalRef",
+    "Rollup",
+    "RollupPart",
+    "RollupCompetencyLink",
+    "ROLLUP_KEY",
+    "ROLLUP_FIGURES",
     "changes_from",
     "LOCKED",
     "MAX_REVIEW_NOTE",

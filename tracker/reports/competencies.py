@@ -32,11 +32,12 @@ from ..models import (
     CompetencyFramework,
     Meeting,
     MeetingCompetency,
+    Rollup,
     User,
 )
 from ..paging import page_of
 from .cache import cached
-from .filters import ReportFilters, month_label, month_of, month_range, share, took_part
+from .filters import ReportFilters, month_label, month_of, month_range, rolled, share, took_part
 
 
 def frameworks():
@@ -99,6 +100,12 @@ def _links(framework, competencies):
     return rows
 
 
+def counted_links(framework):
+    """_links() of `framework`'s whole catalog (retired competencies included): how the meetings' competencies
+    count for it, which the rollups keep as rows (tracker/rollups.py). Three queries."""
+    return _links(framework, _catalog(framework)[1])
+
+
 def _link_table(rows):
     """The links of _links() as a subquery `cw` (source, target, domain, exact): constant SELECTs joined by
     UNION ALL, which SQLite and PostgreSQL both read."""
@@ -138,10 +145,15 @@ def _monthly_counts(filters, competencies, by_month=True, framework=None):
     Then the same three for the work between meetings (activities): activities per month, per (domain,
     month) and per (competency, month), as a `Counts`.
 
-    Each meeting falls in one month, so totals over the period are sums of the months."""
-    totals, by_domain, by_competency, approximate = _counts(
-        filters.meeting_condition(), Meeting, MeetingCompetency, "meeting", competencies, by_month, framework
-    )
+    Each meeting falls in one month, so totals over the period are sums of the months. The meetings' counts come
+    from the rollups when they can answer the filters (tracker/rollups.py)."""
+    rollup = filters.rollup_condition()
+    if rollup is not None:
+        totals, by_domain, by_competency, approximate = _counts_rolled(rollup, competencies, by_month)
+    else:
+        totals, by_domain, by_competency, approximate = _counts(
+            filters.meeting_condition(), Meeting, MeetingCompetency, "meeting", competencies, by_month, framework
+        )
     activity_totals, activity_domain, activity_competency, _ = _counts(
         filters.activity_condition(), Activity, ActivityCompetency, "activity", competencies, by_month, framework
     )
@@ -198,6 +210,33 @@ def _counts(cond, event, link, link_field, competencies, by_month, framework):
         ):
             by_competency[(competency_id, key)] = n
             approximate[(competency_id, key)] = n - n_exact
+    return totals, by_domain, by_competency, approximate
+
+
+def _counts_rolled(condition, competencies, by_month):
+    """_counts() of the meetings, read from the rollups (`condition`: ReportFilters.rollup_condition()), which
+    count every framework's competencies through the crosswalk: those of `competencies` and their domains are
+    kept. Three queries."""
+    month = [Rollup.month] if by_month else []
+    if by_month:
+        totals = {key: n for key, n, _minutes, _exact in rolled(condition, "session", Rollup.month)}
+    else:
+        whole = rolled(condition, "session")
+        totals = {None: whole[0][0] if whole else 0}
+
+    def by_tag(dim, kept):
+        """{(tag, month or None): (sessions, exact)} of `dim`'s rows whose tag is in `kept`."""
+        return {
+            (row[0], row[1] if by_month else None): (row[-3], row[-1])
+            for row in rolled(condition, dim, Rollup.tag, *month)
+            if row[0] in kept
+        }
+
+    by_domain = {key: n for key, (n, _exact) in by_tag("domain", {c.domain_id for c in competencies}).items()}
+    by_competency, approximate = {}, {}
+    for key, (n, exact) in by_tag("competency", {c.id for c in competencies}).items():
+        by_competency[key] = n
+        approximate[key] = n - exact
     return totals, by_domain, by_competency, approximate
 
 

@@ -39,6 +39,7 @@ from ..models import (
     EngagementISP,
     Meeting,
     MeetingAttendee,
+    Rollup,
     Setting,
     Stage,
     StageEntry,
@@ -355,6 +356,32 @@ class ReportFilters:
             cond &= Expression(stage_at(activity), OP.EQ, self._stage_id())
         return cond
 
+    def rollup_condition(self, keyed=()):
+        """A where-expression over Rollup for the meetings in scope, or None when the rollups cannot answer these
+        filters and the report reads the raw rows: a reader who does not see the whole portfolio, an engagement,
+        unit, ISP or support-model filter, dates that cut a month, or a kind or stage filter on rows not keyed by
+        it (`keyed`: which of "kind" and "stage" the dim read is split by)."""
+        if not policy.reads_whole_portfolio(self.user):
+            return None
+        if any(getattr(self, name) not in (None, "") for name in ("engagement", "unit", "isp", "model")):
+            return None
+        if (self.kind and "kind" not in keyed) or (self.stage and "stage" not in keyed):
+            return None
+        if (self.start and self.start.day != 1) or (self.end and (self.end + dt.timedelta(days=1)).day != 1):
+            return None
+        cond = SQL("1 = 1")
+        if self.effective_logs == "approved":
+            cond &= Rollup.approved == 1
+        if self.kind:
+            cond &= Rollup.kind == self.kind
+        if self.stage:
+            cond &= Rollup.stage == fn.COALESCE(self._stage_id(), -1)
+        if self.start:
+            cond &= Rollup.month >= self.start.isoformat()[:7]
+        if self.end:
+            cond &= Rollup.month <= self.end.isoformat()[:7]
+        return cond
+
     def _stage_id(self):
         """Subquery: the id of the stage whose key is the filter's."""
         return Stage.select(Stage.id).where(Stage.key == self.stage)
@@ -433,6 +460,19 @@ def stage_at(meeting=Meeting):
         .order_by(entry.entered_on.desc(), entry.id.desc())
         .limit(1)
     )
+
+
+def rolled(condition, dim, *by):
+    """[(*by values, sessions, minutes, exact)] of the rollup rows of `dim` (tracker/rollups.py) matching
+    `condition` (ReportFilters.rollup_condition), summed by the Rollup columns `by`; groups with no session
+    left out. One query."""
+    sessions = fn.SUM(Rollup.sessions)
+    query = Rollup.select(*by, sessions, fn.SUM(Rollup.minutes), fn.SUM(Rollup.exact)).where(
+        condition & (Rollup.dim == dim)
+    )
+    if by:
+        query = query.group_by(*by).having(sessions > 0)
+    return [row for row in query.tuples() if row[len(by)]]
 
 
 def month_of(column):

@@ -22,12 +22,13 @@ from ..models import (
     Engagement,
     Meeting,
     MeetingStrategy,
+    Rollup,
     Stage,
     Strategy,
     StrategyCluster,
 )
 from .cache import cached
-from .filters import month_label, month_of, month_range, share, stage_at
+from .filters import month_label, month_of, month_range, rolled, share, stage_at
 
 ISP_ACTIVITIES = StrategyCluster.ISP_ACTIVITIES
 
@@ -108,21 +109,15 @@ def _folded(rows, cluster_counts):
     return by_strategy, {cid: (n, round(cluster_minutes.get(cid, 0.0))) for cid, n in cluster_counts.items()}
 
 
-@cached
-def strategies_used(filters):
-    """{"total_meetings", "total_minutes", "total_activities", "total_activity_minutes",
-    "clusters": [{"key", "number", "name", "meetings", "share", "minutes", "activities", "activity_minutes"}],
-    "strategies": [{"key", "number", "name", "cluster", "meetings", "share", "minutes", "activities",
-                    "activity_minutes"}]}
-    meetings, share and minutes are the sessions' only; activities and activity_minutes the work between
-    meetings (see the module's rule). Strategies and clusters never used in scope are left out. Seven queries."""
+def _sessions_by_strategy(filters):
+    """({strategy id: (sessions, minutes)}, {cluster id: (sessions, minutes)}, (sessions, minutes) in scope) of
+    the sessions in scope, from the raw rows. Three queries."""
     totals = (
         Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
         .where(filters.meeting_condition())
         .tuples()
         .get()
     )
-    total, total_minutes = totals[0] or 0, int(totals[1] or 0)
     per_meeting, link_minutes = _strategy_minutes()
     minutes = fn.SUM(link_minutes)
     rows = list(
@@ -146,6 +141,35 @@ def strategies_used(filters):
         .tuples()
     )
     by_strategy, by_cluster = _folded(rows, cluster_meetings)
+    return by_strategy, by_cluster, (totals[0] or 0, int(totals[1] or 0))
+
+
+def _sessions_by_strategy_rolled(condition):
+    """_sessions_by_strategy() read from the rollups (`condition`: ReportFilters.rollup_condition()). Three
+    queries over a few thousand rows."""
+    totals = rolled(condition, "session")
+    cluster_of = dict(Strategy.select(Strategy.id, Strategy.cluster).tuples())
+    rows = [(tag, cluster_of.get(tag), n, m) for tag, n, m, _exact in rolled(condition, "strategy", Rollup.tag)]
+    cluster_meetings = {tag: n for tag, n, _m, _exact in rolled(condition, "cluster", Rollup.tag)}
+    by_strategy, by_cluster = _folded(rows, cluster_meetings)
+    total = totals[0] if totals else (0, 0)
+    return by_strategy, by_cluster, (total[0] or 0, int(total[1] or 0))
+
+
+@cached
+def strategies_used(filters):
+    """{"total_meetings", "total_minutes", "total_activities", "total_activity_minutes",
+    "clusters": [{"key", "number", "name", "meetings", "share", "minutes", "activities", "activity_minutes"}],
+    "strategies": [{"key", "number", "name", "cluster", "meetings", "share", "minutes", "activities",
+                    "activity_minutes"}]}
+    meetings, share and minutes are the sessions' only; activities and activity_minutes the work between
+    meetings (see the module's rule). Strategies and clusters never used in scope are left out. Seven queries.
+    The sessions' figures come from the rollups when they can answer the filters (tracker/rollups.py)."""
+    rollup = filters.rollup_condition()
+    if rollup is not None:
+        by_strategy, by_cluster, (total, total_minutes) = _sessions_by_strategy_rolled(rollup)
+    else:
+        by_strategy, by_cluster, (total, total_minutes) = _sessions_by_strategy(filters)
     activity_strategy, activity_cluster, (activities, activity_minutes) = _activities_by_strategy(filters)
     catalog = (
         list(
@@ -153,7 +177,7 @@ def strategies_used(filters):
             .join(StrategyCluster)
             .order_by(StrategyCluster.number, Strategy.number, Strategy.id)
         )
-        if rows or activity_strategy
+        if by_strategy or activity_strategy
         else []
     )
     clusters = {}
@@ -238,30 +262,16 @@ def dose_by_stage_and_cluster(filters):
      the first stage),
      "clusters": [{"key", "number", "name", "meetings": [per stage], "minutes": [per stage], "total_minutes"}]
         (ERIC clusters used, most minutes first, ties by number),
-     "isp_activities": the same row for the ISP activities, or None}. Three queries."""
-    per_meeting, link_minutes = _strategy_minutes()
-    links = (
-        MeetingStrategy.select(
-            MeetingStrategy.meeting.alias("meeting_id"),
-            stage_at(Meeting).alias("stage_id"),
-            Strategy.cluster.alias("cluster_id"),
-            link_minutes.alias("minutes"),
-        )
-        .join_from(MeetingStrategy, Meeting)
-        .join_from(MeetingStrategy, Strategy)
-        .join_from(MeetingStrategy, per_meeting, on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
-        .where(filters.meeting_condition())
-        .alias("links")
-    )
-    cells = {
-        (stage_id, cluster_id): (n, float(m or 0))
-        for stage_id, cluster_id, n, m in Meeting.select(
-            links.c.stage_id, links.c.cluster_id, fn.COUNT(fn.DISTINCT(links.c.meeting_id)), fn.SUM(links.c.minutes)
-        )
-        .from_(links)
-        .group_by(links.c.stage_id, links.c.cluster_id)
-        .tuples()
-    }
+     "isp_activities": the same row for the ISP activities, or None}. Three queries (the cells from the rollups
+    when they can answer the filters)."""
+    rollup = filters.rollup_condition(keyed=("stage",))
+    if rollup is not None:
+        cells = {
+            (stage or None, cluster_id): (n, float(m or 0))
+            for stage, cluster_id, n, m, _exact in rolled(rollup, "cluster", Rollup.stage, Rollup.tag)
+        }
+    else:
+        cells = _stage_cluster_cells(filters)
     if not cells:
         return {"stages": [], "clusters": [], "isp_activities": None}
     stages = _stage_rows({stage_id for stage_id, _ in cells})
@@ -287,6 +297,34 @@ def dose_by_stage_and_cluster(filters):
     }
 
 
+def _stage_cluster_cells(filters):
+    """{(stage id or None, cluster id): (sessions, minutes)} of the sessions in scope, from the raw rows. One
+    query."""
+    per_meeting, link_minutes = _strategy_minutes()
+    links = (
+        MeetingStrategy.select(
+            MeetingStrategy.meeting.alias("meeting_id"),
+            stage_at(Meeting).alias("stage_id"),
+            Strategy.cluster.alias("cluster_id"),
+            link_minutes.alias("minutes"),
+        )
+        .join_from(MeetingStrategy, Meeting)
+        .join_from(MeetingStrategy, Strategy)
+        .join_from(MeetingStrategy, per_meeting, on=(per_meeting.c.meeting_id == MeetingStrategy.meeting))
+        .where(filters.meeting_condition())
+        .alias("links")
+    )
+    return {
+        (stage_id, cluster_id): (n, float(m or 0))
+        for stage_id, cluster_id, n, m in Meeting.select(
+            links.c.stage_id, links.c.cluster_id, fn.COUNT(fn.DISTINCT(links.c.meeting_id)), fn.SUM(links.c.minutes)
+        )
+        .from_(links)
+        .group_by(links.c.stage_id, links.c.cluster_id)
+        .tuples()
+    }
+
+
 def activities_by_month(filters):
     """{"YYYY-MM": (activities, minutes)} of the work between meetings in scope. One query."""
     month = month_of(Activity.date)
@@ -307,7 +345,61 @@ def dose(filters):
     "by_stage": [{"key", "name", "meetings", "minutes"}]  (the stage on the meeting's date; key None =
         before the first stage was entered),
     "by_mode": [{"key", "name", "meetings", "minutes"}], "by_kind": [...same]} (stage, mode and kind: sessions
-    only). Seven queries."""
+    only). Seven queries; the sessions' from the rollups when they can answer the filters (tracker/rollups.py)."""
+    rollup = filters.rollup_condition(keyed=("kind", "stage"))
+    if rollup is not None:
+        totals, months, stages, modes, kinds = _dose_rolled(rollup)
+    else:
+        totals, months, stages, modes, kinds = _dose_raw(filters)
+    between = activities_by_month(filters)
+    stage_rows = [
+        {"key": s["key"], "name": s["name"], "meetings": stages[s["id"]][0], "minutes": stages[s["id"]][1]}
+        for s in (_stage_rows(set(stages)) if stages else [])
+    ]
+    return {
+        "total_meetings": totals[0] or 0,
+        "total_minutes": int(totals[1] or 0),
+        "total_activities": sum(n for n, _m in between.values()),
+        "total_activity_minutes": sum(m for _n, m in between.values()),
+        "by_month": [
+            {
+                "key": m,
+                "label": month_label(m),
+                "meetings": months.get(m, (0, 0))[0],
+                "minutes": months.get(m, (0, 0))[1],
+                "activities": between.get(m, (0, 0))[0],
+                "activity_minutes": between.get(m, (0, 0))[1],
+            }
+            for m in month_range(set(months) | set(between))
+        ],
+        "by_stage": stage_rows,
+        "by_mode": [
+            {"key": k, "name": name, "meetings": modes[k][0], "minutes": modes[k][1]}
+            for k, name in MEETING_MODES
+            if k in modes
+        ],
+        "by_kind": [
+            {"key": k, "name": name, "meetings": kinds[k][0], "minutes": kinds[k][1]}
+            for k, name in MEETING_KINDS
+            if k in kinds
+        ],
+    }
+
+
+def _dose_rolled(condition):
+    """_dose_raw() read from the rollups' sessions (`condition`: ReportFilters.rollup_condition()). Four queries."""
+
+    def by(column):
+        return {key: (n, int(round(m or 0))) for key, n, m, _exact in rolled(condition, "session", column)}
+
+    totals = rolled(condition, "session")
+    stages = {(stage or None): figures for stage, figures in by(Rollup.stage).items()}  # 0: before the first stage
+    return (totals[0][:2] if totals else (0, 0)), by(Rollup.month), stages, by(Rollup.mode), by(Rollup.kind)
+
+
+def _dose_raw(filters):
+    """((sessions, minutes) in scope, {month: (sessions, minutes)}, {stage id: ...}, {mode: ...}, {kind: ...})
+    from the raw rows. Five queries."""
     cond = filters.meeting_condition()
     totals = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
     month = month_of(Meeting.date)
@@ -345,39 +437,7 @@ def dose(filters):
         .group_by(Meeting.kind)
         .tuples()
     }
-    between = activities_by_month(filters)
-    stage_rows = [
-        {"key": s["key"], "name": s["name"], "meetings": stages[s["id"]][0], "minutes": stages[s["id"]][1]}
-        for s in (_stage_rows(set(stages)) if stages else [])
-    ]
-    return {
-        "total_meetings": totals[0] or 0,
-        "total_minutes": int(totals[1] or 0),
-        "total_activities": sum(n for n, _m in between.values()),
-        "total_activity_minutes": sum(m for _n, m in between.values()),
-        "by_month": [
-            {
-                "key": m,
-                "label": month_label(m),
-                "meetings": months.get(m, (0, 0))[0],
-                "minutes": months.get(m, (0, 0))[1],
-                "activities": between.get(m, (0, 0))[0],
-                "activity_minutes": between.get(m, (0, 0))[1],
-            }
-            for m in month_range(set(months) | set(between))
-        ],
-        "by_stage": stage_rows,
-        "by_mode": [
-            {"key": k, "name": name, "meetings": modes[k][0], "minutes": modes[k][1]}
-            for k, name in MEETING_MODES
-            if k in modes
-        ],
-        "by_kind": [
-            {"key": k, "name": name, "meetings": kinds[k][0], "minutes": kinds[k][1]}
-            for k, name in MEETING_KINDS
-            if k in kinds
-        ],
-    }
+    return totals, months, stages, modes, kinds
 
 
 @cached

@@ -28,6 +28,7 @@ import click
 from flask.cli import with_appcontext
 from peewee import chunked
 
+from .. import rollups
 from ..db import database, is_sqlite
 from ..models import (
     Benchmark,
@@ -516,7 +517,8 @@ def generate(scale=1.0, seed=SEED, batch=BATCH, copy=None, progress=None):
     competencies, strategies, stages, templates, instrument, likert = _catalog()
     out = _Rows(copy)
     add = out.add
-    with database.atomic():  # the bulk write (a rollups.bulk_load() goes around this block)
+    # the bulk write without the rollup triggers (one refresh per row written), the rollups rebuilt once at the end
+    with rollups.bulk_load(), database.atomic():
         # organizations, units, people
         centre = add(Organization, name=SYNTHETIC_ORG, kind="intermediary", created_at=_at(ANCHOR))
         foundations = []

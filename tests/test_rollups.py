@@ -1,0 +1,285 @@
+"""Issue 21: the report rollups (tracker/rollups.py) kept on write.
+
+- A property test: random sequences of writes, edits, deletes, restores and imports (meetings, their strategy
+  and competency links, stage entries, engagements soft-deleted and restored, a portfolio import that changes
+  meetings) leave every rollup row equal to the same aggregate computed from the raw rows, on SQLite and
+  PostgreSQL (the suite runs on both).
+- The reports read through the rollups give what the raw queries give, for the reader and filters the rollups
+  answer; the others (an ISP's view, a part-month range, a unit) still read the raw rows.
+- `rebuild-rollups` and generate-data leave them equal too.
+"""
+
+import csv
+import datetime as dt
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from tracker import rollups
+from tracker.db import database
+from tracker.models import (
+    MEETING_KINDS,
+    MEETING_MODES,
+    Competency,
+    Engagement,
+    Meeting,
+    MeetingCompetency,
+    MeetingStrategy,
+    Stage,
+    StageEntry,
+    Strategy,
+    keys,
+    utcnow,
+)
+from tracker.portfolio import export_portfolio, import_portfolio
+from tracker.reports import cache as report_cache
+from tracker.reports import competencies as competency_reports
+from tracker.reports import strategies as strategy_reports
+from tracker.reports.filters import ReportFilters
+
+from . import factories
+from .portfolio_helpers import edit_cell
+
+START = dt.date(2025, 11, 3)
+KINDS, MODES = keys(MEETING_KINDS), keys(MEETING_MODES)
+STATES = ["draft", "submitted", "returned", "approved"]
+STAGES = ["exploration", "installation", "initial_implementation"]
+FIGURES = "dim, tag, month, kind, mode, stage, approved, sessions, minutes, exact"
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "log",
+                "log",
+                "log",
+                "edit",
+                "retag",
+                "soft_delete",
+                "restore",
+                "delete",
+                "stage",
+                "unstage",
+                "drop_engagement",
+                "restore_engagement",
+                "import",
+            ]
+        ),  # fmt: skip
+        st.integers(0, 10_000),  # which row, date, kind...: read modulo what there is
+        st.integers(0, 10_000),
+    ),
+    min_size=1,
+    max_size=8,
+)
+SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: a failure prints its operations
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def kept():
+    """The rollup rows as kept by the triggers: {key: (sessions, minutes, exact)}, empty rows left out."""
+    rows = database.execute_sql(f"SELECT {FIGURES} FROM rollup").fetchall()  # nosec B608 # constant columns
+    return Rows({r[:7]: (r[7], float(r[8]), r[9]) for r in rows if r[7] or abs(r[8]) > 1e-6 or r[9]})
+
+
+def from_raw():
+    """The same aggregates computed now from the raw rows (meetings, links, stage entries, engagements)."""
+    everything = lambda column: "1 = 1"  # noqa: E731
+    parts = rollups._parts(everything, rollups.DIMS)
+    rows = database.execute_sql(
+        "SELECT dim, tag, month, kind, mode, stage, approved, SUM(sessions), SUM(minutes), SUM(exact) "  # nosec B608
+        f"FROM ({parts}) p "
+        "GROUP BY dim, tag, month, kind, mode, stage, approved"
+    ).fetchall()
+    return Rows({r[:7]: (r[7], float(r[8]), r[9]) for r in rows if r[7]})
+
+
+class Rows(dict):
+    """Rollup rows {key: (sessions, minutes, exact)}: equal when the keys, sessions and exact counts are, and the
+    minutes (sums of shares such as 40/3, added and subtracted in another order) within a millionth."""
+
+    def __eq__(self, other):
+        return set(self) == set(other) and all(
+            self[k][0] == other[k][0] and self[k][2] == other[k][2] and abs(self[k][1] - other[k][1]) < 1e-6
+            for k in self
+        )
+
+    __hash__ = None
+
+
+def _world():
+    unit = factories.unit()
+    engagements = [factories.engagement(unit, start=START) for _ in range(2)]
+    engagements[0].enter_stage(Stage.get(Stage.key == "exploration"), START)
+    return engagements
+
+
+def _pick(rows, n):
+    return rows[n % len(rows)] if rows else None
+
+
+def _day(n):
+    return START + dt.timedelta(days=n % 380)
+
+
+def _links(meeting, n):
+    """Replace a meeting's links as the meeting form does (delete, then insert_many), with a recorded dose on
+    some strategies."""
+    competencies = list(Competency.select().order_by(Competency.id))
+    strategies = list(Strategy.select().order_by(Strategy.id))
+    MeetingCompetency.delete().where(MeetingCompetency.meeting == meeting.id).execute()
+    MeetingStrategy.delete().where(MeetingStrategy.meeting == meeting.id).execute()
+    chosen_c = {competencies[(n * k) % len(competencies)] for k in range(1, 2 + n % 4)}
+    chosen_s = {strategies[(n * k + 3) % len(strategies)] for k in range(1, 2 + n % 3)}
+    if chosen_c:
+        MeetingCompetency.insert_many(
+            [{"meeting": meeting.id, "competency": c.id, "label": c.name[:200]} for c in chosen_c]
+        ).execute()
+    MeetingStrategy.insert_many(
+        [
+            {
+                "meeting": meeting.id,
+                "strategy": s.id,
+                "label": s.name[:200],
+                "minutes": (5 if i == 0 and n % 2 else None),
+            }
+            for i, s in enumerate(sorted(chosen_s, key=lambda s: s.id))
+        ]
+    ).execute()
+
+
+def _apply(op, a, b, engagements, folder):
+    meetings = list(Meeting.select().order_by(Meeting.id))
+    if op == "log":
+        m = Meeting.create(
+            engagement=_pick(engagements, a),
+            date=_day(b),
+            kind=KINDS[a % len(KINDS)],
+            mode=MODES[b % len(MODES)],
+            duration_minutes=15 + b % 120,
+            review_state=STATES[a % len(STATES)],
+        )
+        _links(m, a + b)
+    elif op == "edit" and meetings:
+        m = _pick(meetings, a)
+        m.date, m.kind, m.duration_minutes = _day(b), KINDS[b % len(KINDS)], 10 + a % 200
+        m.review_state = STATES[b % len(STATES)]
+        m.save()
+    elif op == "retag" and meetings:
+        _links(_pick(meetings, a), b)
+    elif op == "soft_delete" and meetings:  # as Meeting.soft_delete() writes it (which refuses approved logs)
+        Meeting.update(deleted_at=utcnow()).where(Meeting.id == _pick(meetings, a).id).execute()
+    elif op == "restore" and meetings:
+        Meeting.update(deleted_at=None).where(Meeting.id == _pick(meetings, a).id).execute()
+    elif op == "delete" and meetings:
+        Meeting.delete().where(Meeting.id == _pick(meetings, a).id).execute()  # links go by ON DELETE CASCADE
+    elif op == "stage":
+        _pick(engagements, a).enter_stage(Stage.get(Stage.key == STAGES[b % len(STAGES)]), _day(b))
+    elif op == "unstage":
+        entry = _pick(list(StageEntry.select().order_by(StageEntry.id)), a)
+        if entry is not None:
+            StageEntry.delete().where(StageEntry.id == entry.id).execute()
+    elif op == "drop_engagement":
+        Engagement.update(deleted_at=utcnow()).where(Engagement.id == _pick(engagements, a).id).execute()
+    elif op == "restore_engagement":
+        Engagement.update(deleted_at=None).where(Engagement.id.in_([e.id for e in engagements])).execute()
+    elif op == "import" and meetings:
+        # the portfolio exported, one meeting's minutes and date changed in the CSV, imported back: the import
+        # updates that meeting (the ids the export wrote find it)
+        target = folder / f"portfolio-{a}-{b}"
+        export_portfolio(target)
+        with open(target / "meetings.csv", encoding="utf-8", newline="") as handle:
+            rows = len(list(csv.reader(handle))) - 1  # the header
+        if rows:
+            edit_cell(target, "meetings", 2 + a % rows, "duration_minutes", str(20 + b % 90))
+            edit_cell(target, "meetings", 2 + a % rows, "date", _day(a + b).isoformat())
+        import_portfolio(target, dry_run=False, name="changed")
+
+
+@SETTINGS
+@given(ops=OPS)
+def test_any_sequence_of_writes_leaves_the_rollups_equal_to_the_raw_aggregates(app, tmp_path, ops):
+    engagements = _world()
+    for op, a, b in ops:
+        _apply(op, a, b, engagements, tmp_path)
+        assert kept() == from_raw(), (op, a, b)
+
+
+def test_rebuild_gives_what_the_triggers_kept_and_the_command_says_so(app, tmp_path):
+    engagements = _world()
+    for i in range(6):
+        _apply("log", i, 7 * i, engagements, tmp_path)
+    before = kept()
+    assert before and before == from_raw()
+    database.execute_sql("DELETE FROM rollup")
+    assert kept() == {}
+    result = app.test_cli_runner().invoke(args=["rebuild-rollups"])
+    assert result.exit_code == 0, result.output
+    assert "Report rollups rebuilt:" in result.output
+    assert kept() == before
+
+
+def test_a_block_written_without_the_triggers_is_rebuilt_after_it(app, tmp_path):
+    engagements = _world()
+    with rollups.bulk_load():
+        for i in range(4):
+            _apply("log", i, 11 * i, engagements, tmp_path)
+        assert kept() == {}  # nothing kept while the triggers are off
+    assert kept() == from_raw() != {}
+    _apply("log", 9, 9, engagements, tmp_path)  # the triggers are back
+    assert kept() == from_raw()
+
+
+# --- the reports read through the rollups ------------------------------------------------------------------
+
+
+def _raw(report, filters):
+    """The report computed from the raw rows (the rollups switched off for this call)."""
+    report_cache.clear()
+    original = ReportFilters.rollup_condition
+    ReportFilters.rollup_condition = lambda self, keyed=(): None
+    try:
+        return report(filters)
+    finally:
+        ReportFilters.rollup_condition = original
+        report_cache.clear()
+
+
+REPORTS = [
+    strategy_reports.strategies_used,
+    strategy_reports.dose,
+    strategy_reports.dose_by_stage_and_cluster,
+    competency_reports.competencies_used,
+    competency_reports.over_time,
+]
+
+
+def test_the_reports_read_from_the_rollups_equal_the_raw_queries(seeded_demo):
+    admin = factories.user("admin")
+    isp = factories.user("isp")
+    stage = Stage.select().order_by(Stage.position).first().key
+    cases = [
+        {},
+        {"kind": "monthly"},
+        {"stage": stage},
+        {"start": dt.date(2026, 2, 1), "end": dt.date(2026, 6, 30)},
+        {"logs": "approved"},
+        {"framework": "isp_practice_profile_2020"},
+    ]
+    for values in cases:
+        filters = ReportFilters(user=admin, **values)
+        for report in REPORTS:
+            report_cache.clear()
+            assert report(filters) == _raw(report, filters), (report.__name__, values)
+    # who and what the rollups cannot answer reads the raw rows
+    assert ReportFilters(user=admin).rollup_condition() is not None
+    assert ReportFilters(user=isp).rollup_condition() is None
+    assert ReportFilters(user=admin, isp=isp.id).rollup_condition() is None
+    assert ReportFilters(user=admin, unit=1).rollup_condition() is None
+    assert ReportFilters(user=admin, start=dt.date(2026, 2, 2)).rollup_condition() is None
+    assert ReportFilters(user=admin, end=dt.date(2026, 2, 27)).rollup_condition() is None
+    assert ReportFilters(user=admin, kind="monthly").rollup_condition() is None
+    assert ReportFilters(user=admin, kind="monthly").rollup_condition(keyed=("kind",)) is not None

@@ -1,0 +1,66 @@
+"""Report rollups (issue 21): aggregates of the logged meetings, kept in step with the raw rows by database
+triggers in the writing transaction (tracker/rollups.py), so a portfolio report reads a few thousand rollup
+rows instead of every meeting.
+
+- `Rollup`: one row per (dim, tag, month, kind, mode, stage, approved) with the sessions, minutes and (for
+  competencies) the sessions counted through an exact crosswalk path. `dim` says what a row counts:
+  "session" (tag 0; kind, mode and stage set), "strategy" (tag = strategy id), "cluster" (tag = cluster id;
+  stage set), "competency" (tag = the competency counted, through the crosswalk), "domain" (tag = domain id).
+  Keys a dim does not split by are '' (text) or 0 (ids); stage 0 = before the first stage.
+- `RollupPart`: each meeting's own contribution to `Rollup` (the same keys, by meeting): what a trigger
+  subtracts before it adds the meeting's new contribution. Written by triggers only, read by nobody else.
+- `RollupCompetencyLink`: the competency crosswalk between frameworks as rows (recorded competency ->
+  competency counted, its domain, exact or approximate), which the triggers join; a competency counts for
+  itself without a row here.
+"""
+
+from peewee import CharField, DoubleField, IntegerField
+
+from .base import BaseModel
+
+ROLLUP_KEY = ("dim", "tag", "month", "kind", "mode", "stage", "approved")
+ROLLUP_FIGURES = ("sessions", "minutes", "exact")
+
+
+class Rollup(BaseModel):
+    dim = CharField(max_length=12)
+    tag = IntegerField(default=0)
+    month = CharField(max_length=7)  # YYYY-MM
+    kind = CharField(max_length=20, default="")
+    mode = CharField(max_length=20, default="")
+    stage = IntegerField(default=0)
+    approved = IntegerField(default=0)
+    sessions = IntegerField(default=0)
+    minutes = DoubleField(default=0)
+    exact = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((ROLLUP_KEY, True),)
+
+
+class RollupPart(BaseModel):
+    meeting_id = IntegerField()
+    engagement_id = IntegerField()
+    dim = CharField(max_length=12)
+    tag = IntegerField(default=0)
+    month = CharField(max_length=7)
+    kind = CharField(max_length=20, default="")
+    mode = CharField(max_length=20, default="")
+    stage = IntegerField(default=0)
+    approved = IntegerField(default=0)
+    sessions = IntegerField(default=0)
+    minutes = DoubleField(default=0)
+    exact = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("meeting_id", "dim"), False), (("engagement_id",), False))
+
+
+class RollupCompetencyLink(BaseModel):
+    source = IntegerField()  # the competency recorded
+    target = IntegerField()  # the competency it counts for (the other framework's)
+    domain_id = IntegerField()  # the target's domain
+    exact = IntegerField()  # 1: an exact crosswalk link, 0: approximate
+
+    class Meta:
+        indexes = ((("source", "target"), True),)

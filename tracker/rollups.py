@@ -1,0 +1,294 @@
+"""Report rollups kept on write (issue 21): the `rollup` table (tracker/models/rollups.py) holds the logged
+meetings' sessions and minutes by month, kind, mode, stage and review state, and by strategy, cluster,
+competency and domain, so that the portfolio reports read a few thousand rows whatever the number of meetings.
+
+How they stay right: every meeting's own share is kept in `rollup_part`. Refreshing a set of meetings
+subtracts their parts from `rollup`, computes their parts again from the raw rows, and adds them back: four
+statements, whichever change caused it, so the order in which rows are written never matters. Database
+triggers run the refresh in the writing transaction, on SQLite and PostgreSQL alike, for every path that
+writes (forms, API, imports, raw SQL):
+
+- a meeting inserted, deleted, or updated in a column the reports read (date, kind, mode, minutes, review
+  state, soft delete, engagement): that meeting, every dim;
+- a strategy or competency link written: its meeting, the strategy dims or the competency dims;
+- a stage entry written: the meetings of its engagement, the dims keyed by stage;
+- an engagement soft-deleted or restored: its meetings, every dim; a strategy moved to another cluster: its
+  meetings, the cluster dim.
+
+SQLite: AFTER ... FOR EACH ROW triggers (a row at a time). PostgreSQL: AFTER ... FOR EACH STATEMENT triggers
+with transition tables (one refresh per statement, over the meetings the statement touched).
+
+What a meeting counts for is the reports' rule (tracker/reports/filters.py and the report modules): a live
+meeting, not a draft, of a live engagement; its stage is the stage its engagement was in on its date
+(`stage_at`); a strategy's minutes are its recorded dose, else its share of the minutes no dose covers; a
+competency counts for itself and, through the crosswalk, for the other framework's (tracker/catalog).
+
+`install` / `uninstall` (the triggers), `rebuild` (every part and rollup row from the raw rows: the CLI's
+`rebuild-rollups`), `bulk_load` (a block written without the triggers, then rebuilt: generate-data).
+tests/test_rollups.py checks, after random writes, edits, deletes, restores and imports, that the rollups equal
+the same aggregates computed from the raw rows.
+"""
+
+from contextlib import contextmanager
+
+from .db import database as default_database
+from .db import is_sqlite
+from .models import ROLLUP_FIGURES, ROLLUP_KEY, CompetencyFramework, RollupCompetencyLink
+from .reports.competencies import counted_links
+
+SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN = "session", "strategy", "cluster", "competency", "domain"
+DIMS = (SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN)
+STAGED = (SESSION, CLUSTER)  # the dims keyed by stage: a stage entry changes them
+MEETING_COLUMNS = ("date", "kind", "mode", "duration_minutes", "review_state", "deleted_at", "engagement_id")
+PREFIX = "rollup_"
+
+_KEY = ", ".join(ROLLUP_KEY)
+_PART_COLUMNS = "meeting_id, engagement_id, " + _KEY + ", " + ", ".join(ROLLUP_FIGURES)
+
+
+def _month(column):
+    return f"substr({column}, 1, 7)" if is_sqlite() else f"to_char({column}, 'YYYY-MM')"
+
+
+def _base(meetings):
+    """The meetings that count (see the module's rule) among those whose id satisfies `meetings` (a function of
+    the id column giving a SQL condition), with the keys they are counted under."""
+    return (
+        "SELECT m.id AS meeting_id, m.engagement_id AS engagement_id, "
+        f"{_month('m.date')} AS month, m.kind AS kind, m.mode AS mode, "
+        "COALESCE((SELECT se.stage_id FROM stage_entry se WHERE se.engagement_id = m.engagement_id "
+        "AND se.entered_on <= m.date ORDER BY se.entered_on DESC, se.id DESC LIMIT 1), 0) AS stage, "
+        "CASE WHEN m.review_state = 'approved' THEN 1 ELSE 0 END AS approved, m.duration_minutes AS minutes "
+        "FROM meeting m JOIN engagement e ON e.id = m.engagement_id "
+        f"WHERE {meetings('m.id')} AND m.deleted_at IS NULL AND m.review_state <> 'draft' AND e.deleted_at IS NULL"
+    )
+
+
+def _strategy_minutes():
+    """A strategy link's minutes (reports/strategies.py's rule): its dose, else the meeting's minutes no dose
+    covers shared equally among the links without one."""
+    return (
+        "COALESCE(ms.minutes, CASE WHEN b.minutes - pm.recorded > 0 "
+        "THEN (b.minutes - pm.recorded) * 1.0 / NULLIF(pm.n - pm.recorded_n, 0) ELSE 0 END, 0)"
+    )
+
+
+def _parts(meetings, dims):
+    """SELECT of the parts (rollup_part's columns) of the meetings `meetings` selects, for `dims`."""
+    base = f"({_base(meetings)}) b"
+    per_meeting = (
+        "(SELECT meeting_id, COUNT(*) AS n, COUNT(minutes) AS recorded_n, COALESCE(SUM(minutes), 0) AS recorded "
+        f"FROM meeting_strategy WHERE {meetings('meeting_id')} GROUP BY meeting_id) pm"
+    )
+    links = (
+        "(SELECT c.id AS source, c.id AS target, c.domain_id AS domain_id, 1 AS exact FROM competency c "
+        "UNION ALL SELECT source, target, domain_id, exact FROM rollup_competency_link) cw"
+    )
+    who = "b.meeting_id, b.engagement_id"
+    strategy_join = (
+        f"FROM {base} JOIN meeting_strategy ms ON ms.meeting_id = b.meeting_id "
+        f"JOIN {per_meeting} ON pm.meeting_id = b.meeting_id"
+    )
+    competency_join = (
+        f"FROM {base} JOIN meeting_competency mc ON mc.meeting_id = b.meeting_id "
+        f"JOIN {links} ON cw.source = mc.competency_id"
+    )
+    minutes = _strategy_minutes()
+    # dim: (tag, month, kind, mode, stage, approved, sessions, minutes, exact; the rest of the SELECT)
+    branches = {
+        SESSION: ("0", "b.month", "b.kind", "b.mode", "b.stage", "b.approved", "1", "b.minutes", "0", f"FROM {base}"),
+        STRATEGY: ("ms.strategy_id", "b.month", "''", "''", "0", "b.approved", "1", minutes, "0", strategy_join),
+        CLUSTER: ("s.cluster_id", "b.month", "''", "''", "b.stage", "b.approved", "1", f"SUM({minutes})", "0",
+                  f"{strategy_join} JOIN strategy s ON s.id = ms.strategy_id "
+                  f"GROUP BY {who}, s.cluster_id, b.month, b.stage, b.approved"),
+        COMPETENCY: ("cw.target", "b.month", "''", "''", "0", "b.approved", "1", "0", "MAX(cw.exact)",
+                     f"{competency_join} GROUP BY {who}, cw.target, b.month, b.approved"),
+        DOMAIN: ("cw.domain_id", "b.month", "''", "''", "0", "b.approved", "1", "0", "0",
+                 f"{competency_join} GROUP BY {who}, cw.domain_id, b.month, b.approved"),
+    }  # fmt: skip
+    names = ROLLUP_KEY[1:] + ROLLUP_FIGURES
+
+    def select(dim):
+        *values, rest = branches[dim]
+        named = ", ".join(f"{value} AS {name}" for value, name in zip(values, names, strict=True))
+        return f"SELECT b.meeting_id AS meeting_id, b.engagement_id AS engagement_id, '{dim}' AS dim, {named} {rest}"
+
+    return " UNION ALL ".join(select(d) for d in dims)
+
+
+def _dims_in(dims):
+    return "dim IN (" + ", ".join(f"'{d}'" for d in dims) + ")"
+
+
+def _fold(parts_where, sign):
+    """Add (sign "") or subtract (sign "-") the parts `parts_where` selects to/from `rollup`."""
+    sums = ", ".join(f"{sign}SUM({f})" for f in ROLLUP_FIGURES)
+    updates = ", ".join(f"{f} = rollup.{f} + excluded.{f}" for f in ROLLUP_FIGURES)
+    return (
+        f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "
+        f"SELECT {_KEY}, {sums} FROM rollup_part WHERE {parts_where} GROUP BY {_KEY} "
+        f"ON CONFLICT ({_KEY}) DO UPDATE SET {updates}"
+    )
+
+
+def refresh_statements(meetings, dims=DIMS):
+    """The four statements that bring `rollup` and `rollup_part` up to date for the meetings `meetings` selects
+    (a function of an id column giving a SQL condition) in `dims`."""
+    where = f"{meetings('meeting_id')} AND {_dims_in(dims)}"
+    return [
+        _fold(where, "-"),
+        f"DELETE FROM rollup_part WHERE {where}",
+        f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_parts(meetings, dims)}",
+        _fold(where, ""),
+    ]
+
+
+def _in(subquery):
+    return lambda column: f"{column} IN ({subquery})"
+
+
+def _changed(old, new, columns):
+    """SQL: any of `columns` differs between the rows `old` and `new` (NULLs compared as values)."""
+    op = "IS NOT" if is_sqlite() else "IS DISTINCT FROM"
+    return "(" + " OR ".join(f"{old}.{c} {op} {new}.{c}" for c in columns) + ")"
+
+
+# (table, events, dims, the meetings to refresh: SQLite given the row alias, PostgreSQL given the transition
+#  table(s), what counts as a change for an UPDATE)
+def _watched():
+    meetings_of_engagements = "SELECT id FROM meeting WHERE engagement_id IN ({})"
+    return [
+        ("meeting", DIMS, "{row}.id", "SELECT id FROM {rows}", MEETING_COLUMNS, None),
+        ("meeting_strategy", (STRATEGY, CLUSTER), "{row}.meeting_id", "SELECT meeting_id FROM {rows}",
+         ("meeting_id", "strategy_id", "minutes"), None),
+        ("meeting_competency", (COMPETENCY, DOMAIN), "{row}.meeting_id", "SELECT meeting_id FROM {rows}",
+         ("meeting_id", "competency_id"), None),
+        ("stage_entry", STAGED, meetings_of_engagements.format("{row}.engagement_id"),
+         meetings_of_engagements.format("SELECT engagement_id FROM {rows}"),
+         ("engagement_id", "stage_id", "entered_on"), None),
+        ("engagement", DIMS, meetings_of_engagements.format("{row}.id"),
+         meetings_of_engagements.format("SELECT id FROM {rows}"), ("deleted_at",), ("update",)),
+        ("strategy", (CLUSTER,), "SELECT meeting_id FROM meeting_strategy WHERE strategy_id = {row}.id",
+         "SELECT meeting_id FROM meeting_strategy WHERE strategy_id IN (SELECT id FROM {rows})", ("cluster_id",),
+         ("update",)),
+    ]  # fmt: skip
+
+
+EVENTS = ("insert", "update", "delete")
+
+
+def trigger_names():
+    """Every rollup trigger's name, with its table: [(name, table)]."""
+    return [(f"{PREFIX}{table}_{event}", table) for table, *_rest, only in _watched() for event in (only or EVENTS)]
+
+
+def install(database=None):
+    """Create the rollup triggers (again: idempotent). The rows are not touched: `rebuild` fills them."""
+    database = database or default_database
+    uninstall(database)
+    if is_sqlite():
+        _install_sqlite(database)
+    else:
+        _install_postgres(database)
+
+
+def _install_sqlite(database):
+    for table, dims, one, _many, columns, only in _watched():
+        for event in only or EVENTS:
+            rows = ["NEW"] if event == "insert" else ["OLD"] if event == "delete" else ["OLD", "NEW"]
+            if one.startswith("SELECT"):
+                selected = " UNION ".join(one.format(row=row) for row in rows)
+            else:  # a column of the row: the old and the new value (the same meeting, mostly)
+                selected = ", ".join(one.format(row=row) for row in rows)
+            statements = refresh_statements(_in(selected), dims)
+            when = f" WHEN {_changed('OLD', 'NEW', columns)}" if event == "update" else ""
+            database.execute_sql(
+                f'CREATE TRIGGER "{PREFIX}{table}_{event}" AFTER {event.upper()} ON "{table}" FOR EACH ROW{when} '
+                "BEGIN " + "; ".join(statements) + "; END"
+            )
+
+
+def _install_postgres(database):
+    for table, dims, _one, many, columns, only in _watched():
+        for event in only or EVENTS:
+            name = f"{PREFIX}{table}_{event}"
+            if event == "update":
+                changed = (
+                    f"SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed('o', 'n', columns)}"
+                )
+                # both the old and the new rows' meetings (a link moved to another meeting leaves the first too)
+                selected = (
+                    many.format(rows=f"({changed}) c")
+                    + " UNION "
+                    + many.format(rows=f"(SELECT o.* FROM old_rows o JOIN ({changed}) c ON c.id = o.id) c2")
+                )
+                referencing = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            elif event == "insert":
+                selected, referencing = many.format(rows="new_rows"), "REFERENCING NEW TABLE AS new_rows"
+            else:
+                selected, referencing = many.format(rows="old_rows"), "REFERENCING OLD TABLE AS old_rows"
+            body = "; ".join(refresh_statements(_in(selected), dims))
+            database.execute_sql(
+                f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                f"BEGIN {body}; RETURN NULL; END $$"
+            )
+            database.execute_sql(
+                f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{table}" {referencing} '
+                f'FOR EACH STATEMENT EXECUTE FUNCTION "{name}"()'
+            )
+
+
+def uninstall(database=None):
+    """Drop the rollup triggers (the rows stay; after writes without them, `rebuild`)."""
+    database = database or default_database
+    for name, table in trigger_names():
+        if is_sqlite():
+            database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        else:
+            database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+            database.execute_sql(f'DROP FUNCTION IF EXISTS "{name}"()')
+
+
+def crosswalk_links():
+    """(source, target, domain id, exact) of every crosswalk link between two frameworks' competencies, each
+    direction the reports count (reports/competencies.py `_links`): the rows of rollup_competency_link."""
+    rows = {}
+    for framework in CompetencyFramework.select():
+        for source, target, domain_id, exact in counted_links(framework):
+            if source != target:
+                rows[(source, target)] = (source, target, domain_id, exact)
+    return list(rows.values())
+
+
+def rebuild(database=None):
+    """Every rollup row computed again from the raw rows (and the crosswalk's links from the catalog); returns
+    the number of rollup rows."""
+    database = database or default_database
+    everything = lambda column: "1 = 1"  # noqa: E731
+    with database.atomic():
+        database.execute_sql("DELETE FROM rollup_competency_link")
+        links = crosswalk_links()
+        if links:
+            RollupCompetencyLink.insert_many(links, fields=["source", "target", "domain_id", "exact"]).execute()
+        database.execute_sql("DELETE FROM rollup_part")
+        database.execute_sql("DELETE FROM rollup")
+        database.execute_sql(f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_parts(everything, DIMS)}")
+        sums = ", ".join(f"SUM({f})" for f in ROLLUP_FIGURES)
+        database.execute_sql(
+            f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "
+            f"SELECT {_KEY}, {sums} FROM rollup_part GROUP BY {_KEY}"
+        )
+    return database.execute_sql("SELECT COUNT(*) FROM rollup").fetchone()[0]
+
+
+@contextmanager
+def bulk_load(database=None):
+    """A block of bulk writes without the triggers (generate-data: hundreds of thousands of rows), then one
+    rebuild, in the caller's transaction or not."""
+    database = database or default_database
+    uninstall(database)
+    try:
+        yield
+    finally:
+        install(database)
+        rebuild(database)
