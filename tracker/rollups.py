@@ -10,7 +10,8 @@ writes (forms, API, imports, raw SQL):
 
 - a meeting inserted, deleted, or updated in a column the reports read (date, kind, mode, minutes, review
   state, soft delete, engagement): that meeting, every dim;
-- a strategy or competency link written: its meeting, the strategy dims or the competency dims;
+- a strategy or competency link written: its meeting, the strategy dims or the competency dims; an attendee
+  written: its meeting, the dims by who took part;
 - a stage entry written: the meetings of its engagement, the dims keyed by stage;
 - an engagement soft-deleted or restored: its meetings, every dim; a strategy moved to another cluster: its
   meetings, the cluster dim.
@@ -37,9 +38,20 @@ from .models import ROLLUP_FIGURES, ROLLUP_KEY, CompetencyFramework, RollupCompe
 from .reports.competencies import counted_links
 
 SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN = "session", "strategy", "cluster", "competency", "domain"
-DIMS = (SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN)
+ISP_SESSION, ISP_COMPETENCY = "isp_session", "isp_competency"
+DIMS = (SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN, ISP_SESSION, ISP_COMPETENCY)
+ISP_DIMS = (ISP_SESSION, ISP_COMPETENCY)  # by who took part: an attendee or the link changes them
 STAGED = (SESSION, CLUSTER)  # the dims keyed by stage: a stage entry changes them
-MEETING_COLUMNS = ("date", "kind", "mode", "duration_minutes", "review_state", "deleted_at", "engagement_id")
+MEETING_COLUMNS = (
+    "date",
+    "kind",
+    "mode",
+    "duration_minutes",
+    "review_state",
+    "deleted_at",
+    "engagement_id",
+    "logged_by_id",
+)
 PREFIX = "rollup_"
 
 _KEY = ", ".join(ROLLUP_KEY)
@@ -93,18 +105,29 @@ def _parts(meetings, dims):
         f"FROM {base} JOIN meeting_competency mc ON mc.meeting_id = b.meeting_id "
         f"JOIN {links} ON cw.source = mc.competency_id"
     )
+    # who took part in each meeting (reports/filters.py took_part): attended it, or logged it; each pair once
+    took_part = (
+        "(SELECT meeting_id, user_id FROM meeting_attendee WHERE user_id IS NOT NULL AND "
+        f"{meetings('meeting_id')} UNION SELECT id, logged_by_id FROM meeting WHERE logged_by_id IS NOT NULL AND "
+        f"{meetings('id')}) tp"
+    )
+    isp_join = f"FROM {base} JOIN {took_part} ON tp.meeting_id = b.meeting_id"
     minutes = _strategy_minutes()
-    # dim: (tag, month, kind, mode, stage, approved, sessions, minutes, exact; the rest of the SELECT)
+    # dim: (tag, item, month, kind, mode, stage, approved, sessions, minutes, exact; the rest of the SELECT)
     branches = {
-        SESSION: ("0", "b.month", "b.kind", "b.mode", "b.stage", "b.approved", "1", "b.minutes", "0", f"FROM {base}"),
-        STRATEGY: ("ms.strategy_id", "b.month", "''", "''", "0", "b.approved", "1", minutes, "0", strategy_join),
-        CLUSTER: ("s.cluster_id", "b.month", "''", "''", "b.stage", "b.approved", "1", f"SUM({minutes})", "0",
+        SESSION: ("0", "0", "b.month", "b.kind", "b.mode", "b.stage", "b.approved", "1", "b.minutes", "0",
+                  f"FROM {base}"),
+        STRATEGY: ("ms.strategy_id", "0", "b.month", "''", "''", "0", "b.approved", "1", minutes, "0", strategy_join),
+        CLUSTER: ("s.cluster_id", "0", "b.month", "''", "''", "b.stage", "b.approved", "1", f"SUM({minutes})", "0",
                   f"{strategy_join} JOIN strategy s ON s.id = ms.strategy_id "
                   f"GROUP BY {who}, s.cluster_id, b.month, b.stage, b.approved"),
-        COMPETENCY: ("cw.target", "b.month", "''", "''", "0", "b.approved", "1", "0", "MAX(cw.exact)",
+        COMPETENCY: ("cw.target", "0", "b.month", "''", "''", "0", "b.approved", "1", "0", "MAX(cw.exact)",
                      f"{competency_join} GROUP BY {who}, cw.target, b.month, b.approved"),
-        DOMAIN: ("cw.domain_id", "b.month", "''", "''", "0", "b.approved", "1", "0", "0",
+        DOMAIN: ("cw.domain_id", "0", "b.month", "''", "''", "0", "b.approved", "1", "0", "0",
                  f"{competency_join} GROUP BY {who}, cw.domain_id, b.month, b.approved"),
+        ISP_SESSION: ("tp.user_id", "0", "b.month", "''", "''", "0", "b.approved", "1", "0", "0", isp_join),
+        ISP_COMPETENCY: ("tp.user_id", "mc.competency_id", "b.month", "''", "''", "0", "b.approved", "1", "0", "0",
+                         f"{isp_join} JOIN meeting_competency mc ON mc.meeting_id = b.meeting_id"),
     }  # fmt: skip
     names = ROLLUP_KEY[1:] + ROLLUP_FIGURES
 
@@ -161,8 +184,10 @@ def _watched():
         ("meeting", DIMS, "{row}.id", "SELECT id FROM {rows}", MEETING_COLUMNS, None),
         ("meeting_strategy", (STRATEGY, CLUSTER), "{row}.meeting_id", "SELECT meeting_id FROM {rows}",
          ("meeting_id", "strategy_id", "minutes"), None),
-        ("meeting_competency", (COMPETENCY, DOMAIN), "{row}.meeting_id", "SELECT meeting_id FROM {rows}",
-         ("meeting_id", "competency_id"), None),
+        ("meeting_competency", (COMPETENCY, DOMAIN, ISP_COMPETENCY), "{row}.meeting_id",
+         "SELECT meeting_id FROM {rows}", ("meeting_id", "competency_id"), None),
+        ("meeting_attendee", ISP_DIMS, "{row}.meeting_id", "SELECT meeting_id FROM {rows}", ("meeting_id", "user_id"),
+         None),
         ("stage_entry", STAGED, meetings_of_engagements.format("{row}.engagement_id"),
          meetings_of_engagements.format("SELECT engagement_id FROM {rows}"),
          ("engagement_id", "stage_id", "entered_on"), None),

@@ -6,12 +6,13 @@ the migrations.
 
 from peewee import CharField, DoubleField, IntegerField, Model
 
-KEY = ("dim", "tag", "month", "kind", "mode", "stage", "approved")
+KEY = ("dim", "tag", "item", "month", "kind", "mode", "stage", "approved")
 
 
 class Rollup(Model):
     dim = CharField(max_length=12)
     tag = IntegerField(default=0)
+    item = IntegerField(default=0)
     month = CharField(max_length=7)
     kind = CharField(max_length=20, default="")
     mode = CharField(max_length=20, default="")
@@ -32,6 +33,7 @@ class RollupPart(Model):
     engagement_id = IntegerField()
     dim = CharField(max_length=12)
     tag = IntegerField(default=0)
+    item = IntegerField(default=0)
     month = CharField(max_length=7)
     kind = CharField(max_length=20, default="")
     mode = CharField(max_length=20, default="")

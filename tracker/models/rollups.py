@@ -2,11 +2,13 @@
 triggers in the writing transaction (tracker/rollups.py), so a portfolio report reads a few thousand rollup
 rows instead of every meeting.
 
-- `Rollup`: one row per (dim, tag, month, kind, mode, stage, approved) with the sessions, minutes and (for
-  competencies) the sessions counted through an exact crosswalk path. `dim` says what a row counts:
+- `Rollup`: one row per (dim, tag, item, month, kind, mode, stage, approved) with the sessions, minutes and
+  (for competencies) the sessions counted through an exact crosswalk path. `dim` says what a row counts:
   "session" (tag 0; kind, mode and stage set), "strategy" (tag = strategy id), "cluster" (tag = cluster id;
-  stage set), "competency" (tag = the competency counted, through the crosswalk), "domain" (tag = domain id).
-  Keys a dim does not split by are '' (text) or 0 (ids); stage 0 = before the first stage.
+  stage set), "competency" (tag = the competency counted, through the crosswalk), "domain" (tag = domain id),
+  "isp_session" (tag = a user who took part: attended or logged), "isp_competency" (tag = that user, item =
+  a competency the session recorded, as recorded). Keys a dim does not split by are '' (text) or 0 (ids);
+  stage 0 = before the first stage.
 - `RollupPart`: each meeting's own contribution to `Rollup` (the same keys, by meeting): what a trigger
   subtracts before it adds the meeting's new contribution. Written by triggers only, read by nobody else.
 - `RollupCompetencyLink`: the competency crosswalk between frameworks as rows (recorded competency ->
@@ -18,13 +20,14 @@ from peewee import CharField, DoubleField, IntegerField
 
 from .base import BaseModel
 
-ROLLUP_KEY = ("dim", "tag", "month", "kind", "mode", "stage", "approved")
+ROLLUP_KEY = ("dim", "tag", "item", "month", "kind", "mode", "stage", "approved")
 ROLLUP_FIGURES = ("sessions", "minutes", "exact")
 
 
 class Rollup(BaseModel):
     dim = CharField(max_length=12)
     tag = IntegerField(default=0)
+    item = IntegerField(default=0)
     month = CharField(max_length=7)  # YYYY-MM
     kind = CharField(max_length=20, default="")
     mode = CharField(max_length=20, default="")
@@ -43,6 +46,7 @@ class RollupPart(BaseModel):
     engagement_id = IntegerField()
     dim = CharField(max_length=12)
     tag = IntegerField(default=0)
+    item = IntegerField(default=0)
     month = CharField(max_length=7)
     kind = CharField(max_length=20, default="")
     mode = CharField(max_length=20, default="")

@@ -392,11 +392,59 @@ def by_isp(filters, page=None, per_page=25):
     "competencies": [{"key", "name", "domain"}],
     "isps": [{"id", "name", "meetings", "counts": {competency key: meetings}, "never": [names]}],
     "page": a views.paging.Page over the ISPs, by name (all of them when `page` is None)}.
-    With a page, the per-competency counts are computed for that page's ISPs only. Four queries."""
+    With a page, the per-competency counts are computed for that page's ISPs only. Four queries; from the rollups
+    when they can answer the filters (tracker/rollups.py)."""
     framework = _framework(filters)
     domains, competencies = _catalog(framework)
     competencies = [c for c in competencies if not c.retired]
     domain_keys = {d.id: d.key for d in domains}
+    rollup = filters.rollup_condition()
+    if rollup is not None:
+        listed, isp_totals, counts = _by_isp_rolled(rollup, competencies, page, per_page)
+    else:
+        listed, isp_totals, counts = _by_isp_raw(filters, competencies, page, per_page)
+    return {
+        "framework": _framework_info(framework),
+        "domains": [{"key": d.key, "name": d.name} for d in domains],
+        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id]} for c in competencies],
+        "isps": [
+            {
+                "id": uid,
+                "name": name,
+                "meetings": n,
+                "counts": {c.key: counts.get((uid, c.id), 0) for c in competencies},
+                "never": [c.name for c in competencies if not counts.get((uid, c.id))],
+            }
+            for uid, name, n in isp_totals
+        ],
+        "page": listed,
+    }
+
+
+def _by_isp_rolled(condition, competencies, page, per_page):
+    """_by_isp_raw() read from the rollups (`condition`: ReportFilters.rollup_condition()). Three queries."""
+    isps = User.select(User.id).where(User.role == "isp")
+    sessions = dict(
+        (tag, n) for tag, n, _minutes, _exact in rolled(condition & Rollup.tag.in_(isps), "isp_session", Rollup.tag)
+    )
+    names = (
+        User.select(User.id, User.name).where(User.id.in_(list(sessions))).order_by(User.name, User.id).tuples()
+        if sessions
+        else []
+    )
+    isp_totals = [(uid, name, sessions[uid]) for uid, name in names]
+    listed, isp_totals = page_of(isp_totals, page, per_page if page is not None else max(1, len(isp_totals)))
+    counts = {}
+    if competencies and isp_totals:
+        shown = condition & Rollup.tag.in_([uid for uid, _name, _n in isp_totals])
+        shown &= Rollup.item.in_([c.id for c in competencies])
+        counts = {(uid, cid): n for uid, cid, n, _m, _e in rolled(shown, "isp_competency", Rollup.tag, Rollup.item)}
+    return listed, isp_totals, counts
+
+
+def _by_isp_raw(filters, competencies, page, per_page):
+    """(the page, [(ISP id, name, sessions)] on it, {(ISP id, competency id): sessions}) of by_isp(), from the raw
+    rows. Two queries."""
     part = took_part()
     isp_totals = list(
         User.select(User.id, User.name, fn.COUNT(Meeting.id.distinct()))
@@ -425,22 +473,7 @@ def by_isp(filters, page=None, per_page=25):
             .tuples()
         ):
             counts[(user_id, competency_id)] = n
-    return {
-        "framework": _framework_info(framework),
-        "domains": [{"key": d.key, "name": d.name} for d in domains],
-        "competencies": [{"key": c.key, "name": c.name, "domain": domain_keys[c.domain_id]} for c in competencies],
-        "isps": [
-            {
-                "id": uid,
-                "name": name,
-                "meetings": n,
-                "counts": {c.key: counts.get((uid, c.id), 0) for c in competencies},
-                "never": [c.name for c in competencies if not counts.get((uid, c.id))],
-            }
-            for uid, name, n in isp_totals
-        ],
-        "page": listed,
-    }
+    return listed, isp_totals, counts
 
 
 def without_unused(isps):
