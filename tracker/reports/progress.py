@@ -125,7 +125,7 @@ def meeting_days(engagement_ids):
 def sic_durations(visits, days_met, benchmarks, engagement_id):
     """{stage_id: {"first_activity_on", "last_activity_on", "sic_duration"}} for the stages of one
     engagement with an activity (module docstring): `visits` from stage_visits, `days_met` its meeting
-    days, `benchmarks` from benchmark_counts."""
+    days, `benchmarks` from benchmark_counts (that engagement's only, or more: the others are passed over)."""
     dates = defaultdict(list)
     for entry, left, n in visits:
         stop = left or entry.entered_on + dt.timedelta(days=n + 1)  # exclusive; the last visit ends inclusive
@@ -290,6 +290,9 @@ def portfolio_progress(filters, as_of=None):
     }
     furthest_count = defaultdict(int)
     by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    benchmarks_of = defaultdict(dict)  # each engagement's own: sic_durations per engagement reads only those
+    for (eid, sid), counts in benchmarks.items():
+        benchmarks_of[eid][(eid, sid)] = counts
     for (eid, sid), (total, done, _first, _last) in benchmarks.items():
         by_engagement[eid][0] += total
         by_engagement[eid][1] += done
@@ -306,7 +309,7 @@ def portfolio_progress(filters, as_of=None):
             stat["engagements"].add(e.id)
             stat["entries"] += 1
             stat["days"] += n
-        for sid, activity in sic_durations(timeline, met.get(e.id, []), benchmarks, e.id).items():
+        for sid, activity in sic_durations(timeline, met.get(e.id, []), benchmarks_of[e.id], e.id).items():
             per_stage[sid]["sic"].append(activity["sic_duration"])
         current = by_id[timeline[-1][0].stage_id] if timeline else None
         if current:
