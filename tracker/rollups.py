@@ -41,6 +41,10 @@ SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN = "session", "strategy", "cluster
 ISP_SESSION, ISP_COMPETENCY = "isp_session", "isp_competency"
 DIMS = (SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN, ISP_SESSION, ISP_COMPETENCY)
 ISP_DIMS = (ISP_SESSION, ISP_COMPETENCY)  # by who took part: an attendee or the link changes them
+# Sessions between monthly meetings, kept per engagement (an interval depends on the engagement's other meetings):
+# tag = engagement, item = the interval's sessions (0, 1, 2, 3 for 3 or more), approved = 1 when computed over
+# the approved logs only, else over every logged one; sessions = intervals, exact = the sessions in them.
+BETWEEN = "between"
 STAGED = (SESSION, CLUSTER)  # the dims keyed by stage: a stage entry changes them
 MEETING_COLUMNS = (
     "date",
@@ -166,6 +170,43 @@ def refresh_statements(meetings, dims=DIMS):
     ]
 
 
+def _between(engagements):
+    """SELECT of the `between` parts (rollup_part's columns; meeting_id 0) of the engagements `engagements`
+    selects: reports/strategies.py between_monthly's intervals, for both readings of the logs."""
+    monthly_first = "CASE WHEN m.kind = 'monthly' THEN 0 ELSE 1 END"
+    branches = []
+    for approved, state in ((0, "m.review_state <> 'draft'"), (1, "m.review_state = 'approved'")):
+        numbered = (
+            "SELECT m.engagement_id AS engagement_id, m.kind AS kind, "
+            "COUNT(CASE WHEN m.kind = 'monthly' THEN 1 END) OVER (PARTITION BY m.engagement_id "
+            f"ORDER BY m.date, {monthly_first}, m.id) AS interval_no "
+            "FROM meeting m JOIN engagement e ON e.id = m.engagement_id "
+            f"WHERE {engagements('m.engagement_id')} AND m.deleted_at IS NULL AND {state} AND e.deleted_at IS NULL"
+        )
+        per_interval = (
+            "SELECT engagement_id, interval_no, SUM(CASE WHEN kind <> 'monthly' THEN 1 ELSE 0 END) AS n "
+            f"FROM ({numbered}) numbered WHERE interval_no > 0 GROUP BY engagement_id, interval_no"
+        )
+        bucket = "CASE WHEN n >= 3 THEN 3 ELSE n END"
+        branches.append(
+            f"SELECT 0 AS meeting_id, engagement_id, '{BETWEEN}' AS dim, engagement_id AS tag, {bucket} AS item, "
+            f"'' AS month, '' AS kind, '' AS mode, 0 AS stage, {approved} AS approved, COUNT(*) AS sessions, "
+            f"0 AS minutes, SUM(n) AS exact FROM ({per_interval}) per_interval GROUP BY engagement_id, {bucket}"
+        )
+    return " UNION ALL ".join(branches)
+
+
+def between_statements(engagements):
+    """The four statements that bring the `between` rows up to date for the engagements `engagements` selects."""
+    where = f"{engagements('engagement_id')} AND dim = '{BETWEEN}'"
+    return [
+        _fold(where, "-"),
+        f"DELETE FROM rollup_part WHERE {where}",
+        f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_between(engagements)}",
+        _fold(where, ""),
+    ]
+
+
 def _in(subquery):
     return lambda column: f"{column} IN ({subquery})"
 
@@ -176,26 +217,29 @@ def _changed(old, new, columns):
     return "(" + " OR ".join(f"{old}.{c} {op} {new}.{c}" for c in columns) + ")"
 
 
-# (table, events, dims, the meetings to refresh: SQLite given the row alias, PostgreSQL given the transition
-#  table(s), what counts as a change for an UPDATE)
+# (table, dims, the meetings to refresh: SQLite given the row alias, PostgreSQL given the transition table(s),
+#  what counts as a change for an UPDATE, the events watched (None: all three), the engagements whose `between`
+#  rows to refresh: (SQLite, PostgreSQL) as for the meetings, or None)
 def _watched():
     meetings_of_engagements = "SELECT id FROM meeting WHERE engagement_id IN ({})"
     return [
-        ("meeting", DIMS, "{row}.id", "SELECT id FROM {rows}", MEETING_COLUMNS, None),
+        ("meeting", DIMS, "{row}.id", "SELECT id FROM {rows}", MEETING_COLUMNS, None,
+         ("{row}.engagement_id", "SELECT engagement_id FROM {rows}")),
         ("meeting_strategy", (STRATEGY, CLUSTER), "{row}.meeting_id", "SELECT meeting_id FROM {rows}",
-         ("meeting_id", "strategy_id", "minutes"), None),
+         ("meeting_id", "strategy_id", "minutes"), None, None),
         ("meeting_competency", (COMPETENCY, DOMAIN, ISP_COMPETENCY), "{row}.meeting_id",
-         "SELECT meeting_id FROM {rows}", ("meeting_id", "competency_id"), None),
+         "SELECT meeting_id FROM {rows}", ("meeting_id", "competency_id"), None, None),
         ("meeting_attendee", ISP_DIMS, "{row}.meeting_id", "SELECT meeting_id FROM {rows}", ("meeting_id", "user_id"),
-         None),
+         None, None),
         ("stage_entry", STAGED, meetings_of_engagements.format("{row}.engagement_id"),
          meetings_of_engagements.format("SELECT engagement_id FROM {rows}"),
-         ("engagement_id", "stage_id", "entered_on"), None),
+         ("engagement_id", "stage_id", "entered_on"), None, None),
         ("engagement", DIMS, meetings_of_engagements.format("{row}.id"),
-         meetings_of_engagements.format("SELECT id FROM {rows}"), ("deleted_at",), ("update",)),
+         meetings_of_engagements.format("SELECT id FROM {rows}"), ("deleted_at",), ("update",),
+         ("{row}.id", "SELECT id FROM {rows}")),
         ("strategy", (CLUSTER,), "SELECT meeting_id FROM meeting_strategy WHERE strategy_id = {row}.id",
          "SELECT meeting_id FROM meeting_strategy WHERE strategy_id IN (SELECT id FROM {rows})", ("cluster_id",),
-         ("update",)),
+         ("update",), None),
     ]  # fmt: skip
 
 
@@ -204,7 +248,7 @@ EVENTS = ("insert", "update", "delete")
 
 def trigger_names():
     """Every rollup trigger's name, with its table: [(name, table)]."""
-    return [(f"{PREFIX}{table}_{event}", table) for table, *_rest, only in _watched() for event in (only or EVENTS)]
+    return [(f"{PREFIX}{table}_{event}", table) for table, *_rest, only, _e in _watched() for event in (only or EVENTS)]
 
 
 def install(database=None):
@@ -217,15 +261,20 @@ def install(database=None):
         _install_postgres(database)
 
 
+def _sqlite_selected(template, event):
+    """What a row trigger refreshes: `template` filled with the NEW row, the OLD one, or both for an UPDATE."""
+    rows = ["NEW"] if event == "insert" else ["OLD"] if event == "delete" else ["OLD", "NEW"]
+    if template.startswith("SELECT"):
+        return " UNION ".join(template.format(row=row) for row in rows)
+    return ", ".join(template.format(row=row) for row in rows)  # a column: the old and the new value
+
+
 def _install_sqlite(database):
-    for table, dims, one, _many, columns, only in _watched():
+    for table, dims, one, _many, columns, only, engagements in _watched():
         for event in only or EVENTS:
-            rows = ["NEW"] if event == "insert" else ["OLD"] if event == "delete" else ["OLD", "NEW"]
-            if one.startswith("SELECT"):
-                selected = " UNION ".join(one.format(row=row) for row in rows)
-            else:  # a column of the row: the old and the new value (the same meeting, mostly)
-                selected = ", ".join(one.format(row=row) for row in rows)
-            statements = refresh_statements(_in(selected), dims)
+            statements = refresh_statements(_in(_sqlite_selected(one, event)), dims)
+            if engagements:
+                statements += between_statements(_in(_sqlite_selected(engagements[0], event)))
             when = f" WHEN {_changed('OLD', 'NEW', columns)}" if event == "update" else ""
             database.execute_sql(
                 f'CREATE TRIGGER "{PREFIX}{table}_{event}" AFTER {event.upper()} ON "{table}" FOR EACH ROW{when} '
@@ -233,32 +282,38 @@ def _install_sqlite(database):
             )
 
 
+def _postgres_selected(template, event, columns):
+    """What a statement trigger refreshes: `template` filled with its transition table(s); for an UPDATE, the
+    old and the new rows of those that changed in `columns` (a link moved to another meeting leaves the first)."""
+    if event == "insert":
+        return template.format(rows="new_rows")
+    if event == "delete":
+        return template.format(rows="old_rows")
+    changed = f"SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed('o', 'n', columns)}"
+    old = f"(SELECT o.* FROM old_rows o JOIN ({changed}) c ON c.id = o.id) c2"
+    return template.format(rows=f"({changed}) c") + " UNION " + template.format(rows=old)
+
+
+REFERENCING = {
+    "insert": "REFERENCING NEW TABLE AS new_rows",
+    "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "delete": "REFERENCING OLD TABLE AS old_rows",
+}
+
+
 def _install_postgres(database):
-    for table, dims, _one, many, columns, only in _watched():
+    for table, dims, _one, many, columns, only, engagements in _watched():
         for event in only or EVENTS:
             name = f"{PREFIX}{table}_{event}"
-            if event == "update":
-                changed = (
-                    f"SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed('o', 'n', columns)}"
-                )
-                # both the old and the new rows' meetings (a link moved to another meeting leaves the first too)
-                selected = (
-                    many.format(rows=f"({changed}) c")
-                    + " UNION "
-                    + many.format(rows=f"(SELECT o.* FROM old_rows o JOIN ({changed}) c ON c.id = o.id) c2")
-                )
-                referencing = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            elif event == "insert":
-                selected, referencing = many.format(rows="new_rows"), "REFERENCING NEW TABLE AS new_rows"
-            else:
-                selected, referencing = many.format(rows="old_rows"), "REFERENCING OLD TABLE AS old_rows"
-            body = "; ".join(refresh_statements(_in(selected), dims))
+            statements = refresh_statements(_in(_postgres_selected(many, event, columns)), dims)
+            if engagements:
+                statements += between_statements(_in(_postgres_selected(engagements[1], event, columns)))
             database.execute_sql(
                 f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f"BEGIN {body}; RETURN NULL; END $$"
+                f"BEGIN {'; '.join(statements)}; RETURN NULL; END $$"
             )
             database.execute_sql(
-                f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{table}" {referencing} '
+                f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{table}" {REFERENCING[event]} '
                 f'FOR EACH STATEMENT EXECUTE FUNCTION "{name}"()'
             )
 
@@ -298,6 +353,7 @@ def rebuild(database=None):
         database.execute_sql("DELETE FROM rollup_part")
         database.execute_sql("DELETE FROM rollup")
         database.execute_sql(f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_parts(everything, DIMS)}")
+        database.execute_sql(f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_between(everything)}")
         sums = ", ".join(f"SUM({f})" for f in ROLLUP_FIGURES)
         database.execute_sql(
             f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "

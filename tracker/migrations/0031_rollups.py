@@ -10,7 +10,7 @@ KEY = ("dim", "tag", "item", "month", "kind", "mode", "stage", "approved")
 
 
 class Rollup(Model):
-    dim = CharField(max_length=12)
+    dim = CharField(max_length=20)
     tag = IntegerField(default=0)
     item = IntegerField(default=0)
     month = CharField(max_length=7)
@@ -31,7 +31,7 @@ class Rollup(Model):
 class RollupPart(Model):
     meeting_id = IntegerField()
     engagement_id = IntegerField()
-    dim = CharField(max_length=12)
+    dim = CharField(max_length=20)
     tag = IntegerField(default=0)
     item = IntegerField(default=0)
     month = CharField(max_length=7)

@@ -25,7 +25,7 @@ ROLLUP_FIGURES = ("sessions", "minutes", "exact")
 
 
 class Rollup(BaseModel):
-    dim = CharField(max_length=12)
+    dim = CharField(max_length=20)
     tag = IntegerField(default=0)
     item = IntegerField(default=0)
     month = CharField(max_length=7)  # YYYY-MM
@@ -44,7 +44,7 @@ class Rollup(BaseModel):
 class RollupPart(BaseModel):
     meeting_id = IntegerField()
     engagement_id = IntegerField()
-    dim = CharField(max_length=12)
+    dim = CharField(max_length=20)
     tag = IntegerField(default=0)
     item = IntegerField(default=0)
     month = CharField(max_length=7)

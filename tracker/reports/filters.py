@@ -356,11 +356,12 @@ class ReportFilters:
             cond &= Expression(stage_at(activity), OP.EQ, self._stage_id())
         return cond
 
-    def rollup_condition(self, keyed=()):
+    def rollup_condition(self, keyed=(), by_month=True):
         """A where-expression over Rollup for the meetings in scope, or None when the rollups cannot answer these
         filters and the report reads the raw rows: a reader who does not see the whole portfolio, an engagement,
         unit, ISP or support-model filter, dates that cut a month, or a kind or stage filter on rows not keyed by
-        it (`keyed`: which of "kind" and "stage" the dim read is split by)."""
+        it (`keyed`: which of "kind" and "stage" the dim read is split by), or any date range on rows not split by
+        month (`by_month` False)."""
         if not policy.reads_whole_portfolio(self.user):
             return None
         if any(getattr(self, name) not in (None, "") for name in ("engagement", "unit", "isp", "model")):
@@ -368,6 +369,8 @@ class ReportFilters:
         if (self.kind and "kind" not in keyed) or (self.stage and "stage" not in keyed):
             return None
         if (self.start and self.start.day != 1) or (self.end and (self.end + dt.timedelta(days=1)).day != 1):
+            return None
+        if (self.start or self.end) and not by_month:
             return None
         cond = SQL("1 = 1")
         if self.effective_logs == "approved":

@@ -448,7 +448,67 @@ def between_monthly(filters):
 
     {"intervals": monthly meetings, "sessions": sessions in intervals, "average": per interval,
      "distribution": [{"sessions": "0"/"1"/"2"/"3+", "intervals": n}],
-     "by_engagement": [{"id", "title", "intervals", "sessions", "average"}]}. Four queries."""
+     "by_engagement": [{"id", "title", "intervals", "sessions", "average"}]}. Four queries; two from the rollups
+    when they can answer the filters (kept per engagement, for the whole period: tracker/rollups.py)."""
+    rollup = filters.rollup_condition(by_month=False)
+    if rollup is not None:
+        filled, intervals, in_intervals, titles = _between_rolled(rollup, filters.effective_logs == "approved")
+    else:
+        filled, intervals, in_intervals, titles = _between_raw(filters)
+    total_intervals = sum(intervals.values())
+    total_sessions = sum(in_intervals.values())
+    distribution = [{"sessions": "0", "intervals": total_intervals - sum(filled.values())}]
+    distribution += [{"sessions": "3+" if b == 3 else str(b), "intervals": filled.get(b, 0)} for b in (1, 2, 3)]
+    return {
+        "intervals": total_intervals,
+        "sessions": total_sessions,
+        "average": round(total_sessions / total_intervals, 2) if total_intervals else 0.0,
+        "distribution": distribution if total_intervals else [],
+        "by_engagement": sorted(
+            (
+                {
+                    "id": eid,
+                    "title": titles.get(eid, ""),
+                    "intervals": n,
+                    "sessions": in_intervals.get(eid, 0),
+                    "average": round(in_intervals.get(eid, 0) / n, 2),
+                }
+                for eid, n in intervals.items()
+            ),
+            key=lambda r: r["title"].lower(),
+        ),
+    }
+
+
+def _between_rolled(condition, approved):
+    """_between_raw() read from the rollups' `between` rows (`condition`: ReportFilters.rollup_condition();
+    `approved`: the approved logs only). Two queries."""
+    condition &= (Rollup.dim == "between") & (Rollup.approved == int(approved))
+    filled, intervals, in_intervals = {}, {}, {}
+    for eid, bucket, n, sessions in (
+        Rollup.select(Rollup.tag, Rollup.item, fn.SUM(Rollup.sessions), fn.SUM(Rollup.exact))
+        .where(condition)
+        .group_by(Rollup.tag, Rollup.item)
+        .tuples()
+    ):
+        if not n:
+            continue
+        intervals[eid] = intervals.get(eid, 0) + n
+        if sessions:
+            in_intervals[eid] = in_intervals.get(eid, 0) + sessions
+        if bucket:
+            filled[bucket] = filled.get(bucket, 0) + n
+    titles = dict(
+        Engagement.select(Engagement.id, Engagement.title)
+        .where(Engagement.id.in_(Rollup.select(Rollup.tag).where(condition & (Rollup.sessions > 0))))
+        .tuples()
+    )
+    return filled, intervals, in_intervals, titles
+
+
+def _between_raw(filters):
+    """({sessions bucket 1-3: intervals}, {engagement id: intervals}, {engagement id: sessions in them},
+    {engagement id: title}) of the meetings in scope, from the raw rows. Four queries."""
     cond = filters.meeting_condition()
     is_monthly = Meeting.kind == "monthly"
     # Each meeting in scope numbered by the monthly meetings of its engagement up to it (in date order,
@@ -492,26 +552,4 @@ def between_monthly(filters):
         if intervals
         else {}
     )
-    total_intervals = sum(intervals.values())
-    total_sessions = sum(in_intervals.values())
-    distribution = [{"sessions": "0", "intervals": total_intervals - sum(filled.values())}]
-    distribution += [{"sessions": "3+" if b == 3 else str(b), "intervals": filled.get(b, 0)} for b in (1, 2, 3)]
-    return {
-        "intervals": total_intervals,
-        "sessions": total_sessions,
-        "average": round(total_sessions / total_intervals, 2) if total_intervals else 0.0,
-        "distribution": distribution if total_intervals else [],
-        "by_engagement": sorted(
-            (
-                {
-                    "id": eid,
-                    "title": titles.get(eid, ""),
-                    "intervals": n,
-                    "sessions": in_intervals.get(eid, 0),
-                    "average": round(in_intervals.get(eid, 0) / n, 2),
-                }
-                for eid, n in intervals.items()
-            ),
-            key=lambda r: r["title"].lower(),
-        ),
-    }
+    return filled, intervals, in_intervals, titles
