@@ -21,6 +21,7 @@ from tracker.models import (
     MEETING_KINDS,
     MEETING_MODES,
     Competency,
+    CompetencyDomain,
     Engagement,
     Meeting,
     MeetingAttendee,
@@ -197,6 +198,10 @@ def _apply(op, a, b, engagements, folder):
         Engagement.update(deleted_at=utcnow()).where(Engagement.id == _pick(engagements, a).id).execute()
     elif op == "restore_engagement":
         Engagement.update(deleted_at=None).where(Engagement.id.in_([e.id for e in engagements])).execute()
+    elif op == "new_competency":  # an administrator adds one to the catalog: meetings may record it at once
+        domain = _pick(list(CompetencyDomain.select().order_by(CompetencyDomain.id)), a)
+        if not Competency.select().where(Competency.key == f"added-{a}").exists():
+            Competency.create(domain=domain, key=f"added-{a}", name=f"Added competency {a}", position=99)
     elif op == "import" and meetings:
         # the portfolio exported, one meeting's minutes and date changed in the CSV, imported back: the import
         # updates that meeting (the ids the export wrote find it)

@@ -96,10 +96,7 @@ def _parts(meetings, dims):
         "(SELECT meeting_id, COUNT(*) AS n, COUNT(minutes) AS recorded_n, COALESCE(SUM(minutes), 0) AS recorded "
         f"FROM meeting_strategy WHERE {meetings('meeting_id')} GROUP BY meeting_id) pm"
     )
-    links = (
-        "(SELECT c.id AS source, c.id AS target, c.domain_id AS domain_id, 1 AS exact FROM competency c "
-        "UNION ALL SELECT source, target, domain_id, exact FROM rollup_competency_link) cw"
-    )
+    links = "rollup_competency_link cw"
     who = "b.meeting_id, b.engagement_id"
     strategy_join = (
         f"FROM {base} JOIN meeting_strategy ms ON ms.meeting_id = b.meeting_id "
@@ -246,9 +243,13 @@ def _watched():
 EVENTS = ("insert", "update", "delete")
 
 
+SELF_LINK = f"{PREFIX}competency_insert"  # a new competency counts for itself (rollup_competency_link)
+
+
 def trigger_names():
     """Every rollup trigger's name, with its table: [(name, table)]."""
-    return [(f"{PREFIX}{table}_{event}", table) for table, *_rest, only, _e in _watched() for event in (only or EVENTS)]
+    refreshing = [(f"{PREFIX}{t}_{event}", t) for t, *_rest, only, _e in _watched() for event in (only or EVENTS)]
+    return refreshing + [(SELF_LINK, "competency")]
 
 
 def install(database=None):
@@ -280,6 +281,11 @@ def _install_sqlite(database):
                 f'CREATE TRIGGER "{PREFIX}{table}_{event}" AFTER {event.upper()} ON "{table}" FOR EACH ROW{when} '
                 "BEGIN " + "; ".join(statements) + "; END"
             )
+    database.execute_sql(
+        f'CREATE TRIGGER "{SELF_LINK}" AFTER INSERT ON competency FOR EACH ROW BEGIN '
+        "INSERT INTO rollup_competency_link (source, target, domain_id, exact) "
+        "VALUES (NEW.id, NEW.id, NEW.domain_id, 1); END"
+    )
 
 
 def _postgres_selected(template, event, columns):
@@ -316,6 +322,15 @@ def _install_postgres(database):
                 f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{table}" {REFERENCING[event]} '
                 f'FOR EACH STATEMENT EXECUTE FUNCTION "{name}"()'
             )
+    database.execute_sql(
+        f'CREATE OR REPLACE FUNCTION "{SELF_LINK}"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
+        "INSERT INTO rollup_competency_link (source, target, domain_id, exact) "
+        "SELECT id, id, domain_id, 1 FROM new_rows; RETURN NULL; END $$"
+    )
+    database.execute_sql(
+        f'CREATE TRIGGER "{SELF_LINK}" AFTER INSERT ON competency REFERENCING NEW TABLE AS new_rows '
+        f'FOR EACH STATEMENT EXECUTE FUNCTION "{SELF_LINK}"()'
+    )
 
 
 def uninstall(database=None):
@@ -330,13 +345,13 @@ def uninstall(database=None):
 
 
 def crosswalk_links():
-    """(source, target, domain id, exact) of every crosswalk link between two frameworks' competencies, each
-    direction the reports count (reports/competencies.py `_links`): the rows of rollup_competency_link."""
+    """(source, target, domain id, exact) of every competency for itself and every crosswalk link between two
+    frameworks' competencies, each direction the reports count (reports/competencies.py `_links`): the rows of
+    rollup_competency_link."""
     rows = {}
     for framework in CompetencyFramework.select():
         for source, target, domain_id, exact in counted_links(framework):
-            if source != target:
-                rows[(source, target)] = (source, target, domain_id, exact)
+            rows[(source, target)] = (source, target, domain_id, exact)
     return list(rows.values())
 
 

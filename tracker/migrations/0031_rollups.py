@@ -46,7 +46,7 @@ class RollupPart(Model):
     class Meta:
         table_name = "rollup_part"
         legacy_table_names = False
-        indexes = ((("meeting_id", "dim"), False), (("engagement_id",), False))
+        indexes = ((("meeting_id", "dim"), False), (("engagement_id", "dim"), False))
 
 
 class RollupCompetencyLink(Model):

@@ -12,8 +12,8 @@ rows instead of every meeting.
 - `RollupPart`: each meeting's own contribution to `Rollup` (the same keys, by meeting): what a trigger
   subtracts before it adds the meeting's new contribution. Written by triggers only, read by nobody else.
 - `RollupCompetencyLink`: the competency crosswalk between frameworks as rows (recorded competency ->
-  competency counted, its domain, exact or approximate), which the triggers join; a competency counts for
-  itself without a row here.
+  competency counted, its domain, exact or approximate), which the triggers join; every competency counts for
+  itself by a row (a trigger adds it when a competency is created).
 """
 
 from peewee import CharField, DoubleField, IntegerField
@@ -57,7 +57,7 @@ class RollupPart(BaseModel):
     exact = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("meeting_id", "dim"), False), (("engagement_id",), False))
+        indexes = ((("meeting_id", "dim"), False), (("engagement_id", "dim"), False))
 
 
 class RollupCompetencyLink(BaseModel):
