@@ -815,7 +815,7 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs
                 "warm": _figures(*warm, warm_queries, floor_ms),
             }
         )
-    overhead = rollup_overhead(app, co_lead, big, runs=max(5, runs // 2))
+    overhead = rollup_overhead(app, co_lead, big, runs=max(3, runs // 2))
     close_all()
     return results, overhead
 
