@@ -14,6 +14,7 @@ from tracker.models import (
     FeedbackItem,
     GoalTemplate,
     Principle,
+    RollupCompetencyLink,
     SchemaVersion,
     Stage,
     Strategy,
@@ -35,6 +36,7 @@ KEPT = {
     FeedbackInstrument,
     FeedbackItem,
     GoalTemplate,
+    RollupCompetencyLink,  # how the catalog's competencies count (rollups): the catalog's, not a portfolio's
 }
 
 
