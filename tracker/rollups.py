@@ -71,7 +71,7 @@ def _base(meetings):
     """The meetings that count (see the module's rule) among those whose id satisfies `meetings` (a function of
     the id column giving a SQL condition), with the keys they are counted under."""
     return (
-        "SELECT m.id AS meeting_id, m.engagement_id AS engagement_id, "
+        "SELECT m.id AS meeting_id, m.engagement_id AS engagement_id, "  # nosec B608 # constants only (tables, columns, dims), no input
         f"{_month('m.date')} AS month, m.kind AS kind, m.mode AS mode, "
         "COALESCE((SELECT se.stage_id FROM stage_entry se WHERE se.engagement_id = m.engagement_id "
         "AND se.entered_on <= m.date ORDER BY se.entered_on DESC, se.id DESC LIMIT 1), 0) AS stage, "
@@ -94,7 +94,7 @@ def _parts(meetings, dims):
     """SELECT of the parts (rollup_part's columns) of the meetings `meetings` selects, for `dims`."""
     base = f"({_base(meetings)}) b"
     per_meeting = (
-        "(SELECT meeting_id, COUNT(*) AS n, COUNT(minutes) AS recorded_n, COALESCE(SUM(minutes), 0) AS recorded "
+        "(SELECT meeting_id, COUNT(*) AS n, COUNT(minutes) AS recorded_n, COALESCE(SUM(minutes), 0) AS recorded "  # nosec B608 # constants only (tables, columns, dims), no input
         f"FROM meeting_strategy WHERE {meetings('meeting_id')} GROUP BY meeting_id) pm"
     )
     links = "rollup_competency_link cw"
@@ -109,7 +109,7 @@ def _parts(meetings, dims):
     )
     # who took part in each meeting (reports/filters.py took_part): attended it, or logged it; each pair once
     took_part = (
-        "(SELECT meeting_id, user_id FROM meeting_attendee WHERE user_id IS NOT NULL AND "
+        "(SELECT meeting_id, user_id FROM meeting_attendee WHERE user_id IS NOT NULL AND "  # nosec B608 # constants only (tables, columns, dims), no input
         f"{meetings('meeting_id')} UNION SELECT id, logged_by_id FROM meeting WHERE logged_by_id IS NOT NULL AND "
         f"{meetings('id')}) tp"
     )
@@ -150,7 +150,7 @@ def _fold(parts_where, sign):
     sums = ", ".join(f"{sign}SUM({f})" for f in ROLLUP_FIGURES)
     updates = ", ".join(f"{f} = rollup.{f} + excluded.{f}" for f in ROLLUP_FIGURES)
     return (
-        f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "
+        f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "  # nosec B608 # constants only (tables, columns, dims), no input
         f"SELECT {_KEY}, {sums} FROM rollup_part WHERE {parts_where} GROUP BY {_KEY} "
         f"ON CONFLICT ({_KEY}) DO UPDATE SET {updates}"
     )
@@ -162,7 +162,7 @@ def refresh_statements(meetings, dims=DIMS):
     where = f"{meetings('meeting_id')} AND {_dims_in(dims)}"
     return [
         _fold(where, "-"),
-        f"DELETE FROM rollup_part WHERE {where}",
+        f"DELETE FROM rollup_part WHERE {where}",  # nosec B608 # constants only (tables, columns, dims), no input
         f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_parts(meetings, dims)}",
         _fold(where, ""),
     ]
@@ -175,19 +175,19 @@ def _between(engagements):
     branches = []
     for approved, state in ((0, "m.review_state <> 'draft'"), (1, "m.review_state = 'approved'")):
         numbered = (
-            "SELECT m.engagement_id AS engagement_id, m.kind AS kind, "
+            "SELECT m.engagement_id AS engagement_id, m.kind AS kind, "  # nosec B608 # constants only (tables, columns, dims), no input
             "COUNT(CASE WHEN m.kind = 'monthly' THEN 1 END) OVER (PARTITION BY m.engagement_id "
             f"ORDER BY m.date, {monthly_first}, m.id) AS interval_no "
             "FROM meeting m JOIN engagement e ON e.id = m.engagement_id "
             f"WHERE {engagements('m.engagement_id')} AND m.deleted_at IS NULL AND {state} AND e.deleted_at IS NULL"
         )
         per_interval = (
-            "SELECT engagement_id, interval_no, SUM(CASE WHEN kind <> 'monthly' THEN 1 ELSE 0 END) AS n "
+            "SELECT engagement_id, interval_no, SUM(CASE WHEN kind <> 'monthly' THEN 1 ELSE 0 END) AS n "  # nosec B608 # constants only (tables, columns, dims), no input
             f"FROM ({numbered}) numbered WHERE interval_no > 0 GROUP BY engagement_id, interval_no"
         )
         bucket = "CASE WHEN n >= 3 THEN 3 ELSE n END"
         branches.append(
-            f"SELECT 0 AS meeting_id, engagement_id, '{BETWEEN}' AS dim, engagement_id AS tag, {bucket} AS item, "
+            f"SELECT 0 AS meeting_id, engagement_id, '{BETWEEN}' AS dim, engagement_id AS tag, {bucket} AS item, "  # nosec B608 # constants only (tables, columns, dims), no input
             f"'' AS month, '' AS kind, '' AS mode, 0 AS stage, {approved} AS approved, COUNT(*) AS sessions, "
             f"0 AS minutes, SUM(n) AS exact FROM ({per_interval}) per_interval GROUP BY engagement_id, {bucket}"
         )
@@ -199,7 +199,7 @@ def between_statements(engagements):
     where = f"{engagements('engagement_id')} AND dim = '{BETWEEN}'"
     return [
         _fold(where, "-"),
-        f"DELETE FROM rollup_part WHERE {where}",
+        f"DELETE FROM rollup_part WHERE {where}",  # nosec B608 # constants only (tables, columns, dims), no input
         f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_between(engagements)}",
         _fold(where, ""),
     ]
@@ -296,7 +296,7 @@ def _install_sqlite(database):
                 "BEGIN " + "; ".join(statements) + "; END"
             )
     database.execute_sql(
-        f'CREATE TRIGGER "{SELF_LINK}" AFTER INSERT ON competency FOR EACH ROW BEGIN '
+        f'CREATE TRIGGER "{SELF_LINK}" AFTER INSERT ON competency FOR EACH ROW BEGIN '  # nosec B608 # constants only (tables, columns, dims), no input
         "INSERT INTO rollup_competency_link (source, target, domain_id, exact) "
         "VALUES (NEW.id, NEW.id, NEW.domain_id, 1); END"
     )
@@ -309,8 +309,8 @@ def _postgres_selected(template, event, columns):
         return template.format(rows="new_rows")
     if event == "delete":
         return template.format(rows="old_rows")
-    changed = f"SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed('o', 'n', columns)}"
-    old = f"(SELECT o.* FROM old_rows o JOIN ({changed}) c ON c.id = o.id) c2"
+    changed = f"SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed('o', 'n', columns)}"  # nosec B608 # constants only (tables, columns, dims), no input
+    old = f"(SELECT o.* FROM old_rows o JOIN ({changed}) c ON c.id = o.id) c2"  # nosec B608 # constants only (tables, columns, dims), no input
     return template.format(rows=f"({changed}) c") + " UNION " + template.format(rows=old)
 
 
@@ -352,7 +352,7 @@ def _install_postgres(database):
                 f'FOR EACH STATEMENT EXECUTE FUNCTION "{name}"()'
             )
     database.execute_sql(
-        f'CREATE OR REPLACE FUNCTION "{SELF_LINK}"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
+        f'CREATE OR REPLACE FUNCTION "{SELF_LINK}"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '  # nosec B608 # constants only (tables, columns, dims), no input
         "INSERT INTO rollup_competency_link (source, target, domain_id, exact) "
         "SELECT id, id, domain_id, 1 FROM new_rows; RETURN NULL; END $$"
     )
@@ -403,7 +403,7 @@ def rebuild(database=None):
         database.execute_sql(f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_between(everything)}")
         sums = ", ".join(f"SUM({f})" for f in ROLLUP_FIGURES)
         database.execute_sql(
-            f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "
+            f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "  # nosec B608 # constants only (tables, columns, dims), no input
             f"SELECT {_KEY}, {sums} FROM rollup_part GROUP BY {_KEY}"
         )
     return database.execute_sql("SELECT COUNT(*) FROM rollup").fetchone()[0]
