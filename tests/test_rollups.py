@@ -37,6 +37,7 @@ from tracker.models import (
 from tracker.portfolio import export_portfolio, import_portfolio
 from tracker.reports import cache as report_cache
 from tracker.reports import competencies as competency_reports
+from tracker.reports import portfolio as portfolio_reports
 from tracker.reports import strategies as strategy_reports
 from tracker.reports.filters import ReportFilters
 
@@ -269,6 +270,7 @@ REPORTS = [
     strategy_reports.dose,
     strategy_reports.dose_by_stage_and_cluster,
     strategy_reports.between_monthly,
+    portfolio_reports.hours,
     competency_reports.competencies_used,
     competency_reports.over_time,
     competency_reports.by_isp,

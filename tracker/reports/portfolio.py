@@ -42,7 +42,7 @@ from . import feedback as feedback_reports
 from . import power as power_reports
 from . import strategies
 from .cache import cached
-from .filters import as_date, month_label, month_of, month_range
+from .filters import as_date
 
 QUIET_MEETING_DAYS = 42
 QUIET_BENCHMARK_DAYS = 90
@@ -263,36 +263,16 @@ def lead_times(rows):
 def hours(filters):
     """{"meetings", "minutes", "activities", "activity_minutes",
     "by_month": [{"key", "label", "meetings", "minutes", "activities", "activity_minutes"}]}: the sessions'
-    hours and, as their own figure, the work between meetings' (strategies.activities_by_month). Three queries."""
-    cond = filters.meeting_condition()
-    meetings, minutes = (
-        Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
-    )
-    month = month_of(Meeting.date)
-    months = {
-        m: (n, int(t or 0))
-        for m, n, t in Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
-        .where(cond)
-        .group_by(month)
-        .tuples()
-    }
+    hours and, as their own figure, the work between meetings' (strategies.activities_by_month). Three queries (two
+    from the rollups when they can answer the filters)."""
+    (meetings, minutes), months = strategies.sessions_by_month(filters)
     between = strategies.activities_by_month(filters)
     return {
         "meetings": meetings or 0,
         "minutes": int(minutes or 0),
         "activities": sum(n for n, _m in between.values()),
         "activity_minutes": sum(m for _n, m in between.values()),
-        "by_month": [
-            {
-                "key": m,
-                "label": month_label(m),
-                "meetings": months.get(m, (0, 0))[0],
-                "minutes": months.get(m, (0, 0))[1],
-                "activities": between.get(m, (0, 0))[0],
-                "activity_minutes": between.get(m, (0, 0))[1],
-            }
-            for m in month_range(set(months) | set(between))
-        ],
+        "by_month": strategies.monthly_series(months, between),
     }
 
 

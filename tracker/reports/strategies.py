@@ -361,17 +361,7 @@ def dose(filters):
         "total_minutes": int(totals[1] or 0),
         "total_activities": sum(n for n, _m in between.values()),
         "total_activity_minutes": sum(m for _n, m in between.values()),
-        "by_month": [
-            {
-                "key": m,
-                "label": month_label(m),
-                "meetings": months.get(m, (0, 0))[0],
-                "minutes": months.get(m, (0, 0))[1],
-                "activities": between.get(m, (0, 0))[0],
-                "activity_minutes": between.get(m, (0, 0))[1],
-            }
-            for m in month_range(set(months) | set(between))
-        ],
+        "by_month": monthly_series(months, between),
         "by_stage": stage_rows,
         "by_mode": [
             {"key": k, "name": name, "meetings": modes[k][0], "minutes": modes[k][1]}
@@ -384,6 +374,43 @@ def dose(filters):
             if k in kinds
         ],
     }
+
+
+def monthly_series(months, between):
+    """[{"key", "label", "meetings", "minutes", "activities", "activity_minutes"}] for every month from the first
+    to the last of `months` ({month: (sessions, minutes)}) and `between` (the same of the work between meetings)."""
+    return [
+        {
+            "key": m,
+            "label": month_label(m),
+            "meetings": months.get(m, (0, 0))[0],
+            "minutes": months.get(m, (0, 0))[1],
+            "activities": between.get(m, (0, 0))[0],
+            "activity_minutes": between.get(m, (0, 0))[1],
+        }
+        for m in month_range(set(months) | set(between))
+    ]
+
+
+def sessions_by_month(filters):
+    """((sessions, minutes) in scope, {month: (sessions, minutes)}): from the rollups when they can answer the
+    filters, else from the raw rows. Two queries."""
+    rollup = filters.rollup_condition(keyed=("kind", "stage"))
+    if rollup is not None:
+        totals = rolled(rollup, "session")
+        months = {key: (n, int(round(m or 0))) for key, n, m, _exact in rolled(rollup, "session", Rollup.month)}
+        return (totals[0][:2] if totals else (0, 0)), months
+    cond = filters.meeting_condition()
+    totals = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
+    month = month_of(Meeting.date)
+    months = {
+        key: (n, int(m or 0))
+        for key, n, m in Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
+        .where(cond)
+        .group_by(month)
+        .tuples()
+    }
+    return totals, months
 
 
 def _dose_rolled(condition):
