@@ -159,11 +159,16 @@ def _fold(parts_where, sign):
 def refresh_statements(meetings, dims=DIMS):
     """The four statements that bring `rollup` and `rollup_part` up to date for the meetings `meetings` selects
     (a function of an id column giving a SQL condition) in `dims`."""
-    where = f"{meetings('meeting_id')} AND {_dims_in(dims)}"
+    return _refresh(f"{meetings('meeting_id')} AND {_dims_in(dims)}", _parts(meetings, dims))
+
+
+def _refresh(where, parts):
+    """Subtract the parts `where` selects from `rollup`, delete them, insert `parts` (a SELECT of rollup_part's
+    columns: the same parts computed again from the raw rows), add those: the one refresh every trigger runs."""
     return [
         _fold(where, "-"),
         f"DELETE FROM rollup_part WHERE {where}",  # nosec B608 # constants only (tables, columns, dims), no input
-        f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_parts(meetings, dims)}",
+        f"INSERT INTO rollup_part ({_PART_COLUMNS}) {parts}",
         _fold(where, ""),
     ]
 
@@ -196,13 +201,7 @@ def _between(engagements):
 
 def between_statements(engagements):
     """The four statements that bring the `between` rows up to date for the engagements `engagements` selects."""
-    where = f"{engagements('engagement_id')} AND dim = '{BETWEEN}'"
-    return [
-        _fold(where, "-"),
-        f"DELETE FROM rollup_part WHERE {where}",  # nosec B608 # constants only (tables, columns, dims), no input
-        f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_between(engagements)}",
-        _fold(where, ""),
-    ]
+    return _refresh(f"{engagements('engagement_id')} AND dim = '{BETWEEN}'", _between(engagements))
 
 
 def _in(subquery):

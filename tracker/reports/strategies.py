@@ -346,11 +346,9 @@ def dose(filters):
         before the first stage was entered),
     "by_mode": [{"key", "name", "meetings", "minutes"}], "by_kind": [...same]} (stage, mode and kind: sessions
     only). Seven queries; the sessions' from the rollups when they can answer the filters (tracker/rollups.py)."""
+    totals, months = sessions_by_month(filters)
     rollup = filters.rollup_condition(keyed=("kind", "stage"))
-    if rollup is not None:
-        totals, months, stages, modes, kinds = _dose_rolled(rollup)
-    else:
-        totals, months, stages, modes, kinds = _dose_raw(filters)
+    stages, modes, kinds = _dose_rolled(rollup) if rollup is not None else _dose_raw(filters)
     between = activities_by_month(filters)
     stage_rows = [
         {"key": s["key"], "name": s["name"], "meetings": stages[s["id"]][0], "minutes": stages[s["id"]][1]}
@@ -414,29 +412,19 @@ def sessions_by_month(filters):
 
 
 def _dose_rolled(condition):
-    """_dose_raw() read from the rollups' sessions (`condition`: ReportFilters.rollup_condition()). Four queries."""
+    """_dose_raw() read from the rollups' sessions (`condition`: ReportFilters.rollup_condition()). Three queries."""
 
     def by(column):
         return {key: (n, int(round(m or 0))) for key, n, m, _exact in rolled(condition, "session", column)}
 
-    totals = rolled(condition, "session")
     stages = {(stage or None): figures for stage, figures in by(Rollup.stage).items()}  # 0: before the first stage
-    return (totals[0][:2] if totals else (0, 0)), by(Rollup.month), stages, by(Rollup.mode), by(Rollup.kind)
+    return stages, by(Rollup.mode), by(Rollup.kind)
 
 
 def _dose_raw(filters):
-    """((sessions, minutes) in scope, {month: (sessions, minutes)}, {stage id: ...}, {mode: ...}, {kind: ...})
-    from the raw rows. Five queries."""
+    """({stage id: (sessions, minutes)}, {mode: ...}, {kind: ...}) of the sessions in scope, from the raw rows.
+    Three queries."""
     cond = filters.meeting_condition()
-    totals = Meeting.select(fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes)).where(cond).tuples().get()
-    month = month_of(Meeting.date)
-    months = {
-        key: (n, int(m or 0))
-        for key, n, m in Meeting.select(month, fn.COUNT(Meeting.id), fn.SUM(Meeting.duration_minutes))
-        .where(cond)
-        .group_by(month)
-        .tuples()
-    }
     # the stage on each meeting's date, computed in a derived table and grouped outside it
     staged = (
         Meeting.select(stage_at(Meeting).alias("stage_id"), Meeting.duration_minutes.alias("minutes"))
@@ -464,7 +452,7 @@ def _dose_raw(filters):
         .group_by(Meeting.kind)
         .tuples()
     }
-    return totals, months, stages, modes, kinds
+    return stages, modes, kinds
 
 
 @cached
