@@ -42,9 +42,10 @@ COST_QUERIES = 6
 # Between meetings (issue 22): the count and minutes of this month and last, the latest five, their ISPs,
 # strategies and competencies; for an ISP, whether they may log work there (policy.can_log_activities).
 BETWEEN_QUERIES = 5
-# The navigation's "My work" count (issue 23, reports/my_work.waiting_total): the review setting and one query
-# of every section's total; a recipient reviews nothing, so reads no setting.
-NAV_QUERIES = 2
+# The navigation's "My work" count (issue 23, reports/my_work.waiting_total), kept per data version: the data
+# version, the review setting and one query of every section's total; a recipient reviews nothing, so reads
+# no setting.
+NAV_QUERIES = 3
 CO_LEAD_QUERIES = 34 + COST_QUERIES + BETWEEN_QUERIES + 1 + NAV_QUERIES
 # A recipient sees no activity (three fewer), no meeting buttons (one fewer), no cost and is not asked
 # whether they log work; a leader with an organization reads the unit's organization for the access check

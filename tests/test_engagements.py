@@ -196,6 +196,7 @@ def test_list_query_count_does_not_grow_with_the_engagements(app, as_user):
     with count_queries() as few:
         assert len(listed(client.get("/engagements"))) == 5
     add(35)
+    client.get("/my-work")  # the header's "My work" count, kept until the next write, as in the first count
     with count_queries() as many:
         assert len(listed(client.get("/engagements"))) == 25
     assert few.count == many.count

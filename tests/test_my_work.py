@@ -166,7 +166,7 @@ def test_the_count_and_the_page_take_the_same_queries_with_2_and_20_logs(app, as
 
     def queries():
         with count_queries() as total:
-            my_work.waiting_total(w.isp_a2)
+            my_work.waiting_total.uncached(w.isp_a2)
         client.get("/my-work")
         with count_queries() as page:
             assert client.get("/my-work").status_code == 200
@@ -178,6 +178,18 @@ def test_the_count_and_the_page_take_the_same_queries_with_2_and_20_logs(app, as
     assert my_work.waiting_total(w.isp_a2) == 3 + 20  # 20 more of Ada's meetings wait for Ben
     assert queries() == few
     assert few[0] == 2  # the review setting, then every section's total in one query
+
+
+def test_the_count_is_kept_until_the_next_write(app):
+    """The count every page's header shows is computed once per data version (reports.cache): a page
+    after no write reads the data version only; a write counts afresh."""
+    w = _world(app)
+    first = my_work.waiting_total(w.isp_a2)
+    with count_queries() as kept:
+        assert my_work.waiting_total(w.isp_a2) == first
+    assert kept.count == 1  # the data version
+    _add_logs(w, 1)
+    assert my_work.waiting_total(w.isp_a2) == first + 1
 
 
 def _world(app):

@@ -8,14 +8,13 @@ by some role nor listed there, or when a rule needs a parameter `_world` does no
 
 A role "can open" a page when the page answers 200 at the address asked (not a redirect, a 403 or a 404);
 the first 403 and 404 pages met are checked too, once each, since people see them. One browser context per
-role and width, signed in once. Overflow is measured on every visit; axe-core runs once per distinct page
-content and width (an administrator's view of a page identical to the ISP's is not checked twice).
+role, signed in once; each page is loaded once and checked at each width in turn (the window resized).
+Overflow is measured at every width of every visit; axe-core runs once per distinct page content and width
+(an administrator's view of a page identical to the ISP's is not checked twice).
 """
 
 import datetime as dt
 import fnmatch
-
-import pytest
 
 from tracker.models import (
     Attachment,
@@ -283,13 +282,24 @@ def check_page(page, where, problems, seen=None):
         problems.append(describe_violations(violations, where))
 
 
-@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_every_page(site, browser, width):
+def check_widths(page, where, problems, seen=None, first=False):
+    """check_page at each width in turn, narrowest first, the page loaded once: the window is widened (the
+    layout follows, as a browser window's does) rather than the page asked again, then narrowed again for
+    the next page, which so loads at the narrowest width (a chart drawn for a wide window would stick out of
+    a narrow one until it redraws). `seen` is one set of contents per width."""
+    for name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        check_page(page, f"{where} at {width}px", problems, None if seen is None or first else seen[name])
+    page.set_viewport_size({"width": min(WIDTHS.values()), "height": 900})
+
+
+def test_every_page(site, browser):
     values = _world(site.app, site.world)
     rules, _not_pages = page_rules(site.app)
-    problems, visited, error_pages, seen = [], {}, set(), set()
+    problems, visited, error_pages = [], {}, set()
+    seen = {name: set() for name in WIDTHS}
     for role, user in users(site.world).items():
-        context = browser.new_context(base_url=site.base, viewport={"width": width, "height": 900})
+        context = browser.new_context(base_url=site.base, viewport={"width": min(WIDTHS.values()), "height": 900})
         context.set_default_timeout(10_000)
         try:
             page = context.new_page()
@@ -304,18 +314,18 @@ def test_every_page(site, browser, width):
                 if status in (403, 404) and status not in error_pages:
                     error_pages.add(status)
                     page.goto(path)
-                    check_page(page, f"the {status} page ({role}, {path}, {width}px)", problems)
+                    check_widths(page, f"the {status} page ({role}, {path})", problems)
                 if status != 200:
                     continue  # refused, or a redirect (to sign in, or away from a state it does not apply to)
                 page.goto(path)
                 visited.setdefault(rule.rule, []).append(role)
-                check_page(page, f"{path} ({role}, {width}px)", problems, None if first else seen)
+                check_widths(page, f"{path} ({role})", problems, seen, first)
                 first = False
         finally:
             context.close()
     missed = [r.rule for r in rules if r.rule not in visited]
     assert not missed, f"no role could open these pages: seed the world so one can, or list them in NOT_PAGES: {missed}"
-    assert not problems, f"{len(problems)} problem(s) at {width}px:\n" + "\n".join(problems)
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
 def test_only_non_pages_are_left_out(app):

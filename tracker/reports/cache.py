@@ -72,6 +72,12 @@ def cached(function):
     return _memoized(function, lambda filters, *args: (policy.visibility_key(filters.user), filters.key(), args))
 
 
+def cached_per_user(function):
+    """Decorate a function `function(user)` whose result depends on who asks and the data only (the
+    navigation's "My work" count): keyed by the user's id (a change of role or email is a write)."""
+    return _memoized(function, lambda user: (user.id,))
+
+
 def cached_by_arguments(function):
     """Decorate a function whose result depends on its arguments and the data only, never on who asks
     (one engagement's figures, called after the access check): keyed by the arguments alone."""

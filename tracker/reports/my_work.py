@@ -34,6 +34,7 @@ from ..models import (
     today,
 )
 from . import open_next_steps
+from .cache import cached_per_user
 
 ON_HOME = 5  # items of each section on the home page (the section's link shows them all)
 PER_PAGE = 25  # items of a section on a page of /my-work
@@ -371,8 +372,11 @@ def section(user, key, limit=PER_PAGE, offset=0):
     return SECTIONS[key][0](user, limit=limit, offset=offset)
 
 
+@cached_per_user
 def waiting_total(user):
-    """The sum of the totals of every section of `user`: one query (and the settings it reads)."""
+    """The sum of the totals of every section of `user`: one query (and the settings it reads), kept
+    while the data stand (reports.cache): building its SQL costs more than running it (~15 ms for an ISP),
+    and every page's header asks for it."""
     reader = _Reader(user)
     counts = [
         Select(from_list=[SECTIONS[key][1](reader).order_by().alias(f"s_{key}")], columns=[fn.COUNT(SQL("*"))])

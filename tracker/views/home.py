@@ -69,7 +69,7 @@ def index():
 @bp.app_context_processor
 def my_work_count():
     """The navigation's "My work" count, computed only when a page's header asks for it."""
-    return {"my_work_waiting": lambda: my_work.waiting_total(current_user)}
+    return {"my_work_waiting": lambda: my_work.waiting_total(current_user._get_current_object())}
 
 
 def _page_number(arg):
