@@ -296,3 +296,50 @@ def test_the_engagement_rows_are_paged(demo, as_user):
     assert "Showing 1–25 of 26 engagements." in first
     # by unit, then title: Unit A's 24, Unit B's one, then Unit C's
     assert ">Row 22</a>" in first and ">Engagement C</a>" in second and ">Engagement C</a>" not in first
+
+
+def _sic_by_definition(engagement, as_of):
+    """The module docstring's SIC duration, from the raw rows one by one: per stage, the days from the first
+    to the last activity (its benchmarks' completion dates, the logged meetings held while in the stage)."""
+    from tracker.models import Meeting, StageEntry  # noqa: PLC0415
+
+    entries = list(StageEntry.select().where(StageEntry.engagement == engagement.id).order_by(StageEntry.entered_on))
+    end = engagement.end_date if engagement.status == "closed" and engagement.end_date < as_of else as_of
+    days = [
+        m.date
+        for m in Meeting.select().where(Meeting.engagement == engagement.id)
+        if m.deleted_at is None and m.review_state != "draft"
+    ]
+    dates = {}
+    for i, entry in enumerate(entries):
+        stop = entries[i + 1].entered_on if i + 1 < len(entries) else max(end, entry.entered_on) + dt.timedelta(1)
+        dates.setdefault(entry.stage_id, []).extend(d for d in days if entry.entered_on <= d < stop)
+    for b in Benchmark.select().where((Benchmark.engagement == engagement.id) & Benchmark.deleted_at.is_null()):
+        if b.completed_on:
+            dates.setdefault(b.stage_id, []).append(b.completed_on)
+    by_id = {s.id: s.key for s in Stage.select()}
+    return {by_id[sid]: (max(ds) - min(ds)).days for sid, ds in dates.items() if ds}
+
+
+def test_sic_duration_counts_meetings_at_the_edges_of_each_visit_as_defined(world):
+    """Meetings on a stage move's day (the stage entered), the day before it, the last day (included), after
+    as_of and after a closed engagement's end (left out), drafts and deleted ones (never): the grouped query
+    gives what the definition gives, for one engagement and across the portfolio."""
+    a = world.engagement_a
+    for day in (D(2026, 2, 14), D(2026, 2, 15), D(2026, 3, 10), D(2026, 3, 11), AS_OF, AS_OF + dt.timedelta(1)):
+        factories.meeting(a, date=day)
+    factories.meeting(a, date=D(2026, 1, 6), review_state="draft")
+    factories.meeting(a, date=D(2026, 4, 1)).soft_delete()
+
+    def check():
+        expected = _sic_by_definition(type(a).get_by_id(a.id), AS_OF)
+        got = {s["key"]: s["sic_duration"] for s in one(world.admin, a)["stages"] if s["sic_duration"] is not None}
+        assert got == expected
+        return expected
+
+    assert check()["installation"] == (AS_OF - D(2026, 2, 15)).days  # 15 Feb (move day) to 10 Apr (the last day)
+    a.status, a.end_date, a.closing_summary = "closed", D(2026, 3, 21), "Done."
+    a.save()
+    assert check()["installation"] == (D(2026, 3, 20) - D(2026, 2, 15)).days  # the benchmark of 20 Mar is last
+    portfolio = report.portfolio_progress(ReportFilters(user=world.admin, engagement=None), as_of=AS_OF)
+    assert {s["key"]: s["mean_sic_duration"] for s in portfolio["stages"]}["installation"] is not None

@@ -34,7 +34,7 @@ from peewee import JOIN, fn
 from ..models import Engagement, Goal, Meeting, MeetingAttendee, Organization, Stage, User, today
 from .cache import cached, cached_by_arguments
 from .filters import as_date, logged
-from .progress import engagements_in_scope, stage_entries, stage_visits
+from .progress import engagements_in_scope, scope_stage_entries, stage_entries, stage_visits
 
 UNSTAGED = "unstaged"
 
@@ -177,7 +177,7 @@ def portfolio_cost(filters, as_of=None):
     ids = [e.id for e in engagements]
     scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
     sessions, rates = _sessions(scope, filters.logs) if ids else ({}, {})
-    entries, achieved = (stage_entries(scope), _goals_achieved(scope)) if ids else ({}, {})
+    entries, achieved = (scope_stage_entries(filters), _goals_achieved(scope)) if ids else ({}, {})
     rows = [
         {
             "id": e.id,

@@ -36,7 +36,14 @@ from ..models import (
 from . import feedback as feedback_reports
 from .cache import cached
 from .filters import logged, share
-from .progress import benchmark_counts, engagement_progress, engagements_in_scope, stage_entries, stage_visits
+from .progress import (
+    engagement_progress,
+    engagements_in_scope,
+    scope_benchmark_counts,
+    scope_stage_entries,
+    stage_entries,
+    stage_visits,
+)
 
 LONG_STAY_DAYS = 180  # a stay in one stage longer than this stands out ("355 days in Installation")
 JOURNEY_SORTS = (("unit", "Unit"), ("stage", "Current stage"))
@@ -164,10 +171,9 @@ def portfolio_journey(filters, sort="unit", as_of=None):
     position = {s.key: i for i, s in enumerate(stages)}
     engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
-    scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
-    entries = stage_entries(scope) if ids else {}
+    entries = scope_stage_entries(filters) if ids else {}
     done = defaultdict(lambda: (0, 0))
-    for (eid, _sid), (total, completed, _first, _last) in (benchmark_counts(scope) if ids else {}).items():
+    for (eid, _sid), (total, completed, _first, _last) in (scope_benchmark_counts(filters) if ids else {}).items():
         done[eid] = (done[eid][0] + total, done[eid][1] + completed)
     rows = []
     for e in engagements:

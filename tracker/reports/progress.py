@@ -16,13 +16,14 @@ moving on). One activity gives 0 days; a stage with none has no SIC duration (No
 portfolio, a stage's mean SIC duration is over the engagements with an activity in it.
 
 Pure query functions: a fixed number of queries whatever the data size; meetings are read only as
-their distinct days (one grouped query), never loaded.
+each stage's first and last meeting day (one grouped query), never loaded.
 """
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
-from peewee import fn
+from peewee import Case, fn
 
 from ..models import (
     GOAL_STATUSES,
@@ -77,15 +78,24 @@ def engagements_in_scope(filters):
     )
 
 
+class Entry(NamedTuple):
+    """A stage entry as the reports read it: no model object (a portfolio has thousands)."""
+
+    engagement_id: int
+    stage_id: int
+    entered_on: dt.date
+
+
 def stage_entries(engagement_ids):
-    """{engagement_id: [StageEntry sorted by date, id]} (one query)."""
+    """{engagement_id: [Entry sorted by date, id]} (one query)."""
     by_engagement = defaultdict(list)
-    for entry in (
-        StageEntry.select()
+    for eid, sid, day in (
+        StageEntry.select(StageEntry.engagement, StageEntry.stage, StageEntry.entered_on)
         .where(StageEntry.engagement.in_(engagement_ids))
         .order_by(StageEntry.engagement, StageEntry.entered_on, StageEntry.id)
+        .tuples()
     ):
-        by_engagement[entry.engagement_id].append(entry)
+        by_engagement[eid].append(Entry(eid, sid, as_date(day)))
     return by_engagement
 
 
@@ -109,30 +119,58 @@ def benchmark_counts(engagement_ids):
     return out
 
 
-def meeting_days(engagement_ids):
-    """{engagement_id: [distinct days with a live meeting]} (one grouped query)."""
-    out = defaultdict(list)
-    for eid, day in (
-        Meeting.select(Meeting.engagement, Meeting.date)
-        .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null() & logged(Meeting))
-        .group_by(Meeting.engagement, Meeting.date)
+@cached
+def scope_stage_entries(filters):
+    """stage_entries of the engagements the filters let through, kept per filters and data version: the
+    progress page's figures and its journeys, and the cost report, read the same ones."""
+    return dict(stage_entries(filters.engagement_ids()))
+
+
+@cached
+def scope_benchmark_counts(filters):
+    """benchmark_counts of the engagements the filters let through, kept as scope_stage_entries is."""
+    return benchmark_counts(filters.engagement_ids())
+
+
+def meeting_spans(engagement_ids, as_of):
+    """{(engagement_id, stage_id): (first day, last day)} of the live logged meetings held while each
+    engagement was in each stage, over all its visits (one grouped query, the meetings never read one by one):
+    a visit runs from its entry's date to the next entry's date (exclusive); the last one to the end of
+    stage_visits (as_of, or a closed engagement's end date), inclusive, and at least its own first day."""
+    left_on = fn.LEAD(StageEntry.entered_on).over(
+        partition_by=[StageEntry.engagement], order_by=[StageEntry.entered_on, StageEntry.id]
+    )
+    visits = (
+        StageEntry.select(StageEntry.engagement, StageEntry.stage, StageEntry.entered_on, left_on.alias("left_on"))
+        .where(StageEntry.engagement.in_(engagement_ids))
+        .alias("visits")
+    )
+    closed_early = (Engagement.status == "closed") & (Engagement.end_date < as_of)
+    end = Case(None, [(closed_early, Engagement.end_date)], as_of)
+    in_visit = (Meeting.date >= visits.c.entered_on) & (
+        (visits.c.left_on.is_null(False) & (Meeting.date < visits.c.left_on))
+        | (visits.c.left_on.is_null() & ((Meeting.date <= end) | (Meeting.date == visits.c.entered_on)))
+    )
+    query = (
+        Meeting.select(visits.c.engagement_id, visits.c.stage_id, fn.MIN(Meeting.date), fn.MAX(Meeting.date))
+        .join(Engagement, on=Engagement.id == Meeting.engagement)
+        .join(visits, on=(visits.c.engagement_id == Meeting.engagement) & in_visit)  # after: it reads Engagement
+        .where(Meeting.deleted_at.is_null() & logged(Meeting))
+        .group_by(visits.c.engagement_id, visits.c.stage_id)
         .tuples()
-    ):
-        out[eid].append(as_date(day))
-    return out
+    )
+    return {(eid, sid): (as_date(first), as_date(last)) for eid, sid, first, last in query}
 
 
-def sic_durations(visits, days_met, benchmarks, engagement_id):
+def sic_durations(spans, benchmarks, engagement_id):
     """{stage_id: {"first_activity_on", "last_activity_on", "sic_duration"}} for the stages of one
-    engagement with an activity (module docstring): `visits` from stage_visits, `days_met` its meeting
-    days, `benchmarks` from benchmark_counts (that engagement's only, or more: the others are passed over)."""
+    engagement with an activity (module docstring): `spans` from meeting_spans, `benchmarks` from
+    benchmark_counts (that engagement's only, or more: the others are passed over)."""
     dates = defaultdict(list)
-    for entry, left, n in visits:
-        stop = left or entry.entered_on + dt.timedelta(days=n + 1)  # exclusive; the last visit ends inclusive
-        dates[entry.stage_id] += [d for d in days_met if entry.entered_on <= d < stop]
-    for (eid, sid), (_total, _done, first, last) in benchmarks.items():
-        if eid == engagement_id:
-            dates[sid] += [d for d in (first, last) if d]
+    for source in (spans, benchmarks):
+        for (eid, sid), found in source.items():
+            if eid == engagement_id:
+                dates[sid] += [d for d in found[-2:] if d]
     return {
         sid: {"first_activity_on": min(ds), "last_activity_on": max(ds), "sic_duration": (max(ds) - min(ds)).days}
         for sid, ds in dates.items()
@@ -201,7 +239,7 @@ def engagement_progress(filters, as_of=None):
     timeline, seen = [], set()
     days, visits, first_entry = defaultdict(int), defaultdict(int), {}
     visited = stage_visits(entries, engagement, as_of)
-    sic = sic_durations(visited, meeting_days([engagement.id])[engagement.id], benchmarks, engagement.id)
+    sic = sic_durations(meeting_spans([engagement.id], as_of), benchmarks, engagement.id)
     no_activity = {"first_activity_on": None, "last_activity_on": None, "sic_duration": None}
     for entry, left, n in visited:
         stage = next(s for s in stages if s.id == entry.stage_id)
@@ -282,17 +320,19 @@ def portfolio_progress(filters, as_of=None):
     scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
     stages = list(Stage.ordered())
     by_id = {s.id: s for s in stages}
-    entries = stage_entries(scope) if ids else {}
-    benchmarks = benchmark_counts(scope) if ids else {}
-    met = meeting_days(scope) if ids else {}
+    entries = scope_stage_entries(filters) if ids else {}
+    benchmarks = scope_benchmark_counts(filters) if ids else {}
+    spans = meeting_spans(scope, as_of) if ids else {}
     per_stage = {
         s.id: {"engagements": set(), "entries": 0, "revisits": 0, "current": 0, "days": 0, "sic": []} for s in stages
     }
     furthest_count = defaultdict(int)
     by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    benchmarks_of = defaultdict(dict)  # each engagement's own: sic_durations per engagement reads only those
+    benchmarks_of, spans_of = defaultdict(dict), defaultdict(dict)  # each engagement's own, for sic_durations
     for (eid, sid), counts in benchmarks.items():
         benchmarks_of[eid][(eid, sid)] = counts
+    for (eid, sid), span in spans.items():
+        spans_of[eid][(eid, sid)] = span
     for (eid, sid), (total, done, _first, _last) in benchmarks.items():
         by_engagement[eid][0] += total
         by_engagement[eid][1] += done
@@ -309,7 +349,7 @@ def portfolio_progress(filters, as_of=None):
             stat["engagements"].add(e.id)
             stat["entries"] += 1
             stat["days"] += n
-        for sid, activity in sic_durations(timeline, met.get(e.id, []), benchmarks_of[e.id], e.id).items():
+        for sid, activity in sic_durations(spans_of[e.id], benchmarks_of[e.id], e.id).items():
             per_stage[sid]["sic"].append(activity["sic_duration"])
         current = by_id[timeline[-1][0].stage_id] if timeline else None
         if current:
