@@ -36,9 +36,9 @@ DAY = dt.date(2026, 3, 2)
 # decisions); the kind of session the user logged last ("Log another session" offers it); plan and delivery
 # (issue 19): the plan items, the latest plan version, the team lead, the modifications (the agreements and
 # the lapse check's last-logged dates only once the engagement has a plan).
-# The cost of support (issue 19), a cached report: the data version; computed afresh: the engagement, the
-# stages, the sessions with their ISPs' rates, the stage entries, the goals achieved. Never for recipients.
-COST_QUERIES = 6
+# The cost of support (issue 19), a cached report: the data version; computed afresh: the stages, the sessions
+# summed by stage in one query, the stage entries, the goals achieved. Never for recipients.
+COST_QUERIES = 5
 # Between meetings (issue 22): the count and minutes of this month and last, the latest five, their ISPs,
 # strategies and competencies; for an ISP, whether they may log work there (policy.can_log_activities).
 BETWEEN_QUERIES = 5

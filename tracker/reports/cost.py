@@ -22,55 +22,71 @@ The definition (the one place it is written):
   achieved; None when none.
 
 Costs are in the one currency COST_CURRENCY (app config), rounded to cents only when shown.
-Queries: a fixed number whatever the number of sessions (meetings and attendees read as rows of ids,
-dates, minutes and rates in one query; nothing loaded per session).
+Queries: a fixed number whatever the number of sessions (one grouped query sums the sessions of each
+engagement and stage in the database; nothing is read per session).
 """
 
 import itertools
 from collections import defaultdict
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, Case, fn
 
-from ..models import Engagement, Goal, Meeting, MeetingAttendee, Organization, Stage, User, today
+from ..models import Goal, Meeting, MeetingAttendee, Organization, Stage, User, today
 from .cache import cached, cached_by_arguments
-from .filters import as_date, logged
-from .progress import engagements_in_scope, scope_stage_entries, stage_entries, stage_visits
+from .filters import logged
+from .progress import engagements_in_scope, scope_stage_entries, stage_entries, visit_rows
 
 UNSTAGED = "unstaged"
 
 
-def _sessions(engagement_ids, logs="all"):
-    """({engagement_id: [(meeting id, date, minutes)]}, {meeting id: [the hourly rate of each attending ISP,
-    None when unknown]}) of the live meetings (`logs`: which logs count, filters.logged): one query, a row per
-    meeting and attendee."""
-    sessions, rates = defaultdict(dict), defaultdict(list)
-    for mid, eid, day, minutes, user_id, own, organization in (
+def stage_sums(engagement_ids, logs="all"):
+    """{engagement_id: {stage_id, or None before the first entry: (sessions, minutes, cost, sessions without
+    a rate)}} of the live meetings (`logs`: which logs count, filters.logged), each session in the stage of
+    the visit it falls in and costing its minutes x its attending ISPs' rates / 60 (module docstring: the
+    last visit runs on with no end; a cost is fully known when an ISP attended and every one has a rate):
+    one grouped query, no row per session."""
+    rate = fn.COALESCE(User.hourly_rate, Organization.hourly_rate)
+    per_session = (
         Meeting.select(
-            Meeting.id,
-            Meeting.engagement,
-            Meeting.date,
-            Meeting.duration_minutes,
-            User.id,
-            User.hourly_rate,
-            Organization.hourly_rate,
+            Meeting.engagement.alias("eid"),
+            Meeting.date.alias("day"),
+            fn.COALESCE(Meeting.duration_minutes, 0).alias("minutes"),
+            fn.COUNT(User.id).alias("isps"),
+            fn.COUNT(rate).alias("known"),
+            fn.COALESCE(fn.SUM(rate), 0).alias("rate"),
         )
         .join(MeetingAttendee, JOIN.LEFT_OUTER, on=(MeetingAttendee.meeting == Meeting.id))
         .join(User, JOIN.LEFT_OUTER, on=((MeetingAttendee.user == User.id) & (User.role == "isp")))
         .join(Organization, JOIN.LEFT_OUTER, on=(User.organization == Organization.id))
         .where(Meeting.engagement.in_(engagement_ids) & Meeting.deleted_at.is_null() & logged(Meeting, logs))
-        .order_by(Meeting.date, Meeting.id)
+        .group_by(Meeting.id)
+        .alias("sessions")
+    )
+    visits = visit_rows(engagement_ids)
+    c = per_session.c
+    in_visit = (
+        (visits.c.engagement_id == c.eid)
+        & (c.day >= visits.c.entered_on)
+        & (visits.c.left_on.is_null() | (c.day < visits.c.left_on))
+    )
+    fully_known = (c.isps > 0) & (c.known == c.isps)
+    query = (
+        per_session.select_from(
+            c.eid,
+            visits.c.stage_id,
+            fn.COUNT(SQL("*")),
+            fn.SUM(c.minutes),
+            fn.SUM(c.minutes * c.rate / 60.0),
+            fn.SUM(Case(None, [(fully_known, 0)], 1)),
+        )
+        .join(visits, JOIN.LEFT_OUTER, on=in_visit)
+        .group_by(c.eid, visits.c.stage_id)
         .tuples()
-    ):
-        sessions[eid][mid] = (mid, as_date(day), minutes or 0)
-        if user_id is not None:
-            rates[mid].append(own if own is not None else organization)
-    return {eid: list(by_id.values()) for eid, by_id in sessions.items()}, rates
-
-
-def session_cost(minutes, rates):
-    """(cost, fully known) of a session of `minutes` attended by ISPs of `rates` (module docstring)."""
-    known = [r for r in rates if r is not None]
-    return minutes * sum(known) / 60, bool(rates) and len(known) == len(rates)
+    )
+    out = defaultdict(dict)
+    for eid, stage_id, sessions, minutes, cost, without in query:
+        out[eid][stage_id] = (sessions, int(minutes or 0), float(cost or 0), int(without or 0))
+    return out
 
 
 def _goals_achieved(engagement_ids):
@@ -90,31 +106,16 @@ def stages_advanced(entries, position):
     )
 
 
-def _stage_of(day, visits):
-    """The stage id the engagement was in on `day` (None: before its first stage entry)."""
-    found = None
-    for entry, left, _days in visits:
-        if entry.entered_on <= day and (left is None or day < left):
-            found = entry.stage_id
-    return found
-
-
 def _per(total, count):
     return total / count if count else None
 
 
-def _figures(engagement, stages, sessions, rates, entries, achieved, as_of):
-    """One engagement's cost (the shape of engagement_cost) from rows already read."""
+def _figures(stages, sums, entries, achieved):
+    """One engagement's cost (the shape of engagement_cost) from its stage_sums and stage entries."""
     position = {s.id: i for i, s in enumerate(stages)}
-    visits = stage_visits(entries, engagement, as_of)
-    minutes, cost = defaultdict(int), defaultdict(float)
-    without = defaultdict(int)
-    for mid, day, length in sessions:
-        stage_id = _stage_of(day, visits)
-        amount, known = session_cost(length, rates.get(mid, []))
-        minutes[stage_id] += length
-        cost[stage_id] += amount
-        without[stage_id] += 0 if known else 1
+    minutes, cost, without = defaultdict(int), defaultdict(float), defaultdict(int)
+    for stage_id, (_sessions, length, amount, unknown) in sums.items():
+        minutes[stage_id], cost[stage_id], without[stage_id] = length, amount, unknown
     total_cost = sum(cost.values())
     advanced = stages_advanced(entries, position)
     return {
@@ -129,7 +130,7 @@ def _figures(engagement, stages, sessions, rates, entries, achieved, as_of):
             for s in stages
         ],
         "unstaged": {"minutes": minutes[None], "cost": cost[None], "sessions_without_rate": without[None]},
-        "sessions": len(sessions),
+        "sessions": sum(n for n, *_rest in sums.values()),
         "total_cost": total_cost,
         "total_minutes": sum(minutes.values()),
         "stages_advanced": advanced,
@@ -147,17 +148,12 @@ def engagement_cost(engagement_id, as_of=None):
     stage, in order), "unstaged": {"minutes", "cost", "sessions_without_rate"}, "sessions", "total_cost",
     "total_minutes", "stages_advanced", "goals_achieved", "cost_per_stage_advanced",
     "cost_per_goal_achieved", "sessions_without_rate"}. Five queries."""
-    engagement = Engagement.get_by_id(engagement_id)
     ids = [engagement_id]
-    sessions, rates = _sessions(ids)
     return _figures(
-        engagement,
         list(Stage.ordered()),
-        sessions.get(engagement_id, []),
-        rates,
+        stage_sums(ids).get(engagement_id, {}),
         stage_entries(ids)[engagement_id],
         _goals_achieved(ids).get(engagement_id, 0),
-        as_of or today(),
     )
 
 
@@ -176,14 +172,14 @@ def portfolio_cost(filters, as_of=None):
     engagements = engagements_in_scope(filters)
     ids = [e.id for e in engagements]
     scope = filters.engagement_ids()  # a subquery: never every visible id as a bound parameter
-    sessions, rates = _sessions(scope, filters.logs) if ids else ({}, {})
+    sums = stage_sums(scope, filters.logs) if ids else {}
     entries, achieved = (scope_stage_entries(filters), _goals_achieved(scope)) if ids else ({}, {})
     rows = [
         {
             "id": e.id,
             "title": e.title,
             "unit": e.unit_name,
-            **_figures(e, stages, sessions.get(e.id, []), rates, entries.get(e.id, []), achieved.get(e.id, 0), as_of),
+            **_figures(stages, sums.get(e.id, {}), entries.get(e.id, []), achieved.get(e.id, 0)),
         }
         for e in engagements
     ]

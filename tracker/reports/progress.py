@@ -132,19 +132,25 @@ def scope_benchmark_counts(filters):
     return benchmark_counts(filters.engagement_ids())
 
 
+def visit_rows(engagement_ids, name="visits"):
+    """A subquery of the stage visits of the engagements `engagement_ids` selects, as stage_visits makes them:
+    engagement_id, stage_id, entered_on and left_on (the next entry's date; NULL for the last visit)."""
+    left_on = fn.LEAD(StageEntry.entered_on).over(
+        partition_by=[StageEntry.engagement], order_by=[StageEntry.entered_on, StageEntry.id]
+    )
+    return (
+        StageEntry.select(StageEntry.engagement, StageEntry.stage, StageEntry.entered_on, left_on.alias("left_on"))
+        .where(StageEntry.engagement.in_(engagement_ids))
+        .alias(name)
+    )
+
+
 def meeting_spans(engagement_ids, as_of):
     """{(engagement_id, stage_id): (first day, last day)} of the live logged meetings held while each
     engagement was in each stage, over all its visits (one grouped query, the meetings never read one by one):
     a visit runs from its entry's date to the next entry's date (exclusive); the last one to the end of
     stage_visits (as_of, or a closed engagement's end date), inclusive, and at least its own first day."""
-    left_on = fn.LEAD(StageEntry.entered_on).over(
-        partition_by=[StageEntry.engagement], order_by=[StageEntry.entered_on, StageEntry.id]
-    )
-    visits = (
-        StageEntry.select(StageEntry.engagement, StageEntry.stage, StageEntry.entered_on, left_on.alias("left_on"))
-        .where(StageEntry.engagement.in_(engagement_ids))
-        .alias("visits")
-    )
+    visits = visit_rows(engagement_ids)
     closed_early = (Engagement.status == "closed") & (Engagement.end_date < as_of)
     end = Case(None, [(closed_early, Engagement.end_date)], as_of)
     in_visit = (Meeting.date >= visits.c.entered_on) & (
