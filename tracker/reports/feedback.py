@@ -119,7 +119,9 @@ def _per_response_scale(engagement_ids, start=None, end=None, *extra):
     answered = fn.COUNT(FeedbackAnswer.id)
     return (
         FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"), *extra)
-        .join(FeedbackItem)
+        # "+ 0": SQLite would otherwise read every answer of every item (its index on item_id) before the date
+        # range of the releases narrows them (1.3 s at N=10); without it, it starts from the releases in range
+        .join(FeedbackItem, on=((FeedbackAnswer.item + 0) == FeedbackItem.id))
         .join(size, on=(size.c.instrument_id == FeedbackItem.instrument) & (size.c.scale == FeedbackItem.scale))
         .switch(FeedbackAnswer)
         .join(FeedbackResponse)
