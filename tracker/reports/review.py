@@ -14,6 +14,7 @@ An ISP who may not read the workload of others (policy.can_read_workload) reads 
 """
 
 import datetime as dt
+from collections import defaultdict
 
 from .. import policy
 from ..dates import add_working_days
@@ -26,7 +27,10 @@ OUTCOMES = ("on_time", "late", "pending")
 def outcome(day, submitted_at, working_days, as_of):
     """ "on_time", "late" or "pending" for a meeting on `day` first submitted at `submitted_at` (UTC; None:
     never submitted), on `as_of`."""
-    due = add_working_days(day, working_days)
+    return _outcome(add_working_days(day, working_days), submitted_at, as_of)
+
+
+def _outcome(due, submitted_at, as_of):
     if submitted_at is not None:
         return "on_time" if as_date(submitted_at) <= due else "late"
     return "late" if as_of > due else "pending"
@@ -65,13 +69,19 @@ def on_time(filters, as_of=None):
         .where(cond)
         .tuples()
     )
-    cells, names = {}, {}
+    cells, names, due = {}, {}, {}  # due: each meeting day's due date, worked out once
     for day, submitted_at, uid, name in rows:
         day = as_date(day)
         names[uid] = name
         key = (uid, f"{day.year:04d}-{day.month:02d}")
         counts = cells.setdefault(key, dict.fromkeys(OUTCOMES, 0))
-        counts[outcome(day, submitted_at, days, as_of)] += 1
+        if day not in due:
+            due[day] = add_working_days(day, days)
+        counts[_outcome(due[day], submitted_at, as_of)] += 1
+    of_month, of_isp = defaultdict(list), defaultdict(list)
+    for key in cells:
+        of_isp[key[0]].append(key)
+        of_month[key[1]].append(key)
 
     def summed(keys):
         total = dict.fromkeys(OUTCOMES, 0)
@@ -84,15 +94,13 @@ def on_time(filters, as_of=None):
     isps = sorted(names, key=lambda uid: (names[uid].lower(), uid))
     return {
         "days": days,
-        "months": [
-            {"key": m, "label": month_label(m), **_tally(summed(k for k in cells if k[1] == m))} for m in months
-        ],
+        "months": [{"key": m, "label": month_label(m), **_tally(summed(of_month[m]))} for m in months],
         "isps": [
             {
                 "id": uid,
                 "name": names[uid],
                 "months": {m: _tally(cells.get((uid, m))) for m in months},
-                **_tally(summed(k for k in cells if k[0] == uid)),
+                **_tally(summed(of_isp[uid])),
             }
             for uid in isps
         ],
