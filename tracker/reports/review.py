@@ -24,13 +24,9 @@ from .filters import as_date, month_label, month_range
 OUTCOMES = ("on_time", "late", "pending")
 
 
-def outcome(day, submitted_at, working_days, as_of):
-    """ "on_time", "late" or "pending" for a meeting on `day` first submitted at `submitted_at` (UTC; None:
-    never submitted), on `as_of`."""
-    return _outcome(add_working_days(day, working_days), submitted_at, as_of)
-
-
-def _outcome(due, submitted_at, as_of):
+def outcome(due, submitted_at, as_of):
+    """ "on_time", "late" or "pending" for a meeting due on `due` (the Nth working day after it) first
+    submitted at `submitted_at` (UTC; None: never submitted), on `as_of`."""
     if submitted_at is not None:
         return "on_time" if as_date(submitted_at) <= due else "late"
     return "late" if as_of > due else "pending"
@@ -77,7 +73,7 @@ def on_time(filters, as_of=None):
         counts = cells.setdefault(key, dict.fromkeys(OUTCOMES, 0))
         if day not in due:
             due[day] = add_working_days(day, days)
-        counts[_outcome(due[day], submitted_at, as_of)] += 1
+        counts[outcome(due[day], submitted_at, as_of)] += 1
     of_month, of_isp = defaultdict(list), defaultdict(list)
     for key in cells:
         of_isp[key[0]].append(key)
