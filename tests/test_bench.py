@@ -49,20 +49,14 @@ def test_bench_writes_json_with_cold_and_warm_figures_and_the_targets(app, tmp_p
     assert sorted(r["page"] for r in rows) == sorted(list(pages) * 2)
     query_targets = [t for t in report["targets"] if t["target"] == "queries per page identical at every scale"]
     assert len(query_targets) == 2 * len(pages)
+    # and every page makes the same number of queries at both scales (3x the data: 2 and 6 engagements, the big
+    # one with 20 and 60 meetings, more than its page's 10; the catalogs stay), warm and cold
+    assert [t for t in query_targets if not t["met"]] == []
     for target in report["targets"]:
         assert {"target", "subject", "met"} <= set(target) and isinstance(target["met"], bool)
     assert report["missed_targets"] == bench.missed(report["targets"])
     # the app still talks to its own database afterwards
     assert Engagement.select().count() == 0
-
-
-def test_queries_per_page_do_not_grow_with_the_data(app):
-    """The same number of queries for every page at two scales (4x the data: 2 and 8 engagements, the big one with
-    20 and 80 meetings, more than its page's 10; the catalogs stay), warm and cold."""
-    small = {r["page"]: (r["cold"]["queries"], r["warm"]["queries"]) for r in bench.measure_at(0.01)}
-    large = {r["page"]: (r["cold"]["queries"], r["warm"]["queries"]) for r in bench.measure_at(0.04)}
-    assert set(small) == set(large)
-    assert small == large
 
 
 def test_api_report_routes_are_included_when_they_exist(app):

@@ -117,11 +117,13 @@ def _per_response_scale(engagement_ids, start=None, end=None, *extra):
         .alias("size")
     )
     answered = fn.COUNT(FeedbackAnswer.id)
+    # With a date range, "+ 0" keeps SQLite from reading every answer of every item (its index on item_id)
+    # before the releases' dates narrow them (1.3 s against 0.55 s at N=10): it starts from the releases.
+    # Over all dates, reading by item is its better plan (0.9 s against 1.5 s).
+    item = FeedbackAnswer.item + 0 if start or end else FeedbackAnswer.item
     return (
         FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"), *extra)
-        # "+ 0": SQLite would otherwise read every answer of every item (its index on item_id) before the date
-        # range of the releases narrows them (1.3 s at N=10); without it, it starts from the releases in range
-        .join(FeedbackItem, on=((FeedbackAnswer.item + 0) == FeedbackItem.id))
+        .join(FeedbackItem, on=(item == FeedbackItem.id))
         .join(size, on=(size.c.instrument_id == FeedbackItem.instrument) & (size.c.scale == FeedbackItem.scale))
         .switch(FeedbackAnswer)
         .join(FeedbackResponse)
