@@ -9,8 +9,9 @@ by some role nor listed there, or when a rule needs a parameter `_world` does no
 A role "can open" a page when the page answers 200 at the address asked (not a redirect, a 403 or a 404);
 the first 403 and 404 pages met are checked too, once each, since people see them. One browser context per
 role, signed in once; each page is loaded once and checked at each width in turn (the window resized).
-Overflow is measured at every width of every visit; axe-core runs once per distinct page content and width
-(an administrator's view of a page identical to the ISP's is not checked twice).
+Overflow is measured at every width of every visit; axe-core runs once per distinct page content (an
+administrator's view of a page identical to the ISP's is not checked twice), at the narrowest width, and at
+every width on each role's first page and the error pages (check_widths says why).
 """
 
 import datetime as dt
@@ -263,8 +264,8 @@ CONTENT = """() => {
 }"""
 
 
-def check_page(page, where, problems, seen=None):
-    """Overflow always; axe-core unless `seen` (the contents already checked at this width) has this page's
+def check_page(page, where, problems, seen=None, axe=True):
+    """Overflow always; axe-core (unless not `axe`, or `seen`, the contents already checked, has this page's
     content: a page that shows another role exactly what it showed an earlier one adds nothing but time."""
     overflow = page.evaluate(OVERFLOW)
     if overflow:
@@ -272,6 +273,8 @@ def check_page(page, where, problems, seen=None):
             f"{where} is {overflow['width']}px wide in a {overflow['window']}px window (it scrolls sideways); "
             f"sticking out: {', '.join(overflow['culprits']) or 'nothing visible'}"
         )
+    if not axe:
+        return
     if seen is not None:
         content = page.evaluate(CONTENT)
         if content in seen:
@@ -286,10 +289,18 @@ def check_widths(page, where, problems, seen=None, first=False):
     """check_page at each width in turn, narrowest first, the page loaded once: the window is widened (the
     layout follows, as a browser window's does) rather than the page asked again, then narrowed again for
     the next page, which so loads at the narrowest width (a chart drawn for a wide window would stick out of
-    a narrow one until it redraws). `seen` is one set of contents per width."""
-    for name, width in WIDTHS.items():
+    a narrow one until it redraws). `seen`: the contents axe-core has checked.
+
+    axe-core checks the page whole at every width when it is a role's first page or an error page (the header
+    and navigation change with the width), and otherwise at the narrowest width only, once per distinct
+    content: what it checks (names, roles, labels, structure, colours) is the same document at every width,
+    and the stylesheets' width rules change layout only (static/css: no colour, nothing hidden from a
+    screen reader). Overflow, which
+    does change with the width, is measured at every width of every page."""
+    whole = seen is None or first
+    for n, width in enumerate(sorted(WIDTHS.values())):
         page.set_viewport_size({"width": width, "height": 900})
-        check_page(page, f"{where} at {width}px", problems, None if seen is None or first else seen[name])
+        check_page(page, f"{where} at {width}px", problems, None if whole else seen, axe=whole or n == 0)
     page.set_viewport_size({"width": min(WIDTHS.values()), "height": 900})
 
 
@@ -297,7 +308,7 @@ def test_every_page(site, browser):
     values = _world(site.app, site.world)
     rules, _not_pages = page_rules(site.app)
     problems, visited, error_pages = [], {}, set()
-    seen = {name: set() for name in WIDTHS}
+    seen = set()
     for role, user in users(site.world).items():
         context = browser.new_context(base_url=site.base, viewport={"width": min(WIDTHS.values()), "height": 900})
         context.set_default_timeout(10_000)
