@@ -265,7 +265,7 @@ CONTENT = """() => {
 
 
 def check_page(page, where, problems, seen=None, axe=True):
-    """Overflow always; axe-core (unless not `axe`, or `seen`, the contents already checked, has this page's
+    """Overflow always; axe-core when `axe`, unless `seen` (the contents already checked) has this page's
     content: a page that shows another role exactly what it showed an earlier one adds nothing but time."""
     overflow = page.evaluate(OVERFLOW)
     if overflow:
