@@ -12,6 +12,7 @@ from tracker.reports import cost, journey, progress
 from tracker.reports.filters import ReportFilters
 
 from . import factories
+from .conftest import field_error
 from .test_engagements import listed
 
 
@@ -78,8 +79,15 @@ def test_a_long_unit_list_is_a_completing_text_box_that_filters_by_name(app, as_
     assert 'value="Unit 007 (Agency)"' in typed.get_data(as_text=True)
     chip = re.search(r'aria-label="Remove filter Unit: Unit 007 \(Agency\)"', typed.get_data(as_text=True))
     assert chip is not None
-    # A name that is not offered is ignored, as an unknown id is.
-    assert len(listed(client.get("/engagements?unit_id_name=No+such+unit"))) == 25
+    # A name that is not offered filters nothing, and the box keeps it with a message next to it.
+    unmatched = client.get("/engagements?unit_id_name=No+such+unit")
+    assert len(listed(unmatched)) == 25
+    html = unmatched.get_data(as_text=True)
+    assert 'value="No such unit"' in html and 'aria-describedby="unit_id-error"' in html
+    assert field_error(html, "unit_id") == (
+        "No unit is named “No such unit”: pick a name from the list. This filter is not applied."
+    )
+    assert field_error(typed.get_data(as_text=True), "unit_id") is None
 
 
 def test_portfolio_reports_bind_as_many_parameters_with_2_and_20_engagements(app, caplog):

@@ -97,6 +97,7 @@ class EngagementFilterForm(Form):
     # `<field>_name` (a name as offered; case does not matter), read back as the field's id.
     LONG_LIST = 50
     SEARCHABLE = ("unit_id", "isp_id")
+    NOUNS = {"unit_id": "unit", "isp_id": "ISP"}  # "No unit is named ...", when a typed name matches none
 
     def __init__(self, formdata, units, stages, isps, user_id=None):
         """`units`, `isps`: (id, label) pairs (reports.engagement_filter_options). `user_id`: the reader,
@@ -112,10 +113,14 @@ class EngagementFilterForm(Form):
         self.unit_id.choices = [("", "All units")] + [(str(uid), label) for uid, label in units]
         self.stage.choices = [("", "Any stage")] + [(s.key, s.name) for s in stages]
         self.isp_id.choices = [("", "Any ISP")] + [(str(uid), name) for uid, name in isps]
+        self.unmatched = {}  # {field: a name typed that matches no choice}: kept in the box, said next to it
         for name in self.SEARCHABLE:  # a name typed in the completing text box, when no id was sent
-            typed = (formdata.get(f"{name}_name") or "").strip().casefold()
+            typed = (formdata.get(f"{name}_name") or "").strip()[:200]
             if typed and not self[name].data:
-                self[name].data = next((v for v, label in self[name].choices[1:] if label.casefold() == typed), "")
+                found = next((v for v, label in self[name].choices[1:] if label.casefold() == typed.casefold()), "")
+                self[name].data = found
+                if not found:
+                    self.unmatched[name] = typed
         for name in self.FILTERS:  # a value not offered (status=zzz, unit_id=abc, another unit's id) is ignored
             field = self[name]
             if field.data not in {value for value, _ in field.choices}:
@@ -129,8 +134,11 @@ class EngagementFilterForm(Form):
         return name in self.SEARCHABLE and len(self[name].choices) > self.LONG_LIST + 1
 
     def chosen_label(self, name):
-        """The label of the choice in use ('' for none): what the completing text box shows."""
-        return dict(self[name].choices).get(self[name].data, "") if self[name].data else ""
+        """What the completing text box shows: the label of the choice in use, else the name typed that
+        matched none (kept, as typed input is on a failed submit), else ''."""
+        if self[name].data:
+            return dict(self[name].choices).get(self[name].data, "")
+        return self.unmatched.get(name, "")
 
     @property
     def offers_mine(self):
