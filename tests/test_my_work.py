@@ -192,6 +192,19 @@ def test_the_count_is_kept_until_the_next_write(app):
     assert my_work.waiting_total(w.isp_a2) == first + 1
 
 
+def test_the_count_follows_a_change_of_role_unit_or_settings(app):
+    """The count's SQL is kept per user's fields, day and settings read (my_work._waiting_sql): a change of
+    any of them is counted afresh, never with the SQL built for the old values."""
+    w = _world(app)
+    assert my_work.waiting_total(w.isp_a2) == 3  # Ada's log to review, a next step, a request to triage
+    Setting.choose_all({"review_by": "leader"})
+    assert my_work.waiting_total(w.isp_a2) == 2  # leaders review: not Ben
+    w.isp_a2.role, w.isp_a2.unit = "recipient", w.unit_a.id
+    w.isp_a2.save()
+    assert my_work.waiting_total(w.isp_a2) == 1  # Unit A's question waits for its recipients
+    assert sum(s.total for s in my_work.sections(w.isp_a2)) == 1
+
+
 def _world(app):
     """small_world plus:
     - Ada's submitted meeting on A (Ben, the other co-lead, reviews it) with a next step due yesterday;
