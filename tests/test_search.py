@@ -23,8 +23,8 @@ from .conftest import sign_in
 
 
 @pytest.fixture
-def world(app):
-    return factories.small_world()
+def world(app, demo):
+    return demo
 
 
 def found(user, text):

@@ -24,7 +24,6 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from .. import factories
 from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 HERE = Path(__file__).resolve().parent
@@ -65,10 +64,10 @@ def live_server():
 
 
 @pytest.fixture
-def site(app, live_server):
+def site(app, demo, live_server):
     """The live server serving this test's app, on a fresh database seeded with small_world().
     site.url(path) -> absolute URL; site.world -> the small_world() namespace."""
-    world = factories.small_world()
+    world = demo
     app.config["BASE_URL"] = live_server.url  # the public address links are built from (TRACKER_BASE_URL)
     live_server.current.app = app
     yield SimpleNamespace(base=live_server.url, url=lambda path="/": live_server.url + path, world=world, app=app)
