@@ -272,6 +272,24 @@ def test_the_throughput_run_is_at_scale_1_and_its_help_names_wrk(app, monkeypatc
     assert "apt-get install -y wrk" in helped.output and "--check" in helped.output
 
 
+def test_scale_100_is_measured_on_postgresql_only(app, monkeypatch):
+    """Scales above 10 are the scale-out's: without DATABASE_URL naming PostgreSQL the bench refuses them
+    (nothing generated); with it, SQLite is left out at those scales and measured at the others."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    measured = []
+    monkeypatch.setattr(
+        bench, "measure", lambda url, scale, **_kw: measured.append((url.split(":")[0], scale)) or ([], {})
+    )
+    result = app.test_cli_runner().invoke(args=["bench", "--scale", "100"])
+    assert result.exit_code != 0 and not measured
+    assert "Scales above 10 are measured on PostgreSQL only" in result.output
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(bench, "evaluate_targets", lambda *args: [])
+    result = app.test_cli_runner().invoke(args=["bench", "--scale", "10", "--scale", "100"])
+    assert result.exit_code == 0, result.output
+    assert measured == [("sqlite", 10), ("postgresql", 10), ("postgresql", 100)]
+
+
 def test_floor_placeholders_are_spelt_for_each_database():
     ids = {"e": 7, "isp": 3, "unit": 2}
     sql = "SELECT {month(m.date)}, {days(COALESCE(v.until, {today}), v.entered_on)} FROM t WHERE id = {e}"
