@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tracker import rollups
-from tracker.db import database
+from tracker.db import database, is_sqlite
 from tracker.models import (
     MEETING_KINDS,
     MEETING_MODES,
@@ -27,9 +27,11 @@ from tracker.models import (
     MeetingAttendee,
     MeetingCompetency,
     MeetingStrategy,
+    SchemaVersion,
     Stage,
     StageEntry,
     Strategy,
+    StrategyCluster,
     User,
     keys,
     utcnow,
@@ -40,6 +42,7 @@ from tracker.reports import competencies as competency_reports
 from tracker.reports import portfolio as portfolio_reports
 from tracker.reports import strategies as strategy_reports
 from tracker.reports.filters import ReportFilters
+from tracker.schema import migrate
 
 from . import factories
 from .portfolio_helpers import edit_cell
@@ -68,6 +71,9 @@ OPS = st.lists(
                 "drop_engagement",
                 "restore_engagement",
                 "import",
+                "attend",
+                "new_competency",
+                "recluster",
             ]
         ),  # fmt: skip
         st.integers(0, 10_000),  # which row, date, kind...: read modulo what there is
@@ -199,6 +205,10 @@ def _apply(op, a, b, engagements, folder):
         Engagement.update(deleted_at=utcnow()).where(Engagement.id == _pick(engagements, a).id).execute()
     elif op == "restore_engagement":
         Engagement.update(deleted_at=None).where(Engagement.id.in_([e.id for e in engagements])).execute()
+    elif op == "recluster":  # an administrator moves a strategy to another cluster (the catalog page)
+        strategy = _pick(list(Strategy.select().order_by(Strategy.id)), a)
+        cluster = _pick(list(StrategyCluster.select().order_by(StrategyCluster.id)), b)
+        Strategy.update(cluster=cluster).where(Strategy.id == strategy.id).execute()
     elif op == "new_competency":  # an administrator adds one to the catalog: meetings may record it at once
         domain = _pick(list(CompetencyDomain.select().order_by(CompetencyDomain.id)), a)
         if not Competency.select().where(Competency.key == f"added-{a}").exists():
@@ -248,6 +258,31 @@ def test_a_block_written_without_the_triggers_is_rebuilt_after_it(app, tmp_path)
     assert kept() == from_raw() != {}
     _apply("log", 9, 9, engagements, tmp_path)  # the triggers are back
     assert kept() == from_raw()
+
+
+def test_each_refresh_is_written_once_in_the_schema(app):
+    """The refresh of each watched table (and of `between`) is stored once: on SQLite in the INSTEAD OF trigger of
+    its queue view, which the tables' row triggers insert the changed keys into (SQLite parses every trigger of
+    the schema on each new connection); on PostgreSQL in its refresh function, which the statement triggers call."""
+    if is_sqlite():
+        bodies = database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    else:
+        routines = "SELECT proname, prosrc FROM pg_proc WHERE starts_with(proname, 'rollup_')"
+        bodies = database.execute_sql(routines).fetchall()
+    refreshing = sorted(name for name, body in bodies if "INSERT INTO rollup_part" in body)
+    assert refreshing == sorted(f"rollup_refresh_{t}" for t in [*(w[0] for w in rollups._watched()), "between"])
+
+
+def test_migrating_a_database_whose_rollup_triggers_are_older_installs_them_again(app, tmp_path):
+    engagements = _world()
+    _apply("log", 1, 3, engagements, tmp_path)
+    rollups.uninstall()  # as a database at version 31 would have them: none of this version's
+    SchemaVersion.delete().where(SchemaVersion.version == 32).execute()
+    assert migrate() == [32]
+    for i in range(3):
+        _apply("log", i, 5 * i, engagements, tmp_path)
+        _apply("stage", i, 9 * i, engagements, tmp_path)
+    assert kept() == from_raw() != {}
 
 
 # --- the reports read through the rollups ------------------------------------------------------------------

@@ -1284,11 +1284,14 @@ class _Builder:
     def review_states(self):
         rng = random.Random(23)  # its own stream: the rest of the demo stays as it was  # nosec B311
         co_leads = {}
-        for link in EngagementISP.select().where(EngagementISP.role == "co_lead"):
+        # Every draw in a fixed order (ties by id): the same demo on SQLite and PostgreSQL, whose orders of equal
+        # dates differ.
+        for link in EngagementISP.select().where(EngagementISP.role == "co_lead").order_by(EngagementISP.id):
             co_leads.setdefault(link.engagement_id, []).append(link.user_id)
         recent = ANCHOR - dt.timedelta(days=21)
         for model in (Meeting, Activity):
-            for log in model.select(model.id, model.engagement, model.date, model.logged_by).order_by(model.date):
+            logs = model.select(model.id, model.engagement, model.date, model.logged_by).order_by(model.date, model.id)
+            for log in logs:
                 lag = rng.choice((0, 0, 1, 1, 2, 3, 4, 6, 9))  # days from the session to its submission
                 submitted = min(at(log.date + dt.timedelta(days=lag), hour=rng.choice((9, 12, 16))), at(ANCHOR))
                 others = [u for u in co_leads.get(log.engagement_id, []) if u != log.logged_by_id] or [None]
@@ -1321,7 +1324,7 @@ class _Builder:
         newer = {c.key: c for c in Competency.select().where(Competency.key.in_(list(walk.values())))}
         for number, spec in enumerate(ENGAGEMENTS[:2]):
             engagement = Engagement.get(Engagement.title == spec["title"])
-            meetings = list(Meeting.select().where(Meeting.engagement == engagement).order_by(Meeting.date))
+            meetings = list(Meeting.select().where(Meeting.engagement == engagement).order_by(Meeting.date, Meeting.id))
             co_lead = (
                 EngagementISP.select(EngagementISP.user)
                 .where((EngagementISP.engagement == engagement) & (EngagementISP.role == "co_lead"))
