@@ -207,6 +207,24 @@ def _reset_postgres():
     database.execute_sql(_reset_sql)
 
 
+def _snapshot_database(template_database, folder, **config):
+    """A database of its own for a snapshot, as init_db left it, bound and connected: on SQLite a copy of the
+    template file in `folder`, on PostgreSQL the shared database reset. Returns (its app, the SQLite file's path
+    or None)."""
+    path = None
+    if PG_URL:
+        url = PG_URL
+    else:
+        path = folder / "tracker.sqlite3"
+        shutil.copyfile(template_database, path)
+        url = f"sqlite:///{path}"
+    app = make_app(url, **config)
+    database.connect(reuse_if_open=True)
+    if PG_URL:
+        _reset_postgres()
+    return app, path
+
+
 class _WorldSnapshot:
     """factories.small_world() built once per run in a database of its own (building it costs ~0.15 s on
     SQLite and more on PostgreSQL, and ~600 tests start from it). A test that uses `demo` starts from a
@@ -216,16 +234,7 @@ class _WorldSnapshot:
 
     def __init__(self, template_database, folder):
         previous = database.obj
-        if PG_URL:
-            url = PG_URL
-        else:
-            self.path = folder / "tracker.sqlite3"
-            shutil.copyfile(template_database, self.path)
-            url = f"sqlite:///{self.path}"
-        make_app(url)
-        database.connect(reuse_if_open=True)
-        if PG_URL:
-            _reset_postgres()
+        _app, self.path = _snapshot_database(template_database, folder)
         first = next(factories._seq)
         world = factories.small_world()
         self.names_used = next(factories._seq) - first - 1  # factories' counter, advanced as the build did
@@ -343,16 +352,7 @@ class _DemoSnapshot:
     def __init__(self, template_database, folder, schema, with_files):
         previous = database.obj
         files = folder / "attachments"
-        if PG_URL:
-            url = PG_URL
-        else:
-            self.path = folder / "tracker.sqlite3"
-            shutil.copyfile(template_database, self.path)
-            url = f"sqlite:///{self.path}"
-        app = make_app(url, ATTACHMENT_DIR=str(files))
-        database.connect(reuse_if_open=True)
-        if PG_URL:
-            _reset_postgres()
+        app, self.path = _snapshot_database(template_database, folder, ATTACHMENT_DIR=str(files))
         if with_files:
             with app.app_context():  # as seed-demo runs it: the demo's files need the app's storage
                 self.seeded = seed_demo()
