@@ -168,15 +168,23 @@ def meeting_spans(engagement_ids, as_of):
     return {(eid, sid): (as_date(first), as_date(last)) for eid, sid, first, last in query}
 
 
-def sic_durations(spans, benchmarks, engagement_id):
-    """{stage_id: {"first_activity_on", "last_activity_on", "sic_duration"}} for the stages of one
-    engagement with an activity (module docstring): `spans` from meeting_spans, `benchmarks` from
-    benchmark_counts (that engagement's only, or more: the others are passed over)."""
+def per_engagement(keyed):
+    """{engagement_id: {stage_id: value}} of a {(engagement_id, stage_id): value} mapping (meeting_spans,
+    benchmark_counts); an engagement with none gives {}."""
+    split = defaultdict(dict)
+    for (eid, sid), value in keyed.items():
+        split[eid][sid] = value
+    return split
+
+
+def sic_durations(spans, benchmarks):
+    """{stage_id: {"first_activity_on", "last_activity_on", "sic_duration"}} for the stages of one engagement
+    with an activity (module docstring): its `spans` ({stage_id: (first, last)} of meeting_spans) and its
+    `benchmarks` ({stage_id: (total, done, first, last)} of benchmark_counts), each split by per_engagement."""
     dates = defaultdict(list)
     for source in (spans, benchmarks):
-        for (eid, sid), found in source.items():
-            if eid == engagement_id:
-                dates[sid] += [d for d in found[-2:] if d]
+        for sid, found in source.items():
+            dates[sid] += [d for d in found[-2:] if d]
     return {
         sid: {"first_activity_on": min(ds), "last_activity_on": max(ds), "sic_duration": (max(ds) - min(ds)).days}
         for sid, ds in dates.items()
@@ -245,7 +253,9 @@ def engagement_progress(filters, as_of=None):
     timeline, seen = [], set()
     days, visits, first_entry = defaultdict(int), defaultdict(int), {}
     visited = stage_visits(entries, engagement, as_of)
-    sic = sic_durations(meeting_spans([engagement.id], as_of), benchmarks, engagement.id)
+    sic = sic_durations(
+        per_engagement(meeting_spans([engagement.id], as_of))[engagement.id], per_engagement(benchmarks)[engagement.id]
+    )
     no_activity = {"first_activity_on": None, "last_activity_on": None, "sic_duration": None}
     for entry, left, n in visited:
         stage = next(s for s in stages if s.id == entry.stage_id)
@@ -334,11 +344,7 @@ def portfolio_progress(filters, as_of=None):
     }
     furthest_count = defaultdict(int)
     by_engagement, by_stage = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    benchmarks_of, spans_of = defaultdict(dict), defaultdict(dict)  # each engagement's own, for sic_durations
-    for (eid, sid), counts in benchmarks.items():
-        benchmarks_of[eid][(eid, sid)] = counts
-    for (eid, sid), span in spans.items():
-        spans_of[eid][(eid, sid)] = span
+    benchmarks_of, spans_of = per_engagement(benchmarks), per_engagement(spans)  # for sic_durations
     for (eid, sid), (total, done, _first, _last) in benchmarks.items():
         by_engagement[eid][0] += total
         by_engagement[eid][1] += done
@@ -355,7 +361,7 @@ def portfolio_progress(filters, as_of=None):
             stat["engagements"].add(e.id)
             stat["entries"] += 1
             stat["days"] += n
-        for sid, activity in sic_durations(spans_of[e.id], benchmarks_of[e.id], e.id).items():
+        for sid, activity in sic_durations(spans_of[e.id], benchmarks_of[e.id]).items():
             per_stage[sid]["sic"].append(activity["sic_duration"])
         current = by_id[timeline[-1][0].stage_id] if timeline else None
         if current:
