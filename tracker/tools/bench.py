@@ -1200,6 +1200,7 @@ def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print, thr
                 rates = throughput(path, seconds=throughput_seconds)
                 echo(f"scale 1 under gunicorn (2 workers) with wrk: {len(rates)} pages loaded")
             if postgres_url:
+                began = time.perf_counter()  # PostgreSQL's own time, not SQLite's before it
                 rows, overheads[f"postgres scale {scale:g}"] = measure(
                     postgres_url, scale, runs=runs, warmups=warmups, label="postgres"
                 )
