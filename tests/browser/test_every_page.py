@@ -295,8 +295,7 @@ def check_widths(page, where, problems, seen=None, first=False):
     and navigation change with the width), and otherwise at the narrowest width only, once per distinct
     content: what it checks (names, roles, labels, structure, colours) is the same document at every width,
     and the stylesheets' width rules change layout only (static/css: no colour, nothing hidden from a
-    screen reader). Overflow, which
-    does change with the width, is measured at every width of every page."""
+    screen reader). Overflow, which does change with the width, is measured at every width of every page."""
     whole = seen is None or first
     for n, width in enumerate(sorted(WIDTHS.values())):
         page.set_viewport_size({"width": width, "height": 900})
