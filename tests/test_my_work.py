@@ -5,6 +5,7 @@ fixed number of queries."""
 import datetime as dt
 import html as htmllib
 
+import pytest
 from playhouse.test_utils import count_queries
 
 from tracker import policy
@@ -203,6 +204,17 @@ def test_the_count_follows_a_change_of_role_unit_or_settings(app):
     w.isp_a2.save()
     assert my_work.waiting_total(w.isp_a2) == 1  # Unit A's question waits for its recipients
     assert sum(s.total for s in my_work.sections(w.isp_a2)) == 1
+
+
+def test_a_setting_the_kept_sql_would_not_be_keyed_by_is_refused(app, monkeypatch):
+    """The count's SQL is kept per the settings in my_work._SETTINGS_READ; a section reading one not listed
+    there fails loudly rather than keeping SQL built with today's value."""
+    w = _world(app)
+    monkeypatch.setattr(my_work, "_SETTINGS_READ", {})
+    my_work._waiting_sql.cache_clear()
+    with pytest.raises(LookupError, match="review_by"):
+        my_work.waiting_total.uncached(w.isp_a2)
+    my_work._waiting_sql.cache_clear()
 
 
 def _world(app):

@@ -372,6 +372,23 @@ def section(user, key, limit=PER_PAGE, offset=0):
     return SECTIONS[key][0](user, limit=limit, offset=offset)
 
 
+class _GivenSettings(_Reader):
+    """The stand-in's reader: only the settings given (the key of the SQL kept); a section reading another one
+    fails loudly instead of baking today's value into SQL kept for days."""
+
+    def __init__(self, user, settings):
+        super().__init__(user)
+        self.given = dict(settings)
+
+    def _setting(self, name):
+        if name not in self.given:
+            raise LookupError(f"my_work: a section reads the setting {name!r}: add it to _SETTINGS_READ")
+        return self.given[name]
+
+    review_by = property(lambda self: self._setting("review_by"))
+    on_time_days = property(lambda self: self._setting("on_time_days"))
+
+
 # What the count's SQL depends on besides the day and the settings it reads: these fields of the user (the
 # policy's visibility and sections read nothing else of them).
 _USER_FIELDS = ("id", "role", "email", "organization", "unit", "reads_all_organizations")
@@ -397,9 +414,8 @@ def _waiting_sql(_database_kind, who, _day, settings):
     """(sql, params) of waiting_total's one query, built from the user's fields alone (`who`, in _USER_FIELDS'
     order) and the settings read: a stand-in user proves the SQL depends on nothing else. Keyed by the kind
     of database (its SQL dialect) and the day too: cutoffs are days before today."""
-    user = User(**dict(zip(_USER_FIELDS, who, strict=True)))
-    reader = _Reader(user)
-    reader.__dict__.update(settings)  # the cached_property values, as read by the caller
+    reader = _GivenSettings(User(**dict(zip(_USER_FIELDS, who, strict=True))), settings)
+    user = reader.user
     counts = [
         Select(from_list=[SECTIONS[key][1](reader).order_by().alias(f"s_{key}")], columns=[fn.COUNT(SQL("*"))])
         for key in section_keys(user)
