@@ -7,6 +7,8 @@
 - The reports read through the rollups give what the raw queries give, for the reader and filters the rollups
   answer; the others (an ISP's view, a part-month range, a unit) still read the raw rows.
 - `rebuild-rollups` and generate-data leave them equal too.
+- The released feedback scores (rollup_feedback_score) likewise: responses released, answers changed or
+  deleted, responses deleted or turned into pulses, releases moved to another day, items moved between scales.
 """
 
 import csv
@@ -23,6 +25,10 @@ from tracker.models import (
     Competency,
     CompetencyDomain,
     Engagement,
+    FeedbackAnswer,
+    FeedbackItem,
+    FeedbackRelease,
+    FeedbackResponse,
     Meeting,
     MeetingAttendee,
     MeetingCompetency,
@@ -39,12 +45,14 @@ from tracker.models import (
 from tracker.portfolio import export_portfolio, import_portfolio
 from tracker.reports import cache as report_cache
 from tracker.reports import competencies as competency_reports
+from tracker.reports import feedback as feedback_reports
 from tracker.reports import portfolio as portfolio_reports
 from tracker.reports import strategies as strategy_reports
 from tracker.reports.filters import ReportFilters
 from tracker.schema import migrate
 
 from . import factories
+from .feedback_helpers import items, respond
 from .portfolio_helpers import edit_cell
 
 START = dt.date(2025, 11, 3)
@@ -74,6 +82,12 @@ OPS = st.lists(
                 "attend",
                 "new_competency",
                 "recluster",
+                "respond",
+                "respond",
+                "answer",
+                "unrespond",
+                "redate",
+                "rescale",
             ]
         ),  # fmt: skip
         st.integers(0, 10_000),  # which row, date, kind...: read modulo what there is
@@ -104,6 +118,24 @@ def from_raw():
         f"SELECT {KEY}, SUM(sessions), SUM(minutes), SUM(exact) FROM ({parts}) p GROUP BY {KEY}"  # nosec B608
     ).fetchall()
     return Rows({r[:8]: (r[8], float(r[9]), r[10]) for r in rows if r[8]})
+
+
+def kept_scores():
+    """The released feedback scores as kept by the triggers: {released id: (engagement, day, scale, score)}."""
+    rows = database.execute_sql(
+        "SELECT released_id, engagement_id, released_on, scale, score FROM rollup_feedback_score"
+    )
+    return _scores(rows.fetchall())
+
+
+def scores_from_raw():
+    """The same computed now from the raw rows (reports/feedback.py score_rows)."""
+    sql, params = feedback_reports.score_rows().sql()
+    return _scores(database.execute_sql(sql, params).fetchall())
+
+
+def _scores(rows):
+    return {r[0]: (r[1], str(r[2])[:10], r[3], round(float(r[4]), 9)) for r in rows}
 
 
 class Rows(dict):
@@ -213,6 +245,36 @@ def _apply(op, a, b, engagements, folder):
         domain = _pick(list(CompetencyDomain.select().order_by(CompetencyDomain.id)), a)
         if not Competency.select().where(Competency.key == f"added-{a}").exists():
             Competency.create(domain=domain, key=f"added-{a}", name=f"Added competency {a}", position=99)
+    elif op == "respond":  # three surveys scoring one scale (so released) and one that does not: two items, or a pulse
+        scale = _pick(sorted({i.scale for i in items().values() if i.scale}), b)
+        keys = sorted(k for k, i in items().items() if i.scale == scale)
+        for n in range(4):
+            answered = keys[: 2 if n == a % 4 else 3 + (a + n) % 2]
+            kind = "pulse" if n == a % 4 and b % 2 else "survey"
+            respond(
+                _pick(engagements, a), {k: 1 + (b + n + i) % 5 for i, k in enumerate(answered)}, on=_day(b), kind=kind
+            )
+    elif op == "answer":  # an answer deleted or given another value
+        answer = _pick(list(FeedbackAnswer.select().order_by(FeedbackAnswer.id)), a)
+        if answer is not None and b % 2:
+            FeedbackAnswer.delete().where(FeedbackAnswer.id == answer.id).execute()
+        elif answer is not None:
+            FeedbackAnswer.update(value=1 + b % 5).where(FeedbackAnswer.id == answer.id).execute()
+    elif op == "unrespond":  # a response deleted (its answers and release memberships go with it), or made a pulse
+        response = _pick(list(FeedbackResponse.select().order_by(FeedbackResponse.id)), a)
+        if response is not None and b % 2:
+            FeedbackResponse.delete().where(FeedbackResponse.id == response.id).execute()
+        elif response is not None:
+            kind = "survey" if response.kind == "pulse" else "pulse"
+            FeedbackResponse.update(kind=kind).where(FeedbackResponse.id == response.id).execute()
+    elif op == "redate":  # a release moved to another day
+        release = _pick(list(FeedbackRelease.select().order_by(FeedbackRelease.id)), a)
+        if release is not None:
+            FeedbackRelease.update(released_on=_day(b)).where(FeedbackRelease.id == release.id).execute()
+    elif op == "rescale":  # an item moved to another scale, or out of every scale: how many items make a full score
+        item = _pick(list(FeedbackItem.select().where(FeedbackItem.kind == "likert").order_by(FeedbackItem.id)), a)
+        scales = sorted({i.scale for i in FeedbackItem.select() if i.scale}) + [None]
+        FeedbackItem.update(scale=_pick(scales, b)).where(FeedbackItem.id == item.id).execute()
     elif op == "import" and meetings:
         # the portfolio exported, one meeting's minutes and date changed in the CSV, imported back: the import
         # updates that meeting (the ids the export wrote find it)
@@ -233,6 +295,7 @@ def test_any_sequence_of_writes_leaves_the_rollups_equal_to_the_raw_aggregates(a
     for op, a, b in ops:
         _apply(op, a, b, engagements, tmp_path)
         assert kept() == from_raw(), (op, a, b)
+        assert kept_scores() == scores_from_raw(), (op, a, b)
 
 
 def test_rebuild_gives_what_the_triggers_kept_and_the_command_says_so(app, tmp_path):
@@ -269,20 +332,28 @@ def test_each_refresh_is_written_once_in_the_schema(app):
     else:
         routines = "SELECT proname, prosrc FROM pg_proc WHERE starts_with(proname, 'rollup_')"
         bodies = database.execute_sql(routines).fetchall()
-    refreshing = sorted(name for name, body in bodies if "INSERT INTO rollup_part" in body)
+    refreshes = ("INSERT INTO rollup_part", "INSERT INTO rollup_feedback_score")
+    refreshing = sorted(name for name, body in bodies if any(refresh in body for refresh in refreshes))
     assert refreshing == sorted(f"rollup_refresh_{t}" for t in [*(w[0] for w in rollups._watched()), "between"])
 
 
 def test_migrating_a_database_whose_rollup_triggers_are_older_installs_them_again(app, tmp_path):
+    """A database at version 31 (the rollup triggers of that version, no kept feedback scores) with meetings and
+    released feedback: migrating installs this version's triggers and fills the scores from the rows there."""
     engagements = _world()
     _apply("log", 1, 3, engagements, tmp_path)
-    rollups.uninstall()  # as a database at version 31 would have them: none of this version's
-    SchemaVersion.delete().where(SchemaVersion.version == 32).execute()
-    assert migrate() == [32]
+    _apply("respond", 1, 4, engagements, tmp_path)
+    rollups.uninstall()
+    database.execute_sql("DROP TABLE rollup_feedback_score")
+    SchemaVersion.delete().where(SchemaVersion.version >= 32).execute()
+    assert migrate() == [32, 33]
+    assert kept_scores() == scores_from_raw() != {}
     for i in range(3):
         _apply("log", i, 5 * i, engagements, tmp_path)
         _apply("stage", i, 9 * i, engagements, tmp_path)
+        _apply("respond", i, 3 * i, engagements, tmp_path)
     assert kept() == from_raw() != {}
+    assert kept_scores() == scores_from_raw()
 
 
 # --- the reports read through the rollups ------------------------------------------------------------------

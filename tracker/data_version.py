@@ -30,6 +30,7 @@ from .models import (
     PendingNotification,
     Rollup,
     RollupCompetencyLink,
+    RollupFeedbackScore,
     RollupPart,
     SchemaVersion,
     SignInAttempt,
@@ -57,6 +58,7 @@ def unwatched():
         Rollup,  # written by triggers on the watched tables, in the same statement (tracker/rollups.py)
         RollupPart,
         RollupCompetencyLink,
+        RollupFeedbackScore,
     )
     return {m._meta.table_name for m in bookkeeping}
 

@@ -16,6 +16,11 @@ writes (forms, API, imports, raw SQL):
 - an engagement soft-deleted or restored: its meetings, every dim; a strategy moved to another cluster: its
   meetings, the cluster dim.
 
+The released feedback scores (`rollup_feedback_score`, one row per response released on a scale) are kept the
+same way, two statements a refresh (delete the rows, compute them again: reports/feedback.py `score_rows` is the
+rule), for a release written or deleted, an answer written, a response's kind changed, a release's day or
+engagement changed, and a scale's items changed.
+
 SQLite: AFTER ... FOR EACH ROW triggers (a row at a time), each putting the changed key into a queue view whose
 INSTEAD OF trigger runs the refresh (so each refresh is written once in the schema). PostgreSQL: AFTER ... FOR
 EACH STATEMENT triggers with transition tables, which gather the ids the statement touched and pass them to a
@@ -32,12 +37,16 @@ tests/test_rollups.py checks, after random writes, edits, deletes, restores and 
 the same aggregates computed from the raw rows.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from functools import partial
+from typing import NamedTuple
 
 from .db import database as default_database
 from .db import is_sqlite
 from .models import ROLLUP_FIGURES, ROLLUP_KEY, CompetencyFramework, RollupCompetencyLink
 from .reports.competencies import counted_links
+from .reports.feedback import score_rows
 
 SESSION, STRATEGY, CLUSTER, COMPETENCY, DOMAIN = "session", "strategy", "cluster", "competency", "domain"
 ISP_SESSION, ISP_COMPETENCY = "isp_session", "isp_competency"
@@ -205,6 +214,23 @@ def between_statements(engagements):
     return _refresh(f"{engagements('engagement_id')} AND dim = '{BETWEEN}'", _between(engagements))
 
 
+SCORE_COLUMNS = "released_id, engagement_id, released_on, scale, score"
+
+
+def _scores(released):
+    """INSERT of the released feedback scores of the feedback_released rows `released` selects (reports/feedback.py
+    score_rows: the rule, as SQL without bound parameters)."""
+    sql, params = score_rows(released).sql()
+    assert not params, params  # noqa: S101 # a trigger's SQL holds no parameters: score_rows inlines its constants
+    return f"INSERT INTO rollup_feedback_score ({SCORE_COLUMNS}) {sql}"
+
+
+def score_statements(released):
+    """The two statements that bring rollup_feedback_score up to date for the feedback_released rows `released`
+    selects (a function of an id column giving a SQL condition): one row each, so delete and compute again."""
+    return [f"DELETE FROM rollup_feedback_score WHERE {released('released_id')}", _scores(released)]  # nosec B608 # constants only
+
+
 def _in(subquery):
     return lambda column: f"{column} IN ({subquery})"
 
@@ -228,33 +254,63 @@ def _changed(old, new, columns):
     return "(" + " OR ".join(f"{old}.{c} {op} {new}.{c}" for c in columns) + ")"
 
 
-# (table, dims, SQLite: (the key a changed row gives, the meetings of a key), PostgreSQL: the meetings to refresh
-#  given the transition table(s), what counts as a change for an UPDATE, the events watched (None: all three),
-#  the engagements whose `between` rows to refresh: (SQLite's key, PostgreSQL's as for the meetings), or None)
+EVENTS = ("insert", "update", "delete")
+
+
+class Watch(NamedTuple):
+    """A table whose writes a refresh follows: `refresh(selected)` gives the statements that bring the kept rows
+    of the ids `selected` picks (a function of an id column giving a SQL condition) up to date."""
+
+    table: str
+    refresh: Callable
+    key: str  # SQLite: the key a changed row gives ("{row}.id")
+    of_key: str  # SQLite: the ids to refresh given that key (`{key}`)
+    many: str  # PostgreSQL: the ids to refresh given the statement's transition table (`{rows}`)
+    columns: tuple  # what counts as a change for an UPDATE
+    events: tuple = EVENTS
+    between: tuple = None  # the engagements whose `between` rows to refresh too: (SQLite's key, PostgreSQL's ids)
+
+
+def _meetings(dims):
+    return partial(refresh_statements, dims=dims)
+
+
 def _watched():
     meetings_of_engagements = "SELECT id FROM meeting WHERE engagement_id IN ({})"
+    released_of = "SELECT id FROM feedback_released WHERE {} IN ({{}})".format
+    of_response, of_release, of_scale = (released_of(c).format for c in ("response_id", "release_id", "subject"))
     return [
-        ("meeting", DIMS, ("{row}.id", "{key}"), "SELECT id FROM {rows}", MEETING_COLUMNS, None,
-         ("{row}.engagement_id", "SELECT engagement_id FROM {rows}")),
-        ("meeting_strategy", (STRATEGY, CLUSTER), ("{row}.meeting_id", "{key}"), "SELECT meeting_id FROM {rows}",
-         ("meeting_id", "strategy_id", "minutes"), None, None),
-        ("meeting_competency", (COMPETENCY, DOMAIN, ISP_COMPETENCY), ("{row}.meeting_id", "{key}"),
-         "SELECT meeting_id FROM {rows}", ("meeting_id", "competency_id"), None, None),
-        ("meeting_attendee", ISP_DIMS, ("{row}.meeting_id", "{key}"), "SELECT meeting_id FROM {rows}",
-         ("meeting_id", "user_id"), None, None),
-        ("stage_entry", STAGED, ("{row}.engagement_id", meetings_of_engagements.format("{key}")),
-         meetings_of_engagements.format("SELECT engagement_id FROM {rows}"),
-         ("engagement_id", "stage_id", "entered_on"), None, None),
-        ("engagement", DIMS, ("{row}.id", meetings_of_engagements.format("{key}")),
-         meetings_of_engagements.format("SELECT id FROM {rows}"), ("deleted_at",), ("update",),
-         ("{row}.id", "SELECT id FROM {rows}")),
-        ("strategy", (CLUSTER,), ("{row}.id", "SELECT meeting_id FROM meeting_strategy WHERE strategy_id = {key}"),
-         "SELECT meeting_id FROM meeting_strategy WHERE strategy_id IN (SELECT id FROM {rows})", ("cluster_id",),
-         ("update",), None),
+        Watch("meeting", _meetings(DIMS), "{row}.id", "{key}", "SELECT id FROM {rows}", MEETING_COLUMNS,
+              between=("{row}.engagement_id", "SELECT engagement_id FROM {rows}")),
+        Watch("meeting_strategy", _meetings((STRATEGY, CLUSTER)), "{row}.meeting_id", "{key}",
+              "SELECT meeting_id FROM {rows}", ("meeting_id", "strategy_id", "minutes")),
+        Watch("meeting_competency", _meetings((COMPETENCY, DOMAIN, ISP_COMPETENCY)), "{row}.meeting_id", "{key}",
+              "SELECT meeting_id FROM {rows}", ("meeting_id", "competency_id")),
+        Watch("meeting_attendee", _meetings(ISP_DIMS), "{row}.meeting_id", "{key}", "SELECT meeting_id FROM {rows}",
+              ("meeting_id", "user_id")),
+        Watch("stage_entry", _meetings(STAGED), "{row}.engagement_id", meetings_of_engagements.format("{key}"),
+              meetings_of_engagements.format("SELECT engagement_id FROM {rows}"),
+              ("engagement_id", "stage_id", "entered_on")),
+        Watch("engagement", _meetings(DIMS), "{row}.id", meetings_of_engagements.format("{key}"),
+              meetings_of_engagements.format("SELECT id FROM {rows}"), ("deleted_at",), ("update",),
+              ("{row}.id", "SELECT id FROM {rows}")),
+        Watch("strategy", _meetings((CLUSTER,)), "{row}.id",
+              "SELECT meeting_id FROM meeting_strategy WHERE strategy_id = {key}",
+              "SELECT meeting_id FROM meeting_strategy WHERE strategy_id IN (SELECT id FROM {rows})", ("cluster_id",),
+              ("update",)),
+        # the released feedback scores: a release of a response on a scale, its answers, what the response is, when
+        # its release is dated, and the items of each scale (how many make a full score)
+        Watch("feedback_released", score_statements, "{row}.id", "{key}", "SELECT id FROM {rows}",
+              ("release_id", "response_id", "subject")),
+        Watch("feedback_answer", score_statements, "{row}.response_id", of_response("{key}"),
+              of_response("SELECT response_id FROM {rows}"), ("response_id", "item_id", "value")),
+        Watch("feedback_response", score_statements, "{row}.id", of_response("{key}"),
+              of_response("SELECT id FROM {rows}"), ("kind",), ("update",)),
+        Watch("feedback_release", score_statements, "{row}.id", of_release("{key}"),
+              of_release("SELECT id FROM {rows}"), ("released_on", "engagement_id"), ("update",)),
+        Watch("feedback_item", score_statements, "{row}.scale", of_scale("{key}"),
+              of_scale("SELECT scale FROM {rows}"), ("scale", "instrument_id")),
     ]  # fmt: skip
-
-
-EVENTS = ("insert", "update", "delete")
 
 
 SELF_LINK = f"{PREFIX}competency_insert"  # a new competency counts for itself (rollup_competency_link)
@@ -262,7 +318,7 @@ SELF_LINK = f"{PREFIX}competency_insert"  # a new competency counts for itself (
 
 def trigger_names():
     """Every rollup trigger's name, with its table: [(name, table)]."""
-    refreshing = [(f"{PREFIX}{t}_{event}", t) for t, *_rest, only, _e in _watched() for event in (only or EVENTS)]
+    refreshing = [(f"{PREFIX}{w.table}_{event}", w.table) for w in _watched() for event in w.events]
     return refreshing + [(SELF_LINK, "competency")]
 
 
@@ -284,8 +340,8 @@ QUEUE = f"{PREFIX}queue_"
 
 
 def _queues():
-    """(queue name, dims or None for `between`, the meetings of a key (`{key}`)) of every SQLite queue view."""
-    return [(table, dims, sqlite[1]) for table, dims, sqlite, *_rest in _watched()] + [(BETWEEN, None, "{key}")]
+    """(queue name, its refresh, the ids of a key (`{key}`)) of every SQLite queue view."""
+    return [(w.table, w.refresh, w.of_key) for w in _watched()] + [(BETWEEN, between_statements, "{key}")]
 
 
 def _enqueue(queue, key, event):
@@ -297,22 +353,21 @@ def _enqueue(queue, key, event):
 
 
 def _install_sqlite(database):
-    for queue, dims, meetings_of in _queues():
-        selected = _in(meetings_of.format(key="NEW.id"))
-        statements = between_statements(selected) if dims is None else refresh_statements(selected, dims)
+    for queue, refresh, ids_of in _queues():
+        statements = refresh(_in(ids_of.format(key="NEW.id")))
         database.execute_sql(f'CREATE VIEW "{QUEUE}{queue}" AS SELECT NULL AS id WHERE 0')
         database.execute_sql(
             f'CREATE TRIGGER "{PREFIX}refresh_{queue}" INSTEAD OF INSERT ON "{QUEUE}{queue}" FOR EACH ROW '
             "BEGIN " + "; ".join(statements) + "; END"
         )
-    for table, _dims, (key, _meetings_of), _many, columns, only, engagements in _watched():
-        for event in only or EVENTS:
-            statements = [_enqueue(table, key, event)]
-            if engagements:
-                statements.append(_enqueue(BETWEEN, engagements[0], event))
-            when = f" WHEN {_changed('OLD', 'NEW', columns)}" if event == "update" else ""
+    for w in _watched():
+        for event in w.events:
+            statements = [_enqueue(w.table, w.key, event)]
+            if w.between:
+                statements.append(_enqueue(BETWEEN, w.between[0], event))
+            when = f" WHEN {_changed('OLD', 'NEW', w.columns)}" if event == "update" else ""
             database.execute_sql(
-                f'CREATE TRIGGER "{PREFIX}{table}_{event}" AFTER {event.upper()} ON "{table}" FOR EACH ROW{when} '
+                f'CREATE TRIGGER "{PREFIX}{w.table}_{event}" AFTER {event.upper()} ON "{w.table}" FOR EACH ROW{when} '
                 "BEGIN " + "; ".join(statements) + "; END"
             )
     database.execute_sql(
@@ -350,15 +405,15 @@ def _refresh_function(table):
 
 def _install_postgres(database):
     by_array = _any("ids")
-    for table, dims, *_rest in _watched():
-        _create_function(database, _refresh_function(table), refresh_statements(by_array, dims))
+    for w in _watched():
+        _create_function(database, _refresh_function(w.table), w.refresh(by_array))
     _create_function(database, _refresh_function(BETWEEN), between_statements(by_array))
-    for table, _dims, _sqlite, many, columns, only, engagements in _watched():
-        for event in only or EVENTS:
-            name = f"{PREFIX}{table}_{event}"
-            calls = [(_postgres_selected(many, event, columns), _refresh_function(table))]
-            if engagements:
-                calls.append((_postgres_selected(engagements[1], event, columns), _refresh_function(BETWEEN)))
+    for w in _watched():
+        for event in w.events:
+            name = f"{PREFIX}{w.table}_{event}"
+            calls = [(_postgres_selected(w.many, event, w.columns), _refresh_function(w.table))]
+            if w.between:
+                calls.append((_postgres_selected(w.between[1], event, w.columns), _refresh_function(BETWEEN)))
             body = " ".join(
                 f'ids := ARRAY({selected}); IF cardinality(ids) > 0 THEN PERFORM "{function}"(ids); END IF;'
                 for selected, function in calls
@@ -368,7 +423,7 @@ def _install_postgres(database):
                 f"DECLARE ids integer[]; BEGIN {body} RETURN NULL; END $$"
             )
             database.execute_sql(
-                f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{table}" {REFERENCING[event]} '
+                f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{w.table}" {REFERENCING[event]} '
                 f'FOR EACH STATEMENT EXECUTE FUNCTION "{name}"()'
             )
     database.execute_sql(
@@ -395,7 +450,7 @@ def uninstall(database=None):
         for queue, *_rest in _queues():  # and with each queue view, its trigger
             database.execute_sql(f'DROP VIEW IF EXISTS "{QUEUE}{queue}"')
     else:
-        for table in [t for t, *_rest in _watched()] + [BETWEEN]:
+        for table in [w.table for w in _watched()] + [BETWEEN]:
             database.execute_sql(f'DROP FUNCTION IF EXISTS "{_refresh_function(table)}"(integer[])')
 
 
@@ -424,6 +479,8 @@ def rebuild(database=None):
         database.execute_sql("DELETE FROM rollup")
         database.execute_sql(f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_parts(everything, DIMS)}")
         database.execute_sql(f"INSERT INTO rollup_part ({_PART_COLUMNS}) {_between(everything)}")
+        database.execute_sql("DELETE FROM rollup_feedback_score")
+        database.execute_sql(_scores(None))
         sums = ", ".join(f"SUM({f})" for f in ROLLUP_FIGURES)
         database.execute_sql(
             f"INSERT INTO rollup ({_KEY}, {', '.join(ROLLUP_FIGURES)}) "  # nosec B608 # constants only (tables, columns, dims), no input

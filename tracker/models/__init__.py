@@ -202,7 +202,7 @@ from .review import (
     REVIEW_STATES,
     Reviewed,
 )
-from .rollups import ROLLUP_FIGURES, ROLLUP_KEY, Rollup, RollupCompetencyLink, RollupPart
+from .rollups import ROLLUP_FIGURES, ROLLUP_KEY, Rollup, RollupCompetencyLink, RollupFeedbackScore, RollupPart
 from .settings import DEFINITIONS, LOG_CHOICES, REVIEWERS, SETTINGS, Setting, SettingDefinition
 from .system import (
     OUTBOX_STATUSES,
@@ -279,6 +279,7 @@ MODELS = [
     Rollup,  # 0031
     RollupPart,  # 0031
     RollupCompetencyLink,  # 0031
+    RollupFeedbackScore,  # 0033
 ]
 
 __all__ = [
@@ -287,6 +288,7 @@ __all__ = [
     "Rollup",
     "RollupPart",
     "RollupCompetencyLink",
+    "RollupFeedbackScore",
     "ROLLUP_KEY",
     "ROLLUP_FIGURES",
     "changes_from",

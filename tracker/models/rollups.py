@@ -14,9 +14,12 @@ rows instead of every meeting.
 - `RollupCompetencyLink`: the competency crosswalk between frameworks as rows (recorded competency ->
   competency counted, its domain, exact or approximate), which the triggers join; every competency counts for
   itself by a row (a trigger adds it when a competency is created).
+- `RollupFeedbackScore`: each released scale score of a response (one row per `feedback_released` row whose
+  subject is a scale the response scores: reports/feedback.py `score_rows` is the rule), with its engagement
+  and release day, so the feedback figures average a few rows per response instead of joining every answer.
 """
 
-from peewee import CharField, DoubleField, IntegerField
+from peewee import CharField, DateField, DoubleField, Field, IntegerField
 
 from .base import BaseModel
 
@@ -68,3 +71,21 @@ class RollupCompetencyLink(BaseModel):
 
     class Meta:
         indexes = ((("source", "target"), True),)
+
+
+class ExactNumberField(Field):
+    """NUMERIC without a precision: on PostgreSQL the exact mean AVG(integer) gives, so that a mean of these means
+    is the same whatever order the rows are read in (a double's sum is not); SQLite stores it as a REAL."""
+
+    field_type = "NUMERIC"
+
+
+class RollupFeedbackScore(BaseModel):
+    released_id = IntegerField(primary_key=True)  # the feedback_released row: a response released on a scale
+    engagement_id = IntegerField()
+    released_on = DateField()
+    scale = CharField(max_length=40)
+    score = ExactNumberField()  # the mean of the response's answers on the scale
+
+    class Meta:
+        indexes = ((("engagement_id", "released_on"), False),)

@@ -44,6 +44,7 @@ from ..models import (
     FeedbackRelease,
     FeedbackReleased,
     FeedbackResponse,
+    RollupFeedbackScore,
     Unit,
 )
 from .cache import cached, cached_by_arguments
@@ -96,20 +97,16 @@ def previous_period(day, period="quarter"):
 # --- loading: released responses only ------------------------------------------------------------------
 
 
-def _released(engagement_ids, start=None, end=None):
-    """Releases of these engagements (a list or a subquery of ids) dated in [start, end]."""
-    query = FeedbackRelease.engagement.in_(engagement_ids)
-    if start:
-        query &= FeedbackRelease.released_on >= start
-    if end:
-        query &= FeedbackRelease.released_on <= end
-    return query
+def score_rows(released=None):
+    """The rule of a released scale score, as a SELECT of rollup_feedback_score's columns (released_id,
+    engagement_id, released_on, scale, score): a response's answers on a scale count only through that
+    scale's release of the response, and only when it is a full survey that answered at least
+    MIN_SCALE_ITEMS of the scale's items (all of a shorter scale); its score is their mean.
 
-
-def _per_response_scale(engagement_ids, start=None, end=None, *extra):
-    """Each released full survey's score per scale (a row per response and scale): the answers of a
-    response on a scale count only through that scale's release of the response, and only when it is
-    a full survey that answered at least MIN_SCALE_ITEMS of the scale's items (all of a shorter scale)."""
+    `released`: a function of the feedback_released id column giving a SQL condition on the rows to
+    compute (None: all). The query binds no parameters, so tracker/rollups.py writes it into the triggers
+    that keep the table in step with every write (and `rebuild` fills the table from it)."""
+    released_row = FeedbackReleased.alias("rd")
     size = (
         FeedbackItem.select(FeedbackItem.instrument, FeedbackItem.scale, fn.COUNT(FeedbackItem.id).alias("items"))
         .where(FeedbackItem.scale.is_null(False))
@@ -117,37 +114,57 @@ def _per_response_scale(engagement_ids, start=None, end=None, *extra):
         .alias("size")
     )
     answered = fn.COUNT(FeedbackAnswer.id)
-    # With a date range, "+ 0" keeps SQLite from reading every answer of every item (its index on item_id)
-    # before the releases' dates narrow them (1.3 s against 0.55 s at N=10): it starts from the releases.
-    # Over all dates, reading by item is its better plan (0.9 s against 1.5 s).
-    item = FeedbackAnswer.item + 0 if start or end else FeedbackAnswer.item
+    condition = FeedbackResponse.kind == SQL("'survey'")
+    if released is not None:
+        condition &= SQL(released('"rd"."id"'))
     return (
-        FeedbackAnswer.select(FeedbackItem.scale.alias("scale"), fn.AVG(FeedbackAnswer.value).alias("score"), *extra)
-        .join(FeedbackItem, on=(item == FeedbackItem.id))
+        released_row.select(
+            released_row.id,
+            FeedbackRelease.engagement,
+            FeedbackRelease.released_on,
+            FeedbackItem.scale,
+            fn.AVG(FeedbackAnswer.value),
+        )
+        .join(FeedbackRelease, on=(FeedbackRelease.id == released_row.release))
+        .switch(released_row)
+        .join(FeedbackResponse, on=(FeedbackResponse.id == released_row.response))
+        .switch(released_row)
+        .join(FeedbackAnswer, on=(FeedbackAnswer.response == released_row.response))
+        .join(FeedbackItem, on=(FeedbackItem.id == FeedbackAnswer.item) & (FeedbackItem.scale == released_row.subject))
         .join(size, on=(size.c.instrument_id == FeedbackItem.instrument) & (size.c.scale == FeedbackItem.scale))
-        .switch(FeedbackAnswer)
-        .join(FeedbackResponse)
-        .switch(FeedbackAnswer)
-        .join(
-            FeedbackReleased,
-            on=(FeedbackReleased.response == FeedbackAnswer.response)
-            & (FeedbackReleased.subject == FeedbackItem.scale),
-        )
-        .join(FeedbackRelease)
-        .where(
-            _released(engagement_ids, start, end)
-            & FeedbackItem.scale.is_null(False)
-            & (FeedbackResponse.kind == "survey")
-        )
-        .group_by(FeedbackAnswer.response, FeedbackItem.scale, *(e.unwrap() for e in extra))
-        .having((answered >= MIN_SCALE_ITEMS) | (answered >= fn.MAX(size.c.items)))
+        .where(condition)
+        .group_by(released_row.id, FeedbackRelease.engagement, FeedbackRelease.released_on, FeedbackItem.scale)
+        .having((answered >= SQL(str(int(MIN_SCALE_ITEMS)))) | (answered >= fn.MAX(size.c.items)))
+    )
+
+
+def _scores(engagement_ids, start=None, end=None):
+    """Condition on the released scale scores (RollupFeedbackScore) of these engagements (a list or a
+    subquery of ids) released in [start, end]."""
+    query = RollupFeedbackScore.engagement_id.in_(engagement_ids)
+    if start:
+        query &= RollupFeedbackScore.released_on >= start
+    if end:
+        query &= RollupFeedbackScore.released_on <= end
+    return query
+
+
+def _scores_by_engagement(engagement_ids, start=None, end=None):
+    """[(engagement id, scale, mean, n)]: the mean of the released scores per engagement and scale (one query)."""
+    score = RollupFeedbackScore
+    return list(
+        score.select(score.engagement_id, score.scale, fn.AVG(score.score), fn.COUNT(SQL("*")))
+        .where(_scores(engagement_ids, start, end))
+        .group_by(score.engagement_id, score.scale)
+        .tuples()
     )
 
 
 def _released_scores(engagement_ids, start=None, end=None):
     """[(released_on, scale, score)]: one row per released response and scale (one query)."""
-    query = _per_response_scale(engagement_ids, start, end, FeedbackRelease.released_on)
-    return [(_as_date(on), scale, float(score)) for scale, score, on in query.tuples()]
+    score = RollupFeedbackScore
+    query = score.select(score.released_on, score.scale, score.score).where(_scores(engagement_ids, start, end))
+    return [(_as_date(on), scale, float(value)) for on, scale, value in query.tuples()]
 
 
 def _aggregate(rows, scales=None):
@@ -162,13 +179,14 @@ def _aggregate(rows, scales=None):
 def scale_scores(engagement_ids, start=None, end=None):
     """{scale: {"mean", "n", "suppressed"}} over the responses of these engagements (a list or a
     subquery of ids) released in [start, end]: each response's mean per scale, then the mean of those
-    and how many responses count. One query, aggregated in SQL whatever the number of answers."""
-    sub = _per_response_scale(engagement_ids, start, end).alias("per_response")
+    and how many responses count. One query over the kept scores (RollupFeedbackScore), whatever the
+    number of answers."""
+    score = RollupFeedbackScore
     rows = (
-        FeedbackAnswer.select(sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
-        .from_(sub)
-        .group_by(sub.c.scale)
-        .order_by(sub.c.scale)
+        score.select(score.scale, fn.AVG(score.score), fn.COUNT(SQL("*")))
+        .where(_scores(engagement_ids, start, end))
+        .group_by(score.scale)
+        .order_by(score.scale)
         .tuples()
     )
     return {scale: minimum_count(float(mean), n) for scale, mean, n in rows}
@@ -178,15 +196,8 @@ def engagement_means(engagement_ids, start=None, end=None):
     """{engagement_id: (mean, n)} over the responses released in [start, end]: the mean of the
     engagement's shown scale means, n the most responses behind one of them (one query). For the
     portfolio's "feedback falling" flag."""
-    sub = _per_response_scale(engagement_ids, start, end, FeedbackRelease.engagement.alias("eid")).alias("per")
-    rows = (
-        FeedbackAnswer.select(sub.c.eid, sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
-        .from_(sub)
-        .group_by(sub.c.eid, sub.c.scale)
-        .tuples()
-    )
     cells = defaultdict(list)
-    for eid, _scale, mean, n in rows:
+    for eid, _scale, mean, n in _scores_by_engagement(engagement_ids, start, end):
         cell = minimum_count(float(mean), n)
         if not cell["suppressed"]:
             cells[eid].append(cell)
@@ -433,19 +444,8 @@ def pathway_across(filters):
         .where(Engagement.id.in_(filters.engagement_ids()))
         .tuples()
     )
-    sub = _per_response_scale(
-        filters.engagement_ids(),
-        filters.start,
-        filters.end,
-        FeedbackRelease.engagement.alias("eid"),
-    ).alias("per")
     by_engagement = defaultdict(list)
-    for eid, scale, mean, n in (
-        FeedbackAnswer.select(sub.c.eid, sub.c.scale, fn.AVG(sub.c.score), fn.COUNT(SQL("*")))
-        .from_(sub)
-        .group_by(sub.c.eid, sub.c.scale)
-        .tuples()
-    ):
+    for eid, scale, mean, n in _scores_by_engagement(filters.engagement_ids(), filters.start, filters.end):
         by_engagement[eid].append((scale, float(mean), n))
     units, models = defaultdict(list), defaultdict(list)
     unit_names = {}
