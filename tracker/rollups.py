@@ -277,7 +277,7 @@ def _meetings(dims):
 
 def _watched():
     meetings_of_engagements = "SELECT id FROM meeting WHERE engagement_id IN ({})"
-    released_of = "SELECT id FROM feedback_released WHERE {} IN ({{}})".format
+    released_of = "SELECT id FROM feedback_released WHERE {} IN ({{}})".format  # nosec B608 # constant columns
     of_response, of_release, of_scale = (released_of(c).format for c in ("response_id", "release_id", "subject"))
     return [
         Watch("meeting", _meetings(DIMS), "{row}.id", "{key}", "SELECT id FROM {rows}", MEETING_COLUMNS,
