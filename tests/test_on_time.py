@@ -16,8 +16,11 @@ import csv
 import datetime as dt
 import io
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tracker.dates import add_working_days
-from tracker.models import Meeting, Setting
+from tracker.models import Engagement, Meeting, Setting
 from tracker.reports import review
 from tracker.reports.filters import ReportFilters
 
@@ -51,6 +54,35 @@ def test_due_dates_skip_the_weekend():
     assert add_working_days(dt.date(2026, 2, 23), 5) == dt.date(2026, 3, 2)  # Mon -> Mon
     assert add_working_days(dt.date(2026, 2, 7), 1) == dt.date(2026, 2, 9)  # Sat -> Mon
     assert review.last_full_months(TODAY) == (dt.date(2025, 12, 1), dt.date(2026, 2, 28))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    day=st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    days=st.integers(0, 15),
+    submitted_after=st.none() | st.integers(-2, 25),
+    hour=st.integers(0, 23),
+    as_of_after=st.integers(-5, 30),
+)
+def test_the_outcome_counted_in_sql_follows_the_working_day_rule(app, day, days, submitted_after, hour, as_of_after):
+    """The report counts outcomes in SQL (the due date shifted by the meeting's weekday): the same as
+    add_working_days and the module's rule give, for any weekday, N, submission and today."""
+    engagement = Engagement.select().first() or factories.engagement(factories.unit())
+    submitted = None
+    if submitted_after is not None:
+        submitted = dt.datetime.combine(day + dt.timedelta(days=submitted_after), dt.time(hour, 30))
+    meeting = factories.meeting(engagement, date=engagement.start_date)
+    # any day and submission, as SQL reads them (the model would stamp submitted_at and keep the day in range)
+    Meeting.update(date=day, submitted_at=submitted).where(Meeting.id == meeting.id).execute()
+    as_of = day + dt.timedelta(days=as_of_after)
+    due = add_working_days(day, days)
+    if submitted is not None:
+        expected = "on_time" if submitted.date() <= due else "late"
+    else:
+        expected = "late" if as_of > due else "pending"
+    one = Meeting.select(review.due_on(Meeting.date, days), review.outcome(days, as_of)).where(Meeting.id == meeting.id)
+    kept_due, outcome = one.tuples().get()
+    assert (str(kept_due)[:10], outcome) == (due.isoformat(), expected)
 
 
 def test_the_hand_worked_figure_by_isp_and_month(app):
