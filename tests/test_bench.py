@@ -2,6 +2,7 @@
 No wall-clock assertions: the shape of the results, the floors' SQL and the logic of the targets and --check."""
 
 import json
+import re
 import sys
 
 import pytest
@@ -31,6 +32,13 @@ def test_bench_writes_json_with_cold_and_warm_figures_and_the_targets(app, tmp_p
     assert "cold ms" in result.output and "warm ms" in result.output and "x floor" in result.output
     assert "peak memory:" in result.output and "competencies report" in result.output
     assert "tracker.rollups" in result.output or "rollups and logging a meeting" in result.output
+    # a line per page as it is measured, counted against the pages of the pass (at scale 100 a pass takes an hour)
+    for scale in ("0.01", "0.03"):
+        lines = re.findall(
+            rf"  sqlite scale {scale}, page (\d+) of (\d+) \(\d+ s\): (.+): cold [\d.]+ ms, warm", result.output
+        )
+        assert [int(done) for done, _of, _page in lines] == list(range(1, int(lines[0][1]) + 1))
+        assert "competencies report" in {page for _done, _of, page in lines}
     report = json.loads(out.read_text())
     assert report["peak_memory_mb"] > 0
     rows = report["results"]
@@ -233,7 +241,7 @@ def test_postgres_at_scale_100_memory_throughput_and_rollups_have_targets():
 
 
 def _canned(rows):
-    def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs=None):
+    def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs=None, echo=None):
         return [dict(r, scale=scale) for r in rows], {"error": "not measured here"}
 
     return measure

@@ -756,9 +756,10 @@ def _figures(median, p95, queries, floor_ms):
     }
 
 
-def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs=None):
+def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs=None, echo=None):
     """[{page, url, scale, database, report, floor_ms, floor_statements, cold: {median_ms, p95_ms, queries,
-    ratio_to_floor}, warm: {...}}] for one database at one scale."""
+    ratio_to_floor}, warm: {...}}] for one database at one scale; `echo` (when given) hears a line per page as
+    it is measured (at scale 100 a pass takes the best part of an hour)."""
     app = _build(url, scale, SEED if seed is None else seed)
     leader = User.get(User.email == LEADER_EMAIL)
     big, co_lead = _big_engagement_and_co_lead()
@@ -778,7 +779,8 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs
         clients["api"] = app.test_client()
 
     results = []
-    for name, url_, who, floor_key, is_report in listed:
+    began = time.perf_counter()
+    for done, (name, url_, who, floor_key, is_report) in enumerate(listed, 1):
         client = clients[who]
 
         def get(client=client, url_=url_, who=who, name=name):  # bound now: called only in this pass
@@ -817,6 +819,13 @@ def measure(url, scale, runs=20, warmups=3, seed=None, label="sqlite", cold_runs
                 "warm": _figures(*warm, warm_queries, floor_ms),
             }
         )
+        if echo:
+            row = results[-1]
+            echo(
+                f"  {label} scale {scale:g}, page {done} of {len(listed)} ({time.perf_counter() - began:.0f} s): "
+                f"{name}: cold {row['cold']['median_ms']} ms, warm {row['warm']['median_ms']} ms"
+                + (f", floor {floor_ms} ms" if floor_ms is not None else "")
+            )
     overhead = rollup_overhead(app, co_lead, big, runs=max(3, runs // 2))
     close_all()
     return results, overhead
@@ -1192,7 +1201,7 @@ def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print, thr
             began = time.perf_counter()
             if scale <= SQLITE_MAX_SCALE:
                 rows, overheads[f"sqlite scale {scale:g}"] = measure(
-                    f"sqlite:///{path}", scale, runs=runs, warmups=warmups
+                    f"sqlite:///{path}", scale, runs=runs, warmups=warmups, echo=echo
                 )
                 results += rows
                 echo(f"scale {scale:g} on SQLite measured in {time.perf_counter() - began:.0f} s")
@@ -1202,7 +1211,7 @@ def run(scales, out=None, runs=20, warmups=3, postgres_url=None, echo=print, thr
             if postgres_url:
                 began = time.perf_counter()  # PostgreSQL's own time, not SQLite's before it
                 rows, overheads[f"postgres scale {scale:g}"] = measure(
-                    postgres_url, scale, runs=runs, warmups=warmups, label="postgres"
+                    postgres_url, scale, runs=runs, warmups=warmups, label="postgres", echo=echo
                 )
                 results += rows
                 echo(f"scale {scale:g} on PostgreSQL measured in {time.perf_counter() - began:.0f} s")
