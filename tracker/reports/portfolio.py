@@ -317,7 +317,7 @@ def needs_attention(filters, as_of=None):
     )
     if not engagements:
         return []
-    ids = [row[0] for row in engagements]
+    ids = _attention_engagements(filters)  # a subquery: never every engagement's id as a bound parameter
     last_meeting = {
         eid: as_date(d)
         for eid, d in Meeting.select(Meeting.engagement, fn.MAX(Meeting.date))
