@@ -289,11 +289,14 @@ def overdue_deliverables(engagement_ids, as_of):
     return found
 
 
+def _attention_condition(filters):
+    """The active or paused engagements in scope: those "needing attention" is about."""
+    return Engagement.id.in_(filters.engagement_ids()) & Engagement.status.in_(ATTENTION_STATUSES)
+
+
 def _attention_engagements(filters):
-    """Ids of the active or paused engagements in scope: those "needing attention" is about."""
-    return Engagement.select(Engagement.id).where(
-        Engagement.id.in_(filters.engagement_ids()) & Engagement.status.in_(ATTENTION_STATUSES)
-    )
+    """Ids of the engagements _attention_condition selects (a subquery)."""
+    return Engagement.select(Engagement.id).where(_attention_condition(filters))
 
 
 @cached
@@ -311,7 +314,7 @@ def needs_attention(filters, as_of=None):
     engagements = list(
         Engagement.select(Engagement.id, Engagement.title, Engagement.start_date, Unit.name)
         .join(Unit)
-        .where(Engagement.id.in_(filters.engagement_ids()) & Engagement.status.in_(ATTENTION_STATUSES))
+        .where(_attention_condition(filters))
         .order_by(Engagement.title, Engagement.id)
         .tuples()
     )
